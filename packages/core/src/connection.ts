@@ -1,0 +1,181 @@
+import pg from 'pg';
+import { StrataError, isPgDatabaseError } from './errors.js';
+import { describeConnection, redactSecret, redactUrls } from './redact.js';
+
+/** Something that can run a query: a pg Client, PoolClient or Pool. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Options for opening a connection. */
+export interface ConnectOptions {
+  /** A libpq-style connection string (`postgres://...`). Never printed. */
+  url: string;
+  /** `application_name` reported in pg_stat_activity. Default `'strata'`. */
+  applicationName?: string;
+  /** Connect timeout in milliseconds. Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Extra node-postgres client options (TLS files resolved by the caller). */
+  ssl?: pg.ClientConfig['ssl'];
+}
+
+/**
+ * Parse a connection string into node-postgres options without leaking it:
+ * a malformed URL becomes a StrataError that does not echo the input.
+ */
+export function parseConnectionUrl(url: string): pg.ClientConfig {
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw new StrataError('USAGE', 'No database URL given: pass --url or set DATABASE_URL.');
+  }
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new StrataError('USAGE', 'The database URL is not a postgres:// or postgresql:// URL (the value is not shown because it may contain a password).');
+  }
+  try {
+    // Validate with WHATWG URL first: pg-connection-string accepts almost anything.
+    new URL(url);
+  } catch {
+    throw new StrataError('USAGE', 'The database URL could not be parsed (the value is not shown because it may contain a password). Percent-encode special characters in the user name and password.');
+  }
+  return { connectionString: url };
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Make an error from pg safe to show: no URL, no password, and a clear sentence. */
+export function toConnectionError(err: unknown, url: string): StrataError {
+  const where = describeConnection(url);
+  const secret = passwordOf(url);
+  const clean = (s: string) => redactSecret(redactUrls(s), secret);
+  if (err instanceof StrataError) return err;
+  if (isPgDatabaseError(err)) {
+    if (err.code === '28P01' || err.code === '28000') {
+      return new StrataError('DB_AUTH', `Authentication failed for ${where}: ${clean(err.message)}. Check the user name and password.`, { meta: { sqlstate: err.code } });
+    }
+    if (err.code === '3D000') {
+      return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${clean(err.message)}.`, { meta: { sqlstate: err.code } });
+    }
+    return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${clean(err.message)}`, { meta: { sqlstate: err.code } });
+  }
+  const e = err as NodeJS.ErrnoException;
+  const reason =
+    e?.code === 'ECONNREFUSED' ? 'connection refused (is the server running and listening on that port?)'
+    : e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN' ? 'host name not found'
+    : e?.code === 'ETIMEDOUT' || /timeout/i.test(String(e?.message)) ? 'timed out'
+    : clean(String(e?.message ?? err));
+  return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${reason}.`, { meta: { errno: e?.code ?? null } });
+}
+
+/** Open a connected pg Client, or throw a StrataError safe to print. */
+export async function connect(options: ConnectOptions): Promise<pg.Client> {
+  const config = parseConnectionUrl(options.url);
+  const client = new pg.Client({
+    ...config,
+    application_name: options.applicationName ?? 'strata',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+  });
+  // An idle client can emit 'error' (server restart, network drop); without a
+  // listener that would crash the process instead of failing the next query.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw toConnectionError(err, options.url);
+  }
+  return client;
+}
+
+/** Run `fn` with a fresh connection that is always closed afterwards. */
+export async function withConnection<T>(options: ConnectOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(options);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Run `fn` inside BEGIN/COMMIT, rolling back when it throws. */
+export async function withTransaction<T>(client: Queryable, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** Options of {@link withAdvisoryLock}. */
+export interface AdvisoryLockOptions {
+  /** The 64-bit lock key, as a decimal string or bigint. */
+  key: bigint | string;
+  /** Wait at most this long for the lock, in ms; `0` fails at once. Default: wait without limit. */
+  timeoutMs?: number;
+  /** What the lock protects, for error messages. Default `'the migration lock'`. */
+  what?: string;
+}
+
+/** Who holds an advisory lock, read from pg_locks/pg_stat_activity. */
+export async function describeLockHolder(client: Queryable, key: bigint | string): Promise<{ pid: number; applicationName: string } | null> {
+  const k = BigInt(key);
+  const classid = Number((k >> 32n) & 0xffffffffn);
+  const objid = Number(k & 0xffffffffn);
+  const res = await client.query<{ pid: number; application_name: string }>(
+    `SELECT l.pid, a.application_name
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int8::oid AND l.objid = $2::int8::oid AND l.objsubid = 1
+      LIMIT 1`,
+    [classid, objid],
+  );
+  const row = res.rows[0];
+  return row ? { pid: row.pid, applicationName: row.application_name ?? '' } : null;
+}
+
+/**
+ * Hold a session-level advisory lock while `fn` runs, releasing it in
+ * `finally`. A session lock is released by the server when the connection
+ * ends, so a killed process never leaks it. Waiting uses the server's own
+ * lock queue bounded by `lock_timeout` (woken the moment the holder
+ * releases), not client-side polling.
+ */
+export async function withAdvisoryLock<T>(client: Queryable, options: AdvisoryLockOptions, fn: () => Promise<T>): Promise<T> {
+  const key = BigInt(options.key).toString();
+  await acquireAdvisoryLock(client, key, options);
+  try {
+    return await fn();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => {});
+  }
+}
+
+async function acquireAdvisoryLock(client: Queryable, key: string, options: AdvisoryLockOptions): Promise<void> {
+  const what = options.what ?? 'the migration lock';
+  const busy = async (code: 'LOCK_BUSY' | 'LOCK_TIMEOUT', cause?: unknown): Promise<never> => {
+    const holder = await describeLockHolder(client, key).catch(() => null);
+    const by = holder ? ` It is held by pid ${holder.pid}${holder.applicationName ? ` (application_name '${holder.applicationName}')` : ''}.` : '';
+    const waited = code === 'LOCK_BUSY' ? 'at once (no waiting was allowed)' : `within ${options.timeoutMs} ms`;
+    throw new StrataError(code, `Could not take ${what} ${waited}.${by} Another migration run is in progress; wait for it to finish or raise the lock timeout.`, { meta: { key, holder }, cause });
+  };
+  if (options.timeoutMs === 0) {
+    const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+    if (!res.rows[0]?.ok) await busy('LOCK_BUSY');
+    return;
+  }
+  await client.query("SELECT set_config('lock_timeout', $1, false)", [String(options.timeoutMs ?? 0)]);
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+  } catch (err) {
+    if (isPgDatabaseError(err) && err.code === '55P03') await busy('LOCK_TIMEOUT', err);
+    throw err;
+  } finally {
+    await client.query('RESET lock_timeout').catch(() => {});
+  }
+}

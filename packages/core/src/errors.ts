@@ -1,0 +1,137 @@
+/**
+ * Every error Strata raises on purpose carries a stable string `code`, a
+ * JSON-serialisable `meta` and, where it wraps another error, a `cause`.
+ * Callers branch on `code`; people read `message`.
+ */
+export type StrataErrorCode =
+  // usage or input (exit 2)
+  | 'USAGE'
+  | 'CONFIG_INVALID'
+  | 'SQL_SYNTAX'
+  | 'MIGRATION_FILE_INVALID'
+  | 'MIGRATION_DUPLICATE_REVISION'
+  | 'MIGRATION_MISSING_PARENT'
+  | 'MIGRATION_CYCLE'
+  | 'MIGRATION_MULTIPLE_ROOTS'
+  | 'MIGRATION_MULTIPLE_HEADS'
+  | 'MIGRATION_UNKNOWN_REVISION'
+  | 'MIGRATION_AMBIGUOUS_REVISION'
+  | 'MIGRATION_MIXED_TRANSACTIONALITY'
+  | 'MIGRATION_OFFLINE_UNSUPPORTED'
+  | 'CHECKSUM_MISMATCH'
+  | 'DATA_LOSS_REFUSED'
+  | 'PREVIOUS_FAILURE'
+  | 'MODELS_SOURCE_FAILED'
+  | 'SNAPSHOT_INVALID'
+  | 'CONVERT_REFUSED'
+  | 'SCHEMA_NOT_AT_HEAD'
+  | 'SCHEMA_MISMATCH'
+  // database (exit 3)
+  | 'DB_CONNECTION'
+  | 'DB_AUTH'
+  | 'DB_QUERY'
+  | 'MIGRATION_FAILED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_BUSY'
+  | 'SERVER_START_FAILED'
+  | 'INTERNAL';
+
+/** Codes that mean "the input was wrong" rather than "the database failed". */
+const INPUT_CODES: ReadonlySet<StrataErrorCode> = new Set<StrataErrorCode>([
+  'USAGE',
+  'CONFIG_INVALID',
+  'SQL_SYNTAX',
+  'MIGRATION_FILE_INVALID',
+  'MIGRATION_DUPLICATE_REVISION',
+  'MIGRATION_MISSING_PARENT',
+  'MIGRATION_CYCLE',
+  'MIGRATION_MULTIPLE_ROOTS',
+  'MIGRATION_MULTIPLE_HEADS',
+  'MIGRATION_UNKNOWN_REVISION',
+  'MIGRATION_AMBIGUOUS_REVISION',
+  'MIGRATION_MIXED_TRANSACTIONALITY',
+  'MIGRATION_OFFLINE_UNSUPPORTED',
+  'CHECKSUM_MISMATCH',
+  'DATA_LOSS_REFUSED',
+  'PREVIOUS_FAILURE',
+  'MODELS_SOURCE_FAILED',
+  'SNAPSHOT_INVALID',
+  'CONVERT_REFUSED',
+  'SCHEMA_NOT_AT_HEAD',
+  'SCHEMA_MISMATCH',
+]);
+
+/** JSON-serialisable metadata attached to an error. */
+export type ErrorMeta = Record<string, unknown>;
+
+/** A source position, 1-based line and column. */
+export interface SourceLocation {
+  /** File path as the user gave it (relative where possible). */
+  file?: string;
+  line: number;
+  column: number;
+}
+
+/** The base class of every error Strata raises deliberately. */
+export class StrataError extends Error {
+  /** A stable identifier callers can branch on. */
+  readonly code: StrataErrorCode;
+  /** Structured details (file, revision, object...), safe to serialise. */
+  readonly meta: ErrorMeta;
+
+  constructor(code: StrataErrorCode, message: string, options: { meta?: ErrorMeta; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StrataError';
+    this.code = code;
+    this.meta = options.meta ?? {};
+  }
+
+  /** Whether this is an input/usage problem (exit 2) rather than a database one (exit 3). */
+  get isInputError(): boolean {
+    return INPUT_CODES.has(this.code);
+  }
+
+  toJSON(): { code: StrataErrorCode; message: string; meta: ErrorMeta } {
+    return { code: this.code, message: this.message, meta: this.meta };
+  }
+}
+
+/** Type guard usable across package copies (checks the shape, not the prototype). */
+export function isStrataError(err: unknown): err is StrataError {
+  return err instanceof StrataError || (err instanceof Error && err.name === 'StrataError' && typeof (err as { code?: unknown }).code === 'string');
+}
+
+/** The fields node-postgres' DatabaseError carries that we keep. */
+export interface PgErrorFields {
+  code?: string;
+  position?: string;
+  internalPosition?: string;
+  internalQuery?: string;
+  detail?: string;
+  hint?: string;
+  where?: string;
+  schema?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+  severity?: string;
+}
+
+/** Whether `err` looks like a PostgreSQL server error from node-postgres. */
+export function isPgDatabaseError(err: unknown): err is Error & PgErrorFields {
+  return err instanceof Error && typeof (err as PgErrorFields).code === 'string' && typeof (err as PgErrorFields).severity === 'string';
+}
+
+/**
+ * Exit codes of the CLI, as DESIGN.md fixes them:
+ * 0 ok, 1 a check found something, 2 usage or input error, 3 database error.
+ */
+export const ExitCode = Object.freeze({ OK: 0, FOUND: 1, INPUT: 2, DATABASE: 3 } as const);
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code an error maps to. */
+export function exitCodeFor(err: unknown): ExitCode {
+  if (isStrataError(err)) return err.isInputError ? ExitCode.INPUT : ExitCode.DATABASE;
+  if (isPgDatabaseError(err)) return ExitCode.DATABASE;
+  return ExitCode.DATABASE;
+}

