@@ -1,0 +1,107 @@
+import type { Writable } from 'node:stream';
+import { StrataError, describeConnection, type Logger } from '@strata/core';
+import { loadConfig, resolvePath, type LoadedConfig, type StrataConfig } from './config.js';
+
+/** Global options every command receives (declared once in cli.ts). */
+export interface GlobalOptions {
+  url?: string;
+  config?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  allowDataLoss?: boolean;
+  migrations?: string;
+  schema?: string;
+}
+
+/** What a command needs from the outside world; tests give their own streams and env. */
+export interface CliIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Resolved settings a command works with. */
+export interface Resolved {
+  config: StrataConfig;
+  configFile?: string;
+  baseDir: string;
+  migrationsDir: string;
+  schema: string;
+  json: boolean;
+  dryRun: boolean;
+  allowDataLoss: boolean;
+}
+
+/** Shared state and helpers for command handlers. */
+export class CliContext {
+  readonly io: CliIo;
+  #loaded?: LoadedConfig;
+
+  constructor(io: CliIo) {
+    this.io = io;
+  }
+
+  /** Whether colour may be used on stderr (a TTY and no NO_COLOR). */
+  get color(): boolean {
+    return Boolean(this.io.stderr.isTTY) && !this.io.env.NO_COLOR && this.io.env.TERM !== 'dumb';
+  }
+
+  /** Load the config file once and merge it with the global options. */
+  async resolve(opts: GlobalOptions): Promise<Resolved> {
+    this.#loaded ??= await loadConfig(opts.config, this.io.cwd);
+    const { config, file, baseDir } = this.#loaded;
+    return {
+      config,
+      ...(file ? { configFile: file } : {}),
+      baseDir,
+      migrationsDir: opts.migrations ? resolvePath(this.io.cwd, opts.migrations) : resolvePath(baseDir, config.migrationsDir ?? 'migrations'),
+      schema: opts.schema ?? config.schema ?? 'strata',
+      json: Boolean(opts.json),
+      dryRun: Boolean(opts.dryRun),
+      allowDataLoss: Boolean(opts.allowDataLoss),
+    };
+  }
+
+  /** The database URL: --url, else the config file, else DATABASE_URL. */
+  databaseUrl(opts: GlobalOptions, resolved: Resolved): string {
+    const url = opts.url ?? resolved.config.url ?? this.io.env.DATABASE_URL;
+    if (!url) throw new StrataError('USAGE', 'No database given: pass --url or set DATABASE_URL.');
+    return url;
+  }
+
+  /** Print a line of the command's result on stdout. */
+  out(line = ''): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+
+  /** Print a JSON document on stdout. */
+  outJson(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Progress and diagnostics go to stderr, so stdout stays clean for --json and --sql. */
+  note(line: string): void {
+    this.io.stderr.write(`${line}\n`);
+  }
+
+  /** A logger that writes progress to stderr (plain lines; nothing when --json). */
+  logger(json: boolean): Logger {
+    const write = (level: string) => (message: string) => {
+      if (json && level !== 'error') return;
+      if (level === 'debug' && !this.io.env.STRATA_DEBUG) return;
+      this.note(level === 'warn' ? this.paint('33', `warning: ${message}`) : message);
+    };
+    return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+  }
+
+  /** Wrap text in an ANSI colour when colour is allowed. */
+  paint(code: string, text: string): string {
+    return this.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+
+  /** A safe description of the target database. */
+  describe(url: string): string {
+    return describeConnection(url);
+  }
+}
