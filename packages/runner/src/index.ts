@@ -1,1 +1,40 @@
-export {};
+/**
+ * `@strata/runner`: migration files (SQL and TypeScript/Kysely), the revision
+ * graph, Strata's version and history tables, the run lock, the planner, the
+ * executor and offline SQL scripts. Libraries never print: every function
+ * returns a result and reports progress through `logger` / `onEvent`.
+ */
+export {
+  upgrade,
+  downgrade,
+  status,
+  history,
+  stamp,
+  offlineScript,
+  isAtHead,
+  type UpgradeOptions,
+  type DowngradeOptions,
+  type HistoryOptions,
+  type StampOptions,
+  type OfflineScriptOptions,
+  type IsAtHeadOptions,
+  type IsAtHeadResult,
+} from './runner.js';
+export { loadMigrations, checksumOf } from './migration-file.js';
+export { buildGraph, type RevisionGraph } from './revision-graph.js';
+export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';
+export { runLockKey } from './run-lock.js';
+export type {
+  RunnerOptions,
+  RunnerEvent,
+  Direction,
+  MigrationFile,
+  MigrationSet,
+  StepResult,
+  RunResult,
+  ChecksumProblem,
+  FailedMigration,
+  StatusResult,
+  HistoryEntry,
+  StampResult,
+} from './types.js';

@@ -1,0 +1,178 @@
+import type { Logger, StrataError } from '@strata/core';
+
+/** Options shared by every runner function that talks to the database. Frozen once resolved. */
+export interface RunnerOptions {
+  /** libpq-style connection string. Never printed: messages use `describeConnection(url)`. */
+  url: string;
+  /** Folder holding the migration files (`NNNN_slug.sql` / `NNNN_slug.ts`). */
+  migrationsDir: string;
+  /** Schema of Strata's own tables (`strata_version`, `strata_history`). Default `'strata'`. */
+  schema?: string;
+  /** `lock_timeout` set with `SET LOCAL` for each migration (a header may override it). Default `'10s'`. */
+  lockTimeout?: string;
+  /** `statement_timeout` set with `SET LOCAL` for each migration (a header may override it). Default `'0'` (none). */
+  statementTimeout?: string;
+  /**
+   * How long to wait for the run lock, in ms. Default `undefined`: wait without limit.
+   * `0` fails at once; the error names the holder's pid and application_name.
+   */
+  lockWaitMs?: number;
+  /**
+   * `'session'` (default): one session-level advisory lock held for the whole run.
+   * `'transaction'`: for PgBouncer transaction pooling; every migration's transaction takes
+   * `pg_advisory_xact_lock` and re-checks that the migration is still pending.
+   */
+  lockMode?: 'session' | 'transaction';
+  /** Run statements the parser marks as losing data (DROP TABLE, DROP COLUMN, ...). Default `false`. */
+  allowDataLoss?: boolean;
+  /** `application_name` of the connection (shown in pg_stat_activity and lock errors). Default `'strata'`. */
+  applicationName?: string;
+  /** Receives progress and diagnostics. Default: silent. */
+  logger?: Logger;
+  /** Receives one event per step (started/applied/failed/skipped) and lock waits. Default: none. */
+  onEvent?: (event: RunnerEvent) => void;
+}
+
+/** A progress event. */
+export type RunnerEvent =
+  | { type: 'lock-waiting'; key: string; holder: { pid: number; applicationName: string } | null }
+  | { type: 'lock-acquired'; key: string; waitedMs: number }
+  | { type: 'migration-started'; revision: string; file: string; direction: Direction }
+  | { type: 'migration-applied'; revision: string; file: string; direction: Direction; durationMs: number }
+  | { type: 'migration-failed'; revision: string; file: string; direction: Direction; durationMs: number; error: StrataError }
+  | { type: 'migration-skipped'; revision: string; file: string; direction: Direction; reason: string };
+
+/** `'up'` applies, `'down'` reverts. */
+export type Direction = 'up' | 'down';
+
+/** A migration file as read from disk (headers only; the body is parsed when it is about to run). */
+export interface MigrationFile {
+  /** Revision id from the header. */
+  readonly revision: string;
+  /** Parent revision ids (`[]` for the root; two or more for a merge revision). */
+  readonly parents: readonly string[];
+  /** Message from the header, or `''`. */
+  readonly message: string;
+  /** File name relative to the migrations folder (`0003_add_email.sql`). */
+  readonly file: string;
+  /** Absolute path. */
+  readonly path: string;
+  /** `'sql'` or `'ts'`. */
+  readonly kind: 'sql' | 'ts';
+  /** `false` when the header says `transactional: false`; `undefined` when not stated (auto-detected for SQL). */
+  readonly transactional: boolean | undefined;
+  /** Header override of `lock_timeout`, if any. */
+  readonly lockTimeout: string | undefined;
+  /** Header override of `statement_timeout`, if any. */
+  readonly statementTimeout: string | undefined;
+  /** File contents with CRLF normalised to LF. */
+  readonly source: string;
+  /** sha256 (hex) of the LF-normalised bytes, computed on first use. */
+  readonly checksum: string;
+  /** The NNNN prefix as a number (ordering hint for people and ties), or `NaN`. */
+  readonly number: number;
+}
+
+/** Every migration file of a folder. */
+export interface MigrationSet {
+  readonly dir: string;
+  /** In file-name order. */
+  readonly migrations: readonly MigrationFile[];
+}
+
+/** Outcome of one step of a run. */
+export interface StepResult {
+  revision: string;
+  file: string;
+  direction: Direction;
+  /** `'planned'` only appears in dry runs. */
+  status: 'applied' | 'failed' | 'skipped' | 'planned';
+  durationMs: number;
+  /** Why it was skipped (another runner applied it first, ...). */
+  reason?: string;
+  error?: { code: string; message: string; meta: Record<string, unknown> };
+}
+
+/** The result of `upgrade` / `downgrade`. Per-migration failures are reported here, not thrown. */
+export interface RunResult {
+  direction: Direction;
+  /** Heads recorded in the database before the run. */
+  from: string[];
+  /** Heads recorded in the database after the run. */
+  to: string[];
+  steps: StepResult[];
+  /** `true` when no step failed. */
+  ok: boolean;
+  /** Whether this was a dry run (nothing executed). */
+  dryRun: boolean;
+  /** The first failure, if any. */
+  error?: StrataError;
+}
+
+/** An applied migration whose file changed since it was applied. */
+export interface ChecksumProblem {
+  revision: string;
+  file: string;
+  recorded: string;
+  actual: string;
+}
+
+/** A migration whose latest attempt failed. */
+export interface FailedMigration {
+  revision: string;
+  file: string | null;
+  direction: Direction;
+  failedAt: string;
+  error: string;
+  sqlstate: string | null;
+  /** Indexes left INVALID (by a failed CREATE INDEX CONCURRENTLY), as `schema.name`. */
+  invalidIndexes: string[];
+}
+
+/** The result of `status`. */
+export interface StatusResult {
+  /** Heads recorded in the database (the version table). */
+  current: string[];
+  /** Heads of the migration files. */
+  heads: string[];
+  /** Whether the database is at the files' head(s) with nothing pending. */
+  atHead: boolean;
+  /** Applied revisions in execution order. */
+  applied: { revision: string; file: string }[];
+  /** Pending revisions in execution order. */
+  pending: { revision: string; file: string }[];
+  failed: FailedMigration[];
+  checksumProblems: ChecksumProblem[];
+  /** Revisions recorded in the database that no file defines. */
+  unknown: string[];
+  /** Every INVALID index in the database, as `schema.name`. */
+  invalidIndexes: string[];
+  /** Whether Strata's tables exist yet. */
+  initialised: boolean;
+}
+
+/** One row of the history table. */
+export interface HistoryEntry {
+  id: number;
+  revision: string;
+  direction: Direction;
+  outcome: 'applied' | 'failed' | 'stamped' | 'unstamped';
+  file: string | null;
+  message: string | null;
+  checksum: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  appliedBy: string;
+  toolVersion: string;
+  error: string | null;
+  meta: Record<string, unknown>;
+}
+
+/** The result of `stamp`. */
+export interface StampResult {
+  from: string[];
+  to: string[];
+  /** Revisions whose checksum was (re-)recorded because the file differs from what was recorded. */
+  checksumsRecorded: string[];
+}
