@@ -1,0 +1,33 @@
+// A deterministic migration workload: CREATE TABLE with keys, foreign keys and
+// indexes, ADD COLUMN, CREATE INDEX and small UPDATEs, N migrations long.
+
+/** @returns {{ up: string, down: string }[]} */
+export function workload(n) {
+  const out = [];
+  for (let i = 1; i <= n; i++) {
+    const t = `t_${String(i).padStart(5, '0')}`;
+    const prev = `t_${String(i - 1).padStart(5, '0')}`;
+    const kind = i % 4;
+    if (i === 1 || kind === 1 || kind === 2) {
+      const fk = i > 1 ? `,\n  ${prev}_id bigint REFERENCES ${prev}(id) ON DELETE CASCADE` : '';
+      out.push({
+        up: `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()${fk}\n);\nCREATE INDEX ${t}_name_idx ON ${t} (name);\nINSERT INTO ${t} (name) VALUES ('a'), ('b'), ('c');`,
+        down: `DROP TABLE ${t};`,
+        table: t,
+      });
+    } else if (kind === 3) {
+      const target = out.findLast((m) => m.table)?.table;
+      out.push({
+        up: `ALTER TABLE ${target} ADD COLUMN c_${i} integer;\nCREATE INDEX ${target}_c_${i}_idx ON ${target} (c_${i});`,
+        down: `DROP INDEX ${target}_c_${i}_idx;\nALTER TABLE ${target} DROP COLUMN c_${i};`,
+      });
+    } else {
+      const target = out.findLast((m) => m.table)?.table;
+      out.push({
+        up: `UPDATE ${target} SET name = upper(name) WHERE id <= 2;`,
+        down: `UPDATE ${target} SET name = lower(name) WHERE id <= 2;`,
+      });
+    }
+  }
+  return out;
+}
