@@ -1,1 +1,38 @@
-export {};
+/** Load the PostgreSQL parser (WASM) once; idempotent. Needed before any `*Sync` call. */
+export { loadParser, isParserLoaded } from './parser.js';
+/** Split a script into classified statements with exact source ranges (async loads the parser). */
+export { parseScript, parseScriptSync } from './split.js';
+/** Classify one parse-tree statement node (what parseScript does for each statement). */
+export { classify, type Classification } from './classify.js';
+/** A compiler-style excerpt with a caret under a line/column. */
+export { codeFrame, type CodeFrameOptions } from './code-frame.js';
+/** 1-based line and code-point column of a JS string offset. */
+export { locationOf, type LineColumn } from './position.js';
+/** Inspect the SQL inside DO blocks and PL/pgSQL bodies, with their IF guards. */
+export {
+  inspectDoBlock,
+  parsePlpgsql,
+  parsePlpgsqlSync,
+  type PlpgsqlInspection,
+  type PlpgsqlStatement,
+  type PlpgsqlGuard,
+} from './plpgsql.js';
+/** Fingerprints for de-duplication, deparse, and canonical SQL text for comparison. */
+export {
+  fingerprint,
+  fingerprintSync,
+  deparse,
+  normalizeStatement,
+  normalizeStatementSync,
+  type DeparseOptions,
+} from './normalize.js';
+/** The shapes parseScript returns. */
+export type {
+  ParsedScript,
+  ParseScriptOptions,
+  SqlStatement,
+  SourceRange,
+  DataLossCode,
+  DataLossReason,
+  LockMode,
+} from './types.js';

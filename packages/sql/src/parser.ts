@@ -1,0 +1,63 @@
+import * as pg from '@libpg-query/parser';
+import type { ParseResult, ScanResult } from '@libpg-query/parser';
+import { StrataError } from '@strata/core';
+
+// @libpg-query/parser is the full libpg_query build (parse, scan, PL/pgSQL,
+// fingerprint) compiled to WASM; the WASM instance starts loading at import.
+let loaded = false;
+let loading: Promise<void> | undefined;
+
+/**
+ * Load the PostgreSQL parser (WASM) once. Idempotent and safe to call
+ * concurrently; the `*Sync` functions of this package need it to have resolved.
+ */
+export function loadParser(): Promise<void> {
+  if (loaded) return Promise.resolve();
+  loading ??= pg.loadModule().then(() => {
+    loaded = true;
+  });
+  return loading;
+}
+
+/** Whether {@link loadParser} has completed. */
+export function isParserLoaded(): boolean {
+  return loaded;
+}
+
+function requireLoaded(caller: string): void {
+  if (!loaded) {
+    throw new StrataError('INTERNAL', `${caller}() needs the SQL parser: await loadParser() from @strata/sql first.`);
+  }
+}
+
+/** The raw parse tree of a script (throws libpg-query's SqlError on bad SQL). */
+export function rawParse(source: string, caller: string): ParseResult {
+  requireLoaded(caller);
+  return pg.parseSync(source);
+}
+
+/** The scanner's tokens (byte offsets), comments included. */
+export function rawScan(source: string, caller: string): ScanResult {
+  requireLoaded(caller);
+  return pg.scanSync(source);
+}
+
+/** libpg_query's PL/pgSQL parse of `CREATE FUNCTION`/`DO` statements. */
+export function rawParsePlpgsql(source: string, caller: string): unknown {
+  requireLoaded(caller);
+  return pg.parsePlPgSQLSync(source);
+}
+
+/** libpg_query's fingerprint (hex). */
+export function rawFingerprint(source: string, caller: string): string {
+  requireLoaded(caller);
+  return pg.fingerprintSync(source);
+}
+
+/** The details libpg-query attaches to a parse error, if any. */
+export function parserErrorDetails(err: unknown): { message: string; cursorPosition: number | undefined } {
+  if (pg.hasSqlDetails(err) && err.sqlDetails !== undefined) {
+    return { message: err.sqlDetails.message, cursorPosition: err.sqlDetails.cursorPosition };
+  }
+  return { message: err instanceof Error ? err.message : String(err), cursorPosition: undefined };
+}

@@ -1,0 +1,129 @@
+import type { Node, RawStmt } from '@libpg-query/parser';
+import { classify } from './classify.js';
+import { loadParser, parserErrorDetails, rawParse, rawScan } from './parser.js';
+import { ByteOffsetMap, LineIndex, shiftLocation } from './position.js';
+import { syntaxError } from './syntax-error.js';
+import type { ParsedScript, ParseScriptOptions, SqlStatement } from './types.js';
+
+/**
+ * Skip whitespace and comments from `from`. Only ever called at a statement
+ * boundary the parser found, where nothing but whitespace and comments can
+ * precede the first token, so no string or identifier can be mistaken here.
+ */
+function skipLeadingTrivia(source: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = source.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+      i++;
+    } else if (c === 45 && source.charCodeAt(i + 1) === 45) {
+      const nl = source.indexOf('\n', i);
+      i = nl === -1 || nl > to ? to : nl + 1;
+    } else if (c === 47 && source.charCodeAt(i + 1) === 42) {
+      // PostgreSQL block comments nest.
+      let depth = 1;
+      i += 2;
+      while (i < to && depth > 0) {
+        if (source.charCodeAt(i) === 47 && source.charCodeAt(i + 1) === 42) {
+          depth++;
+          i += 2;
+        } else if (source.charCodeAt(i) === 42 && source.charCodeAt(i + 1) === 47) {
+          depth--;
+          i += 2;
+        } else i++;
+      }
+    } else break;
+  }
+  return i;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
+/**
+ * End of a statement's last real token. The parser's extent runs to the `;`
+ * (or to the end of the script for the last statement), so it can end with
+ * whitespace and comments. Whitespace is trimmed directly; when the text holds
+ * a comment marker at all, the real scanner finds the last non-comment token,
+ * since a `--` inside a string literal must not count.
+ */
+function trimTrailingTrivia(source: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && isSpace(source.charCodeAt(e - 1))) e--;
+  const text = source.slice(start, e);
+  if (!text.includes('--') && !text.includes('/*')) return e;
+  const tokens = rawScan(text, 'parseScript').tokens;
+  const map = new ByteOffsetMap(text);
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const tok = tokens[i];
+    if (tok === undefined) continue;
+    if (tok.tokenName === 'SQL_COMMENT' || tok.tokenName === 'C_COMMENT') continue;
+    return start + map.toOffset(tok.end);
+  }
+  return e;
+}
+
+function buildScript(source: string, options: ParseScriptOptions): ParsedScript {
+  const startLine = options.startLine ?? 1;
+  const startColumn = options.startColumn ?? 1;
+  const script: ParsedScript = { ...(options.file === undefined ? {} : { file: options.file }), source, statements: [] };
+  if (source.trim() === '') return script;
+  let raw: RawStmt[];
+  try {
+    raw = rawParse(source, 'parseScriptSync').stmts ?? [];
+  } catch (err) {
+    const { message, cursorPosition } = parserErrorDetails(err);
+    throw syntaxError(source, message, cursorPosition, { file: options.file, startLine, startColumn, cause: err });
+  }
+  const bytes = new ByteOffsetMap(source);
+  const lines = new LineIndex(source);
+  for (const r of raw) {
+    if (r.stmt === undefined) continue;
+    const byteStart = r.stmt_location ?? 0;
+    // stmt_len 0 means "to the end of the string" (the last statement, no `;`).
+    const byteEnd = r.stmt_len === undefined || r.stmt_len === 0 ? bytes.byteLength : byteStart + r.stmt_len;
+    const regionStart = bytes.toOffset(byteStart);
+    const regionEnd = bytes.toOffset(byteEnd);
+    const start = skipLeadingTrivia(source, regionStart, regionEnd);
+    const end = trimTrailingTrivia(source, start, regionEnd);
+    const from = shiftLocation(lines.locate(start), startLine, startColumn);
+    const to = shiftLocation(lines.locate(end), startLine, startColumn);
+    const node: Node = r.stmt;
+    const c = classify(node);
+    const stmt: SqlStatement = {
+      index: script.statements.length,
+      text: source.slice(start, end),
+      range: { start, end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
+      kind: c.kind,
+      tag: c.tag,
+      ast: node,
+      transactional: c.transactional,
+      enumValueAdded: c.enumValueAdded,
+      transactionControl: c.transactionControl,
+      isDdl: c.isDdl,
+      isDml: c.isDml,
+      dataLoss: c.dataLoss,
+      destructive: c.dataLoss.length > 0,
+      lock: c.lock,
+      targets: c.targets,
+    };
+    script.statements.push(stmt);
+  }
+  return script;
+}
+
+/**
+ * Split and classify a SQL script with PostgreSQL's own parser (one parse per
+ * script). Throws `StrataError('SQL_SYNTAX')` with `file:line:column` and a
+ * caret excerpt when the script does not parse.
+ */
+export async function parseScript(source: string, options: ParseScriptOptions = {}): Promise<ParsedScript> {
+  await loadParser();
+  return buildScript(source, options);
+}
+
+/** {@link parseScript} without the promise; call `await loadParser()` once first. */
+export function parseScriptSync(source: string, options: ParseScriptOptions = {}): ParsedScript {
+  return buildScript(source, options);
+}
