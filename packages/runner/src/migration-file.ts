@@ -1,10 +1,265 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
-import type { MigrationSet } from './types.js';
-/** Read the headers of every migration in `dir`. */
-export async function loadMigrations(_dir: string): Promise<MigrationSet> {
-  throw new StrataError('INTERNAL', 'not implemented');
-}
+import type { Direction, MigrationFile, MigrationSet } from './types.js';
+
+/** `NNNN_slug.sql` or `NNNN_slug.ts` (the slug may hold letters, digits, `_`, `-`, `.`). */
+export const MIGRATION_FILE_RE = /^(\d+)_([A-Za-z0-9_.-]+)\.(sql|ts)$/;
+const REVISION_RE = /^[A-Za-z0-9_]+$/;
+
 /** sha256 (hex) of the bytes with CRLF normalised to LF. */
-export function checksumOf(_bytes: Uint8Array | string): string {
-  throw new StrataError('INTERNAL', 'not implemented');
+export function checksumOf(bytes: Uint8Array | string): string {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  return createHash('sha256').update(normaliseNewlines(text), 'utf8').digest('hex');
+}
+
+function normaliseNewlines(text: string): string {
+  return text.includes('\r\n') ? text.replaceAll('\r\n', '\n') : text;
+}
+
+function invalid(file: string, message: string, meta: Record<string, unknown> = {}): StrataError {
+  return new StrataError('MIGRATION_FILE_INVALID', `${file}: ${message}`, { meta: { file, ...meta } });
+}
+
+function parseRevisionList(file: string, value: string, line: number): string[] {
+  const v = value.trim();
+  if (v === '' || v.toLowerCase() === 'none') return [];
+  const ids = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const id of ids) {
+    if (!REVISION_RE.test(id)) throw invalid(`${file}:${line}`, `parent '${id}' is not a revision id (letters, digits and _ only).`);
+  }
+  return ids;
+}
+
+interface Header {
+  revision?: string;
+  parents?: string[];
+  message: string;
+  transactional: boolean | undefined;
+  lockTimeout: string | undefined;
+  statementTimeout: string | undefined;
+}
+
+function parseBoolean(file: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === 'no' || v === 'off') return false;
+  throw invalid(file, `transactional must be true or false, not '${value.trim()}'.`);
+}
+
+/** Parse the leading `-- key: value` lines of an SQL migration (stops at the first other line). */
+export function parseSqlHeader(file: string, source: string): Header {
+  const header: Header = { message: '', transactional: undefined, lockTimeout: undefined, statementTimeout: undefined };
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < source.length) {
+    const nl = source.indexOf('\n', pos);
+    const line = (nl === -1 ? source.slice(pos) : source.slice(pos, nl)).trim();
+    pos = nl === -1 ? source.length : nl + 1;
+    lineNo++;
+    if (line === '') continue;
+    if (!line.startsWith('--')) break;
+    if (/^--\s*migrate:(up|down)\s*$/i.test(line)) break;
+    const m = /^--\s*([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    const value = m[2]!.trim();
+    const at = `${file}:${lineNo}`;
+    switch (key) {
+      case 'revision':
+        if (!REVISION_RE.test(value)) throw invalid(at, `revision '${value}' is not a revision id (letters, digits and _ only).`);
+        header.revision = value;
+        break;
+      case 'parents':
+      case 'parent':
+        header.parents = parseRevisionList(file, value, lineNo);
+        break;
+      case 'message':
+        header.message = value;
+        break;
+      case 'transactional':
+        header.transactional = parseBoolean(at, value);
+        break;
+      case 'lock_timeout':
+        header.lockTimeout = value;
+        break;
+      case 'statement_timeout':
+        header.statementTimeout = value;
+        break;
+      default:
+        break;
+    }
+  }
+  return header;
+}
+
+function stringLiteral(source: string, name: string): string | undefined {
+  const m = new RegExp(`export\\s+const\\s+${name}\\s*(?::\\s*[A-Za-z]+\\s*)?=\\s*(['"\`])((?:\\\\.|(?!\\1).)*)\\1`).exec(source);
+  if (!m) return undefined;
+  try {
+    return m[1] === '"' ? (JSON.parse(`"${m[2]}"`) as string) : m[2]!.replace(/\\(.)/g, '$1');
+  } catch {
+    return m[2];
+  }
+}
+
+/**
+ * Read a TypeScript migration's metadata from its text, without importing it:
+ * `export const revision = '...'`, `export const parents = [...]` (literals),
+ * optional `message`, `transactional`, `lockTimeout`, `statementTimeout`.
+ */
+export function parseTsHeader(file: string, source: string): Header {
+  const revision = stringLiteral(source, 'revision');
+  if (revision !== undefined && !REVISION_RE.test(revision)) throw invalid(file, `revision '${revision}' is not a revision id (letters, digits and _ only).`);
+  const pm = /export\s+const\s+parents\s*(?::[^=]+)?=\s*\[([^\]]*)\]/.exec(source);
+  let parents: string[] | undefined;
+  if (pm) {
+    parents = [];
+    for (const part of pm[1]!.split(',')) {
+      const t = part.trim();
+      if (t === '') continue;
+      const s = /^(['"`])([A-Za-z0-9_]+)\1$/.exec(t);
+      if (!s) throw invalid(file, `parents must be a literal array of revision ids, e.g. export const parents = ['1a2b3c4d5e6f']; found ${t}.`);
+      parents.push(s[2]!);
+    }
+  }
+  const tm = /export\s+const\s+transactional\s*(?::\s*boolean\s*)?=\s*(true|false)\b/.exec(source);
+  const header: Header = {
+    message: stringLiteral(source, 'message') ?? '',
+    transactional: tm ? tm[1] === 'true' : undefined,
+    lockTimeout: stringLiteral(source, 'lockTimeout'),
+    statementTimeout: stringLiteral(source, 'statementTimeout'),
+  };
+  if (revision !== undefined) header.revision = revision;
+  if (parents !== undefined) header.parents = parents;
+  return header;
+}
+
+class MigrationFileImpl implements MigrationFile {
+  readonly revision: string;
+  readonly parents: readonly string[];
+  readonly message: string;
+  readonly file: string;
+  readonly path: string;
+  readonly kind: 'sql' | 'ts';
+  readonly transactional: boolean | undefined;
+  readonly lockTimeout: string | undefined;
+  readonly statementTimeout: string | undefined;
+  readonly source: string;
+  readonly number: number;
+  #checksum: string | undefined;
+
+  constructor(init: Omit<MigrationFile, 'checksum'>) {
+    this.revision = init.revision;
+    this.parents = Object.freeze([...init.parents]);
+    this.message = init.message;
+    this.file = init.file;
+    this.path = init.path;
+    this.kind = init.kind;
+    this.transactional = init.transactional;
+    this.lockTimeout = init.lockTimeout;
+    this.statementTimeout = init.statementTimeout;
+    this.source = init.source;
+    this.number = init.number;
+  }
+
+  get checksum(): string {
+    this.#checksum ??= createHash('sha256').update(this.source, 'utf8').digest('hex');
+    return this.#checksum;
+  }
+}
+
+/** Build a MigrationFile from a name and its contents (exported for tests and scaffolding). */
+export function migrationFromSource(file: string, path: string, raw: string): MigrationFile {
+  const m = MIGRATION_FILE_RE.exec(file);
+  if (!m) throw invalid(file, 'a migration file name must look like NNNN_slug.sql or NNNN_slug.ts.');
+  const kind = m[3] as 'sql' | 'ts';
+  const source = normaliseNewlines(raw);
+  const header = kind === 'sql' ? parseSqlHeader(file, source) : parseTsHeader(file, source);
+  const how = kind === 'sql' ? "a '-- revision: <id>' header line" : "export const revision = '<id>'";
+  const howParents = kind === 'sql' ? "a '-- parents: <id>[, <id>...]' header line ('none' for the first migration)" : "export const parents = ['<id>'] ([] for the first migration)";
+  if (header.revision === undefined) throw invalid(file, `no revision: add ${how}.`);
+  if (header.parents === undefined) throw invalid(file, `no parents: add ${howParents}.`);
+  if (header.parents.includes(header.revision)) throw invalid(file, `revision ${header.revision} lists itself as a parent.`);
+  if (new Set(header.parents).size !== header.parents.length) throw invalid(file, `a parent is listed twice.`);
+  if (kind === 'sql' && !/^--\s*migrate:up\s*$/im.test(source)) throw invalid(file, "no '-- migrate:up' section line.");
+  return new MigrationFileImpl({
+    revision: header.revision,
+    parents: header.parents,
+    message: header.message,
+    file,
+    path,
+    kind,
+    transactional: header.transactional,
+    lockTimeout: header.lockTimeout,
+    statementTimeout: header.statementTimeout,
+    source,
+    number: Number(m[1]),
+  });
+}
+
+/**
+ * Read every migration file of `dir` (headers only: bodies are parsed later,
+ * and only for migrations about to run). Files that do not look like
+ * `NNNN_slug.sql|ts` (README.md, helpers) are ignored.
+ */
+export async function loadMigrations(dir: string): Promise<MigrationSet> {
+  const abs = resolve(dir);
+  let names: string[];
+  try {
+    names = await readdir(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new StrataError('CONFIG_INVALID', `The migrations folder ${dir} does not exist. Create it with \`migrate init\` or point migrationsDir at the right folder.`, { meta: { dir } });
+    throw new StrataError('CONFIG_INVALID', `Cannot read the migrations folder ${dir}: ${(err as Error).message}`, { meta: { dir }, cause: err });
+  }
+  const files = names.filter((n) => MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts')).sort(compareFileNames);
+  const migrations = await Promise.all(
+    files.map(async (name) => {
+      const path = join(abs, name);
+      return migrationFromSource(name, path, await readFile(path, 'utf8'));
+    }),
+  );
+  return Object.freeze({ dir: abs, migrations: Object.freeze(migrations) });
+}
+
+/** Order by the numeric NNNN prefix, then by name. */
+export function compareFileNames(a: string, b: string): number {
+  const na = Number(/^\d+/.exec(a)?.[0] ?? NaN);
+  const nb = Number(/^\d+/.exec(b)?.[0] ?? NaN);
+  if (na !== nb && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One section of an SQL migration, with where it starts in the file. */
+export interface Section {
+  /** The text between the marker line and the next marker (or the end). */
+  text: string;
+  /** 0-based offset of `text` in the (LF-normalised) file. */
+  offset: number;
+  /** 1-based line of the first character of `text`. */
+  line: number;
+}
+
+/** The `-- migrate:up` or `-- migrate:down` section of an SQL migration, or `null` when absent. */
+export function sqlSection(migration: MigrationFile, direction: Direction): Section | null {
+  const source = migration.source;
+  const markers: { direction: Direction; start: number; end: number }[] = [];
+  const re = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*$/gim;
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    markers.push({ direction: m[1]!.toLowerCase() as Direction, start: m.index, end: m.index + m[0].length });
+  }
+  const found = markers.filter((mk) => mk.direction === direction);
+  if (found.length > 1) throw invalid(migration.file, `more than one '-- migrate:${direction}' section.`);
+  const mine = found[0];
+  if (!mine) return null;
+  const next = markers.find((mk) => mk.start > mine.start);
+  let offset = mine.end;
+  if (source[offset] === '\n') offset++;
+  const end = next ? next.start : source.length;
+  const text = source.slice(offset, Math.max(offset, end));
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return { text, offset, line };
 }

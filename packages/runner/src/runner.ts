@@ -1,18 +1,28 @@
-import { StrataError, type Queryable } from '@strata/core';
-import type { HistoryEntry, RunnerOptions, RunResult, StampResult, StatusResult } from './types.js';
+import type pg from 'pg';
+import { StrataError, connect, describeConnection, isPgDatabaseError, type Queryable } from '@strata/core';
+import { executeStep, type ExecContext } from './executor.js';
+import { loadMigrations } from './migration-file.js';
+import { offlineScriptFor } from './offline.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { planDowngrade, planUpgrade } from './planner.js';
+import { checkDataLoss, prepareSteps, type PreparedStep } from './prepare.js';
+import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-graph.js';
+import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
+import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
+import { readHistory, readState, tableNames, TOOL_VERSION, type DbState } from './version-table.js';
 
 /** Options of {@link upgrade}. */
 export interface UpgradeOptions extends RunnerOptions {
-  /** `head` (default), `heads`, a revision id or unique prefix, or `+N`. */
+  /** `head` (default), `heads`, a revision id or unique prefix (it and its ancestors), or `+N`. */
   target?: string;
-  /** Plan and validate (parse, checksums, data loss) without executing. Default `false`. */
+  /** Plan and validate (parse, checksums, data loss) without executing anything. Default `false`. */
   dryRun?: boolean;
 }
 /** Options of {@link downgrade}. */
 export interface DowngradeOptions extends RunnerOptions {
-  /** `-N` (default `-1`), `base`, or a revision id or unique prefix to go back to. */
+  /** `-N` (default `-1`), `base`, or a revision id or unique prefix to go back to (it stays applied). */
   target?: string;
-  /** Plan and validate without executing. Default `false`. */
+  /** Plan and validate without executing anything. Default `false`. */
   dryRun?: boolean;
 }
 /** Options of {@link history}. */
@@ -22,65 +32,369 @@ export interface HistoryOptions extends RunnerOptions {
 }
 /** Options of {@link stamp}. */
 export interface StampOptions extends RunnerOptions {
-  /** Revision to record as current: an id or prefix, `head`, `heads` or `base`. */
+  /** Revision to record as current: an id or unique prefix, `head`, `heads` or `base`. */
   revision: string;
-  /** Empty the version table first. Default `false`. */
+  /** Empty the version table first (for a version table naming revisions no file defines). Default `false`. */
   purge?: boolean;
 }
 /** Options of {@link offlineScript}. */
 export interface OfflineScriptOptions extends Omit<RunnerOptions, 'url'> {
-  /** Needed only when `from` is not given. */
+  /** Needed only when `from` is not given (the current state is read from the database). */
   url?: string;
-  direction: 'up' | 'down';
-  /** As for upgrade/downgrade. Default `head` / `-1`. */
+  /** `'up'` or `'down'`. */
+  direction: Direction;
+  /** As for upgrade/downgrade. Default `head` for up, `-1` for down. */
   target?: string;
-  /** Starting heads (comma-separated ids, or `base`); when given, no connection is made. */
+  /** Starting heads: comma-separated revision ids or prefixes, or `base`. When given, no connection is made. */
   from?: string;
 }
 /** Options of {@link isAtHead}. */
 export interface IsAtHeadOptions {
+  /** Folder of the migration files. */
   migrationsDir: string;
-  /** Default `'strata'`. */
+  /** Schema of Strata's tables. Default `'strata'`. */
   schema?: string;
-  /** Used when a URL is given. Default `'strata'`. */
+  /** `application_name` when a URL is given. Default `'strata'`. */
   applicationName?: string;
 }
 /** The result of {@link isAtHead}. */
 export interface IsAtHeadResult {
+  /** Nothing pending for any head of the files, and no unknown revision recorded. */
   atHead: boolean;
+  /** Pending revisions in execution order. */
   pending: string[];
+  /** Heads recorded in the database. */
   current: string[];
 }
 
-const notYet = (): never => {
-  throw new StrataError('INTERNAL', 'not implemented');
-};
+async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect({ url: o.url, applicationName: o.applicationName });
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw asStrataError(err, o);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
-/** Apply pending migrations up to `target`. */
-export async function upgrade(_options: UpgradeOptions): Promise<RunResult> {
-  return notYet();
+function asStrataError(err: unknown, o: ResolvedOptions): unknown {
+  if (err instanceof StrataError) return err;
+  if (isPgDatabaseError(err)) {
+    if (err.code === '55P03') {
+      return new StrataError('LOCK_TIMEOUT', `Could not take the migration lock of schema ${o.schema} on ${describeConnection(o.url)} within ${o.lockWaitMs ?? 0} ms: another migration run holds it. Wait for it to finish or raise lockWaitMs.`, { meta: { sqlstate: err.code }, cause: err });
+    }
+    return new StrataError('DB_QUERY', `Query on ${describeConnection(o.url)} failed: ${err.message} (SQLSTATE ${err.code})`, { meta: { sqlstate: err.code ?? null }, cause: err });
+  }
+  return err;
 }
-/** Revert applied migrations down to `target`. */
-export async function downgrade(_options: DowngradeOptions): Promise<RunResult> {
-  return notYet();
+
+async function loadGraph(dir: string): Promise<RevisionGraph> {
+  return buildGraph(await loadMigrations(dir));
 }
-/** Current heads, applied, pending and failed migrations, checksum problems. */
-export async function status(_options: RunnerOptions): Promise<StatusResult> {
-  return notYet();
+
+function appliedOrThrow(graph: RevisionGraph, state: DbState, o: ResolvedOptions): Set<string> {
+  const { applied, unknown } = graph.appliedFrom(state.heads);
+  if (unknown.length > 0) {
+    throw new StrataError(
+      'MIGRATION_UNKNOWN_REVISION',
+      `The database ${describeConnection(o.url)} is at revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file in ${o.migrationsDir} defines. Restore the missing migration file(s), or record where the database really is with \`migrate stamp <revision> --purge\`.`,
+      { meta: { unknown } },
+    );
+  }
+  return applied;
 }
+
+/** Applied migrations whose file no longer matches the checksum recorded when it was applied. */
+function checksumProblems(graph: RevisionGraph, applied: ReadonlySet<string>, state: DbState): ChecksumProblem[] {
+  const out: ChecksumProblem[] = [];
+  for (const m of graph.order) {
+    if (!applied.has(m.revision)) continue;
+    const recorded = state.checksums.get(m.revision);
+    if (recorded && recorded !== m.checksum) out.push({ revision: m.revision, file: m.file, recorded, actual: m.checksum });
+  }
+  return out;
+}
+
+function verifyChecksums(graph: RevisionGraph, applied: ReadonlySet<string>, state: DbState): void {
+  const problems = checksumProblems(graph, applied, state);
+  if (problems.length === 0) return;
+  const stampTo = state.heads.length === 1 ? state.heads[0]! : 'heads';
+  const list = problems.map((p) => `  ${p.file} (revision ${p.revision}): recorded ${p.recorded}, file now ${p.actual}`).join('\n');
+  throw new StrataError(
+    'CHECKSUM_MISMATCH',
+    `${problems.length === 1 ? 'An applied migration was' : `${problems.length} applied migrations were`} edited after being applied:\n${list}\nNothing was run. Restore the file${problems.length === 1 ? '' : 's'} as applied (e.g. from version control), and put the change in a new migration. If the edit only touched comments or formatting, or the database already matches the new text, accept it with \`migrate stamp ${stampTo}\`, which records the checksums of the files as they are now.`,
+    { meta: { problems, files: problems.map((p) => p.file) } },
+  );
+}
+
+/** A pending step that failed last time outside a transaction and left INVALID indexes must be cleaned up first. */
+function checkPreviousFailures(steps: readonly PreparedStep[], state: DbState, invalid: string[]): void {
+  for (const s of steps) {
+    const f = state.failures.get(s.migration.revision);
+    if (!f || s.transactional || f.direction !== s.direction) continue;
+    const mine = indexesNamedIn(s.migration, invalid);
+    if (mine.length === 0) continue;
+    throw new StrataError(
+      'PREVIOUS_FAILURE',
+      `${s.migration.file} (revision ${s.migration.revision}) failed on the previous run (${f.at}): ${f.error.split('\n')[0]}\nIt runs outside a transaction, and it left INVALID index${mine.length === 1 ? '' : 'es'} ${mine.join(', ')}. Drop ${mine.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ${mine[0]}), fix the cause, then run \`migrate up\` again.`,
+      { meta: { file: s.migration.file, revision: s.migration.revision, invalidIndexes: mine, previousError: f.error } },
+    );
+  }
+}
+
+/** INVALID indexes a migration's text names; all of them when it names none (a generated name). */
+function indexesNamedIn(m: MigrationFile, invalid: readonly string[]): string[] {
+  const named = invalid.filter((qualified) => {
+    const name = qualified.slice(qualified.lastIndexOf('.') + 1);
+    return new RegExp(`(^|[^A-Za-z0-9_$])"?${name.replace(/[$]/g, '\\$')}"?([^A-Za-z0-9_$]|$)`).test(m.source);
+  });
+  return named;
+}
+
+function summarize(direction: Direction, from: string[], to: string[], steps: StepResult[], dryRun: boolean): RunResult {
+  const failed = steps.find((s) => s.status === 'failed');
+  const result: RunResult = { direction, from, to, steps, ok: !failed, dryRun };
+  if (failed?.error) result.error = new StrataError(failed.error.code as 'MIGRATION_FAILED', failed.error.message, { meta: failed.error.meta });
+  return result;
+}
+
+async function run(options: RunnerOptions & { target?: string; dryRun?: boolean }, direction: Direction): Promise<RunResult> {
+  const o = resolveOptions(options);
+  const graph = await loadGraph(o.migrationsDir);
+  const target = options.target ?? (direction === 'up' ? 'head' : '-1');
+  if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) throw multipleHeadsError(graph);
+  const plan = (applied: ReadonlySet<string>) => (direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target));
+  const prepared = new Map<string, PreparedStep>();
+  const prepare = async (migrations: MigrationFile[]): Promise<PreparedStep[]> => {
+    const missing = migrations.filter((m) => !prepared.has(m.revision));
+    for (const p of await prepareSteps(missing, direction)) prepared.set(p.migration.revision, p);
+    const steps = migrations.map((m) => prepared.get(m.revision)!);
+    checkDataLoss(steps, o.allowDataLoss);
+    return steps;
+  };
+
+  return await withClient(o, async (client) => {
+    // One round trip tells whether there is anything to do; a run at head stops here.
+    const first = await readState(client, o.schema);
+    const firstApplied = appliedOrThrow(graph, first, o);
+    verifyChecksums(graph, firstApplied, first);
+    const firstPlan = plan(firstApplied);
+    if (firstPlan.length === 0) return summarize(direction, first.heads, first.heads, [], !!options.dryRun);
+    // Parse and check every step before anything executes.
+    const firstSteps = await prepare(firstPlan);
+    if (firstSteps.some((s) => !s.transactional && first.failures.has(s.migration.revision))) {
+      checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
+    }
+    if (options.dryRun) {
+      return summarize(direction, first.heads, first.heads, firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0 })), true);
+    }
+
+    const execute = async (): Promise<RunResult> => {
+      await ensureTables(client, o);
+      // Re-read inside the lock: another runner may have moved the database meanwhile.
+      const state = await readState(client, o.schema);
+      const applied = appliedOrThrow(graph, state, o);
+      verifyChecksums(graph, applied, state);
+      const steps = await prepare(plan(applied));
+      const ctx: ExecContext = {
+        client,
+        schema: o.schema,
+        graph,
+        applied: new Set(applied),
+        lockTimeout: o.lockTimeout,
+        statementTimeout: o.statementTimeout,
+        lockMode: o.lockMode,
+        lockKey: runLockKey(o.schema),
+        lockWaitMs: o.lockWaitMs,
+        failures: state.failures,
+        logger: o.logger,
+        emit: o.emit,
+      };
+      const results: StepResult[] = [];
+      for (const step of steps) {
+        const r = await executeStep(step, ctx);
+        results.push(r);
+        if (r.status === 'failed') break;
+      }
+      return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false);
+    };
+    return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
+  });
+}
+
+/**
+ * Apply pending migrations up to `target` (default `head`). Validation
+ * problems (graph, syntax, checksums, data loss) throw before anything runs;
+ * a migration that fails is reported in the result, with the migrations
+ * before it applied and the ones after it not attempted.
+ */
+export async function upgrade(options: UpgradeOptions): Promise<RunResult> {
+  return await run(options, 'up');
+}
+
+/** Revert applied migrations down to `target` (default `-1`). Same error model as {@link upgrade}. */
+export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
+  return await run(options, 'down');
+}
+
+/** Current heads, applied, pending and failed migrations, checksum problems; two round trips at most. */
+export async function status(options: RunnerOptions): Promise<StatusResult> {
+  const o = resolveOptions(options);
+  const graph = await loadGraph(o.migrationsDir);
+  return await withClient(o, async (client) => {
+    const state = await readState(client, o.schema, { invalidIndexes: true });
+    const { applied, unknown } = graph.appliedFrom(state.heads);
+    const pending = graph.order.filter((m) => !applied.has(m.revision));
+    const failed: FailedMigration[] = [...state.failures].map(([revision, f]) => {
+      const m = graph.get(revision);
+      return {
+        revision,
+        file: m?.file ?? f.file,
+        direction: f.direction,
+        failedAt: f.at,
+        error: f.error,
+        sqlstate: f.sqlstate,
+        invalidIndexes: m ? indexesNamedIn(m, state.invalidIndexes) : [],
+      };
+    }).filter((f) => (f.direction === 'up') !== applied.has(f.revision));
+    return {
+      current: state.heads,
+      heads: [...graph.heads],
+      atHead: pending.length === 0 && unknown.length === 0,
+      applied: graph.order.filter((m) => applied.has(m.revision)).map((m) => ({ revision: m.revision, file: m.file })),
+      pending: pending.map((m) => ({ revision: m.revision, file: m.file })),
+      failed,
+      checksumProblems: checksumProblems(graph, applied, state),
+      unknown,
+      invalidIndexes: state.invalidIndexes,
+      initialised: state.initialised,
+    };
+  });
+}
+
 /** History rows, newest first. */
-export async function history(_options: HistoryOptions): Promise<HistoryEntry[]> {
-  return notYet();
+export async function history(options: HistoryOptions): Promise<HistoryEntry[]> {
+  const o = resolveOptions(options);
+  return await withClient(o, async (client) => await readHistory(client, o.schema, options.limit));
 }
-/** Record a revision as current without running anything. */
-export async function stamp(_options: StampOptions): Promise<StampResult> {
-  return notYet();
+
+/**
+ * Record `revision` as current without running any migration (baseline an
+ * existing database, or accept edited files). The heads on the same line as
+ * the revision are replaced by it; with `purge`, the version table is emptied
+ * first. Every revision applied afterwards whose file checksum differs from
+ * the recorded one gets its new checksum recorded.
+ */
+export async function stamp(options: StampOptions): Promise<StampResult> {
+  const o = resolveOptions(options);
+  const graph = await loadGraph(o.migrationsDir);
+  return await withClient(o, async (client) => {
+    const body = async (): Promise<StampResult> => {
+      await ensureTables(client, o);
+      const state = await readState(client, o.schema);
+      const fromHeads = options.purge ? [] : state.heads;
+      const { applied: before, unknown } = graph.appliedFrom(fromHeads);
+      if (unknown.length > 0) {
+        throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The version table holds revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file defines; run stamp with --purge (purge: true) to replace it.`, { meta: { unknown } });
+      }
+      const ref = options.revision.trim();
+      let newHeads: string[];
+      if (ref === 'base') newHeads = [];
+      else if (ref === 'heads') newHeads = [...graph.heads];
+      else if (ref === 'head') {
+        if (graph.heads.length > 1) throw multipleHeadsError(graph, "Cannot stamp 'head'");
+        newHeads = [...graph.heads];
+      } else {
+        const rev = graph.resolve(ref).revision;
+        const line = new Set([...graph.ancestors(rev), ...graph.descendants(rev)]);
+        newHeads = [...graph.headsOf(before).filter((h) => !line.has(h)), rev];
+      }
+      const after = graph.appliedFrom(newHeads).applied;
+      const finalHeads = graph.headsOf(after);
+      const added = graph.order.filter((m) => after.has(m.revision) && !before.has(m.revision));
+      const removed = graph.order.filter((m) => before.has(m.revision) && !after.has(m.revision));
+      const rechecked = graph.order.filter((m) => after.has(m.revision) && before.has(m.revision) && state.checksums.has(m.revision) && state.checksums.get(m.revision) !== m.checksum);
+      const rows = [
+        ...added.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
+        ...rechecked.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
+        ...removed.reverse().map((m) => ({ m, direction: 'down', outcome: 'unstamped' })),
+      ];
+      const t = tableNames(o.schema);
+      await client.query('BEGIN');
+      try {
+        await client.query(`DELETE FROM ${t.version}`);
+        if (finalHeads.length > 0) await client.query(`INSERT INTO ${t.version} (revision) SELECT unnest($1::text[])`, [finalHeads]);
+        if (rows.length > 0) {
+          await client.query(
+            `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, duration_ms, tool_version, meta)
+             SELECT r, d, oc, f, msg, c, clock_timestamp(), 0, $7, jsonb_build_object('purge', $8::boolean)
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(r, d, oc, f, msg, c, n) ORDER BY n`,
+            [rows.map((r) => r.m.revision), rows.map((r) => r.direction), rows.map((r) => r.outcome), rows.map((r) => r.m.file), rows.map((r) => r.m.message), rows.map((r) => (r.direction === 'up' ? r.m.checksum : null)), TOOL_VERSION, !!options.purge],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+      return { from: state.heads, to: finalHeads, checksumsRecorded: [...added, ...rechecked].map((m) => m.revision) };
+    };
+    // Stamp always takes the session lock; in transaction mode it is one short
+    // transaction anyway, guarded by the same xact lock as migrations.
+    if (o.lockMode === 'session') return await withRunLock(client, o, body);
+    return await body();
+  });
 }
-/** The psql-runnable script of a run. */
-export async function offlineScript(_options: OfflineScriptOptions): Promise<string> {
-  return notYet();
+
+/**
+ * The psql-runnable script of an upgrade or downgrade: BEGIN/COMMIT per
+ * migration with SET LOCAL timeouts and the version/history DML, preceded by
+ * the creation of Strata's tables. With `from`, no connection is made.
+ */
+export async function offlineScript(options: OfflineScriptOptions): Promise<string> {
+  const o = resolveOptions(options);
+  const graph = await loadGraph(o.migrationsDir);
+  const target = options.target ?? (options.direction === 'up' ? 'head' : '-1');
+  if (options.direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) throw multipleHeadsError(graph);
+  let fromHeads: string[];
+  if (options.from !== undefined) {
+    const f = options.from.trim();
+    fromHeads = f === '' || f === 'base' ? [] : f.split(',').map((r) => graph.resolve(r.trim()).revision);
+  } else {
+    if (!options.url) throw new StrataError('USAGE', 'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.');
+    fromHeads = await withClient(o, async (client) => {
+      const state = await readState(client, o.schema);
+      verifyChecksums(graph, appliedOrThrow(graph, state, o), state);
+      return state.heads;
+    });
+  }
+  const applied = graph.appliedFrom(fromHeads).applied;
+  const migrations = options.direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target);
+  const steps = await prepareSteps(migrations, options.direction);
+  checkDataLoss(steps, o.allowDataLoss);
+  return await offlineScriptFor(steps, { graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
 }
-/** One round trip: is the database at the files' head? */
-export async function isAtHead(_clientOrUrl: Queryable | string, _options: IsAtHeadOptions): Promise<IsAtHeadResult> {
-  return notYet();
+
+/**
+ * The start-up check: one query tells whether the database is at the
+ * files' head(s). Reads migration headers only; never parses SQL. Takes an
+ * open client (no connection cost) or a URL.
+ */
+export async function isAtHead(clientOrUrl: Queryable | string, options: IsAtHeadOptions): Promise<IsAtHeadResult> {
+  const graph = await loadGraph(options.migrationsDir);
+  const schema = options.schema ?? 'strata';
+  const check = async (client: Queryable): Promise<IsAtHeadResult> => {
+    const state = await readState(client, schema);
+    const { applied, unknown } = graph.appliedFrom(state.heads);
+    const pending = graph.order.filter((m) => !applied.has(m.revision)).map((m) => m.revision);
+    return { atHead: pending.length === 0 && unknown.length === 0, pending, current: state.heads };
+  };
+  if (typeof clientOrUrl !== 'string') return await check(clientOrUrl);
+  const client = await connect({ url: clientOrUrl, applicationName: options.applicationName ?? 'strata' });
+  try {
+    return await check(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

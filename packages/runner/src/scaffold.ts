@@ -1,20 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
+import { loadMigrations } from './migration-file.js';
+import { buildGraph, multipleHeadsError } from './revision-graph.js';
+
 /** Options of {@link createMigration}. */
 export interface CreateMigrationOptions {
   /** Write a TypeScript (Kysely) migration instead of SQL. Default `false`. */
   ts?: boolean;
-  /** Parent revisions. Default: the single current head (none for the first migration). */
+  /** Parent revisions (ids or unique prefixes). Default: the single current head (none for the first migration). */
   parents?: string[];
 }
-/** Write the next `NNNN_slug.sql|ts`. */
-export async function createMigration(_dir: string, _message: string, _options: CreateMigrationOptions = {}): Promise<{ path: string; revision: string }> {
-  throw new StrataError('INTERNAL', 'not implemented');
+
+function slugOf(message: string): string {
+  const slug = message.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48).replace(/_+$/g, '');
+  return slug || 'migration';
 }
-/** Write a merge revision whose parents are all current heads. */
-export async function mergeHeads(_dir: string, _message?: string): Promise<{ path: string; revision: string; parents: string[] }> {
-  throw new StrataError('INTERNAL', 'not implemented');
+
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
-/** Create the migrations folder with a README.md. */
-export async function initProject(_dir: string): Promise<{ created: string[] }> {
-  throw new StrataError('INTERNAL', 'not implemented');
+
+async function write(dir: string, message: string, parents: string[], ts: boolean, taken: Set<string>, nextNumber: number): Promise<{ path: string; revision: string }> {
+  let revision = randomBytes(6).toString('hex');
+  while (taken.has(revision)) revision = randomBytes(6).toString('hex');
+  const name = `${String(nextNumber).padStart(4, '0')}_${slugOf(message)}.${ts ? 'ts' : 'sql'}`;
+  const msg = oneLine(message);
+  const text = ts
+    ? `import type { Kysely } from 'kysely';
+// import { sql } from 'kysely'; // for raw SQL: await sql\`...\`.execute(db)
+
+export const revision = '${revision}';
+export const parents: string[] = [${parents.map((p) => `'${p}'`).join(', ')}];
+export const message = ${JSON.stringify(msg)};
+
+export async function up(db: Kysely<any>): Promise<void> {
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+}
+`
+    : `-- revision: ${revision}
+-- parents: ${parents.length > 0 ? parents.join(', ') : 'none'}
+-- message: ${msg}
+
+-- migrate:up
+
+
+-- migrate:down
+
+`;
+  const path = join(resolve(dir), name);
+  try {
+    await writeFile(path, text, { flag: 'wx' });
+  } catch (err) {
+    throw new StrataError('USAGE', `Cannot write ${path}: ${(err as Error).message}`, { cause: err, meta: { path } });
+  }
+  return { path, revision };
+}
+
+/**
+ * Write the next `NNNN_slug.sql` (or `.ts`) with a fresh 12-hex revision.
+ * Its parent is the single current head; with several heads, pass `parents`
+ * or write a merge first (`mergeHeads`).
+ */
+export async function createMigration(dir: string, message: string, options: CreateMigrationOptions = {}): Promise<{ path: string; revision: string }> {
+  const set = await loadMigrations(dir);
+  const graph = buildGraph(set);
+  let parents: string[];
+  if (options.parents && options.parents.length > 0) parents = options.parents.map((p) => graph.resolve(p).revision);
+  else if (graph.heads.length > 1) throw multipleHeadsError(graph, 'Cannot choose a parent for the new migration');
+  else parents = [...graph.heads];
+  const next = Math.max(0, ...set.migrations.map((m) => (Number.isNaN(m.number) ? 0 : m.number))) + 1;
+  return await write(dir, message, parents, !!options.ts, new Set(set.migrations.map((m) => m.revision)), next);
+}
+
+/** Write a merge revision whose parents are all current heads (an SQL file with empty sections). */
+export async function mergeHeads(dir: string, message?: string): Promise<{ path: string; revision: string; parents: string[] }> {
+  const set = await loadMigrations(dir);
+  const graph = buildGraph(set);
+  if (graph.heads.length < 2) {
+    throw new StrataError('USAGE', `Nothing to merge: the migrations have ${graph.heads.length === 0 ? 'no head' : `a single head (${graph.heads[0]})`}.`, { meta: { heads: [...graph.heads] } });
+  }
+  const parents = [...graph.heads];
+  const next = Math.max(0, ...set.migrations.map((m) => (Number.isNaN(m.number) ? 0 : m.number))) + 1;
+  const written = await write(dir, message ?? `merge ${parents.join(', ')}`, parents, false, new Set(set.migrations.map((m) => m.revision)), next);
+  return { ...written, parents };
+}
+
+const README = `# Migrations
+
+One file per migration, applied by Strata (\`migrate up\`). Create one with
+\`migrate new "add users.email_verified"\` (or \`--ts\` for a Kysely migration).
+
+\`\`\`sql
+-- revision: 3f2a9c1e7b40
+-- parents: 1a2b3c4d5e6f
+-- message: add users.email_verified
+
+-- migrate:up
+ALTER TABLE users ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
+
+-- migrate:down
+ALTER TABLE users DROP COLUMN email_verified;
+\`\`\`
+
+Do not edit a migration once it has been applied anywhere: write a new one.
+`;
+
+/** Create the migrations folder `dir` (the folder itself, not its parent) with a README.md; existing files are kept. */
+export async function initProject(dir: string): Promise<{ created: string[] }> {
+  const abs = resolve(dir);
+  const created: string[] = [];
+  const made = await mkdir(abs, { recursive: true });
+  if (made !== undefined) created.push(abs);
+  const readme = join(abs, 'README.md');
+  try {
+    await writeFile(readme, README, { flag: 'wx' });
+    created.push(readme);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StrataError('USAGE', `Cannot write ${readme}: ${(err as Error).message}`, { cause: err });
+  }
+  return { created };
 }

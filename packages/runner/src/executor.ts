@@ -1,0 +1,315 @@
+import pg from 'pg';
+import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@strata/core';
+import { kyselyOnClient } from './kysely-driver.js';
+import { headsChange } from './planner.js';
+import type { PreparedStep } from './prepare.js';
+import type { RevisionGraph } from './revision-graph.js';
+import { sqlModule } from './sql-parser.js';
+import type { RunnerEvent, StepResult } from './types.js';
+import { invalidIndexes, recordFailure, stepDml, tableNames, type DbState, type StepRecord } from './version-table.js';
+
+/** Everything a run's steps share. */
+export interface ExecContext {
+  client: pg.Client;
+  schema: string;
+  graph: RevisionGraph;
+  /** The applied set, kept current as steps run. */
+  applied: Set<string>;
+  lockTimeout: string;
+  statementTimeout: string;
+  lockMode: 'session' | 'transaction';
+  lockKey: bigint;
+  /** Transaction mode: how long each migration's transaction waits for the lock (ms; undefined = no limit). */
+  lockWaitMs: number | undefined;
+  failures: DbState['failures'];
+  logger: Logger;
+  emit: (event: RunnerEvent) => void;
+}
+
+/**
+ * A pg Query that counts the statements of a multi-statement simple query
+ * that completed, so a failure can be pinned to the statement that raised
+ * it even when PostgreSQL sends no position (constraint violations, ...).
+ */
+class CountingQuery extends pg.Query {
+  completed = 0;
+  handleCommandComplete(msg: unknown, connection: unknown): void {
+    this.completed++;
+    (pg.Query.prototype as unknown as { handleCommandComplete(m: unknown, c: unknown): void }).handleCommandComplete.call(this, msg, connection);
+  }
+}
+
+async function countedQuery(client: pg.Client, text: string): Promise<{ ok: true; results: pg.QueryResult[] } | { ok: false; error: unknown; completed: number }> {
+  return await new Promise((resolve) => {
+    const q = new CountingQuery(text, (err: Error | undefined, res: unknown) => {
+      if (err) resolve({ ok: false, error: err, completed: q.completed });
+      else resolve({ ok: true, results: (Array.isArray(res) ? res : [res]) as pg.QueryResult[] });
+    });
+    client.query(q as unknown as pg.QueryConfig).catch?.(() => {});
+  });
+}
+
+/** PostgreSQL's `position` counts characters (code points); JS strings index UTF-16 units. */
+function codePointOffsetToIndex(text: string, codePoints: number): number {
+  let i = 0;
+  let n = 0;
+  while (i < text.length && n < codePoints) {
+    const c = text.codePointAt(i)!;
+    i += c > 0xffff ? 2 : 1;
+    n++;
+  }
+  return i;
+}
+
+function lineColumnIn(text: string, index: number, startLine: number, startColumn: number): { line: number; column: number } {
+  let line = startLine;
+  let lastNl = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lastNl = i;
+  }
+  const column = lastNl === -1 ? startColumn + index : index - lastNl;
+  return { line, column };
+}
+
+function recordOf(step: PreparedStep, mode: string): StepRecord {
+  const m = step.migration;
+  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional } };
+}
+
+function timeouts(step: PreparedStep, ctx: ExecContext): { lock: string; statement: string } {
+  return { lock: step.migration.lockTimeout ?? ctx.lockTimeout, statement: step.migration.statementTimeout ?? ctx.statementTimeout };
+}
+
+/** The SET LOCAL lines of a migration's transaction. */
+export function setLocalSql(lock: string, statement: string): string {
+  return `SET LOCAL lock_timeout = ${quoteLiteral(lock)};\nSET LOCAL statement_timeout = ${quoteLiteral(statement)};\n`;
+}
+
+interface Failure {
+  error: unknown;
+  /** Where in the file, when known. */
+  location?: { line: number; column: number } | undefined;
+  /** Index of the failing statement in the section, when known. */
+  statementIndex?: number | undefined;
+  rolledBack: boolean;
+  statementsDone?: number;
+}
+
+async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): Promise<StrataError> {
+  const m = step.migration;
+  const err = f.error;
+  if (err instanceof StrataError && err.code !== 'DB_QUERY') return err;
+  const pgErr = isPgDatabaseError(err) ? err : undefined;
+  const reason = (err as Error)?.message ?? String(err);
+  const where = f.location ? `${m.file}:${f.location.line}:${f.location.column}` : m.file;
+  const lines = [`${where}: ${step.direction === 'up' ? 'applying' : 'reverting'} revision ${m.revision} failed: ${reason}${pgErr?.code ? ` (SQLSTATE ${pgErr.code})` : ''}`];
+  if (pgErr?.detail) lines.push(`DETAIL: ${pgErr.detail}`);
+  if (pgErr?.hint) lines.push(`HINT: ${pgErr.hint}`);
+  if (f.location && m.kind === 'sql') {
+    try {
+      const sql = await sqlModule();
+      lines.push(sql.codeFrame(m.source, f.location.line, f.location.column, { file: m.file }));
+    } catch {
+      // the frame is a nicety; the position is already in the first line
+    }
+  }
+  let invalid: string[] = [];
+  if (f.rolledBack) {
+    lines.push(`The migration was rolled back: none of it is applied${ctx.applied.size > 0 ? '; migrations before it stay applied' : ''}.`);
+  } else {
+    invalid = await invalidIndexes(ctx.client).catch(() => []);
+    lines.push(`It ran outside a transaction: ${f.statementsDone ?? 0} statement(s) before the failing one stay applied.`);
+    if (invalid.length > 0) lines.push(`INVALID index${invalid.length === 1 ? '' : 'es'} left behind: ${invalid.join(', ')}. Drop ${invalid.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ...) before re-running.`);
+  }
+  const previous = ctx.failures.get(m.revision);
+  if (previous) lines.push(`It also failed on the previous attempt (${previous.at}): ${previous.error.split('\n')[0]}`);
+  return new StrataError('MIGRATION_FAILED', lines.join('\n'), {
+    cause: err,
+    meta: {
+      file: m.file,
+      revision: m.revision,
+      direction: step.direction,
+      line: f.location?.line ?? null,
+      column: f.location?.column ?? null,
+      statementIndex: f.statementIndex ?? null,
+      sqlstate: pgErr?.code ?? null,
+      detail: pgErr?.detail ?? null,
+      hint: pgErr?.hint ?? null,
+      rolledBack: f.rolledBack,
+      invalidIndexes: invalid,
+    },
+  });
+}
+
+/** Transaction mode: inside a fresh transaction, take the xact lock and re-read the heads. */
+async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Promise<'pending' | 'done'> {
+  const t = tableNames(ctx.schema);
+  const wait = ctx.lockWaitMs === undefined ? '0' : String(Math.max(1, ctx.lockWaitMs));
+  const res = (await ctx.client.query(
+    `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
+  )) as unknown as pg.QueryResult<{ revision: string }>[];
+  const heads = res[res.length - 1]!.rows.map((r) => r.revision);
+  const { applied, unknown } = ctx.graph.appliedFrom(heads);
+  if (unknown.length > 0) {
+    await ctx.client.query('ROLLBACK');
+    throw new StrataError('MIGRATION_UNKNOWN_REVISION', `Another runner recorded revision(s) ${unknown.join(', ')} that no migration file here defines; this runner's files are out of date.`, { meta: { unknown } });
+  }
+  ctx.applied.clear();
+  for (const r of applied) ctx.applied.add(r);
+  const rev = step.migration.revision;
+  const isApplied = applied.has(rev);
+  return (step.direction === 'up') !== isApplied ? 'pending' : 'done';
+}
+
+/** Run one prepared step online and record it. Never throws for a failure of the migration itself. */
+export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise<StepResult> {
+  const m = step.migration;
+  const started = Date.now();
+  const startedAt = new Date(started);
+  const base = { revision: m.revision, file: m.file, direction: step.direction };
+  ctx.emit({ type: 'migration-started', ...base });
+  ctx.logger.info(`${step.direction === 'up' ? 'applying' : 'reverting'} ${m.file}`, { revision: m.revision });
+  const t = timeouts(step, ctx);
+  const record = recordOf(step, ctx.lockMode);
+  let failure: Failure | undefined;
+
+  try {
+    if (step.transactional) {
+      let prefix: string;
+      if (ctx.lockMode === 'transaction') {
+        if ((await lockAndRecheck(step, ctx)) === 'done') {
+          await ctx.client.query('ROLLBACK');
+          const reason = `already ${step.direction === 'up' ? 'applied' : 'reverted'} by another runner`;
+          ctx.emit({ type: 'migration-skipped', ...base, reason });
+          return { ...base, status: 'skipped', durationMs: Date.now() - started, reason };
+        }
+        prefix = setLocalSql(t.lock, t.statement);
+      } else {
+        prefix = `BEGIN;\n${setLocalSql(t.lock, t.statement)}`;
+      }
+      const prefixStatements = ctx.lockMode === 'transaction' ? 2 : 3;
+      const change = headsChange(ctx.graph, ctx.applied, m.revision, step.direction);
+      const suffix = `\n;\n${stepDml(ctx.schema, change, record)}\nCOMMIT;`;
+      if (step.sql) {
+        const body = step.sql.section.text;
+        const text = prefix + body + suffix;
+        const r = await countedQuery(ctx.client, text);
+        if (!r.ok) {
+          await ctx.client.query('ROLLBACK').catch(() => {});
+          const idx = r.completed - prefixStatements;
+          const statements = step.sql.statements;
+          let location: { line: number; column: number } | undefined;
+          const pos = isPgDatabaseError(r.error) && r.error.position ? Number(r.error.position) : NaN;
+          if (!Number.isNaN(pos)) {
+            const at = codePointOffsetToIndex(text, pos - 1) - prefix.length;
+            if (at >= 0 && at < body.length) location = lineColumnIn(body, at, step.sql.section.line, 1);
+          }
+          if (!location && idx >= 0 && idx < statements.length) location = { line: statements[idx]!.range.line, column: statements[idx]!.range.column };
+          failure = { error: r.error, location, statementIndex: idx >= 0 && idx < statements.length ? idx : undefined, rolledBack: true };
+        }
+      } else {
+        if (ctx.lockMode === 'session') await ctx.client.query(prefix);
+        else await ctx.client.query(prefix);
+        try {
+          await step.ts!(kyselyOnClient(ctx.client, { inTransaction: true }));
+          await ctx.client.query(suffix);
+        } catch (err) {
+          await ctx.client.query('ROLLBACK').catch(() => {});
+          failure = { error: err, rolledBack: true };
+        }
+      }
+      if (!failure) {
+        if (step.direction === 'up') ctx.applied.add(m.revision);
+        else ctx.applied.delete(m.revision);
+      }
+    } else {
+      failure = await executeNonTransactional(step, ctx, t, record, startedAt);
+      if (failure?.error === SKIPPED) {
+        const reason = `already ${step.direction === 'up' ? 'applied' : 'reverted'} by another runner`;
+        ctx.emit({ type: 'migration-skipped', ...base, reason });
+        return { ...base, status: 'skipped', durationMs: Date.now() - started, reason };
+      }
+    }
+  } catch (err) {
+    // A failure of Strata's own statements (lock timeout in transaction mode, lost connection).
+    await ctx.client.query('ROLLBACK').catch(() => {});
+    failure = { error: err, rolledBack: step.transactional };
+  }
+
+  const durationMs = Date.now() - started;
+  if (!failure) {
+    ctx.emit({ type: 'migration-applied', ...base, durationMs });
+    return { ...base, status: 'applied', durationMs };
+  }
+  const error = await failureError(step, failure, ctx);
+  await recordFailure(ctx.client, ctx.schema, { ...record, meta: { ...record.meta, ...pick(error.meta, ['sqlstate', 'line', 'column', 'statementIndex', 'invalidIndexes']) } }, startedAt, error.message).catch((e: unknown) => {
+    ctx.logger.warn('could not record the failure in the history table', { error: String(e) });
+  });
+  ctx.logger.error(error.message, { revision: m.revision });
+  ctx.emit({ type: 'migration-failed', ...base, durationMs, error });
+  return { ...base, status: 'failed', durationMs, error: { code: error.code, message: error.message, meta: error.meta } };
+}
+
+const SKIPPED = Symbol('skipped');
+
+function pick(meta: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => meta[k] !== undefined && meta[k] !== null).map((k) => [k, meta[k]]));
+}
+
+/**
+ * Statements PostgreSQL refuses inside a transaction block run one at a time
+ * in autocommit; the version and history rows follow in a transaction of
+ * their own once every statement succeeded. Session timeouts are set with
+ * plain SET (SET LOCAL means nothing outside a transaction) and reset after.
+ */
+async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: { lock: string; statement: string }, record: StepRecord, startedAt: Date): Promise<Failure | undefined> {
+  const m = step.migration;
+  const client = ctx.client;
+  if (ctx.lockMode === 'transaction') {
+    const state = await lockAndRecheck(step, ctx);
+    await client.query('COMMIT');
+    if (state === 'done') return { error: SKIPPED, rolledBack: false };
+  }
+  await client.query(`SET lock_timeout = ${quoteLiteral(t.lock)};\nSET statement_timeout = ${quoteLiteral(t.statement)};`);
+  let done = 0;
+  try {
+    if (step.sql) {
+      for (const s of step.sql.statements) {
+        try {
+          await client.query(s.text);
+        } catch (err) {
+          let location = { line: s.range.line, column: s.range.column };
+          const pos = isPgDatabaseError(err) && err.position ? Number(err.position) : NaN;
+          if (!Number.isNaN(pos)) location = lineColumnIn(s.text, codePointOffsetToIndex(s.text, pos - 1), s.range.line, s.range.column);
+          return { error: err, location, statementIndex: done, rolledBack: false, statementsDone: done };
+        }
+        done++;
+      }
+    } else {
+      try {
+        await step.ts!(kyselyOnClient(client, { inTransaction: false }));
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        return { error: err, rolledBack: false, statementsDone: 0 };
+      }
+    }
+  } finally {
+    await client.query('RESET lock_timeout;\nRESET statement_timeout;').catch(() => {});
+  }
+  if (ctx.lockMode === 'transaction') {
+    await lockAndRecheck(step, ctx);
+  } else {
+    await client.query('BEGIN');
+  }
+  const change = headsChange(ctx.graph, ctx.applied, m.revision, step.direction);
+  try {
+    await client.query(`${stepDml(ctx.schema, change, record, startedAt.toISOString())}\nCOMMIT;`);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    return { error: err, rolledBack: false, statementsDone: done };
+  }
+  if (step.direction === 'up') ctx.applied.add(m.revision);
+  else ctx.applied.delete(m.revision);
+  return undefined;
+}

@@ -1,0 +1,80 @@
+import { StrataError } from '@strata/core';
+import { sqlSection, type Section } from './migration-file.js';
+import { sqlModule, type ParsedStatement } from './sql-parser.js';
+import { loadTsMigration, tsStep } from './ts-migration.js';
+import type { Direction, MigrationFile } from './types.js';
+import type { Kysely } from 'kysely';
+
+/** A migration step checked and ready to run. */
+export interface PreparedStep {
+  migration: MigrationFile;
+  direction: Direction;
+  /** Run inside one transaction (with its version/history rows) or one statement at a time. */
+  transactional: boolean;
+  /** SQL migrations: the section and its statements. */
+  sql?: { section: Section; statements: ParsedStatement[] };
+  /** TypeScript migrations: the function to call. */
+  ts?: (db: Kysely<any>) => Promise<void> | void;
+  /** Data-loss findings (SQL only: TypeScript cannot be analysed statically). */
+  dataLoss: { file: string; line: number; column: number; code: string; message: string; tag: string }[];
+}
+
+/**
+ * Parse and classify every step before anything executes: a syntax error,
+ * a missing down section, transaction control inside a migration or a mix
+ * of transactional and non-transactional statements stops the whole run.
+ */
+export async function prepareSteps(migrations: readonly MigrationFile[], direction: Direction): Promise<PreparedStep[]> {
+  const out: PreparedStep[] = [];
+  const hasSql = migrations.some((m) => m.kind === 'sql');
+  const sql = hasSql ? await sqlModule() : undefined;
+  for (const m of migrations) {
+    if (m.kind === 'ts') {
+      const mod = await loadTsMigration(m);
+      out.push({ migration: m, direction, transactional: m.transactional !== false, ts: tsStep(m, mod, direction), dataLoss: [] });
+      continue;
+    }
+    const section = sqlSection(m, direction);
+    if (!section) {
+      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file} (revision ${m.revision}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`migrate stamp\` to move the version without running it.`, {
+        meta: { file: m.file, revision: m.revision },
+      });
+    }
+    const { statements } = await sql!.parseScript(section.text, { file: m.file, startLine: section.line, startColumn: 1 });
+    const control = statements.find((s) => s.transactionControl);
+    if (control) {
+      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file}:${control.range.line}:${control.range.column}: ${control.tag} inside a migration. Strata runs each migration in its own transaction; remove the transaction control (or mark the migration '-- transactional: false' and let each statement commit on its own).`, {
+        meta: { file: m.file, revision: m.revision, line: control.range.line, column: control.range.column },
+      });
+    }
+    const nonTx = statements.filter((s) => !s.transactional);
+    let transactional: boolean;
+    if (m.transactional === false) transactional = false;
+    else if (nonTx.length === 0) transactional = true;
+    else if (nonTx.length === statements.length) transactional = false;
+    else {
+      const list = nonTx.map((s) => `${m.file}:${s.range.line}:${s.range.column} ${s.tag}`).join('; ');
+      throw new StrataError(
+        'MIGRATION_MIXED_TRANSACTIONALITY',
+        `${m.file} (revision ${m.revision}) mixes statements that cannot run inside a transaction (${list}) with ones that can. Move the non-transactional statements into a migration of their own, or add the header '-- transactional: false' to run every statement on its own, knowing a failure half-way leaves the earlier ones applied.`,
+        { meta: { file: m.file, revision: m.revision, statements: nonTx.map((s) => ({ line: s.range.line, column: s.range.column, tag: s.tag })) } },
+      );
+    }
+    const dataLoss = statements.flatMap((s) => s.dataLoss.map((d) => ({ file: m.file, line: s.range.line, column: s.range.column, code: d.code, message: d.message, tag: s.tag })));
+    out.push({ migration: m, direction, transactional, sql: { section, statements }, dataLoss });
+  }
+  return out;
+}
+
+/** Refuse data-losing statements unless allowed; the message lists each with file:line. */
+export function checkDataLoss(steps: readonly PreparedStep[], allowDataLoss: boolean): void {
+  if (allowDataLoss) return;
+  const findings = steps.flatMap((s) => s.dataLoss);
+  if (findings.length === 0) return;
+  const lines = findings.map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`);
+  throw new StrataError(
+    'DATA_LOSS_REFUSED',
+    `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer needed, then re-run with --allow-data-loss (allowDataLoss: true).`,
+    { meta: { findings } },
+  );
+}

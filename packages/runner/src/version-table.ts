@@ -1,0 +1,203 @@
+import { isPgDatabaseError, quoteIdent, quoteLiteral, type Queryable } from '@strata/core';
+import type { Direction, HistoryEntry } from './types.js';
+
+/** Strata's version, written into every history row. */
+export const TOOL_VERSION = '0.1.0';
+
+/** Qualified names of Strata's tables in `schema`. */
+export function tableNames(schema: string): { schema: string; version: string; history: string } {
+  const s = quoteIdent(schema);
+  return { schema: s, version: `${s}.strata_version`, history: `${s}.strata_history` };
+}
+
+/**
+ * DDL creating Strata's schema and tables if missing. Run only while holding
+ * the run lock: concurrent `CREATE TABLE IF NOT EXISTS` can still fail with a
+ * unique violation in pg_type, so two first-boot replicas must not race here.
+ */
+export function createTablesSql(schema: string): string {
+  const t = tableNames(schema);
+  return `CREATE SCHEMA IF NOT EXISTS ${t.schema};
+CREATE TABLE IF NOT EXISTS ${t.version} (
+  revision text PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${t.history} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  revision text NOT NULL,
+  direction text NOT NULL CHECK (direction IN ('up', 'down')),
+  outcome text NOT NULL CHECK (outcome IN ('applied', 'failed', 'stamped', 'unstamped')),
+  file text,
+  message text,
+  checksum text,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  duration_ms integer,
+  applied_by text NOT NULL DEFAULT current_user,
+  tool_version text NOT NULL,
+  error text,
+  meta jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS strata_history_revision_idx ON ${t.history} (revision, id);
+`;
+}
+
+/** What the database records, read in one round trip. */
+export interface DbState {
+  /** Whether Strata's tables exist. */
+  initialised: boolean;
+  /** Version-table rows (current heads). */
+  heads: string[];
+  /** Checksum recorded by the latest successful `up` (applied or stamped) of each revision. */
+  checksums: Map<string, string>;
+  /** Revisions whose latest history row is a failure. */
+  failures: Map<string, { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }>;
+  /** INVALID indexes (`schema.name`), when asked for. */
+  invalidIndexes: string[];
+}
+
+/**
+ * One query answers "where is the database?": version rows, the latest
+ * checksum of each applied revision, the latest failure of each revision,
+ * and optionally INVALID indexes. A missing schema/table means "never run".
+ */
+export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean } = {}): Promise<DbState> {
+  const t = tableNames(schema);
+  const parts = [
+    `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
+    `SELECT 'c', r, c, NULL, NULL, NULL FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
+    `SELECT 'f', r, a, b, c, m FROM (SELECT DISTINCT ON (revision) revision AS r, outcome AS o, direction AS a, finished_at::text AS b, error AS c, meta || jsonb_build_object('file', file) AS m FROM ${t.history} ORDER BY revision, id DESC) f WHERE o = 'failed'`,
+  ];
+  if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
+  type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
+  let rows: Row[];
+  try {
+    rows = (await client.query<Row>(parts.join('\nUNION ALL\n'))).rows;
+  } catch (err) {
+    // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here.
+    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) {
+      const invalidIndexes = options.invalidIndexes ? (await client.query<Row>(INVALID_INDEXES_PART)).rows.map((r) => r.r) : [];
+      return { initialised: false, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes };
+    }
+    throw err;
+  }
+  const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [] };
+  for (const row of rows) {
+    if (row.k === 'v') state.heads.push(row.r);
+    else if (row.k === 'c') state.checksums.set(row.r, row.a ?? '');
+    else if (row.k === 'i') state.invalidIndexes.push(row.r);
+    else {
+      const meta = row.m ?? {};
+      state.failures.set(row.r, {
+        direction: (row.a ?? 'up') as Direction,
+        at: row.b ?? '',
+        error: row.c ?? '',
+        sqlstate: typeof meta.sqlstate === 'string' ? meta.sqlstate : null,
+        file: typeof meta.file === 'string' ? meta.file : null,
+        meta,
+      });
+    }
+  }
+  state.heads.sort();
+  return state;
+}
+
+const INVALID_INDEXES_PART = `SELECT 'i' AS k, format('%s.%s', n.nspname, c.relname) AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`;
+
+/** Every INVALID index (left by a failed CREATE INDEX CONCURRENTLY), as `schema.name`. */
+export async function invalidIndexes(client: Queryable): Promise<string[]> {
+  return (await client.query<{ r: string }>(`${INVALID_INDEXES_PART} ORDER BY 2`)).rows.map((r) => r.r);
+}
+
+/** What a history row records about a step. */
+export interface StepRecord {
+  revision: string;
+  direction: Direction;
+  file: string;
+  message: string;
+  checksum: string | null;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * The version/history DML of one step as SQL text with literals. The same
+ * text is sent online (in the migration's single round trip, where the
+ * simple protocol allows no parameters) and printed in offline scripts, so
+ * what a DBA runs is exactly what Strata runs. Every value goes through
+ * quoteLiteral. Timing is taken on the server: started = transaction start,
+ * unless `startedAt` is given (non-transactional steps).
+ */
+export function stepDml(schema: string, change: { remove: string[]; add: string[] }, record: StepRecord, startedAt?: string): string {
+  const t = tableNames(schema);
+  const out: string[] = [];
+  if (change.remove.length > 0) out.push(`DELETE FROM ${t.version} WHERE revision IN (${change.remove.map(quoteLiteral).join(', ')});`);
+  if (change.add.length > 0) out.push(`INSERT INTO ${t.version} (revision) VALUES ${change.add.map((r) => `(${quoteLiteral(r)})`).join(', ')};`);
+  const started = startedAt ? `${quoteLiteral(startedAt)}::timestamptz` : 'now()';
+  out.push(
+    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES (` +
+      [
+        quoteLiteral(record.revision),
+        quoteLiteral(record.direction),
+        "'applied'",
+        quoteLiteral(record.file),
+        quoteLiteral(record.message),
+        record.checksum === null ? 'NULL' : quoteLiteral(record.checksum),
+        started,
+        'clock_timestamp()',
+        `round(extract(epoch FROM clock_timestamp() - ${started}) * 1000)::int`,
+        quoteLiteral(TOOL_VERSION),
+        `${quoteLiteral(JSON.stringify(record.meta))}::jsonb`,
+      ].join(', ') +
+      ');',
+  );
+  return out.join('\n');
+}
+
+/** Record a failed attempt (its own autocommit statement, after the rollback). */
+export async function recordFailure(client: Queryable, schema: string, record: StepRecord, startedAt: Date, error: string): Promise<void> {
+  const t = tableNames(schema);
+  await client.query(
+    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, error, meta)
+     VALUES ($1, $2, 'failed', $3, $4, $5, $6, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - $6::timestamptz) * 1000)::int, $7, $8, $9)`,
+    [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, error, JSON.stringify(record.meta)],
+  );
+}
+
+/** History rows, newest first. */
+export async function readHistory(client: Queryable, schema: string, limit?: number): Promise<HistoryEntry[]> {
+  const t = tableNames(schema);
+  type Row = {
+    id: string; revision: string; direction: Direction; outcome: HistoryEntry['outcome']; file: string | null; message: string | null; checksum: string | null;
+    started_at: string; finished_at: string | null; duration_ms: number | null; applied_by: string; tool_version: string; error: string | null; meta: Record<string, unknown>;
+  };
+  let rows: Row[];
+  try {
+    rows = (await client.query<Row>(
+      `SELECT id::text, revision, direction, outcome, file, message, checksum, to_json(started_at) #>> '{}' AS started_at, to_json(finished_at) #>> '{}' AS finished_at,
+              duration_ms, applied_by, tool_version, error, meta
+         FROM ${t.history} ORDER BY id DESC LIMIT $1`,
+      [limit ?? null],
+    )).rows;
+  } catch (err) {
+    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) return [];
+    throw err;
+  }
+  return rows.map((r) => ({
+    id: Number(r.id),
+    revision: r.revision,
+    direction: r.direction,
+    outcome: r.outcome,
+    file: r.file,
+    message: r.message,
+    checksum: r.checksum,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+    appliedBy: r.applied_by,
+    toolVersion: r.tool_version,
+    error: r.error,
+    meta: r.meta,
+  }));
+}
