@@ -1,0 +1,37 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '@strata/core';
+import { downgrade, offlineScript } from '@strata/runner';
+import { setExitCode } from '../cli.js';
+import type { CliContext } from '../context.js';
+import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, renderRun } from './run-shared.js';
+
+/** `migrate down [target]`: revert migrations (default: the last one). */
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('down')
+    .argument('[target]', "'-1' (default), -N, a revision or prefix (reverted down to, not including it), or 'base'", '-1')
+    .description('Revert applied migrations down to the target.')
+    .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
+    .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
+    .addHelpText('after', `
+Examples:
+  $ migrate down                    revert the last migration
+  $ migrate down -3                 revert the last three
+  $ migrate down base --allow-data-loss
+                                    revert everything (DROP TABLE needs the flag)
+  $ migrate down --sql --from 3f2a9c   print the revert script without connecting`);
+  addLockOptions(cmd).action(async (target: string, _opts: unknown, command: Command) => {
+    const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
+    const r = await ctx.resolve(g);
+    if (g.sql) {
+      const url = g.from ? undefined : ctx.databaseUrl(g, r);
+      const script = await offlineScript({ ...fileOptions(g, r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      ctx.io.stdout.write(script);
+      setExitCode(command, ExitCode.OK);
+      return;
+    }
+    const result = await downgrade({ ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun });
+    setExitCode(command, renderRun(ctx, result, r.json));
+  });
+}

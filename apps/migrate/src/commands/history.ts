@@ -1,0 +1,39 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '@strata/core';
+import { history } from '@strata/runner';
+import { setExitCode } from '../cli.js';
+import type { CliContext } from '../context.js';
+import { ms, table } from '../render.js';
+import { runnerOptions, type RunnerFlags } from '../runner-options.js';
+
+/** `migrate history`: every applied, reverted, stamped and failed step, newest first. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('history')
+    .description('Show the history table: who applied or reverted what, when, and how long it took.')
+    .addOption(new Option('-n, --limit <n>', 'show at most n entries').default('50'))
+    .addHelpText('after', `
+Examples:
+  $ migrate history -n 10
+  $ migrate history --json`)
+    .action(async (_opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<RunnerFlags & { limit: string }>();
+      const r = await ctx.resolve(g);
+      const rows = await history({ ...runnerOptions(ctx, g, r), limit: Number(g.limit) });
+      setExitCode(command, ExitCode.OK);
+      if (r.json) {
+        ctx.outJson(rows);
+        return;
+      }
+      if (rows.length === 0) {
+        ctx.out('No history yet.');
+        return;
+      }
+      ctx.out(
+        table(
+          ['when', 'revision', 'direction', 'outcome', 'took', 'by', 'file'],
+          rows.map((h) => [h.startedAt.replace('T', ' ').slice(0, 19), h.revision, h.direction, h.outcome, h.durationMs === null ? '' : ms(h.durationMs), h.appliedBy, h.file ?? '']),
+        ),
+      );
+    });
+}

@@ -1,0 +1,35 @@
+import { Option, type Command } from 'commander';
+import { ExitCode, exitCodeFor } from '@strata/core';
+import type { RunResult } from '@strata/runner';
+import type { CliContext } from '../context.js';
+import { ms } from '../render.js';
+
+/** Options shared by the commands that take the migration lock. */
+export function addLockOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--lock-wait <ms>', 'wait at most this long for another run to release the migration lock (0: fail at once)'))
+    .addOption(new Option('--lock-mode <mode>', "'session', or 'transaction' behind a transaction-pooling PgBouncer").choices(['session', 'transaction']));
+}
+
+/** Render an up/down result and return the exit code. */
+export function renderRun(ctx: CliContext, result: RunResult, json: boolean): number {
+  const code = result.ok ? ExitCode.OK : result.error ? exitCodeFor(result.error) : ExitCode.DATABASE;
+  if (json) {
+    ctx.outJson({ ...result, error: result.error ? { code: result.error.code, message: result.error.message, meta: result.error.meta } : undefined });
+    return code;
+  }
+  const done = result.steps.filter((s) => s.status === 'applied' || s.status === 'planned');
+  const verb = result.direction === 'up' ? 'applied' : 'reverted';
+  if (result.dryRun) {
+    ctx.out(done.length ? `Would run ${done.length} migration(s) ${result.direction}:` : 'Nothing to do.');
+    for (const s of done) ctx.out(`  ${s.revision}  ${s.file}`);
+    return code;
+  }
+  if (!result.ok && result.error) {
+    ctx.note(ctx.paint('31', `error: ${result.error.message}`));
+  }
+  const total = done.reduce((a, s) => a + s.durationMs, 0);
+  if (done.length === 0 && result.ok) ctx.out(`Nothing to do: the database is at ${result.to.length ? result.to.join(', ') : 'base'}.`);
+  else ctx.out(`${done.length} migration(s) ${verb} in ${ms(total)}; now at ${result.to.length ? result.to.join(', ') : 'base'}.`);
+  return code;
+}

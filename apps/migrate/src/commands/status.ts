@@ -1,0 +1,45 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '@strata/core';
+import { status } from '@strata/runner';
+import { setExitCode } from '../cli.js';
+import type { CliContext } from '../context.js';
+import { runnerOptions, type RunnerFlags } from '../runner-options.js';
+
+/** `migrate status` (alias `current`): where the database is, what is pending, what failed. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .alias('current')
+    .description('Show the current revision(s), pending and failed migrations, and edited applied files.')
+    .addOption(new Option('--check', 'exit 1 when anything is pending, failed or edited (for CI and deploy gates)'))
+    .addHelpText('after', `
+Examples:
+  $ migrate status
+  $ migrate status --check && echo "at head"
+  $ migrate status --json | jq .pending`)
+    .action(async (_opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<RunnerFlags & { check?: boolean }>();
+      const r = await ctx.resolve(g);
+      const s = await status(runnerOptions(ctx, g, r));
+      const problems = s.pending.length + s.failed.length + s.checksumProblems.length + s.unknown.length;
+      const code = g.check && problems > 0 ? ExitCode.FOUND : ExitCode.OK;
+      setExitCode(command, code);
+      if (r.json) {
+        ctx.outJson(s);
+        return;
+      }
+      ctx.out(`Current: ${s.current.length ? s.current.join(', ') : s.initialised ? 'base (nothing applied)' : 'base (Strata has not run on this database yet)'}`);
+      ctx.out(`Head:    ${s.heads.length ? s.heads.join(', ') : '(no migrations)'}${s.heads.length > 1 ? '  (several heads: run `migrate merge`)' : ''}`);
+      ctx.out(`Applied: ${s.applied.length}    Pending: ${s.pending.length}`);
+      for (const p of s.pending) ctx.out(`  pending  ${p.revision}  ${p.file}`);
+      for (const f of s.failed) {
+        ctx.out(`  FAILED   ${f.revision}  ${f.file ?? '(file missing)'} at ${f.failedAt}: ${f.error}`);
+        for (const i of f.invalidIndexes) ctx.out(`           left INVALID index ${i}: drop it (DROP INDEX CONCURRENTLY ${i}) before retrying`);
+      }
+      for (const c of s.checksumProblems) ctx.out(`  EDITED   ${c.revision}  ${c.file}: applied with checksum ${c.recorded.slice(0, 12)}, file now ${c.actual.slice(0, 12)}`);
+      for (const u of s.unknown) ctx.out(`  UNKNOWN  ${u}: recorded in the database but no migration file defines it`);
+      const stray = s.invalidIndexes.filter((i) => !s.failed.some((f) => f.invalidIndexes.includes(i)));
+      for (const i of stray) ctx.out(`  INVALID index ${i}`);
+      if (s.atHead && problems === 0) ctx.out('The database is at head.');
+    });
+}

@@ -1,0 +1,37 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '@strata/core';
+import { offlineScript, upgrade } from '@strata/runner';
+import { setExitCode } from '../cli.js';
+import type { CliContext } from '../context.js';
+import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, renderRun } from './run-shared.js';
+
+/** `migrate up [target]`: apply pending migrations. */
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('up')
+    .argument('[target]', "'head' (default), 'heads', a revision or prefix, or +N", 'head')
+    .description('Apply pending migrations up to the target.')
+    .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
+    .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
+    .addHelpText('after', `
+Examples:
+  $ migrate up                      apply everything pending
+  $ migrate up +1                   apply the next migration only
+  $ migrate up 3f2a9c               up to (and including) revision 3f2a9c...
+  $ migrate up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
+  $ migrate up --lock-wait 30000    give another deploy 30 s to finish first`);
+  addLockOptions(cmd).action(async (target: string, _opts: unknown, command: Command) => {
+    const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
+    const r = await ctx.resolve(g);
+    if (g.sql) {
+      const url = g.from ? undefined : ctx.databaseUrl(g, r);
+      const script = await offlineScript({ ...fileOptions(g, r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      ctx.io.stdout.write(script);
+      setExitCode(command, ExitCode.OK);
+      return;
+    }
+    const result = await upgrade({ ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun });
+    setExitCode(command, renderRun(ctx, result, r.json));
+  });
+}
