@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** A temp migrations folder; `write` adds files, `rm` removes the folder. */
+export function tempMigrations(): { dir: string; write(name: string, text: string): void; rm(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-runner-'));
+  return {
+    dir,
+    write: (name, text) => writeFileSync(join(dir, name), text),
+    rm: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** An SQL migration file's text. */
+export function sqlMigration(revision: string, parents: string[], up: string, down = '', extraHeader = ''): string {
+  return `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n-- message: ${revision}\n${extraHeader}\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
+}
+
+/** Run one query on a fresh connection. */
+export async function query<R extends pg.QueryResultRow = any>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The user-visible catalogue (tables, columns, indexes, constraints) outside pg_catalog/information_schema. */
+export async function catalogue(url: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const cols = await client.query(`SELECT table_schema, table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, column_name`);
+    const idx = await client.query(`SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3`);
+    const cons = await client.query(`SELECT n.nspname, conrelid::regclass::text AS rel, conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3`);
+    const schemas = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema' ORDER BY 1`);
+    return { schemas: schemas.rows, cols: cols.rows, idx: idx.rows, cons: cons.rows };
+  } finally {
+    await client.end();
+  }
+}
