@@ -1,1 +1,38 @@
-export {};
+/**
+ * `@strata/auditor`: read a PostgreSQL schema into a Snapshot, materialise
+ * models in a shadow database, compare two Snapshots and plan the DDL between them.
+ */
+export {
+  SNAPSHOT_VERSION,
+  OBJECT_COLLECTIONS,
+  emptySnapshot,
+  normalizeSnapshot,
+  serializeSnapshot,
+  parseSnapshot,
+  objectKey,
+  type Snapshot,
+  type ObjectCollection,
+  type SchemaDef,
+  type ExtensionDef,
+  type EnumDef,
+  type DomainDef,
+  type CompositeTypeDef,
+  type SequenceDef,
+  type SequenceOptions,
+  type IdentityDef,
+  type TableDef,
+  type ColumnDef,
+  type ConstraintDef,
+  type ConstraintType,
+  type FkAction,
+  type IndexDef,
+  type ViewDef,
+  type ViewColumnDef,
+  type MaterializedViewDef,
+  type FunctionDef,
+  type TriggerDef,
+  type PolicyDef,
+} from './snapshot.js';
+export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
+export { compare, displayName, prettyType, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
+export { plan, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan.js';

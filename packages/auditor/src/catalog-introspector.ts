@@ -1,0 +1,487 @@
+import type pg from 'pg';
+import { StrataError, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@strata/core';
+import {
+  emptySnapshot,
+  normalizeSnapshot,
+  objectKey,
+  type ColumnDef,
+  type ConstraintDef,
+  type ConstraintType,
+  type FkAction,
+  type FunctionDef,
+  type PolicyDef,
+  type Snapshot,
+  type ViewColumnDef,
+} from './snapshot.js';
+
+/** Options of {@link introspect}. */
+export interface IntrospectOptions {
+  /**
+   * Schemas to read (glob patterns: `*` any run, `?` one character). Default:
+   * every schema except the system ones, Strata's own and extension-owned ones.
+   */
+  schemas?: readonly string[];
+  /** Schemas to leave out (glob patterns). Default `[]`; Strata's schema is always left out. */
+  excludeSchemas?: readonly string[];
+  /** Schema of Strata's own tables, always left out. Default `'strata'`. */
+  strataSchema?: string;
+  /** Objects to read, as glob patterns on `schema.name` or `name`. Default: all. */
+  include?: readonly string[];
+  /** Objects to leave out, as glob patterns on `schema.name` or `name`. Default `[]`. */
+  exclude?: readonly string[];
+  /**
+   * `search_path` set while reading, which decides which names `format_type`,
+   * `pg_get_expr` and `pg_get_viewdef` print unqualified. Fixed so that the
+   * Snapshot does not depend on the connecting role's settings. Default `'public'`.
+   */
+  searchPath?: string;
+  /** Receives progress events. Default: silent. */
+  logger?: Logger;
+}
+
+/** What introspection can read from: a connection string or an open client (not inside a transaction). */
+export type IntrospectTarget = string | Queryable;
+
+/**
+ * Read a database's schema into a {@link Snapshot}: a fixed number of
+ * catalogue queries (one per object kind, whatever the schema's size) inside
+ * one `REPEATABLE READ READ ONLY` transaction, so the Snapshot is consistent.
+ */
+export async function introspect(target: IntrospectTarget, options: IntrospectOptions = {}): Promise<Snapshot> {
+  if (typeof target === 'string') {
+    const client = await connect({ url: target, applicationName: 'strata-auditor' });
+    try {
+      return await introspectClient(client, options);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return await introspectClient(target, options);
+}
+
+async function introspectClient(client: Queryable, options: IntrospectOptions): Promise<Snapshot> {
+  const logger = options.logger ?? silentLogger;
+  const started = Date.now();
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    await client.query("SELECT set_config('search_path', $1, true)", [options.searchPath ?? 'public']);
+    const snapshot = await readCatalog(client, options);
+    await client.query('COMMIT');
+    logger.debug('introspected', { ms: Date.now() - started, tables: Object.keys(snapshot.tables).length });
+    return snapshot;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    if (err instanceof StrataError) throw err;
+    if (isPgDatabaseError(err)) {
+      throw new StrataError('DB_QUERY', `Reading the catalogue failed: ${err.message}${err.code ? ` (SQLSTATE ${err.code})` : ''}.`, { meta: { sqlstate: err.code ?? null }, cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Translate a glob (`*`, `?`) into an anchored RegExp. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function matcher(patterns: readonly string[] | undefined): ((s: string) => boolean) | undefined {
+  if (!patterns || patterns.length === 0) return undefined;
+  const res = patterns.map(globToRegExp);
+  return (s) => res.some((r) => r.test(s));
+}
+
+const ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+const MATCH: Record<string, 'simple' | 'full' | 'partial'> = { s: 'simple', f: 'full', p: 'partial' };
+const CONTYPES: Record<string, ConstraintType> = { p: 'primary key', f: 'foreign key', u: 'unique', c: 'check', x: 'exclude' };
+const POLCMD: Record<string, PolicyDef['command']> = { '*': 'all', r: 'select', a: 'insert', w: 'update', d: 'delete' };
+const PROKIND: Record<string, FunctionDef['kind']> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
+
+/** `NOT EXISTS` an extension membership for an object of catalogue `cat` with oid `expr`. */
+const notExt = (cat: string, expr: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${cat}'::regclass AND e.objid = ${expr} AND e.deptype = 'e')`;
+
+// Collation of a column/attribute when it differs from its type's default.
+const COLLATION = (collExpr: string, typeCollExpr: string) =>
+  `CASE WHEN ${collExpr} <> 0 AND ${collExpr} <> ${typeCollExpr} THEN
+     (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname) ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+        FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${collExpr}) END`;
+
+async function readCatalog(client: Queryable, options: IntrospectOptions): Promise<Snapshot> {
+  const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query<R>(sql, params)).rows;
+  const [{ v }] = (await q<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")) as [{ v: number }];
+  const major = Math.floor(v / 10000);
+  const snap = emptySnapshot(major);
+
+  // Schemas decide everything else: each later query reads only these namespaces.
+  const nsRows = await q<{ oid: number; name: string; comment: string | null; ext: boolean }>(
+    `SELECT n.oid::int AS oid, n.nspname AS name, d.description AS comment, NOT ${notExt('pg_namespace', 'n.oid')} AS ext
+       FROM pg_namespace n
+       LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'`,
+  );
+  const includeSchema = matcher(options.schemas);
+  const excludeSchema = matcher([...(options.excludeSchemas ?? []), options.strataSchema ?? 'strata']);
+  const nsps: number[] = [];
+  for (const n of nsRows) {
+    if (n.ext) continue;
+    if (includeSchema && !includeSchema(n.name)) continue;
+    if (excludeSchema?.(n.name)) continue;
+    nsps.push(n.oid);
+    snap.schemas[n.name] = { name: n.name, comment: n.comment };
+  }
+
+  const extRows = await q<{ name: string; schema: string; version: string }>(
+    `SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
+       FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'`,
+  );
+  for (const x of extRows) snap.extensions[x.name] = x;
+
+  const P = [nsps];
+  const enumRows = await q<{ schema: string; name: string; values: string[]; comment: string | null }>(
+    `SELECT n.nspname AS schema, t.typname AS name,
+            ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS values,
+            d.description AS comment
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+      WHERE t.typtype = 'e' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
+    P,
+  );
+  for (const r of enumRows) snap.enums[objectKey(r.schema, r.name)] = r;
+
+  const domRows = await q<{ schema: string; name: string; type: string; notnull: boolean; def: string | null; coll: string | null; checks: { name: string; definition: string; validated: boolean }[] | null; comment: string | null }>(
+    `SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, t.typnotnull AS notnull,
+            t.typdefault AS def, ${COLLATION('t.typcollation', 'bt.typcollation')} AS coll,
+            (SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid), 'validated', c.convalidated) ORDER BY c.conname)
+               FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks,
+            d.description AS comment
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+      WHERE t.typtype = 'd' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
+    P,
+  );
+  for (const r of domRows) {
+    snap.domains[objectKey(r.schema, r.name)] = {
+      schema: r.schema,
+      name: r.name,
+      type: r.type,
+      notNull: r.notnull,
+      default: r.def,
+      collation: r.coll,
+      checks: (r.checks ?? []).map((c) => ({ name: c.name, definition: stripNotValid(c.definition), validated: c.validated })),
+      comment: r.comment,
+    };
+  }
+
+  const compRows = await q<{ schema: string; name: string; attrs: { name: string; type: string; collation: string | null }[] | null; comment: string | null }>(
+    `SELECT n.nspname AS schema, t.typname AS name,
+            (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                    'collation', ${COLLATION('a.attcollation', 'at.typcollation')}) ORDER BY a.attnum)
+               FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attrs,
+            d.description AS comment
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+      WHERE t.typtype = 'c' AND c.relkind = 'c' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
+    P,
+  );
+  for (const r of compRows) snap.compositeTypes[objectKey(r.schema, r.name)] = { schema: r.schema, name: r.name, attributes: r.attrs ?? [], comment: r.comment };
+
+  const seqRows = await q<{ schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; oschema: string | null; otable: string | null; ocolumn: string | null; comment: string | null }>(
+    `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start,
+            s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+            own.nspname AS oschema, own.relname AS otable, own.attname AS ocolumn, d.description AS comment
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN LATERAL (
+             SELECT tn.nspname, tc.relname, a.attname, dep.deptype FROM pg_depend dep
+               JOIN pg_class tc ON tc.oid = dep.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+               JOIN pg_attribute a ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
+              WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+              LIMIT 1) own ON true
+       LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+      WHERE c.relnamespace = ANY($1::oid[]) AND own.deptype IS DISTINCT FROM 'i' AND ${notExt('pg_class', 'c.oid')}`,
+    P,
+  );
+  for (const r of seqRows) {
+    snap.sequences[objectKey(r.schema, r.name)] = {
+      schema: r.schema,
+      name: r.name,
+      type: r.type,
+      start: r.start,
+      increment: r.increment,
+      min: r.min,
+      max: r.max,
+      cache: r.cache,
+      cycle: r.cycle,
+      ownedBy: r.otable && r.oschema && r.ocolumn ? { table: objectKey(r.oschema, r.otable), column: r.ocolumn } : null,
+      comment: r.comment,
+    };
+  }
+
+  // Tables, views and materialised views: the relations whose columns we read.
+  const relRows = await q<{ oid: number; schema: string; name: string; kind: string; partkey: string | null; parent: string | null; bound: string | null; rls: boolean; force: boolean; comment: string | null; viewdef: string | null; options: string[] | null; populated: boolean; deps: string[] | null }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
+            CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                   JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) END AS parent,
+            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+            c.relrowsecurity AS rls, c.relforcerowsecurity AS force, d.description AS comment,
+            CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS viewdef,
+            c.reloptions AS options, c.relispopulated AS populated,
+            CASE WHEN c.relkind IN ('v', 'm') THEN ARRAY(
+              SELECT DISTINCT CASE WHEN dep.refclassid = 'pg_class'::regclass
+                       THEN (SELECT rn.nspname || '.' || rc.relname FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = dep.refobjid)
+                       ELSE (SELECT pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = dep.refobjid) END
+                FROM pg_rewrite rw JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
+               WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid AND dep.deptype = 'n'
+                 AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass)) END AS deps
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[]) AND ${notExt('pg_class', 'c.oid')}`,
+    P,
+  );
+  const relByOid = new Map<number, { key: string; kind: string; columns: (ColumnDef | ViewColumnDef)[] }>();
+  for (const r of relRows) {
+    const key = objectKey(r.schema, r.name);
+    if (r.kind === 'r' || r.kind === 'p') {
+      const t = {
+        schema: r.schema,
+        name: r.name,
+        partitionBy: r.partkey,
+        partitionOf: r.parent && r.bound ? { table: r.parent, bound: r.bound } : null,
+        columns: [] as ColumnDef[],
+        constraints: {} as Record<string, ConstraintDef>,
+        rowSecurity: r.rls,
+        forceRowSecurity: r.force,
+        comment: r.comment,
+      };
+      snap.tables[key] = t;
+      relByOid.set(r.oid, { key, kind: 't', columns: t.columns });
+    } else {
+      const v = {
+        schema: r.schema,
+        name: r.name,
+        definition: r.viewdef ?? '',
+        columns: [] as ViewColumnDef[],
+        options: [...(r.options ?? [])].sort(),
+        dependsOn: [...new Set((r.deps ?? []).filter((d): d is string => d !== null && d !== key))].sort(),
+        comment: r.comment,
+      };
+      if (r.kind === 'v') snap.views[key] = v;
+      else snap.materializedViews[key] = { ...v, populated: r.populated };
+      relByOid.set(r.oid, { key, kind: r.kind, columns: v.columns });
+    }
+  }
+
+  const colRows = await q<{ rel: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null; comment: string | null; local: boolean; seq: (string | boolean)[] | null }>(
+    `SELECT a.attrelid::int AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+            pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated,
+            ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local,
+            CASE WHEN a.attidentity <> '' THEN (
+              SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
+                FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
+               WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1) END AS seq
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+       LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[])
+        AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attrelid, a.attnum`,
+    P,
+  );
+  for (const r of colRows) {
+    const rel = relByOid.get(r.rel);
+    if (!rel) continue;
+    if (rel.kind !== 't') {
+      rel.columns.push({ name: r.name, type: r.type, comment: r.comment });
+      continue;
+    }
+    const table = snap.tables[rel.key];
+    // A partition's inherited columns are its parent's: PARTITION OF recreates them.
+    if (table?.partitionOf && !r.local) continue;
+    const s = r.seq;
+    (rel.columns as ColumnDef[]).push({
+      name: r.name,
+      type: r.type,
+      notNull: r.notnull,
+      default: r.generated === '' ? r.def : null,
+      identity:
+        r.identity !== '' && s
+          ? { generation: r.identity === 'a' ? 'always' : 'by default', type: String(s[0]), start: String(s[1]), increment: String(s[2]), min: String(s[3]), max: String(s[4]), cache: String(s[5]), cycle: s[6] === 'true' }
+          : null,
+      generated: r.generated === 's' ? r.def : null,
+      collation: r.coll,
+      comment: r.comment,
+    });
+  }
+
+  const nnd = major >= 15 ? 'ix.indnullsnotdistinct' : 'false';
+  const conRows = await q<{ rel: number; name: string; type: string; def: string; cols: string[]; validated: boolean; deferrable: boolean; deferred: boolean; noinherit: boolean; fschema: string | null; ftable: string | null; fcols: string[] | null; upd: string; del: string; match: string; nnd: boolean | null; comment: string | null }>(
+    `SELECT con.conrelid::int AS rel, con.conname AS name, con.contype AS type, pg_get_constraintdef(con.oid) AS def,
+            ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
+            con.convalidated AS validated, con.condeferrable AS deferrable, con.condeferred AS deferred, con.connoinherit AS noinherit,
+            fn.nspname AS fschema, fc.relname AS ftable,
+            ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS fcols,
+            con.confupdtype AS upd, con.confdeltype AS del, con.confmatchtype AS match, ${nnd} AS nnd, d.description AS comment
+       FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+       LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+       LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', 'u')
+       LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+      WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND con.conislocal AND con.conparentid = 0
+        AND c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1::oid[])`,
+    P,
+  );
+  for (const r of conRows) {
+    const rel = relByOid.get(r.rel);
+    const table = rel ? snap.tables[rel.key] : undefined;
+    if (!table) continue;
+    const type = CONTYPES[r.type] as ConstraintType;
+    table.constraints[r.name] = {
+      name: r.name,
+      type,
+      definition: stripNotValid(r.def),
+      columns: r.cols,
+      validated: r.validated,
+      deferrable: r.deferrable,
+      initiallyDeferred: r.deferred,
+      noInherit: type === 'check' && r.noinherit,
+      references:
+        type === 'foreign key' && r.fschema && r.ftable
+          ? { table: objectKey(r.fschema, r.ftable), columns: r.fcols ?? [], onUpdate: ACTIONS[r.upd] ?? 'no action', onDelete: ACTIONS[r.del] ?? 'no action', match: MATCH[r.match] ?? 'simple' }
+          : null,
+      nullsNotDistinct: Boolean(r.nnd),
+      comment: r.comment,
+    };
+  }
+
+  const idxRows = await q<{ schema: string; name: string; rel: number; def: string; method: string; unique: boolean; valid: boolean; pred: string | null; cols: string[]; nkey: number; comment: string | null }>(
+    `SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::int AS rel, pg_get_indexdef(i.indexrelid) AS def, am.amname AS method,
+            i.indisunique AS unique, i.indisvalid AS valid, pg_get_expr(i.indpred, i.indrelid) AS pred,
+            ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k)::text[] AS cols,
+            i.indnkeyatts AS nkey, d.description AS comment
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+       JOIN pg_am am ON am.oid = ic.relam JOIN pg_class tc ON tc.oid = i.indrelid
+       LEFT JOIN pg_description d ON d.objoid = ic.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+      WHERE tc.relkind IN ('r', 'p', 'm') AND ic.relnamespace = ANY($1::oid[]) AND NOT ic.relispartition
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+        AND ${notExt('pg_class', 'ic.oid')}`,
+    P,
+  );
+  for (const r of idxRows) {
+    const rel = relByOid.get(r.rel);
+    if (!rel) continue;
+    snap.indexes[objectKey(r.schema, r.name)] = {
+      schema: r.schema,
+      name: r.name,
+      table: rel.key,
+      definition: r.def,
+      method: r.method,
+      unique: r.unique,
+      keys: r.cols.slice(0, r.nkey),
+      include: r.cols.slice(r.nkey),
+      predicate: r.pred,
+      valid: r.valid,
+      comment: r.comment,
+    };
+  }
+
+  const sqlBody = major >= 14 ? 'p.prosqlbody IS NOT NULL' : 'false';
+  const fnRows = await q<{ schema: string; name: string; kind: string; args: string; result: string | null; lang: string; def: string | null; sqlbody: boolean; comment: string | null }>(
+    `SELECT n.nspname AS schema, p.proname AS name, p.prokind AS kind, pg_get_function_identity_arguments(p.oid) AS args,
+            CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END AS result, l.lanname AS lang,
+            CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS def, ${sqlBody} AS sqlbody, d.description AS comment
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
+      WHERE p.pronamespace = ANY($1::oid[]) AND ${notExt('pg_proc', 'p.oid')}
+        AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'i')`,
+    P,
+  );
+  for (const r of fnRows) {
+    snap.functions[`${objectKey(r.schema, r.name)}(${r.args})`] = {
+      schema: r.schema,
+      name: r.name,
+      kind: PROKIND[r.kind] ?? 'function',
+      identityArguments: r.args,
+      result: r.result,
+      language: r.lang,
+      definition: r.def,
+      sqlBody: r.sqlbody,
+      comment: r.comment,
+    };
+  }
+
+  const trigParent = major >= 13 ? 'AND tg.tgparentid = 0' : '';
+  const trgRows = await q<{ rel: number; name: string; def: string; enabled: 'O' | 'D' | 'R' | 'A'; comment: string | null }>(
+    `SELECT tg.tgrelid::int AS rel, tg.tgname AS name, pg_get_triggerdef(tg.oid) AS def, tg.tgenabled AS enabled, d.description AS comment
+       FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+       LEFT JOIN pg_description d ON d.objoid = tg.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
+      WHERE NOT tg.tgisinternal ${trigParent} AND c.relnamespace = ANY($1::oid[])`,
+    P,
+  );
+  for (const r of trgRows) {
+    const rel = relByOid.get(r.rel);
+    if (!rel) continue;
+    const [schema, table] = splitKeyOf(rel.key, snap);
+    snap.triggers[`${rel.key}.${r.name}`] = { schema, table, name: r.name, definition: r.def, enabled: r.enabled, comment: r.comment };
+  }
+
+  const polRows = await q<{ rel: number; name: string; permissive: boolean; cmd: string; roles: string[]; using: string | null; check: string | null; comment: string | null }>(
+    `SELECT p.polrelid::int AS rel, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS cmd,
+            ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1)::text[] AS roles,
+            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS check, d.description AS comment
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0
+      WHERE c.relnamespace = ANY($1::oid[])`,
+    P,
+  );
+  for (const r of polRows) {
+    const rel = relByOid.get(r.rel);
+    if (!rel) continue;
+    const [schema, table] = splitKeyOf(rel.key, snap);
+    snap.policies[`${rel.key}.${r.name}`] = {
+      schema,
+      table,
+      name: r.name,
+      permissive: r.permissive,
+      command: POLCMD[r.cmd] ?? 'all',
+      roles: [...r.roles].sort(),
+      using: r.using,
+      withCheck: r.check,
+      comment: r.comment,
+    };
+  }
+
+  applyNameFilters(snap, options);
+  return normalizeSnapshot(snap);
+}
+
+/** Schema and name of a table key, read from the table itself (names may contain dots). */
+function splitKeyOf(key: string, snap: Snapshot): [string, string] {
+  const t = snap.tables[key] ?? snap.views[key] ?? snap.materializedViews[key];
+  return t ? [t.schema, t.name] : ['', key];
+}
+
+function stripNotValid(def: string): string {
+  return def.endsWith(' NOT VALID') ? def.slice(0, -' NOT VALID'.length) : def;
+}
+
+/** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table). */
+function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
+  const inc = matcher(options.include);
+  const exc = matcher(options.exclude);
+  if (!inc && !exc) return;
+  const keep = (schema: string, name: string) => {
+    const q = `${schema}.${name}`;
+    if (inc && !inc(q) && !inc(name)) return false;
+    if (exc && (exc(q) || exc(name))) return false;
+    return true;
+  };
+  for (const coll of ['enums', 'domains', 'compositeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
+    const rec = snap[coll] as Record<string, { schema: string; name: string }>;
+    for (const [k, v] of Object.entries(rec)) if (!keep(v.schema, v.name)) delete rec[k];
+  }
+  const relKept = (key: string) => key in snap.tables || key in snap.views || key in snap.materializedViews;
+  for (const [k, v] of Object.entries(snap.indexes)) if (!relKept(v.table) || !keep(v.schema, v.name)) delete snap.indexes[k];
+  for (const [k, v] of Object.entries(snap.triggers)) if (!relKept(objectKey(v.schema, v.table))) delete snap.triggers[k];
+  for (const [k, v] of Object.entries(snap.policies)) if (!relKept(objectKey(v.schema, v.table))) delete snap.policies[k];
+}

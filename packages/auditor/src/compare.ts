@@ -1,0 +1,299 @@
+import type { ColumnDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
+import { byCodePoint } from './snapshot.js';
+
+/** How serious a difference is. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** The kind of object a difference is about. */
+export type ObjectType =
+  | 'schema'
+  | 'extension'
+  | 'enum'
+  | 'domain'
+  | 'composite type'
+  | 'sequence'
+  | 'table'
+  | 'column'
+  | 'constraint'
+  | 'index'
+  | 'view'
+  | 'materialized view'
+  | 'function'
+  | 'trigger'
+  | 'policy';
+
+/**
+ * One difference between two Snapshots, seen from the left side:
+ * `missing` exists only on the right, `extra` only on the left, `different`
+ * exists on both with an attribute that differs (`from` left, `to` right).
+ */
+export interface Difference {
+  kind: 'missing' | 'extra' | 'different';
+  objectType: ObjectType;
+  /** Display name: `users`, `users.email`, `app.orders`, `users.users_email_key`. */
+  name: string;
+  attribute?: string;
+  from?: unknown;
+  to?: unknown;
+  severity: Severity;
+  /** A sentence a person understands. */
+  message: string;
+}
+
+/** The differences between two Snapshots; empty when they are equal. */
+export type Drift = Difference[];
+
+/** Options of {@link compare}. */
+export interface CompareOptions {
+  /** Name of the left side in messages. Default `'the database'`. */
+  left?: string;
+  /** Name of the right side in messages. Default `'the models'`. */
+  right?: string;
+}
+
+/** Structural equality of JSON values. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** A schema-qualified name as people write it: unqualified in `public`. */
+export function displayName(schema: string, name: string): string {
+  return schema === 'public' ? name : `${schema}.${name}`;
+}
+
+/** A `format_type` name in the short form people write (`varchar(255)`, `timestamptz`). */
+export function prettyType(type: string): string {
+  return type
+    .replace(/\bcharacter varying\b/g, 'varchar')
+    .replace(/\btimestamp(\(\d+\))? without time zone\b/g, 'timestamp$1')
+    .replace(/\btimestamp(\(\d+\))? with time zone\b/g, 'timestamptz$1')
+    .replace(/\btime(\(\d+\))? without time zone\b/g, 'time$1')
+    .replace(/\btime(\(\d+\))? with time zone\b/g, 'timetz$1')
+    .replace(/\bcharacter\b/g, 'char');
+}
+
+/** `the models` -> plural verb; `production` -> singular. */
+function verb(side: string, singular: string, plural: string): string {
+  return /^the .*s$/i.test(side) ? plural : singular;
+}
+
+class DriftBuilder {
+  readonly out: Difference[] = [];
+  constructor(
+    readonly left: string,
+    readonly right: string,
+  ) {}
+
+  extra(objectType: ObjectType, name: string, severity: Severity): void {
+    this.out.push({ kind: 'extra', objectType, name, severity, message: `${this.left} has an extra ${objectType} ${name} that ${this.right} ${verb(this.right, 'does', 'do')} not define` });
+  }
+
+  missing(objectType: ObjectType, name: string, severity: Severity): void {
+    this.out.push({ kind: 'missing', objectType, name, severity, message: `${this.left} is missing the ${objectType} ${name} that ${this.right} ${verb(this.right, 'defines', 'define')}` });
+  }
+
+  different(objectType: ObjectType, name: string, attribute: string, from: unknown, to: unknown, severity: Severity, message?: string): void {
+    this.out.push({
+      kind: 'different',
+      objectType,
+      name,
+      attribute,
+      from,
+      to,
+      severity,
+      message: message ?? `${objectType} ${name} has a different ${attribute} in ${this.left} (${show(from)}) than in ${this.right} (${show(to)})`,
+    });
+  }
+
+  /** "column users.email is varchar(255) in production but text in the models" */
+  isVs(objectType: ObjectType, name: string, attribute: string, from: unknown, to: unknown, severity: Severity, fromText: string, toText: string): void {
+    this.different(objectType, name, attribute, from, to, severity, `${objectType} ${name} ${fromText} in ${this.left} but ${toText} in ${this.right}`);
+  }
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'string') return v.length > 80 ? `${v.slice(0, 77).replace(/\s+/g, ' ')}...` : v.replace(/\s+/g, ' ');
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  return JSON.stringify(v);
+}
+
+const has = (a: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(a, k);
+
+/**
+ * Compare two Snapshots. Each difference says what `left` has or lacks
+ * relative to `right`; `compare(a, b)` is empty exactly when the schemas are
+ * equal (as far as a Snapshot describes them).
+ */
+export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}): Drift {
+  const d = new DriftBuilder(options.left ?? 'the database', options.right ?? 'the models');
+
+  keyed(d, a.schemas, b.schemas, 'schema', (x) => x.name, 'error', (n, x, y) => {
+    comment(d, 'schema', n, x.comment, y.comment);
+  });
+  keyed(d, a.extensions, b.extensions, 'extension', (x) => x.name, 'error', (n, x, y) => {
+    if (x.version !== y.version) d.isVs('extension', n, 'version', x.version, y.version, 'warning', `is at version ${x.version}`, `at version ${y.version}`);
+    if (x.schema !== y.schema) d.isVs('extension', n, 'schema', x.schema, y.schema, 'warning', `is installed in schema ${x.schema}`, `in schema ${y.schema}`);
+  });
+  keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
+    if (!deepEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
+    comment(d, 'enum', n, x.comment, y.comment);
+  });
+  keyed(d, a.domains, b.domains, 'domain', dn, 'error', (n, x, y) => {
+    if (x.type !== y.type) d.isVs('domain', n, 'type', x.type, y.type, 'error', `is over ${prettyType(x.type)}`, `over ${prettyType(y.type)}`);
+    if (x.notNull !== y.notNull) d.isVs('domain', n, 'notNull', x.notNull, y.notNull, 'error', x.notNull ? 'is NOT NULL' : 'is nullable', y.notNull ? 'NOT NULL' : 'nullable');
+    if (x.default !== y.default) d.different('domain', n, 'default', x.default, y.default, 'warning');
+    if (x.collation !== y.collation) d.different('domain', n, 'collation', x.collation, y.collation, 'warning');
+    if (!deepEqual(x.checks, y.checks)) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
+    comment(d, 'domain', n, x.comment, y.comment);
+  });
+  keyed(d, a.compositeTypes, b.compositeTypes, 'composite type', dn, 'error', (n, x, y) => {
+    if (!deepEqual(x.attributes, y.attributes)) {
+      const fmt = (t: typeof x) => t.attributes.map((at) => `${at.name} ${prettyType(at.type)}${at.collation ? ` COLLATE ${at.collation}` : ''}`);
+      d.isVs('composite type', n, 'attributes', fmt(x), fmt(y), 'error', `has attributes (${fmt(x).join(', ')})`, `(${fmt(y).join(', ')})`);
+    }
+    comment(d, 'composite type', n, x.comment, y.comment);
+  });
+  keyed(d, a.sequences, b.sequences, 'sequence', dn, 'error', (n, x, y) => {
+    for (const k of ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle'] as const) {
+      if (x[k] !== y[k]) d.different('sequence', n, k, x[k], y[k], 'warning');
+    }
+    if (!deepEqual(x.ownedBy, y.ownedBy)) {
+      const own = (o: typeof x.ownedBy) => (o ? `owned by ${o.table.replace(/^public\./, '')}.${o.column}` : 'not owned by a column');
+      d.isVs('sequence', n, 'ownedBy', x.ownedBy, y.ownedBy, 'warning', `is ${own(x.ownedBy)}`, own(y.ownedBy));
+    }
+    comment(d, 'sequence', n, x.comment, y.comment);
+  });
+  keyed(d, a.tables, b.tables, 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y));
+  keyed(d, a.indexes, b.indexes, 'index', dn, 'warning', (n, x, y) => {
+    if (x.definition !== y.definition) d.isVs('index', n, 'definition', x.definition, y.definition, 'warning', `is defined as ${x.definition.replace(/^CREATE /, '')}`, `as ${y.definition.replace(/^CREATE /, '')}`);
+    if (x.valid !== y.valid) d.isVs('index', n, 'valid', x.valid, y.valid, 'warning', x.valid ? 'is valid' : 'is invalid (a failed CREATE INDEX CONCURRENTLY?)', y.valid ? 'valid' : 'invalid');
+    comment(d, 'index', n, x.comment, y.comment);
+  });
+  for (const [coll, type] of [['views', 'view'], ['materializedViews', 'materialized view']] as const) {
+    keyed(d, a[coll], b[coll], type, dn, 'error', (n, x, y) => {
+      if (x.definition !== y.definition) d.different(type, n, 'definition', x.definition, y.definition, 'error', `${type} ${n} has a different definition in ${d.left} than in ${d.right}`);
+      const cols = (v: typeof x) => v.columns.map((c) => `${c.name} ${prettyType(c.type)}`);
+      if (!deepEqual(cols(x), cols(y))) d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
+      if (!deepEqual(x.options, y.options)) d.different(type, n, 'options', x.options, y.options, 'warning');
+      comment(d, type, n, x.comment, y.comment);
+      const yc = new Map(y.columns.map((c) => [c.name, c]));
+      for (const c of x.columns) {
+        const o = yc.get(c.name);
+        if (o) comment(d, 'column', `${n}.${c.name}`, c.comment, o.comment);
+      }
+    });
+  }
+  keyed(d, a.functions, b.functions, 'function', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments})`, 'error', (n, x, y) => {
+    if (x.definition !== y.definition) d.different('function', n, 'definition', x.definition, y.definition, 'warning', `function ${n} has a different definition in ${d.left} than in ${d.right}`);
+    comment(d, 'function', n, x.comment, y.comment);
+  });
+  keyed(d, a.triggers, b.triggers, 'trigger', (t) => `${displayName(t.schema, t.table)}.${t.name}`, 'error', (n, x, y) => {
+    if (x.definition !== y.definition) d.isVs('trigger', n, 'definition', x.definition, y.definition, 'error', `is "${x.definition}"`, `"${y.definition}"`);
+    if (x.enabled !== y.enabled) d.different('trigger', n, 'enabled', x.enabled, y.enabled, 'warning');
+    comment(d, 'trigger', n, x.comment, y.comment);
+  });
+  keyed(d, a.policies, b.policies, 'policy', (p) => `${displayName(p.schema, p.table)}.${p.name}`, 'error', (n, x, y) => {
+    for (const k of ['permissive', 'command', 'roles', 'using', 'withCheck'] as const) {
+      if (!deepEqual(x[k], y[k])) d.different('policy', n, k, x[k], y[k], 'error');
+    }
+    comment(d, 'policy', n, x.comment, y.comment);
+  });
+  return d.out;
+}
+
+function dn(x: { schema: string; name: string }): string {
+  return displayName(x.schema, x.name);
+}
+
+function comment(d: DriftBuilder, type: ObjectType, name: string, x: string | null, y: string | null): void {
+  if (x === y) return;
+  const msg =
+    x === null ? `${type} ${name} has no comment in ${d.left} but has one in ${d.right}`
+    : y === null ? `${type} ${name} has a comment in ${d.left} but none in ${d.right}`
+    : `${type} ${name} has a different comment in ${d.left} than in ${d.right}`;
+  d.different(type, name, 'comment', x, y, 'info', msg);
+}
+
+function keyed<T>(
+  d: DriftBuilder,
+  a: Record<string, T>,
+  b: Record<string, T>,
+  type: ObjectType,
+  name: (x: T) => string,
+  severity: Severity,
+  both: (name: string, x: T, y: T) => void,
+): void {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(byCodePoint);
+  for (const k of keys) {
+    const inA = has(a, k);
+    const inB = has(b, k);
+    if (inA && inB) both(name(a[k] as T), a[k] as T, b[k] as T);
+    else if (inA) d.extra(type, name(a[k] as T), severity);
+    else d.missing(type, name(b[k] as T), severity);
+  }
+}
+
+function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): void {
+  if (x.partitionBy !== y.partitionBy) d.isVs('table', n, 'partitionBy', x.partitionBy, y.partitionBy, 'error', x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned', y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned');
+  if (!deepEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
+  if (x.rowSecurity !== y.rowSecurity) d.isVs('table', n, 'rowSecurity', x.rowSecurity, y.rowSecurity, 'error', x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled', y.rowSecurity ? 'enabled' : 'disabled');
+  if (x.forceRowSecurity !== y.forceRowSecurity) d.isVs('table', n, 'forceRowSecurity', x.forceRowSecurity, y.forceRowSecurity, 'error', x.forceRowSecurity ? 'forces row level security' : 'does not force row level security', y.forceRowSecurity ? 'forces it' : 'does not');
+  comment(d, 'table', n, x.comment, y.comment);
+
+  const ycols = new Map(y.columns.map((c) => [c.name, c]));
+  const xcols = new Map(x.columns.map((c) => [c.name, c]));
+  for (const c of x.columns) {
+    const o = ycols.get(c.name);
+    if (!o) d.extra('column', `${n}.${c.name}`, 'error');
+    else compareColumn(d, `${n}.${c.name}`, c, o);
+  }
+  for (const c of y.columns) if (!xcols.has(c.name)) d.missing('column', `${n}.${c.name}`, 'error');
+
+  const keys = [...new Set([...Object.keys(x.constraints), ...Object.keys(y.constraints)])].sort(byCodePoint);
+  for (const k of keys) {
+    const cx = x.constraints[k];
+    const cy = y.constraints[k];
+    const cn = `${n}.${k}`;
+    if (cx && cy) compareConstraint(d, cn, cx, cy);
+    else if (cx) d.extra('constraint', cn, 'error');
+    else if (cy) d.missing('constraint', cn, 'error');
+  }
+}
+
+function compareColumn(d: DriftBuilder, n: string, x: ColumnDef, y: ColumnDef): void {
+  if (x.type !== y.type) d.isVs('column', n, 'type', x.type, y.type, 'error', `is ${prettyType(x.type)}`, prettyType(y.type));
+  if (x.notNull !== y.notNull) d.isVs('column', n, 'notNull', x.notNull, y.notNull, 'error', x.notNull ? 'is NOT NULL' : 'is nullable', y.notNull ? 'NOT NULL' : 'nullable');
+  if (x.default !== y.default) {
+    d.isVs('column', n, 'default', x.default, y.default, 'warning', x.default === null ? 'has no default' : `defaults to ${x.default}`, y.default === null ? 'has no default' : `defaults to ${y.default}`);
+  }
+  if (!deepEqual(x.identity, y.identity)) {
+    const id = (i: ColumnDef['identity']) => (i ? `GENERATED ${i.generation.toUpperCase()} AS IDENTITY` : 'not an identity column');
+    const fromText = x.identity ? `is ${id(x.identity)}` : 'is not an identity column';
+    const toText = id(y.identity) === id(x.identity) ? `${id(y.identity)} with other sequence options` : id(y.identity);
+    d.isVs('column', n, 'identity', x.identity, y.identity, 'error', fromText, toText);
+  }
+  if (x.generated !== y.generated) {
+    d.isVs('column', n, 'generated', x.generated, y.generated, 'error', x.generated ? `is generated as ${x.generated}` : 'is not generated', y.generated ? `generated as ${y.generated}` : 'not generated');
+  }
+  if (x.collation !== y.collation) d.isVs('column', n, 'collation', x.collation, y.collation, 'warning', x.collation ? `has collation ${x.collation}` : 'has the default collation', y.collation ? `collation ${y.collation}` : 'the default collation');
+  comment(d, 'column', n, x.comment, y.comment);
+}
+
+function compareConstraint(d: DriftBuilder, n: string, x: ConstraintDef, y: ConstraintDef): void {
+  if (x.definition !== y.definition) d.isVs('constraint', n, 'definition', x.definition, y.definition, 'error', `is ${x.definition}`, y.definition);
+  if (x.validated !== y.validated) d.isVs('constraint', n, 'validated', x.validated, y.validated, 'warning', x.validated ? 'is validated' : 'is NOT VALID', y.validated ? 'validated' : 'NOT VALID');
+  comment(d, 'constraint', n, x.comment, y.comment);
+}

@@ -1,0 +1,956 @@
+import { quoteIdent, quoteLiteral } from '@strata/core';
+import { deepEqual, displayName, prettyType } from './compare.js';
+import {
+  byCodePoint,
+  objectKey,
+  type ColumnDef,
+  type ConstraintDef,
+  type DomainDef,
+  type EnumDef,
+  type FunctionDef,
+  type IndexDef,
+  type PolicyDef,
+  type SequenceDef,
+  type SequenceOptions,
+  type Snapshot,
+  type TableDef,
+  type TriggerDef,
+  type ViewDef,
+} from './snapshot.js';
+
+/** One DDL statement of a plan. */
+export interface Step {
+  /** The statement, without a trailing semicolon. */
+  sql: string;
+  /** Whether it can lose data (drops a table, column or enum value; narrows a type). */
+  destructive: boolean;
+  /** `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY`: must run outside a transaction. */
+  concurrently?: boolean;
+  /**
+   * `false` when the step must run outside a transaction block or be committed
+   * before the next step may rely on it (`CONCURRENTLY`; `ALTER TYPE ... ADD VALUE`,
+   * whose new value cannot be used in the transaction that added it).
+   */
+  transactional?: boolean;
+  /** Why the step is there, or what to watch for. */
+  comment?: string;
+}
+
+/** Something the planner could not decide on its own and a person should look at. */
+export interface PlanHint {
+  kind: 'possible-rename' | 'unsupported';
+  message: string;
+}
+
+/** The DDL turning one Snapshot into another, and back. */
+export interface Plan {
+  /** From `a` to `b`. */
+  up: Step[];
+  /** From `b` back to `a`. */
+  down: Step[];
+  hints: PlanHint[];
+}
+
+/** Options of {@link plan}. */
+export interface PlanOptions {
+  /**
+   * Build and drop indexes on existing tables with `CONCURRENTLY` (no write
+   * lock, but outside a transaction). Default `false`.
+   */
+  concurrently?: boolean;
+}
+
+/**
+ * The ordered DDL that turns Snapshot `a` into Snapshot `b` (`up`) and `b`
+ * back into `a` (`down`), dependency-ordered and with destructive steps marked.
+ * Renames are never guessed: a dropped and an added column of the same type
+ * become a {@link PlanHint}.
+ */
+export function plan(a: Snapshot, b: Snapshot, options: PlanOptions = {}): Plan {
+  const hints: PlanHint[] = [];
+  const up = new Planner(a, b, options, hints).build();
+  const down = new Planner(b, a, options, []).build();
+  return { up, down, hints };
+}
+
+/** Render steps as an SQL script, with comments and destructive steps marked. */
+export function renderSteps(steps: readonly Step[]): string {
+  return steps
+    .map((s) => {
+      const notes: string[] = [];
+      if (s.comment) notes.push(`-- ${s.comment.replace(/\n/g, '\n-- ')}`);
+      if (s.destructive) notes.push('-- destructive: may lose data');
+      if (s.transactional === false) notes.push('-- run outside a transaction block');
+      return [...notes, `${s.sql};`].join('\n');
+    })
+    .join('\n\n')
+    .concat(steps.length ? '\n' : '');
+}
+
+/** A name as the plan writes it: unqualified in `public`, like the catalogue output read with search_path=public. */
+function qn(schema: string, name: string): string {
+  return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+const PHASES = [
+  'pre',
+  'dropTriggers',
+  'dropPolicies',
+  'dropViews',
+  'dropForeignKeys',
+  'dropIndexes',
+  'dropConstraints',
+  'dropDefaults',
+  'dropTables',
+  'dropColumns',
+  'dropFunctions',
+  'dropSequences',
+  'dropTypes',
+  'dropExtensions',
+  'dropSchemas',
+  'schemas',
+  'extensions',
+  'types',
+  'functions',
+  'sequences',
+  'tables',
+  'columns',
+  'typeCleanup',
+  'sequenceOwnership',
+  'constraints',
+  'indexes',
+  'foreignKeys',
+  'lateFunctions',
+  'views',
+  'viewIndexes',
+  'triggers',
+  'rowSecurity',
+  'policies',
+  'comments',
+] as const;
+type Phase = (typeof PHASES)[number];
+
+const INT_RANGE: Record<string, [string, string]> = {
+  smallint: ['-32768', '32767'],
+  integer: ['-2147483648', '2147483647'],
+  bigint: ['-9223372036854775808', '9223372036854775807'],
+};
+
+/** Sequence options as SQL clauses, leaving out the ones equal to PostgreSQL's defaults. */
+function sequenceClauses(s: SequenceOptions, withType: boolean): string[] {
+  const [tmin, tmax] = INT_RANGE[s.type] ?? INT_RANGE.bigint!;
+  const asc = !s.increment.startsWith('-');
+  const dmin = asc ? '1' : tmin;
+  const dmax = asc ? tmax : '-1';
+  const dstart = asc ? s.min : s.max;
+  const out: string[] = [];
+  if (withType && s.type !== 'bigint') out.push(`AS ${s.type}`);
+  if (s.increment !== '1') out.push(`INCREMENT BY ${s.increment}`);
+  if (s.min !== dmin) out.push(`MINVALUE ${s.min}`);
+  if (s.max !== dmax) out.push(`MAXVALUE ${s.max}`);
+  if (s.start !== dstart) out.push(`START WITH ${s.start}`);
+  if (s.cache !== '1') out.push(`CACHE ${s.cache}`);
+  if (s.cycle) out.push('CYCLE');
+  return out;
+}
+
+/** Changed sequence options as ALTER clauses. */
+function sequenceChanges(x: SequenceOptions, y: SequenceOptions, withType: boolean): string[] {
+  const out: string[] = [];
+  if (withType && x.type !== y.type) out.push(`AS ${y.type}`);
+  if (x.increment !== y.increment) out.push(`INCREMENT BY ${y.increment}`);
+  if (x.min !== y.min) out.push(`MINVALUE ${y.min}`);
+  if (x.max !== y.max) out.push(`MAXVALUE ${y.max}`);
+  if (x.start !== y.start) out.push(`START WITH ${y.start}`);
+  if (x.cache !== y.cache) out.push(`CACHE ${y.cache}`);
+  if (x.cycle !== y.cycle) out.push(y.cycle ? 'CYCLE' : 'NO CYCLE');
+  return out;
+}
+
+const STRING_TYPES = new Set(['text', 'character varying', 'character', 'name', 'citext', 'bpchar']);
+const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
+const TIME_TYPES = new Set(['timestamp without time zone', 'timestamp with time zone', 'date']);
+
+function baseType(t: string): string {
+  return t.replace(/\(.*\)/, '').replace(/\[\]$/, '').trim();
+}
+function typmod(t: string): number[] {
+  const m = /\(([\d, ]+)\)/.exec(t);
+  return m ? m[1]!.split(',').map((x) => Number(x.trim())) : [];
+}
+
+/** Whether `from -> to` needs a USING clause (no assignment cast between them). */
+function needsUsing(from: string, to: string): boolean {
+  if (from.endsWith('[]') !== to.endsWith('[]')) return true;
+  const f = baseType(from);
+  const t = baseType(to);
+  if (f === t) return false;
+  if (STRING_TYPES.has(t) && !from.endsWith('[]')) return false; // every type has an I/O cast to text in assignment context
+  if (NUMBER_TYPES.has(f) && NUMBER_TYPES.has(t)) return false;
+  if (TIME_TYPES.has(f) && TIME_TYPES.has(t)) return false;
+  return true;
+}
+
+/** Whether `from -> to` keeps every value (a widening): otherwise the step is marked destructive. */
+function isWidening(from: string, to: string): boolean {
+  if (from === to) return true;
+  const f = baseType(from);
+  const t = baseType(to);
+  if (from.endsWith('[]') !== to.endsWith('[]')) return false;
+  const order = ['smallint', 'integer', 'bigint', 'numeric'];
+  if (order.includes(f) && order.includes(t)) {
+    if (t === 'numeric') return typmod(to).length === 0 || (f !== 'numeric' && typmod(to)[0]! - (typmod(to)[1] ?? 0) >= 19);
+    return order.indexOf(t) >= order.indexOf(f);
+  }
+  if (f === 'real' && t === 'double precision') return true;
+  if (t === 'text' && STRING_TYPES.has(f)) return true;
+  if (f === 'character varying' && t === 'character varying') {
+    const [fm] = typmod(from);
+    const [tm] = typmod(to);
+    return tm === undefined || (fm !== undefined && tm >= fm);
+  }
+  if (f === 'character' && t === 'character varying') return typmod(to)[0] === undefined || (typmod(from)[0] ?? 1) <= typmod(to)[0]!;
+  return false;
+}
+
+function stripSemicolon(def: string): string {
+  return def.trim().replace(/;\s*$/, '');
+}
+
+function fnKindWord(f: FunctionDef): string {
+  return f.kind === 'procedure' ? 'PROCEDURE' : f.kind === 'aggregate' ? 'AGGREGATE' : 'FUNCTION';
+}
+
+function fnRef(f: FunctionDef): string {
+  return `${qn(f.schema, f.name)}(${f.identityArguments})`;
+}
+
+/** The name `format_type` prints for a type under search_path=public. */
+function typeName(schema: string, name: string): string {
+  return qn(schema, name);
+}
+
+function columnsUsingType(t: TableDef, tname: string): ColumnDef[] {
+  return t.columns.filter((c) => c.type === tname || c.type === `${tname}[]`);
+}
+
+class Planner {
+  readonly #steps = new Map<Phase, Step[]>(PHASES.map((p) => [p, []]));
+  readonly #createdTables = new Set<string>();
+  readonly #droppedTables = new Set<string>();
+  /** Columns dropped (`table key\0column`). */
+  readonly #droppedColumns = new Set<string>();
+  /** Tables whose column types change (views and policies reading them are rebuilt). */
+  readonly #typeChanged = new Map<string, Set<string>>();
+  /** Enums rebuilt: key -> temporary name of the old type. */
+  readonly #rebuiltEnums = new Map<string, string>();
+  /** Functions dropped and created again. */
+  readonly #recreatedFunctions = new Set<string>();
+  /** Columns whose default is dropped early (`table\0column`). */
+  readonly #defaultDropped = new Set<string>();
+
+  constructor(
+    readonly a: Snapshot,
+    readonly b: Snapshot,
+    readonly options: PlanOptions,
+    readonly hints: PlanHint[],
+  ) {}
+
+  add(phase: Phase, step: Step): void {
+    this.#steps.get(phase)!.push(step);
+  }
+
+  build(): Step[] {
+    this.schemasAndExtensions();
+    this.types();
+    this.functions();
+    this.sequences();
+    this.tables();
+    this.constraints();
+    this.indexes();
+    this.views();
+    this.triggers();
+    this.policies();
+    this.comments();
+    const fnNeedsNoCheck = this.#steps.get('functions')!.some((s) => /\bLANGUAGE sql\b/i.test(s.sql));
+    if (fnNeedsNoCheck) {
+      this.add('pre', { sql: 'SET check_function_bodies = off', destructive: false, comment: 'SQL functions may refer to tables created further down, as pg_dump does' });
+    }
+    return PHASES.flatMap((p) => this.#steps.get(p)!);
+  }
+
+  // ---------------------------------------------------------------- schemas, extensions
+  schemasAndExtensions(): void {
+    const { a, b } = this;
+    for (const [k, s] of sorted(b.schemas)) if (!(k in a.schemas)) this.add('schemas', { sql: `CREATE SCHEMA ${quoteIdent(s.name)}`, destructive: false });
+    for (const [k, s] of sorted(a.schemas)) if (!(k in b.schemas)) this.add('dropSchemas', { sql: `DROP SCHEMA ${quoteIdent(s.name)}`, destructive: true });
+    for (const [k, x] of sorted(b.extensions)) {
+      const old = a.extensions[k];
+      if (!old) this.add('extensions', { sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
+      else {
+        if (old.schema !== x.schema) this.add('extensions', { sql: `ALTER EXTENSION ${quoteIdent(x.name)} SET SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
+        if (old.version !== x.version) this.add('extensions', { sql: `ALTER EXTENSION ${quoteIdent(x.name)} UPDATE TO ${quoteLiteral(x.version)}`, destructive: false });
+      }
+    }
+    for (const [k, x] of sorted(a.extensions)) {
+      if (!(k in b.extensions)) this.add('dropExtensions', { sql: `DROP EXTENSION ${quoteIdent(x.name)}`, destructive: true, comment: `drops every object of the extension ${x.name}` });
+    }
+  }
+
+  // ---------------------------------------------------------------- types
+  types(): void {
+    const { a, b } = this;
+    for (const [k, e] of sorted(b.enums)) {
+      const old = a.enums[k];
+      if (!old) this.add('types', { sql: createEnum(e), destructive: false });
+      else if (!deepEqual(old.values, e.values)) this.changeEnum(old, e);
+    }
+    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) this.add('dropTypes', { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true });
+
+    for (const [k, d] of sorted(b.domains)) {
+      const old = a.domains[k];
+      if (!old || old.type !== d.type || old.collation !== d.collation) {
+        if (old) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(old.schema, old.name)}`, destructive: true });
+        this.add('types', { sql: createDomain(d), destructive: false });
+        for (const c of d.checks) if (!c.validated) this.add('types', { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition} NOT VALID`, destructive: false });
+        continue;
+      }
+      const name = qn(d.schema, d.name);
+      if (old.default !== d.default) this.add('types', { sql: d.default === null ? `ALTER DOMAIN ${name} DROP DEFAULT` : `ALTER DOMAIN ${name} SET DEFAULT ${d.default}`, destructive: false });
+      if (old.notNull !== d.notNull) this.add('types', { sql: `ALTER DOMAIN ${name} ${d.notNull ? 'SET' : 'DROP'} NOT NULL`, destructive: false });
+      const oc = new Map(old.checks.map((c) => [c.name, c]));
+      const nc = new Map(d.checks.map((c) => [c.name, c]));
+      for (const c of old.checks) {
+        const n = nc.get(c.name);
+        if (!n || n.definition !== c.definition || (c.validated && !n.validated)) this.add('types', { sql: `ALTER DOMAIN ${name} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+      }
+      for (const c of d.checks) {
+        const o = oc.get(c.name);
+        if (!o || o.definition !== c.definition || (o.validated && !c.validated)) {
+          this.add('types', { sql: `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+        } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+      }
+    }
+    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
+
+    for (const [k, t] of sorted(b.compositeTypes)) {
+      const old = a.compositeTypes[k];
+      const create = () => `CREATE TYPE ${qn(t.schema, t.name)} AS (\n${t.attributes.map((at) => `    ${quoteIdent(at.name)} ${at.type}${at.collation ? ` COLLATE ${at.collation}` : ''}`).join(',\n')}\n)`;
+      if (!old) {
+        this.add('types', { sql: create(), destructive: false });
+        continue;
+      }
+      if (deepEqual(old.attributes, t.attributes)) continue;
+      const name = qn(t.schema, t.name);
+      const keep = old.attributes.filter((x) => t.attributes.some((y) => y.name === x.name)).map((x) => x.name);
+      const resulting = [...keep, ...t.attributes.filter((y) => !old.attributes.some((x) => x.name === y.name)).map((y) => y.name)];
+      if (!deepEqual(resulting, t.attributes.map((y) => y.name))) {
+        this.add('dropTypes', { sql: `DROP TYPE ${name}`, destructive: true, comment: 'attribute order changed: the type is created again' });
+        this.add('types', { sql: create(), destructive: false });
+        continue;
+      }
+      for (const x of old.attributes) if (!t.attributes.some((y) => y.name === x.name)) this.add('types', { sql: `ALTER TYPE ${name} DROP ATTRIBUTE ${quoteIdent(x.name)}`, destructive: true });
+      for (const y of t.attributes) {
+        const x = old.attributes.find((o) => o.name === y.name);
+        const coll = y.collation ? ` COLLATE ${y.collation}` : '';
+        if (!x) this.add('types', { sql: `ALTER TYPE ${name} ADD ATTRIBUTE ${quoteIdent(y.name)} ${y.type}${coll}`, destructive: false });
+        else if (x.type !== y.type || x.collation !== y.collation) this.add('types', { sql: `ALTER TYPE ${name} ALTER ATTRIBUTE ${quoteIdent(y.name)} TYPE ${y.type}${coll}`, destructive: !isWidening(x.type, y.type) });
+      }
+    }
+    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) this.add('dropTypes', { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true });
+  }
+
+  changeEnum(old: EnumDef, e: EnumDef): void {
+    const name = qn(e.schema, e.name);
+    // Only additions, in an order compatible with the existing values: ADD VALUE.
+    const kept = e.values.filter((v) => old.values.includes(v));
+    if (deepEqual(kept, old.values)) {
+      const present = [...old.values];
+      e.values.forEach((v, i) => {
+        if (present.includes(v)) return;
+        const at = i === e.values.length - 1 && present.length === i ? '' : i === 0 ? ` BEFORE ${quoteLiteral(e.values[1]!)}` : ` AFTER ${quoteLiteral(e.values[i - 1]!)}`;
+        this.add('types', {
+          sql: `ALTER TYPE ${name} ADD VALUE ${quoteLiteral(v)}${at}`,
+          destructive: false,
+          transactional: false,
+          comment: 'a new enum value cannot be used in the transaction that adds it: commit before using it',
+        });
+        present.splice(i, 0, v);
+      });
+      return;
+    }
+    // A value removed or reordered: build the type again and convert the columns through text.
+    const taken = new Set([...Object.values(this.a.enums), ...Object.values(this.b.enums)].filter((x) => x.schema === e.schema).map((x) => x.name));
+    let tmp = `${e.name}_old`;
+    for (let i = 2; taken.has(tmp); i++) tmp = `${e.name}_old${i}`;
+    const removed = old.values.filter((v) => !e.values.includes(v));
+    const key = objectKey(e.schema, e.name);
+    this.#rebuiltEnums.set(key, tmp);
+    this.add('types', {
+      sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`,
+      destructive: false,
+      comment: removed.length ? `enum ${displayName(e.schema, e.name)} loses ${removed.map((v) => `'${v}'`).join(', ')}: it is built again` : `enum ${displayName(e.schema, e.name)} values are reordered: it is built again`,
+    });
+    this.add('types', { sql: createEnum(e), destructive: false });
+    const tname = typeName(e.schema, e.name);
+    for (const [tk, t] of sorted(this.b.tables)) {
+      const before = this.a.tables[tk];
+      if (!before) continue;
+      for (const c of columnsUsingType(t, tname)) {
+        const oc = before.columns.find((x) => x.name === c.name);
+        if (!oc || oc.type !== c.type) continue;
+        const col = `${tk}\0${c.name}`;
+        if (oc.default !== null && !this.#defaultDropped.has(col)) {
+          this.#defaultDropped.add(col);
+          this.add('dropDefaults', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} DROP DEFAULT`, destructive: false });
+        }
+        this.typeChanged(tk, c.name);
+        const arr = c.type.endsWith('[]') ? '[]' : '';
+        this.add('columns', {
+          sql: `ALTER TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text${arr}::${c.type}`,
+          destructive: removed.length > 0,
+          ...(removed.length ? { comment: `fails if a row still holds ${removed.map((v) => `'${v}'`).join(', ')}` } : {}),
+        });
+      }
+    }
+    this.add('typeCleanup', { sql: `DROP TYPE ${qn(e.schema, tmp)}`, destructive: false });
+  }
+
+  typeChanged(table: string, column: string): void {
+    let s = this.#typeChanged.get(table);
+    if (!s) this.#typeChanged.set(table, (s = new Set()));
+    s.add(column);
+  }
+
+  // ---------------------------------------------------------------- functions
+  functions(): void {
+    const { a, b } = this;
+    for (const [k, f] of sorted(b.functions)) {
+      const old = a.functions[k];
+      if (old && old.definition === f.definition) continue;
+      if (f.definition === null) {
+        this.hints.push({ kind: 'unsupported', message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand` });
+        continue;
+      }
+      if (old && (old.kind !== f.kind || old.result !== f.result)) {
+        this.#recreatedFunctions.add(k);
+        this.add('dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: 'the result type changes: the function is created again' });
+      }
+      this.add(f.sqlBody ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
+    }
+    for (const [k, f] of sorted(a.functions)) if (!(k in b.functions)) this.add('dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+  }
+
+  // ---------------------------------------------------------------- sequences
+  sequences(): void {
+    const { a, b } = this;
+    for (const [k, s] of sorted(b.sequences)) {
+      const old = a.sequences[k];
+      const name = qn(s.schema, s.name);
+      if (!old) {
+        const opts = sequenceClauses(s, true);
+        this.add('sequences', { sql: `CREATE SEQUENCE ${name}${opts.length ? ` ${opts.join(' ')}` : ''}`, destructive: false });
+        if (s.ownedBy) this.add('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${this.ownerRef(s.ownedBy, b)}`, destructive: false });
+        continue;
+      }
+      const changes = sequenceChanges(old, s, true);
+      if (changes.length) this.add('sequences', { sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`, destructive: false });
+      if (!deepEqual(old.ownedBy, s.ownedBy)) {
+        // Drop the old owner's claim first: dropping that column or table would drop the sequence too.
+        if (old.ownedBy) this.add('dropDefaults', { sql: `ALTER SEQUENCE ${name} OWNED BY NONE`, destructive: false });
+        if (s.ownedBy) this.add('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${this.ownerRef(s.ownedBy, b)}`, destructive: false });
+      }
+    }
+    for (const [k, s] of sorted(a.sequences)) {
+      if (k in b.sequences) continue;
+      // Owned sequences go with their table or column.
+      if (s.ownedBy && (!(s.ownedBy.table in b.tables) || !b.tables[s.ownedBy.table]!.columns.some((c) => c.name === s.ownedBy!.column))) continue;
+      this.add('dropSequences', { sql: `DROP SEQUENCE ${qn(s.schema, s.name)}`, destructive: true });
+    }
+  }
+
+  ownerRef(o: NonNullable<SequenceDef['ownedBy']>, snap: Snapshot): string {
+    const t = snap.tables[o.table];
+    return t ? `${qn(t.schema, t.name)}.${quoteIdent(o.column)}` : `${o.table}.${quoteIdent(o.column)}`;
+  }
+
+  // ---------------------------------------------------------------- tables and columns
+  tables(): void {
+    const { a, b } = this;
+    // Parents before partitions.
+    const order = sorted(b.tables).sort(([, x], [, y]) => Number(Boolean(x.partitionOf)) - Number(Boolean(y.partitionOf)));
+    for (const [k, t] of order) {
+      const old = a.tables[k];
+      if (!old || !deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy) {
+        if (old) {
+          this.#droppedTables.add(k);
+          this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning changes: the table is created again' });
+        }
+        this.#createdTables.add(k);
+        this.add('tables', { sql: this.createTable(t), destructive: false });
+        if (t.rowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
+        if (t.forceRowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY`, destructive: false });
+        continue;
+      }
+      this.alterTable(k, old, t);
+    }
+    const dropped = sorted(a.tables).filter(([k]) => !(k in b.tables));
+    for (const [k] of dropped) this.#droppedTables.add(k);
+    if (dropped.length) {
+      // One statement: foreign keys among the dropped tables need no ordering.
+      this.add('dropTables', { sql: `DROP TABLE ${dropped.map(([, t]) => qn(t.schema, t.name)).join(', ')}`, destructive: true });
+    }
+    this.renameHints();
+  }
+
+  columnClause(c: ColumnDef): string {
+    let s = `${quoteIdent(c.name)} ${c.type}`;
+    if (c.collation) s += ` COLLATE ${c.collation}`;
+    if (c.generated !== null) s += ` GENERATED ALWAYS AS (${c.generated.replace(/^\((.*)\)$/s, '$1')}) STORED`;
+    if (c.default !== null) s += ` DEFAULT ${c.default}`;
+    if (c.identity) {
+      const opts = sequenceClauses(c.identity, c.identity.type !== c.type);
+      s += ` GENERATED ${c.identity.generation.toUpperCase()} AS IDENTITY${opts.length ? ` (${opts.join(' ')})` : ''}`;
+    }
+    if (c.notNull && !c.identity) s += ' NOT NULL';
+    return s;
+  }
+
+  createTable(t: TableDef): string {
+    const name = qn(t.schema, t.name);
+    const inline = Object.values(t.constraints).filter((c) => c.type !== 'foreign key' && c.validated);
+    const lines = [...t.columns.map((c) => this.columnClause(c)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
+    if (t.partitionOf) {
+      const parent = this.b.tables[t.partitionOf.table];
+      const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
+      const body = lines.length ? ` (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '';
+      return `CREATE TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+    }
+    return `CREATE TABLE ${name} (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+  }
+
+  alterTable(k: string, old: TableDef, t: TableDef): void {
+    const name = qn(t.schema, t.name);
+    const at = (sql: string) => `ALTER TABLE ${name} ${sql}`;
+    const oldCols = new Map(old.columns.map((c) => [c.name, c]));
+    const newCols = new Map(t.columns.map((c) => [c.name, c]));
+    for (const c of old.columns) {
+      const n = newCols.get(c.name);
+      const regenerate = n && c.generated !== n.generated && n.generated !== null;
+      if (!n || regenerate) {
+        this.#droppedColumns.add(`${k}\0${c.name}`);
+        this.add('dropColumns', {
+          sql: at(`DROP COLUMN ${quoteIdent(c.name)}`),
+          destructive: c.generated === null,
+          ...(regenerate ? { comment: `${c.name} becomes a different generated column: it is added again` } : {}),
+        });
+      }
+    }
+    for (const n of t.columns) {
+      const c = oldCols.get(n.name);
+      if (!c || this.#droppedColumns.has(`${k}\0${n.name}`)) {
+        const step: Step = { sql: at(`ADD COLUMN ${this.columnClause(n)}`), destructive: false };
+        if (c === undefined && n.notNull && n.default === null && !n.identity && n.generated === null) {
+          step.comment = `NOT NULL without a default: fails if ${displayName(t.schema, t.name)} has rows (backfill first)`;
+        }
+        this.add('columns', step);
+        continue;
+      }
+      this.alterColumn(k, name, c, n);
+    }
+    if (old.rowSecurity !== t.rowSecurity) this.add('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
+    if (old.forceRowSecurity !== t.forceRowSecurity) this.add('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
+  }
+
+  alterColumn(k: string, table: string, c: ColumnDef, n: ColumnDef): void {
+    const col = quoteIdent(n.name);
+    const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${col} ${sql}`;
+    const key = `${k}\0${n.name}`;
+    const typeChanges = c.type !== n.type || c.collation !== n.collation;
+    const rebuiltEnum = this.rebuiltEnumFor(c);
+    const using = c.type !== n.type && needsUsing(c.type, n.type);
+    if (c.default !== null && (c.default !== n.default || using) && !this.#defaultDropped.has(key)) {
+      this.#defaultDropped.add(key);
+      this.add('dropDefaults', { sql: alter('DROP DEFAULT'), destructive: false });
+    }
+    if (c.generated !== null && n.generated === null) this.add('columns', { sql: alter('DROP EXPRESSION'), destructive: false });
+    if (c.identity && !n.identity) this.add('columns', { sql: alter('DROP IDENTITY'), destructive: false });
+    if (typeChanges && !(rebuiltEnum && c.type === n.type)) {
+      this.typeChanged(k, n.name);
+      const coll = c.collation !== n.collation ? ` COLLATE ${n.collation ?? '"default"'}` : '';
+      this.add('columns', {
+        sql: alter(`TYPE ${n.type}${coll}${using ? ` USING ${col}::${n.type}` : ''}`),
+        destructive: !isWidening(c.type, n.type),
+        ...(c.type !== n.type ? { comment: `${prettyType(c.type)} -> ${prettyType(n.type)}` } : {}),
+      });
+    }
+    if (n.default !== null && (n.default !== c.default || this.#defaultDropped.has(key))) this.add('columns', { sql: alter(`SET DEFAULT ${n.default}`), destructive: false });
+    if (c.notNull !== n.notNull && !(n.identity && n.notNull)) this.add('columns', { sql: alter(n.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
+    if (n.identity && !c.identity) {
+      if (!c.notNull) this.add('columns', { sql: alter('SET NOT NULL'), destructive: false });
+      const opts = sequenceClauses(n.identity, n.identity.type !== n.type);
+      this.add('columns', { sql: alter(`ADD GENERATED ${n.identity.generation.toUpperCase()} AS IDENTITY${opts.length ? ` (${opts.join(' ')})` : ''}`), destructive: false });
+    } else if (n.identity && c.identity && !deepEqual(n.identity, c.identity)) {
+      const parts: string[] = [];
+      if (n.identity.generation !== c.identity.generation) parts.push(`SET GENERATED ${n.identity.generation.toUpperCase()}`);
+      for (const ch of sequenceChanges(c.identity, n.identity, false)) parts.push(ch === 'NO CYCLE' ? 'SET NO CYCLE' : `SET ${ch}`);
+      if (parts.length) this.add('columns', { sql: alter(parts.join(' ')), destructive: false });
+    }
+  }
+
+  rebuiltEnumFor(c: ColumnDef): string | undefined {
+    for (const key of this.#rebuiltEnums.keys()) {
+      const e = this.b.enums[key]!;
+      const tn = typeName(e.schema, e.name);
+      if (c.type === tn || c.type === `${tn}[]`) return key;
+    }
+    return undefined;
+  }
+
+  renameHints(): void {
+    const { a, b, hints } = this;
+    for (const [k, t] of sorted(b.tables)) {
+      const old = a.tables[k];
+      if (!old) continue;
+      const gone = old.columns.filter((c) => !t.columns.some((n) => n.name === c.name));
+      const added = t.columns.filter((n) => !old.columns.some((c) => c.name === n.name));
+      for (const g of gone) {
+        for (const n of added.filter((x) => x.type === g.type)) {
+          const tn = displayName(t.schema, t.name);
+          hints.push({
+            kind: 'possible-rename',
+            message: `column ${tn}.${g.name} is dropped and ${tn}.${n.name} added with the same type ${prettyType(n.type)}: if this is a rename, replace both steps with ALTER TABLE ${qn(t.schema, t.name)} RENAME COLUMN ${quoteIdent(g.name)} TO ${quoteIdent(n.name)} to keep the data`,
+          });
+        }
+      }
+    }
+    const sig = (t: TableDef) => t.columns.map((c) => `${c.name} ${c.type}`).join(',');
+    for (const [k, t] of sorted(a.tables)) {
+      if (k in b.tables) continue;
+      for (const [k2, n] of sorted(b.tables)) {
+        if (k2 in a.tables || n.schema !== t.schema || sig(n) !== sig(t)) continue;
+        hints.push({
+          kind: 'possible-rename',
+          message: `table ${displayName(t.schema, t.name)} is dropped and ${displayName(n.schema, n.name)} created with the same columns: if this is a rename, replace both steps with ALTER TABLE ${qn(t.schema, t.name)} RENAME TO ${quoteIdent(n.name)} to keep the data`,
+        });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- constraints
+  constraints(): void {
+    const { a, b } = this;
+    const changed = (x: ConstraintDef | undefined, y: ConstraintDef | undefined) => !x || !y || x.definition !== y.definition || (x.validated && !y.validated);
+    // Unique/primary keys dropped or changed: foreign keys that rely on them go first.
+    const keyGone = new Set<string>();
+    for (const [k, t] of sorted(a.tables)) {
+      if (this.#droppedTables.has(k)) continue;
+      for (const c of Object.values(t.constraints)) {
+        if ((c.type === 'primary key' || c.type === 'unique') && changed(c, b.tables[k]?.constraints[c.name])) keyGone.add(`${k}(${c.columns.join(',')})`);
+      }
+    }
+    const fkRelies = (c: ConstraintDef) => c.references !== null && keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`);
+    const dropped = new Set<string>();
+    for (const [k, t] of sorted(a.tables)) {
+      if (this.#droppedTables.has(k)) continue;
+      const nt = b.tables[k];
+      for (const c of sortedValues(t.constraints)) {
+        const n = nt?.constraints[c.name];
+        const colsGone = c.columns.length > 0 && c.columns.every((col) => this.#droppedColumns.has(`${k}\0${col}`));
+        if (colsGone && !n) continue; // dropped with its columns
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c))) {
+          dropped.add(`${k}\0${c.name}`);
+          this.add(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+        }
+      }
+    }
+    for (const [k, t] of sorted(b.tables)) {
+      const created = this.#createdTables.has(k);
+      const ot = a.tables[k];
+      for (const c of sortedValues(t.constraints)) {
+        const o = created ? undefined : ot?.constraints[c.name];
+        const phase: Phase = c.type === 'foreign key' ? 'foreignKeys' : 'constraints';
+        const name = qn(t.schema, t.name);
+        if (created && c.type !== 'foreign key' && c.validated) continue; // inline in CREATE TABLE
+        if (!o || dropped.has(`${k}\0${c.name}`)) {
+          this.add(phase, { sql: `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+        } else if (!o.validated && c.validated) {
+          this.add(phase, { sql: `ALTER TABLE ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- indexes
+  indexes(): void {
+    const { a, b } = this;
+    const conc = Boolean(this.options.concurrently);
+    for (const [k, i] of sorted(a.indexes)) {
+      const n = b.indexes[k];
+      if (this.#droppedTables.has(i.table) || i.table in a.materializedViews) continue; // views handle their own
+      if (n && n.definition === i.definition && n.valid === i.valid) continue;
+      const goneCols = i.keys.every((col) => this.#droppedColumns.has(`${i.table}\0${col}`));
+      if (!n && goneCols) continue;
+      this.add('dropIndexes', conc ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false } : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
+    }
+    for (const [k, i] of sorted(b.indexes)) {
+      if (i.table in b.materializedViews) continue;
+      const o = a.indexes[k];
+      if (o && o.definition === i.definition && o.valid === i.valid && !this.#droppedTables.has(o.table)) continue;
+      this.add('indexes', this.createIndex(i, conc && !this.#createdTables.has(i.table)));
+    }
+  }
+
+  createIndex(i: IndexDef, concurrently: boolean): Step {
+    if (!concurrently) return { sql: i.definition, destructive: false };
+    return { sql: i.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
+  }
+
+  // ---------------------------------------------------------------- views and materialised views
+  views(): void {
+    const { a, b } = this;
+    type V = { key: string; def: ViewDef; mat: boolean };
+    const all = (s: Snapshot): Map<string, V> =>
+      new Map<string, V>([
+        ...Object.entries(s.views).map(([key, def]): [string, V] => [key, { key, def, mat: false }]),
+        ...Object.entries(s.materializedViews).map(([key, def]): [string, V] => [key, { key, def, mat: true }]),
+      ]);
+    const av = all(a);
+    const bv = all(b);
+    const rebuild = new Set<string>();
+    for (const [k, v] of av) {
+      const n = bv.get(k);
+      if (!n || n.mat !== v.mat || n.def.definition !== v.def.definition || !deepEqual(n.def.columns.map((c) => [c.name, c.type]), v.def.columns.map((c) => [c.name, c.type])) || !deepEqual(n.def.options, v.def.options)) {
+        rebuild.add(k);
+      }
+    }
+    const touchedFns = new Set([...this.#recreatedFunctions, ...Object.keys(a.functions).filter((f) => !(f in b.functions))]);
+    const affected = (dep: string) => this.#droppedTables.has(dep) || this.#typeChanged.has(dep) || rebuild.has(dep) || touchedFns.has(dep) || [...this.#droppedColumns].some((c) => c.startsWith(`${dep}\0`));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [k, v] of av) {
+        if (!rebuild.has(k) && v.def.dependsOn.some(affected)) {
+          rebuild.add(k);
+          grew = true;
+        }
+      }
+    }
+    // Drop dependents first.
+    const dropOrder = topo([...av.values()].filter((v) => rebuild.has(v.key)), (v) => v.def.dependsOn).reverse();
+    for (const v of dropOrder) this.add('dropViews', { sql: `DROP ${v.mat ? 'MATERIALIZED VIEW' : 'VIEW'} ${qn(v.def.schema, v.def.name)}`, destructive: v.mat && !bv.has(v.key) });
+    const create = [...bv.values()].filter((v) => !av.has(v.key) || rebuild.has(v.key));
+    for (const v of topo(create, (x) => x.def.dependsOn)) {
+      const d = v.def;
+      const opts = d.options.length ? ` WITH (${d.options.join(', ')})` : '';
+      const body = stripSemicolon(d.definition);
+      if (v.mat) {
+        const populated = (d as Snapshot['materializedViews'][string]).populated;
+        this.add('views', { sql: `CREATE MATERIALIZED VIEW ${qn(d.schema, d.name)}${opts} AS\n${body}\nWITH ${populated ? '' : 'NO '}DATA`, destructive: false });
+      } else {
+        this.add('views', { sql: `CREATE VIEW ${qn(d.schema, d.name)}${opts} AS\n${body}`, destructive: false });
+      }
+    }
+    this.#rebuiltViews = new Set(create.map((v) => v.key));
+    // Indexes of materialised views: after the view; all of them when it was built again.
+    const conc = Boolean(this.options.concurrently);
+    for (const [k, i] of sorted(a.indexes)) {
+      if (!(i.table in a.materializedViews) || rebuild.has(i.table)) continue;
+      const n = b.indexes[k];
+      if (n && n.definition === i.definition) continue;
+      this.add('dropIndexes', { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
+    }
+    for (const [k, i] of sorted(b.indexes)) {
+      if (!(i.table in b.materializedViews)) continue;
+      const o = a.indexes[k];
+      if (o && o.definition === i.definition && !this.#rebuiltViews.has(i.table)) continue;
+      this.add('viewIndexes', this.createIndex(i, conc && !this.#rebuiltViews.has(i.table)));
+    }
+  }
+
+  #rebuiltViews = new Set<string>();
+
+  // ---------------------------------------------------------------- triggers and policies
+  /** Whether a trigger or policy must be dropped and created again because something under it changes. */
+  disturbed(tableKey: string, text: string): boolean {
+    if (this.#droppedTables.has(tableKey)) return false;
+    const cols = this.#typeChanged.get(tableKey);
+    if (cols && [...cols].some((c) => new RegExp(`\\b${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text))) return true;
+    for (const f of this.#recreatedFunctions) {
+      const fn = this.a.functions[f]!;
+      if (text.includes(`${qn(fn.schema, fn.name)}(`)) return true;
+    }
+    return false;
+  }
+
+  #recreatedTriggers = new Set<string>();
+  #recreatedPolicies = new Set<string>();
+
+  triggers(): void {
+    const { a, b } = this;
+    const recreate = new Set<string>();
+    for (const [k, t] of sorted(a.triggers)) {
+      const tk = objectKey(t.schema, t.table);
+      const n = b.triggers[k];
+      if (this.#droppedTables.has(tk) || this.#rebuiltViews.has(tk)) {
+        if (n) recreate.add(k);
+        continue;
+      }
+      if (!n || n.definition !== t.definition || this.disturbed(tk, t.definition)) {
+        if (n) recreate.add(k);
+        this.add('dropTriggers', { sql: `DROP TRIGGER ${quoteIdent(t.name)} ON ${qn(t.schema, t.table)}`, destructive: false });
+      }
+    }
+    for (const [k, t] of sorted(b.triggers)) {
+      const o = a.triggers[k];
+      if (!o || recreate.has(k)) {
+        this.#recreatedTriggers.add(k);
+        this.add('triggers', { sql: t.definition, destructive: false });
+        if (t.enabled !== 'O') this.add('triggers', { sql: enableTrigger(t), destructive: false });
+      } else if (o.enabled !== t.enabled) this.add('triggers', { sql: enableTrigger(t), destructive: false });
+    }
+  }
+
+  policies(): void {
+    const { a, b } = this;
+    const recreate = new Set<string>();
+    for (const [k, p] of sorted(a.policies)) {
+      const tk = objectKey(p.schema, p.table);
+      const n = b.policies[k];
+      if (this.#droppedTables.has(tk)) {
+        if (n) recreate.add(k);
+        continue;
+      }
+      const text = `${p.using ?? ''} ${p.withCheck ?? ''}`;
+      const needsDrop = !n || n.permissive !== p.permissive || n.command !== p.command || (p.using !== null && n.using === null) || (p.withCheck !== null && n.withCheck === null) || this.disturbed(tk, text);
+      if (needsDrop) {
+        if (n) recreate.add(k);
+        this.add('dropPolicies', { sql: `DROP POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`, destructive: false });
+      }
+    }
+    for (const [k, p] of sorted(b.policies)) {
+      const o = a.policies[k];
+      if (!o || recreate.has(k)) {
+        this.#recreatedPolicies.add(k);
+        this.add('policies', { sql: createPolicy(p), destructive: false });
+        continue;
+      }
+      const parts: string[] = [];
+      if (!deepEqual(o.roles, p.roles)) parts.push(`TO ${roles(p)}`);
+      if (o.using !== p.using && p.using !== null) parts.push(`USING (${unparen(p.using)})`);
+      if (o.withCheck !== p.withCheck && p.withCheck !== null) parts.push(`WITH CHECK (${unparen(p.withCheck)})`);
+      if (parts.length) this.add('policies', { sql: `ALTER POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)} ${parts.join(' ')}`, destructive: false });
+    }
+  }
+
+  // ---------------------------------------------------------------- comments
+  comments(): void {
+    const { a, b } = this;
+    const put = (target: string, from: string | null | undefined, to: string | null, fresh: boolean) => {
+      if (fresh ? to === null : from === to) return;
+      this.add('comments', { sql: `COMMENT ON ${target} IS ${to === null ? 'NULL' : quoteLiteral(to)}`, destructive: false });
+    };
+    for (const [k, s] of sorted(b.schemas)) put(`SCHEMA ${quoteIdent(s.name)}`, a.schemas[k]?.comment, s.comment, !(k in a.schemas));
+    for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
+    for (const [k, d] of sorted(b.domains)) put(`DOMAIN ${qn(d.schema, d.name)}`, a.domains[k]?.comment, d.comment, !(k in a.domains) || recreatedDomain(a.domains[k], d));
+    for (const [k, t] of sorted(b.compositeTypes)) put(`TYPE ${qn(t.schema, t.name)}`, a.compositeTypes[k]?.comment, t.comment, !(k in a.compositeTypes));
+    for (const [k, s] of sorted(b.sequences)) put(`SEQUENCE ${qn(s.schema, s.name)}`, a.sequences[k]?.comment, s.comment, !(k in a.sequences));
+    for (const [k, t] of sorted(b.tables)) {
+      const fresh = this.#createdTables.has(k);
+      const old = fresh ? undefined : a.tables[k];
+      const name = qn(t.schema, t.name);
+      put(`TABLE ${name}`, old?.comment, t.comment, fresh);
+      for (const c of t.columns) {
+        const oc = old?.columns.find((x) => x.name === c.name);
+        put(`COLUMN ${name}.${quoteIdent(c.name)}`, oc?.comment, c.comment, !oc || this.#droppedColumns.has(`${k}\0${c.name}`));
+      }
+      for (const c of sortedValues(t.constraints)) {
+        const oc = old?.constraints[c.name];
+        put(`CONSTRAINT ${quoteIdent(c.name)} ON ${name}`, oc?.comment, c.comment, !oc || oc.definition !== c.definition || (oc.validated && !c.validated));
+      }
+    }
+    for (const [k, i] of sorted(b.indexes)) {
+      const o = a.indexes[k];
+      put(`INDEX ${qn(i.schema, i.name)}`, o?.comment, i.comment, !o || o.definition !== i.definition || this.#createdTables.has(i.table) || this.#rebuiltViews.has(i.table));
+    }
+    for (const [coll, word] of [['views', 'VIEW'], ['materializedViews', 'MATERIALIZED VIEW']] as const) {
+      for (const [k, v] of sorted(b[coll])) {
+        const fresh = this.#rebuiltViews.has(k);
+        const old = a[coll][k];
+        const name = qn(v.schema, v.name);
+        put(`${word} ${name}`, old?.comment, v.comment, fresh);
+        for (const c of v.columns) put(`COLUMN ${name}.${quoteIdent(c.name)}`, old?.columns.find((x) => x.name === c.name)?.comment, c.comment, fresh);
+      }
+    }
+    for (const [k, f] of sorted(b.functions)) put(`${fnKindWord(f)} ${fnRef(f)}`, a.functions[k]?.comment, f.comment, !(k in a.functions) || this.#recreatedFunctions.has(k));
+    for (const [k, t] of sorted(b.triggers)) put(`TRIGGER ${quoteIdent(t.name)} ON ${qn(t.schema, t.table)}`, a.triggers[k]?.comment, t.comment, this.#recreatedTriggers.has(k));
+    for (const [k, p] of sorted(b.policies)) put(`POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`, a.policies[k]?.comment, p.comment, this.#recreatedPolicies.has(k));
+  }
+}
+
+function recreatedDomain(o: DomainDef | undefined, d: DomainDef): boolean {
+  return !o || o.type !== d.type || o.collation !== d.collation;
+}
+
+function createEnum(e: EnumDef): string {
+  return `CREATE TYPE ${qn(e.schema, e.name)} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`;
+}
+
+function createDomain(d: DomainDef): string {
+  let s = `CREATE DOMAIN ${qn(d.schema, d.name)} AS ${d.type}`;
+  if (d.collation) s += ` COLLATE ${d.collation}`;
+  if (d.default !== null) s += ` DEFAULT ${d.default}`;
+  if (d.notNull) s += ' NOT NULL';
+  for (const c of d.checks) if (c.validated) s += ` CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`;
+  return s;
+}
+
+function enableTrigger(t: TriggerDef): string {
+  const how = { O: 'ENABLE', D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[t.enabled];
+  return `ALTER TABLE ${qn(t.schema, t.table)} ${how} TRIGGER ${quoteIdent(t.name)}`;
+}
+
+function roles(p: PolicyDef): string {
+  return p.roles.map((r) => (r === 'public' ? 'PUBLIC' : quoteIdent(r))).join(', ');
+}
+
+function unparen(expr: string): string {
+  return expr;
+}
+
+function createPolicy(p: PolicyDef): string {
+  let s = `CREATE POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`;
+  if (!p.permissive) s += ' AS RESTRICTIVE';
+  if (p.command !== 'all') s += ` FOR ${p.command.toUpperCase()}`;
+  if (!(p.roles.length === 1 && p.roles[0] === 'public')) s += ` TO ${roles(p)}`;
+  if (p.using !== null) s += ` USING (${unparen(p.using)})`;
+  if (p.withCheck !== null) s += ` WITH CHECK (${unparen(p.withCheck)})`;
+  return s;
+}
+
+function sorted<T>(r: Record<string, T>): [string, T][] {
+  return Object.entries(r).sort(([x], [y]) => byCodePoint(x, y));
+}
+
+function sortedValues<T>(r: Record<string, T>): T[] {
+  return sorted(r).map(([, v]) => v);
+}
+
+/** Order items so that each comes after the items it depends on (by key); cycles keep their input order. */
+function topo<T extends { key: string }>(items: T[], deps: (t: T) => string[]): T[] {
+  const byKey = new Map(items.map((i) => [i.key, i]));
+  const out: T[] = [];
+  const state = new Map<string, 1 | 2>();
+  const visit = (i: T) => {
+    const s = state.get(i.key);
+    if (s) return;
+    state.set(i.key, 1);
+    for (const d of deps(i).sort(byCodePoint)) {
+      const dep = byKey.get(d);
+      if (dep) visit(dep);
+    }
+    state.set(i.key, 2);
+    out.push(i);
+  };
+  for (const i of [...items].sort((x, y) => byCodePoint(x.key, y.key))) visit(i);
+  return out;
+}

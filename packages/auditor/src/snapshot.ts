@@ -1,0 +1,352 @@
+import { StrataError } from '@strata/core';
+
+/** The Snapshot format version this package reads and writes. */
+export const SNAPSHOT_VERSION = 1 as const;
+
+/**
+ * One database schema, normalised: every object keyed by its qualified name
+ * (`schema.name`; functions `schema.name(identity args)`, triggers and
+ * policies `schema.table.name`), every array in a deterministic order, every
+ * absent attribute `null`. Two Snapshots of equal schemas are deep-equal and
+ * serialise to the same JSON.
+ */
+export interface Snapshot {
+  version: typeof SNAPSHOT_VERSION;
+  server: { major: number };
+  schemas: Record<string, SchemaDef>;
+  extensions: Record<string, ExtensionDef>;
+  enums: Record<string, EnumDef>;
+  domains: Record<string, DomainDef>;
+  compositeTypes: Record<string, CompositeTypeDef>;
+  sequences: Record<string, SequenceDef>;
+  tables: Record<string, TableDef>;
+  indexes: Record<string, IndexDef>;
+  views: Record<string, ViewDef>;
+  materializedViews: Record<string, MaterializedViewDef>;
+  functions: Record<string, FunctionDef>;
+  triggers: Record<string, TriggerDef>;
+  policies: Record<string, PolicyDef>;
+}
+
+/** A schema (namespace). */
+export interface SchemaDef {
+  name: string;
+  comment: string | null;
+}
+
+/** An installed extension. Objects it owns are never part of a Snapshot. */
+export interface ExtensionDef {
+  name: string;
+  schema: string;
+  version: string;
+}
+
+/** An enum type; `values` in their sort order. */
+export interface EnumDef {
+  schema: string;
+  name: string;
+  values: string[];
+  comment: string | null;
+}
+
+/** A domain, with its CHECK constraints sorted by name. */
+export interface DomainDef {
+  schema: string;
+  name: string;
+  /** The base type, as `format_type` gives it. */
+  type: string;
+  notNull: boolean;
+  default: string | null;
+  collation: string | null;
+  checks: { name: string; definition: string; validated: boolean }[];
+  comment: string | null;
+}
+
+/** A composite type (`CREATE TYPE x AS (...)`), attributes in declared order. */
+export interface CompositeTypeDef {
+  schema: string;
+  name: string;
+  attributes: { name: string; type: string; collation: string | null }[];
+  comment: string | null;
+}
+
+/** Options shared by sequences and identity columns. */
+export interface SequenceOptions {
+  /** Data type of the sequence (`bigint`, `integer`, `smallint`). */
+  type: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+}
+
+/** A free-standing sequence (identity sequences are part of their column). */
+export interface SequenceDef extends SequenceOptions {
+  schema: string;
+  name: string;
+  /** `OWNED BY` column, if any. */
+  ownedBy: { table: string; column: string } | null;
+  comment: string | null;
+}
+
+/** Identity of a column. */
+export interface IdentityDef extends SequenceOptions {
+  generation: 'always' | 'by default';
+}
+
+/** A table column. */
+export interface ColumnDef {
+  name: string;
+  /** Exactly as `format_type(atttypid, atttypmod)` gives it: `character varying(255)`, `geometry(Point,4326)`. */
+  type: string;
+  notNull: boolean;
+  /** `pg_get_expr` of the default; null for identity and generated columns. */
+  default: string | null;
+  identity: IdentityDef | null;
+  /** Expression of a `GENERATED ALWAYS AS (...) STORED` column. */
+  generated: string | null;
+  /** Collation, only when it is not the type's default. */
+  collation: string | null;
+  comment: string | null;
+}
+
+/** Constraint kinds. */
+export type ConstraintType = 'primary key' | 'foreign key' | 'unique' | 'check' | 'exclude';
+
+/** A table constraint. `definition` is `pg_get_constraintdef` without a trailing `NOT VALID`. */
+export interface ConstraintDef {
+  name: string;
+  type: ConstraintType;
+  definition: string;
+  columns: string[];
+  validated: boolean;
+  deferrable: boolean;
+  initiallyDeferred: boolean;
+  noInherit: boolean;
+  /** Foreign keys only. */
+  references: {
+    table: string;
+    columns: string[];
+    onUpdate: FkAction;
+    onDelete: FkAction;
+    match: 'simple' | 'full' | 'partial';
+  } | null;
+  /** UNIQUE / PRIMARY KEY: `NULLS NOT DISTINCT` (PostgreSQL 15+). */
+  nullsNotDistinct: boolean;
+  comment: string | null;
+}
+
+/** A foreign-key referential action. */
+export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
+/** A table (ordinary or partitioned). */
+export interface TableDef {
+  schema: string;
+  name: string;
+  /** `pg_get_partkeydef` for a partitioned table, else null. */
+  partitionBy: string | null;
+  /** Parent and bound (`FOR VALUES ...`) of a partition, else null. */
+  partitionOf: { table: string; bound: string } | null;
+  columns: ColumnDef[];
+  constraints: Record<string, ConstraintDef>;
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
+  comment: string | null;
+}
+
+/** An index that does not back a constraint. */
+export interface IndexDef {
+  schema: string;
+  name: string;
+  /** Qualified key of the table or materialised view it is on. */
+  table: string;
+  /** `pg_get_indexdef`. */
+  definition: string;
+  method: string;
+  unique: boolean;
+  /** Key columns or expressions, in order. */
+  keys: string[];
+  include: string[];
+  /** Partial-index predicate. */
+  predicate: string | null;
+  valid: boolean;
+  comment: string | null;
+}
+
+/** A column of a view or materialised view. */
+export interface ViewColumnDef {
+  name: string;
+  type: string;
+  comment: string | null;
+}
+
+/** A view. */
+export interface ViewDef {
+  schema: string;
+  name: string;
+  /** `pg_get_viewdef(oid, true)`. */
+  definition: string;
+  columns: ViewColumnDef[];
+  /** reloptions such as `security_barrier=true`, `check_option=local`, sorted. */
+  options: string[];
+  /** Relations and functions it reads (qualified keys), sorted. */
+  dependsOn: string[];
+  comment: string | null;
+}
+
+/** A materialised view. */
+export interface MaterializedViewDef extends ViewDef {
+  populated: boolean;
+}
+
+/** A function or procedure. */
+export interface FunctionDef {
+  schema: string;
+  name: string;
+  kind: 'function' | 'procedure' | 'aggregate' | 'window';
+  /** `pg_get_function_identity_arguments`. */
+  identityArguments: string;
+  /** `pg_get_function_result`; null for procedures. */
+  result: string | null;
+  language: string;
+  /** `pg_get_functiondef`; null for aggregates. */
+  definition: string | null;
+  /** Whether the body is an SQL-standard body (`BEGIN ATOMIC` / `RETURN`), which is bound at creation. */
+  sqlBody: boolean;
+  comment: string | null;
+}
+
+/** A trigger (internal ones, such as those enforcing foreign keys, are left out). */
+export interface TriggerDef {
+  schema: string;
+  table: string;
+  name: string;
+  /** `pg_get_triggerdef`. */
+  definition: string;
+  /** `O` enabled, `D` disabled, `R` replica, `A` always. */
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+}
+
+/** A row-level security policy. */
+export interface PolicyDef {
+  schema: string;
+  table: string;
+  name: string;
+  permissive: boolean;
+  command: 'all' | 'select' | 'insert' | 'update' | 'delete';
+  /** Role names, sorted; `public` for everyone. */
+  roles: string[];
+  using: string | null;
+  withCheck: string | null;
+  comment: string | null;
+}
+
+/** The object kinds of a Snapshot that hold keyed objects. */
+export const OBJECT_COLLECTIONS = [
+  'schemas',
+  'extensions',
+  'enums',
+  'domains',
+  'compositeTypes',
+  'sequences',
+  'tables',
+  'indexes',
+  'views',
+  'materializedViews',
+  'functions',
+  'triggers',
+  'policies',
+] as const;
+
+/** A key of a Snapshot collection. */
+export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];
+
+/** An empty Snapshot for a server major version. */
+export function emptySnapshot(major = 0): Snapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    server: { major },
+    schemas: {},
+    extensions: {},
+    enums: {},
+    domains: {},
+    compositeTypes: {},
+    sequences: {},
+    tables: {},
+    indexes: {},
+    views: {},
+    materializedViews: {},
+    functions: {},
+    triggers: {},
+    policies: {},
+  };
+}
+
+/** Qualified key of a schema object. */
+export function objectKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+/** Rebuild a record with its keys sorted (code-point order, not locale order). */
+export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(byCodePoint)) out[key] = record[key] as T;
+  return out;
+}
+
+/** Compare two strings by code point: stable across locales and machines. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Put a Snapshot in canonical form: every collection and nested record with
+ * sorted keys. Arrays whose order carries meaning (columns, enum values, index
+ * keys) are left as they are; the rest are sorted when built.
+ */
+export function normalizeSnapshot(s: Snapshot): Snapshot {
+  const out = emptySnapshot(s.server.major);
+  for (const c of OBJECT_COLLECTIONS) {
+    (out[c] as Record<string, unknown>) = sortRecord(s[c] as Record<string, unknown>);
+  }
+  for (const t of Object.values(out.tables)) t.constraints = sortRecord(t.constraints);
+  return out;
+}
+
+/** Serialise a Snapshot as stable, pretty JSON (what `audit --dump` writes). */
+export function serializeSnapshot(s: Snapshot): string {
+  return `${JSON.stringify(normalizeSnapshot(s), null, 2)}\n`;
+}
+
+/**
+ * Read a Snapshot from JSON text, checking its version and shape.
+ * @param where the file it came from, for the error message
+ */
+export function parseSnapshot(text: string, where = 'the snapshot'): Snapshot {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new StrataError('SNAPSHOT_INVALID', `${where} is not valid JSON: ${(err as Error).message}.`, { meta: { file: where }, cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new StrataError('SNAPSHOT_INVALID', `${where} is not a Strata snapshot (expected a JSON object).`, { meta: { file: where } });
+  }
+  const v = value as Partial<Snapshot> & { version?: unknown };
+  if (v.version !== SNAPSHOT_VERSION) {
+    throw new StrataError('SNAPSHOT_INVALID', `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ${SNAPSHOT_VERSION}. Write it again with \`migrate audit --dump\`.`, { meta: { file: where } });
+  }
+  const base = emptySnapshot(typeof v.server?.major === 'number' ? v.server.major : 0);
+  for (const c of OBJECT_COLLECTIONS) {
+    const coll = (v as Record<string, unknown>)[c];
+    if (coll === undefined) continue;
+    if (typeof coll !== 'object' || coll === null || Array.isArray(coll)) {
+      throw new StrataError('SNAPSHOT_INVALID', `${where}: "${c}" must be an object keyed by qualified name.`, { meta: { file: where } });
+    }
+    (base[c] as Record<string, unknown>) = coll as Record<string, unknown>;
+  }
+  return normalizeSnapshot(base);
+}
