@@ -106,8 +106,6 @@ const PHASES = [
   'dropFunctions',
   'dropSequences',
   'dropTypes',
-  'dropExtensions',
-  'dropSchemas',
   'schemas',
   'extensions',
   'types',
@@ -116,6 +114,9 @@ const PHASES = [
   'tables',
   'columns',
   'typeCleanup',
+  'dropRemovedTypes',
+  'dropExtensions',
+  'dropSchemas',
   'sequenceOwnership',
   'constraints',
   'indexes',
@@ -244,6 +245,8 @@ class Planner {
   readonly #typeChanged = new Map<string, Set<string>>();
   /** Enums rebuilt: key -> temporary name of the old type. */
   readonly #rebuiltEnums = new Map<string, string>();
+  /** Type names (as columns spell them) built again: their columns are converted by the type step. */
+  readonly #rebuiltTypes = new Set<string>();
   /** Functions dropped and created again. */
   readonly #recreatedFunctions = new Set<string>();
   /** Columns whose default is dropped early (`table\0column`). */
@@ -305,7 +308,7 @@ class Planner {
       if (!old) this.add('types', { sql: createEnum(e), destructive: false });
       else if (!deepEqual(old.values, e.values)) this.changeEnum(old, e);
     }
-    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) this.add('dropTypes', { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true });
+    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true });
 
     for (const [k, d] of sorted(b.domains)) {
       const old = a.domains[k];
@@ -331,7 +334,7 @@ class Planner {
         } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
-    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
+    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) this.add('dropRemovedTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
 
     for (const [k, t] of sorted(b.compositeTypes)) {
       const old = a.compositeTypes[k];
@@ -342,22 +345,73 @@ class Planner {
       }
       if (deepEqual(old.attributes, t.attributes)) continue;
       const name = qn(t.schema, t.name);
-      const keep = old.attributes.filter((x) => t.attributes.some((y) => y.name === x.name)).map((x) => x.name);
-      const resulting = [...keep, ...t.attributes.filter((y) => !old.attributes.some((x) => x.name === y.name)).map((y) => y.name)];
-      if (!deepEqual(resulting, t.attributes.map((y) => y.name))) {
-        this.add('dropTypes', { sql: `DROP TYPE ${name}`, destructive: true, comment: 'attribute order changed: the type is created again' });
+      const onlyAdded = deepEqual(old.attributes, t.attributes.slice(0, old.attributes.length));
+      const users = this.columnsOfType(typeName(t.schema, t.name));
+      if (onlyAdded) {
+        for (const y of t.attributes.slice(old.attributes.length)) {
+          this.add('types', { sql: `ALTER TYPE ${name} ADD ATTRIBUTE ${quoteIdent(y.name)} ${y.type}${y.collation ? ` COLLATE ${y.collation}` : ''}`, destructive: false });
+        }
+        continue;
+      }
+      if (users.length === 0) {
+        this.add('dropTypes', { sql: `DROP TYPE ${name}`, destructive: false, comment: 'no column uses it: it is created again' });
         this.add('types', { sql: create(), destructive: false });
         continue;
       }
-      for (const x of old.attributes) if (!t.attributes.some((y) => y.name === x.name)) this.add('types', { sql: `ALTER TYPE ${name} DROP ATTRIBUTE ${quoteIdent(x.name)}`, destructive: true });
-      for (const y of t.attributes) {
-        const x = old.attributes.find((o) => o.name === y.name);
-        const coll = y.collation ? ` COLLATE ${y.collation}` : '';
-        if (!x) this.add('types', { sql: `ALTER TYPE ${name} ADD ATTRIBUTE ${quoteIdent(y.name)} ${y.type}${coll}`, destructive: false });
-        else if (x.type !== y.type || x.collation !== y.collation) this.add('types', { sql: `ALTER TYPE ${name} ALTER ATTRIBUTE ${quoteIdent(y.name)} TYPE ${y.type}${coll}`, destructive: !isWidening(x.type, y.type) });
+      // Columns use it: PostgreSQL cannot change an attribute's type in place, so build the type again and convert each column value.
+      const tmp = this.freeTypeName(t.schema, t.name);
+      this.#rebuiltTypes.add(typeName(t.schema, t.name));
+      const lost = old.attributes.filter((x) => !t.attributes.some((y) => y.name === x.name)).map((x) => x.name);
+      this.add('types', { sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`, destructive: false, comment: `composite type ${displayName(t.schema, t.name)} changes shape: it is built again` });
+      this.add('types', { sql: create(), destructive: false });
+      for (const { key, table, column } of users) {
+        const col = quoteIdent(column.name);
+        const fields = t.attributes.map((y) => (old.attributes.some((x) => x.name === y.name) ? `(${col}).${quoteIdent(y.name)}::${y.type}` : 'NULL'));
+        this.dropDefaultEarly(key, table, column);
+        this.typeChanged(key, column.name);
+        this.add('columns', {
+          sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${col} TYPE ${name} USING CASE WHEN ${col} IS NULL THEN NULL ELSE ROW(${fields.join(', ')})::${name} END`,
+          destructive: lost.length > 0,
+          ...(lost.length ? { comment: `drops the attribute${lost.length > 1 ? 's' : ''} ${lost.join(', ')}` } : {}),
+        });
+      }
+      this.add('typeCleanup', { sql: `DROP TYPE ${qn(t.schema, tmp)}`, destructive: false });
+    }
+    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true });
+  }
+
+  /** Columns that have a type (or an array of it) both before and after. */
+  columnsOfType(tname: string): { key: string; table: TableDef; column: ColumnDef }[] {
+    const out: { key: string; table: TableDef; column: ColumnDef }[] = [];
+    for (const [key, t] of sorted(this.b.tables)) {
+      const before = this.a.tables[key];
+      if (!before) continue;
+      for (const c of columnsUsingType(t, tname)) {
+        const oc = before.columns.find((x) => x.name === c.name);
+        if (oc && oc.type === c.type) out.push({ key, table: t, column: oc });
       }
     }
-    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) this.add('dropTypes', { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true });
+    return out;
+  }
+
+  /** A name for the old type while it is being replaced. */
+  freeTypeName(schema: string, name: string): string {
+    const taken = new Set(
+      [...Object.values(this.a.enums), ...Object.values(this.b.enums), ...Object.values(this.a.compositeTypes), ...Object.values(this.b.compositeTypes), ...Object.values(this.a.domains), ...Object.values(this.b.domains)]
+        .filter((x) => x.schema === schema)
+        .map((x) => x.name),
+    );
+    let tmp = `${name}_old`;
+    for (let i = 2; taken.has(tmp); i++) tmp = `${name}_old${i}`;
+    return tmp;
+  }
+
+  /** Drop a column's default before its type changes under it; it is set again afterwards. */
+  dropDefaultEarly(key: string, table: TableDef, column: ColumnDef): void {
+    const id = `${key}\0${column.name}`;
+    if (column.default === null || this.#defaultDropped.has(id)) return;
+    this.#defaultDropped.add(id);
+    this.add('dropDefaults', { sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`, destructive: false });
   }
 
   changeEnum(old: EnumDef, e: EnumDef): void {
@@ -380,38 +434,26 @@ class Planner {
       return;
     }
     // A value removed or reordered: build the type again and convert the columns through text.
-    const taken = new Set([...Object.values(this.a.enums), ...Object.values(this.b.enums)].filter((x) => x.schema === e.schema).map((x) => x.name));
-    let tmp = `${e.name}_old`;
-    for (let i = 2; taken.has(tmp); i++) tmp = `${e.name}_old${i}`;
+    const tmp = this.freeTypeName(e.schema, e.name);
     const removed = old.values.filter((v) => !e.values.includes(v));
     const key = objectKey(e.schema, e.name);
     this.#rebuiltEnums.set(key, tmp);
+    this.#rebuiltTypes.add(typeName(e.schema, e.name));
     this.add('types', {
       sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`,
       destructive: false,
       comment: removed.length ? `enum ${displayName(e.schema, e.name)} loses ${removed.map((v) => `'${v}'`).join(', ')}: it is built again` : `enum ${displayName(e.schema, e.name)} values are reordered: it is built again`,
     });
     this.add('types', { sql: createEnum(e), destructive: false });
-    const tname = typeName(e.schema, e.name);
-    for (const [tk, t] of sorted(this.b.tables)) {
-      const before = this.a.tables[tk];
-      if (!before) continue;
-      for (const c of columnsUsingType(t, tname)) {
-        const oc = before.columns.find((x) => x.name === c.name);
-        if (!oc || oc.type !== c.type) continue;
-        const col = `${tk}\0${c.name}`;
-        if (oc.default !== null && !this.#defaultDropped.has(col)) {
-          this.#defaultDropped.add(col);
-          this.add('dropDefaults', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} DROP DEFAULT`, destructive: false });
-        }
-        this.typeChanged(tk, c.name);
-        const arr = c.type.endsWith('[]') ? '[]' : '';
-        this.add('columns', {
-          sql: `ALTER TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${c.type} USING ${quoteIdent(c.name)}::text${arr}::${c.type}`,
-          destructive: removed.length > 0,
-          ...(removed.length ? { comment: `fails if a row still holds ${removed.map((v) => `'${v}'`).join(', ')}` } : {}),
-        });
-      }
+    for (const { key, table, column } of this.columnsOfType(typeName(e.schema, e.name))) {
+      this.dropDefaultEarly(key, table, column);
+      this.typeChanged(key, column.name);
+      const arr = column.type.endsWith('[]') ? '[]' : '';
+      this.add('columns', {
+        sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.type} USING ${quoteIdent(column.name)}::text${arr}::${column.type}`,
+        destructive: removed.length > 0,
+        ...(removed.length ? { comment: `fails if a row still holds ${removed.map((v) => `'${v}'`).join(', ')}` } : {}),
+      });
     }
     this.add('typeCleanup', { sql: `DROP TYPE ${qn(e.schema, tmp)}`, destructive: false });
   }
@@ -454,7 +496,16 @@ class Planner {
         continue;
       }
       const changes = sequenceChanges(old, s, true);
-      if (changes.length) this.add('sequences', { sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`, destructive: false });
+      // Narrower bounds are refused while the current value lies outside them: restart at START WITH.
+      const narrower = BigInt(s.min) > BigInt(old.min) || BigInt(s.max) < BigInt(old.max);
+      if (narrower) changes.push('RESTART');
+      if (changes.length) {
+        this.add('sequences', {
+          sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`,
+          destructive: false,
+          ...(narrower ? { comment: 'the bounds narrow: the sequence restarts at its START WITH value; check it stays clear of existing keys' } : {}),
+        });
+      }
       if (!deepEqual(old.ownedBy, s.ownedBy)) {
         // Drop the old owner's claim first: dropping that column or table would drop the sequence too.
         if (old.ownedBy) this.add('dropDefaults', { sql: `ALTER SEQUENCE ${name} OWNED BY NONE`, destructive: false });
@@ -494,8 +545,11 @@ class Planner {
       }
       this.alterTable(k, old, t);
     }
-    const dropped = sorted(a.tables).filter(([k]) => !(k in b.tables));
-    for (const [k] of dropped) this.#droppedTables.add(k);
+    const removed = sorted(a.tables).filter(([k]) => !(k in b.tables));
+    for (const [k] of removed) this.#droppedTables.add(k);
+    // A partition goes with its parent.
+    const parentGone = (t: TableDef): boolean => t.partitionOf !== null && (this.#droppedTables.has(t.partitionOf.table) || (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
+    const dropped = removed.filter(([, t]) => !parentGone(t));
     if (dropped.length) {
       // One statement: foreign keys among the dropped tables need no ordering.
       this.add('dropTables', { sql: `DROP TABLE ${dropped.map(([, t]) => qn(t.schema, t.name)).join(', ')}`, destructive: true });
@@ -567,15 +621,16 @@ class Planner {
     const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${col} ${sql}`;
     const key = `${k}\0${n.name}`;
     const typeChanges = c.type !== n.type || c.collation !== n.collation;
-    const rebuiltEnum = this.rebuiltEnumFor(c);
+    const rebuiltType = this.#rebuiltTypes.has(c.type.replace(/\[\]$/, ''));
     const using = c.type !== n.type && needsUsing(c.type, n.type);
     if (c.default !== null && (c.default !== n.default || using) && !this.#defaultDropped.has(key)) {
       this.#defaultDropped.add(key);
       this.add('dropDefaults', { sql: alter('DROP DEFAULT'), destructive: false });
     }
     if (c.generated !== null && n.generated === null) this.add('columns', { sql: alter('DROP EXPRESSION'), destructive: false });
-    if (c.identity && !n.identity) this.add('columns', { sql: alter('DROP IDENTITY'), destructive: false });
-    if (typeChanges && !(rebuiltEnum && c.type === n.type)) {
+    // Early: a serial column taking its place may want the identity sequence's name.
+    if (c.identity && !n.identity) this.add('dropDefaults', { sql: alter('DROP IDENTITY'), destructive: false });
+    if (typeChanges && !(rebuiltType && c.type === n.type)) {
       this.typeChanged(k, n.name);
       const coll = c.collation !== n.collation ? ` COLLATE ${n.collation ?? '"default"'}` : '';
       this.add('columns', {
@@ -596,15 +651,6 @@ class Planner {
       for (const ch of sequenceChanges(c.identity, n.identity, false)) parts.push(ch === 'NO CYCLE' ? 'SET NO CYCLE' : `SET ${ch}`);
       if (parts.length) this.add('columns', { sql: alter(parts.join(' ')), destructive: false });
     }
-  }
-
-  rebuiltEnumFor(c: ColumnDef): string | undefined {
-    for (const key of this.#rebuiltEnums.keys()) {
-      const e = this.b.enums[key]!;
-      const tn = typeName(e.schema, e.name);
-      if (c.type === tn || c.type === `${tn}[]`) return key;
-    }
-    return undefined;
   }
 
   renameHints(): void {
@@ -702,8 +748,10 @@ class Planner {
   }
 
   createIndex(i: IndexDef, concurrently: boolean): Step {
-    if (!concurrently) return { sql: i.definition, destructive: false };
-    return { sql: i.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
+    // pg_get_indexdef says ON ONLY for a partitioned table's index; created that way it stays invalid until every partition's index is attached.
+    const sql = i.definition.replace(/ ON ONLY /, ' ON ');
+    if (!concurrently) return { sql, destructive: false };
+    return { sql: sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
   }
 
   // ---------------------------------------------------------------- views and materialised views
