@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { checksumOf, migrationFromSource, sqlSection } from './migration-file.js';
+
+const sql = (header: string, rest = '\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 2;\n') => header + rest;
+
+describe('SQL headers', () => {
+  it('reads every key', () => {
+    const m = migrationFromSource(
+      '0003_add_email.sql',
+      '/m/0003_add_email.sql',
+      sql('-- revision: 3f2a9c1e7b40\n-- parents: 1a2b3c4d5e6f, 0a0a0a0a0a0a\n-- message: add users.email_verified\n-- transactional: false\n-- lock_timeout: 5s\n-- statement_timeout: 1min\n-- a free comment\n'),
+    );
+    expect(m).toMatchObject({
+      revision: '3f2a9c1e7b40',
+      parents: ['1a2b3c4d5e6f', '0a0a0a0a0a0a'],
+      message: 'add users.email_verified',
+      transactional: false,
+      lockTimeout: '5s',
+      statementTimeout: '1min',
+      kind: 'sql',
+      number: 3,
+    });
+  });
+
+  it.each<[string, string, string]>([
+    ['no revision', sql('-- parents: none\n'), "0001_a.sql: no revision: add a '-- revision: <id>' header line."],
+    ['no parents', sql('-- revision: abc\n'), "0001_a.sql: no parents: add a '-- parents: <id>[, <id>...]' header line ('none' for the first migration)."],
+    ['bad revision', sql('-- revision: a-b\n-- parents: none\n'), "0001_a.sql:1: revision 'a-b' is not a revision id (letters, digits and _ only)."],
+    ['self parent', sql('-- revision: abc\n-- parents: abc\n'), '0001_a.sql: revision abc lists itself as a parent.'],
+    ['bad transactional', sql('-- revision: abc\n-- parents: none\n-- transactional: maybe\n'), "0001_a.sql:3: transactional must be true or false, not 'maybe'."],
+    ['no up section', '-- revision: abc\n-- parents: none\nSELECT 1;\n', "0001_a.sql: no '-- migrate:up' section line."],
+  ])('%s', (_n, text, message) => {
+    expect(() => migrationFromSource('0001_a.sql', '/m/0001_a.sql', text)).toThrow(expect.objectContaining({ code: 'MIGRATION_FILE_INVALID', message }));
+  });
+
+  it('splits sections with their file offsets and lines', () => {
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\n-- parents: none\n\n-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n');
+    expect(sqlSection(m, 'up')).toEqual({ text: 'CREATE TABLE t (id int);\n\n', offset: 47, line: 5 });
+    expect(sqlSection(m, 'down')).toEqual({ text: 'DROP TABLE t;\n', offset: 89, line: 8 });
+    const upOnly = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;');
+    expect(sqlSection(upOnly, 'down')).toBeNull();
+  });
+});
+
+describe('TypeScript headers are read without importing the module', () => {
+  it('reads literal exports', () => {
+    const m = migrationFromSource(
+      '0002_posts.ts',
+      '/m/0002_posts.ts',
+      `import type { Kysely } from 'kysely';\nexport const revision = 'abc123';\nexport const parents: string[] = ['def456', "ghi789"];\nexport const message = "it's \\"quoted\\"";\nexport const transactional = false;\nexport async function up(db: Kysely<any>) {}\n`,
+    );
+    expect(m).toMatchObject({ revision: 'abc123', parents: ['def456', 'ghi789'], message: 'it\'s "quoted"', transactional: false, kind: 'ts' });
+    expect(migrationFromSource('0001_a.ts', '/m/0001_a.ts', `export const revision = 'r';\nexport const parents = [];\n`).parents).toEqual([]);
+  });
+
+  it('refuses computed parents', () => {
+    expect(() => migrationFromSource('0001_a.ts', '/m/0001_a.ts', `export const revision = 'r';\nexport const parents = [PREV];\n`)).toThrow(
+      "0001_a.ts: parents must be a literal array of revision ids, e.g. export const parents = ['1a2b3c4d5e6f']; found PREV.",
+    );
+  });
+});
+
+describe('checksums', () => {
+  it('are sha256 of the LF-normalised bytes', () => {
+    expect(checksumOf('a\r\nb\n')).toBe(checksumOf('a\nb\n'));
+    expect(checksumOf(new TextEncoder().encode('a\r\nb\r\n'))).toBe('911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2');
+    expect(checksumOf('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\r\n-- parents: none\r\n-- migrate:up\r\nSELECT 1;\r\n');
+    expect(m.checksum).toBe(checksumOf('-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;\n'));
+  });
+});
