@@ -78,8 +78,8 @@ describe('migrate CLI against real PostgreSQL', () => {
     const cwd = tempProject(files);
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(3);
-    // line 8 of the file: 3 header lines, a blank, "-- migrate:up", two statements, then the failing one
-    expect(r.stderr).toMatch(/0003_bad\.sql:8:\d+/);
+    // line 7 of the file: two header lines, a blank, "-- migrate:up", two statements, then the failing one
+    expect(r.stderr).toContain('0003_bad.sql:7:29');
     expect(r.stderr).toContain('column "nonexistent_column" does not exist');
     const tables = await query<{ relname: string }>(db.url, `SELECT relname FROM pg_class WHERE relname IN ('t1','t2','keep_me') ORDER BY 1`);
     expect(tables.map((t) => t.relname)).toEqual(['t1', 't2']);
@@ -138,7 +138,7 @@ describe('migrate CLI against real PostgreSQL', () => {
     const cwd = tempProject(files);
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/0004_typo\.sql:8:8: syntax error at or near "TABEL"/);
+    expect(r.stderr).toMatch(/0004_typo\.sql:6:8: syntax error at or near "TABEL"/);
     expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname IN ('t1','t2','t3','ok4')`)).toHaveLength(0);
     await db.drop();
   });

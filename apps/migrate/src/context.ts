@@ -85,11 +85,15 @@ export class CliContext {
     this.io.stderr.write(`${line}\n`);
   }
 
-  /** A logger that writes progress to stderr (plain lines; nothing when --json). */
+  /**
+   * A logger for library diagnostics on stderr. Warnings always show (unless
+   * --json); info and debug only with STRATA_DEBUG; errors are not logged here
+   * because the command renders the error it returns.
+   */
   logger(json: boolean): Logger {
     const write = (level: string) => (message: string) => {
-      if (json && level !== 'error') return;
-      if (level === 'debug' && !this.io.env.STRATA_DEBUG) return;
+      if (level === 'error' || (json && level !== 'warn')) return;
+      if ((level === 'debug' || level === 'info') && !this.io.env.STRATA_DEBUG) return;
       this.note(level === 'warn' ? this.paint('33', `warning: ${message}`) : message);
     };
     return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
