@@ -115,7 +115,14 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
 
   // Schemas decide everything else: each later query reads only these namespaces.
   const nsRows = await q<{ oid: number; name: string; comment: string | null; ext: boolean }>(
-    `SELECT n.oid::int AS oid, n.nspname AS name, d.description AS comment, NOT ${notExt('pg_namespace', 'n.oid')} AS ext
+    `SELECT n.oid::int AS oid, n.nspname AS name, d.description AS comment,
+            -- An extension's own schema (topology, tiger): a member, or holding that extension and nothing of anyone else.
+            (NOT ${notExt('pg_namespace', 'n.oid')}
+             OR (n.nspname <> 'public' AND EXISTS (SELECT 1 FROM pg_extension x WHERE x.extnamespace = n.oid)
+                 AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND ${notExt('pg_class', 'c.oid')}
+                                   AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype IN ('i', 'a')))
+                 AND NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = n.oid AND ${notExt('pg_proc', 'p.oid')})
+                 AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype IN ('e', 'd', 'r') AND ${notExt('pg_type', 't.oid')}))) AS ext
        FROM pg_namespace n
        LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'`,
@@ -131,11 +138,14 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     snap.schemas[n.name] = { name: n.name, comment: n.comment };
   }
 
-  const extRows = await q<{ name: string; schema: string; version: string }>(
-    `SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
+  const extRows = await q<{ name: string; schema: string; version: string; requires: string[] }>(
+    `SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version,
+            ARRAY(SELECT r.extname FROM pg_depend dep JOIN pg_extension r ON r.oid = dep.refobjid
+                   WHERE dep.classid = 'pg_extension'::regclass AND dep.objid = x.oid AND dep.refclassid = 'pg_extension'::regclass
+                   ORDER BY 1)::text[] AS requires
        FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'`,
   );
-  for (const x of extRows) snap.extensions[x.name] = x;
+  for (const x of extRows) snap.extensions[x.name] = { name: x.name, schema: x.schema, version: x.version, requires: x.requires.filter((r) => r !== 'plpgsql') };
 
   const P = [nsps];
   const enumRows = await q<{ schema: string; name: string; values: string[]; comment: string | null }>(
@@ -234,6 +244,7 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
                        ELSE (SELECT pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = dep.refobjid) END
                 FROM pg_rewrite rw JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
                WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid AND dep.deptype = 'n'
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = dep.refclassid AND e.objid = dep.refobjid AND e.deptype = 'e')
                  AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass)) END AS deps
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0

@@ -7,6 +7,7 @@ import {
   type ConstraintDef,
   type DomainDef,
   type EnumDef,
+  type ExtensionDef,
   type FunctionDef,
   type IndexDef,
   type PolicyDef,
@@ -287,17 +288,29 @@ class Planner {
     const { a, b } = this;
     for (const [k, s] of sorted(b.schemas)) if (!(k in a.schemas)) this.add('schemas', { sql: `CREATE SCHEMA ${quoteIdent(s.name)}`, destructive: false });
     for (const [k, s] of sorted(a.schemas)) if (!(k in b.schemas)) this.add('dropSchemas', { sql: `DROP SCHEMA ${quoteIdent(s.name)}`, destructive: true });
-    for (const [k, x] of sorted(b.extensions)) {
+    const extOrder = (snap: Snapshot) => topo(Object.values(snap.extensions).map((x) => ({ key: x.name, x })), (e) => e.x.requires ?? []).map((e): [string, ExtensionDef] => [e.key, e.x]);
+    for (const [k, x] of extOrder(b)) {
       const old = a.extensions[k];
-      if (!old) this.add('extensions', { sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
+      if (!old) {
+        // The extension's own schema (topology) is not part of a Snapshot: create it with the extension.
+        if (!(x.schema in b.schemas) && !this.extensionSchemaIn(a, x.schema)) this.add('extensions', { sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(x.schema)}`, destructive: false });
+        this.add('extensions', { sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
+      }
       else {
         if (old.schema !== x.schema) this.add('extensions', { sql: `ALTER EXTENSION ${quoteIdent(x.name)} SET SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
         if (old.version !== x.version) this.add('extensions', { sql: `ALTER EXTENSION ${quoteIdent(x.name)} UPDATE TO ${quoteLiteral(x.version)}`, destructive: false });
       }
     }
-    for (const [k, x] of sorted(a.extensions)) {
-      if (!(k in b.extensions)) this.add('dropExtensions', { sql: `DROP EXTENSION ${quoteIdent(x.name)}`, destructive: true, comment: `drops every object of the extension ${x.name}` });
+    for (const [k, x] of extOrder(a).reverse()) {
+      if (k in b.extensions) continue;
+      this.add('dropExtensions', { sql: `DROP EXTENSION ${quoteIdent(x.name)}`, destructive: true, comment: `drops every object of the extension ${x.name}` });
+      if (!(x.schema in a.schemas) && !(x.schema in b.schemas) && !this.extensionSchemaIn(b, x.schema)) this.add('dropSchemas', { sql: `DROP SCHEMA IF EXISTS ${quoteIdent(x.schema)}`, destructive: false });
     }
+  }
+
+  /** Whether another extension of `snap` lives in `schema`, which then exists already or stays. */
+  extensionSchemaIn(snap: Snapshot, schema: string): boolean {
+    return Object.values(snap.extensions).some((e) => e.schema === schema);
   }
 
   // ---------------------------------------------------------------- types

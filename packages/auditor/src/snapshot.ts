@@ -39,6 +39,8 @@ export interface ExtensionDef {
   name: string;
   schema: string;
   version: string;
+  /** Extensions it requires (created first, dropped after), sorted. */
+  requires: string[];
 }
 
 /** An enum type; `values` in their sort order. */
