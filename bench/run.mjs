@@ -26,7 +26,10 @@ function time(cmd, args, env, cwd) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const dt = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
+  if (r.status !== 0) {
+    const safe = (t) => t.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgres://***');
+    throw new Error(`${cmd} ${safe(args.join(' '))} failed (${r.status}):\n${safe((r.stderr || r.stdout).slice(-2000))}`);
+  }
   return dt;
 }
 
@@ -45,8 +48,9 @@ function writeNpm(dir, migs) {
 }
 function writeKysely(dir, migs) {
   mkdirSync(join(dir, 'm'), { recursive: true });
+  const kysely = JSON.stringify(import.meta.resolve('kysely'));
   migs.forEach((m, i) =>
-    writeFileSync(join(dir, 'm', `${String(i + 1).padStart(5, '0')}_m.mjs`), `import { sql } from 'kysely';\nexport async function up(db) { await sql.raw(${JSON.stringify(m.up)}).execute(db); }\nexport async function down(db) { await sql.raw(${JSON.stringify(m.down)}).execute(db); }\n`),
+    writeFileSync(join(dir, 'm', `${String(i + 1).padStart(5, '0')}_m.mjs`), `import { sql } from ${kysely};\nexport async function up(db) { await sql.raw(${JSON.stringify(m.up)}).execute(db); }\nexport async function down(db) { await sql.raw(${JSON.stringify(m.down)}).execute(db); }\n`),
   );
   const kyselyUrl = import.meta.resolve('kysely');
   const pgUrl = import.meta.resolve('pg');

@@ -6,10 +6,10 @@ export function workload(n) {
   const out = [];
   for (let i = 1; i <= n; i++) {
     const t = `t_${String(i).padStart(5, '0')}`;
-    const prev = `t_${String(i - 1).padStart(5, '0')}`;
+    const prev = out.findLast((m) => m.table)?.table;
     const kind = i % 4;
     if (i === 1 || kind === 1 || kind === 2) {
-      const fk = i > 1 ? `,\n  ${prev}_id bigint REFERENCES ${prev}(id) ON DELETE CASCADE` : '';
+      const fk = prev ? `,\n  ${prev}_id bigint REFERENCES ${prev}(id) ON DELETE CASCADE` : '';
       out.push({
         up: `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()${fk}\n);\nCREATE INDEX ${t}_name_idx ON ${t} (name);\nINSERT INTO ${t} (name) VALUES ('a'), ('b'), ('c');`,
         down: `DROP TABLE ${t};`,
