@@ -37,6 +37,13 @@ export interface IntrospectOptions {
   searchPath?: string;
   /** Receives progress events. Default: silent. */
   logger?: Logger;
+  /**
+   * The caller has a transaction open on the client and wants the catalogue
+   * as that transaction sees it (e.g. the start-up shim checking what
+   * `createAll` built before it commits). No BEGIN/COMMIT is issued and the
+   * search_path is set with `SET LOCAL`. Default `false`.
+   */
+  inTransaction?: boolean;
 }
 
 /** What introspection can read from: a connection string or an open client (not inside a transaction). */
@@ -62,6 +69,10 @@ export async function introspect(target: IntrospectTarget, options: IntrospectOp
 async function introspectClient(client: Queryable, options: IntrospectOptions): Promise<Snapshot> {
   const logger = options.logger ?? silentLogger;
   const started = Date.now();
+  if (options.inTransaction) {
+    await client.query("SELECT set_config('search_path', $1, true)", [options.searchPath ?? 'public']);
+    return await readCatalog(client, options);
+  }
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query("SELECT set_config('search_path', $1, true)", [options.searchPath ?? 'public']);
