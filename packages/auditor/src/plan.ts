@@ -205,7 +205,7 @@ function isWidening(from: string, to: string): boolean {
     return order.indexOf(t) >= order.indexOf(f);
   }
   if (f === 'real' && t === 'double precision') return true;
-  if (t === 'text' && STRING_TYPES.has(f)) return true;
+  if (to === 'text') return true; // text holds every value's text form
   if (f === 'character varying' && t === 'character varying') {
     const [fm] = typmod(from);
     const [tm] = typmod(to);
