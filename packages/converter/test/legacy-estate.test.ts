@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@strata/testkit';
+import { discoverScripts, extractSql } from '../src/index.js';
 import { buildProduction, recipeSteps } from '../../../legacy/production/build.mjs';
 
 const legacyDir = fileURLToPath(new URL('../../../legacy/', import.meta.url));
@@ -147,6 +148,23 @@ describe('legacy estate ground truth', () => {
     for (const p of paths) expect(existsSync(`${legacyDir}${p}`), p).toBe(true);
     const classes = new Set(truth.scripts.map((s) => s.class));
     expect(sorted(classes)).toEqual(['data_fix', 'manual_review', 'obsolete', 'still_needed']);
+  });
+
+  it('is exactly what discovery finds with the default globs plus the explicit /fix-db module', async () => {
+    const explicit = truth.scripts.filter((s) => s.discovery === 'explicit').map((s) => s.path);
+    const found = await discoverScripts(legacyDir, { files: explicit });
+    expect(found.map((f) => f.path)).toEqual(sorted(truth.scripts.map((s) => s.path)));
+    for (const f of found) expect(f.reason, f.path).toBe(explicit.includes(f.path) ? 'explicit' : 'glob');
+  });
+
+  it('each script extracts in its language; the dynamic ones have a dynamic fragment on the recorded line', () => {
+    for (const s of truth.scripts) {
+      const e = extractSql({ path: s.path, text: readFileSync(`${legacyDir}${s.path}`, 'utf8') });
+      expect(e.language, s.path).toBe(s.language);
+      expect(e.fragments.length, s.path).toBeGreaterThan(0);
+      const dynamicLines = e.fragments.filter((f) => f.dynamic).map((f) => f.callLoc?.line ?? f.loc.line);
+      expect(dynamicLines, s.path).toEqual((s.dynamic ?? []).map((d) => d.line));
+    }
   });
 
   it('agrees with the recipe about which scripts production has seen', () => {

@@ -1,0 +1,76 @@
+import { extname } from 'node:path';
+import { extractJavaScript } from './js-strings.js';
+import { extractPython } from './python-extract.js';
+import { extractShell } from './shell-extract.js';
+import { LineIndex } from './line-index.js';
+import type { ExtractOptions, Extraction, ScriptFile, ScriptLanguage } from './types.js';
+
+const BY_EXTENSION: Record<string, ScriptLanguage> = {
+  '.py': 'python',
+  '.sql': 'sql',
+  '.psql': 'sql',
+  '.sh': 'shell',
+  '.bash': 'shell',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.tsx': 'typescript',
+};
+
+/**
+ * The language of a script: from its extension, else from a `#!` line
+ * (`python`, `sh`/`bash`, `node`). `undefined` when neither says.
+ */
+export function detectLanguage(path: string, text = ''): ScriptLanguage | undefined {
+  const byExt = BY_EXTENSION[extname(path).toLowerCase()];
+  if (byExt) return byExt;
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text);
+  if (!shebang) return undefined;
+  const prog = (shebang[1]!.endsWith('/env') ? (shebang[2] ?? '') : shebang[1]!).split('/').pop() ?? '';
+  if (/^python/.test(prog)) return 'python';
+  if (/^(ba|da|z|k)?sh$/.test(prog)) return 'shell';
+  if (/^(node|deno|bun)$/.test(prog)) return 'javascript';
+  return undefined;
+}
+
+/**
+ * Extract the SQL a legacy script runs, with real parsers for each language
+ * (never regular expressions over source text): `@lezer/python` for Python,
+ * `oxc-parser` for JavaScript/TypeScript, a shell word and heredoc lexer for
+ * shell, and the whole file for SQL. Never throws on bad input: what cannot
+ * be read becomes a warning, and SQL that cannot be resolved statically is
+ * kept as a `dynamic` fragment with its reason and location.
+ */
+export function extractSql(file: ScriptFile, options: ExtractOptions = {}): Extraction {
+  const language = file.language ?? detectLanguage(file.path, file.text) ?? 'sql';
+  const calls = new Set(options.calls ?? []);
+  const text = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;
+  switch (language) {
+    case 'python': {
+      const r = extractPython(text, calls);
+      return { path: file.path, language, fragments: r.fragments, warnings: r.warnings };
+    }
+    case 'shell': {
+      const r = extractShell(text);
+      return { path: file.path, language, fragments: r.fragments, warnings: r.warnings };
+    }
+    case 'javascript':
+    case 'typescript': {
+      const r = extractJavaScript(file.path, text, language, calls);
+      return { path: file.path, language, fragments: r.fragments, warnings: r.warnings };
+    }
+    case 'sql': {
+      const lines = new LineIndex(text);
+      return {
+        path: file.path,
+        language,
+        fragments: text.trim() ? [{ sql: text, dynamic: false, loc: lines.range(0, text.length), mapping: 'exact', via: 'file' }] : [],
+        warnings: [],
+      };
+    }
+  }
+}

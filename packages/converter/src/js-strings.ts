@@ -1,0 +1,341 @@
+import { parseSync } from 'oxc-parser';
+import { LineIndex } from './line-index.js';
+import { rewritePlaceholders } from './sql-placeholders.js';
+import type { ExtractionWarning, ParamStyle, SqlFragment } from './types.js';
+
+/** Calls whose first argument is SQL whatever it is (pg, knex, postgres.js, Prisma). */
+const STRONG_CALLS = new Set(['query', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'executeRaw', 'queryRaw']);
+/** Calls that take SQL only when given a string (their name is common elsewhere: Kysely's `execute(db)`). */
+const WEAK_CALLS = new Set(['execute', 'none', 'one', 'many', 'any', 'oneOrNone', 'manyOrNone', 'multi', 'result', 'exec']);
+/** Tags of SQL tagged templates. */
+const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
+
+// oxc's ESTree output, typed only as far as this file reads it.
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+interface Str {
+  kind: 'str';
+  text: string;
+  dynamic: boolean;
+  reasons: string[];
+  from: number | null;
+  to: number | null;
+  exact: boolean;
+  /** `$n` parameters introduced for `${expr}` in a sql tag. */
+  params: number;
+}
+interface Unknown {
+  kind: 'unknown';
+  reason: string;
+}
+type Val = Str | Unknown;
+
+const isNode = (x: unknown): x is Node => typeof x === 'object' && x !== null && typeof (x as Node).type === 'string';
+
+function unwrap(n: Node): Node {
+  let cur = n;
+  while (['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion'].includes(cur.type)) {
+    cur = cur.expression as Node;
+  }
+  return cur;
+}
+
+function concat(a: Str, b: Str): Str {
+  return {
+    kind: 'str',
+    text: a.text + b.text,
+    dynamic: a.dynamic || b.dynamic,
+    reasons: [...a.reasons, ...b.reasons],
+    from: a.from ?? b.from,
+    to: b.to ?? a.to,
+    exact: false,
+    params: a.params + b.params,
+  };
+}
+
+function nameOf(callee: Node): { full: string; last: string; object?: Node } | null {
+  const c = unwrap(callee);
+  if (c.type === 'Identifier') return { full: c.name as string, last: c.name as string };
+  if (c.type === 'MemberExpression' && !c.computed && isNode(c.property)) {
+    const obj = unwrap(c.object as Node);
+    const objName = obj.type === 'Identifier' ? (obj.name as string) : obj.type === 'ThisExpression' ? 'this' : obj.type === 'MemberExpression' ? (nameOf(obj)?.full ?? '…') : '…';
+    return { full: `${objName}.${c.property.name as string}`, last: c.property.name as string, object: obj };
+  }
+  return null;
+}
+
+/** Extract the SQL a JavaScript or TypeScript file runs (see {@link extractSql}). */
+export function extractJavaScript(
+  path: string,
+  text: string,
+  language: 'javascript' | 'typescript',
+  calls: ReadonlySet<string>,
+): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
+  const lines = new LineIndex(text);
+  const fragments: SqlFragment[] = [];
+  const warnings: ExtractionWarning[] = [];
+  const filename = language === 'typescript' ? (/\.[cm]?tsx?$/.test(path) ? path : 'script.ts') : /\.[cm]?jsx?$/.test(path) ? path : 'script.js';
+  let result: ReturnType<typeof parseSync>;
+  try {
+    result = parseSync(filename, text, { sourceType: 'unambiguous', lang: language === 'typescript' ? (filename.endsWith('x') ? 'tsx' : 'ts') : filename.endsWith('x') ? 'jsx' : 'js' } as never);
+  } catch (err) {
+    warnings.push({ message: `JavaScript parser failed: ${(err as Error).message}`, line: 1, column: 1 });
+    return { fragments, warnings };
+  }
+  for (const e of result.errors) {
+    const label = (e.labels as { start: number }[] | undefined)?.[0];
+    warnings.push({ message: `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} syntax error: ${e.message}`, ...lines.position(label?.start ?? 0) });
+  }
+  const program = result.program as unknown as Node;
+  if (result.errors.length && (program.body as unknown[]).length === 0) {
+    // The parser gives up on lexical errors (an unterminated string): keep the file visible.
+    const label = (result.errors[0]!.labels as { start: number; end: number }[] | undefined)?.[0];
+    fragments.push({
+      sql: null,
+      dynamic: true,
+      reason: `the file does not parse: ${result.errors[0]!.message}`,
+      loc: lines.range(label?.start ?? 0, label?.end ?? 0),
+      mapping: 'approximate',
+      via: 'unparsed',
+    });
+    return { fragments, warnings };
+  }
+
+  // Names declared once with an initialiser and never reassigned are constants.
+  const decls = new Map<string, Node | null>();
+  const reassigned = new Set<string>();
+  const visitAll = (n: unknown, fn: (n: Node, parent: Node | null) => void, parent: Node | null = null): void => {
+    if (Array.isArray(n)) {
+      for (const x of n) visitAll(x, fn, parent);
+      return;
+    }
+    if (!isNode(n)) return;
+    fn(n, parent);
+    for (const key of Object.keys(n)) {
+      if (key === 'start' || key === 'end' || key === 'type') continue;
+      const v = n[key];
+      if (typeof v === 'object' && v !== null) visitAll(v, fn, n);
+    }
+  };
+  visitAll(program, (n) => {
+    if (n.type === 'VariableDeclarator' && isNode(n.id) && n.id.type === 'Identifier') {
+      const name = n.id.name as string;
+      decls.set(name, decls.has(name) ? null : ((n.init as Node | null) ?? null));
+    }
+    if (n.type === 'AssignmentExpression' && isNode(n.left) && n.left.type === 'Identifier') reassigned.add(n.left.name as string);
+    if (n.type === 'UpdateExpression' && isNode(n.argument) && n.argument.type === 'Identifier') reassigned.add(n.argument.name as string);
+  });
+  const resolving = new Set<string>();
+
+  const evalNode = (raw: Node, inTag = false): Val => {
+    const n = unwrap(raw);
+    switch (n.type) {
+      case 'Literal': {
+        if (typeof n.value !== 'string') return n.value === null || typeof n.value === 'object' ? { kind: 'unknown', reason: 'not a string' } : str(String(n.value), null, null, false);
+        const rawText = n.raw as string;
+        const content = rawText.slice(1, -1);
+        return { kind: 'str', text: n.value, dynamic: false, reasons: [], from: n.start + 1, to: n.end - 1, exact: content === n.value, params: 0 };
+      }
+      case 'TemplateLiteral':
+        return template(n, inTag ? 'tag' : 'plain');
+      case 'Identifier': {
+        const name = n.name as string;
+        const init = decls.get(name);
+        if (init === undefined) return { kind: 'unknown', reason: `\`${name}\` is not declared in this file` };
+        if (init === null) return { kind: 'unknown', reason: `\`${name}\` is declared more than once` };
+        if (reassigned.has(name)) return { kind: 'unknown', reason: `\`${name}\` is reassigned` };
+        if (resolving.has(name)) return { kind: 'unknown', reason: `\`${name}\` refers to itself` };
+        resolving.add(name);
+        try {
+          return evalNode(init);
+        } finally {
+          resolving.delete(name);
+        }
+      }
+      case 'BinaryExpression': {
+        if (n.operator !== '+') return { kind: 'unknown', reason: 'not a constant string' };
+        const l = evalNode(n.left as Node);
+        const r = evalNode(n.right as Node);
+        if (l.kind === 'str' && r.kind === 'str') return concat(l, r);
+        const bad = l.kind === 'unknown' ? l : (r as Unknown);
+        if (l.kind === 'str' || r.kind === 'str') {
+          const written = (side: Val, node: Node) => (side.kind === 'str' ? side : { ...str(text.slice(node.start, node.end), null, null, false), dynamic: true, reasons: [bad.reason] });
+          return concat(written(l, n.left as Node), written(r, n.right as Node));
+        }
+        return bad;
+      }
+      case 'TaggedTemplateExpression': {
+        const tag = nameOf(n.tag as Node);
+        if (tag?.full === 'String.raw') {
+          const q = n.quasi as Node;
+          const quasis = q.quasis as Node[];
+          if ((q.expressions as Node[]).length === 0) return { ...str((quasis[0]!.value as { raw: string }).raw, q.start + 1, q.end - 1, true) };
+        }
+        if (tag && SQL_TAGS.has(tag.last)) return template(n.quasi as Node, 'tag');
+        return { kind: 'unknown', reason: 'a tagged template' };
+      }
+      case 'CallExpression': {
+        const callee = nameOf(n.callee as Node);
+        const args = n.arguments as Node[];
+        if (callee?.last === 'trim' && callee.object && args.length === 0) {
+          const v = evalNode(callee.object);
+          return v.kind === 'str' ? { ...v, text: v.text.trim(), exact: false } : v;
+        }
+        if (callee?.last === 'join' && callee.object && unwrap(callee.object).type === 'ArrayExpression') {
+          const sep = args[0] ? evalNode(args[0]) : str(',', null, null, false);
+          const items = (unwrap(callee.object).elements as (Node | null)[]).map((e) => (e ? evalNode(e) : str('', null, null, false)));
+          if (sep.kind !== 'str') return sep;
+          let acc: Str | null = null;
+          for (const it of items) {
+            if (it.kind !== 'str') return it;
+            acc = acc ? concat(concat(acc, { ...sep, from: null, to: null }), it) : it;
+          }
+          return acc ? { ...acc, exact: false } : str('', null, null, false);
+        }
+        return { kind: 'unknown', reason: `\`${text.slice(n.start, Math.min(n.end, n.start + 40))}\` is computed at run time` };
+      }
+      default:
+        return { kind: 'unknown', reason: `\`${text.slice(n.start, Math.min(n.end, n.start + 40))}\` is computed at run time` };
+    }
+  };
+
+  const str = (t: string, from: number | null, to: number | null, exact: boolean): Str => ({ kind: 'str', text: t, dynamic: false, reasons: [], from, to, exact, params: 0 });
+
+  // In a sql tag, ${expr} is a parameter unless it is sql.raw/lit/table/ref/id or a nested sql tag.
+  const template = (tpl: Node, mode: 'plain' | 'tag'): Str => {
+    const quasis = tpl.quasis as Node[];
+    const exprs = tpl.expressions as Node[];
+    let acc: Str | null = null;
+    let params = 0;
+    quasis.forEach((q, i) => {
+      const value = q.value as { raw: string; cooked: string | null };
+      const contentStart = q.start + 1;
+      const piece: Str = value.cooked === null
+        ? { ...str(value.raw, contentStart, contentStart + value.raw.length, false), dynamic: true, reasons: ['invalid escape in template'] }
+        : str(value.cooked, contentStart, contentStart + value.raw.length, value.cooked === value.raw);
+      acc = acc ? concat(acc, piece) : piece;
+      const e = exprs[i];
+      if (!e) return;
+      const written = `\${${text.slice(e.start, e.end)}}`;
+      let part: Str;
+      if (mode === 'tag') {
+        const inner = unwrap(e);
+        const call = inner.type === 'CallExpression' ? nameOf(inner.callee as Node) : null;
+        const helper = call && /^(sql\.)?(raw|lit|literal|table|ref|id|identifier|unsafe)$/.test(call.full) ? call.last : null;
+        if (helper) {
+          const arg = (inner.arguments as Node[])[0];
+          const v = arg ? evalNode(arg) : ({ kind: 'unknown', reason: 'no argument' } as Unknown);
+          if (v.kind === 'str' && !v.dynamic) {
+            const quoted = helper === 'lit' || helper === 'literal' ? `'${v.text.replaceAll("'", "''")}'` : helper === 'raw' || helper === 'unsafe' ? v.text : v.text.split('.').map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
+            part = { ...str(quoted, null, null, false) };
+          } else part = { ...str(written, null, null, false), dynamic: true, reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`] };
+        } else if (inner.type === 'TaggedTemplateExpression' && (() => { const t = nameOf(inner.tag as Node); return t !== null && SQL_TAGS.has(t.last); })()) {
+          const nested = template(inner.quasi as Node, 'tag');
+          params += nested.params;
+          part = { ...nested, from: null, to: null, exact: false, params: 0 };
+        } else {
+          params++;
+          part = str(`$${params}`, null, null, false);
+        }
+      } else {
+        const v = evalNode(e);
+        part = v.kind === 'str' && !v.dynamic ? { ...v, from: null, to: null, exact: false } : { ...str(written, null, null, false), dynamic: true, reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`] };
+      }
+      acc = concat(acc, part);
+    });
+    const out = acc ?? str('', tpl.start + 1, tpl.start + 1, true);
+    return { ...out, exact: out.exact && exprs.length === 0, params };
+  };
+
+  const push = (v: Val, via: string, site: Node, anchor: Node, paramStyle: ParamStyle | null) => {
+    if (v.kind === 'unknown') {
+      fragments.push({ sql: null, dynamic: true, reason: v.reason, loc: lines.range(anchor.start, anchor.end), mapping: 'approximate', via });
+      return;
+    }
+    let sql = v.text;
+    let exact = v.exact;
+    let style: ParamStyle | undefined;
+    let count = 0;
+    if (v.params > 0) {
+      style = 'template';
+      count = v.params;
+    } else if (paramStyle) {
+      const r = rewritePlaceholders(sql, paramStyle);
+      if (r.found) {
+        style = paramStyle;
+        count = r.count;
+        sql = r.sql;
+        if (r.changed) exact = false;
+      }
+    }
+    const from = v.from ?? anchor.start;
+    const to = exact ? from + v.text.length : (v.to ?? anchor.end);
+    const inSite = from >= site.start && from <= site.end;
+    fragments.push({
+      sql,
+      dynamic: v.dynamic,
+      ...(v.dynamic ? { reason: [...new Set(v.reasons)].join('; ') } : {}),
+      loc: lines.range(from, to),
+      mapping: exact ? 'exact' : 'approximate',
+      ...(inSite ? {} : { callLoc: lines.position(site.start) }),
+      via,
+      ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
+    });
+  };
+
+  const stringish = (arg: Node): boolean => {
+    const a = unwrap(arg);
+    if (a.type === 'Literal') return typeof a.value === 'string';
+    if (a.type === 'TemplateLiteral' || a.type === 'BinaryExpression') return true;
+    if (a.type === 'Identifier') return evalNode(a).kind === 'str';
+    return false;
+  };
+
+  visitAll(program, (n, parent) => {
+    if (n.type === 'TaggedTemplateExpression') {
+      const tag = nameOf(n.tag as Node);
+      // a sql tag nested in another one's ${} is part of the outer fragment
+      if (tag && SQL_TAGS.has(tag.last) && parent?.type !== 'TemplateLiteral') {
+        push(template(n.quasi as Node, 'tag'), tag.full, n, n.quasi as Node, null);
+      }
+      return;
+    }
+    if (n.type !== 'CallExpression') return;
+    // sql.raw(...) inside a sql tag's ${} is part of the tag's fragment
+    if (parent?.type === 'TemplateLiteral') return;
+    const callee = nameOf(n.callee as Node);
+    if (!callee) return;
+    const args = n.arguments as Node[];
+    const first = args[0];
+    const extra = calls.has(callee.full) || calls.has(callee.last);
+    const strong = STRONG_CALLS.has(callee.last) || extra;
+    const weak = WEAK_CALLS.has(callee.last);
+    if (!strong && !weak) return;
+    if (!first || first.type === 'SpreadElement') return;
+    const arg = unwrap(first);
+    if (arg.type === 'TaggedTemplateExpression') return; // the tag is extracted on its own
+    if (callee.object && ['TaggedTemplateExpression', 'CallExpression'].includes(callee.object.type) && !stringish(arg)) return;
+    let sqlNode: Node | undefined = arg;
+    if (arg.type === 'ObjectExpression') {
+      // client.query({ text: '...', values: [...] })
+      const prop = (arg.properties as Node[]).find((p) => p.type === 'Property' && isNode(p.key) && ((p.key.name as string) === 'text' || (p.key.value as string) === 'text' || (p.key.name as string) === 'sql'));
+      sqlNode = prop ? (prop.value as Node) : undefined;
+      if (!sqlNode) return;
+    } else if (!strong && !stringish(arg)) return;
+    else if (['ArrowFunctionExpression', 'FunctionExpression', 'ArrayExpression', 'Literal'].includes(arg.type) && !(arg.type === 'Literal' && typeof arg.value === 'string')) return;
+    const style: ParamStyle = callee.last === 'raw' && args.length > 1 ? 'question' : 'dollar';
+    push(evalNode(sqlNode), callee.full, n, sqlNode, style);
+  });
+
+  fragments.sort((a, b) => {
+    const pa = a.callLoc ?? a.loc;
+    const pb = b.callLoc ?? b.loc;
+    return pa.line - pb.line || pa.column - pb.column;
+  });
+  return { fragments, warnings };
+}

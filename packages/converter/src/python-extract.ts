@@ -1,0 +1,863 @@
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@lezer/python';
+import { LineIndex } from './line-index.js';
+import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
+import { rewritePlaceholders } from './sql-placeholders.js';
+import type { ExtractionWarning, ParamStyle, SqlFragment, SqlGuard } from './types.js';
+
+/** Methods that run the SQL given as first argument (DB-API, SQLAlchemy, Alembic `op.execute`). */
+const SQL_METHODS = new Set(['execute', 'executemany', 'executescript', 'exec_driver_sql', 'copy_expert']);
+/** Wrappers whose first argument is SQL text (SQLAlchemy). */
+const TEXT_WRAPPERS = new Set(['text', 'DDL']);
+/** Keyword names under which DB-API/SQLAlchemy calls take their parameters. */
+const PARAM_KEYWORDS = new Set(['params', 'parameters', 'vars', 'args', 'parameters_list']);
+
+/** A statically known string, or a partly known one. */
+interface Str {
+  readonly kind: 'str';
+  /** Resolved text; unresolved parts as written. */
+  readonly text: string;
+  readonly dynamic: boolean;
+  readonly reasons: readonly string[];
+  /** File offsets of the first literal's content start and the last literal's content end; null when no literal is involved. */
+  readonly from: number | null;
+  readonly to: number | null;
+  /** A single verbatim literal, untouched. */
+  readonly exact: boolean;
+  /** Wrapped in SQLAlchemy `text()`; `textId` identifies the wrapper call. */
+  readonly textCall?: number;
+  /** Nothing of it is known (a run-time value). */
+  readonly opaque?: boolean;
+}
+interface List {
+  readonly kind: 'list';
+  readonly items: readonly Val[];
+}
+interface Dict {
+  readonly kind: 'dict';
+  readonly entries: ReadonlyMap<string, Val>;
+}
+interface Unknown {
+  readonly kind: 'unknown';
+  readonly reason: string;
+}
+type Val = Str | List | Dict | Unknown;
+
+type Env = Map<string, Val>;
+
+const unknown = (reason: string): Unknown => ({ kind: 'unknown', reason });
+const synth = (text: string): Str => ({ kind: 'str', text, dynamic: false, reasons: [], from: null, to: null, exact: false });
+
+function concat(a: Str, b: Str): Str {
+  return {
+    kind: 'str',
+    text: a.text + b.text,
+    dynamic: a.dynamic || b.dynamic,
+    reasons: [...a.reasons, ...b.reasons],
+    from: a.from ?? b.from,
+    to: b.to ?? a.to,
+    exact: false,
+  };
+}
+
+/** Turn any value into a string for formatting (Python `str()` of a constant). */
+function asStr(v: Val, written: string): Str {
+  if (v.kind === 'str') return v;
+  if (v.kind === 'list') {
+    const parts = v.items.map((x) => (x.kind === 'str' ? x : null));
+    if (parts.every((p) => p !== null)) return synth(`(${parts.map((p) => pythonRepr(p!.text)).join(', ')})`);
+  }
+  const reason = v.kind === 'unknown' ? v.reason : `${written} is not a constant string`;
+  return { kind: 'str', text: written, dynamic: true, reasons: [reason], from: null, to: null, exact: false };
+}
+
+interface Ctx {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly fragments: SqlFragment[];
+  readonly warnings: ExtractionWarning[];
+  readonly calls: ReadonlySet<string>;
+  /** text() values bound to names, not yet executed: emitted at the end. */
+  readonly pendingText: Map<number, { value: Str; node: SyntaxNode }>;
+  readonly warned: Set<number>;
+}
+
+interface Scope {
+  env: Env;
+  readonly guard: SqlGuard | undefined;
+  readonly iteration: Readonly<Record<string, string>> | undefined;
+}
+
+const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', 'Comment']);
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) if (!PUNCT.has(c.name)) out.push(c);
+  return out;
+}
+
+function src(ctx: Ctx, node: SyntaxNode): string {
+  return ctx.text.slice(node.from, node.to);
+}
+
+function warn(ctx: Ctx, offset: number, message: string): void {
+  if (ctx.warned.has(offset)) return;
+  ctx.warned.add(offset);
+  ctx.warnings.push({ message, ...ctx.lines.position(offset) });
+}
+
+// ---------- expressions ----------
+
+function evalLiteral(ctx: Ctx, node: SyntaxNode): Str {
+  const raw = src(ctx, node);
+  const lit = decodePythonLiteral(raw);
+  const from = node.from + lit.contentStart;
+  const to = node.from + lit.contentEnd;
+  if (!lit.terminated) {
+    warn(ctx, node.from, 'unterminated string literal');
+    return { kind: 'str', text: lit.value, dynamic: true, reasons: ['unterminated string literal'], from, to, exact: false };
+  }
+  return { kind: 'str', text: lit.value, dynamic: false, reasons: [], from, to, exact: lit.verbatim };
+}
+
+function evalFString(ctx: Ctx, node: SyntaxNode, scope: Scope): Str {
+  const raw = src(ctx, node);
+  const parts = literalParts(raw);
+  const isRaw = parts.prefix.includes('r');
+  const from = node.from + parts.contentStart;
+  const to = node.from + parts.contentEnd;
+  if (!parts.terminated) warn(ctx, node.from, 'unterminated string literal');
+  let text = '';
+  let dynamic = !parts.terminated;
+  const reasons: string[] = parts.terminated ? [] : ['unterminated string literal'];
+  let verbatim = true;
+  const literal = (a: number, b: number) => {
+    const chunk = ctx.text.slice(a, b);
+    let v = chunk.replaceAll('{{', '{').replaceAll('}}', '}');
+    if (!isRaw) v = decodeEscapes(v, false);
+    if (v !== chunk) verbatim = false;
+    text += v;
+  };
+  let pos = from;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.name !== 'FormatReplacement') continue;
+    literal(pos, c.from);
+    pos = c.to;
+    verbatim = false;
+    const inner = children(c).filter((k) => k.name !== 'FormatSpec' && k.name !== 'FormatConversion' && k.name !== '=');
+    const conv = children(c).find((k) => k.name === 'FormatConversion');
+    const written = src(ctx, c);
+    const expr = inner[0];
+    const v = expr ? evalExpr(ctx, expr, scope) : unknown('empty placeholder');
+    if (v.kind === 'str' && !v.dynamic) {
+      text += conv && src(ctx, conv) === '!r' ? pythonRepr(v.text) : v.text;
+    } else {
+      text += written;
+      dynamic = true;
+      reasons.push(v.kind === 'unknown' ? `placeholder ${written}: ${v.reason}` : `placeholder ${written} is not a constant string`);
+    }
+  }
+  literal(pos, to);
+  return { kind: 'str', text, dynamic, reasons, from, to, exact: verbatim && !dynamic };
+}
+
+/** Python `%` formatting with constant arguments. */
+function percentFormat(fmt: Str, arg: Val, written: string): Str {
+  if (arg.kind === 'unknown') return { ...fmt, dynamic: true, reasons: [...fmt.reasons, `% ${written}: ${arg.reason}`], exact: false };
+  const positional = arg.kind === 'list' ? arg.items : arg.kind === 'str' ? [arg] : [];
+  const named = arg.kind === 'dict' ? arg.entries : null;
+  let k = 0;
+  let out = '';
+  let dynamic = fmt.dynamic;
+  const reasons = [...fmt.reasons];
+  const s = fmt.text;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const m = /^%(\(([^)]*)\))?[-#0 +]*(\d+|\*)?(\.\d+)?([sriduoxXeEfFgGc%])/.exec(s.slice(i));
+    if (!m) {
+      out += c;
+      continue;
+    }
+    i += m[0].length - 1;
+    const conv = m[5]!;
+    if (conv === '%') {
+      out += '%';
+      continue;
+    }
+    const v = m[2] !== undefined ? named?.get(m[2]) : positional[k++];
+    if (v && v.kind === 'str' && !v.dynamic) out += conv === 'r' ? pythonRepr(v.text) : v.text;
+    else {
+      out += m[0];
+      dynamic = true;
+      reasons.push(`${m[0]} in a % format has no constant argument`);
+    }
+  }
+  return { kind: 'str', text: out, dynamic, reasons, from: fmt.from, to: fmt.to, exact: false };
+}
+
+/** `str.format` with constant arguments. */
+function strFormat(fmt: Str, positional: Val[], keywords: Map<string, Val>): Str {
+  const s = fmt.text;
+  let out = '';
+  let auto = 0;
+  let dynamic = fmt.dynamic;
+  const reasons = [...fmt.reasons];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c === '{' || c === '}') && s[i + 1] === c) {
+      out += c;
+      i++;
+      continue;
+    }
+    if (c !== '{') {
+      out += c;
+      continue;
+    }
+    const end = s.indexOf('}', i);
+    if (end === -1) {
+      out += s.slice(i);
+      break;
+    }
+    const field = s.slice(i + 1, end);
+    i = end;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*|\d*)(![rsa])?(:.*)?$/.exec(field);
+    let v: Val | undefined;
+    if (m) v = m[1] === '' ? positional[auto++] : /^\d+$/.test(m[1]!) ? positional[Number(m[1])] : keywords.get(m[1]!);
+    if (v && v.kind === 'str' && !v.dynamic) out += m?.[2] === '!r' ? pythonRepr(v.text) : v.text;
+    else {
+      out += `{${field}}`;
+      dynamic = true;
+      reasons.push(`{${field}} in .format() has no constant argument`);
+    }
+  }
+  return { kind: 'str', text: out, dynamic, reasons, from: fmt.from, to: fmt.to, exact: false };
+}
+
+interface Args {
+  positional: SyntaxNode[];
+  star: boolean;
+}
+
+function parseArgs(argList: SyntaxNode | null): Args {
+  const out: Args = { positional: [], star: false };
+  if (!argList) return out;
+  let group: SyntaxNode[] = [];
+  const flush = () => {
+    if (group.length === 1) out.positional.push(group[0]!);
+    else if (group.length > 0 && !(group.length === 3 && group[1]!.name === 'AssignOp')) out.star = true;
+    group = [];
+  };
+  for (let c = argList.firstChild; c; c = c.nextSibling) {
+    if (c.name === '(' || c.name === ')' || c.name === 'Comment') continue;
+    if (c.name === ',') flush();
+    else group.push(c);
+  }
+  flush();
+  return out;
+}
+
+function keywordArgs(ctx: Ctx, argList: SyntaxNode | null): Map<string, SyntaxNode> {
+  const map = new Map<string, SyntaxNode>();
+  if (!argList) return map;
+  const kids: SyntaxNode[] = [];
+  for (let c = argList.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') kids.push(c);
+  for (let i = 0; i + 2 < kids.length; i++) {
+    if (kids[i]!.name === 'VariableName' && kids[i + 1]!.name === 'AssignOp') map.set(src(ctx, kids[i]!), kids[i + 2]!);
+  }
+  return map;
+}
+
+function calleeName(ctx: Ctx, callee: SyntaxNode): { full: string; last: string } {
+  const full = src(ctx, callee).replace(/\s+/g, '');
+  const last = callee.name === 'MemberExpression' ? (callee.lastChild ? src(ctx, callee.lastChild) : full) : full;
+  return { full, last };
+}
+
+function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
+  switch (node.name) {
+    case 'String':
+      return evalLiteral(ctx, node);
+    case 'FormatString':
+      return evalFString(ctx, node, scope);
+    case 'ContinuedString': {
+      let acc: Str | null = null;
+      for (const c of children(node)) {
+        const v = c.name === 'FormatString' ? evalFString(ctx, c, scope) : evalLiteral(ctx, c);
+        acc = acc ? concat(acc, v) : v;
+      }
+      return acc ? { ...acc, exact: false } : synth('');
+    }
+    case 'Number':
+      return synth(src(ctx, node));
+    case 'Boolean':
+    case 'None':
+      return synth(src(ctx, node));
+    case 'VariableName': {
+      const name = src(ctx, node);
+      const v = scope.env.get(name);
+      return v ?? unknown(`\`${name}\` is not bound to a constant in this file`);
+    }
+    case 'ParenthesizedExpression': {
+      const inner = children(node);
+      return inner.length === 1 ? evalExpr(ctx, inner[0]!, scope) : unknown('not a constant');
+    }
+    case 'ArrayExpression':
+    case 'TupleExpression':
+    case 'SetExpression': {
+      const items = children(node);
+      if (items.some((i) => i.name === 'for' || i.name.endsWith('Comprehension'))) return unknown('a comprehension');
+      return { kind: 'list', items: items.map((i) => evalExpr(ctx, i, scope)) };
+    }
+    case 'DictionaryExpression': {
+      const kids = children(node);
+      const entries = new Map<string, Val>();
+      for (let i = 0; i + 1 < kids.length; i += 2) {
+        const k = evalExpr(ctx, kids[i]!, scope);
+        if (k.kind !== 'str' || k.dynamic) return unknown('a dictionary with non-constant keys');
+        entries.set(k.text, evalExpr(ctx, kids[i + 1]!, scope));
+      }
+      return { kind: 'dict', entries };
+    }
+    case 'BinaryExpression': {
+      const kids = children(node);
+      if (kids.length !== 3) return unknown('not a constant');
+      const [l, op, r] = kids as [SyntaxNode, SyntaxNode, SyntaxNode];
+      const opText = src(ctx, op);
+      const left = evalExpr(ctx, l, scope);
+      if (opText === '+') {
+        const right = evalExpr(ctx, r, scope);
+        if (left.kind === 'str' || right.kind === 'str') return concat(asStr(left, src(ctx, l)), asStr(right, src(ctx, r)));
+        return unknown(`${src(ctx, node)} is not a constant string`);
+      }
+      if (opText === '%' && left.kind === 'str') return percentFormat(left, evalExpr(ctx, r, scope), src(ctx, r));
+      return unknown(`${src(ctx, node)} is not a constant string`);
+    }
+    case 'CallExpression':
+      return evalCall(ctx, node, scope);
+    default:
+      return unknown(`\`${src(ctx, node).slice(0, 40)}\` is computed at run time`);
+  }
+}
+
+function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
+  const callee = node.firstChild!;
+  const argList = node.getChild('ArgList');
+  const args = parseArgs(argList);
+  const { full, last } = calleeName(ctx, callee);
+  if (TEXT_WRAPPERS.has(last) && args.positional[0]) {
+    const v = evalExpr(ctx, args.positional[0], scope);
+    if (v.kind === 'str') return { ...v, textCall: node.from };
+    return v;
+  }
+  if (callee.name === 'MemberExpression') {
+    const object = callee.firstChild!;
+    const method = last;
+    const recvNodes = object;
+    if (method === 'format') {
+      const fmt = evalExpr(ctx, recvNodes, scope);
+      if (fmt.kind !== 'str') return unknown(`${full}: the format string is not a constant`);
+      if (args.star) return { ...fmt, dynamic: true, reasons: [...fmt.reasons, '.format(*args) is not constant'], exact: false };
+      const kw = new Map<string, Val>();
+      for (const [k, v] of keywordArgs(ctx, argList)) kw.set(k, evalExpr(ctx, v, scope));
+      return strFormat(
+        fmt,
+        args.positional.map((a) => evalExpr(ctx, a, scope)),
+        kw,
+      );
+    }
+    if (method === 'join' && args.positional.length === 1) {
+      const sep = evalExpr(ctx, recvNodes, scope);
+      const list = evalExpr(ctx, args.positional[0]!, scope);
+      if (sep.kind === 'str' && list.kind === 'list') {
+        let acc: Str | null = null;
+        for (const item of list.items) {
+          const s = asStr(item, '…');
+          acc = acc ? concat(concat(acc, { ...sep, from: null, to: null }), s) : s;
+        }
+        return acc ? { ...acc, exact: false } : synth('');
+      }
+      return unknown(`${full}(...) is not constant`);
+    }
+    if (['strip', 'lstrip', 'rstrip', 'upper', 'lower'].includes(method) && args.positional.length === 0) {
+      const v = evalExpr(ctx, recvNodes, scope);
+      if (v.kind !== 'str') return v;
+      const t =
+        method === 'strip' ? v.text.trim() : method === 'lstrip' ? v.text.trimStart() : method === 'rstrip' ? v.text.trimEnd() : method === 'upper' ? v.text.toUpperCase() : v.text.toLowerCase();
+      // strip() keeps offsets valid only from a shifted start; mapping becomes approximate.
+      return { ...v, text: t, exact: false };
+    }
+  }
+  if ((full === 'dedent' || full === 'textwrap.dedent' || full === 'str') && args.positional.length === 1) {
+    const v = evalExpr(ctx, args.positional[0]!, scope);
+    if (v.kind !== 'str' || full === 'str') return v;
+    return { ...v, text: dedent(v.text), exact: false };
+  }
+  return unknown(`\`${full}(...)\` is computed at run time`);
+}
+
+function dedent(s: string): string {
+  const lines = s.split('\n');
+  let common: string | null = null;
+  for (const l of lines) {
+    if (!l.trim()) continue;
+    const ws = /^[ \t]*/.exec(l)![0];
+    if (common === null || !ws.startsWith(common)) {
+      let k = 0;
+      const base: string = common ?? ws;
+      while (k < base.length && k < ws.length && base[k] === ws[k]) k++;
+      common = base.slice(0, k);
+    }
+  }
+  const cut = common?.length ?? 0;
+  return lines.map((l) => (l.trim() ? l.slice(cut) : l.replace(/^[ \t]+$/, ''))).join('\n');
+}
+
+// ---------- SQL calls ----------
+
+function isSqlCall(ctx: Ctx, node: SyntaxNode): { via: string; kind: 'exec' | 'text' } | null {
+  if (node.name !== 'CallExpression') return null;
+  const callee = node.firstChild;
+  if (!callee) return null;
+  const { full, last } = calleeName(ctx, callee);
+  if (callee.name === 'MemberExpression' && SQL_METHODS.has(last)) return { via: full, kind: 'exec' };
+  if (ctx.calls.has(full) || ctx.calls.has(last)) return { via: full, kind: 'exec' };
+  if (TEXT_WRAPPERS.has(last) && (callee.name === 'VariableName' || /^(sa|sqlalchemy|sql|sqlalchemy\.sql)\.(text|DDL)$/.test(full))) return { via: 'text()', kind: 'text' };
+  return null;
+}
+
+function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, hasParams: boolean, argNode: SyntaxNode | undefined): void {
+  const callPos = ctx.lines.position(node.from);
+  const anchor = argNode ?? node;
+  if (v.kind !== 'str' || v.opaque) {
+    const reason = v.kind === 'unknown' ? v.reason : v.kind === 'str' ? v.reasons.join('; ') : 'the SQL argument is not a string';
+    ctx.fragments.push({
+      sql: null,
+      dynamic: true,
+      reason: argNode ? reason : 'called without an SQL argument',
+      loc: ctx.lines.range(anchor.from, anchor.to),
+      mapping: 'approximate',
+      via,
+      ...(scope.guard ? { guard: scope.guard } : {}),
+      ...(scope.iteration ? { iteration: scope.iteration } : {}),
+    });
+    return;
+  }
+  if (v.textCall !== undefined) ctx.pendingText.delete(v.textCall);
+  let sql = v.text;
+  let exact = v.exact;
+  let style: ParamStyle | undefined;
+  let count = 0;
+  if (v.textCall !== undefined) {
+    const r = rewritePlaceholders(sql, 'named');
+    if (r.found) {
+      style = 'named';
+      sql = r.sql;
+      count = r.count;
+      if (r.changed) exact = false;
+    }
+  } else if (hasParams) {
+    const r = rewritePlaceholders(sql, 'pyformat');
+    if (r.found) {
+      style = 'pyformat';
+      count = r.count;
+    }
+    if (r.sql !== sql) {
+      sql = r.sql;
+      if (r.changed) exact = false;
+    }
+  }
+  const from = v.from ?? anchor.from;
+  const to = v.to ?? anchor.to;
+  const loc = ctx.lines.range(from, exact ? from + v.text.length : to);
+  const inCall = from >= node.from && from <= node.to;
+  ctx.fragments.push({
+    sql,
+    dynamic: v.dynamic,
+    ...(v.dynamic ? { reason: [...new Set(v.reasons)].join('; ') } : {}),
+    loc,
+    mapping: exact ? 'exact' : 'approximate',
+    ...(inCall ? {} : { callLoc: callPos }),
+    via,
+    ...(scope.guard ? { guard: scope.guard } : {}),
+    ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
+    ...(scope.iteration ? { iteration: scope.iteration } : {}),
+  });
+}
+
+function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, kind: 'exec' | 'text', via: string): void {
+  const argList = node.getChild('ArgList');
+  const args = parseArgs(argList);
+  const kw = keywordArgs(ctx, argList);
+  const first = args.positional[0] ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
+  if (kind === 'text') {
+    const v = first ? evalExpr(ctx, first, scope) : unknown('text() without an argument');
+    emit(ctx, node, via, v.kind === 'str' ? { ...v, textCall: node.from } : v, scope, false, first);
+    return;
+  }
+  const hasParams = args.positional.length > 1 || [...kw.keys()].some((k) => PARAM_KEYWORDS.has(k)) || via.endsWith('executemany');
+  const v = first ? evalExpr(ctx, first, scope) : unknown('no SQL argument');
+  emit(ctx, node, via, v, scope, hasParams, first);
+  // Arguments after the SQL may hold more calls (rare), the callee may be a chain.
+  for (const a of args.positional.slice(1)) scanCalls(ctx, a, scope);
+}
+
+/** Find SQL calls anywhere inside an expression or simple statement. */
+function scanCalls(ctx: Ctx, node: SyntaxNode, scope: Scope): void {
+  const hit = isSqlCall(ctx, node);
+  if (hit) {
+    handleSqlCall(ctx, node, scope, hit.kind, hit.via);
+    scanCalls(ctx, node.firstChild!, scope);
+    return;
+  }
+  if (node.name === 'Body' || node.name === 'FunctionDefinition' || node.name === 'ClassDefinition' || node.name === 'LambdaExpression') {
+    if (node.name === 'LambdaExpression') for (const c of children(node)) scanCalls(ctx, c, scope);
+    return;
+  }
+  for (let c = node.firstChild; c; c = c.nextSibling) scanCalls(ctx, c, scope);
+}
+
+// ---------- statements ----------
+
+/** `column_exists(cur, 't', 'c')`-style helper in a condition, possibly under `not`. */
+function guardOf(ctx: Ctx, cond: SyntaxNode, scope: Scope): SqlGuard | undefined {
+  let negated = false;
+  let node = cond;
+  while (node.name === 'UnaryExpression' && node.firstChild && src(ctx, node.firstChild) === 'not') {
+    negated = !negated;
+    node = node.lastChild!;
+  }
+  while (node.name === 'ParenthesizedExpression' && children(node).length === 1) node = children(node)[0]!;
+  if (node.name !== 'CallExpression') return undefined;
+  const { last } = calleeName(ctx, node.firstChild!);
+  if (!/exists?$|^has_/i.test(last)) return undefined;
+  const args: string[] = [];
+  for (const a of parseArgs(node.getChild('ArgList')).positional) {
+    const v = evalExpr(ctx, a, scope);
+    if (v.kind === 'str' && !v.dynamic) args.push(v.text);
+  }
+  const kind = last === 'column_exists' || last === 'index_exists' || last === 'table_exists' ? last : 'if';
+  return { kind, negated, args: kind === 'if' ? [last, ...args] : args };
+}
+
+function negate(g: SqlGuard): SqlGuard {
+  return { ...g, negated: !g.negated };
+}
+
+function isExit(ctx: Ctx, body: SyntaxNode): boolean {
+  const stmts = children(body);
+  if (stmts.length !== 1) return false;
+  const s = stmts[0]!;
+  if (s.name === 'ReturnStatement' || s.name === 'ContinueStatement' || s.name === 'RaiseStatement') return true;
+  return s.name === 'ExpressionStatement' && /^(sys\.)?exit\(/.test(src(ctx, s));
+}
+
+function bindTarget(ctx: Ctx, target: SyntaxNode, value: Val, env: Env): void {
+  if (target.name === 'VariableName') {
+    env.set(src(ctx, target), value);
+    return;
+  }
+  if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+    const names = children(target);
+    names.forEach((n, i) => bindTarget(ctx, n, value.kind === 'list' ? (value.items[i] ?? unknown('unpacking')) : unknown(`unpacked from ${value.kind === 'unknown' ? 'a run-time value' : 'a non-sequence'}`), env));
+  }
+}
+
+function assignedNames(ctx: Ctx, block: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: SyntaxNode) => {
+    if (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition') return;
+    if (n.name === 'AssignStatement' || n.name === 'UpdateStatement') {
+      for (const c of children(n)) {
+        if (c.name === 'AssignOp' || c.name === 'UpdateOp') break;
+        if (c.name === 'VariableName') names.add(src(ctx, c));
+      }
+    }
+    if (n.name === 'ForStatement' || n.name === 'WithStatement') {
+      for (const c of children(n)) if (c.name === 'VariableName') names.add(src(ctx, c));
+    }
+    for (let c = n.firstChild; c; c = c.nextSibling) visit(c);
+  };
+  visit(block);
+  return names;
+}
+
+function walkBlock(ctx: Ctx, stmts: SyntaxNode[], scope: Scope): void {
+  let guard = scope.guard;
+  for (const stmt of stmts) {
+    const s: Scope = { env: scope.env, guard, iteration: scope.iteration };
+    walkStatement(ctx, stmt, s);
+    // `if column_exists(...): return` guards what follows in the block.
+    if (stmt.name === 'IfStatement') {
+      const kids = children(stmt);
+      const body = kids[2];
+      if (kids.length === 3 && body?.name === 'Body' && isExit(ctx, body)) {
+        const g = guardOf(ctx, kids[1]!, s);
+        if (g) guard = negate(g);
+      }
+    }
+  }
+}
+
+function bodyStatements(body: SyntaxNode): SyntaxNode[] {
+  return children(body);
+}
+
+function mergeBranches(base: Env, branches: Env[], names: Set<string>): void {
+  for (const name of names) {
+    const vals = branches.map((e) => e.get(name));
+    const first = vals[0];
+    const same = first !== undefined && vals.every((v) => v !== undefined && JSON.stringify(v) === JSON.stringify(first));
+    base.set(name, same ? first : unknown(`\`${name}\` is assigned differently in different branches`));
+  }
+}
+
+function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
+  switch (stmt.name) {
+    case 'AssignStatement': {
+      const kids = children(stmt);
+      const ops = kids.map((k, i) => (k.name === 'AssignOp' ? i : -1)).filter((i) => i >= 0);
+      const valueNode = kids[kids.length - 1]!;
+      const hit = isSqlCall(ctx, valueNode);
+      const v = evalExpr(ctx, valueNode, scope);
+      if (hit?.kind === 'text' && v.kind === 'str') ctx.pendingText.set(valueNode.from, { value: { ...v, textCall: valueNode.from }, node: valueNode });
+      else scanCalls(ctx, valueNode, scope);
+      const bound: Val =
+        hit?.kind === 'text' && v.kind === 'str'
+          ? { ...v, textCall: valueNode.from }
+          : v.kind === 'unknown' && ops.length === 1 && kids[0]?.name === 'VariableName'
+            ? unknown(`\`${src(ctx, kids[0])}\` is assigned at line ${ctx.lines.position(stmt.from).line} from \`${src(ctx, valueNode).slice(0, 40)}\`, not a constant`)
+            : v;
+      let start = 0;
+      for (const op of ops) {
+        const targets = kids.slice(start, op).filter((k) => k.name !== 'TypeDef');
+        if (targets.length === 1) bindTarget(ctx, targets[0]!, bound, scope.env);
+        else targets.forEach((t, i) => bindTarget(ctx, t, bound.kind === 'list' ? (bound.items[i] ?? unknown('unpacking')) : unknown('unpacked at run time'), scope.env));
+        start = op + 1;
+        for (const t of targets) if (t.name !== 'VariableName') scanCalls(ctx, t, scope);
+      }
+      return;
+    }
+    case 'UpdateStatement': {
+      // x += "..."
+      const kids = children(stmt);
+      const target = kids[0];
+      const value = kids[kids.length - 1];
+      if (target?.name === 'VariableName' && value && kids[1] && src(ctx, kids[1]) === '+=') {
+        const name = src(ctx, target);
+        const cur = scope.env.get(name);
+        const add = evalExpr(ctx, value, scope);
+        scope.env.set(name, cur && (cur.kind === 'str' || add.kind === 'str') ? concat(asStr(cur, name), asStr(add, src(ctx, value))) : unknown(`\`${name}\` is built at run time`));
+      } else if (target?.name === 'VariableName') scope.env.set(src(ctx, target), unknown(`\`${src(ctx, target)}\` is updated at run time`));
+      if (value) scanCalls(ctx, value, scope);
+      return;
+    }
+    case 'ForStatement': {
+      const kids = children(stmt);
+      const inIdx = kids.findIndex((k) => k.name === 'in');
+      const targets = kids.slice(1, inIdx);
+      const iterNode = kids[inIdx + 1];
+      const bodies = kids.filter((k) => k.name === 'Body');
+      const body = bodies[0];
+      if (!iterNode || !body) return;
+      scanCalls(ctx, iterNode, scope);
+      const iter = evalExpr(ctx, iterNode, scope);
+      const target: SyntaxNode | undefined = targets.length === 1 ? targets[0] : undefined;
+      const loopNames = targets.filter((t) => t.name === 'VariableName').map((t) => src(ctx, t));
+      const assigned = assignedNames(ctx, body);
+      if (iter.kind === 'list' && iter.items.length > 0 && iter.items.length <= 1000) {
+        const envs: Env[] = [];
+        for (const item of iter.items) {
+          const env = new Map(scope.env);
+          if (target) bindTarget(ctx, target, item, env);
+          else targets.filter((t) => t.name === 'VariableName').forEach((t, i) => env.set(src(ctx, t), item.kind === 'list' ? (item.items[i] ?? unknown('unpacking')) : unknown('unpacking')));
+          const iteration: Record<string, string> = { ...(scope.iteration ?? {}) };
+          for (const n of loopNames.length ? loopNames : target ? [...assignedNamesOfTarget(ctx, target)] : []) {
+            const b = env.get(n);
+            if (b?.kind === 'str' && !b.dynamic) iteration[n] = b.text;
+          }
+          walkBlock(ctx, bodyStatements(body), { env, guard: scope.guard, iteration: Object.keys(iteration).length ? iteration : scope.iteration });
+          envs.push(env);
+        }
+        mergeBranches(scope.env, [scope.env, ...envs], assigned);
+      } else {
+        const env = new Map(scope.env);
+        const why = iter.kind === 'unknown' ? iter.reason : 'not a constant list';
+        for (const n of target ? [...assignedNamesOfTarget(ctx, target)] : loopNames) env.set(n, unknown(`loop variable \`${n}\` iterates over ${iterNode ? `\`${src(ctx, iterNode).slice(0, 60)}\`` : 'a value'} (${why})`));
+        walkBlock(ctx, bodyStatements(body), { env, guard: scope.guard, iteration: scope.iteration });
+        for (const n of assigned) scope.env.set(n, unknown(`\`${n}\` is assigned in a loop`));
+      }
+      if (bodies[1]) walkBlock(ctx, bodyStatements(bodies[1]), scope);
+      return;
+    }
+    case 'IfStatement': {
+      const kids = children(stmt);
+      const branches: Env[] = [];
+      const names = new Set<string>();
+      let i = 0;
+      let prevGuard: SqlGuard | undefined;
+      let sawElse = false;
+      while (i < kids.length) {
+        const k = kids[i]!;
+        if (k.name === 'if' || k.name === 'elif') {
+          const cond = kids[i + 1]!;
+          const body = kids[i + 2]!;
+          scanCalls(ctx, cond, scope);
+          const g = guardOf(ctx, cond, scope);
+          const env = new Map(scope.env);
+          walkBlock(ctx, bodyStatements(body), { env, guard: g ?? scope.guard, iteration: scope.iteration });
+          for (const n of assignedNames(ctx, body)) names.add(n);
+          branches.push(env);
+          prevGuard = k.name === 'if' ? g : undefined;
+          i += 3;
+        } else if (k.name === 'else') {
+          const body = kids[i + 1]!;
+          const env = new Map(scope.env);
+          walkBlock(ctx, bodyStatements(body), { env, guard: prevGuard ? negate(prevGuard) : scope.guard, iteration: scope.iteration });
+          for (const n of assignedNames(ctx, body)) names.add(n);
+          branches.push(env);
+          sawElse = true;
+          i += 2;
+        } else i++;
+      }
+      if (!sawElse) branches.push(new Map(scope.env));
+      mergeBranches(scope.env, branches, names);
+      return;
+    }
+    case 'FunctionDefinition': {
+      const env = new Map(ctx_globals(ctx, scope));
+      const params = stmt.getChild('ParamList');
+      if (params) {
+        for (const p of children(params)) if (p.name === 'VariableName') env.set(src(ctx, p), unknown(`\`${src(ctx, p)}\` is a parameter of \`${fnName(ctx, stmt)}\``));
+      }
+      const body = stmt.getChild('Body');
+      if (body) walkBlock(ctx, bodyStatements(body), { env, guard: undefined, iteration: undefined });
+      return;
+    }
+    case 'ClassDefinition': {
+      const body = stmt.getChild('Body');
+      if (body) walkBlock(ctx, bodyStatements(body), { env: new Map(scope.env), guard: undefined, iteration: undefined });
+      return;
+    }
+    case 'DecoratedStatement': {
+      for (const c of children(stmt)) if (c.name !== 'Decorator') walkStatement(ctx, c, scope);
+      return;
+    }
+    default: {
+      let any = false;
+      for (const c of children(stmt)) {
+        if (c.name === 'Body') {
+          any = true;
+          const names = assignedNames(ctx, c);
+          walkBlock(ctx, bodyStatements(c), scope);
+          if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
+        } else if (c.name === 'VariableName' && stmt.name === 'WithStatement') {
+          scope.env.set(src(ctx, c), unknown(`\`${src(ctx, c)}\` is bound by a with statement`));
+        } else scanCalls(ctx, c, scope);
+      }
+      void any;
+    }
+  }
+}
+
+function assignedNamesOfTarget(ctx: Ctx, target: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: SyntaxNode) => {
+    if (n.name === 'VariableName') out.add(src(ctx, n));
+    for (let c = n.firstChild; c; c = c.nextSibling) visit(c);
+  };
+  visit(target);
+  return out;
+}
+
+function fnName(ctx: Ctx, fn: SyntaxNode): string {
+  const n = fn.getChild('VariableName');
+  return n ? src(ctx, n) : 'function';
+}
+
+// Module-level names assigned exactly once to a constant: visible inside functions
+// whatever the order (Python resolves globals when the function runs).
+const GLOBALS = new WeakMap<Ctx, Env>();
+function ctx_globals(ctx: Ctx, scope: Scope): Env {
+  const g = GLOBALS.get(ctx);
+  if (!g) return scope.env;
+  const merged = new Map(g);
+  for (const [k, v] of scope.env) if (!merged.has(k)) merged.set(k, v);
+  return merged;
+}
+
+function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
+  const counts = new Map<string, number>();
+  const countIn = (stmts: SyntaxNode[]) => {
+    for (const s of stmts) {
+      if (s.name === 'FunctionDefinition' || s.name === 'ClassDefinition' || s.name === 'DecoratedStatement') continue;
+      for (const n of assignedNames(ctx, s)) counts.set(n, (counts.get(n) ?? 0) + (s.name === 'AssignStatement' ? 1 : 2));
+    }
+  };
+  countIn(top);
+  const env: Env = new Map();
+  const scope: Scope = { env, guard: undefined, iteration: undefined };
+  const quiet: Ctx = { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned) };
+  for (const s of top) {
+    if (s.name !== 'AssignStatement') continue;
+    const kids = children(s);
+    if (kids.length !== 3 || kids[0]!.name !== 'VariableName') continue;
+    const name = src(ctx, kids[0]!);
+    if (counts.get(name) !== 1) continue;
+    const v = evalExpr(quiet, kids[2]!, scope);
+    const hit = isSqlCall(ctx, kids[2]!);
+    env.set(name, hit?.kind === 'text' && v.kind === 'str' ? { ...v, textCall: kids[2]!.from } : v);
+  }
+  return env;
+}
+
+/** Extract the SQL a Python file runs (see {@link extractSql}). */
+export function extractPython(text: string, calls: ReadonlySet<string>): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
+  const tree = parser.parse(text);
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, pendingText: new Map(), warned: new Set() };
+  // lezer recovers from syntax errors; report where, and go on with what it built.
+  let errors = 0;
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError && errors < 20) {
+        const lineStart = text.lastIndexOf('\n', n.from - 1) + 1;
+        if (!ctx.warned.has(-lineStart - 1)) {
+          ctx.warned.add(-lineStart - 1);
+          errors++;
+          ctx.warnings.push({ message: 'Python syntax error: the parser recovered and extraction went on', ...ctx.lines.position(n.from) });
+        }
+      }
+    },
+  });
+  const top = children(tree.topNode);
+  GLOBALS.set(ctx, collectGlobals(ctx, top));
+  walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
+  for (const { value, node } of ctx.pendingText.values()) emit(ctx, node, 'text()', value, { env: new Map(), guard: undefined, iteration: undefined }, false, node.getChild('ArgList')?.firstChild?.nextSibling ?? undefined);
+  const at = (f: SqlFragment) => f.callLoc ?? f.loc;
+  const fragments = dedupe(ctx.fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
+  ctx.warnings.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { fragments, warnings: ctx.warnings };
+}
+
+function dedupe(fragments: SqlFragment[]): SqlFragment[] {
+  const seen = new Map<string, number>();
+  const out: SqlFragment[] = [];
+  for (const f of fragments) {
+    const { iteration, ...rest } = f;
+    const key = JSON.stringify(rest);
+    const at = seen.get(key);
+    if (at !== undefined) {
+      // The same SQL in every iteration: the loop variable is not part of it.
+      const { iteration: _drop, ...kept } = out[at]!;
+      void _drop;
+      out[at] = kept;
+      continue;
+    }
+    seen.set(key, out.length);
+    out.push(iteration ? { ...rest, iteration } : rest);
+  }
+  return out;
+}
