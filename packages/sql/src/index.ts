@@ -6,8 +6,8 @@ export { parseScript, parseScriptSync } from './split.js';
 export { classify, type Classification } from './classify.js';
 /** A compiler-style excerpt with a caret under a line/column. */
 export { codeFrame, type CodeFrameOptions } from './code-frame.js';
-/** 1-based line and code-point column of a JS string offset. */
-export { locationOf, type LineColumn } from './position.js';
+/** 1-based line and code-point column of a JS string offset; JS offset of a code-point index (PostgreSQL's `position` is one, 1-based). */
+export { locationOf, offsetOfCodePoint, type LineColumn } from './position.js';
 /** Inspect the SQL inside DO blocks and PL/pgSQL bodies, with their IF guards. */
 export {
   inspectDoBlock,

@@ -1,3 +1,4 @@
+import { isStrataError } from '@strata/core';
 import type { Node } from '@libpg-query/parser';
 import { deparseSync } from 'pgsql-deparser';
 import { loadParser, parserErrorDetails, rawFingerprint, rawParse } from './parser.js';
@@ -52,6 +53,7 @@ function parseOrThrow(sql: string, caller: string): Node[] {
   try {
     return (rawParse(sql, caller).stmts ?? []).flatMap((r) => (r.stmt === undefined ? [] : [r.stmt]));
   } catch (err) {
+    if (isStrataError(err)) throw err;
     const { message, cursorPosition } = parserErrorDetails(err);
     throw syntaxError(sql, message, cursorPosition, { cause: err });
   }

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError, isStrataError } from '@strata/core';
 import { parserErrorDetails, rawParse, rawParsePlpgsql, loadParser } from './parser.js';
 import type { SqlStatement } from './types.js';
 
@@ -166,6 +166,7 @@ function inspect(source: string, lineOffset: number): PlpgsqlInspection {
   try {
     tree = rawParsePlpgsql(source, 'parsePlpgsql');
   } catch (err) {
+    if (isStrataError(err)) throw err;
     const { message } = parserErrorDetails(err);
     // libpg_query reports PL/pgSQL errors without a position.
     throw new StrataError('SQL_SYNTAX', `PL/pgSQL body does not compile: ${message.replace(/^Unexpected token .*is not valid JSON$/, 'invalid PL/pgSQL')}`, {

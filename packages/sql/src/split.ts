@@ -1,3 +1,4 @@
+import { isStrataError } from '@strata/core';
 import type { Node, RawStmt } from '@libpg-query/parser';
 import { classify } from './classify.js';
 import { loadParser, parserErrorDetails, rawParse, rawScan } from './parser.js';
@@ -73,6 +74,7 @@ function buildScript(source: string, options: ParseScriptOptions): ParsedScript 
   try {
     raw = rawParse(source, 'parseScriptSync').stmts ?? [];
   } catch (err) {
+    if (isStrataError(err)) throw err;
     const { message, cursorPosition } = parserErrorDetails(err);
     throw syntaxError(source, message, cursorPosition, { file: options.file, startLine, startColumn, cause: err });
   }
