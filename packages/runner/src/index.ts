@@ -24,6 +24,7 @@ export { loadMigrations, checksumOf } from './migration-file.js';
 export { buildGraph, type RevisionGraph } from './revision-graph.js';
 export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';
 export { runLockKey } from './run-lock.js';
+export { stampHeadsOnClient, type ClientStampOptions } from './client-stamp.js';
 export type {
   RunnerOptions,
   RunnerEvent,
