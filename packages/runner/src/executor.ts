@@ -1,12 +1,17 @@
 import pg from 'pg';
 import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@strata/core';
-import { kyselyOnClient } from './kysely-driver.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
 import { sqlModule } from './sql-parser.js';
 import type { RunnerEvent, StepResult } from './types.js';
 import { invalidIndexes, recordFailure, stepDml, tableNames, type DbState, type StepRecord } from './version-table.js';
+
+/** Kysely is loaded only when a TypeScript migration runs (importing it costs more than a no-op run). */
+async function kyselyFor(client: pg.Client, inTransaction: boolean) {
+  const { kyselyOnClient } = await import('./kysely-driver.js');
+  return kyselyOnClient(client, { inTransaction });
+}
 
 /** Everything a run's steps share. */
 export interface ExecContext {
@@ -212,7 +217,7 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
         if (ctx.lockMode === 'session') await ctx.client.query(prefix);
         else await ctx.client.query(prefix);
         try {
-          await step.ts!(kyselyOnClient(ctx.client, { inTransaction: true }));
+          await step.ts!(await kyselyFor(ctx.client, true));
           await ctx.client.query(suffix);
         } catch (err) {
           await ctx.client.query('ROLLBACK').catch(() => {});
@@ -288,7 +293,7 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
       }
     } else {
       try {
-        await step.ts!(kyselyOnClient(client, { inTransaction: false }));
+        await step.ts!(await kyselyFor(client, false));
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         return { error: err, rolledBack: false, statementsDone: 0 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
 import type { Direction, MigrationFile, MigrationSet } from './types.js';
@@ -208,19 +208,20 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
   const abs = resolve(dir);
   let names: string[];
   try {
-    names = await readdir(abs);
+    names = readdirSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new StrataError('CONFIG_INVALID', `The migrations folder ${dir} does not exist. Create it with \`migrate init\` or point migrationsDir at the right folder.`, { meta: { dir } });
     throw new StrataError('CONFIG_INVALID', `Cannot read the migrations folder ${dir}: ${(err as Error).message}`, { meta: { dir }, cause: err });
   }
   const files = names.filter((n) => MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts')).sort(compareFileNames);
-  const migrations = await Promise.all(
-    files.map(async (name) => {
-      const path = join(abs, name);
-      return migrationFromSource(name, path, await readFile(path, 'utf8'));
-    }),
-  );
+  // Synchronous reads on purpose: for a thousand small files they are several
+  // times faster than a thousand concurrent fs/promises round trips through
+  // the thread pool, and this is the whole cost of a no-op run.
+  const migrations = files.map((name) => {
+    const path = join(abs, name);
+    return migrationFromSource(name, path, readFileSync(path, 'utf8'));
+  });
   return Object.freeze({ dir: abs, migrations: Object.freeze(migrations) });
 }
 

@@ -1,5 +1,4 @@
 import { quoteLiteral } from '@strata/core';
-import { recordingKysely } from './kysely-driver.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
@@ -51,6 +50,7 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     if (step.sql) {
       body = step.transactional ? [step.sql.section.text.trimEnd(), ';'] : step.sql.statements.map((s) => terminated(s.text));
     } else {
+      const { recordingKysely } = await import('./kysely-driver.js');
       const rec = recordingKysely(`${m.file} (revision ${m.revision})`);
       await step.ts!(rec.db);
       body = rec.statements.map(terminated);

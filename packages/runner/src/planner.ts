@@ -75,12 +75,14 @@ export interface HeadsChange {
   add: string[];
 }
 
-/** How the heads change when `revision` is applied (`up`) or reverted (`down`) given the applied set before the step. */
+/**
+ * How the heads change when `revision` is applied (`up`) or reverted (`down`),
+ * given the (ancestor-closed) applied set before the step. O(parents x
+ * children), not O(graph): a run of a thousand steps must not be quadratic.
+ */
 export function headsChange(graph: RevisionGraph, applied: ReadonlySet<string>, revision: string, direction: 'up' | 'down'): HeadsChange {
-  const before = new Set(graph.headsOf(applied));
-  const after = new Set(applied);
-  if (direction === 'up') after.add(revision);
-  else after.delete(revision);
-  const afterHeads = new Set(graph.headsOf(after));
-  return { remove: [...before].filter((h) => !afterHeads.has(h)), add: [...afterHeads].filter((h) => !before.has(h)) };
+  const parents = graph.get(revision)?.parents ?? [];
+  // A parent is a head exactly when none of its children other than `revision` is applied.
+  const parentHeads = parents.filter((p) => !graph.children(p).some((c) => c !== revision && applied.has(c)));
+  return direction === 'up' ? { remove: parentHeads, add: [revision] } : { remove: [revision], add: parentHeads };
 }

@@ -66,7 +66,8 @@ export async function readState(client: Queryable, schema: string, options: { in
   const parts = [
     `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
     `SELECT 'c', r, c, NULL, NULL, NULL FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
-    `SELECT 'f', r, a, b, c, m FROM (SELECT DISTINCT ON (revision) revision AS r, outcome AS o, direction AS a, finished_at::text AS b, error AS c, meta || jsonb_build_object('file', file) AS m FROM ${t.history} ORDER BY revision, id DESC) f WHERE o = 'failed'`,
+    // Failures are rare: start from them and keep those no later row superseded.
+    `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${t.history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${t.history} l WHERE l.revision = f.revision AND l.id > f.id)`,
   ];
   if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
