@@ -189,7 +189,6 @@ function alterCmdLock(cmd: t.AlterTableCmd): LockMode {
     case 'AT_DropCluster':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
-    case 'AT_AttachPartition':
     case 'AT_DetachPartitionFinalize':
       return 'SHARE UPDATE EXCLUSIVE';
     case 'AT_DetachPartition':
@@ -197,6 +196,10 @@ function alterCmdLock(cmd: t.AlterTableCmd): LockMode {
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions':
       return relOptionsLock(cmd.def);
+    case 'AT_AttachPartition':
+      // SHARE UPDATE EXCLUSIVE on the parent, but ACCESS EXCLUSIVE on the table
+      // being attached (and on a default partition); the strongest is reported.
+      return 'ACCESS EXCLUSIVE';
     case 'AT_EnableTrig':
     case 'AT_EnableAlwaysTrig':
     case 'AT_EnableReplicaTrig':
