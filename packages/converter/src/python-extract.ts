@@ -92,7 +92,7 @@ const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', 'Comment']);
 
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) if (!PUNCT.has(c.name)) out.push(c);
+  for (let c = node.firstChild; c; c = c.nextSibling) if (!PUNCT.has(c.name) && !c.type.isError) out.push(c);
   return out;
 }
 
@@ -252,7 +252,7 @@ function parseArgs(argList: SyntaxNode | null): Args {
     group = [];
   };
   for (let c = argList.firstChild; c; c = c.nextSibling) {
-    if (c.name === '(' || c.name === ')' || c.name === 'Comment') continue;
+    if (c.name === '(' || c.name === ')' || c.name === 'Comment' || c.type.isError) continue;
     if (c.name === ',') flush();
     else group.push(c);
   }
@@ -345,6 +345,9 @@ function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
 
 function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
   const callee = node.firstChild!;
+  // Calling a string literal is never valid Python: it is how the parser recovers
+  // from an unterminated string, which swallowed what follows it.
+  if (callee.name === 'String' || callee.name === 'ContinuedString' || callee.name === 'FormatString') return evalExpr(ctx, callee, scope);
   const argList = node.getChild('ArgList');
   const args = parseArgs(argList);
   const { full, last } = calleeName(ctx, callee);
@@ -819,19 +822,22 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   const tree = parser.parse(text);
   const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, pendingText: new Map(), warned: new Set() };
   // lezer recovers from syntax errors; report where, and go on with what it built.
+  // One warning per top-level statement that holds errors.
   let errors = 0;
-  tree.iterate({
-    enter: (n) => {
-      if (n.type.isError && errors < 20) {
-        const lineStart = text.lastIndexOf('\n', n.from - 1) + 1;
-        if (!ctx.warned.has(-lineStart - 1)) {
-          ctx.warned.add(-lineStart - 1);
-          errors++;
-          ctx.warnings.push({ message: 'Python syntax error: the parser recovered and extraction went on', ...ctx.lines.position(n.from) });
-        }
-      }
-    },
-  });
+  for (let stmt = tree.topNode.firstChild; stmt && errors < 20; stmt = stmt.nextSibling) {
+    let first: number | null = null;
+    stmt.toTree().iterate({
+      enter: (n) => {
+        if (first === null && n.type.isError) first = stmt!.from + n.from;
+        return first === null;
+      },
+    });
+    if (stmt.type.isError) first = stmt.from;
+    if (first !== null) {
+      errors++;
+      ctx.warnings.push({ message: 'Python syntax error: the parser recovered and extraction went on', ...ctx.lines.position(first) });
+    }
+  }
   const top = children(tree.topNode);
   GLOBALS.set(ctx, collectGlobals(ctx, top));
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });

@@ -176,6 +176,11 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
           sawInput = true;
           const segs = trimPrefix(cmdArg.word.segments, cmdArg.offset);
           const b = build(segs, env);
+          if (cmdArg.word.unterminated) {
+            b.dynamic = true;
+            b.reasons.push('unterminated quote: the SQL runs to the end of the file');
+            b.exact = false;
+          }
           if (b.text.trimStart().startsWith('\\')) continue; // a psql meta-command, not SQL
           fragments.push(fragmentOf(b, 'psql -c', words[psqlAt]!.start));
           continue;

@@ -40,6 +40,8 @@ export interface ShellWord {
   readonly raw: string;
   /** Some quoting was involved (so `EOF` vs `'EOF'` can be told apart). */
   readonly quoted: boolean;
+  /** A quote in it is not closed before the end of the file. */
+  readonly unterminated?: true;
 }
 
 /** A here-document body, attached to its `<<` redirection. */
@@ -170,6 +172,7 @@ export function lexShell(src: string): ShellLex {
   const readWord = (start: number): ShellWord => {
     const segments: Segment[] = [];
     let quoted = false;
+    let unterminated = false;
     let buf = '';
     let bufStart = -1;
     let bufVerbatim = true;
@@ -202,7 +205,10 @@ export function lexShell(src: string): ShellLex {
         quoted = true;
         const e = src.indexOf("'", j + 1);
         const stop = e === -1 ? n : e;
-        if (e === -1) problems.push({ message: 'unterminated single quote', offset: j });
+        if (e === -1) {
+          problems.push({ message: 'unterminated single quote', offset: j });
+          unterminated = true;
+        }
         flush();
         if (stop > j + 1) segments.push({ kind: 'text', text: src.slice(j + 1, stop), start: j + 1, verbatim: true });
         else segments.push({ kind: 'text', text: '', start: j + 1, verbatim: true });
@@ -240,7 +246,10 @@ export function lexShell(src: string): ShellLex {
             }
           } else text += src[k++];
         }
-        if (k >= n) problems.push({ message: "unterminated $'...' quote", offset: j });
+        if (k >= n) {
+          problems.push({ message: "unterminated $'...' quote", offset: j });
+          unterminated = true;
+        }
         segments.push({ kind: 'text', text, start: j + 2, verbatim });
         j = k + 1;
         continue;
@@ -291,7 +300,10 @@ export function lexShell(src: string): ShellLex {
           push(d, k, true);
           k++;
         }
-        if (!terminated) problems.push({ message: 'unterminated double quote', offset: j });
+        if (!terminated) {
+          problems.push({ message: 'unterminated double quote', offset: j });
+          unterminated = true;
+        }
         if (bufStart === -1 && !segments.some((s) => s.start > j)) segments.push({ kind: 'text', text: '', start: j + 1, verbatim: true });
         flush();
         j = k + 1;
@@ -318,7 +330,7 @@ export function lexShell(src: string): ShellLex {
     }
     flush();
     const end = Math.min(j, n);
-    return { kind: 'word', segments, start, end, raw: src.slice(start, end), quoted };
+    return { kind: 'word', segments, start, end, raw: src.slice(start, end), quoted, ...(unterminated ? { unterminated: true as const } : {}) };
   };
 
   const wordText = (w: ShellWord) => w.segments.map((s) => (s.kind === 'text' ? s.text : s.raw)).join('');
@@ -423,7 +435,7 @@ export function lexShell(src: string): ShellLex {
     }
     // redirections, with an optional file descriptor number glued in front
     const redir = /^(\d*)(<<<|<<-|<<|<&|>&|>>|&>>|&>|<>|>\||<|>)/.exec(src.slice(i, i + 8));
-    if (redir && (redir[1] === '' || true)) {
+    if (redir) {
       const op = redir[2]!;
       const start = i;
       i += redir[0].length;
