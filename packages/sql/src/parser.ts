@@ -30,10 +30,19 @@ function requireLoaded(caller: string): void {
   }
 }
 
+/**
+ * The text handed to the parser: a leading UTF-8 byte order mark (which
+ * Windows editors write) becomes a space. PostgreSQL would call it a syntax
+ * error; a space keeps every JS offset and character position unchanged.
+ */
+export function parserText(source: string): string {
+  return source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
+}
+
 /** The raw parse tree of a script (throws libpg-query's SqlError on bad SQL). */
 export function rawParse(source: string, caller: string): ParseResult {
   requireLoaded(caller);
-  return pg.parseSync(source);
+  return pg.parseSync(parserText(source));
 }
 
 /** The scanner's tokens (byte offsets), comments included. */

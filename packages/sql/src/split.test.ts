@@ -81,6 +81,16 @@ const SPLIT_CASES: SplitCase[] = [
     texts: ['SELECT 1', 'SELECT\r\n  2'],
   },
   {
+    name: 'a leading byte order mark is not part of the first statement',
+    source: '\uFEFFSELECT 1;\nSELECT 2;',
+    texts: ['SELECT 1', 'SELECT 2'],
+  },
+  {
+    name: 'psql-style comment-only lines and blank lines between statements',
+    source: '\n\n-- one\n\n-- two\n\nSELECT 1;\n\n\n-- three\nSELECT 2;\n\n-- end\n',
+    texts: ['SELECT 1', 'SELECT 2'],
+  },
+  {
     name: 'BEGIN/COMMIT are statements of their own',
     source: 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;',
     texts: ['BEGIN', 'CREATE TABLE t (id int)', 'COMMIT'],

@@ -1,7 +1,7 @@
 import { isStrataError } from '@strata/core';
 import type { Node, RawStmt } from '@libpg-query/parser';
 import { classify } from './classify.js';
-import { loadParser, parserErrorDetails, rawParse, rawScan } from './parser.js';
+import { loadParser, parserErrorDetails, parserText, rawParse, rawScan } from './parser.js';
 import { ByteOffsetMap, LineIndex, shiftLocation } from './position.js';
 import { syntaxError } from './syntax-error.js';
 import type { ParsedScript, ParseScriptOptions, SqlStatement } from './types.js';
@@ -15,7 +15,7 @@ function skipLeadingTrivia(source: string, from: number, to: number): number {
   let i = from;
   while (i < to) {
     const c = source.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
       i++;
     } else if (c === 45 && source.charCodeAt(i + 1) === 45) {
       const nl = source.indexOf('\n', i);
@@ -78,7 +78,8 @@ function buildScript(source: string, options: ParseScriptOptions): ParsedScript 
     const { message, cursorPosition } = parserErrorDetails(err);
     throw syntaxError(source, message, cursorPosition, { file: options.file, startLine, startColumn, cause: err });
   }
-  const bytes = new ByteOffsetMap(source);
+  // Byte offsets refer to the text the parser saw (a BOM replaced by one byte).
+  const bytes = new ByteOffsetMap(parserText(source));
   const lines = new LineIndex(source);
   for (const r of raw) {
     if (r.stmt === undefined) continue;
