@@ -250,7 +250,21 @@ const LOSS_CASES: LossCase[] = [
     sql: 'ALTER TABLE users ALTER COLUMN meta TYPE jsonb USING meta::jsonb',
     dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE users ALTER COLUMN meta TYPE jsonb with USING may rewrite or lose existing values', object: 'users.meta' }],
   },
+  {
+    sql: 'ALTER TYPE address DROP ATTRIBUTE zip',
+    dataLoss: [{ code: 'drop_column', message: "ALTER TYPE address DROP ATTRIBUTE zip loses that attribute's data", object: 'address.zip' }],
+  },
+  {
+    sql: 'ALTER TYPE address ALTER ATTRIBUTE zip TYPE varchar(5)',
+    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TYPE address ALTER ATTRIBUTE zip TYPE varchar(5) may truncate, round or reject existing values', object: 'address.zip' }],
+  },
+  {
+    sql: 'ALTER TABLE t ALTER COLUMN c TYPE int2[]',
+    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE t ALTER COLUMN c TYPE int2[] may truncate, round or reject existing values', object: 't.c' }],
+  },
   // Must NOT fire.
+  { sql: 'ALTER TABLE t ALTER COLUMN c TYPE bigint[]', dataLoss: [] },
+  { sql: 'ALTER TABLE t ALTER COLUMN c TYPE app.integer', dataLoss: [] },
   { sql: 'ALTER TABLE users ALTER COLUMN name TYPE text', dataLoss: [] },
   { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint', dataLoss: [] },
   { sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar', dataLoss: [] },

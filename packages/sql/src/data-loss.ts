@@ -68,7 +68,8 @@ export function dataLossOf(kind: string, body: unknown): DataLossReason[] {
           if (!isNarrowing(def)) continue;
           const target = def.typeName === undefined ? '?' : typeNameText(def.typeName);
           const why = def.raw_default !== undefined ? 'with USING may rewrite or lose existing values' : 'may truncate, round or reject existing values';
-          out.push({ code: 'alter_column_type', message: `ALTER ${word} ${table} ALTER COLUMN ${cmd.name ?? ''} TYPE ${target} ${why}`, object: column });
+          const what = word === 'TYPE' ? 'ATTRIBUTE' : 'COLUMN';
+          out.push({ code: 'alter_column_type', message: `ALTER ${word} ${table} ALTER ${what} ${cmd.name ?? ''} TYPE ${target} ${why}`, object: column });
         }
       }
       break;
