@@ -36,7 +36,7 @@ function build(segments: readonly Segment[], env: Env): Built {
   for (const s of segments) {
     if (s.kind === 'text') {
       if (from === null) from = s.start;
-      to = s.start + s.text.length;
+      to = s.end;
       if (!s.verbatim) exact = false;
       if (++textSegs > 1) exact = false;
       text += s.text;
@@ -265,7 +265,7 @@ function trimPrefix(segments: readonly Segment[], n: number): Segment[] {
         left -= s.text.length;
         continue;
       }
-      out.push({ ...s, text: s.text.slice(left), start: s.start + left });
+      out.push({ ...s, text: s.text.slice(left), start: s.verbatim ? s.start + left : s.start });
       left = 0;
       continue;
     }

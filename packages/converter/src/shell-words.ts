@@ -10,6 +10,8 @@ export interface LiteralSegment {
   readonly kind: 'text';
   readonly text: string;
   readonly start: number;
+  /** File offset just past the segment's last source character. */
+  readonly end: number;
   /** True when `text` is the source between `start` and `start + text.length` exactly. */
   readonly verbatim: boolean;
 }
@@ -175,15 +177,17 @@ export function lexShell(src: string): ShellLex {
     let unterminated = false;
     let buf = '';
     let bufStart = -1;
+    let bufEnd = -1;
     let bufVerbatim = true;
     const push = (ch: string, at: number, verbatim: boolean) => {
       if (bufStart === -1) bufStart = at;
       // a segment is verbatim only if it is contiguous in the source and unescaped
       if (!verbatim || bufStart + buf.length !== at) bufVerbatim = false;
       buf += ch;
+      bufEnd = at + 1;
     };
     const flush = () => {
-      if (bufStart !== -1) segments.push({ kind: 'text', text: buf, start: bufStart, verbatim: bufVerbatim });
+      if (bufStart !== -1) segments.push({ kind: 'text', text: buf, start: bufStart, end: bufEnd, verbatim: bufVerbatim });
       buf = '';
       bufStart = -1;
       bufVerbatim = true;
@@ -210,8 +214,7 @@ export function lexShell(src: string): ShellLex {
           unterminated = true;
         }
         flush();
-        if (stop > j + 1) segments.push({ kind: 'text', text: src.slice(j + 1, stop), start: j + 1, verbatim: true });
-        else segments.push({ kind: 'text', text: '', start: j + 1, verbatim: true });
+        segments.push({ kind: 'text', text: src.slice(j + 1, stop), start: j + 1, end: stop, verbatim: true });
         j = stop + 1;
         continue;
       }
@@ -250,7 +253,7 @@ export function lexShell(src: string): ShellLex {
           problems.push({ message: "unterminated $'...' quote", offset: j });
           unterminated = true;
         }
-        segments.push({ kind: 'text', text, start: j + 2, verbatim });
+        segments.push({ kind: 'text', text, start: j + 2, end: Math.min(k, n), verbatim });
         j = k + 1;
         continue;
       }
@@ -304,7 +307,7 @@ export function lexShell(src: string): ShellLex {
           problems.push({ message: 'unterminated double quote', offset: j });
           unterminated = true;
         }
-        if (bufStart === -1 && !segments.some((s) => s.start > j)) segments.push({ kind: 'text', text: '', start: j + 1, verbatim: true });
+        if (bufStart === -1 && !segments.some((s) => s.start > j)) segments.push({ kind: 'text', text: '', start: j + 1, end: j + 1, verbatim: true });
         flush();
         j = k + 1;
         continue;
@@ -352,7 +355,7 @@ export function lexShell(src: string): ShellLex {
           break;
         }
         const lineWithNl = src.slice(lineStart, eol === -1 ? n : eol + 1);
-        if (h.literal) segments.push({ kind: 'text', text: lineWithNl, start: lineStart, verbatim: true });
+        if (h.literal) segments.push({ kind: 'text', text: lineWithNl, start: lineStart, end: lineStart + lineWithNl.length, verbatim: true });
         else segments.push(...expandHereLine(lineStart, eol === -1 ? n : eol + 1));
         j = eol === -1 ? n : eol + 1;
       }
@@ -373,13 +376,13 @@ export function lexShell(src: string): ShellLex {
     let buf = '';
     let bufStart = -1;
     let verbatim = true;
+    let k = a;
     const flush = () => {
-      if (bufStart !== -1) out.push({ kind: 'text', text: buf, start: bufStart, verbatim });
+      if (bufStart !== -1) out.push({ kind: 'text', text: buf, start: bufStart, end: k, verbatim });
       buf = '';
       bufStart = -1;
       verbatim = true;
     };
-    let k = a;
     while (k < b) {
       const c = src[k]!;
       if (c === '\\' && k + 1 < b && /[$`\\\n]/.test(src[k + 1]!)) {
@@ -485,7 +488,7 @@ function mergeText(segments: Segment[]): Segment[] {
     const last = out[out.length - 1];
     if (s.kind === 'text' && last?.kind === 'text') {
       const contiguous = last.verbatim && s.verbatim && last.start + last.text.length === s.start;
-      out[out.length - 1] = { kind: 'text', text: last.text + s.text, start: last.start, verbatim: contiguous };
+      out[out.length - 1] = { kind: 'text', text: last.text + s.text, start: last.start, end: s.end, verbatim: contiguous };
     } else out.push(s);
   }
   return out;
