@@ -5,7 +5,7 @@ import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
 import { sqlModule } from './sql-parser.js';
 import type { RunnerEvent, StepResult } from './types.js';
-import { invalidIndexes, recordFailure, stepDml, tableNames, type DbState, type StepRecord } from './version-table.js';
+import { invalidIndexes, recordFailure, stepDml, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
 
 /** Kysely is loaded only when a TypeScript migration runs (importing it costs more than a no-op run). */
 async function kyselyFor(client: pg.Client, inTransaction: boolean) {
@@ -151,9 +151,21 @@ async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): P
 async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Promise<'pending' | 'done'> {
   const t = tableNames(ctx.schema);
   const wait = ctx.lockWaitMs === undefined ? '0' : String(Math.max(1, ctx.lockWaitMs));
-  const res = (await ctx.client.query(
-    `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
-  )) as unknown as pg.QueryResult<{ revision: string }>[];
+  let res: pg.QueryResult<{ revision: string }>[];
+  try {
+    res = (await ctx.client.query(
+      `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
+    )) as unknown as pg.QueryResult<{ revision: string }>[];
+  } catch (err) {
+    await ctx.client.query('ROLLBACK').catch(() => {});
+    if (isPgDatabaseError(err) && err.code === '55P03') {
+      throw new StrataError('LOCK_TIMEOUT', `Could not take the migration lock (transaction mode, advisory lock ${ctx.lockKey}) within ${ctx.lockWaitMs} ms before ${step.migration.file}; another runner holds it. Nothing of ${step.migration.file} ran.`, {
+        meta: { file: step.migration.file, revision: step.migration.revision },
+        cause: err,
+      });
+    }
+    throw err;
+  }
   const heads = res[res.length - 1]!.rows.map((r) => r.revision);
   const { applied, unknown } = ctx.graph.appliedFrom(heads);
   if (unknown.length > 0) {
@@ -248,7 +260,8 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
     return { ...base, status: 'applied', durationMs };
   }
   const error = await failureError(step, failure, ctx);
-  await recordFailure(ctx.client, ctx.schema, { ...record, meta: { ...record.meta, ...pick(error.meta, ['sqlstate', 'line', 'column', 'statementIndex', 'invalidIndexes']) } }, startedAt, error.message).catch((e: unknown) => {
+  // Not getting the lock is not a failure of the migration: nothing of it ran.
+  if (error.code !== 'LOCK_TIMEOUT' && error.code !== 'LOCK_BUSY') await recordFailure(ctx.client, ctx.schema, { ...record, meta: { ...record.meta, ...pick(error.meta, ['sqlstate', 'line', 'column', 'statementIndex', 'invalidIndexes']) } }, startedAt, error.message).catch((e: unknown) => {
     ctx.logger.warn('could not record the failure in the history table', { error: String(e) });
   });
   ctx.logger.error(error.message, { revision: m.revision });
@@ -271,11 +284,15 @@ function pick(meta: Record<string, unknown>, keys: string[]): Record<string, unk
 async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: { lock: string; statement: string }, record: StepRecord, startedAt: Date): Promise<Failure | undefined> {
   const m = step.migration;
   const client = ctx.client;
+  let claim: string | undefined;
   if (ctx.lockMode === 'transaction') {
-    const state = await lockAndRecheck(step, ctx);
-    await client.query('COMMIT');
-    if (state === 'done') return { error: SKIPPED, rolledBack: false };
+    const claimed = await claimStep(step, ctx, record, startedAt);
+    if (claimed === 'done') return { error: SKIPPED, rolledBack: false };
+    claim = claimed;
   }
+  const releaseClaim = async () => {
+    if (claim !== undefined) await client.query(`DELETE FROM ${tableNames(ctx.schema).history} WHERE id = $1`, [claim]).catch(() => {});
+  };
   await client.query(`SET lock_timeout = ${quoteLiteral(t.lock)};\nSET statement_timeout = ${quoteLiteral(t.statement)};`);
   let done = 0;
   try {
@@ -287,6 +304,7 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
           let location = { line: s.range.line, column: s.range.column };
           const pos = isPgDatabaseError(err) && err.position ? Number(err.position) : NaN;
           if (!Number.isNaN(pos)) location = lineColumnIn(s.text, codePointOffsetToIndex(s.text, pos - 1), s.range.line, s.range.column);
+          await releaseClaim();
           return { error: err, location, statementIndex: done, rolledBack: false, statementsDone: done };
         }
         done++;
@@ -296,6 +314,7 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
         await step.ts!(await kyselyFor(client, false));
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
+        await releaseClaim();
         return { error: err, rolledBack: false, statementsDone: 0 };
       }
     }
@@ -308,13 +327,63 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
     await client.query('BEGIN');
   }
   const change = headsChange(ctx.graph, ctx.applied, m.revision, step.direction);
+  const dropClaim = claim === undefined ? '' : `DELETE FROM ${tableNames(ctx.schema).history} WHERE id = ${claim};\n`;
   try {
-    await client.query(`${stepDml(ctx.schema, change, record, startedAt.toISOString())}\nCOMMIT;`);
+    await client.query(`${dropClaim}${stepDml(ctx.schema, change, record, startedAt.toISOString())}\nCOMMIT;`);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
+    await releaseClaim();
     return { error: err, rolledBack: false, statementsDone: done };
   }
   if (step.direction === 'up') ctx.applied.add(m.revision);
   else ctx.applied.delete(m.revision);
   return undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Transaction lock mode has no lock spanning the statements of a
+ * non-transactional migration, so the migration is claimed instead: under
+ * the xact lock, a `running` history row is inserted unless the migration is
+ * done or another live runner holds a claim (then we poll until it is
+ * settled). A claim whose backend (pid + backend_start) is gone is stale and
+ * taken over. Returns the claim's row id, or 'done'.
+ */
+async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecord, startedAt: Date): Promise<string | 'done'> {
+  const t = tableNames(ctx.schema);
+  const deadline = ctx.lockWaitMs === undefined ? Infinity : Date.now() + ctx.lockWaitMs;
+  for (;;) {
+    if ((await lockAndRecheck(step, ctx)) === 'done') {
+      await ctx.client.query('COMMIT');
+      return 'done';
+    }
+    const last = await ctx.client.query<{ id: string; outcome: string; alive: boolean; since: string }>(
+      `SELECT h.id::text, h.outcome, to_json(h.started_at) #>> '{}' AS since,
+              EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart') AS alive
+         FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
+      [record.revision],
+    );
+    const row = last.rows[0];
+    if (row?.outcome === 'running' && row.alive) {
+      await ctx.client.query('COMMIT');
+      if (Date.now() >= deadline) {
+        throw new StrataError('LOCK_TIMEOUT', `${step.migration.file} (revision ${record.revision}) is being run by another runner (claimed at ${row.since}); gave up after ${ctx.lockWaitMs} ms.`, { meta: { file: step.migration.file, revision: record.revision } });
+      }
+      await sleep(200);
+      continue;
+    }
+    if (row?.outcome === 'running') {
+      ctx.logger.warn(`taking over a stale claim on ${step.migration.file}: the runner that claimed it at ${row.since} is gone`, { revision: record.revision });
+      await ctx.client.query(`DELETE FROM ${t.history} WHERE id = $1`, [row.id]);
+    }
+    const ins = await ctx.client.query<{ id: string }>(
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, tool_version, meta)
+       SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity WHERE pid = pg_backend_pid()))
+       RETURNING id::text`,
+      [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, JSON.stringify(record.meta)],
+    );
+    await ctx.client.query('COMMIT');
+    return ins.rows[0]!.id;
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { describeLockHolder, quoteLiteral, withAdvisoryLock } from '@strata/core';
+import { StrataError, describeLockHolder, quoteLiteral } from '@strata/core';
 import type { ResolvedOptions } from './options.js';
 import { createTablesSql } from './version-table.js';
 
@@ -16,31 +16,50 @@ export function runLockKey(schema: string): bigint {
 }
 
 /**
- * Session mode: hold the session-level run lock while `fn` runs. A first
- * non-blocking try avoids a wait in the common case and tells the caller
- * (event `lock-waiting`) who holds it otherwise; the wait itself is core's
- * withAdvisoryLock (server-side queue bounded by lock_timeout).
+ * Session mode: hold the session-level run lock while `fn` runs, released in
+ * `finally` (and by the server if the connection dies, so a killed runner
+ * never leaks it).
+ *
+ * Waiting is a poll of pg_try_advisory_lock, not a blocking
+ * pg_advisory_lock: a waiter blocked inside `SELECT pg_advisory_lock()` holds
+ * a snapshot, and CREATE INDEX CONCURRENTLY run by the lock holder waits for
+ * every older snapshot to go away, so the two would deadlock (PostgreSQL
+ * then kills one of the waiters with 40P01). Short polls let the index build
+ * proceed. The poll backs off from 10 ms to 250 ms.
  */
 export async function withRunLock<T>(client: pg.Client, o: ResolvedOptions, fn: () => Promise<T>): Promise<T> {
   const key = runLockKey(o.schema).toString();
   const t0 = Date.now();
-  const tried = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
-  if (tried.rows[0]?.ok) {
-    o.emit({ type: 'lock-acquired', key, waitedMs: 0 });
-    try {
-      return await fn();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => {});
+  const tryLock = async () => (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])).rows[0]?.ok === true;
+  let got = await tryLock();
+  if (!got) {
+    const holder = await describeLockHolder(client, key).catch(() => null);
+    o.emit({ type: 'lock-waiting', key, holder });
+    o.logger.info('waiting for the migration lock', { holderPid: holder?.pid ?? null, holderApplicationName: holder?.applicationName ?? null });
+    let delay = 10;
+    while (!got) {
+      const waited = Date.now() - t0;
+      if (o.lockWaitMs !== undefined && waited >= o.lockWaitMs) {
+        const now = await describeLockHolder(client, key).catch(() => null);
+        const by = now ? ` It is held by pid ${now.pid}${now.applicationName ? ` (application_name '${now.applicationName}')` : ''}.` : '';
+        const code = o.lockWaitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT';
+        const when = o.lockWaitMs === 0 ? 'at once (no waiting was allowed)' : `within ${o.lockWaitMs} ms`;
+        throw new StrataError(code, `Could not take the migration lock of schema ${o.schema} (advisory lock ${key}) ${when}.${by} Another migration run is in progress; wait for it to finish or raise the lock wait.`, {
+          meta: { key, holder: now },
+        });
+      }
+      const pause = o.lockWaitMs === undefined ? delay : Math.min(delay, Math.max(1, o.lockWaitMs - waited));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      delay = Math.min(250, delay * 2);
+      got = await tryLock();
     }
   }
-  const holder = await describeLockHolder(client, key).catch(() => null);
-  o.emit({ type: 'lock-waiting', key, holder });
-  o.logger.info('waiting for the migration lock', { holderPid: holder?.pid ?? null, holderApplicationName: holder?.applicationName ?? null });
-  const what = `the migration lock (advisory lock ${key}, schema ${o.schema})`;
-  return await withAdvisoryLock(client, { key, what, ...(o.lockWaitMs === undefined ? {} : { timeoutMs: o.lockWaitMs }) }, async () => {
-    o.emit({ type: 'lock-acquired', key, waitedMs: Date.now() - t0 });
+  o.emit({ type: 'lock-acquired', key, waitedMs: Date.now() - t0 });
+  try {
     return await fn();
-  });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => {});
+  }
 }
 
 /** Create Strata's tables: under the session lock, or in a transaction holding the xact lock. */

@@ -156,7 +156,8 @@ export interface HistoryEntry {
   id: number;
   revision: string;
   direction: Direction;
-  outcome: 'applied' | 'failed' | 'stamped' | 'unstamped';
+  /** `running`: a claim on a non-transactional migration in transaction lock mode, deleted when it settles. */
+  outcome: 'applied' | 'failed' | 'stamped' | 'unstamped' | 'running';
   file: string | null;
   message: string | null;
   checksum: string | null;

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS ${t.history} (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   revision text NOT NULL,
   direction text NOT NULL CHECK (direction IN ('up', 'down')),
-  outcome text NOT NULL CHECK (outcome IN ('applied', 'failed', 'stamped', 'unstamped')),
+  outcome text NOT NULL CHECK (outcome IN ('applied', 'failed', 'stamped', 'unstamped', 'running')),
   file text,
   message text,
   checksum text,

@@ -7,6 +7,8 @@ import { query, sqlMigration, tempMigrations } from './helpers.js';
 const db = useTestDatabase('runner_concurrency');
 // c000 plus 49 more: a 50-migration chain.
 const N = 49;
+// One non-transactional migration in the chain (claimed, not locked, in transaction mode).
+const CONCURRENT = 25;
 
 function folderFor(app: string) {
   const t = tempMigrations();
@@ -15,7 +17,8 @@ function folderFor(app: string) {
     const rev = `c${String(i).padStart(3, '0')}`;
     const parent = `c${String(i - 1).padStart(3, '0')}`;
     // no IF NOT EXISTS: a migration run twice would fail
-    t.write(`${String(i).padStart(4, '0')}_m${i}.sql`, sqlMigration(rev, [parent], `CREATE TABLE ${app}.t${i} (id int);\nINSERT INTO ${app}.counter VALUES (${i});`));
+    const body = i === CONCURRENT ? `CREATE INDEX CONCURRENTLY t1_id ON ${app}.t1 (id);` : `CREATE TABLE ${app}.t${i} (id int);\nINSERT INTO ${app}.counter VALUES (${i});`;
+    t.write(`${String(i).padStart(4, '0')}_m${i}.sql`, sqlMigration(rev, [parent], body));
   }
   return t;
 }
@@ -33,7 +36,9 @@ async function race(lockMode: 'session' | 'transaction', app: string, schema: st
     expect(applied.sort()).toEqual(Array.from({ length: N + 1 }, (_, i) => `c${String(i).padStart(3, '0')}`));
     const counts = await query(url, `SELECT i, count(*)::int AS n FROM ${app}.counter GROUP BY i HAVING count(*) <> 1`);
     expect(counts).toEqual([]);
-    expect(await query(url, `SELECT count(*)::int AS n FROM ${app}.counter`)).toEqual([{ n: N }]);
+    expect(await query(url, `SELECT count(*)::int AS n FROM ${app}.counter`)).toEqual([{ n: N - 1 }]);
+    expect(await query(url, `SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [`${app}.t1_id`])).toEqual([{ indisvalid: true }]);
+    expect(await query(url, `SELECT count(*)::int AS n FROM ${schema}.strata_history WHERE outcome <> 'applied'`)).toEqual([{ n: 0 }]);
     const hist = await query(url, `SELECT revision, count(*)::int AS n FROM ${schema}.strata_history WHERE outcome = 'applied' GROUP BY revision HAVING count(*) <> 1`);
     expect(hist).toEqual([]);
     expect(await query(url, `SELECT count(*)::int AS n FROM ${schema}.strata_history WHERE outcome = 'applied'`)).toEqual([{ n: N + 1 }]);
