@@ -108,6 +108,10 @@ const TX_CASES: TxCase[] = [
   { sql: 'ALTER SUBSCRIPTION s DISABLE', transactional: true },
   { sql: 'DROP SUBSCRIPTION s', transactional: false },
   { sql: "ALTER TYPE mood ADD VALUE 'happy'", transactional: true },
+  { sql: 'DO $$ BEGIN CREATE TABLE a (id int); COMMIT; CREATE TABLE b (id int); END $$', transactional: false },
+  { sql: 'DO $$ BEGIN IF true THEN ROLLBACK; END IF; END $$', transactional: false },
+  { sql: "DO $$ BEGIN RAISE NOTICE 'commit later'; END $$", transactional: true },
+  { sql: 'DO $$ BEGIN PERFORM 1; END $$', transactional: true },
 ];
 
 describe('transactional', () => {

@@ -119,6 +119,11 @@ describe('inspectDoBlock', () => {
     });
   });
 
+  it('lists CALL, COMMIT and ROLLBACK', () => {
+    const source = 'DO $$ BEGIN CALL batch(1); COMMIT; CALL batch(2); ROLLBACK AND CHAIN; END $$';
+    expect(inspectDoBlock(doBlock(source)).statements.map((s) => s.sql)).toEqual(['CALL batch(1)', 'COMMIT', 'CALL batch(2)', 'ROLLBACK AND CHAIN']);
+  });
+
   it('FOR ... IN EXECUTE is dynamic', () => {
     const source = "DO $$ DECLARE r record; BEGIN FOR r IN EXECUTE 'SELECT 1' LOOP END LOOP; END $$";
     expect(inspectDoBlock(doBlock(source)).dynamic).toBe(true);

@@ -12,7 +12,7 @@ export interface PlpgsqlGuard {
 
 /** One SQL statement found in a PL/pgSQL body. */
 export interface PlpgsqlStatement {
-  /** The SQL as written (`PERFORM x` appears as `SELECT x`; a constant EXECUTE string unquoted). */
+  /** The SQL as written (`PERFORM x` appears as `SELECT x`; a constant EXECUTE string unquoted; `COMMIT`/`ROLLBACK` as such). */
   sql: string;
   /** Present when the statement only runs under a condition. */
   guard?: PlpgsqlGuard;
@@ -110,7 +110,14 @@ function walk(list: PlNode[], guard: PlpgsqlGuard | undefined, out: PlpgsqlInspe
           push(expr(s['sqlstmt']));
           break;
         case 'PLpgSQL_stmt_perform':
+        case 'PLpgSQL_stmt_call':
           push(expr(s['expr']));
+          break;
+        case 'PLpgSQL_stmt_commit':
+          push(s['chain'] === true ? 'COMMIT AND CHAIN' : 'COMMIT');
+          break;
+        case 'PLpgSQL_stmt_rollback':
+          push(s['chain'] === true ? 'ROLLBACK AND CHAIN' : 'ROLLBACK');
           break;
         case 'PLpgSQL_stmt_dynexecute': {
           const q = expr(s['query']);
@@ -221,4 +228,22 @@ export function inspectDoBlock(stmt: SqlStatement): PlpgsqlInspection {
   const bodyStart = stmt.text.search(/\$[A-Za-z_0-9]*\$|'/);
   const linesBefore = bodyStart <= 0 ? 0 : stmt.text.slice(0, bodyStart).split('\n').length - 1;
   return inspect(stmt.text, stmt.range.line - 1 + linesBefore);
+}
+
+/**
+ * Whether a DO statement commits or rolls back inside its body, which
+ * PostgreSQL refuses inside a transaction block ("invalid transaction
+ * termination"). Only parses the body when the words appear at all; a body
+ * that does not compile is left for PostgreSQL to report.
+ */
+export function doBlockEndsTransaction(doStatementText: string, ast: unknown): boolean {
+  if (!/\b(commit|rollback)\b/i.test(doStatementText)) return false;
+  const args = (ast as { DoStmt?: { args?: { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[] } }).DoStmt?.args ?? [];
+  const language = args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval ?? 'plpgsql';
+  if (language.toLowerCase() !== 'plpgsql') return false;
+  try {
+    return inspect(doStatementText, 0).statements.some((s) => /^(COMMIT|ROLLBACK)( AND CHAIN)?$/.test(s.sql));
+  } catch {
+    return false;
+  }
 }

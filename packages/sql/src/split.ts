@@ -2,6 +2,7 @@ import { isStrataError } from '@strata/core';
 import type { Node, RawStmt } from '@libpg-query/parser';
 import { classify } from './classify.js';
 import { loadParser, parserErrorDetails, parserText, rawParse, rawScan } from './parser.js';
+import { doBlockEndsTransaction } from './plpgsql.js';
 import { ByteOffsetMap, LineIndex, shiftLocation } from './position.js';
 import { syntaxError } from './syntax-error.js';
 import type { ParsedScript, ParseScriptOptions, SqlStatement } from './types.js';
@@ -94,9 +95,11 @@ function buildScript(source: string, options: ParseScriptOptions): ParsedScript 
     const to = shiftLocation(lines.locate(end), startLine, startColumn);
     const node: Node = r.stmt;
     const c = classify(node);
+    const text = source.slice(start, end);
+    if (c.kind === 'DoStmt' && doBlockEndsTransaction(text, node)) c.transactional = false;
     const stmt: SqlStatement = {
       index: script.statements.length,
-      text: source.slice(start, end),
+      text,
       range: { start, end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
       kind: c.kind,
       tag: c.tag,

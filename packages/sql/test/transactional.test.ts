@@ -6,7 +6,9 @@ import { parseScript } from '../src/index.js';
 // `transactional` is checked against PostgreSQL itself: each statement runs
 // inside BEGIN ... ROLLBACK, and PostgreSQL's answer (SQLSTATE 25001,
 // active_sql_transaction: "cannot run inside a transaction block") must agree
-// with the parser's flag. Statements flagged transactional must succeed there.
+// with the parser's flag (for a DO block that commits, PostgreSQL says
+// 2D000, invalid_transaction_termination). Statements flagged transactional
+// must succeed there.
 const db = useTestDatabase('sql_tx');
 
 const SETUP = `
@@ -53,6 +55,8 @@ const STATEMENTS = [
   "ALTER TYPE mood ADD VALUE 'happy'",
   'CREATE TABLE t2 (a int)',
   'TRUNCATE t',
+  'DO $$ BEGIN CREATE TABLE t3 (a int); COMMIT; END $$',
+  "DO $$ BEGIN RAISE NOTICE 'no commit here'; END $$",
 ];
 
 describe('transactional agrees with PostgreSQL', () => {
@@ -77,7 +81,8 @@ describe('transactional agrees with PostgreSQL', () => {
         try {
           await client.query(s.text);
         } catch (err) {
-          sqlstate = (err as { code?: string }).code ?? 'unknown';
+          const code = (err as { code?: string }).code ?? 'unknown';
+          sqlstate = code === '2D000' ? '25001' : code;
         }
         await client.query('ROLLBACK');
         out.push({ sql: s.text, sqlstate });
