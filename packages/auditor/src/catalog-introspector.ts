@@ -70,12 +70,12 @@ async function introspectClient(client: Queryable, options: IntrospectOptions): 
   const logger = options.logger ?? silentLogger;
   const started = Date.now();
   if (options.inTransaction) {
-    await client.query("SELECT set_config('search_path', $1, true)", [options.searchPath ?? 'public']);
+    await client.query("SELECT set_config('search_path', $1, true), set_config('work_mem', '64MB', true)", [options.searchPath ?? 'public']);
     return await readCatalog(client, options);
   }
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query("SELECT set_config('search_path', $1, true)", [options.searchPath ?? 'public']);
+    await client.query("SELECT set_config('search_path', $1, true), set_config('work_mem', '64MB', true)", [options.searchPath ?? 'public']);
     const snapshot = await readCatalog(client, options);
     await client.query('COMMIT');
     logger.debug('introspected', { ms: Date.now() - started, tables: Object.keys(snapshot.tables).length });
@@ -119,7 +119,13 @@ const COLLATION = (collExpr: string, typeCollExpr: string) =>
         FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${collExpr}) END`;
 
 async function readCatalog(client: Queryable, options: IntrospectOptions): Promise<Snapshot> {
-  const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => (await client.query<R>(sql, params)).rows;
+  const logger = options.logger ?? silentLogger;
+  const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    const t0 = Date.now();
+    const rows = (await client.query<R>(sql, params)).rows;
+    logger.debug('catalogue query', { ms: Date.now() - t0, rows: rows.length, query: sql.slice(0, 60).replace(/\s+/g, ' ') });
+    return rows;
+  };
   const [{ v }] = (await q<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")) as [{ v: number }];
   const major = Math.floor(v / 10000);
   const snap = emptySnapshot(major);
@@ -295,22 +301,31 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     }
   }
 
-  const colRows = await q<{ rel: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null; comment: string | null; local: boolean; seq: (string | boolean)[] | null }>(
-    `SELECT a.attrelid::int AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+  const colRows = await q<{ rel: number; num: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null; comment: string | null; local: boolean; seq: (string | boolean)[] | null }>(
+    `SELECT a.attrelid::int AS rel, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
             pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated,
             ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local,
             CASE WHEN a.attidentity <> '' THEN (
               SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
                 FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
-               WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1) END AS seq
+               WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+                 AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' LIMIT 1) END AS seq
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
        LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
       WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[])
-        AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY a.attrelid, a.attnum`,
+        AND a.attnum > 0 AND NOT a.attisdropped`,
     P,
   );
+  // Sorted here rather than in SQL: an ORDER BY over every column of every table spills to disk on big schemas.
+  colRows.sort((x, y) => x.rel - y.rel || x.num - y.num);
+  const attName = new Map<number, Map<number, string>>();
+  for (const r of colRows) {
+    let m = attName.get(r.rel);
+    if (!m) attName.set(r.rel, (m = new Map()));
+    m.set(r.num, r.name);
+  }
+  const names = (rel: number, nums: number[] | null) => (nums ?? []).map((n) => attName.get(rel)?.get(n) ?? String(n));
   for (const r of colRows) {
     const rel = relByOid.get(r.rel);
     if (!rel) continue;
@@ -338,12 +353,14 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
   }
 
   const nnd = major >= 15 ? 'ix.indnullsnotdistinct' : 'false';
-  const conRows = await q<{ rel: number; name: string; type: string; def: string; cols: string[]; validated: boolean; deferrable: boolean; deferred: boolean; noinherit: boolean; fschema: string | null; ftable: string | null; fcols: string[] | null; upd: string; del: string; match: string; nnd: boolean | null; comment: string | null }>(
+  const conRows = await q<{ rel: number; name: string; type: string; def: string; cols: number[] | null; frel: number; fnums: number[] | null; validated: boolean; deferrable: boolean; deferred: boolean; noinherit: boolean; fschema: string | null; ftable: string | null; fcols: string[] | null; upd: string; del: string; match: string; nnd: boolean | null; comment: string | null }>(
     `SELECT con.conrelid::int AS rel, con.conname AS name, con.contype AS type, pg_get_constraintdef(con.oid) AS def,
-            ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
+            con.conkey::int[] AS cols, con.confrelid::int AS frel, con.confkey::int[] AS fnums,
             con.convalidated AS validated, con.condeferrable AS deferrable, con.condeferred AS deferred, con.connoinherit AS noinherit,
             fn.nspname AS fschema, fc.relname AS ftable,
-            ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS fcols,
+            -- Column names of a referenced table outside the schemas read (the others are mapped from the column query).
+            CASE WHEN con.contype = 'f' AND NOT fc.relnamespace = ANY($1::oid[]) THEN
+              ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] END AS fcols,
             con.confupdtype AS upd, con.confdeltype AS del, con.confmatchtype AS match, ${nnd} AS nnd, d.description AS comment
        FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
        LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
@@ -362,36 +379,39 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       name: r.name,
       type,
       definition: stripNotValid(r.def),
-      columns: r.cols,
+      columns: names(r.rel, r.cols),
       validated: r.validated,
       deferrable: r.deferrable,
       initiallyDeferred: r.deferred,
       noInherit: type === 'check' && r.noinherit,
       references:
         type === 'foreign key' && r.fschema && r.ftable
-          ? { table: objectKey(r.fschema, r.ftable), columns: r.fcols ?? [], onUpdate: ACTIONS[r.upd] ?? 'no action', onDelete: ACTIONS[r.del] ?? 'no action', match: MATCH[r.match] ?? 'simple' }
+          ? { table: objectKey(r.fschema, r.ftable), columns: r.fcols ?? names(r.frel, r.fnums), onUpdate: ACTIONS[r.upd] ?? 'no action', onDelete: ACTIONS[r.del] ?? 'no action', match: MATCH[r.match] ?? 'simple' }
           : null,
       nullsNotDistinct: Boolean(r.nnd),
       comment: r.comment,
     };
   }
 
-  const idxRows = await q<{ schema: string; name: string; rel: number; def: string; method: string; unique: boolean; valid: boolean; pred: string | null; cols: string[]; nkey: number; comment: string | null }>(
+  const idxRows = await q<{ schema: string; name: string; rel: number; def: string; method: string; unique: boolean; valid: boolean; pred: string | null; nums: number[]; exprs: string[] | null; nkey: number; comment: string | null }>(
     `SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::int AS rel, pg_get_indexdef(i.indexrelid) AS def, am.amname AS method,
             i.indisunique AS unique, i.indisvalid AS valid, pg_get_expr(i.indpred, i.indrelid) AS pred,
-            ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k)::text[] AS cols,
+            i.indkey::int2[]::int[] AS nums,
+            CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k)::text[] END AS exprs,
             i.indnkeyatts AS nkey, d.description AS comment
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
        JOIN pg_am am ON am.oid = ic.relam JOIN pg_class tc ON tc.oid = i.indrelid
        LEFT JOIN pg_description d ON d.objoid = ic.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
       WHERE tc.relkind IN ('r', 'p', 'm') AND ic.relnamespace = ANY($1::oid[]) AND NOT ic.relispartition
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+        AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con WHERE con.contype IN ('p', 'u', 'x'))
         AND ${notExt('pg_class', 'ic.oid')}`,
     P,
   );
   for (const r of idxRows) {
     const rel = relByOid.get(r.rel);
     if (!rel) continue;
+    // Plain key columns are named from the column query; only expression indexes need pg_get_indexdef per key.
+    const cols = r.exprs ?? names(r.rel, r.nums);
     snap.indexes[objectKey(r.schema, r.name)] = {
       schema: r.schema,
       name: r.name,
@@ -399,8 +419,8 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       definition: r.def,
       method: r.method,
       unique: r.unique,
-      keys: r.cols.slice(0, r.nkey),
-      include: r.cols.slice(r.nkey),
+      keys: cols.slice(0, r.nkey),
+      include: cols.slice(r.nkey),
       predicate: r.pred,
       valid: r.valid,
       comment: r.comment,
