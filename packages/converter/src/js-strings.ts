@@ -204,6 +204,19 @@ export function extractJavaScript(
     }
   };
 
+  // A sql tagged template, directly or through a constant bound to one.
+  const sqlTagOf = (n: Node): Node | null => {
+    if (n.type === 'TaggedTemplateExpression') {
+      const t = nameOf(n.tag as Node);
+      return t !== null && SQL_TAGS.has(t.last) ? n : null;
+    }
+    if (n.type === 'Identifier') {
+      const init = decls.get(n.name as string);
+      return init && !reassigned.has(n.name as string) ? sqlTagOf(unwrap(init)) : null;
+    }
+    return null;
+  };
+
   const str = (t: string, from: number | null, to: number | null, exact: boolean): Str => ({ kind: 'str', text: t, dynamic: false, reasons: [], from, to, exact, params: 0 });
 
   // In a sql tag, ${expr} is a parameter unless it is sql.raw/lit/table/ref/id or a nested sql tag.
@@ -214,7 +227,9 @@ export function extractJavaScript(
     let params = 0;
     quasis.forEach((q, i) => {
       const value = q.value as { raw: string; cooked: string | null };
-      const contentStart = q.start + 1;
+      // The first piece starts after the backtick, the others after the `}` closing ${...}.
+      const prev = exprs[i - 1];
+      const contentStart = prev ? text.indexOf('}', prev.end) + 1 : tpl.start + 1;
       const piece: Str = value.cooked === null
         ? { ...str(value.raw, contentStart, contentStart + value.raw.length, false), dynamic: true, reasons: ['invalid escape in template'] }
         : str(value.cooked, contentStart, contentStart + value.raw.length, value.cooked === value.raw);
@@ -234,8 +249,8 @@ export function extractJavaScript(
             const quoted = helper === 'lit' || helper === 'literal' ? `'${v.text.replaceAll("'", "''")}'` : helper === 'raw' || helper === 'unsafe' ? v.text : v.text.split('.').map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
             part = { ...str(quoted, null, null, false) };
           } else part = { ...str(written, null, null, false), dynamic: true, reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`] };
-        } else if (inner.type === 'TaggedTemplateExpression' && (() => { const t = nameOf(inner.tag as Node); return t !== null && SQL_TAGS.has(t.last); })()) {
-          const nested = template(inner.quasi as Node, 'tag');
+        } else if (sqlTagOf(inner)) {
+          const nested = template(sqlTagOf(inner)!.quasi as Node, 'tag');
           params += nested.params;
           part = { ...nested, from: null, to: null, exact: false, params: 0 };
         } else {
@@ -318,7 +333,7 @@ export function extractJavaScript(
     if (!strong && !weak) return;
     if (!first || first.type === 'SpreadElement') return;
     const arg = unwrap(first);
-    if (arg.type === 'TaggedTemplateExpression') return; // the tag is extracted on its own
+    if (sqlTagOf(arg)) return; // the tag is extracted on its own
     if (callee.object && ['TaggedTemplateExpression', 'CallExpression'].includes(callee.object.type) && !stringish(arg)) return;
     let sqlNode: Node | undefined = arg;
     if (arg.type === 'ObjectExpression') {
