@@ -1,6 +1,7 @@
+// Lives in testkit because core cannot depend on testkit (testkit depends on core).
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { connect, withAdvisoryLock, StrataError } from '../src/index.js';
+import { useTestDatabase } from '../src/index.js';
+import { connect, withAdvisoryLock, StrataError } from '@strata/core';
 
 describe('withAdvisoryLock', () => {
   const db = useTestDatabase();
