@@ -1,0 +1,59 @@
+import { CompiledQuery, Kysely, PostgresDialect, type QueryResult } from 'kysely';
+import type pg from 'pg';
+import type { Queryable } from '@strata/core';
+
+/** What the shim accepts as the application's database handle. */
+export type AppDatabase = Kysely<any> | pg.Pool | Queryable;
+
+function isKysely(db: AppDatabase): db is Kysely<any> {
+  return typeof (db as Kysely<unknown>).executeQuery === 'function' && typeof (db as Kysely<unknown>).selectFrom === 'function';
+}
+
+/**
+ * A `Queryable` over the application's handle: a pg Pool/Client as it is, a
+ * Kysely instance through `executeQuery` (its pool runs the text as given,
+ * without plugins). PostgreSQL errors pass through unchanged (SQLSTATE kept).
+ */
+export function queryableOf(db: AppDatabase): Queryable {
+  if (!isKysely(db)) return db;
+  const query = async (text: string, values?: unknown[]): Promise<QueryResult<unknown>> => await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+  return { query } as unknown as Queryable;
+}
+
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const COMMIT = /^\s*(commit|end)\s*;?\s*$/i;
+const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
+
+/**
+ * A Kysely instance bound to one open pg client, for running `createAll`
+ * inside the shim's own transaction. A transaction `createAll` opens itself
+ * (`db.transaction()`) becomes a savepoint, so its COMMIT cannot commit the
+ * shim's transaction early and its ROLLBACK undoes only its own work.
+ * `destroy()` leaves the client open: the shim owns it.
+ */
+export function kyselyOnClient(client: pg.ClientBase): Kysely<any> {
+  let depth = 0;
+  const query = async (text: string, values?: unknown[]): Promise<unknown> => {
+    if (typeof text === 'string' && !values?.length) {
+      if (BEGIN.test(text)) {
+        depth++;
+        return await client.query(`SAVEPOINT strata_create_all_${depth}`);
+      }
+      if (depth > 0 && COMMIT.test(text)) return await client.query(`RELEASE SAVEPOINT strata_create_all_${depth--}`);
+      if (depth > 0 && ROLLBACK.test(text)) {
+        const n = depth--;
+        await client.query(`ROLLBACK TO SAVEPOINT strata_create_all_${n}`);
+        return await client.query(`RELEASE SAVEPOINT strata_create_all_${n}`);
+      }
+    }
+    return await (client.query as (t: unknown, v?: unknown[]) => Promise<unknown>)(text, values);
+  };
+  const poolClient = { query, release: () => {} };
+  const dialect = new PostgresDialect({
+    pool: {
+      connect: async () => poolClient as never,
+      end: async () => {},
+    },
+  });
+  return new Kysely({ dialect });
+}

@@ -1,0 +1,320 @@
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import {
+  StrataError,
+  connect,
+  describeConnection,
+  isPgDatabaseError,
+  quoteIdent,
+  silentLogger,
+  withAdvisoryLock,
+  withConnection,
+  type Logger,
+  type Queryable,
+} from '@strata/core';
+import { compare, introspect, type Snapshot } from '@strata/auditor';
+import { buildGraph, isAtHead, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
+import { kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
+import { headSnapshot as computeHeadSnapshot } from './head-snapshot.js';
+import type { SchemaMode } from './schema-mode.js';
+
+/** Options of {@link ensureSchema}. Nothing here is read from the environment: the application passes it. */
+export interface EnsureSchemaOptions {
+  /**
+   * Connection string of the application's database. Used for the runner
+   * (which opens its own connection and holds the run lock on it) and for
+   * the create_all transaction. Never printed: messages use `user@host:port/db`.
+   */
+  url: string;
+  /**
+   * The application's own handle (a `Kysely<any>`, a pg `Pool` or `Client`).
+   * When given, the at-head check runs on it (no new connection: one round
+   * trip in all) and so does the history note of a migrated run. Default:
+   * none, a connection is opened from `url` for the check.
+   */
+  db?: AppDatabase;
+  /** Folder of the migration files. */
+  migrationsDir: string;
+  /**
+   * The legacy models: builds every table on an empty database. Needed in
+   * `create_all` mode only. It receives a Kysely bound to the shim's own
+   * connection, inside the transaction that is rolled back unless what it
+   * built equals the migrations head; a `db.transaction()` it opens becomes
+   * a savepoint. Default: none.
+   */
+  createAll?: (db: Kysely<any>) => Promise<void>;
+  /** `'migrate'` (default), `'verify'` or `'create_all'`; see {@link SchemaMode}. */
+  mode?: SchemaMode;
+  /** Schema of Strata's tables. Default `'strata'`. */
+  schema?: string;
+  /** Receives progress, and the deprecation warning of `create_all`. Default: silent. */
+  logger?: Logger;
+  /**
+   * How long to wait for the run lock (another replica migrating), in ms.
+   * Default `undefined`: wait as long as it takes. `0` fails at once.
+   */
+  lockWaitMs?: number;
+  /**
+   * The Snapshot of the migrations head, precomputed (e.g. written in CI with
+   * `headSnapshot()` + `serializeSnapshot`). Only `create_all` on an empty
+   * database needs it. Default: computed when needed, in a shadow database.
+   */
+  headSnapshot?: Snapshot;
+  /**
+   * A server where the shadow database for the head Snapshot may be created
+   * (a role with CREATE DATABASE). Default: an embedded PostgreSQL is started
+   * for the occasion. Ignored when `headSnapshot` is given.
+   */
+  shadowUrl?: string;
+  /** `application_name` of the shim's connections. Default `'strata-ensure'`. */
+  applicationName?: string;
+}
+
+/** What {@link ensureSchema} did. */
+export type EnsureAction = 'none' | 'migrated' | 'created_all' | 'refused';
+
+/** A migration applied by the shim. */
+export interface EnsureApplied {
+  revision: string;
+  file: string;
+  durationMs: number;
+}
+
+/**
+ * The outcome of {@link ensureSchema}. A refusal is thrown (the application
+ * must not start) as a StrataError whose `meta.result` is this object with
+ * `action: 'refused'` and `reason`.
+ */
+export interface EnsureResult {
+  mode: SchemaMode;
+  action: EnsureAction;
+  /** Migrations applied by this call, in order (`migrated`). */
+  applied: EnsureApplied[];
+  /** Revisions recorded without running them (`created_all`). */
+  stamped: string[];
+  /** The database's heads afterwards (before, when refused). */
+  heads: string[];
+  /** Wall time of the call, in ms. */
+  durationMs: number;
+  /** Why it refused (`refused` only). */
+  reason?: string;
+}
+
+/** The warning logged every time `create_all` mode is used. */
+export const CREATE_ALL_DEPRECATION =
+  "schema mode 'create_all' is deprecated: it exists only to roll back the cut-over to migrations. It builds an empty database with the legacy createAll and stamps the migrations head; switch back to 'migrate' (the default) as soon as the rollback is over.";
+
+/**
+ * The start-up shim. Call it before the application listens:
+ *
+ * - `migrate` (default): one query checks whether the database is at the
+ *   head of `migrationsDir`; if it is, that is all it costs. Otherwise the
+ *   runner applies what is pending under its advisory lock, so many replicas
+ *   starting together apply each migration once.
+ * - `verify`: changes nothing; a database not at head throws
+ *   `SCHEMA_NOT_AT_HEAD` naming the pending revisions and files.
+ * - `create_all`: logs {@link CREATE_ALL_DEPRECATION}. A versioned database is
+ *   migrated as in `migrate`. An empty, unversioned one is built by
+ *   `createAll` in one transaction under the run lock, compared with the
+ *   migrations head (refused with the differences unless equal), and the
+ *   head is stamped in that same transaction. It refuses a graph with
+ *   several heads and a non-empty unversioned database.
+ *
+ * History: migrations the shim applied carry `meta.ensure = { mode, action }`
+ * in their history rows; a create_all records one `stamped` row per
+ * revision with the same note. A call that finds the database at head
+ * writes nothing, on purpose: recording it would cost a second round trip
+ * (and a write) on every start of every replica. Refusals write nothing
+ * either: `verify` changes nothing by definition, and a refused create_all
+ * rolls back.
+ */
+export async function ensureSchema(options: EnsureSchemaOptions): Promise<EnsureResult> {
+  const started = performance.now();
+  const mode: SchemaMode = options.mode ?? 'migrate';
+  const logger = options.logger ?? silentLogger;
+  const schema = options.schema ?? 'strata';
+  const applicationName = options.applicationName ?? 'strata-ensure';
+  const elapsed = () => Math.round(performance.now() - started);
+  const where = describeConnection(options.url);
+  if (mode === 'create_all') logger.warn(CREATE_ALL_DEPRECATION, { mode });
+
+  // The one round trip of a start at head.
+  const check = await isAtHead(options.db ? queryableOf(options.db) : options.url, { migrationsDir: options.migrationsDir, schema, applicationName });
+  if (check.atHead) {
+    logger.info('the database is at head', { mode, heads: check.current });
+    return { mode, action: 'none', applied: [], stamped: [], heads: check.current, durationMs: elapsed() };
+  }
+
+  const refuse = (code: ConstructorParameters<typeof StrataError>[0], reason: string, message: string, meta: Record<string, unknown> = {}): never => {
+    const result: EnsureResult = { mode, action: 'refused', applied: [], stamped: [], heads: check.current, durationMs: elapsed(), reason };
+    logger.error(message, { mode, reason });
+    throw new StrataError(code, message, { meta: { ...meta, result } });
+  };
+
+  if (mode === 'verify') {
+    const graph = buildGraph(await loadMigrations(options.migrationsDir));
+    const pending = check.pending.map((r) => ({ revision: r, file: graph.get(r)?.file ?? '?' }));
+    const unknown = check.current.filter((r) => !graph.get(r));
+    const lines = [`The database ${where} is not at the head of ${options.migrationsDir} (schema mode 'verify' changes nothing, so the application must not start).`];
+    if (unknown.length > 0) {
+      lines.push(`It records revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no migration file defines: this release's migration files are older than the database. Deploy the release that has them.`);
+    }
+    if (pending.length > 0) {
+      lines.push(`${pending.length} migration${pending.length === 1 ? ' is' : 's are'} pending:`);
+      for (const p of pending) lines.push(`  ${p.revision}  ${p.file}`);
+      lines.push('Run `migrate up` (the deploy\'s migration step) first, or start with STRATA_SCHEMA_MODE=migrate.');
+    }
+    return refuse('SCHEMA_NOT_AT_HEAD', 'not at head', lines.join('\n'), { pending, unknown, current: check.current });
+  }
+
+  if (mode === 'create_all' && check.current.length === 0) {
+    const created = await createAllOnEmpty(options, { schema, applicationName, logger, where, refuse });
+    if (created) return { mode, action: 'created_all', applied: [], stamped: created.stamped, heads: created.heads, durationMs: elapsed() };
+    // Another replica versioned the database while this one waited for the lock: migrate from there.
+  }
+
+  const run = await upgrade({
+    url: options.url,
+    migrationsDir: options.migrationsDir,
+    schema,
+    applicationName,
+    logger,
+    ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
+  });
+  if (!run.ok) {
+    throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`migrate history\`).`);
+  }
+  const applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
+  if (applied.length === 0) {
+    // Another replica applied everything while this one waited for the lock.
+    return { mode, action: 'none', applied: [], stamped: [], heads: run.to, durationMs: elapsed() };
+  }
+  const note = { ensure: { mode, action: 'migrated' } };
+  const annotate = async (q: Queryable) => await noteInHistory(q, schema, applied.map((a) => a.revision), note);
+  await (options.db ? annotate(queryableOf(options.db)) : withConnection({ url: options.url, applicationName }, annotate)).catch((err: unknown) => {
+    // The migrations are applied and recorded; only the note is missing.
+    logger.warn('could not note the schema mode in the history rows', { error: String((err as Error)?.message ?? err) });
+  });
+  logger.info('migrated to head', { mode, applied: applied.map((a) => a.file), heads: run.to });
+  return { mode, action: 'migrated', applied, stamped: [], heads: run.to, durationMs: elapsed() };
+}
+
+interface CreateAllContext {
+  schema: string;
+  applicationName: string;
+  logger: Logger;
+  where: string;
+  refuse: (code: ConstructorParameters<typeof StrataError>[0], reason: string, message: string, meta?: Record<string, unknown>) => never;
+}
+
+/**
+ * The create_all path on an unversioned database. Returns the stamped
+ * revisions and heads, or `undefined` when the database turned out to be versioned
+ * once the lock was held (another replica built it first).
+ */
+async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContext): Promise<{ stamped: string[]; heads: string[] } | undefined> {
+  if (!options.createAll) {
+    throw new StrataError('USAGE', "Schema mode 'create_all' needs the legacy createAll(db) function (option createAll, or --create-all MODULE on the command line).");
+  }
+  const graph = buildGraph(await loadMigrations(options.migrationsDir));
+  if (graph.heads.length !== 1) refuseHeads(graph, c);
+
+  const client = await connect({ url: options.url, applicationName: c.applicationName });
+  try {
+    const lock = { key: runLockKey(c.schema), what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
+    return await withAdvisoryLock(client, lock, async () => {
+      // Re-read under the lock: a replica that held it may have built and stamped the database.
+      const state = await isAtHead(client, { migrationsDir: options.migrationsDir, schema: c.schema });
+      if (state.current.length > 0) return undefined;
+      const objects = await userObjects(client, c.schema);
+      if (objects.length > 0) {
+        const shown = objects.slice(0, 5).join(', ') + (objects.length > 5 ? ', ...' : '');
+        c.refuse(
+          'SCHEMA_NOT_AT_HEAD',
+          'not empty',
+          `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`migrate audit\`), record the revision it matches with \`migrate stamp <revision> --verify\`, and start in mode 'migrate'.`,
+          { objects },
+        );
+      }
+      const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+      await client.query('BEGIN');
+      try {
+        try {
+          await options.createAll!(kyselyOnClient(client));
+        } catch (err) {
+          if (err instanceof StrataError) throw err;
+          const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
+          throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
+        }
+        const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
+        const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
+        if (drift.length > 0) {
+          c.refuse(
+            'SCHEMA_MISMATCH',
+            'createAll differs from the migrations head',
+            `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
+            { differences: drift.map((d) => d.message), drift },
+          );
+        }
+        const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
+        await client.query('COMMIT');
+        c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
+        return { stamped: stamped.checksumsRecorded, heads: stamped.to };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
+          throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
+        }
+        throw err;
+      }
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function refuseHeads(graph: RevisionGraph, c: CreateAllContext): never {
+  if (graph.heads.length === 0) {
+    return c.refuse('MIGRATION_MULTIPLE_HEADS', 'no migrations', `Schema mode 'create_all' refuses: there are no migrations, so there is no head to stamp. Write the baseline migration first (\`migrate new\`).`, { heads: [] });
+  }
+  const list = graph.heads.map((h) => `  ${h}  ${graph.get(h)!.file}`).join('\n');
+  return c.refuse(
+    'MIGRATION_MULTIPLE_HEADS',
+    'several heads',
+    `Schema mode 'create_all' refuses: the migrations have ${graph.heads.length} heads:\n${list}\ncreate_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run \`migrate merge\` to write a merge migration, then start again.`,
+    { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
+  );
+}
+
+/** Objects that make a database "not empty": user relations, types and functions outside Strata's schema and extensions. */
+async function userObjects(client: pg.ClientBase, strataSchema: string): Promise<string[]> {
+  const res = await client.query<{ o: string }>(
+    `WITH ns AS (
+       SELECT oid, nspname FROM pg_namespace
+        WHERE nspname NOT IN ('pg_catalog', 'information_schema', $1) AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%')
+     SELECT format('%s %s', CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+                   CASE WHEN ns.nspname = 'public' THEN quote_ident(c.relname) ELSE quote_ident(ns.nspname) || '.' || quote_ident(c.relname) END) AS o
+       FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     UNION ALL
+     SELECT format('type %s', t.oid::regtype) FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+      WHERE t.typtype IN ('e', 'd') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     UNION ALL
+     SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     ORDER BY 1`,
+    [strataSchema],
+  );
+  return res.rows.map((r) => r.o);
+}
+
+/** Merge `note` into the meta of the latest `applied` up row of each revision. */
+async function noteInHistory(q: Queryable, schema: string, revisions: string[], note: Record<string, unknown>): Promise<void> {
+  const history = `${quoteIdent(schema)}.strata_history`;
+  await q.query(
+    `UPDATE ${history} SET meta = meta || $1::jsonb
+      WHERE id IN (SELECT max(id) FROM ${history} WHERE direction = 'up' AND outcome = 'applied' AND revision = ANY($2::text[]) GROUP BY revision)`,
+    [JSON.stringify(note), revisions],
+  );
+}
