@@ -5,43 +5,8 @@ import { loadParser, parserErrorDetails, parserText, rawParse, rawScan } from '.
 import { doBlockEndsTransaction } from './plpgsql.js';
 import { ByteOffsetMap, LineIndex, shiftLocation } from './position.js';
 import { syntaxError } from './syntax-error.js';
+import { isSpace, skipLeadingTrivia } from './trivia.js';
 import type { ParsedScript, ParseScriptOptions, SqlStatement } from './types.js';
-
-/**
- * Skip whitespace and comments from `from`. Only ever called at a statement
- * boundary the parser found, where nothing but whitespace and comments can
- * precede the first token, so no string or identifier can be mistaken here.
- */
-function skipLeadingTrivia(source: string, from: number, to: number): number {
-  let i = from;
-  while (i < to) {
-    const c = source.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
-      i++;
-    } else if (c === 45 && source.charCodeAt(i + 1) === 45) {
-      const nl = source.indexOf('\n', i);
-      i = nl === -1 || nl > to ? to : nl + 1;
-    } else if (c === 47 && source.charCodeAt(i + 1) === 42) {
-      // PostgreSQL block comments nest.
-      let depth = 1;
-      i += 2;
-      while (i < to && depth > 0) {
-        if (source.charCodeAt(i) === 47 && source.charCodeAt(i + 1) === 42) {
-          depth++;
-          i += 2;
-        } else if (source.charCodeAt(i) === 42 && source.charCodeAt(i + 1) === 47) {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-    } else break;
-  }
-  return i;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
 
 /**
  * End of a statement's last real token. The parser's extent runs to the `;`

@@ -1,6 +1,8 @@
 import { StrataError } from '@strata/core';
 import { codeFrame } from './code-frame.js';
-import { LineIndex, offsetOfCodePoint, shiftLocation } from './position.js';
+import { rawParse, rawScan } from './parser.js';
+import { ByteOffsetMap, LineIndex, offsetOfCodePoint, shiftLocation } from './position.js';
+import { skipLeadingTrivia } from './trivia.js';
 
 /** Where a parse error points, in the section and in its file. */
 export interface SyntaxErrorPosition {
@@ -26,7 +28,9 @@ export function syntaxError(
 ): StrataError {
   const startLine = options.startLine ?? 1;
   const startColumn = options.startColumn ?? 1;
-  let offset = offsetOfCodePoint(source, cursorPosition ?? 0);
+  let offset = knownCursor(source, parserMessage, cursorPosition)
+    ? offsetOfCodePoint(source, cursorPosition ?? 0)
+    : failingStatementOffset(source);
   // "at end of input" points past the last byte; past a trailing newline that is
   // an empty line nobody wrote. Point just after the last character written.
   if (/at end of input/.test(parserMessage)) {
@@ -43,4 +47,44 @@ export function syntaxError(
     meta: { ...(file === undefined ? {} : { file }), line: at.line, column: at.column, offset, parserMessage },
     cause: options.cause,
   });
+}
+
+/**
+ * libpg-query turns PostgreSQL's 1-based cursor into a 0-based one and maps
+ * "no position" (0) to 0 as well, so 0 is ambiguous. It is the first character
+ * when the message quotes the token found there; otherwise (e.g. "WITH TIES
+ * cannot be specified without ORDER BY clause") the position is unknown.
+ */
+function knownCursor(source: string, message: string, cursor: number | undefined): boolean {
+  if (cursor === undefined) return false;
+  if (cursor > 0) return true;
+  const near = /at or near "([\s\S]*)"$/.exec(message);
+  return near !== null && source.replace(/^\uFEFF/, ' ').startsWith(near[1] ?? '');
+}
+
+/**
+ * For an error without a position, the start of the first statement that
+ * fails on its own. Statements are cut at the scanner's `;` tokens (never one
+ * inside a string, comment or dollar quote); 0 if that finds nothing.
+ */
+function failingStatementOffset(source: string): number {
+  try {
+    const map = new ByteOffsetMap(source.replace(/^\uFEFF/, ' '));
+    const cuts = rawScan(source.replace(/^\uFEFF/, ' '), 'parseScript')
+      .tokens.filter((t) => t.text === ';')
+      .map((t) => map.toOffset(t.end));
+    let from = 0;
+    for (const to of [...cuts, source.length]) {
+      const chunk = source.slice(from, to);
+      try {
+        if (chunk.trim() !== '') rawParse(chunk, 'parseScript');
+      } catch {
+        return skipLeadingTrivia(source, from, to);
+      }
+      from = to;
+    }
+  } catch {
+    // fall through: no better position than the start
+  }
+  return 0;
 }
