@@ -269,6 +269,7 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
       unknown,
       invalidIndexes: state.invalidIndexes,
       initialised: state.initialised,
+      running: state.running.map((r) => ({ ...r, file: graph.get(r.revision)?.file ?? null })),
     };
   });
 }

@@ -149,6 +149,8 @@ export interface StatusResult {
   invalidIndexes: string[];
   /** Whether Strata's tables exist yet. */
   initialised: boolean;
+  /** Non-transactional migrations being run right now under transaction lock mode (or abandoned by a runner that died). */
+  running: { revision: string; file: string | null; direction: Direction; since: string; pid: number | null }[];
 }
 
 /** One row of the history table. */

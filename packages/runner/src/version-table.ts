@@ -54,6 +54,8 @@ export interface DbState {
   failures: Map<string, { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }>;
   /** INVALID indexes (`schema.name`), when asked for. */
   invalidIndexes: string[];
+  /** Live or abandoned claims on non-transactional migrations (transaction lock mode). */
+  running: { revision: string; direction: Direction; since: string; pid: number | null }[];
 }
 
 /**
@@ -69,6 +71,8 @@ export async function readState(client: Queryable, schema: string, options: { in
     // Failures are rare: start from them and keep those no later row superseded.
     `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${t.history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${t.history} l WHERE l.revision = f.revision AND l.id > f.id)`,
   ];
+  // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
+  parts.push(`SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'`);
   if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
   let rows: Row[];
@@ -78,15 +82,16 @@ export async function readState(client: Queryable, schema: string, options: { in
     // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here.
     if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) {
       const invalidIndexes = options.invalidIndexes ? (await client.query<Row>(INVALID_INDEXES_PART)).rows.map((r) => r.r) : [];
-      return { initialised: false, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes };
+      return { initialised: false, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes, running: [] };
     }
     throw err;
   }
-  const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [] };
+  const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [], running: [] };
   for (const row of rows) {
     if (row.k === 'v') state.heads.push(row.r);
     else if (row.k === 'c') state.checksums.set(row.r, row.a ?? '');
     else if (row.k === 'i') state.invalidIndexes.push(row.r);
+    else if (row.k === 'r') state.running.push({ revision: row.r, direction: (row.a ?? 'up') as Direction, since: row.b ?? '', pid: typeof row.m?.pid === 'number' ? row.m.pid : null });
     else {
       const meta = row.m ?? {};
       state.failures.set(row.r, {
