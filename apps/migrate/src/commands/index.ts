@@ -9,6 +9,7 @@ import { register as history } from './history.js';
 import { register as heads } from './heads.js';
 import { register as merge } from './merge.js';
 import { register as stamp } from './stamp.js';
+import { register as ensure } from './ensure.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -24,4 +25,5 @@ export const commands: Register[] = [
   heads,
   merge,
   stamp,
+  ensure,
 ];
