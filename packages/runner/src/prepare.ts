@@ -31,7 +31,22 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
   for (const m of migrations) {
     if (m.kind === 'ts') {
       const mod = await loadTsMigration(m);
-      out.push({ migration: m, direction, transactional: m.transactional !== false, ts: tsStep(m, mod, direction), dataLoss: [] });
+      const fn = tsStep(m, mod, direction);
+      const compiled = await compileTs(m, fn);
+      let dataLoss: PreparedStep['dataLoss'] = [];
+      if (compiled) {
+        const fnName = `${direction}()`;
+        dataLoss = compiled.flatMap((s) => s.dataLoss.map((d) => ({ file: m.file, line: 0, column: 0, code: d.code, message: `${d.message} (compiled from ${fnName})`, tag: s.tag })));
+        const nonTx = compiled.filter((s) => !s.transactional);
+        if (nonTx.length > 0 && m.transactional !== false) {
+          throw new StrataError(
+            'MIGRATION_MIXED_TRANSACTIONALITY',
+            `${m.file} (revision ${m.revision}) runs ${nonTx.map((s) => s.tag).join(', ')} in ${fnName}, which PostgreSQL refuses inside a transaction. Add \`export const transactional = false;\` to run it outside one.`,
+            { meta: { file: m.file, revision: m.revision, statements: nonTx.map((s) => s.tag) } },
+          );
+        }
+      }
+      out.push({ migration: m, direction, transactional: m.transactional !== false, ts: fn, dataLoss });
       continue;
     }
     const section = sqlSection(m, direction);
@@ -71,10 +86,34 @@ export function checkDataLoss(steps: readonly PreparedStep[], allowDataLoss: boo
   if (allowDataLoss) return;
   const findings = steps.flatMap((s) => s.dataLoss);
   if (findings.length === 0) return;
-  const lines = findings.map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`);
+  const lines = findings.map((f) => `  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}`);
   throw new StrataError(
     'DATA_LOSS_REFUSED',
     `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer needed, then re-run with --allow-data-loss (allowDataLoss: true).`,
     { meta: { findings } },
   );
+}
+
+/**
+ * What a TypeScript migration would run, found by running it against the
+ * recording Kysely (compiles, never executes) and parsing the result. It
+ * lets the data-loss and transactionality checks see Kysely migrations too.
+ * Best effort: a migration that reads data (the recorder refuses it) or that
+ * throws when it gets no rows is simply not analysed (`null`).
+ */
+async function compileTs(m: MigrationFile, fn: (db: Kysely<any>) => Promise<void> | void): Promise<ParsedStatement[] | null> {
+  const { recordingKysely } = await import('./kysely-driver.js');
+  const rec = recordingKysely(`${m.file} (revision ${m.revision})`);
+  try {
+    await fn(rec.db);
+  } catch {
+    return null;
+  }
+  if (rec.statements.length === 0) return [];
+  const sql = await sqlModule();
+  try {
+    return (await sql.parseScript(rec.statements.map((t) => `${t};`).join('\n'), { file: m.file })).statements;
+  } catch {
+    return null;
+  }
 }

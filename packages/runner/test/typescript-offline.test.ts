@@ -57,8 +57,32 @@ describe('TypeScript migrations', () => {
     expect(await query(url, `SELECT obj_description('posts'::regclass) AS c`)).toEqual([{ c: 'written by a TypeScript migration' }]);
     const h = await history({ url, migrationsDir: m.dir, limit: 1 });
     expect(h[0]).toMatchObject({ revision: 'o2', file: '0002_posts.ts', message: 'posts, with the schema builder and a sql template', outcome: 'applied' });
+    // TypeScript migrations are compiled with the recording Kysely first, so data loss is seen in them too.
+    const refused = await downgrade({ url, migrationsDir: m.dir }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'DATA_LOSS_REFUSED' });
+    expect((refused as Error).message).toContain('  0002_posts.ts: DROP TABLE');
+    expect((refused as Error).message).toContain('(compiled from down())');
     expect((await downgrade({ url, migrationsDir: m.dir, allowDataLoss: true })).ok).toBe(true);
     expect(await query(url, `SELECT to_regclass('posts') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it('a TypeScript migration building an index concurrently must say transactional = false', async () => {
+    const t = tempMigrations();
+    try {
+      const url = await fresh();
+      const body = `export const parents = [];\nexport async function up(db) {\n  await db.schema.createTable('cic').addColumn('id', 'integer').execute();\n}\n`;
+      t.write('0001_a.ts', `export const revision = 'k1';\n${body}`);
+      t.write('0002_b.ts', `import { sql } from 'kysely';\nexport const revision = 'k2';\nexport const parents = ['k1'];\nexport async function up(db) {\n  await sql\`CREATE INDEX CONCURRENTLY cic_id ON cic (id)\`.execute(db);\n}\n`);
+      const err = await upgrade({ url, migrationsDir: t.dir }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'MIGRATION_MIXED_TRANSACTIONALITY' });
+      expect((err as Error).message).toBe('0002_b.ts (revision k2) runs CREATE INDEX in up(), which PostgreSQL refuses inside a transaction. Add `export const transactional = false;` to run it outside one.');
+      t.write('0002_b.ts', `import { sql } from 'kysely';\nexport const revision = 'k2';\nexport const parents = ['k1'];\nexport const transactional = false;\nexport async function up(db) {\n  await sql\`CREATE INDEX CONCURRENTLY cic_id ON cic (id)\`.execute(db);\n}\n`);
+      const r = await upgrade({ url, migrationsDir: t.dir });
+      expect(r.ok).toBe(true);
+      expect(await query(url, `SELECT indexname FROM pg_indexes WHERE tablename = 'cic'`)).toEqual([{ indexname: 'cic_id' }]);
+    } finally {
+      t.rm();
+    }
   });
 
   it('a failing TypeScript migration is rolled back as a whole', async () => {
