@@ -46,6 +46,22 @@ export function detectLanguage(path: string, text = ''): ScriptLanguage | undefi
  * kept as a `dynamic` fragment with its reason and location.
  */
 export function extractSql(file: ScriptFile, options: ExtractOptions = {}): Extraction {
+  try {
+    return extractUnchecked(file, options);
+  } catch (err) {
+    // A bug of ours must not stop a whole conversion: the script lands in manual review.
+    const language = file.language ?? detectLanguage(file.path, file.text) ?? 'sql';
+    const message = `the extractor failed on this file (${(err as Error).message}); please report it`;
+    return {
+      path: file.path,
+      language,
+      fragments: [{ sql: null, dynamic: true, reason: message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, mapping: 'approximate', via: 'unparsed' }],
+      warnings: [{ message, line: 1, column: 1 }],
+    };
+  }
+}
+
+function extractUnchecked(file: ScriptFile, options: ExtractOptions): Extraction {
   const language = file.language ?? detectLanguage(file.path, file.text) ?? 'sql';
   const calls = new Set(options.calls ?? []);
   const text = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;

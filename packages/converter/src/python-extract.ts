@@ -706,8 +706,13 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       while (i < kids.length) {
         const k = kids[i]!;
         if (k.name === 'if' || k.name === 'elif') {
-          const cond = kids[i + 1]!;
-          const body = kids[i + 2]!;
+          const cond = kids[i + 1];
+          const body = kids[i + 2];
+          if (!cond || body?.name !== 'Body') {
+            // a truncated if: look for calls in what is there
+            for (const rest of kids.slice(i + 1)) scanCalls(ctx, rest, scope);
+            break;
+          }
           scanCalls(ctx, cond, scope);
           const g = guardOf(ctx, cond, scope);
           const env = new Map(scope.env);
@@ -717,7 +722,8 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
           prevGuard = k.name === 'if' ? g : undefined;
           i += 3;
         } else if (k.name === 'else') {
-          const body = kids[i + 1]!;
+          const body = kids[i + 1];
+          if (body?.name !== 'Body') break;
           const env = new Map(scope.env);
           walkBlock(ctx, bodyStatements(body), { env, guard: prevGuard ? negate(prevGuard) : scope.guard, iteration: scope.iteration });
           for (const n of assignedNames(ctx, body)) names.add(n);
