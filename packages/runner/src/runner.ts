@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, connect, describeConnection, isPgDatabaseError, type Queryable } from '@strata/core';
+import { StrataError, connect, describeConnection, isPgDatabaseError, quoteLiteral, type Queryable } from '@strata/core';
 import { executeStep, type ExecContext } from './executor.js';
 import { loadMigrations } from './migration-file.js';
 import { offlineScriptFor } from './offline.js';
@@ -8,8 +8,9 @@ import { planDowngrade, planUpgrade } from './planner.js';
 import { checkDataLoss, prepareSteps, type PreparedStep } from './prepare.js';
 import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-graph.js';
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
+import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
-import { readHistory, readState, tableNames, TOOL_VERSION, type DbState } from './version-table.js';
+import { readHistory, readState, type DbState } from './version-table.js';
 
 /** Options of {@link upgrade}. */
 export interface UpgradeOptions extends RunnerOptions {
@@ -292,59 +293,21 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
   const graph = await loadGraph(o.migrationsDir);
   return await withClient(o, async (client) => {
     const body = async (): Promise<StampResult> => {
-      await ensureTables(client, o);
-      const state = await readState(client, o.schema);
-      const fromHeads = options.purge ? [] : state.heads;
-      const { applied: before, unknown } = graph.appliedFrom(fromHeads);
-      if (unknown.length > 0) {
-        throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The version table holds revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file defines; run stamp with --purge (purge: true) to replace it.`, { meta: { unknown } });
-      }
-      const ref = options.revision.trim();
-      let newHeads: string[];
-      if (ref === 'base') newHeads = [];
-      else if (ref === 'heads') newHeads = [...graph.heads];
-      else if (ref === 'head') {
-        if (graph.heads.length > 1) throw multipleHeadsError(graph, "Cannot stamp 'head'");
-        newHeads = [...graph.heads];
-      } else {
-        const rev = graph.resolve(ref).revision;
-        const line = new Set([...graph.ancestors(rev), ...graph.descendants(rev)]);
-        newHeads = [...graph.headsOf(before).filter((h) => !line.has(h)), rev];
-      }
-      const after = graph.appliedFrom(newHeads).applied;
-      const finalHeads = graph.headsOf(after);
-      const added = graph.order.filter((m) => after.has(m.revision) && !before.has(m.revision));
-      const removed = graph.order.filter((m) => before.has(m.revision) && !after.has(m.revision));
-      const rechecked = graph.order.filter((m) => after.has(m.revision) && before.has(m.revision) && state.checksums.has(m.revision) && state.checksums.get(m.revision) !== m.checksum);
-      const rows = [
-        ...added.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
-        ...rechecked.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
-        ...removed.reverse().map((m) => ({ m, direction: 'down', outcome: 'unstamped' })),
-      ];
-      const t = tableNames(o.schema);
       await client.query('BEGIN');
       try {
-        await client.query(`DELETE FROM ${t.version}`);
-        if (finalHeads.length > 0) await client.query(`INSERT INTO ${t.version} (revision) SELECT unnest($1::text[])`, [finalHeads]);
-        if (rows.length > 0) {
-          await client.query(
-            `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, duration_ms, tool_version, meta)
-             SELECT r, d, oc, f, msg, c, clock_timestamp(), 0, $7, jsonb_build_object('purge', $8::boolean)
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(r, d, oc, f, msg, c, n) ORDER BY n`,
-            [rows.map((r) => r.m.revision), rows.map((r) => r.direction), rows.map((r) => r.outcome), rows.map((r) => r.m.file), rows.map((r) => r.m.message), rows.map((r) => (r.direction === 'up' ? r.m.checksum : null)), TOOL_VERSION, !!options.purge],
-          );
+        if (o.lockMode === 'transaction') {
+          const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
+          await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
         }
+        const result = await stampOnClient(client, { graph, schema: o.schema, revision: options.revision, purge: !!options.purge });
         await client.query('COMMIT');
+        return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       }
-      return { from: state.heads, to: finalHeads, checksumsRecorded: [...added, ...rechecked].map((m) => m.revision) };
     };
-    // Stamp always takes the session lock; in transaction mode it is one short
-    // transaction anyway, guarded by the same xact lock as migrations.
-    if (o.lockMode === 'session') return await withRunLock(client, o, body);
-    return await body();
+    return o.lockMode === 'session' ? await withRunLock(client, o, body) : await body();
   });
 }
 
