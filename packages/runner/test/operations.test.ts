@@ -106,6 +106,30 @@ describe('per-migration settings and events', () => {
     ]);
   });
 
+  it('enforces statement_timeout per statement, and lock_timeout against a lock held elsewhere', async () => {
+    const url = db().url;
+    const schema = 'strata_enforce';
+    const m = folder();
+    m.write('0001_a.sql', sqlMigration('e1', [], 'CREATE TABLE enforce_t (id int);'));
+    m.write('0002_b.sql', sqlMigration('e2', ['e1'], 'SELECT 1;\nSELECT pg_sleep(2);', '', '-- statement_timeout: 100ms'));
+    const r = await upgrade({ url, migrationsDir: m.dir, schema });
+    expect(r.steps.map((s) => s.status)).toEqual(['applied', 'failed']);
+    expect(r.steps[1]!.error!.message.split('\n')[0]).toBe('0002_b.sql:7:1: applying revision e2 failed: canceling statement due to statement timeout (SQLSTATE 57014)');
+    m.write('0002_b.sql', sqlMigration('e2', ['e1'], 'ALTER TABLE enforce_t ADD COLUMN x int;'));
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN; LOCK TABLE enforce_t IN ACCESS SHARE MODE');
+      const t0 = Date.now();
+      const blocked = await upgrade({ url, migrationsDir: m.dir, schema, lockTimeout: '200ms' });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(blocked.steps[0]!.error!.message.split('\n')[0]).toBe('0002_b.sql:6:1: applying revision e2 failed: canceling statement due to lock timeout (SQLSTATE 55P03)');
+    } finally {
+      await holder.end();
+    }
+    expect((await upgrade({ url, migrationsDir: m.dir, schema })).ok).toBe(true);
+  });
+
   it('a transactional: false migration runs statement by statement; a failure keeps the earlier statements', async () => {
     const url = db().url;
     const schema = 'strata_nontx';
