@@ -145,6 +145,11 @@ const cases: Case[] = [
     fragments: [{ sql: "SELECT E'\\n'" }],
   },
   {
+    name: 'sql(...) called with a string (postgres.js style)',
+    src: "await sql('ALTER TABLE a ADD b int');\nconst ident = sql(name);",
+    fragments: [{ sql: 'ALTER TABLE a ADD b int', via: 'sql' }],
+  },
+  {
     name: 'array join of constants',
     src: "client.query(['ALTER TABLE t', 'ADD c int'].join(' '));",
     fragments: [{ sql: 'ALTER TABLE t ADD c int' }],

@@ -6,7 +6,7 @@ import type { ExtractionWarning, ParamStyle, SqlFragment } from './types.js';
 /** Calls whose first argument is SQL whatever it is (pg, knex, postgres.js, Prisma). */
 const STRONG_CALLS = new Set(['query', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'executeRaw', 'queryRaw']);
 /** Calls that take SQL only when given a string (their name is common elsewhere: Kysely's `execute(db)`). */
-const WEAK_CALLS = new Set(['execute', 'none', 'one', 'many', 'any', 'oneOrNone', 'manyOrNone', 'multi', 'result', 'exec']);
+const WEAK_CALLS = new Set(['sql', 'execute', 'none', 'one', 'many', 'any', 'oneOrNone', 'manyOrNone', 'multi', 'result', 'exec']);
 /** Tags of SQL tagged templates. */
 const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
 

@@ -320,6 +320,26 @@ const cases: Case[] = [
     fragments: [{ sql: null, dynamic: true }, { sql: 'VACUUM', via: 'run_sql' }],
   },
   {
+    name: 'psycopg2.sql composition with Identifier and Literal',
+    src: 'from psycopg2 import sql\nfor t in ["users"]:\n    cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN role SET DEFAULT {}").format(sql.Identifier(t), sql.Literal("member")))',
+    fragments: [{ sql: `ALTER TABLE "users" ALTER COLUMN role SET DEFAULT 'member'`, dynamic: false, iteration: { t: 'users' } }],
+  },
+  {
+    name: 'psycopg2.sql with a run-time identifier',
+    src: 'def f(cur, t):\n    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(t)))',
+    fragments: [{ sql: 'DROP TABLE {}', dynamic: true }],
+  },
+  {
+    name: 'text(...).bindparams(...) bound to a name and executed: one fragment',
+    src: 'Q = text("DELETE FROM s WHERE id = :id").bindparams(id=1)\nsession.execute(Q)\n',
+    fragments: [{ sql: 'DELETE FROM s WHERE id = $1', via: 'session.execute', params: true, paramStyle: 'named' }],
+  },
+  {
+    name: 'text() inside another call (not executed here) is still reported once',
+    src: 'q = session.query(User).from_statement(text("SELECT * FROM users"))\n',
+    fragments: [{ sql: 'SELECT * FROM users', via: 'text()' }],
+  },
+  {
     name: '"".join over a list of constants',
     src: 'cur.execute(" ".join(["ALTER TABLE t", "ADD c int"]))',
     fragments: [{ sql: 'ALTER TABLE t ADD c int', dynamic: false }],

@@ -78,7 +78,7 @@ interface Ctx {
   readonly warnings: ExtractionWarning[];
   readonly calls: ReadonlySet<string>;
   /** text() values bound to names, not yet executed: emitted at the end. */
-  readonly pendingText: Map<number, { value: Str; node: SyntaxNode }>;
+  readonly pendingText: Map<number, { value: Val; node: SyntaxNode; scope?: Scope }>;
   readonly warned: Set<number>;
 }
 
@@ -356,6 +356,17 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     if (v.kind === 'str') return { ...v, textCall: node.from };
     return v;
   }
+  // psycopg2.sql composition: sql.SQL("... {} ...").format(sql.Identifier(t), sql.Literal(v))
+  if ((last === 'SQL' || last === 'Identifier' || last === 'Literal') && (callee.name === 'VariableName' || /(^|\.)sql\.\w+$/.test(full))) {
+    const parts = args.positional.map((a) => evalExpr(ctx, a, scope));
+    if (args.star || parts.length === 0 || parts.some((p) => p.kind !== 'str' || p.dynamic)) {
+      return unknown(`\`${full}(...)\` has a run-time argument`);
+    }
+    const texts = parts.map((p) => (p as Str).text);
+    if (last === 'SQL') return parts[0]!;
+    if (last === 'Identifier') return synth(texts.map((t) => `"${t.replaceAll('"', '""')}"`).join('.'));
+    return synth(`'${texts[0]!.replaceAll("'", "''")}'`);
+  }
   if (callee.name === 'MemberExpression') {
     const object = callee.firstChild!;
     const method = last;
@@ -384,6 +395,10 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
         return acc ? { ...acc, exact: false } : synth('');
       }
       return unknown(`${full}(...) is not constant`);
+    }
+    // SQLAlchemy text(...).bindparams(...)/.columns(...), psycopg2 Composed.as_string(conn): same SQL
+    if (['bindparams', 'columns', 'execution_options', 'as_string'].includes(method)) {
+      return evalExpr(ctx, recvNodes, scope);
     }
     if (['strip', 'lstrip', 'rstrip', 'upper', 'lower'].includes(method) && args.positional.length === 0) {
       const v = evalExpr(ctx, recvNodes, scope);
@@ -497,8 +512,9 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, kind: 'exec' | 
   const kw = keywordArgs(ctx, argList);
   const first = args.positional[0] ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
   if (kind === 'text') {
+    // Reported at the end unless an execute consumes it first (text(...).bindparams(...) bound to a name).
     const v = first ? evalExpr(ctx, first, scope) : unknown('text() without an argument');
-    emit(ctx, node, via, v.kind === 'str' ? { ...v, textCall: node.from } : v, scope, false, first);
+    ctx.pendingText.set(node.from, { value: v.kind === 'str' ? { ...v, textCall: node.from } : v, node, scope });
     return;
   }
   const hasParams = args.positional.length > 1 || [...kw.keys()].some((k) => PARAM_KEYWORDS.has(k)) || via.endsWith('executemany');
@@ -847,7 +863,10 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   const top = children(tree.topNode);
   GLOBALS.set(ctx, collectGlobals(ctx, top));
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
-  for (const { value, node } of ctx.pendingText.values()) emit(ctx, node, 'text()', value, { env: new Map(), guard: undefined, iteration: undefined }, false, node.getChild('ArgList')?.firstChild?.nextSibling ?? undefined);
+  for (const { value, node, scope } of ctx.pendingText.values()) {
+    const arg = node.getChild('ArgList')?.firstChild?.nextSibling ?? undefined;
+    emit(ctx, node, 'text()', value, { env: new Map(), guard: scope?.guard, iteration: scope?.iteration }, false, arg);
+  }
   const at = (f: SqlFragment) => f.callLoc ?? f.loc;
   const fragments = dedupe(ctx.fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
   ctx.warnings.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -176,6 +176,20 @@ const cases: Case[] = [
     fragments: [{ sql: 'SELECT 1' }, { sql: 'SELECT 2' }],
   },
   {
+    name: 'a for loop over literal words: one fragment per iteration',
+    src: 'for t in users documents; do\n  psql -c "ANALYZE $t"\ndone\npsql -c "SELECT 1"\n',
+    fragments: [
+      { sql: 'ANALYZE users', iteration: { t: 'users' } },
+      { sql: 'ANALYZE documents', iteration: { t: 'documents' } },
+      { sql: 'SELECT 1' },
+    ],
+  },
+  {
+    name: 'a for loop over a run-time list: dynamic',
+    src: 'for f in $(ls migrations/*.sql); do psql -f "$f"; done',
+    fragments: [{ sql: null, includes: '$f', dynamic: true, reason: 'shell variable $f is not assigned a literal earlier in the script' }],
+  },
+  {
     name: 'unterminated double quote: a warning and a dynamic fragment',
     src: 'psql -c "ALTER TABLE t ADD c int\necho done\n',
     fragments: [{ sql: 'ALTER TABLE t ADD c int\necho done\n', dynamic: true, reason: 'unterminated quote: the SQL runs to the end of the file' }],

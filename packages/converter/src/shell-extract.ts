@@ -96,6 +96,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
   const env: Env = new Map();
 
   const fragmentOf = (b: Built, via: string, anchor: number, extra: Partial<SqlFragment> = {}): SqlFragment => {
+    if (iteration) extra = { ...extra, iteration };
     const from = b.from ?? anchor;
     const to = b.exact && b.from !== null ? b.from + b.text.length : (b.to ?? anchor);
     const lineOf = lines.position(anchor);
@@ -112,7 +113,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
     };
   };
 
-  const include = (word: ShellWord, via: string): SqlFragment => {
+  const include = (word: ShellWord, via: string, env: Env): SqlFragment => {
     const b = build(word.segments, env);
     const loc = lines.range(word.start, word.end);
     return {
@@ -123,10 +124,44 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
       mapping: 'approximate',
       via,
       includes: b.text,
+      ...(iteration ? { iteration } : {}),
     };
   };
 
-  for (const pipeline of splitCommands(tokens).pipelines) {
+  const blocks = splitCommands(tokens).pipelines;
+  let iteration: Record<string, string> | undefined;
+  const run = (pipelines: Command[][], env: Env): void => {
+    for (let p = 0; p < pipelines.length; p++) {
+      const pipeline = pipelines[p]!;
+      const head = pipeline[0]?.words ?? [];
+      // for NAME in WORDS; do ... done: the body runs once per literal word
+      if (pipeline.length === 1 && head[0]?.raw === 'for' && head[1] && head[2]?.raw === 'in') {
+        const doneAt = matchingDone(pipelines, p);
+        const name = head[1].raw;
+        const words = head.slice(3);
+        const values = words.map((w) => literal(w, env));
+        const inner = pipelines.slice(p + 1, doneAt);
+        const saved = iteration;
+        if (words.length > 0 && values.every((v) => v !== null) && values.length <= 1000) {
+          for (const v of values) {
+            const e = new Map(env);
+            e.set(name, v);
+            iteration = { ...(saved ?? {}), [name]: v! };
+            run(inner, e);
+          }
+        } else {
+          const e = new Map(env);
+          e.set(name, null);
+          run(inner, e);
+        }
+        iteration = saved;
+        p = doneAt;
+        continue;
+      }
+      runPipeline(pipeline, env);
+    }
+  };
+  const runPipeline = (pipeline: Command[], env: Env): void => {
     pipeline.forEach((cmd, stage) => {
       const words = cmd.words;
       // assignments: NAME=value [NAME=value ...] with no command, or export/readonly/local NAME=value
@@ -190,7 +225,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
           a += fileArg.skip;
           sawInput = true;
           const word = fileArg.offset ? { ...fileArg.word, segments: trimPrefix(fileArg.word.segments, fileArg.offset) } : fileArg.word;
-          fragments.push(include(word, 'psql -f'));
+          fragments.push(include(word, 'psql -f', env));
           continue;
         }
         if (PSQL_VALUE_OPTS.has(v) || PSQL_LONG_VALUE_OPTS.has(v)) a++;
@@ -212,7 +247,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
           fragments.push(fragmentOf(build(r.target.segments, env), 'here-string', r.start));
         } else if (r.op === '<' && r.target && (r.fd === undefined || r.fd === 0)) {
           sawInput = true;
-          fragments.push(include(r.target, 'psql <'));
+          fragments.push(include(r.target, 'psql <', env));
         }
       }
       if (sawInput || stage === 0) return;
@@ -238,7 +273,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
           fragments.push(fragmentOf(joined, 'pipe', prev.words[0]!.start));
         }
       } else if (prog === 'cat' && prev.words[1]) {
-        fragments.push(include(prev.words[1], 'pipe'));
+        fragments.push(include(prev.words[1], 'pipe', env));
       } else {
         fragments.push({
           sql: null,
@@ -250,7 +285,8 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
         });
       }
     });
-  }
+  };
+  run(blocks, env);
   return { fragments, warnings };
 }
 
@@ -272,4 +308,23 @@ function trimPrefix(segments: readonly Segment[], n: number): Segment[] {
     out.push(s);
   }
   return out;
+}
+
+const OPENERS = new Set(['for', 'while', 'until', 'select']);
+
+/** Index of the `done` closing the loop opened at `from` (nested loops counted); the last index if missing. */
+function matchingDone(pipelines: Command[][], from: number): number {
+  let depth = 0;
+  for (let i = from; i < pipelines.length; i++) {
+    for (const cmd of pipelines[i]!) {
+      for (const w of cmd.words) {
+        if (OPENERS.has(w.raw) && w === cmd.words[0]) depth++;
+        if (w.raw === 'done' && (w === cmd.words[0] || w === cmd.words[cmd.words.length - 1])) {
+          depth--;
+          if (depth === 0) return i;
+        }
+      }
+    }
+  }
+  return pipelines.length - 1;
 }
