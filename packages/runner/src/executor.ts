@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@strata/core';
 import { headsChange } from './planner.js';
@@ -79,7 +80,7 @@ function lineColumnIn(text: string, index: number, startLine: number, startColum
 
 function recordOf(step: PreparedStep, mode: string): StepRecord {
   const m = step.migration;
-  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional } };
+  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional, host: hostname(), clientPid: process.pid } };
 }
 
 function timeouts(step: PreparedStep, ctx: ExecContext): { lock: string; statement: string } {

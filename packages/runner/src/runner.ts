@@ -70,6 +70,8 @@ export interface IsAtHeadResult {
 
 async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = await connect({ url: o.url, applicationName: o.applicationName });
+  // RAISE NOTICE from a migration (and PostgreSQL's own notices) reach the logger, never stdout.
+  client.on('notice', (n) => o.logger.info(`notice: ${n.message}`, { severity: n.severity ?? null, code: n.code ?? null }));
   try {
     return await fn(client);
   } catch (err) {
@@ -153,10 +155,10 @@ function indexesNamedIn(m: MigrationFile, invalid: readonly string[]): string[] 
   return named;
 }
 
-function summarize(direction: Direction, from: string[], to: string[], steps: StepResult[], dryRun: boolean): RunResult {
+function summarize(direction: Direction, from: string[], to: string[], steps: StepResult[], dryRun: boolean, original?: StrataError): RunResult {
   const failed = steps.find((s) => s.status === 'failed');
   const result: RunResult = { direction, from, to, steps, ok: !failed, dryRun };
-  if (failed?.error) result.error = new StrataError(failed.error.code as 'MIGRATION_FAILED', failed.error.message, { meta: failed.error.meta });
+  if (failed?.error) result.error = original ?? new StrataError(failed.error.code as 'MIGRATION_FAILED', failed.error.message, { meta: failed.error.meta });
   return result;
 }
 
@@ -210,15 +212,20 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
         lockWaitMs: o.lockWaitMs,
         failures: state.failures,
         logger: o.logger,
-        emit: o.emit,
+        emit: (event) => {
+          // Keep the failure itself (with its cause) for RunResult.error.
+          if (event.type === 'migration-failed') firstError ??= event.error;
+          o.emit(event);
+        },
       };
+      let firstError: StrataError | undefined;
       const results: StepResult[] = [];
       for (const step of steps) {
         const r = await executeStep(step, ctx);
         results.push(r);
         if (r.status === 'failed') break;
       }
-      return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false);
+      return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
     return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
   });
