@@ -150,6 +150,27 @@ const cases: Case[] = [
     fragments: [{ sql: 'ALTER TABLE a ADD b int', via: 'sql' }],
   },
   {
+    name: 'for...of over a literal array: one fragment per value',
+    src: "for (const t of ['documents', 'conversations']) {\n  await client.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS updated_at timestamptz`);\n}",
+    fragments: [
+      { sql: 'ALTER TABLE documents ADD COLUMN IF NOT EXISTS updated_at timestamptz', iteration: { t: 'documents' }, dynamic: false },
+      { sql: 'ALTER TABLE conversations ADD COLUMN IF NOT EXISTS updated_at timestamptz', iteration: { t: 'conversations' } },
+    ],
+  },
+  {
+    name: 'forEach over a const array',
+    src: "const IDX = ['a', 'b'];\nIDX.forEach((c) => pool.query('CREATE INDEX IF NOT EXISTS idx_' + c + ' ON t (' + c + ')'));",
+    fragments: [
+      { sql: 'CREATE INDEX IF NOT EXISTS idx_a ON t (a)', iteration: { c: 'a' } },
+      { sql: 'CREATE INDEX IF NOT EXISTS idx_b ON t (b)', iteration: { c: 'b' } },
+    ],
+  },
+  {
+    name: 'for...of over rows from the database: dynamic',
+    src: "const { rows } = await client.query('SELECT tablename FROM pg_tables');\nfor (const r of rows) await client.query(`VACUUM ${r.tablename}`);",
+    fragments: [{ sql: 'SELECT tablename FROM pg_tables', dynamic: false }, { sql: 'VACUUM ${r.tablename}', dynamic: true }],
+  },
+  {
     name: 'array join of constants',
     src: "client.query(['ALTER TABLE t', 'ADD c int'].join(' '));",
     fragments: [{ sql: 'ALTER TABLE t ADD c int' }],

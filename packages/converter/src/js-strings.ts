@@ -1,4 +1,5 @@
 import { parseSync } from 'oxc-parser';
+import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment } from './types.js';
@@ -131,6 +132,9 @@ export function extractJavaScript(
     if (n.type === 'UpdateExpression' && isNode(n.argument) && n.argument.type === 'Identifier') reassigned.add(n.argument.name as string);
   });
   const resolving = new Set<string>();
+  // Loop variables bound to one value while walking a loop body (null: a run-time value).
+  const loopBindings = new Map<string, string | null>();
+  let iteration: Record<string, string> | undefined;
 
   const evalNode = (raw: Node, inTag = false): Val => {
     const n = unwrap(raw);
@@ -145,6 +149,10 @@ export function extractJavaScript(
         return template(n, inTag ? 'tag' : 'plain');
       case 'Identifier': {
         const name = n.name as string;
+        if (loopBindings.has(name)) {
+          const bound = loopBindings.get(name);
+          return typeof bound === 'string' ? str(bound, null, null, false) : { kind: 'unknown', reason: `loop variable \`${name}\` iterates over a run-time value` };
+        }
         const init = decls.get(name);
         if (init === undefined) return { kind: 'unknown', reason: `\`${name}\` is not declared in this file` };
         if (init === null) return { kind: 'unknown', reason: `\`${name}\` is declared more than once` };
@@ -269,7 +277,7 @@ export function extractJavaScript(
 
   const push = (v: Val, via: string, site: Node, anchor: Node, paramStyle: ParamStyle | null) => {
     if (v.kind === 'unknown') {
-      fragments.push({ sql: null, dynamic: true, reason: v.reason, loc: lines.range(anchor.start, anchor.end), mapping: 'approximate', via });
+      fragments.push({ sql: null, dynamic: true, reason: v.reason, loc: lines.range(anchor.start, anchor.end), mapping: 'approximate', via, ...(iteration ? { iteration } : {}) });
       return;
     }
     let sql = v.text;
@@ -300,6 +308,7 @@ export function extractJavaScript(
       ...(inSite ? {} : { callLoc: lines.position(site.start) }),
       via,
       ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
+      ...(iteration ? { iteration } : {}),
     });
   };
 
@@ -311,7 +320,7 @@ export function extractJavaScript(
     return false;
   };
 
-  visitAll(program, (n, parent) => {
+  const site = (n: Node, parent: Node | null): void => {
     if (n.type === 'TaggedTemplateExpression') {
       const tag = nameOf(n.tag as Node);
       // a sql tag nested in another one's ${} is part of the outer fragment
@@ -345,12 +354,68 @@ export function extractJavaScript(
     else if (['ArrowFunctionExpression', 'FunctionExpression', 'ArrayExpression', 'Literal'].includes(arg.type) && !(arg.type === 'Literal' && typeof arg.value === 'string')) return;
     const style: ParamStyle = callee.last === 'raw' && args.length > 1 ? 'question' : 'dollar';
     push(evalNode(sqlNode), callee.full, n, sqlNode, style);
-  });
+  };
 
-  fragments.sort((a, b) => {
-    const pa = a.callLoc ?? a.loc;
-    const pb = b.callLoc ?? b.loc;
-    return pa.line - pb.line || pa.column - pb.column;
-  });
-  return { fragments, warnings };
+  // `for (const t of ['a', 'b'])` and `['a', 'b'].forEach((t) => ...)`: the body once per value.
+  const loopOf = (n: Node): { name: string; iterable: Node; body: Node } | null => {
+    if (n.type === 'ForOfStatement') {
+      const left = n.left as Node;
+      const id = left.type === 'VariableDeclaration' ? ((left.declarations as Node[])[0]?.id as Node | undefined) : left;
+      if (id?.type === 'Identifier') return { name: id.name as string, iterable: n.right as Node, body: n.body as Node };
+    }
+    if (n.type === 'CallExpression') {
+      const callee = nameOf(n.callee as Node);
+      const cb = (n.arguments as Node[])[0];
+      const param = cb && (cb.type === 'ArrowFunctionExpression' || cb.type === 'FunctionExpression') ? (cb.params as Node[])[0] : undefined;
+      if (callee?.object && (callee.last === 'forEach' || callee.last === 'map') && param?.type === 'Identifier') {
+        return { name: param.name as string, iterable: callee.object, body: cb!.body as Node };
+      }
+    }
+    return null;
+  };
+  const walk = (n: unknown, parent: Node | null): void => {
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x, parent);
+      return;
+    }
+    if (!isNode(n)) return;
+    const loop = loopOf(n);
+    if (loop) {
+      walk(loop.iterable, n);
+      let list = unwrap(loop.iterable);
+      if (list.type === 'Identifier') {
+        const init = decls.get(list.name as string);
+        if (init && !reassigned.has(list.name as string)) list = unwrap(init);
+      }
+      const values = list.type === 'ArrayExpression' ? (list.elements as (Node | null)[]).map((e) => (e ? evalNode(e) : null)) : null;
+      const saved = new Map(loopBindings);
+      const savedIteration = iteration;
+      if (values && values.length > 0 && values.length <= 1000 && values.every((v) => v?.kind === 'str' && !v.dynamic)) {
+        for (const v of values as Str[]) {
+          loopBindings.set(loop.name, v.text);
+          iteration = { ...(savedIteration ?? {}), [loop.name]: v.text };
+          walk(loop.body, n);
+        }
+      } else {
+        loopBindings.set(loop.name, null);
+        walk(loop.body, n);
+      }
+      loopBindings.clear();
+      for (const [k, v] of saved) loopBindings.set(k, v);
+      iteration = savedIteration;
+      return;
+    }
+    site(n, parent);
+    for (const key of Object.keys(n)) {
+      if (key === 'start' || key === 'end' || key === 'type') continue;
+      const v = n[key];
+      if (typeof v === 'object' && v !== null) walk(v, n);
+    }
+  };
+  walk(program, null);
+
+  const at = (f: SqlFragment) => f.callLoc ?? f.loc;
+  const out = dedupeIterations(fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
+  return { fragments: out, warnings };
 }
+

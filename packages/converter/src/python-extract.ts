@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
@@ -868,27 +869,8 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
     emit(ctx, node, 'text()', value, { env: new Map(), guard: scope?.guard, iteration: scope?.iteration }, false, arg);
   }
   const at = (f: SqlFragment) => f.callLoc ?? f.loc;
-  const fragments = dedupe(ctx.fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
+  const fragments = dedupeIterations(ctx.fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
   ctx.warnings.sort((a, b) => a.line - b.line || a.column - b.column);
   return { fragments, warnings: ctx.warnings };
 }
 
-function dedupe(fragments: SqlFragment[]): SqlFragment[] {
-  const seen = new Map<string, number>();
-  const out: SqlFragment[] = [];
-  for (const f of fragments) {
-    const { iteration, ...rest } = f;
-    const key = JSON.stringify(rest);
-    const at = seen.get(key);
-    if (at !== undefined) {
-      // The same SQL in every iteration: the loop variable is not part of it.
-      const { iteration: _drop, ...kept } = out[at]!;
-      void _drop;
-      out[at] = kept;
-      continue;
-    }
-    seen.set(key, out.length);
-    out.push(iteration ? { ...rest, iteration } : rest);
-  }
-  return out;
-}
