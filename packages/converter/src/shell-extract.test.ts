@@ -185,6 +185,12 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a loop whose body does not use the variable gives one fragment',
+    src: 'for i in 1 2 3; do psql -c "SELECT pg_sleep(1)"; done',
+    fragments: [{ sql: 'SELECT pg_sleep(1)' }],
+    absent: ['iteration'],
+  },
+  {
     name: 'a for loop over a run-time list: dynamic',
     src: 'for f in $(ls migrations/*.sql); do psql -f "$f"; done',
     fragments: [{ sql: null, includes: '$f', dynamic: true, reason: 'shell variable $f is not assigned a literal earlier in the script' }],

@@ -1,3 +1,4 @@
+import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { lexShell, type Segment, type ShellRedirect, type ShellToken, type ShellWord } from './shell-words.js';
 import type { ExtractionWarning, SqlFragment } from './types.js';
@@ -287,7 +288,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
     });
   };
   run(blocks, env);
-  return { fragments, warnings };
+  return { fragments: dedupeIterations(fragments), warnings };
 }
 
 /** Drop the first `n` characters of a word's text (e.g. the `-c` of `-cSELECT`). */
