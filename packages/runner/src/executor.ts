@@ -9,9 +9,9 @@ import type { RunnerEvent, StepResult } from './types.js';
 import { invalidIndexes, recordFailure, stepDml, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
 
 /** Kysely is loaded only when a TypeScript migration runs (importing it costs more than a no-op run). */
-async function kyselyFor(client: pg.Client, inTransaction: boolean) {
+async function kyselyFor(client: pg.Client, inTransaction: boolean, seen: { sql?: string }) {
   const { kyselyOnClient } = await import('./kysely-driver.js');
-  return kyselyOnClient(client, { inTransaction });
+  return kyselyOnClient(client, { inTransaction, onQuery: (sql) => void (seen.sql = sql) });
 }
 
 /** Everything a run's steps share. */
@@ -99,7 +99,10 @@ interface Failure {
   /** Index of the failing statement in the section, when known. */
   statementIndex?: number | undefined;
   rolledBack: boolean;
+  /** SQL migrations: statements that completed before the failure (outside a transaction they stay). */
   statementsDone?: number;
+  /** TypeScript migrations: the query Kysely was running when it failed. */
+  sql?: string | undefined;
 }
 
 async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): Promise<StrataError> {
@@ -112,6 +115,7 @@ async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): P
   const lines = [`${where}: ${step.direction === 'up' ? 'applying' : 'reverting'} revision ${m.revision} failed: ${reason}${pgErr?.code ? ` (SQLSTATE ${pgErr.code})` : ''}`];
   if (pgErr?.detail) lines.push(`DETAIL: ${pgErr.detail}`);
   if (pgErr?.hint) lines.push(`HINT: ${pgErr.hint}`);
+  if (f.sql) lines.push(`While running: ${f.sql.length > 300 ? `${f.sql.slice(0, 300)}...` : f.sql}`);
   if (f.location && m.kind === 'sql') {
     try {
       const sql = await sqlModule();
@@ -125,7 +129,7 @@ async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): P
     lines.push(`The migration was rolled back: none of it is applied${ctx.applied.size > 0 ? '; migrations before it stay applied' : ''}.`);
   } else {
     invalid = await invalidIndexes(ctx.client).catch(() => []);
-    lines.push(`It ran outside a transaction: ${f.statementsDone ?? 0} statement(s) before the failing one stay applied.`);
+    lines.push(m.kind === 'sql' ? `It ran outside a transaction: ${f.statementsDone ?? 0} statement(s) before the failing one stay applied.` : 'It ran outside a transaction: whatever it ran before the failure stays applied.');
     if (invalid.length > 0) lines.push(`INVALID index${invalid.length === 1 ? '' : 'es'} left behind: ${invalid.join(', ')}. Drop ${invalid.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ...) before re-running.`);
   }
   const previous = ctx.failures.get(m.revision);
@@ -227,14 +231,15 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
           failure = { error: r.error, location, statementIndex: idx >= 0 && idx < statements.length ? idx : undefined, rolledBack: true };
         }
       } else {
-        if (ctx.lockMode === 'session') await ctx.client.query(prefix);
-        else await ctx.client.query(prefix);
+        await ctx.client.query(prefix);
+        const seen: { sql?: string } = {};
         try {
-          await step.ts!(await kyselyFor(ctx.client, true));
+          await step.ts!(await kyselyFor(ctx.client, true, seen));
+          delete seen.sql;
           await ctx.client.query(suffix);
         } catch (err) {
           await ctx.client.query('ROLLBACK').catch(() => {});
-          failure = { error: err, rolledBack: true };
+          failure = { error: err, rolledBack: true, sql: seen.sql };
         }
       }
       if (!failure) {
@@ -311,12 +316,13 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
         done++;
       }
     } else {
+      const seen: { sql?: string } = {};
       try {
-        await step.ts!(await kyselyFor(client, false));
+        await step.ts!(await kyselyFor(client, false, seen));
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         await releaseClaim();
-        return { error: err, rolledBack: false, statementsDone: 0 };
+        return { error: err, rolledBack: false, sql: seen.sql };
       }
     }
   } finally {

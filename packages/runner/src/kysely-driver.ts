@@ -26,10 +26,13 @@ function postgresDialect(driver: Driver): Dialect {
 
 class ClientConnection implements DatabaseConnection {
   readonly #client: pg.ClientBase;
-  constructor(client: pg.ClientBase) {
+  readonly #onQuery: ((sql: string) => void) | undefined;
+  constructor(client: pg.ClientBase, onQuery?: (sql: string) => void) {
     this.#client = client;
+    this.#onQuery = onQuery;
   }
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    this.#onQuery?.(compiled.sql);
     const res = await this.#client.query(compiled.sql, [...compiled.parameters]);
     const affected = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command) && res.rowCount !== null ? { numAffectedRows: BigInt(res.rowCount) } : {};
     return { rows: (res.rows ?? []) as R[], ...affected };
@@ -49,8 +52,8 @@ class ClientConnection implements DatabaseConnection {
 export class SingleConnectionDriver implements Driver {
   readonly #connection: ClientConnection;
   readonly #outerTransaction: boolean;
-  constructor(client: pg.ClientBase, options: { inTransaction: boolean }) {
-    this.#connection = new ClientConnection(client);
+  constructor(client: pg.ClientBase, options: { inTransaction: boolean; onQuery?: (sql: string) => void }) {
+    this.#connection = new ClientConnection(client, options.onQuery);
     this.#outerTransaction = options.inTransaction;
   }
   async init(): Promise<void> {}
@@ -71,7 +74,7 @@ export class SingleConnectionDriver implements Driver {
 }
 
 /** A `Kysely<any>` bound to one pg client (the migration's connection). */
-export function kyselyOnClient(client: pg.ClientBase, options: { inTransaction: boolean }): Kysely<any> {
+export function kyselyOnClient(client: pg.ClientBase, options: { inTransaction: boolean; onQuery?: (sql: string) => void }): Kysely<any> {
   return new Kysely<any>({ dialect: postgresDialect(new SingleConnectionDriver(client, options)) });
 }
 
