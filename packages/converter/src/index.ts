@@ -1,4 +1,5 @@
 export { extractSql, detectLanguage } from './extract.js';
+export { fragmentPosition } from './fragments.js';
 export {
   discoverScripts,
   DEFAULT_INCLUDE,
