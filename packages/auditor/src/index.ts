@@ -36,4 +36,14 @@ export {
 export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
 export { compare, displayName, prettyType, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
 export { plan, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan.js';
-export { snapshotFrom, parseModelSource, type ModelSource, type SnapshotFromOptions, type SourcedSnapshot } from './model-sources.js';
+export {
+  snapshotFrom,
+  parseModelSource,
+  startShadowServer,
+  type ModelSource,
+  type SnapshotFromOptions,
+  type SourcedSnapshot,
+  type ShadowServer,
+} from './model-sources.js';
+export { renderDrift, type RenderDriftOptions } from './drift-report.js';
+export { dumpSchemaSql, type DumpSchemaOptions, type DumpSchemaResult } from './schema-dump.js';

@@ -168,6 +168,32 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
   }
 }
 
+/** A shadow PostgreSQL server started on demand. */
+export interface ShadowServer {
+  /** Superuser URL: pass it as `shadowUrl` to several {@link snapshotFrom} calls to share the server. */
+  readonly url: string;
+  readonly major: number;
+  /** Notes for the reader (a major version mismatch). */
+  readonly notes: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Start an embedded PostgreSQL for shadow databases, of the target's major
+ * version when its binaries are installed. Stop it with `stop()`.
+ */
+export async function startShadowServer(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'logger'> = {}): Promise<ShadowServer> {
+  const logger = options.logger ?? silentLogger;
+  const binDir = pickBinDir(options);
+  logger.info('starting a shadow PostgreSQL server', { binDir: binDir ?? 'embedded' });
+  const server = await startLocalServer({ ...(binDir ? { binDir } : {}), logger });
+  const notes: string[] = [];
+  if (options.targetMajor && server.major !== options.targetMajor) {
+    notes.push(`The shadow database runs PostgreSQL ${server.major} but the target runs ${options.targetMajor}: types and defaults are spelled as ${server.major} spells them. Install PostgreSQL ${options.targetMajor} or pass a shadow URL of that version to compare like with like.`);
+  }
+  return { url: server.url, major: server.major, notes, stop: () => server.stop() };
+}
+
 /** Run `apply` on a fresh shadow database, introspect it, and clean up whatever happens. */
 async function inShadow(options: SnapshotFromOptions, what: string, apply: (url: string) => Promise<void>): Promise<SourcedSnapshot> {
   const logger = options.logger ?? silentLogger;
@@ -177,14 +203,10 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
   if (options.shadowUrl) {
     adminUrl = options.shadowUrl;
   } else {
-    const binDir = pickBinDir(options);
-    logger.info('starting a shadow PostgreSQL server', { binDir: binDir ?? 'embedded' });
-    const server = await startLocalServer({ ...(binDir ? { binDir } : {}), logger });
+    const server = await startShadowServer(options);
     adminUrl = server.url;
     stopServer = () => server.stop();
-    if (options.targetMajor && server.major !== options.targetMajor) {
-      notes.push(`The shadow database runs PostgreSQL ${server.major} but the target runs ${options.targetMajor}: types and defaults are spelled as ${server.major} spells them. Install PostgreSQL ${options.targetMajor} or pass a shadow URL of that version to compare like with like.`);
-    }
+    notes.push(...server.notes);
   }
   try {
     const db = await createScratchDatabase(adminUrl, { prefix: 'strata_shadow' });
@@ -201,7 +223,7 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
   }
 }
 
-function pickBinDir(options: SnapshotFromOptions): string | undefined {
+function pickBinDir(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs'>): string | undefined {
   const want = options.targetMajor;
   if (!want) return undefined;
   const candidates = options.binDirs ?? [`/usr/lib/postgresql/${want}/bin`];

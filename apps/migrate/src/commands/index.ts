@@ -10,6 +10,9 @@ import { register as heads } from './heads.js';
 import { register as merge } from './merge.js';
 import { register as stamp } from './stamp.js';
 import { register as ensure } from './ensure.js';
+import { register as audit } from './audit.js';
+import { register as diff } from './diff.js';
+import { register as check } from './check.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -26,4 +29,7 @@ export const commands: Register[] = [
   merge,
   stamp,
   ensure,
+  audit,
+  diff,
+  check,
 ];

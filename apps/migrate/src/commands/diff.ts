@@ -1,0 +1,57 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '@strata/core';
+import { compare, plan, renderSteps, snapshotFrom } from '@strata/auditor';
+import { setExitCode } from '../cli.js';
+import type { CliContext } from '../context.js';
+import { auditOptions, formatOf, needsShadow, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from './audit.js';
+
+/** `migrate diff --from A --to B [--sql]`: the drift between two sources, or the DDL from one to the other. */
+export function register(program: Command, ctx: CliContext): void {
+  auditOptions(
+    program
+      .command('diff')
+      .description('Show how two schemas differ, or (--sql) the DDL that turns --from into --to.')
+      .addOption(new Option('--from <source>', 'the starting schema (URL, .sql, module, cmd:, .json, migrations:DIR[@rev])').makeOptionMandatory())
+      .addOption(new Option('--to <source>', 'the wanted schema (same kinds)').makeOptionMandatory())
+      .addOption(new Option('--sql', 'print the migration SQL (up, then down as comments) instead of the differences'))
+      .addOption(new Option('--concurrently', 'with --sql: build and drop indexes on existing tables CONCURRENTLY'))
+      .addOption(new Option('--exit-code', 'exit 1 when the schemas differ')),
+  )
+    .addHelpText('after', `
+Examples:
+  $ migrate diff --from "$DATABASE_URL" --to schema.sql
+  $ migrate diff --from migrations:migrations --to models.ts --sql > next.sql`)
+    .action(async (_opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<AuditFlags & { from: string; to: string; sql?: boolean; concurrently?: boolean; exitCode?: boolean }>();
+      const r = await ctx.resolve(g);
+      const base = sourceOptions(ctx, g, r);
+      const [from, to] = await withSharedShadow(ctx, base, undefined, needsShadow(g.from) || needsShadow(g.to), async (o) => {
+        const a = await snapshotFrom(g.from, o);
+        const b = await snapshotFrom(g.to, { ...o, targetMajor: a.snapshot.server.major });
+        return [a, b] as const;
+      });
+      for (const n of [...from.notes, ...to.notes]) ctx.note(`note: ${n}`);
+      const drift = compare(from.snapshot, to.snapshot, { left: from.source, right: to.source });
+      setExitCode(command, g.exitCode && drift.length ? ExitCode.FOUND : ExitCode.OK);
+      if (!g.sql) {
+        printDrift(ctx, drift, formatOf(g, r), from.source, to.source);
+        return;
+      }
+      const p = plan(from.snapshot, to.snapshot, { concurrently: Boolean(g.concurrently) });
+      if (r.json) {
+        ctx.outJson(p);
+        return;
+      }
+      if (p.up.length === 0) {
+        ctx.out(`-- No changes: ${from.source} matches ${to.source}.`);
+        return;
+      }
+      ctx.out(`-- From ${from.source} to ${to.source}`);
+      for (const h of p.hints) ctx.out(`-- hint: ${h.message}`);
+      ctx.out('');
+      ctx.io.stdout.write(renderSteps(p.up));
+      ctx.out('');
+      ctx.out('-- down:');
+      ctx.out(renderSteps(p.down).trimEnd().replace(/^/gm, '-- '));
+    });
+}

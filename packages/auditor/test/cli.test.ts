@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withConnection } from '@strata/core';
+import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import type { ScratchDatabase } from '@strata/pg-server';
+import { parseSnapshot } from '../src/index.js';
+import { runSql } from './helpers.js';
+
+// Drives the built CLI (apps/migrate/dist, built by `pnpm test` / turbo before the tests) as a user would.
+const CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../apps/migrate/dist/bin.js');
+const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));
+
+function migrate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function shadowDatabases(): Promise<string[]> {
+  return await withConnection({ url: testServerUrl() }, async (c) => (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'strata_shadow%'")).rows.map((r) => r.datname));
+}
+
+describe('migrate audit / diff / check', () => {
+  let prod: ScratchDatabase;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`The CLI is not built (${CLI}): run \`pnpm exec turbo run build --filter=@strata/migrate\` first.`);
+    prod = await createTestDatabase('cli_prod');
+    // Production: what create_all built long ago, then hand-edited.
+    await runSql(prod.url, `
+      CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email VARCHAR(100) NOT NULL, created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now());
+      CREATE INDEX ix_users_email ON users (email);
+      CREATE INDEX ix_users_email_lower ON users (lower(email));
+      CREATE TABLE products (id SERIAL PRIMARY KEY, name TEXT NOT NULL);`);
+    dir = mkdtempSync(join(tmpdir(), 'strata-cli-audit-'));
+    chmodSync(dir, 0o755);
+    cpSync(sourcesDir, dir, { recursive: true });
+    env = { DATABASE_URL: prod.url, SHADOW_DATABASE_URL: testServerUrl() };
+  });
+  afterAll(async () => {
+    await prod?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('audit finds exactly the seeded differences against a create_all run through cmd:, and exits 1', async () => {
+    const r = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1'], dir, env);
+    expect(r.stdout).toBe(
+      [
+        'Drift between production and the models: 3 differences (2 errors, 1 warning)',
+        '  error    production is missing the column products.price that the models define',
+        '  error    column users.email is varchar(100) in production but varchar(255) in the models',
+        '  warning  production has an extra index ix_users_email_lower that the models do not define',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(1);
+    expect(await shadowDatabases()).toEqual([]);
+  });
+
+  it('audit --format markdown writes a pull-request comment; --format json a document', async () => {
+    const md = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'markdown'], dir, env);
+    expect(md.code).toBe(1);
+    expect(md.stdout).toContain('### Schema drift: production vs the models\n\n3 differences (2 errors, 1 warning).\n\n| Severity | Object | Difference |\n| --- | --- | --- |\n');
+    expect(md.stdout).toContain('| 🔴 error | column `users.email` | column users.email is varchar(100) in production but varchar(255) in the models |');
+    const js = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'json'], dir, env);
+    const doc = JSON.parse(js.stdout) as { ok: boolean; differences: { kind: string; name: string }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.differences.map((d) => `${d.kind} ${d.name}`)).toEqual(['missing products.price', 'different users.email', 'extra ix_users_email_lower']);
+  });
+
+  it('audit exits 0 when production matches, and --dump writes snapshot.json', async () => {
+    const same = await createTestDatabase('cli_same');
+    try {
+      await runSql(same.url, readFileSync(join(dir, 'models.sql'), 'utf8'));
+      const r = await migrate(['audit', '--url', same.url, '--models', 'models.sql', '--dump', 'out'], dir, env);
+      expect(r.stdout).toBe('No drift: production matches the models.\n');
+      expect(r.code).toBe(0);
+      const snap = parseSnapshot(readFileSync(join(dir, 'out', 'snapshot.json'), 'utf8'));
+      expect(Object.keys(snap.tables)).toEqual(['public.users']);
+      // schema.sql is there when a pg_dump of a compatible version is on the PATH; otherwise stderr says why.
+      if (!existsSync(join(dir, 'out', 'schema.sql'))) expect(r.stderr).toMatch(/note: schema\.sql not written: /);
+      else expect(readFileSync(join(dir, 'out', 'schema.sql'), 'utf8')).toContain('CREATE TABLE public.users');
+      expect(r.stderr).not.toContain(new URL(same.url).password);
+    } finally {
+      await same.drop();
+    }
+  });
+
+  it('bad input: an unreachable database is exit 3 and never shows the password', async () => {
+    const r = await migrate(['audit', '--url', 'postgres://app:hunter2-secret@127.0.0.1:1/prod', '--models', 'models.sql'], dir, env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: Cannot connect to app@127.0.0.1:1/prod: connection refused (is the server running and listening on that port?).\n');
+  });
+
+  it('bad input: a models module that throws, or SQL with a syntax error, is exit 2 and leaves no shadow database', async () => {
+    const t = await migrate(['audit', '--models', 'models-throws.ts'], dir, env);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toBe('error: The models module models-throws.ts threw in createAll: the models are broken: Base.metadata is empty\n');
+    const s = await migrate(['audit', '--models', 'models-syntax-error.sql'], dir, env);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^error: models-syntax-error\.sql:5:18: syntax error at or near "NUL"/);
+    expect(await shadowDatabases()).toEqual([]);
+  });
+
+  it('diff --sql prints the migration from one source to another', async () => {
+    writeFileSync(join(dir, 'next.sql'), `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nALTER TABLE users ADD COLUMN name text;\nCREATE INDEX users_name_idx ON users (name);\n`);
+    const r = await migrate(['diff', '--from', 'models.sql', '--to', 'next.sql', '--sql'], dir, env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '-- From models.sql to next.sql',
+        '',
+        'ALTER TABLE users ADD COLUMN name text;',
+        '',
+        'CREATE INDEX users_name_idx ON public.users USING btree (name);',
+        '',
+        '-- down:',
+        '-- -- destructive: may lose data',
+        '-- ALTER TABLE users DROP COLUMN name;',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('check exits 0 when the migrations head builds the models, 1 when it does not', async () => {
+    writeFileSync(join(dir, 'head.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));\n');
+    const ok = await migrate(['check', '--models', 'head.sql'], dir, env);
+    expect(ok.stdout).toBe('No drift: the migrations head matches the models.\n');
+    expect(ok.code).toBe(0);
+    const bad = await migrate(['check', '--models', 'models.sql'], dir, env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout.split('\n')[0]).toBe('Drift between the migrations head and the models: 7 differences (6 errors, 1 warning)');
+  });
+});
