@@ -38,7 +38,7 @@ export async function headSnapshot(options: HeadSnapshotOptions): Promise<Snapsh
   try {
     const shadow = await createScratchDatabase(adminUrl, { prefix: 'strata_shadow' });
     try {
-      const run = await upgrade({ url: shadow.url, migrationsDir: options.migrationsDir, schema, applicationName: 'strata-shadow', logger });
+      const run = await upgrade({ url: shadow.url, migrationsDir: options.migrationsDir, schema, applicationName: 'strata-shadow', logger, allowDataLoss: true });
       if (!run.ok) {
         throw new StrataError('MODELS_SOURCE_FAILED', `The migrations in ${options.migrationsDir} do not apply to an empty shadow database: ${run.error?.message ?? 'a migration failed'}`, { cause: run.error });
       }
