@@ -340,6 +340,29 @@ const cases: Case[] = [
     fragments: [{ sql: 'SELECT * FROM users', via: 'text()' }],
   },
   {
+    name: 'a wrapper function: the SQL is extracted at each call, not inside the wrapper',
+    src: 'def run_sql(cur, sql):\n    print(sql)\n    cur.execute(sql)\n\nrun_sql(c, "ALTER TABLE a ADD b int")\nrun_sql(c, sql="VACUUM")\n',
+    fragments: [
+      { sql: 'ALTER TABLE a ADD b int', via: 'run_sql', dynamic: false, loc: loc(5, 13, 5, 36) },
+      { sql: 'VACUUM', via: 'run_sql' },
+    ],
+  },
+  {
+    name: 'a wrapper method with parameters, called through an object',
+    src: 'class Db:\n    def run(self, q, *params):\n        self.cur.execute(q, params)\n\ndb = Db()\ndb.run("UPDATE t SET a = %s", 1)\n',
+    fragments: [{ sql: 'UPDATE t SET a = $1', via: 'db.run', params: true, paramCount: 1 }],
+  },
+  {
+    name: 'wrappers of wrappers, through text()',
+    src: 'def b(conn, q):\n    conn.execute(text(q))\n\ndef a(stmt):\n    b(engine, stmt)\n\na("SELECT 1")\n',
+    fragments: [{ sql: 'SELECT 1', via: 'a' }],
+  },
+  {
+    name: 'a wrapper never called in the file keeps its dynamic fragment',
+    src: 'def run_sql(cur, sql):\n    cur.execute(sql)\n',
+    fragments: [{ sql: null, dynamic: true, reason: '`sql` is a parameter of `run_sql`' }],
+  },
+  {
     name: '"".join over a list of constants',
     src: 'cur.execute(" ".join(["ALTER TABLE t", "ADD c int"]))',
     fragments: [{ sql: 'ALTER TABLE t ADD c int', dynamic: false }],

@@ -78,6 +78,8 @@ interface Ctx {
   readonly fragments: SqlFragment[];
   readonly warnings: ExtractionWarning[];
   readonly calls: ReadonlySet<string>;
+  /** Functions of this file that pass one of their parameters to an SQL call (`def run_sql(cur, sql): cur.execute(sql)`). */
+  readonly wrappers: Map<string, Wrapper>;
   /** text() values bound to names, not yet executed: emitted at the end. */
   readonly pendingText: Map<number, { value: Val; node: SyntaxNode; scope?: Scope }>;
   readonly warned: Set<number>;
@@ -437,11 +439,35 @@ function dedent(s: string): string {
 
 // ---------- SQL calls ----------
 
-function isSqlCall(ctx: Ctx, node: SyntaxNode): { via: string; kind: 'exec' | 'text' } | null {
+interface Wrapper {
+  /** Index of the SQL parameter among the positional arguments of a call. */
+  readonly index: number;
+  readonly param: string;
+  /** Defined with `self`/`cls` first: called as `obj.name(...)`. */
+  readonly method: boolean;
+  readonly from: number;
+  readonly to: number;
+  calls: number;
+}
+
+interface SqlCallSite {
+  via: string;
+  kind: 'exec' | 'text';
+  /** Which positional argument (and keyword) holds the SQL; default the first. */
+  argIndex?: number;
+  argName?: string;
+  wrapper?: Wrapper;
+}
+
+function isSqlCall(ctx: Ctx, node: SyntaxNode): SqlCallSite | null {
   if (node.name !== 'CallExpression') return null;
   const callee = node.firstChild;
   if (!callee) return null;
   const { full, last } = calleeName(ctx, callee);
+  const w = ctx.wrappers.get(last);
+  if (w && (callee.name === 'VariableName') === !w.method && !(node.from >= w.from && node.to <= w.to)) {
+    return { via: full, kind: 'exec', argIndex: w.index, argName: w.param, wrapper: w };
+  }
   if (callee.name === 'MemberExpression' && SQL_METHODS.has(last)) return { via: full, kind: 'exec' };
   if (ctx.calls.has(full) || ctx.calls.has(last)) return { via: full, kind: 'exec' };
   if (TEXT_WRAPPERS.has(last) && (callee.name === 'VariableName' || /^(sa|sqlalchemy|sql|sqlalchemy\.sql)\.(text|DDL)$/.test(full))) return { via: 'text()', kind: 'text' };
@@ -507,29 +533,32 @@ function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, has
   });
 }
 
-function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, kind: 'exec' | 'text', via: string): void {
+function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSite): void {
+  const { kind, via } = site;
   const argList = node.getChild('ArgList');
   const args = parseArgs(argList);
   const kw = keywordArgs(ctx, argList);
-  const first = args.positional[0] ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
+  const index = site.argIndex ?? 0;
+  if (site.wrapper) site.wrapper.calls++;
+  const first = args.positional[index] ?? (site.argName ? kw.get(site.argName) : undefined) ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
   if (kind === 'text') {
     // Reported at the end unless an execute consumes it first (text(...).bindparams(...) bound to a name).
     const v = first ? evalExpr(ctx, first, scope) : unknown('text() without an argument');
     ctx.pendingText.set(node.from, { value: v.kind === 'str' ? { ...v, textCall: node.from } : v, node, scope });
     return;
   }
-  const hasParams = args.positional.length > 1 || [...kw.keys()].some((k) => PARAM_KEYWORDS.has(k)) || via.endsWith('executemany');
+  const hasParams = args.positional.length > index + 1 || [...kw.keys()].some((k) => PARAM_KEYWORDS.has(k)) || via.endsWith('executemany');
   const v = first ? evalExpr(ctx, first, scope) : unknown('no SQL argument');
   emit(ctx, node, via, v, scope, hasParams, first);
   // Arguments after the SQL may hold more calls (rare), the callee may be a chain.
-  for (const a of args.positional.slice(1)) scanCalls(ctx, a, scope);
+  for (const a of args.positional) if (a !== first) scanCalls(ctx, a, scope);
 }
 
 /** Find SQL calls anywhere inside an expression or simple statement. */
 function scanCalls(ctx: Ctx, node: SyntaxNode, scope: Scope): void {
   const hit = isSqlCall(ctx, node);
   if (hit) {
-    handleSqlCall(ctx, node, scope, hit.kind, hit.via);
+    handleSqlCall(ctx, node, scope, hit);
     scanCalls(ctx, node.firstChild!, scope);
     return;
   }
@@ -843,7 +872,7 @@ function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
 /** Extract the SQL a Python file runs (see {@link extractSql}). */
 export function extractPython(text: string, calls: ReadonlySet<string>): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const tree = parser.parse(text);
-  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, pendingText: new Map(), warned: new Set() };
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set() };
   // lezer recovers from syntax errors; report where, and go on with what it built.
   // One warning per top-level statement that holds errors.
   let errors = 0;
@@ -862,8 +891,21 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
     }
   }
   const top = children(tree.topNode);
+  findWrappers(ctx, tree.topNode);
   GLOBALS.set(ctx, collectGlobals(ctx, top));
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
+  // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
+  for (const w of ctx.wrappers.values()) {
+    if (w.calls === 0) continue;
+    const inside = (f: SqlFragment) => {
+      const off = offsetOf(ctx, f.callLoc ?? f.loc);
+      return off >= w.from && off <= w.to;
+    };
+    for (let i = ctx.fragments.length - 1; i >= 0; i--) {
+      const f = ctx.fragments[i]!;
+      if (f.sql === null && f.dynamic && inside(f) && f.reason?.includes(`\`${w.param}\` is a parameter of`)) ctx.fragments.splice(i, 1);
+    }
+  }
   for (const { value, node, scope } of ctx.pendingText.values()) {
     const arg = node.getChild('ArgList')?.firstChild?.nextSibling ?? undefined;
     emit(ctx, node, 'text()', value, { env: new Map(), guard: scope?.guard, iteration: scope?.iteration }, false, arg);
@@ -874,3 +916,65 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   return { fragments, warnings: ctx.warnings };
 }
 
+
+function offsetOf(ctx: Ctx, pos: { line: number; column: number }): number {
+  let line = 1;
+  let i = 0;
+  while (line < pos.line && i < ctx.text.length) {
+    const nl = ctx.text.indexOf('\n', i);
+    if (nl === -1) break;
+    i = nl + 1;
+    line++;
+  }
+  return i + pos.column - 1;
+}
+
+/**
+ * Find functions that hand one of their parameters to an SQL call, directly or
+ * through `text(param)` or another such function, to a fixpoint.
+ */
+function findWrappers(ctx: Ctx, root: SyntaxNode): void {
+  const defs: SyntaxNode[] = [];
+  const collect = (n: SyntaxNode) => {
+    if (n.name === 'FunctionDefinition') defs.push(n);
+    for (let c = n.firstChild; c; c = c.nextSibling) collect(c);
+  };
+  collect(root);
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    for (const def of defs) {
+      const nameNode = def.getChild('VariableName');
+      const body = def.getChild('Body');
+      const paramList = def.getChild('ParamList');
+      if (!nameNode || !body || !paramList) continue;
+      const name = src(ctx, nameNode);
+      if (ctx.wrappers.has(name)) continue;
+      const params = children(paramList)
+        .filter((p) => p.name === 'VariableName' && !(p.prevSibling && ['*', '**', 'AssignOp'].includes(p.prevSibling.name)))
+        .map((p) => src(ctx, p));
+      const method = params[0] === 'self' || params[0] === 'cls';
+      let found: string | null = null;
+      const visit = (n: SyntaxNode) => {
+        if (found) return;
+        if (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition') return;
+        const site = isSqlCall(ctx, n);
+        if (site && site.kind === 'exec') {
+          const args = parseArgs(n.getChild('ArgList'));
+          let arg = args.positional[site.argIndex ?? 0];
+          if (arg?.name === 'CallExpression' && isSqlCall(ctx, arg)?.kind === 'text') arg = parseArgs(arg.getChild('ArgList')).positional[0];
+          if (arg?.name === 'VariableName' && params.includes(src(ctx, arg))) found = src(ctx, arg);
+        }
+        for (let c = n.firstChild; c; c = c.nextSibling) visit(c);
+      };
+      for (let c = body.firstChild; c; c = c.nextSibling) visit(c);
+      if (found) {
+        const idx = params.indexOf(found) - (method ? 1 : 0);
+        // a method named like cursor.execute must take the SQL first, or every .execute(...) would be misread
+        if (SQL_METHODS.has(name) && idx !== 0) continue;
+        ctx.wrappers.set(name, { index: idx, param: found, method, from: def.from, to: def.to, calls: 0 });
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+}
