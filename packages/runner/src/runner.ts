@@ -92,6 +92,23 @@ function asStrataError(err: unknown, o: ResolvedOptions): unknown {
   return err;
 }
 
+/**
+ * Ask the server to notice when this client dies in the middle of a long
+ * statement (PostgreSQL 14+, where the platform supports it): a runner
+ * killed during a slow migration then has its transaction rolled back and its
+ * lock released within a second, instead of the server finishing and
+ * committing the migration on behalf of a process that no longer exists.
+ * Without it, a multi-statement query keeps running to its COMMIT.
+ */
+async function watchForDeadClient(client: pg.Client): Promise<void> {
+  await client.query(`DO $$ BEGIN
+  IF current_setting('server_version_num')::int >= 140000 THEN
+    PERFORM set_config('client_connection_check_interval', '1000', false);
+  END IF;
+EXCEPTION WHEN others THEN NULL;
+END $$`);
+}
+
 async function loadGraph(dir: string): Promise<RevisionGraph> {
   return buildGraph(await loadMigrations(dir));
 }
@@ -194,6 +211,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
     }
 
     const execute = async (): Promise<RunResult> => {
+      await watchForDeadClient(client);
       await ensureTables(client, o);
       // Re-read inside the lock: another runner may have moved the database meanwhile.
       const state = await readState(client, o.schema);
