@@ -5,7 +5,9 @@ import {
   connect,
   describeConnection,
   isPgDatabaseError,
+  isStrataError,
   quoteIdent,
+  toConnectionError,
   silentLogger,
   withAdvisoryLock,
   withConnection,
@@ -139,7 +141,10 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
   if (mode === 'create_all') logger.warn(CREATE_ALL_DEPRECATION, { mode });
 
   // The one round trip of a start at head.
-  const check = await isAtHead(options.db ? queryableOf(options.db) : options.url, { migrationsDir: options.migrationsDir, schema, applicationName });
+  const check = await isAtHead(options.db ? queryableOf(options.db) : options.url, { migrationsDir: options.migrationsDir, schema, applicationName }).catch((err: unknown) => {
+    // The application's pool reports a refused connection as a bare Node error: give it the usual safe sentence.
+    throw isStrataError(err) ? err : isPgDatabaseError(err) ? new StrataError('DB_QUERY', `Reading the schema version on ${where} failed: ${err.message} (SQLSTATE ${err.code})`, { meta: { sqlstate: err.code ?? null }, cause: err }) : toConnectionError(err, options.url);
+  });
   if (check.atHead) {
     logger.info('the database is at head', { mode, heads: check.current });
     return { mode, action: 'none', applied: [], stamped: [], heads: check.current, durationMs: elapsed() };

@@ -264,3 +264,21 @@ describe('create_all mode', () => {
     expect(err.code).toBe('USAGE');
   });
 });
+
+describe('connection problems', () => {
+  it('a refused connection is a DB_CONNECTION error that never shows the URL or password, with or without the app pool', async () => {
+    const url = 'postgres://app:s3cret-pw@127.0.0.1:1/archive';
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('error', () => {});
+    try {
+      for (const db of [undefined, pool]) {
+        const err = await refusal(ensureSchema({ url, migrationsDir: app.dir, ...(db ? { db } : {}) }));
+        expect(err.code).toBe('DB_CONNECTION');
+        expect(err.message).toBe('Cannot connect to app@127.0.0.1:1/archive: connection refused (is the server running and listening on that port?).');
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
