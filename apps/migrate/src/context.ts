@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { StrataError, describeConnection, type Logger } from '@strata/core';
 import { loadConfig, resolvePath, type LoadedConfig, type StrataConfig } from './config.js';
+import { withSslParams } from './connection-url.js';
 
 /** Global options every command receives (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -67,7 +68,7 @@ export class CliContext {
   databaseUrl(opts: GlobalOptions, resolved: Resolved): string {
     const url = opts.url ?? resolved.config.url ?? this.io.env.DATABASE_URL;
     if (!url) throw new StrataError('USAGE', 'No database given: pass --url or set DATABASE_URL.');
-    return url;
+    return withSslParams(url, resolved.config.ssl, resolved.baseDir, this.io.env);
   }
 
   /** Print a line of the command's result on stdout. */

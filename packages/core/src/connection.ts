@@ -1,3 +1,4 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import pg from 'pg';
 import { StrataError, isPgDatabaseError } from './errors.js';
 import { describeConnection, redactSecret, redactUrls } from './redact.js';
@@ -34,8 +35,57 @@ export function parseConnectionUrl(url: string): pg.ClientConfig {
   } catch {
     throw new StrataError('USAGE', 'The database URL could not be parsed (the value is not shown because it may contain a password). Percent-encode special characters in the user name and password.');
   }
-  return { connectionString: url };
+  return { connectionString: withLibpqSslSemantics(url) };
 }
+
+/** The `sslmode` values libpq knows, plus node-postgres' own `no-verify`. */
+const SSL_MODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
+
+/**
+ * TLS parameters in the URL mean what they mean to libpq (psql, pg_dump):
+ * `sslmode=require` encrypts without verifying (verifies the chain when
+ * `sslrootcert` is given), `verify-ca` checks the chain, `verify-full` also
+ * the host name. node-postgres 8 treats `require` and `verify-ca` as
+ * `verify-full` (and prints a warning) unless `uselibpqcompat=true` is set,
+ * so it is set here: one URL behaves the same in Strata, psql and pg_dump.
+ * The certificate files are checked up front so a wrong path is a clear
+ * usage error, not an exception from deep inside the driver.
+ */
+function withLibpqSslSemantics(url: string): string {
+  const u = new URL(url);
+  const mode = u.searchParams.get('sslmode');
+  if (mode !== null && !SSL_MODES.has(mode)) {
+    throw new StrataError('USAGE', `Unknown sslmode '${mode}' in the database URL: use disable, prefer, require, verify-ca or verify-full.`, { meta: { sslmode: mode } });
+  }
+  for (const param of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = u.searchParams.get(param);
+    if (file === null) continue;
+    try {
+      accessSync(file, fsConstants.R_OK);
+    } catch (err) {
+      throw new StrataError('USAGE', `The ${param} file ${file} (from the database URL) cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { meta: { param, file } });
+    }
+  }
+  if (mode === 'verify-ca' && u.searchParams.get('sslrootcert') === null) {
+    throw new StrataError('USAGE', 'sslmode=verify-ca needs sslrootcert (the CA certificate that signed the server certificate); with a public CA use sslmode=verify-full.');
+  }
+  if (mode === null || mode === 'no-verify' || u.searchParams.has('uselibpqcompat')) return url;
+  u.searchParams.set('uselibpqcompat', 'true');
+  return u.toString();
+}
+
+/** TLS verification failures (Node's codes), turned into advice about the CA and host name. */
+const TLS_VERIFY_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function passwordOf(url: string): string | undefined {
   try {
@@ -61,6 +111,13 @@ export function toConnectionError(err: unknown, url: string): StrataError {
     return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${clean(err.message)}`, { meta: { sqlstate: err.code } });
   }
   const e = err as NodeJS.ErrnoException;
+  if (e?.code && TLS_VERIFY_CODES.has(e.code)) {
+    const what = e.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? "the server certificate does not name this host (sslmode=verify-full checks the host name; connect by a name the certificate lists)" : 'the server certificate could not be verified against the CA given (sslrootcert / ssl.ca): use the CA certificate that signed the server certificate';
+    return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: TLS certificate verification failed: ${clean(String(e.message))} (${e.code}); ${what}.`, { meta: { errno: e.code, tls: true } });
+  }
+  if (/does not support SSL/i.test(String(e?.message))) {
+    return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: the server does not support TLS connections, and the URL asks for TLS (sslmode). Enable ssl on the server, or use sslmode=disable on a trusted network.`, { meta: { tls: true } });
+  }
   const reason =
     e?.code === 'ECONNREFUSED' ? 'connection refused (is the server running and listening on that port?)'
     : e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN' ? 'host name not found'
@@ -72,12 +129,18 @@ export function toConnectionError(err: unknown, url: string): StrataError {
 /** Open a connected pg Client, or throw a StrataError safe to print. */
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
   const config = parseConnectionUrl(options.url);
-  const client = new pg.Client({
-    ...config,
-    application_name: options.applicationName ?? 'strata',
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-  });
+  let client: pg.Client;
+  try {
+    client = new pg.Client({
+      ...config,
+      application_name: options.applicationName ?? 'strata',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    });
+  } catch (err) {
+    // The driver parses the URL (and reads certificate files) in its constructor.
+    throw toConnectionError(err, options.url);
+  }
   // An idle client can emit 'error' (server restart, network drop); without a
   // listener that would crash the process instead of failing the next query.
   client.on('error', () => {});
