@@ -34,6 +34,8 @@ export type StrataErrorCode =
   | 'LOCK_TIMEOUT'
   | 'LOCK_BUSY'
   | 'SERVER_START_FAILED'
+  | 'BACKUP_FAILED'
+  | 'HEALTH_CHECK_FAILED'
   | 'INTERNAL';
 
 /** Codes that mean "the input was wrong" rather than "the database failed". */
