@@ -33,6 +33,13 @@ describe('SQL headers', () => {
     expect(() => migrationFromSource('0001_a.sql', '/m/0001_a.sql', text)).toThrow(expect.objectContaining({ code: 'MIGRATION_FILE_INVALID', message }));
   });
 
+  it('ignores a byte-order mark before the header (the checksum still covers it)', () => {
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '\uFEFF-- revision: bom1\n-- parents: none\n-- migrate:up\nSELECT 1;\n');
+    expect(m.revision).toBe('bom1');
+    expect(m.checksum).toBe(checksumOf('\uFEFF-- revision: bom1\n-- parents: none\n-- migrate:up\nSELECT 1;\n'));
+    expect(m.checksum).not.toBe(checksumOf('-- revision: bom1\n-- parents: none\n-- migrate:up\nSELECT 1;\n'));
+  });
+
   it('splits sections with their file offsets and lines', () => {
     const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\n-- parents: none\n\n-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n');
     expect(sqlSection(m, 'up')).toEqual({ text: 'CREATE TABLE t (id int);\n\n', offset: 47, line: 5 });

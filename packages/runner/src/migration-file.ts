@@ -51,7 +51,8 @@ function parseBoolean(file: string, value: string): boolean {
 /** Parse the leading `-- key: value` lines of an SQL migration (stops at the first other line). */
 export function parseSqlHeader(file: string, source: string): Header {
   const header: Header = { message: '', transactional: undefined, lockTimeout: undefined, statementTimeout: undefined };
-  let pos = 0;
+  // A byte-order mark (some Windows editors) is not part of the first header line.
+  let pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
   while (pos < source.length) {
     const nl = source.indexOf('\n', pos);

@@ -185,5 +185,10 @@ describe('CREATE INDEX CONCURRENTLY', () => {
     expect(fixed.steps.map((s) => [s.revision, s.status])).toEqual([['c3', 'applied']]);
     const valid = await query(url, `SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, [app]);
     expect(valid).toEqual([{ relname: 't_id', indisvalid: true }, { relname: 't_k', indisvalid: true }]);
+    // Reverting runs DROP INDEX CONCURRENTLY outside a transaction too.
+    const down = await downgrade({ url, migrationsDir: m.dir, schema, target: 'c1' });
+    expect(down.steps.map((s) => [s.revision, s.status])).toEqual([['c3', 'applied'], ['c2', 'applied']]);
+    expect(await query(url, `SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [app])).toEqual([]);
+    expect((await status({ url, migrationsDir: m.dir, schema })).current).toEqual(['c1']);
   });
 });
