@@ -57,6 +57,12 @@ export interface EnsureSchemaOptions {
    */
   lockWaitMs?: number;
   /**
+   * `'session'` (default): a session-level advisory lock held on the shim's
+   * own connection. `'transaction'`: behind a transaction-pooling PgBouncer;
+   * the runner and the create_all transaction take the transaction-level lock.
+   */
+  lockMode?: 'session' | 'transaction';
+  /**
    * The Snapshot of the migrations head, precomputed (e.g. written in CI with
    * `headSnapshot()` + `serializeSnapshot`). Only `create_all` on an empty
    * database needs it. Default: computed when needed, in a shadow database.
@@ -185,6 +191,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     applicationName,
     logger,
     ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
+    ...(options.lockMode === undefined ? {} : { lockMode: options.lockMode }),
   });
   if (!run.ok) {
     throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`migrate history\`).`);
@@ -225,12 +232,17 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
   if (graph.heads.length !== 1) refuseHeads(graph, c);
 
   const client = await connect({ url: options.url, applicationName: c.applicationName });
-  try {
-    const lock = { key: runLockKey(c.schema), what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
-    return await withAdvisoryLock(client, lock, async () => {
+  const key = runLockKey(c.schema);
+  const body = async (): Promise<{ stamped: string[]; heads: string[] } | undefined> => {
+    // Everything from the re-check to the stamp is one transaction: a refusal or a failure anywhere rolls it all back.
+    await client.query('BEGIN');
+    try {
+      if (options.lockMode === 'transaction') await takeXactLock(client, key, options.lockWaitMs, c.schema);
       // Re-read under the lock: a replica that held it may have built and stamped the database.
-      const state = await isAtHead(client, { migrationsDir: options.migrationsDir, schema: c.schema });
-      if (state.current.length > 0) return undefined;
+      if ((await versionRows(client, c.schema)).length > 0) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
       const objects = await userObjects(client, c.schema);
       if (objects.length > 0) {
         const shown = objects.slice(0, 5).join(', ') + (objects.length > 5 ? ', ...' : '');
@@ -242,40 +254,74 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
         );
       }
       const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
-      await client.query('BEGIN');
       try {
-        try {
-          await options.createAll!(kyselyOnClient(client));
-        } catch (err) {
-          if (err instanceof StrataError) throw err;
-          const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
-          throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
-        }
-        const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
-        const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
-        if (drift.length > 0) {
-          c.refuse(
-            'SCHEMA_MISMATCH',
-            'createAll differs from the migrations head',
-            `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
-            { differences: drift.map((d) => d.message), drift },
-          );
-        }
-        const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
-        await client.query('COMMIT');
-        c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
-        return { stamped: stamped.checksumsRecorded, heads: stamped.to };
+        await options.createAll!(kyselyOnClient(client));
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
-          throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
-        }
-        throw err;
+        if (err instanceof StrataError) throw err;
+        const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
+        throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
       }
-    });
+      const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
+      const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
+      if (drift.length > 0) {
+        c.refuse(
+          'SCHEMA_MISMATCH',
+          'createAll differs from the migrations head',
+          `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
+          { differences: drift.map((d) => d.message), drift },
+        );
+      }
+      const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
+      await client.query('COMMIT');
+      c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
+      return { stamped: stamped.checksumsRecorded, heads: stamped.to };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
+        throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
+      }
+      throw err;
+    }
+  };
+  try {
+    if (options.lockMode === 'transaction') return await body();
+    const lock = { key, what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
+    return await withAdvisoryLock(client, lock, body);
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Transaction lock mode (PgBouncer transaction pooling, where a session lock
+ * would outlive the transaction on a shared server connection): the same key
+ * as a transaction-level lock, bounded by `lockWaitMs` with SET LOCAL.
+ */
+async function takeXactLock(client: pg.ClientBase, key: bigint, lockWaitMs: number | undefined, schema: string): Promise<void> {
+  const k = key.toString();
+  if (lockWaitMs === 0) {
+    const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [k]);
+    if (!got.rows[0]?.ok) throw new StrataError('LOCK_BUSY', `Could not take the migration lock (schema ${schema}) at once (no waiting was allowed): another replica is migrating or building the database. Wait for it, or raise lockWaitMs.`, { meta: { key: k } });
+    return;
+  }
+  await client.query("SELECT set_config('lock_timeout', $1, true)", [String(lockWaitMs ?? 0)]);
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [k]);
+  } catch (err) {
+    if (isPgDatabaseError(err) && err.code === '55P03') {
+      throw new StrataError('LOCK_TIMEOUT', `Could not take the migration lock (schema ${schema}) within ${lockWaitMs} ms: another replica is migrating or building the database. Wait for it, or raise lockWaitMs.`, { meta: { key: k }, cause: err });
+    }
+    throw err;
+  }
+  await client.query("SELECT set_config('lock_timeout', '0', true)");
+}
+
+/** The version table's rows, `[]` when Strata's tables do not exist yet (checked first: an error would abort the transaction). */
+async function versionRows(client: pg.ClientBase, schema: string): Promise<string[]> {
+  const version = `${quoteIdent(schema)}.strata_version`;
+  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [version]);
+  if (!exists.rows[0]?.t) return [];
+  return (await client.query<{ revision: string }>(`SELECT revision FROM ${version}`)).rows.map((r) => r.revision);
 }
 
 function refuseHeads(graph: RevisionGraph, c: CreateAllContext): never {

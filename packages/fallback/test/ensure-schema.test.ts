@@ -59,6 +59,13 @@ describe('migrate mode', () => {
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([{ n: 0 }]);
   });
 
+  it('ten instances at once in transaction lock mode (PgBouncer): every migration applied once', async () => {
+    const url = await freshDb();
+    const results = await Promise.all(Array.from({ length: 10 }, () => ensureSchema({ url, migrationsDir: app.dir, lockMode: 'transaction' })));
+    expect(results.flatMap((r) => r.applied.map((a) => a.revision)).sort()).toEqual(['a1', 'a2', 'a3']);
+    expect(await query(url, `SELECT count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied'`)).toEqual([{ n: 3 }]);
+  });
+
   it('a database behind head is brought to head; at head the call is a no-op', async () => {
     const url = await freshDb();
     await upgrade({ url, migrationsDir: app.dir, target: 'a1' });
@@ -235,6 +242,14 @@ describe('create_all mode', () => {
     // createAll opening its own transaction: it becomes a savepoint of the shim's
     const createAll = appCreateAll({ nestedTransaction: true });
     const results = await Promise.all(Array.from({ length: 5 }, () => ensureSchema({ url, migrationsDir: app.dir, mode: 'create_all', createAll, headSnapshot: head })));
+    expect(results.map((r) => r.action).sort()).toEqual(['created_all', 'none', 'none', 'none', 'none']);
+    expect(await query(url, `SELECT count(*)::int AS n FROM strata.strata_history`)).toEqual([{ n: 3 }]);
+  });
+
+  it('transaction lock mode (PgBouncer): five replicas at once, one builds', async () => {
+    const url = await freshDb();
+    const head = await headSnapshot({ migrationsDir: app.dir, shadowUrl: shadowUrl() });
+    const results = await Promise.all(Array.from({ length: 5 }, () => ensureSchema({ url, migrationsDir: app.dir, mode: 'create_all', lockMode: 'transaction', createAll: appCreateAll(), headSnapshot: head })));
     expect(results.map((r) => r.action).sort()).toEqual(['created_all', 'none', 'none', 'none', 'none']);
     expect(await query(url, `SELECT count(*)::int AS n FROM strata.strata_history`)).toEqual([{ n: 3 }]);
   });

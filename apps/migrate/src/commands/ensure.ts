@@ -58,6 +58,7 @@ Examples (entrypoint.sh):
       applicationName: 'strata-ensure',
       ...(base.logger ? { logger: base.logger } : {}),
       ...(base.lockWaitMs === undefined ? {} : { lockWaitMs: base.lockWaitMs }),
+      ...(base.lockMode === undefined ? {} : { lockMode: base.lockMode }),
       ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
       ...(g.shadowUrl ? { shadowUrl: g.shadowUrl } : {}),
       ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),
