@@ -25,6 +25,12 @@ const cases: Case[] = [
     name: 'pool.query with $1 parameters',
     src: 'pool.query("UPDATE users SET role = $1 WHERE id = $2", [role, id]);',
     fragments: [{ sql: 'UPDATE users SET role = $1 WHERE id = $2', params: true, paramStyle: 'dollar', paramCount: 2, mapping: 'exact' }],
+    absent: ['paramValues'],
+  },
+  {
+    name: 'constant bind values are kept',
+    src: "const ROLE = 'admin';\npool.query('UPDATE users SET role = $1 WHERE id = $2 AND x IS DISTINCT FROM $3', [ROLE, 7, null]);",
+    fragments: [{ sql: 'UPDATE users SET role = $1 WHERE id = $2 AND x IS DISTINCT FROM $3', paramValues: [['admin', '7', null]] }],
   },
   {
     name: 'a multi-line template literal without substitutions',
@@ -64,7 +70,7 @@ const cases: Case[] = [
   {
     name: 'client.query({ text, values })',
     src: "client.query({ text: 'DELETE FROM t WHERE id = $1', values: [1] });",
-    fragments: [{ sql: 'DELETE FROM t WHERE id = $1', params: true, paramCount: 1 }],
+    fragments: [{ sql: 'DELETE FROM t WHERE id = $1', params: true, paramCount: 1, paramValues: [['1']] }],
   },
   {
     name: 'escapes in a string literal: approximate mapping',

@@ -275,7 +275,27 @@ export function extractJavaScript(
     return { ...out, exact: out.exact && exprs.length === 0, params };
   };
 
-  const push = (v: Val, via: string, site: Node, anchor: Node, paramStyle: ParamStyle | null) => {
+  // Constant bind values: client.query(sql, [1, 'a']) -> [['1', 'a']]; undefined unless all are constants.
+  const valuesOf = (arg: Node | undefined): (string | null)[][] | undefined => {
+    if (!arg) return undefined;
+    const a = unwrap(arg);
+    if (a.type !== 'ArrayExpression') return undefined;
+    const row: (string | null)[] = [];
+    for (const e of a.elements as (Node | null)[]) {
+      if (!e) return undefined;
+      const u = unwrap(e);
+      if (u.type === 'Literal' && u.value === null) {
+        row.push(null);
+        continue;
+      }
+      const v = evalNode(u);
+      if (v.kind !== 'str' || v.dynamic) return undefined;
+      row.push(v.text);
+    }
+    return [row];
+  };
+
+  const push = (v: Val, via: string, site: Node, anchor: Node, paramStyle: ParamStyle | null, values?: (string | null)[][]) => {
     if (v.kind === 'unknown') {
       fragments.push({ sql: null, dynamic: true, reason: v.reason, loc: lines.range(anchor.start, anchor.end), mapping: 'approximate', via, ...(iteration ? { iteration } : {}) });
       return;
@@ -308,6 +328,7 @@ export function extractJavaScript(
       ...(inSite ? {} : { callLoc: lines.position(site.start) }),
       via,
       ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
+      ...(style && values ? { paramValues: values } : {}),
       ...(iteration ? { iteration } : {}),
     });
   };
@@ -353,7 +374,8 @@ export function extractJavaScript(
     } else if (!strong && !stringish(arg)) return;
     else if (['ArrowFunctionExpression', 'FunctionExpression', 'ArrayExpression', 'Literal'].includes(arg.type) && !(arg.type === 'Literal' && typeof arg.value === 'string')) return;
     const style: ParamStyle = callee.last === 'raw' && args.length > 1 ? 'question' : 'dollar';
-    push(evalNode(sqlNode), callee.full, n, sqlNode, style);
+    const valuesNode = arg.type === 'ObjectExpression' ? ((arg.properties as Node[]).find((p) => p.type === 'Property' && isNode(p.key) && p.key.name === 'values')?.value as Node | undefined) : args[1];
+    push(evalNode(sqlNode), callee.full, n, sqlNode, style, valuesOf(valuesNode));
   };
 
   // `for (const t of ['a', 'b'])` and `['a', 'b'].forEach((t) => ...)`: the body once per value.

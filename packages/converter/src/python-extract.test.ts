@@ -242,6 +242,22 @@ const cases: Case[] = [
     fragments: [{ sql: 'INSERT INTO t (a, b) VALUES ($1, $2)', params: true, paramStyle: 'pyformat', paramCount: 2, mapping: 'exact' }],
   },
   {
+    name: 'executemany over a literal list: constant parameter rows',
+    src: 'ROWS = [("summarise", "general"), ("translate", None)]\ncur.executemany("INSERT INTO p (name, category) VALUES (%s, %s) ON CONFLICT DO NOTHING", ROWS)',
+    fragments: [{ sql: 'INSERT INTO p (name, category) VALUES ($1, $2) ON CONFLICT DO NOTHING', paramValues: [['summarise', 'general'], ['translate', null]] }],
+  },
+  {
+    name: 'execute with a constant tuple',
+    src: 'cur.execute("DELETE FROM t WHERE id = %s AND k = %s", (42, "x"))',
+    fragments: [{ sql: 'DELETE FROM t WHERE id = $1 AND k = $2', paramValues: [['42', 'x']] }],
+  },
+  {
+    name: 'execute with a run-time value: no paramValues',
+    src: 'cur.execute("DELETE FROM t WHERE id = %s", (row_id,))',
+    fragments: [{ sql: 'DELETE FROM t WHERE id = $1', params: true }],
+    absent: ['paramValues'],
+  },
+  {
     name: '%(name)s placeholders: same name, same number',
     src: 'cur.execute("UPDATE t SET a = %(v)s WHERE b = %(v)s OR c = %(w)s", {"v": 1, "w": 2})',
     fragments: [{ sql: 'UPDATE t SET a = $1 WHERE b = $1 OR c = $2', paramCount: 2, mapping: 'approximate' }],

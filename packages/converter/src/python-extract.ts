@@ -29,6 +29,8 @@ interface Str {
   readonly textCall?: number;
   /** Nothing of it is known (a run-time value). */
   readonly opaque?: boolean;
+  /** Python `None` (SQL NULL as a parameter value). */
+  readonly none?: true;
 }
 interface List {
   readonly kind: 'list';
@@ -297,8 +299,9 @@ function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     case 'Number':
       return synth(src(ctx, node));
     case 'Boolean':
-    case 'None':
       return synth(src(ctx, node));
+    case 'None':
+      return { ...synth('None'), none: true };
     case 'VariableName': {
       const name = src(ctx, node);
       const v = scope.env.get(name);
@@ -474,7 +477,36 @@ function isSqlCall(ctx: Ctx, node: SyntaxNode): SqlCallSite | null {
   return null;
 }
 
-function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, hasParams: boolean, argNode: SyntaxNode | undefined): void {
+/**
+ * Constant parameter rows of a DB-API call: `execute(sql, (a, b))` gives one row,
+ * `executemany(sql, [(a, b), ...])` one per row; undefined unless every value is known.
+ */
+function paramRows(v: Val, many: boolean): (string | null)[][] | undefined {
+  const rowOf = (r: Val): (string | null)[] | undefined => {
+    const items = r.kind === 'list' ? r.items : r.kind === 'str' ? [r] : null;
+    if (!items) return undefined;
+    const out: (string | null)[] = [];
+    for (const it of items) {
+      if (it.kind !== 'str' || it.dynamic) return undefined;
+      out.push(it.none ? null : it.text);
+    }
+    return out;
+  };
+  if (!many) {
+    const row = rowOf(v);
+    return row ? [row] : undefined;
+  }
+  if (v.kind !== 'list' || v.items.length > 10_000) return undefined;
+  const rows: (string | null)[][] = [];
+  for (const r of v.items) {
+    const row = rowOf(r);
+    if (!row) return undefined;
+    rows.push(row);
+  }
+  return rows;
+}
+
+function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, hasParams: boolean, argNode: SyntaxNode | undefined, values?: (string | null)[][]): void {
   const callPos = ctx.lines.position(node.from);
   const anchor = argNode ?? node;
   if (v.kind !== 'str' || v.opaque) {
@@ -529,6 +561,7 @@ function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, has
     via,
     ...(scope.guard ? { guard: scope.guard } : {}),
     ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
+    ...(style && values ? { paramValues: values } : {}),
     ...(scope.iteration ? { iteration: scope.iteration } : {}),
   });
 }
@@ -549,7 +582,9 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSi
   }
   const hasParams = args.positional.length > index + 1 || [...kw.keys()].some((k) => PARAM_KEYWORDS.has(k)) || via.endsWith('executemany');
   const v = first ? evalExpr(ctx, first, scope) : unknown('no SQL argument');
-  emit(ctx, node, via, v, scope, hasParams, first);
+  const paramNode = args.positional[index + 1] ?? kw.get('params') ?? kw.get('parameters') ?? kw.get('vars') ?? kw.get('args');
+  const values = paramNode && !site.wrapper ? paramRows(evalExpr(ctx, paramNode, scope), via.endsWith('executemany')) : undefined;
+  emit(ctx, node, via, v, scope, hasParams, first, values);
   // Arguments after the SQL may hold more calls (rare), the callee may be a chain.
   for (const a of args.positional) if (a !== first) scanCalls(ctx, a, scope);
 }

@@ -88,6 +88,13 @@ export interface SqlFragment {
   readonly paramStyle?: ParamStyle;
   /** Number of distinct `$n` placeholders. */
   readonly paramCount?: number;
+  /**
+   * The parameter values when they are constants in the script: one row per
+   * execution (`executemany` over a literal list gives one row each), `$n` is
+   * `row[n - 1]`, `null` is Python `None`. Absent when any value is not known
+   * statically. Lets a data fix be checked against production's rows.
+   */
+  readonly paramValues?: readonly (readonly (string | null)[])[];
   /** For `psql -f file` / `< file`: the file it runs (as written, `$VAR`s resolved when possible). */
   readonly includes?: string;
   /** For a `for x in [...]` loop: the loop variable's values for this fragment. */
