@@ -35,6 +35,7 @@ interface ScriptTruth {
   syntax_error?: { line: number; column: number; near: string };
   conflict?: { table: string; column: string; script_type: string; production_type: string; models_type: string };
   dynamic?: { line: number; reason: string }[];
+  guards?: { kind: string; negated: boolean; args: string[] }[];
 }
 
 interface GroundTruth {
@@ -164,6 +165,9 @@ describe('legacy estate ground truth', () => {
       expect(e.fragments.length, s.path).toBeGreaterThan(0);
       const dynamicLines = e.fragments.filter((f) => f.dynamic).map((f) => f.callLoc?.line ?? f.loc.line);
       expect(dynamicLines, s.path).toEqual((s.dynamic ?? []).map((d) => d.line));
+      // helper guards written in the script's own language (SQL-level IF NOT EXISTS is the parser's job)
+      const helperGuards = (s.guards ?? []).filter((g) => g.kind !== 'if');
+      expect(e.fragments.flatMap((f) => (f.guard ? [f.guard] : [])), s.path).toEqual(helperGuards);
     }
   });
 
