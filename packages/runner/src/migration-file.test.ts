@@ -76,3 +76,25 @@ describe('checksums', () => {
     expect(m.checksum).toBe(checksumOf('-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;\n'));
   });
 });
+
+describe('loadMigrations', () => {
+  it('reads a folder in number order, ignores helpers, and refuses a stray .sql file', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadMigrations } = await import('./migration-file.js');
+    const dir = mkdtempSync(join(tmpdir(), 'strata-load-'));
+    try {
+      writeFileSync(join(dir, '10_b.sql'), '-- revision: b\n-- parents: a\n-- migrate:up\n');
+      writeFileSync(join(dir, '9_a.sql'), '-- revision: a\n-- parents: none\n-- migrate:up\n');
+      writeFileSync(join(dir, 'README.md'), '# hi');
+      writeFileSync(join(dir, 'helpers.ts'), 'export const x = 1;');
+      expect((await loadMigrations(dir)).migrations.map((m) => m.file)).toEqual(['9_a.sql', '10_b.sql']);
+      writeFileSync(join(dir, 'add_users.sql'), 'CREATE TABLE users ();');
+      await expect(loadMigrations(dir)).rejects.toThrow(`add_users.sql in ${dir} does not look like a migration (NNNN_slug.sql). Rename it (\`migrate new\` writes the right name) or move it out of the migrations folder.`);
+      await expect(loadMigrations(join(dir, 'nope'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

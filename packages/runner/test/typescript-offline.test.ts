@@ -7,7 +7,8 @@ import { downgrade, history, offlineScript, upgrade } from '@strata/runner';
 import { catalogue, query, sqlMigration, tempMigrations } from './helpers.js';
 
 const m = tempMigrations();
-afterAll(() => m.rm());
+const dirs: { rm(): void }[] = [m];
+afterAll(() => dirs.forEach((d) => d.rm()));
 
 m.write('0001_users.sql', sqlMigration('o1', [], "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\nINSERT INTO users VALUES (1, 'it''s me');", 'DROP TABLE users;'));
 m.write(
@@ -113,7 +114,9 @@ describe('offline scripts', () => {
     expect(script).toContain(`insert into "posts" ("id", "user_id", "title") values (1, 1, 'O''Brien');`);
     expect(script).toContain('-- 0003_idx.sql (revision o3, up): o3\n-- runs outside a transaction, one statement at a time');
     const offline = await fresh();
-    const file = join(m.dir, 'up.sql');
+    const scripts = tempMigrations();
+    dirs.push(scripts);
+    const file = join(scripts.dir, 'up.sql');
     writeFileSync(file, script);
     execFileSync('psql', ['-X', '-q', '-f', file, offline], { stdio: 'pipe' });
     expect(await catalogue(offline)).toEqual(await catalogue(online));
