@@ -212,6 +212,38 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       WHERE t.typtype = 'c' AND c.relkind = 'c' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
     P,
   );
+  // PostgreSQL's default multirange name: 'range' replaced by 'multirange' once, else '_multirange' appended.
+  const multirange =
+    "CASE WHEN mt.typname <> (CASE WHEN t.typname LIKE '%range%' THEN regexp_replace(t.typname, 'range', 'multirange') ELSE t.typname || '_multirange' END) THEN mt.typname END";
+  const rangeRows = await q<{ schema: string; name: string; subtype: string; opclass: string | null; coll: string | null; canonical: string | null; diff: string | null; multirange: string | null; comment: string | null }>(
+    `SELECT n.nspname AS schema, t.typname AS name, format_type(r.rngsubtype, NULL) AS subtype,
+            CASE WHEN NOT oc.opcdefault THEN (CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname) ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END) END AS opclass,
+            ${COLLATION('r.rngcollation', 'st.typcollation')} AS coll,
+            CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END AS canonical,
+            CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END AS diff,
+            ${major >= 14 ? multirange : 'NULL'} AS multirange, d.description AS comment
+       FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace
+       JOIN pg_type st ON st.oid = r.rngsubtype
+       JOIN pg_opclass oc ON oc.oid = r.rngsubopc JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+       ${major >= 14 ? 'LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid' : ''}
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+      WHERE t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
+    P,
+  );
+  for (const r of rangeRows) {
+    snap.rangeTypes[objectKey(r.schema, r.name)] = {
+      schema: r.schema,
+      name: r.name,
+      subtype: r.subtype,
+      subtypeOpclass: r.opclass,
+      collation: r.coll,
+      canonical: r.canonical,
+      subtypeDiff: r.diff,
+      multirange: r.multirange,
+      comment: r.comment,
+    };
+  }
+
   for (const r of compRows) snap.compositeTypes[objectKey(r.schema, r.name)] = { schema: r.schema, name: r.name, attributes: r.attrs ?? [], comment: r.comment };
 
   const seqRows = await q<{ schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; oschema: string | null; otable: string | null; ocolumn: string | null; comment: string | null }>(
@@ -246,12 +278,15 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
   }
 
   // Tables, views and materialised views: the relations whose columns we read.
-  const relRows = await q<{ oid: number; schema: string; name: string; kind: string; partkey: string | null; parent: string | null; bound: string | null; rls: boolean; force: boolean; comment: string | null; viewdef: string | null; options: string[] | null; populated: boolean; deps: string[] | null }>(
+  const relRows = await q<{ oid: number; schema: string; name: string; kind: string; partkey: string | null; parent: string | null; bound: string | null; inherits: string[] | null; unlogged: boolean; rls: boolean; force: boolean; comment: string | null; viewdef: string | null; options: string[] | null; populated: boolean; deps: string[] | null }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
             CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
             CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
                    JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) END AS parent,
             CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+            CASE WHEN c.relkind IN ('r', 'p') AND NOT c.relispartition THEN ARRAY(SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                   JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)::text[] END AS inherits,
+            c.relpersistence = 'u' AS unlogged,
             c.relrowsecurity AS rls, c.relforcerowsecurity AS force, d.description AS comment,
             CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS viewdef,
             c.reloptions AS options, c.relispopulated AS populated,
@@ -277,6 +312,8 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
         name: r.name,
         partitionBy: r.partkey,
         partitionOf: r.parent && r.bound ? { table: r.parent, bound: r.bound } : null,
+        inherits: r.inherits ?? [],
+        unlogged: r.unlogged,
         columns: [] as ColumnDef[],
         constraints: {} as Record<string, ConstraintDef>,
         rowSecurity: r.rls,
@@ -334,8 +371,8 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       continue;
     }
     const table = snap.tables[rel.key];
-    // A partition's inherited columns are its parent's: PARTITION OF recreates them.
-    if (table?.partitionOf && !r.local) continue;
+    // Inherited columns are the parent's: PARTITION OF / INHERITS recreate them.
+    if (table && (table.partitionOf || table.inherits.length > 0) && !r.local) continue;
     const s = r.seq;
     (rel.columns as ColumnDef[]).push({
       name: r.name,
@@ -518,7 +555,7 @@ function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
     if (exc && (exc(q) || exc(name))) return false;
     return true;
   };
-  for (const coll of ['enums', 'domains', 'compositeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
+  for (const coll of ['enums', 'domains', 'compositeTypes', 'rangeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
     const rec = snap[coll] as Record<string, { schema: string; name: string }>;
     for (const [k, v] of Object.entries(rec)) if (!keep(v.schema, v.name)) delete rec[k];
   }

@@ -11,6 +11,7 @@ export type ObjectType =
   | 'enum'
   | 'domain'
   | 'composite type'
+  | 'range type'
   | 'sequence'
   | 'table'
   | 'column'
@@ -166,6 +167,12 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'composite type', n, x.comment, y.comment);
   });
+  keyed(d, a.rangeTypes ?? {}, b.rangeTypes ?? {}, 'range type', dn, 'error', (n, x, y) => {
+    for (const k of ['subtype', 'subtypeOpclass', 'collation', 'canonical', 'subtypeDiff', 'multirange'] as const) {
+      if (x[k] !== y[k]) d.different('range type', n, k, x[k], y[k], 'error');
+    }
+    comment(d, 'range type', n, x.comment, y.comment);
+  });
   keyed(d, a.sequences, b.sequences, 'sequence', dn, 'error', (n, x, y) => {
     for (const k of ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle'] as const) {
       if (x[k] !== y[k]) d.different('sequence', n, k, x[k], y[k], 'warning');
@@ -249,6 +256,11 @@ function keyed<T>(
 function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): void {
   if (x.partitionBy !== y.partitionBy) d.isVs('table', n, 'partitionBy', x.partitionBy, y.partitionBy, 'error', x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned', y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned');
   if (!deepEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
+  if (!deepEqual(x.inherits ?? [], y.inherits ?? [])) {
+    const inh = (t: TableDef) => ((t.inherits ?? []).length ? `inherits from ${(t.inherits ?? []).map((p) => p.replace(/^public\./, '')).join(', ')}` : 'inherits from no table');
+    d.isVs('table', n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
+  }
+  if (Boolean(x.unlogged) !== Boolean(y.unlogged)) d.isVs('table', n, 'unlogged', x.unlogged, y.unlogged, 'warning', x.unlogged ? 'is UNLOGGED' : 'is logged', y.unlogged ? 'UNLOGGED' : 'logged');
   if (x.rowSecurity !== y.rowSecurity) d.isVs('table', n, 'rowSecurity', x.rowSecurity, y.rowSecurity, 'error', x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled', y.rowSecurity ? 'enabled' : 'disabled');
   if (x.forceRowSecurity !== y.forceRowSecurity) d.isVs('table', n, 'forceRowSecurity', x.forceRowSecurity, y.forceRowSecurity, 'error', x.forceRowSecurity ? 'forces row level security' : 'does not force row level security', y.forceRowSecurity ? 'forces it' : 'does not');
   comment(d, 'table', n, x.comment, y.comment);

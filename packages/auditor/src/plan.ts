@@ -323,6 +323,20 @@ class Planner {
     }
     for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true });
 
+    for (const [k, r] of sorted(b.rangeTypes ?? {})) {
+      const old = a.rangeTypes?.[k];
+      if (old && deepEqual(old, { ...r, comment: old.comment })) continue;
+      if (old) this.add('dropTypes', { sql: `DROP TYPE ${qn(old.schema, old.name)}`, destructive: true, comment: 'a range type cannot be altered: it is created again' });
+      const opts = [`SUBTYPE = ${r.subtype}`];
+      if (r.subtypeOpclass) opts.push(`SUBTYPE_OPCLASS = ${r.subtypeOpclass}`);
+      if (r.collation) opts.push(`COLLATION = ${r.collation}`);
+      if (r.canonical) opts.push(`CANONICAL = ${r.canonical}`);
+      if (r.subtypeDiff) opts.push(`SUBTYPE_DIFF = ${r.subtypeDiff}`);
+      if (r.multirange) opts.push(`MULTIRANGE_TYPE_NAME = ${qn(r.schema, r.multirange)}`);
+      this.add('types', { sql: `CREATE TYPE ${qn(r.schema, r.name)} AS RANGE (${opts.join(', ')})`, destructive: false });
+    }
+    for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true });
+
     for (const [k, d] of sorted(b.domains)) {
       const old = a.domains[k];
       if (!old || old.type !== d.type || old.collation !== d.collation) {
@@ -541,14 +555,15 @@ class Planner {
   // ---------------------------------------------------------------- tables and columns
   tables(): void {
     const { a, b } = this;
-    // Parents before partitions.
-    const order = sorted(b.tables).sort(([, x], [, y]) => Number(Boolean(x.partitionOf)) - Number(Boolean(y.partitionOf)));
+    // Parents before partitions and inheriting tables.
+    const order = topo(sorted(b.tables).map(([key, t]) => ({ key, t })), (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])]).map((x): [string, TableDef] => [x.key, x.t]);
     for (const [k, t] of order) {
       const old = a.tables[k];
-      if (!old || !deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy) {
+      const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) => this.#droppedTables.has(p));
+      if (!old || !deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy || !deepEqual(old.inherits ?? [], t.inherits ?? []) || parentRecreated) {
         if (old) {
           this.#droppedTables.add(k);
-          this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning changes: the table is created again' });
+          if (!parentRecreated) this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning or inheritance changes: the table is created again' });
         }
         this.#createdTables.add(k);
         this.add('tables', { sql: this.createTable(t), destructive: false });
@@ -591,9 +606,14 @@ class Planner {
       const parent = this.b.tables[t.partitionOf.table];
       const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
       const body = lines.length ? ` (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '';
-      return `CREATE TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+      return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
     }
-    return `CREATE TABLE ${name} (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+    const inherits = (t.inherits ?? []).map((p) => {
+      const parent = this.b.tables[p];
+      return parent ? qn(parent.schema, parent.name) : p;
+    });
+    const body = lines.length ? `(\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '()';
+    return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
   }
 
   alterTable(k: string, old: TableDef, t: TableDef): void {
@@ -625,6 +645,7 @@ class Planner {
       }
       this.alterColumn(k, name, c, n);
     }
+    if (Boolean(old.unlogged) !== Boolean(t.unlogged)) this.add('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
     if (old.rowSecurity !== t.rowSecurity) this.add('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
     if (old.forceRowSecurity !== t.forceRowSecurity) this.add('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
   }
@@ -708,7 +729,7 @@ class Planner {
         if ((c.type === 'primary key' || c.type === 'unique') && changed(c, b.tables[k]?.constraints[c.name])) keyGone.add(`${k}(${c.columns.join(',')})`);
       }
     }
-    const fkRelies = (c: ConstraintDef) => c.references !== null && keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`);
+    const fkRelies = (c: ConstraintDef) => c.references !== null && (keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) || this.#droppedTables.has(c.references.table));
     const dropped = new Set<string>();
     for (const [k, t] of sorted(a.tables)) {
       if (this.#droppedTables.has(k)) continue;
@@ -914,6 +935,10 @@ class Planner {
     for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
     for (const [k, d] of sorted(b.domains)) put(`DOMAIN ${qn(d.schema, d.name)}`, a.domains[k]?.comment, d.comment, !(k in a.domains) || recreatedDomain(a.domains[k], d));
     for (const [k, t] of sorted(b.compositeTypes)) put(`TYPE ${qn(t.schema, t.name)}`, a.compositeTypes[k]?.comment, t.comment, !(k in a.compositeTypes));
+    for (const [k, r] of sorted(b.rangeTypes ?? {})) {
+      const o = a.rangeTypes?.[k];
+      put(`TYPE ${qn(r.schema, r.name)}`, o?.comment, r.comment, !o || !deepEqual(o, { ...r, comment: o.comment }));
+    }
     for (const [k, s] of sorted(b.sequences)) put(`SEQUENCE ${qn(s.schema, s.name)}`, a.sequences[k]?.comment, s.comment, !(k in a.sequences));
     for (const [k, t] of sorted(b.tables)) {
       const fresh = this.#createdTables.has(k);

@@ -18,6 +18,7 @@ export interface Snapshot {
   enums: Record<string, EnumDef>;
   domains: Record<string, DomainDef>;
   compositeTypes: Record<string, CompositeTypeDef>;
+  rangeTypes: Record<string, RangeTypeDef>;
   sequences: Record<string, SequenceDef>;
   tables: Record<string, TableDef>;
   indexes: Record<string, IndexDef>;
@@ -69,6 +70,23 @@ export interface CompositeTypeDef {
   schema: string;
   name: string;
   attributes: { name: string; type: string; collation: string | null }[];
+  comment: string | null;
+}
+
+/** A range type (`CREATE TYPE x AS RANGE (...)`). */
+export interface RangeTypeDef {
+  schema: string;
+  name: string;
+  subtype: string;
+  /** Operator class of the subtype when not its default, qualified as needed. */
+  subtypeOpclass: string | null;
+  collation: string | null;
+  /** Canonical function, qualified. */
+  canonical: string | null;
+  /** Subtype difference function, qualified. */
+  subtypeDiff: string | null;
+  /** Name of the multirange type (PostgreSQL 14+), when not the default. */
+  multirange: string | null;
   comment: string | null;
 }
 
@@ -151,6 +169,10 @@ export interface TableDef {
   partitionBy: string | null;
   /** Parent and bound (`FOR VALUES ...`) of a partition, else null. */
   partitionOf: { table: string; bound: string } | null;
+  /** Parents of a table created with `INHERITS (...)`, in order (not partitions). */
+  inherits: string[];
+  /** `CREATE UNLOGGED TABLE`. */
+  unlogged: boolean;
   columns: ColumnDef[];
   constraints: Record<string, ConstraintDef>;
   rowSecurity: boolean;
@@ -253,6 +275,7 @@ export const OBJECT_COLLECTIONS = [
   'enums',
   'domains',
   'compositeTypes',
+  'rangeTypes',
   'sequences',
   'tables',
   'indexes',
@@ -276,6 +299,7 @@ export function emptySnapshot(major = 0): Snapshot {
     enums: {},
     domains: {},
     compositeTypes: {},
+    rangeTypes: {},
     sequences: {},
     tables: {},
     indexes: {},
