@@ -207,7 +207,10 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
       checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
     }
     if (options.dryRun) {
-      return summarize(direction, first.heads, first.heads, firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0 })), true);
+      const projected = new Set(firstApplied);
+      for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));
+      // `to` is where the run would leave the database.
+      return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0 })), true);
     }
 
     const execute = async (): Promise<RunResult> => {

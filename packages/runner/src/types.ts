@@ -98,7 +98,7 @@ export interface RunResult {
   direction: Direction;
   /** Heads recorded in the database before the run. */
   from: string[];
-  /** Heads recorded in the database after the run. */
+  /** Heads recorded in the database after the run (for a dry run: where it would leave them). */
   to: string[];
   steps: StepResult[];
   /** `true` when no step failed. */

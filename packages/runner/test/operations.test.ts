@@ -66,7 +66,7 @@ describe('isAtHead and dry runs', () => {
     m.write('0002_b.sql', sqlMigration('h2', ['h1'], 'CREATE TABLE athead_b (id int);'));
     expect(await isAtHead(url, { migrationsDir: m.dir, schema })).toEqual({ atHead: false, pending: ['h1', 'h2'], current: [] });
     const dry = await upgrade({ url, migrationsDir: m.dir, schema, dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, ok: true, from: [], to: [] });
+    expect(dry).toMatchObject({ dryRun: true, ok: true, from: [], to: ['h2'] });
     expect(dry.steps.map((s) => [s.revision, s.status])).toEqual([['h1', 'planned'], ['h2', 'planned']]);
     expect(await query(url, `SELECT to_regclass('athead_a') AS t, to_regnamespace($1) AS s`, [schema])).toEqual([{ t: null, s: null }]);
     await upgrade({ url, migrationsDir: m.dir, schema });
