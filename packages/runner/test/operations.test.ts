@@ -144,6 +144,17 @@ describe('per-migration settings and events', () => {
     expect((await status({ url, migrationsDir: m.dir, schema })).failed.map((f) => f.revision)).toEqual(['n1']);
   });
 
+  it('transaction lock mode locates a failing statement the same way', async () => {
+    const url = db().url;
+    const schema = 'strata_txloc';
+    const m = folder();
+    m.write('0001_a.sql', sqlMigration('l1', [], 'CREATE TABLE txloc (id int PRIMARY KEY);\nINSERT INTO txloc VALUES (1);\n    INSERT INTO txloc VALUES (1);'));
+    const r = await upgrade({ url, migrationsDir: m.dir, schema, lockMode: 'transaction' });
+    expect(r.steps[0]!.error!.message.split('\n')[0]).toBe('0001_a.sql:8:5: applying revision l1 failed: duplicate key value violates unique constraint "txloc_pkey" (SQLSTATE 23505)');
+    expect(r.steps[0]!.error!.meta).toMatchObject({ statementIndex: 2, rolledBack: true });
+    expect(await query(url, `SELECT to_regclass('txloc') AS t`)).toEqual([{ t: null }]);
+  });
+
   it('transaction lock mode shows a claim in status and takes over a stale one', async () => {
     const url = db().url;
     const schema = 'strata_claim';
