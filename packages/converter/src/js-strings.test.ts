@@ -45,7 +45,7 @@ const cases: Case[] = [
   {
     name: 'a template literal whose substitution is unknown: dynamic, written as in the source',
     src: 'export async function fix(client, table) {\n  await client.query(`ALTER TABLE ${table} ADD c int`);\n}',
-    fragments: [{ sql: 'ALTER TABLE ${table} ADD c int', dynamic: true, reason: '${table}: `table` is not declared in this file' }],
+    fragments: [{ sql: 'ALTER TABLE ${table} ADD c int', dynamic: true, reason: "${table}: `table` is a function parameter" }],
   },
   {
     name: '+ concatenation of literals and a constant',
@@ -186,6 +186,16 @@ const cases: Case[] = [
     src: "runSql('ANALYZE');",
     calls: ['runSql'],
     fragments: [{ sql: 'ANALYZE', via: 'runSql' }],
+  },
+  {
+    name: 'a wrapper function: the SQL is extracted at each call, not inside the wrapper',
+    src: "async function run(client, sql) {\n  console.log(sql);\n  return client.query(sql);\n}\nawait run(c, 'ALTER TABLE a ADD b int');\nconst again = (q) => run(c, q);\nawait again('VACUUM');",
+    fragments: [{ sql: 'ALTER TABLE a ADD b int', via: 'run', loc: loc(5, 15, 5, 38) }, { sql: 'VACUUM', via: 'again' }],
+  },
+  {
+    name: 'a wrapper never called keeps its dynamic fragment',
+    src: 'export const exec = (db, text) => db.query(text);',
+    fragments: [{ sql: null, dynamic: true, reason: '`text` is a function parameter' }],
   },
   {
     name: 'execute with a non-string argument is not SQL',

@@ -10,6 +10,7 @@ const STRONG_CALLS = new Set(['query', 'raw', 'unsafe', '$queryRawUnsafe', '$exe
 const WEAK_CALLS = new Set(['sql', 'execute', 'none', 'one', 'many', 'any', 'oneOrNone', 'manyOrNone', 'multi', 'result', 'exec']);
 /** Tags of SQL tagged templates. */
 const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 // oxc's ESTree output, typed only as far as this file reads it.
 interface Node {
@@ -109,6 +110,7 @@ export function extractJavaScript(
 
   // Names declared once with an initialiser and never reassigned are constants.
   const decls = new Map<string, Node | null>();
+  const paramNames = new Set<string>();
   const reassigned = new Set<string>();
   const visitAll = (n: unknown, fn: (n: Node, parent: Node | null) => void, parent: Node | null = null): void => {
     if (Array.isArray(n)) {
@@ -130,6 +132,7 @@ export function extractJavaScript(
     }
     if (n.type === 'AssignmentExpression' && isNode(n.left) && n.left.type === 'Identifier') reassigned.add(n.left.name as string);
     if (n.type === 'UpdateExpression' && isNode(n.argument) && n.argument.type === 'Identifier') reassigned.add(n.argument.name as string);
+    if (FUNCTIONS.has(n.type)) for (const p of (n.params as Node[]) ?? []) if (p.type === 'Identifier') paramNames.add(p.name as string);
   });
   const resolving = new Set<string>();
   // Loop variables bound to one value while walking a loop body (null: a run-time value).
@@ -154,7 +157,7 @@ export function extractJavaScript(
           return typeof bound === 'string' ? str(bound, null, null, false) : { kind: 'unknown', reason: `loop variable \`${name}\` iterates over a run-time value` };
         }
         const init = decls.get(name);
-        if (init === undefined) return { kind: 'unknown', reason: `\`${name}\` is not declared in this file` };
+        if (init === undefined) return { kind: 'unknown', reason: paramNames.has(name) ? `\`${name}\` is a function parameter` : `\`${name}\` is not declared in this file` };
         if (init === null) return { kind: 'unknown', reason: `\`${name}\` is declared more than once` };
         if (reassigned.has(name)) return { kind: 'unknown', reason: `\`${name}\` is reassigned` };
         if (resolving.has(name)) return { kind: 'unknown', reason: `\`${name}\` refers to itself` };
@@ -341,6 +344,43 @@ export function extractJavaScript(
     return false;
   };
 
+  // Functions that hand a parameter to an SQL call: `async function run(sql) { await client.query(sql) }`.
+  const wrappers = new Map<string, { index: number; param: string; from: number; to: number; calls: number }>();
+  const findWrappers = (): void => {
+    const fns: { name: string; fn: Node }[] = [];
+    visitAll(program, (n) => {
+      if (n.type === 'FunctionDeclaration' && isNode(n.id)) fns.push({ name: n.id.name as string, fn: n });
+      if (n.type === 'VariableDeclarator' && isNode(n.id) && n.id.type === 'Identifier' && isNode(n.init) && FUNCTIONS.has(unwrap(n.init).type)) {
+        fns.push({ name: n.id.name as string, fn: unwrap(n.init) });
+      }
+      if ((n.type === 'MethodDefinition' || n.type === 'Property') && isNode(n.key) && n.key.type === 'Identifier' && isNode(n.value) && FUNCTIONS.has(n.value.type)) {
+        fns.push({ name: n.key.name as string, fn: n.value });
+      }
+    });
+    for (let round = 0; round < 4; round++) {
+      let changed = false;
+      for (const { name, fn } of fns) {
+        if (wrappers.has(name)) continue;
+        const params = ((fn.params as Node[]) ?? []).map((p) => (p.type === 'Identifier' ? (p.name as string) : null));
+        let found: string | null = null;
+        visitAll(fn.body, (n) => {
+          if (found || n.type !== 'CallExpression') return;
+          const c = nameOf(n.callee as Node);
+          if (!c) return;
+          const w = wrappers.get(c.last);
+          const isSql = STRONG_CALLS.has(c.last) || WEAK_CALLS.has(c.last) || calls.has(c.full) || calls.has(c.last) || w !== undefined;
+          const a = (n.arguments as Node[])[w ? w.index : 0];
+          if (isSql && a && unwrap(a).type === 'Identifier' && params.includes(unwrap(a).name as string)) found = unwrap(a).name as string;
+        });
+        if (found) {
+          wrappers.set(name, { index: params.indexOf(found), param: found, from: fn.start, to: fn.end, calls: 0 });
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  };
+
   const site = (n: Node, parent: Node | null): void => {
     if (n.type === 'TaggedTemplateExpression') {
       const tag = nameOf(n.tag as Node);
@@ -356,6 +396,14 @@ export function extractJavaScript(
     const callee = nameOf(n.callee as Node);
     if (!callee) return;
     const args = n.arguments as Node[];
+    const wrapper = wrappers.get(callee.last);
+    if (wrapper && !(n.start >= wrapper.from && n.end <= wrapper.to)) {
+      wrapper.calls++;
+      const a = args[wrapper.index];
+      if (!a || a.type === 'SpreadElement') return;
+      push(evalNode(a), callee.full, n, unwrap(a), 'dollar', valuesOf(args[wrapper.index + 1]));
+      return;
+    }
     const first = args[0];
     const extra = calls.has(callee.full) || calls.has(callee.last);
     const strong = STRONG_CALLS.has(callee.last) || extra;
@@ -434,7 +482,22 @@ export function extractJavaScript(
       if (typeof v === 'object' && v !== null) walk(v, n);
     }
   };
+  findWrappers();
   walk(program, null);
+  // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
+  for (const w of wrappers.values()) {
+    if (w.calls === 0) continue;
+    const wFrom = lines.position(w.from);
+    const wTo = lines.position(w.to);
+    const inside = (f: SqlFragment) => {
+      const p = f.callLoc ?? f.loc;
+      return (p.line > wFrom.line || (p.line === wFrom.line && p.column >= wFrom.column)) && (p.line < wTo.line || (p.line === wTo.line && p.column <= wTo.column));
+    };
+    for (let i = fragments.length - 1; i >= 0; i--) {
+      const f = fragments[i]!;
+      if (f.sql === null && f.dynamic && inside(f) && f.reason === `\`${w.param}\` is a function parameter`) fragments.splice(i, 1);
+    }
+  }
 
   const at = (f: SqlFragment) => f.callLoc ?? f.loc;
   const out = dedupeIterations(fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
