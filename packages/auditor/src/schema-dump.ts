@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { redactSecret, redactUrls } from '@strata/core';
 
@@ -6,8 +7,10 @@ import { redactSecret, redactUrls } from '@strata/core';
 export interface DumpSchemaOptions {
   /** Environment for pg_dump (it is found on its PATH); `PGPASSWORD` is set on top. Default: this process's environment. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** The pg_dump executable. Default `'pg_dump'` (looked up on the PATH). */
+  /** The pg_dump executable. Default: `/usr/lib/postgresql/<serverMajor>/bin/pg_dump` when it exists, else `'pg_dump'` on the PATH. */
   pgDump?: string;
+  /** Major version of the server, to pick a pg_dump of the same version (an older pg_dump refuses a newer server). */
+  serverMajor?: number;
 }
 
 /** What {@link dumpSchemaSql} did. */
@@ -31,7 +34,9 @@ export async function dumpSchemaSql(url: string, file: string, options: DumpSche
   const sslmode = u.searchParams.get('sslmode');
   if (sslmode) env.PGSSLMODE = sslmode;
   return await new Promise<DumpSchemaResult>((resolve) => {
-    const child = spawn(options.pgDump ?? 'pg_dump', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const versioned = options.serverMajor ? `/usr/lib/postgresql/${options.serverMajor}/bin/pg_dump` : undefined;
+    const exe = options.pgDump ?? (versioned && existsSync(versioned) ? versioned : 'pg_dump');
+    const child = spawn(exe, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-2000)));
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ written: false, reason: e.code === 'ENOENT' ? 'pg_dump is not on the PATH' : e.message }));

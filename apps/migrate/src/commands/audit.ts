@@ -33,7 +33,7 @@ Examples:
         const dir = resolve(ctx.io.cwd, g.dump);
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'snapshot.json'), serializeSnapshot(production));
-        const sql = await dumpSchemaSql(url, join(dir, 'schema.sql'), { env: ctx.io.env });
+        const sql = await dumpSchemaSql(url, join(dir, 'schema.sql'), { env: ctx.io.env, serverMajor: production.server.major });
         if (!sql.written) ctx.note(`note: schema.sql not written: ${sql.reason}`);
         dumped = { dump: { snapshot: join(dir, 'snapshot.json'), schemaSql: sql.written ? sql.file : null } };
         if (format !== 'json') ctx.note(`Wrote ${join(g.dump, 'snapshot.json')}${sql.written ? ` and ${join(g.dump, 'schema.sql')}` : ''}.`);
