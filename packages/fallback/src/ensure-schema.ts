@@ -253,7 +253,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           { objects },
         );
       }
-      const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+      const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
       try {
         await options.createAll!(kyselyOnClient(client));
       } catch (err) {
@@ -314,6 +314,12 @@ async function takeXactLock(client: pg.ClientBase, key: bigint, lockWaitMs: numb
     throw err;
   }
   await client.query("SELECT set_config('lock_timeout', '0', true)");
+}
+
+/** The server's major version (catalogue output can differ between majors: the shadow server should match). */
+async function serverMajor(client: pg.ClientBase): Promise<number> {
+  const r = await client.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major");
+  return r.rows[0]?.major ?? 0;
 }
 
 /** The version table's rows, `[]` when Strata's tables do not exist yet (checked first: an error would abort the transaction). */

@@ -1,7 +1,5 @@
-import { StrataError, silentLogger, type Logger } from '@strata/core';
-import { introspect, type Snapshot } from '@strata/auditor';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
-import { upgrade } from '@strata/runner';
+import { silentLogger, type Logger } from '@strata/core';
+import { snapshotFrom, type Snapshot } from '@strata/auditor';
 
 /** Options of {@link headSnapshot}. */
 export interface HeadSnapshotOptions {
@@ -15,38 +13,34 @@ export interface HeadSnapshotOptions {
    * the occasion and stopped afterwards.
    */
   shadowUrl?: string;
-  /** Receives progress events. Default: silent. */
+  /**
+   * Major version of the database the Snapshot will be compared with: an
+   * embedded shadow server of that major is preferred when one is installed.
+   * Default: none (the embedded server's own).
+   */
+  targetMajor?: number;
+  /** Receives progress, and a warning when the shadow server's major differs from the target's. Default: silent. */
   logger?: Logger;
 }
 
 /**
  * The Snapshot of the migrations head: every migration applied to an empty
- * shadow database, which is then introspected and dropped. Write it in CI
- * (`serializeSnapshot`) and pass it as `headSnapshot` to spare the
- * application this work at start-up.
+ * shadow database (the auditor's `migrations:` model source), introspected,
+ * then dropped. Write it in CI (`serializeSnapshot`) and pass it as
+ * `headSnapshot` to spare the application this work at start-up.
  */
 export async function headSnapshot(options: HeadSnapshotOptions): Promise<Snapshot> {
   const logger = options.logger ?? silentLogger;
   const schema = options.schema ?? 'strata';
-  let server: LocalServer | undefined;
-  let adminUrl = options.shadowUrl;
-  if (!adminUrl) {
-    logger.info('starting an embedded PostgreSQL for the shadow database');
-    server = await startLocalServer({ logger });
-    adminUrl = server.url;
-  }
-  try {
-    const shadow = await createScratchDatabase(adminUrl, { prefix: 'strata_shadow' });
-    try {
-      const run = await upgrade({ url: shadow.url, migrationsDir: options.migrationsDir, schema, applicationName: 'strata-shadow', logger, allowDataLoss: true });
-      if (!run.ok) {
-        throw new StrataError('MODELS_SOURCE_FAILED', `The migrations in ${options.migrationsDir} do not apply to an empty shadow database: ${run.error?.message ?? 'a migration failed'}`, { cause: run.error });
-      }
-      return await introspect(shadow.url, { strataSchema: schema, logger });
-    } finally {
-      await shadow.drop().catch(() => {});
-    }
-  } finally {
-    await server?.stop();
-  }
+  const sourced = await snapshotFrom(
+    { kind: 'migrations', dir: options.migrationsDir, revision: 'head' },
+    {
+      strataSchema: schema,
+      logger,
+      ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}),
+      ...(options.targetMajor ? { targetMajor: options.targetMajor } : {}),
+    },
+  );
+  for (const note of sourced.notes) logger.warn(note, { source: sourced.source });
+  return sourced.snapshot;
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { StrataError, memoryLogger } from '@strata/core';
 import { createTestDatabase, testServerUrl } from '@strata/testkit';
 import { upgrade } from '@strata/runner';
+import { compare } from '@strata/auditor';
 import { CREATE_ALL_DEPRECATION, ensureSchema, headSnapshot, type EnsureResult } from '../src/index.js';
 import { appCreateAll, query, sqlMigration, tempMigrations, writeAppMigrations } from './helpers.js';
 
@@ -297,3 +298,11 @@ describe('connection problems', () => {
   });
 });
 
+
+describe('headSnapshot', () => {
+  it('without shadowUrl, on an embedded PostgreSQL started and stopped for the occasion: the same as on the test server', async () => {
+    const [embedded, onTestServer] = await Promise.all([headSnapshot({ migrationsDir: app.dir }), headSnapshot({ migrationsDir: app.dir, shadowUrl: testServerUrl() })]);
+    expect(Object.keys(embedded.tables).sort()).toEqual(['public.parts', 'public.widgets']);
+    expect(compare(embedded, onTestServer)).toEqual([]);
+  }, 120_000);
+});
