@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { StrataError, connect, describeConnection, isPgDatabaseError, quoteLiteral, type Queryable } from '@strata/core';
 import { executeStep, type ExecContext } from './executor.js';
-import { loadMigrations } from './migration-file.js';
+import { loadMigrations, sqlSection } from './migration-file.js';
+import { sqlModule } from './sql-parser.js';
 import { offlineScriptFor } from './offline.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { planDowngrade, planUpgrade } from './planner.js';
@@ -194,7 +195,9 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
     return steps;
   };
 
+  let connected = false;
   return await withClient(o, async (client) => {
+    connected = true;
     // One round trip tells whether there is anything to do; a run at head stops here.
     const first = await readState(client, o.schema);
     const firstApplied = appliedOrThrow(graph, first, o);
@@ -249,7 +252,23 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
     return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
+  }).catch(async (err: unknown) => {
+    // Which migrations are pending is only known from the database. When it
+    // cannot be reached, a syntax error in the files is still an input error
+    // worth reporting first (exit 2): check every SQL file of this direction.
+    if (!connected && err instanceof StrataError && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
+    throw err;
   });
+}
+
+async function syntaxCheck(migrations: readonly MigrationFile[], direction: Direction): Promise<void> {
+  const sqlFiles = migrations.filter((m) => m.kind === 'sql');
+  if (sqlFiles.length === 0) return;
+  const sql = await sqlModule();
+  for (const m of sqlFiles) {
+    const section = sqlSection(m, direction);
+    if (section) await sql.parseScript(section.text, { file: m.file, startLine: section.line, startColumn: 1 });
+  }
 }
 
 /**

@@ -118,6 +118,17 @@ describe('validation before anything runs', () => {
     expect(err).toMatchObject({ code: 'SQL_SYNTAX' });
     expect((err as Error).message).toContain('0003_c.sql:7:8');
     expect(await query(db().url, `SELECT to_regnamespace($1) AS s, to_regnamespace($2) AS t`, [app, schema])).toEqual([{ s: null, t: null }]);
+    // An unreachable database does not hide the syntax error (an input error, reported first)...
+    const unreachable = 'postgres://someone:s3cret-pw@127.0.0.1:1/nowhere';
+    const offline = await upgrade({ url: unreachable, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
+    expect(offline).toMatchObject({ code: 'SQL_SYNTAX' });
+    expect((offline as Error).message).toContain('0003_c.sql:7:8');
+    // ...and once the files are fine, the connection error is what is reported, without the password.
+    m.write('0003_c.sql', sqlMigration('s3', ['s2'], `CREATE TABLE ${app}.u (id int);`));
+    const refused = await upgrade({ url: unreachable, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'DB_CONNECTION' });
+    expect((refused as Error).message).toContain('someone@127.0.0.1:1/nowhere');
+    expect((refused as Error).message).not.toContain('s3cret-pw');
   });
 
   it('refuses data-losing statements in either direction unless allowed, listing file:line', async () => {
