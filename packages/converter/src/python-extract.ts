@@ -85,6 +85,8 @@ interface Ctx {
   /** text() values bound to names, not yet executed: emitted at the end. */
   readonly pendingText: Map<number, { value: Val; node: SyntaxNode; scope?: Scope }>;
   readonly warned: Set<number>;
+  /** Module-level single-assignment constants (set before the walk). */
+  globals?: Env;
 }
 
 interface Scope {
@@ -374,11 +376,10 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     return synth(`'${texts[0]!.replaceAll("'", "''")}'`);
   }
   if (callee.name === 'MemberExpression') {
-    const object = callee.firstChild!;
+    const receiver = callee.firstChild!;
     const method = last;
-    const recvNodes = object;
     if (method === 'format') {
-      const fmt = evalExpr(ctx, recvNodes, scope);
+      const fmt = evalExpr(ctx, receiver, scope);
       if (fmt.kind !== 'str') return unknown(`${full}: the format string is not a constant`);
       if (args.star) return { ...fmt, dynamic: true, reasons: [...fmt.reasons, '.format(*args) is not constant'], exact: false };
       const kw = new Map<string, Val>();
@@ -390,7 +391,7 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
       );
     }
     if (method === 'join' && args.positional.length === 1) {
-      const sep = evalExpr(ctx, recvNodes, scope);
+      const sep = evalExpr(ctx, receiver, scope);
       const list = evalExpr(ctx, args.positional[0]!, scope);
       if (sep.kind === 'str' && list.kind === 'list') {
         let acc: Str | null = null;
@@ -404,10 +405,10 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     }
     // SQLAlchemy text(...).bindparams(...)/.columns(...), psycopg2 Composed.as_string(conn): same SQL
     if (['bindparams', 'columns', 'execution_options', 'as_string'].includes(method)) {
-      return evalExpr(ctx, recvNodes, scope);
+      return evalExpr(ctx, receiver, scope);
     }
     if (['strip', 'lstrip', 'rstrip', 'upper', 'lower'].includes(method) && args.positional.length === 0) {
-      const v = evalExpr(ctx, recvNodes, scope);
+      const v = evalExpr(ctx, receiver, scope);
       if (v.kind !== 'str') return v;
       const t =
         method === 'strip' ? v.text.trim() : method === 'lstrip' ? v.text.trimStart() : method === 'rstrip' ? v.text.trimEnd() : method === 'upper' ? v.text.toUpperCase() : v.text.toLowerCase();
@@ -818,7 +819,7 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       return;
     }
     case 'FunctionDefinition': {
-      const env = new Map(ctx_globals(ctx, scope));
+      const env = new Map(globalsFor(ctx, scope));
       const params = stmt.getChild('ParamList');
       if (params) {
         for (const p of children(params)) if (p.name === 'VariableName') env.set(src(ctx, p), unknown(`\`${src(ctx, p)}\` is a parameter of \`${fnName(ctx, stmt)}\``));
@@ -837,10 +838,8 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       return;
     }
     default: {
-      let any = false;
       for (const c of children(stmt)) {
         if (c.name === 'Body') {
-          any = true;
           const names = assignedNames(ctx, c);
           walkBlock(ctx, bodyStatements(c), scope);
           if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
@@ -848,7 +847,6 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
           scope.env.set(src(ctx, c), unknown(`\`${src(ctx, c)}\` is bound by a with statement`));
         } else scanCalls(ctx, c, scope);
       }
-      void any;
     }
   }
 }
@@ -870,9 +868,8 @@ function fnName(ctx: Ctx, fn: SyntaxNode): string {
 
 // Module-level names assigned exactly once to a constant: visible inside functions
 // whatever the order (Python resolves globals when the function runs).
-const GLOBALS = new WeakMap<Ctx, Env>();
-function ctx_globals(ctx: Ctx, scope: Scope): Env {
-  const g = GLOBALS.get(ctx);
+function globalsFor(ctx: Ctx, scope: Scope): Env {
+  const g = ctx.globals;
   if (!g) return scope.env;
   const merged = new Map(g);
   for (const [k, v] of scope.env) if (!merged.has(k)) merged.set(k, v);
@@ -927,7 +924,7 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   }
   const top = children(tree.topNode);
   findWrappers(ctx, tree.topNode);
-  GLOBALS.set(ctx, collectGlobals(ctx, top));
+  ctx.globals = collectGlobals(ctx, top);
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of ctx.wrappers.values()) {
