@@ -140,7 +140,9 @@ function checksumProblems(graph: RevisionGraph, applied: ReadonlySet<string>, st
 function verifyChecksums(graph: RevisionGraph, applied: ReadonlySet<string>, state: DbState): void {
   const problems = checksumProblems(graph, applied, state);
   if (problems.length === 0) return;
-  const stampTo = state.heads.length === 1 ? state.heads[0]! : 'heads';
+  // Stamping any current head keeps the others and re-records every differing checksum;
+  // 'heads' could mark pending migrations as applied.
+  const stampTo = state.heads[0] ?? 'base';
   const list = problems.map((p) => `  ${p.file} (revision ${p.revision}): recorded ${p.recorded}, file now ${p.actual}`).join('\n');
   throw new StrataError(
     'CHECKSUM_MISMATCH',
