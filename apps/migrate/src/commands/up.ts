@@ -5,6 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { addLockOptions, renderRun } from './run-shared.js';
+import { addDeployOptions, deploySafeguards, runDeployUp, type DeployFlags } from '../deploy-flags.js';
 
 /** `migrate up [target]`: apply pending migrations. */
 export function register(program: Command, ctx: CliContext): void {
@@ -20,15 +21,22 @@ Examples:
   $ migrate up +1                   apply the next migration only
   $ migrate up 3f2a9c               up to (and including) revision 3f2a9c...
   $ migrate up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
-  $ migrate up --lock-wait 30000    give another deploy 30 s to finish first`);
-  addLockOptions(cmd).action(async (target: string, _opts: unknown, command: Command) => {
-    const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
+  $ migrate up --lock-wait 30000    give another deploy 30 s to finish first
+  $ migrate up --backup /var/backups/db --check-after checks/after.sql
+                                    back up first; exit 1 (and print the revert command) if the check fails`);
+  addDeployOptions(addLockOptions(cmd)).action(async (target: string, _opts: unknown, command: Command) => {
+    const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
     const r = await ctx.resolve(g);
     if (g.sql) {
       const url = g.from ? undefined : ctx.databaseUrl(g, r);
       const script = await offlineScript({ ...fileOptions(g, r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
+      return;
+    }
+    const safeguards = deploySafeguards(ctx, g, r);
+    if (safeguards) {
+      setExitCode(command, await runDeployUp(ctx, { ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun, ...safeguards }, r));
       return;
     }
     const result = await upgrade({ ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun });
