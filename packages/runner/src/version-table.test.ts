@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { createTablesSql, stepDml, tableNames } from './version-table.js';
+import { runLockKey } from './run-lock.js';
+
+describe("Strata's tables", () => {
+  it('quote the schema name', () => {
+    expect(tableNames('strata')).toEqual({ schema: 'strata', version: 'strata.strata_version', history: 'strata.strata_history' });
+    expect(tableNames('My "Schema"').version).toBe('"My ""Schema"""."strata_version"'.replace('."strata_version"', '.strata_version'));
+    expect(createTablesSql('user')).toContain('CREATE SCHEMA IF NOT EXISTS "user";\nCREATE TABLE IF NOT EXISTS "user".strata_version (');
+  });
+
+  it('write the bookkeeping of a step as literal SQL, the same online and offline', () => {
+    expect(stepDml('strata', { remove: ['a1'], add: ['b2'] }, { revision: 'b2', direction: 'up', file: "0002_it's.sql", message: 'add x', checksum: 'ff00', meta: { mode: 'session' } })).toBe(
+      [
+        "DELETE FROM strata.strata_version WHERE revision IN ('a1');",
+        "INSERT INTO strata.strata_version (revision) VALUES ('b2');",
+        "INSERT INTO strata.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES ('b2', 'up', 'applied', '0002_it''s.sql', 'add x', 'ff00', now(), clock_timestamp(), round(extract(epoch FROM clock_timestamp() - now()) * 1000)::int, '0.1.0', '{\"mode\":\"session\"}'::jsonb);",
+      ].join('\n'),
+    );
+    expect(stepDml('s', { remove: ['b2'], add: [] }, { revision: 'b2', direction: 'down', file: 'f.sql', message: '', checksum: null, meta: {} }, '2024-01-01T00:00:00.000Z')).toBe(
+      [
+        "DELETE FROM s.strata_version WHERE revision IN ('b2');",
+        "INSERT INTO s.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES ('b2', 'down', 'applied', 'f.sql', '', NULL, '2024-01-01T00:00:00.000Z'::timestamptz, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - '2024-01-01T00:00:00.000Z'::timestamptz) * 1000)::int, '0.1.0', '{}'::jsonb);",
+      ].join('\n'),
+    );
+  });
+
+  it('derive the run lock key from the schema name', () => {
+    expect(runLockKey('strata')).toBe(runLockKey('strata'));
+    expect(runLockKey('strata')).not.toBe(runLockKey('other'));
+    expect(runLockKey('strata') >= -(2n ** 63n) && runLockKey('strata') < 2n ** 63n).toBe(true);
+  });
+});
