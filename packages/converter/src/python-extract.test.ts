@@ -379,6 +379,20 @@ const cases: Case[] = [
     fragments: [{ sql: null, dynamic: true, reason: '`sql` is a parameter of `run_sql`' }],
   },
   {
+    name: 'SQL read from a constant path is an include, like psql -f',
+    src: 'import os\nDIR = "migrations"\ncur.execute(open(os.path.join(DIR, "005_rename.sql")).read())\nwith open("fix.sql") as fh:\n    cur.execute(fh.read())\ncur.execute((Path(DIR) / "x.sql").read_text())\n',
+    fragments: [
+      { sql: null, dynamic: false, includes: 'migrations/005_rename.sql', via: 'cur.execute', loc: loc(3, 13, 3, 61) },
+      { sql: null, dynamic: false, includes: 'fix.sql' },
+      { sql: null, dynamic: false, includes: 'migrations/x.sql' },
+    ],
+  },
+  {
+    name: 'SQL read from a path computed at run time is dynamic',
+    src: 'for name in sorted(os.listdir(d)):\n    with open(os.path.join(d, name)) as fh:\n        cur.execute(fh.read())\n',
+    fragments: [{ sql: null, dynamic: true, reason: '`fh.read()` reads a file: `fh` is bound by `with open(os.path.join(d, name))`: `open(...)` opens a path computed at run time' }],
+  },
+  {
     name: '"".join over a list of constants',
     src: 'cur.execute(" ".join(["ALTER TABLE t", "ADD c int"]))',
     fragments: [{ sql: 'ALTER TABLE t ADD c int', dynamic: false }],

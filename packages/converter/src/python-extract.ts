@@ -44,7 +44,12 @@ interface Unknown {
   readonly kind: 'unknown';
   readonly reason: string;
 }
-type Val = Str | List | Dict | Unknown;
+/** A file opened from a constant path (`open('x.sql')`, `Path('x.sql')`), or its contents (`.read()`). */
+interface FileVal {
+  readonly kind: 'file' | 'contents';
+  readonly path: string;
+}
+type Val = Str | List | Dict | Unknown | FileVal;
 
 type Env = Map<string, Val>;
 
@@ -342,6 +347,10 @@ function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
         return unknown(`${src(ctx, node)} is not a constant string`);
       }
       if (opText === '%' && left.kind === 'str') return percentFormat(left, evalExpr(ctx, r, scope), src(ctx, r));
+      if (opText === '/' && left.kind === 'file') {
+        const right = evalExpr(ctx, r, scope);
+        if (right.kind === 'str' && !right.dynamic) return { kind: 'file', path: joinPath(left.path, right.text) };
+      }
       return unknown(`${src(ctx, node)} is not a constant string`);
     }
     case 'CallExpression':
@@ -415,6 +424,23 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
       // strip() keeps offsets valid only from a shifted start; mapping becomes approximate.
       return { ...v, text: t, exact: false };
     }
+  }
+  // open('x.sql').read(), Path('x.sql').read_text(), os.path.join(DIR, 'x.sql'): an include, like psql -f
+  if ((full === 'open' || full === 'io.open' || full === 'Path' || full === 'pathlib.Path' || full === 'codecs.open') && args.positional[0]) {
+    const p = evalExpr(ctx, args.positional[0], scope);
+    if (p.kind === 'str' && !p.dynamic) return { kind: 'file', path: p.text };
+    if (p.kind === 'file') return p;
+    return unknown(`\`${full}(...)\` opens a path computed at run time`);
+  }
+  if ((full === 'os.path.join' || full === 'path.join' || full === 'posixpath.join') && args.positional.length > 0) {
+    const parts = args.positional.map((a) => evalExpr(ctx, a, scope));
+    if (parts.every((x) => x.kind === 'str' && !x.dynamic)) return synth(parts.map((x) => (x as Str).text).reduce(joinPath));
+    return unknown(`\`${full}(...)\` has a run-time part`);
+  }
+  if (callee.name === 'MemberExpression' && (last === 'read' || last === 'read_text' || last === 'read_bytes')) {
+    const f = evalExpr(ctx, callee.firstChild!, scope);
+    if (f.kind === 'file') return { kind: 'contents', path: f.path };
+    if (f.kind === 'unknown') return unknown(`\`${full}()\` reads a file: ${f.reason}`);
   }
   if ((full === 'dedent' || full === 'textwrap.dedent' || full === 'str') && args.positional.length === 1) {
     const v = evalExpr(ctx, args.positional[0]!, scope);
@@ -510,6 +536,19 @@ function paramRows(v: Val, many: boolean): (string | null)[][] | undefined {
 function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, hasParams: boolean, argNode: SyntaxNode | undefined, values?: (string | null)[][]): void {
   const callPos = ctx.lines.position(node.from);
   const anchor = argNode ?? node;
+  if (v.kind === 'contents') {
+    ctx.fragments.push({
+      sql: null,
+      dynamic: false,
+      loc: ctx.lines.range(anchor.from, anchor.to),
+      mapping: 'approximate',
+      via,
+      includes: v.path,
+      ...(scope.guard ? { guard: scope.guard } : {}),
+      ...(scope.iteration ? { iteration: scope.iteration } : {}),
+    });
+    return;
+  }
   if (v.kind !== 'str' || v.opaque) {
     const reason = v.kind === 'unknown' ? v.reason : v.kind === 'str' ? v.reasons.join('; ') : 'the SQL argument is not a string';
     ctx.fragments.push({
@@ -844,7 +883,16 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
           walkBlock(ctx, bodyStatements(c), scope);
           if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
         } else if (c.name === 'VariableName' && stmt.name === 'WithStatement') {
-          scope.env.set(src(ctx, c), unknown(`\`${src(ctx, c)}\` is bound by a with statement`));
+          // `with open('x.sql') as f:` binds f to the file; anything else is a run-time value
+          const asNode = c.prevSibling;
+          const item = asNode?.name === 'as' ? asNode.prevSibling : null;
+          const bound = item && !PUNCT.has(item.name) ? evalExpr(ctx, item, scope) : null;
+          scope.env.set(
+            src(ctx, c),
+            bound?.kind === 'file'
+              ? bound
+              : unknown(`\`${src(ctx, c)}\` is bound by \`with ${item ? src(ctx, item).slice(0, 50) : '…'}\`${bound?.kind === 'unknown' ? `: ${bound.reason}` : ''}`),
+          );
         } else scanCalls(ctx, c, scope);
       }
     }
@@ -1009,4 +1057,9 @@ function findWrappers(ctx: Ctx, root: SyntaxNode): void {
     }
     if (!changed) break;
   }
+}
+
+function joinPath(a: string, b: string): string {
+  if (b.startsWith('/')) return b;
+  return a.endsWith('/') || a === '' ? a + b : `${a}/${b}`;
 }
