@@ -165,6 +165,31 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
   for (const x of extRows) snap.extensions[x.name] = { name: x.name, schema: x.schema, version: x.version, requires: x.requires.filter((r) => r !== 'plpgsql') };
 
   const P = [nsps];
+  const locale = major >= 17 ? 'co.colllocale' : major >= 15 ? 'co.colliculocale' : 'NULL';
+  const collRows = await q<{ schema: string; name: string; provider: string; locale: string | null; lc_collate: string | null; lc_ctype: string | null; deterministic: boolean; rules: string | null; comment: string | null }>(
+    `SELECT n.nspname AS schema, co.collname AS name, co.collprovider AS provider, ${locale} AS locale,
+            co.collcollate AS lc_collate, co.collctype AS lc_ctype, co.collisdeterministic AS deterministic,
+            ${major >= 16 ? 'co.collicurules' : 'NULL'} AS rules, d.description AS comment
+       FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+       LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_collation'::regclass AND d.objsubid = 0
+      WHERE co.collnamespace = ANY($1::oid[]) AND ${notExt('pg_collation', 'co.oid')}`,
+    P,
+  );
+  for (const r of collRows) {
+    const provider = r.provider === 'i' ? 'icu' : r.provider === 'b' ? 'builtin' : 'libc';
+    snap.collations[objectKey(r.schema, r.name)] = {
+      schema: r.schema,
+      name: r.name,
+      provider,
+      // Before 15 an ICU collation kept its locale in collcollate.
+      locale: provider === 'libc' ? null : (r.locale ?? r.lc_collate),
+      lcCollate: provider === 'libc' ? r.lc_collate : null,
+      lcCtype: provider === 'libc' ? r.lc_ctype : null,
+      deterministic: r.deterministic,
+      rules: r.rules,
+      comment: r.comment,
+    };
+  }
   const enumRows = await q<{ schema: string; name: string; values: string[]; comment: string | null }>(
     `SELECT n.nspname AS schema, t.typname AS name,
             ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS values,
@@ -555,7 +580,7 @@ function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
     if (exc && (exc(q) || exc(name))) return false;
     return true;
   };
-  for (const coll of ['enums', 'domains', 'compositeTypes', 'rangeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
+  for (const coll of ['collations', 'enums', 'domains', 'compositeTypes', 'rangeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
     const rec = snap[coll] as Record<string, { schema: string; name: string }>;
     for (const [k, v] of Object.entries(rec)) if (!keep(v.schema, v.name)) delete rec[k];
   }

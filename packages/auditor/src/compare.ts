@@ -8,6 +8,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export type ObjectType =
   | 'schema'
   | 'extension'
+  | 'collation'
   | 'enum'
   | 'domain'
   | 'composite type'
@@ -147,6 +148,12 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   keyed(d, a.extensions, b.extensions, 'extension', (x) => x.name, 'error', (n, x, y) => {
     if (x.version !== y.version) d.isVs('extension', n, 'version', x.version, y.version, 'warning', `is at version ${x.version}`, `at version ${y.version}`);
     if (x.schema !== y.schema) d.isVs('extension', n, 'schema', x.schema, y.schema, 'warning', `is installed in schema ${x.schema}`, `in schema ${y.schema}`);
+  });
+  keyed(d, a.collations ?? {}, b.collations ?? {}, 'collation', dn, 'error', (n, x, y) => {
+    for (const k of ['provider', 'locale', 'lcCollate', 'lcCtype', 'deterministic', 'rules'] as const) {
+      if (x[k] !== y[k]) d.different('collation', n, k, x[k], y[k], 'error');
+    }
+    comment(d, 'collation', n, x.comment, y.comment);
   });
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
     if (!deepEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);

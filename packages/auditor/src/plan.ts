@@ -316,6 +316,20 @@ class Planner {
   // ---------------------------------------------------------------- types
   types(): void {
     const { a, b } = this;
+    for (const [k, c] of sorted(b.collations ?? {})) {
+      const old = a.collations?.[k];
+      if (old && deepEqual(old, { ...c, comment: old.comment })) continue;
+      if (old) this.add('dropTypes', { sql: `DROP COLLATION ${qn(old.schema, old.name)}`, destructive: false, comment: 'a collation cannot be altered: it is created again' });
+      const opts = [`provider = ${c.provider}`];
+      if (c.provider === 'libc') {
+        if (c.lcCollate === c.lcCtype) opts.push(`locale = ${quoteLiteral(c.lcCollate ?? '')}`);
+        else opts.push(`lc_collate = ${quoteLiteral(c.lcCollate ?? '')}`, `lc_ctype = ${quoteLiteral(c.lcCtype ?? '')}`);
+      } else opts.push(`locale = ${quoteLiteral(c.locale ?? '')}`);
+      if (!c.deterministic) opts.push('deterministic = false');
+      if (c.rules) opts.push(`rules = ${quoteLiteral(c.rules)}`);
+      this.add('types', { sql: `CREATE COLLATION ${qn(c.schema, c.name)} (${opts.join(', ')})`, destructive: false });
+    }
+    for (const [k, c] of sorted(a.collations ?? {})) if (!(k in (b.collations ?? {}))) this.add('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
     for (const [k, e] of sorted(b.enums)) {
       const old = a.enums[k];
       if (!old) this.add('types', { sql: createEnum(e), destructive: false });
@@ -935,6 +949,10 @@ class Planner {
     for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
     for (const [k, d] of sorted(b.domains)) put(`DOMAIN ${qn(d.schema, d.name)}`, a.domains[k]?.comment, d.comment, !(k in a.domains) || recreatedDomain(a.domains[k], d));
     for (const [k, t] of sorted(b.compositeTypes)) put(`TYPE ${qn(t.schema, t.name)}`, a.compositeTypes[k]?.comment, t.comment, !(k in a.compositeTypes));
+    for (const [k, c] of sorted(b.collations ?? {})) {
+      const o = a.collations?.[k];
+      put(`COLLATION ${qn(c.schema, c.name)}`, o?.comment, c.comment, !o || !deepEqual(o, { ...c, comment: o.comment }));
+    }
     for (const [k, r] of sorted(b.rangeTypes ?? {})) {
       const o = a.rangeTypes?.[k];
       put(`TYPE ${qn(r.schema, r.name)}`, o?.comment, r.comment, !o || !deepEqual(o, { ...r, comment: o.comment }));

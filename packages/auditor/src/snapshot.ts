@@ -15,6 +15,7 @@ export interface Snapshot {
   server: { major: number };
   schemas: Record<string, SchemaDef>;
   extensions: Record<string, ExtensionDef>;
+  collations: Record<string, CollationDef>;
   enums: Record<string, EnumDef>;
   domains: Record<string, DomainDef>;
   compositeTypes: Record<string, CompositeTypeDef>;
@@ -70,6 +71,22 @@ export interface CompositeTypeDef {
   schema: string;
   name: string;
   attributes: { name: string; type: string; collation: string | null }[];
+  comment: string | null;
+}
+
+/** A user-defined collation (`CREATE COLLATION`). */
+export interface CollationDef {
+  schema: string;
+  name: string;
+  provider: 'libc' | 'icu' | 'builtin';
+  /** ICU or builtin locale. */
+  locale: string | null;
+  /** libc LC_COLLATE / LC_CTYPE. */
+  lcCollate: string | null;
+  lcCtype: string | null;
+  deterministic: boolean;
+  /** ICU tailoring rules (PostgreSQL 16+). */
+  rules: string | null;
   comment: string | null;
 }
 
@@ -272,6 +289,7 @@ export interface PolicyDef {
 export const OBJECT_COLLECTIONS = [
   'schemas',
   'extensions',
+  'collations',
   'enums',
   'domains',
   'compositeTypes',
@@ -296,6 +314,7 @@ export function emptySnapshot(major = 0): Snapshot {
     server: { major },
     schemas: {},
     extensions: {},
+    collations: {},
     enums: {},
     domains: {},
     compositeTypes: {},
