@@ -13,6 +13,7 @@ import { register as ensure } from './ensure.js';
 import { register as audit } from './audit.js';
 import { register as diff } from './diff.js';
 import { register as check } from './check.js';
+import { register as lint } from './lint.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -32,4 +33,5 @@ export const commands: Register[] = [
   audit,
   diff,
   check,
+  lint,
 ];
