@@ -5,6 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { addLockOptions, renderRun } from './run-shared.js';
+import { lintBeforeUp } from './lint-gate.js';
 import { addDeployOptions, deploySafeguards, runDeployUp, type DeployFlags } from '../deploy-flags.js';
 
 /** `migrate up [target]`: apply pending migrations. */
@@ -15,6 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Apply pending migrations up to the target.')
     .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
     .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
+    .addOption(new Option('--no-lint', 'do not lint the pending migrations first (by default up refuses error-level findings)'))
     .addHelpText('after', `
 Examples:
   $ migrate up                      apply everything pending
@@ -33,6 +35,10 @@ Examples:
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
       return;
+    }
+    if (command.opts<{ lint?: boolean }>().lint !== false) {
+      const refused = await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target);
+      if (refused !== undefined) return setExitCode(command, refused);
     }
     const safeguards = deploySafeguards(ctx, g, r);
     if (safeguards) {
