@@ -158,7 +158,6 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
 
   const refuse = (code: ConstructorParameters<typeof StrataError>[0], reason: string, message: string, meta: Record<string, unknown> = {}): never => {
     const result: EnsureResult = { mode, action: 'refused', applied: [], stamped: [], heads: check.current, durationMs: elapsed(), reason };
-    logger.error(message, { mode, reason });
     throw new StrataError(code, message, { meta: { ...meta, result } });
   };
 
@@ -193,20 +192,23 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     ...(options.lockMode === undefined ? {} : { lockMode: options.lockMode }),
   });
+  const applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
+  if (applied.length > 0) {
+    // Also when a later migration failed: the ones applied before it were applied by this mode.
+    const note = { ensure: { mode, action: 'migrated' } };
+    const annotate = async (q: Queryable) => await noteInHistory(q, schema, applied.map((a) => a.revision), note);
+    await (options.db ? annotate(queryableOf(options.db)) : withConnection({ url: options.url, applicationName }, annotate)).catch((err: unknown) => {
+      // The migrations are applied and recorded; only the note is missing.
+      logger.warn('could not note the schema mode in the history rows', { error: String((err as Error)?.message ?? err) });
+    });
+  }
   if (!run.ok) {
     throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`migrate history\`).`);
   }
-  const applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
   if (applied.length === 0) {
     // Another replica applied everything while this one waited for the lock.
     return { mode, action: 'none', applied: [], stamped: [], heads: run.to, durationMs: elapsed() };
   }
-  const note = { ensure: { mode, action: 'migrated' } };
-  const annotate = async (q: Queryable) => await noteInHistory(q, schema, applied.map((a) => a.revision), note);
-  await (options.db ? annotate(queryableOf(options.db)) : withConnection({ url: options.url, applicationName }, annotate)).catch((err: unknown) => {
-    // The migrations are applied and recorded; only the note is missing.
-    logger.warn('could not note the schema mode in the history rows', { error: String((err as Error)?.message ?? err) });
-  });
   logger.info('migrated to head', { mode, applied: applied.map((a) => a.file), heads: run.to });
   return { mode, action: 'migrated', applied, stamped: [], heads: run.to, durationMs: elapsed() };
 }

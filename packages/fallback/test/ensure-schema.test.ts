@@ -93,6 +93,13 @@ describe('migrate mode', () => {
       expect(err.message).toContain('0004_broken.sql:7:1: applying revision a4 failed');
       expect(err.message).toContain('relation "nowhere" does not exist');
       expect(await query(url, `SELECT revision FROM strata.strata_version`)).toEqual([{ revision: 'a3' }]);
+      // the history says which mode applied the ones that went through, and records the failure
+      expect(await query(url, `SELECT revision, outcome, meta->'ensure' AS e FROM strata.strata_history ORDER BY id`)).toEqual([
+        { revision: 'a1', outcome: 'applied', e: { mode: 'migrate', action: 'migrated' } },
+        { revision: 'a2', outcome: 'applied', e: { mode: 'migrate', action: 'migrated' } },
+        { revision: 'a3', outcome: 'applied', e: { mode: 'migrate', action: 'migrated' } },
+        { revision: 'a4', outcome: 'failed', e: null },
+      ]);
     } finally {
       t.rm();
     }
