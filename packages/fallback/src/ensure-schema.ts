@@ -18,7 +18,7 @@ import { compare, introspect, type Snapshot } from '@strata/auditor';
 import { buildGraph, isAtHead, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
 import { kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
 import { headSnapshot as computeHeadSnapshot } from './head-snapshot.js';
-import type { SchemaMode } from './schema-mode.js';
+import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
 
 /** Options of {@link ensureSchema}. Nothing here is read from the environment: the application passes it. */
 export interface EnsureSchemaOptions {
@@ -138,7 +138,7 @@ export const CREATE_ALL_DEPRECATION =
  */
 export async function ensureSchema(options: EnsureSchemaOptions): Promise<EnsureResult> {
   const started = performance.now();
-  const mode: SchemaMode = options.mode ?? 'migrate';
+  const mode: SchemaMode = options.mode === undefined ? 'migrate' : parseSchemaMode(options.mode, 'The schema mode');
   const logger = options.logger ?? silentLogger;
   const schema = options.schema ?? 'strata';
   const applicationName = options.applicationName ?? 'strata-ensure';

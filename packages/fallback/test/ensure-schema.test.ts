@@ -281,6 +281,23 @@ describe('create_all mode', () => {
     expect(await tablesOf(url)).toEqual(['public.legacy_thing']);
   });
 
+  it('a createAll that throws: MODELS_SOURCE_FAILED, and what it built before is rolled back', async () => {
+    const url = await freshDb();
+    const createAll = async (db: Kysely<any>) => {
+      await db.schema.createTable('widgets').addColumn('id', 'serial', (c) => c.primaryKey()).execute();
+      throw new Error('models module half-imported');
+    };
+    const err = await refusal(ensureSchema({ url, migrationsDir: app.dir, mode: 'create_all', createAll, shadowUrl: shadowUrl() }));
+    expect(err.code).toBe('MODELS_SOURCE_FAILED');
+    expect(err.message).toMatch(/^createAll failed on .*: models module half-imported\. Nothing was created \(the transaction was rolled back\)\.$/);
+    expect(await tablesOf(url)).toEqual([]);
+  });
+
+  it('an unknown mode from a JavaScript caller: CONFIG_INVALID before anything runs', async () => {
+    const err = await refusal(ensureSchema({ url: 'postgres://nobody@127.0.0.1:1/x', migrationsDir: app.dir, mode: 'create-everything' as never }));
+    expect(err.code).toBe('CONFIG_INVALID');
+  });
+
   it('without createAll: a usage error', async () => {
     const url = await freshDb();
     const err = await refusal(ensureSchema({ url, migrationsDir: app.dir, mode: 'create_all' }));
