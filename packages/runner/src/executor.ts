@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
 import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@strata/core';
 import { headsChange } from './planner.js';
@@ -78,9 +78,22 @@ function lineColumnIn(text: string, index: number, startLine: number, startColum
   return { line, column };
 }
 
+let osUser: string | null | undefined;
+/** The operating-system user running Strata (history `meta.osUser`; `applied_by` is the database role). */
+function osUserName(): string | null {
+  if (osUser === undefined) {
+    try {
+      osUser = userInfo().username;
+    } catch {
+      osUser = null; // no passwd entry (some containers)
+    }
+  }
+  return osUser;
+}
+
 function recordOf(step: PreparedStep, mode: string): StepRecord {
   const m = step.migration;
-  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional, host: hostname(), clientPid: process.pid } };
+  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional, host: hostname(), osUser: osUserName(), clientPid: process.pid } };
 }
 
 function timeouts(step: PreparedStep, ctx: ExecContext): { lock: string; statement: string } {
