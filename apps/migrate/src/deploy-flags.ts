@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError, exitCodeFor } from '@strata/core';
-import { deployUpgrade, restoreCommand, type DeployUpgradeOptions, type DeployUpgradeResult, type HealthCheck } from '@strata/deploy';
+import { deployUpgrade, loadFleetTargets, restoreCommand, upgradeFleet, type DeployUpgradeOptions, type DeployUpgradeResult, type FleetTargetResult, type HealthCheck } from '@strata/deploy';
 import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
+import { runnerOptions, type RunnerFlags } from './runner-options.js';
 import { renderRun } from './commands/run-shared.js';
 
 /** The production flags of `migrate up`. */
@@ -13,6 +14,9 @@ export interface DeployFlags {
   pgDump?: string;
   checkBefore?: string;
   checkAfter?: string;
+  targets?: string;
+  schemas?: string;
+  concurrency?: string;
 }
 
 /** Declare `--backup`, `--pg-dump`, `--check-before`, `--check-after` on a command. */
@@ -21,7 +25,10 @@ export function addDeployOptions(cmd: Command): Command {
     .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)'))
     .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
     .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
-    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'));
+    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'))
+    .addOption(new Option('--targets <file>', 'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql'))
+    .addOption(new Option('--schemas <list|file>', 'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), search_path set to it, Strata\'s tables in it'))
+    .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)'));
 }
 
 /** A health check from a flag (relative to the working directory) or the config (relative to the config file). */
@@ -110,6 +117,57 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
     }
     if (result.backup) ctx.note(`The backup taken before the run: ${result.backup.file}`);
     return ExitCode.FOUND;
+  }
+  return code;
+}
+
+/** Whether `up` runs over a fleet (`--targets` / `--schemas`). */
+export function isFleet(g: DeployFlags): boolean {
+  return g.targets !== undefined || g.schemas !== undefined;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+/**
+ * `migrate up --targets FILE | --schemas ...`: every target migrated with
+ * bounded concurrency, a line per target as it finishes, a result table, and
+ * a non-zero exit naming the failed targets (never their URLs).
+ */
+export async function runFleetUp(ctx: CliContext, g: RunnerFlags & DeployFlags, r: Resolved, extra: { target: string; dryRun: boolean }): Promise<number> {
+  // The URL is optional with --targets (a list of URLs); the runner options are built the same way either way.
+  const given = g.url ?? r.config.url ?? ctx.io.env.DATABASE_URL;
+  const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
+  const url = given ? resolvedUrl : undefined;
+  const rest = { ...runner, ...extra, ...deploySafeguards(ctx, g, r) };
+  const targets = await loadFleetTargets(
+    { ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}), ...(g.schemas !== undefined ? { schemas: g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas } : {}), ...(url ? { url } : {}) },
+    existsSync,
+  );
+  const concurrency = g.concurrency === undefined ? 4 : Number(g.concurrency);
+  if (!r.json) ctx.note(`${targets.length} target(s), ${concurrency} at a time`);
+  const line = (t: FleetTargetResult) => `${pad(t.target, 48)} ${pad(t.status, 8)} ${pad(String(t.applied), 7)} ${pad(`${t.from.join(',') || 'base'} -> ${t.to.join(',') || (t.status === 'failed' ? '?' : 'base')}`, 34)} ${ms(t.durationMs)}`;
+  const result = await upgradeFleet({
+    ...rest,
+    targets,
+    concurrency,
+    onEvent: () => {},
+    onTarget: (t) => {
+      if (!r.json) ctx.note(`  ${t.status === 'failed' ? ctx.paint('31', 'failed  ') : t.status === 'migrated' ? ctx.paint('32', 'migrated') : 'at head '} ${t.target}${t.applied ? ` (${t.applied} applied)` : ''}`);
+    },
+  });
+  const code = result.ok ? ExitCode.OK : Math.max(...result.targets.filter((t) => t.error).map((t) => t.error!.exitCode));
+  if (r.json) {
+    ctx.outJson(result);
+    return code;
+  }
+  ctx.out(`${pad('target', 48)} ${pad('result', 8)} ${pad('applied', 7)} ${pad('from -> to', 34)} time`);
+  for (const t of result.targets) ctx.out(line(t));
+  const count = (s: string) => result.targets.filter((t) => t.status === s).length;
+  ctx.out(`${result.targets.length} target(s) in ${ms(result.durationMs)}: ${count('migrated')} migrated, ${count('at-head')} already at head, ${count('failed')} failed.`);
+  if (!result.ok) {
+    ctx.note(ctx.paint('31', `error: ${result.failed.length} target(s) failed: ${result.failed.join(', ')}`));
+    for (const t of result.targets) if (t.error) ctx.note(`  ${t.target}: ${t.error.message.split('\n')[0]}`);
+    ctx.note('Re-run the same command to resume: targets at head are skipped.');
   }
   return code;
 }

@@ -9,3 +9,13 @@ export { runHealthCheck, runHealthCheckOn, type HealthCheck, type HealthCheckOpt
 export { annotateHistory, historyWatermark } from './history-meta.js';
 export { deployUpgrade, type DeployUpgradeOptions, type DeployUpgradeResult, type DeployStage } from './deploy-upgrade.js';
 export { libpqEnvironment, toolEnvironment } from './libpq-env.js';
+export {
+  upgradeFleet,
+  loadFleetTargets,
+  withSearchPath,
+  type FleetTarget,
+  type FleetTargetsSource,
+  type UpgradeFleetOptions,
+  type FleetTargetResult,
+  type FleetResult,
+} from './fleet.js';
