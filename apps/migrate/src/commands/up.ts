@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { addLockOptions, renderRun } from './run-shared.js';
 import { lintBeforeUp } from './lint-gate.js';
-import { addDeployOptions, deploySafeguards, runDeployUp, type DeployFlags } from '../deploy-flags.js';
+import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
 /** `migrate up [target]`: apply pending migrations. */
 export function register(program: Command, ctx: CliContext): void {
@@ -25,7 +25,9 @@ Examples:
   $ migrate up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
   $ migrate up --lock-wait 30000    give another deploy 30 s to finish first
   $ migrate up --backup /var/backups/db --check-after checks/after.sql
-                                    back up first; exit 1 (and print the revert command) if the check fails`);
+                                    back up first; exit 1 (and print the revert command) if the check fails
+  $ migrate up --targets tenants.txt --concurrency 8
+                                    every database listed (URLs or names on --url); re-run to resume`);
   addDeployOptions(addLockOptions(cmd)).action(async (target: string, _opts: unknown, command: Command) => {
     const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
     const r = await ctx.resolve(g);
@@ -39,6 +41,10 @@ Examples:
     if (command.opts<{ lint?: boolean }>().lint !== false) {
       const refused = await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target);
       if (refused !== undefined) return setExitCode(command, refused);
+    }
+    if (isFleet(g)) {
+      setExitCode(command, await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }));
+      return;
     }
     const safeguards = deploySafeguards(ctx, g, r);
     if (safeguards) {
