@@ -180,7 +180,7 @@ export async function withTransaction<T>(client: Queryable, fn: () => Promise<T>
 export interface AdvisoryLockOptions {
   /** The 64-bit lock key, as a decimal string or bigint. */
   key: bigint | string;
-  /** Wait at most this long for the lock, in ms; `0` fails at once. Default: wait without limit. */
+  /** Wait at most this long for the lock, in ms; `0` fails at once. Default: wait without limit (polling, see withAdvisoryLock). */
   timeoutMs?: number;
   /** What the lock protects, for error messages. Default `'the migration lock'`. */
   what?: string;
@@ -205,9 +205,13 @@ export async function describeLockHolder(client: Queryable, key: bigint | string
 /**
  * Hold a session-level advisory lock while `fn` runs, releasing it in
  * `finally`. A session lock is released by the server when the connection
- * ends, so a killed process never leaks it. Waiting uses the server's own
- * lock queue bounded by `lock_timeout` (woken the moment the holder
- * releases), not client-side polling.
+ * ends, so a killed process never leaks it.
+ *
+ * Waiting polls `pg_try_advisory_lock` instead of blocking in
+ * `pg_advisory_lock`: a backend blocked in that SELECT is a running
+ * transaction, and `CREATE INDEX CONCURRENTLY` run by the lock holder waits
+ * for every running transaction to finish, so a blocking waiter and the
+ * holder would deadlock (PostgreSQL then kills one of them).
  */
 export async function withAdvisoryLock<T>(client: Queryable, options: AdvisoryLockOptions, fn: () => Promise<T>): Promise<T> {
   const key = BigInt(options.key).toString();
@@ -221,24 +225,19 @@ export async function withAdvisoryLock<T>(client: Queryable, options: AdvisoryLo
 
 async function acquireAdvisoryLock(client: Queryable, key: string, options: AdvisoryLockOptions): Promise<void> {
   const what = options.what ?? 'the migration lock';
-  const busy = async (code: 'LOCK_BUSY' | 'LOCK_TIMEOUT', cause?: unknown): Promise<never> => {
-    const holder = await describeLockHolder(client, key).catch(() => null);
-    const by = holder ? ` It is held by pid ${holder.pid}${holder.applicationName ? ` (application_name '${holder.applicationName}')` : ''}.` : '';
-    const waited = code === 'LOCK_BUSY' ? 'at once (no waiting was allowed)' : `within ${options.timeoutMs} ms`;
-    throw new StrataError(code, `Could not take ${what} ${waited}.${by} Another migration run is in progress; wait for it to finish or raise the lock timeout.`, { meta: { key, holder }, cause });
-  };
-  if (options.timeoutMs === 0) {
+  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+  let pause = 20;
+  for (;;) {
     const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
-    if (!res.rows[0]?.ok) await busy('LOCK_BUSY');
-    return;
-  }
-  await client.query("SELECT set_config('lock_timeout', $1, false)", [String(options.timeoutMs ?? 0)]);
-  try {
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-  } catch (err) {
-    if (isPgDatabaseError(err) && err.code === '55P03') await busy('LOCK_TIMEOUT', err);
-    throw err;
-  } finally {
-    await client.query('RESET lock_timeout').catch(() => {});
+    if (res.rows[0]?.ok) return;
+    if (Date.now() >= deadline) {
+      const holder = await describeLockHolder(client, key).catch(() => null);
+      const by = holder ? ` It is held by pid ${holder.pid}${holder.applicationName ? ` (application_name '${holder.applicationName}')` : ''}.` : '';
+      const code = options.timeoutMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT';
+      const waited = code === 'LOCK_BUSY' ? 'at once (no waiting was allowed)' : `within ${options.timeoutMs} ms`;
+      throw new StrataError(code, `Could not take ${what} ${waited}.${by} Another migration run is in progress; wait for it to finish or raise the lock timeout.`, { meta: { key, holder } });
+    }
+    await new Promise((r) => setTimeout(r, Math.max(1, Math.min(pause, deadline - Date.now()))));
+    pause = Math.min(pause * 2, 250);
   }
 }

@@ -24,7 +24,7 @@ describe('withAdvisoryLock', () => {
     }
   });
 
-  it('waits in the server queue and times out with LOCK_TIMEOUT', async () => {
+  it('waits (polling, never blocking in pg_advisory_lock) and times out with LOCK_TIMEOUT', async () => {
     const a = await connect({ url: db().url });
     const b = await connect({ url: db().url });
     try {
