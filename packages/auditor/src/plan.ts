@@ -265,6 +265,7 @@ class Planner {
   }
 
   build(): Step[] {
+    this.prepareTables();
     this.schemasAndExtensions();
     this.types();
     this.functions();
@@ -528,8 +529,17 @@ class Planner {
   sequences(): void {
     const { a, b } = this;
     for (const [k, s] of sorted(b.sequences)) {
+      if (this.#serialSequences.has(k)) continue; // the serial column creates it
       const old = a.sequences[k];
       const name = qn(s.schema, s.name);
+      if (old?.ownedBy && this.#recreated.has(old.ownedBy.table)) {
+        // Keep the sequence (and its position) while its table is dropped and created again.
+        this.add('dropDefaults', { sql: `ALTER SEQUENCE ${name} OWNED BY NONE`, destructive: false });
+        if (s.ownedBy) this.add('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${this.ownerRef(s.ownedBy, b)}`, destructive: false });
+        const changes = sequenceChanges(old, s, true);
+        if (changes.length) this.add('sequences', { sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`, destructive: false });
+        continue;
+      }
       if (!old) {
         const opts = sequenceClauses(s, true);
         this.add('sequences', { sql: `CREATE SEQUENCE ${name}${opts.length ? ` ${opts.join(' ')}` : ''}`, destructive: false });
@@ -556,7 +566,7 @@ class Planner {
     for (const [k, s] of sorted(a.sequences)) {
       if (k in b.sequences) continue;
       // Owned sequences go with their table or column.
-      if (s.ownedBy && (!(s.ownedBy.table in b.tables) || !b.tables[s.ownedBy.table]!.columns.some((c) => c.name === s.ownedBy!.column))) continue;
+      if (s.ownedBy && (!(s.ownedBy.table in b.tables) || this.#droppedTables.has(s.ownedBy.table) || !b.tables[s.ownedBy.table]!.columns.some((c) => c.name === s.ownedBy!.column))) continue;
       this.add('dropSequences', { sql: `DROP SEQUENCE ${qn(s.schema, s.name)}`, destructive: true });
     }
   }
@@ -567,25 +577,64 @@ class Planner {
   }
 
   // ---------------------------------------------------------------- tables and columns
+  /** Parents before partitions and inheriting tables. */
+  #tableOrder: [string, TableDef][] = [];
+  /** Tables created again because their partitioning or parents change, and whether their parent's drop takes them along. */
+  readonly #recreated = new Map<string, { withParent: boolean }>();
+  /** Sequences that a new `serial` column creates (key -> column). */
+  readonly #serialSequences = new Map<string, { table: string; column: string }>();
+  /** New columns written as `serial` (`table\0column`). */
+  readonly #serialColumns = new Map<string, string>();
+
+  /** Decide up front which tables are created (new or recreated) and which new columns are plain serials. */
+  prepareTables(): void {
+    const { a, b } = this;
+    this.#tableOrder = topo(sorted(b.tables).map(([key, t]) => ({ key, t })), (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])]).map((x): [string, TableDef] => [x.key, x.t]);
+    for (const [k, t] of this.#tableOrder) {
+      const old = a.tables[k];
+      const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) => this.#recreated.has(p));
+      if (!old) this.#createdTables.add(k);
+      else if (!deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy || !deepEqual(old.inherits ?? [], t.inherits ?? []) || parentRecreated) {
+        this.#recreated.set(k, { withParent: parentRecreated });
+        this.#droppedTables.add(k);
+        this.#createdTables.add(k);
+      }
+    }
+    const SERIAL: Record<string, string> = { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' };
+    for (const [k, t] of this.#tableOrder) {
+      const old = this.#createdTables.has(k) ? undefined : a.tables[k];
+      for (const c of t.columns) {
+        if (old?.columns.some((x) => x.name === c.name)) continue;
+        const m = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? '');
+        if (!m || !SERIAL[c.type] || !c.notNull || c.identity || c.generated !== null) continue;
+        const seqKey = Object.keys(b.sequences).find((sk) => {
+          const sq = b.sequences[sk]!;
+          return qn(sq.schema, sq.name) === m[1] && sq.schema === t.schema;
+        });
+        const seq = seqKey ? b.sequences[seqKey] : undefined;
+        if (!seq || !seqKey || seq.type !== c.type || seq.comment !== null || sequenceClauses(seq, false).length > 0) continue;
+        if (seq.ownedBy?.table !== k || seq.ownedBy.column !== c.name || seq.name !== `${t.name}_${c.name}_seq`) continue;
+        const before = a.sequences[seqKey];
+        if (before && !(before.ownedBy && this.#droppedTables.has(before.ownedBy.table))) continue;
+        this.#serialSequences.set(seqKey, { table: k, column: c.name });
+        this.#serialColumns.set(`${k}\0${c.name}`, SERIAL[c.type]!);
+      }
+    }
+  }
+
   tables(): void {
     const { a, b } = this;
-    // Parents before partitions and inheriting tables.
-    const order = topo(sorted(b.tables).map(([key, t]) => ({ key, t })), (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])]).map((x): [string, TableDef] => [x.key, x.t]);
-    for (const [k, t] of order) {
+    for (const [k, t] of this.#tableOrder) {
       const old = a.tables[k];
-      const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) => this.#droppedTables.has(p));
-      if (!old || !deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy || !deepEqual(old.inherits ?? [], t.inherits ?? []) || parentRecreated) {
-        if (old) {
-          this.#droppedTables.add(k);
-          if (!parentRecreated) this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning or inheritance changes: the table is created again' });
-        }
-        this.#createdTables.add(k);
-        this.add('tables', { sql: this.createTable(t), destructive: false });
+      if (this.#createdTables.has(k)) {
+        const again = this.#recreated.get(k);
+        if (old && again && !again.withParent) this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning or inheritance changes: the table is created again' });
+        this.add('tables', { sql: this.createTable(t, k), destructive: false });
         if (t.rowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
         if (t.forceRowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY`, destructive: false });
         continue;
       }
-      this.alterTable(k, old, t);
+      if (old) this.alterTable(k, old, t);
     }
     const removed = sorted(a.tables).filter(([k]) => !(k in b.tables));
     for (const [k] of removed) this.#droppedTables.add(k);
@@ -599,7 +648,9 @@ class Planner {
     this.renameHints();
   }
 
-  columnClause(c: ColumnDef): string {
+  columnClause(c: ColumnDef, tableKey?: string): string {
+    const serial = tableKey ? this.#serialColumns.get(`${tableKey}\0${c.name}`) : undefined;
+    if (serial) return `${quoteIdent(c.name)} ${serial}`;
     let s = `${quoteIdent(c.name)} ${c.type}`;
     if (c.collation) s += ` COLLATE ${c.collation}`;
     if (c.generated !== null) s += ` GENERATED ALWAYS AS (${c.generated.replace(/^\((.*)\)$/s, '$1')}) STORED`;
@@ -612,10 +663,10 @@ class Planner {
     return s;
   }
 
-  createTable(t: TableDef): string {
+  createTable(t: TableDef, key: string): string {
     const name = qn(t.schema, t.name);
     const inline = Object.values(t.constraints).filter((c) => c.type !== 'foreign key' && c.validated);
-    const lines = [...t.columns.map((c) => this.columnClause(c)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
+    const lines = [...t.columns.map((c) => this.columnClause(c, key)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
     if (t.partitionOf) {
       const parent = this.b.tables[t.partitionOf.table];
       const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
@@ -650,7 +701,7 @@ class Planner {
     for (const n of t.columns) {
       const c = oldCols.get(n.name);
       if (!c || this.#droppedColumns.has(`${k}\0${n.name}`)) {
-        const step: Step = { sql: at(`ADD COLUMN ${this.columnClause(n)}`), destructive: false };
+        const step: Step = { sql: at(`ADD COLUMN ${this.columnClause(n, k)}`), destructive: false };
         if (c === undefined && n.notNull && n.default === null && !n.identity && n.generated === null) {
           step.comment = `NOT NULL without a default: fails if ${displayName(t.schema, t.name)} has rows (backfill first)`;
         }
