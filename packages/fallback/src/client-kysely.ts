@@ -5,8 +5,15 @@ import type { Queryable } from '@strata/core';
 /** What the shim accepts as the application's database handle. */
 export type AppDatabase = Kysely<any> | pg.Pool | Queryable;
 
-function isKysely(db: AppDatabase): db is Kysely<any> {
+/** Whether the handle is a Kysely instance. */
+export function isKysely(db: AppDatabase): db is Kysely<any> {
   return typeof (db as Kysely<unknown>).executeQuery === 'function' && typeof (db as Kysely<unknown>).selectFrom === 'function';
+}
+
+/** Whether the handle is a pg Pool (it hands out clients). */
+export function isPool(db: AppDatabase): db is pg.Pool {
+  const p = db as pg.Pool;
+  return typeof p.connect === 'function' && typeof p.totalCount === 'number' && typeof p.idleCount === 'number';
 }
 
 /**
@@ -16,7 +23,10 @@ function isKysely(db: AppDatabase): db is Kysely<any> {
  */
 export function queryableOf(db: AppDatabase): Queryable {
   if (!isKysely(db)) return db;
-  const query = async (text: string, values?: unknown[]): Promise<QueryResult<unknown>> => await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+  const query = async (text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> => {
+    const r: QueryResult<unknown> = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return { rows: [...r.rows], rowCount: r.numAffectedRows === undefined ? null : Number(r.numAffectedRows) };
+  };
   return { query } as unknown as Queryable;
 }
 
@@ -31,7 +41,7 @@ const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
  * shim's transaction early and its ROLLBACK undoes only its own work.
  * `destroy()` leaves the client open: the shim owns it.
  */
-export function kyselyOnClient(client: pg.ClientBase): Kysely<any> {
+export function kyselyOnClient(client: Queryable): Kysely<any> {
   let depth = 0;
   const query = async (text: string, values?: unknown[]): Promise<unknown> => {
     if (typeof text === 'string' && !values?.length) {

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type pg from 'pg';
 import {
   StrataError,
   connect,
@@ -16,7 +15,7 @@ import {
 } from '@strata/core';
 import { compare, introspect, type Snapshot } from '@strata/auditor';
 import { buildGraph, isAtHead, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
-import { kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
+import { isKysely, isPool, kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
 import { headSnapshot as computeHeadSnapshot } from './head-snapshot.js';
 import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
 
@@ -31,18 +30,22 @@ export interface EnsureSchemaOptions {
   /**
    * The application's own handle (a `Kysely<any>`, a pg `Pool` or `Client`).
    * When given, the at-head check runs on it (no new connection: one round
-   * trip in all) and so does the history note of a migrated run. Default:
-   * none, a connection is opened from `url` for the check.
+   * trip in all), and so does the history note of a migrated run; in
+   * `create_all` mode the lock and the transaction run on one connection
+   * reserved from a Kysely or a Pool (its settings, TLS included, apply).
+   * The runner itself always connects with `url`. Default: none, connections
+   * are opened from `url`.
    */
   db?: AppDatabase;
   /** Folder of the migration files. */
   migrationsDir: string;
   /**
    * The legacy models: builds every table on an empty database. Needed in
-   * `create_all` mode only. It receives a Kysely bound to the shim's own
-   * connection, inside the transaction that is rolled back unless what it
-   * built equals the migrations head; a `db.transaction()` it opens becomes
-   * a savepoint. Default: none.
+   * `create_all` mode only. It receives a Kysely bound to the connection
+   * that holds the lock (without the application's plugins), inside the
+   * transaction that is rolled back unless what it built equals the
+   * migrations head; a `db.transaction()` it opens becomes a savepoint.
+   * Default: none.
    */
   createAll?: (db: Kysely<any>) => Promise<void>;
   /** `'migrate'` (default), `'verify'` or `'create_all'`; see {@link SchemaMode}. */
@@ -233,62 +236,91 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
   const graph = buildGraph(await loadMigrations(options.migrationsDir));
   if (graph.heads.length !== 1) refuseHeads(graph, c);
 
-  const client = await connect({ url: options.url, applicationName: c.applicationName });
-  const key = runLockKey(c.schema);
-  const body = async (): Promise<{ stamped: string[]; heads: string[] } | undefined> => {
-    // Everything from the re-check to the stamp is one transaction: a refusal or a failure anywhere rolls it all back.
-    await client.query('BEGIN');
-    try {
-      if (options.lockMode === 'transaction') await takeXactLock(client, key, options.lockWaitMs, c.schema);
-      // Re-read under the lock: a replica that held it may have built and stamped the database.
-      if ((await versionRows(client, c.schema)).length > 0) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      const objects = await userObjects(client, c.schema);
-      if (objects.length > 0) {
-        const shown = objects.slice(0, 5).join(', ') + (objects.length > 5 ? ', ...' : '');
-        c.refuse(
-          'SCHEMA_NOT_AT_HEAD',
-          'not empty',
-          `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`migrate audit\`), record the revision it matches with \`migrate stamp <revision> --verify\`, and start in mode 'migrate'.`,
-          { objects },
-        );
-      }
-      const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+  return await withDedicatedClient(options, c.applicationName, async (client) => {
+    const key = runLockKey(c.schema);
+    const body = async (): Promise<{ stamped: string[]; heads: string[] } | undefined> => {
+      // Everything from the re-check to the stamp is one transaction: a refusal or a failure anywhere rolls it all back.
+      await client.query('BEGIN');
       try {
-        await options.createAll!(kyselyOnClient(client));
+        if (options.lockMode === 'transaction') await takeXactLock(client, key, options.lockWaitMs, c.schema);
+        // Re-read under the lock: a replica that held it may have built and stamped the database.
+        if ((await versionRows(client, c.schema)).length > 0) {
+          await client.query('ROLLBACK');
+          return undefined;
+        }
+        const objects = await userObjects(client, c.schema);
+        if (objects.length > 0) {
+          const shown = objects.slice(0, 5).join(', ') + (objects.length > 5 ? ', ...' : '');
+          c.refuse(
+            'SCHEMA_NOT_AT_HEAD',
+            'not empty',
+            `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`migrate audit\`), record the revision it matches with \`migrate stamp <revision> --verify\`, and start in mode 'migrate'.`,
+            { objects },
+          );
+        }
+        const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+        try {
+          await options.createAll!(kyselyOnClient(client));
+        } catch (err) {
+          if (err instanceof StrataError) throw err;
+          const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
+          throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
+        }
+        const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
+        const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
+        if (drift.length > 0) {
+          c.refuse(
+            'SCHEMA_MISMATCH',
+            'createAll differs from the migrations head',
+            `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
+            { differences: drift.map((d) => d.message), drift },
+          );
+        }
+        const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
+        await client.query('COMMIT');
+        c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
+        return { stamped: stamped.checksumsRecorded, heads: stamped.to };
       } catch (err) {
-        if (err instanceof StrataError) throw err;
-        const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
-        throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
+        await client.query('ROLLBACK').catch(() => {});
+        if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
+          throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
+        }
+        throw err;
       }
-      const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
-      const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
-      if (drift.length > 0) {
-        c.refuse(
-          'SCHEMA_MISMATCH',
-          'createAll differs from the migrations head',
-          `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
-          { differences: drift.map((d) => d.message), drift },
-        );
-      }
-      const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
-      await client.query('COMMIT');
-      c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
-      return { stamped: stamped.checksumsRecorded, heads: stamped.to };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
-        throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
-      }
-      throw err;
-    }
-  };
-  try {
+    };
     if (options.lockMode === 'transaction') return await body();
     const lock = { key, what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
     return await withAdvisoryLock(client, lock, body);
+  });
+}
+
+/**
+ * One connection for the lock and the create_all transaction: reserved from
+ * the application's handle when given (its pool's settings, TLS included,
+ * apply), else opened from `url`. A pooled connection that failed is
+ * destroyed rather than returned, so no lock or transaction state leaks into
+ * the pool.
+ */
+async function withDedicatedClient<T>(options: EnsureSchemaOptions, applicationName: string, fn: (client: Queryable) => Promise<T>): Promise<T> {
+  const db = options.db;
+  if (db && isKysely(db)) return await db.connection().execute(async (bound) => await fn(queryableOf(bound)));
+  if (db && isPool(db)) {
+    const pooled = await db.connect().catch((err: unknown) => {
+      throw toConnectionError(err, options.url);
+    });
+    let failed = false;
+    try {
+      return await fn(pooled);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      pooled.release(failed);
+    }
+  }
+  const client = await connect({ url: options.url, applicationName });
+  try {
+    return await fn(client);
   } finally {
     await client.end().catch(() => {});
   }
@@ -299,7 +331,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
  * would outlive the transaction on a shared server connection): the same key
  * as a transaction-level lock, bounded by `lockWaitMs` with SET LOCAL.
  */
-async function takeXactLock(client: pg.ClientBase, key: bigint, lockWaitMs: number | undefined, schema: string): Promise<void> {
+async function takeXactLock(client: Queryable, key: bigint, lockWaitMs: number | undefined, schema: string): Promise<void> {
   const k = key.toString();
   if (lockWaitMs === 0) {
     const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [k]);
@@ -319,13 +351,13 @@ async function takeXactLock(client: pg.ClientBase, key: bigint, lockWaitMs: numb
 }
 
 /** The server's major version (catalogue output can differ between majors: the shadow server should match). */
-async function serverMajor(client: pg.ClientBase): Promise<number> {
+async function serverMajor(client: Queryable): Promise<number> {
   const r = await client.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major");
   return r.rows[0]?.major ?? 0;
 }
 
 /** The version table's rows, `[]` when Strata's tables do not exist yet (checked first: an error would abort the transaction). */
-async function versionRows(client: pg.ClientBase, schema: string): Promise<string[]> {
+async function versionRows(client: Queryable, schema: string): Promise<string[]> {
   const version = `${quoteIdent(schema)}.strata_version`;
   const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [version]);
   if (!exists.rows[0]?.t) return [];
@@ -346,7 +378,7 @@ function refuseHeads(graph: RevisionGraph, c: CreateAllContext): never {
 }
 
 /** Objects that make a database "not empty": user relations, types and functions outside Strata's schema and extensions. */
-async function userObjects(client: pg.ClientBase, strataSchema: string): Promise<string[]> {
+async function userObjects(client: Queryable, strataSchema: string): Promise<string[]> {
   const res = await client.query<{ o: string }>(
     `WITH ns AS (
        SELECT oid, nspname FROM pg_namespace

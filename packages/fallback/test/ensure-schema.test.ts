@@ -244,6 +244,29 @@ describe('create_all mode', () => {
     expect((await ensureSchema({ url, migrationsDir: app.dir })).action).toBe('none');
   });
 
+  it("on the application's own pg Pool or Kysely: the lock and the transaction use one of its connections", async () => {
+    const head = await headSnapshot({ migrationsDir: app.dir, shadowUrl: shadowUrl() });
+    const poolUrl = await freshDb();
+    const pool = new pg.Pool({ connectionString: poolUrl, max: 3, application_name: 'the-app' });
+    const kyselyUrl = await freshDb();
+    const seen: string[] = [];
+    const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: kyselyUrl, max: 3 }) }), log: (e) => void seen.push(e.query.sql) });
+    try {
+      const viaPool = await ensureSchema({ url: poolUrl, db: pool, migrationsDir: app.dir, mode: 'create_all', createAll: appCreateAll({ nestedTransaction: true }), headSnapshot: head });
+      expect(viaPool).toMatchObject({ action: 'created_all', heads: ['a3'] });
+      // the connection went back to the pool clean: no transaction, no advisory lock
+      expect(pool.totalCount).toBe(1);
+      expect((await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows).toEqual([{ n: 0 }]);
+      const viaKysely = await ensureSchema({ url: kyselyUrl, db: kysely, migrationsDir: app.dir, mode: 'create_all', createAll: appCreateAll(), headSnapshot: head });
+      expect(viaKysely).toMatchObject({ action: 'created_all', heads: ['a3'] });
+      expect(seen.filter((q) => /^(BEGIN|COMMIT|create table|SELECT pg_advisory_unlock)/i.test(q)).map((q) => q.split(/\s|\(/)[0]!.toUpperCase())).toEqual(['BEGIN', 'CREATE', 'CREATE', 'COMMIT', 'SELECT']);
+      expect(await query(kyselyUrl, `SELECT revision FROM strata.strata_version`)).toEqual([{ revision: 'a3' }]);
+    } finally {
+      await pool.end();
+      await kysely.destroy();
+    }
+  });
+
   it('five replicas at once on an empty database: one builds, the others find it built', async () => {
     const url = await freshDb();
     const head = await headSnapshot({ migrationsDir: app.dir, shadowUrl: shadowUrl() });
