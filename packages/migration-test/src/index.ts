@@ -1,6 +1,15 @@
 /**
- * `@strata/migration-test`: test the migrations themselves on a shadow
- * database (single head, upgrade, stairway, models, downgrade to base).
- * The API lands in the next commit.
+ * `@strata/migration-test`: test the migrations themselves on shadow
+ * databases, as pytest-alembic does for Alembic: a single head, upgrade from
+ * base to head, the head against the models, downgrade to base, and the
+ * stairway (each revision up, down and up again, comparing Snapshots).
+ * Never prints: the result lists each check and each failure.
  */
-export {};
+export {
+  testMigrations,
+  type MigrationTestOptions,
+  type MigrationTestResult,
+  type CheckName,
+  type CheckResult,
+  type TestFailure,
+} from './stairway.js';
