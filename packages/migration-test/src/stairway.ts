@@ -20,6 +20,8 @@ export interface MigrationTestOptions {
   models?: string | ModelSource;
   /** Directory a relative models path resolves against. Default: the process's working directory. */
   cwd?: string;
+  /** Environment of a `cmd:` models source (`DATABASE_URL` is set on top). Default: this process's environment. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Schema of Strata's own tables in the shadow databases. Default `'strata'`. */
   schema?: string;
   /** Receives progress (`info`) and diagnostics. Default: silent. */
@@ -153,7 +155,7 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
 
     const models = options.models;
     await check('models', async () => {
-      const m = await snapshotFrom(models!, { shadowUrl: admin, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.schema ? { strataSchema: options.schema } : {}) });
+      const m = await snapshotFrom(models!, { shadowUrl: admin, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}), ...(options.schema ? { strataSchema: options.schema } : {}) });
       const drift = compare(head!, m.snapshot, { left: 'the migrations head', right: 'the models' });
       if (drift.length === 0) return true;
       failures.push({ check: 'models', message: `The schema the migrations build at head differs from the models (${m.source}) in ${drift.length} way${drift.length === 1 ? '' : 's'}.`, differences: drift.map((d) => d.message) });

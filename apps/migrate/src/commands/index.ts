@@ -14,6 +14,7 @@ import { register as audit } from './audit.js';
 import { register as diff } from './diff.js';
 import { register as check } from './check.js';
 import { register as lint } from './lint.js';
+import { register as test } from './test.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -34,4 +35,5 @@ export const commands: Register[] = [
   diff,
   check,
   lint,
+  test,
 ];
