@@ -19,12 +19,14 @@ export function isPool(db: AppDatabase): db is pg.Pool {
 /**
  * A `Queryable` over the application's handle: a pg Pool/Client as it is, a
  * Kysely instance through `executeQuery` (its pool runs the text as given,
- * without plugins). PostgreSQL errors pass through unchanged (SQLSTATE kept).
+ * and its plugins are left out). PostgreSQL errors pass through unchanged (SQLSTATE kept).
  */
 export function queryableOf(db: AppDatabase): Queryable {
   if (!isKysely(db)) return db;
+  // Plugins transform results too (CamelCasePlugin renames columns): the catalogue queries need the rows as PostgreSQL sent them.
+  const plain = db.withoutPlugins();
   const query = async (text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> => {
-    const r: QueryResult<unknown> = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+    const r: QueryResult<unknown> = await plain.executeQuery(CompiledQuery.raw(text, values ?? []));
     return { rows: [...r.rows], rowCount: r.numAffectedRows === undefined ? null : Number(r.numAffectedRows) };
   };
   return { query } as unknown as Queryable;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StrataError, memoryLogger } from '@strata/core';
 import { createTestDatabase, testServerUrl } from '@strata/testkit';
@@ -250,7 +250,8 @@ describe('create_all mode', () => {
     const pool = new pg.Pool({ connectionString: poolUrl, max: 3, application_name: 'the-app' });
     const kyselyUrl = await freshDb();
     const seen: string[] = [];
-    const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: kyselyUrl, max: 3 }) }), log: (e) => void seen.push(e.query.sql) });
+    // CamelCasePlugin rewrites result columns: the shim's catalogue reads must not go through it.
+    const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: kyselyUrl, max: 3 }) }), plugins: [new CamelCasePlugin()], log: (e) => void seen.push(e.query.sql) });
     try {
       const viaPool = await ensureSchema({ url: poolUrl, db: pool, migrationsDir: app.dir, mode: 'create_all', createAll: appCreateAll({ nestedTransaction: true }), headSnapshot: head });
       expect(viaPool).toMatchObject({ action: 'created_all', heads: ['a3'] });
