@@ -47,3 +47,4 @@ export {
 } from './model-sources.js';
 export { renderDrift, type RenderDriftOptions } from './drift-report.js';
 export { dumpSchemaSql, type DumpSchemaOptions, type DumpSchemaResult } from './schema-dump.js';
+export { migrationText, type MigrationText } from './migration-text.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@strata/testkit';
-import { compare, introspect, plan, renderSteps, type Snapshot } from '../src/index.js';
+import { compare, introspect, migrationText, plan, renderSteps, type Snapshot } from '../src/index.js';
 import { runSql } from './helpers.js';
 
 /** Introspect the Snapshot of an SQL script on a fresh database. */
@@ -25,6 +25,16 @@ describe('plan output reads like a careful person wrote it', () => {
       "ALTER TYPE mood ADD VALUE 'ecstatic'",
     ]);
     expect(p.up.every((s) => s.transactional === false && !s.destructive)).toBe(true);
+    const text = migrationText(p);
+    expect(text.transactional).toBe(false);
+    expect(text.destructive).toBe(false);
+    expect(text.up.split('\n').slice(0, 4)).toEqual([
+      '-- a new enum value cannot be used in the transaction that adds it: commit before using it',
+      '-- run outside a transaction block',
+      "ALTER TYPE mood ADD VALUE 'angry' BEFORE 'sad';",
+      '',
+    ]);
+    expect(migrationText(plan(a, a))).toEqual({ empty: true, up: '', down: '', destructive: false, transactional: true });
     // Going back removes values: the type is built again.
     expect(p.down.map((s) => s.sql)).toEqual(["ALTER TYPE mood RENAME TO mood_old", "CREATE TYPE mood AS ENUM ('sad', 'happy')", 'DROP TYPE mood_old']);
   });

@@ -26,6 +26,7 @@ Examples:
       if (!models && !g.dump) throw new StrataError('USAGE', 'Nothing to do: pass --models SOURCE to compare, --dump DIR to save the schema, or both.');
       const format = formatOf(g, r);
       const base = sourceOptions(ctx, g, r);
+      if (ctx.io.stderr.isTTY && format !== 'json') ctx.note(`Reading the catalogue of ${ctx.describe(url)}...`);
       const production = await introspect(url, { strataSchema: r.schema, ...(base.logger ? { logger: base.logger } : {}) });
       const left = 'production';
       let dumped: Record<string, unknown> = {};
