@@ -22,3 +22,35 @@ export type {
   ExtractionWarning,
   ExtractOptions,
 } from './types.js';
+export {
+  analyzeScript,
+  statementEffects,
+  formatTypeName,
+  defaultObjectName,
+  catalogueCheck,
+  type Effect,
+  type EffectKind,
+  type EffectColumn,
+  type StatementGuard,
+  type AnalyzedStatement,
+  type ScriptProblem,
+  type ScriptAnalysis,
+} from './effects.js';
+export {
+  classifyScript,
+  presenceIn,
+  isDataEffect,
+  neededStatements,
+  Timeline,
+  type ScriptClass,
+  type ReasonCode,
+  type Presence,
+  type JudgedEffect,
+  type DataFixCheck,
+  type ScriptClassification,
+  type ClassifyInput,
+} from './classify.js';
+export { deriveDataChecks } from './data-check.js';
+export { orderScripts, parseOrderFile, type OrderedScript, type OrderOptions } from './order.js';
+export { convertEstate, type ConvertOptions, type ConversionPlan, type ScriptPlan, type ScriptTarget } from './convert.js';
+export { renderConversionMarkdown, conversionJson, reportOrder, effectSummary } from './report.js';

@@ -1,0 +1,301 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { silentLogger, withConnection, type Logger } from '@strata/core';
+import type { Snapshot } from '@strata/auditor';
+import { loadParser } from '@strata/sql';
+import { classifyScript, isDataEffect, Timeline, type DataFixCheck, type JudgedEffect, type ReasonCode, type ScriptClass } from './classify.js';
+import { deriveDataChecks } from './data-check.js';
+import { discoverScripts } from './discover.js';
+import { analyzeScript, type ScriptAnalysis, type ScriptProblem, type StatementGuard } from './effects.js';
+import { extractSql } from './extract.js';
+import { orderScripts, type OrderedScript } from './order.js';
+import type { ScriptLanguage } from './types.js';
+
+/** Options of {@link convertEstate}. */
+export interface ConvertOptions {
+  /** The estate's root directory (`legacy/`). */
+  readonly root: string;
+  /** Production's schema (from `introspect` or a saved snapshot). */
+  readonly production: Snapshot;
+  /** The models' schema (from a shadow database). */
+  readonly models: Snapshot;
+  /** Files to take whatever the globs say (the module with a `/fix-db` handler). Default: none. */
+  readonly files?: readonly string[];
+  /** Discovery globs. Default: `DEFAULT_INCLUDE`. */
+  readonly include?: readonly string[];
+  /** More globs to skip. Default: none beyond `DEFAULT_EXCLUDE`. */
+  readonly exclude?: readonly string[];
+  /** Extra SQL-running function names for extraction. Default: none. */
+  readonly calls?: readonly string[];
+  /** Explicit run order (paths relative to `root`), e.g. from an `--order` file. Default: none. */
+  readonly order?: readonly string[];
+  /**
+   * Production's URL, to check data fixes against its rows (read-only
+   * transaction, `SELECT EXISTS` queries only). Default: none (data fixes
+   * are "cannot tell").
+   */
+  readonly productionUrl?: string;
+  /** What to do with a data fix that cannot be judged: archive it with the reason, or convert it into a data migration. Default `'archive'`. */
+  readonly dataFixes?: 'archive' | 'convert';
+  /** Where migrations go. Default: `migrations` beside the root (`<root>/../migrations`). */
+  readonly outDir?: string;
+  /** Progress events. Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** What happens to a script when the plan is written. */
+export interface ScriptTarget {
+  /** `migration`: becomes a migration (then archived); `archive`: archived; `leave`: stays for a person. */
+  readonly action: 'migration' | 'archive' | 'leave';
+  /** Migration file (relative to `outDir`'s parent when possible) for `migration`. */
+  readonly migration?: string;
+  /** Where the script goes, relative to the root (`archived/backend/x.py`). */
+  readonly archivedAs?: string;
+}
+
+/** One script of the plan. */
+export interface ScriptPlan {
+  readonly path: string;
+  readonly language: ScriptLanguage;
+  readonly class: ScriptClass;
+  readonly reasons: ReasonCode[];
+  readonly reason: string;
+  readonly order: { readonly position: number; readonly reason: string };
+  readonly effects: JudgedEffect[];
+  readonly statements: { readonly line: number; readonly column: number; readonly tag: string; readonly sql: string; readonly guards: readonly StatementGuard[]; readonly transactional: boolean }[];
+  /** First and last line of SQL in the script (null when none). */
+  readonly sourceLines: { readonly first: number; readonly last: number } | null;
+  readonly problems: ScriptProblem[];
+  readonly includes: { readonly path: string; readonly resolved: string | null; readonly classifiedOnItsOwn: boolean }[];
+  readonly dataFix?: { readonly hasRun: boolean | null; readonly checks: DataFixCheck[] };
+  readonly target: ScriptTarget;
+  /** The analysis behind it (for the writer). */
+  readonly analysis: ScriptAnalysis;
+}
+
+/** The dry-run result of {@link convertEstate}. */
+export interface ConversionPlan {
+  readonly root: string;
+  readonly outDir: string;
+  readonly order: OrderedScript[];
+  /** Scripts in run order. */
+  readonly scripts: ScriptPlan[];
+  readonly baseline: { readonly file: string };
+  readonly counts: Record<ScriptClass, number>;
+  /** Items of the models production lacks that are owned by manual-review scripts (left as drift). */
+  readonly manualItems: { readonly path: string; readonly description: string }[];
+}
+
+function toPosix(p: string): string {
+  return p.split('\\').join('/');
+}
+
+function slugOf(path: string): string {
+  const base = posix.basename(toPosix(path)).replace(/\.[^.]+$/, '');
+  const slug = base
+    .replace(/^\d+[_-]/, '')
+    .replace(/^(fix|migrate|add|apply)_(?=.)/, (m, w: string) => (w === 'add' ? 'add_' : ''))
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+  return slug || 'migration';
+}
+
+function nextNumber(outDir: string): number {
+  if (!existsSync(outDir)) return 1;
+  let max = 0;
+  for (const f of readdirSync(outDir)) {
+    const m = /^(\d+)_/.exec(f);
+    if (m !== null) max = Math.max(max, Number(m[1]));
+  }
+  return max + 1;
+}
+
+function resolveInclude(root: string, script: string, include: string, discovered: ReadonlySet<string>): { resolved: string | null; discovered: boolean } {
+  const inc = toPosix(include).replace(/^\.\//, '');
+  const candidates = isAbsolute(include) ? [] : [posix.normalize(posix.join(posix.dirname(script), inc)), posix.normalize(inc)];
+  for (const c of candidates) if (discovered.has(c)) return { resolved: c, discovered: true };
+  const bySuffix = [...discovered].filter((d) => d === inc || d.endsWith(`/${inc}`));
+  if (bySuffix.length === 1) return { resolved: bySuffix[0]!, discovered: true };
+  for (const c of candidates) if (!c.startsWith('..') && existsSync(join(root, c))) return { resolved: c, discovered: false };
+  return { resolved: null, discovered: false };
+}
+
+/**
+ * Steps 1-6 of `migrate convert`, as a dry run: discover the scripts, extract
+ * and parse their SQL, model effects, order them, classify each against
+ * production and the models, and plan what `--write` would do with it.
+ * Reads files and, when `productionUrl` is given, runs read-only checks of
+ * data fixes; changes nothing.
+ */
+export async function convertEstate(options: ConvertOptions): Promise<ConversionPlan> {
+  const logger = options.logger ?? silentLogger;
+  const root = resolve(options.root);
+  const outDir = resolve(options.outDir ?? join(dirname(root), 'migrations'));
+  await loadParser();
+  const found = await discoverScripts(root, {
+    ...(options.files ? { files: options.files } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+  });
+  logger.info('discovered legacy scripts', { count: found.length });
+  const analyses = new Map<string, ScriptAnalysis>();
+  for (const f of found) {
+    const text = await readFile(f.absolutePath, 'utf8');
+    const extraction = extractSql({ path: f.path, text }, options.calls ? { calls: options.calls } : {});
+    analyses.set(f.path, await analyzeScript(extraction));
+  }
+  const discovered = new Set(found.map((f) => f.path));
+  const includeInfo = new Map<string, { path: string; resolved: string | null; classifiedOnItsOwn: boolean }[]>();
+  const extraProblems = new Map<string, ScriptProblem[]>();
+  const runs = new Map<string, string[]>();
+  for (const [path, a] of analyses) {
+    const infos: { path: string; resolved: string | null; classifiedOnItsOwn: boolean }[] = [];
+    for (const inc of a.includes) {
+      const r = resolveInclude(root, path, inc.path, discovered);
+      infos.push({ path: inc.path, resolved: r.resolved, classifiedOnItsOwn: r.discovered });
+      if (r.resolved === null) {
+        (extraProblems.get(path) ?? extraProblems.set(path, []).get(path)!).push({ kind: 'include', message: `it runs ${inc.path}, which is neither beside it nor under the estate's root`, line: inc.line, column: inc.column });
+      } else if (r.discovered) {
+        (runs.get(path) ?? runs.set(path, []).get(path)!).push(r.resolved);
+      } else {
+        // Not a script of its own: what it runs is part of this script.
+        const text = await readFile(join(root, r.resolved), 'utf8');
+        const sub = await analyzeScript(extractSql({ path: r.resolved, text, language: 'sql' }));
+        a.statements.push(...sub.statements.map((s) => ({ ...s, fragment: -1 })));
+        a.problems.push(...sub.problems.map((p) => ({ ...p, message: `${r.resolved}:${p.line}:${p.column}: ${p.message}` })));
+      }
+    }
+    includeInfo.set(path, infos);
+  }
+  const order = orderScripts([...analyses.keys()], { ...(options.order ? { override: options.order } : {}), runs });
+  const timeline = new Timeline();
+  const seqs = new Map<string, number[]>();
+  for (const o of order) {
+    const a = analyses.get(o.path)!;
+    const seq = a.statements.map((_, i) => o.position * 1_000_000 + i);
+    seqs.set(o.path, seq);
+    a.statements.forEach((s, i) => s.effects.forEach((e) => timeline.add(seq[i]!, e, o.path)));
+  }
+
+  const checksFor = await dataChecks(analyses, options.productionUrl);
+  let number = nextNumber(outDir);
+  const baseline = `${String(number).padStart(4, '0')}_baseline.sql`;
+  number++;
+  const scripts: ScriptPlan[] = [];
+  const counts: Record<ScriptClass, number> = { obsolete: 0, still_needed: 0, data_fix: 0, manual_review: 0 };
+  const manualItems: ConversionPlan['manualItems'] = [];
+  const outRel = toPosix(relative(dirname(root), outDir)) || '.';
+  for (const o of order) {
+    const a = analyses.get(o.path)!;
+    const checks = checksFor.get(o.path);
+    const c = classifyScript({
+      analysis: a,
+      production: options.production,
+      models: options.models,
+      seq: seqs.get(o.path)!,
+      timeline,
+      ...(checks ? { dataChecks: checks } : {}),
+      ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
+    });
+    counts[c.class]++;
+    const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
+    let target: ScriptTarget;
+    if (c.class === 'manual_review') target = { action: 'leave' };
+    else if (convert) {
+      target = { action: 'migration', migration: `${outRel}/${String(number).padStart(4, '0')}_${slugOf(o.path)}.sql`, archivedAs: `archived/${o.path}` };
+      number++;
+    } else target = { action: 'archive', archivedAs: `archived/${o.path}` };
+    if (c.class === 'manual_review') {
+      for (const j of c.effects) if (j.models === 'present' && j.production === 'absent' && !isDataEffect(j.effect)) manualItems.push({ path: o.path, description: `${j.effect.kind.replace(/_/g, ' ')} ${[j.effect.table, j.effect.column ?? j.effect.index ?? j.effect.constraint ?? j.effect.to].filter(Boolean).join('.')}` });
+    }
+    const lines = a.statements.map((s) => s.line).filter((l) => l > 0);
+    const problemLines = c.problems.map((p) => p.line);
+    const all = [...lines, ...problemLines];
+    scripts.push({
+      path: o.path,
+      language: a.language,
+      class: c.class,
+      reasons: c.reasons,
+      reason: c.reason,
+      order: { position: o.position, reason: o.reason },
+      effects: c.effects,
+      statements: a.statements.map((s) => ({ line: s.line, column: s.column, tag: s.tag, sql: s.sql, guards: s.guards, transactional: s.transactional })),
+      sourceLines: all.length === 0 ? null : { first: Math.min(...all), last: Math.max(...all) },
+      problems: c.problems,
+      includes: includeInfo.get(o.path) ?? [],
+      ...(c.dataFix ? { dataFix: c.dataFix } : {}),
+      target,
+      analysis: a,
+    });
+  }
+  return { root, outDir, order, scripts, baseline: { file: `${outRel}/${baseline}` }, counts, manualItems };
+}
+
+/** Derive and (with a production URL) run the checks of scripts whose only effects are DML. */
+async function dataChecks(analyses: ReadonlyMap<string, ScriptAnalysis>, url: string | undefined): Promise<Map<string, DataFixCheck[]>> {
+  const pending = new Map<string, { statement: number; sql: string[] | null; why?: string }[]>();
+  for (const [path, a] of analyses) {
+    const effects = a.statements.flatMap((s) => s.effects);
+    if (effects.length === 0 || !effects.every(isDataEffect)) continue;
+    pending.set(
+      path,
+      a.statements.flatMap((s, i): { statement: number; sql: string[] | null; why?: string }[] => {
+        if (!s.effects.some(isDataEffect)) return [];
+        const d = deriveDataChecks(s);
+        return 'sql' in d ? [{ statement: i, sql: d.sql }] : [{ statement: i, sql: null, why: d.why }];
+      }),
+    );
+  }
+  const out = new Map<string, DataFixCheck[]>();
+  if (pending.size === 0) return out;
+  const run = async (query: ((sql: string) => Promise<boolean>) | undefined): Promise<void> => {
+    for (const [path, list] of pending) {
+      const checks: DataFixCheck[] = [];
+      for (const item of list) {
+        if (item.sql === null) {
+          checks.push({ statement: item.statement, sql: null, pending: null, note: item.why ?? 'no check' });
+          continue;
+        }
+        const sql = item.sql.join(';\n');
+        if (query === undefined) {
+          checks.push({ statement: item.statement, sql, pending: null, note: 'no production connection to check its rows' });
+          continue;
+        }
+        try {
+          let any = false;
+          for (const q of item.sql) if (await query(q)) any = true;
+          checks.push({ statement: item.statement, sql, pending: any });
+        } catch (err) {
+          checks.push({ statement: item.statement, sql, pending: null, note: `production refused the check: ${(err as Error).message}` });
+        }
+      }
+      out.set(path, checks);
+    }
+  };
+  if (url === undefined) {
+    await run(undefined);
+    return out;
+  }
+  await withConnection({ url, applicationName: 'strata-convert' }, async (client) => {
+    await client.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '30s'");
+    try {
+      await run(async (q) => {
+        await client.query('SAVEPOINT check_row');
+        try {
+          const r = await client.query<{ pending: boolean }>(q);
+          await client.query('RELEASE SAVEPOINT check_row');
+          return r.rows[0]?.pending === true;
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT check_row');
+          throw err;
+        }
+      });
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+  return out;
+}
+
