@@ -257,11 +257,18 @@ function forward(e: Effect, seq: number, timeline: Timeline): { effect: Effect; 
   return detail === undefined ? { effect: cur } : { effect: cur, detail };
 }
 
+function ownTimeline(analysis: ScriptAnalysis): Timeline {
+  const t = new Timeline();
+  analysis.statements.forEach((s, i) => s.effects.forEach((e) => t.add(i, e, analysis.path)));
+  return t;
+}
+
 /** Inputs of {@link classifyScript}. */
 export interface ClassifyInput {
   readonly analysis: ScriptAnalysis;
   readonly production: Snapshot;
-  readonly models: Snapshot;
+  /** The models' schema; without it, whatever production lacks is assumed wanted (and the reason says so). */
+  readonly models?: Snapshot;
   /** Sequence number of each statement's effects in the run order (index = statement index). */
   readonly seq?: readonly number[];
   /** Later drops and renames of the whole estate. */
@@ -309,7 +316,9 @@ function describe(e: Effect): string {
  */
 export function classifyScript(input: ClassifyInput): ScriptClassification {
   const { analysis, production, models } = input;
-  const timeline = input.timeline ?? new Timeline();
+  const timeline = input.timeline ?? ownTimeline(analysis);
+  // Objects this script itself creates before renaming them: such a rename is not a conflict.
+  const createdHere = new Set<string>();
   const problems = [...analysis.problems, ...(input.extraProblems ?? [])];
   const manual = new Set<ReasonCode>();
   const sentences: string[] = [];
@@ -341,23 +350,28 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         judged.push({ effect: e, statement: si, production: 'n/a', models: 'n/a' });
         continue;
       }
+      if (e.kind === 'add_column') createdHere.add(`c:${e.schema}.${e.table}.${e.column}`);
+      if (e.kind === 'create_table') createdHere.add(`t:${e.schema}.${e.table}`);
       const fwd = forward(e, input.seq?.[si] ?? si, timeline);
       if (fwd.supersededBy !== undefined) {
         judged.push({ effect: e, statement: si, production: 'present', models: 'present', detail: fwd.detail!, supersededBy: fwd.supersededBy });
         continue;
       }
-      const p = presenceIn(production, fwd.effect);
-      const m = presenceIn(models, fwd.effect);
+      let p = presenceIn(production, fwd.effect);
+      const renamesOwn =
+        (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) || (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
+      if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
+      const m: { presence: Presence; detail?: string } = models ? presenceIn(models, fwd.effect) : { presence: 'n/a' };
       const detail = [fwd.detail, p.detail].filter(Boolean).join('; ');
       judged.push({ effect: e, statement: si, production: p.presence, models: m.presence, ...(detail ? { detail } : {}) });
       if (p.presence === 'conflict') {
         manual.add('conflict');
-        sentences.push(`line ${st.line}: ${describe(e)} conflicts with production: ${p.detail ?? 'it differs'}${m.presence === 'present' ? '' : m.detail ? ` (models: ${m.detail})` : ''}.`);
+        sentences.push(`line ${st.line}: ${describe(e)} conflicts with production: ${p.detail ?? 'it differs'}${m.detail !== undefined && m.detail !== p.detail ? ` (the models: ${m.detail})` : ''}.`);
       } else if (p.presence === 'absent') {
         if (DESTRUCTIVE.has(e.kind) || st.dataLoss.length > 0) {
           manual.add('destructive');
           sentences.push(`line ${st.line}: ${st.dataLoss[0]?.message ?? describe(e)}: production still has it; a person decides when (after a backup).`);
-        } else if (m.presence !== 'present') {
+        } else if (models !== undefined && m.presence !== 'present') {
           manual.add(m.presence === 'conflict' ? 'conflict' : 'not_in_models');
           sentences.push(`line ${st.line}: production lacks ${describe(e)} and the models ${m.presence === 'conflict' ? `disagree (${m.detail ?? ''})` : 'do not have it either'}.`);
         }
@@ -405,7 +419,7 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
   return {
     class: 'still_needed',
     reasons: ['missing_in_production'],
-    reason: `Production lacks ${missing.map((j) => describe(j.effect)).join(', ')} (the models have ${missing.length === 1 ? 'it' : 'them'})${present.length > 0 ? `; already there: ${present.map((j) => describe(j.effect)).join(', ')}` : ''}.`,
+    reason: `Production lacks ${missing.map((j) => describe(j.effect)).join(', ')} (${models === undefined ? 'no models given: assumed wanted' : `the models have ${missing.length === 1 ? 'it' : 'them'}`})${present.length > 0 ? `; already there: ${present.map((j) => describe(j.effect)).join(', ')}` : ''}.`,
     effects: judged,
     problems,
   };

@@ -18,8 +18,8 @@ export interface ConvertOptions {
   readonly root: string;
   /** Production's schema (from `introspect` or a saved snapshot). */
   readonly production: Snapshot;
-  /** The models' schema (from a shadow database). */
-  readonly models: Snapshot;
+  /** The models' schema (from a shadow database). Default: none, and whatever production lacks is assumed wanted (reasons say so). */
+  readonly models?: Snapshot;
   /** Files to take whatever the globs say (the module with a `/fix-db` handler). Default: none. */
   readonly files?: readonly string[];
   /** Discovery globs. Default: `DEFAULT_INCLUDE`. */
@@ -193,7 +193,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     const c = classifyScript({
       analysis: a,
       production: options.production,
-      models: options.models,
+      ...(options.models ? { models: options.models } : {}),
       seq: seqs.get(o.path)!,
       timeline,
       ...(checks ? { dataChecks: checks } : {}),

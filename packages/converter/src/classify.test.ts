@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { emptySnapshot, type Snapshot, type TableDef } from '@strata/auditor';
+import { classifyScript, Timeline } from './classify.js';
+import { analyzeScript } from './effects.js';
+import { extractSql } from './extract.js';
+
+function table(name: string, columns: [string, string][], constraints: TableDef['constraints'] = {}): TableDef {
+  return {
+    schema: 'public',
+    name,
+    partitionBy: null,
+    partitionOf: null,
+    inherits: [],
+    unlogged: false,
+    columns: columns.map(([n, type]) => ({ name: n, type, notNull: false, default: null, identity: null, generated: null, collation: null, comment: null })),
+    constraints,
+    rowSecurity: false,
+    forceRowSecurity: false,
+    comment: null,
+  };
+}
+
+function snapshot(tables: TableDef[], indexes: string[] = []): Snapshot {
+  const s = emptySnapshot(17);
+  for (const t of tables) s.tables[`public.${t.name}`] = t;
+  for (const i of indexes) {
+    const [name, on] = i.split('@') as [string, string];
+    s.indexes[`public.${name}`] = { schema: 'public', name, table: `public.${on}`, definition: '', method: 'btree', unique: false, keys: [], include: [], predicate: null, valid: true, comment: null };
+  }
+  return s;
+}
+
+const production = snapshot([table('users', [['id', 'integer'], ['email', 'text'], ['legacy', 'text'], ['size', 'bigint']])], ['users_email_idx@users']);
+const models = snapshot([table('users', [['id', 'integer'], ['email', 'text'], ['size', 'bigint'], ['role', 'character varying(20)'], ['name', 'text']]), table('things', [['id', 'integer']])], ['users_email_idx@users', 'users_role_idx@users']);
+
+async function classify(path: string, text: string, m: Snapshot | null = models) {
+  const a = await analyzeScript(extractSql({ path, text }));
+  return classifyScript({ analysis: a, production, ...(m ? { models: m } : {}) });
+}
+
+describe('classifyScript', () => {
+  it.each([
+    ['already in production', 'x.sql', 'ALTER TABLE users ADD COLUMN email text;', 'obsolete', ['all_effects_in_production']],
+    ['index in production', 'x.sql', 'CREATE INDEX IF NOT EXISTS users_email_idx ON users (email);', 'obsolete', ['all_effects_in_production']],
+    ['missing column the models have', 'x.sql', "ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL DEFAULT 'member';", 'still_needed', ['missing_in_production']],
+    ['a new table the models have', 'x.sql', 'CREATE TABLE things (id integer);', 'still_needed', ['missing_in_production']],
+    ['a column type conflicting with production', 'x.sql', 'ALTER TABLE users ADD COLUMN IF NOT EXISTS size integer;', 'manual_review', ['conflict']],
+    ['a drop of what production holds', 'x.sql', 'ALTER TABLE users DROP COLUMN legacy;', 'manual_review', ['destructive']],
+    ['a drop already done in production', 'x.sql', 'ALTER TABLE users DROP COLUMN IF EXISTS gone;', 'obsolete', ['all_effects_in_production']],
+    ['a column neither production nor the models have', 'x.sql', 'ALTER TABLE users ADD COLUMN nickname text;', 'manual_review', ['not_in_models']],
+    ['a syntax error', 'x.sql', 'ALTER TABLE users ADD COLUMN a int ADD COLUMN b int;', 'manual_review', ['syntax_error']],
+    ['a statement a Snapshot cannot check', 'x.sql', 'GRANT SELECT ON users TO reporting;', 'manual_review', ['unsupported']],
+    ['only reads', 'x.sql', 'SELECT count(*) FROM users;', 'obsolete', ['no_schema_effects']],
+    ['only DML, nothing to check with', 'x.sql', "UPDATE users SET email = lower(email) WHERE email <> lower(email);", 'data_fix', ['dml_unknown']],
+    ['dynamic SQL', 'x.py', 'for t in cur.fetchall():\n    cur.execute(f"ALTER TABLE {t} ADD COLUMN x int")\n', 'manual_review', ['dynamic_sql']],
+    ['no SQL at all', 'x.py', 'print("hello")\n', 'manual_review', ['no_sql_found']],
+    ['a column added and dropped in the same script', 'x.sql', 'ALTER TABLE users ADD COLUMN tmp int; ALTER TABLE users DROP COLUMN tmp;', 'obsolete', ['all_effects_in_production']],
+    ['a column added then renamed to what the models want', 'x.sql', 'ALTER TABLE users ADD COLUMN nm text; ALTER TABLE users RENAME COLUMN nm TO name;', 'still_needed', ['missing_in_production']],
+    ['a helper-guarded ALTER', 'x.py', "if not column_exists(cur, 'users', 'email'):\n    cur.execute('ALTER TABLE users ADD COLUMN email text')\n", 'obsolete', ['all_effects_in_production']],
+    ['a DO block with a catalogue guard', 'x.sql', "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'users_role_idx') THEN CREATE INDEX users_role_idx ON users (role); END IF; END $$;", 'still_needed', ['missing_in_production']],
+  ] as const)('%s', async (_name, path, text, cls, reasons) => {
+    const c = await classify(path, text);
+    expect({ class: c.class, reasons: c.reasons }, c.reason).toEqual({ class: cls, reasons: [...reasons] });
+  });
+
+  it('without models, what production lacks is assumed wanted, and the reason says so', async () => {
+    const c = await classify('x.sql', 'ALTER TABLE users ADD COLUMN nickname text;', null);
+    expect(c.class).toBe('still_needed');
+    expect(c.reason).toBe('Production lacks users.nickname text (no models given: assumed wanted).');
+  });
+
+  it('names the conflicting types', async () => {
+    const c = await classify('x.sql', 'ALTER TABLE users ADD COLUMN size integer;');
+    expect(c.reason).toBe('line 1: users.size integer conflicts with production: users.size is bigint, the script adds integer.');
+  });
+
+  it('a syntax error keeps its file:line:column', async () => {
+    const c = await classify('legacy/x.sql', 'SELECT 1;\nALTER TABLE users\n  ADD COLUMN a int\n  ADD COLUMN b int;\n');
+    expect(c.reason).toBe('legacy/x.sql:4:3: syntax error at or near "ADD".');
+  });
+
+  it('a later script renaming a table is followed: the earlier ADD COLUMN is judged under the new name', async () => {
+    const a = await analyzeScript(extractSql({ path: 'a.sql', text: 'ALTER TABLE members ADD COLUMN email text;' }));
+    const b = await analyzeScript(extractSql({ path: 'b.sql', text: 'ALTER TABLE members RENAME TO users;' }));
+    const timeline = new Timeline();
+    b.statements.forEach((s) => s.effects.forEach((e) => timeline.add(2_000_000, e, 'b.sql')));
+    const c = classifyScript({ analysis: a, production, models, seq: [1_000_000], timeline });
+    expect(c.class).toBe('obsolete');
+    expect(c.effects[0]!.detail).toBe('renamed later by b.sql');
+  });
+});
