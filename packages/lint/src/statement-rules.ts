@@ -166,12 +166,12 @@ function createTable(n: AnyNode, ctx: SectionContext): void {
     if (elt.ColumnDef) {
       const col = String(elt.ColumnDef.colname);
       const t = columnType(elt.ColumnDef.typeName);
-      if (t) ctx.state.columnTypes.set(`${table}.${col}`, t);
+      if (t) ctx.state.setType(table, col, t);
       for (const c of (elt.ColumnDef.constraints ?? []) as AnyNode[]) {
-        if (c.Constraint?.contype === 'CONSTR_CHECK' && !c.Constraint.skip_validation) for (const nc of notNullColumns(c.Constraint.raw_expr)) ctx.state.notNullChecks.add(`${table}.${nc}`);
+        if (c.Constraint?.contype === 'CONSTR_CHECK' && !c.Constraint.skip_validation) for (const nc of notNullColumns(c.Constraint.raw_expr)) ctx.state.addNotNullCheck(table, nc);
       }
     } else if (elt.Constraint?.contype === 'CONSTR_CHECK' && !elt.Constraint.skip_validation) {
-      for (const nc of notNullColumns(elt.Constraint.raw_expr)) ctx.state.notNullChecks.add(`${table}.${nc}`);
+      for (const nc of notNullColumns(elt.Constraint.raw_expr)) ctx.state.addNotNullCheck(table, nc);
     }
   }
 }
@@ -211,7 +211,7 @@ function alterTable(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
         break;
       case 'AT_SetNotNull': {
         const col = String(cmd.name);
-        if (!fresh && !ctx.added.has(`${table}.${col}`) && !ctx.state.notNullChecks.has(`${table}.${col}`)) {
+        if (!fresh && !ctx.added.has(`${table}.${col}`) && !ctx.state.hasNotNullCheck(table, col)) {
           ctx.emit('set-not-null-without-check', s, `ALTER COLUMN ${col} SET NOT NULL scans all of ${table} under an ACCESS EXCLUSIVE lock (reads and writes wait) to look for NULLs`, `In an earlier migration, ADD CONSTRAINT ${table.replace(/.*\./, '')}_${col}_not_null CHECK (${col} IS NOT NULL) NOT VALID and VALIDATE it; SET NOT NULL then uses the validated check instead of scanning (PostgreSQL 12+), and the check can be dropped afterwards.`);
         }
         break;
@@ -223,7 +223,7 @@ function alterTable(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
         const key = `${table}\u0000${cmd.name}`;
         const cols = ctx.state.pendingChecks.get(key);
         if (cols && ctx.record) {
-          for (const c of cols) ctx.state.notNullChecks.add(`${table}.${c}`);
+          for (const c of cols) ctx.state.addNotNullCheck(table, c);
           ctx.state.pendingChecks.delete(key);
         }
         break;
@@ -242,7 +242,7 @@ function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode 
   if (!def) return;
   const col = String(def.colname);
   const t = columnType(def.typeName);
-  if (ctx.record && t) ctx.state.columnTypes.set(`${table}.${col}`, t);
+  if (ctx.record && t) ctx.state.setType(table, col, t);
   const constraints = ((def.constraints ?? []) as AnyNode[]).map((c) => c.Constraint as AnyNode).filter(Boolean);
   const dflt = constraints.find((c) => c.contype === 'CONSTR_DEFAULT');
   const identity = constraints.some((c) => c.contype === 'CONSTR_IDENTITY');
@@ -250,7 +250,7 @@ function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode 
   const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
   const serial = isSerial(def.typeName);
   for (const c of constraints) {
-    if (c.contype === 'CONSTR_CHECK' && !c.skip_validation && ctx.record) for (const nc of notNullColumns(c.raw_expr)) ctx.state.notNullChecks.add(`${table}.${nc}`);
+    if (c.contype === 'CONSTR_CHECK' && !c.skip_validation && ctx.record) for (const nc of notNullColumns(c.raw_expr)) ctx.state.addNotNullCheck(table, nc);
   }
   if (!fresh) {
     const rewrite = `rewrites ${table} under an ACCESS EXCLUSIVE lock (reads and writes wait)`;
@@ -281,9 +281,8 @@ function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode 
 function alterType(s: SqlStatement, table: string, fresh: boolean, col: string, def: AnyNode | undefined, ctx: SectionContext): void {
   const to = columnType(def?.typeName);
   if (!to) return;
-  const key = `${table}.${col}`;
-  const from = ctx.state.columnTypes.get(key);
-  if (ctx.record) ctx.state.columnTypes.set(key, to);
+  const from = ctx.state.typeOf(table, col);
+  if (ctx.record) ctx.state.setType(table, col, to);
   if (fresh) return;
   const lock = `rewrites ${table} and its indexes under an ACCESS EXCLUSIVE lock (reads and writes wait for the whole rewrite)`;
   if (def?.raw_default) {
@@ -306,7 +305,7 @@ function addConstraint(s: SqlStatement, table: string, fresh: boolean, c: AnyNod
         ctx.state.pendingChecks.set(`${table}\u0000${name}`, cols);
       }
     } else {
-      if (ctx.record) for (const nc of cols) ctx.state.notNullChecks.add(`${table}.${nc}`);
+      if (ctx.record) for (const nc of cols) ctx.state.addNotNullCheck(table, nc);
       if (!fresh) ctx.emit('add-check-without-not-valid', s, `ADD ${named}CHECK on ${table} checks every existing row while holding an ACCESS EXCLUSIVE lock (reads and writes wait)`, NOT_VALID_HINT);
     }
   } else if (c.contype === 'CONSTR_FOREIGN') {
