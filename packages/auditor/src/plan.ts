@@ -403,6 +403,7 @@ class Planner {
       // Columns use it: PostgreSQL cannot change an attribute's type in place, so build the type again and convert each column value.
       const tmp = this.freeTypeName(t.schema, t.name);
       this.#rebuiltTypes.add(typeName(t.schema, t.name));
+      this.functionsUsingType(typeName(t.schema, t.name));
       const lost = old.attributes.filter((x) => !t.attributes.some((y) => y.name === x.name)).map((x) => x.name);
       this.add('types', { sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`, destructive: false, comment: `composite type ${displayName(t.schema, t.name)} changes shape: it is built again` });
       this.add('types', { sql: create(), destructive: false });
@@ -481,6 +482,7 @@ class Planner {
     const key = objectKey(e.schema, e.name);
     this.#rebuiltEnums.set(key, tmp);
     this.#rebuiltTypes.add(typeName(e.schema, e.name));
+    this.functionsUsingType(typeName(e.schema, e.name));
     this.add('types', {
       sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`,
       destructive: false,
@@ -500,6 +502,24 @@ class Planner {
     this.add('typeCleanup', { sql: `DROP TYPE ${qn(e.schema, tmp)}`, destructive: false });
   }
 
+  /** Whether an expression of a table whose columns are converted to a rebuilt type casts to that type (it would still name the old one). */
+  touchesRebuiltType(tableKey: string, text: string): boolean {
+    if (!this.#typeChanged.has(tableKey)) return false;
+    for (const tn of this.#rebuiltTypes) if (text.includes(`::${tn}`) || text.includes(`::${tn}[]`)) return true;
+    return false;
+  }
+
+  /** Functions whose signature names a type about to be rebuilt: dropped first, created again against the new type. */
+  functionsUsingType(tname: string): void {
+    const re = new RegExp(`(^|[\\s,(])${tname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\[\\])?($|[\\s,)])`);
+    for (const [k, f] of sorted(this.a.functions)) {
+      if (!(k in this.b.functions) || this.#recreatedFunctions.has(k)) continue;
+      if (!re.test(f.identityArguments) && !re.test(f.result ?? '')) continue;
+      this.#recreatedFunctions.add(k);
+      this.add('dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false, comment: `its signature uses ${tname}, which is built again` });
+    }
+  }
+
   typeChanged(table: string, column: string): void {
     let s = this.#typeChanged.get(table);
     if (!s) this.#typeChanged.set(table, (s = new Set()));
@@ -511,12 +531,12 @@ class Planner {
     const { a, b } = this;
     for (const [k, f] of sorted(b.functions)) {
       const old = a.functions[k];
-      if (old && old.definition === f.definition) continue;
+      if (old && old.definition === f.definition && !this.#recreatedFunctions.has(k)) continue;
       if (f.definition === null) {
         this.hints.push({ kind: 'unsupported', message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand` });
         continue;
       }
-      if (old && (old.kind !== f.kind || old.result !== f.result)) {
+      if (old && !this.#recreatedFunctions.has(k) && (old.kind !== f.kind || old.result !== f.result)) {
         this.#recreatedFunctions.add(k);
         this.add('dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: 'the result type changes: the function is created again' });
       }
@@ -803,7 +823,7 @@ class Planner {
         const n = nt?.constraints[c.name];
         const colsGone = c.columns.length > 0 && c.columns.every((col) => this.#droppedColumns.has(`${k}\0${col}`));
         if (colsGone && !n) continue; // dropped with its columns
-        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c))) {
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || this.touchesRebuiltType(k, c.definition)) {
           dropped.add(`${k}\0${c.name}`);
           this.add(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
         }
@@ -833,7 +853,7 @@ class Planner {
     for (const [k, i] of sorted(a.indexes)) {
       const n = b.indexes[k];
       if (this.#droppedTables.has(i.table) || i.table in a.materializedViews) continue; // views handle their own
-      if (n && n.definition === i.definition && n.valid === i.valid) continue;
+      if (n && n.definition === i.definition && n.valid === i.valid && !this.touchesRebuiltType(i.table, i.definition)) continue;
       const goneCols = i.keys.every((col) => this.#droppedColumns.has(`${i.table}\0${col}`));
       if (!n && goneCols) continue;
       this.add('dropIndexes', conc ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false } : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
@@ -841,7 +861,7 @@ class Planner {
     for (const [k, i] of sorted(b.indexes)) {
       if (i.table in b.materializedViews) continue;
       const o = a.indexes[k];
-      if (o && o.definition === i.definition && o.valid === i.valid && !this.#droppedTables.has(o.table)) continue;
+      if (o && o.definition === i.definition && o.valid === i.valid && !this.#droppedTables.has(o.table) && !this.touchesRebuiltType(o.table, o.definition)) continue;
       this.add('indexes', this.createIndex(i, conc && !this.#createdTables.has(i.table)));
     }
   }
@@ -1020,12 +1040,12 @@ class Planner {
       }
       for (const c of sortedValues(t.constraints)) {
         const oc = old?.constraints[c.name];
-        put(`CONSTRAINT ${quoteIdent(c.name)} ON ${name}`, oc?.comment, c.comment, !oc || oc.definition !== c.definition || (oc.validated && !c.validated));
+        put(`CONSTRAINT ${quoteIdent(c.name)} ON ${name}`, oc?.comment, c.comment, !oc || oc.definition !== c.definition || (oc.validated && !c.validated) || this.touchesRebuiltType(k, oc.definition));
       }
     }
     for (const [k, i] of sorted(b.indexes)) {
       const o = a.indexes[k];
-      put(`INDEX ${qn(i.schema, i.name)}`, o?.comment, i.comment, !o || o.definition !== i.definition || this.#createdTables.has(i.table) || this.#rebuiltViews.has(i.table));
+      put(`INDEX ${qn(i.schema, i.name)}`, o?.comment, i.comment, !o || o.definition !== i.definition || this.#createdTables.has(i.table) || this.#rebuiltViews.has(i.table) || this.touchesRebuiltType(o.table, o.definition));
     }
     for (const [coll, word] of [['views', 'VIEW'], ['materializedViews', 'MATERIALIZED VIEW']] as const) {
       for (const [k, v] of sorted(b[coll])) {
