@@ -1003,8 +1003,8 @@ class Planner {
       }
       const parts: string[] = [];
       if (!deepEqual(o.roles, p.roles)) parts.push(`TO ${roles(p)}`);
-      if (o.using !== p.using && p.using !== null) parts.push(`USING (${unparen(p.using)})`);
-      if (o.withCheck !== p.withCheck && p.withCheck !== null) parts.push(`WITH CHECK (${unparen(p.withCheck)})`);
+      if (o.using !== p.using && p.using !== null) parts.push(`USING (${p.using})`);
+      if (o.withCheck !== p.withCheck && p.withCheck !== null) parts.push(`WITH CHECK (${p.withCheck})`);
       if (parts.length) this.add('policies', { sql: `ALTER POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)} ${parts.join(' ')}`, destructive: false });
     }
   }
@@ -1088,17 +1088,13 @@ function roles(p: PolicyDef): string {
   return p.roles.map((r) => (r === 'public' ? 'PUBLIC' : quoteIdent(r))).join(', ');
 }
 
-function unparen(expr: string): string {
-  return expr;
-}
-
 function createPolicy(p: PolicyDef): string {
   let s = `CREATE POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`;
   if (!p.permissive) s += ' AS RESTRICTIVE';
   if (p.command !== 'all') s += ` FOR ${p.command.toUpperCase()}`;
   if (!(p.roles.length === 1 && p.roles[0] === 'public')) s += ` TO ${roles(p)}`;
-  if (p.using !== null) s += ` USING (${unparen(p.using)})`;
-  if (p.withCheck !== null) s += ` WITH CHECK (${unparen(p.withCheck)})`;
+  if (p.using !== null) s += ` USING (${p.using})`;
+  if (p.withCheck !== null) s += ` WITH CHECK (${p.withCheck})`;
   return s;
 }
 
