@@ -426,7 +426,7 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
 }
 
 /** Statements whose effects production lacks (what a migration must carry). */
-export function neededStatements(analysis: ScriptAnalysis, c: ScriptClassification): AnalyzedStatement[] {
+export function neededStatements(analysis: ScriptAnalysis, c: { readonly effects: readonly JudgedEffect[] }): AnalyzedStatement[] {
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
   return analysis.statements.filter((_, i) => needed.has(i) && analysis.statements[i]!.effects.length > 0);
 }

@@ -134,8 +134,10 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   const root = resolve(options.root);
   const outDir = resolve(options.outDir ?? join(dirname(root), 'migrations'));
   await loadParser();
+  // A named file already archived by an earlier conversion is done with, not missing.
+  const files = options.files?.filter((f) => existsSync(join(root, f)) || !existsSync(join(root, 'archived', f)));
   const found = await discoverScripts(root, {
-    ...(options.files ? { files: options.files } : {}),
+    ...(files ? { files } : {}),
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });

@@ -16,8 +16,8 @@ function hasVolatile(node: unknown): boolean {
   return Object.values(n).some(hasVolatile);
 }
 
-/** Replace `$n` with the constant values of one execution, so the check needs no typed parameters. */
-function bindParams(node: unknown, row: readonly (string | null)[] | undefined): unknown {
+/** Replace `$n` in a parse tree with the constant values of one execution (`null` is SQL NULL); throws on a missing value. */
+export function bindParams(node: unknown, row: readonly (string | null)[] | undefined): unknown {
   if (Array.isArray(node)) return node.map((n) => bindParams(n, row));
   if (node === null || typeof node !== 'object') return node;
   const n = node as Node;
@@ -28,7 +28,12 @@ function bindParams(node: unknown, row: readonly (string | null)[] | undefined):
     return v === null ? { A_Const: { isnull: true } } : { A_Const: { sval: { sval: v } } };
   }
   const out: Node = {};
-  for (const [k, v] of Object.entries(n)) out[k] = k === 'location' ? v : bindParams(v, row);
+  for (const [k, v] of Object.entries(n)) {
+    const bound = k === 'location' ? v : bindParams(v, row);
+    // LIMIT/OFFSET of a digits-only value read better as a number than as '500'.
+    const sval = (bound as { A_Const?: { sval?: { sval?: string } } } | undefined)?.A_Const?.sval?.sval;
+    out[k] = (k === 'limitCount' || k === 'limitOffset') && sval !== undefined && /^\d{1,15}$/.test(sval) ? { A_Const: { ival: { ival: Number(sval) } } } : bound;
+  }
   return out;
 }
 

@@ -54,3 +54,5 @@ export { deriveDataChecks } from './data-check.js';
 export { orderScripts, parseOrderFile, type OrderedScript, type OrderOptions } from './order.js';
 export { convertEstate, type ConvertOptions, type ConversionPlan, type ScriptPlan, type ScriptTarget } from './convert.js';
 export { renderConversionMarkdown, conversionJson, reportOrder, effectSummary } from './report.js';
+export { writeConversion, baselineSql, type WriteOptions, type WriteResult } from './write.js';
+export { verifyConversion, renderVerify, type VerifyOptions, type VerifyResult, type VerifyRow } from './verify.js';

@@ -1,0 +1,281 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { StrataError, quoteIdent } from '@strata/core';
+import { emptySnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
+import { deparse } from '@strata/sql';
+import { isDataEffect, neededStatements } from './classify.js';
+import { bindParams } from './data-check.js';
+import type { ConversionPlan, ScriptPlan } from './convert.js';
+import type { AnalyzedStatement, Effect } from './effects.js';
+import { conversionJson, renderConversionMarkdown } from './report.js';
+
+const run = promisify(execFile);
+
+/** Options of {@link writeConversion}. */
+export interface WriteOptions {
+  /** Production's schema: the baseline is its DDL. */
+  readonly production: Snapshot;
+  /** Write even though the migrations folder already holds migrations (files of the same name are replaced). Default `false`. */
+  readonly force?: boolean;
+  /** Use `git mv` when the root is inside a git work tree. Default `true`. */
+  readonly git?: boolean;
+  /** New revision ids. Default: 12 random hex characters. */
+  readonly newRevision?: () => string;
+}
+
+/** What {@link writeConversion} did. */
+export interface WriteResult {
+  /** True when the estate was already converted and nothing was touched. */
+  readonly unchanged: boolean;
+  /** Migration files written (absolute paths), baseline first. */
+  readonly migrations: { readonly file: string; readonly revision: string; readonly source: string | null }[];
+  /** Scripts moved, relative to the root. */
+  readonly archived: { readonly from: string; readonly to: string; readonly git: boolean }[];
+  /** Report files written. */
+  readonly reports: string[];
+}
+
+const MIGRATION_FILE = /^\d+_.+\.(sql|ts)$/;
+
+function header(revision: string, parents: string, message: string, transactional: boolean, notes: string[]): string {
+  return [
+    `-- revision: ${revision}`,
+    `-- parents: ${parents}`,
+    `-- message: ${message.replace(/\n/g, ' ')}`,
+    ...(transactional ? [] : ['-- transactional: false']),
+    ...(notes.length > 0 ? ['--', ...notes.map((n) => `-- ${n}`)] : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Production's schema as DDL. The auditor's planner, going from an empty
+ * Snapshot, also creates the `public` schema (which every database has) and
+ * writes indexes as `pg_get_indexdef` does (`ON public.t USING btree`); both
+ * are tidied here so the baseline reads like a hand-written one.
+ */
+export function baselineSql(production: Snapshot): { up: string; down: string } {
+  const p = planDdl(emptySnapshot(production.server.major), production);
+  const tidy = (steps: Step[]): Step[] =>
+    steps
+      .filter((s) => !/^(CREATE|DROP) SCHEMA public$/.test(s.sql) && s.sql !== "COMMENT ON SCHEMA public IS 'standard public schema'")
+      .map((s) => ({ ...s, sql: s.sql.replace(/^CREATE (UNIQUE )?INDEX (\S+) ON public\.(\S+) USING btree \(/, 'CREATE $1INDEX $2 ON $3 (') }));
+  return { up: renderSteps(tidy(p.up)), down: renderSteps(tidy(p.down)) };
+}
+
+function hasLimit(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasLimit);
+  if (node === null || typeof node !== 'object') return false;
+  return (node as Record<string, unknown>)['limitCount'] !== undefined || Object.values(node as Record<string, unknown>).some(hasLimit);
+}
+
+/**
+ * The statement as a migration should run it: without the IF [NOT] EXISTS the
+ * baseline made redundant; client-side parameters bound to the script's
+ * constant values (one statement per row of an `executemany`); a DML batch
+ * (`... LIMIT n`) repeated until it changes no row, as such scripts loop.
+ */
+function upSql(st: AnalyzedStatement): string {
+  if (st.params === true) {
+    if (st.paramValues === undefined) return `-- Its parameters have no constant values in the script: fill them in.
+${st.sql};`;
+    const rows = st.paramValues.map((row) => {
+      try {
+        return deparse(bindParams(st.ast, row) as never, { pretty: st.effects.some(isDataEffect) });
+      } catch {
+        return null;
+      }
+    });
+    if (rows.some((r) => r === null)) return `-- Its parameters could not be bound: fill them in.
+${st.sql};`;
+    const isDml = st.effects.some(isDataEffect);
+    if (isDml && rows.length === 1 && hasLimit(st.ast)) {
+      return [
+        '-- The script repeated this batch until it changed no row; so does this block.',
+        'DO $$',
+        'DECLARE changed bigint;',
+        'BEGIN',
+        '  LOOP',
+        `    ${rows[0]!.replace(/\n/g, '\n    ')};`,
+        '    GET DIAGNOSTICS changed = ROW_COUNT;',
+        '    EXIT WHEN changed = 0;',
+        '  END LOOP;',
+        'END $$;',
+      ].join('\n');
+    }
+    return rows.map((r) => `${r!};`).join('\n');
+  }
+  if (!st.effects.some((e) => e.conditional)) return `${st.sql};`;
+  const ast = structuredClone(st.ast) as Record<string, Record<string, unknown>>;
+  const node = Object.values(ast)[0]!;
+  if (node['if_not_exists'] === true) node['if_not_exists'] = false;
+  if (node['missing_ok'] === true) node['missing_ok'] = false;
+  for (const c of (node['cmds'] as { AlterTableCmd?: Record<string, unknown> }[] | undefined) ?? []) if (c.AlterTableCmd?.['missing_ok'] === true) c.AlterTableCmd['missing_ok'] = false;
+  try {
+    return `${deparse(ast as never)};`;
+  } catch {
+    return `${st.sql};`;
+  }
+}
+
+function qt(e: Effect, name: string | undefined): string {
+  return e.schema === 'public' ? quoteIdent(name ?? '') : `${quoteIdent(e.schema)}.${quoteIdent(name ?? '')}`;
+}
+
+/** The SQL that undoes one effect, or a comment saying it cannot be undone. */
+function inverse(e: Effect, production: Snapshot): string {
+  const table = qt(e, e.table);
+  const col = (c: string | undefined) => quoteIdent(c ?? '');
+  const prodCol = production.tables[`${e.schema}.${e.table}`]?.columns.find((c) => c.name === e.column);
+  switch (e.kind) {
+    case 'create_table':
+      return `DROP TABLE ${table};`;
+    case 'add_column':
+      return `ALTER TABLE ${table} DROP COLUMN ${col(e.column)};`;
+    case 'create_index':
+      return `DROP INDEX ${e.concurrent ? 'CONCURRENTLY ' : ''}${qt(e, e.index)};`;
+    case 'add_constraint':
+      return `ALTER TABLE ${table} DROP CONSTRAINT ${col(e.constraint)};`;
+    case 'rename_column':
+      return `ALTER TABLE ${table} RENAME COLUMN ${col(e.to)} TO ${col(e.from)};`;
+    case 'rename_table':
+      return `ALTER TABLE ${qt(e, e.to)} RENAME TO ${col(e.from)};`;
+    case 'rename_index':
+      return `ALTER INDEX ${qt(e, e.to)} RENAME TO ${col(e.from)};`;
+    case 'set_not_null':
+      return `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP NOT NULL;`;
+    case 'drop_not_null':
+      return `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET NOT NULL;`;
+    case 'alter_column_type':
+      return prodCol ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} TYPE ${prodCol.type};` : `-- ${table}.${e.column}: its previous type is unknown; restore it by hand.`;
+    case 'set_default':
+    case 'drop_default':
+      return prodCol?.default ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};` : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
+    default:
+      return isDataEffect(e) ? `-- ${e.kind.replace('_', ' ')} on ${e.table}: a data change is not reverted.` : `-- ${e.kind} ${e.name ?? e.table ?? ''}: revert by hand.`;
+  }
+}
+
+function slugMessage(s: ScriptPlan): string {
+  const needed = s.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect));
+  const parts = needed.slice(0, 3).map((j) => {
+    const e = j.effect;
+    switch (e.kind) {
+      case 'add_column':
+        return `add ${e.table}.${e.column}`;
+      case 'create_table':
+        return `create ${e.table}`;
+      case 'create_index':
+        return `index ${e.index}`;
+      case 'rename_column':
+        return `rename ${e.table}.${e.from} to ${e.to}`;
+      default:
+        return `${e.kind.replace(/_/g, ' ')} ${e.table ?? e.name ?? ''}`.trim();
+    }
+  });
+  return parts.join(', ') + (needed.length > 3 ? ', ...' : '');
+}
+
+async function insideGit(root: string): Promise<boolean> {
+  try {
+    const r = await run('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root });
+    return r.stdout.trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+async function move(root: string, from: string, to: string, useGit: boolean): Promise<boolean> {
+  const src = join(root, from);
+  const dst = join(root, to);
+  await mkdir(dirname(dst), { recursive: true });
+  if (useGit) {
+    try {
+      await run('git', ['mv', '--', from, to], { cwd: root });
+      return true;
+    } catch {
+      // Not tracked: a plain move keeps the bytes all the same.
+    }
+  }
+  await rename(src, dst);
+  return false;
+}
+
+/**
+ * Perform a plan: the baseline (production's schema) and one migration per
+ * converted script in `plan.outDir`, the scripts archived under
+ * `<root>/archived/` with their relative paths (`git mv` in a git work tree;
+ * never deleted), manual-review scripts left in place, and `CONVERSION.md` +
+ * `conversion.json` in the root. A second run on a converted estate changes
+ * nothing. Refuses (`CONVERT_REFUSED`) to write into a migrations folder that
+ * already holds migrations unless `force`.
+ */
+export async function writeConversion(plan: ConversionPlan, options: WriteOptions): Promise<WriteResult> {
+  const newRevision = options.newRevision ?? (() => randomBytes(6).toString('hex'));
+  const acting = plan.scripts.filter((s) => s.target.action !== 'leave');
+  const existing = existsSync(plan.outDir) ? readdirSync(plan.outDir).filter((f) => MIGRATION_FILE.test(f)) : [];
+  if (acting.length === 0 && existsSync(join(plan.root, 'conversion.json'))) return { unchanged: true, migrations: [], archived: [], reports: [] };
+  if (existing.length > 0 && options.force !== true) {
+    throw new StrataError(
+      'CONVERT_REFUSED',
+      `${plan.outDir} already holds ${existing.length} migration${existing.length === 1 ? '' : 's'} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): the baseline must be the first one. Pass another output folder (--out), or --force to write after them.`,
+      { meta: { dir: plan.outDir, existing: existing.length } },
+    );
+  }
+  await mkdir(plan.outDir, { recursive: true });
+  const migrations: WriteResult['migrations'] = [];
+  const baseline = baselineSql(options.production);
+  const baseRev = newRevision();
+  const baseFile = resolve(dirname(plan.root), plan.baseline.file);
+  await writeFile(
+    baseFile,
+    header(baseRev, 'none', "baseline: production's schema as audited", true, [
+      "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
+      `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
+      `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
+    ]) +
+      `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
+  );
+  migrations.push({ file: baseFile, revision: baseRev, source: null });
+  let parent = baseRev;
+  for (const s of plan.scripts.filter((x) => x.target.action === 'migration')) {
+    const statements = neededStatements(s.analysis, s);
+    const rev = newRevision();
+    const transactional = statements.every((st) => st.transactional);
+    const up = statements.map(upSql).join('\n');
+    const down = statements
+      .flatMap((st) => [...st.effects].reverse())
+      .reverse()
+      .filter((e) => !(e.kind === 'add_constraint' && e.derivedName === true))
+      .map((e) => inverse(e, options.production))
+      .join('\n');
+    const file = resolve(dirname(plan.root), s.target.migration!);
+    const notes = [`From legacy ${s.path} (${s.class}): ${s.reason}`];
+    if (!transactional) notes.push('It holds a statement PostgreSQL refuses in a transaction (CONCURRENTLY): Strata runs it outside one.');
+    await writeFile(
+      file,
+      header(rev, parent, slugMessage(s) || `from ${s.path}`, transactional, []) +
+        `\n-- migrate:up\n${notes.map((n) => `-- ${n}`).join('\n')}\n${up}\n\n-- migrate:down\n${down}\n`,
+    );
+    migrations.push({ file, revision: rev, source: s.path });
+    parent = rev;
+  }
+  const useGit = options.git !== false && (await insideGit(plan.root));
+  const archived: WriteResult['archived'] = [];
+  for (const s of acting) {
+    const to = s.target.archivedAs!;
+    if (existsSync(join(plan.root, to))) {
+      const same = (await readFile(join(plan.root, to))).equals(await readFile(join(plan.root, s.path)));
+      if (!same) throw new StrataError('CONVERT_REFUSED', `${to} already exists with other content than ${s.path}: move one of them aside and run again.`, { meta: { file: to } });
+    }
+    archived.push({ from: s.path, to, git: await move(plan.root, s.path, to, useGit) });
+  }
+  const reports = [join(plan.root, 'CONVERSION.md'), join(plan.root, 'conversion.json')];
+  await writeFile(reports[0]!, renderConversionMarkdown(plan));
+  await writeFile(reports[1]!, conversionJson(plan));
+  return { unchanged: false, migrations, archived, reports };
+}
