@@ -7,8 +7,19 @@ import { CLI } from './support/cli.js';
 
 const docs = resolve(import.meta.dirname, '../docs');
 
-/** The built CLI's help text (`migrate --help`, `migrate <verb> --help`). */
+const helpCache = new Map<string, string>();
+
+/** The built CLI's help text (`migrate --help`, `migrate <verb> --help`), once per verb. */
 function help(...args: string[]): string {
+  const key = args.join(' ');
+  const cached = helpCache.get(key);
+  if (cached !== undefined) return cached;
+  const text = helpText(args);
+  helpCache.set(key, text);
+  return text;
+}
+
+function helpText(args: string[]): string {
   const r = spawnSync(process.execPath, [CLI, ...args, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
