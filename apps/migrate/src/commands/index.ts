@@ -15,6 +15,7 @@ import { register as diff } from './diff.js';
 import { register as check } from './check.js';
 import { register as lint } from './lint.js';
 import { register as test } from './test.js';
+import { register as convert } from './convert.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -36,4 +37,5 @@ export const commands: Register[] = [
   check,
   lint,
   test,
+  convert,
 ];
