@@ -149,6 +149,29 @@ SELECT bool_and(email_verified) IS NOT FALSE AND count(*) > 0 FROM customers;\n`
     expect(ok.stderr).toContain('check after: ok (--check-after');
     await db.drop();
   });
+  it('config checkAfter names a file relative to the config file; a fleet with --backup writes one dump per database', async () => {
+    const dbs = [await createScratchDatabase(server.url, { prefix: 'fa' }), await createScratchDatabase(server.url, { prefix: 'fb' })];
+    const cwd = tempProject(first);
+    mkdirSync(join(cwd, 'deploy'));
+    writeFileSync(join(cwd, 'deploy', 'migrate.config.json'), JSON.stringify({ migrationsDir: '../migrations', checkAfter: 'after.sql' }));
+    writeFileSync(join(cwd, 'deploy', 'after.sql'), 'SELECT count(*) = 0 FROM orders;\n');
+    writeFileSync(join(cwd, 'targets.txt'), dbs.map((d) => d.name).join('\n'));
+    const r = await runMigrate(['up', '--config', 'deploy/migrate.config.json', '--targets', 'targets.txt', '--backup', 'dumps', '--json'], { cwd, env: { DATABASE_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; targets: { status: string }[] };
+    expect(out.targets.map((t) => t.status)).toEqual(['migrated', 'migrated']);
+    const dumps = readdirSync(join(cwd, 'dumps')).sort();
+    expect(dumps.map((f) => f.replace(/-\d{4}-.*$/, ''))).toEqual(dbs.map((d) => d.name).sort());
+    for (const f of dumps) expect(f).not.toContain(password);
+    // The after-check from the config ran on each target: make it fail on one.
+    await rows(dbs[1]!.url, 'INSERT INTO customers (email) VALUES (\'x@example.com\'); INSERT INTO orders VALUES (1, 1, 1)');
+    writeFileSync(join(cwd, 'migrations', '0003_email_verified.sql'), pending['migrations/0003_email_verified.sql']);
+    const again = await runMigrate(['up', '--config', 'deploy/migrate.config.json', '--targets', 'targets.txt'], { cwd, env: { DATABASE_URL: server.url } });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`error: 1 target(s) failed: postgres@127.0.0.1:${server.port}/${dbs[1]!.name}`);
+    expect(again.stderr).toContain('health check after the run failed: it returned false');
+    for (const d of dbs) await d.drop();
+  });
 });
 
 describe('migrate up --backup against the PostgreSQL 17 test server with pg_dump 15 on PATH', () => {
