@@ -108,6 +108,32 @@ describe('through a real PgBouncer in transaction pooling', () => {
   }, 120_000);
 });
 
+describe('why transaction pooling needs --lock-mode transaction', () => {
+  it('a session advisory lock taken through the pooler is "taken" again by another client that lands on the same server connection', async () => {
+    const bouncer = await startPgBouncer({ serverUrl: testServerUrl(), poolMode: 'transaction', poolSize: 1 });
+    const db = await createTestDatabase('e2e_bouncer_lock');
+    const a = new pg.Client({ connectionString: bouncer.url(db.url) });
+    const b = new pg.Client({ connectionString: bouncer.url(db.url) });
+    try {
+      await a.connect();
+      await b.connect();
+      expect((await a.query('SELECT pg_try_advisory_lock(42) AS ok')).rows).toEqual([{ ok: true }]);
+      // Directly on the server a second session is refused; through the pooler, B's statement runs on
+      // the one server connection that holds A's lock, and advisory locks are re-entrant per session.
+      const direct = new pg.Client({ connectionString: db.url });
+      await direct.connect();
+      expect((await direct.query('SELECT pg_try_advisory_lock(42) AS ok')).rows).toEqual([{ ok: false }]);
+      await direct.end();
+      expect((await b.query('SELECT pg_try_advisory_lock(42) AS ok')).rows).toEqual([{ ok: true }]);
+    } finally {
+      await a.end().catch(() => {});
+      await b.end().catch(() => {});
+      await bouncer.stop();
+      await db.drop();
+    }
+  });
+});
+
 describe('through a real PgBouncer in session pooling', () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {
