@@ -102,6 +102,7 @@ const PHASES = [
   'dropIndexes',
   'dropConstraints',
   'dropDefaults',
+  'dropRowTypeFunctions',
   'dropTables',
   'dropColumns',
   'dropFunctions',
@@ -527,6 +528,16 @@ class Planner {
   }
 
   // ---------------------------------------------------------------- functions
+  /** Whether a function's signature names the row type of a table or view of `snap` (`RETURNS SETOF users`, `f(u users)`). */
+  usesRowType(f: FunctionDef, snap: Snapshot): boolean {
+    const sig = ` ${f.identityArguments} ${f.result ?? ''} `;
+    for (const rel of [...Object.values(snap.tables), ...Object.values(snap.views), ...Object.values(snap.materializedViews)]) {
+      const tn = qn(rel.schema, rel.name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (new RegExp(`[\\s,(]${tn}(\\[\\])?[\\s,)]`).test(sig)) return true;
+    }
+    return false;
+  }
+
   functions(): void {
     const { a, b } = this;
     for (const [k, f] of sorted(b.functions)) {
@@ -538,11 +549,13 @@ class Planner {
       }
       if (old && !this.#recreatedFunctions.has(k) && (old.kind !== f.kind || old.result !== f.result)) {
         this.#recreatedFunctions.add(k);
-        this.add('dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: 'the result type changes: the function is created again' });
+        this.add(this.usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: 'the result type changes: the function is created again' });
       }
-      this.add(f.sqlBody ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
+      // A signature naming a table's row type needs the table; so does an SQL-standard body.
+      this.add(f.sqlBody || this.usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
     }
-    for (const [k, f] of sorted(a.functions)) if (!(k in b.functions)) this.add('dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+    // A function over a table's row type goes before the table can.
+    for (const [k, f] of sorted(a.functions)) if (!(k in b.functions)) this.add(this.usesRowType(f, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
   }
 
   // ---------------------------------------------------------------- sequences
