@@ -153,6 +153,23 @@ describe('migrate up --schemas: schema-per-tenant', () => {
     await db.drop();
   });
 
+  it('a list of URLs needs no --url; the lint gate of up runs once, on the least advanced target, before any target is touched', async () => {
+    const server = testServerUrl();
+    const dbs = [await createScratchDatabase(server, { prefix: 'fleetl' }), await createScratchDatabase(server, { prefix: 'fleetl' })];
+    const cwd = tempProject(chain());
+    writeFileSync(join(cwd, 'urls.txt'), dbs.map((d) => d.url).join('\n'));
+    const ok = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('2 target(s) in ');
+    writeFileSync(join(cwd, 'migrations', '0021_bad.sql'), sqlMigration('f00000000021', [rev(M)], 'ALTER TABLE t1 ADD COLUMN must int NOT NULL;', 'ALTER TABLE t1 DROP COLUMN must;'));
+    const refused = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add-column-not-null-without-default');
+    expect(refused.stderr).toContain('Nothing was run.');
+    for (const d of dbs) expect(await rows(d.url, 'SELECT revision FROM strata.strata_version')).toEqual([{ revision: rev(M) }]);
+    for (const d of dbs) await d.drop();
+  });
+
   it('targets from a .sql query returning database names', async () => {
     const server = testServerUrl();
     const dbs = [await createScratchDatabase(server, { prefix: 'fleetq' }), await createScratchDatabase(server, { prefix: 'fleetq' })];

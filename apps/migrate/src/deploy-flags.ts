@@ -6,6 +6,7 @@ import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
+import { isAtHead, type RunnerOptions } from '@strata/runner';
 import { renderRun } from './commands/run-shared.js';
 
 /** The production flags of `migrate up`. */
@@ -133,7 +134,14 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
  * bounded concurrency, a line per target as it finishes, a result table, and
  * a non-zero exit naming the failed targets (never their URLs).
  */
-export async function runFleetUp(ctx: CliContext, g: RunnerFlags & DeployFlags, r: Resolved, extra: { target: string; dryRun: boolean }): Promise<number> {
+export async function runFleetUp(
+  ctx: CliContext,
+  g: RunnerFlags & DeployFlags,
+  r: Resolved,
+  extra: { target: string; dryRun: boolean },
+  /** The pre-run lint gate of `up`, run once on the least advanced target (its pending set covers the others'). */
+  gate?: (runner: RunnerOptions) => Promise<number | undefined>,
+): Promise<number> {
   // The URL is optional with --targets (a list of URLs); the runner options are built the same way either way.
   const given = g.url ?? r.config.url ?? ctx.io.env.DATABASE_URL;
   const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
@@ -143,6 +151,17 @@ export async function runFleetUp(ctx: CliContext, g: RunnerFlags & DeployFlags, 
     { ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}), ...(g.schemas !== undefined ? { schemas: g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas } : {}), ...(url ? { url } : {}) },
     existsSync,
   );
+  if (gate) {
+    let worst: { url: string; schema: string; pending: number } | undefined;
+    for (const t of targets) {
+      const schema = t.schema ?? runner.schema ?? 'strata';
+      // Unreachable targets are reported by the fleet run itself.
+      const state = await isAtHead(t.url, { migrationsDir: runner.migrationsDir, schema, applicationName: 'strata-migrate' }).catch(() => undefined);
+      if (state && state.pending.length > (worst?.pending ?? 0)) worst = { url: t.url, schema, pending: state.pending.length };
+    }
+    const refused = worst ? await gate({ ...runner, url: worst.url, schema: worst.schema }) : undefined;
+    if (refused !== undefined) return refused;
+  }
   const concurrency = g.concurrency === undefined ? 4 : Number(g.concurrency);
   if (!r.json) ctx.note(`${targets.length} target(s), ${concurrency} at a time`);
   const line = (t: FleetTargetResult) => `${pad(t.target, 48)} ${pad(t.status, 8)} ${pad(String(t.applied), 7)} ${pad(`${t.from.join(',') || 'base'} -> ${t.to.join(',') || (t.status === 'failed' ? '?' : 'base')}`, 34)} ${ms(t.durationMs)}`;
