@@ -38,13 +38,15 @@ Examples:
       setExitCode(command, ExitCode.OK);
       return;
     }
-    if (command.opts<{ lint?: boolean }>().lint !== false) {
+    const lint = command.opts<{ lint?: boolean }>().lint !== false;
+    if (isFleet(g)) {
+      // A fleet may have no --url (a list of URLs): the lint gate runs on the least advanced target.
+      setExitCode(command, await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }, lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined));
+      return;
+    }
+    if (lint) {
       const refused = await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target);
       if (refused !== undefined) return setExitCode(command, refused);
-    }
-    if (isFleet(g)) {
-      setExitCode(command, await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }));
-      return;
     }
     const safeguards = deploySafeguards(ctx, g, r);
     if (safeguards) {
