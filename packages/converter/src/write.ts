@@ -173,6 +173,9 @@ function slugMessage(s: ScriptPlan): string {
         return `index ${e.index}`;
       case 'rename_column':
         return `rename ${e.table}.${e.from} to ${e.to}`;
+      case 'update_rows':
+      case 'insert_rows':
+        return `${e.kind === 'update_rows' ? 'update' : 'insert into'} ${e.table}${e.columns && e.columns.length > 0 ? `.${(e.columns as readonly string[]).join(', ')}` : ''}`;
       default:
         return `${e.kind.replace(/_/g, ' ')} ${e.table ?? e.name ?? ''}`.trim();
     }
