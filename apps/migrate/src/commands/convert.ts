@@ -42,6 +42,7 @@ Examples:
   $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write`)
     .action(async (root: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<ConvertFlags>();
+      if (!g.write && g.verify) throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
       const r = await ctx.resolve(g);
       const cwd = ctx.io.cwd;
       const base = sourceOptions(ctx, g, r);
@@ -71,6 +72,18 @@ Examples:
         outDir,
         logger: ctx.logger(r.json),
       });
+      // The plan first: a refusal to write still shows what would have been done.
+      if (!r.json) {
+        const show = (p: string) => relative(cwd, p) || '.';
+        ctx.out(`${g.write ? 'Converting' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
+        ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
+        ctx.out('');
+        for (const s of reportOrder(plan)) {
+          const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
+          ctx.out(`${s.class.padEnd(13)} ${s.path} ${target}`);
+          ctx.out(`${''.padEnd(13)} ${s.reason}`);
+        }
+      }
       let written: WriteResult | undefined;
       let verified: VerifyResult | undefined;
       if (g.write) {
@@ -82,8 +95,6 @@ Examples:
             ...(base.shadowUrl ? { shadowUrl: base.shadowUrl } : {}),
           });
         }
-      } else if (g.verify) {
-        throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
       }
       const manual = plan.counts.manual_review;
       setExitCode(command, manual > 0 || (verified !== undefined && !verified.ok) ? ExitCode.FOUND : ExitCode.OK);
@@ -92,14 +103,6 @@ Examples:
         return;
       }
       const show = (p: string) => relative(cwd, p) || '.';
-      ctx.out(`${g.write ? 'Converted' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
-      ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
-      ctx.out('');
-      for (const s of reportOrder(plan)) {
-        const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
-        ctx.out(`${s.class.padEnd(13)} ${s.path} ${target}`);
-        ctx.out(`${''.padEnd(13)} ${s.reason}`);
-      }
       if (written?.unchanged) ctx.out('\nAlready converted: nothing to do.');
       else if (written) {
         ctx.out('');
