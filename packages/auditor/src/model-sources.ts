@@ -259,7 +259,7 @@ async function runCreateAll(file: string, shown: string, url: string): Promise<v
   let mod: Record<string, unknown>;
   try {
     const { createJiti } = await import('jiti');
-    const jiti = createJiti(import.meta.url, { moduleCache: false });
+    const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false }); // no transpile cache left in TMPDIR
     mod = (await jiti.import(file)) as Record<string, unknown>;
   } catch (err) {
     throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} could not be loaded: ${redactUrls((err as Error).message)}`, { meta: { file: shown }, cause: err });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +112,23 @@ describe('migrate audit / diff / check', () => {
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/^error: models-syntax-error\.sql:5:18: syntax error at or near "NUL"/);
     expect(await shadowDatabases()).toEqual([]);
+  });
+
+  it('bad input: an unreachable shadow server is exit 3; an embedded one is stopped and removed even when the models throw', async () => {
+    const r = await migrate(['audit', '--models', 'models.sql', '--shadow-url', 'postgres://shadow:pw-shadow-123@127.0.0.1:1/postgres'], dir, env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: Cannot connect to shadow@127.0.0.1:1/postgres: connection refused (is the server running and listening on that port?).\n');
+    // No SHADOW_DATABASE_URL: an embedded server starts in this TMPDIR, and must leave nothing there.
+    const tmp = mkdtempSync(join(tmpdir(), 'strata-cli-tmp-'));
+    chmodSync(tmp, 0o755);
+    try {
+      const t = await migrate(['audit', '--models', 'models-throws.ts'], dir, { DATABASE_URL: prod.url, TMPDIR: tmp });
+      expect(t.code).toBe(2);
+      expect(t.stderr).toContain('error: The models module models-throws.ts threw in createAll: the models are broken: Base.metadata is empty\n');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('diff --sql prints the migration from one source to another', async () => {
