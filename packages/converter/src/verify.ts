@@ -42,13 +42,14 @@ function words(name: string): string[] {
  */
 export async function verifyConversion(plan: ConversionPlan, written: WriteResult, options: VerifyOptions): Promise<VerifyResult> {
   const base = { ...(options.source ?? {}), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) };
-  const baseline = written.migrations[0];
-  if (baseline === undefined) return { ok: true, rows: [] };
+  const baseline = written.migrations.find((m) => m.source === null);
   const rows: VerifyRow[] = [];
-  const atBaseline = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: baseline.revision }, base);
-  const d1 = compare(options.production, atBaseline.snapshot, { left: 'production', right: 'the baseline' });
-  rows.push({ check: `baseline ${baseline.revision} = production`, ok: d1.length === 0, differences: d1.map((d) => ({ message: d.message })) });
-  if (options.models !== undefined) {
+  if (baseline !== undefined) {
+    const atBaseline = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: baseline.revision }, base);
+    const d1 = compare(options.production, atBaseline.snapshot, { left: 'production', right: 'the baseline' });
+    rows.push({ check: `baseline ${baseline.revision} = production`, ok: d1.length === 0, differences: d1.map((d) => ({ message: d.message })) });
+  }
+  if (options.models !== undefined && written.migrations.length > 0) {
     const head = written.migrations.at(-1)!;
     const atHead = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: head.revision }, base);
     const d2 = compare(atHead.snapshot, options.models, { left: 'the converted migrations', right: 'the models' });
@@ -70,7 +71,7 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
       const owner = ownerOf(d);
       return owner === undefined ? { message: d.message } : { message: d.message, owner };
     });
-    rows.push({ check: `baseline + ${written.migrations.length - 1} migrations = models, except manual review`, ok: diffs.every((d) => d.owner !== undefined), differences: diffs });
+    rows.push({ check: `${baseline ? `baseline + ${written.migrations.length - 1}` : `head + ${written.migrations.length}`} migrations = models, except manual review`, ok: diffs.every((d) => d.owner !== undefined), differences: diffs });
   }
   return { ok: rows.every((r) => r.ok), rows };
 }

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { StrataError, quoteIdent } from '@strata/core';
 import { emptySnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
+import { loadMigrations, buildGraph } from '@strata/runner';
 import { deparse } from '@strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
@@ -19,7 +20,10 @@ const run = promisify(execFile);
 export interface WriteOptions {
   /** Production's schema: the baseline is its DDL. */
   readonly production: Snapshot;
-  /** Write even though the migrations folder already holds migrations (files of the same name are replaced). Default `false`. */
+  /**
+   * Write into a migrations folder that already holds migrations: the converted
+   * scripts follow its single head and no baseline is written. Default `false`.
+   */
   readonly force?: boolean;
   /** Use `git mv` when the root is inside a git work tree. Default `true`. */
   readonly git?: boolean;
@@ -31,7 +35,7 @@ export interface WriteOptions {
 export interface WriteResult {
   /** True when the estate was already converted and nothing was touched. */
   readonly unchanged: boolean;
-  /** Migration files written (absolute paths), baseline first. */
+  /** Migration files written (absolute paths), baseline first (`source: null`; absent when forced into an existing history). */
   readonly migrations: { readonly file: string; readonly revision: string; readonly source: string | null }[];
   /** Scripts moved, relative to the root. */
   readonly archived: { readonly from: string; readonly to: string; readonly git: boolean }[];
@@ -225,26 +229,37 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   if (existing.length > 0 && options.force !== true) {
     throw new StrataError(
       'CONVERT_REFUSED',
-      `${plan.outDir} already holds ${existing.length} migration${existing.length === 1 ? '' : 's'} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): the baseline must be the first one. Pass another output folder (--out), or --force to write after them.`,
+      `${plan.outDir} already holds ${existing.length} migration${existing.length === 1 ? '' : 's'} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): the baseline must be the first one. Pass another output folder (--out), or --force to add the converted scripts after its head (without a new baseline).`,
       { meta: { dir: plan.outDir, existing: existing.length } },
     );
   }
   await mkdir(plan.outDir, { recursive: true });
   const migrations: WriteResult['migrations'] = [];
-  const baseline = baselineSql(options.production);
-  const baseRev = newRevision();
-  const baseFile = resolve(dirname(plan.root), plan.baseline.file);
-  await writeFile(
-    baseFile,
-    header(baseRev, 'none', "baseline: production's schema as audited", true, [
-      "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
-      `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
-      `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
-    ]) +
-      `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
-  );
-  migrations.push({ file: baseFile, revision: baseRev, source: null });
-  let parent = baseRev;
+  let parent: string;
+  if (existing.length > 0) {
+    // Forced into a folder with a history: a second root would split it, so the
+    // converted scripts follow its single head and production's schema is not baselined again.
+    const graph = buildGraph(await loadMigrations(plan.outDir));
+    if (graph.heads.length !== 1) {
+      throw new StrataError('CONVERT_REFUSED', `${plan.outDir} has ${graph.heads.length} heads (${graph.heads.join(', ')}): merge them first (migrate merge), then convert again.`, { meta: { dir: plan.outDir } });
+    }
+    parent = graph.heads[0]!;
+  } else {
+    const baseline = baselineSql(options.production);
+    const baseRev = newRevision();
+    const baseFile = resolve(dirname(plan.root), plan.baseline.file);
+    await writeFile(
+      baseFile,
+      header(baseRev, 'none', "baseline: production's schema as audited", true, [
+        "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
+        `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
+        `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
+      ]) +
+        `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
+    );
+    migrations.push({ file: baseFile, revision: baseRev, source: null });
+    parent = baseRev;
+  }
   for (const s of plan.scripts.filter((x) => x.target.action === 'migration')) {
     const statements = neededStatements(s.analysis, s);
     const rev = newRevision();

@@ -140,6 +140,12 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
       const p = await convertEstate({ root: join(other, 'legacy'), production, models, files: explicit });
       await expect(writeConversion(p, { production })).rejects.toMatchObject({ code: 'CONVERT_REFUSED' });
       expect(existsSync(join(other, 'legacy/backend/fix_users_last_login.py'))).toBe(true);
+      // --force: the converted scripts follow the folder's head; no second baseline (no second root).
+      const forced = await writeConversion(p, { production, force: true });
+      expect(forced.migrations.some((m) => m.source === null)).toBe(false);
+      const head = written.migrations[0]!.revision;
+      expect(readFileSync(forced.migrations[0]!.file, 'utf8')).toContain(`-- parents: ${head}\n`);
+      expect(readdirSync(join(other, 'migrations')).filter((f) => f.endsWith('_baseline.sql'))).toEqual(['0001_baseline.sql']);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
