@@ -1,12 +1,38 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeFor, isStrataError, redactUrls } from '@strata/core';
 import { CliContext, type CliIo } from './context.js';
-import { commands } from './commands/index.js';
+import { aliases, commands, type Register } from './commands/index.js';
 
 export const VERSION = '0.1.0';
 
-/** Build the commander program; every command registers itself from commands/. */
-export function buildProgram(ctx: CliContext): Command {
+// Global options that take a value: the word after them is not the verb.
+const VALUE_OPTIONS = new Set(['--url', '-c', '--config', '--migrations', '--schema']);
+
+/** The verb of an argument list: the first word that is not a global option or its value. */
+export function verbOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') return argv[i + 1];
+    if (a.startsWith('-')) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
+
+/** Load the command modules `argv` needs: its verb's only, or all of them (help, unknown verbs). */
+export async function loadCommands(argv: readonly string[]): Promise<Register[]> {
+  const verb = verbOf(argv);
+  const name = verb === undefined ? undefined : (aliases[verb] ?? verb);
+  const chosen = commands.filter(([v]) => v === name);
+  const modules = await Promise.all((chosen.length ? chosen : commands).map(([, load]) => load()));
+  return modules.map((m) => m.register);
+}
+
+/** Build the commander program from the given command registrations (default: all of them). */
+export async function buildProgram(ctx: CliContext, registers?: Register[]): Promise<Command> {
   const program = new Command('migrate')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
@@ -23,7 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.io.stderr.write(s),
     })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  for (const register of registers ?? (await loadCommands([]))) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
@@ -31,7 +57,7 @@ export function buildProgram(ctx: CliContext): Command {
 /** Run the CLI with `argv` (without node and script) and return the exit code; never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, await loadCommands(argv));
   let code: number = ExitCode.OK;
   program.hook('postAction', (_this, action) => {
     const c = (action as Command & { exitCodeResult?: number }).exitCodeResult;

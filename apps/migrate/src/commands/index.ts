@@ -1,41 +1,33 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { register as init } from './init.js';
-import { register as newMigration } from './new.js';
-import { register as up } from './up.js';
-import { register as down } from './down.js';
-import { register as status } from './status.js';
-import { register as history } from './history.js';
-import { register as heads } from './heads.js';
-import { register as merge } from './merge.js';
-import { register as stamp } from './stamp.js';
-import { register as ensure } from './ensure.js';
-import { register as audit } from './audit.js';
-import { register as diff } from './diff.js';
-import { register as check } from './check.js';
-import { register as lint } from './lint.js';
-import { register as test } from './test.js';
-import { register as convert } from './convert.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
 
+/** A command module, loaded on demand. */
+export type CommandModule = { register: Register };
+
 // Each verb lives in its own file; add it here (help lists them in this order).
-export const commands: Register[] = [
-  init,
-  newMigration,
-  up,
-  down,
-  status,
-  history,
-  heads,
-  merge,
-  stamp,
-  ensure,
-  audit,
-  diff,
-  check,
-  lint,
-  test,
-  convert,
+// Modules are imported only when their verb is used, so `migrate status` does
+// not pay for loading the auditor, the converter's parsers or the linter.
+export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
+  ['init', () => import('./init.js')],
+  ['new', () => import('./new.js')],
+  ['up', () => import('./up.js')],
+  ['down', () => import('./down.js')],
+  ['status', () => import('./status.js')],
+  ['history', () => import('./history.js')],
+  ['heads', () => import('./heads.js')],
+  ['merge', () => import('./merge.js')],
+  ['stamp', () => import('./stamp.js')],
+  ['ensure', () => import('./ensure.js')],
+  ['audit', () => import('./audit.js')],
+  ['diff', () => import('./diff.js')],
+  ['check', () => import('./check.js')],
+  ['lint', () => import('./lint.js')],
+  ['test', () => import('./test.js')],
+  ['convert', () => import('./convert.js')],
 ];
+
+/** Aliases of verbs, for picking the module to load. */
+export const aliases: Record<string, string> = { current: 'status' };
