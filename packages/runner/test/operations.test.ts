@@ -120,9 +120,8 @@ describe('per-migration settings and events', () => {
     await holder.connect();
     try {
       await holder.query('BEGIN; LOCK TABLE enforce_t IN ACCESS SHARE MODE');
-      const t0 = Date.now();
+      // The lock timeout (not the test's timeout) ends the wait: the error says so.
       const blocked = await upgrade({ url, migrationsDir: m.dir, schema, lockTimeout: '200ms' });
-      expect(Date.now() - t0).toBeLessThan(5000);
       expect(blocked.steps[0]!.error!.message.split('\n')[0]).toBe('0002_b.sql:6:1: applying revision e2 failed: canceling statement due to lock timeout (SQLSTATE 55P03)');
     } finally {
       await holder.end();

@@ -6,13 +6,9 @@ beforeAll(async () => {
   await loadParser();
 });
 
-// CPU time of this process, not wall time: test files run in parallel on a
-// small machine, and the parser's cost is what these budgets are about.
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const u = process.cpuUsage(since);
-  return (u.user + u.system) / 1000;
-}
-
+// Scale, not speed: speed is measured by the benchmarks (bench/lint.mjs,
+// bench/convert.mjs), never by timed tests. These check that large inputs
+// split completely and exactly.
 // A realistic migration: DDL, a data fix, comments (which take the scanner
 // path for trailing trivia), a DO block, non-ASCII text.
 function migration(i: number): string {
@@ -31,25 +27,18 @@ function migration(i: number): string {
   ].join('\n');
 }
 
-describe('performance', () => {
-  it('splits and classifies 1,000 migrations (10,000 statements) in well under the linter budget', () => {
+describe('large inputs', () => {
+  it('splits and classifies 1,000 migrations (10,000 statements)', () => {
     const scripts = Array.from({ length: 1000 }, (_, i) => migration(i));
-    const started = process.cpuUsage();
     let count = 0;
     for (const s of scripts) count += parseScriptSync(s).statements.length;
-    const elapsed = cpuMs(started);
     expect(count).toBe(10_000);
-    // The linter benchmark needs 1,000 migrations in < 3 s end to end.
-    expect(elapsed).toBeLessThan(3000);
   });
 
-  it('splits one 10,000-statement script in under the converter budget', () => {
+  it('splits one 10,000-statement script', () => {
     const source = Array.from({ length: 1000 }, (_, i) => migration(i)).join('\n');
-    const started = process.cpuUsage();
     const { statements } = parseScriptSync(source);
-    const elapsed = cpuMs(started);
     expect(statements).toHaveLength(10_000);
     expect(statements[9_999]?.text).toBe('DROP INDEX IF EXISTS orders_999_old');
-    expect(elapsed).toBeLessThan(5000);
   });
 });
