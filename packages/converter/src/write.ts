@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { StrataError, quoteIdent } from '@strata/core';
 import { emptySnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
 import { loadMigrations, buildGraph } from '@strata/runner';
-import { deparse } from '@strata/sql';
+import { deparse, parseScriptSync } from '@strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
 import type { ConversionPlan, ScriptPlan } from './convert.js';
@@ -68,7 +68,28 @@ export function baselineSql(production: Snapshot): { up: string; down: string } 
     steps
       .filter((s) => !/^(CREATE|DROP) SCHEMA public$/.test(s.sql) && s.sql !== "COMMENT ON SCHEMA public IS 'standard public schema'")
       .map((s) => ({ ...s, sql: s.sql.replace(/^CREATE (UNIQUE )?INDEX (\S+) ON public\.(\S+) USING btree \(/, 'CREATE $1INDEX $2 ON $3 (') }));
-  return { up: renderSteps(tidy(p.up)), down: renderSteps(tidy(p.down)) };
+  return { up: grouped(tidy(p.up)), down: renderSteps(tidy(p.down)) };
+}
+
+/** Steps rendered with each table's indexes right under it, as a person lays out a schema file. */
+function grouped(steps: Step[]): string {
+  const tableOf = (sql: string): string | undefined => /^CREATE TABLE (\S+) \(/.exec(sql)?.[1];
+  const indexOn = (sql: string): string | undefined => /^CREATE (?:UNIQUE )?INDEX (?:CONCURRENTLY )?\S+ ON (?:ONLY )?(\S+) /.exec(sql)?.[1];
+  const tables = new Set(steps.map((s) => tableOf(s.sql)).filter((t): t is string => t !== undefined));
+  const blocks: Step[][] = [];
+  const blockOf = new Map<string, Step[]>();
+  for (const st of steps) {
+    const t = tableOf(st.sql);
+    const on = indexOn(st.sql);
+    if (on !== undefined && tables.has(on) && blockOf.has(on)) {
+      blockOf.get(on)!.push(st);
+      continue;
+    }
+    const block = [st];
+    blocks.push(block);
+    if (t !== undefined) blockOf.set(t, block);
+  }
+  return blocks.map((b) => b.map((st) => renderSteps([st]).trimEnd()).join('\n')).join('\n\n') + (blocks.length > 0 ? '\n' : '');
 }
 
 function hasLimit(node: unknown): boolean {
@@ -116,14 +137,40 @@ ${st.sql};`;
   if (!st.effects.some((e) => e.conditional)) return `${st.sql};`;
   const ast = structuredClone(st.ast) as Record<string, Record<string, unknown>>;
   const node = Object.values(ast)[0]!;
-  if (node['if_not_exists'] === true) node['if_not_exists'] = false;
-  if (node['missing_ok'] === true) node['missing_ok'] = false;
-  for (const c of (node['cmds'] as { AlterTableCmd?: Record<string, unknown> }[] | undefined) ?? []) if (c.AlterTableCmd?.['missing_ok'] === true) c.AlterTableCmd['missing_ok'] = false;
+  // The parser leaves false flags out of its trees: delete rather than set false, so trees compare.
+  delete node['if_not_exists'];
+  delete node['missing_ok'];
+  for (const c of (node['cmds'] as { AlterTableCmd?: Record<string, unknown> }[] | undefined) ?? []) if (c.AlterTableCmd !== undefined) delete c.AlterTableCmd['missing_ok'];
+  // Keep the author's layout: drop the clause from the text, and keep that
+  // text only if it parses to exactly the guard-less tree; else deparse the tree.
+  const edited = st.sql
+    .replace(/^(CREATE\s+(?:UNIQUE\s+)?(?:INDEX(?:\s+CONCURRENTLY)?|TABLE|SEQUENCE|SCHEMA|EXTENSION)\s+)IF\s+NOT\s+EXISTS\s+/i, '$1')
+    .replace(/\b(ADD(?:\s+COLUMN)?\s+)IF\s+NOT\s+EXISTS\s+/gi, '$1')
+    .replace(/\b(DROP(?:\s+(?:COLUMN|CONSTRAINT))?\s+)IF\s+EXISTS\s+/gi, '$1')
+    .replace(/^(DROP\s+(?:TABLE|INDEX(?:\s+CONCURRENTLY)?)\s+)IF\s+EXISTS\s+/i, '$1');
   try {
-    return `${deparse(ast as never)};`;
+    const reparsed = parseScriptSync(edited).statements;
+    if (reparsed.length === 1 && sameTree(reparsed[0]!.ast, ast)) return `${edited};`;
+  } catch {
+    // fall through to the deparsed tree
+  }
+  try {
+    return `${deparse(ast as never, { pretty: st.kind === 'CreateStmt' })};`;
   } catch {
     return `${st.sql};`;
   }
+}
+
+function withoutLocations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLocations);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (k !== 'location' && k !== 'stmt_location' && k !== 'stmt_len') out[k] = withoutLocations(v);
+  return out;
+}
+
+function sameTree(a: unknown, b: unknown): boolean {
+  return JSON.stringify(withoutLocations(a)) === JSON.stringify(withoutLocations(b));
 }
 
 function qt(e: Effect, name: string | undefined): string {
@@ -165,7 +212,10 @@ function inverse(e: Effect, production: Snapshot): string {
 }
 
 function slugMessage(s: ScriptPlan): string {
-  const needed = s.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect));
+  const createdTables = new Set(s.effects.filter((j) => j.effect.kind === 'create_table').map((j) => j.effect.table));
+  const needed = s.effects.filter(
+    (j) => (j.production === 'absent' || isDataEffect(j.effect)) && (j.effect.kind === 'create_table' || !createdTables.has(j.effect.table)),
+  );
   const parts = needed.slice(0, 3).map((j) => {
     const e = j.effect;
     switch (e.kind) {
@@ -265,9 +315,12 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     const rev = newRevision();
     const transactional = statements.every((st) => st.transactional);
     const up = statements.map(upSql).join('\n');
-    const down = statements
-      .flatMap((st) => [...st.effects].reverse())
+    // Dropping a table this migration creates drops its indexes and constraints too.
+    const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
+    const down = [...statements]
       .reverse()
+      .flatMap((st) => [...st.effects].reverse())
+      .filter((e) => e.kind === 'create_table' || e.table === undefined || !created.has(`${e.schema}.${e.table}`))
       .filter((e) => !(e.kind === 'add_constraint' && e.derivedName === true))
       .map((e) => inverse(e, options.production))
       .join('\n');

@@ -91,7 +91,8 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
     const of = (path: string) => readFileSync(written.migrations.find((m) => m.source === path)!.file, 'utf8');
     const updatedAt = of('backend/fix_updated_at_columns.py');
     expect(updatedAt).toContain('-- message: add prompt_templates.updated_at\n');
-    expect(updatedAt).toMatch(/\nALTER TABLE prompt_templates ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now\(\);\n/);
+    // The author's text, minus the IF NOT EXISTS the baseline made redundant.
+    expect(updatedAt).toMatch(/\nALTER TABLE prompt_templates ADD COLUMN updated_at TIMESTAMPTZ NOT NULL DEFAULT now\(\);\n/);
     expect(updatedAt).not.toContain('documents ADD');
     expect(updatedAt).not.toContain('IF NOT EXISTS');
     expect(updatedAt).toContain('\n-- migrate:down\nALTER TABLE prompt_templates DROP COLUMN updated_at;\n');
@@ -101,6 +102,11 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
     const rename = of('backend/migrations/005_rename_message_metadata.sql');
     expect(rename).toContain('\nALTER TABLE messages RENAME COLUMN metadata TO message_metadata;\n');
     expect(rename).toContain('\n-- migrate:down\nALTER TABLE messages RENAME COLUMN message_metadata TO metadata;\n');
+    const locations = of('backend/migrations/007_create_locations.sql');
+    expect(locations).toContain('-- message: create locations\n');
+    expect(locations).toContain('\nCREATE TABLE locations (\n    id SERIAL PRIMARY KEY,\n');
+    expect(locations).toContain('\n-- migrate:down\nDROP TABLE locations;\n');
+    expect(of('backend/migrations/008_documents_title_index.sql')).toContain('\nCREATE INDEX CONCURRENTLY idx_documents_title_lower ON documents (lower(title));\n');
     const backfill = of('backend/fix_backfill_processing_status.py');
     expect(backfill).toContain('LIMIT 500');
     expect(backfill).toContain('EXIT WHEN changed = 0;');
