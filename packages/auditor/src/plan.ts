@@ -117,6 +117,7 @@ const PHASES = [
   'columns',
   'typeCleanup',
   'dropRemovedTypes',
+  'dropFunctionsUsedByTypes',
   'dropExtensions',
   'dropSchemas',
   'sequenceOwnership',
@@ -353,12 +354,19 @@ class Planner {
     }
     for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true });
 
+    // A CHECK that calls one of our functions waits for the functions (which may in turn take the domain as an argument).
+    const callsFunction = (text: string) => Object.values(b.functions).some((f) => text.includes(`${qn(f.schema, f.name)}(`));
+    const checkPhase = (c: DomainDef['checks'][number]): Phase => (callsFunction(c.definition) ? 'constraints' : 'types');
     for (const [k, d] of sorted(b.domains)) {
       const old = a.domains[k];
       if (!old || old.type !== d.type || old.collation !== d.collation) {
         if (old) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(old.schema, old.name)}`, destructive: true });
-        this.add('types', { sql: createDomain(d), destructive: false });
-        for (const c of d.checks) if (!c.validated) this.add('types', { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition} NOT VALID`, destructive: false });
+        const early = d.checks.filter((c) => c.validated && checkPhase(c) === 'types');
+        this.add('types', { sql: createDomain({ ...d, checks: early }), destructive: false });
+        for (const c of d.checks) {
+          if (early.includes(c)) continue;
+          this.add(checkPhase(c), { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+        }
         continue;
       }
       const name = qn(d.schema, d.name);
@@ -373,7 +381,7 @@ class Planner {
       for (const c of d.checks) {
         const o = oc.get(c.name);
         if (!o || o.definition !== c.definition || (o.validated && !c.validated)) {
-          this.add('types', { sql: `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+          this.add(checkPhase(c), { sql: `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
         } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
@@ -555,7 +563,13 @@ class Planner {
       this.add(f.sqlBody || this.usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
     }
     // A function over a table's row type goes before the table can.
-    for (const [k, f] of sorted(a.functions)) if (!(k in b.functions)) this.add(this.usesRowType(f, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+    // ... and one that a domain's CHECK calls goes after the domain.
+    const calledByDomain = (f: FunctionDef) => Object.values(a.domains).some((d) => d.checks.some((c) => c.definition.includes(`${qn(f.schema, f.name)}(`)));
+    for (const [k, f] of sorted(a.functions)) {
+      if (k in b.functions) continue;
+      const phase: Phase = this.usesRowType(f, a) ? 'dropRowTypeFunctions' : calledByDomain(f) ? 'dropFunctionsUsedByTypes' : 'dropFunctions';
+      this.add(phase, { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+    }
   }
 
   // ---------------------------------------------------------------- sequences
