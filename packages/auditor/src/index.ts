@@ -17,6 +17,8 @@ export {
   type EnumDef,
   type DomainDef,
   type CompositeTypeDef,
+  type RangeTypeDef,
+  type CollationDef,
   type SequenceDef,
   type SequenceOptions,
   type IdentityDef,
