@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { silentLogger, withConnection, type Logger } from '@strata/core';
 import type { Snapshot } from '@strata/auditor';
 import { loadParser } from '@strata/sql';
@@ -11,6 +13,8 @@ import { analyzeScript, type ScriptAnalysis, type ScriptProblem, type StatementG
 import { extractSql } from './extract.js';
 import { orderScripts, type OrderedScript } from './order.js';
 import type { ScriptLanguage } from './types.js';
+
+const run = promisify(execFile);
 
 /** Options of {@link convertEstate}. */
 export interface ConvertOptions {
@@ -40,6 +44,8 @@ export interface ConvertOptions {
   readonly dataFixes?: 'archive' | 'convert';
   /** Where migrations go. Default: `migrations` beside the root (`<root>/../migrations`). */
   readonly outDir?: string;
+  /** Order scripts without a date in their name by their first commit, when the root is in a git work tree. Default `true`. */
+  readonly gitDates?: boolean;
   /** Progress events. Default: silent. */
   readonly logger?: Logger;
 }
@@ -171,7 +177,8 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     }
     includeInfo.set(path, infos);
   }
-  const order = orderScripts([...analyses.keys()], { ...(options.order ? { override: options.order } : {}), runs });
+  const committed = options.gitDates === false ? undefined : await firstCommitDates(root);
+  const order = orderScripts([...analyses.keys()], { ...(options.order ? { override: options.order } : {}), runs, ...(committed ? { committed } : {}) });
   const timeline = new Timeline();
   const seqs = new Map<string, number[]>();
   for (const o of order) {
@@ -233,6 +240,23 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     });
   }
   return { root, outDir, order, scripts, baseline: { file: `${outRel}/${baseline}` }, counts, manualItems };
+}
+
+/** When each file under `root` was first committed (`YYYY-MM-DD`), relative to `root`; undefined outside git. */
+async function firstCommitDates(root: string): Promise<Map<string, string> | undefined> {
+  try {
+    const prefix = (await run('git', ['rev-parse', '--show-prefix'], { cwd: root })).stdout.trim();
+    const log = await run('git', ['log', '--diff-filter=A', '--format=%x00%aI', '--name-only', '--', '.'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    const out = new Map<string, string>();
+    let date = '';
+    for (const line of log.stdout.split('\n')) {
+      if (line.startsWith('\0')) date = line.slice(1, 11);
+      else if (line.trim() !== '' && line.startsWith(prefix)) out.set(line.slice(prefix.length), date); // oldest commit comes last and wins
+    }
+    return out.size > 0 ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Derive and (with a production URL) run the checks of scripts whose only effects are DML. */
