@@ -11,6 +11,8 @@ export interface CreateMigrationOptions {
   ts?: boolean;
   /** Parent revisions (ids or unique prefixes). Default: the single current head (none for the first migration). */
   parents?: string[];
+  /** SQL of the up and down sections (SQL migrations only), e.g. from autogenerate. Default: empty sections. */
+  body?: { up: string; down: string; comment?: string; transactional?: boolean };
 }
 
 function slugOf(message: string): string {
@@ -22,7 +24,7 @@ function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
-async function write(dir: string, message: string, parents: string[], ts: boolean, taken: Set<string>, nextNumber: number): Promise<{ path: string; revision: string }> {
+async function write(dir: string, message: string, parents: string[], ts: boolean, taken: Set<string>, nextNumber: number, body?: CreateMigrationOptions['body']): Promise<{ path: string; revision: string }> {
   let revision = randomBytes(6).toString('hex');
   while (taken.has(revision)) revision = randomBytes(6).toString('hex');
   const name = `${String(nextNumber).padStart(4, '0')}_${slugOf(message)}.${ts ? 'ts' : 'sql'}`;
@@ -44,13 +46,11 @@ export async function down(db: Kysely<any>): Promise<void> {
     : `-- revision: ${revision}
 -- parents: ${parents.length > 0 ? parents.join(', ') : 'none'}
 -- message: ${msg}
-
+${body?.transactional === false ? '-- transactional: false\n' : ''}${body?.comment ? `${body.comment.replace(/^/gm, '-- ').trimEnd()}\n` : ''}
 -- migrate:up
-
-
+${body ? `${body.up.trimEnd()}\n` : '\n'}
 -- migrate:down
-
-`;
+${body ? `${body.down.trimEnd()}\n` : ''}`;
   const path = join(resolve(dir), name);
   try {
     await writeFile(path, text, { flag: 'wx' });
@@ -73,7 +73,8 @@ export async function createMigration(dir: string, message: string, options: Cre
   else if (graph.heads.length > 1) throw multipleHeadsError(graph, 'Cannot choose a parent for the new migration');
   else parents = [...graph.heads];
   const next = Math.max(0, ...set.migrations.map((m) => (Number.isNaN(m.number) ? 0 : m.number))) + 1;
-  return await write(dir, message, parents, !!options.ts, new Set(set.migrations.map((m) => m.revision)), next);
+  if (options.body && options.ts) throw new StrataError('USAGE', 'Generated migrations are SQL: drop --ts.');
+  return await write(dir, message, parents, !!options.ts, new Set(set.migrations.map((m) => m.revision)), next, options.body);
 }
 
 /** Write a merge revision whose parents are all current heads (an SQL file with empty sections). */
