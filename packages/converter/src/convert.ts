@@ -217,6 +217,8 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       number++;
     } else target = { action: 'archive', archivedAs: `archived/${o.path}` };
     if (c.class === 'manual_review') {
+      const unreadable = c.problems.filter((p) => p.kind === 'syntax_error' || p.kind === 'dynamic_sql');
+      if (unreadable.length > 0) manualItems.push({ path: o.path, description: `whatever it meant to change: its SQL cannot be read (${unreadable.map((p) => `${p.kind === 'syntax_error' ? 'syntax error' : 'built at run time'} at line ${p.line}`).join(', ')})` });
       for (const j of c.effects) if (j.models === 'present' && j.production === 'absent' && !isDataEffect(j.effect)) manualItems.push({ path: o.path, description: `${j.effect.kind.replace(/_/g, ' ')} ${[j.effect.table, j.effect.column ?? j.effect.index ?? j.effect.constraint ?? j.effect.to].filter(Boolean).join('.')}` });
     }
     const lines = a.statements.map((s) => s.line).filter((l) => l > 0);
