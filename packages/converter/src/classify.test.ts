@@ -57,6 +57,8 @@ describe('classifyScript', () => {
     ['a column added and dropped in the same script', 'x.sql', 'ALTER TABLE users ADD COLUMN tmp int; ALTER TABLE users DROP COLUMN tmp;', 'obsolete', ['all_effects_in_production']],
     ['a column added then renamed to what the models want', 'x.sql', 'ALTER TABLE users ADD COLUMN nm text; ALTER TABLE users RENAME COLUMN nm TO name;', 'still_needed', ['missing_in_production']],
     ['a helper-guarded ALTER', 'x.py', "if not column_exists(cur, 'users', 'email'):\n    cur.execute('ALTER TABLE users ADD COLUMN email text')\n", 'obsolete', ['all_effects_in_production']],
+    ['a DO block guarded by a condition on rows', 'x.sql', "DO $$ BEGIN IF (SELECT count(*) FROM users) > 100 THEN CREATE INDEX users_role_idx ON users (role); END IF; END $$;", 'manual_review', ['unsupported']],
+    ['a helper guard about another object', 'x.py', "if not table_exists(cur, 'audit'):\n    cur.execute('ALTER TABLE users ADD COLUMN role varchar(20)')\n", 'manual_review', ['unsupported']],
     ['a DO block with a catalogue guard', 'x.sql', "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'users_role_idx') THEN CREATE INDEX users_role_idx ON users (role); END IF; END $$;", 'still_needed', ['missing_in_production']],
   ] as const)('%s', async (_name, path, text, cls, reasons) => {
     const c = await classify(path, text);
@@ -72,6 +74,13 @@ describe('classifyScript', () => {
   it('names the conflicting types', async () => {
     const c = await classify('x.sql', 'ALTER TABLE users ADD COLUMN size integer;');
     expect(c.reason).toBe('line 1: users.size integer conflicts with production: users.size is bigint, the script adds integer.');
+  });
+
+  it('says which condition it cannot evaluate', async () => {
+    const c = await classify('x.sql', 'DO $$ BEGIN IF (SELECT count(*) FROM users) > 100 THEN CREATE INDEX users_role_idx ON users (role); END IF; END $$;');
+    expect(c.reason).toBe('line 1: index users_role_idx runs only if (SELECT count(*) FROM users) > 100, which the conversion cannot evaluate.');
+    const h = await classify('x.py', "if not table_exists(cur, 'audit'):\n    cur.execute('ALTER TABLE users ADD COLUMN role varchar(20)')\n");
+    expect(h.reason).toBe('line 2: users.role character varying(20) runs only if not table_exists(audit), which the conversion cannot evaluate.');
   });
 
   it('a syntax error keeps its file:line:column', async () => {

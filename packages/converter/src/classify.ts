@@ -375,6 +375,13 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
           manual.add(m.presence === 'conflict' ? 'conflict' : 'not_in_models');
           sentences.push(`line ${st.line}: production lacks ${describe(e)} and the models ${m.presence === 'conflict' ? `disagree (${m.detail ?? ''})` : 'do not have it either'}.`);
         }
+        // A condition that is not an existence check of this very object decides
+        // whether the statement runs at all: the conversion cannot tell.
+        const opaque = st.guards.find((g) => !g.recognised);
+        if (opaque !== undefined) {
+          manual.add('unsupported');
+          sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
+        }
       }
     }
   }
