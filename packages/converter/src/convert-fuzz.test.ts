@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot, type Snapshot } from '@strata/auditor';
-import { classifyScript } from './classify.js';
+import { classifyScript, isDataEffect } from './classify.js';
+import { deriveDataChecks } from './data-check.js';
 import { analyzeScript } from './effects.js';
 import { extractSql } from './extract.js';
 
@@ -62,6 +63,8 @@ describe('fuzzing the analysis and classification', () => {
       const mutated = i === 0 ? text.slice(0, Math.floor(text.length / 2)) : mutate(text, r);
       for (const [, production] of snapshots) {
         const analysis = await analyzeScript(extractSql({ path: name, text: mutated }));
+        // Data-fix checks are derived from whatever DML survived the mutation.
+        for (const st of analysis.statements) if (st.effects.some(isDataEffect)) expect(deriveDataChecks(st)).toBeTypeOf('object');
         const c = classifyScript({ analysis, production, models: production });
         expect(CLASSES, `${name} mutation ${i}`).toContain(c.class);
         expect(c.reason.length, `${name} mutation ${i}`).toBeGreaterThan(0);
