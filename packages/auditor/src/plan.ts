@@ -895,7 +895,7 @@ class Planner {
 
   createIndex(i: IndexDef, concurrently: boolean): Step {
     // pg_get_indexdef says ON ONLY for a partitioned table's index; created that way it stays invalid until every partition's index is attached.
-    const sql = i.definition.replace(/ ON ONLY /, ' ON ');
+    const sql = readableIndexDef(i.definition.replace(/ ON ONLY /, ' ON '));
     if (!concurrently) return { sql, destructive: false };
     return { sql: sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
   }
@@ -1151,4 +1151,15 @@ function topo<T extends { key: string }>(items: T[], deps: (t: T) => string[]): 
   };
   for (const i of [...items].sort((x, y) => byCodePoint(x.key, y.key))) visit(i);
   return out;
+}
+
+/**
+ * pg_get_indexdef's canonical text, written the way a person would: the
+ * `public.` qualifier dropped (plans write public objects unqualified, as
+ * everywhere else) and the default `USING btree` left out. Only the table
+ * reference and the method clause right after `ON` are touched, so
+ * expressions and predicates stay exactly as PostgreSQL printed them.
+ */
+export function readableIndexDef(definition: string): string {
+  return definition.replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\.((?:"(?:[^"]|"")+"|[^\s(]+)) USING btree \(/, '$1$2 (').replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\./, '$1');
 }

@@ -330,6 +330,18 @@ export function emptySnapshot(major = 0): Snapshot {
   };
 }
 
+/**
+ * What a database created from template0 already contains: the `public`
+ * schema with its standard comment. Plan from this, not from
+ * {@link emptySnapshot}, to write a baseline: otherwise the plan would
+ * create (and its reverse drop) the public schema.
+ */
+export function freshDatabaseSnapshot(major = 0): Snapshot {
+  const s = emptySnapshot(major);
+  s.schemas.public = { name: 'public', comment: 'standard public schema' };
+  return s;
+}
+
 /** Qualified key of a schema object. */
 export function objectKey(schema: string, name: string): string {
   return `${schema}.${name}`;

@@ -141,7 +141,7 @@ describe('migrate audit / diff / check', () => {
         '',
         'ALTER TABLE users ADD COLUMN name text;',
         '',
-        'CREATE INDEX users_name_idx ON public.users USING btree (name);',
+        'CREATE INDEX users_name_idx ON users (name);',
         '',
         '-- down:',
         '-- -- destructive: may lose data',

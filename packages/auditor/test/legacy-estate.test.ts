@@ -79,9 +79,9 @@ describe('the legacy estate', () => {
       'ALTER TABLE messages ADD COLUMN token_count integer',
       'ALTER TABLE prompt_templates ADD COLUMN updated_at timestamp with time zone DEFAULT now() NOT NULL',
       'ALTER TABLE users ADD COLUMN email_verified boolean DEFAULT false NOT NULL',
-      'CREATE INDEX idx_conversations_archived_at ON public.conversations USING btree (archived_at) WHERE (archived_at IS NOT NULL)',
-      'CREATE INDEX idx_documents_title_lower ON public.documents USING btree (lower((title)::text))',
-      'CREATE INDEX idx_locations_lat_lng ON public.locations USING btree (latitude, longitude)',
+      'CREATE INDEX idx_conversations_archived_at ON conversations (archived_at) WHERE (archived_at IS NOT NULL)',
+      'CREATE INDEX idx_documents_title_lower ON documents (lower((title)::text))',
+      'CREATE INDEX idx_locations_lat_lng ON locations (latitude, longitude)',
       'ALTER TABLE locations ADD CONSTRAINT locations_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES organisations(id) ON DELETE CASCADE',
     ]);
     expect(p.up.find((x) => x.sql.startsWith('CREATE TABLE locations'))!.sql.split('\n')[1]).toBe('    id serial,');

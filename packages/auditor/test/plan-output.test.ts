@@ -125,8 +125,8 @@ describe('plan output reads like a careful person wrote it', () => {
     const p = plan(a, b, { concurrently: true });
     expect(p.up).toEqual([
       { sql: 'CREATE TABLE posts (\n    id integer NOT NULL,\n    user_id integer NOT NULL,\n    CONSTRAINT posts_pkey PRIMARY KEY (id)\n)', destructive: false },
-      { sql: 'CREATE INDEX posts_user_idx ON public.posts USING btree (user_id)', destructive: false },
-      { sql: 'CREATE INDEX CONCURRENTLY users_email_lower_idx ON public.users USING btree (lower(email)) WHERE (email IS NOT NULL)', destructive: false, concurrently: true, transactional: false },
+      { sql: 'CREATE INDEX posts_user_idx ON posts (user_id)', destructive: false },
+      { sql: 'CREATE INDEX CONCURRENTLY users_email_lower_idx ON users (lower(email)) WHERE (email IS NOT NULL)', destructive: false, concurrently: true, transactional: false },
       { sql: 'ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE', destructive: false },
     ]);
     expect(p.down.map((s) => s.sql)).toEqual(['DROP INDEX CONCURRENTLY users_email_lower_idx', 'DROP TABLE posts']);
