@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--verify', 'check the written migrations on shadow databases (default with --write)'))
     .addOption(new Option('--no-verify', 'skip the check after --write'))
     .addOption(new Option('--out <dir>', 'where migrations go (default: --migrations / ./migrations)'))
-    .addOption(new Option('--force', 'write even though the migrations folder already holds migrations'))
+    .addOption(new Option('--force', 'into a folder that already holds migrations: add the converted scripts after its head (no new baseline)'))
     .addOption(new Option('--order <file>', 'explicit run order: one script path (relative to root) per line'))
     .addOption(new Option('--file <path...>', 'scripts to take whatever the globs say (e.g. the module with a /fix-db handler)'))
     .addOption(new Option('--data-fixes <mode>', 'a data fix that cannot be judged is archived or converted').choices(['archive', 'convert']).default('archive'))
