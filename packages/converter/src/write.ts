@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { StrataError, quoteIdent } from '@strata/core';
-import { emptySnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
+import { freshDatabaseSnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
 import { loadMigrations, buildGraph } from '@strata/runner';
 import { deparse, parseScriptSync } from '@strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
@@ -57,18 +57,13 @@ function header(revision: string, parents: string, message: string, transactiona
 }
 
 /**
- * Production's schema as DDL. The auditor's planner, going from an empty
- * Snapshot, also creates the `public` schema (which every database has) and
- * writes indexes as `pg_get_indexdef` does (`ON public.t USING btree`); both
- * are tidied here so the baseline reads like a hand-written one.
+ * Production's schema as DDL: the auditor's plan from what a fresh database
+ * already holds (the `public` schema) to production, each table's indexes
+ * laid out under it; the down section drops it all again.
  */
 export function baselineSql(production: Snapshot): { up: string; down: string } {
-  const p = planDdl(emptySnapshot(production.server.major), production);
-  const tidy = (steps: Step[]): Step[] =>
-    steps
-      .filter((s) => !/^(CREATE|DROP) SCHEMA public$/.test(s.sql) && s.sql !== "COMMENT ON SCHEMA public IS 'standard public schema'")
-      .map((s) => ({ ...s, sql: s.sql.replace(/^CREATE (UNIQUE )?INDEX (\S+) ON public\.(\S+) USING btree \(/, 'CREATE $1INDEX $2 ON $3 (') }));
-  return { up: grouped(tidy(p.up)), down: renderSteps(tidy(p.down)) };
+  const p = planDdl(freshDatabaseSnapshot(production.server.major), production);
+  return { up: grouped(p.up), down: renderSteps(p.down) };
 }
 
 /** Steps rendered with each table's indexes right under it, as a person lays out a schema file. */
