@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { runCli } from './cli.js';
+// node-postgres asks "is this a Cloudflare Worker?" when it connects: where
+// `navigator` is missing (Node 20) it constructs a fetch Response, which loads
+// Node's whole bundled HTTP client (~20 ms of a ~200 ms no-op run). Node 21+
+// defines navigator with this same user agent; give Node 20 the same answer.
+if (typeof (globalThis as { navigator?: unknown }).navigator === 'undefined') {
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` }, configurable: true, writable: true });
+}
+
+const { runCli } = await import('./cli.js');
 
 // `migrate history | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
