@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { StrataError, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@strata/core';
+import { canonicalExpression } from './expression-canon.js';
 import {
   emptySnapshot,
   normalizeSnapshot,
@@ -478,12 +479,12 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       schema: r.schema,
       name: r.name,
       table: rel.key,
-      definition: r.def,
+      definition: canonicalExpression(r.def),
       method: r.method,
       unique: r.unique,
       keys: cols.slice(0, r.nkey),
       include: cols.slice(r.nkey),
-      predicate: r.pred,
+      predicate: r.pred === null ? null : canonicalExpression(r.pred),
       valid: r.valid,
       comment: r.comment,
     };
@@ -566,7 +567,7 @@ function splitKeyOf(key: string, snap: Snapshot): [string, string] {
 }
 
 function stripNotValid(def: string): string {
-  return def.endsWith(' NOT VALID') ? def.slice(0, -' NOT VALID'.length) : def;
+  return canonicalExpression(def.endsWith(' NOT VALID') ? def.slice(0, -' NOT VALID'.length) : def);
 }
 
 /** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table). */

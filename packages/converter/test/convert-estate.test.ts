@@ -2,7 +2,7 @@
 // legacy/production/recipe.json and the models from legacy/models/create_all.sql
 // on real PostgreSQL, introspected by the auditor; every script must land in
 // the class GROUND_TRUTH.json gives it, for the reasons it gives.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -115,9 +115,15 @@ describe('convertEstate on the legacy estate (dry run)', () => {
     }
     const migrations = live.scripts.filter((s) => s.target.action === 'migration').map((s) => s.target.migration);
     expect(new Set(migrations).size).toBe(migrations.length);
-    // The repository already holds migrations/0001..0011: the plan numbers after them.
-    expect(live.baseline.file).toBe('migrations/0012_baseline.sql');
-    for (const m of migrations) expect(m).toMatch(/^migrations\/00(1[3-9]|2\d)_[a-z0-9_]+\.sql$/);
+    // The repository already holds migrations/0001..NNNN: the plan numbers after them.
+    const repoMigrations = readdirSync(fileURLToPath(new URL('../../../migrations/', import.meta.url))).filter((f) => /^\d{4}_.*\.(sql|ts)$/.test(f));
+    const last = Math.max(...repoMigrations.map((f) => Number(f.slice(0, 4))));
+    const num = (file: string) => Number(/^migrations\/(\d{4})_/.exec(file)?.[1]);
+    expect(live.baseline.file).toBe(`migrations/${String(last + 1).padStart(4, '0')}_baseline.sql`);
+    for (const m of migrations) {
+      expect(m).toMatch(/^migrations\/\d{4}_[a-z0-9_]+\.sql$/);
+      expect(num(m!)).toBeGreaterThan(last + 1);
+    }
   });
 
   it('orders numbered files numerically and says why', () => {
