@@ -12,14 +12,34 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<revision>', "a revision or prefix, 'head', or 'base'")
     .description('Mark the database as being at a revision without running migrations (baseline an existing database).')
     .addOption(new Option('--purge', 'clear the version table first (recover from a broken state)'))
+    .addOption(new Option('--verify', 'first check that the database has exactly the schema the migrations build at that revision (shadow database); refuse with the drift otherwise'))
+    .addOption(new Option('--shadow-url <url>', 'with --verify: server for the shadow database (default: an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
   $ migrate stamp head              an existing database already has the schema of head
+  $ migrate stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
   $ migrate stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c`)
     .action(async (revision: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean }>();
+      const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string }>();
       const r = await ctx.resolve(g);
-      const res = await stamp({ ...runnerOptions(ctx, g, r), revision, purge: Boolean(g.purge) });
+      const options = runnerOptions(ctx, g, r);
+      if (g.verify && revision !== 'base') {
+        const { compare, introspect, snapshotFrom } = await import('@strata/auditor');
+        const { printDrift, sourceOptions, withSharedShadow } = await import('./audit.js');
+        const db = await introspect(options.url, { strataSchema: r.schema });
+        const at = await withSharedShadow(ctx, sourceOptions(ctx, g, r), db.server.major, true, (o) =>
+          snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision }, o),
+        );
+        const drift = compare(db, at.snapshot, { left: 'the database', right: `the migrations at ${revision}` });
+        if (drift.length > 0) {
+          printDrift(ctx, drift, r.json ? 'json' : 'text', 'the database', `the migrations at ${revision}`);
+          ctx.note(`Not stamped: the database is not at ${revision}. Bring it there (or fix the migrations) and run stamp --verify again.`);
+          setExitCode(command, ExitCode.FOUND);
+          return;
+        }
+        if (!r.json) ctx.note(`Verified: the database has exactly the schema of the migrations at ${revision}.`);
+      }
+      const res = await stamp({ ...options, revision, purge: Boolean(g.purge) });
       setExitCode(command, ExitCode.OK);
       if (r.json) ctx.outJson(res);
       else ctx.out(`Stamped: ${res.from.length ? res.from.join(', ') : 'base'} -> ${res.to.length ? res.to.join(', ') : 'base'}.`);
