@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,8 @@ describe('migrate test on shadow databases', () => {
       ['downgrade', 'passed'],
       ['stairway', 'passed'],
     ]);
-    expect(r).toMatchObject({ ok: true, migrations: 11 });
+    const files = readdirSync(join(repo, 'migrations')).filter((f) => /^\d{4}_.*\.(sql|ts)$/.test(f));
+    expect(r).toMatchObject({ ok: true, migrations: files.length });
   });
 
   it('finds a down section that forgets to drop an index', async () => {
