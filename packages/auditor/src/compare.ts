@@ -99,11 +99,11 @@ class DriftBuilder {
   ) {}
 
   extra(objectType: ObjectType, name: string, severity: Severity): void {
-    this.out.push({ kind: 'extra', objectType, name, severity, message: `${this.left} has an extra ${objectType} ${name} that ${this.right} ${verb(this.right, 'does', 'do')} not define` });
+    this.out.push({ kind: 'extra', objectType, name, severity, message: `${this.left} ${verb(this.left, 'has', 'have')} an extra ${objectType} ${name} that ${this.right} ${verb(this.right, 'does', 'do')} not define` });
   }
 
   missing(objectType: ObjectType, name: string, severity: Severity): void {
-    this.out.push({ kind: 'missing', objectType, name, severity, message: `${this.left} is missing the ${objectType} ${name} that ${this.right} ${verb(this.right, 'defines', 'define')}` });
+    this.out.push({ kind: 'missing', objectType, name, severity, message: `${this.left} ${verb(this.left, 'is', 'are')} missing the ${objectType} ${name} that ${this.right} ${verb(this.right, 'defines', 'define')}` });
   }
 
   different(objectType: ObjectType, name: string, attribute: string, from: unknown, to: unknown, severity: Severity, message?: string): void {

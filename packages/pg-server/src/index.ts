@@ -1,2 +1,2 @@
-export { startLocalServer, embeddedBinDir, type LocalServer, type LocalServerOptions } from './local-server.js';
+export { startLocalServer, embeddedBinDir, freePort, type LocalServer, type LocalServerOptions } from './local-server.js';
 export { createScratchDatabase, withDatabase, type ScratchDatabase, type ScratchDatabaseOptions } from './scratch-database.js';

@@ -64,7 +64,8 @@ export function embeddedBinDir(): string {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that is free right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
