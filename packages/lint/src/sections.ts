@@ -1,44 +1,6 @@
-/** One `-- migrate:up` / `-- migrate:down` section of an SQL migration. */
-export interface Section {
-  direction: 'up' | 'down';
-  /** The text after the marker line, up to the next marker or the end. */
-  text: string;
-  /** 1-based line of the first character of `text` in the file. */
-  line: number;
-  /** 1-based line of the marker itself. */
-  markerLine: number;
-}
-
-// The runner's own marker syntax (packages/runner/src/migration-file.ts, which
-// does not export its splitter): a whole line `-- migrate:up` / `-- migrate:down`.
-const MARKER_RE = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*$/gim;
-
-/** The sections of an SQL migration in file order; empty when the text has no marker (a plain SQL file). */
-export function splitSections(source: string): Section[] {
-  const markers: { direction: 'up' | 'down'; start: number; end: number }[] = [];
-  MARKER_RE.lastIndex = 0;
-  for (let m = MARKER_RE.exec(source); m; m = MARKER_RE.exec(source)) {
-    markers.push({ direction: m[1]!.toLowerCase() as 'up' | 'down', start: m.index, end: m.index + m[0].length });
-  }
-  const out: Section[] = [];
-  let line = 1;
-  let counted = 0;
-  const lineAt = (offset: number): number => {
-    for (let i = source.indexOf('\n', counted); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
-      line++;
-      counted = i + 1;
-    }
-    return line;
-  };
-  markers.forEach((mk, i) => {
-    const markerLine = lineAt(mk.start);
-    let offset = mk.end;
-    if (source[offset] === '\n') offset++;
-    const end = i + 1 < markers.length ? markers[i + 1]!.start : source.length;
-    out.push({ direction: mk.direction, text: source.slice(offset, Math.max(offset, end)), line: lineAt(offset), markerLine });
-  });
-  return out;
-}
+// Sections come from the runner's own splitter, so the linter and the runner
+// agree on where each section starts.
+export { splitSections, type Section } from '@strata/runner';
 
 /** What the linter needs from a migration's header. */
 export interface HeaderFacts {

@@ -42,8 +42,8 @@ describe('SQL headers', () => {
 
   it('splits sections with their file offsets and lines', () => {
     const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\n-- parents: none\n\n-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n');
-    expect(sqlSection(m, 'up')).toEqual({ text: 'CREATE TABLE t (id int);\n\n', offset: 47, line: 5 });
-    expect(sqlSection(m, 'down')).toEqual({ text: 'DROP TABLE t;\n', offset: 89, line: 8 });
+    expect(sqlSection(m, 'up')).toEqual({ direction: 'up', text: 'CREATE TABLE t (id int);\n\n', offset: 47, line: 5, markerLine: 4 });
+    expect(sqlSection(m, 'down')).toEqual({ direction: 'down', text: 'DROP TABLE t;\n', offset: 89, line: 8, markerLine: 7 });
     const upOnly = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;');
     expect(sqlSection(upOnly, 'down')).toBeNull();
   });

@@ -244,32 +244,54 @@ export function compareFileNames(a: string, b: string): number {
 
 /** One section of an SQL migration, with where it starts in the file. */
 export interface Section {
+  /** Which marker opened it. */
+  direction: Direction;
   /** The text between the marker line and the next marker (or the end). */
   text: string;
   /** 0-based offset of `text` in the (LF-normalised) file. */
   offset: number;
   /** 1-based line of the first character of `text`. */
   line: number;
+  /** 1-based line of the marker line itself. */
+  markerLine: number;
+}
+
+const MARKER_RE = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*$/gim;
+
+/**
+ * Every `-- migrate:up` / `-- migrate:down` section of an SQL migration, in
+ * file order (empty for a plain SQL file without markers). One splitter for
+ * the runner and the linter, so both see the same sections at the same lines.
+ */
+export function splitSections(source: string): Section[] {
+  const markers: { direction: Direction; start: number; end: number }[] = [];
+  MARKER_RE.lastIndex = 0;
+  for (let m = MARKER_RE.exec(source); m; m = MARKER_RE.exec(source)) {
+    markers.push({ direction: m[1]!.toLowerCase() as Direction, start: m.index, end: m.index + m[0].length });
+  }
+  const out: Section[] = [];
+  let line = 1;
+  let counted = 0;
+  const lineAt = (offset: number): number => {
+    for (let i = source.indexOf('\n', counted); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    return line;
+  };
+  markers.forEach((mk, i) => {
+    const markerLine = lineAt(mk.start);
+    let offset = mk.end;
+    if (source[offset] === '\n') offset++;
+    const end = i + 1 < markers.length ? markers[i + 1]!.start : source.length;
+    out.push({ direction: mk.direction, text: source.slice(offset, Math.max(offset, end)), offset, line: lineAt(offset), markerLine });
+  });
+  return out;
 }
 
 /** The `-- migrate:up` or `-- migrate:down` section of an SQL migration, or `null` when absent. */
 export function sqlSection(migration: MigrationFile, direction: Direction): Section | null {
-  const source = migration.source;
-  const markers: { direction: Direction; start: number; end: number }[] = [];
-  const re = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*$/gim;
-  for (let m = re.exec(source); m; m = re.exec(source)) {
-    markers.push({ direction: m[1]!.toLowerCase() as Direction, start: m.index, end: m.index + m[0].length });
-  }
-  const found = markers.filter((mk) => mk.direction === direction);
+  const found = splitSections(migration.source).filter((s) => s.direction === direction);
   if (found.length > 1) throw invalid(migration.file, `more than one '-- migrate:${direction}' section.`);
-  const mine = found[0];
-  if (!mine) return null;
-  const next = markers.find((mk) => mk.start > mine.start);
-  let offset = mine.end;
-  if (source[offset] === '\n') offset++;
-  const end = next ? next.start : source.length;
-  const text = source.slice(offset, Math.max(offset, end));
-  let line = 1;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
-  return { text, offset, line };
+  return found[0] ?? null;
 }
