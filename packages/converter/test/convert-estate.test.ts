@@ -4,12 +4,11 @@
 // the class GROUND_TRUTH.json gives it, for the reasons it gives.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { introspect, type Snapshot } from '@strata/auditor';
+import type { Snapshot } from '@strata/auditor';
 import { useTestDatabase } from '@strata/testkit';
 import { conversionJson, convertEstate, effectSummary, renderConversionMarkdown, type ConversionPlan } from '../src/index.js';
-import { buildProduction } from '../../../legacy/production/build.mjs';
+import { estateSnapshots } from './estate-databases.js';
 
 const legacyDir = fileURLToPath(new URL('../../../legacy/', import.meta.url));
 
@@ -38,16 +37,7 @@ describe('convertEstate on the legacy estate (dry run)', () => {
   let offline: ConversionPlan;
 
   beforeAll(async () => {
-    await buildProduction(productionDb().url, { pg });
-    const c = new pg.Client({ connectionString: modelsDb().url });
-    await c.connect();
-    try {
-      await c.query(readFileSync(`${legacyDir}models/create_all.sql`, 'utf8'));
-    } finally {
-      await c.end();
-    }
-    production = await introspect(productionDb().url);
-    models = await introspect(modelsDb().url);
+    ({ production, models } = await estateSnapshots(productionDb().url, modelsDb().url));
     live = await convertEstate({ root: legacyDir, production, models, files: explicit, productionUrl: productionDb().url });
     offline = await convertEstate({ root: legacyDir, production, models, files: explicit });
   });

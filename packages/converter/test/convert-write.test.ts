@@ -7,12 +7,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { introspect, type Snapshot } from '@strata/auditor';
+import type { Snapshot } from '@strata/auditor';
 import { testServerUrl, useTestDatabase } from '@strata/testkit';
 import { convertEstate, renderVerify, verifyConversion, writeConversion, type ConversionPlan, type WriteResult } from '../src/index.js';
-import { buildProduction } from '../../../legacy/production/build.mjs';
+import { estateSnapshots } from './estate-databases.js';
 
 const legacyDir = fileURLToPath(new URL('../../../legacy/', import.meta.url));
 const explicit = ['backend/main.py'];
@@ -43,16 +42,7 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
   let written: WriteResult;
 
   beforeAll(async () => {
-    await buildProduction(productionDb().url, { pg });
-    const c = new pg.Client({ connectionString: modelsDb().url });
-    await c.connect();
-    try {
-      await c.query(readFileSync(`${legacyDir}models/create_all.sql`, 'utf8'));
-    } finally {
-      await c.end();
-    }
-    production = await introspect(productionDb().url);
-    models = await introspect(modelsDb().url);
+    ({ production, models } = await estateSnapshots(productionDb().url, modelsDb().url));
     work = mkdtempSync(join(tmpdir(), 'strata-convert-'));
     root = join(work, 'legacy');
     cpSync(legacyDir, root, { recursive: true });
