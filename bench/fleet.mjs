@@ -4,12 +4,12 @@
 // run of the same migrations times 50/8 (the issue's bound: within 1.5x).
 //   node bench/fleet.mjs [--dbs 50] [--migrations 20] [--concurrency 8]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
-import { workload } from './workload.mjs';
+import { workload, writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,13 +31,7 @@ function run(args, cwd) {
 const server = await startLocalServer();
 const work = mkdtempSync(join(tmpdir(), 'strata-bench-fleet-'));
 try {
-  mkdirSync(join(work, 'migrations'));
-  let parent = 'none';
-  workload(M).forEach((m, i) => {
-    const rev = (i + 1).toString(16).padStart(12, '0');
-    writeFileSync(join(work, 'migrations', `${String(i + 1).padStart(4, '0')}_m${i + 1}.sql`), `-- revision: ${rev}\n-- parents: ${parent}\n\n-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`);
-    parent = rev;
-  });
+  writeStrataMigrations(join(work, 'migrations'), workload(M));
   const singles = [];
   for (let i = 0; i < 3; i++) {
     const db = await createScratchDatabase(server.url, { prefix: 'single' });

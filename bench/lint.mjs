@@ -7,11 +7,12 @@
 // `migrate up --no-lint`: the lint gate must keep a no-op up cheap.
 //   node bench/lint.mjs [--n 1000] [--repeat 3] [--no-up]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createScratchDatabase, startLocalServer } from '@strata/pg-server';
+import { writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,14 +43,7 @@ function body(i) {
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-lint-'));
 try {
-  mkdirSync(join(dir, 'migrations'));
-  let parent = 'none';
-  for (let i = 1; i <= n; i++) {
-    const rev = i.toString(16).padStart(12, '0');
-    const b = body(i);
-    writeFileSync(join(dir, 'migrations', `${String(i).padStart(4, '0')}_m${i}.sql`), `-- revision: ${rev}\n-- parents: ${parent}\n${b.header ?? ''}\n-- migrate:up\n${b.up}\n\n-- migrate:down\n${b.down}\n`);
-    parent = rev;
-  }
+  writeStrataMigrations(join(dir, 'migrations'), Array.from({ length: n }, (_, i) => body(i + 1)));
   const times = [];
   let summary = '';
   for (let k = 0; k < repeat; k++) {

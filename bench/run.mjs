@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
-import { workload } from './workload.mjs';
+import { workload, writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,15 +35,6 @@ function time(cmd, args, env, cwd) {
   return dt;
 }
 
-function writeStrata(dir, migs) {
-  mkdirSync(dir, { recursive: true });
-  let parent = 'none';
-  migs.forEach((m, i) => {
-    const rev = (i + 1).toString(16).padStart(12, '0');
-    writeFileSync(join(dir, `${String(i + 1).padStart(4, '0')}_m${i + 1}.sql`), `-- revision: ${rev}\n-- parents: ${parent}\n\n-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`);
-    parent = rev;
-  });
-}
 function writeNpm(dir, migs) {
   mkdirSync(dir, { recursive: true });
   migs.forEach((m, i) => writeFileSync(join(dir, `${String(1000000 + i + 1)}_m${i + 1}.sql`), `-- Up Migration\n${m.up}\n\n-- Down Migration\n${m.down}\n`));
@@ -76,7 +67,7 @@ try {
     const migs = workload(n);
     const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
     writeFileSync(join(root, 'all.sql'), migs.map((m) => m.up).join('\n'));
-    writeStrata(join(root, 'strata', 'migrations'), migs);
+    writeStrataMigrations(join(root, 'strata', 'migrations'), migs);
     writeNpm(join(root, 'npm', 'migrations'), migs);
     writeKysely(join(root, 'kysely'), migs);
     const row = (tool, op, samples) => results.push({ n, tool, op, ms: median(samples) });

@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 // A deterministic migration workload: CREATE TABLE with keys, foreign keys and
 // indexes, ADD COLUMN, CREATE INDEX and small UPDATEs, N migrations long.
 
@@ -30,4 +33,15 @@ export function workload(n) {
     }
   }
   return out;
+}
+
+/** Write `migs` as a chain of Strata SQL migrations (NNNN_mN.sql, 12-hex revisions) into `dir`. */
+export function writeStrataMigrations(dir, migs) {
+  mkdirSync(dir, { recursive: true });
+  let parent = 'none';
+  migs.forEach((m, i) => {
+    const rev = (i + 1).toString(16).padStart(12, '0');
+    writeFileSync(join(dir, `${String(i + 1).padStart(4, '0')}_m${i + 1}.sql`), `-- revision: ${rev}\n-- parents: ${parent}\n${m.header ?? ''}\n-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`);
+    parent = rev;
+  });
 }
