@@ -13,6 +13,8 @@ export {
   offlineScript,
   isAtHead,
   type UpgradeOptions,
+  type BeforeRun,
+  type PlannedStep,
   type DowngradeOptions,
   type HistoryOptions,
   type StampOptions,

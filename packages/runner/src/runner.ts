@@ -13,12 +13,29 @@ import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
 import { readHistory, readState, type DbState } from './version-table.js';
 
+/** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
+export interface PlannedStep {
+  revision: string;
+  file: string;
+  direction: Direction;
+}
+/**
+ * Called once per run with the steps it is about to execute, after they are
+ * parsed and checked (syntax, checksums, data loss) and before the lock is
+ * taken or anything runs; also on a dry run. Not called when there is nothing
+ * to do. Throw to refuse the run: the error reaches the caller unchanged and
+ * nothing has run. This is how `migrate up` lints exactly what it will apply
+ * without reading the database or the files a second time.
+ */
+export type BeforeRun = (steps: readonly PlannedStep[]) => void | Promise<void>;
 /** Options of {@link upgrade}. */
 export interface UpgradeOptions extends RunnerOptions {
   /** `head` (default), `heads`, a revision id or unique prefix (it and its ancestors), or `+N`. */
   target?: string;
   /** Plan and validate (parse, checksums, data loss) without executing anything. Default `false`. */
   dryRun?: boolean;
+  /** See {@link BeforeRun}. */
+  beforeRun?: BeforeRun;
 }
 /** Options of {@link downgrade}. */
 export interface DowngradeOptions extends RunnerOptions {
@@ -26,6 +43,8 @@ export interface DowngradeOptions extends RunnerOptions {
   target?: string;
   /** Plan and validate without executing anything. Default `false`. */
   dryRun?: boolean;
+  /** See {@link BeforeRun}. */
+  beforeRun?: BeforeRun;
 }
 /** Options of {@link history}. */
 export interface HistoryOptions extends RunnerOptions {
@@ -182,7 +201,7 @@ function summarize(direction: Direction, from: string[], to: string[], steps: St
   return result;
 }
 
-async function run(options: RunnerOptions & { target?: string; dryRun?: boolean }, direction: Direction): Promise<RunResult> {
+async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction): Promise<RunResult> {
   const o = resolveOptions(options);
   const graph = await loadGraph(o.migrationsDir);
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
@@ -211,6 +230,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean 
     if (firstSteps.some((s) => !s.transactional && first.failures.has(s.migration.revision))) {
       checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
     }
+    await options.beforeRun?.(firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction })));
     if (options.dryRun) {
       const projected = new Set(firstApplied);
       for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { useTestDatabase } from '@strata/testkit';
-import { history, isAtHead, stamp, status, upgrade, type RunnerEvent } from '@strata/runner';
+import { downgrade, history, isAtHead, stamp, status, upgrade, type RunnerEvent } from '@strata/runner';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
 const db = useTestDatabase('runner_operations');
@@ -80,6 +80,30 @@ describe('isAtHead and dry runs', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('beforeRun sees exactly the planned steps once, can refuse with nothing run, and is not called at head', async () => {
+    const url = db().url;
+    const schema = 'strata_before';
+    const m = folder();
+    m.write('0001_a.sql', sqlMigration('b1', [], 'CREATE TABLE before_a (id int);'));
+    m.write('0002_b.sql', sqlMigration('b2', ['b1'], 'CREATE TABLE before_b (id int);'));
+    m.write('0003_c.sql', sqlMigration('b3', ['b2'], 'CREATE TABLE before_c (id int);'));
+    const opts = { url, migrationsDir: m.dir, schema };
+    const seen: string[][] = [];
+    const refusal = new Error('no thanks');
+    const refused = await upgrade({ ...opts, beforeRun: (steps) => { seen.push(steps.map((s) => `${s.revision}:${s.file}:${s.direction}`)); throw refusal; } }).catch((e: unknown) => e);
+    expect(refused).toBe(refusal);
+    expect(seen).toEqual([['b1:0001_a.sql:up', 'b2:0002_b.sql:up', 'b3:0003_c.sql:up']]);
+    expect(await query(url, `SELECT to_regclass('before_a') AS t`)).toEqual([{ t: null }]);
+
+    seen.length = 0;
+    const record = (steps: readonly { revision: string }[]) => void seen.push(steps.map((s) => s.revision));
+    expect((await upgrade({ ...opts, target: '+2', beforeRun: record })).to).toEqual(['b2']);
+    expect((await upgrade({ ...opts, beforeRun: record })).to).toEqual(['b3']);
+    await upgrade({ ...opts, beforeRun: record });
+    expect((await downgrade({ ...opts, target: '-1', dryRun: true, beforeRun: record })).dryRun).toBe(true);
+    expect(seen).toEqual([['b1', 'b2'], ['b3'], ['b3']]);
   });
 });
 

@@ -1,11 +1,30 @@
 import { ExitCode } from '@strata/core';
-import { isAtHead, upgrade, type RunnerOptions } from '@strata/runner';
+import { isAtHead, upgrade, type BeforeRun, type RunnerOptions } from '@strata/runner';
 import type { CliContext, Resolved } from '../context.js';
+
+/** Thrown by {@link lintHook} to stop a run; the findings are already printed. */
+export class LintRefused extends Error {
+  constructor() {
+    super('refused by the lint gate');
+  }
+}
 
 /**
  * `up` lints the migrations it is about to run and refuses error-level
- * findings. Returns the exit code when it refuses, else undefined. At head it
- * costs one round trip and loads neither the SQL parser nor the linter.
+ * findings. As the runner's `beforeRun` hook it sees exactly the steps the run
+ * planned, after the runner read the database and the files once: at head it
+ * costs nothing, and it loads neither the SQL parser nor the linter.
+ */
+export function lintHook(ctx: CliContext, r: Resolved, migrationsDir: string): BeforeRun {
+  return async (steps) => {
+    if ((await lintRevisions(ctx, r, migrationsDir, steps.map((s) => s.revision))) !== undefined) throw new LintRefused();
+  };
+}
+
+/**
+ * The gate for callers that cannot hand the runner a hook (a fleet lints once
+ * on its least advanced target; `--backup` lints before the backup is taken):
+ * reads the state first. Returns the exit code when it refuses, else undefined.
  */
 export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerOptions, target: string): Promise<number | undefined> {
   const state = await isAtHead(runner.url, { migrationsDir: runner.migrationsDir, ...(runner.schema ? { schema: runner.schema } : {}), applicationName: 'strata-migrate' });
@@ -16,10 +35,14 @@ export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerO
     const plan = await upgrade({ ...runner, target, dryRun: true, onEvent: () => {} });
     revisions = plan.steps.map((s) => s.revision);
   }
+  return await lintRevisions(ctx, r, runner.migrationsDir, revisions);
+}
+
+async function lintRevisions(ctx: CliContext, r: Resolved, migrationsDir: string, revisions: readonly string[]): Promise<number | undefined> {
   if (revisions.length === 0) return undefined;
   const { lintMigrations } = await import('@strata/lint');
   const { countFindings, lintOptions, printFindings } = await import('./lint.js');
-  const findings = await lintMigrations(runner.migrationsDir, { ...lintOptions(ctx, r), only: revisions });
+  const findings = await lintMigrations(migrationsDir, { ...lintOptions(ctx, r), only: [...revisions] });
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length === 0) {
     if (findings.length && !r.json) printFindings(ctx, findings, (l) => ctx.note(l));

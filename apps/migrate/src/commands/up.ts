@@ -5,7 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { addLockOptions, renderRun } from './run-shared.js';
-import { lintBeforeUp } from './lint-gate.js';
+import { LintRefused, lintBeforeUp, lintHook } from './lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
 /** `migrate up [target]`: apply pending migrations. */
@@ -44,16 +44,21 @@ Examples:
       setExitCode(command, await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }, lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined));
       return;
     }
-    if (lint) {
-      const refused = await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target);
-      if (refused !== undefined) return setExitCode(command, refused);
-    }
     const safeguards = deploySafeguards(ctx, g, r);
     if (safeguards) {
+      // Lint before the backup is taken, not after.
+      const refused = lint ? await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target) : undefined;
+      if (refused !== undefined) return setExitCode(command, refused);
       setExitCode(command, await runDeployUp(ctx, { ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun, ...safeguards }, r));
       return;
     }
-    const result = await upgrade({ ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun });
-    setExitCode(command, renderRun(ctx, result, r.json));
+    const runner = runnerOptions(ctx, g, r);
+    try {
+      const result = await upgrade({ ...runner, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r, runner.migrationsDir) } : {}) });
+      setExitCode(command, renderRun(ctx, result, r.json));
+    } catch (err) {
+      if (!(err instanceof LintRefused)) throw err;
+      setExitCode(command, ExitCode.INPUT);
+    }
   });
 }
