@@ -13,12 +13,15 @@
 //     Strata's introspect + introspect + compare of the same two databases.
 // Needs `pnpm build` first (it imports the built packages).
 //   node bench/audit.mjs [--tables 2000] [--repeat 5] [--no-migra] [--migra-timeout 600]
-//                        [--bin-dir DIR | --pg15 | --embedded] [--pg-dump PATH]
+//                        [--bin-dir DIR | --pg15 | --embedded] [--pg-dump PATH] [--explain]
 // The server: --bin-dir DIR (initdb, postgres), --pg15 (/usr/lib/postgresql/15/bin) or
 // --embedded (@strata/pg-server's PostgreSQL 17). By default the embedded server when a
 // pg_dump able to dump it is found, else the newest /usr/lib/postgresql/N/bin holding
 // initdb, postgres and pg_dump (pg_dump cannot dump a newer server, and the embedded
 // binaries ship no pg_dump), else the embedded server without the pg_dump ratio.
+// --explain: where one introspection's time goes: each catalogue query's time and
+// rows, the time outside the queries (building the Snapshot in JS), and
+// EXPLAIN ANALYZE of the queries over 150 ms.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -149,6 +152,39 @@ async function runStatements(url, statements, batch = 200) {
   }
 }
 
+/** One introspection through a recording client: per-query times, the rest, slow queries' plans. */
+async function explain(url) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const seen = [];
+    const rec = {
+      query: async (sql, params) => {
+        const q0 = performance.now();
+        const r = await c.query(sql, params);
+        seen.push({ sql, params: params ?? [], ms: performance.now() - q0, rows: r.rowCount ?? 0 });
+        return r;
+      },
+    };
+    const e0 = performance.now();
+    await introspect(rec);
+    const total = performance.now() - e0;
+    const inQueries = seen.reduce((n, q) => n + q.ms, 0);
+    const oneLine = (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90);
+    console.log(`\none introspection through a recording client: ${ms(total)} ms, of which ${seen.length} queries ${ms(inQueries)} ms and the rest (JS, building the Snapshot) ${ms(total - inQueries)} ms`);
+    for (const q of [...seen].sort((x, y) => y.ms - x.ms)) console.log(`  ${ms(q.ms).padStart(6)} ms ${String(q.rows).padStart(7)} rows  ${oneLine(q.sql)}`);
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await c.query("SELECT set_config('search_path', 'public', true), set_config('work_mem', '64MB', true)");
+    for (const q of seen.filter((x) => x.ms > 150 && /^\s*(WITH|SELECT)/i.test(x.sql) && !x.sql.includes('set_config'))) {
+      const r = await c.query(`EXPLAIN (ANALYZE, COSTS OFF) ${q.sql}`, q.params);
+      console.log(`---- ${ms(q.ms)} ms: ${oneLine(q.sql)}\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
+    }
+    await c.query('COMMIT');
+  } finally {
+    await c.end();
+  }
+}
+
 const binDir = chooseBinDir();
 const { introspect, compare, plan } = await import(AUDITOR);
 const server = await startLocalServer({ binDir });
@@ -216,6 +252,8 @@ try {
     auditRuns.push(performance.now() - a0);
   }
   rows.push({ what: 'introspect x2 + compare', runs: auditRuns });
+
+  if (flag('explain')) await explain(dbA.url);
 
   let memory = null;
   try {
