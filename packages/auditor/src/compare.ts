@@ -202,6 +202,9 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
       const cols = (v: typeof x) => v.columns.map((c) => `${c.name} ${prettyType(c.type)}`);
       if (!deepEqual(cols(x), cols(y))) d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
       if (!deepEqual(x.options, y.options)) d.different(type, n, 'options', x.options, y.options, 'warning');
+      if ('populated' in x && 'populated' in y && x.populated !== y.populated) {
+        d.isVs(type, n, 'populated', x.populated, y.populated, 'info', x.populated ? 'is populated' : 'is not populated (WITH NO DATA)', y.populated ? 'populated' : 'not populated');
+      }
       comment(d, type, n, x.comment, y.comment);
       const yc = new Map(y.columns.map((c) => [c.name, c]));
       for (const c of x.columns) {

@@ -555,9 +555,10 @@ class Planner {
         this.hints.push({ kind: 'unsupported', message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand` });
         continue;
       }
-      if (old && !this.#recreatedFunctions.has(k) && (old.kind !== f.kind || old.result !== f.result)) {
+      if (old && !this.#recreatedFunctions.has(k) && (old.kind !== f.kind || old.result !== f.result || signatureOf(old) !== signatureOf(f))) {
         this.#recreatedFunctions.add(k);
-        this.add(this.usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: 'the result type changes: the function is created again' });
+        const why = old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
+        this.add(this.usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: `${why} (CREATE OR REPLACE cannot do that): the function is created again` });
       }
       // A signature naming a table's row type needs the table; so does an SQL-standard body.
       this.add(f.sqlBody || this.usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
@@ -841,7 +842,16 @@ class Planner {
         if ((c.type === 'primary key' || c.type === 'unique') && changed(c, b.tables[k]?.constraints[c.name])) keyGone.add(`${k}(${c.columns.join(',')})`);
       }
     }
-    const fkRelies = (c: ConstraintDef) => c.references !== null && (keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) || this.#droppedTables.has(c.references.table));
+    // ... and so do unique indexes a foreign key may rest on instead of a constraint.
+    for (const [k, i] of sorted(a.indexes)) {
+      if (i.unique && i.predicate === null && !this.#droppedTables.has(i.table) && this.indexGoes(k, i)) keyGone.add(`${i.table}(${[...i.keys].sort(byCodePoint).join(',')})`);
+    }
+    const fkRelies = (c: ConstraintDef) =>
+      c.references !== null &&
+      (keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) ||
+        keyGone.has(`${c.references.table}(${[...c.references.columns].sort(byCodePoint).join(',')})`) ||
+        this.#droppedTables.has(c.references.table) ||
+        c.references.columns.some((col) => this.#droppedColumns.has(`${c.references!.table}\0${col}`)));
     const dropped = new Set<string>();
     for (const [k, t] of sorted(a.tables)) {
       if (this.#droppedTables.has(k)) continue;
@@ -850,8 +860,9 @@ class Planner {
         const n = nt?.constraints[c.name];
         const colsGone = c.columns.length > 0 && c.columns.every((col) => this.#droppedColumns.has(`${k}\0${col}`));
         if (colsGone && !n) continue; // dropped with its columns
-        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || this.touchesRebuiltType(k, c.definition)) {
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || this.touchesRebuiltType(k, c.definition) || this.usesDroppedColumn(k, c.columns, c.type === 'exclude' || c.type === 'check' ? c.definition : '')) {
           dropped.add(`${k}\0${c.name}`);
+          this.#recreatedConstraints.add(`${k}\0${c.name}`);
           this.add(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
         }
       }
@@ -880,7 +891,7 @@ class Planner {
     for (const [k, i] of sorted(a.indexes)) {
       const n = b.indexes[k];
       if (this.#droppedTables.has(i.table) || i.table in a.materializedViews) continue; // views handle their own
-      if (n && n.definition === i.definition && n.valid === i.valid && !this.touchesRebuiltType(i.table, i.definition)) continue;
+      if (!this.indexGoes(k, i)) continue;
       const goneCols = i.keys.every((col) => this.#droppedColumns.has(`${i.table}\0${col}`));
       if (!n && goneCols) continue;
       this.add('dropIndexes', conc ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false } : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
@@ -888,10 +899,37 @@ class Planner {
     for (const [k, i] of sorted(b.indexes)) {
       if (i.table in b.materializedViews) continue;
       const o = a.indexes[k];
-      if (o && o.definition === i.definition && o.valid === i.valid && !this.#droppedTables.has(o.table) && !this.touchesRebuiltType(o.table, o.definition)) continue;
+      if (o && !this.#droppedTables.has(o.table) && !this.indexGoes(k, o)) continue;
+      this.#recreatedIndexes.add(k);
       this.add('indexes', this.createIndex(i, conc && !this.#createdTables.has(i.table)));
     }
   }
+
+  /** Whether an index of `a` (not of a materialised view) is dropped: it changes, goes, or a column or type under it does. */
+  indexGoes(k: string, i: IndexDef): boolean {
+    const n = this.b.indexes[k];
+    return !n || n.definition !== i.definition || n.valid !== i.valid || this.touchesRebuiltType(i.table, i.definition) || this.usesDroppedColumn(i.table, [...i.keys, ...i.include], [...i.keys, ...i.include, i.predicate ?? ''].join(' '));
+  }
+
+  /**
+   * Whether a constraint or index of a table names a column that is dropped
+   * (also one dropped and added again, as a changed generated column is):
+   * PostgreSQL drops it with the column, so it is dropped first and created again.
+   */
+  usesDroppedColumn(tableKey: string, columns: readonly string[], text: string): boolean {
+    const prefix = `${tableKey}\0`;
+    for (const dc of this.#droppedColumns) {
+      if (!dc.startsWith(prefix)) continue;
+      const col = dc.slice(prefix.length);
+      if (columns.includes(col)) return true;
+      const ident = quoteIdent(col).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (new RegExp(`(^|[^\\w"])${ident}($|[^\\w"])`).test(text)) return true;
+    }
+    return false;
+  }
+
+  readonly #recreatedIndexes = new Set<string>();
+  readonly #recreatedConstraints = new Set<string>();
 
   createIndex(i: IndexDef, concurrently: boolean): Step {
     // pg_get_indexdef says ON ONLY for a partitioned table's index; created that way it stays invalid until every partition's index is attached.
@@ -945,6 +983,11 @@ class Planner {
       }
     }
     this.#rebuiltViews = new Set(create.map((v) => v.key));
+    for (const [k, v] of sorted(b.materializedViews)) {
+      const o = a.materializedViews[k];
+      if (!o || rebuild.has(k) || o.populated === v.populated) continue;
+      this.add('views', { sql: `REFRESH MATERIALIZED VIEW ${qn(v.schema, v.name)}${v.populated ? '' : ' WITH NO DATA'}`, destructive: false });
+    }
     // Indexes of materialised views: after the view; all of them when it was built again.
     const conc = Boolean(this.options.concurrently);
     for (const [k, i] of sorted(a.indexes)) {
@@ -969,6 +1012,7 @@ class Planner {
     if (this.#droppedTables.has(tableKey)) return false;
     const cols = this.#typeChanged.get(tableKey);
     if (cols && [...cols].some((c) => new RegExp(`\\b${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text))) return true;
+    if (this.usesDroppedColumn(tableKey, [], text)) return true;
     for (const f of this.#recreatedFunctions) {
       const fn = this.a.functions[f]!;
       if (text.includes(`${qn(fn.schema, fn.name)}(`)) return true;
@@ -1067,12 +1111,12 @@ class Planner {
       }
       for (const c of sortedValues(t.constraints)) {
         const oc = old?.constraints[c.name];
-        put(`CONSTRAINT ${quoteIdent(c.name)} ON ${name}`, oc?.comment, c.comment, !oc || oc.definition !== c.definition || (oc.validated && !c.validated) || this.touchesRebuiltType(k, oc.definition));
+        put(`CONSTRAINT ${quoteIdent(c.name)} ON ${name}`, oc?.comment, c.comment, !oc || this.#recreatedConstraints.has(`${k}\0${c.name}`) || oc.definition !== c.definition || (oc.validated && !c.validated) || this.touchesRebuiltType(k, oc.definition));
       }
     }
     for (const [k, i] of sorted(b.indexes)) {
       const o = a.indexes[k];
-      put(`INDEX ${qn(i.schema, i.name)}`, o?.comment, i.comment, !o || o.definition !== i.definition || this.#createdTables.has(i.table) || this.#rebuiltViews.has(i.table) || this.touchesRebuiltType(o.table, o.definition));
+      put(`INDEX ${qn(i.schema, i.name)}`, o?.comment, i.comment, !o || this.#recreatedIndexes.has(k) || o.definition !== i.definition || this.#createdTables.has(i.table) || this.#rebuiltViews.has(i.table) || this.touchesRebuiltType(o.table, o.definition));
     }
     for (const [coll, word] of [['views', 'VIEW'], ['materializedViews', 'MATERIALIZED VIEW']] as const) {
       for (const [k, v] of sorted(b[coll])) {
@@ -1087,6 +1131,17 @@ class Planner {
     for (const [k, t] of sorted(b.triggers)) put(`TRIGGER ${quoteIdent(t.name)} ON ${qn(t.schema, t.table)}`, a.triggers[k]?.comment, t.comment, this.#recreatedTriggers.has(k));
     for (const [k, p] of sorted(b.policies)) put(`POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`, a.policies[k]?.comment, p.comment, this.#recreatedPolicies.has(k));
   }
+}
+
+/**
+ * The part of pg_get_functiondef that CREATE OR REPLACE may not change:
+ * the header with parameter names, modes and defaults, and the RETURNS line.
+ */
+function signatureOf(f: FunctionDef): string {
+  if (f.definition === null) return '';
+  const lines = f.definition.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && !l.startsWith(' RETURNS '));
+  return lines.slice(0, end < 0 ? lines.length : end).join('\n');
 }
 
 function recreatedDomain(o: DomainDef | undefined, d: DomainDef): boolean {
