@@ -12,6 +12,7 @@ import {
   type FunctionDef,
   type PolicyDef,
   type Snapshot,
+  type TableDef,
   type ViewColumnDef,
 } from './snapshot.js';
 
@@ -107,6 +108,7 @@ const ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'c
 const MATCH: Record<string, 'simple' | 'full' | 'partial'> = { s: 'simple', f: 'full', p: 'partial' };
 const CONTYPES: Record<string, ConstraintType> = { p: 'primary key', f: 'foreign key', u: 'unique', c: 'check', x: 'exclude' };
 const POLCMD: Record<string, PolicyDef['command']> = { '*': 'all', r: 'select', a: 'insert', w: 'update', d: 'delete' };
+const REPLIDENT: Record<string, NonNullable<TableDef['replicaIdentity']>> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
 const PROKIND: Record<string, FunctionDef['kind']> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
 
 /** `NOT EXISTS` an extension membership for an object of catalogue `cat` with oid `expr`. */
@@ -304,7 +306,7 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
   }
 
   // Tables, views and materialised views: the relations whose columns we read.
-  const relRows = await q<{ oid: number; schema: string; name: string; kind: string; partkey: string | null; parent: string | null; bound: string | null; inherits: string[] | null; unlogged: boolean; rls: boolean; force: boolean; comment: string | null; viewdef: string | null; options: string[] | null; populated: boolean; deps: string[] | null }>(
+  const relRows = await q<{ oid: number; schema: string; name: string; kind: string; partkey: string | null; parent: string | null; bound: string | null; inherits: string[] | null; unlogged: boolean; replident: string; replindex: string | null; rls: boolean; force: boolean; comment: string | null; viewdef: string | null; options: string[] | null; populated: boolean; deps: string[] | null }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
             CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
             CASE WHEN c.relispartition THEN (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
@@ -315,7 +317,12 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
             c.relpersistence = 'u' AS unlogged,
             c.relrowsecurity AS rls, c.relforcerowsecurity AS force, d.description AS comment,
             CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS viewdef,
-            c.reloptions AS options, c.relispopulated AS populated,
+            -- A table's TOAST storage parameters are written toast.name=value, as CREATE TABLE ... WITH takes them.
+            CASE WHEN c.relkind IN ('r', 'p') AND c.reltoastrelid <> 0 THEN
+              c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid)
+              ELSE c.reloptions END AS options,
+            c.relispopulated AS populated, c.relreplident AS replident,
+            CASE WHEN c.relreplident = 'i' THEN (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident) END AS replindex,
             CASE WHEN c.relkind IN ('v', 'm') THEN ARRAY(
               SELECT DISTINCT CASE WHEN dep.refclassid = 'pg_class'::regclass
                        THEN (SELECT rn.nspname || '.' || rc.relname FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = dep.refobjid)
@@ -340,6 +347,9 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
         partitionOf: r.parent && r.bound ? { table: r.parent, bound: r.bound } : null,
         inherits: r.inherits ?? [],
         unlogged: r.unlogged,
+        options: [...(r.options ?? [])].sort(),
+        replicaIdentity: REPLIDENT[r.replident] ?? 'default',
+        replicaIdentityIndex: r.replident === 'i' ? r.replindex : null,
         columns: [] as ColumnDef[],
         constraints: {} as Record<string, ConstraintDef>,
         rowSecurity: r.rls,

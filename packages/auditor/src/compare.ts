@@ -271,6 +271,11 @@ function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): voi
     d.isVs('table', n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
   }
   if (Boolean(x.unlogged) !== Boolean(y.unlogged)) d.isVs('table', n, 'unlogged', x.unlogged, y.unlogged, 'warning', x.unlogged ? 'is UNLOGGED' : 'is logged', y.unlogged ? 'UNLOGGED' : 'logged');
+  const xo = x.options ?? [];
+  const yo = y.options ?? [];
+  if (!deepEqual(xo, yo)) d.isVs('table', n, 'options', xo, yo, 'warning', xo.length ? `has storage parameters (${xo.join(', ')})` : 'has no storage parameters', yo.length ? `(${yo.join(', ')})` : 'none');
+  const ri = (t: TableDef) => ((t.replicaIdentity ?? 'default') === 'index' ? `USING INDEX ${t.replicaIdentityIndex ?? '?'}` : (t.replicaIdentity ?? 'default').toUpperCase());
+  if (ri(x) !== ri(y)) d.isVs('table', n, 'replicaIdentity', ri(x), ri(y), 'warning', `has REPLICA IDENTITY ${ri(x)}`, ri(y));
   if (x.rowSecurity !== y.rowSecurity) d.isVs('table', n, 'rowSecurity', x.rowSecurity, y.rowSecurity, 'error', x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled', y.rowSecurity ? 'enabled' : 'disabled');
   if (x.forceRowSecurity !== y.forceRowSecurity) d.isVs('table', n, 'forceRowSecurity', x.forceRowSecurity, y.forceRowSecurity, 'error', x.forceRowSecurity ? 'forces row level security' : 'does not force row level security', y.forceRowSecurity ? 'forces it' : 'does not');
   comment(d, 'table', n, x.comment, y.comment);

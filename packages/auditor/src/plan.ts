@@ -275,6 +275,7 @@ class Planner {
     this.tables();
     this.constraints();
     this.indexes();
+    this.replicaIdentities();
     this.views();
     this.triggers();
     this.policies();
@@ -719,14 +720,14 @@ class Planner {
       const parent = this.b.tables[t.partitionOf.table];
       const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
       const body = lines.length ? ` (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '';
-      return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+      return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`;
     }
     const inherits = (t.inherits ?? []).map((p) => {
       const parent = this.b.tables[p];
       return parent ? qn(parent.schema, parent.name) : p;
     });
     const body = lines.length ? `(\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '()';
-    return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}`;
+    return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`;
   }
 
   alterTable(k: string, old: TableDef, t: TableDef): void {
@@ -759,6 +760,12 @@ class Planner {
       this.alterColumn(k, name, c, n);
     }
     if (Boolean(old.unlogged) !== Boolean(t.unlogged)) this.add('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
+    const oldOpts = new Map((old.options ?? []).map(splitOption));
+    const newOpts = new Map((t.options ?? []).map(splitOption));
+    const reset = [...oldOpts.keys()].filter((o) => !newOpts.has(o));
+    const set = [...newOpts].filter(([o, v]) => oldOpts.get(o) !== v).map(([o, v]) => `${o}=${v}`);
+    if (reset.length) this.add('columns', { sql: at(`RESET (${reset.join(', ')})`), destructive: false });
+    if (set.length) this.add('columns', { sql: at(`SET (${set.join(', ')})`), destructive: false });
     if (old.rowSecurity !== t.rowSecurity) this.add('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
     if (old.forceRowSecurity !== t.forceRowSecurity) this.add('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
   }
@@ -936,6 +943,21 @@ class Planner {
     const sql = readableIndexDef(i.definition.replace(/ ON ONLY /, ' ON '));
     if (!concurrently) return { sql, destructive: false };
     return { sql: sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
+  }
+
+  /** `REPLICA IDENTITY`, once the index it may name exists; again when that index was built again. */
+  replicaIdentities(): void {
+    for (const [k, t] of this.#tableOrder) {
+      const want = t.replicaIdentity ?? 'default';
+      const old = this.#createdTables.has(k) ? undefined : this.a.tables[k];
+      const had = old ? (old.replicaIdentity ?? 'default') : 'default';
+      const index = t.replicaIdentityIndex ?? null;
+      const indexKey = objectKey(t.schema, index ?? '');
+      const rebuilt = want === 'index' && (this.#recreatedIndexes.has(indexKey) || this.#recreatedConstraints.has(`${k}\0${index}`));
+      if (want === had && (want !== 'index' || (index === (old?.replicaIdentityIndex ?? null) && !rebuilt))) continue;
+      const how = want === 'index' ? `USING INDEX ${quoteIdent(index ?? '')}` : want.toUpperCase();
+      this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} REPLICA IDENTITY ${how}`, destructive: false });
+    }
   }
 
   // ---------------------------------------------------------------- views and materialised views
@@ -1142,6 +1164,17 @@ function signatureOf(f: FunctionDef): string {
   const lines = f.definition.split('\n');
   const end = lines.findIndex((l, i) => i > 0 && !l.startsWith(' RETURNS '));
   return lines.slice(0, end < 0 ? lines.length : end).join('\n');
+}
+
+/** ` WITH (...)` for a table's storage parameters, or nothing. */
+function withOptions(t: TableDef): string {
+  return t.options?.length ? ` WITH (${t.options.join(', ')})` : '';
+}
+
+/** `fillfactor=70` -> [`fillfactor`, `70`]. */
+function splitOption(o: string): [string, string] {
+  const at = o.indexOf('=');
+  return at < 0 ? [o, ''] : [o.slice(0, at), o.slice(at + 1)];
 }
 
 function recreatedDomain(o: DomainDef | undefined, d: DomainDef): boolean {

@@ -190,6 +190,16 @@ export interface TableDef {
   inherits: string[];
   /** `CREATE UNLOGGED TABLE`. */
   unlogged: boolean;
+  /**
+   * Storage parameters (`WITH (fillfactor=70)`; TOAST ones as
+   * `toast.autovacuum_enabled=false`), sorted. Absent from Snapshots written
+   * before they were recorded, and read as `[]`.
+   */
+  options?: string[];
+  /** `REPLICA IDENTITY`; absent in older Snapshots, read as `'default'`. */
+  replicaIdentity?: 'default' | 'full' | 'nothing' | 'index';
+  /** The index of `REPLICA IDENTITY USING INDEX`, else null. */
+  replicaIdentityIndex?: string | null;
   columns: ColumnDef[];
   constraints: Record<string, ConstraintDef>;
   rowSecurity: boolean;
@@ -405,5 +415,22 @@ export function parseSnapshot(text: string, where = 'the snapshot'): Snapshot {
     }
     (base[c] as Record<string, unknown>) = coll as Record<string, unknown>;
   }
+  upgradeSnapshot(base);
   return normalizeSnapshot(base);
+}
+
+/**
+ * Fill in, with what they meant then, the attributes that Snapshots written
+ * before they were recorded lack, so an old saved Snapshot compares equal to
+ * a fresh introspection of the same schema. The format stays version 1:
+ * these additions are compatible.
+ */
+function upgradeSnapshot(s: Snapshot): void {
+  for (const t of Object.values(s.tables)) {
+    t.inherits ??= [];
+    t.unlogged ??= false;
+    t.options ??= [];
+    t.replicaIdentity ??= 'default';
+    t.replicaIdentityIndex ??= null;
+  }
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { compare } from './compare.js';
+import { emptySnapshot, parseSnapshot, serializeSnapshot, type TableDef } from './snapshot.js';
+
+// A Snapshot saved before storage parameters and replica identity were
+// recorded (a start-up shim's head snapshot written by an older Strata) must
+// read as the same schema, not as drift.
+describe('parseSnapshot of an older version-1 Snapshot', () => {
+  const table: TableDef = {
+    schema: 'public',
+    name: 't',
+    partitionBy: null,
+    partitionOf: null,
+    inherits: [],
+    unlogged: false,
+    options: [],
+    replicaIdentity: 'default',
+    replicaIdentityIndex: null,
+    columns: [{ name: 'id', type: 'integer', notNull: true, default: null, identity: null, generated: null, collation: null, comment: null }],
+    constraints: {},
+    rowSecurity: false,
+    forceRowSecurity: false,
+    comment: null,
+  };
+  const now = emptySnapshot(17);
+  now.tables['public.t'] = table;
+
+  it('fills in what the attributes meant then', () => {
+    const old = JSON.parse(serializeSnapshot(now)) as { tables: Record<string, Record<string, unknown>> };
+    for (const k of ['options', 'replicaIdentity', 'replicaIdentityIndex']) delete old.tables['public.t']![k];
+    const read = parseSnapshot(JSON.stringify(old));
+    expect(read).toEqual(now);
+    expect(compare(read, now)).toEqual([]);
+  });
+
+  it('still sees a real difference', () => {
+    const other = structuredClone(now);
+    other.tables['public.t']!.options = ['fillfactor=70'];
+    other.tables['public.t']!.replicaIdentity = 'full';
+    expect(compare(now, other, { left: 'production', right: 'the models' }).map((d) => d.message)).toEqual([
+      'table t has no storage parameters in production but (fillfactor=70) in the models',
+      'table t has REPLICA IDENTITY DEFAULT in production but FULL in the models',
+    ]);
+  });
+});
