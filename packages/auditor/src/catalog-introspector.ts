@@ -204,11 +204,12 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
   );
   for (const r of enumRows) snap.enums[objectKey(r.schema, r.name)] = r;
 
-  const domRows = await q<{ schema: string; name: string; type: string; notnull: boolean; def: string | null; coll: string | null; checks: { name: string; definition: string; validated: boolean }[] | null; comment: string | null }>(
+  const domRows = await q<{ schema: string; name: string; type: string; notnull: boolean; def: string | null; coll: string | null; checks: { name: string; definition: string; validated: boolean; comment: string | null }[] | null; comment: string | null }>(
     `SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, t.typnotnull AS notnull,
             t.typdefault AS def, ${COLLATION('t.typcollation', 'bt.typcollation')} AS coll,
-            (SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid), 'validated', c.convalidated) ORDER BY c.conname)
-               FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks,
+            (SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid), 'validated', c.convalidated, 'comment', cd.description) ORDER BY c.conname)
+               FROM pg_constraint c LEFT JOIN pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_constraint'::regclass AND cd.objsubid = 0
+              WHERE c.contypid = t.oid AND c.contype = 'c') AS checks,
             d.description AS comment
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype
        LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
@@ -223,16 +224,17 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       notNull: r.notnull,
       default: r.def,
       collation: r.coll,
-      checks: (r.checks ?? []).map((c) => ({ name: c.name, definition: stripNotValid(c.definition), validated: c.validated })),
+      checks: (r.checks ?? []).map((c) => ({ name: c.name, definition: stripNotValid(c.definition), validated: c.validated, comment: c.comment })),
       comment: r.comment,
     };
   }
 
-  const compRows = await q<{ schema: string; name: string; attrs: { name: string; type: string; collation: string | null }[] | null; comment: string | null }>(
+  const compRows = await q<{ schema: string; name: string; attrs: { name: string; type: string; collation: string | null; comment: string | null }[] | null; comment: string | null }>(
     `SELECT n.nspname AS schema, t.typname AS name,
             (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
-                    'collation', ${COLLATION('a.attcollation', 'at.typcollation')}) ORDER BY a.attnum)
+                    'collation', ${COLLATION('a.attcollation', 'at.typcollation')}, 'comment', ad.description) ORDER BY a.attnum)
                FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+               LEFT JOIN pg_description ad ON ad.objoid = a.attrelid AND ad.classoid = 'pg_class'::regclass AND ad.objsubid = a.attnum
               WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attrs,
             d.description AS comment
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid

@@ -1,4 +1,4 @@
-import type { ColumnDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
+import type { ColumnDef, CompositeTypeDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint } from './snapshot.js';
 
 /** How serious a difference is. */
@@ -164,15 +164,26 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     if (x.notNull !== y.notNull) d.isVs('domain', n, 'notNull', x.notNull, y.notNull, 'error', x.notNull ? 'is NOT NULL' : 'is nullable', y.notNull ? 'NOT NULL' : 'nullable');
     if (x.default !== y.default) d.different('domain', n, 'default', x.default, y.default, 'warning');
     if (x.collation !== y.collation) d.different('domain', n, 'collation', x.collation, y.collation, 'warning');
-    if (!deepEqual(x.checks, y.checks)) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
+    const checks = (t: typeof x) => t.checks.map((c) => ({ name: c.name, definition: c.definition, validated: c.validated }));
+    if (!deepEqual(checks(x), checks(y))) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
+    const yChecks = new Map(y.checks.map((c) => [c.name, c]));
+    for (const c of x.checks) {
+      const o = yChecks.get(c.name);
+      if (o) comment(d, 'constraint', `${n}.${c.name}`, c.comment ?? null, o.comment ?? null);
+    }
     comment(d, 'domain', n, x.comment, y.comment);
   });
   keyed(d, a.compositeTypes, b.compositeTypes, 'composite type', dn, 'error', (n, x, y) => {
-    if (!deepEqual(x.attributes, y.attributes)) {
+    if (!deepEqual(attributeShape(x.attributes), attributeShape(y.attributes))) {
       const fmt = (t: typeof x) => t.attributes.map((at) => `${at.name} ${prettyType(at.type)}${at.collation ? ` COLLATE ${at.collation}` : ''}`);
       d.isVs('composite type', n, 'attributes', fmt(x), fmt(y), 'error', `has attributes (${fmt(x).join(', ')})`, `(${fmt(y).join(', ')})`);
     }
     comment(d, 'composite type', n, x.comment, y.comment);
+    const yAttrs = new Map(y.attributes.map((at) => [at.name, at]));
+    for (const at of x.attributes) {
+      const o = yAttrs.get(at.name);
+      if (o) comment(d, 'column', `${n}.${at.name}`, at.comment ?? null, o.comment ?? null);
+    }
   });
   keyed(d, a.rangeTypes ?? {}, b.rangeTypes ?? {}, 'range type', dn, 'error', (n, x, y) => {
     for (const k of ['subtype', 'subtypeOpclass', 'collation', 'canonical', 'subtypeDiff', 'multirange'] as const) {
@@ -229,6 +240,11 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     comment(d, 'policy', n, x.comment, y.comment);
   });
   return d.out;
+}
+
+/** A composite type's attributes without their comments: what its shape is. */
+export function attributeShape(attrs: CompositeTypeDef['attributes']): { name: string; type: string; collation: string | null }[] {
+  return attrs.map((at) => ({ name: at.name, type: at.type, collation: at.collation }));
 }
 
 function dn(x: { schema: string; name: string }): string {

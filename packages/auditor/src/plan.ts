@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '@strata/core';
-import { deepEqual, displayName, prettyType } from './compare.js';
+import { attributeShape, deepEqual, displayName, prettyType } from './compare.js';
 import {
   byCodePoint,
   objectKey,
@@ -395,9 +395,9 @@ class Planner {
         this.add('types', { sql: create(), destructive: false });
         continue;
       }
-      if (deepEqual(old.attributes, t.attributes)) continue;
+      if (deepEqual(attributeShape(old.attributes), attributeShape(t.attributes))) continue;
       const name = qn(t.schema, t.name);
-      const onlyAdded = deepEqual(old.attributes, t.attributes.slice(0, old.attributes.length));
+      const onlyAdded = deepEqual(attributeShape(old.attributes), attributeShape(t.attributes.slice(0, old.attributes.length)));
       const users = this.columnsOfType(typeName(t.schema, t.name));
       if (onlyAdded) {
         for (const y of t.attributes.slice(old.attributes.length)) {
@@ -405,6 +405,7 @@ class Planner {
         }
         continue;
       }
+      this.#recreatedComposites.add(k);
       if (users.length === 0) {
         this.add('dropTypes', { sql: `DROP TYPE ${name}`, destructive: false, comment: 'no column uses it: it is created again' });
         this.add('types', { sql: create(), destructive: false });
@@ -432,6 +433,9 @@ class Planner {
     }
     for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true });
   }
+
+  /** Composite types dropped (or renamed away) and created again. */
+  readonly #recreatedComposites = new Set<string>();
 
   /** Columns that have a type (or an array of it) both before and after. */
   columnsOfType(tname: string): { key: string; table: TableDef; column: ColumnDef }[] {
@@ -1112,7 +1116,24 @@ class Planner {
     for (const [k, s] of sorted(b.schemas)) put(`SCHEMA ${quoteIdent(s.name)}`, a.schemas[k]?.comment, s.comment, !(k in a.schemas));
     for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
     for (const [k, d] of sorted(b.domains)) put(`DOMAIN ${qn(d.schema, d.name)}`, a.domains[k]?.comment, d.comment, !(k in a.domains) || recreatedDomain(a.domains[k], d));
-    for (const [k, t] of sorted(b.compositeTypes)) put(`TYPE ${qn(t.schema, t.name)}`, a.compositeTypes[k]?.comment, t.comment, !(k in a.compositeTypes));
+    for (const [k, d] of sorted(b.domains)) {
+      const o = a.domains[k];
+      const fresh = !o || recreatedDomain(o, d);
+      for (const c of d.checks) {
+        const oc = fresh ? undefined : o.checks.find((x) => x.name === c.name);
+        const again = !oc || oc.definition !== c.definition || (oc.validated && !c.validated);
+        put(`CONSTRAINT ${quoteIdent(c.name)} ON DOMAIN ${qn(d.schema, d.name)}`, oc?.comment ?? null, c.comment ?? null, again);
+      }
+    }
+    for (const [k, t] of sorted(b.compositeTypes)) {
+      const fresh = !(k in a.compositeTypes) || this.#recreatedComposites.has(k);
+      const o = fresh ? undefined : a.compositeTypes[k];
+      put(`TYPE ${qn(t.schema, t.name)}`, o?.comment, t.comment, fresh);
+      for (const at of t.attributes) {
+        const oa = o?.attributes.find((x) => x.name === at.name);
+        put(`COLUMN ${qn(t.schema, t.name)}.${quoteIdent(at.name)}`, oa?.comment ?? null, at.comment ?? null, !oa);
+      }
+    }
     for (const [k, c] of sorted(b.collations ?? {})) {
       const o = a.collations?.[k];
       put(`COLLATION ${qn(c.schema, c.name)}`, o?.comment, c.comment, !o || !deepEqual(o, { ...c, comment: o.comment }));

@@ -62,7 +62,8 @@ export interface DomainDef {
   notNull: boolean;
   default: string | null;
   collation: string | null;
-  checks: { name: string; definition: string; validated: boolean }[];
+  /** `comment` is absent in older Snapshots and read as null. */
+  checks: { name: string; definition: string; validated: boolean; comment?: string | null }[];
   comment: string | null;
 }
 
@@ -70,7 +71,8 @@ export interface DomainDef {
 export interface CompositeTypeDef {
   schema: string;
   name: string;
-  attributes: { name: string; type: string; collation: string | null }[];
+  /** `comment` (`COMMENT ON COLUMN type.attribute`) is absent in older Snapshots and read as null. */
+  attributes: { name: string; type: string; collation: string | null; comment?: string | null }[];
   comment: string | null;
 }
 
@@ -433,4 +435,6 @@ function upgradeSnapshot(s: Snapshot): void {
     t.replicaIdentity ??= 'default';
     t.replicaIdentityIndex ??= null;
   }
+  for (const d of Object.values(s.domains)) for (const c of d.checks) c.comment ??= null;
+  for (const t of Object.values(s.compositeTypes)) for (const at of t.attributes) at.comment ??= null;
 }
