@@ -5,6 +5,7 @@ import {
   emptySnapshot,
   normalizeSnapshot,
   objectKey,
+  tableParents,
   type ColumnDef,
   type ConstraintDef,
   type ConstraintType,
@@ -376,10 +377,10 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     }
   }
 
-  const colRows = await q<{ rel: number; num: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null; comment: string | null; local: boolean; seq: (string | boolean)[] | null }>(
+  const colRows = await q<{ rel: number; num: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null; comment: string | null; local: boolean; inh: number; seq: (string | boolean)[] | null }>(
     `SELECT a.attrelid::int AS rel, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
             pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated,
-            ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local,
+            ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local, a.attinhcount AS inh,
             CASE WHEN a.attidentity <> '' THEN (
               SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
                 FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
@@ -401,6 +402,18 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     m.set(r.num, r.name);
   }
   const names = (rel: number, nums: number[] | null) => (nums ?? []).map((n) => attName.get(rel)?.get(n) ?? String(n));
+  // A child's inherited column is listed only where it differs from its parent's (see inheritedColumn).
+  const oidByKey = new Map([...relByOid].map(([oid, rel]) => [rel.key, oid]));
+  const rowByName = new Map<string, (typeof colRows)[number]>();
+  for (const r of colRows) rowByName.set(`${r.rel}\0${r.name}`, r);
+  const ownDefault = (r: (typeof colRows)[number]) => (r.generated === '' ? r.def : null);
+  const parentRow = (t: TableDef, name: string) => {
+    for (const p of tableParents(t)) {
+      const row = rowByName.get(`${oidByKey.get(p)}\0${name}`);
+      if (row) return row;
+    }
+    return undefined;
+  };
   for (const r of colRows) {
     const rel = relByOid.get(r.rel);
     if (!rel) continue;
@@ -409,8 +422,14 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       continue;
     }
     const table = snap.tables[rel.key];
-    // Inherited columns are the parent's: PARTITION OF / INHERITS recreate them.
-    if (table && (table.partitionOf || table.inherits.length > 0) && !r.local) continue;
+    // Inherited columns are the parent's (PARTITION OF / INHERITS recreate them), unless NOT NULL, default or comment are the child's own.
+    const parent = table && r.inh > 0 ? parentRow(table, r.name) : undefined;
+    if (parent) {
+      if (r.notnull !== parent.notnull || ownDefault(r) !== ownDefault(parent) || r.comment !== null) {
+        (rel.columns as ColumnDef[]).push({ name: r.name, type: r.type, notNull: r.notnull, default: ownDefault(r), identity: null, generated: null, collation: r.coll, comment: r.comment });
+      }
+      continue;
+    }
     const s = r.seq;
     (rel.columns as ColumnDef[]).push({
       name: r.name,

@@ -1,5 +1,5 @@
 import type { ColumnDef, CompositeTypeDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
-import { byCodePoint } from './snapshot.js';
+import { byCodePoint, inheritedColumn } from './snapshot.js';
 
 /** How serious a difference is. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -201,7 +201,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'sequence', n, x.comment, y.comment);
   });
-  keyed(d, a.tables, b.tables, 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y));
+  keyed(d, a.tables, b.tables, 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y, a, b));
   keyed(d, a.indexes, b.indexes, 'index', dn, 'warning', (n, x, y) => {
     if (x.definition !== y.definition) d.isVs('index', n, 'definition', x.definition, y.definition, 'warning', `is defined as ${x.definition.replace(/^CREATE /, '')}`, `as ${y.definition.replace(/^CREATE /, '')}`);
     if (x.valid !== y.valid) d.isVs('index', n, 'valid', x.valid, y.valid, 'warning', x.valid ? 'is valid' : 'is invalid (a failed CREATE INDEX CONCURRENTLY?)', y.valid ? 'valid' : 'invalid');
@@ -279,7 +279,7 @@ function keyed<T>(
   }
 }
 
-function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): void {
+function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef, sa: Snapshot, sb: Snapshot): void {
   if (x.partitionBy !== y.partitionBy) d.isVs('table', n, 'partitionBy', x.partitionBy, y.partitionBy, 'error', x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned', y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned');
   if (!deepEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
   if (!deepEqual(x.inherits ?? [], y.inherits ?? [])) {
@@ -298,12 +298,18 @@ function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): voi
 
   const ycols = new Map(y.columns.map((c) => [c.name, c]));
   const xcols = new Map(x.columns.map((c) => [c.name, c]));
+  // A child table lists an inherited column only where it differs from its parent's: compare with what it inherits.
   for (const c of x.columns) {
-    const o = ycols.get(c.name);
+    const o = ycols.get(c.name) ?? inheritedColumn(sb, y, c.name);
     if (!o) d.extra('column', `${n}.${c.name}`, 'error');
     else compareColumn(d, `${n}.${c.name}`, c, o);
   }
-  for (const c of y.columns) if (!xcols.has(c.name)) d.missing('column', `${n}.${c.name}`, 'error');
+  for (const c of y.columns) {
+    if (xcols.has(c.name)) continue;
+    const o = inheritedColumn(sa, x, c.name);
+    if (!o) d.missing('column', `${n}.${c.name}`, 'error');
+    else compareColumn(d, `${n}.${c.name}`, o, c);
+  }
 
   const keys = [...new Set([...Object.keys(x.constraints), ...Object.keys(y.constraints)])].sort(byCodePoint);
   for (const k of keys) {

@@ -11,6 +11,8 @@ export {
   serializeSnapshot,
   parseSnapshot,
   objectKey,
+  inheritedColumn,
+  tableParents,
   type Snapshot,
   type ObjectCollection,
   type SchemaDef,

@@ -2,7 +2,9 @@ import { quoteIdent, quoteLiteral } from '@strata/core';
 import { attributeShape, deepEqual, displayName, prettyType } from './compare.js';
 import {
   byCodePoint,
+  inheritedColumn,
   objectKey,
+  tableParents,
   type ColumnDef,
   type ConstraintDef,
   type DomainDef,
@@ -443,7 +445,8 @@ class Planner {
     for (const [key, t] of sorted(this.b.tables)) {
       const before = this.a.tables[key];
       if (!before) continue;
-      for (const c of columnsUsingType(t, tname)) {
+      // Inherited columns are converted by the parent's ALTER COLUMN, which recurses.
+      for (const c of columnsUsingType(t, tname).filter((x) => !inheritedColumn(this.b, t, x.name))) {
         const oc = before.columns.find((x) => x.name === c.name);
         if (oc && oc.type === c.type) out.push({ key, table: t, column: oc });
       }
@@ -657,7 +660,7 @@ class Planner {
     for (const [k, t] of this.#tableOrder) {
       const old = this.#createdTables.has(k) ? undefined : a.tables[k];
       for (const c of t.columns) {
-        if (old?.columns.some((x) => x.name === c.name)) continue;
+        if (old?.columns.some((x) => x.name === c.name) || inheritedColumn(b, t, c.name)) continue;
         const m = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? '');
         if (!m || !SERIAL[c.type] || !c.notNull || c.identity || c.generated !== null) continue;
         const seqKey = Object.keys(b.sequences).find((sk) => {
@@ -683,6 +686,11 @@ class Planner {
         const again = this.#recreated.get(k);
         if (old && again && !again.withParent) this.add('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning or inheritance changes: the table is created again' });
         this.add('tables', { sql: this.createTable(t, k), destructive: false });
+        // What the new child does not take from its parents as they are: NOT NULL and defaults of its own.
+        for (const c of t.columns) {
+          const from = inheritedColumn(b, t, c.name);
+          if (from) this.inheritedColumnChanges(qn(t.schema, t.name), from, c);
+        }
         if (t.rowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
         if (t.forceRowSecurity) this.add('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY`, destructive: false });
         continue;
@@ -719,7 +727,8 @@ class Planner {
   createTable(t: TableDef, key: string): string {
     const name = qn(t.schema, t.name);
     const inline = Object.values(t.constraints).filter((c) => c.type !== 'foreign key' && c.validated);
-    const lines = [...t.columns.map((c) => this.columnClause(c, key)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
+    const own = t.columns.filter((c) => !inheritedColumn(this.b, t, c.name));
+    const lines = [...own.map((c) => this.columnClause(c, key)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
     if (t.partitionOf) {
       const parent = this.b.tables[t.partitionOf.table];
       const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
@@ -739,8 +748,11 @@ class Planner {
     const at = (sql: string) => `ALTER TABLE ${name} ${sql}`;
     const oldCols = new Map(old.columns.map((c) => [c.name, c]));
     const newCols = new Map(t.columns.map((c) => [c.name, c]));
+    const fromParentA = (col: string) => inheritedColumn(this.a, old, col);
+    const fromParentB = (col: string) => inheritedColumn(this.b, t, col);
     for (const c of old.columns) {
       const n = newCols.get(c.name);
+      if (!n && fromParentA(c.name)) continue; // an inherited column: below, or gone with the parent's
       const regenerate = n && c.generated !== n.generated && n.generated !== null;
       if (!n || regenerate) {
         this.#droppedColumns.add(`${k}\0${c.name}`);
@@ -753,6 +765,7 @@ class Planner {
     }
     for (const n of t.columns) {
       const c = oldCols.get(n.name);
+      if (fromParentB(n.name)) continue; // an inherited column: below
       if (!c || this.#droppedColumns.has(`${k}\0${n.name}`)) {
         const step: Step = { sql: at(`ADD COLUMN ${this.columnClause(n, k)}`), destructive: false };
         if (c === undefined && n.notNull && n.default === null && !n.identity && n.generated === null) {
@@ -763,6 +776,18 @@ class Planner {
       }
       this.alterColumn(k, name, c, n);
     }
+    // Inherited columns: the child's own NOT NULL and default. The parent's SET/DROP DEFAULT and
+    // SET/DROP NOT NULL recurse to its children, so where the parent's change, the child starts from the parent's new ones.
+    for (const col of new Set([...old.columns, ...t.columns].map((c) => c.name))) {
+      const pb = fromParentB(col);
+      if (!pb) continue;
+      const pa = fromParentA(col);
+      const before = { ...(oldCols.get(col) ?? pa ?? pb) };
+      const parentDefaultReset = tableParents(t).some((p) => this.#defaultDropped.has(`${p}\0${col}`));
+      if (pa && (pa.default !== pb.default || parentDefaultReset)) before.default = pb.default;
+      if (pa && pa.notNull !== pb.notNull) before.notNull = pb.notNull;
+      this.inheritedColumnChanges(name, before, newCols.get(col) ?? pb);
+    }
     if (Boolean(old.unlogged) !== Boolean(t.unlogged)) this.add('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
     const oldOpts = new Map((old.options ?? []).map(splitOption));
     const newOpts = new Map((t.options ?? []).map(splitOption));
@@ -772,6 +797,13 @@ class Planner {
     if (set.length) this.add('columns', { sql: at(`SET (${set.join(', ')})`), destructive: false });
     if (old.rowSecurity !== t.rowSecurity) this.add('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
     if (old.forceRowSecurity !== t.forceRowSecurity) this.add('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
+  }
+
+  /** NOT NULL and default of an inherited column, from what it has to what it should have. */
+  inheritedColumnChanges(table: string, before: ColumnDef, target: ColumnDef): void {
+    const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(target.name)} ${sql}`;
+    if (before.default !== target.default) this.add('columns', { sql: alter(target.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${target.default}`), destructive: false });
+    if (before.notNull !== target.notNull) this.add('columns', { sql: alter(target.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
   }
 
   alterColumn(k: string, table: string, c: ColumnDef, n: ColumnDef): void {
@@ -816,8 +848,8 @@ class Planner {
     for (const [k, t] of sorted(b.tables)) {
       const old = a.tables[k];
       if (!old) continue;
-      const gone = old.columns.filter((c) => !t.columns.some((n) => n.name === c.name));
-      const added = t.columns.filter((n) => !old.columns.some((c) => c.name === n.name));
+      const gone = old.columns.filter((c) => !t.columns.some((n) => n.name === c.name) && !inheritedColumn(a, old, c.name));
+      const added = t.columns.filter((n) => !old.columns.some((c) => c.name === n.name) && !inheritedColumn(b, t, n.name));
       for (const g of gone) {
         for (const n of added.filter((x) => x.type === g.type)) {
           const tn = displayName(t.schema, t.name);
@@ -1151,6 +1183,10 @@ class Planner {
       for (const c of t.columns) {
         const oc = old?.columns.find((x) => x.name === c.name);
         put(`COLUMN ${name}.${quoteIdent(c.name)}`, oc?.comment, c.comment, !oc || this.#droppedColumns.has(`${k}\0${c.name}`));
+      }
+      // An inherited column no longer listed has no comment of its own any more.
+      for (const oc of old?.columns ?? []) {
+        if (!t.columns.some((c) => c.name === oc.name) && inheritedColumn(b, t, oc.name)) put(`COLUMN ${name}.${quoteIdent(oc.name)}`, oc.comment, null, false);
       }
       for (const c of sortedValues(t.constraints)) {
         const oc = old?.constraints[c.name];

@@ -354,6 +354,30 @@ export function freshDatabaseSnapshot(major = 0): Snapshot {
   return s;
 }
 
+/** The parents of a table: the partitioned table of a partition, else its `INHERITS` parents in order. */
+export function tableParents(t: TableDef): string[] {
+  return t.partitionOf ? [t.partitionOf.table] : (t.inherits ?? []);
+}
+
+/**
+ * The column `name` a child table (a partition or an `INHERITS` child) has
+ * from its parents, as far as the Snapshot says: PostgreSQL copies the first
+ * parent's NOT NULL and default when it creates the child, and the comment
+ * is the child's own. A child lists an inherited column in `columns` only
+ * where its NOT NULL, default or comment differ from this. Undefined when no
+ * parent has the column.
+ */
+export function inheritedColumn(s: Snapshot, t: TableDef, name: string, seen: Set<string> = new Set()): ColumnDef | undefined {
+  for (const p of tableParents(t)) {
+    const parent = s.tables[p];
+    if (!parent || seen.has(p)) continue;
+    seen.add(p);
+    const c = parent.columns.find((x) => x.name === name) ?? inheritedColumn(s, parent, name, seen);
+    if (c) return { name, type: c.type, notNull: c.notNull, default: c.default, identity: null, generated: null, collation: c.collation, comment: null };
+  }
+  return undefined;
+}
+
 /** Qualified key of a schema object. */
 export function objectKey(schema: string, name: string): string {
   return `${schema}.${name}`;
