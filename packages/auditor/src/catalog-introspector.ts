@@ -329,11 +329,14 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
             CASE WHEN c.relkind IN ('v', 'm') THEN ARRAY(
               SELECT DISTINCT CASE WHEN dep.refclassid = 'pg_class'::regclass
                        THEN (SELECT rn.nspname || '.' || rc.relname FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = dep.refobjid)
-                       ELSE (SELECT pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = dep.refobjid) END
+                       WHEN dep.refclassid = 'pg_proc'::regclass
+                       THEN (SELECT pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = dep.refobjid)
+                       -- A primary key that lets the view select columns it does not GROUP BY.
+                       ELSE (SELECT rn.nspname || '.' || rc.relname || '#' || co.conname FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE co.oid = dep.refobjid) END
                 FROM pg_rewrite rw JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
                WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid AND dep.deptype = 'n'
                  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = dep.refclassid AND e.objid = dep.refobjid AND e.deptype = 'e')
-                 AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass)) END AS deps
+                 AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass)) END AS deps
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
       WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[]) AND ${notExt('pg_class', 'c.oid')}`,

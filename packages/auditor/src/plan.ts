@@ -813,7 +813,7 @@ class Planner {
     const typeChanges = c.type !== n.type || c.collation !== n.collation;
     const rebuiltType = this.#rebuiltTypes.has(c.type.replace(/\[\]$/, ''));
     const using = c.type !== n.type && needsUsing(c.type, n.type);
-    if (c.default !== null && (c.default !== n.default || using) && !this.#defaultDropped.has(key)) {
+    if (c.default !== null && (c.default !== n.default || using || this.callsRecreatedFunction(c.default)) && !this.#defaultDropped.has(key)) {
       this.#defaultDropped.add(key);
       this.add('dropDefaults', { sql: alter('DROP DEFAULT'), destructive: false });
     }
@@ -902,10 +902,14 @@ class Planner {
       for (const c of sortedValues(t.constraints)) {
         const n = nt?.constraints[c.name];
         const colsGone = c.columns.length > 0 && c.columns.every((col) => this.#droppedColumns.has(`${k}\0${col}`));
-        if (colsGone && !n) continue; // dropped with its columns
-        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || this.touchesRebuiltType(k, c.definition) || this.usesDroppedColumn(k, c.columns, c.type === 'exclude' || c.type === 'check' ? c.definition : '')) {
+        if (colsGone && !n) {
+          this.#droppedConstraints.add(`${k}#${c.name}`);
+          continue; // dropped with its columns
+        }
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || this.touchesRebuiltType(k, c.definition) || this.callsRecreatedFunction(c.definition) || this.usesDroppedColumn(k, c.columns, c.type === 'exclude' || c.type === 'check' ? c.definition : '')) {
           dropped.add(`${k}\0${c.name}`);
           this.#recreatedConstraints.add(`${k}\0${c.name}`);
+          this.#droppedConstraints.add(`${k}#${c.name}`);
           this.add(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
         }
       }
@@ -951,7 +955,7 @@ class Planner {
   /** Whether an index of `a` (not of a materialised view) is dropped: it changes, goes, or a column or type under it does. */
   indexGoes(k: string, i: IndexDef): boolean {
     const n = this.b.indexes[k];
-    return !n || n.definition !== i.definition || n.valid !== i.valid || this.touchesRebuiltType(i.table, i.definition) || this.usesDroppedColumn(i.table, [...i.keys, ...i.include], [...i.keys, ...i.include, i.predicate ?? ''].join(' '));
+    return !n || n.definition !== i.definition || n.valid !== i.valid || this.touchesRebuiltType(i.table, i.definition) || this.callsRecreatedFunction(i.definition) || this.usesDroppedColumn(i.table, [...i.keys, ...i.include], [...i.keys, ...i.include, i.predicate ?? ''].join(' '));
   }
 
   /**
@@ -972,6 +976,21 @@ class Planner {
   }
 
   readonly #recreatedIndexes = new Set<string>();
+  /** Constraints dropped, as views name them in `dependsOn` (`schema.table#name`). */
+  readonly #droppedConstraints = new Set<string>();
+
+  /**
+   * Whether an expression calls a function that is dropped, or dropped and
+   * created again (a changed signature is another function): the default,
+   * CHECK or index goes first and comes back after the function.
+   */
+  callsRecreatedFunction(text: string): boolean {
+    for (const [k, fn] of Object.entries(this.a.functions)) {
+      if (k in this.b.functions && !this.#recreatedFunctions.has(k)) continue;
+      if (text.includes(`${qn(fn.schema, fn.name)}(`)) return true;
+    }
+    return false;
+  }
   readonly #recreatedConstraints = new Set<string>();
 
   createIndex(i: IndexDef, concurrently: boolean): Step {
@@ -1015,7 +1034,7 @@ class Planner {
       }
     }
     const touchedFns = new Set([...this.#recreatedFunctions, ...Object.keys(a.functions).filter((f) => !(f in b.functions))]);
-    const affected = (dep: string) => this.#droppedTables.has(dep) || this.#typeChanged.has(dep) || rebuild.has(dep) || touchedFns.has(dep) || [...this.#droppedColumns].some((c) => c.startsWith(`${dep}\0`));
+    const affected = (dep: string) => this.#droppedTables.has(dep) || this.#droppedConstraints.has(dep) || this.#typeChanged.has(dep) || rebuild.has(dep) || touchedFns.has(dep) || [...this.#droppedColumns].some((c) => c.startsWith(`${dep}\0`));
     for (let grew = true; grew; ) {
       grew = false;
       for (const [k, v] of av) {

@@ -244,7 +244,11 @@ export interface ViewDef {
   columns: ViewColumnDef[];
   /** reloptions such as `security_barrier=true`, `check_option=local`, sorted. */
   options: string[];
-  /** Relations and functions it reads (qualified keys), sorted. */
+  /**
+   * Relations and functions it reads (qualified keys), and constraints it
+   * relies on (`schema.table#constraint`: a primary key that lets it select
+   * columns it does not GROUP BY), sorted.
+   */
   dependsOn: string[];
   comment: string | null;
 }
