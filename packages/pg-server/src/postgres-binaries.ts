@@ -113,8 +113,14 @@ export function probePostgresBinaries(binDir: string): { version: string; major:
  */
 export async function resolvePostgresBinaries(options: PostgresBinariesOptions): Promise<PostgresBinaries> {
   const { major } = options;
-  if (!Number.isInteger(major) || major < 10) {
-    throw new StrataError('USAGE', `PostgreSQL major version must be a whole number of 10 or more, got ${String(major)}.`, { meta: { major } });
+  if (!Number.isInteger(major) || major < 1) {
+    throw new StrataError('USAGE', `PostgreSQL major version must be a whole number such as 15, got ${String(major)}.`, { meta: { major } });
+  }
+  if (major < 10) {
+    // Before 10 a major was two numbers (9.6); an audit target that old gets a note, not a crash.
+    throw new StrataError('SERVER_START_FAILED', `No PostgreSQL ${major} binaries: only majors 10 and later can be found or downloaded.`, {
+      meta: { reason: 'POSTGRES_MAJOR_UNAVAILABLE', major, tried: [] },
+    });
   }
   const logger = options.logger ?? silentLogger;
   const tried: string[] = [];

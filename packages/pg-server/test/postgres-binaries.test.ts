@@ -70,7 +70,13 @@ describe('resolvePostgresBinaries on installed binaries', () => {
   it('refuses a major that is not a version number', async () => {
     const err = await failure(resolvePostgresBinaries({ major: 9.6 }));
     expect(err.code).toBe('USAGE');
-    expect(err.message).toBe('PostgreSQL major version must be a whole number of 10 or more, got 9.6.');
+    expect(err.message).toBe('PostgreSQL major version must be a whole number such as 15, got 9.6.');
+  });
+
+  it('says majors before 10 are not available', async () => {
+    const err = await failure(resolvePostgresBinaries({ major: 9 }));
+    expect(err.code).toBe('SERVER_START_FAILED');
+    expect(err.message).toBe('No PostgreSQL 9 binaries: only majors 10 and later can be found or downloaded.');
   });
 });
 
