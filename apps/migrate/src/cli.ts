@@ -80,6 +80,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!isStrataError(err) && io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(err.stack));
     }
     return exitCodeFor(err);
+  } finally {
+    ctx.flush();
   }
 }
 

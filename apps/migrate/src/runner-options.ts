@@ -33,13 +33,13 @@ function progress(ctx: CliContext): (e: RunnerEvent) => void {
   return (e) => {
     switch (e.type) {
       case 'migration-applied':
-        ctx.note(`  ${ctx.paint('32', e.direction === 'down' ? 'reverted' : 'applied ')} ${e.file} (${ms(e.durationMs)})`);
+        ctx.progress(`  ${ctx.paint('32', e.direction === 'down' ? 'reverted' : 'applied ')} ${e.file} (${ms(e.durationMs)})`);
         break;
       case 'migration-failed':
-        ctx.note(`  ${ctx.paint('31', 'failed  ')} ${e.file} (${ms(e.durationMs)})`);
+        ctx.progress(`  ${ctx.paint('31', 'failed  ')} ${e.file} (${ms(e.durationMs)})`);
         break;
       case 'migration-skipped':
-        ctx.note(`  skipped  ${e.file}: ${e.reason}`);
+        ctx.progress(`  skipped  ${e.file}: ${e.reason}`);
         break;
       case 'lock-waiting':
         ctx.note(`waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}...`);
