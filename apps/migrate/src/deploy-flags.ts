@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError, exitCodeFor } from '@strata/core';
-import { deployUpgrade, loadFleetTargets, restoreCommand, upgradeFleet, type DeployUpgradeOptions, type DeployUpgradeResult, type FleetTargetResult, type HealthCheck } from '@strata/deploy';
+// @strata/deploy (backups, health checks, fleets) is imported when one of its
+// flags is used: a plain `up` does not load it.
+import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, HealthCheck } from '@strata/deploy';
 import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
@@ -78,6 +80,7 @@ export function revertCommand(result: DeployUpgradeResult, r: Resolved): string 
 
 /** Run `up` with safeguards and render it; returns the exit code. A failing health check exits 1. */
 export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions, r: Resolved): Promise<number> {
+  const { deployUpgrade, restoreCommand } = await import('@strata/deploy');
   const result = await deployUpgrade(options);
   const revert = revertCommand(result, r);
   const checkFailed = result.stage === 'check-before' || (result.stage === 'check-after' && result.run?.ok === true);
@@ -147,6 +150,7 @@ export async function runFleetUp(
   const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
   const url = given ? resolvedUrl : undefined;
   const rest = { ...runner, ...extra, ...deploySafeguards(ctx, g, r) };
+  const { loadFleetTargets, upgradeFleet } = await import('@strata/deploy');
   const targets = await loadFleetTargets(
     { ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}), ...(g.schemas !== undefined ? { schemas: g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas } : {}), ...(url ? { url } : {}) },
     existsSync,
