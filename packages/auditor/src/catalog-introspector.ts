@@ -5,6 +5,7 @@ import {
   emptySnapshot,
   normalizeSnapshot,
   objectKey,
+  privilegeKey,
   tableParents,
   type ColumnDef,
   type ConstraintDef,
@@ -12,6 +13,7 @@ import {
   type FkAction,
   type FunctionDef,
   type PolicyDef,
+  type PrivilegeObjectType,
   type Snapshot,
   type TableDef,
   type ViewColumnDef,
@@ -590,8 +592,54 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     };
   }
 
+  // Privileges: one query over every kind, the owner's own left out.
+  const grantee = "CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END";
+  const privRows = await q<{ kind: PrivilegeObjectType; schema: string; name: string; args: string | null; grantee: string; privilege: string; grantable: boolean }>(
+    `SELECT 'schema' AS kind, n.nspname AS schema, n.nspname AS name, NULL AS args, ${grantee} AS grantee, a.privilege_type AS privilege, a.is_grantable AS grantable
+       FROM pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
+      WHERE n.oid = ANY($1::oid[]) AND a.grantee <> n.nspowner
+     UNION ALL
+     SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname, NULL, ${grantee}, a.privilege_type, a.is_grantable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+            aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relnamespace = ANY($1::oid[]) AND a.grantee <> c.relowner
+     UNION ALL
+     SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), ${grantee}, a.privilege_type, a.is_grantable
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+      WHERE p.pronamespace = ANY($1::oid[]) AND a.grantee <> p.proowner`,
+    P,
+  );
+  for (const r of privRows) {
+    const object = r.kind === 'schema' ? r.name : r.kind === 'function' ? `${objectKey(r.schema, r.name)}(${r.args})` : objectKey(r.schema, r.name);
+    const key = privilegeKey(r.kind, object, r.grantee);
+    const e = (snap.privileges[key] ??= { objectType: r.kind, object, grantee: r.grantee, privileges: [], grantable: [] });
+    e.privileges.push(r.privilege);
+    if (r.grantable) e.grantable.push(r.privilege);
+  }
+
   applyNameFilters(snap, options);
+  // Only privileges on objects the Snapshot holds (not on extension members, identity sequences, filtered objects).
+  for (const [k, e] of Object.entries(snap.privileges)) {
+    if (!privilegeObjectExists(snap, e.objectType, e.object)) delete snap.privileges[k];
+    else {
+      e.privileges.sort();
+      e.grantable.sort();
+    }
+  }
   return normalizeSnapshot(snap);
+}
+
+function privilegeObjectExists(snap: Snapshot, type: PrivilegeObjectType, object: string): boolean {
+  switch (type) {
+    case 'schema':
+      return object in snap.schemas;
+    case 'sequence':
+      return object in snap.sequences;
+    case 'function':
+      return object in snap.functions;
+    case 'table':
+      return object in snap.tables || object in snap.views || object in snap.materializedViews;
+  }
 }
 
 /** Schema and name of a table key, read from the table itself (names may contain dots). */

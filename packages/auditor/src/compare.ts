@@ -1,4 +1,4 @@
-import type { ColumnDef, CompositeTypeDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
+import type { ColumnDef, CompositeTypeDef, ConstraintDef, PrivilegeDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint, inheritedColumn } from './snapshot.js';
 
 /** How serious a difference is. */
@@ -22,7 +22,8 @@ export type ObjectType =
   | 'materialized view'
   | 'function'
   | 'trigger'
-  | 'policy';
+  | 'policy'
+  | 'privilege';
 
 /**
  * One difference between two Snapshots, seen from the left side:
@@ -51,6 +52,13 @@ export interface CompareOptions {
   left?: string;
   /** Name of the right side in messages. Default `'the models'`. */
   right?: string;
+  /**
+   * Compare privileges (GRANT/REVOKE on schemas, tables, views, sequences,
+   * functions) too. Default `false`, as migra's `--with-privileges`:
+   * production grants to its application roles, which models rarely describe,
+   * so a default-on check would report drift on every real database.
+   */
+  privileges?: boolean;
 }
 
 /** Structural equality of JSON values. */
@@ -239,7 +247,43 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'policy', n, x.comment, y.comment);
   });
+  if (options.privileges) privileges(d, a, b);
   return d.out;
+}
+
+/** How a privilege's object is named in a sentence: `table users`, `function f(integer)`. */
+function privilegeObject(s: Snapshot, type: PrivilegeDef['objectType'], object: string): string {
+  if (type === 'schema') return `schema ${object}`;
+  if (type === 'function') {
+    const f = s.functions[object];
+    return f ? `${f.kind === 'procedure' ? 'procedure' : 'function'} ${displayName(f.schema, f.name)}(${f.identityArguments})` : `function ${object}`;
+  }
+  const rel = s.tables[object] ?? s.views[object] ?? s.materializedViews[object] ?? s.sequences[object];
+  const word = type === 'sequence' ? 'sequence' : object in s.views ? 'view' : object in s.materializedViews ? 'materialized view' : 'table';
+  return `${word} ${rel ? displayName(rel.schema, rel.name) : object}`;
+}
+
+function privilegeText(p: PrivilegeDef | undefined): string {
+  if (!p || p.privileges.length === 0) return 'nothing';
+  return p.privileges.map((x) => (p.grantable.includes(x) ? `${x} (with grant option)` : x)).join(', ');
+}
+
+function privileges(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
+  const pa = a.privileges ?? {};
+  const pb = b.privileges ?? {};
+  for (const k of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort(byCodePoint)) {
+    const x = pa[k];
+    const y = pb[k];
+    const e = (x ?? y) as PrivilegeDef;
+    if (x && y && deepEqual(x.privileges, y.privileges) && deepEqual(x.grantable, y.grantable)) continue;
+    // A privilege on an object only one side has is part of that object's difference.
+    const exists = (s: Snapshot) => (e.objectType === 'schema' ? e.object in s.schemas : e.objectType === 'function' ? e.object in s.functions : e.objectType === 'sequence' ? e.object in s.sequences : e.object in s.tables || e.object in s.views || e.object in s.materializedViews);
+    if (!exists(a) || !exists(b)) continue;
+    const on = privilegeObject(b, e.objectType, e.object);
+    const to = e.grantee === 'public' ? 'PUBLIC' : e.grantee;
+    const name = `${on} to ${to}`;
+    d.different('privilege', name, 'privileges', x ? x.privileges : [], y ? y.privileges : [], 'warning', `${to} holds ${privilegeText(x)} on ${on} in ${d.left} but ${privilegeText(y)} in ${d.right}`);
+  }
 }
 
 /** A composite type's attributes without their comments: what its shape is. */

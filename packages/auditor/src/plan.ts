@@ -4,6 +4,7 @@ import {
   byCodePoint,
   inheritedColumn,
   objectKey,
+  privilegeKey,
   tableParents,
   type ColumnDef,
   type ConstraintDef,
@@ -13,6 +14,8 @@ import {
   type FunctionDef,
   type IndexDef,
   type PolicyDef,
+  type PrivilegeDef,
+  type PrivilegeObjectType,
   type SequenceDef,
   type SequenceOptions,
   type Snapshot,
@@ -61,6 +64,8 @@ export interface PlanOptions {
    * lock, but outside a transaction). Default `false`.
    */
   concurrently?: boolean;
+  /** GRANT and REVOKE to match `b`'s privileges (see {@link CompareOptions.privileges}). Default `false`. */
+  privileges?: boolean;
 }
 
 /**
@@ -133,6 +138,7 @@ const PHASES = [
   'rowSecurity',
   'policies',
   'comments',
+  'privileges',
 ] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -282,6 +288,7 @@ class Planner {
     this.triggers();
     this.policies();
     this.comments();
+    if (this.options.privileges) this.privileges();
     const fnNeedsNoCheck = this.#steps.get('functions')!.some((s) => /\bLANGUAGE sql\b/i.test(s.sql));
     if (fnNeedsNoCheck) {
       this.add('pre', { sql: 'SET check_function_bodies = off', destructive: false, comment: 'SQL functions may refer to tables created further down, as pg_dump does' });
@@ -1157,6 +1164,71 @@ class Planner {
     }
   }
 
+  // ---------------------------------------------------------------- privileges
+  /** Whether the plan creates the object (new, or dropped and created again), which then starts with PostgreSQL's default privileges. */
+  createdInPlan(type: PrivilegeObjectType, object: string): boolean {
+    switch (type) {
+      case 'schema':
+        return !(object in this.a.schemas);
+      case 'sequence':
+        return !(object in this.a.sequences);
+      case 'function':
+        return !(object in this.a.functions) || this.#recreatedFunctions.has(object);
+      case 'table':
+        return this.#createdTables.has(object) || this.#rebuiltViews.has(object);
+    }
+  }
+
+  privilegeTarget(e: PrivilegeDef): string | undefined {
+    const { b } = this;
+    switch (e.objectType) {
+      case 'schema':
+        return e.object in b.schemas ? `SCHEMA ${quoteIdent(e.object)}` : undefined;
+      case 'sequence': {
+        const sq = b.sequences[e.object];
+        return sq ? `SEQUENCE ${qn(sq.schema, sq.name)}` : undefined;
+      }
+      case 'function': {
+        const f = b.functions[e.object];
+        return f ? `${f.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${fnRef(f)}` : undefined;
+      }
+      case 'table': {
+        const rel = b.tables[e.object] ?? b.views[e.object] ?? b.materializedViews[e.object];
+        return rel ? `TABLE ${qn(rel.schema, rel.name)}` : undefined;
+      }
+    }
+  }
+
+  privileges(): void {
+    const pa = this.a.privileges ?? {};
+    const pb = this.b.privileges ?? {};
+    const entries = new Map<string, PrivilegeDef>();
+    for (const [k, e] of [...Object.entries(pa), ...Object.entries(pb)]) entries.set(k, e);
+    // A new function holds PUBLIC EXECUTE even where b has it revoked (and so lists no entry).
+    for (const k of Object.keys(this.b.functions)) {
+      if (!this.createdInPlan('function', k)) continue;
+      const key = privilegeKey('function', k, 'public');
+      if (!entries.has(key)) entries.set(key, { objectType: 'function', object: k, grantee: 'public', privileges: [], grantable: [] });
+    }
+    for (const [k, e] of [...entries].sort(([x], [y]) => byCodePoint(x, y))) {
+      const on = this.privilegeTarget(e);
+      if (!on) continue; // the object goes, and its privileges with it
+      const old = pa[k];
+      const before = this.createdInPlan(e.objectType, e.object) ? defaultPrivileges(e) : { privileges: old?.privileges ?? [], grantable: old?.grantable ?? [] };
+      const want = { privileges: pb[k]?.privileges ?? [], grantable: pb[k]?.grantable ?? [] };
+      const who = e.grantee === 'public' ? 'PUBLIC' : quoteIdent(e.grantee);
+      const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
+      const revoke = minus(before.privileges, want.privileges);
+      const revokeOption = minus(before.grantable.filter((p) => want.privileges.includes(p)), want.grantable);
+      const grant = minus(minus(want.privileges, want.grantable), before.privileges);
+      const grantOption = minus(want.grantable, before.grantable);
+      if (revoke.length) this.add('privileges', { sql: `REVOKE ${revoke.join(', ')} ON ${on} FROM ${who}`, destructive: false });
+      if (revokeOption.length) this.add('privileges', { sql: `REVOKE GRANT OPTION FOR ${revokeOption.join(', ')} ON ${on} FROM ${who}`, destructive: false });
+      if (grant.length) this.add('privileges', { sql: `GRANT ${grant.join(', ')} ON ${on} TO ${who}`, destructive: false });
+      if (grantOption.length) this.add('privileges', { sql: `GRANT ${grantOption.join(', ')} ON ${on} TO ${who} WITH GRANT OPTION`, destructive: false });
+    }
+  }
+
   // ---------------------------------------------------------------- comments
   comments(): void {
     const { a, b } = this;
@@ -1251,6 +1323,11 @@ function withOptions(t: TableDef): string {
 function splitOption(o: string): [string, string] {
   const at = o.indexOf('=');
   return at < 0 ? [o, ''] : [o.slice(0, at), o.slice(at + 1)];
+}
+
+/** What a role holds on a newly created object before any GRANT: `EXECUTE` for PUBLIC on functions, else nothing. */
+function defaultPrivileges(e: PrivilegeDef): { privileges: string[]; grantable: string[] } {
+  return { privileges: e.objectType === 'function' && e.grantee === 'public' ? ['EXECUTE'] : [], grantable: [] };
 }
 
 function recreatedDomain(o: DomainDef | undefined, d: DomainDef): boolean {

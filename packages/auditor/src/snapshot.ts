@@ -28,6 +28,8 @@ export interface Snapshot {
   functions: Record<string, FunctionDef>;
   triggers: Record<string, TriggerDef>;
   policies: Record<string, PolicyDef>;
+  /** Privileges granted on schemas, tables, sequences and functions, keyed `type:object:grantee` (see {@link PrivilegeDef}). */
+  privileges: Record<string, PrivilegeDef>;
 }
 
 /** A schema (namespace). */
@@ -301,6 +303,33 @@ export interface PolicyDef {
   comment: string | null;
 }
 
+/** Kinds of object whose privileges a Snapshot records. */
+export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
+
+/**
+ * What one role (or `public`) holds on one object, apart from the object's
+ * owner, whose own privileges are implied and whose name depends on the
+ * environment. Objects start with PostgreSQL's defaults (`EXECUTE` for
+ * `public` on functions, nothing else), and those defaults are listed like
+ * any grant, so a `REVOKE EXECUTE ... FROM PUBLIC` shows as their absence.
+ */
+export interface PrivilegeDef {
+  objectType: PrivilegeObjectType;
+  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), or a function key. */
+  object: string;
+  /** Role name, or `public`. */
+  grantee: string;
+  /** `SELECT`, `INSERT`, `USAGE`, `EXECUTE`, ..., sorted. */
+  privileges: string[];
+  /** The privileges held `WITH GRANT OPTION`, sorted. */
+  grantable: string[];
+}
+
+/** Key of a privilege entry. */
+export function privilegeKey(objectType: PrivilegeObjectType, object: string, grantee: string): string {
+  return `${objectType}:${object}:${grantee}`;
+}
+
 /** The object kinds of a Snapshot that hold keyed objects. */
 export const OBJECT_COLLECTIONS = [
   'schemas',
@@ -318,6 +347,7 @@ export const OBJECT_COLLECTIONS = [
   'functions',
   'triggers',
   'policies',
+  'privileges',
 ] as const;
 
 /** A key of a Snapshot collection. */
@@ -343,6 +373,7 @@ export function emptySnapshot(major = 0): Snapshot {
     functions: {},
     triggers: {},
     policies: {},
+    privileges: {},
   };
 }
 
@@ -355,6 +386,9 @@ export function emptySnapshot(major = 0): Snapshot {
 export function freshDatabaseSnapshot(major = 0): Snapshot {
   const s = emptySnapshot(major);
   s.schemas.public = { name: 'public', comment: 'standard public schema' };
+  // PostgreSQL 15 took CREATE on public away from PUBLIC.
+  const publicPrivs = major > 0 && major < 15 ? ['CREATE', 'USAGE'] : ['USAGE'];
+  s.privileges[privilegeKey('schema', 'public', 'public')] = { objectType: 'schema', object: 'public', grantee: 'public', privileges: publicPrivs, grantable: [] };
   return s;
 }
 

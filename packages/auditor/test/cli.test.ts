@@ -151,6 +151,17 @@ describe('migrate audit / diff / check', () => {
     );
   });
 
+  it('diff leaves GRANTs out unless --privileges is given', async () => {
+    writeFileSync(join(dir, 'granted.sql'), `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nGRANT SELECT ON users TO PUBLIC;\n`);
+    const plain = await migrate(['diff', '--from', 'models.sql', '--to', 'granted.sql', '--sql'], dir, env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toMatch(/GRANT|REVOKE/);
+    const withPrivileges = await migrate(['diff', '--from', 'models.sql', '--to', 'granted.sql', '--sql', '--privileges'], dir, env);
+    expect(withPrivileges.code).toBe(0);
+    expect(withPrivileges.stdout).toContain('GRANT SELECT ON TABLE users TO PUBLIC;');
+    expect(withPrivileges.stdout).toContain('-- REVOKE SELECT ON TABLE users FROM PUBLIC;');
+  });
+
   it('check exits 0 when the migrations head builds the models, 1 when it does not', async () => {
     writeFileSync(join(dir, 'head.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));\n');
     const ok = await migrate(['check', '--models', 'head.sql'], dir, env);

@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { withConnection } from '@strata/core';
-import type { Step } from '../src/index.js';
+import type { ScratchDatabase } from '@strata/pg-server';
+import { compare, introspect, plan, renderSteps, type Snapshot, type Step } from '../src/index.js';
 
 /** Directory of the schema-pair fixtures. */
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -35,4 +37,41 @@ export async function applySteps(url: string, steps: readonly Step[]): Promise<v
       }
     }
   });
+}
+
+function columnsByName(s: Snapshot): Snapshot {
+  const copy = structuredClone(s);
+  for (const t of Object.values(copy.tables)) t.columns.sort((x, y) => (x.name < y.name ? -1 : 1));
+  return copy;
+}
+
+/**
+ * The property that ties compare and plan together: applying plan(a, b).up to
+ * a database built from `a` gives one whose Snapshot compares equal (and is
+ * deep-equal, up to column order) to b's; applying .down takes it back to a.
+ */
+export async function roundTrip(a: string, b: string, newDb: () => Promise<ScratchDatabase>, options: { privileges?: boolean } = {}): Promise<void> {
+  const dbA = await newDb();
+  const dbB = await newDb();
+  try {
+    await runSql(dbA.url, a);
+    await runSql(dbB.url, b);
+    const sa = await introspect(dbA.url);
+    const sb = await introspect(dbB.url);
+    expect(compare(sa, sb, options).length, 'the two sides of a fixture must differ').toBeGreaterThan(0);
+    const p = plan(sa, sb, options);
+
+    await applySteps(dbA.url, p.up);
+    const afterUp = await introspect(dbA.url);
+    expect(compare(afterUp, sb, { left: 'after up', right: 'b', ...options }), renderSteps(p.up)).toEqual([]);
+    // Beyond compare: the Snapshots are deep-equal, up to column order (ADD COLUMN appends).
+    expect(columnsByName(afterUp)).toEqual(columnsByName(sb));
+
+    await applySteps(dbA.url, p.down);
+    const afterDown = await introspect(dbA.url);
+    expect(compare(afterDown, sa, { left: 'after down', right: 'a', ...options }), renderSteps(p.down)).toEqual([]);
+  } finally {
+    await dbA.drop();
+    await dbB.drop();
+  }
 }

@@ -46,7 +46,7 @@ Examples:
       }
       const m = await withSharedShadow(ctx, base, production.server.major, needsShadow(models), (o) => snapshotFrom(models, o));
       for (const n of m.notes) ctx.note(`note: ${n}`);
-      const drift = compare(production, m.snapshot, { left, right: 'the models' });
+      const drift = compare(production, m.snapshot, { left, right: 'the models', privileges: Boolean(g.privileges) });
       printDrift(ctx, drift, format, left, 'the models', { ...dumped, notes: m.notes });
       setExitCode(command, drift.length ? ExitCode.FOUND : ExitCode.OK);
     });
@@ -54,13 +54,14 @@ Examples:
 
 // Shared with diff.ts and check.ts.
 /** Flags shared by audit, diff and check. */
-export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; format?: string };
+export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; format?: string; privileges?: boolean };
 
 /** Declare `--shadow-url` and `--format` on a command. */
 export function auditOptions(command: Command): Command {
   return command
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'));
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--privileges', 'compare GRANTs too (off by default: production grants to roles the models do not describe)'));
 }
 
 /** Options for snapshotFrom: shadow server, paths, the environment of `cmd:` sources, Strata's schema. */

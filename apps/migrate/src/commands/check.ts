@@ -29,7 +29,7 @@ Examples:
         return [h, await snapshotFrom(models, o)] as const;
       });
       for (const n of m.notes) ctx.note(`note: ${n}`);
-      const drift = compare(head.snapshot, m.snapshot, { left, right: 'the models' });
+      const drift = compare(head.snapshot, m.snapshot, { left, right: 'the models', privileges: Boolean(g.privileges) });
       printDrift(ctx, drift, formatOf(g, r), left, 'the models');
       setExitCode(command, drift.length ? ExitCode.FOUND : ExitCode.OK);
     });

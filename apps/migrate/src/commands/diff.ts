@@ -31,13 +31,13 @@ Examples:
         return [a, b] as const;
       });
       for (const n of [...from.notes, ...to.notes]) ctx.note(`note: ${n}`);
-      const drift = compare(from.snapshot, to.snapshot, { left: from.source, right: to.source });
+      const drift = compare(from.snapshot, to.snapshot, { left: from.source, right: to.source, privileges: Boolean(g.privileges) });
       setExitCode(command, g.exitCode && drift.length ? ExitCode.FOUND : ExitCode.OK);
       if (!g.sql) {
         printDrift(ctx, drift, formatOf(g, r), from.source, to.source);
         return;
       }
-      const p = plan(from.snapshot, to.snapshot, { concurrently: Boolean(g.concurrently) });
+      const p = plan(from.snapshot, to.snapshot, { concurrently: Boolean(g.concurrently), privileges: Boolean(g.privileges) });
       if (r.json) {
         ctx.outJson(p);
         return;

@@ -18,6 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--models <source>', 'with --autogenerate: file.sql, models.ts (createAll), cmd:<command>, postgres://..., snapshot.json (default: config models)'))
     .addOption(new Option('--shadow-url <url>', 'with --autogenerate: server for the shadow databases (default: an embedded PostgreSQL)'))
     .addOption(new Option('--concurrently', 'with --autogenerate: build new indexes CONCURRENTLY'))
+    .addOption(new Option('--privileges', 'with --autogenerate: GRANT and REVOKE to match the models too'))
     .addHelpText('after', `
 Examples:
   $ migrate new "add users.email_verified"
@@ -37,13 +38,13 @@ Examples:
           const h = await snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision: 'head' }, o);
           return [h, await snapshotFrom(models, o)] as const;
         });
-        if (compare(head.snapshot, m.snapshot).length === 0) {
+        if (compare(head.snapshot, m.snapshot, { privileges: Boolean(g.privileges) }).length === 0) {
           setExitCode(command, ExitCode.OK);
           if (r.json) ctx.outJson({ written: false, reason: 'no changes' });
           else ctx.out('No changes: the migrations head already matches the models. Nothing written.');
           return;
         }
-        const text = migrationText(plan(head.snapshot, m.snapshot, { concurrently: Boolean(g.concurrently) }));
+        const text = migrationText(plan(head.snapshot, m.snapshot, { concurrently: Boolean(g.concurrently), privileges: Boolean(g.privileges) }));
         body = {
           up: text.up,
           down: text.down,

@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
+import { compare, introspect, plan, renderSteps } from '../src/index.js';
+import { roundTrip, runSql } from './helpers.js';
+
+// Roles are cluster-global: this file makes its own, named for it and for
+// this process, and drops them when it is done (the databases that held
+// their grants are gone by then).
+const suffix = `${process.pid}`;
+const reader = `strata_priv_reader_${suffix}`;
+const writer = `strata_priv_writer_${suffix}`;
+const roles = [reader, writer];
+const PG15 = '/usr/lib/postgresql/15/bin';
+
+const pairs: { name: string; a: string; b: string }[] = [
+  {
+    name: 'grants and revokes on schemas, tables, views, sequences and functions',
+    a: `
+      CREATE SCHEMA app;
+      CREATE TABLE app.accounts (id int PRIMARY KEY, name text);
+      CREATE SEQUENCE app.ticket_seq;
+      CREATE VIEW app.account_names AS SELECT name FROM app.accounts;
+      CREATE FUNCTION app.secret() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;
+      CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+      GRANT USAGE ON SCHEMA app TO ${reader};
+      GRANT SELECT ON app.accounts TO ${reader};
+      GRANT SELECT, INSERT, UPDATE ON app.accounts TO ${writer} WITH GRANT OPTION;`,
+    b: `
+      CREATE SCHEMA app;
+      CREATE TABLE app.accounts (id int PRIMARY KEY, name text);
+      CREATE SEQUENCE app.ticket_seq;
+      CREATE VIEW app.account_names AS SELECT name FROM app.accounts;
+      CREATE FUNCTION app.secret() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;
+      CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+      GRANT USAGE, CREATE ON SCHEMA app TO ${writer};
+      GRANT SELECT, REFERENCES ON app.accounts TO ${reader};
+      GRANT SELECT, INSERT ON app.accounts TO ${writer};
+      GRANT UPDATE ON app.accounts TO ${writer} WITH GRANT OPTION;
+      GRANT SELECT ON app.account_names TO PUBLIC;
+      GRANT USAGE, SELECT ON SEQUENCE app.ticket_seq TO ${writer};
+      REVOKE EXECUTE ON FUNCTION app.secret() FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION app.secret() TO ${reader};
+      REVOKE EXECUTE ON PROCEDURE app.tidy() FROM PUBLIC;
+      REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
+  },
+  {
+    name: 'objects the plan creates or builds again start from the default privileges',
+    a: `
+      CREATE TABLE events (id int, at date NOT NULL);
+      CREATE VIEW recent AS SELECT id, at FROM events;
+      CREATE FUNCTION total() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+      GRANT SELECT ON events TO ${reader};
+      GRANT SELECT ON recent TO ${reader};
+      REVOKE EXECUTE ON FUNCTION total() FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION total() TO ${writer};`,
+    b: `
+      CREATE TABLE events (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+      CREATE VIEW recent AS SELECT id, at FROM events;
+      CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS $$ SELECT 1::bigint $$;
+      CREATE FUNCTION fresh_locked() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;
+      CREATE TABLE audit (id int);
+      GRANT SELECT ON events TO ${reader};
+      GRANT SELECT, DELETE ON recent TO ${reader};
+      REVOKE EXECUTE ON FUNCTION total() FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION total() TO ${writer};
+      REVOKE EXECUTE ON FUNCTION fresh_locked() FROM PUBLIC;
+      GRANT INSERT ON audit TO ${writer};`,
+  },
+];
+
+async function createRoles(url: string): Promise<void> {
+  await runSql(url, roles.map((r) => `DROP ROLE IF EXISTS ${r}; CREATE ROLE ${r};`).join('\n'));
+}
+
+async function dropRoles(url: string): Promise<void> {
+  await runSql(url, roles.map((r) => `DROP ROLE IF EXISTS ${r};`).join('\n'));
+}
+
+describe('privileges', () => {
+  beforeAll(async () => {
+    await createRoles(testServerUrl());
+  });
+  afterAll(async () => {
+    await dropRoles(testServerUrl());
+  });
+
+  for (const pair of pairs) {
+    it(`round trip: ${pair.name}`, async () => {
+      await roundTrip(pair.a, pair.b, () => createTestDatabase('priv'), { privileges: true });
+    });
+  }
+
+  it('are compared with a sentence naming the role, the object and both sides', async () => {
+    const a = await createTestDatabase('priv');
+    const b = await createTestDatabase('priv');
+    try {
+      await runSql(a.url, pairs[0]!.a);
+      await runSql(b.url, pairs[0]!.b);
+      const drift = compare(await introspect(a.url), await introspect(b.url), { left: 'production', right: 'the models', privileges: true });
+      const messages = drift.filter((d) => d.objectType === 'privilege').map((d) => d.message);
+      expect(messages).toContain(`${reader} holds SELECT on table app.accounts in production but REFERENCES, SELECT in the models`);
+      expect(messages).toContain(`PUBLIC holds EXECUTE on function app.secret() in production but nothing in the models`);
+      expect(messages).toContain(`${writer} holds INSERT (with grant option), SELECT (with grant option), UPDATE (with grant option) on table app.accounts in production but INSERT, SELECT, UPDATE (with grant option) in the models`);
+      expect(drift.every((d) => d.objectType === 'privilege' && d.severity === 'warning')).toBe(true);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+  });
+
+  it('are left out of compare and plan unless asked for (production grants to roles the models do not describe)', async () => {
+    const a = await createTestDatabase('priv');
+    const b = await createTestDatabase('priv');
+    try {
+      await runSql(a.url, pairs[0]!.a);
+      await runSql(b.url, pairs[0]!.b);
+      const sa = await introspect(a.url);
+      const sb = await introspect(b.url);
+      expect(Object.keys(sa.privileges).length).toBeGreaterThan(0);
+      expect(compare(sa, sb)).toEqual([]);
+      expect(renderSteps(plan(sa, sb).up)).not.toMatch(/\b(GRANT|REVOKE)\b/);
+      expect(compare(sa, sb, { privileges: true }).length).toBeGreaterThan(0);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+  });
+
+  it('a plan writes GRANT and REVOKE, quoting role names', async () => {
+    const a = await createTestDatabase('priv');
+    const b = await createTestDatabase('priv');
+    try {
+      await runSql(a.url, pairs[0]!.a);
+      await runSql(b.url, pairs[0]!.b);
+      const up = renderSteps(plan(await introspect(a.url), await introspect(b.url), { privileges: true }).up);
+      expect(up).toContain(`REVOKE EXECUTE ON FUNCTION app.secret() FROM PUBLIC;`);
+      expect(up).toContain(`REVOKE EXECUTE ON PROCEDURE app.tidy() FROM PUBLIC;`);
+      expect(up).toContain(`REVOKE GRANT OPTION FOR INSERT, SELECT ON TABLE app.accounts FROM ${writer};`);
+      expect(up).toContain(`GRANT USAGE, SELECT ON SEQUENCE app.ticket_seq TO ${writer};`.replace('USAGE, SELECT', 'SELECT, USAGE'));
+      expect(up).toContain(`REVOKE USAGE ON SCHEMA public FROM PUBLIC;`);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+  });
+});
+
+describe('privileges on PostgreSQL 15', () => {
+  let server: LocalServer | undefined;
+  beforeAll(async () => {
+    if (!existsSync(`${PG15}/postgres`)) throw new Error(`PostgreSQL 15 is not installed in ${PG15}: run \`apt-get update && apt-get install -y postgresql-15\`.`);
+    server = await startLocalServer({ binDir: PG15 });
+    await createRoles(server.url);
+  });
+  afterAll(async () => {
+    if (server) await dropRoles(server.url);
+    await server?.stop();
+  });
+  for (const pair of pairs) {
+    it(`round trip: ${pair.name}`, async () => {
+      await roundTrip(pair.a, pair.b, () => createScratchDatabase(server!.url, { prefix: 'priv15' }), { privileges: true });
+    });
+  }
+});
