@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
+
 // node-postgres asks "is this a Cloudflare Worker?" when it connects: where
 // `navigator` is missing (Node 20) it constructs a fetch Response, which loads
 // Node's whole bundled HTTP client (~20 ms of a ~200 ms no-op run). Node 21+
@@ -6,6 +8,14 @@
 if (typeof (globalThis as { navigator?: unknown }).navigator === 'undefined') {
   Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` }, configurable: true, writable: true });
 }
+
+// libpg-query is WebAssembly. By default V8 compiles its hot functions a
+// second time with TurboFan, which a short CLI run never earns back: with
+// Liftoff only, parsing 1,000 migrations went from ~140 ms to ~80 ms in a
+// fresh process, and stays faster when warm (measured: 25 vs 30 ms per 1,000).
+// The flag is process-wide, so it is set here, in the CLI's own process, and
+// never by the libraries.
+setFlagsFromString('--liftoff-only');
 
 const { runCli } = await import('./cli.js');
 
