@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { StrataError, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@strata/core';
 import { canonicalExpression } from './expression-canon.js';
 import {
+  byCodePoint,
   emptySnapshot,
   normalizeSnapshot,
   objectKey,
@@ -14,6 +15,8 @@ import {
   type FunctionDef,
   type PolicyDef,
   type PrivilegeObjectType,
+  type PublicationTableDef,
+  type PublishAction,
   type Snapshot,
   type TableDef,
   type ViewColumnDef,
@@ -592,6 +595,48 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     };
   }
 
+  // Event triggers and publications belong to the database, not to a schema: read whatever the schema filters.
+  const evtRows = await q<{ name: string; event: string; tags: string[] | null; fschema: string; fname: string; fargs: string; enabled: 'O' | 'D' | 'R' | 'A'; comment: string | null }>(
+    `SELECT et.evtname AS name, et.evtevent AS event, et.evttags::text[] AS tags, n.nspname AS fschema, p.proname AS fname,
+            pg_get_function_identity_arguments(p.oid) AS fargs, et.evtenabled AS enabled, d.description AS comment
+       FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid JOIN pg_namespace n ON n.oid = p.pronamespace
+       LEFT JOIN pg_description d ON d.objoid = et.oid AND d.classoid = 'pg_event_trigger'::regclass AND d.objsubid = 0
+      WHERE ${notExt('pg_event_trigger', 'et.oid')}`,
+  );
+  for (const r of evtRows) {
+    snap.eventTriggers[r.name] = {
+      name: r.name,
+      event: r.event,
+      tags: [...(r.tags ?? [])].sort(byCodePoint),
+      function: `${objectKey(r.fschema, r.fname)}(${r.fargs})`,
+      enabled: r.enabled,
+      comment: r.comment,
+    };
+  }
+
+  // Column lists and row filters came with 15, FOR TABLES IN SCHEMA too; publish_via_partition_root with 13.
+  const pubCols = major >= 15 ? 'CASE WHEN pr.prattrs IS NOT NULL THEN ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs::int2[]))::text[] END' : 'NULL::text[]';
+  const pubQual = major >= 15 ? 'pg_get_expr(pr.prqual, pr.prrelid)' : 'NULL::text';
+  const pubSchemas = major >= 15 ? 'ARRAY(SELECT sn.nspname FROM pg_publication_namespace pn JOIN pg_namespace sn ON sn.oid = pn.pnnspid WHERE pn.pnpubid = p.oid)::text[]' : "'{}'::text[]";
+  const pubRows = await q<{ name: string; alltables: boolean; ins: boolean; upd: boolean; del: boolean; trunc: boolean; viaroot: boolean; tables: { schema: string; table: string; columns: string[] | null; where: string | null }[] | null; schemas: string[]; comment: string | null }>(
+    `SELECT p.pubname AS name, p.puballtables AS alltables, p.pubinsert AS ins, p.pubupdate AS upd, p.pubdelete AS del, p.pubtruncate AS trunc,
+            ${major >= 13 ? 'p.pubviaroot' : 'false'} AS viaroot,
+            (SELECT json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'columns', ${pubCols}, 'where', ${pubQual}))
+               FROM pg_publication_rel pr JOIN pg_class rc ON rc.oid = pr.prrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+              WHERE pr.prpubid = p.oid) AS tables,
+            ${pubSchemas} AS schemas, d.description AS comment
+       FROM pg_publication p
+       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_publication'::regclass AND d.objsubid = 0
+      WHERE ${notExt('pg_publication', 'p.oid')}`,
+  );
+  for (const r of pubRows) {
+    const publish = ([['insert', r.ins], ['update', r.upd], ['delete', r.del], ['truncate', r.trunc]] as [PublishAction, boolean][]).filter(([, on]) => on).map(([a]) => a);
+    const tables: PublicationTableDef[] = (r.tables ?? [])
+      .map((t) => ({ table: objectKey(t.schema, t.table), columns: t.columns ? [...t.columns].sort(byCodePoint) : null, where: t.where }))
+      .sort((x, y) => byCodePoint(x.table, y.table));
+    snap.publications[r.name] = { name: r.name, allTables: r.alltables, tables, schemas: [...r.schemas].sort(byCodePoint), publish, viaPartitionRoot: r.viaroot, comment: r.comment };
+  }
+
   // Privileges: one query over every kind, the owner's own left out.
   const grantee = "CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END";
   const privRows = await q<{ kind: PrivilegeObjectType; schema: string; name: string; args: string | null; grantee: string; privilege: string; grantable: boolean }>(
@@ -652,7 +697,7 @@ function stripNotValid(def: string): string {
   return canonicalExpression(def.endsWith(' NOT VALID') ? def.slice(0, -' NOT VALID'.length) : def);
 }
 
-/** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table). */
+/** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table; event triggers and publications go by name). */
 function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
   const inc = matcher(options.include);
   const exc = matcher(options.exclude);
@@ -671,4 +716,10 @@ function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
   for (const [k, v] of Object.entries(snap.indexes)) if (!relKept(v.table) || !keep(v.schema, v.name)) delete snap.indexes[k];
   for (const [k, v] of Object.entries(snap.triggers)) if (!relKept(objectKey(v.schema, v.table))) delete snap.triggers[k];
   for (const [k, v] of Object.entries(snap.policies)) if (!relKept(objectKey(v.schema, v.table))) delete snap.policies[k];
+  // Event triggers and publications have no schema: the patterns apply to their name.
+  const keepName = (name: string) => (!inc || inc(name)) && !exc?.(name);
+  for (const coll of ['eventTriggers', 'publications'] as const) {
+    const rec = snap[coll] as Record<string, { name: string }>;
+    for (const [k, v] of Object.entries(rec)) if (!keepName(v.name)) delete rec[k];
+  }
 }

@@ -1,4 +1,4 @@
-import type { ColumnDef, CompositeTypeDef, ConstraintDef, PrivilegeDef, Snapshot, TableDef } from './snapshot.js';
+import type { ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint, inheritedColumn } from './snapshot.js';
 
 /** How serious a difference is. */
@@ -23,7 +23,9 @@ export type ObjectType =
   | 'function'
   | 'trigger'
   | 'policy'
-  | 'privilege';
+  | 'privilege'
+  | 'event trigger'
+  | 'publication';
 
 /**
  * One difference between two Snapshots, seen from the left side:
@@ -247,8 +249,68 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'policy', n, x.comment, y.comment);
   });
+  keyed(d, a.eventTriggers ?? {}, b.eventTriggers ?? {}, 'event trigger', (e) => e.name, 'error', (n, x, y) => compareEventTrigger(d, n, x, y, a, b));
+  keyed(d, a.publications ?? {}, b.publications ?? {}, 'publication', (p) => p.name, 'error', (n, x, y) => comparePublication(d, n, x, y, a, b));
   if (options.privileges) privileges(d, a, b);
   return d.out;
+}
+
+const ENABLED: Record<EventTriggerDef['enabled'], string> = { O: 'enabled', D: 'disabled', R: 'enabled on replicas only', A: 'enabled always' };
+
+/** A function key as people write it: `log_ddl()`, `audit.log_ddl()`. */
+function functionName(s: Snapshot, key: string): string {
+  const f = s.functions[key];
+  return f ? `${displayName(f.schema, f.name)}(${f.identityArguments})` : key.replace(/^public\./, '');
+}
+
+function compareEventTrigger(d: DriftBuilder, n: string, x: EventTriggerDef, y: EventTriggerDef, sa: Snapshot, sb: Snapshot): void {
+  if (x.event !== y.event) d.isVs('event trigger', n, 'event', x.event, y.event, 'error', `fires on ${x.event}`, `on ${y.event}`);
+  if (!deepEqual(x.tags, y.tags)) {
+    const tags = (t: string[]) => (t.length ? `(${t.join(', ')})` : 'every command');
+    d.isVs('event trigger', n, 'tags', x.tags, y.tags, 'error', `fires for ${x.tags.length ? 'tags ' : ''}${tags(x.tags)}`, `for ${y.tags.length ? 'tags ' : ''}${tags(y.tags)}`);
+  }
+  if (x.function !== y.function) d.isVs('event trigger', n, 'function', x.function, y.function, 'error', `executes ${functionName(sa, x.function)}`, functionName(sb, y.function));
+  if (x.enabled !== y.enabled) d.isVs('event trigger', n, 'enabled', x.enabled, y.enabled, 'warning', `is ${ENABLED[x.enabled]}`, ENABLED[y.enabled]);
+  comment(d, 'event trigger', n, x.comment, y.comment);
+}
+
+/** A table key as people write it (the table may lie outside the Snapshot's schemas). */
+function relationName(s: Snapshot, key: string): string {
+  const t = s.tables[key];
+  return t ? displayName(t.schema, t.name) : key.replace(/^public\./, '');
+}
+
+/** `table orders (id, total) WHERE (total > 0)`. */
+function publishedTable(s: Snapshot, e: PublicationTableDef): string {
+  return `table ${relationName(s, e.table)}${e.columns ? ` (${e.columns.join(', ')})` : ''}${e.where !== null ? ` WHERE ${e.where}` : ''}`;
+}
+
+function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: PublicationDef, sa: Snapshot, sb: Snapshot): void {
+  if (x.allTables !== y.allTables) d.isVs('publication', n, 'allTables', x.allTables, y.allTables, 'error', x.allTables ? 'publishes all tables' : 'publishes a list of tables', y.allTables ? 'all tables' : 'a list of tables');
+  const xt = new Map(x.tables.map((t) => [t.table, t]));
+  const yt = new Map(y.tables.map((t) => [t.table, t]));
+  for (const k of [...new Set([...xt.keys(), ...yt.keys()])].sort(byCodePoint)) {
+    const e = xt.get(k);
+    const f = yt.get(k);
+    if (e && f && deepEqual(e, f)) continue;
+    const fromText = e ? `publishes ${publishedTable(sa, e)}` : `does not publish table ${relationName(sb, k)}`;
+    const toText = f ? (e ? publishedTable(sb, f) : 'does') : 'not';
+    d.isVs('publication', n, 'tables', e ?? null, f ?? null, 'error', fromText, toText);
+  }
+  for (const sc of [...new Set([...x.schemas, ...y.schemas])].sort(byCodePoint)) {
+    const inX = x.schemas.includes(sc);
+    if (inX === y.schemas.includes(sc)) continue;
+    d.isVs('publication', n, 'schemas', x.schemas, y.schemas, 'error', inX ? `publishes the tables in schema ${sc}` : `does not publish the tables in schema ${sc}`, inX ? 'not' : 'does');
+  }
+  if (!deepEqual(x.publish, y.publish)) {
+    const acts = (p: string[]) => (p.length ? p.join(', ') : 'nothing');
+    d.isVs('publication', n, 'publish', x.publish, y.publish, 'error', `publishes ${acts(x.publish)}`, acts(y.publish));
+  }
+  if (x.viaPartitionRoot !== y.viaPartitionRoot) {
+    const via = (v: boolean) => (v ? "as their partitioned table's (publish_via_partition_root)" : 'as their own');
+    d.isVs('publication', n, 'viaPartitionRoot', x.viaPartitionRoot, y.viaPartitionRoot, 'warning', `publishes the changes of partitions ${via(x.viaPartitionRoot)}`, via(y.viaPartitionRoot));
+  }
+  comment(d, 'publication', n, x.comment, y.comment);
 }
 
 /** How a privilege's object is named in a sentence: `table users`, `function f(integer)`. */

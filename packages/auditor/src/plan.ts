@@ -1,6 +1,7 @@
 import { quoteIdent, quoteLiteral } from '@strata/core';
 import { attributeShape, deepEqual, displayName, prettyType } from './compare.js';
 import {
+  PUBLISH_ACTIONS,
   byCodePoint,
   inheritedColumn,
   objectKey,
@@ -10,12 +11,15 @@ import {
   type ConstraintDef,
   type DomainDef,
   type EnumDef,
+  type EventTriggerDef,
   type ExtensionDef,
   type FunctionDef,
   type IndexDef,
   type PolicyDef,
   type PrivilegeDef,
   type PrivilegeObjectType,
+  type PublicationDef,
+  type PublicationTableDef,
   type SequenceDef,
   type SequenceOptions,
   type Snapshot,
@@ -102,6 +106,8 @@ function qn(schema: string, name: string): string {
 
 const PHASES = [
   'pre',
+  'dropEventTriggers',
+  'dropPublications',
   'dropTriggers',
   'dropPolicies',
   'dropViews',
@@ -137,8 +143,10 @@ const PHASES = [
   'triggers',
   'rowSecurity',
   'policies',
+  'publications',
   'comments',
   'privileges',
+  'eventTriggers',
 ] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -287,6 +295,8 @@ class Planner {
     this.views();
     this.triggers();
     this.policies();
+    this.publications();
+    this.eventTriggers();
     this.comments();
     if (this.options.privileges) this.privileges();
     const fnNeedsNoCheck = this.#steps.get('functions')!.some((s) => /\bLANGUAGE sql\b/i.test(s.sql));
@@ -1164,6 +1174,123 @@ class Planner {
     }
   }
 
+  // ---------------------------------------------------------------- publications
+  readonly #createdPublications = new Set<string>();
+
+  /**
+   * Whether a publication's entry for a table must leave it before the rest
+   * of the plan runs: the table is dropped (or built again), or a column its
+   * column list or row filter names is dropped or changes type, which
+   * PostgreSQL refuses while the publication depends on the column.
+   */
+  publicationEntryDisturbed(e: PublicationTableDef): boolean {
+    if (this.#droppedTables.has(e.table)) return true;
+    const columns = e.columns ?? [];
+    const text = [...columns.map(quoteIdent), e.where ?? ''].join(' ');
+    return this.disturbed(e.table, text) || this.usesDroppedColumn(e.table, columns, e.where ?? '');
+  }
+
+  /**
+   * Publications: dropped, and tables or schemas taken out of them, before
+   * anything else (so a table or column they name can go); created, altered
+   * and added to once every table and column of `b` exists.
+   */
+  publications(): void {
+    const pa = this.a.publications ?? {};
+    const pb = this.b.publications ?? {};
+    for (const [k, p] of sorted(pa)) {
+      const n = pb[k];
+      if (n && n.allTables === p.allTables) continue;
+      if (n) this.#createdPublications.add(k);
+      this.add('dropPublications', { sql: `DROP PUBLICATION ${quoteIdent(p.name)}`, destructive: false, ...(n ? { comment: 'FOR ALL TABLES cannot be switched on or off: the publication is created again' } : {}) });
+    }
+    for (const [k, p] of sorted(pb)) {
+      const o = pa[k];
+      if (!o || this.#createdPublications.has(k)) {
+        this.#createdPublications.add(k);
+        const objects = p.allTables ? ' FOR ALL TABLES' : p.tables.length || p.schemas.length ? ` FOR ${this.publicationObjects(p)}` : '';
+        const opts = publicationOptions(undefined, p);
+        this.add('publications', { sql: `CREATE PUBLICATION ${quoteIdent(p.name)}${objects}${opts.length ? ` WITH (${opts.join(', ')})` : ''}`, destructive: false });
+      } else this.alterPublication(o, p);
+    }
+  }
+
+  alterPublication(o: PublicationDef, p: PublicationDef): void {
+    const name = quoteIdent(p.name);
+    const want = new Map(p.tables.map((t) => [t.table, t]));
+    const leave = o.tables.filter((t) => !want.has(t.table) || this.publicationEntryDisturbed(t));
+    if (leave.length) this.add('dropPublications', { sql: `ALTER PUBLICATION ${name} DROP TABLE ${leave.map((t) => this.tableRef(t.table, this.a)).join(', ')}`, destructive: false });
+    const goneSchemas = o.schemas.filter((x) => !p.schemas.includes(x));
+    if (goneSchemas.length) this.add('dropPublications', { sql: `ALTER PUBLICATION ${name} DROP TABLES IN SCHEMA ${goneSchemas.map(quoteIdent).join(', ')}`, destructive: false });
+    // Options first: a partitioned table with a row filter may only be added once publish_via_partition_root is on.
+    const opts = publicationOptions(o, p);
+    if (opts.length) this.add('publications', { sql: `ALTER PUBLICATION ${name} SET (${opts.join(', ')})`, destructive: false });
+    const kept = new Map(o.tables.filter((t) => !leave.includes(t)).map((t) => [t.table, t]));
+    if (p.tables.some((t) => kept.has(t.table) && !deepEqual(kept.get(t.table), t))) {
+      this.add('publications', { sql: `ALTER PUBLICATION ${name} SET ${this.publicationObjects(p)}`, destructive: false, comment: 'a column list or row filter changes: SET writes the whole list of tables and schemas' });
+      return;
+    }
+    const added = p.tables.filter((t) => !kept.has(t.table));
+    if (added.length) this.add('publications', { sql: `ALTER PUBLICATION ${name} ADD ${added.map((t) => this.publishedTable(t)).join(', ')}`, destructive: false });
+    const newSchemas = p.schemas.filter((x) => !o.schemas.includes(x));
+    if (newSchemas.length) this.add('publications', { sql: `ALTER PUBLICATION ${name} ADD TABLES IN SCHEMA ${newSchemas.map(quoteIdent).join(', ')}`, destructive: false });
+  }
+
+  /** `TABLE orders (id, total) WHERE (total > 0), TABLES IN SCHEMA sales`. */
+  publicationObjects(p: PublicationDef): string {
+    return [...p.tables.map((t) => this.publishedTable(t)), ...p.schemas.map((x) => `TABLES IN SCHEMA ${quoteIdent(x)}`)].join(', ');
+  }
+
+  publishedTable(t: PublicationTableDef): string {
+    return `TABLE ${this.tableRef(t.table, this.b)}${t.columns ? ` (${t.columns.map(quoteIdent).join(', ')})` : ''}${t.where !== null ? ` WHERE ${parenthesised(t.where)}` : ''}`;
+  }
+
+  /** A table by key; one outside the Snapshot's schemas is named from its key. */
+  tableRef(key: string, snap: Snapshot): string {
+    const t = snap.tables[key];
+    if (t) return qn(t.schema, t.name);
+    const dot = key.indexOf('.');
+    return qn(key.slice(0, dot), key.slice(dot + 1));
+  }
+
+  // ---------------------------------------------------------------- event triggers
+  readonly #recreatedEventTriggers = new Set<string>();
+
+  /**
+   * Event triggers fire on the plan's own statements. Those that go, change
+   * or are disabled are dropped or disabled first of all; new ones are
+   * created (and enabled) last, as pg_dump restores them, so that an event
+   * trigger that refuses DDL cannot stop the plan half-way. One whose
+   * function is dropped and created again goes and comes back with it.
+   */
+  eventTriggers(): void {
+    const ea = this.a.eventTriggers ?? {};
+    const eb = this.b.eventTriggers ?? {};
+    for (const [k, e] of sorted(ea)) {
+      const n = eb[k];
+      if (n && n.event === e.event && deepEqual(n.tags, e.tags) && n.function === e.function && !this.#recreatedFunctions.has(e.function)) continue;
+      if (n) this.#recreatedEventTriggers.add(k);
+      this.add('dropEventTriggers', { sql: `DROP EVENT TRIGGER ${quoteIdent(e.name)}`, destructive: false });
+    }
+    for (const [k, e] of sorted(eb)) {
+      const o = ea[k];
+      if (!o || this.#recreatedEventTriggers.has(k)) {
+        this.#recreatedEventTriggers.add(k);
+        const tags = e.tags.length ? ` WHEN TAG IN (${e.tags.map(quoteLiteral).join(', ')})` : '';
+        this.add('eventTriggers', { sql: `CREATE EVENT TRIGGER ${quoteIdent(e.name)} ON ${quoteIdent(e.event)}${tags} EXECUTE FUNCTION ${this.functionCall(e.function, this.b)}`, destructive: false });
+        if (e.enabled !== 'O') this.add('eventTriggers', { sql: enableEventTrigger(e), destructive: false });
+      } else if (o.enabled !== e.enabled) this.add(e.enabled === 'D' ? 'dropEventTriggers' : 'eventTriggers', { sql: enableEventTrigger(e), destructive: false });
+    }
+  }
+
+  /** A call of an argument-less function by key; one outside the Snapshot (another schema, an extension's) is named from its key. */
+  functionCall(key: string, snap: Snapshot): string {
+    const f = snap.functions[key];
+    if (f) return `${qn(f.schema, f.name)}()`;
+    const m = /^([^.]+)\.(.+)\(.*\)$/.exec(key);
+    return m ? `${qn(m[1]!, m[2]!)}()` : key;
+  }
+
   // ---------------------------------------------------------------- privileges
   /** Whether the plan creates the object (new, or dropped and created again), which then starts with PostgreSQL's default privileges. */
   createdInPlan(type: PrivilegeObjectType, object: string): boolean {
@@ -1232,9 +1359,9 @@ class Planner {
   // ---------------------------------------------------------------- comments
   comments(): void {
     const { a, b } = this;
-    const put = (target: string, from: string | null | undefined, to: string | null, fresh: boolean) => {
+    const put = (target: string, from: string | null | undefined, to: string | null, fresh: boolean, phase: Phase = 'comments') => {
       if (fresh ? to === null : from === to) return;
-      this.add('comments', { sql: `COMMENT ON ${target} IS ${to === null ? 'NULL' : quoteLiteral(to)}`, destructive: false });
+      this.add(phase, { sql: `COMMENT ON ${target} IS ${to === null ? 'NULL' : quoteLiteral(to)}`, destructive: false });
     };
     for (const [k, s] of sorted(b.schemas)) put(`SCHEMA ${quoteIdent(s.name)}`, a.schemas[k]?.comment, s.comment, !(k in a.schemas));
     for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
@@ -1300,6 +1427,9 @@ class Planner {
     for (const [k, f] of sorted(b.functions)) put(`${fnKindWord(f)} ${fnRef(f)}`, a.functions[k]?.comment, f.comment, !(k in a.functions) || this.#recreatedFunctions.has(k));
     for (const [k, t] of sorted(b.triggers)) put(`TRIGGER ${quoteIdent(t.name)} ON ${qn(t.schema, t.table)}`, a.triggers[k]?.comment, t.comment, this.#recreatedTriggers.has(k));
     for (const [k, p] of sorted(b.policies)) put(`POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`, a.policies[k]?.comment, p.comment, this.#recreatedPolicies.has(k));
+    for (const [k, p] of sorted(b.publications ?? {})) put(`PUBLICATION ${quoteIdent(p.name)}`, a.publications?.[k]?.comment, p.comment, this.#createdPublications.has(k));
+    // Event triggers are created last of all, and their comments after them.
+    for (const [k, e] of sorted(b.eventTriggers ?? {})) put(`EVENT TRIGGER ${quoteIdent(e.name)}`, a.eventTriggers?.[k]?.comment, e.comment, this.#recreatedEventTriggers.has(k), 'eventTriggers');
   }
 }
 
@@ -1350,6 +1480,35 @@ function createDomain(d: DomainDef): string {
 function enableTrigger(t: TriggerDef): string {
   const how = { O: 'ENABLE', D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[t.enabled];
   return `ALTER TABLE ${qn(t.schema, t.table)} ${how} TRIGGER ${quoteIdent(t.name)}`;
+}
+
+/** An expression in parentheses, as `WHERE (...)` of a publication needs them; pg_get_expr's `(a > 0)` is not wrapped twice. */
+function parenthesised(expr: string): string {
+  if (!expr.startsWith('(')) return `(${expr})`;
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0 && i < expr.length - 1) return `(${expr})`;
+  }
+  return depth === 0 && quote === null ? expr : `(${expr})`;
+}
+
+function enableEventTrigger(e: EventTriggerDef): string {
+  const how = { O: 'ENABLE', D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[e.enabled];
+  return `ALTER EVENT TRIGGER ${quoteIdent(e.name)} ${how}`;
+}
+
+/** `WITH (...)` / `SET (...)` options of a publication: those not at PostgreSQL's default when it is created, else those that change. */
+function publicationOptions(o: PublicationDef | undefined, p: PublicationDef): string[] {
+  const out: string[] = [];
+  if (o ? !deepEqual(o.publish, p.publish) : !deepEqual(p.publish, PUBLISH_ACTIONS)) out.push(`publish = ${quoteLiteral(p.publish.join(', '))}`);
+  if (o ? o.viaPartitionRoot !== p.viaPartitionRoot : p.viaPartitionRoot) out.push(`publish_via_partition_root = ${p.viaPartitionRoot}`);
+  return out;
 }
 
 function roles(p: PolicyDef): string {

@@ -43,3 +43,26 @@ describe('parseSnapshot of an older version-1 Snapshot', () => {
     ]);
   });
 });
+
+describe('parseSnapshot of a Snapshot written before event triggers and publications were recorded', () => {
+  it('reads them as none', () => {
+    const now = emptySnapshot(15);
+    const old = JSON.parse(serializeSnapshot(now)) as Record<string, unknown>;
+    delete old.eventTriggers;
+    delete old.publications;
+    const read = parseSnapshot(JSON.stringify(old));
+    expect(read.eventTriggers).toEqual({});
+    expect(read.publications).toEqual({});
+    expect(read).toEqual(now);
+  });
+
+  it('keeps them, keys sorted, when it has them', () => {
+    const s = emptySnapshot(17);
+    s.publications.zeta = { name: 'zeta', allTables: true, tables: [], schemas: [], publish: ['insert'], viaPartitionRoot: false, comment: null };
+    s.publications.alpha = { name: 'alpha', allTables: false, tables: [{ table: 'public.t', columns: ['id'], where: null }], schemas: [], publish: ['insert', 'update', 'delete', 'truncate'], viaPartitionRoot: false, comment: null };
+    s.eventTriggers.guard = { name: 'guard', event: 'ddl_command_start', tags: [], function: 'public.guard()', enabled: 'O', comment: null };
+    const read = parseSnapshot(serializeSnapshot(s));
+    expect(Object.keys(read.publications)).toEqual(['alpha', 'zeta']);
+    expect(compare(read, s)).toEqual([]);
+  });
+});

@@ -6,7 +6,8 @@ export const SNAPSHOT_VERSION = 1 as const;
 /**
  * One database schema, normalised: every object keyed by its qualified name
  * (`schema.name`; functions `schema.name(identity args)`, triggers and
- * policies `schema.table.name`), every array in a deterministic order, every
+ * policies `schema.table.name`; event triggers and publications, which
+ * belong to the database rather than a schema, by name), every array in a deterministic order, every
  * absent attribute `null`. Two Snapshots of equal schemas are deep-equal and
  * serialise to the same JSON.
  */
@@ -30,6 +31,10 @@ export interface Snapshot {
   policies: Record<string, PolicyDef>;
   /** Privileges granted on schemas, tables, sequences and functions, keyed `type:object:grantee` (see {@link PrivilegeDef}). */
   privileges: Record<string, PrivilegeDef>;
+  /** Event triggers, keyed by name. Absent from older Snapshots, read as none. */
+  eventTriggers: Record<string, EventTriggerDef>;
+  /** Publications (logical replication), keyed by name. Absent from older Snapshots, read as none. */
+  publications: Record<string, PublicationDef>;
 }
 
 /** A schema (namespace). */
@@ -303,6 +308,52 @@ export interface PolicyDef {
   comment: string | null;
 }
 
+/** An event trigger (`CREATE EVENT TRIGGER`): database-wide, fired by DDL rather than by rows. */
+export interface EventTriggerDef {
+  name: string;
+  /** `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite` (`login` on 17+). */
+  event: string;
+  /** The `WHEN TAG IN (...)` filter, upper-case as PostgreSQL keeps it, sorted; `[]` fires for every command. */
+  tags: string[];
+  /** Key of the function it executes (`schema.name()`). */
+  function: string;
+  /** `O` enabled, `D` disabled, `R` replica, `A` always. */
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+}
+
+/** A table a publication names (`FOR TABLE t (columns) WHERE (...)`). */
+export interface PublicationTableDef {
+  /** Qualified key of the table. */
+  table: string;
+  /** The column list (PostgreSQL 15+), sorted; null for every column. */
+  columns: string[] | null;
+  /** The row filter (PostgreSQL 15+), as `pg_get_expr` gives it; null for every row. */
+  where: string | null;
+}
+
+/** A publication (`CREATE PUBLICATION`), what logical replication sends. */
+export interface PublicationDef {
+  name: string;
+  /** `FOR ALL TABLES`. */
+  allTables: boolean;
+  /** The tables it names, sorted by table. */
+  tables: PublicationTableDef[];
+  /** Schemas of `FOR TABLES IN SCHEMA` (PostgreSQL 15+), sorted. */
+  schemas: string[];
+  /** The actions it publishes, in the order `insert`, `update`, `delete`, `truncate`. */
+  publish: PublishAction[];
+  /** `publish_via_partition_root`. */
+  viaPartitionRoot: boolean;
+  comment: string | null;
+}
+
+/** A change a publication can publish. */
+export type PublishAction = 'insert' | 'update' | 'delete' | 'truncate';
+
+/** Every publish action, in the order PostgreSQL lists them (its default: all). */
+export const PUBLISH_ACTIONS: readonly PublishAction[] = ['insert', 'update', 'delete', 'truncate'];
+
 /** Kinds of object whose privileges a Snapshot records. */
 export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
 
@@ -348,6 +399,8 @@ export const OBJECT_COLLECTIONS = [
   'triggers',
   'policies',
   'privileges',
+  'eventTriggers',
+  'publications',
 ] as const;
 
 /** A key of a Snapshot collection. */
@@ -374,6 +427,8 @@ export function emptySnapshot(major = 0): Snapshot {
     triggers: {},
     policies: {},
     privileges: {},
+    eventTriggers: {},
+    publications: {},
   };
 }
 
