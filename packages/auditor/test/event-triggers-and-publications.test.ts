@@ -160,4 +160,15 @@ describe('event triggers and publications in a Snapshot', () => {
     expect(Object.keys(narrowed.publications)).toEqual(['archive_pub', 'empty_pub', 'feed', 'shop']);
     expect(Object.keys(narrowed.eventTriggers)).toEqual(['guard', 'quiet', 'rewrites']);
   });
+
+  it('leave out an event trigger an extension owns', async () => {
+    const other = await createTestDatabase('evpub');
+    try {
+      // plpgsql is in every database; an extension's script would do the same with its own event trigger.
+      await runSql(other.url, `${fixture('93-').a}\nALTER EXTENSION plpgsql ADD EVENT TRIGGER guard;`);
+      expect(Object.keys((await introspect(other.url)).eventTriggers)).toEqual(['quiet', 'rewrites', 'track_ddl', 'track_drops', 'track_tables']);
+    } finally {
+      await other.drop();
+    }
+  });
 });
