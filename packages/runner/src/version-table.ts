@@ -67,7 +67,9 @@ export async function readState(client: Queryable, schema: string, options: { in
   const t = tableNames(schema);
   const parts = [
     `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
-    `SELECT 'c', r, c, NULL, NULL, NULL FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
+    // Every applied checksum in one jsonb value: one row, not one per migration
+    // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
+    `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
     // Failures are rare: start from them and keep those no later row superseded.
     `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${t.history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${t.history} l WHERE l.revision = f.revision AND l.id > f.id)`,
   ];
@@ -89,7 +91,7 @@ export async function readState(client: Queryable, schema: string, options: { in
   const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [], running: [] };
   for (const row of rows) {
     if (row.k === 'v') state.heads.push(row.r);
-    else if (row.k === 'c') state.checksums.set(row.r, row.a ?? '');
+    else if (row.k === 'c') for (const [revision, checksum] of Object.entries(row.m ?? {})) state.checksums.set(revision, String(checksum));
     else if (row.k === 'i') state.invalidIndexes.push(row.r);
     else if (row.k === 'r') state.running.push({ revision: row.r, direction: (row.a ?? 'up') as Direction, since: row.b ?? '', pid: typeof row.m?.pid === 'number' ? row.m.pid : null });
     else {
