@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
-import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@strata/core';
+import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logger } from '@strata/core';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
@@ -121,7 +121,7 @@ interface Failure {
 async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): Promise<StrataError> {
   const m = step.migration;
   const err = f.error;
-  if (err instanceof StrataError && err.code !== 'DB_QUERY') return err;
+  if (isStrataError(err) && err.code !== 'DB_QUERY') return err;
   const pgErr = isPgDatabaseError(err) ? err : undefined;
   const reason = (err as Error)?.message ?? String(err);
   const where = f.location ? `${m.file}:${f.location.line}:${f.location.column}` : m.file;

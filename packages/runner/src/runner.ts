@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, connect, describeConnection, isPgDatabaseError, quoteLiteral, type Queryable } from '@strata/core';
+import { StrataError, connect, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';
@@ -102,7 +102,7 @@ async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Prom
 }
 
 function asStrataError(err: unknown, o: ResolvedOptions): unknown {
-  if (err instanceof StrataError) return err;
+  if (isStrataError(err)) return err;
   if (isPgDatabaseError(err)) {
     if (err.code === '55P03') {
       return new StrataError('LOCK_TIMEOUT', `Could not take the migration lock of schema ${o.schema} on ${describeConnection(o.url)} within ${o.lockWaitMs ?? 0} ms: another migration run holds it. Wait for it to finish or raise lockWaitMs.`, { meta: { sqlstate: err.code }, cause: err });
@@ -278,7 +278,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
     // worth reporting first (exit 2): check every SQL file of this direction.
-    if (!connected && err instanceof StrataError && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
+    if (!connected && isStrataError(err) && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
     throw err;
   });
 }
