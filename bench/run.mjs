@@ -72,8 +72,10 @@ try {
     writeKysely(join(root, 'kysely'), migs);
     const row = (tool, op, samples) => results.push({ n, tool, op, ms: median(samples) });
     const fresh = async () => createScratchDatabase(server.url, { prefix: 'bench' });
-    const runs = { psql: [], strataUp: [], strataStatus: [], strataNoop: [], strataDown: [], npmUp: [], npmNoop: [], npmDown: [], kyUp: [], kyNoop: [], kyDown: [] };
+    const runs = { node: [], psql: [], strataUp: [], strataStatus: [], strataNoop: [], strataDown: [], npmUp: [], npmNoop: [], npmDown: [], kyUp: [], kyNoop: [], kyDown: [] };
     for (let r = 0; r < repeat; r++) {
+      // The floor under every Node.js tool here: starting node and doing nothing.
+      runs.node.push(time('node', ['-e', ''], {}));
       let db = await fresh();
       runs.psql.push(time(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-f', join(root, 'all.sql'), db.url], {}));
       await db.drop();
@@ -104,6 +106,7 @@ try {
       await db.drop();
     }
     row('psql -1 -f (lower bound)', 'up', runs.psql);
+    row("node -e '' (Node.js start)", 'nothing', runs.node);
     row('strata', 'up', runs.strataUp);
     row('strata', 'status', runs.strataStatus);
     row('strata', 'no-op up', runs.strataNoop);
