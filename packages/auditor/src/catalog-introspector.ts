@@ -7,6 +7,7 @@ import {
   normalizeSnapshot,
   objectKey,
   privilegeKey,
+  privilegeObjectExists,
   tableParents,
   type ColumnDef,
   type ConstraintDef,
@@ -672,19 +673,6 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     }
   }
   return normalizeSnapshot(snap);
-}
-
-function privilegeObjectExists(snap: Snapshot, type: PrivilegeObjectType, object: string): boolean {
-  switch (type) {
-    case 'schema':
-      return object in snap.schemas;
-    case 'sequence':
-      return object in snap.sequences;
-    case 'function':
-      return object in snap.functions;
-    case 'table':
-      return object in snap.tables || object in snap.views || object in snap.materializedViews;
-  }
 }
 
 /** Schema and name of a table key, read from the table itself (names may contain dots). */

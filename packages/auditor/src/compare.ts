@@ -1,5 +1,5 @@
 import type { ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
-import { byCodePoint, inheritedColumn } from './snapshot.js';
+import { byCodePoint, inheritedColumn, privilegeObjectExists } from './snapshot.js';
 
 /** How serious a difference is. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -339,8 +339,7 @@ function privileges(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
     const e = (x ?? y) as PrivilegeDef;
     if (x && y && deepEqual(x.privileges, y.privileges) && deepEqual(x.grantable, y.grantable)) continue;
     // A privilege on an object only one side has is part of that object's difference.
-    const exists = (s: Snapshot) => (e.objectType === 'schema' ? e.object in s.schemas : e.objectType === 'function' ? e.object in s.functions : e.objectType === 'sequence' ? e.object in s.sequences : e.object in s.tables || e.object in s.views || e.object in s.materializedViews);
-    if (!exists(a) || !exists(b)) continue;
+    if (!privilegeObjectExists(a, e.objectType, e.object) || !privilegeObjectExists(b, e.objectType, e.object)) continue;
     const on = privilegeObject(b, e.objectType, e.object);
     const to = e.grantee === 'public' ? 'PUBLIC' : e.grantee;
     const name = `${on} to ${to}`;

@@ -376,6 +376,20 @@ export interface PrivilegeDef {
   grantable: string[];
 }
 
+/** Whether the object a privilege entry is about is in the Snapshot. */
+export function privilegeObjectExists(snap: Snapshot, type: PrivilegeObjectType, object: string): boolean {
+  switch (type) {
+    case 'schema':
+      return object in snap.schemas;
+    case 'sequence':
+      return object in snap.sequences;
+    case 'function':
+      return object in snap.functions;
+    case 'table':
+      return object in snap.tables || object in snap.views || object in snap.materializedViews;
+  }
+}
+
 /** Key of a privilege entry. */
 export function privilegeKey(objectType: PrivilegeObjectType, object: string, grantee: string): string {
   return `${objectType}:${object}:${grantee}`;
