@@ -228,6 +228,29 @@ export async function down(db: Kysely<any>): Promise<void> {
     await offline.drop();
   });
 
+  it('a TypeScript migration importing kysely at run time works from a project that does not install it (the CLI lends its own)', async () => {
+    const db = await createTestDatabase('e2e_ts_kysely');
+    const files = chain(1);
+    files['migrations/0002_ts.ts'] = `import { sql } from 'kysely';
+export const revision = '${rev(2)}';
+export const parents = ['${rev(1)}'];
+export async function up(db) {
+  await sql\`CREATE TABLE from_ts (id int PRIMARY KEY, note text DEFAULT \${sql.lit('kysely')})\`.execute(db);
+}
+export async function down(db) {
+  await sql\`DROP TABLE from_ts\`.execute(db);
+}
+`;
+    const cwd = tempProject(files);
+    const up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
+    expect(up.stderr).not.toMatch(/error/i);
+    expect(up.code).toBe(0);
+    expect(await query(db.url, "SELECT column_default FROM information_schema.columns WHERE table_name = 'from_ts' AND column_name = 'note'")).toEqual([{ column_default: "'kysely'::text" }]);
+    expect((await runMigrate(['down', '--allow-data-loss'], { cwd, env: { DATABASE_URL: db.url } })).code).toBe(0);
+    expect(await query(db.url, "SELECT to_regclass('from_ts') AS t")).toEqual([{ t: null }]);
+    await db.drop();
+  });
+
   it('wrong password, unreachable host, bad URL: a clear error, exit 3 or 2, and no password anywhere', async () => {
     const db = await createTestDatabase('e2e_conn');
     const cwd = tempProject(chain(1));
