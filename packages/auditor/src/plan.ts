@@ -919,7 +919,9 @@ class Planner {
       for (const c of sortedValues(t.constraints)) {
         const n = nt?.constraints[c.name];
         const colsGone = c.columns.length > 0 && c.columns.every((col) => this.#droppedColumns.has(`${k}\0${col}`));
-        if (colsGone && !n) {
+        // A foreign key goes explicitly: dropped only with its own columns, it would still hold the
+        // referenced table's key when that table's columns are dropped first.
+        if (colsGone && !n && c.type !== 'foreign key') {
           this.#droppedConstraints.add(`${k}#${c.name}`);
           continue; // dropped with its columns
         }
