@@ -856,6 +856,9 @@ class Planner {
       const parts: string[] = [];
       if (n.identity.generation !== c.identity.generation) parts.push(`SET GENERATED ${n.identity.generation.toUpperCase()}`);
       for (const ch of sequenceChanges(c.identity, n.identity, false)) parts.push(ch === 'NO CYCLE' ? 'SET NO CYCLE' : `SET ${ch}`);
+      // As for a sequence: narrower bounds are refused while the current value lies outside them.
+      const narrower = BigInt(n.identity.min) > BigInt(c.identity.min) || BigInt(n.identity.max) < BigInt(c.identity.max);
+      if (narrower) parts.push('RESTART');
       if (parts.length) this.add('columns', { sql: alter(parts.join(' ')), destructive: false });
     }
   }
