@@ -823,6 +823,14 @@ class Planner {
     if (before.notNull !== target.notNull) this.add('columns', { sql: alter(target.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
   }
 
+  /** `::text` (or `::text[]`) when a column of an enum changes to another type: PostgreSQL has no cast from one enum to another, but every enum reads from and prints to text. */
+  castThroughText(from: string, to: string): string {
+    const arr = from.endsWith('[]');
+    const base = from.replace(/\[\]$/, '');
+    if (arr !== to.endsWith('[]') || !Object.values(this.a.enums).some((e) => typeName(e.schema, e.name) === base)) return '';
+    return arr ? '::text[]' : '::text';
+  }
+
   alterColumn(k: string, table: string, c: ColumnDef, n: ColumnDef): void {
     const col = quoteIdent(n.name);
     const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${col} ${sql}`;
@@ -841,7 +849,7 @@ class Planner {
       this.typeChanged(k, n.name);
       const coll = c.collation !== n.collation ? ` COLLATE ${n.collation ?? '"default"'}` : '';
       this.add('columns', {
-        sql: alter(`TYPE ${n.type}${coll}${using ? ` USING ${col}::${n.type}` : ''}`),
+        sql: alter(`TYPE ${n.type}${coll}${using ? ` USING ${col}${this.castThroughText(c.type, n.type)}::${n.type}` : ''}`),
         destructive: !isWidening(c.type, n.type),
         ...(c.type !== n.type ? { comment: `${prettyType(c.type)} -> ${prettyType(n.type)}` } : {}),
       });
