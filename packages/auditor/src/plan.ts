@@ -250,6 +250,22 @@ function typeName(schema: string, name: string): string {
   return qn(schema, name);
 }
 
+/** Domains sorted by key, except that a domain over another domain comes after it (created after, dropped before). */
+function domainsInOrder(domains: Record<string, DomainDef>): [string, DomainDef][] {
+  const byType = new Map(Object.entries(domains).map(([k, d]) => [typeName(d.schema, d.name), k]));
+  const out: [string, DomainDef][] = [];
+  const seen = new Set<string>();
+  const visit = (k: string, d: DomainDef) => {
+    if (seen.has(k)) return;
+    seen.add(k);
+    const base = byType.get(d.type.replace(/\[\]$/, ''));
+    if (base !== undefined) visit(base, domains[base]!);
+    out.push([k, d]);
+  };
+  for (const [k, d] of sorted(domains)) visit(k, d);
+  return out;
+}
+
 function columnsUsingType(t: TableDef, tname: string): ColumnDef[] {
   return t.columns.filter((c) => c.type === tname || c.type === `${tname}[]`);
 }
@@ -377,7 +393,7 @@ class Planner {
     // A CHECK that calls one of our functions waits for the functions (which may in turn take the domain as an argument).
     const callsFunction = (text: string) => Object.values(b.functions).some((f) => text.includes(`${qn(f.schema, f.name)}(`));
     const checkPhase = (c: DomainDef['checks'][number]): Phase => (callsFunction(c.definition) ? 'constraints' : 'types');
-    for (const [k, d] of sorted(b.domains)) {
+    for (const [k, d] of domainsInOrder(b.domains)) {
       const old = a.domains[k];
       if (!old || old.type !== d.type || old.collation !== d.collation) {
         if (old) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(old.schema, old.name)}`, destructive: true });
@@ -405,7 +421,7 @@ class Planner {
         } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
-    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) this.add('dropRemovedTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
+    for (const [k, d] of domainsInOrder(a.domains).reverse()) if (!(k in b.domains)) this.add('dropRemovedTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
 
     for (const [k, t] of sorted(b.compositeTypes)) {
       const old = a.compositeTypes[k];
