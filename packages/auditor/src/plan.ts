@@ -266,6 +266,20 @@ function domainsInOrder(domains: Record<string, DomainDef>): [string, DomainDef]
   return out;
 }
 
+/** Types to drop, each after every other one that is built on it (`uses` names it, arrays included). */
+function dependentsFirst<T extends { name: string; uses: string[] }>(types: T[]): T[] {
+  const out: T[] = [];
+  const seen = new Set<T>();
+  const visit = (t: T) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    for (const u of types) if (u.uses.some((x) => x.replace(/(\[\])+$/, '') === t.name)) visit(u);
+    out.push(t);
+  };
+  for (const t of types) visit(t);
+  return out;
+}
+
 function columnsUsingType(t: TableDef, tname: string): ColumnDef[] {
   return t.columns.filter((c) => c.type === tname || c.type === `${tname}[]`);
 }
@@ -368,13 +382,14 @@ class Planner {
       if (c.rules) opts.push(`rules = ${quoteLiteral(c.rules)}`);
       this.add('types', { sql: `CREATE COLLATION ${qn(c.schema, c.name)} (${opts.join(', ')})`, destructive: false });
     }
-    for (const [k, c] of sorted(a.collations ?? {})) if (!(k in (b.collations ?? {}))) this.add('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
     for (const [k, e] of sorted(b.enums)) {
       const old = a.enums[k];
       if (!old) this.add('types', { sql: createEnum(e), destructive: false });
       else if (!deepEqual(old.values, e.values)) this.changeEnum(old, e);
     }
-    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true });
+    // Removed types go at the end, each before the types it is built on (a domain over an enum, a composite with a domain attribute).
+    const removed: { name: string; uses: string[]; step: Step }[] = [];
+    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) removed.push({ name: typeName(e.schema, e.name), uses: [], step: { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true } });
 
     for (const [k, r] of sorted(b.rangeTypes ?? {})) {
       const old = a.rangeTypes?.[k];
@@ -388,7 +403,7 @@ class Planner {
       if (r.multirange) opts.push(`MULTIRANGE_TYPE_NAME = ${qn(r.schema, r.multirange)}`);
       this.add('types', { sql: `CREATE TYPE ${qn(r.schema, r.name)} AS RANGE (${opts.join(', ')})`, destructive: false });
     }
-    for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true });
+    for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) removed.push({ name: typeName(r.schema, r.name), uses: [r.subtype], step: { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true } });
 
     // A CHECK that calls one of our functions waits for the functions (which may in turn take the domain as an argument).
     const callsFunction = (text: string) => Object.values(b.functions).some((f) => text.includes(`${qn(f.schema, f.name)}(`));
@@ -421,7 +436,7 @@ class Planner {
         } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
-    for (const [k, d] of domainsInOrder(a.domains).reverse()) if (!(k in b.domains)) this.add('dropRemovedTypes', { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true });
+    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) removed.push({ name: typeName(d.schema, d.name), uses: [d.type], step: { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true } });
 
     for (const [k, t] of sorted(b.compositeTypes)) {
       const old = a.compositeTypes[k];
@@ -466,7 +481,9 @@ class Planner {
       }
       this.add('typeCleanup', { sql: `DROP TYPE ${qn(t.schema, tmp)}`, destructive: false });
     }
-    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) this.add('dropRemovedTypes', { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true });
+    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) removed.push({ name: typeName(t.schema, t.name), uses: t.attributes.map((at) => at.type), step: { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true } });
+    for (const r of dependentsFirst(removed)) this.add('dropRemovedTypes', r.step);
+    for (const [k, c] of sorted(a.collations ?? {})) if (!(k in (b.collations ?? {}))) this.add('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
   }
 
   /** Composite types dropped (or renamed away) and created again. */
