@@ -411,7 +411,9 @@ class Planner {
     for (const [k, d] of domainsInOrder(b.domains)) {
       const old = a.domains[k];
       if (!old || old.type !== d.type || old.collation !== d.collation) {
-        if (old) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(old.schema, old.name)}`, destructive: true });
+        const users = old ? this.columnsOfType(typeName(d.schema, d.name)) : [];
+        if (old && users.length) this.rebuildDomain(d, users);
+        else if (old) this.add('dropTypes', { sql: `DROP DOMAIN ${qn(old.schema, old.name)}`, destructive: true });
         const early = d.checks.filter((c) => c.validated && checkPhase(c) === 'types');
         this.add('types', { sql: createDomain({ ...d, checks: early }), destructive: false });
         for (const c of d.checks) {
@@ -522,6 +524,30 @@ class Planner {
     if (column.default === null || this.#defaultDropped.has(id)) return;
     this.#defaultDropped.add(id);
     this.add('dropDefaults', { sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`, destructive: false });
+  }
+
+  /**
+   * A domain whose base type or collation changes while columns use it: DROP DOMAIN would be
+   * refused, so the old one is renamed out of the way, the new one created (by the caller) and
+   * each column converted through the new base type before the old domain is dropped.
+   */
+  rebuildDomain(d: DomainDef, users: { key: string; table: TableDef; column: ColumnDef }[]): void {
+    const tmp = this.freeTypeName(d.schema, d.name);
+    const tname = typeName(d.schema, d.name);
+    this.#rebuiltTypes.add(tname);
+    this.functionsUsingType(tname);
+    this.add('types', { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} RENAME TO ${quoteIdent(tmp)}`, destructive: false, comment: `domain ${displayName(d.schema, d.name)} changes its base type: it is built again` });
+    for (const { key, table, column } of users) {
+      this.dropDefaultEarly(key, table, column);
+      this.typeChanged(key, column.name);
+      const arr = column.type.endsWith('[]') ? '[]' : '';
+      this.add('columns', {
+        sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.type} USING ${quoteIdent(column.name)}::${d.type}${arr}::${column.type}`,
+        destructive: true,
+        comment: `${prettyType(d.type)} is the new base type of ${displayName(d.schema, d.name)}: fails if a value does not convert`,
+      });
+    }
+    this.add('typeCleanup', { sql: `DROP DOMAIN ${qn(d.schema, tmp)}`, destructive: false });
   }
 
   changeEnum(old: EnumDef, e: EnumDef): void {
