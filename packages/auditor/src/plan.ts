@@ -253,31 +253,11 @@ function typeName(schema: string, name: string): string {
 /** Domains sorted by key, except that a domain over another domain comes after it (created after, dropped before). */
 function domainsInOrder(domains: Record<string, DomainDef>): [string, DomainDef][] {
   const byType = new Map(Object.entries(domains).map(([k, d]) => [typeName(d.schema, d.name), k]));
-  const out: [string, DomainDef][] = [];
-  const seen = new Set<string>();
-  const visit = (k: string, d: DomainDef) => {
-    if (seen.has(k)) return;
-    seen.add(k);
-    const base = byType.get(d.type.replace(/\[\]$/, ''));
-    if (base !== undefined) visit(base, domains[base]!);
-    out.push([k, d]);
+  const baseDomain = (x: { d: DomainDef }) => {
+    const k = byType.get(x.d.type.replace(/\[\]$/, ''));
+    return k === undefined ? [] : [k];
   };
-  for (const [k, d] of sorted(domains)) visit(k, d);
-  return out;
-}
-
-/** Types to drop, each after every other one that is built on it (`uses` names it, arrays included). */
-function dependentsFirst<T extends { name: string; uses: string[] }>(types: T[]): T[] {
-  const out: T[] = [];
-  const seen = new Set<T>();
-  const visit = (t: T) => {
-    if (seen.has(t)) return;
-    seen.add(t);
-    for (const u of types) if (u.uses.some((x) => x.replace(/(\[\])+$/, '') === t.name)) visit(u);
-    out.push(t);
-  };
-  for (const t of types) visit(t);
-  return out;
+  return topo(sorted(domains).map(([key, d]) => ({ key, d })), baseDomain).map((x): [string, DomainDef] => [x.key, x.d]);
 }
 
 function columnsUsingType(t: TableDef, tname: string): ColumnDef[] {
@@ -388,8 +368,8 @@ class Planner {
       else if (!deepEqual(old.values, e.values)) this.changeEnum(old, e);
     }
     // Removed types go at the end, each before the types it is built on (a domain over an enum, a composite with a domain attribute).
-    const removed: { name: string; uses: string[]; step: Step }[] = [];
-    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) removed.push({ name: typeName(e.schema, e.name), uses: [], step: { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true } });
+    const removed: { key: string; uses: string[]; step: Step }[] = [];
+    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) removed.push({ key: typeName(e.schema, e.name), uses: [], step: { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true } });
 
     for (const [k, r] of sorted(b.rangeTypes ?? {})) {
       const old = a.rangeTypes?.[k];
@@ -403,7 +383,7 @@ class Planner {
       if (r.multirange) opts.push(`MULTIRANGE_TYPE_NAME = ${qn(r.schema, r.multirange)}`);
       this.add('types', { sql: `CREATE TYPE ${qn(r.schema, r.name)} AS RANGE (${opts.join(', ')})`, destructive: false });
     }
-    for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) removed.push({ name: typeName(r.schema, r.name), uses: [r.subtype], step: { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true } });
+    for (const [k, r] of sorted(a.rangeTypes ?? {})) if (!(k in (b.rangeTypes ?? {}))) removed.push({ key: typeName(r.schema, r.name), uses: [r.subtype], step: { sql: `DROP TYPE ${qn(r.schema, r.name)}`, destructive: true } });
 
     // A CHECK that calls one of our functions waits for the functions (which may in turn take the domain as an argument).
     const callsFunction = (text: string) => Object.values(b.functions).some((f) => text.includes(`${qn(f.schema, f.name)}(`));
@@ -438,7 +418,7 @@ class Planner {
         } else if (!o.validated && c.validated) this.add('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
-    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) removed.push({ name: typeName(d.schema, d.name), uses: [d.type], step: { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true } });
+    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) removed.push({ key: typeName(d.schema, d.name), uses: [d.type], step: { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true } });
 
     for (const [k, t] of sorted(b.compositeTypes)) {
       const old = a.compositeTypes[k];
@@ -483,8 +463,10 @@ class Planner {
       }
       this.add('typeCleanup', { sql: `DROP TYPE ${qn(t.schema, tmp)}`, destructive: false });
     }
-    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) removed.push({ name: typeName(t.schema, t.name), uses: t.attributes.map((at) => at.type), step: { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true } });
-    for (const r of dependentsFirst(removed)) this.add('dropRemovedTypes', r.step);
+    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) removed.push({ key: typeName(t.schema, t.name), uses: t.attributes.map((at) => at.type), step: { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true } });
+    // Each after the removed types built on it: ordered by "is used by", so topo puts users first.
+    const usedBy = (name: string) => removed.filter((r) => r.uses.some((u) => u.replace(/(\[\])+$/, '') === name)).map((r) => r.key);
+    for (const r of topo(removed, (r) => usedBy(r.key))) this.add('dropRemovedTypes', r.step);
     for (const [k, c] of sorted(a.collations ?? {})) if (!(k in (b.collations ?? {}))) this.add('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
   }
 

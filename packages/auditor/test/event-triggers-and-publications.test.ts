@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@strata/testkit';
 import type { ScratchDatabase } from '@strata/pg-server';
 import { compare, introspect, plan, type Snapshot } from '../src/index.js';
-import { fixturePairs, runSql } from './helpers.js';
+import { fixturePairs, introspectPair, runSql } from './helpers.js';
 
 // The round trips of these kinds are fixtures 93-95 of the corpus (round-trip.test.ts);
 // here: the sentences compare writes, and where the plan puts their statements.
@@ -10,17 +10,7 @@ const fixture = (prefix: string) => fixturePairs().find((p) => p.name.startsWith
 
 async function snapshots(prefix: string): Promise<[Snapshot, Snapshot]> {
   const pair = fixture(prefix);
-  const dbs: ScratchDatabase[] = [];
-  try {
-    for (const sql of [pair.a, pair.b]) {
-      const db = await createTestDatabase('evpub');
-      dbs.push(db);
-      await runSql(db.url, sql);
-    }
-    return [await introspect(dbs[0]!.url), await introspect(dbs[1]!.url)];
-  } finally {
-    for (const db of dbs) await db.drop();
-  }
+  return await introspectPair(pair.a, pair.b, 'evpub');
 }
 
 const sql = (steps: { sql: string }[]) => steps.map((s) => s.sql);

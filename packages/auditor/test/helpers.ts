@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { withConnection } from '@strata/core';
 import type { ScratchDatabase } from '@strata/pg-server';
+import { createTestDatabase } from '@strata/testkit';
 import { compare, introspect, plan, renderSteps, type Snapshot, type Step } from '../src/index.js';
 
 /** Directory of the schema-pair fixtures. */
@@ -73,5 +74,20 @@ export async function roundTrip(a: string, b: string, newDb: () => Promise<Scrat
   } finally {
     await dbA.drop();
     await dbB.drop();
+  }
+}
+
+/** The Snapshots of two fresh databases built from the SQL `a` and `b`; the databases are dropped afterwards. */
+export async function introspectPair(a: string, b: string, prefix: string): Promise<[Snapshot, Snapshot]> {
+  const dbs: ScratchDatabase[] = [];
+  try {
+    for (const sql of [a, b]) {
+      const db = await createTestDatabase(prefix);
+      dbs.push(db);
+      await runSql(db.url, sql);
+    }
+    return [await introspect(dbs[0]!.url), await introspect(dbs[1]!.url)];
+  } finally {
+    for (const db of dbs) await db.drop();
   }
 }

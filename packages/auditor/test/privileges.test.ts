@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl } from '@strata/testkit';
 import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
 import { compare, introspect, plan, renderSteps, type Snapshot } from '../src/index.js';
-import { roundTrip, runSql } from './helpers.js';
+import { introspectPair, roundTrip, runSql } from './helpers.js';
 
 // Roles are cluster-global: this file makes its own, named for it and for
 // this process, and drops them when it is done (the databases that held
@@ -14,26 +14,23 @@ const writer = `strata_priv_writer_${suffix}`;
 const roles = [reader, writer];
 const PG15 = '/usr/lib/postgresql/15/bin';
 
+// The objects of the first pair, the same on both sides: only their grants differ.
+const appObjects = `
+      CREATE SCHEMA app;
+      CREATE TABLE app.accounts (id int PRIMARY KEY, name text);
+      CREATE SEQUENCE app.ticket_seq;
+      CREATE VIEW app.account_names AS SELECT name FROM app.accounts;
+      CREATE FUNCTION app.secret() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;
+      CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;`;
+
 const pairs: { name: string; a: string; b: string }[] = [
   {
     name: 'grants and revokes on schemas, tables, views, sequences and functions',
-    a: `
-      CREATE SCHEMA app;
-      CREATE TABLE app.accounts (id int PRIMARY KEY, name text);
-      CREATE SEQUENCE app.ticket_seq;
-      CREATE VIEW app.account_names AS SELECT name FROM app.accounts;
-      CREATE FUNCTION app.secret() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;
-      CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+    a: `${appObjects}
       GRANT USAGE ON SCHEMA app TO ${reader};
       GRANT SELECT ON app.accounts TO ${reader};
       GRANT SELECT, INSERT, UPDATE ON app.accounts TO ${writer} WITH GRANT OPTION;`,
-    b: `
-      CREATE SCHEMA app;
-      CREATE TABLE app.accounts (id int PRIMARY KEY, name text);
-      CREATE SEQUENCE app.ticket_seq;
-      CREATE VIEW app.account_names AS SELECT name FROM app.accounts;
-      CREATE FUNCTION app.secret() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;
-      CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+    b: `${appObjects}
       GRANT USAGE, CREATE ON SCHEMA app TO ${writer};
       GRANT SELECT, REFERENCES ON app.accounts TO ${reader};
       GRANT SELECT, INSERT ON app.accounts TO ${writer};
@@ -96,17 +93,7 @@ describe('privileges', () => {
     let sa: Snapshot;
     let sb: Snapshot;
     beforeAll(async () => {
-      const a = await createTestDatabase('priv');
-      const b = await createTestDatabase('priv');
-      try {
-        await runSql(a.url, pairs[0]!.a);
-        await runSql(b.url, pairs[0]!.b);
-        sa = await introspect(a.url);
-        sb = await introspect(b.url);
-      } finally {
-        await a.drop();
-        await b.drop();
-      }
+      [sa, sb] = await introspectPair(pairs[0]!.a, pairs[0]!.b, 'priv');
     });
 
     it('are compared with a sentence naming the role, the object and both sides', () => {
