@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { StrataError, connect, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
-import { executeStep, type ExecContext } from './executor.js';
+import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';
 import { offlineScriptFor } from './offline.js';
@@ -11,7 +11,7 @@ import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-g
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
-import { readHistory, readState, type DbState } from './version-table.js';
+import { prepareStepDml, readHistory, readState, type DbState } from './version-table.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -266,10 +266,36 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       };
       let firstError: StrataError | undefined;
       const results: StepResult[] = [];
-      for (const step of steps) {
-        const r = await executeStep(step, ctx);
-        results.push(r);
-        if (r.status === 'failed') break;
+      // Consecutive transactional SQL migrations share round trips (see
+      // executeBatch), in batches that grow while migrations are quick and
+      // shrink again when they are slow, so progress lines lag by one batch at most.
+      // PostgreSQL 12 and older time a multi-statement message as a whole, so
+      // there each migration keeps a message of its own.
+      const canBatch = steps.length > 1 && steps.some((s) => batchable(s, ctx)) && (await serverVersionNum(client)) >= 130000;
+      // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one.
+      if (steps.some((s) => batchable(s, ctx)) && !steps.some((s) => s.sql?.statements.some((x) => x.kind === 'DeallocateStmt' || x.kind === 'DiscardStmt'))) {
+        await client.query(prepareStepDml(o.schema));
+        ctx.preparedDml = true;
+      }
+      let size = 1;
+      for (let i = 0; i < steps.length; ) {
+        const step = steps[i]!;
+        if (!batchable(step, ctx)) {
+          const r = await executeStep(step, ctx);
+          results.push(r);
+          if (r.status === 'failed') break;
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        let bytes = step.sql!.section.text.length;
+        while (canBatch && j < steps.length && j - i < size && batchable(steps[j]!, ctx) && bytes < MAX_BATCH_BYTES) bytes += steps[j++]!.sql!.section.text.length;
+        const t0 = performance.now();
+        const rs = await executeBatch(steps.slice(i, j), ctx);
+        results.push(...rs);
+        if (rs.length < j - i || rs.some((r) => r.status === 'failed')) break;
+        size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
+        i = j;
       }
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
@@ -281,6 +307,16 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     if (!connected && isStrataError(err) && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
     throw err;
   });
+}
+
+/** Most migrations one message carries, and about how much SQL. */
+const MAX_BATCH = 64;
+const MAX_BATCH_BYTES = 1 << 20;
+/** A batch faster than this doubles the next one; a slower one halves it (progress lines lag a batch at most). */
+const QUICK_BATCH_MS = 200;
+
+async function serverVersionNum(client: pg.Client): Promise<number> {
+  return Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
 }
 
 async function syntaxCheck(migrations: readonly MigrationFile[], direction: Direction): Promise<void> {

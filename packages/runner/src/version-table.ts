@@ -129,20 +129,25 @@ export interface StepRecord {
   meta: Record<string, unknown>;
 }
 
+/** Column names of the history row a batched step returns (online only; see {@link stepDml}). */
+export const STEP_RETURNING = { revision: 'strata_step_revision', durationMs: 'strata_step_duration_ms' } as const;
+
 /**
  * The version/history DML of one step as SQL text with literals. The same
  * text is sent online (in the migration's single round trip, where the
  * simple protocol allows no parameters) and printed in offline scripts, so
  * what a DBA runs is exactly what Strata runs. Every value goes through
  * quoteLiteral. Timing is taken on the server: started = transaction start,
- * unless `startedAt` is given (non-transactional steps).
+ * unless `startedAt` is given (non-transactional steps). With `returning`
+ * (online, batched steps) the history insert returns the revision and the
+ * server-measured duration, which is how a batch learns each step's time.
  */
-export function stepDml(schema: string, change: { remove: string[]; add: string[] }, record: StepRecord, startedAt?: string): string {
+export function stepDml(schema: string, change: { remove: string[]; add: string[] }, record: StepRecord, startedAt?: string, options: { returning?: boolean } = {}): string {
   const t = tableNames(schema);
   const out: string[] = [];
   if (change.remove.length > 0) out.push(`DELETE FROM ${t.version} WHERE revision IN (${change.remove.map(quoteLiteral).join(', ')});`);
   if (change.add.length > 0) out.push(`INSERT INTO ${t.version} (revision) VALUES ${change.add.map((r) => `(${quoteLiteral(r)})`).join(', ')};`);
-  const started = startedAt ? `${quoteLiteral(startedAt)}::timestamptz` : 'now()';
+  const started = startedAt ? `${quoteLiteral(startedAt)}::timestamptz` : options.returning ? BATCHED_STARTED : 'now()';
   out.push(
     `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES (` +
       [
@@ -158,9 +163,50 @@ export function stepDml(schema: string, change: { remove: string[]; add: string[
         quoteLiteral(TOOL_VERSION),
         `${quoteLiteral(JSON.stringify(record.meta))}::jsonb`,
       ].join(', ') +
-      ');',
+      (options.returning ? `) RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs};` : ');'),
   );
   return out.join('\n');
+}
+
+/**
+ * When a batched step's transaction began. now() will not do: PostgreSQL
+ * takes it from the start of the message, which a batch shares, so each
+ * batched transaction records clock_timestamp() in a transaction-local
+ * setting as it begins (see batchPrefixSql).
+ */
+export const BATCHED_STARTED = "current_setting('strata.step_started')::timestamptz";
+
+/** The start of a batched step's transaction: timeouts and its start time, in one statement. */
+export function batchPrefixSql(lock: string, statement: string): string {
+  return `BEGIN;\nSELECT set_config('lock_timeout', ${quoteLiteral(lock)}, true), set_config('statement_timeout', ${quoteLiteral(statement)}, true), set_config('strata.step_started', clock_timestamp()::text, true);\n`;
+}
+
+/** Name of the session's prepared version/history statement (see {@link prepareStepDml}). */
+export const STEP_STATEMENT = 'strata_record_step';
+
+/**
+ * PREPARE the version/history DML of a step as one statement: the same rows
+ * as {@link stepDml}, but parsed and planned once per run instead of once
+ * per migration (about 0.1 ms of server time each). Online runs under the
+ * session lock use it; offline scripts and transaction lock mode (where a
+ * pooler may hand each transaction another server connection) keep the
+ * literal DML.
+ */
+export function prepareStepDml(schema: string): string {
+  const t = tableNames(schema);
+  return `PREPARE ${STEP_STATEMENT}(text[], text[], text, text, text, text, text, text, jsonb) AS
+WITH removed AS (DELETE FROM ${t.version} WHERE revision = ANY ($1)),
+     added AS (INSERT INTO ${t.version} (revision) SELECT unnest($2))
+INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta)
+VALUES ($3, $4, 'applied', $5, $6, $7, ${BATCHED_STARTED}, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - ${BATCHED_STARTED}) * 1000)::int, $8, $9)
+RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs}`;
+}
+
+/** EXECUTE the prepared step DML (one statement) for a step of a transaction. */
+export function executeStepDml(change: { remove: string[]; add: string[] }, record: StepRecord): string {
+  const arr = (xs: string[]) => `ARRAY[${xs.map(quoteLiteral).join(', ')}]::text[]`;
+  const args = [arr(change.remove), arr(change.add), quoteLiteral(record.revision), quoteLiteral(record.direction), quoteLiteral(record.file), quoteLiteral(record.message), record.checksum === null ? 'NULL' : quoteLiteral(record.checksum), quoteLiteral(TOOL_VERSION), quoteLiteral(JSON.stringify(record.meta))];
+  return `EXECUTE ${STEP_STATEMENT}(${args.join(', ')});`;
 }
 
 /** Record a failed attempt (its own autocommit statement, after the rollback). */
