@@ -88,10 +88,33 @@ export interface IsAtHeadResult {
   current: string[];
 }
 
-async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+async function openClient(o: ResolvedOptions): Promise<pg.Client> {
   const client = await connect({ url: o.url, applicationName: o.applicationName });
   // RAISE NOTICE from a migration (and PostgreSQL's own notices) reach the logger, never stdout.
   client.on('notice', (n) => o.logger.info(`notice: ${n.message}`, { severity: n.severity ?? null, code: n.code ?? null }));
+  return client;
+}
+
+/**
+ * The migration files and a connection, together: the connection handshake
+ * (backend start, SCRAM) proceeds while the files are read, which reading
+ * lets happen by yielding to the event loop between files. The files are
+ * still judged first: a broken graph is reported (and the connection
+ * dropped) whether or not the database answers.
+ */
+async function graphAndClient(o: ResolvedOptions): Promise<{ graph: RevisionGraph; client: Promise<pg.Client> }> {
+  const client = openClient(o);
+  client.catch(() => {}); // awaited by the caller; this only keeps an early failure from being "unhandled"
+  try {
+    return { graph: await loadGraph(o.migrationsDir), client };
+  } catch (err) {
+    void client.then((c) => c.end()).catch(() => {});
+    throw err;
+  }
+}
+
+async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>, opened?: Promise<pg.Client>): Promise<T> {
+  const client = await (opened ?? openClient(o));
   try {
     return await fn(client);
   } catch (err) {
@@ -203,9 +226,12 @@ function summarize(direction: Direction, from: string[], to: string[], steps: St
 
 async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction): Promise<RunResult> {
   const o = resolveOptions(options);
-  const graph = await loadGraph(o.migrationsDir);
+  const { graph, client: opened } = await graphAndClient(o);
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
-  if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) throw multipleHeadsError(graph);
+  if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
+    void opened.then((c) => c.end()).catch(() => {});
+    throw multipleHeadsError(graph);
+  }
   const plan = (applied: ReadonlySet<string>) => (direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target));
   const prepared = new Map<string, PreparedStep>();
   const prepare = async (migrations: MigrationFile[]): Promise<PreparedStep[]> => {
@@ -300,7 +326,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
     return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
-  }).catch(async (err: unknown) => {
+  }, opened).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
     // worth reporting first (exit 2): check every SQL file of this direction.
@@ -347,7 +373,7 @@ export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
 /** Current heads, applied, pending and failed migrations, checksum problems; two round trips at most. */
 export async function status(options: RunnerOptions): Promise<StatusResult> {
   const o = resolveOptions(options);
-  const graph = await loadGraph(o.migrationsDir);
+  const { graph, client: opened } = await graphAndClient(o);
   return await withClient(o, async (client) => {
     const state = await readState(client, o.schema, { invalidIndexes: true });
     const { applied, unknown } = graph.appliedFrom(state.heads);
@@ -377,7 +403,7 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
       initialised: state.initialised,
       running: state.running.map((r) => ({ ...r, file: graph.get(r.revision)?.file ?? null })),
     };
-  });
+  }, opened);
 }
 
 /** History rows, newest first. */
