@@ -96,17 +96,21 @@ async function openClient(o: ResolvedOptions): Promise<pg.Client> {
 }
 
 /**
- * The migration files and a connection, together: the connection handshake
- * (backend start, SCRAM) proceeds while the files are read, which reading
- * lets happen by yielding to the event loop between files. The files are
+ * The migration files, a connection and the answer to a first query, together:
+ * the handshake (backend start, SCRAM) and the query proceed while the files
+ * are read, which reading lets happen by yielding to the event loop. The files are
  * still judged first: a broken graph is reported (and the connection
  * dropped) whether or not the database answers.
  */
-async function graphAndClient(o: ResolvedOptions): Promise<{ graph: RevisionGraph; client: Promise<pg.Client> }> {
+async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) => Promise<T>): Promise<{ graph: RevisionGraph; client: Promise<pg.Client>; first: Promise<T> }> {
   const client = openClient(o);
-  client.catch(() => {}); // awaited by the caller; this only keeps an early failure from being "unhandled"
+  // The first query (the state) goes out as soon as the connection is up, and
+  // its answer is awaited only once the files are read and hashed.
+  const answer = client.then(first);
+  // Both are awaited by the caller; this only keeps an early failure from being "unhandled".
+  answer.catch(() => {});
   try {
-    return { graph: await loadGraph(o.migrationsDir), client };
+    return { graph: await loadGraph(o.migrationsDir), client, first: answer };
   } catch (err) {
     void client.then((c) => c.end()).catch(() => {});
     throw err;
@@ -226,7 +230,7 @@ function summarize(direction: Direction, from: string[], to: string[], steps: St
 
 async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction): Promise<RunResult> {
   const o = resolveOptions(options);
-  const { graph, client: opened } = await graphAndClient(o);
+  const { graph, client: opened, first: firstState } = await graphAndClient(o, (c) => readState(c, o.schema));
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
   if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
     void opened.then((c) => c.end()).catch(() => {});
@@ -246,7 +250,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
   return await withClient(o, async (client) => {
     connected = true;
     // One round trip tells whether there is anything to do; a run at head stops here.
-    const first = await readState(client, o.schema);
+    const first = await firstState;
     const firstApplied = appliedOrThrow(graph, first, o);
     verifyChecksums(graph, firstApplied, first);
     const firstPlan = plan(firstApplied);
@@ -373,9 +377,9 @@ export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
 /** Current heads, applied, pending and failed migrations, checksum problems; two round trips at most. */
 export async function status(options: RunnerOptions): Promise<StatusResult> {
   const o = resolveOptions(options);
-  const { graph, client: opened } = await graphAndClient(o);
-  return await withClient(o, async (client) => {
-    const state = await readState(client, o.schema, { invalidIndexes: true });
+  const { graph, client: opened, first } = await graphAndClient(o, (c) => readState(c, o.schema, { invalidIndexes: true }));
+  return await withClient(o, async () => {
+    const state = await first;
     const { applied, unknown } = graph.appliedFrom(state.heads);
     const pending = graph.order.filter((m) => !applied.has(m.revision));
     const failed: FailedMigration[] = [...state.failures].map(([revision, f]) => {
