@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTablesSql, stepDml, tableNames } from './version-table.js';
+import { createTablesSql, executeStepDml, prepareStepDml, stepDml, tableNames } from './version-table.js';
 import { runLockKey } from './run-lock.js';
 
 describe("Strata's tables", () => {
@@ -22,6 +22,17 @@ describe("Strata's tables", () => {
         "DELETE FROM s.strata_version WHERE revision IN ('b2');",
         "INSERT INTO s.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES ('b2', 'down', 'applied', 'f.sql', '', NULL, '2024-01-01T00:00:00.000Z'::timestamptz, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - '2024-01-01T00:00:00.000Z'::timestamptz) * 1000)::int, '0.1.0', '{}'::jsonb);",
       ].join('\n'),
+    );
+  });
+
+  it('prepare the bookkeeping once and execute it with every value quoted', () => {
+    expect(prepareStepDml('My "Schema"')).toContain('DELETE FROM "My ""Schema""".strata_version WHERE revision = ANY ($1)');
+    expect(prepareStepDml('strata')).toContain("current_setting('strata.step_started')::timestamptz");
+    expect(executeStepDml({ remove: ['a1', 'a2'], add: ['b2'] }, { revision: 'b2', direction: 'up', file: "0002_it's.sql", message: 'add x', checksum: 'ff00', meta: { mode: 'session' } })).toBe(
+      "EXECUTE strata_record_step(ARRAY['a1', 'a2']::text[], ARRAY['b2']::text[], 'b2', 'up', '0002_it''s.sql', 'add x', 'ff00', '0.1.0', '{\"mode\":\"session\"}');",
+    );
+    expect(executeStepDml({ remove: ['b2'], add: [] }, { revision: 'b2', direction: 'down', file: 'f.sql', message: '', checksum: null, meta: {} })).toBe(
+      "EXECUTE strata_record_step(ARRAY['b2']::text[], ARRAY[]::text[], 'b2', 'down', 'f.sql', '', NULL, '0.1.0', '{}');",
     );
   });
 

@@ -133,14 +133,16 @@ export interface StepRecord {
 export const STEP_RETURNING = { revision: 'strata_step_revision', durationMs: 'strata_step_duration_ms' } as const;
 
 /**
- * The version/history DML of one step as SQL text with literals. The same
- * text is sent online (in the migration's single round trip, where the
- * simple protocol allows no parameters) and printed in offline scripts, so
- * what a DBA runs is exactly what Strata runs. Every value goes through
- * quoteLiteral. Timing is taken on the server: started = transaction start,
- * unless `startedAt` is given (non-transactional steps). With `returning`
- * (online, batched steps) the history insert returns the revision and the
- * server-measured duration, which is how a batch learns each step's time.
+ * The version/history DML of one step as SQL text with literals (the simple
+ * protocol, which carries a migration's statements, takes no parameters).
+ * Offline scripts print it; online it runs in transaction lock mode, for
+ * non-transactional steps, and in batches when the prepared form
+ * ({@link prepareStepDml}, the same rows) cannot be used. Every value goes
+ * through quoteLiteral. Timing is taken on the server: started = transaction
+ * start, unless `startedAt` is given (non-transactional steps). With
+ * `returning` (online, batched steps) the history insert returns the revision
+ * and the server-measured duration, which is how a batch learns each step's
+ * time, and the start is the batched transaction's own (BATCHED_STARTED).
  */
 export function stepDml(schema: string, change: { remove: string[]; add: string[] }, record: StepRecord, startedAt?: string, options: { returning?: boolean } = {}): string {
   const t = tableNames(schema);
