@@ -333,7 +333,9 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
   const started = Date.now();
   const projected = new Set(ctx.applied);
   const segments: Segment[] = [];
-  let text = '';
+  // pg_stat_activity shows a message's first kilobyte: name the batch up front.
+  const files = steps.map((s) => s.migration.file);
+  let text = steps.length === 1 ? '' : `-- strata: ${files.length} migrations, ${files[0]} .. ${files[files.length - 1]}\n`;
   for (const step of steps) {
     const m = step.migration;
     const t = timeouts(step, ctx);
@@ -342,7 +344,7 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
     if (step.direction === 'up') projected.add(m.revision);
     else projected.delete(m.revision);
     const prefix = batchPrefixSql(t.lock, t.statement);
-    if (text !== '') text += '\n';
+    if (segments.length > 0) text += '\n';
     const bodyStart = text.length + prefix.length;
     const dml = ctx.preparedDml ? executeStepDml(change, record) : stepDml(ctx.schema, change, record, undefined, { returning: true });
     text += `${prefix}${step.sql!.section.text}\n;\n${dml}\nCOMMIT;`;

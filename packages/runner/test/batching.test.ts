@@ -95,12 +95,25 @@ describe('batched migrations', () => {
     expect((await status({ url: db().url, migrationsDir: m.dir, schema })).current).toEqual(['c4']);
   });
 
-  it('record each migration its own duration, not the batch time', async () => {
+  it('record each migration its own duration, not the batch time, and name the batch in pg_stat_activity', async () => {
     const { m, schema, app } = setup();
     chain(m, 'd', 6, (i) => (i === 1 ? `CREATE SCHEMA ${app};` : i === 5 ? 'SELECT pg_sleep(0.4);' : `CREATE TABLE ${app}.t${i} (id int);`));
     const { logger, sizes } = batchLog();
-    const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema, logger });
+    // While the batch runs, sample what other sessions see (every 50 ms).
+    const seen = new Set<string>();
+    let running = true;
+    const watcher = (async () => {
+      while (running) {
+        for (const row of await query(db().url, `SELECT application_name, split_part(query, E'\\n', 1) AS first FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.4)%' AND pid <> pg_backend_pid()`)) seen.add(`${row.application_name} | ${row.first}`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    })();
+    const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema, logger, applicationName: 'batching-test' });
+    running = false;
+    await watcher;
     expect(r.ok).toBe(true);
+    // Batches of 1, 2, then 4: d4-d6 share one message while d5 sleeps.
+    expect([...seen]).toEqual(['batching-test | -- strata: 3 migrations, 0004_m4.sql .. 0006_m6.sql']);
     expect(sizes.get('0006_m6.sql')).toBeGreaterThan(1);
     const rows = await query(db().url, `SELECT revision, duration_ms, started_at, finished_at FROM ${schema}.strata_history ORDER BY id`);
     const d = Object.fromEntries(rows.map((x) => [x.revision, x.duration_ms as number]));
