@@ -319,15 +319,16 @@ interface Segment {
 
 /**
  * Run consecutive {@link batchable} steps in one round trip: one simple-query
- * message holding, per step, exactly the transaction a single step sends
- * (BEGIN, transaction-local timeouts, the migration, its version and history
- * rows, COMMIT). Each migration still commits on its own. PostgreSQL skips the rest
- * of a message after the first error, so nothing after a failing migration
- * runs, whether it failed in a statement or at COMMIT (deferred constraints);
- * which steps committed is then read back from the version table rather than
- * inferred. Durations are the server's (the history row's duration_ms).
- * Events of a batch are emitted as its result arrives: `migration-started`
- * of the first step before it is sent, the others' just before their outcome.
+ * message holding, per step, its own transaction (BEGIN, transaction-local
+ * timeouts, the migration, its version and history rows, COMMIT). Each
+ * migration still commits on its own. PostgreSQL skips the rest of a message
+ * after the first error, so nothing after a failing migration runs, whether
+ * it failed in a statement or at COMMIT (deferred constraints); which steps
+ * committed is then read back from the version table rather than inferred
+ * (from the count of completed statements only when that read fails).
+ * Durations are the server's (the history row's duration_ms). Events of a
+ * batch are emitted as its result arrives: `migration-started` of the first
+ * step before it is sent, the others' just before their outcome.
  */
 export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecContext): Promise<StepResult[]> {
   const started = Date.now();
