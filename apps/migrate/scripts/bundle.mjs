@@ -35,6 +35,20 @@ await build({
   banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module';\nconst require = __strataCreateRequire(import.meta.url);" },
   plugins: [
     {
+      // Two start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
+      name: 'strata-shims',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) =>
+          /\/node_modules\/pg\/lib\/(crypto\/)?/.test(args.importer.replaceAll('\\', '/')) && (args.importer.endsWith('sasl.js') || args.importer.endsWith('client.js'))
+            ? { path: `${root}scripts/shims/pg-crypto-utils.cjs` }
+            : undefined,
+        );
+        b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+          /\/node_modules\/(\.pnpm\/commander@[^/]+\/node_modules\/)?commander\//.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-child-process.cjs` } : undefined,
+        );
+      },
+    },
+    {
       name: 'strata-externals',
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, (args) => {
