@@ -126,31 +126,72 @@ export function toConnectionError(err: unknown, url: string): StrataError {
   return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${reason}.`, { meta: { errno: e?.code ?? null } });
 }
 
+/** A connection being opened, which can be given up before it is up. */
+export interface OpeningConnection {
+  /** The connected client, or a StrataError safe to print. */
+  readonly client: Promise<pg.Client>;
+  /**
+   * Close it whether it is up or still connecting, without waiting: a
+   * connection started ahead of need (while files are read, say) must not
+   * keep the process alive when the need goes away, e.g. for the seconds a
+   * silent server takes to time out.
+   */
+  abandon(): void;
+}
+
+/**
+ * Start opening a connection and return at once; {@link connect} is this,
+ * awaited. A failure surfaces only through `client` (the promise is marked
+ * handled, so one that is abandoned unread is not an unhandled rejection).
+ */
+export function openConnection(options: ConnectOptions): OpeningConnection {
+  let pgClient: pg.Client | undefined;
+  let abandoned = false;
+  let connected = false;
+  const client = (async () => {
+    const config = parseConnectionUrl(options.url);
+    try {
+      pgClient = new pg.Client({
+        ...config,
+        application_name: options.applicationName ?? 'strata',
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+        ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      });
+    } catch (err) {
+      // The driver parses the URL (and reads certificate files) in its constructor.
+      throw toConnectionError(err, options.url);
+    }
+    const c = pgClient;
+    // An idle client can emit 'error' (server restart, network drop); without a
+    // listener that would crash the process instead of failing the next query.
+    c.on('error', () => {});
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw toConnectionError(err, options.url);
+    }
+    connected = true;
+    if (abandoned) await c.end().catch(() => {});
+    return c;
+  })();
+  client.catch(() => {});
+  return {
+    client,
+    abandon() {
+      abandoned = true;
+      if (!pgClient) return;
+      // Connected: say goodbye. Still connecting: end() would send Terminate
+      // and wait for a server that may never answer, so drop the socket.
+      if (connected) void pgClient.end().catch(() => {});
+      else (pgClient as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+    },
+  };
+}
+
 /** Open a connected pg Client, or throw a StrataError safe to print. */
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
-  const config = parseConnectionUrl(options.url);
-  let client: pg.Client;
-  try {
-    client = new pg.Client({
-      ...config,
-      application_name: options.applicationName ?? 'strata',
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    });
-  } catch (err) {
-    // The driver parses the URL (and reads certificate files) in its constructor.
-    throw toConnectionError(err, options.url);
-  }
-  // An idle client can emit 'error' (server restart, network drop); without a
-  // listener that would crash the process instead of failing the next query.
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => {});
-    throw toConnectionError(err, options.url);
-  }
-  return client;
+  return await openConnection(options).client;
 }
 
 /** Run `fn` with a fresh connection that is always closed afterwards. */

@@ -14,6 +14,7 @@ export { silentLogger, memoryLogger, type Logger, type LogFields, type LogRecord
 export { redactUrls, redactSecret, describeConnection } from './redact.js';
 export {
   connect,
+  openConnection,
   withConnection,
   withTransaction,
   withAdvisoryLock,
@@ -22,5 +23,6 @@ export {
   toConnectionError,
   type Queryable,
   type ConnectOptions,
+  type OpeningConnection,
   type AdvisoryLockOptions,
 } from './connection.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, connect, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
+import { StrataError, connect, openConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';
@@ -88,11 +88,14 @@ export interface IsAtHeadResult {
   current: string[];
 }
 
-async function openClient(o: ResolvedOptions): Promise<pg.Client> {
-  const client = await connect({ url: o.url, applicationName: o.applicationName });
-  // RAISE NOTICE from a migration (and PostgreSQL's own notices) reach the logger, never stdout.
+/** RAISE NOTICE from a migration (and PostgreSQL's own notices) reach the logger, never stdout. */
+function withNotices(client: pg.Client, o: ResolvedOptions): pg.Client {
   client.on('notice', (n) => o.logger.info(`notice: ${n.message}`, { severity: n.severity ?? null, code: n.code ?? null }));
   return client;
+}
+
+async function openClient(o: ResolvedOptions): Promise<pg.Client> {
+  return withNotices(await connect({ url: o.url, applicationName: o.applicationName }), o);
 }
 
 /**
@@ -102,17 +105,20 @@ async function openClient(o: ResolvedOptions): Promise<pg.Client> {
  * still judged first: a broken graph is reported (and the connection
  * dropped) whether or not the database answers.
  */
-async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) => Promise<T>): Promise<{ graph: RevisionGraph; client: Promise<pg.Client>; first: Promise<T> }> {
-  const client = openClient(o);
+async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) => Promise<T>): Promise<{ graph: RevisionGraph; client: Promise<pg.Client>; first: Promise<T>; abandon: () => void }> {
+  const opening = openConnection({ url: o.url, applicationName: o.applicationName });
+  const client = opening.client.then((c) => withNotices(c, o));
   // The first query (the state) goes out as soon as the connection is up, and
   // its answer is awaited only once the files are read and hashed.
   const answer = client.then(first);
   // Both are awaited by the caller; this only keeps an early failure from being "unhandled".
+  client.catch(() => {});
   answer.catch(() => {});
   try {
-    return { graph: await loadGraph(o.migrationsDir), client, first: answer };
+    return { graph: await loadGraph(o.migrationsDir), client, first: answer, abandon: () => opening.abandon() };
   } catch (err) {
-    void client.then((c) => c.end()).catch(() => {});
+    // Whether connected or still waiting on a silent server: not a moment longer.
+    opening.abandon();
     throw err;
   }
 }
@@ -230,10 +236,10 @@ function summarize(direction: Direction, from: string[], to: string[], steps: St
 
 async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction): Promise<RunResult> {
   const o = resolveOptions(options);
-  const { graph, client: opened, first: firstState } = await graphAndClient(o, (c) => readState(c, o.schema));
+  const { graph, client: opened, first: firstState, abandon } = await graphAndClient(o, (c) => readState(c, o.schema));
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
   if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
-    void opened.then((c) => c.end()).catch(() => {});
+    abandon();
     throw multipleHeadsError(graph);
   }
   const plan = (applied: ReadonlySet<string>) => (direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target));
