@@ -2,7 +2,11 @@
 // On-demand benchmark (pnpm bench): whole processes, same server, same run.
 // Strata's `migrate` against node-pg-migrate and Kysely's Migrator, each as a
 // ratio to `psql -1 -f` of the same SQL (the lower bound).
-//   node bench/run.mjs [--n 200,1000] [--repeat 3]
+//   node bench/run.mjs [--n 200,1000] [--repeat 3] [--unset VAR,...]
+// --unset removes environment variables from every timed process, the peers'
+// and psql's alike: e.g. --unset NODE_EXTRA_CA_CERTS where a machine's
+// environment makes each Node.js start load a certificate bundle (~40 ms here)
+// that none of the tools uses against a loopback server.
 // Strata runs with --no-lint: the workload indexes existing tables without
 // CONCURRENTLY (the peers do not lint), and linting is timed in bench/lint.mjs.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +22,8 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const sizes = arg('n', '200,1000').split(',').map(Number);
+const unset = arg('unset', '').split(',').filter(Boolean);
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !unset.includes(k)));
 const repeat = Number(arg('repeat', '3'));
 const here = import.meta.dirname;
 const CLI = resolve(here, '../apps/migrate/dist/bin.js');
@@ -26,7 +32,7 @@ const psql = process.env.PSQL ?? 'psql';
 
 function time(cmd, args, env, cwd) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, { env: { ...baseEnv, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const dt = performance.now() - t0;
   if (r.status !== 0) {
     const safe = (t) => t.replace(/postgres(ql)?:\/\/[^\s]+/g, 'postgres://***');
@@ -125,7 +131,7 @@ try {
 
 for (const n of sizes) {
   const base = results.find((r) => r.n === n && r.tool.startsWith('psql')).ms;
-  console.log(`\nN = ${n} migrations (median of ${repeat}; ratios against psql -1 -f of the same SQL = ${base.toFixed(0)} ms)`);
+  console.log(`\nN = ${n} migrations (median of ${repeat}; ratios against psql -1 -f of the same SQL = ${base.toFixed(0)} ms)${unset.length ? `; unset in every timed process: ${unset.join(', ')}` : ''}`);
   console.log(`${'tool'.padEnd(26)} ${'operation'.padEnd(10)} ${'ms'.padStart(8)}  ratio`);
   for (const r of results.filter((x) => x.n === n)) {
     console.log(`${r.tool.padEnd(26)} ${r.op.padEnd(10)} ${r.ms.toFixed(0).padStart(8)}  ${(r.ms / base).toFixed(2)}x`);
