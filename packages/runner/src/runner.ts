@@ -152,14 +152,18 @@ function asStrataError(err: unknown, o: ResolvedOptions): unknown {
  * lock released within a second, instead of the server finishing and
  * committing the migration on behalf of a process that no longer exists.
  * Without it, a multi-statement query keeps running to its COMMIT.
+ * Returns the server's version number (`server_version_num`), read in the
+ * same round trip.
  */
-async function watchForDeadClient(client: pg.Client): Promise<void> {
-  await client.query(`DO $$ BEGIN
+async function watchForDeadClient(client: pg.Client): Promise<number> {
+  const results = (await client.query(`DO $$ BEGIN
   IF current_setting('server_version_num')::int >= 140000 THEN
     PERFORM set_config('client_connection_check_interval', '1000', false);
   END IF;
 EXCEPTION WHEN others THEN NULL;
-END $$`);
+END $$;
+SELECT current_setting('server_version_num')::int AS v;`)) as unknown as pg.QueryResult<{ v: number }>[];
+  return results[1]?.rows[0]?.v ?? 0;
 }
 
 async function loadGraph(dir: string): Promise<RevisionGraph> {
@@ -275,7 +279,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     }
 
     const execute = async (): Promise<RunResult> => {
-      await watchForDeadClient(client);
+      const serverVersion = await watchForDeadClient(client);
       await ensureTables(client, o);
       // Re-read inside the lock: another runner may have moved the database meanwhile.
       const state = await readState(client, o.schema);
@@ -307,9 +311,10 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       // shrink again when they are slow, so progress lines lag by one batch at most.
       // PostgreSQL 12 and older time a multi-statement message as a whole, so
       // there each migration keeps a message of its own.
-      const canBatch = steps.length > 1 && steps.some((s) => batchable(s, ctx)) && (await serverVersionNum(client)) >= 130000;
+      const anyBatchable = steps.some((s) => batchable(s, ctx));
+      const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
       // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one.
-      if (steps.some((s) => batchable(s, ctx)) && !steps.some((s) => s.sql?.statements.some((x) => x.kind === 'DeallocateStmt' || x.kind === 'DiscardStmt'))) {
+      if (anyBatchable && !steps.some((s) => s.sql?.statements.some((x) => x.kind === 'DeallocateStmt' || x.kind === 'DiscardStmt'))) {
         await client.query(prepareStepDml(o.schema));
         ctx.preparedDml = true;
       }
@@ -350,10 +355,6 @@ const MAX_BATCH = 64;
 const MAX_BATCH_BYTES = 1 << 20;
 /** A batch faster than this doubles the next one; a slower one halves it (progress lines lag a batch at most). */
 const QUICK_BATCH_MS = 200;
-
-async function serverVersionNum(client: pg.Client): Promise<number> {
-  return Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
-}
 
 async function syntaxCheck(migrations: readonly MigrationFile[], direction: Direction): Promise<void> {
   const sqlFiles = migrations.filter((m) => m.kind === 'sql');
