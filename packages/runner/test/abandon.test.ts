@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status, upgrade } from '@strata/runner';
-import { sqlMigration, tempMigrations } from './helpers.js';
+import { sqlMigration, tempMigrations, writeChain } from './helpers.js';
 
 // The runner opens its connection while it reads the migration files. When the
 // files are refused, that connection must be dropped at once, even when the
@@ -31,16 +31,11 @@ async function openSockets(): Promise<number> {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPConnectWrap').length;
 }
 
-/** A chain long enough that reading it yields to the event loop (the connection gets under way). */
-function chain(m: { write(name: string, text: string): void }, prefix: string, n: number): void {
-  for (let i = 1; i <= n; i++) m.write(`${String(i).padStart(4, '0')}_${prefix}${i}.sql`, sqlMigration(`${prefix}${i}`, i === 1 ? [] : [`${prefix}${i - 1}`], 'SELECT 1;'));
-}
-
 describe('a connection opened ahead of need', () => {
   it('is dropped when the files are refused, though the server never answered', async () => {
     const m = folders[0]!;
     expect(await openSockets()).toBe(0);
-    chain(m, 'x', 200);
+    writeChain(m, 'x', 200); // long enough that reading it yields to the event loop: the connection gets under way
     m.write('0201_x201.sql', sqlMigration('x201', ['missing'], 'SELECT 1;'));
     await expect(status({ url, migrationsDir: m.dir })).rejects.toMatchObject({ code: 'MIGRATION_MISSING_PARENT' });
     expect(await openSockets()).toBe(0);
@@ -48,7 +43,7 @@ describe('a connection opened ahead of need', () => {
 
   it('is dropped when up refuses several heads', async () => {
     const m = folders[1]!;
-    chain(m, 'y', 200);
+    writeChain(m, 'y', 200);
     m.write('0201_y201.sql', sqlMigration('y201', ['y199'], 'SELECT 1;'));
     await expect(upgrade({ url, migrationsDir: m.dir })).rejects.toMatchObject({ code: 'MIGRATION_MULTIPLE_HEADS' });
     expect(await openSockets()).toBe(0);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@strata/testkit';
 import type { Logger } from '@strata/core';
 import { downgrade, history, status, upgrade } from '@strata/runner';
-import { query, sqlMigration, tempMigrations } from './helpers.js';
+import { query, tempMigrations, writeChain } from './helpers.js';
 
 // Quick transactional SQL migrations share round trips (executeBatch). These
 // tests put the interesting migration in the middle of a batch and check that
@@ -18,13 +18,6 @@ function setup() {
   const m = tempMigrations();
   dirs.push(m);
   return { m, schema: `strata_b${n}`, app: `app_b${n}` };
-}
-
-/** A chain of `count` migrations; `body(i)` is migration i's up section (1-based). */
-function chain(m: { write(f: string, s: string): void }, prefix: string, count: number, body: (i: number) => string, down: (i: number) => string = () => '') {
-  for (let i = 1; i <= count; i++) {
-    m.write(`${String(i).padStart(4, '0')}_m${i}.sql`, sqlMigration(`${prefix}${i}`, i === 1 ? [] : [`${prefix}${i - 1}`], body(i), down(i)));
-  }
 }
 
 /** Records the batch size the runner logs for each migration it sends. */
@@ -49,7 +42,7 @@ async function tablesIn(schema: string): Promise<string[]> {
 describe('batched migrations', () => {
   it('stop at a failing statement in the middle of a batch: earlier ones committed, later ones never ran', async () => {
     const { m, schema, app } = setup();
-    chain(m, 'a', 10, (i) =>
+    writeChain(m, 'a', 10, (i) =>
       i === 1
         ? `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t1 (id int);`
         : i === 7
@@ -78,7 +71,7 @@ describe('batched migrations', () => {
 
   it('stop at a migration whose COMMIT fails (a deferred foreign key): nothing after it runs', async () => {
     const { m, schema, app } = setup();
-    chain(m, 'c', 8, (i) =>
+    writeChain(m, 'c', 8, (i) =>
       i === 1
         ? `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.p (id int PRIMARY KEY);`
         : i === 5
@@ -97,7 +90,7 @@ describe('batched migrations', () => {
 
   it('record each migration its own duration, not the batch time, and name the batch in pg_stat_activity', async () => {
     const { m, schema, app } = setup();
-    chain(m, 'd', 6, (i) => (i === 1 ? `CREATE SCHEMA ${app};` : i === 5 ? 'SELECT pg_sleep(0.4);' : `CREATE TABLE ${app}.t${i} (id int);`));
+    writeChain(m, 'd', 6, (i) => (i === 1 ? `CREATE SCHEMA ${app};` : i === 5 ? 'SELECT pg_sleep(0.4);' : `CREATE TABLE ${app}.t${i} (id int);`));
     const { logger, sizes } = batchLog();
     // While the batch runs, sample what other sessions see (every 50 ms).
     const seen = new Set<string>();
@@ -126,7 +119,7 @@ describe('batched migrations', () => {
 
   it('work without the prepared DML when a migration DEALLOCATEs, and revert in batches too', async () => {
     const { m, schema, app } = setup();
-    chain(
+    writeChain(
       m,
       'e',
       6,

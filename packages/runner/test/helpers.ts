@@ -18,6 +18,16 @@ export function sqlMigration(revision: string, parents: string[], up: string, do
   return `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n-- message: ${revision}\n${extraHeader}\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
 }
 
+/**
+ * Write a chain of `count` SQL migrations (`0001_m1.sql` ..., revisions
+ * `<prefix>1` ...), each the parent of the next; `up(i)` and `down(i)` give migration i's sections (1-based).
+ */
+export function writeChain(m: { write(name: string, text: string): void }, prefix: string, count: number, up: (i: number) => string = () => 'SELECT 1;', down: (i: number) => string = () => ''): void {
+  for (let i = 1; i <= count; i++) {
+    m.write(`${String(i).padStart(4, '0')}_m${i}.sql`, sqlMigration(`${prefix}${i}`, i === 1 ? [] : [`${prefix}${i - 1}`], up(i), down(i)));
+  }
+}
+
 /** Run one query on a fresh connection. */
 export async function query<R extends pg.QueryResultRow = any>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
