@@ -38,10 +38,9 @@ await build({
       // Two start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
       name: 'strata-shims',
       setup(b) {
+        // pg/lib/client.js requires './crypto/utils', pg/lib/crypto/sasl.js './utils'.
         b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) =>
-          /\/node_modules\/pg\/lib\/(crypto\/)?/.test(args.importer.replaceAll('\\', '/')) && (args.importer.endsWith('sasl.js') || args.importer.endsWith('client.js'))
-            ? { path: `${root}scripts/shims/pg-crypto-utils.cjs` }
-            : undefined,
+          /\/node_modules\/pg\/lib\/(client|crypto\/sasl)\.js$/.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/pg-crypto-utils.cjs` } : undefined,
         );
         b.onResolve({ filter: /^node:child_process$/ }, (args) =>
           /\/node_modules\/(\.pnpm\/commander@[^/]+\/node_modules\/)?commander\//.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-child-process.cjs` } : undefined,

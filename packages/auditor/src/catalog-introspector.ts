@@ -8,6 +8,7 @@ import {
   objectKey,
   privilegeKey,
   privilegeObjectExists,
+  PUBLISH_ACTIONS,
   tableParents,
   type ColumnDef,
   type ConstraintDef,
@@ -631,7 +632,8 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
       WHERE ${notExt('pg_publication', 'p.oid')}`,
   );
   for (const r of pubRows) {
-    const publish = ([['insert', r.ins], ['update', r.upd], ['delete', r.del], ['truncate', r.trunc]] as [PublishAction, boolean][]).filter(([, on]) => on).map(([a]) => a);
+    const on: Record<PublishAction, boolean> = { insert: r.ins, update: r.upd, delete: r.del, truncate: r.trunc };
+    const publish = PUBLISH_ACTIONS.filter((a) => on[a]);
     const tables: PublicationTableDef[] = (r.tables ?? [])
       .map((t) => ({ table: objectKey(t.schema, t.table), columns: t.columns ? [...t.columns].sort(byCodePoint) : null, where: t.where }))
       .sort((x, y) => byCodePoint(x.table, y.table));
