@@ -26,7 +26,7 @@ const unset = arg('unset', '').split(',').filter(Boolean);
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !unset.includes(k)));
 const repeat = Number(arg('repeat', '3'));
 const here = import.meta.dirname;
-const CLI = resolve(here, '../apps/migrate/dist/bin.js');
+const CLI = resolve(here, '../apps/migrate/dist/bin.cjs');
 const NPM_BIN = resolve(here, 'node_modules/node-pg-migrate/bin/node-pg-migrate.js');
 const psql = process.env.PSQL ?? 'psql';
 

