@@ -15,7 +15,7 @@ import { createScratchDatabase, startLocalServer, type LocalServer } from '@stra
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const CLI = join(root, 'apps/migrate/dist/bin.js');
+const CLI = join(root, 'apps/migrate/dist/bin.cjs');
 const APP = join(root, 'apps/archivist/dist/bin.js');
 const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -149,8 +149,10 @@ async function main(): Promise<void> {
     await step('migrate audit: production against the models (legacy/models/create_all.sql in a shadow database)', async () => {
       const r = await cli(['audit', '--models', 'legacy/models/create_all.sql', '--shadow-url', srv.url], prodUrl);
       expectCode(r, [1], 'migrate audit');
-      const n = (r.stdout.match(/^\s*[-*] /gm) ?? []).length;
-      return { outcome: `drift found, exit 1 (as expected before the migration)${n ? `: ${n} differences` : ''}`, detail: r.stdout };
+      // Exit 1 alone could be a crash: the report must be there too.
+      const n = /: (\d+) differences? \(/.exec(r.stdout)?.[1];
+      if (!n) throw new Error(`migrate audit exited 1 without a drift report:\n${r.stdout}${r.stderr}`);
+      return { outcome: `drift found, exit 1 (as expected before the migration): ${n} differences`, detail: r.stdout };
     });
 
     await step('migrate convert: the legacy scripts into a baseline and migrations (classified against production)', async () => {
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
       // 1: some scripts need a person (dynamic SQL, a conflict, a destructive clean-up, a syntax error).
       expectCode(r, [0, 1], 'migrate convert');
       const written = existsSync(join(work, 'converted')) ? readdirSync(join(work, 'converted')).filter((f) => /\.(sql|ts)$/.test(f)).length : 0;
+      if (written === 0) throw new Error(`migrate convert wrote no migration:\n${r.stdout}${r.stderr}`);
       return {
         outcome: `${written} migrations written to a scratch folder, obsolete scripts archived, manual-review scripts listed first in legacy/CONVERSION.md; the reviewed result is the checked-in migrations/, used below`,
         detail: r.stdout.split('\n').slice(0, 40).join('\n'),
