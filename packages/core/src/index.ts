@@ -15,6 +15,7 @@ export { redactUrls, redactSecret, describeConnection } from './redact.js';
 export {
   connect,
   openConnection,
+  closeConnection,
   withConnection,
   withTransaction,
   withAdvisoryLock,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, connect, openConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
+import { StrataError, closeConnection, connect, openConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';
@@ -130,7 +130,7 @@ async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Prom
   } catch (err) {
     throw asStrataError(err, o);
   } finally {
-    await client.end().catch(() => {});
+    await closeConnection(client);
   }
 }
 
@@ -501,6 +501,6 @@ export async function isAtHead(clientOrUrl: Queryable | string, options: IsAtHea
   try {
     return await check(client);
   } finally {
-    await client.end().catch(() => {});
+    await closeConnection(client);
   }
 }
