@@ -58,7 +58,7 @@ await build({
   },
   plugins: [
     {
-      // Two start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
+      // Start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
       name: 'strata-shims',
       setup(b) {
         // pg/lib/client.js requires './crypto/utils', pg/lib/crypto/sasl.js './utils'.
@@ -67,6 +67,9 @@ await build({
         );
         b.onResolve({ filter: /^node:child_process$/ }, (args) =>
           /\/node_modules\/(\.pnpm\/commander@[^/]+\/node_modules\/)?commander\//.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-child-process.cjs` } : undefined,
+        );
+        b.onResolve({ filter: /^dns$/ }, (args) =>
+          /\/node_modules\/pg\/lib\/connection-parameters\.js$/.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-dns.cjs` } : undefined,
         );
       },
     },

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
-// The CLI bundle replaces two modules (scripts/bundle.mjs): pg's WebCrypto
-// utilities by node:crypto ones, and commander's child_process by a lazy one.
+// The CLI bundle replaces three modules (scripts/bundle.mjs): pg's WebCrypto
+// utilities by node:crypto ones, and commander's child_process and pg's dns
+// by lazy ones.
 // These tests hold the replacements to the originals, so an upgrade of pg that
 // changes its utilities fails here rather than at a user's login.
 const require = createRequire(import.meta.url);
@@ -28,9 +29,11 @@ describe("the bundle's stand-in for pg's crypto utilities", () => {
   });
 });
 
-describe("the bundle's lazy child_process", () => {
-  it('is node:child_process once used', () => {
-    const lazy = require('../scripts/shims/lazy-child-process.cjs') as typeof import('node:child_process');
-    expect(lazy.spawn).toBe(require('node:child_process').spawn);
+describe("the bundle's lazy built-ins", () => {
+  it('are node:child_process and node:dns once used', () => {
+    const lazyChildProcess = require('../scripts/shims/lazy-child-process.cjs') as typeof import('node:child_process');
+    expect(lazyChildProcess.spawn).toBe(require('node:child_process').spawn);
+    const lazyDns = require('../scripts/shims/lazy-dns.cjs') as typeof import('node:dns');
+    expect(lazyDns.lookup).toBe(require('node:dns').lookup);
   });
 });

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
 
@@ -73,7 +72,7 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
   let config: unknown;
   try {
     if (file.endsWith('.json')) {
-      config = JSON.parse(await readFile(file, 'utf8'));
+      config = JSON.parse(readFileSync(file, 'utf8'));
     } else {
       const { createJiti } = await import('jiti');
       const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
