@@ -29,8 +29,14 @@ describe('SQL headers', () => {
     ['self parent', sql('-- revision: abc\n-- parents: abc\n'), '0001_a.sql: revision abc lists itself as a parent.'],
     ['bad transactional', sql('-- revision: abc\n-- parents: none\n-- transactional: maybe\n'), "0001_a.sql:3: transactional must be true or false, not 'maybe'."],
     ['no up section', '-- revision: abc\n-- parents: none\nSELECT 1;\n', "0001_a.sql: no '-- migrate:up' section line."],
+    ['an indented up marker ending the header', '-- revision: abc\n-- parents: none\n  -- migrate:up\nSELECT 1;\n', "0001_a.sql: no '-- migrate:up' section line."],
   ])('%s', (_n, text, message) => {
     expect(() => migrationFromSource('0001_a.sql', '/m/0001_a.sql', text)).toThrow(expect.objectContaining({ code: 'MIGRATION_FILE_INVALID', message }));
+  });
+
+  it('finds the up marker after the header ended at the down marker', () => {
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: abc\n-- parents: none\n-- migrate:down\nDROP TABLE t;\n-- migrate:up\nCREATE TABLE t ();\n');
+    expect(m.revision).toBe('abc');
   });
 
   it('ignores a byte-order mark before the header (the checksum still covers it)', () => {
@@ -87,9 +93,12 @@ describe('loadMigrations', () => {
     try {
       writeFileSync(join(dir, '10_b.sql'), '-- revision: b\n-- parents: a\n-- migrate:up\n');
       writeFileSync(join(dir, '9_a.sql'), '-- revision: a\n-- parents: none\n-- migrate:up\n');
+      // Same number: by name. No number prefix cannot happen (not a migration name).
+      writeFileSync(join(dir, '10_a.sql'), '-- revision: b2\n-- parents: a\n-- migrate:up\n');
+      writeFileSync(join(dir, '0100_c.sql'), '-- revision: c\n-- parents: b, b2\n-- migrate:up\n');
       writeFileSync(join(dir, 'README.md'), '# hi');
       writeFileSync(join(dir, 'helpers.ts'), 'export const x = 1;');
-      expect((await loadMigrations(dir)).migrations.map((m) => m.file)).toEqual(['9_a.sql', '10_b.sql']);
+      expect((await loadMigrations(dir)).migrations.map((m) => m.file)).toEqual(['9_a.sql', '10_a.sql', '10_b.sql', '0100_c.sql']);
       writeFileSync(join(dir, 'add_users.sql'), 'CREATE TABLE users ();');
       await expect(loadMigrations(dir)).rejects.toThrow(`add_users.sql in ${dir} does not look like a migration (NNNN_slug.sql). Rename it (\`migrate new\` writes the right name) or move it out of the migrations folder.`);
       await expect(loadMigrations(join(dir, 'nope'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });

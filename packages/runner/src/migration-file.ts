@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { StrataError } from '@strata/core';
 import type { Direction, MigrationFile, MigrationSet } from './types.js';
 
@@ -33,6 +33,8 @@ function parseRevisionList(file: string, value: string, line: number): string[] 
 }
 
 interface Header {
+  /** Whether the header ended at the `-- migrate:up` line (SQL). */
+  endsAtUp?: boolean;
   revision?: string;
   parents?: string[];
   message: string;
@@ -56,12 +58,17 @@ export function parseSqlHeader(file: string, source: string): Header {
   let lineNo = 0;
   while (pos < source.length) {
     const nl = source.indexOf('\n', pos);
-    const line = (nl === -1 ? source.slice(pos) : source.slice(pos, nl)).trim();
+    const raw = nl === -1 ? source.slice(pos) : source.slice(pos, nl);
+    const line = raw.trim();
     pos = nl === -1 ? source.length : nl + 1;
     lineNo++;
     if (line === '') continue;
     if (!line.startsWith('--')) break;
-    if (/^--\s*migrate:(up|down)\s*$/i.test(line)) break;
+    if (/^--\s*migrate:(up|down)\s*$/i.test(line)) {
+      // The very test migrationFromSource makes of the whole text, on this line.
+      header.endsAtUp = /^--\s*migrate:up\s*$/i.test(raw);
+      break;
+    }
     const m = /^--\s*([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
     if (!m) continue;
     const key = m[1]!.toLowerCase();
@@ -186,7 +193,8 @@ export function migrationFromSource(file: string, path: string, raw: string): Mi
   if (header.parents === undefined) throw invalid(file, `no parents: add ${howParents}.`);
   if (header.parents.includes(header.revision)) throw invalid(file, `revision ${header.revision} lists itself as a parent.`);
   if (new Set(header.parents).size !== header.parents.length) throw invalid(file, `a parent is listed twice.`);
-  if (kind === 'sql' && !/^--\s*migrate:up\s*$/im.test(source)) throw invalid(file, "no '-- migrate:up' section line.");
+  // The header usually ends at the up marker; only otherwise is the whole text searched.
+  if (kind === 'sql' && !header.endsAtUp && !/^--\s*migrate:up\s*$/im.test(source)) throw invalid(file, "no '-- migrate:up' section line.");
   return new MigrationFileImpl({
     revision: header.revision,
     parents: header.parents,
@@ -225,7 +233,7 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
       meta: { files: stray, dir },
     });
   }
-  const files = names.filter((n) => MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts')).sort(compareFileNames);
+  const files = sortFileNames(names.filter((n) => MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts')));
   // Synchronous reads on purpose: for a thousand small files they are several
   // times faster than a thousand concurrent fs/promises round trips through
   // the thread pool, and this is the whole cost of a no-op run. Every 64
@@ -234,18 +242,24 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
   const migrations: MigrationFile[] = [];
   for (let i = 0; i < files.length; i++) {
     if (i > 0 && i % 64 === 0) await new Promise<void>((r) => setImmediate(r));
-    const path = join(abs, files[i]!);
+    // A plain concatenation: `abs` is resolved and a migration's name has no separator (path.join normalises again, ~5 µs a file).
+    const path = `${abs}${sep}${files[i]!}`;
     migrations.push(migrationFromSource(files[i]!, path, readFileSync(path, 'utf8')));
   }
   return Object.freeze({ dir: abs, migrations: Object.freeze(migrations) });
 }
 
-/** Order by the numeric NNNN prefix, then by name. */
-export function compareFileNames(a: string, b: string): number {
-  const na = Number(/^\d+/.exec(a)?.[0] ?? NaN);
-  const nb = Number(/^\d+/.exec(b)?.[0] ?? NaN);
-  if (na !== nb && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The leading NNNN of a file name, NaN when there is none. */
+function fileNumber(name: string): number {
+  return Number(/^\d+/.exec(name)?.[0] ?? NaN);
+}
+
+/** `names` ordered by the numeric NNNN prefix, then by name; each prefix read once, not once per comparison. */
+function sortFileNames(names: readonly string[]): string[] {
+  return names
+    .map((name) => ({ name, n: fileNumber(name) }))
+    .sort((x, y) => (x.n !== y.n && !Number.isNaN(x.n) && !Number.isNaN(y.n) ? x.n - y.n : x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+    .map((x) => x.name);
 }
 
 /** One section of an SQL migration, with where it starts in the file. */
