@@ -55,7 +55,7 @@ describe('migrate mode', () => {
     expect(await query(url, `SELECT revision FROM strata.strata_version`)).toEqual([{ revision: 'a3' }]);
     // the history says which mode did it
     expect(await query(url, `SELECT DISTINCT meta->'ensure' AS e FROM strata.strata_history`)).toEqual([{ e: { mode: 'migrate', action: 'migrated' } }]);
-    expect(await tablesOf(url)).toEqual(['public.parts', 'public.widgets', 'strata.strata_history', 'strata.strata_version']);
+    expect(await tablesOf(url)).toEqual(['public.parts', 'public.widgets', 'strata.strata_history', 'strata.strata_summary', 'strata.strata_version']);
     // the run lock is free again
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([{ n: 0 }]);
   });

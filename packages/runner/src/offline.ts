@@ -2,7 +2,7 @@ import { quoteLiteral } from '@strata/core';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
-import { createTablesSql, stepDml, TOOL_VERSION } from './version-table.js';
+import { createTablesSql, refreshSummarySql, stepDml, TOOL_VERSION } from './version-table.js';
 import { setLocalSql } from './executor.js';
 
 /** What an offline script is built from. */
@@ -64,5 +64,6 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     if (step.direction === 'up') applied.add(m.revision);
     else applied.delete(m.revision);
   }
+  if (steps.length > 0) out.push('', "-- Strata's summary of the history, which later runs read instead of the whole history", refreshSummarySql(ctx.schema).trimEnd());
   return `${out.join('\n')}\n`;
 }

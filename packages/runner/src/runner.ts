@@ -11,7 +11,7 @@ import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-g
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
-import { prepareStepDml, readHistory, readState, type DbState } from './version-table.js';
+import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, type DbState } from './version-table.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -170,6 +170,32 @@ async function loadGraph(dir: string): Promise<RevisionGraph> {
   return buildGraph(await loadMigrations(dir));
 }
 
+/**
+ * A state whose `checksums` can be trusted: when the summary's digest of the
+ * applied checksums answered (readState), it is compared with the digest of
+ * the files; equal, the recorded checksums are the files' (filled in from
+ * them), otherwise every checksum is read (a second round trip, whose answer
+ * names the edited files).
+ */
+async function settleState(client: Queryable, o: ResolvedOptions, graph: RevisionGraph, state: DbState, options: { invalidIndexes?: boolean } = {}): Promise<DbState> {
+  if (state.appliedDigest === undefined) return state;
+  const { applied, unknown } = graph.appliedFrom(state.heads);
+  const files = graph.order.filter((m) => applied.has(m.revision));
+  if (unknown.length === 0 && appliedDigestOf(files.map((m) => [m.revision, m.checksum] as const)) === state.appliedDigest) {
+    o.logger.debug('applied checksums verified against the summary', { applied: files.length });
+    return { ...state, checksums: new Map(files.map((m) => [m.revision, m.checksum])) };
+  }
+  o.logger.debug('the summary differs from the files: reading every recorded checksum', { applied: files.length });
+  return await readState(client, o.schema, { ...options, full: true });
+}
+
+/** Rewrite the summary after a run that wrote history (best effort: a stale one costs the next run a fuller read, nothing else). */
+async function refreshSummary(client: Queryable, o: ResolvedOptions): Promise<void> {
+  await client.query(refreshSummarySql(o.schema, runLockKey(o.schema))).catch((err: unknown) => {
+    o.logger.debug('summary not written', { error: err instanceof Error ? err.message : String(err) });
+  });
+}
+
 function appliedOrThrow(graph: RevisionGraph, state: DbState, o: ResolvedOptions): Set<string> {
   const { applied, unknown } = graph.appliedFrom(state.heads);
   if (unknown.length > 0) {
@@ -260,7 +286,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
   return await withClient(o, async (client) => {
     connected = true;
     // One round trip tells whether there is anything to do; a run at head stops here.
-    const first = await firstState;
+    const first = await settleState(client, o, graph, await firstState);
     const firstApplied = appliedOrThrow(graph, first, o);
     verifyChecksums(graph, firstApplied, first);
     const firstPlan = plan(firstApplied);
@@ -282,7 +308,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const serverVersion = await watchForDeadClient(client);
       await ensureTables(client, o);
       // Re-read inside the lock: another runner may have moved the database meanwhile.
-      const state = await readState(client, o.schema);
+      const state = await readState(client, o.schema, { full: true });
       const applied = appliedOrThrow(graph, state, o);
       verifyChecksums(graph, applied, state);
       const steps = await prepare(plan(applied));
@@ -338,6 +364,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
         i = j;
       }
+      if (results.length > 0) await refreshSummary(client, o);
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
     return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
@@ -385,8 +412,8 @@ export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
 export async function status(options: RunnerOptions): Promise<StatusResult> {
   const o = resolveOptions(options);
   const { graph, client: opened, first } = await graphAndClient(o, (c) => readState(c, o.schema, { invalidIndexes: true }));
-  return await withClient(o, async () => {
-    const state = await first;
+  return await withClient(o, async (client) => {
+    const state = await settleState(client, o, graph, await first, { invalidIndexes: true });
     const { applied, unknown } = graph.appliedFrom(state.heads);
     const pending = graph.order.filter((m) => !applied.has(m.revision));
     const failed: FailedMigration[] = [...state.failures].map(([revision, f]) => {
@@ -443,6 +470,7 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
         }
         const result = await stampOnClient(client, { graph, schema: o.schema, revision: options.revision, purge: !!options.purge });
         await client.query('COMMIT');
+        await refreshSummary(client, o);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
@@ -470,7 +498,7 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
   } else {
     if (!options.url) throw new StrataError('USAGE', 'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.');
     fromHeads = await withClient(o, async (client) => {
-      const state = await readState(client, o.schema);
+      const state = await readState(client, o.schema, { full: true });
       verifyChecksums(graph, appliedOrThrow(graph, state, o), state);
       return state.heads;
     });
@@ -491,10 +519,11 @@ export async function isAtHead(clientOrUrl: Queryable | string, options: IsAtHea
   const graph = await loadGraph(options.migrationsDir);
   const schema = options.schema ?? 'strata';
   const check = async (client: Queryable): Promise<IsAtHeadResult> => {
-    const state = await readState(client, schema);
-    const { applied, unknown } = graph.appliedFrom(state.heads);
+    // The heads alone: whether anything is pending needs no checksum.
+    const heads = await readHeads(client, schema);
+    const { applied, unknown } = graph.appliedFrom(heads);
     const pending = graph.order.filter((m) => !applied.has(m.revision)).map((m) => m.revision);
-    return { atHead: pending.length === 0 && unknown.length === 0, pending, current: state.heads };
+    return { atHead: pending.length === 0 && unknown.length === 0, pending, current: heads };
   };
   if (typeof clientOrUrl !== 'string') return await check(clientOrUrl);
   const client = await connect({ url: clientOrUrl, applicationName: options.applicationName ?? 'strata' });

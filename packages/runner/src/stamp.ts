@@ -31,7 +31,7 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   const { graph } = options;
   const schema = options.schema ?? 'strata';
   await client.query(createTablesSql(schema));
-  const state = await readState(client, schema);
+  const state = await readState(client, schema, { full: true });
   const fromHeads = options.purge ? [] : state.heads;
   const { applied: before, unknown } = graph.appliedFrom(fromHeads);
   if (unknown.length > 0) {

@@ -4,7 +4,7 @@ import { runLockKey } from './run-lock.js';
 
 describe("Strata's tables", () => {
   it('quote the schema name', () => {
-    expect(tableNames('strata')).toEqual({ schema: 'strata', version: 'strata.strata_version', history: 'strata.strata_history' });
+    expect(tableNames('strata')).toEqual({ schema: 'strata', version: 'strata.strata_version', history: 'strata.strata_history', summary: 'strata.strata_summary' });
     expect(tableNames('My "Schema"').version).toBe('"My ""Schema""".strata_version');
     expect(createTablesSql('user')).toContain('CREATE SCHEMA IF NOT EXISTS "user";\nCREATE TABLE IF NOT EXISTS "user".strata_version (');
   });

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { isPgDatabaseError, quoteIdent, quoteLiteral, type Queryable } from '@strata/core';
 import type { Direction, HistoryEntry } from './types.js';
 
@@ -5,9 +6,9 @@ import type { Direction, HistoryEntry } from './types.js';
 export const TOOL_VERSION = '0.1.0';
 
 /** Qualified names of Strata's tables in `schema`. */
-export function tableNames(schema: string): { schema: string; version: string; history: string } {
+export function tableNames(schema: string): { schema: string; version: string; history: string; summary: string } {
   const s = quoteIdent(schema);
-  return { schema: s, version: `${s}.strata_version`, history: `${s}.strata_history` };
+  return { schema: s, version: `${s}.strata_version`, history: `${s}.strata_history`, summary: `${s}.strata_summary` };
 }
 
 /**
@@ -39,8 +40,64 @@ CREATE TABLE IF NOT EXISTS ${t.history} (
   meta jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS strata_history_revision_idx ON ${t.history} (revision, id);
+CREATE TABLE IF NOT EXISTS ${t.summary} (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  applied_digest text NOT NULL,
+  history_max_id bigint NOT NULL,
+  clean boolean NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now()
+);
 `;
 }
+
+/**
+ * FROM/WHERE of the history's failures that no later row of the same
+ * revision superseded (rare: the query starts from them), as `f`.
+ */
+function failedRows(history: string): string {
+  return `${history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${history} l WHERE l.revision = f.revision AND l.id > f.id)`;
+}
+
+/**
+ * The history's checksums of the applied revisions, as one value: sha256 (hex)
+ * of \`revision:checksum\` pairs, ordered by revision (byte order), joined by
+ * commas. A revision counts as applied when its latest successful event is an
+ * \`up\`; its checksum is that event's. The runner computes the same from the
+ * files ({@link appliedDigestOf}): when the two agree, every applied file is as
+ * it was applied, and the checksums themselves need not cross the wire.
+ */
+function appliedDigestSql(history: string): string {
+  return `SELECT encode(sha256(convert_to(coalesce(string_agg(l.revision || ':' || l.checksum, ',' ORDER BY l.revision COLLATE "C"), ''), 'UTF8')), 'hex')
+  FROM (SELECT DISTINCT ON (revision) revision, direction, checksum FROM ${history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) l
+ WHERE l.direction = 'up' AND l.checksum IS NOT NULL`;
+}
+
+/** The digest {@link appliedDigestSql} computes, from \`[revision, checksum]\` pairs. */
+export function appliedDigestOf(pairs: Iterable<readonly [string, string]>): string {
+  const sorted = [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return hash('sha256', sorted.map(([r, c]) => `${r}:${c}`).join(','), 'hex');
+}
+
+/**
+ * Write the summary a later run reads instead of the whole history: the
+ * applied digest, the history's newest id (a summary is trusted only while
+ * that is still the newest: any later history row, from whatever writer,
+ * makes it stale), and whether no failure or running claim is outstanding.
+ * Runs after a run that wrote history, and at the end of offline scripts;
+ * about as costly as one full state read, once. With `lockKey`, only if the
+ * run lock is free or this session's (writes nothing otherwise: a run that
+ * holds it will write its own).
+ */
+export function refreshSummarySql(schema: string, lockKey?: bigint): string {
+  const t = tableNames(schema);
+  return `INSERT INTO ${t.summary} (one, applied_digest, history_max_id, clean, written_at)
+SELECT true, (${appliedDigestSql(t.history)}), coalesce((SELECT max(id) FROM ${t.history}), 0),
+       NOT EXISTS (SELECT 1 FROM ${failedRows(t.history)}) AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE outcome = 'running'), now()${lockKey === undefined ? '' : `
+ WHERE pg_try_advisory_xact_lock(${lockKey.toString()}::bigint)`}
+ON CONFLICT (one) DO UPDATE SET applied_digest = EXCLUDED.applied_digest, history_max_id = EXCLUDED.history_max_id, clean = EXCLUDED.clean, written_at = EXCLUDED.written_at;
+`;
+}
+
 
 /** What the database records, read in one round trip. */
 export interface DbState {
@@ -48,8 +105,18 @@ export interface DbState {
   initialised: boolean;
   /** Version-table rows (current heads). */
   heads: string[];
-  /** Checksum recorded by the latest successful `up` (applied or stamped) of each revision. */
+  /**
+   * Checksum recorded by the latest successful `up` (applied or stamped) of
+   * each revision. Empty when `appliedDigest` stands for it.
+   */
   checksums: Map<string, string>;
+  /**
+   * Set when a fresh summary answered instead of the history: the digest of
+   * the applied revisions' checksums ({@link appliedDigestOf}), and then no
+   * failure or running claim is outstanding. The runner compares it with the
+   * files' and reads every checksum only when they differ.
+   */
+  appliedDigest?: string;
   /** Revisions whose latest history row is a failure. */
   failures: Map<string, { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }>;
   /** INVALID indexes (`schema.name`), when asked for. */
@@ -59,29 +126,46 @@ export interface DbState {
 }
 
 /**
- * One query answers "where is the database?": version rows, the latest
- * checksum of each applied revision, the latest failure of each revision,
- * and optionally INVALID indexes. A missing schema/table means "never run".
+ * One query answers "where is the database?": the version rows and, when the
+ * summary is fresh (written after the history's newest row, with nothing
+ * failed or running), its digest of the applied checksums; otherwise the
+ * latest checksum of each applied revision, the latest failure of each
+ * revision and the running claims, from the history. With `full`, always the
+ * latter. Optionally the INVALID indexes. A missing schema/table means
+ * "never run"; a missing summary table (tables made by an older Strata) means
+ * the full read, in a second round trip.
+ *
+ * Why: on a fresh connection, reading the history costs ~16 ms of server time
+ * at 1,000 migrations (catalogue lookups, then a sort and 84 kB of JSON to
+ * parse); the summary ~6 ms, planned together with the history part it
+ * stands for (which then never executes) ~8 ms.
  */
-export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean } = {}): Promise<DbState> {
+export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean; full?: boolean } = {}): Promise<DbState> {
   const t = tableNames(schema);
+  const fresh = `(SELECT applied_digest FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0))`;
+  // With the summary: the history parts run only when it is missing or stale (a one-time filter).
+  const unlessFresh = options.full ? '' : ` WHERE NOT EXISTS ${fresh}`;
+  const andUnlessFresh = options.full ? '' : ` AND NOT EXISTS ${fresh}`;
   const parts = [
     `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
+    ...(options.full ? [] : [`SELECT 'd', d.applied_digest, NULL, NULL, NULL, NULL FROM ${fresh} d`]),
     // Every applied checksum in one jsonb value: one row, not one per migration
     // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
-    `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
-    // Failures are rare: start from them and keep those no later row superseded.
-    `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${t.history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${t.history} l WHERE l.revision = f.revision AND l.id > f.id)`,
+    `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c${unlessFresh}`,
+    `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}${andUnlessFresh}`,
+    // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
+    `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'${andUnlessFresh}`,
   ];
-  // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
-  parts.push(`SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'`);
   if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
   let rows: Row[];
   try {
     rows = (await client.query<Row>(parts.join('\nUNION ALL\n'))).rows;
   } catch (err) {
-    // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here.
+    // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here;
+    // or, without `full`, the summary is missing (tables made by an older
+    // Strata) or not as this one makes it (42703 undefined_column): the history answers.
+    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '42703') && !options.full) return await readState(client, schema, { ...options, full: true });
     if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) {
       const invalidIndexes = options.invalidIndexes ? (await client.query<Row>(INVALID_INDEXES_PART)).rows.map((r) => r.r) : [];
       return { initialised: false, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes, running: [] };
@@ -91,6 +175,7 @@ export async function readState(client: Queryable, schema: string, options: { in
   const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [], running: [] };
   for (const row of rows) {
     if (row.k === 'v') state.heads.push(row.r);
+    else if (row.k === 'd') state.appliedDigest = row.r;
     else if (row.k === 'c') for (const [revision, checksum] of Object.entries(row.m ?? {})) state.checksums.set(revision, String(checksum));
     else if (row.k === 'i') state.invalidIndexes.push(row.r);
     else if (row.k === 'r') state.running.push({ revision: row.r, direction: (row.a ?? 'up') as Direction, since: row.b ?? '', pid: typeof row.m?.pid === 'number' ? row.m.pid : null });
@@ -108,6 +193,16 @@ export async function readState(client: Queryable, schema: string, options: { in
   }
   state.heads.sort();
   return state;
+}
+
+/** The version table's rows alone (current heads, sorted); none when Strata never ran here. */
+export async function readHeads(client: Queryable, schema: string): Promise<string[]> {
+  try {
+    return (await client.query<{ revision: string }>(`SELECT revision FROM ${tableNames(schema).version} ORDER BY revision COLLATE "C"`)).rows.map((r) => r.revision);
+  } catch (err) {
+    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) return [];
+    throw err;
+  }
 }
 
 const INVALID_INDEXES_PART = `SELECT 'i' AS k, format('%s.%s', n.nspname, c.relname) AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m

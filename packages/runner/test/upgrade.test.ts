@@ -39,7 +39,7 @@ describe('a fresh database', () => {
     expect(base.steps.map((s) => s.revision)).toEqual(['a00000000002', 'a00000000001']);
     expect(base.to).toEqual([]);
     const tables = await query(url, `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`);
-    expect(tables.map((r) => r.t)).toEqual(['strata.strata_history', 'strata.strata_version']);
+    expect(tables.map((r) => r.t)).toEqual(['strata.strata_history', 'strata.strata_summary', 'strata.strata_version']);
 
     const up2 = await upgrade(opts);
     expect(up2.steps).toHaveLength(3);
