@@ -115,6 +115,10 @@ async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) 
   client.catch(() => {});
   answer.catch(() => {});
   try {
+    // One turn of the event loop first: the socket connects, and the startup
+    // packet leaves before the files are read, so the server forks its backend
+    // meanwhile rather than after the first 64 files.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return { graph: await loadGraph(o.migrationsDir), client, first: answer, abandon: () => opening.abandon() };
   } catch (err) {
     // Whether connected or still waiting on a silent server: not a moment longer.
