@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@strata/testkit';
 import type { Logger } from '@strata/core';
 import { downgrade, history, status, upgrade } from '@strata/runner';
-import { query, tempMigrations, writeChain } from './helpers.js';
+import { query, scratchProjects, writeChain } from './helpers.js';
 
 // Quick transactional SQL migrations share round trips (executeBatch). These
 // tests put the interesting migration in the middle of a batch and check that
@@ -10,15 +10,7 @@ import { query, tempMigrations, writeChain } from './helpers.js';
 // that durations and positions are each migration's own.
 
 const db = useTestDatabase('runner_batching');
-const dirs: { rm(): void }[] = [];
-afterAll(() => dirs.forEach((d) => d.rm()));
-let n = 0;
-function setup() {
-  n++;
-  const m = tempMigrations();
-  dirs.push(m);
-  return { m, schema: `strata_b${n}`, app: `app_b${n}` };
-}
+const setup = scratchProjects('b');
 
 /** Records the batch size the runner logs for each migration it sends. */
 function batchLog(): { logger: Logger; sizes: Map<string, number> } {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 
 /** A temp migrations folder; `write` adds files, `rm` removes the folder. */
 export function tempMigrations(): { dir: string; write(name: string, text: string): void; rm(): void } {
@@ -10,6 +11,24 @@ export function tempMigrations(): { dir: string; write(name: string, text: strin
     dir,
     write: (name, text) => writeFileSync(join(dir, name), text),
     rm: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Scratch folders for the tests of one file, removed after it (call at the
+ * top level), each with its own names: `next()` gives a migrations folder,
+ * a schema for Strata's tables (`strata_<tag><n>`) and one for the app's
+ * objects (`app_<tag><n>`).
+ */
+export function scratchProjects(tag: string): () => { m: ReturnType<typeof tempMigrations>; schema: string; app: string } {
+  const folders: { rm(): void }[] = [];
+  afterAll(() => folders.forEach((f) => f.rm()));
+  let n = 0;
+  return () => {
+    n++;
+    const m = tempMigrations();
+    folders.push(m);
+    return { m, schema: `strata_${tag}${n}`, app: `app_${tag}${n}` };
   };
 }
 

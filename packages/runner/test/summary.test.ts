@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@strata/testkit';
 import type { Logger } from '@strata/core';
 import { downgrade, offlineScript, stamp, status, upgrade } from '@strata/runner';
-import { query, sqlMigration, tempMigrations, writeChain } from './helpers.js';
+import { query, scratchProjects, sqlMigration, writeChain } from './helpers.js';
 
 // A run at head reads Strata's summary of the history (version-table.ts)
 // instead of the history itself: the digest of the applied checksums, trusted
@@ -14,16 +14,7 @@ import { query, sqlMigration, tempMigrations, writeChain } from './helpers.js';
 // the full history gives.
 
 const db = useTestDatabase('runner_summary');
-const dirs: { rm(): void }[] = [];
-afterAll(() => dirs.forEach((d) => d.rm()));
-let n = 0;
-
-function setup() {
-  n++;
-  const m = tempMigrations();
-  dirs.push(m);
-  return { m, schema: `strata_s${n}` };
-}
+const setup = scratchProjects('s');
 
 /** What the runner said about the summary, in order. */
 function summaryLog(): { logger: Logger; said: string[] } {
