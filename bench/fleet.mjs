@@ -18,7 +18,7 @@ const arg = (name, dflt) => {
 const DBS = arg('dbs', 50);
 const M = arg('migrations', 20);
 const CONCURRENCY = arg('concurrency', 8);
-const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.js');
+const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.cjs');
 
 function run(args, cwd) {
   const t0 = performance.now();

@@ -20,7 +20,7 @@ const arg = (name, dflt) => {
 };
 const n = Number(arg('n', '1000'));
 const repeat = Number(arg('repeat', '3'));
-const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.js');
+const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.cjs');
 
 // A realistic mix: new tables with indexes and foreign keys, added columns,
 // concurrent indexes in non-transactional migrations, data fixes, some findings.

@@ -4,15 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl } from '@strata/testkit';
 import { HEAD, migrationsCopy, query } from './helpers.js';
 
-// `migrate ensure` as an entrypoint.sh runs it, from source (jiti; the
-// `source` export condition points the workspace packages at their src/).
-const CLI = fileURLToPath(new URL('../../migrate/src/bin.ts', import.meta.url));
+// `migrate ensure` as an entrypoint.sh runs it: the built executable
+// (pnpm test builds first), loading the TypeScript models module with jiti.
+const CLI = fileURLToPath(new URL('../../migrate/dist/bin.cjs', import.meta.url));
 const MODELS = fileURLToPath(new URL('../src/models.ts', import.meta.url));
-const JITI_REGISTER = fileURLToPath(import.meta.resolve('jiti/register'));
 
 function migrate(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', JITI_REGISTER, CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
