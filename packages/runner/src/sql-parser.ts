@@ -22,8 +22,8 @@ let loaded: Promise<SqlModule> | undefined;
 
 /**
  * `@strata/sql` (libpg-query, WebAssembly) is loaded on first use only: a
- * no-op `up` or `status` never pays for it, which keeps them well under the
- * 200 ms budget with a thousand migration files.
+ * no-op `up` or `status` never pays for it (loading it and compiling its
+ * WebAssembly took ~220 ms here, more than such a whole run).
  */
 export function sqlModule(): Promise<SqlModule> {
   loaded ??= (async () => {
