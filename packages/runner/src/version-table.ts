@@ -98,7 +98,6 @@ ON CONFLICT (one) DO UPDATE SET applied_digest = EXCLUDED.applied_digest, histor
 `;
 }
 
-
 /** What the database records, read in one round trip. */
 export interface DbState {
   /** Whether Strata's tables exist. */
@@ -142,13 +141,15 @@ export interface DbState {
  */
 export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean; full?: boolean } = {}): Promise<DbState> {
   const t = tableNames(schema);
-  const fresh = `(SELECT applied_digest FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0))`;
-  // With the summary: the history parts run only when it is missing or stale (a one-time filter).
-  const unlessFresh = options.full ? '' : ` WHERE NOT EXISTS ${fresh}`;
-  const andUnlessFresh = options.full ? '' : ` AND NOT EXISTS ${fresh}`;
+  // With the summary: `fresh` (one row, or none when the summary is missing,
+  // stale or not clean) is computed once, and the history parts run only
+  // without it (a one-time filter).
+  const withFresh = options.full ? '' : `WITH fresh AS (SELECT applied_digest FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0))\n`;
+  const unlessFresh = options.full ? '' : ' WHERE NOT EXISTS (SELECT FROM fresh)';
+  const andUnlessFresh = options.full ? '' : ' AND NOT EXISTS (SELECT FROM fresh)';
   const parts = [
     `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
-    ...(options.full ? [] : [`SELECT 'd', d.applied_digest, NULL, NULL, NULL, NULL FROM ${fresh} d`]),
+    ...(options.full ? [] : [`SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM fresh`]),
     // Every applied checksum in one jsonb value: one row, not one per migration
     // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
     `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c${unlessFresh}`,
@@ -160,7 +161,7 @@ export async function readState(client: Queryable, schema: string, options: { in
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
   let rows: Row[];
   try {
-    rows = (await client.query<Row>(parts.join('\nUNION ALL\n'))).rows;
+    rows = (await client.query<Row>(withFresh + parts.join('\nUNION ALL\n'))).rows;
   } catch (err) {
     // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here;
     // or, without `full`, the summary is missing (tables made by an older
