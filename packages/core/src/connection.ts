@@ -126,6 +126,15 @@ export function toConnectionError(err: unknown, url: string): StrataError {
   return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${reason}.`, { meta: { errno: e?.code ?? null } });
 }
 
+/**
+ * The socket under a pg Client (pg keeps it as `connection.stream`, not in its
+ * typed API): closing it is how a connection is dropped without waiting on
+ * the server.
+ */
+function socketOf(client: pg.Client): { once?(event: 'finish', listener: () => void): unknown; destroy?(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { once?(event: 'finish', listener: () => void): unknown; destroy?(): void } } }).connection?.stream;
+}
+
 /** A connection being opened, which can be given up before it is up. */
 export interface OpeningConnection {
   /** The connected client, or a StrataError safe to print. */
@@ -172,7 +181,7 @@ export function openConnection(options: ConnectOptions): OpeningConnection {
       throw toConnectionError(err, options.url);
     }
     connected = true;
-    if (abandoned) await c.end().catch(() => {});
+    if (abandoned) await closeConnection(c);
     return c;
   })();
   client.catch(() => {});
@@ -183,8 +192,8 @@ export function openConnection(options: ConnectOptions): OpeningConnection {
       if (!pgClient) return;
       // Connected: say goodbye. Still connecting: end() would send Terminate
       // and wait for a server that may never answer, so drop the socket.
-      if (connected) void pgClient.end().catch(() => {});
-      else (pgClient as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+      if (connected) void closeConnection(pgClient);
+      else socketOf(pgClient)?.destroy?.();
     },
   };
 }
@@ -201,7 +210,7 @@ export async function connect(options: ConnectOptions): Promise<pg.Client> {
  * (measured), every run, after the session is already over. Never throws.
  */
 export async function closeConnection(client: pg.Client): Promise<void> {
-  const stream = (client as unknown as { connection?: { stream?: { once?: (event: 'finish', listener: () => void) => unknown; destroy?: () => void } } }).connection?.stream;
+  const stream = socketOf(client);
   const ended = client.end().catch(() => {});
   // 'finish': our Terminate and FIN are out; nothing the server could still send matters.
   stream?.once?.('finish', () => stream.destroy?.());
