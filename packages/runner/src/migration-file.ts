@@ -8,7 +8,11 @@ import type { Direction, MigrationFile, MigrationSet } from './types.js';
 export const MIGRATION_FILE_RE = /^(\d+)_([A-Za-z0-9_.-]+)\.(sql|ts)$/;
 const REVISION_RE = /^[A-Za-z0-9_]+$/;
 
-/** sha256 (hex) of the bytes with CRLF normalised to LF. */
+/**
+ * sha256 (hex) of the bytes with CRLF normalised to LF. The one-shot
+ * crypto.hash: a quarter of createHash()'s cost on a migration-sized file
+ * (1,000 migrations: ~1.5 ms instead of ~6 ms).
+ */
 export function checksumOf(bytes: Uint8Array | string): string {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
   return hash('sha256', normaliseNewlines(text), 'hex');
@@ -173,9 +177,7 @@ class MigrationFileImpl implements MigrationFile {
   }
 
   get checksum(): string {
-    // The one-shot crypto.hash: a quarter of createHash()'s cost on a file
-    // this size (1,000 migrations: ~1.5 ms instead of ~6 ms).
-    this.#checksum ??= hash('sha256', this.source, 'hex');
+    this.#checksum ??= checksumOf(this.source);
     return this.#checksum;
   }
 }
