@@ -59,19 +59,19 @@ await build({
   },
   plugins: [
     {
-      // Start-up costs of every process, replaced by equivalents (scripts/shims/ says why).
+      // Start-up costs of every process, replaced by equivalents (scripts/shims/ says why):
+      // [what is required, by which module, the stand-in].
       name: 'strata-shims',
       setup(b) {
-        // pg/lib/client.js requires './crypto/utils', pg/lib/crypto/sasl.js './utils'.
-        b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) =>
-          /\/node_modules\/pg\/lib\/(client|crypto\/sasl)\.js$/.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/pg-crypto-utils.cjs` } : undefined,
-        );
-        b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-          /\/node_modules\/(\.pnpm\/commander@[^/]+\/node_modules\/)?commander\//.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-child-process.cjs` } : undefined,
-        );
-        b.onResolve({ filter: /^dns$/ }, (args) =>
-          /\/node_modules\/pg\/lib\/connection-parameters\.js$/.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/lazy-dns.cjs` } : undefined,
-        );
+        const shims = [
+          // pg/lib/client.js requires './crypto/utils', pg/lib/crypto/sasl.js './utils'.
+          [/^\.\/(crypto\/)?utils$/, /\/node_modules\/pg\/lib\/(client|crypto\/sasl)\.js$/, 'pg-crypto-utils.cjs'],
+          [/^node:child_process$/, /\/node_modules\/(\.pnpm\/commander@[^/]+\/node_modules\/)?commander\//, 'lazy-child-process.cjs'],
+          [/^dns$/, /\/node_modules\/pg\/lib\/connection-parameters\.js$/, 'lazy-dns.cjs'],
+        ];
+        for (const [filter, importer, file] of shims) {
+          b.onResolve({ filter }, (args) => (importer.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/${file}` } : undefined));
+        }
       },
     },
     {
