@@ -312,7 +312,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const serverVersion = await watchForDeadClient(client);
       await ensureTables(client, o);
       // Re-read inside the lock: another runner may have moved the database meanwhile.
-      const state = await readState(client, o.schema, { full: true });
+      const state = await settleState(client, o, graph, await readState(client, o.schema));
       const applied = appliedOrThrow(graph, state, o);
       verifyChecksums(graph, applied, state);
       const steps = await prepare(plan(applied));
@@ -502,7 +502,7 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
   } else {
     if (!options.url) throw new StrataError('USAGE', 'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.');
     fromHeads = await withClient(o, async (client) => {
-      const state = await readState(client, o.schema, { full: true });
+      const state = await settleState(client, o, graph, await readState(client, o.schema));
       verifyChecksums(graph, appliedOrThrow(graph, state, o), state);
       return state.heads;
     });
