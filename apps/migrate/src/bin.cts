@@ -10,9 +10,10 @@
 // has no module compile cache (22 has), so this file does what it would:
 // compile with the cache the build recorded (dist/main.cjs.v8-cache), and
 // compile from source, a little slower, when V8 rejects it (another Node
-// version or V8 flags) or it belongs to another build. Commands that need the other @strata packages load
-// them on demand, as before (require() of an ES module: the bundle has no
-// import(), which a node:vm script cannot use on Node 20).
+// version or V8 flags) or it belongs to another build. Commands that need the
+// other @strata packages load them on demand, as before (require() of an ES
+// module: the bundle has no import(), which a node:vm script cannot use on
+// Node 20).
 import fs = require('node:fs');
 import nodeModule = require('node:module');
 import path = require('node:path');
