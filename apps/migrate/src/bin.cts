@@ -17,6 +17,7 @@
 import fs = require('node:fs');
 import nodeModule = require('node:module');
 import path = require('node:path');
+import v8 = require('node:v8');
 import vm = require('node:vm');
 
 interface MainModule {
@@ -65,6 +66,31 @@ const mod = { exports: {} as MainModule };
 (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, nodeModule.createRequire(file), mod, file, __dirname);
 
 if (building === undefined) {
+  // V8's flags for this process, set only now: V8 checks a code cache against
+  // the flags in force, this bundle's (compiled above) and the one Node ships
+  // for its own modules. So the built-ins every connecting command needs are
+  // loaded first (the bundle's initialisation above loaded the rest): required
+  // after the change, net and os would compile from source (~2 ms more).
+  //
+  // --liftoff-only: libpg-query is WebAssembly. By default V8 compiles its hot
+  // functions a second time with TurboFan, which a short CLI run never earns
+  // back: with Liftoff only, parsing 1,000 migrations went from ~140 ms to
+  // ~80 ms in a fresh process, and stays faster when warm (25 vs 30 ms per 1,000).
+  //
+  // --interrupt-budget, ten times the default (67,584): JavaScript goes to
+  // TurboFan only after ten times as much work. A `status` or no-op `up` is
+  // over in ~100 ms of its own, and what it had optimised (the header scan of
+  // 1,000 files, pg's message parser) was compiled on the second core, which
+  // the database server wants at that moment, into memory touched for the
+  // first time (a page fault costs ~11 µs on this kind of virtual machine).
+  // Measured at 1,000 migrations: 400-800 fewer page faults, 10-20 ms less
+  // CPU, `status` 5-15 ms sooner. Long runs are optimised as before, a little
+  // later (linting 1,000 migrations: unchanged).
+  //
+  // Process-wide, so set here, in the CLI's own process, never by the libraries.
+  require('node:net');
+  require('node:os');
+  v8.setFlagsFromString('--liftoff-only --interrupt-budget=675840');
   void mod.exports.main();
 } else {
   const at = building.lastIndexOf(':');

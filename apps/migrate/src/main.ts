@@ -2,20 +2,10 @@
 // by bin.cts (which says why it is built this way). Two entry points: main()
 // for a real run, warmUp() for the build step that records V8's code cache.
 import { Writable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
 import { runCli } from './cli.js';
 
-/** Run the CLI on this process's arguments and streams; the exit code goes to process.exitCode. */
+/** Run the CLI on this process's arguments and streams; the exit code goes to process.exitCode (bin.cts sets V8's flags first). */
 export async function main(): Promise<void> {
-  // libpg-query is WebAssembly. By default V8 compiles its hot functions a
-  // second time with TurboFan, which a short CLI run never earns back: with
-  // Liftoff only, parsing 1,000 migrations went from ~140 ms to ~80 ms in a
-  // fresh process, and stays faster when warm (measured: 25 vs 30 ms per 1,000).
-  // The flag is process-wide, so it is set here, in the CLI's own process, and
-  // never by the libraries; and only now, after bin.cts has compiled this
-  // bundle against its code cache (which V8 checks against the flags in force).
-  setFlagsFromString('--liftoff-only');
-
   // `migrate history | head` closes the pipe early: that is not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
