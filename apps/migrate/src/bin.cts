@@ -53,8 +53,9 @@ if (building === undefined && stamp.length > 0) {
     // No cache (a build that skipped it): compile from source.
   }
 }
-// The wrapper is CommonJS's own, so the bundle runs as if require()d.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+// The bundle is a function expression with CommonJS's module wrapper as its
+// parameters (scripts/bundle.mjs), so it runs as if require()d.
+const script = new vm.Script(source, {
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });

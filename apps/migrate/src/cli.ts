@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeFor, isStrataError, redactUrls } from '@strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
+import { sourceMappedStack } from './source-stack.js';
 
 export const VERSION = '0.1.0';
 
@@ -77,7 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: 'INTERNAL', message } });
     } else {
       ctx.note(ctx.paint('31', `error: ${message}`));
-      if (!isStrataError(err) && io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(err.stack));
+      if (!isStrataError(err) && io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
     }
     return exitCodeFor(err);
   } finally {
