@@ -28,6 +28,7 @@ export interface RevisionGraph {
 }
 
 const fileOf = (m: MigrationFile) => m.file;
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Validate a migration set and build its graph; graph errors name the files involved. */
 export function buildGraph(set: MigrationSet): RevisionGraph {
@@ -41,19 +42,25 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
     }
     byRevision.set(m.revision, m);
   }
+  // A revision's children, in file order; a revision without children has no
+  // entry (NONE). Lists start as one-element literals: an empty array that is
+  // pushed to grows a 17-slot backing store, for a list that nearly always
+  // holds one revision.
   const children = new Map<string, string[]>();
-  for (const m of set.migrations) children.set(m.revision, []);
   for (const m of set.migrations) {
-    for (const p of m.parents) {
-      const list = children.get(p);
-      if (!list) {
+    for (let i = 0; i < m.parents.length; i++) {
+      const p = m.parents[i]!;
+      if (!byRevision.has(p)) {
         throw new StrataError('MIGRATION_MISSING_PARENT', `${m.file} (revision ${m.revision}) names parent ${p}, but no migration file has that revision. Fix the parents header or restore the missing file.`, {
           meta: { file: m.file, revision: m.revision, parent: p },
         });
       }
-      list.push(m.revision);
+      const list = children.get(p);
+      if (list) list.push(m.revision);
+      else children.set(p, [m.revision]);
     }
   }
+  const childrenOf = (r: string): readonly string[] => children.get(r) ?? NONE;
   const roots = set.migrations.filter((m) => m.parents.length === 0);
   if (roots.length > 1) {
     throw new StrataError('MIGRATION_MULTIPLE_ROOTS', `More than one migration has no parent: ${roots.map((r) => `${r.file} (${r.revision})`).join(', ')}. Only the first migration may have 'parents: none'; give the others the revision they follow.`, {
@@ -72,14 +79,17 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
   while (ready.length > 0) {
     const m = ready.shift()!;
     order.push(m);
-    for (const c of children.get(m.revision)!) {
+    const next = childrenOf(m.revision);
+    for (let k = 0; k < next.length; k++) {
+      const c = next[k]!;
       const d = indegree.get(c)! - 1;
       indegree.set(c, d);
       if (d === 0) {
         const cm = byRevision.get(c)!;
         let i = ready.length;
         while (i > 0 && cmp(ready[i - 1]!, cm) > 0) i--;
-        ready.splice(i, 0, cm);
+        if (i === ready.length) ready.push(cm);
+        else ready.splice(i, 0, cm);
       }
     }
   }
@@ -106,7 +116,7 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
 
   const index = new Map<string, number>();
   order.forEach((m, i) => index.set(m.revision, i));
-  const heads = order.filter((m) => children.get(m.revision)!.length === 0).map((m) => m.revision);
+  const heads = order.filter((m) => !children.has(m.revision)).map((m) => m.revision);
   const walk = (start: string, next: (r: string) => readonly string[], inclusive: boolean): Set<string> => {
     const out = new Set<string>();
     const stack = [...next(start)];
@@ -115,13 +125,13 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
       const r = stack.pop()!;
       if (out.has(r)) continue;
       out.add(r);
-      stack.push(...next(r));
+      const more = next(r);
+      for (let i = 0; i < more.length; i++) stack.push(more[i]!);
     }
     if (!inclusive) out.delete(start);
     return out;
   };
-  const parentsOf = (r: string) => byRevision.get(r)?.parents ?? [];
-  const childrenOf = (r: string) => children.get(r) ?? [];
+  const parentsOf = (r: string) => byRevision.get(r)?.parents ?? NONE;
 
   const graph: RevisionGraph = {
     order: Object.freeze(order),
@@ -145,17 +155,21 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
     ancestors: (r, inclusive = true) => walk(r, parentsOf, inclusive),
     descendants: (r, inclusive = true) => walk(r, childrenOf, inclusive),
     appliedFrom(versionHeads) {
-      const applied = new Set<string>();
+      // The first head's ancestors are the set itself (a fresh one, the
+      // caller's to keep); later heads add theirs.
+      let applied: Set<string> | undefined;
       const unknown: string[] = [];
       for (const h of versionHeads) {
         if (!byRevision.has(h)) {
           unknown.push(h);
           continue;
         }
-        if (applied.has(h)) continue;
-        for (const a of walk(h, parentsOf, true)) applied.add(a);
+        if (applied?.has(h)) continue;
+        const ancestors = walk(h, parentsOf, true);
+        if (applied === undefined) applied = ancestors;
+        else for (const a of ancestors) applied.add(a);
       }
-      return { applied, unknown };
+      return { applied: applied ?? new Set<string>(), unknown };
     },
     headsOf(applied) {
       return order.filter((m) => applied.has(m.revision) && !childrenOf(m.revision).some((c) => applied.has(c))).map((m) => m.revision);

@@ -174,23 +174,32 @@ async function loadGraph(dir: string): Promise<RevisionGraph> {
   return buildGraph(await loadMigrations(dir));
 }
 
+/** A database state with the applied set its heads imply (RevisionGraph.appliedFrom). */
+interface SettledState extends DbState {
+  applied: Set<string>;
+  /** Version-table heads no migration file defines. */
+  unknown: string[];
+}
+
 /**
- * A state whose `checksums` can be trusted: when the summary's digest of the
- * applied checksums answered (readState), it is compared with the digest of
- * the files; equal, the recorded checksums are the files' (filled in from
- * them), otherwise every checksum is read (a second round trip, whose answer
- * names the edited files).
+ * A state whose `checksums` can be trusted, with its applied set: when the
+ * summary's digest of the applied checksums answered (readState), it is
+ * compared with the digest of the files; equal, the recorded checksums are
+ * the files' and none is compared again (`checksums` stays empty, as
+ * DbState allows: no checksum problem can be found), otherwise every
+ * checksum is read (a second round trip, whose answer names the edited files).
  */
-async function settleState(client: Queryable, o: ResolvedOptions, graph: RevisionGraph, state: DbState, options: { invalidIndexes?: boolean } = {}): Promise<DbState> {
-  if (state.appliedDigest === undefined) return state;
+async function settleState(client: Queryable, o: ResolvedOptions, graph: RevisionGraph, state: DbState, options: { invalidIndexes?: boolean } = {}): Promise<SettledState> {
   const { applied, unknown } = graph.appliedFrom(state.heads);
+  if (state.appliedDigest === undefined) return { ...state, applied, unknown };
   const files = graph.order.filter((m) => applied.has(m.revision));
   if (unknown.length === 0 && appliedDigestOf(files.map((m) => [m.revision, m.checksum] as const)) === state.appliedDigest) {
     o.logger.debug('applied checksums verified against the summary', { applied: files.length });
-    return { ...state, checksums: new Map(files.map((m) => [m.revision, m.checksum])) };
+    return { ...state, applied, unknown };
   }
   o.logger.debug('the summary differs from the files: reading every recorded checksum', { applied: files.length });
-  return await readState(client, o.schema, { ...options, full: true });
+  const full = await readState(client, o.schema, { ...options, full: true });
+  return { ...full, ...graph.appliedFrom(full.heads) };
 }
 
 /** Rewrite the summary after a run that wrote history (best effort: a stale one costs the next run a fuller read, nothing else). */
@@ -200,8 +209,8 @@ async function refreshSummary(client: Queryable, o: ResolvedOptions): Promise<vo
   });
 }
 
-function appliedOrThrow(graph: RevisionGraph, state: DbState, o: ResolvedOptions): Set<string> {
-  const { applied, unknown } = graph.appliedFrom(state.heads);
+function appliedOrThrow(state: SettledState, o: ResolvedOptions): Set<string> {
+  const { applied, unknown } = state;
   if (unknown.length > 0) {
     throw new StrataError(
       'MIGRATION_UNKNOWN_REVISION',
@@ -291,7 +300,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     connected = true;
     // One round trip tells whether there is anything to do; a run at head stops here.
     const first = await settleState(client, o, graph, await firstState);
-    const firstApplied = appliedOrThrow(graph, first, o);
+    const firstApplied = appliedOrThrow(first, o);
     verifyChecksums(graph, firstApplied, first);
     const firstPlan = plan(firstApplied);
     if (firstPlan.length === 0) return summarize(direction, first.heads, first.heads, [], !!options.dryRun);
@@ -313,7 +322,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       await ensureTables(client, o);
       // Re-read inside the lock: another runner may have moved the database meanwhile.
       const state = await settleState(client, o, graph, await readState(client, o.schema));
-      const applied = appliedOrThrow(graph, state, o);
+      const applied = appliedOrThrow(state, o);
       verifyChecksums(graph, applied, state);
       const steps = await prepare(plan(applied));
       const ctx: ExecContext = {
@@ -418,7 +427,7 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
   const { graph, client: opened, first } = await graphAndClient(o, (c) => readState(c, o.schema, { invalidIndexes: true }));
   return await withClient(o, async (client) => {
     const state = await settleState(client, o, graph, await first, { invalidIndexes: true });
-    const { applied, unknown } = graph.appliedFrom(state.heads);
+    const { applied, unknown } = state;
     const pending = graph.order.filter((m) => !applied.has(m.revision));
     const failed: FailedMigration[] = [...state.failures].map(([revision, f]) => {
       const m = graph.get(revision);
@@ -503,7 +512,7 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
     if (!options.url) throw new StrataError('USAGE', 'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.');
     fromHeads = await withClient(o, async (client) => {
       const state = await settleState(client, o, graph, await readState(client, o.schema));
-      verifyChecksums(graph, appliedOrThrow(graph, state, o), state);
+      verifyChecksums(graph, appliedOrThrow(state, o), state);
       return state.heads;
     });
   }
