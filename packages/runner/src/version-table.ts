@@ -144,20 +144,19 @@ export interface DbState {
  */
 export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean; full?: boolean } = {}): Promise<DbState> {
   const t = tableNames(schema);
-  const parts = options.full
-    ? [
-        `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
-        // Every applied checksum in one jsonb value: one row, not one per migration
-        // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
-        `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
-        `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}`,
-        // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
-        `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'`,
-      ]
-    : [
-        `SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`,
-        `SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0)`,
-      ];
+  const parts = [`SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`];
+  if (options.full) {
+    parts.push(
+      // Every applied checksum in one jsonb value: one row, not one per migration
+      // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
+      `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
+      `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}`,
+      // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
+      `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'`,
+    );
+  } else {
+    parts.push(`SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0)`);
+  }
   if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
   let rows: Row[];
@@ -174,8 +173,13 @@ export async function readState(client: Queryable, schema: string, options: { in
     }
     throw err;
   }
-  // Without `full`, the summary answers or the history must.
-  if (!options.full && !rows.some((row) => row.k === 'd')) return await readState(client, schema, { ...options, full: true });
+  // Without `full`, the summary answers or the history must; the INVALID
+  // indexes this query found are kept rather than looked up again.
+  if (!options.full && !rows.some((row) => row.k === 'd')) {
+    const full = await readState(client, schema, { full: true });
+    full.invalidIndexes = rows.filter((row) => row.k === 'i').map((row) => row.r);
+    return full;
+  }
   const state: DbState = { initialised: true, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes: [], running: [] };
   for (const row of rows) {
     if (row.k === 'v') state.heads.push(row.r);
