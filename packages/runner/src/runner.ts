@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, closeConnection, connect, openConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
+import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';
@@ -539,10 +539,5 @@ export async function isAtHead(clientOrUrl: Queryable | string, options: IsAtHea
     return { atHead: pending.length === 0 && unknown.length === 0, pending, current: heads };
   };
   if (typeof clientOrUrl !== 'string') return await check(clientOrUrl);
-  const client = await connect({ url: clientOrUrl, applicationName: options.applicationName ?? 'strata' });
-  try {
-    return await check(client);
-  } finally {
-    await closeConnection(client);
-  }
+  return await withConnection({ url: clientOrUrl, applicationName: options.applicationName ?? 'strata' }, check);
 }
