@@ -22,10 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Packages compiled into the bundle: their own dependencies come with them.
 const INLINE = /^(pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass|split2|commander|@strata\/(core|runner))(\/|$)/;
 
-// Outputs of the ES-module bundle this one replaced.
-rmSync(`${root}dist/chunks`, { recursive: true, force: true });
-rmSync(`${root}dist/bin.js`, { force: true });
-rmSync(`${root}dist/bin.js.map`, { force: true });
+// A cache of the previous build is never left beside this one.
 rmSync(`${root}dist/main.cjs.v8-cache`, { force: true });
 
 await build({

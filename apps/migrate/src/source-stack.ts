@@ -5,7 +5,7 @@
 // apply: a frame reads `main.cjs:1:52345` with a one-letter name. The one
 // place a stack is printed on purpose (STRATA_DEBUG=1, an error that is not a
 // StrataError) passes it through here, with the bundle's source map.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,11 @@ const FRAME = /^(\s*at (?:async )?)(?:(.*?) \()?(.+?):(\d+):(\d+)(\)?)$/;
  */
 export function sourceMappedStack(stack: string, bundle: string): string {
   const mapFile = `${bundle}.map`;
-  if (!existsSync(mapFile)) return stack;
   let map: SourceMap;
   try {
     map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
   } catch {
+    // No map beside it, or not one Node can read.
     return stack;
   }
   const base = dirname(mapFile);
