@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, exitCodeFor, isStrataError, redactUrls } from '@strata/core';
+import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
 import { sourceMappedStack } from './source-stack.js';
@@ -74,12 +74,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return ExitCode.INPUT;
     }
     const json = argv.includes('--json');
+    const bug = isBug(err);
     const message = redactUrls(err instanceof Error ? err.message : String(err));
     if (json) {
-      ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: 'INTERNAL', message } });
+      ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
     } else {
       ctx.note(ctx.paint('31', `error: ${message}`));
-      if (!isStrataError(err) && io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
+      if (bug) {
+        ctx.note(`This is a bug in Strata, not a problem with your migrations or database. Please report it with the command you ran${io.env.STRATA_DEBUG ? ' and the stack below' : ' (STRATA_DEBUG=1 prints the stack)'}.`);
+        if (io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
+      }
     }
     return exitCodeFor(err);
   } finally {

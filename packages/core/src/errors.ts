@@ -125,15 +125,34 @@ export function isPgDatabaseError(err: unknown): err is Error & PgErrorFields {
 }
 
 /**
- * Exit codes of the CLI, as DESIGN.md fixes them:
- * 0 ok, 1 a check found something, 2 usage or input error, 3 database error.
+ * Exit codes of the CLI: 0 ok, 1 a check found something, 2 usage or input
+ * error, 3 database error, 4 a bug in Strata (an error it did not expect: a
+ * TypeError, an INTERNAL error), never reported as a database error.
  */
-export const ExitCode = Object.freeze({ OK: 0, FOUND: 1, INPUT: 2, DATABASE: 3 } as const);
+export const ExitCode = Object.freeze({ OK: 0, FOUND: 1, INPUT: 2, DATABASE: 3, BUG: 4 } as const);
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Network errors of a connection (node's errno codes): the database is unreachable, not Strata broken. */
+const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Whether `err` is a bug in Strata rather than bad input or a database
+ * problem: an INTERNAL StrataError, or any error that is neither a
+ * StrataError, a PostgreSQL error, nor a system error (errno code).
+ */
+export function isBug(err: unknown): boolean {
+  if (isStrataError(err)) return err.code === 'INTERNAL';
+  if (isPgDatabaseError(err)) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code));
+}
 
 /** The exit code an error maps to. */
 export function exitCodeFor(err: unknown): ExitCode {
+  if (isBug(err)) return ExitCode.BUG;
   if (isStrataError(err)) return err.isInputError ? ExitCode.INPUT : ExitCode.DATABASE;
   if (isPgDatabaseError(err)) return ExitCode.DATABASE;
-  return ExitCode.DATABASE;
+  const code = (err as { code: string }).code;
+  // A file that cannot be read (ENOENT, EACCES, EISDIR...) is an input error; a lost connection a database one.
+  return NETWORK_ERRNO.has(code) ? ExitCode.DATABASE : ExitCode.INPUT;
 }

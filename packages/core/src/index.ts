@@ -4,6 +4,7 @@ export {
   isPgDatabaseError,
   ExitCode,
   exitCodeFor,
+  isBug,
   type StrataErrorCode,
   type ErrorMeta,
   type SourceLocation,

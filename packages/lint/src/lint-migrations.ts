@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { buildGraph, loadMigrations, type MigrationFile, type MigrationSet } from '@strata/runner';
-import { loadParser, parseScriptSync, type SqlStatement } from '@strata/sql';
+import { eachStatement, loadParser, type SqlStatement } from '@strata/sql';
 import { commentLines, directivesAbove, scanDirectives, type IgnoreDirective } from './ignore-comments.js';
 import { RULES, resolveLevels } from './rules.js';
 import { SchemaState } from './schema-state.js';
@@ -70,10 +70,24 @@ class FileLinter {
 }
 
 interface SectionResult {
-  statements: SqlStatement[];
+  /** Statements in the section. */
+  count: number;
+  /** Whether one of them is DDL. */
+  anyDdl: boolean;
+  /** The first one taking a strong lock, and whether the section sets lock_timeout itself. */
+  firstStrongLock: { line: number; column: number; tag: string; lock: string } | undefined;
+  setsLockTimeout: boolean;
   created: Set<string>;
   added: Set<string>;
 }
+
+/**
+ * Sections up to this size are parsed once (their statements kept); bigger
+ * ones twice, statement by statement, so that a 50 MB migration is linted in
+ * memory proportional to a statement: the first pass finds whether the
+ * section runs in a transaction, which the rules need before any statement.
+ */
+const KEEP_CHARS = 1 << 20;
 
 function lintSection(
   fl: FileLinter,
@@ -83,10 +97,23 @@ function lintSection(
   upCreated: SectionContext['upCreated'],
   file: string,
 ): SectionResult {
-  const { statements } = parseScriptSync(section.text, { file, startLine: section.line, startColumn: 1 });
-  const nonTx = statements.filter((s) => !s.transactional).length;
+  const options = { file, startLine: section.line, startColumn: 1 };
+  let kept: SqlStatement[] | undefined = [];
+  let count = 0;
+  let nonTx = 0;
+  if (section.text.length > KEEP_CHARS) {
+    kept = undefined;
+    eachStatement(section.text, options, (s) => {
+      count++;
+      if (!s.transactional) nonTx++;
+    });
+  } else {
+    eachStatement(section.text, options, (s) => kept!.push(s));
+    count = kept.length;
+    nonTx = kept.filter((s) => !s.transactional).length;
+  }
   const transaction: SectionContext['transaction'] =
-    header.transactional === false ? 'no' : header.transactional === true ? (nonTx > 0 ? 'mixed' : 'yes') : nonTx === 0 ? 'yes' : nonTx === statements.length ? 'no' : 'mixed';
+    header.transactional === false ? 'no' : header.transactional === true ? (nonTx > 0 ? 'mixed' : 'yes') : nonTx === 0 ? 'yes' : nonTx === count ? 'no' : 'mixed';
   const ctx: SectionContext = {
     direction: section.direction,
     transaction,
@@ -98,19 +125,27 @@ function lintSection(
     record: section.direction !== 'down',
     emit: (rule, stmt, message, hint) => fl.add(rule, stmt.range.line, stmt.range.column, message, hint),
   };
-  for (const s of statements) checkStatement(s, ctx);
-  return { statements, created: ctx.created, added: ctx.added };
+  const result: SectionResult = { count, anyDdl: false, firstStrongLock: undefined, setsLockTimeout: false, created: ctx.created, added: ctx.added };
+  const check = (s: SqlStatement) => {
+    checkStatement(s, ctx);
+    if (s.isDdl) result.anyDdl = true;
+    if (s.kind === 'VariableSetStmt' && /\block_timeout\b/i.test(s.text)) result.setsLockTimeout = true;
+    if (!result.firstStrongLock && s.lock !== null && STRONG_LOCKS.has(s.lock)) result.firstStrongLock = { line: s.range.line, column: s.range.column, tag: s.tag, lock: s.lock };
+  };
+  if (kept) kept.forEach(check);
+  else eachStatement(section.text, options, check);
+  return result;
 }
 
-function noLockTimeout(fl: FileLinter, statements: readonly SqlStatement[], m: { lockTimeout?: string | undefined }, runnerLockTimeout: string): void {
+function noLockTimeout(fl: FileLinter, section: SectionResult, m: { lockTimeout?: string | undefined }, runnerLockTimeout: string): void {
   if (m.lockTimeout !== undefined && !timeoutOff(m.lockTimeout)) return;
-  if (statements.some((s) => s.kind === 'VariableSetStmt' && /\block_timeout\b/i.test(s.text))) return;
-  const first = statements.find((s) => s.lock !== null && STRONG_LOCKS.has(s.lock));
+  if (section.setsLockTimeout) return;
+  const first = section.firstStrongLock;
   if (!first) return;
   fl.add(
     'no-lock-timeout',
-    first.range.line,
-    first.range.column,
+    first.line,
+    first.column,
     `this migration sets no lock_timeout and Strata's default is switched off (lockTimeout: '${runnerLockTimeout}'): ${first.tag} waits for its ${first.lock} lock behind any long-running transaction, and every query on the table queues behind it`,
     "Add '-- lock_timeout: 5s' to the header (or SET lock_timeout = '5s' at the top of the section), and retry the migration if it times out.",
     true,
@@ -133,14 +168,14 @@ function lintOne(m: LintableMigration, file: string, state: SchemaState, levels:
   if (!up) return fl.findings;
   const upResult = lintSection(fl, up, header, state, undefined, file);
   const checkTimeout = timeoutOff(lockTimeout);
-  if (checkTimeout) noLockTimeout(fl, upResult.statements, header, lockTimeout);
+  if (checkTimeout) noLockTimeout(fl, upResult, header, lockTimeout);
   if (!down) {
     fl.add('missing-down', 1, 1, `${m.file} has no '-- migrate:down' section: it cannot be reverted`, "Add a '-- migrate:down' section that undoes the up (empty only when there is nothing to undo).", true);
     return fl.findings;
   }
   const downResult = lintSection(fl, down, header, state, { tables: upResult.created, columns: upResult.added }, file);
-  if (checkTimeout) noLockTimeout(fl, downResult.statements, header, lockTimeout);
-  if (downResult.statements.length === 0 && upResult.statements.some((s) => s.isDdl)) {
+  if (checkTimeout) noLockTimeout(fl, downResult, header, lockTimeout);
+  if (downResult.count === 0 && upResult.anyDdl) {
     fl.add('missing-down', down.markerLine, 1, `the '-- migrate:down' section of ${m.file} is empty although the up changes the schema: reverting would change nothing`, 'Write the statements that undo the up section.', true);
   }
   return fl.findings;
@@ -188,7 +223,7 @@ export async function lintMigrations(input: string | MigrationSet | readonly Lin
 export async function lintSql(source: string, options: LintOptions & { file: string }): Promise<Finding[]> {
   const levels = resolveLevels(options.rules);
   await loadParser();
-  const text = source.includes('\r\n') ? source.replaceAll('\r\n', '\n') : source;
+  const text = source;
   const header = readHeader(text);
   const lockTimeout = options.lockTimeout ?? '10s';
   const state = new SchemaState();
@@ -203,6 +238,6 @@ export async function lintSql(source: string, options: LintOptions & { file: str
   }
   const fl = new FileLinter(options.file, undefined, text, Number.MAX_SAFE_INTEGER, levels);
   const result = lintSection(fl, { direction: 'script', text, line: 1 }, { transactional: header.transactional }, state, undefined, options.file);
-  if (timeoutOff(lockTimeout)) noLockTimeout(fl, result.statements, header, lockTimeout);
+  if (timeoutOff(lockTimeout)) noLockTimeout(fl, result, header, lockTimeout);
   return fl.findings.sort(byPosition);
 }

@@ -4,7 +4,7 @@ import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logge
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
-import { sqlModule } from './sql-parser.js';
+import { sqlModule, type StatementList } from './sql-parser.js';
 import type { RunnerEvent, StepResult } from './types.js';
 import { batchPrefixSql, executeStepDml, invalidIndexes, recordFailure, stepDml, STEP_RETURNING, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
 
@@ -199,6 +199,49 @@ async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Promise<'pe
   return (step.direction === 'up') !== isApplied ? 'pending' : 'done';
 }
 
+/**
+ * A migration body longer than this is sent in pieces of about this size, cut
+ * between statements, inside its one transaction: a 50 MB migration is never
+ * copied whole into one query message (which would hold the text three times).
+ */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * {@link countedQuery} for a big body (or one that changes how the server lexes): the prefix (BEGIN, settings), the body
+ * in pieces cut after a statement, then the suffix (bookkeeping, COMMIT), each
+ * its own message on the same transaction. On failure says which piece
+ * (`text`, at `textStart` in the body) and how many statements completed
+ * before it (`before`, counting the prefix's as `completed` does).
+ */
+async function chunkedQuery(
+  client: pg.Client,
+  prefix: string,
+  statements: StatementList,
+  suffix: string,
+): Promise<{ ok: true } | { ok: false; error: unknown; completed: number; text: string; textStart: number; before: number }> {
+  const pre = await countedQuery(client, prefix);
+  if (!pre.ok) return { ok: false, error: pre.error, completed: pre.completed, text: prefix, textStart: -prefix.length, before: pre.completed + 1 };
+  const body = statements.source;
+  let from = 0;
+  let first = 0;
+  for (let i = 0; i < statements.length; ) {
+    // Extend the piece statement by statement until it is big enough; its text runs to the last one's end.
+    let j = i;
+    let end = statements.at(j)!.range.end;
+    while (j + 1 < statements.length && end - from < CHUNK_CHARS && !statements.cutsAfter.has(j)) end = statements.at(++j)!.range.end;
+    const text = body.slice(from, end);
+    const r = await countedQuery(client, text);
+    if (!r.ok) return { ok: false, error: r.error, completed: first + r.completed, text, textStart: from, before: 0 };
+    first += j - i + 1;
+    from = end;
+    i = j + 1;
+  }
+  const rest = body.slice(from) + suffix;
+  const post = await countedQuery(client, rest);
+  if (!post.ok) return { ok: false, error: post.error, completed: first + post.completed, text: rest, textStart: from, before: 0 };
+  return { ok: true };
+}
+
 /** Run one prepared step online and record it. Never throws for a failure of the migration itself. */
 export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise<StepResult> {
   const m = step.migration;
@@ -230,20 +273,20 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
       const suffix = `\n;\n${stepDml(ctx.schema, change, record)}\nCOMMIT;`;
       if (step.sql) {
         const body = step.sql.section.text;
-        const text = prefix + body + suffix;
-        const r = await countedQuery(ctx.client, text);
+        const statements = step.sql.statements;
+        const r = body.length > CHUNK_CHARS || statements.cutsAfter.size > 0 ? await chunkedQuery(ctx.client, prefix, statements, suffix) : await countedQuery(ctx.client, prefix + body + suffix).then((q) => ({ ...q, text: prefix + body + suffix, textStart: -prefix.length, before: prefixStatements }));
         if (!r.ok) {
           await ctx.client.query('ROLLBACK').catch(() => {});
-          const idx = r.completed - prefixStatements;
-          const statements = step.sql.statements;
+          const idx = r.completed - r.before;
           let location: { line: number; column: number } | undefined;
           const pos = isPgDatabaseError(r.error) && r.error.position ? Number(r.error.position) : NaN;
           if (!Number.isNaN(pos)) {
-            const at = codePointOffsetToIndex(text, pos - 1) - prefix.length;
+            const at = codePointOffsetToIndex(r.text, pos - 1) + r.textStart;
             if (at >= 0 && at < body.length) location = lineColumnIn(body, at, step.sql.section.line, 1);
           }
-          if (!location && idx >= 0 && idx < statements.length) location = { line: statements[idx]!.range.line, column: statements[idx]!.range.column };
-          failure = { error: r.error, location, statementIndex: idx >= 0 && idx < statements.length ? idx : undefined, rolledBack: true };
+          const failed = statements.at(idx);
+          if (!location && failed) location = { line: failed.range.line, column: failed.range.column };
+          failure = { error: r.error, location, statementIndex: failed ? idx : undefined, rolledBack: true };
         }
       } else {
         await ctx.client.query(prefix);
@@ -304,7 +347,7 @@ async function settleFailure(step: PreparedStep, failure: Failure, record: StepR
  * round trips of their own; non-transactional ones run statement by statement.)
  */
 export function batchable(step: PreparedStep, ctx: ExecContext): boolean {
-  return ctx.lockMode === 'session' && step.transactional && step.sql !== undefined;
+  return ctx.lockMode === 'session' && step.transactional && step.sql !== undefined && step.sql.section.text.length <= CHUNK_CHARS && step.sql.statements.cutsAfter.size === 0;
 }
 
 /** One step's part of a batch. */
@@ -400,8 +443,9 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
   }
   const before = segments.slice(0, failedAt).reduce((n, s) => n + s.statements, 0);
   const idx = r.completed - before - 2;
-  const statementIndex = failedAt === byCount && idx >= 0 && idx < sqlText.statements.length ? idx : undefined;
-  if (!location && statementIndex !== undefined) location = { line: sqlText.statements[statementIndex]!.range.line, column: sqlText.statements[statementIndex]!.range.column };
+  const failed = failedAt === byCount ? sqlText.statements.at(idx) : undefined;
+  const statementIndex = failed ? idx : undefined;
+  if (!location && failed) location = { line: failed.range.line, column: failed.range.column };
   if (failedAt > 0) ctx.emit({ type: 'migration-started', ...baseOf(seg) });
   const durationMs = Math.max(0, Date.now() - started - attributed);
   out.push(await settleFailure(step, { error: r.error, location, statementIndex, rolledBack: true }, seg.record, new Date(Date.now() - durationMs), durationMs, ctx));

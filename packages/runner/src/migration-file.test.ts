@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checksumOf, migrationFromSource, sqlSection } from './migration-file.js';
 
@@ -74,12 +75,44 @@ describe('TypeScript headers are read without importing the module', () => {
 });
 
 describe('checksums', () => {
-  it('are sha256 of the LF-normalised bytes', () => {
-    expect(checksumOf('a\r\nb\n')).toBe(checksumOf('a\nb\n'));
-    expect(checksumOf(new TextEncoder().encode('a\r\nb\r\n'))).toBe('911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2');
+  it('are sha256 of the bytes as written, CRLF and all', () => {
+    const crlf = '-- revision: a\r\n-- parents: none\r\n-- migrate:up\r\nSELECT 1;\r\n';
+    const lf = crlf.replaceAll('\r\n', '\n');
+    expect(checksumOf(new TextEncoder().encode('a\r\nb\r\n'))).toBe(createHash('sha256').update('a\r\nb\r\n').digest('hex'));
+    expect(checksumOf('a\r\nb\n')).not.toBe(checksumOf('a\nb\n'));
     expect(checksumOf('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', '-- revision: a\r\n-- parents: none\r\n-- migrate:up\r\nSELECT 1;\r\n');
-    expect(m.checksum).toBe(checksumOf('-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;\n'));
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', Buffer.from(crlf));
+    expect(m.source).toBe(crlf);
+    expect(m.checksum).toBe(createHash('sha256').update(Buffer.from(crlf)).digest('hex'));
+    // What earlier versions recorded for this file (CRLF normalised) still matches; another file's does not.
+    expect(m.matchesChecksum(checksumOf(lf))).toBe(true);
+    expect(m.matchesChecksum(checksumOf(`${lf}SELECT 2;\n`))).toBe(false);
+  });
+
+  it('cover a byte order mark', () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('-- revision: a\n-- parents: none\n-- migrate:up\nSELECT 1;\n')]);
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', bom);
+    expect(m.revision).toBe('a');
+    expect(m.checksum).toBe(createHash('sha256').update(bom).digest('hex'));
+  });
+});
+
+describe('encodings', () => {
+  const latin1 = (header = '') => Buffer.from(`-- revision: a\n-- parents: none\n${header}-- migrate:up\nINSERT INTO t VALUES ('caf\u00e9');\n`, 'latin1');
+
+  it('refuses a file that is not UTF-8, with its line and byte offset', () => {
+    const bytes = latin1();
+    expect(() => migrationFromSource('0001_a.sql', '/m/0001_a.sql', bytes)).toThrow(
+      `0001_a.sql:4: byte offset ${bytes.indexOf(0xe9)}: not valid UTF-8 (0xE9 0x27 0x29 0x3B). Strata reads migrations as UTF-8`,
+    );
+  });
+
+  it('decodes a file whose header declares its encoding, checksumming its bytes', () => {
+    const bytes = latin1('-- encoding: latin1\n');
+    const m = migrationFromSource('0001_a.sql', '/m/0001_a.sql', bytes);
+    expect(m.source).toContain("VALUES ('caf\u00e9')");
+    expect(m.checksum).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(() => migrationFromSource('0001_a.sql', '/m/0001_a.sql', latin1('-- encoding: klingon\n'))).toThrow("'-- encoding: klingon' is not an encoding");
   });
 });
 

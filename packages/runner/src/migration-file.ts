@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { StrataError } from '@strata/core';
@@ -17,21 +19,92 @@ const UP_MARKER_LINE_RE = /^--\s*migrate:up\s*$/i;
 const UP_MARKER_RE = /^--\s*migrate:up\s*$/im;
 const HEADER_LINE_RE = /^--\s*([A-Za-z_]+)\s*:\s*(.*)$/;
 const LEADING_NUMBER_RE = /^\d+/;
-/** readFileSync's options as one object: given 'utf8', Node copies its defaults into a new object per call. */
-const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
-
 /**
- * sha256 (hex) of the bytes with CRLF normalised to LF. The one-shot
- * crypto.hash: a quarter of createHash()'s cost on a migration-sized file
- * (1,000 migrations: ~1.5 ms instead of ~6 ms).
+ * sha256 (hex) of a migration file's bytes, exactly as they are (CRLF, a byte
+ * order mark and all: the checksum covers what is sent to the server). A
+ * string is hashed as its UTF-8 encoding, which for a file read as UTF-8 is
+ * the file's bytes. The one-shot crypto.hash: a quarter of createHash()'s cost
+ * on a migration-sized file (1,000 migrations: ~1.5 ms instead of ~6 ms).
  */
 export function checksumOf(bytes: Uint8Array | string): string {
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
-  return hash('sha256', normaliseNewlines(text), 'hex');
+  return typeof bytes === 'string' ? hash('sha256', bytes, 'hex') : hash('sha256', bytes as Buffer, 'hex');
 }
 
-function normaliseNewlines(text: string): string {
-  return text.includes('\r\n') ? text.replaceAll('\r\n', '\n') : text;
+/**
+ * The checksum Strata 0.1 recorded: of the text with CRLF turned into LF. A
+ * file with CRLF line endings applied by that version is not "edited" because
+ * the checksum now covers its bytes; {@link MigrationFileImpl.matchesChecksum}
+ * accepts either.
+ */
+function legacyChecksumOf(text: string): string | undefined {
+  return text.includes('\r\n') ? hash('sha256', text.replaceAll('\r\n', '\n'), 'hex') : undefined;
+}
+
+/** `-- encoding: latin1` in the first lines of a file that is not UTF-8. */
+const ENCODING_HEADER_RE = /^--[ \t]*encoding[ \t]*:[ \t]*([A-Za-z0-9_-]+)[ \t]*\r?$/im;
+
+/**
+ * A migration file's text. UTF-8 (with or without a byte order mark) is read
+ * as is; a file in another encoding must say so in its header
+ * (`-- encoding: latin1`, any label the WHATWG Encoding standard knows), and
+ * is decoded from it. Anything else stops with the line and byte offset of
+ * the first invalid sequence: the server would otherwise store U+FFFD where
+ * the file had `é`.
+ */
+export function decodeMigration(file: string, bytes: Buffer): { text: string; declared?: string } {
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8') };
+  const head = bytes.subarray(0, 4096).toString('latin1');
+  const declared = ENCODING_HEADER_RE.exec(head.slice(0, headerEnd(head)))?.[1];
+  if (declared !== undefined) {
+    let decoder: TextDecoder;
+    try {
+      decoder = new TextDecoder(declared.toLowerCase());
+    } catch {
+      throw invalid(file, `'-- encoding: ${declared}' is not an encoding this Node.js knows (e.g. latin1, windows-1252, iso-8859-15, utf-8).`, { encoding: declared });
+    }
+    return { text: decoder.decode(bytes), declared: decoder.encoding };
+  }
+  const at = firstInvalidUtf8(bytes);
+  let line = 1;
+  for (let i = bytes.indexOf(10); i !== -1 && i < at; i = bytes.indexOf(10, i + 1)) line++;
+  const shown = [...bytes.subarray(at, at + 4)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
+  throw invalid(
+    `${file}:${line}`,
+    `byte offset ${at}: not valid UTF-8 (${shown}). Strata reads migrations as UTF-8, and sending these bytes would store U+FFFD in place of the character. Convert the file (e.g. iconv -f latin1 -t utf-8), or declare its encoding with a '-- encoding: latin1' header line.`,
+    { line, byteOffset: at },
+  );
+}
+
+/** The header part of a text: its leading comment and blank lines. */
+function headerEnd(text: string): number {
+  const m = /^(?:[ \t]*(?:--[^\n]*)?\r?\n)*/.exec(text);
+  return m ? m[0].length : 0;
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n: number;
+    let min: number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return i;
 }
 
 function invalid(file: string, message: string, meta: Record<string, unknown> = {}): StrataError {
@@ -176,7 +249,7 @@ class MigrationFileImpl implements MigrationFile {
   #checksum: string | undefined;
 
   /** Takes `init.parents` as its own (frozen): migrationFromSource hands it a fresh array. */
-  constructor(init: Omit<MigrationFile, 'checksum' | 'parents'> & { parents: string[] }) {
+  constructor(init: Omit<MigrationFile, 'checksum' | 'parents' | 'matchesChecksum'> & { parents: string[] }, checksum?: string) {
     this.revision = init.revision;
     this.parents = Object.freeze(init.parents);
     this.message = init.message;
@@ -188,20 +261,33 @@ class MigrationFileImpl implements MigrationFile {
     this.statementTimeout = init.statementTimeout;
     this.source = init.source;
     this.number = init.number;
+    this.#checksum = checksum;
   }
 
   get checksum(): string {
     this.#checksum ??= checksumOf(this.source);
     return this.#checksum;
   }
+
+  matchesChecksum(recorded: string): boolean {
+    return recorded === this.checksum || recorded === legacyChecksumOf(this.source);
+  }
 }
 
 /** Build a MigrationFile from a name and its contents (exported for tests and scaffolding). */
-export function migrationFromSource(file: string, path: string, raw: string): MigrationFile {
+export function migrationFromSource(file: string, path: string, raw: string | Buffer): MigrationFile {
   const m = MIGRATION_FILE_RE.exec(file);
   if (!m) throw invalid(file, 'a migration file name must look like NNNN_slug.sql or NNNN_slug.ts.');
   const kind = m[3] as 'sql' | 'ts';
-  const source = normaliseNewlines(raw);
+  let source: string;
+  let checksum: string | undefined;
+  if (typeof raw === 'string') source = raw;
+  else {
+    const decoded = decodeMigration(file, raw);
+    source = decoded.text;
+    // Decoded from another encoding: the text re-encoded is not the file's bytes.
+    if (decoded.declared !== undefined) checksum = checksumOf(raw);
+  }
   const header = kind === 'sql' ? parseSqlHeader(file, source) : parseTsHeader(file, source);
   const how = kind === 'sql' ? "a '-- revision: <id>' header line" : "export const revision = '<id>'";
   const howParents = kind === 'sql' ? "a '-- parents: <id>[, <id>...]' header line ('none' for the first migration)" : "export const parents = ['<id>'] ([] for the first migration)";
@@ -223,7 +309,7 @@ export function migrationFromSource(file: string, path: string, raw: string): Mi
     statementTimeout: header.statementTimeout,
     source,
     number: Number(m[1]),
-  });
+  }, checksum);
 }
 
 /**
@@ -260,7 +346,7 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
     if (i > 0 && i % 64 === 0) await new Promise<void>((r) => setImmediate(r));
     // A plain concatenation: `abs` is resolved and a migration's name has no separator (path.join normalises again, ~5 µs a file).
     const path = `${abs}${sep}${files[i]!}`;
-    migrations.push(migrationFromSource(files[i]!, path, readFileSync(path, UTF8)));
+    migrations.push(migrationFromSource(files[i]!, path, readFileSync(path)));
   }
   return Object.freeze({ dir: abs, migrations: Object.freeze(migrations) });
 }
@@ -284,7 +370,7 @@ export interface Section {
   direction: Direction;
   /** The text between the marker line and the next marker (or the end). */
   text: string;
-  /** 0-based offset of `text` in the (LF-normalised) file. */
+  /** 0-based offset of `text` in the file's text. */
   offset: number;
   /** 1-based line of the first character of `text`. */
   line: number;
@@ -292,7 +378,7 @@ export interface Section {
   markerLine: number;
 }
 
-const MARKER_RE = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*$/gim;
+const MARKER_RE = /^[ \t]*--[ \t]*migrate:(up|down)[ \t]*\r?$/gim;
 
 /**
  * Every `-- migrate:up` / `-- migrate:down` section of an SQL migration, in
@@ -318,7 +404,8 @@ export function splitSections(source: string): Section[] {
   markers.forEach((mk, i) => {
     const markerLine = lineAt(mk.start);
     let offset = mk.end;
-    if (source[offset] === '\n') offset++;
+    if (source[offset] === '\r' && source[offset + 1] === '\n') offset += 2;
+    else if (source[offset] === '\n') offset++;
     const end = i + 1 < markers.length ? markers[i + 1]!.start : source.length;
     out.push({ direction: mk.direction, text: source.slice(offset, Math.max(offset, end)), offset, line: lineAt(offset), markerLine });
   });

@@ -48,7 +48,7 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     const dml = stepDml(ctx.schema, change, { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode: 'offline', kind: m.kind, transactional: step.transactional } });
     let body: string[];
     if (step.sql) {
-      body = step.transactional ? [step.sql.section.text.trimEnd(), ';'] : step.sql.statements.map((s) => terminated(s.text));
+      body = step.transactional ? [step.sql.section.text.trimEnd(), ';'] : [...step.sql.statements].map((s) => terminated(s.text));
     } else {
       const { recordingKysely } = await import('./kysely-driver.js');
       const rec = recordingKysely(`${m.file} (revision ${m.revision})`);

@@ -1,6 +1,6 @@
 import { StrataError } from '@strata/core';
 import { sqlSection, type Section } from './migration-file.js';
-import { sqlModule, type ParsedStatement } from './sql-parser.js';
+import { StatementList, sqlModule, type ParsedStatement } from './sql-parser.js';
 import { loadTsMigration, tsStep } from './ts-migration.js';
 import type { Direction, MigrationFile } from './types.js';
 import type { Kysely } from 'kysely';
@@ -12,7 +12,7 @@ export interface PreparedStep {
   /** Run inside one transaction (with its version/history rows) or one statement at a time. */
   transactional: boolean;
   /** SQL migrations: the section and its statements. */
-  sql?: { section: Section; statements: ParsedStatement[] };
+  sql?: { section: Section; statements: StatementList };
   /** TypeScript migrations: the function to call. */
   ts?: (db: Kysely<any>) => Promise<void> | void;
   /** Data-loss findings (SQL only: TypeScript cannot be analysed statically). */
@@ -55,27 +55,35 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
         meta: { file: m.file, revision: m.revision },
       });
     }
-    const { statements } = await sql!.parseScript(section.text, { file: m.file, startLine: section.line, startColumn: 1 });
-    const control = statements.find((s) => s.transactionControl);
+    // One pass, statement by statement: the list keeps positions and kinds, not parse trees.
+    const statements = new StatementList(section.text);
+    const dataLoss: PreparedStep['dataLoss'] = [];
+    const nonTx: ParsedStatement[] = [];
+    let control: ParsedStatement | undefined;
+    let nonTxCount = 0;
+    sql!.eachStatement(section.text, { file: m.file, startLine: section.line, startColumn: 1 }, (s) => {
+      statements.push(s);
+      if (s.transactionControl) control ??= s;
+      if (!s.transactional && nonTxCount++ < 10) nonTx.push(s);
+      for (const d of s.dataLoss) dataLoss.push({ file: m.file, line: s.range.line, column: s.range.column, code: d.code, message: d.message, tag: s.tag });
+    });
     if (control) {
       throw new StrataError('MIGRATION_FILE_INVALID', `${m.file}:${control.range.line}:${control.range.column}: ${control.tag} inside a migration. Strata runs each migration in its own transaction; remove the transaction control (or mark the migration '-- transactional: false' and let each statement commit on its own).`, {
         meta: { file: m.file, revision: m.revision, line: control.range.line, column: control.range.column },
       });
     }
-    const nonTx = statements.filter((s) => !s.transactional);
     let transactional: boolean;
     if (m.transactional === false) transactional = false;
-    else if (nonTx.length === 0) transactional = true;
-    else if (nonTx.length === statements.length) transactional = false;
+    else if (nonTxCount === 0) transactional = true;
+    else if (nonTxCount === statements.length) transactional = false;
     else {
-      const list = nonTx.map((s) => `${m.file}:${s.range.line}:${s.range.column} ${s.tag}`).join('; ');
+      const list = nonTx.map((s) => `${m.file}:${s.range.line}:${s.range.column} ${s.tag}`).join('; ') + (nonTxCount > nonTx.length ? `; and ${nonTxCount - nonTx.length} more` : '');
       throw new StrataError(
         'MIGRATION_MIXED_TRANSACTIONALITY',
         `${m.file} (revision ${m.revision}) mixes statements that cannot run inside a transaction (${list}) with ones that can. Move the non-transactional statements into a migration of their own, or add the header '-- transactional: false' to run every statement on its own, knowing a failure half-way leaves the earlier ones applied.`,
         { meta: { file: m.file, revision: m.revision, statements: nonTx.map((s) => ({ line: s.range.line, column: s.range.column, tag: s.tag })) } },
       );
     }
-    const dataLoss = statements.flatMap((s) => s.dataLoss.map((d) => ({ file: m.file, line: s.range.line, column: s.range.column, code: d.code, message: d.message, tag: s.tag })));
     out.push({ migration: m, direction, transactional, sql: { section, statements }, dataLoss });
   }
   return out;

@@ -227,7 +227,7 @@ function checksumProblems(graph: RevisionGraph, applied: ReadonlySet<string>, st
   for (const m of graph.order) {
     if (!applied.has(m.revision)) continue;
     const recorded = state.checksums.get(m.revision);
-    if (recorded && recorded !== m.checksum) out.push({ revision: m.revision, file: m.file, recorded, actual: m.checksum });
+    if (recorded && !m.matchesChecksum(recorded)) out.push({ revision: m.revision, file: m.file, recorded, actual: m.checksum });
   }
   return out;
 }
@@ -353,7 +353,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const anyBatchable = steps.some((s) => batchable(s, ctx));
       const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
       // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one.
-      if (anyBatchable && !steps.some((s) => s.sql?.statements.some((x) => x.kind === 'DeallocateStmt' || x.kind === 'DiscardStmt'))) {
+      if (anyBatchable && !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))) {
         await client.query(prepareStepDml(o.schema));
         ctx.preparedDml = true;
       }

@@ -53,7 +53,7 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   const finalHeads = graph.headsOf(after);
   const added = graph.order.filter((m) => after.has(m.revision) && !before.has(m.revision));
   const removed = graph.order.filter((m) => before.has(m.revision) && !after.has(m.revision));
-  const rechecked = graph.order.filter((m) => after.has(m.revision) && before.has(m.revision) && state.checksums.has(m.revision) && state.checksums.get(m.revision) !== m.checksum);
+  const rechecked = graph.order.filter((m) => after.has(m.revision) && before.has(m.revision) && state.checksums.has(m.revision) && !m.matchesChecksum(state.checksums.get(m.revision)!));
   const rows = [
     ...added.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
     ...rechecked.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),

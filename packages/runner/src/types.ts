@@ -65,10 +65,12 @@ export interface MigrationFile {
   readonly lockTimeout: string | undefined;
   /** Header override of `statement_timeout`, if any. */
   readonly statementTimeout: string | undefined;
-  /** File contents with CRLF normalised to LF. */
+  /** File contents exactly as written (CRLF kept), decoded from UTF-8 or the encoding its header declares. */
   readonly source: string;
-  /** sha256 (hex) of the LF-normalised bytes, computed on first use. */
+  /** sha256 (hex) of the file's bytes, computed on first use. */
   readonly checksum: string;
+  /** Whether a recorded checksum is this file's (also accepts the CRLF-normalised checksum earlier versions recorded). */
+  matchesChecksum(recorded: string): boolean;
   /** The NNNN prefix as a number (ordering hint for people and ties), or `NaN`. */
   readonly number: number;
 }

@@ -98,8 +98,12 @@ describe('validation before anything runs', () => {
     expect(await query(db().url, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [app])).toEqual([]);
     const st = await status({ url: db().url, migrationsDir: m.dir, schema });
     expect(st.checksumProblems).toEqual([{ revision: 'e1', file: '0001_a.sql', recorded: before, actual: after }]);
-    // CRLF line endings do not change the checksum.
-    expect(checksumOf(sqlMigration('e1', [], `CREATE SCHEMA ${app};`).replaceAll('\n', '\r\n'))).toBe(before);
+    // The checksum covers the bytes, but a file whose only change is its line endings (git's autocrlf) is not an edit.
+    const crlf = sqlMigration('e1', [], `CREATE SCHEMA ${app};`).replaceAll('\n', '\r\n');
+    expect(checksumOf(crlf)).not.toBe(before);
+    m.write('0001_a.sql', crlf);
+    expect((await status({ url: db().url, migrationsDir: m.dir, schema })).checksumProblems).toEqual([]);
+    m.write('0001_a.sql', sqlMigration('e1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.sneaky (id int);`));
     // Accepting the edit: stamp the current revision records the new checksum.
     const { stamp } = await import('@strata/runner');
     const s = await stamp({ url: db().url, migrationsDir: m.dir, schema, revision: 'e1' });

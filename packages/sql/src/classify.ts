@@ -1,4 +1,4 @@
-import type * as t from '@libpg-query/parser';
+import type * as t from '@pgsql/types';
 import { commandTag } from './command-tag.js';
 import { dataLossOf } from './data-loss.js';
 import { nameParts, objectName, rangeVarName } from './names.js';

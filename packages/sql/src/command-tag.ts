@@ -1,4 +1,4 @@
-import type * as t from '@libpg-query/parser';
+import type * as t from '@pgsql/types';
 
 // PostgreSQL's own words for object types in command tags (utility.c).
 const OBJECT_WORDS: Readonly<Partial<Record<t.ObjectType, string>>> = {

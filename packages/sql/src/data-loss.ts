@@ -1,4 +1,4 @@
-import type * as t from '@libpg-query/parser';
+import type * as t from '@pgsql/types';
 import { nameParts, objectName, rangeVarName, typeBaseName, typeNameText } from './names.js';
 import type { DataLossReason } from './types.js';
 

@@ -1,7 +1,9 @@
 /** Load the PostgreSQL parser (WASM) once; idempotent. Needed before any `*Sync` call. */
 export { loadParser, isParserLoaded } from './parser.js';
 /** Split a script into classified statements with exact source ranges (async loads the parser). */
-export { parseScript, parseScriptSync } from './split.js';
+export { parseScript, parseScriptSync, eachStatement, parserStatementRanges, type ScriptSummary } from './split.js';
+/** The statement splitter every command uses (no parse tree: linear time, never throws). */
+export { StatementSplitter, splitStatements, type SplitStatement, type MetaCommand, type SplitOptions } from './lexer.js';
 /** Classify one parse-tree statement node (what parseScript does for each statement). */
 export { classify, type Classification } from './classify.js';
 /** A compiler-style excerpt with a caret under a line/column. */

@@ -1,4 +1,4 @@
-import type { Node, RangeVar, TypeName } from '@libpg-query/parser';
+import type { Node, RangeVar, TypeName } from '@pgsql/types';
 
 // Names are reported "as written": the parts the user wrote, unquoted, joined
 // with dots. No schema is added (`users` stays `users`, `public.users` stays).

@@ -1,5 +1,5 @@
 import { isStrataError } from '@strata/core';
-import type { Node } from '@libpg-query/parser';
+import type { Node } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
 import { loadParser, parserErrorDetails, rawFingerprint, rawParse } from './parser.js';
 import { syntaxError } from './syntax-error.js';

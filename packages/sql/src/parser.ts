@@ -1,9 +1,9 @@
-import * as pg from '@libpg-query/parser';
-import type { ParseResult, ScanResult } from '@libpg-query/parser';
+import type { ParseResult } from '@pgsql/types';
+import * as pg from 'libpg-query';
 import { StrataError } from '@strata/core';
 
-// @libpg-query/parser is the full libpg_query build (parse, scan, PL/pgSQL,
-// fingerprint) compiled to WASM; the WASM instance starts loading at import.
+// libpg-query is libpg_query (PostgreSQL 18's parser, with PL/pgSQL, fingerprint,
+// normalize and scan) compiled to WebAssembly; loadModule() instantiates it.
 let loaded = false;
 let loading: Promise<void> | undefined;
 
@@ -43,12 +43,6 @@ export function parserText(source: string): string {
 export function rawParse(source: string, caller: string): ParseResult {
   requireLoaded(caller);
   return pg.parseSync(parserText(source));
-}
-
-/** The scanner's tokens (byte offsets), comments included. */
-export function rawScan(source: string, caller: string): ScanResult {
-  requireLoaded(caller);
-  return pg.scanSync(source);
 }
 
 /** libpg_query's PL/pgSQL parse of `CREATE FUNCTION`/`DO` statements. */

@@ -173,3 +173,38 @@ export function offsetOfCodePoint(source: string, n: number): number {
   }
   return offset;
 }
+
+/**
+ * Line and code-point column of offsets visited in increasing order, in time
+ * linear in the text however it is laid out (a 50 MB script on one line
+ * included): each character is looked at once, and the next newline is found
+ * once and remembered.
+ */
+export class LineCursor {
+  readonly #s: string;
+  #offset = 0;
+  #line = 1;
+  #column = 1;
+  /** The first newline at or after #offset (-1: none left). */
+  #nextNl: number;
+
+  constructor(source: string) {
+    this.#s = source;
+    this.#nextNl = source.indexOf('\n');
+  }
+
+  /** Line and column of `offset` (not before the previous call's). */
+  at(offset: number): LineColumn {
+    if (offset < this.#offset) return locationOf(this.#s, offset);
+    let from = this.#offset;
+    while (this.#nextNl !== -1 && this.#nextNl < offset) {
+      this.#line++;
+      from = this.#nextNl + 1;
+      this.#column = 1;
+      this.#nextNl = this.#s.indexOf('\n', from);
+    }
+    this.#column += countCodePoints(this.#s, from, offset);
+    this.#offset = offset;
+    return { line: this.#line, column: this.#column };
+  }
+}

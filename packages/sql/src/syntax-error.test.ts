@@ -114,14 +114,14 @@ const ERROR_CASES: ErrorCase[] = [
     message: ['<input>:1:19: syntax error at or near "x"', "1 | SELECT '😀😀😀😀' FRM x y", '  |                   ^'].join('\n'),
   },
   {
-    name: 'an error PostgreSQL reports without a position points at the failing statement',
+    name: 'an error PostgreSQL 18 reports with a position points at the clause, in the failing statement',
     source: 'SELECT 1;\n-- next\n  SELECT a FROM t FETCH FIRST 1 ROW WITH TIES;\nSELECT 3;',
     line: 3,
-    column: 3,
+    column: 37,
     message: [
-      '<input>:3:3: WITH TIES cannot be specified without ORDER BY clause',
+      '<input>:3:37: WITH TIES cannot be specified without ORDER BY clause',
       '3 |   SELECT a FROM t FETCH FIRST 1 ROW WITH TIES;',
-      '  |   ^',
+      '  |                                     ^',
     ].join('\n'),
   },
   {

@@ -1,7 +1,6 @@
 import { StrataError } from '@strata/core';
 import { codeFrame } from './code-frame.js';
-import { rawParse, rawScan } from './parser.js';
-import { ByteOffsetMap, LineIndex, offsetOfCodePoint, shiftLocation } from './position.js';
+import { countCodePoints, offsetOfCodePoint, shiftLocation } from './position.js';
 import { skipLeadingTrivia } from './trivia.js';
 
 /** Where a parse error points, in the section and in its file. */
@@ -18,33 +17,62 @@ export interface SyntaxErrorPosition {
  * subtracted one from PostgreSQL's 1-based one). Unlike statement locations,
  * which are UTF-8 byte offsets, PostgreSQL's scanner reports error positions
  * in characters (scanner_errposition counts with pg_mbstrlen_with_len), so
- * this is a code-point index.
+ * this is a code-point index: into `within.text` when the parser saw only one
+ * statement (which starts at `within.start` in `source`), else into `source`.
  */
 export function syntaxError(
   source: string,
   parserMessage: string,
   cursorPosition: number | undefined,
-  options: { file?: string | undefined; startLine?: number | undefined; startColumn?: number | undefined; cause?: unknown },
+  options: {
+    file?: string | undefined;
+    startLine?: number | undefined;
+    startColumn?: number | undefined;
+    cause?: unknown;
+    within?: { start: number; text: string };
+  },
 ): StrataError {
-  const startLine = options.startLine ?? 1;
-  const startColumn = options.startColumn ?? 1;
-  let offset = knownCursor(source, parserMessage, cursorPosition)
-    ? offsetOfCodePoint(source, cursorPosition ?? 0)
-    : failingStatementOffset(source);
+  const parsed = options.within?.text ?? source;
+  const base = options.within?.start ?? 0;
+  let offset = knownCursor(parsed, parserMessage, cursorPosition) ? base + offsetOfCodePoint(parsed, cursorPosition ?? 0) : base + leadingTrivia(parsed);
   // "at end of input" points past the last byte; past a trailing newline that is
   // an empty line nobody wrote. Point just after the last character written.
   if (/at end of input/.test(parserMessage)) {
-    while (offset > 0 && /\s/.test(source.charAt(offset - 1))) offset--;
+    while (offset > base && /\s/.test(source.charAt(offset - 1))) offset--;
   }
-  const index = new LineIndex(source);
-  const local = index.locate(offset);
+  return errorAt(source, offset, parserMessage, { ...options, meta: { parserMessage } });
+}
+
+/** A psql meta-command where Strata expects SQL: it is not sent, so it must not be silently dropped either. */
+export function metaCommandError(
+  source: string,
+  meta: { start: number; command: string; text: string },
+  options: { file?: string | undefined; startLine?: number | undefined; startColumn?: number | undefined },
+): StrataError {
+  const message = `${meta.command} is a psql meta-command, not SQL: Strata sends SQL to the server and runs no psql commands. Remove the line${
+    meta.command === '\\i' || meta.command === '\\ir' || meta.command === '\\include' ? ' and put the included file\'s statements in the migration' : ''
+  }.`;
+  return errorAt(source, meta.start, message, { ...options, meta: { metaCommand: meta.text } });
+}
+
+function errorAt(
+  source: string,
+  offset: number,
+  message: string,
+  options: { file?: string | undefined; startLine?: number | undefined; startColumn?: number | undefined; cause?: unknown; meta: Record<string, unknown> },
+): StrataError {
+  const startLine = options.startLine ?? 1;
+  const startColumn = options.startColumn ?? 1;
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  let lineNo = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) lineNo++;
+  const local = { line: lineNo, column: countCodePoints(source, lineStart, offset) + 1 };
   const at = shiftLocation(local, startLine, startColumn);
   const file = options.file;
   const where = `${file ?? '<input>'}:${at.line}:${at.column}`;
   const frame = codeFrame(source, local.line, local.column, { firstLine: startLine });
-  const message = `${where}: ${parserMessage}\n${frame}`;
-  return new StrataError('SQL_SYNTAX', message, {
-    meta: { ...(file === undefined ? {} : { file }), line: at.line, column: at.column, offset, parserMessage },
+  return new StrataError('SQL_SYNTAX', `${where}: ${message}\n${frame}`, {
+    meta: { ...(file === undefined ? {} : { file }), line: at.line, column: at.column, offset, ...options.meta },
     cause: options.cause,
   });
 }
@@ -62,29 +90,7 @@ function knownCursor(source: string, message: string, cursor: number | undefined
   return near !== null && source.replace(/^\uFEFF/, ' ').startsWith(near[1] ?? '');
 }
 
-/**
- * For an error without a position, the start of the first statement that
- * fails on its own. Statements are cut at the scanner's `;` tokens (never one
- * inside a string, comment or dollar quote); 0 if that finds nothing.
- */
-function failingStatementOffset(source: string): number {
-  try {
-    const map = new ByteOffsetMap(source.replace(/^\uFEFF/, ' '));
-    const cuts = rawScan(source.replace(/^\uFEFF/, ' '), 'parseScript')
-      .tokens.filter((t) => t.text === ';')
-      .map((t) => map.toOffset(t.end));
-    let from = 0;
-    for (const to of [...cuts, source.length]) {
-      const chunk = source.slice(from, to);
-      try {
-        if (chunk.trim() !== '') rawParse(chunk, 'parseScript');
-      } catch {
-        return skipLeadingTrivia(source, from, to);
-      }
-      from = to;
-    }
-  } catch {
-    // fall through: no better position than the start
-  }
-  return 0;
+/** Where the first token of `text` starts (its leading whitespace and comments skipped). */
+function leadingTrivia(text: string): number {
+  return skipLeadingTrivia(text, 0, text.length);
 }

@@ -1,4 +1,5 @@
-import type { Node } from '@libpg-query/parser';
+import type { Node } from '@pgsql/types';
+import type { MetaCommand } from './lexer.js';
 
 /** Where a statement sits in the parsed source. */
 export interface SourceRange {
@@ -61,7 +62,7 @@ export interface SqlStatement {
   kind: string;
   /** PostgreSQL command tag: `CREATE TABLE`, `CREATE INDEX`, `INSERT`... */
   tag: string;
-  /** The statement's parse tree node, `{ [kind]: {...} }` (locations are byte offsets into the script). */
+  /** The statement's parse tree node, `{ [kind]: {...} }` (its `location` fields are byte offsets into the text the parser saw, a batch of statements: do not use them as script offsets). */
   ast: Node;
   /** False where PostgreSQL refuses to run it inside a transaction block. */
   transactional: boolean;
@@ -88,6 +89,8 @@ export interface ParsedScript {
   file?: string;
   source: string;
   statements: SqlStatement[];
+  /** psql meta-commands found (only with `metaCommands: 'report'`). */
+  metaCommands?: MetaCommand[];
 }
 
 /** Options of {@link parseScript}. */
@@ -98,4 +101,15 @@ export interface ParseScriptOptions {
   startLine?: number;
   /** Column, in its file, where `source` starts on `startLine`. Default 1. */
   startColumn?: number;
+  /**
+   * psql meta-commands (`\\i`, `\\set`, `\\echo`): `'error'` (default) refuses the
+   * script with the command's position; `'report'` lists them in
+   * `ParsedScript.metaCommands` and parses the SQL around them (legacy files).
+   */
+  metaCommands?: 'error' | 'report';
+  /**
+   * `standard_conforming_strings` where the script starts (default on). A
+   * `SET standard_conforming_strings` in the script is followed from there.
+   */
+  standardConformingStrings?: boolean;
 }

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '@strata/core';
 import { RULES, lintMigrations, lintSql, type Finding } from '@strata/lint';
+import { decodeMigration } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions, Resolved } from '../context.js';
 
@@ -74,12 +75,13 @@ Examples:
         }
         if (inDir.length) findings.push(...(await lintMigrations(r.migrationsDir, { ...options, only: inDir.map((p) => relative(r.migrationsDir, p)) })));
         for (const abs of loose) {
-          let text: string;
+          let bytes: Buffer;
           try {
-            text = readFileSync(abs, 'utf8');
+            bytes = readFileSync(abs);
           } catch (err) {
             throw new StrataError('USAGE', `Cannot read ${relative(ctx.io.cwd, abs)}: ${(err as Error).message}`, { cause: err });
           }
+          const text = decodeMigration(relative(ctx.io.cwd, abs), bytes).text;
           findings.push(...(await lintSql(text, { ...options, file: relative(ctx.io.cwd, abs) })));
         }
         linted = `${files.length} file${files.length === 1 ? '' : 's'}`;
