@@ -10,6 +10,9 @@ export const VERSION = '0.1.0';
 // Global options that take a value: the word after them is not the verb.
 const VALUE_OPTIONS = new Set(['--url', '-c', '--config', '--migrations', '--schema']);
 
+// Commands that read the migrations folder: they name the files in it that are not migrations.
+const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'ensure', 'check', 'lint', 'test']);
+
 /** The verb of an argument list: the first word that is not a global option or its value. */
 export function verbOf(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +62,8 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
 /** Run the CLI with `argv` (without node and script) and return the exit code; never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
+  const verb = verbOf(argv);
+  ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
   const program = await buildProgram(ctx, await loadCommands(argv));
   let code: number = ExitCode.OK;
   program.hook('postAction', (_this, action) => {
