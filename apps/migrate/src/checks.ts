@@ -93,5 +93,8 @@ export function didYouMean(name: string, known: readonly string[]): string | und
   }
   if (!best) return undefined;
   // A third of the longer name, at least 2: migrationz -> migrationsDir (4 of 13), lockTimout -> lockTimeout (1).
-  return best.d <= Math.max(2, Math.ceil(Math.max(name.length, best.k.length) / 3)) ? best.k : undefined;
+  if (best.d <= Math.max(2, Math.ceil(Math.max(name.length, best.k.length) / 3))) return best.k;
+  // Else a known name the given one starts with: cafile -> ca.
+  const lower = name.toLowerCase();
+  return known.find((k) => k.length >= 2 && lower.startsWith(k.toLowerCase()));
 }
