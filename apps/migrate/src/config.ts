@@ -8,11 +8,14 @@ export type RuleLevel = 'off' | 'warning' | 'error';
 
 /**
  * The `migrate.config.ts` / `migrate.config.json` file. Every field is
- * optional; command-line options win over the file, the file wins over the
- * environment, the environment over the defaults.
+ * optional; command-line options win over the file, the file over the
+ * defaults. The database URL is the exception: `--url`, then `DATABASE_URL`,
+ * then libpq's `PG*` variables, then `url` here (CliContext.databaseSource).
+ * An unknown key or a value of the wrong kind is refused when the file is
+ * read (checkConfig).
  */
 export interface StrataConfig {
-  /** Database URL. Prefer `DATABASE_URL` in the environment: a URL in a file is a password in a file. */
+  /** Database URL, used when neither `--url`, `DATABASE_URL` nor libpq's `PG*` variables give one. Prefer the environment: a URL in a file is a password in a file. */
   url?: string;
   /** Folder of migration files, relative to the config file. Default `'migrations'`. */
   migrationsDir?: string;
