@@ -209,6 +209,21 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     await db.drop();
   });
 
+  it('ensure runs migrations with the config timeouts, as up does (it used the runner defaults)', async () => {
+    const db = await createTestDatabase('e2e_ensure_timeouts');
+    const cwd = tempProject({
+      'migrations/0001_slow.sql': sqlMigration(rev(1), [], 'SELECT pg_sleep(2);', 'SELECT 1;'),
+      'migrate.config.json': JSON.stringify({ statementTimeout: '200ms' }),
+    });
+    const env = { DATABASE_URL: db.url };
+    for (const verb of ['ensure', 'up']) {
+      const r = await runMigrate([verb], { cwd, env });
+      expect({ verb, code: r.code }).toEqual({ verb, code: 3 });
+      expect(r.stdout + r.stderr).toContain('canceling statement due to statement timeout');
+    }
+    await db.drop();
+  });
+
   it('the database comes from --url, then DATABASE_URL, then libpq PG* variables, then the config file; status names the source, never the password', async () => {
     const db = await createTestDatabase('e2e_url_source');
     const u = new URL(db.url);

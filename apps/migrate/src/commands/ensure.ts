@@ -59,6 +59,9 @@ Examples (entrypoint.sh):
       ...(base.logger ? { logger: base.logger } : {}),
       ...(base.lockWaitMs === undefined ? {} : { lockWaitMs: base.lockWaitMs }),
       ...(base.lockMode === undefined ? {} : { lockMode: base.lockMode }),
+      // The config's timeouts, as `up` uses them.
+      ...(base.lockTimeout === undefined ? {} : { lockTimeout: base.lockTimeout }),
+      ...(base.statementTimeout === undefined ? {} : { statementTimeout: base.statementTimeout }),
       ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
       ...(g.shadowUrl ? { shadowUrl: g.shadowUrl } : {}),
       ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),
