@@ -168,8 +168,12 @@ describe('issue 17: history, lock holder, checked options, database source, stra
       expect({ config, code: r.code }).toEqual({ config, code: 2 });
       expect(r.stderr).toContain(message);
     }
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ lockTimeout: '5s', statementTimeout: 60000, lockWaitMs: '2min', lockMode: 'transaction' }));
+    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ lockTimeout: 5000, statementTimeout: '1min', lockWaitMs: '2min', lockMode: 'transaction' }));
     expect((await runMigrate(['heads'], { cwd })).code).toBe(0);
+    // A number of milliseconds is a duration too, wherever the timeout is used.
+    expect((await runMigrate(['up', '--sql', '--from', 'base'], { cwd })).stdout).toContain("SET LOCAL lock_timeout = '5000';\nSET LOCAL statement_timeout = '1min';");
+    const lint = await runMigrate(['lint'], { cwd });
+    expect({ code: lint.code, err: lint.stderr }).toEqual({ code: 0, err: '' });
   });
 
   it('up --sql, down --sql and --dry-run use the same lock_timeout / statement_timeout as a real run (the config, else the defaults)', async () => {

@@ -22,9 +22,9 @@ export interface StrataConfig {
   /** Schema of Strata's own tables. Default `'strata'`. */
   schema?: string;
   /** `lock_timeout` set for every migration: `'5s'`, `'500ms'`, `'1min'` or a number of ms. Default `'10s'`. */
-  lockTimeout?: string;
+  lockTimeout?: string | number;
   /** `statement_timeout` set for every migration, same format. Default `'0'` (none). */
-  statementTimeout?: string;
+  statementTimeout?: string | number;
   /** How long `up` waits for the migration lock held by another run, in ms (or a duration such as `'30s'`); `0` fails at once. Default: no limit. */
   lockWaitMs?: number | string;
   /** Use transaction-scoped locking that works behind a transaction-pooling PgBouncer. Default `'session'`. */
