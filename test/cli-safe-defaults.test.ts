@@ -129,6 +129,24 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     await db.drop();
   });
 
+  it('path options are checked when parsed: a missing input file or a file given as an output folder is a usage error (exit 2) before any connection', async () => {
+    const cwd = tempProject({ ...chain(1), 'a-file.txt': 'x\n' });
+    // Nothing listens on port 1: reaching the connection would be exit 3.
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const cases: [string[], string][] = [
+      [['ensure', '--mode', 'create_all', '--head-snapshot', 'nope.json'], "option '--head-snapshot <file>' argument 'nope.json' is invalid. nope.json does not exist."],
+      [['ensure', '--mode', 'create_all', '--head-snapshot', 'migrations'], 'migrations is a folder, not a file.'],
+      [['up', '--backup', 'a-file.txt'], "option '--backup <dir>' argument 'a-file.txt' is invalid. a-file.txt is a file, not a folder"],
+      [['audit', '--dump', 'a-file.txt'], 'a-file.txt is a file, not a folder'],
+      [['convert', 'legacy', '--production', 'nope.json'], 'nope.json does not exist.'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runMigrate(args, { cwd, env });
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toContain(message);
+    }
+  });
+
   it('an unknown config key (migrationz) is refused with the allowed keys and a did-you-mean, exit 2, in JSON and in defineConfig files', async () => {
     const cwd = tempProject(chain(1));
     mkdirSync(join(cwd, 'db'));

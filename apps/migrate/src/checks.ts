@@ -1,6 +1,8 @@
 // Checks of option and config values, done when they are read (before any
 // file is loaded or connection opened), so a typo is a usage error (exit 2)
 // that says what is accepted, never a silent default or a wait without end.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** What a duration may look like, for messages. */
@@ -66,6 +68,35 @@ export function targetArgument(sign: '+' | '-'): (value: string) => string {
       throw new InvalidArgumentError(`'${value}' is not a step count: use ${sign}N with N a whole number of 1 or more (${sign}1 is the next migration${sign === '-' ? ' to revert' : ''}).`);
     }
     return t;
+  };
+}
+
+/** The kind of what is at `path`: a file, a directory, something else, or nothing. */
+function kindOf(path: string): 'file' | 'directory' | 'other' | 'missing' {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** commander argParser: a file that must exist (relative to `cwd`), e.g. a snapshot to read. */
+export function inputFileOption(cwd: string): (value: string) => string {
+  return (value) => {
+    const kind = kindOf(resolve(cwd, value));
+    if (kind === 'missing') throw new InvalidArgumentError(`${value} does not exist.`);
+    if (kind !== 'file') throw new InvalidArgumentError(`${value} is a ${kind === 'directory' ? 'folder' : 'special file'}, not a file.`);
+    return value;
+  };
+}
+
+/** commander argParser: a folder to write into (relative to `cwd`); created when missing, refused when it is a file. */
+export function outputDirOption(cwd: string): (value: string) => string {
+  return (value) => {
+    const kind = kindOf(resolve(cwd, value));
+    if (kind === 'file' || kind === 'other') throw new InvalidArgumentError(`${value} is a file, not a folder: name a folder (created when missing).`);
+    return value;
   };
 }
 

@@ -7,7 +7,7 @@ import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, Heal
 import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
-import { wholeNumberOption } from './checks.js';
+import { outputDirOption, wholeNumberOption } from './checks.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
 import { isAtHead, type RunnerOptions } from '@strata/runner';
 import { renderRun } from './commands/run-shared.js';
@@ -24,9 +24,9 @@ export interface DeployFlags {
 }
 
 /** Declare `--backup`, `--pg-dump`, `--check-before`, `--check-after` on a command. */
-export function addDeployOptions(cmd: Command): Command {
+export function addDeployOptions(cmd: Command, cwd: string): Command {
   return cmd
-    .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)'))
+    .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)').argParser(outputDirOption(cwd)))
     .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
     .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
     .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'))

@@ -29,7 +29,7 @@ Examples:
                                     back up first; exit 1 (and print the revert command) if the check fails
   $ migrate up --targets tenants.txt --concurrency 8
                                     every database listed (URLs or names on --url); re-run to resume`);
-  addDeployOptions(addLockOptions(cmd)).action(async (target: string, _opts: unknown, command: Command) => {
+  addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(async (target: string, _opts: unknown, command: Command) => {
     const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
     const r = await ctx.resolve(g);
     if (g.sql) {
