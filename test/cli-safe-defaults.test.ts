@@ -123,6 +123,12 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     const conc = await runMigrate(['up', '--targets', 'targets.txt', '--concurrency', '0'], { cwd, env });
     expect(conc.code).toBe(2);
     expect(conc.stderr).toContain("option '--concurrency <n>' argument '0' is invalid");
+    // An empty --url or --schema is refused, not replaced by DATABASE_URL or the default schema.
+    const emptyUrl = await runMigrate(['status', '--url', ''], { cwd, env });
+    expect(emptyUrl.code).toBe(2);
+    expect(emptyUrl.stderr).toContain('The database URL is empty.');
+    expect((await runMigrate(['status', '--schema', ''], { cwd, env })).code).toBe(2);
+    expect((await runMigrate(['status', '--schema', 'x'.repeat(64)], { cwd, env })).code).toBe(2);
     const mode = await runMigrate(['up', '--lock-mode', 'sessions'], { cwd, env });
     expect(mode.code).toBe(2);
     expect(mode.stderr).toContain('Allowed choices are session, transaction');

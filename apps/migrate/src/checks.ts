@@ -71,6 +71,15 @@ export function targetArgument(sign: '+' | '-'): (value: string) => string {
   };
 }
 
+/** commander argParser: a value that is not empty (an empty --url or --schema would silently mean the default). */
+export function nonEmptyOption(what: string, maxBytes?: number): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${what} is empty.`);
+    if (maxBytes !== undefined && Buffer.byteLength(value) > maxBytes) throw new InvalidArgumentError(`${what} is longer than ${maxBytes} bytes.`);
+    return value;
+  };
+}
+
 /** The kind of what is at `path`: a file, a directory, something else, or nothing. */
 function kindOf(path: string): 'file' | 'directory' | 'other' | 'missing' {
   try {

@@ -4,6 +4,7 @@ import { ExitCode, exitCodeFor, isStrataError, redactUrls } from '@strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
 import { sourceMappedStack } from './source-stack.js';
+import { nonEmptyOption } from './checks.js';
 
 export const VERSION = '0.1.0';
 
@@ -41,10 +42,10 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
   const program = new Command('migrate')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--url <url>', 'database URL (default: $DATABASE_URL)'))
-    .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})'))
-    .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)'))
-    .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)"))
+    .addOption(new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(nonEmptyOption('The database URL')))
+    .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(nonEmptyOption('The config file name')))
+    .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')))
+    .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)))
     .addOption(new Option('--json', 'machine-readable output on stdout'))
     .addOption(new Option('--dry-run', 'show what would happen, change nothing'))
     .addOption(new Option('--allow-data-loss', 'permit statements that lose data (DROP TABLE/COLUMN, TRUNCATE, ...)'))
