@@ -183,6 +183,7 @@ describe('issue 17: history, lock holder, checked options, database source, stra
       [{ lockWaitMs: 'soon' }, "lockWaitMs: 'soon' is not a duration"],
       [{ lockMode: 'sesion' }, "lockMode must be one of 'session', 'transaction' (did you mean 'session'?)"],
       [{ migrationsDir: 42 }, 'migrationsDir must be a non-empty string; found 42'],
+      [{ url: { host: 'db', password: 'hunter22' } }, 'url must be a postgres:// URL string; found an object (not shown: it may hold a password)'],
       [{ backup: { pgDump: 'pg_dump' } }, 'backup needs backup.dir'],
       [{ lint: { rules: { 'drop-table': 'err' } } }, "lint.rules.drop-table must be one of 'off', 'warning', 'error' (did you mean 'error'?)"],
     ];
@@ -191,6 +192,7 @@ describe('issue 17: history, lock holder, checked options, database source, stra
       const r = await runMigrate(['heads'], { cwd });
       expect({ config, code: r.code }).toEqual({ config, code: 2 });
       expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toContain('hunter22');
     }
     writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ lockTimeout: 5000, statementTimeout: '1min', lockWaitMs: '2min', lockMode: 'transaction' }));
     expect((await runMigrate(['heads'], { cwd })).code).toBe(0);

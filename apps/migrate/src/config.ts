@@ -92,6 +92,8 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
 type Check = (value: unknown, key: string) => string | undefined;
 
 const text: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a non-empty string; found ${JSON.stringify(v)}`);
+/** A connection string: a wrong one is never echoed (it may hold a password). */
+const urlText: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a postgres:// URL string; found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`} (not shown: it may hold a password)`);
 const oneOf =
   (...allowed: string[]): Check =>
   (v, key) => {
@@ -123,7 +125,7 @@ const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify
 
 /** Every key the config file may have, and what its value must be. */
 const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
-  url: text,
+  url: urlText,
   migrationsDir: text,
   schema: (v, key) => (typeof v === 'string' && v.trim() !== '' && Buffer.byteLength(v) <= 63 ? undefined : `${key} must be a schema name (1 to 63 bytes); found ${JSON.stringify(v)}`),
   lockTimeout: duration,
@@ -131,7 +133,7 @@ const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
   lockWaitMs: duration,
   lockMode: oneOf('session', 'transaction'),
   models: text,
-  shadowUrl: text,
+  shadowUrl: urlText,
   ssl: object({ mode: oneOf(...SSL_MODES), ca: text, cert: text, key: text }),
   backup: object({ dir: text, pgDump: text }, ['dir']),
   checkBefore: text,

@@ -40,7 +40,7 @@ export interface Resolved {
 /** A database URL and where it came from (`--url`, `DATABASE_URL`, ...), never printed itself. */
 export interface DatabaseSource {
   url: string;
-  /** The source, for messages: `--url`, `DATABASE_URL`, `PGHOST, PGDATABASE`, `the config file (migrate.config.json)`. */
+  /** The source, for messages: `--url`, `DATABASE_URL`, `libpq's environment (PGHOST, PGDATABASE)`, `the config file (migrate.config.json)`. */
   from: string;
 }
 
