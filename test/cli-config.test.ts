@@ -36,7 +36,7 @@ describe('migrate config files and global options', () => {
     const cwd = tempProject({ 'migrations/0001_a.sql': sqlMigration('d00000000001', [], 'CREATE TABLE a (id int);', 'DROP TABLE a;') });
     const r = await runMigrate(['up', '--dry-run'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('Would run 1 migration(s) up:\n  d00000000001  0001_a.sql\n');
+    expect(r.stdout).toBe('Would run 1 migration(s) up:\n  d00000000001  0001_a.sql  (lock_timeout 10s, statement_timeout 0)\n');
     expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'a'`)).toHaveLength(0);
     await db.drop();
   });

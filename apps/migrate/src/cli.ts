@@ -4,11 +4,15 @@ import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@strata
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
 import { sourceMappedStack } from './source-stack.js';
+import { nonEmptyOption } from './checks.js';
 
 export const VERSION = '0.1.0';
 
 // Global options that take a value: the word after them is not the verb.
 const VALUE_OPTIONS = new Set(['--url', '-c', '--config', '--migrations', '--schema']);
+
+// Commands that read the migrations folder: they name the files in it that are not migrations.
+const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'ensure', 'check', 'lint', 'test']);
 
 /** The verb of an argument list: the first word that is not a global option or its value. */
 export function verbOf(argv: readonly string[]): string | undefined {
@@ -38,10 +42,10 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
   const program = new Command('migrate')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--url <url>', 'database URL (default: $DATABASE_URL)'))
-    .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})'))
-    .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)'))
-    .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)"))
+    .addOption(new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(nonEmptyOption('The database URL')))
+    .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(nonEmptyOption('The config file name')))
+    .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')))
+    .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)))
     .addOption(new Option('--json', 'machine-readable output on stdout'))
     .addOption(new Option('--dry-run', 'show what would happen, change nothing'))
     .addOption(new Option('--allow-data-loss', 'permit statements that lose data (DROP TABLE/COLUMN, TRUNCATE, ...)'))
@@ -59,6 +63,8 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
 /** Run the CLI with `argv` (without node and script) and return the exit code; never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
+  const verb = verbOf(argv);
+  ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
   const program = await buildProgram(ctx, await loadCommands(argv));
   let code: number = ExitCode.OK;
   program.hook('postAction', (_this, action) => {

@@ -1,28 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
+import { DURATION_FORMAT, didYouMean, parseDuration } from './checks.js';
 
 /** Severity of a lint rule in the config file. */
 export type RuleLevel = 'off' | 'warning' | 'error';
 
 /**
  * The `migrate.config.ts` / `migrate.config.json` file. Every field is
- * optional; command-line options win over the file, the file wins over the
- * environment, the environment over the defaults.
+ * optional; command-line options win over the file, the file over the
+ * defaults. The database URL is the exception: `--url`, then `DATABASE_URL`,
+ * then libpq's `PG*` variables, then `url` here (CliContext.databaseSource).
+ * An unknown key or a value of the wrong kind is refused when the file is
+ * read (checkConfig).
  */
 export interface StrataConfig {
-  /** Database URL. Prefer `DATABASE_URL` in the environment: a URL in a file is a password in a file. */
+  /** Database URL, used when neither `--url`, `DATABASE_URL` nor libpq's `PG*` variables give one. Prefer the environment: a URL in a file is a password in a file. */
   url?: string;
   /** Folder of migration files, relative to the config file. Default `'migrations'`. */
   migrationsDir?: string;
   /** Schema of Strata's own tables. Default `'strata'`. */
   schema?: string;
-  /** `lock_timeout` set for every migration (PostgreSQL interval text). Default `'10s'`. */
-  lockTimeout?: string;
-  /** `statement_timeout` set for every migration. Default `'0'` (none). */
-  statementTimeout?: string;
-  /** How long `up` waits for the migration lock held by another run, in ms; `0` fails at once. Default: no limit. */
-  lockWaitMs?: number;
+  /** `lock_timeout` set for every migration: `'5s'`, `'500ms'`, `'1min'` or a number of ms. Default `'10s'`. */
+  lockTimeout?: string | number;
+  /** `statement_timeout` set for every migration, same format. Default `'0'` (none). */
+  statementTimeout?: string | number;
+  /** How long `up` waits for the migration lock held by another run, in ms (or a duration such as `'30s'`); `0` fails at once. Default: no limit. */
+  lockWaitMs?: number | string;
   /** Use transaction-scoped locking that works behind a transaction-pooling PgBouncer. Default `'session'`. */
   lockMode?: 'session' | 'transaction';
   /** Where the models come from (auditor): an SQL file, a module exporting `createAll`, a shell command, a URL or a snapshot JSON. */
@@ -44,8 +48,6 @@ export interface StrataConfig {
   checkAfter?: string;
   /** Lint rule levels by rule id. */
   lint?: { rules?: Record<string, RuleLevel> };
-  /** Anything a later command adds (converter globs, fleets...). */
-  [key: string]: unknown;
 }
 
 /** Typed helper for `migrate.config.ts`: `export default defineConfig({ ... })`. */
@@ -84,7 +86,91 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new StrataError('CONFIG_INVALID', `Config file ${file} must export an object (use \`export default defineConfig({...})\`).`);
   }
-  return { config: config as StrataConfig, file, baseDir: dirname(file) };
+  return { config: checkConfig(config as Record<string, unknown>, file), file, baseDir: dirname(file) };
+}
+
+type Check = (value: unknown, key: string) => string | undefined;
+
+const text: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a non-empty string; found ${JSON.stringify(v)}`);
+/** A connection string: a wrong one is never echoed (it may hold a password). */
+const urlText: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a postgres:// URL string; found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`} (not shown: it may hold a password)`);
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v, key) => {
+    if (typeof v === 'string' && allowed.includes(v)) return undefined;
+    const near = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
+    return `${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}${near ? ` (did you mean '${near}'?)` : ''}; found ${JSON.stringify(v)}`;
+  };
+const duration: Check = (v, key) => {
+  if (typeof v !== 'string' && typeof v !== 'number') return `${key} must be ${DURATION_FORMAT}; found ${JSON.stringify(v)}`;
+  const d = parseDuration(v);
+  return 'error' in d ? `${key}: ${d.error}` : undefined;
+};
+/** An object whose keys are all in `fields`, each value checked. */
+const object =
+  (fields: Record<string, Check>, required: string[] = []): Check =>
+  (v, key) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${key} must be an object with ${Object.keys(fields).join(', ')}; found ${JSON.stringify(v)}`;
+    for (const [k, value] of Object.entries(v)) {
+      const check = fields[k];
+      if (!check) return unknownKey(`${key}.${k}`, k, Object.keys(fields));
+      const problem = value === undefined ? undefined : check(value, `${key}.${k}`);
+      if (problem) return problem;
+    }
+    const missing = required.find((r) => (v as Record<string, unknown>)[r] === undefined);
+    return missing ? `${key} needs ${key}.${missing}` : undefined;
+  };
+
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
+/** Every key the config file may have, and what its value must be. */
+const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
+  url: urlText,
+  migrationsDir: text,
+  schema: (v, key) => (typeof v === 'string' && v.trim() !== '' && Buffer.byteLength(v) <= 63 ? undefined : `${key} must be a schema name (1 to 63 bytes); found ${JSON.stringify(v)}`),
+  lockTimeout: duration,
+  statementTimeout: duration,
+  lockWaitMs: duration,
+  lockMode: oneOf('session', 'transaction'),
+  models: text,
+  shadowUrl: urlText,
+  ssl: object({ mode: oneOf(...SSL_MODES), ca: text, cert: text, key: text }),
+  backup: object({ dir: text, pgDump: text }, ['dir']),
+  checkBefore: text,
+  checkAfter: text,
+  lint: object({
+    // Rule ids are checked by the linter when it runs (with the list of rules); levels here.
+    rules: (v, key) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${key} must be an object of rule ids to 'off', 'warning' or 'error'`;
+      for (const [rule, level] of Object.entries(v)) {
+        const problem = oneOf('off', 'warning', 'error')(level, `${key}.${rule}`);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  }),
+};
+
+function unknownKey(where: string, key: string, allowed: readonly string[]): string {
+  const near = didYouMean(key, allowed);
+  return `unknown key '${where}'${near ? ` (did you mean '${near}'?)` : ''}; the keys allowed there are ${allowed.join(', ')}`;
+}
+
+/**
+ * Refuse a config with an unknown key or a value of the wrong kind, naming
+ * the key, what is allowed and the nearest known key: a typo such as
+ * `migrationz` would otherwise be ignored and the default folder used.
+ */
+export function checkConfig(config: Record<string, unknown>, file: string): StrataConfig {
+  const allowed = Object.keys(CONFIG_KEYS);
+  for (const [key, value] of Object.entries(config)) {
+    const check = CONFIG_KEYS[key as keyof StrataConfig];
+    if (!check) throw new StrataError('CONFIG_INVALID', `Config file ${file}: ${unknownKey(key, key, allowed)}.`, { meta: { file, key } });
+    if (value === undefined) continue;
+    const problem = check(value, key);
+    if (problem) throw new StrataError('CONFIG_INVALID', `Config file ${file}: ${problem.replace(/\.$/, '')}.`, { meta: { file, key } });
+  }
+  return config as StrataConfig;
 }
 
 /** Resolve a path from the config against its base directory. */

@@ -1,5 +1,8 @@
+import { readdirSync, type Dirent } from 'node:fs';
+import { relative } from 'node:path';
 import type { Writable } from 'node:stream';
 import { StrataError, describeConnection, type Logger } from '@strata/core';
+import { MIGRATION_FILE_RE } from '@strata/runner';
 import { loadConfig, resolvePath, type LoadedConfig, type StrataConfig } from './config.js';
 import { withSslParams } from './connection-url.js';
 
@@ -34,12 +37,76 @@ export interface Resolved {
   allowDataLoss: boolean;
 }
 
+/** A database URL and where it came from (`--url`, `DATABASE_URL`, ...), never printed itself. */
+export interface DatabaseSource {
+  url: string;
+  /** The source, for messages: `--url`, `DATABASE_URL`, `libpq's environment (PGHOST, PGDATABASE)`, `the config file (migrate.config.json)`. */
+  from: string;
+}
+
+/** libpq's connection variables, in the order a URL is built from them. */
+const LIBPQ_VARS = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE'] as const;
+
+/**
+ * A URL from libpq's variables, when any of PGHOST, PGHOSTADDR, PGPORT,
+ * PGUSER or PGDATABASE is set (PGPASSWORD alone is not a database: the
+ * driver also uses it for a URL from elsewhere that has no password).
+ * Unset parts take the driver's defaults, as libpq's would: localhost, 5432,
+ * the OS user, a database named like the user. A PGHOST that is a socket
+ * directory (starts with /) goes into the `host` parameter.
+ */
+export function urlFromLibpqEnv(env: NodeJS.ProcessEnv): DatabaseSource | undefined {
+  const set = LIBPQ_VARS.filter((v) => env[v]);
+  if (!set.some((v) => v !== 'PGPASSWORD')) return undefined;
+  const host = env.PGHOST || env.PGHOSTADDR || 'localhost';
+  const socket = host.startsWith('/');
+  const user = env.PGUSER ? encodeURIComponent(env.PGUSER) : '';
+  const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
+  const auth = user || password ? `${user}${password}@` : '';
+  const port = env.PGPORT ? `:${env.PGPORT}` : '';
+  const db = env.PGDATABASE ? encodeURIComponent(env.PGDATABASE) : '';
+  // A socket directory: the URL needs some host name (WHATWG URLs refuse user@ without one); the host parameter wins over it.
+  const url = socket ? `postgres://${auth}localhost${port}/${db}?host=${encodeURIComponent(host)}` : `postgres://${auth}${host.includes(':') ? `[${host}]` : host}${port}/${db}`;
+  return { url, from: `libpq's environment (${set.join(', ')})` };
+}
+
+/**
+ * What in a migrations folder is neither a migration nor something that
+ * obviously is not one, so that a migration written as `.js`, `.mts`, or in a
+ * subfolder is not skipped without a word. Not named: migrations
+ * (`NNNN_slug.sql|ts`), documentation (`README*`, `*.md`, `*.txt`), type
+ * declarations (`*.d.ts`), hidden entries (`.gitkeep`, `.DS_Store`), and
+ * anything whose name starts with `_` (helpers a TypeScript migration
+ * imports, by convention). Misnamed `.sql` files are not listed here: the
+ * runner refuses them with its own error. A folder that cannot be read gives
+ * nothing (the command reports it when it loads the migrations).
+ */
+export function strayFiles(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const stray: string[] = [];
+  for (const e of entries) {
+    const n = e.name;
+    if (MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts') && !e.isDirectory()) continue;
+    if (n.startsWith('.') || n.startsWith('_') || /^readme(\.|$)/i.test(n) || /\.(md|txt)$/i.test(n) || n.endsWith('.d.ts')) continue;
+    if (e.isFile() && n.endsWith('.sql')) continue;
+    stray.push(e.isDirectory() ? `${n}/` : n);
+  }
+  return stray.sort();
+}
+
 /** Shared state and helpers for command handlers. */
 export class CliContext {
   readonly io: CliIo;
   #loaded?: LoadedConfig;
   #progress: string[] = [];
   #progressTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set for the commands that read the migrations folder: resolve() names the files in it that are not migrations, once. */
+  warnStrayFiles = false;
 
   constructor(io: CliIo) {
     this.io = io;
@@ -54,11 +121,24 @@ export class CliContext {
   async resolve(opts: GlobalOptions): Promise<Resolved> {
     this.#loaded ??= await loadConfig(opts.config, this.io.cwd);
     const { config, file, baseDir } = this.#loaded;
+    const migrationsDir = opts.migrations ? resolvePath(this.io.cwd, opts.migrations) : resolvePath(baseDir, config.migrationsDir ?? 'migrations');
+    if (this.warnStrayFiles) {
+      this.warnStrayFiles = false;
+      const stray = strayFiles(migrationsDir);
+      if (stray.length > 0) {
+        this.note(
+          this.paint(
+            '33',
+            `warning: ${stray.join(', ')} in ${relative(this.io.cwd, migrationsDir) || '.'} ${stray.length === 1 ? 'is not a migration and is' : 'are not migrations and are'} ignored: migrations are named NNNN_slug.sql or NNNN_slug.ts. Rename ${stray.length === 1 ? 'it' : 'them'}, move ${stray.length === 1 ? 'it' : 'them'} out, or start a helper's name with _ to silence this.`,
+          ),
+        );
+      }
+    }
     return {
       config,
       ...(file ? { configFile: file } : {}),
       baseDir,
-      migrationsDir: opts.migrations ? resolvePath(this.io.cwd, opts.migrations) : resolvePath(baseDir, config.migrationsDir ?? 'migrations'),
+      migrationsDir,
       schema: opts.schema ?? config.schema ?? 'strata',
       json: Boolean(opts.json),
       dryRun: Boolean(opts.dryRun),
@@ -66,11 +146,28 @@ export class CliContext {
     };
   }
 
-  /** The database URL: --url, else the config file, else DATABASE_URL. */
+  /**
+   * Where the database comes from, in the order users expect (libpq's, with
+   * the flag first and the config file last): `--url`, else `DATABASE_URL`,
+   * else libpq's `PG*` variables, else `url` in the config file.
+   * `undefined` when none gives one. The URL is not printed anywhere: `from`
+   * names the source and `describeConnection` the target.
+   */
+  databaseSource(opts: GlobalOptions, resolved: Resolved): DatabaseSource | undefined {
+    if (opts.url) return { url: opts.url, from: '--url' };
+    const env = this.io.env;
+    if (env.DATABASE_URL) return { url: env.DATABASE_URL, from: 'DATABASE_URL' };
+    const libpq = urlFromLibpqEnv(env);
+    if (libpq) return libpq;
+    if (resolved.config.url) return { url: resolved.config.url, from: `the config file (${relative(this.io.cwd, resolved.configFile ?? '') || resolved.configFile})` };
+    return undefined;
+  }
+
+  /** The database URL (see {@link databaseSource}), with the config's and PGSSL* TLS settings added. */
   databaseUrl(opts: GlobalOptions, resolved: Resolved): string {
-    const url = opts.url ?? resolved.config.url ?? this.io.env.DATABASE_URL;
-    if (!url) throw new StrataError('USAGE', 'No database given: pass --url or set DATABASE_URL.');
-    return withSslParams(url, resolved.config.ssl, resolved.baseDir, this.io.env);
+    const source = this.databaseSource(opts, resolved);
+    if (!source) throw new StrataError('USAGE', 'No database given: pass --url, set DATABASE_URL (or libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), or set url in the config file.');
+    return withSslParams(source.url, resolved.config.ssl, resolved.baseDir, this.io.env);
   }
 
   /** Print a line of the command's result on stdout. */

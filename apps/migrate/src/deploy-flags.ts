@@ -7,6 +7,7 @@ import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, Heal
 import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
+import { outputDirOption, wholeNumberOption } from './checks.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
 import { isAtHead, type RunnerOptions } from '@strata/runner';
 import { renderRun } from './commands/run-shared.js';
@@ -19,19 +20,19 @@ export interface DeployFlags {
   checkAfter?: string;
   targets?: string;
   schemas?: string;
-  concurrency?: string;
+  concurrency?: number;
 }
 
 /** Declare `--backup`, `--pg-dump`, `--check-before`, `--check-after` on a command. */
-export function addDeployOptions(cmd: Command): Command {
+export function addDeployOptions(cmd: Command, cwd: string): Command {
   return cmd
-    .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)'))
+    .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)').argParser(outputDirOption(cwd)))
     .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
     .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
     .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'))
     .addOption(new Option('--targets <file>', 'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql'))
     .addOption(new Option('--schemas <list|file>', 'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), search_path set to it, Strata\'s tables in it'))
-    .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)'));
+    .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)').argParser(wholeNumberOption(1, 'a number of targets at once')));
 }
 
 /** A health check from a flag (relative to the working directory) or the config (relative to the config file). */
@@ -146,7 +147,7 @@ export async function runFleetUp(
   gate?: (runner: RunnerOptions) => Promise<number | undefined>,
 ): Promise<number> {
   // The URL is optional with --targets (a list of URLs); the runner options are built the same way either way.
-  const given = g.url ?? r.config.url ?? ctx.io.env.DATABASE_URL;
+  const given = ctx.databaseSource(g, r)?.url;
   const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
   const url = given ? resolvedUrl : undefined;
   const rest = { ...runner, ...extra, ...deploySafeguards(ctx, g, r) };
@@ -166,7 +167,7 @@ export async function runFleetUp(
     const refused = worst ? await gate({ ...runner, url: worst.url, schema: worst.schema }) : undefined;
     if (refused !== undefined) return refused;
   }
-  const concurrency = g.concurrency === undefined ? 4 : Number(g.concurrency);
+  const concurrency = g.concurrency ?? 4;
   if (!r.json) ctx.note(`${targets.length} target(s), ${concurrency} at a time`);
   const line = (t: FleetTargetResult) => `${pad(t.target, 48)} ${pad(t.status, 8)} ${pad(String(t.applied), 7)} ${pad(`${t.from.join(',') || 'base'} -> ${t.to.join(',') || (t.status === 'failed' ? '?' : 'base')}`, 34)} ${ms(t.durationMs)}`;
   const result = await upgradeFleet({

@@ -1,20 +1,42 @@
 import type { RunnerEvent, RunnerOptions } from '@strata/runner';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
+import { parseDuration } from './checks.js';
 
-/** Global options plus the runner flags some commands add. */
-export type RunnerFlags = GlobalOptions & { lockWait?: string; lockMode?: string };
+/** Global options plus the runner flags some commands add (`--lock-wait` is parsed to milliseconds by checks.ts). */
+export type RunnerFlags = GlobalOptions & { lockWait?: number; lockMode?: string };
 
-/** Runner options from flags, then the config file, then the environment. */
+/**
+ * The `lock_timeout` and `statement_timeout` every migration gets unless its
+ * header sets its own: the config's, else the runner's defaults. One place,
+ * so a real run, `--dry-run` and `--sql` use the same values.
+ */
+export function timeoutOptions(r: Resolved): { lockTimeout?: string; statementTimeout?: string } {
+  const c = r.config;
+  return {
+    ...(c.lockTimeout !== undefined && c.lockTimeout !== '' ? { lockTimeout: String(c.lockTimeout).trim() } : {}),
+    ...(c.statementTimeout !== undefined && c.statementTimeout !== '' ? { statementTimeout: String(c.statementTimeout).trim() } : {}),
+  };
+}
+
+/** The lock wait in ms: `--lock-wait`, else the config's `lockWaitMs` (checked when the config was loaded). */
+function lockWaitMs(g: RunnerFlags, r: Resolved): number | undefined {
+  if (g.lockWait !== undefined) return g.lockWait;
+  const c = r.config.lockWaitMs;
+  if (c === undefined) return undefined;
+  const d = parseDuration(c);
+  return 'ms' in d ? Math.ceil(d.ms) : undefined;
+}
+
+/** Runner options from flags, then the config file (the database URL: see CliContext.databaseSource). */
 export function runnerOptions(ctx: CliContext, g: RunnerFlags, r: Resolved): RunnerOptions {
   const c = r.config;
-  const lockWait = g.lockWait ?? (c.lockWaitMs === undefined ? undefined : String(c.lockWaitMs));
+  const lockWait = lockWaitMs(g, r);
   return {
     url: ctx.databaseUrl(g, r),
     ...fileOptions(g, r),
-    ...(c.lockTimeout ? { lockTimeout: c.lockTimeout } : {}),
-    ...(c.statementTimeout ? { statementTimeout: c.statementTimeout } : {}),
-    ...(lockWait === undefined ? {} : { lockWaitMs: Number(lockWait) }),
+    ...timeoutOptions(r),
+    ...(lockWait === undefined ? {} : { lockWaitMs: lockWait }),
     lockMode: (g.lockMode ?? c.lockMode ?? 'session') as 'session' | 'transaction',
     allowDataLoss: r.allowDataLoss,
     applicationName: 'strata-migrate',

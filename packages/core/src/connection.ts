@@ -250,7 +250,12 @@ export interface AdvisoryLockOptions {
   what?: string;
 }
 
-/** Who holds an advisory lock, read from pg_locks/pg_stat_activity. */
+/**
+ * Who holds an advisory lock in the current database, read from
+ * pg_locks/pg_stat_activity. Advisory locks are per database, and pg_locks
+ * lists every database's: without the filter a session of another database
+ * holding the same key (another project's migration run) could be named.
+ */
 export async function describeLockHolder(client: Queryable, key: bigint | string): Promise<{ pid: number; applicationName: string } | null> {
   const k = BigInt(key);
   const classid = Number((k >> 32n) & 0xffffffffn);
@@ -259,6 +264,7 @@ export async function describeLockHolder(client: Queryable, key: bigint | string
     `SELECT l.pid, a.application_name
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int8::oid AND l.objid = $2::int8::oid AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       LIMIT 1`,
     [classid, objid],
   );

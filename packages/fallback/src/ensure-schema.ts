@@ -59,6 +59,10 @@ export interface EnsureSchemaOptions {
    * Default `undefined`: wait as long as it takes. `0` fails at once.
    */
   lockWaitMs?: number;
+  /** `lock_timeout` of each migration (a header may set its own). Default: the runner's, `'10s'`. */
+  lockTimeout?: string;
+  /** `statement_timeout` of each migration (a header may set its own). Default: the runner's, `'0'` (none). */
+  statementTimeout?: string;
   /**
    * `'session'` (default): a session-level advisory lock held on the shim's
    * own connection. `'transaction'`: behind a transaction-pooling PgBouncer;
@@ -194,6 +198,8 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     logger,
     ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     ...(options.lockMode === undefined ? {} : { lockMode: options.lockMode }),
+    ...(options.lockTimeout === undefined ? {} : { lockTimeout: options.lockTimeout }),
+    ...(options.statementTimeout === undefined ? {} : { statementTimeout: options.statementTimeout }),
   });
   const applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
   if (applied.length > 0) {

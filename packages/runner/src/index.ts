@@ -22,7 +22,7 @@ export {
   type IsAtHeadOptions,
   type IsAtHeadResult,
 } from './runner.js';
-export { loadMigrations, checksumOf, decodeMigration, splitSections, type Section } from './migration-file.js';
+export { loadMigrations, checksumOf, decodeMigration, splitSections, MIGRATION_FILE_RE, type Section } from './migration-file.js';
 export { buildGraph, type RevisionGraph } from './revision-graph.js';
 export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';
 export { runLockKey } from './run-lock.js';

@@ -5,7 +5,10 @@ import type { MigrationFile } from './types.js';
 function relative(target: string): number | undefined {
   const m = /^([+-])(\d+)$/.exec(target.trim());
   if (!m) return undefined;
-  return (m[1] === '-' ? -1 : 1) * Number(m[2]);
+  const n = Number(m[2]);
+  // +0 / -0 would be a run that does nothing and reports success.
+  if (n === 0) throw new StrataError('USAGE', `'${target.trim()}' is not a step count: use ${m[1]}N with N of 1 or more.`, { meta: { target: target.trim() } });
+  return (m[1] === '-' ? -1 : 1) * n;
 }
 
 /**

@@ -314,7 +314,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const projected = new Set(firstApplied);
       for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));
       // `to` is where the run would leave the database.
-      return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0 })), true);
+      return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
     }
 
     const execute = async (): Promise<RunResult> => {

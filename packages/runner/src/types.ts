@@ -92,6 +92,9 @@ export interface StepResult {
   durationMs: number;
   /** Why it was skipped (another runner applied it first, ...). */
   reason?: string;
+  /** Dry runs: the `lock_timeout` and `statement_timeout` the real run would set for it (its header's, else the run's). */
+  lockTimeout?: string;
+  statementTimeout?: string;
   error?: { code: string; message: string; meta: Record<string, unknown> };
 }
 

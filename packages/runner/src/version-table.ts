@@ -334,9 +334,10 @@ export async function readHistory(client: Queryable, schema: string, limit?: num
   let rows: Row[];
   try {
     rows = (await client.query<Row>(
-      `SELECT id::text, revision, direction, outcome, file, message, checksum, to_json(started_at) #>> '{}' AS started_at, to_json(finished_at) #>> '{}' AS finished_at,
+      // ORDER BY h.id, the bigint column: a bare 'id' would name the text output column and sort '9' after '15'.
+      `SELECT h.id::text AS id, revision, direction, outcome, file, message, checksum, to_json(started_at) #>> '{}' AS started_at, to_json(finished_at) #>> '{}' AS finished_at,
               duration_ms, applied_by, tool_version, error, meta
-         FROM ${t.history} ORDER BY id DESC LIMIT $1`,
+         FROM ${t.history} h ORDER BY h.id DESC LIMIT $1`,
       [limit ?? null],
     )).rows;
   } catch (err) {

@@ -5,6 +5,7 @@ import { ExitCode, StrataError } from '@strata/core';
 import { compare, dumpSchemaSql, introspect, renderDrift, serializeSnapshot, snapshotFrom, startShadowServer, type Drift, type ShadowServer, type SnapshotFromOptions } from '@strata/auditor';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions, Resolved } from '../context.js';
+import { outputDirOption } from '../checks.js';
 /** `migrate audit`: snapshot production, optionally dump it, and compare it with the models. */
 export function register(program: Command, ctx: CliContext): void {
   auditOptions(
@@ -12,7 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
       .command('audit')
       .description('Compare the database (--url, default $DATABASE_URL) with the models; exit 1 when they differ.')
       .addOption(new Option('--models <source>', 'models: file.sql, models.ts (createAll), cmd:<command>, postgres://..., snapshot.json, migrations:DIR[@rev]'))
-      .addOption(new Option('--dump <dir>', 'write DIR/snapshot.json and, when pg_dump is on the PATH, DIR/schema.sql')),
+      .addOption(new Option('--dump <dir>', 'write DIR/snapshot.json and, when pg_dump is on the PATH, DIR/schema.sql').argParser(outputDirOption(ctx.io.cwd))),
   )
     .addHelpText('after', `
 Examples:

@@ -6,6 +6,7 @@ import { introspect, snapshotFrom, type Snapshot } from '@strata/auditor';
 import { conversionJson, convertEstate, parseOrderFile, renderVerify, reportOrder, verifyConversion, writeConversion, type VerifyResult, type WriteResult } from '@strata/converter';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
+import { inputFileOption, outputDirOption } from '../checks.js';
 import { modelsSource, needsShadow, sourceOptions, withSharedShadow, type AuditFlags } from './audit.js';
 
 type ConvertFlags = AuditFlags & {
@@ -25,14 +26,14 @@ export function register(program: Command, ctx: CliContext): void {
     .command('convert')
     .argument('[root]', 'the legacy estate', 'legacy')
     .description('Turn legacy fix_/migrate_ scripts into a baseline plus migrations (a dry run unless --write).')
-    .addOption(new Option('--production <snapshot.json>', "production's saved snapshot (default: introspect --url / $DATABASE_URL)"))
+    .addOption(new Option('--production <snapshot.json>', "production's saved snapshot (default: introspect --url / $DATABASE_URL)").argParser(inputFileOption(ctx.io.cwd)))
     .addOption(new Option('--models <source>', 'models: file.sql, models.ts (createAll), cmd:<command>, postgres://..., snapshot.json'))
     .addOption(new Option('--write', 'write the baseline and migrations, archive the scripts, write CONVERSION.md and conversion.json'))
     .addOption(new Option('--verify', 'check the written migrations on shadow databases (default with --write)'))
     .addOption(new Option('--no-verify', 'skip the check after --write'))
-    .addOption(new Option('--out <dir>', 'where migrations go (default: --migrations / ./migrations)'))
+    .addOption(new Option('--out <dir>', 'where migrations go (default: --migrations / ./migrations)').argParser(outputDirOption(ctx.io.cwd)))
     .addOption(new Option('--force', 'into a folder that already holds migrations: add the converted scripts after its head (no new baseline)'))
-    .addOption(new Option('--order <file>', 'explicit run order: one script path (relative to root) per line'))
+    .addOption(new Option('--order <file>', 'explicit run order: one script path (relative to root) per line').argParser(inputFileOption(ctx.io.cwd)))
     .addOption(new Option('--file <path...>', 'scripts to take whatever the globs say (e.g. the module with a /fix-db handler)'))
     .addOption(new Option('--data-fixes <mode>', 'a data fix that cannot be judged is archived or converted').choices(['archive', 'convert']).default('archive'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))

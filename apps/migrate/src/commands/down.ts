@@ -3,14 +3,15 @@ import { ExitCode } from '@strata/core';
 import { downgrade, offlineScript } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
-import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { targetArgument } from '../checks.js';
 import { addLockOptions, renderRun } from './run-shared.js';
 
 /** `migrate down [target]`: revert migrations (default: the last one). */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('down')
-    .argument('[target]', "'-1' (default), -N, a revision or prefix (reverted down to, not including it), or 'base'", '-1')
+    .argument('[target]', "'-1' (default), -N (N >= 1), a revision or prefix (reverted down to, not including it), or 'base'", targetArgument('-'), '-1')
     .description('Revert applied migrations down to the target.')
     .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
     .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
@@ -26,7 +27,7 @@ Examples:
     const r = await ctx.resolve(g);
     if (g.sql) {
       const url = g.from ? undefined : ctx.databaseUrl(g, r);
-      const script = await offlineScript({ ...fileOptions(g, r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
       return;

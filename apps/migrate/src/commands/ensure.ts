@@ -6,6 +6,7 @@ import { parseSnapshot } from '@strata/auditor';
 import { SCHEMA_MODES, ensureSchema, parseSchemaMode, schemaModeFrom, type EnsureResult, type EnsureSchemaOptions } from '@strata/fallback';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
+import { inputFileOption } from '../checks.js';
 import { ms } from '../render.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { addLockOptions } from './run-shared.js';
@@ -34,7 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Start-up check: migrate to head (default), only verify, or (create_all) build an empty database with the legacy models and stamp head.')
     .addOption(new Option('--mode <mode>', 'migrate, verify or create_all (default: $STRATA_SCHEMA_MODE, else migrate)').choices([...SCHEMA_MODES, 'create-all']))
     .addOption(new Option('--create-all <module>', 'module exporting createAll(db: Kysely) (mode create_all)'))
-    .addOption(new Option('--head-snapshot <file>', 'Snapshot JSON of the migrations head (mode create_all; default: computed in a shadow database)'))
+    .addOption(new Option('--head-snapshot <file>', 'Snapshot JSON of the migrations head (mode create_all; default: computed in a shadow database)').argParser(inputFileOption(ctx.io.cwd)))
     .addOption(new Option('--shadow-url <url>', 'server for the shadow database (default: an embedded PostgreSQL)'))
     .addHelpText('after', `
 Exit codes: 0 the database is at head (nothing done, migrated or created), 1 refused
@@ -59,6 +60,9 @@ Examples (entrypoint.sh):
       ...(base.logger ? { logger: base.logger } : {}),
       ...(base.lockWaitMs === undefined ? {} : { lockWaitMs: base.lockWaitMs }),
       ...(base.lockMode === undefined ? {} : { lockMode: base.lockMode }),
+      // The config's timeouts, as `up` uses them.
+      ...(base.lockTimeout === undefined ? {} : { lockTimeout: base.lockTimeout }),
+      ...(base.statementTimeout === undefined ? {} : { statementTimeout: base.statementTimeout }),
       ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
       ...(g.shadowUrl ? { shadowUrl: g.shadowUrl } : {}),
       ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),

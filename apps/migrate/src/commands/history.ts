@@ -5,21 +5,22 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { ms, table } from '../render.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { wholeNumberOption } from '../checks.js';
 
 /** `migrate history`: every applied, reverted, stamped and failed step, newest first. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('history')
     .description('Show the history table: who applied or reverted what, when, and how long it took.')
-    .addOption(new Option('-n, --limit <n>', 'show at most n entries').default('50'))
+    .addOption(new Option('-n, --limit <n>', 'show the n newest entries').argParser(wholeNumberOption(1, 'a number of entries')).default(50))
     .addHelpText('after', `
 Examples:
   $ migrate history -n 10
   $ migrate history --json`)
     .action(async (_opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<RunnerFlags & { limit: string }>();
+      const g = command.optsWithGlobals<RunnerFlags & { limit: number }>();
       const r = await ctx.resolve(g);
-      const rows = await history({ ...runnerOptions(ctx, g, r), limit: Number(g.limit) });
+      const rows = await history({ ...runnerOptions(ctx, g, r), limit: g.limit });
       setExitCode(command, ExitCode.OK);
       if (r.json) {
         ctx.outJson(rows);

@@ -6,12 +6,13 @@ import { RULES, lintMigrations, lintSql, type Finding } from '@strata/lint';
 import { decodeMigration } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions, Resolved } from '../context.js';
+import { timeoutOptions } from '../runner-options.js';
 
 type LintFlags = GlobalOptions & { format?: string };
 
 /** The lint options the config file gives (`lint.rules`, and `lockTimeout` for no-lock-timeout). */
 export function lintOptions(ctx: CliContext, r: Resolved): { rules: Record<string, 'off' | 'warning' | 'error'>; lockTimeout: string; cwd: string } {
-  return { rules: { ...(r.config.lint?.rules ?? {}) }, lockTimeout: r.config.lockTimeout ?? '10s', cwd: ctx.io.cwd };
+  return { rules: { ...(r.config.lint?.rules ?? {}) }, lockTimeout: timeoutOptions(r).lockTimeout ?? '10s', cwd: ctx.io.cwd };
 }
 
 /** `file:line:column  severity  rule` then the message and the hint, indented. */

@@ -3,11 +3,12 @@ import { ExitCode, exitCodeFor } from '@strata/core';
 import type { RunResult } from '@strata/runner';
 import type { CliContext } from '../context.js';
 import { ms } from '../render.js';
+import { durationOption } from '../checks.js';
 
 /** Options shared by the commands that take the migration lock. */
 export function addLockOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--lock-wait <ms>', 'wait at most this long for another run to release the migration lock (0: fail at once)'))
+    .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
     .addOption(new Option('--lock-mode <mode>', "'session', or 'transaction' behind a transaction-pooling PgBouncer").choices(['session', 'transaction']));
 }
 
@@ -22,7 +23,8 @@ export function renderRun(ctx: CliContext, result: RunResult, json: boolean): nu
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
   if (result.dryRun) {
     ctx.out(done.length ? `Would run ${done.length} migration(s) ${result.direction}:` : 'Nothing to do.');
-    for (const s of done) ctx.out(`  ${s.revision}  ${s.file}`);
+    // With the timeouts the real run would set (a header's own, else the config's or the defaults).
+    for (const s of done) ctx.out(`  ${s.revision}  ${s.file}${s.lockTimeout === undefined ? '' : `  (lock_timeout ${s.lockTimeout}, statement_timeout ${s.statementTimeout})`}`);
     return code;
   }
   if (!result.ok && result.error) {

@@ -20,14 +20,18 @@ Examples:
     .action(async (_opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { check?: boolean }>();
       const r = await ctx.resolve(g);
-      const s = await status(runnerOptions(ctx, g, r));
+      const options = runnerOptions(ctx, g, r);
+      // Which of --url, DATABASE_URL, PG*, the config file was used, and the target without its password.
+      const database = { from: ctx.databaseSource(g, r)!.from, target: ctx.describe(options.url) };
+      const s = await status(options);
       const problems = s.pending.length + s.failed.length + s.checksumProblems.length + s.unknown.length;
       const code = g.check && problems > 0 ? ExitCode.FOUND : ExitCode.OK;
       setExitCode(command, code);
       if (r.json) {
-        ctx.outJson(s);
+        ctx.outJson({ ...s, database });
         return;
       }
+      ctx.out(`Database: from ${database.from} (${database.target})`);
       ctx.out(`Current: ${s.current.length ? s.current.join(', ') : s.initialised ? 'base (nothing applied)' : 'base (Strata has not run on this database yet)'}`);
       ctx.out(`Head:    ${s.heads.length ? s.heads.join(', ') : '(no migrations)'}${s.heads.length > 1 ? '  (several heads: run `migrate merge`)' : ''}`);
       ctx.out(`Applied: ${s.applied.length}    Pending: ${s.pending.length}`);

@@ -3,7 +3,8 @@ import { ExitCode } from '@strata/core';
 import { offlineScript, upgrade } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
-import { fileOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { targetArgument } from '../checks.js';
 import { addLockOptions, renderRun } from './run-shared.js';
 import { LintRefused, lintBeforeUp, lintHook } from './lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
@@ -12,7 +13,7 @@ import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, t
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('up')
-    .argument('[target]', "'head' (default), 'heads', a revision or prefix, or +N", 'head')
+    .argument('[target]', "'head' (default), 'heads', a revision or prefix, or +N (N >= 1)", targetArgument('+'), 'head')
     .description('Apply pending migrations up to the target.')
     .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
     .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
@@ -28,12 +29,13 @@ Examples:
                                     back up first; exit 1 (and print the revert command) if the check fails
   $ migrate up --targets tenants.txt --concurrency 8
                                     every database listed (URLs or names on --url); re-run to resume`);
-  addDeployOptions(addLockOptions(cmd)).action(async (target: string, _opts: unknown, command: Command) => {
+  addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(async (target: string, _opts: unknown, command: Command) => {
     const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
     const r = await ctx.resolve(g);
     if (g.sql) {
       const url = g.from ? undefined : ctx.databaseUrl(g, r);
-      const script = await offlineScript({ ...fileOptions(g, r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      // The same timeouts as a real run: the config's, else the runner's defaults.
+      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
       return;
