@@ -129,6 +129,7 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
     case 'sql': {
       // Parse every file before any database is touched: a syntax error costs nothing.
       const scripts: { file: string; text: string; statements: { text: string; line: number; column: number }[] }[] = [];
+      const ignored: string[] = [];
       for (const f of source.files) {
         let text: string;
         try {
@@ -136,10 +137,12 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         } catch (err) {
           throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the models SQL file ${show(f)}: ${(err as Error).message}.`, { meta: { file: show(f) }, cause: err });
         }
-        const parsed = await parseScript(text, { file: show(f) });
+        // psql meta-commands (pg_dump writes \\connect and \\restrict) are not SQL: listed in the notes, not run.
+        const parsed = await parseScript(text, { file: show(f), metaCommands: 'report' });
+        for (const m of parsed.metaCommands ?? []) ignored.push(`${show(f)}:${m.line}: ${m.command}`);
         scripts.push({ file: show(f), text, statements: parsed.statements.map((st) => ({ text: st.text, line: st.range.line, column: st.range.column })) });
       }
-      return await inShadow(options, source.files.map(show).join(', '), async (url) => {
+      const sourced = await inShadow(options, source.files.map(show).join(', '), async (url) => {
         await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => {
           // Statement by statement, so an error PostgreSQL gives without a position still names its statement's line.
           for (const s of scripts) {
@@ -153,6 +156,8 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
           }
         });
       });
+      if (ignored.length > 0) sourced.notes.push(`psql meta-commands are not SQL and were not run: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''}.`);
+      return sourced;
     }
     case 'module':
       return await inShadow(options, show(source.file), async (url) => {

@@ -38,6 +38,19 @@ describe('extractSql: SQL files', () => {
   });
 });
 
+describe('extractSql: psql meta-commands in SQL files', () => {
+  it('blanks them (positions stay the file\'s), turns \\i into an include and warns about those that change what runs', () => {
+    const text = "\\set ON_ERROR_STOP on\n\\echo adding columns\nALTER TABLE t ADD COLUMN c int;\n\\i more/fix_b.sql\n\\c otherdb\nUPDATE t SET c = 1;\n";
+    const e = extractSql({ path: 'fix_a.sql', text });
+    const sql = e.fragments[0]!.sql!;
+    expect(sql.length).toBe(text.length);
+    expect(sql.trim().split(/\s*\n\s*/)).toEqual(['ALTER TABLE t ADD COLUMN c int;', 'UPDATE t SET c = 1;']);
+    expect(sql.indexOf('UPDATE')).toBe(text.indexOf('UPDATE'));
+    expect(e.fragments[1]).toMatchObject({ sql: null, includes: 'more/fix_b.sql', loc: { line: 4, column: 1 } });
+    expect(e.warnings).toEqual([{ message: 'psql meta-command \\c (\\c otherdb) is not SQL and is not converted', line: 5, column: 1 }]);
+  });
+});
+
 describe('detectLanguage', () => {
   it.each([
     ['fix_a.py', '', 'python'],

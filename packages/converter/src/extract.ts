@@ -3,7 +3,8 @@ import { extractJavaScript } from './js-strings.js';
 import { extractPython } from './python-extract.js';
 import { extractShell } from './shell-extract.js';
 import { LineIndex } from './line-index.js';
-import type { ExtractOptions, Extraction, ScriptFile, ScriptLanguage } from './types.js';
+import type { ExtractOptions, Extraction, ExtractionWarning, ScriptFile, ScriptLanguage, SqlFragment } from './types.js';
+import { splitStatements } from '@strata/sql';
 
 const BY_EXTENSION: Record<string, ScriptLanguage> = {
   '.py': 'python',
@@ -79,14 +80,38 @@ function extractUnchecked(file: ScriptFile, options: ExtractOptions): Extraction
       const r = extractJavaScript(file.path, text, language, calls);
       return { path: file.path, language, fragments: r.fragments, warnings: r.warnings };
     }
-    case 'sql': {
-      const lines = new LineIndex(text);
-      return {
-        path: file.path,
-        language,
-        fragments: text.trim() ? [{ sql: text, dynamic: false, loc: lines.range(0, text.length), mapping: 'exact', via: 'file' }] : [],
-        warnings: [],
-      };
+    case 'sql':
+      return extractSqlFile(file.path, text);
+  }
+}
+
+/** psql meta-commands that only talk to the terminal or set psql's own options: dropped without a word. */
+const HARMLESS_META = new Set(['\\echo', '\\qecho', '\\warn', '\\set', '\\unset', '\\timing', '\\pset', '\\a', '\\t', '\\x', '\\o', '\\out', '\\encoding', '\\quit', '\\q', '\\prompt', '\\conninfo', '\\d', '\\dt', '\\di', '\\dn', '\\l']);
+const INCLUDE_META = new Set(['\\i', '\\ir', '\\include', '\\include_relative']);
+
+/**
+ * A legacy `.sql` file: the SQL as one fragment with exact positions. psql
+ * meta-commands are not SQL: each is blanked (offsets stay the file's);
+ * `\\i file` is an include like `psql -f`; one that changes what runs
+ * (`\\c`, `\\copy`, `\\gexec`...) is a warning, which sends the script to a person.
+ */
+function extractSqlFile(path: string, text: string): Extraction {
+  if (!text.trim()) return { path, language: 'sql', fragments: [], warnings: [] };
+  const lines = new LineIndex(text);
+  const { metaCommands } = splitStatements(text);
+  const fragments: SqlFragment[] = [];
+  const warnings: ExtractionWarning[] = [];
+  let sql = text;
+  for (const m of metaCommands) {
+    sql = sql.slice(0, m.start) + ' '.repeat(m.end - m.start) + sql.slice(m.end);
+    const at = lines.range(m.start, m.end);
+    if (INCLUDE_META.has(m.command)) {
+      const target = m.text.slice(m.command.length).trim().replace(/^'(.*)'$/, '$1');
+      fragments.push({ sql: null, dynamic: false, loc: at, mapping: 'exact', via: 'file', includes: target });
+    } else if (!HARMLESS_META.has(m.command)) {
+      warnings.push({ message: `psql meta-command ${m.command} (${m.text.slice(0, 60)}) is not SQL and is not converted`, line: at.line, column: at.column });
     }
   }
+  if (sql.trim()) fragments.unshift({ sql, dynamic: false, loc: lines.range(0, text.length), mapping: 'exact', via: 'file' });
+  return { path, language: 'sql', fragments, warnings };
 }

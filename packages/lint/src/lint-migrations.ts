@@ -82,13 +82,11 @@ interface SectionResult {
 }
 
 /**
- * Sections up to this size are parsed once (their statements kept); bigger
- * ones twice, statement by statement, so that a 50 MB migration is linted in
- * memory proportional to a statement: the first pass finds whether the
- * section runs in a transaction, which the rules need before any statement.
+ * One pass, statement by statement (a 50 MB migration is linted in memory
+ * proportional to a statement). Whether the section runs in a transaction is
+ * only known at its end, and one rule depends on it: its findings wait for
+ * the end.
  */
-const KEEP_CHARS = 1 << 20;
-
 function lintSection(
   fl: FileLinter,
   section: Section | { direction: 'script'; text: string; line: number },
@@ -97,43 +95,38 @@ function lintSection(
   upCreated: SectionContext['upCreated'],
   file: string,
 ): SectionResult {
-  const options = { file, startLine: section.line, startColumn: 1 };
-  let kept: SqlStatement[] | undefined = [];
   let count = 0;
   let nonTx = 0;
-  if (section.text.length > KEEP_CHARS) {
-    kept = undefined;
-    eachStatement(section.text, options, (s) => {
-      count++;
-      if (!s.transactional) nonTx++;
-    });
-  } else {
-    eachStatement(section.text, options, (s) => kept!.push(s));
-    count = kept.length;
-    nonTx = kept.filter((s) => !s.transactional).length;
-  }
-  const transaction: SectionContext['transaction'] =
-    header.transactional === false ? 'no' : header.transactional === true ? (nonTx > 0 ? 'mixed' : 'yes') : nonTx === 0 ? 'yes' : nonTx === count ? 'no' : 'mixed';
+  const waiting: { stmt: SqlStatement; message: string; hint: string }[] = [];
   const ctx: SectionContext = {
     direction: section.direction,
-    transaction,
+    // Provisional: 'no' only when the header says so; otherwise decided below.
+    transaction: header.transactional === false ? 'no' : 'yes',
     forcedTransactional: header.transactional === true,
     created: new Set(),
     added: new Set(),
     ...(upCreated ? { upCreated } : {}),
     state,
     record: section.direction !== 'down',
-    emit: (rule, stmt, message, hint) => fl.add(rule, stmt.range.line, stmt.range.column, message, hint),
+    emit: (rule, stmt, message, hint) => {
+      if (rule === 'concurrently-in-transaction' && header.transactional === undefined) waiting.push({ stmt, message, hint });
+      else fl.add(rule, stmt.range.line, stmt.range.column, message, hint);
+    },
   };
-  const result: SectionResult = { count, anyDdl: false, firstStrongLock: undefined, setsLockTimeout: false, created: ctx.created, added: ctx.added };
-  const check = (s: SqlStatement) => {
+  const result: SectionResult = { count: 0, anyDdl: false, firstStrongLock: undefined, setsLockTimeout: false, created: ctx.created, added: ctx.added };
+  eachStatement(section.text, { file, startLine: section.line, startColumn: 1 }, (s) => {
+    count++;
+    if (!s.transactional) nonTx++;
     checkStatement(s, ctx);
     if (s.isDdl) result.anyDdl = true;
     if (s.kind === 'VariableSetStmt' && /\block_timeout\b/i.test(s.text)) result.setsLockTimeout = true;
     if (!result.firstStrongLock && s.lock !== null && STRONG_LOCKS.has(s.lock)) result.firstStrongLock = { line: s.range.line, column: s.range.column, tag: s.tag, lock: s.lock };
-  };
-  if (kept) kept.forEach(check);
-  else eachStatement(section.text, options, check);
+  });
+  result.count = count;
+  // Without a header, a section of nothing but non-transactional statements runs outside a transaction.
+  if (header.transactional === undefined && nonTx < count) {
+    for (const w of waiting) fl.add('concurrently-in-transaction', w.stmt.range.line, w.stmt.range.column, w.message, w.hint);
+  }
   return result;
 }
 

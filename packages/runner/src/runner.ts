@@ -25,9 +25,10 @@ export interface PlannedStep {
  * taken or anything runs; also on a dry run. Not called when there is nothing
  * to do. Throw to refuse the run: the error reaches the caller unchanged and
  * nothing has run. This is how `migrate up` lints exactly what it will apply
- * without reading the database or the files a second time.
+ * without reading the database or the files a second time: `migrations` are
+ * the files the run read, in graph order.
  */
-export type BeforeRun = (steps: readonly PlannedStep[]) => void | Promise<void>;
+export type BeforeRun = (steps: readonly PlannedStep[], migrations: readonly MigrationFile[]) => void | Promise<void>;
 /** Options of {@link upgrade}. */
 export interface UpgradeOptions extends RunnerOptions {
   /** `head` (default), `heads`, a revision id or unique prefix (it and its ancestors), or `+N`. */
@@ -309,7 +310,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     if (firstSteps.some((s) => !s.transactional && first.failures.has(s.migration.revision))) {
       checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
     }
-    await options.beforeRun?.(firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction })));
+    await options.beforeRun?.(firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction })), graph.order);
     if (options.dryRun) {
       const projected = new Set(firstApplied);
       for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));

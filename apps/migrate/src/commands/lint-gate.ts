@@ -1,5 +1,5 @@
 import { ExitCode } from '@strata/core';
-import { isAtHead, upgrade, type BeforeRun, type RunnerOptions } from '@strata/runner';
+import { isAtHead, upgrade, type BeforeRun, type MigrationFile, type RunnerOptions } from '@strata/runner';
 import type { CliContext, Resolved } from '../context.js';
 
 /** Thrown by {@link lintHook} to stop a run; the findings are already printed. */
@@ -15,9 +15,10 @@ export class LintRefused extends Error {
  * planned, after the runner read the database and the files once: at head it
  * costs nothing, and it loads neither the SQL parser nor the linter.
  */
-export function lintHook(ctx: CliContext, r: Resolved, migrationsDir: string): BeforeRun {
-  return async (steps) => {
-    if ((await lintRevisions(ctx, r, migrationsDir, steps.map((s) => s.revision))) !== undefined) throw new LintRefused();
+export function lintHook(ctx: CliContext, r: Resolved): BeforeRun {
+  // The files the runner already read: a 50 MB migration is not read (and held) twice.
+  return async (steps, migrations) => {
+    if ((await lintRevisions(ctx, r, migrations, steps.map((s) => s.revision))) !== undefined) throw new LintRefused();
   };
 }
 
@@ -38,11 +39,11 @@ export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerO
   return await lintRevisions(ctx, r, runner.migrationsDir, revisions);
 }
 
-async function lintRevisions(ctx: CliContext, r: Resolved, migrationsDir: string, revisions: readonly string[]): Promise<number | undefined> {
+async function lintRevisions(ctx: CliContext, r: Resolved, migrations: string | readonly MigrationFile[], revisions: readonly string[]): Promise<number | undefined> {
   if (revisions.length === 0) return undefined;
   const { lintMigrations } = await import('@strata/lint');
   const { countFindings, lintOptions, printFindings } = await import('./lint.js');
-  const findings = await lintMigrations(migrationsDir, { ...lintOptions(ctx, r), only: [...revisions] });
+  const findings = await lintMigrations(migrations, { ...lintOptions(ctx, r), only: [...revisions] });
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length === 0) {
     if (findings.length && !r.json) printFindings(ctx, findings, (l) => ctx.note(l));

@@ -56,7 +56,7 @@ Examples:
     }
     const runner = runnerOptions(ctx, g, r);
     try {
-      const result = await upgrade({ ...runner, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r, runner.migrationsDir) } : {}) });
+      const result = await upgrade({ ...runner, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) });
       setExitCode(command, renderRun(ctx, result, r.json));
     } catch (err) {
       if (!(err instanceof LintRefused)) throw err;
