@@ -23,8 +23,8 @@ export interface StrataConfig {
   statementTimeout?: string;
   /** How long `up` waits for the migration lock held by another run, in ms; `0` fails at once. Default: no limit. */
   lockWaitMs?: number;
-  /** Use transaction-scoped locking that works behind a transaction-pooling PgBouncer. Default `'session'`. */
-  lockMode?: 'session' | 'transaction';
+  /** `'auto'` (default): session locking on a direct connection, transaction-scoped locking behind a pooler (PgBouncer...); or force `'session'` / `'transaction'`. */
+  lockMode?: 'auto' | 'session' | 'transaction';
   /** Where the models come from (auditor): an SQL file, a module exporting `createAll`, a shell command, a URL or a snapshot JSON. */
   models?: string;
   /** Shadow database server for the auditor (a scratch database is created there). Default: an embedded PostgreSQL. */
