@@ -182,6 +182,11 @@ describe.each(['session', 'transaction'] as const)('default options through a re
       expect(r.stderr + r.stdout).not.toMatch(/prepared statement "|deadlock|already exists/);
     }
     await expectAppliedOnce(db.url);
+    // PgBouncer's side: the pool runs in the mode under test, and no server connection is left inside a transaction.
+    const dbName = new URL(db.url).pathname.slice(1);
+    const pools = await bouncer.show('POOLS', dbName);
+    expect(pools.map((p) => ({ mode: p.pool_mode, active: Number(p.sv_active), waiting: Number(p.cl_waiting) }))).toEqual([{ mode: poolMode, active: 0, waiting: 0 }]);
+    expect((await bouncer.show('SERVERS', dbName)).filter((sv) => sv.state === 'active')).toEqual([]);
     // Every process that had something to do chose transaction locking by itself and said so once.
     const applied = runs.map((r) => Number(/(\d+) migration\(s\) applied/.exec(r.stdout)?.[1] ?? 0));
     expect(applied.reduce((a, b) => a + b, 0)).toBe(N);
