@@ -73,7 +73,9 @@ function historyOnceSql(schema: string): string {
   const t = tableNames(schema);
   return `DO $strata$ BEGIN
   IF to_regclass(${quoteLiteral(`${t.schema}.strata_history_applied_once`)}) IS NULL THEN
-    ALTER TABLE ${t.history} ADD COLUMN IF NOT EXISTS generation integer;
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${quoteLiteral(t.history)}::regclass AND attname = 'generation' AND NOT attisdropped) THEN
+      ALTER TABLE ${t.history} ADD COLUMN generation integer;
+    END IF;
     UPDATE ${t.history} h SET generation = x.n
       FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) AS k
               FROM (SELECT id, revision, direction, outcome,
