@@ -39,6 +39,24 @@ describe('the history never records one migration applied twice', () => {
     await expect(query(url, `INSERT INTO ${schema}.strata_version (revision) VALUES ('o2')`)).rejects.toMatchObject({ code: '23505' });
   });
 
+  it('a run that would record a step a second time fails on the index: the migration is rolled back with it, and the error says why', async () => {
+    const url = db().url;
+    const { m, schema, app } = next();
+    writeChain(m, 'r', 3, (i) => `CREATE TABLE ${app}_t${i} (id int);`);
+    const opts = { url, migrationsDir: m.dir, schema };
+    expect((await upgrade({ ...opts, target: 'r2' })).ok).toBe(true);
+    // Another runner's record of r3 that this runner's view of the version table does not show (a lock that did not hold).
+    await query(url, `INSERT INTO ${schema}.strata_history (revision, direction, outcome, tool_version, generation) VALUES ('r3', 'up', 'applied', '0', 0)`);
+    const r = await upgrade(opts);
+    expect(r.ok).toBe(false);
+    expect(r.steps.map((s) => [s.revision, s.status])).toEqual([['r3', 'failed']]);
+    expect(r.error?.message).toContain('strata_history_applied_once');
+    expect(r.error?.message).toContain("Strata's tables already record this step: another runner applied 0003_m3.sql at the same time");
+    expect(r.error?.message).toContain('This copy was rolled back.');
+    expect(await query(url, `SELECT to_regclass('${app}_t3')::text AS t`)).toEqual([{ t: null }]);
+    expect(await query(url, `SELECT revision FROM ${schema}.strata_version`)).toEqual([{ revision: 'r2' }]);
+  });
+
   it('tables made before the index get the column, the generations and the index on the next run (a duplicate the old bug left is kept, outside the index)', async () => {
     const url = db().url;
     const { m, schema, app } = next();
