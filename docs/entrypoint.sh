@@ -13,15 +13,15 @@
 #   STRATA_START            ensure (default): `migrate ensure` (STRATA_SCHEMA_MODE
 #                           migrate | verify | create_all); up: `migrate up --backup`;
 #                           off: start without touching the schema
-#   STRATA_LOCK_MODE        transaction when MIGRATE_DATABASE_URL goes through a
-#                           transaction-pooling PgBouncer (default: session)
+#   STRATA_LOCK_MODE        auto (default): session on a direct connection, transaction
+#                           behind a pooler (PgBouncer...); session or transaction forces one
 #   STRATA_BACKUP_DIR       where `up` writes its pg_dump (default: /var/backups/strata)
 #   STRATA_LOCK_WAIT_MS     how long a replica waits for another one's run (default: 300000)
 set -eu
 
 : "${DATABASE_URL:?DATABASE_URL is not set}"
 migrate_url="${MIGRATE_DATABASE_URL:-$DATABASE_URL}"
-lock_mode="${STRATA_LOCK_MODE:-session}"
+lock_mode="${STRATA_LOCK_MODE:-auto}"
 lock_wait="${STRATA_LOCK_WAIT_MS:-300000}"
 
 case "${STRATA_START:-ensure}" in

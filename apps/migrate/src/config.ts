@@ -27,8 +27,8 @@ export interface StrataConfig {
   statementTimeout?: string | number;
   /** How long `up` waits for the migration lock held by another run, in ms (or a duration such as `'30s'`); `0` fails at once. Default: no limit. */
   lockWaitMs?: number | string;
-  /** Use transaction-scoped locking that works behind a transaction-pooling PgBouncer. Default `'session'`. */
-  lockMode?: 'session' | 'transaction';
+  /** `'auto'` (default): session locking on a direct connection, transaction-scoped locking behind a pooler (PgBouncer...); or force `'session'` / `'transaction'`. */
+  lockMode?: 'auto' | 'session' | 'transaction';
   /** Where the models come from (auditor): an SQL file, a module exporting `createAll`, a shell command, a URL or a snapshot JSON. */
   models?: string;
   /** Shadow database server for the auditor (a scratch database is created there). Default: an embedded PostgreSQL. */
@@ -131,7 +131,7 @@ const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
   lockTimeout: duration,
   statementTimeout: duration,
   lockWaitMs: duration,
-  lockMode: oneOf('session', 'transaction'),
+  lockMode: oneOf('auto', 'session', 'transaction'),
   models: text,
   shadowUrl: urlText,
   ssl: object({ mode: oneOf(...SSL_MODES), ca: text, cert: text, key: text }),

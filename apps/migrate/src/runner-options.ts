@@ -1,4 +1,5 @@
-import type { RunnerEvent, RunnerOptions } from '@strata/runner';
+import { StrataError } from '@strata/core';
+import type { LockModeOption, RunnerEvent, RunnerOptions } from '@strata/runner';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
 import { parseDuration } from './checks.js';
@@ -37,12 +38,19 @@ export function runnerOptions(ctx: CliContext, g: RunnerFlags, r: Resolved): Run
     ...fileOptions(g, r),
     ...timeoutOptions(r),
     ...(lockWait === undefined ? {} : { lockWaitMs: lockWait }),
-    lockMode: (g.lockMode ?? c.lockMode ?? 'session') as 'session' | 'transaction',
+    lockMode: lockModeOf(g.lockMode ?? c.lockMode),
     allowDataLoss: r.allowDataLoss,
     applicationName: 'strata-migrate',
     logger: ctx.logger(r.json),
     onEvent: r.json ? () => {} : progress(ctx),
   };
+}
+
+/** `--lock-mode` (commander checks its choices) or the config's `lockMode`, checked here; default `'auto'`. */
+function lockModeOf(value: unknown): LockModeOption {
+  if (value === undefined) return 'auto';
+  if (value === 'auto' || value === 'session' || value === 'transaction') return value;
+  throw new StrataError('CONFIG_INVALID', `lockMode ${JSON.stringify(value)} is not one of 'auto', 'session', 'transaction'.`, { meta: { key: 'lockMode', value: String(value) } });
 }
 
 /** The options that do not need a database (offline scripts, file commands). */
@@ -62,6 +70,9 @@ function progress(ctx: CliContext): (e: RunnerEvent) => void {
         break;
       case 'migration-skipped':
         ctx.progress(`  skipped  ${e.file}: ${e.reason}`);
+        break;
+      case 'lock-mode':
+        ctx.note(`note: ${e.reason}`);
         break;
       case 'lock-waiting':
         ctx.note(`waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}...`);

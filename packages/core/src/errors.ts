@@ -26,6 +26,7 @@ export type StrataErrorCode =
   | 'CONVERT_REFUSED'
   | 'SCHEMA_NOT_AT_HEAD'
   | 'SCHEMA_MISMATCH'
+  | 'POOLER_UNSUPPORTED'
   // database (exit 3)
   | 'DB_CONNECTION'
   | 'DB_AUTH'
@@ -61,6 +62,8 @@ const INPUT_CODES: ReadonlySet<StrataErrorCode> = new Set<StrataErrorCode>([
   'CONVERT_REFUSED',
   'SCHEMA_NOT_AT_HEAD',
   'SCHEMA_MISMATCH',
+  // The URL leads through a pooler migrations cannot run through (statement pooling): use another URL.
+  'POOLER_UNSUPPORTED',
 ]);
 
 /** JSON-serialisable metadata attached to an error. */

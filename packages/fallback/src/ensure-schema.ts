@@ -14,7 +14,7 @@ import {
   type Queryable,
 } from '@strata/core';
 import { compare, introspect, type Snapshot } from '@strata/auditor';
-import { buildGraph, isAtHead, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
+import { backendPid, buildGraph, isAtHead, isDirect, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
 import { isKysely, isPool, kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
 import { headSnapshot as computeHeadSnapshot } from './head-snapshot.js';
 import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
@@ -64,11 +64,14 @@ export interface EnsureSchemaOptions {
   /** `statement_timeout` of each migration (a header may set its own). Default: the runner's, `'0'` (none). */
   statementTimeout?: string;
   /**
-   * `'session'` (default): a session-level advisory lock held on the shim's
-   * own connection. `'transaction'`: behind a transaction-pooling PgBouncer;
-   * the runner and the create_all transaction take the transaction-level lock.
+   * `'auto'` (default): `'session'` on a direct connection, `'transaction'`
+   * behind a pooler (PgBouncer...), decided by the runner as for `migrate up`
+   * (and, for create_all, on the connection that builds). `'session'`: a
+   * session-level advisory lock held on the shim's own connection.
+   * `'transaction'`: the runner and the create_all transaction take the
+   * transaction-level lock.
    */
-  lockMode?: 'session' | 'transaction';
+  lockMode?: 'auto' | 'session' | 'transaction';
   /**
    * The Snapshot of the migrations head, precomputed (e.g. written in CI with
    * `headSnapshot()` + `serializeSnapshot`). Only `create_all` on an empty
@@ -244,11 +247,14 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
 
   return await withDedicatedClient(options, c.applicationName, async (client) => {
     const key = runLockKey(c.schema);
+    // 'auto': the session lock only where the connection is known to be direct (a Kysely handle's is not known).
+    const mode = options.lockMode === 'session' || options.lockMode === 'transaction' ? options.lockMode : isDirect(client, await backendPid(client)) ? 'session' : 'transaction';
+    if (mode !== options.lockMode) c.logger.info(`create_all: lock mode '${mode}' (${mode === 'session' ? 'direct connection' : 'the connection goes through a pooler, or cannot be told from one'})`, { lockMode: mode });
     const body = async (): Promise<{ stamped: string[]; heads: string[] } | undefined> => {
       // Everything from the re-check to the stamp is one transaction: a refusal or a failure anywhere rolls it all back.
       await client.query('BEGIN');
       try {
-        if (options.lockMode === 'transaction') await takeXactLock(client, key, options.lockWaitMs, c.schema);
+        if (mode === 'transaction') await takeXactLock(client, key, options.lockWaitMs, c.schema);
         // Re-read under the lock: a replica that held it may have built and stamped the database.
         if ((await versionRows(client, c.schema)).length > 0) {
           await client.query('ROLLBACK');
@@ -294,7 +300,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
         throw err;
       }
     };
-    if (options.lockMode === 'transaction') return await body();
+    if (mode === 'transaction') return await body();
     const lock = { key, what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
     return await withAdvisoryLock(client, lock, body);
   });

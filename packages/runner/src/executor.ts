@@ -4,6 +4,7 @@ import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logge
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
+import { poolerError } from './pooler.js';
 import { sqlModule, type StatementList } from './sql-parser.js';
 import type { RunnerEvent, StepResult } from './types.js';
 import { batchPrefixSql, executeStepDml, invalidIndexes, recordFailure, stepDml, STEP_RETURNING, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
@@ -124,12 +125,17 @@ async function failureError(step: PreparedStep, f: Failure, ctx: ExecContext): P
   const m = step.migration;
   const err = f.error;
   if (isStrataError(err) && err.code !== 'DB_QUERY') return err;
+  const pooled = poolerError(err); // a statement pooler refused the lock's transaction (a forced lock mode)
+  if (pooled) return pooled;
   const pgErr = isPgDatabaseError(err) ? err : undefined;
   const reason = (err as Error)?.message ?? String(err);
   const where = f.location ? `${m.file}:${f.location.line}:${f.location.column}` : m.file;
   const lines = [`${where}: ${step.direction === 'up' ? 'applying' : 'reverting'} revision ${m.revision} failed: ${reason}${pgErr?.code ? ` (SQLSTATE ${pgErr.code})` : ''}`];
   if (pgErr?.detail) lines.push(`DETAIL: ${pgErr.detail}`);
   if (pgErr?.hint) lines.push(`HINT: ${pgErr.hint}`);
+  if (pgErr?.code === '23505' && /^strata_(history_applied_once|version_pkey)$/.test(pgErr.constraint ?? '')) {
+    lines.push(`Strata's tables already record this step: another runner ${step.direction === 'up' ? 'applied' : 'reverted'} ${m.file} at the same time (a lock that did not hold, e.g. a session lock forced through a transaction pooler).${f.rolledBack ? ' This copy was rolled back.' : ''}`);
+  }
   if (f.sql) lines.push(`While running: ${f.sql.length > 300 ? `${f.sql.slice(0, 300)}...` : f.sql}`);
   if (f.location && m.kind === 'sql') {
     try {

@@ -26,10 +26,12 @@ export { loadMigrations, checksumOf, decodeMigration, splitSections, MIGRATION_F
 export { buildGraph, type RevisionGraph } from './revision-graph.js';
 export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';
 export { runLockKey } from './run-lock.js';
+export { isDirect, backendPid } from './pooler.js';
 export { stampHeadsOnClient, type ClientStampOptions } from './client-stamp.js';
 export type {
   RunnerOptions,
   RunnerEvent,
+  LockModeOption,
   Direction,
   MigrationFile,
   MigrationSet,

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@strata/core';
-import type { RunnerEvent, RunnerOptions } from './types.js';
+import type { LockModeOption, RunnerEvent, RunnerOptions } from './types.js';
 
 /** RunnerOptions with every default filled in, frozen. */
 export interface ResolvedOptions {
@@ -9,7 +9,8 @@ export interface ResolvedOptions {
   readonly lockTimeout: string;
   readonly statementTimeout: string;
   readonly lockWaitMs: number | undefined;
-  readonly lockMode: 'session' | 'transaction';
+  /** `'auto'` until a run has looked at its connection (see pooler.ts). */
+  readonly lockMode: LockModeOption;
   readonly allowDataLoss: boolean;
   readonly applicationName: string;
   readonly logger: Logger;
@@ -27,7 +28,7 @@ export function resolveOptions(o: Omit<RunnerOptions, 'url'> & { url?: string })
     lockTimeout: o.lockTimeout ?? '10s',
     statementTimeout: o.statementTimeout ?? '0',
     lockWaitMs: o.lockWaitMs,
-    lockMode: o.lockMode ?? 'session',
+    lockMode: o.lockMode ?? 'auto',
     allowDataLoss: o.allowDataLoss ?? false,
     applicationName: o.applicationName ?? 'strata',
     logger,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { StrataError, describeLockHolder, quoteLiteral } from '@strata/core';
 import type { ResolvedOptions } from './options.js';
+import { beginReadingPid } from './pooler.js';
 import { createTablesSql } from './version-table.js';
 
 /**
@@ -62,18 +63,27 @@ export async function withRunLock<T>(client: pg.Client, o: ResolvedOptions, fn: 
   }
 }
 
-/** Create Strata's tables: under the session lock, or in a transaction holding the xact lock. */
-export async function ensureTables(client: pg.Client, o: ResolvedOptions): Promise<void> {
+/**
+ * Create Strata's tables: under the session lock, or in a transaction holding
+ * the xact lock. With `probe` (a pooler, pool mode unknown) the transaction is
+ * opened by a message of its own that also reads the backend pid: a statement
+ * pooler refuses it before anything is written (POOLER_UNSUPPORTED), and the
+ * pid, returned, tells whether the pooler moved the run to another server
+ * connection. One more round trip, behind a pooler only.
+ */
+export async function ensureTables(client: pg.Client, o: ResolvedOptions, probe = false): Promise<number | undefined> {
   if (o.lockMode === 'session') {
     await client.query(createTablesSql(o.schema));
-    return;
+    return undefined;
   }
   const key = runLockKey(o.schema).toString();
   const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
+  const pid = probe ? await beginReadingPid(client) : undefined;
   try {
-    await client.query(`BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${key}::bigint);\n${createTablesSql(o.schema)}COMMIT;`);
+    await client.query(`${probe ? '' : 'BEGIN;\n'}SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${key}::bigint);\n${createTablesSql(o.schema)}COMMIT;`);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   }
+  return pid;
 }

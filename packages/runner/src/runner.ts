@@ -8,6 +8,7 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { planDowngrade, planUpgrade } from './planner.js';
 import { checkDataLoss, prepareSteps, type PreparedStep } from './prepare.js';
 import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-graph.js';
+import { announce, backendPid, beginReadingPid, choosePath, poolerError } from './pooler.js';
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
@@ -141,6 +142,8 @@ async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Prom
 
 function asStrataError(err: unknown, o: ResolvedOptions): unknown {
   if (isStrataError(err)) return err;
+  const pooler = poolerError(err);
+  if (pooler) return pooler;
   if (isPgDatabaseError(err)) {
     if (err.code === '55P03') {
       return new StrataError('LOCK_TIMEOUT', `Could not take the migration lock of schema ${o.schema} on ${describeConnection(o.url)} within ${o.lockWaitMs ?? 0} ms: another migration run holds it. Wait for it to finish or raise lockWaitMs.`, { meta: { sqlstate: err.code }, cause: err });
@@ -157,18 +160,18 @@ function asStrataError(err: unknown, o: ResolvedOptions): unknown {
  * lock released within a second, instead of the server finishing and
  * committing the migration on behalf of a process that no longer exists.
  * Without it, a multi-statement query keeps running to its COMMIT.
- * Returns the server's version number (`server_version_num`), read in the
- * same round trip.
+ * Returns the server's version number (`server_version_num`) and the backend
+ * pid (which tells a pooler, see pooler.ts), read in the same round trip.
  */
-async function watchForDeadClient(client: pg.Client): Promise<number> {
+async function watchForDeadClient(client: pg.Client): Promise<{ version: number; pid: number | undefined }> {
   const results = (await client.query(`DO $$ BEGIN
   IF current_setting('server_version_num')::int >= 140000 THEN
     PERFORM set_config('client_connection_check_interval', '1000', false);
   END IF;
 EXCEPTION WHEN others THEN NULL;
 END $$;
-SELECT current_setting('server_version_num')::int AS v;`)) as unknown as pg.QueryResult<{ v: number }>[];
-  return results[1]?.rows[0]?.v ?? 0;
+SELECT current_setting('server_version_num')::int AS v, pg_backend_pid() AS pid;`)) as unknown as pg.QueryResult<{ v: number; pid: number }>[];
+  return { version: results[1]?.rows[0]?.v ?? 0, pid: results[1]?.rows[0]?.pid };
 }
 
 async function loadGraph(dir: string): Promise<RevisionGraph> {
@@ -318,9 +321,12 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
     }
 
+    const { version: serverVersion, pid } = await watchForDeadClient(client);
+    // Direct, or through a pooler (then transaction locks; see pooler.ts). `eo`: the options with the mode to use.
+    const path = choosePath(client, o, pid);
+    const eo: ResolvedOptions = { ...o, lockMode: path.mode };
     const execute = async (): Promise<RunResult> => {
-      const serverVersion = await watchForDeadClient(client);
-      await ensureTables(client, o);
+      announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
       // Re-read inside the lock: another runner may have moved the database meanwhile.
       const state = await settleState(client, o, graph, await readState(client, o.schema));
       const applied = appliedOrThrow(state, o);
@@ -333,7 +339,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         applied: new Set(applied),
         lockTimeout: o.lockTimeout,
         statementTimeout: o.statementTimeout,
-        lockMode: o.lockMode,
+        lockMode: path.mode,
         lockKey: runLockKey(o.schema),
         lockWaitMs: o.lockWaitMs,
         failures: state.failures,
@@ -353,8 +359,9 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       // there each migration keeps a message of its own.
       const anyBatchable = steps.some((s) => batchable(s, ctx));
       const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
-      // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one.
-      if (anyBatchable && !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))) {
+      // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one;
+      // through a pooler the next transaction may run on another server connection.
+      if (anyBatchable && path.direct && !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))) {
         await client.query(prepareStepDml(o.schema));
         ctx.preparedDml = true;
       }
@@ -381,7 +388,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       if (results.length > 0) await refreshSummary(client, o);
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
-    return o.lockMode === 'session' ? await withRunLock(client, o, execute) : await execute();
+    return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
   }, opened).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
@@ -475,10 +482,14 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
   const o = resolveOptions(options);
   const graph = await loadGraph(o.migrationsDir);
   return await withClient(o, async (client) => {
+    // lockMode 'auto': one round trip tells a direct connection from a pooler (pooler.ts).
+    const path = choosePath(client, o, o.lockMode === 'auto' ? await backendPid(client) : undefined);
+    const eo: ResolvedOptions = { ...o, lockMode: path.mode };
     const body = async (): Promise<StampResult> => {
-      await client.query('BEGIN');
+      if (path.auto && !path.direct) announce(path, o, await beginReadingPid(client));
+      else await client.query('BEGIN');
       try {
-        if (o.lockMode === 'transaction') {
+        if (path.mode === 'transaction') {
           const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
           await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
         }
@@ -491,7 +502,7 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
         throw err;
       }
     };
-    return o.lockMode === 'session' ? await withRunLock(client, o, body) : await body();
+    return path.mode === 'session' ? await withRunLock(client, eo, body) : await body();
   });
 }
 

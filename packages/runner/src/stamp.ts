@@ -60,6 +60,19 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
     ...removed.reverse().map((m) => ({ m, direction: 'down', outcome: 'unstamped' })),
   ];
   const t = tableNames(schema);
+  if (options.purge) {
+    // What the purged version table implied is unknown to the graph: every revision whose latest
+    // settled history row is an up and that stays unapplied gets its `unstamped` row, so the
+    // history says it is no longer applied (and applying it again is not a second apply).
+    await client.query(
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, finished_at, duration_ms, tool_version, meta)
+       SELECT l.revision, 'down', 'unstamped', l.file, l.message, clock_timestamp(), 0, $2, $3::jsonb
+         FROM (SELECT DISTINCT ON (revision) revision, direction, file, message FROM ${t.history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) l
+        WHERE l.direction = 'up' AND NOT l.revision = ANY ($1::text[])
+        ORDER BY l.revision`,
+      [[...after], TOOL_VERSION, JSON.stringify({ purge: true, ...(options.meta ?? {}) })],
+    );
+  }
   await client.query(`DELETE FROM ${t.version}`);
   if (finalHeads.length > 0) await client.query(`INSERT INTO ${t.version} (revision) SELECT unnest($1::text[])`, [finalHeads]);
   if (rows.length > 0) {

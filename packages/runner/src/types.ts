@@ -18,11 +18,15 @@ export interface RunnerOptions {
    */
   lockWaitMs?: number;
   /**
-   * `'session'` (default): one session-level advisory lock held for the whole run.
+   * `'auto'` (default): `'session'` when the connection is known to reach PostgreSQL
+   * directly, `'transaction'` when a pooler (PgBouncer, ...) stands in between; see
+   * the README's "Locking". Refused through a statement pooler (POOLER_UNSUPPORTED).
+   * `'session'`: one session-level advisory lock held for the whole run.
    * `'transaction'`: for PgBouncer transaction pooling; every migration's transaction takes
    * `pg_advisory_xact_lock` and re-checks that the migration is still pending.
+   * A mode other than `'auto'` is used as given, without looking at the connection.
    */
-  lockMode?: 'session' | 'transaction';
+  lockMode?: LockModeOption;
   /** Run statements the parser marks as losing data (DROP TABLE, DROP COLUMN, ...). Default `false`. */
   allowDataLoss?: boolean;
   /** `application_name` of the connection (shown in pg_stat_activity and lock errors). Default `'strata'`. */
@@ -33,8 +37,12 @@ export interface RunnerOptions {
   onEvent?: (event: RunnerEvent) => void;
 }
 
+/** The `lockMode` option: the mode to use, or `'auto'` to choose it from the connection. */
+export type LockModeOption = 'auto' | 'session' | 'transaction';
+
 /** A progress event. */
 export type RunnerEvent =
+  | { type: 'lock-mode'; mode: 'session' | 'transaction'; pooler: boolean; reason: string }
   | { type: 'lock-waiting'; key: string; holder: { pid: number; applicationName: string } | null }
   | { type: 'lock-acquired'; key: string; waitedMs: number }
   | { type: 'migration-started'; revision: string; file: string; direction: Direction }

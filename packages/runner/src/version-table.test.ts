@@ -14,13 +14,13 @@ describe("Strata's tables", () => {
       [
         "DELETE FROM strata.strata_version WHERE revision IN ('a1');",
         "INSERT INTO strata.strata_version (revision) VALUES ('b2');",
-        "INSERT INTO strata.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES ('b2', 'up', 'applied', '0002_it''s.sql', 'add x', 'ff00', now(), clock_timestamp(), round(extract(epoch FROM clock_timestamp() - now()) * 1000)::int, '0.1.0', '{\"mode\":\"session\"}'::jsonb);",
+        "INSERT INTO strata.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation) VALUES ('b2', 'up', 'applied', '0002_it''s.sql', 'add x', 'ff00', now(), clock_timestamp(), round(extract(epoch FROM clock_timestamp() - now()) * 1000)::int, '0.1.0', '{\"mode\":\"session\"}'::jsonb, (SELECT count(*)::int FROM strata.strata_history g WHERE g.revision = 'b2' AND g.direction <> 'up' AND g.outcome IN ('applied', 'stamped', 'unstamped')));",
       ].join('\n'),
     );
     expect(stepDml('s', { remove: ['b2'], add: [] }, { revision: 'b2', direction: 'down', file: 'f.sql', message: '', checksum: null, meta: {} }, '2024-01-01T00:00:00.000Z')).toBe(
       [
         "DELETE FROM s.strata_version WHERE revision IN ('b2');",
-        "INSERT INTO s.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES ('b2', 'down', 'applied', 'f.sql', '', NULL, '2024-01-01T00:00:00.000Z'::timestamptz, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - '2024-01-01T00:00:00.000Z'::timestamptz) * 1000)::int, '0.1.0', '{}'::jsonb);",
+        "INSERT INTO s.strata_history (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation) VALUES ('b2', 'down', 'applied', 'f.sql', '', NULL, '2024-01-01T00:00:00.000Z'::timestamptz, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - '2024-01-01T00:00:00.000Z'::timestamptz) * 1000)::int, '0.1.0', '{}'::jsonb, (SELECT count(*)::int FROM s.strata_history g WHERE g.revision = 'b2' AND g.direction <> 'down' AND g.outcome IN ('applied', 'stamped', 'unstamped')));",
       ].join('\n'),
     );
   });

@@ -37,10 +37,11 @@ CREATE TABLE IF NOT EXISTS ${t.history} (
   applied_by text NOT NULL DEFAULT current_user,
   tool_version text NOT NULL,
   error text,
-  meta jsonb NOT NULL DEFAULT '{}'
+  meta jsonb NOT NULL DEFAULT '{}',
+  generation integer
 );
 CREATE INDEX IF NOT EXISTS strata_history_revision_idx ON ${t.history} (revision, id);
-CREATE TABLE IF NOT EXISTS ${t.summary} (
+${historyOnceSql(schema)}CREATE TABLE IF NOT EXISTS ${t.summary} (
   one boolean PRIMARY KEY DEFAULT true CHECK (one),
   applied_digest text NOT NULL,
   history_max_id bigint NOT NULL,
@@ -48,6 +49,51 @@ CREATE TABLE IF NOT EXISTS ${t.summary} (
   written_at timestamptz NOT NULL DEFAULT now()
 );
 `;
+}
+
+/** Outcomes that change whether a revision is applied (`running` and `failed` do not). */
+const SETTLED = "('applied', 'stamped', 'unstamped')";
+
+/**
+ * The history's last line of defence against a migration applied (or
+ * reverted) twice: every `applied` row carries a `generation`, the number of
+ * earlier settled rows of the same revision in the other direction, and
+ * (revision, direction, generation) is unique among `applied` rows. Applied,
+ * reverted, applied again gives the two ups generations 0 and 1; a second up
+ * without a down between gets the first one's generation, and its
+ * transaction (the migration with it) fails with a unique violation, also
+ * when the two runners did not overlap in time. The version table's primary
+ * key (revision) already keeps a revision from being recorded twice.
+ *
+ * Tables made by an older Strata get the column, their applied rows a
+ * generation (a duplicate the old bug left keeps NULL: ignored by the index),
+ * and the index, once: the block does nothing once the index exists.
+ */
+function historyOnceSql(schema: string): string {
+  const t = tableNames(schema);
+  return `DO $strata$ BEGIN
+  IF to_regclass(${quoteLiteral(`${t.schema}.strata_history_applied_once`)}) IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${quoteLiteral(t.history)}::regclass AND attname = 'generation' AND NOT attisdropped) THEN
+      ALTER TABLE ${t.history} ADD COLUMN generation integer;
+    END IF;
+    UPDATE ${t.history} h SET generation = x.n
+      FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) AS k
+              FROM (SELECT id, revision, direction, outcome,
+                           coalesce(CASE direction WHEN 'up' THEN sum((direction = 'down' AND outcome IN ${SETTLED})::int) OVER w
+                                                   ELSE sum((direction = 'up' AND outcome IN ${SETTLED})::int) OVER w END, 0) AS n
+                      FROM ${t.history}
+                    WINDOW w AS (PARTITION BY revision ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) s
+             WHERE outcome = 'applied') x
+     WHERE h.id = x.id AND x.k = 1 AND h.generation IS NULL;
+    CREATE UNIQUE INDEX strata_history_applied_once ON ${t.history} (revision, direction, generation) WHERE outcome = 'applied';
+  END IF;
+END $strata$;
+`;
+}
+
+/** The `generation` of an `applied` row (see historyOnceSql), as an expression on the row's revision and direction. */
+function generationSql(history: string, revision: string, direction: string): string {
+  return `(SELECT count(*)::int FROM ${history} g WHERE g.revision = ${revision} AND g.direction <> ${direction} AND g.outcome IN ${SETTLED})`;
 }
 
 /**
@@ -254,7 +300,7 @@ export function stepDml(schema: string, change: { remove: string[]; add: string[
   if (change.add.length > 0) out.push(`INSERT INTO ${t.version} (revision) VALUES ${change.add.map((r) => `(${quoteLiteral(r)})`).join(', ')};`);
   const started = startedAt ? `${quoteLiteral(startedAt)}::timestamptz` : options.returning ? BATCHED_STARTED : 'now()';
   out.push(
-    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta) VALUES (` +
+    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation) VALUES (` +
       [
         quoteLiteral(record.revision),
         quoteLiteral(record.direction),
@@ -267,6 +313,7 @@ export function stepDml(schema: string, change: { remove: string[]; add: string[
         `round(extract(epoch FROM clock_timestamp() - ${started}) * 1000)::int`,
         quoteLiteral(TOOL_VERSION),
         `${quoteLiteral(JSON.stringify(record.meta))}::jsonb`,
+        generationSql(t.history, quoteLiteral(record.revision), quoteLiteral(record.direction)),
       ].join(', ') +
       (options.returning ? `) RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs};` : ');'),
   );
@@ -302,8 +349,8 @@ export function prepareStepDml(schema: string): string {
   return `PREPARE ${STEP_STATEMENT}(text[], text[], text, text, text, text, text, text, jsonb) AS
 WITH removed AS (DELETE FROM ${t.version} WHERE revision = ANY ($1)),
      added AS (INSERT INTO ${t.version} (revision) SELECT unnest($2))
-INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta)
-VALUES ($3, $4, 'applied', $5, $6, $7, ${BATCHED_STARTED}, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - ${BATCHED_STARTED}) * 1000)::int, $8, $9)
+INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation)
+VALUES ($3, $4, 'applied', $5, $6, $7, ${BATCHED_STARTED}, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - ${BATCHED_STARTED}) * 1000)::int, $8, $9, ${generationSql(t.history, '$3', '$4')})
 RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs}`;
 }
 

@@ -37,6 +37,13 @@ export interface PgBouncer {
   url(serverDatabaseUrl: string): string;
   /** PgBouncer's log so far (stderr), for failure messages. */
   log(): string;
+  /**
+   * A `SHOW` command of PgBouncer's admin console (`POOLS`, `SERVERS`,
+   * `CLIENTS`, `STATS`, ...), rows as PgBouncer returns them, for one
+   * database when `database` is given. E.g. after a test: no server
+   * connection still `active` (held in a transaction) for the database.
+   */
+  show(command: 'POOLS' | 'SERVERS' | 'CLIENTS' | 'STATS' | 'DATABASES', database?: string): Promise<Record<string, unknown>[]>;
   /** Stop PgBouncer (immediate shutdown) and delete its files. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -153,12 +160,27 @@ admin_users = ${user}
     }
   }
 
+  const show = async (command: string, database?: string): Promise<Record<string, unknown>[]> => {
+    const u = new URL(via(options.serverUrl));
+    u.pathname = '/pgbouncer';
+    const admin = new pg.Client({ connectionString: u.toString() });
+    admin.on('error', () => {});
+    await admin.connect();
+    try {
+      const rows = (await admin.query<Record<string, unknown>>(`SHOW ${command}`)).rows;
+      return database === undefined ? rows : rows.filter((r) => r.database === database);
+    } finally {
+      await admin.end().catch(() => {});
+    }
+  };
+
   let stopped: Promise<void> | undefined;
   return Object.freeze({
     port,
     poolMode,
     url: via,
     log: () => log,
+    show,
     stop(): Promise<void> {
       stopped ??= (async () => {
         if (!exited) {

@@ -9,7 +9,7 @@ import { durationOption } from '../checks.js';
 export function addLockOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
-    .addOption(new Option('--lock-mode <mode>', "'session', or 'transaction' behind a transaction-pooling PgBouncer").choices(['session', 'transaction']));
+    .addOption(new Option('--lock-mode <mode>', "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'").choices(['auto', 'session', 'transaction']));
 }
 
 /** Render an up/down result and return the exit code. */
