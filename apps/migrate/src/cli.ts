@@ -79,22 +79,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       return ExitCode.INPUT;
     }
-    const json = argv.includes('--json');
-    const bug = isBug(err);
-    const message = redactUrls(err instanceof Error ? err.message : String(err));
-    if (json) {
-      ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
-    } else {
-      ctx.note(ctx.paint('31', `error: ${message}`));
-      if (bug) {
-        ctx.note(`This is a bug in Strata, not a problem with your migrations or database. Please report it with the command you ran${io.env.STRATA_DEBUG ? ' and the stack below' : ' (STRATA_DEBUG=1 prints the stack)'}.`);
-        if (io.env.STRATA_DEBUG && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
-      }
-    }
-    return exitCodeFor(err);
+    return reportError(ctx, err, argv.includes('--json'), io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
   } finally {
     ctx.flush();
   }
+}
+
+/**
+ * Print an error that ended a command and return its exit code: a
+ * StrataError or a database error as itself; anything else is a bug in
+ * Strata (exit 4), said in so many words, with its stack under STRATA_DEBUG.
+ */
+export function reportError(ctx: CliContext, err: unknown, json: boolean, debug: boolean): number {
+  const bug = isBug(err);
+  const message = redactUrls(err instanceof Error ? err.message : String(err));
+  if (json) {
+    ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
+  } else {
+    ctx.note(ctx.paint('31', `error: ${message}`));
+    if (bug) {
+      ctx.note(`This is a bug in Strata, not a problem with your migrations or database. Please report it with the command you ran${debug ? ' and the stack below' : ' (STRATA_DEBUG=1 prints the stack)'}.`);
+      if (debug && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
+    }
+  }
+  return exitCodeFor(err);
 }
 
 /** Helper for command actions: store the exit code the action wants. */

@@ -145,16 +145,21 @@ const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
  */
 export function isBug(err: unknown): boolean {
   if (isStrataError(err)) return err.code === 'INTERNAL';
-  if (isPgDatabaseError(err)) return false;
+  if (isPgDatabaseError(err) || isPgClientError(err)) return false;
   const code = (err as { code?: unknown } | null)?.code;
   return !(typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code));
+}
+
+/** node-postgres' own errors about a lost or unusable connection (they carry no code). */
+function isPgClientError(err: unknown): boolean {
+  return err instanceof Error && /^(Connection terminated|Client has encountered a connection error|Client was closed|Query read timeout|timeout expired|Cannot use a pool after|The server does not support SSL)/.test(err.message);
 }
 
 /** The exit code an error maps to. */
 export function exitCodeFor(err: unknown): ExitCode {
   if (isBug(err)) return ExitCode.BUG;
   if (isStrataError(err)) return err.isInputError ? ExitCode.INPUT : ExitCode.DATABASE;
-  if (isPgDatabaseError(err)) return ExitCode.DATABASE;
+  if (isPgDatabaseError(err) || isPgClientError(err)) return ExitCode.DATABASE;
   const code = (err as { code: string }).code;
   // A file that cannot be read (ENOENT, EACCES, EISDIR...) is an input error; a lost connection a database one.
   return NETWORK_ERRNO.has(code) ? ExitCode.DATABASE : ExitCode.INPUT;
