@@ -81,6 +81,9 @@ interface SectionResult {
   added: Set<string>;
 }
 
+/** Statements no rule reads (see LintOptions.syntaxChecked): a plain INSERT has no finding of its own. */
+const noRuleLooksAt = (firstWord: string): boolean => firstWord === 'insert';
+
 /**
  * One pass, statement by statement (a 50 MB migration is linted in memory
  * proportional to a statement). Whether the section runs in a transaction is
@@ -94,6 +97,7 @@ function lintSection(
   state: SchemaState,
   upCreated: SectionContext['upCreated'],
   file: string,
+  syntaxChecked = false,
 ): SectionResult {
   let count = 0;
   let nonTx = 0;
@@ -114,7 +118,7 @@ function lintSection(
     },
   };
   const result: SectionResult = { count: 0, anyDdl: false, firstStrongLock: undefined, setsLockTimeout: false, created: ctx.created, added: ctx.added };
-  eachStatement(section.text, { file, startLine: section.line, startColumn: 1 }, (s) => {
+  eachStatement(section.text, { file, startLine: section.line, startColumn: 1, ...(syntaxChecked ? { unparsed: noRuleLooksAt } : {}) }, (s) => {
     count++;
     if (!s.transactional) nonTx++;
     checkStatement(s, ctx);
@@ -145,7 +149,15 @@ function noLockTimeout(fl: FileLinter, section: SectionResult, m: { lockTimeout?
   );
 }
 
-function lintOne(m: LintableMigration, file: string, state: SchemaState, levels: ReadonlyMap<RuleId, RuleLevel>, lockTimeout: string, header: { transactional: boolean | undefined; lockTimeout?: string | undefined }): Finding[] {
+function lintOne(
+  m: LintableMigration,
+  file: string,
+  state: SchemaState,
+  levels: ReadonlyMap<RuleId, RuleLevel>,
+  lockTimeout: string,
+  header: { transactional: boolean | undefined; lockTimeout?: string | undefined },
+  syntaxChecked = false,
+): Finding[] {
   if (m.kind === 'ts') {
     // TypeScript migrations are code: only their shape is checked here.
     const fl = new FileLinter(file, m.revision, m.source, Number.MAX_SAFE_INTEGER, levels);
@@ -159,14 +171,14 @@ function lintOne(m: LintableMigration, file: string, state: SchemaState, levels:
   const down = sections.find((s) => s.direction === 'down');
   const fl = new FileLinter(file, m.revision, m.source, sections[0]?.markerLine ?? Number.MAX_SAFE_INTEGER, levels);
   if (!up) return fl.findings;
-  const upResult = lintSection(fl, up, header, state, undefined, file);
+  const upResult = lintSection(fl, up, header, state, undefined, file, syntaxChecked);
   const checkTimeout = timeoutOff(lockTimeout);
   if (checkTimeout) noLockTimeout(fl, upResult, header, lockTimeout);
   if (!down) {
     fl.add('missing-down', 1, 1, `${m.file} has no '-- migrate:down' section: it cannot be reverted`, "Add a '-- migrate:down' section that undoes the up (empty only when there is nothing to undo).", true);
     return fl.findings;
   }
-  const downResult = lintSection(fl, down, header, state, { tables: upResult.created, columns: upResult.added }, file);
+  const downResult = lintSection(fl, down, header, state, { tables: upResult.created, columns: upResult.added }, file, syntaxChecked);
   if (checkTimeout) noLockTimeout(fl, downResult, header, lockTimeout);
   if (downResult.count === 0 && upResult.anyDdl) {
     fl.add('missing-down', down.markerLine, 1, `the '-- migrate:down' section of ${m.file} is empty although the up changes the schema: reverting would change nothing`, 'Write the statements that undo the up section.', true);
@@ -200,7 +212,7 @@ export async function lintMigrations(input: string | MigrationSet | readonly Lin
   const out: Finding[] = [];
   for (const m of ordered) {
     const file = options.cwd ? relative(options.cwd, m.path) : m.file;
-    const findings = lintOne(m, file, state, levels, lockTimeout, { transactional: m.transactional, lockTimeout: m.lockTimeout });
+    const findings = lintOne(m, file, state, levels, lockTimeout, { transactional: m.transactional, lockTimeout: m.lockTimeout }, options.syntaxChecked === true);
     if (only && !only.has(m.revision) && !only.has(m.file)) continue;
     out.push(...findings.sort(byPosition));
   }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from './parser.js';
-import { parseScript, parseScriptSync } from './split.js';
+import { eachStatement, parseScript, parseScriptSync } from './split.js';
 import type { SourceRange } from './types.js';
 
 beforeAll(async () => {
@@ -195,5 +195,20 @@ describe('parseScript ranges', () => {
     const [stmt] = parseScriptSync('CREATE INDEX i ON t (a)').statements;
     expect(stmt?.kind).toBe('IndexStmt');
     expect(Object.keys(stmt?.ast ?? {})).toEqual(['IndexStmt']);
+  });
+});
+
+describe('eachStatement with unparsed', () => {
+  it('visits the statements it names without parsing them, in order with the parsed ones', async () => {
+    await loadParser();
+    const seen: [string, string][] = [];
+    // The INSERT is not valid SQL: unparsed, it is not checked (the caller parsed it already).
+    eachStatement('CREATE TABLE t (a int);\ninsert into t values (1 2);\nDROP TABLE t;', { unparsed: (w) => w === 'insert' }, (s) => seen.push([s.kind, s.text]));
+    expect(seen).toEqual([
+      ['CreateStmt', 'CREATE TABLE t (a int)'],
+      ['Unparsed', 'insert into t values (1 2)'],
+      ['DropStmt', 'DROP TABLE t'],
+    ]);
+    expect(() => eachStatement('insert into t values (1 2);', {}, () => {})).toThrow(/syntax error at or near "2"/);
   });
 });

@@ -107,9 +107,39 @@ export function eachStatement(source: string, options: ParseScriptOptions, visit
       });
     }
   };
+  const unparsed = options.unparsed;
   let batch = new Batch();
   for (let st = splitter.next(); st; st = splitter.next()) {
     checkMeta();
+    if (unparsed) {
+      const word = /^[A-Za-z_]+/.exec(source.slice(st.start, Math.min(st.end, st.start + 16)))?.[0]?.toLowerCase() ?? '';
+      if (unparsed(word)) {
+        if (batch.items.length > 0) {
+          flush(batch);
+          batch = new Batch();
+        }
+        const from = shiftLocation({ line: st.line, column: st.column }, startLine, startColumn);
+        const to = shiftLocation(ends.at(st.end), startLine, startColumn);
+        visit({
+          index: index++,
+          text: source.slice(st.start, st.end),
+          range: { start: st.start, end: st.end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
+          kind: 'Unparsed',
+          tag: word.toUpperCase(),
+          ast: {} as Node,
+          transactional: true,
+          enumValueAdded: false,
+          transactionControl: false,
+          isDdl: false,
+          isDml: false,
+          dataLoss: [],
+          destructive: false,
+          lock: null,
+          targets: [],
+        });
+        continue;
+      }
+    }
     // A statement that needs its own parser text (backslash strings) is a batch of its own.
     if (batch.items.length > 0 && (batch.chars >= BATCH_CHARS || st.backslashStrings || batch.items[0]!.backslashStrings)) {
       flush(batch);

@@ -112,4 +112,11 @@ export interface ParseScriptOptions {
    * `SET standard_conforming_strings` in the script is followed from there.
    */
   standardConformingStrings?: boolean;
+  /**
+   * Statements whose first word (lower case) this returns true for are not
+   * parsed: they are visited with kind `'Unparsed'`, their first word as tag,
+   * an empty tree and no classification. For callers that know the text was
+   * parsed already and only need the other statements' trees.
+   */
+  unparsed?: (firstWord: string) => boolean;
 }
