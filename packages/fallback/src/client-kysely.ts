@@ -1,6 +1,18 @@
-import { CompiledQuery, Kysely, PostgresDialect, type QueryResult } from 'kysely';
+import { createRequire } from 'node:module';
+import type { Kysely, QueryResult } from 'kysely';
 import type pg from 'pg';
 import type { Queryable } from '@strata/core';
+
+/**
+ * Kysely, loaded when first needed: an application that hands the shim a pg
+ * Pool in migrate or verify mode never loads it (it is most of what importing
+ * the shim cost). A Kysely handle's application has it loaded already.
+ */
+let kyselyModule: typeof import('kysely') | undefined;
+function kysely(): typeof import('kysely') {
+  kyselyModule ??= createRequire(import.meta.url)('kysely') as typeof import('kysely');
+  return kyselyModule;
+}
 
 /** What the shim accepts as the application's database handle. */
 export type AppDatabase = Kysely<any> | pg.Pool | Queryable;
@@ -26,7 +38,7 @@ export function queryableOf(db: AppDatabase): Queryable {
   // Plugins transform results too (CamelCasePlugin renames columns): the catalogue queries need the rows as PostgreSQL sent them.
   const plain = db.withoutPlugins();
   const query = async (text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> => {
-    const r: QueryResult<unknown> = await plain.executeQuery(CompiledQuery.raw(text, values ?? []));
+    const r: QueryResult<unknown> = await plain.executeQuery(kysely().CompiledQuery.raw(text, values ?? []));
     return { rows: [...r.rows], rowCount: r.numAffectedRows === undefined ? null : Number(r.numAffectedRows) };
   };
   return { query } as unknown as Queryable;
@@ -61,11 +73,12 @@ export function kyselyOnClient(client: Queryable): Kysely<any> {
     return await (client.query as (t: unknown, v?: unknown[]) => Promise<unknown>)(text, values);
   };
   const poolClient = { query, release: () => {} };
+  const { Kysely: KyselyClass, PostgresDialect } = kysely();
   const dialect = new PostgresDialect({
     pool: {
       connect: async () => poolClient as never,
       end: async () => {},
     },
   });
-  return new Kysely({ dialect });
+  return new KyselyClass({ dialect });
 }

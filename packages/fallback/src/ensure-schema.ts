@@ -13,10 +13,9 @@ import {
   type Logger,
   type Queryable,
 } from '@strata/core';
-import { compare, introspect, type Snapshot } from '@strata/auditor';
+import type { Snapshot } from '@strata/auditor';
 import { backendPid, buildGraph, isAtHead, isDirect, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
 import { isKysely, isPool, kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
-import { headSnapshot as computeHeadSnapshot } from './head-snapshot.js';
 import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
 
 /** Options of {@link ensureSchema}. Nothing here is read from the environment: the application passes it. */
@@ -270,7 +269,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
             { objects },
           );
         }
-        const head = options.headSnapshot ?? (await computeHeadSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+        const head = options.headSnapshot ?? (await (await import('./head-snapshot.js')).headSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
         try {
           await options.createAll!(kyselyOnClient(client));
         } catch (err) {
@@ -278,6 +277,8 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
           throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
         }
+        // The auditor (and through it the SQL parser) is loaded here only: migrate and verify modes never pay for it.
+        const { compare, introspect } = await import('@strata/auditor');
         const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
         const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
         if (drift.length > 0) {

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@strata/core';
-import { snapshotFrom, type Snapshot } from '@strata/auditor';
+import type { Snapshot } from '@strata/auditor';
 
 /** Options of {@link headSnapshot}. */
 export interface HeadSnapshotOptions {
@@ -32,6 +32,8 @@ export interface HeadSnapshotOptions {
 export async function headSnapshot(options: HeadSnapshotOptions): Promise<Snapshot> {
   const logger = options.logger ?? silentLogger;
   const schema = options.schema ?? 'strata';
+  // Loaded on demand: the auditor brings the SQL parser and the embedded-PostgreSQL package.
+  const { snapshotFrom } = await import('@strata/auditor');
   const sourced = await snapshotFrom(
     { kind: 'migrations', dir: options.migrationsDir, revision: 'head' },
     {
