@@ -166,14 +166,26 @@ async function readCatalog(client: Queryable, options: IntrospectOptions): Promi
     snap.schemas[n.name] = { name: n.name, comment: n.comment };
   }
 
-  const extRows = await q<{ name: string; schema: string; version: string; requires: string[] }>(
+  const extRows = await q<{ name: string; schema: string; version: string; requires: string[]; comment: string | null; default_version: string | null; default_comment: string | null }>(
     `SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version,
             ARRAY(SELECT r.extname FROM pg_depend dep JOIN pg_extension r ON r.oid = dep.refobjid
                    WHERE dep.classid = 'pg_extension'::regclass AND dep.objid = x.oid AND dep.refclassid = 'pg_extension'::regclass
-                   ORDER BY 1)::text[] AS requires
-       FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'`,
+                   ORDER BY 1)::text[] AS requires,
+            obj_description(x.oid, 'pg_extension') AS comment, av.default_version, av.comment AS default_comment
+       FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+       LEFT JOIN pg_available_extensions av ON av.name = x.extname
+      WHERE x.extname <> 'plpgsql'`,
   );
-  for (const x of extRows) snap.extensions[x.name] = { name: x.name, schema: x.schema, version: x.version, requires: x.requires.filter((r) => r !== 'plpgsql') };
+  for (const x of extRows) {
+    snap.extensions[x.name] = {
+      name: x.name,
+      schema: x.schema,
+      version: x.version,
+      requires: x.requires.filter((r) => r !== 'plpgsql'),
+      comment: x.comment,
+      ...(x.default_version === null ? {} : { defaultVersion: x.default_version, defaultComment: x.default_comment }),
+    };
+  }
 
   const P = [nsps];
   const locale = major >= 17 ? 'co.colllocale' : major >= 15 ? 'co.colliculocale' : 'NULL';

@@ -158,6 +158,8 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   keyed(d, a.extensions, b.extensions, 'extension', (x) => x.name, 'error', (n, x, y) => {
     if (x.version !== y.version) d.isVs('extension', n, 'version', x.version, y.version, 'warning', `is at version ${x.version}`, `at version ${y.version}`);
     if (x.schema !== y.schema) d.isVs('extension', n, 'schema', x.schema, y.schema, 'warning', `is installed in schema ${x.schema}`, `in schema ${y.schema}`);
+    // Snapshots written before extension comments were read have none: compared only when both sides have them.
+    if (x.comment !== undefined && y.comment !== undefined) comment(d, 'extension', n, x.comment, y.comment);
   });
   keyed(d, a.collations ?? {}, b.collations ?? {}, 'collation', dn, 'error', (n, x, y) => {
     for (const k of ['provider', 'locale', 'lcCollate', 'lcCtype', 'deterministic', 'rules'] as const) {

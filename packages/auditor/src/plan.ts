@@ -327,7 +327,9 @@ class Planner {
       if (!old) {
         // The extension's own schema (topology) is not part of a Snapshot: create it with the extension.
         if (!(x.schema in b.schemas) && !this.extensionSchemaIn(a, x.schema)) this.add('extensions', { sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(x.schema)}`, destructive: false });
-        this.add('extensions', { sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
+        // The server's default version unless the target has another (then named, as pg_dump does not but migra's extversions case needs).
+        const version = x.defaultVersion !== undefined && x.defaultVersion !== x.version ? ` VERSION ${quoteLiteral(x.version)}` : '';
+        this.add('extensions', { sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}${version}`, destructive: false });
       }
       else {
         if (old.schema !== x.schema) this.add('extensions', { sql: `ALTER EXTENSION ${quoteIdent(x.name)} SET SCHEMA ${quoteIdent(x.schema)}`, destructive: false });
@@ -1418,6 +1420,13 @@ class Planner {
       this.add(phase, { sql: `COMMENT ON ${target} IS ${to === null ? 'NULL' : quoteLiteral(to)}`, destructive: false });
     };
     for (const [k, s] of sorted(b.schemas)) put(`SCHEMA ${quoteIdent(s.name)}`, a.schemas[k]?.comment, s.comment, !(k in a.schemas));
+    for (const [k, x] of sorted(b.extensions)) {
+      if (x.comment === undefined) continue;
+      const old = a.extensions[k];
+      // CREATE EXTENSION sets the control file's comment; an existing one keeps its own.
+      const from = old ? old.comment : (x.defaultComment ?? null);
+      if (from !== undefined && from !== x.comment) this.add('comments', { sql: `COMMENT ON EXTENSION ${quoteIdent(x.name)} IS ${x.comment === null ? 'NULL' : quoteLiteral(x.comment)}`, destructive: false });
+    }
     for (const [k, e] of sorted(b.enums)) put(`TYPE ${qn(e.schema, e.name)}`, a.enums[k]?.comment, e.comment, !(k in a.enums) || this.#rebuiltEnums.has(k));
     for (const [k, d] of sorted(b.domains)) put(`DOMAIN ${qn(d.schema, d.name)}`, a.domains[k]?.comment, d.comment, !(k in a.domains) || recreatedDomain(a.domains[k], d));
     for (const [k, d] of sorted(b.domains)) {

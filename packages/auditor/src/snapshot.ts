@@ -50,6 +50,12 @@ export interface ExtensionDef {
   version: string;
   /** Extensions it requires (created first, dropped after), sorted. */
   requires: string[];
+  /** `COMMENT ON EXTENSION` (absent in Snapshots written before it was read; then not compared). */
+  comment?: string | null;
+  /** The server's default version of the extension (where the server has it): `CREATE EXTENSION` names a version only when it is not this one. Not compared. */
+  defaultVersion?: string;
+  /** The comment `CREATE EXTENSION` gives it (the control file's). Not compared. */
+  defaultComment?: string | null;
 }
 
 /** An enum type; `values` in their sort order. */
