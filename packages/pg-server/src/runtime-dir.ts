@@ -4,7 +4,8 @@
 // lives in a private folder (mode 700, like /root in most containers) keeps
 // the embedded binaries in its node_modules, where `postgres` cannot enter,
 // and initdb fails with `spawn .../initdb EACCES`. This module gives such a
-// server a place it can reach: a runtime folder under the system temp dir,
+// server a place it can reach: a runtime folder (/var/cache/strata, else the
+// system temp dir),
 // holding hard links (or copies, across file systems) of the installation's
 // bin/, lib/ and share/, one folder per installation and version, reused by
 // later runs.
@@ -30,6 +31,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { defaultPostgresCacheDir } from './postgres-binaries.js';
 
 /** The user and group a server runs as. */
 export interface RunAs {
@@ -82,8 +84,8 @@ export function reachableTempDir(user: RunAs | undefined): string {
 
 /**
  * `binDir` when `user` can reach it; otherwise the bin/ of a runtime copy of
- * its installation (the bin/, lib/ and share/ beside it) under
- * `<temp>/strata-pg-runtime-<uid>/`, made once per installation and version and
+ * its installation (the bin/, lib/ and share/ beside it) under the runtime
+ * folder ({@link runtimeRoot}), made once per installation and version and
  * reused. The copy is hard links where the file system allows (no space
  * used), copies where it does not. Made in a staging folder and renamed into
  * place, so a concurrent process never sees half a copy.
@@ -122,19 +124,33 @@ export function reachableBinDir(binDir: string, user: RunAs, version: string, lo
 }
 
 /**
- * `<temp>/strata-pg-runtime-<uid>`: made here, mode 755, owned by this
- * process's user. A folder of that name that is a symbolic link, belongs to
- * someone else or can be written by others is refused: in a shared /tmp
- * another user could have made it to plant binaries that root would then
- * run as `postgres`.
+ * Where runtime copies live: `/var/cache/strata/postgres-runtime` (beside the
+ * download cache root uses, {@link defaultPostgresCacheDir}), else, where that
+ * cannot be made (a read-only /var), `<temp>/strata-pg-runtime-<uid>`. Made
+ * here, mode 755, owned by this process's user. A folder of that name that is
+ * a symbolic link, belongs to someone else or can be written by others is
+ * refused: in a shared /tmp another user could have made it to plant binaries
+ * that root would then run as `postgres`.
  */
 function runtimeRoot(user: RunAs): string {
-  const root = join(reachableTempDir(user), `strata-pg-runtime-${process.getuid?.() ?? 0}`);
+  const cache = join(dirname(defaultPostgresCacheDir()), 'postgres-runtime');
   try {
-    mkdirSync(root, { mode: 0o755 });
+    mkdirSync(cache, { recursive: true, mode: 0o755 });
+    if (reachableBy(cache, user)) return checkedRoot(cache);
+  } catch (err) {
+    if (err instanceof StrataError) throw err;
+    // Not writable here (a read-only /var, not root): the temp dir.
+  }
+  const temp = join(reachableTempDir(user), `strata-pg-runtime-${process.getuid?.() ?? 0}`);
+  try {
+    mkdirSync(temp, { mode: 0o755 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  return checkedRoot(temp);
+}
+
+function checkedRoot(root: string): string {
   const st = lstatSync(root);
   if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o022) !== 0) {
     throw new StrataError('SERVER_START_FAILED', `Refusing the runtime folder ${root}: it must be a directory owned by this user and writable by no one else. Remove it and try again.`);

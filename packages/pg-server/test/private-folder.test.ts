@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStrataError } from '@strata/core';
-import { embeddedBinDir, startLocalServer } from '../src/index.js';
+import { defaultPostgresCacheDir, embeddedBinDir, startLocalServer } from '../src/index.js';
 import { reachableBy } from '../src/runtime-dir.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -58,11 +58,12 @@ describe('the embedded server with its binaries in a mode-700 folder', () => {
     expect(reachableBy(tmpdir(), stranger)).toBe(true);
   });
 
-  it(isRoot ? 'as root, runs a reachable copy under the temp dir, made once and reused, and cleans stale copies' : 'as a user, runs the binaries where they are', async () => {
+  it(isRoot ? 'as root, runs a reachable copy in the runtime folder, made once and reused, and cleans stale copies' : 'as a user, runs the binaries where they are', async () => {
     let runtimeRoot: string | undefined;
     if (isRoot) {
       // Leftovers a crashed run and a deleted project would leave behind.
-      runtimeRoot = join(tmpdir(), 'strata-pg-runtime-0');
+      // Beside root's download cache (a read-only /var would make it <temp>/strata-pg-runtime-0).
+      runtimeRoot = join(dirname(defaultPostgresCacheDir()), 'postgres-runtime');
       mkdirSync(runtimeRoot, { recursive: true, mode: 0o755 });
       const deadStaging = join(runtimeRoot, '.staging-2147483646-00000000');
       const orphan = join(runtimeRoot, '0.0-000000000000');
