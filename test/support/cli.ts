@@ -14,10 +14,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the built `migrate` CLI as a separate process, as a user would. */
-export function runMigrate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+/** Run the built `migrate` CLI as a separate process, as a user would (with `node`, default: the Node running the tests). */
+export function runMigrate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; node?: string } = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(options.node ?? process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -10,9 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'strata-stack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * A minified script with its map beside it, shaped and run as bin.cts runs
- * the bundle (a function expression wrapping the code, compiled through
- * node:vm, then called); returns the stack it throws.
+ * A minified script with its map beside it, a banner above the code as the
+ * bundle has, compiled through node:vm (where Node never maps a stack) and
+ * called; returns the stack it throws.
  */
 function thrownBy(source: string, sourcefile: string): { stack: string; bundle: string } {
   const bundle = join(dir, 'main.cjs');

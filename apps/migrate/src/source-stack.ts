@@ -1,8 +1,8 @@
 // Stack traces of the bundled CLI, read back in TypeScript terms.
 //
-// dist/main.cjs is minified (scripts/bundle.mjs says why) and compiled
-// through node:vm (bin.cts), where Node's --enable-source-maps does not
-// apply: a frame reads `main.cjs:1:52345` with a one-letter name. The one
+// dist/main.cjs is minified (scripts/bundle.mjs says why), and Node maps
+// stacks only when started with --enable-source-maps: a frame reads
+// `main.cjs:1:52345` with a one-letter name. The one
 // place a stack is printed on purpose (STRATA_DEBUG=1, an error that is not a
 // StrataError) passes it through here, with the bundle's source map.
 import { readFileSync } from 'node:fs';

@@ -2,11 +2,11 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { StrataError, silentLogger, type Logger } from '@strata/core';
 import { embeddedBinDir, probePostgresBinaries, resolvePostgresBinaries } from './postgres-binaries.js';
+import { reachableBinDir, reachableBy, reachableTempDir, type RunAs } from './runtime-dir.js';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -24,7 +24,10 @@ export interface LocalServerOptions {
   major?: number;
   /** TCP port on 127.0.0.1. Default: a free port chosen by the OS. */
   port?: number;
-  /** Parent directory for the data directory. Default: the OS temp dir. */
+  /**
+   * Parent directory for the data directory. Default: the OS temp dir (as
+   * root, the first of it and `/tmp` that the `postgres` user can enter).
+   */
   baseDir?: string;
   /**
    * Trade durability for speed (fsync, synchronous_commit and
@@ -63,11 +66,6 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
 }
 
 /** PostgreSQL refuses to run as root: find (or create) the `postgres` system user to run as. */
@@ -120,7 +118,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (!probed) throw new StrataError('SERVER_START_FAILED', `The PostgreSQL binaries in ${binDir} do not run here (\`postgres --version\` failed).`, { meta: { binDir } });
   const major = probed.major;
   const runAs = runAsForRoot();
-  const dataRoot = mkdtempSync(join(options.baseDir ?? tmpdir(), 'strata-pg-'));
+  // As root the server runs as `postgres`, who may not reach binaries inside a
+  // private folder (a project under /root): run a reachable copy (runtime-dir.ts).
+  const serverBinDir = runAs ? reachableBinDir(binDir, runAs, probed.version, logger) : binDir;
+  if (runAs && options.baseDir !== undefined && !reachableBy(options.baseDir, runAs)) {
+    throw new StrataError('SERVER_START_FAILED', `The data directory's parent ${options.baseDir} cannot be entered by the postgres user the server runs as; choose another baseDir.`);
+  }
+  const dataRoot = mkdtempSync(join(options.baseDir ?? reachableTempDir(runAs), 'strata-pg-'));
   const dataDir = join(dataRoot, 'data');
   const password = randomBytes(18).toString('base64url');
   const pwfile = join(dataRoot, 'pw');
@@ -133,9 +137,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const spawnOpts = { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }; // lint-allow-env
   const cleanupDir = () => rmSync(dataRoot, { recursive: true, force: true });
 
-  logger.debug('initdb', { binDir, major });
+  logger.debug('initdb', { binDir: serverBinDir, major });
   try {
-    await run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'], spawnOpts);
+    await run(join(serverBinDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'], spawnOpts);
   } catch (err) {
     cleanupDir();
     throw new StrataError('SERVER_START_FAILED', `initdb failed: ${(err as Error).message}`, { cause: err });
@@ -152,7 +156,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ...options.settings,
   };
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(join(binDir, 'postgres'), args, { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(join(serverBinDir, 'postgres'), args, { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
   installExitHook();
   let stderr = '';

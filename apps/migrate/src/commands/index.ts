@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { liftoffOnly } from '../wasm-tier.js';
 
 /** A command module registers its verb on the program. */
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -10,6 +11,8 @@ export type CommandModule = { register: Register };
 // Each verb lives in its own file; add it here (help lists them in this order).
 // Modules are imported only when their verb is used, so `migrate status` does
 // not pay for loading the auditor, the converter's parsers or the linter.
+// Verbs that parse SQL set V8's --liftoff-only first (wasm-tier.ts says why);
+// `up`, `new` and `stamp` set it where they load the parser.
 export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
   ['init', () => import('./init.js')],
   ['new', () => import('./new.js')],
@@ -21,12 +24,12 @@ export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
   ['merge', () => import('./merge.js')],
   ['stamp', () => import('./stamp.js')],
   ['ensure', () => import('./ensure.js')],
-  ['audit', () => import('./audit.js')],
-  ['diff', () => import('./diff.js')],
-  ['check', () => import('./check.js')],
-  ['lint', () => import('./lint.js')],
-  ['test', () => import('./test.js')],
-  ['convert', () => import('./convert.js')],
+  ['audit', () => (liftoffOnly(), import('./audit.js'))],
+  ['diff', () => (liftoffOnly(), import('./diff.js'))],
+  ['check', () => (liftoffOnly(), import('./check.js'))],
+  ['lint', () => (liftoffOnly(), import('./lint.js'))],
+  ['test', () => (liftoffOnly(), import('./test.js'))],
+  ['convert', () => (liftoffOnly(), import('./convert.js'))],
 ];
 
 /** Aliases of verbs, for picking the module to load. */

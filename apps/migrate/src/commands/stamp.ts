@@ -4,6 +4,7 @@ import { stamp } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
+import { liftoffOnly } from '../wasm-tier.js';
 
 /** `migrate stamp <revision>`: record a revision as applied without running anything. */
 export function register(program: Command, ctx: CliContext): void {
@@ -24,6 +25,7 @@ Examples:
       const r = await ctx.resolve(g);
       const options = runnerOptions(ctx, g, r);
       if (g.verify && revision !== 'base') {
+        liftoffOnly();
         const { compare, introspect, snapshotFrom } = await import('@strata/auditor');
         const { printDrift, sourceOptions, withSharedShadow } = await import('./audit.js');
         const db = await introspect(options.url, { strataSchema: r.schema });
