@@ -120,6 +120,19 @@ describe('SQL written by others through the built CLI', () => {
     await db.drop();
   }, 180_000);
 
+  it('a syntax error in an INSERT of a later migration stops the run before the first one (INSERTs are checked, not kept as trees)', async () => {
+    const db = await createTestDatabase('e2e_insert_syntax');
+    const cwd = tempProject({
+      'migrations/0001_a.sql': sqlMigration(rev(1), [], 'CREATE TABLE a (id int);', 'DROP TABLE a;'),
+      'migrations/0002_b.sql': sqlMigration(rev(2), [rev(1)], "INSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2 3);", 'DELETE FROM a WHERE id < 3;'),
+    });
+    const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('0002_b.sql:6:25: syntax error at or near "3"');
+    expect(await query(db.url, `SELECT to_regclass('a') AS a`)).toEqual([{ a: null }]);
+    await db.drop();
+  });
+
   it('refuses psql meta-commands in a migration with file:line:column, before running anything', async () => {
     const db = await createTestDatabase('e2e_meta');
     const cwd = tempProject({

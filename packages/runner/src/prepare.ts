@@ -19,6 +19,8 @@ export interface PreparedStep {
   dataLoss: { file: string; line: number; column: number; code: string; message: string; tag: string }[];
 }
 
+const isInsert = (firstWord: string): boolean => firstWord === 'insert';
+
 /**
  * Parse and classify every step before anything executes: a syntax error,
  * a missing down section, transaction control inside a migration or a mix
@@ -61,7 +63,9 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
     const nonTx: ParsedStatement[] = [];
     let control: ParsedStatement | undefined;
     let nonTxCount = 0;
-    sql!.eachStatement(section.text, { file: m.file, startLine: section.line, startColumn: 1 }, (s) => {
+    // Plain INSERTs (the bulk of a data migration) are checked for syntax but need no tree: nothing in one makes a migration
+    // non-transactional, loses data or controls the transaction.
+    sql!.eachStatement(section.text, { file: m.file, startLine: section.line, startColumn: 1, syntaxOnly: isInsert }, (s) => {
       statements.push(s);
       if (s.transactionControl) control ??= s;
       if (!s.transactional && nonTxCount++ < 10) nonTx.push(s);

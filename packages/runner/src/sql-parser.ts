@@ -18,7 +18,7 @@ type ParseOptions = { file?: string; startLine?: number; startColumn?: number };
 export interface SqlModule {
   parseScript(source: string, options: ParseOptions): Promise<{ statements: ParsedStatement[] }> | { statements: ParsedStatement[] };
   /** Statements one at a time, parsed in bounded batches (memory follows the batch, not the file). */
-  eachStatement(source: string, options: ParseOptions, visit: (statement: ParsedStatement) => void): { count: number };
+  eachStatement(source: string, options: ParseOptions & { syntaxOnly?: (firstWord: string) => boolean }, visit: (statement: ParsedStatement) => void): { count: number };
   codeFrame(source: string, line: number, column: number, options?: { file?: string }): string;
 }
 

@@ -212,3 +212,22 @@ describe('eachStatement with unparsed', () => {
     expect(() => eachStatement('insert into t values (1 2);', {}, () => {})).toThrow(/syntax error at or near "2"/);
   });
 });
+
+describe('eachStatement with syntaxOnly', () => {
+  it('checks the statements it names without building their trees, in order, and still finds their syntax errors', async () => {
+    await loadParser();
+    const seen: [string, string][] = [];
+    const src = 'CREATE TABLE t (a int);\ninsert into t values (1);\nINSERT INTO t VALUES (2);\nUPDATE t SET a = 3;\ninsert into t values (4);';
+    eachStatement(src, { syntaxOnly: (w) => w === 'insert' }, (s) => seen.push([s.kind, s.text]));
+    expect(seen).toEqual([
+      ['CreateStmt', 'CREATE TABLE t (a int)'],
+      ['Unparsed', 'insert into t values (1)'],
+      ['Unparsed', 'INSERT INTO t VALUES (2)'],
+      ['UpdateStmt', 'UPDATE t SET a = 3'],
+      ['Unparsed', 'insert into t values (4)'],
+    ]);
+    expect(() => eachStatement('insert into t values (1);\n\ninsert into t values (1 2);', { file: 'x.sql', syntaxOnly: (w) => w === 'insert' }, () => {})).toThrow(
+      'x.sql:3:25: syntax error at or near "2"',
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { isStrataError } from '@strata/core';
 import type { Node, RawStmt } from '@pgsql/types';
 import { classify } from './classify.js';
 import { StatementSplitter, type MetaCommand, type SplitStatement } from './lexer.js';
-import { loadParser, parserErrorDetails, parserText, rawParse } from './parser.js';
+import { loadParser, parserErrorDetails, parserText, rawParse, rawSyntaxCheck } from './parser.js';
 import { doBlockEndsTransaction } from './plpgsql.js';
 import { ByteOffsetMap, LineCursor, shiftLocation } from './position.js';
 import { metaCommandError, syntaxError } from './syntax-error.js';
@@ -107,38 +107,71 @@ export function eachStatement(source: string, options: ParseScriptOptions, visit
       });
     }
   };
-  const unparsed = options.unparsed;
+  const { unparsed, syntaxOnly } = options;
+  /** A statement visited without a tree (see ParseScriptOptions.unparsed / syntaxOnly). */
+  const visitTreeless = (st: SplitStatement, word: string) => {
+    const from = shiftLocation({ line: st.line, column: st.column }, startLine, startColumn);
+    const to = shiftLocation(ends.at(st.end), startLine, startColumn);
+    visit({
+      index: index++,
+      text: source.slice(st.start, st.end),
+      range: { start: st.start, end: st.end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
+      kind: 'Unparsed',
+      tag: word.toUpperCase(),
+      ast: {} as Node,
+      transactional: true,
+      enumValueAdded: false,
+      transactionControl: false,
+      isDdl: false,
+      isDml: false,
+      dataLoss: [],
+      destructive: false,
+      lock: null,
+      targets: [],
+    });
+  };
+  // Statements only checked for syntax wait in a batch of their own, flushed
+  // before any other statement is visited, so visits stay in order.
+  let checkOnly: { items: SplitStatement[]; words: string[]; chars: number } = { items: [], words: [], chars: 0 };
+  const flushCheckOnly = () => {
+    if (checkOnly.items.length === 0) return;
+    const { items, words } = checkOnly;
+    checkOnly = { items: [], words: [], chars: 0 };
+    try {
+      rawSyntaxCheck(source.slice(items[0]!.start, semicolonEnd(source, items[items.length - 1]!)), 'eachStatement');
+    } catch (err) {
+      if (isStrataError(err)) throw err;
+      // Which statement, and where: parse them one at a time for the error the parser gives.
+      const failing = new Batch();
+      failing.items.push(...items);
+      parseBatch(source, failing, options);
+    }
+    items.forEach((st, i) => visitTreeless(st, words[i]!));
+  };
   let batch = new Batch();
   for (let st = splitter.next(); st; st = splitter.next()) {
     checkMeta();
-    if (unparsed) {
+    if (unparsed || syntaxOnly) {
       const word = /^[A-Za-z_]+/.exec(source.slice(st.start, Math.min(st.end, st.start + 16)))?.[0]?.toLowerCase() ?? '';
-      if (unparsed(word)) {
+      const skip = unparsed?.(word) === true;
+      const check = !skip && !st.backslashStrings && syntaxOnly?.(word) === true;
+      if (skip || check) {
         if (batch.items.length > 0) {
           flush(batch);
           batch = new Batch();
         }
-        const from = shiftLocation({ line: st.line, column: st.column }, startLine, startColumn);
-        const to = shiftLocation(ends.at(st.end), startLine, startColumn);
-        visit({
-          index: index++,
-          text: source.slice(st.start, st.end),
-          range: { start: st.start, end: st.end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
-          kind: 'Unparsed',
-          tag: word.toUpperCase(),
-          ast: {} as Node,
-          transactional: true,
-          enumValueAdded: false,
-          transactionControl: false,
-          isDdl: false,
-          isDml: false,
-          dataLoss: [],
-          destructive: false,
-          lock: null,
-          targets: [],
-        });
+        if (skip) {
+          flushCheckOnly();
+          visitTreeless(st, word);
+        } else {
+          if (checkOnly.chars >= BATCH_CHARS) flushCheckOnly();
+          checkOnly.items.push(st);
+          checkOnly.words.push(word);
+          checkOnly.chars += st.terminator - st.start;
+        }
         continue;
       }
+      flushCheckOnly();
     }
     // A statement that needs its own parser text (backslash strings) is a batch of its own.
     if (batch.items.length > 0 && (batch.chars >= BATCH_CHARS || st.backslashStrings || batch.items[0]!.backslashStrings)) {
@@ -149,6 +182,7 @@ export function eachStatement(source: string, options: ParseScriptOptions, visit
     batch.chars += st.terminator - st.start;
   }
   checkMeta();
+  flushCheckOnly();
   if (batch.items.length > 0) flush(batch);
   return { count: index, metaCommands: splitter.metaCommands };
 }

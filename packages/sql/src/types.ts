@@ -115,8 +115,16 @@ export interface ParseScriptOptions {
   /**
    * Statements whose first word (lower case) this returns true for are not
    * parsed: they are visited with kind `'Unparsed'`, their first word as tag,
-   * an empty tree and no classification. For callers that know the text was
+   * an empty tree and no classification (transactional, nothing lost, no lock). For callers that know the text was
    * parsed already and only need the other statements' trees.
    */
   unparsed?: (firstWord: string) => boolean;
+  /**
+   * Statements whose first word (lower case) this returns true for are
+   * checked for syntax (a syntax error throws as usual) but get no tree:
+   * visited like {@link ParseScriptOptions.unparsed}'s. For callers that need
+   * every statement valid but read only the others (the runner and plain
+   * INSERTs: half the cost of parsing them).
+   */
+  syntaxOnly?: (firstWord: string) => boolean;
 }
