@@ -30,6 +30,9 @@ export function checksumOf(bytes: Uint8Array | string): string {
   return typeof bytes === 'string' ? hash('sha256', bytes, 'hex') : hash('sha256', bytes as Buffer, 'hex');
 }
 
+/** Files over this size are checksummed when read. */
+const EAGER_CHECKSUM_BYTES = 1 << 20;
+
 /**
  * The checksum Strata 0.1 recorded: of the text with CRLF turned into LF. A
  * file with CRLF line endings applied by that version is not "edited" because
@@ -285,8 +288,9 @@ export function migrationFromSource(file: string, path: string, raw: string | Bu
   else {
     const decoded = decodeMigration(file, raw);
     source = decoded.text;
-    // Decoded from another encoding: the text re-encoded is not the file's bytes.
-    if (decoded.declared !== undefined) checksum = checksumOf(raw);
+    // Decoded from another encoding, the text re-encoded is not the file's bytes; a big file is hashed
+    // now, from the bytes at hand, rather than later from its text (which would encode a second copy).
+    if (decoded.declared !== undefined || raw.length > EAGER_CHECKSUM_BYTES) checksum = checksumOf(raw);
   }
   const header = kind === 'sql' ? parseSqlHeader(file, source) : parseTsHeader(file, source);
   const how = kind === 'sql' ? "a '-- revision: <id>' header line" : "export const revision = '<id>'";
