@@ -321,11 +321,14 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
   };
   const origin = await c.fresh();
   if (first > 0) await inSession(c, origin.url, (s) => upTo(s, first));
+  // Every fork before any part starts: a template database may have no connection while it is copied.
+  const dbs = [origin];
+  for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(origin.name));
   let done = 0;
   const results = await Promise.all(parts.map(async ([from, to], k) => {
     const failures: TestFailure[] = [];
     try {
-      const db = k === 0 ? origin : await c.fresh(origin.name);
+      const db = dbs[k]!;
       // A part's starting point may be unreachable when an earlier part stops on a failing up: that part reports it.
       const stopped = await inSession(c, db.url, async (session) => {
         if (from > first) await upTo(session, from);
