@@ -12,8 +12,11 @@ import type { Queryable } from '@strata/core';
  * equal fingerprints mean equal Snapshots; different ones are explained by a
  * full introspection and compare, which has the last word.
  */
-export async function catalogFingerprint(client: Queryable, strataSchema: string): Promise<string> {
-  const r = await client.query<{ fp: string }>(FINGERPRINT_SQL, [strataSchema]);
+export async function catalogFingerprint(client: Queryable, strataSchema: string, options: { prepared?: boolean } = {}): Promise<string> {
+  // Prepared (named) on a connection of the caller's that nothing else resets: planned once, not on every call.
+  const r = options.prepared
+    ? await client.query<{ fp: string }>({ name: 'strata_catalog_fingerprint', text: FINGERPRINT_SQL, values: [strataSchema] })
+    : await client.query<{ fp: string }>(FINGERPRINT_SQL, [strataSchema]);
   return r.rows[0]!.fp;
 }
 

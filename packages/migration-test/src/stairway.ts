@@ -1,4 +1,4 @@
-import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { StrataError, closeConnection, connect, silentLogger, type Logger, type Queryable } from '@strata/core';
 import { compare, introspect, snapshotFrom, startShadowServer, type ModelSource, type Snapshot } from '@strata/auditor';
 import { availableParallelism } from 'node:os';
 import { createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
@@ -332,7 +332,7 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
       // A part's starting point may be unreachable when an earlier part stops on a failing up: that part reports it.
       const stopped = await inSession(c, db.url, async (session) => {
         if (from > first) await upTo(session, from);
-        return await walk(c, session, from, to, failures, stats, (m, ok, durationMs, fullCompare) => {
+        return await walk(c, session, db.url, from, to, failures, stats, (m, ok, durationMs, fullCompare) => {
           c.progress({ type: 'step', index: ++done, total: tested.size, revision: m.revision, file: m.file, ok, durationMs, elapsedMs: Math.round(performance.now() - started), fullCompare });
         });
       });
@@ -383,6 +383,27 @@ async function snapshotAt(c: StairwayContext, index: number): Promise<Snapshot> 
 async function walk(
   c: StairwayContext,
   session: RunSession,
+  url: string,
+  from: number,
+  to: number,
+  failures: TestFailure[],
+  stats: StairwayStats,
+  stepDone: (m: MigrationFile, ok: boolean, durationMs: number, fullCompare: boolean) => void,
+): Promise<boolean> {
+  // A connection of its own for the fingerprints: the runs' session is reset after each run
+  // (DISCARD ALL), this one keeps its prepared statement and its warm catalogue caches.
+  const reader = await connect({ url, applicationName: 'strata-migration-test' });
+  try {
+    return await walkWith(c, session, reader, from, to, failures, stats, stepDone);
+  } finally {
+    await closeConnection(reader);
+  }
+}
+
+async function walkWith(
+  c: StairwayContext,
+  session: RunSession,
+  reader: Queryable,
   from: number,
   to: number,
   failures: TestFailure[],
@@ -390,7 +411,7 @@ async function walk(
   stepDone: (m: MigrationFile, ok: boolean, durationMs: number, fullCompare: boolean) => void,
 ): Promise<boolean> {
   const { graph } = c;
-  const fingerprint = async (): Promise<string> => await catalogFingerprint(session.client, c.schema);
+  const fingerprint = async (): Promise<string> => await catalogFingerprint(reader, c.schema, { prepared: true });
   let before: State = { fp: await fingerprint() };
   for (let i = from; i < to; i++) {
     const m = graph.order[i]!;
