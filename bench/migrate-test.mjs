@@ -7,6 +7,7 @@
 // two and each check's own duration are printed.
 //   node bench/migrate-test.mjs [--n 200,1000] [--repeat 1] [--cpu-prof DIR] [--baseline PATH/bin.cjs]
 // --cpu-prof writes a V8 CPU profile of each `migrate test` process into DIR.
+// --concurrency N is passed to `migrate test` (default: its own, the CPUs up to 4).
 // --baseline also times `migrate test` of another build (e.g. a worktree of
 // the commit before a change) on the same chain, server and run.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ const repeat = Number(arg('repeat', '1'));
 const prof = arg('cpu-prof', '');
 const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.cjs');
 const baseline = arg('baseline', '');
+const concurrency = arg('concurrency', '');
 const safe = (t) => t.replace(/postgres(ql)?:\/\/[^\s"']+/g, 'postgres://***');
 
 function run(args, env, cwd, okCodes = [0], cli = CLI) {
@@ -52,7 +54,7 @@ try {
       const db = await createScratchDatabase(server.url, { prefix: 'bench_mtest' });
       up.push(run(['up', '--no-lint'], { DATABASE_URL: db.url }, root).ms);
       await db.drop();
-      const t = run(['test', '--json'], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root);
+      const t = run(['test', '--json', ...(concurrency ? ['--concurrency', concurrency] : [])], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root);
       const result = JSON.parse(t.stdout);
       if (!result.ok) throw new Error(`migrate test found failures on the generated chain: ${JSON.stringify(result.failures).slice(0, 2000)}`);
       test.push(t.ms);

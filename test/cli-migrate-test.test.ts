@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testServerUrl } from '@strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `a${String(i).padStart(11, '0')}`;
 const table = (i: number) => sqlMigration(rev(i), i === 1 ? [] : [rev(i - 1)], `CREATE TABLE t${i} (id int PRIMARY KEY, name text);`, `DROP TABLE t${i};`);
@@ -68,5 +68,19 @@ describe('migrate test --since, --format github, progress', () => {
       'migrate test: stairway passed (t)',
     ]);
     expect(r.stdout).toMatch(/migrate test: all checks passed \(2 migrations\)\.\n$/);
+  });
+
+  it('on a terminal: one progress line, rewritten (step N of M, file, revision, elapsed)', () => {
+    const cwd = tempProject({ 'migrations/0001_t1.sql': table(1), 'migrations/0002_t2.sql': table(2) });
+    // util-linux script(1) gives the CLI a terminal; its typescript goes to stdout.
+    const out = execFileSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} test --shadow-url "$SHADOW"`, '/dev/null'], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', SHADOW: testServerUrl() },
+    });
+    expect(out).toMatch(new RegExp(String.raw`\r\u001b\[2Kstairway: step 1 of 2, 0001_t1\.sql \(revision ${rev(1)}\), \d+(\.\d+)? m?s`));
+    expect(out).toMatch(new RegExp(String.raw`\r\u001b\[2Kstairway: step 2 of 2, 0002_t2\.sql \(revision ${rev(2)}\), \d+(\.\d+)? m?s`));
+    expect(out).toContain('migrate test: all checks passed (2 migrations).');
+    expect(out).not.toContain(testServerUrl());
   });
 });

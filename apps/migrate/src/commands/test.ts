@@ -112,7 +112,8 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
     if (e.type === 'step') {
       if (mode !== 'tty') return;
       const line = `stairway: step ${e.index} of ${e.total}, ${e.file} (revision ${e.revision}), ${ms(performance.now() - t0)}`;
-      ctx.io.stderr.write(`\r\u001b[2K${line.slice(0, Math.max(20, (ctx.io.stderr as { columns?: number }).columns ?? 100) - 1)}`);
+      // Cut to the terminal's width (a wrapped line could not be rewritten); 0 columns: a terminal that does not say.
+      ctx.io.stderr.write(`\r\u001b[2K${line.slice(0, Math.max(20, (ctx.io.stderr as { columns?: number }).columns || 120) - 1)}`);
       open = true;
       return;
     }
