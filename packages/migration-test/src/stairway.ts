@@ -325,28 +325,33 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
   const dbs = [origin];
   for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(origin.name));
   let done = 0;
-  const results = await Promise.all(parts.map(async ([from, to], k) => {
+  // allSettled: when one part throws (the server went away), the others still end before their databases are dropped.
+  const settled = await Promise.allSettled(parts.map(async ([from, to], k) => {
     const failures: TestFailure[] = [];
-    try {
-      const db = dbs[k]!;
-      // A part's starting point may be unreachable when an earlier part stops on a failing up: that part reports it.
-      const stopped = await inSession(c, db.url, async (session) => {
-        if (from > first) await upTo(session, from);
-        return await walk(c, session, db.url, from, to, failures, stats, (m, ok, durationMs, fullCompare) => {
-          c.progress({ type: 'step', index: ++done, total: tested.size, revision: m.revision, file: m.file, ok, durationMs, elapsedMs: Math.round(performance.now() - started), fullCompare });
-        });
+    const db = dbs[k]!;
+    const stopped = await inSession(c, db.url, async (session) => {
+      if (from > first) {
+        try {
+          await upTo(session, from);
+        } catch (err) {
+          // Only when an up in an earlier part fails, and that part stops there first: reported, never reached.
+          failures.push(thrownFailure('stairway', err, 'Reaching the start of a part of the stairway'));
+          return true;
+        }
+      }
+      return await walk(c, session, db.url, from, to, failures, stats, (m, ok, durationMs, fullCompare) => {
+        c.progress({ type: 'step', index: ++done, total: tested.size, revision: m.revision, file: m.file, ok, durationMs, elapsedMs: Math.round(performance.now() - started), fullCompare });
       });
-      return { failures, stopped, unreachable: false };
-    } catch (err) {
-      failures.push(thrownFailure('stairway', err, 'Reaching the start of a part of the stairway'));
-      return { failures, stopped: true, unreachable: true };
-    }
+    });
+    return { failures, stopped };
   }));
+  const thrown = settled.find((r) => r.status === 'rejected');
+  if (thrown) throw thrown.reason;
   const start = c.failures.length;
-  for (const r of results) {
-    if (r.unreachable && c.failures.length > start) break;
-    c.failures.push(...r.failures);
-    if (r.stopped) break;
+  for (const r of settled) {
+    if (r.status !== 'fulfilled') continue;
+    c.failures.push(...r.value.failures);
+    if (r.value.stopped) break;
   }
   return { ok: c.failures.length === start, stats };
 }
