@@ -131,7 +131,7 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
       return;
     }
     if (e.type === 'stairway-planned' && mode === 'lines') {
-      ctx.progress(`migrate test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
+      ctx.progress(e.steps === 0 ? `migrate test: stairway has no revision to take (${e.skipped} left out)` : `migrate test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
     }
   };
 }
