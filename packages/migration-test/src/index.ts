@@ -12,4 +12,8 @@ export {
   type CheckName,
   type CheckResult,
   type TestFailure,
+  type ProgressEvent,
+  type StairwayStats,
 } from './stairway.js';
+export { catalogFingerprint } from './fingerprint.js';
+export { migrationFilesAddedSince, isGitRef } from './since.js';

@@ -12,6 +12,8 @@ export {
   stamp,
   offlineScript,
   isAtHead,
+  openRunSession,
+  type RunSession,
   type UpgradeOptions,
   type BeforeRun,
   type PlannedStep,

@@ -129,15 +129,24 @@ async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) 
   }
 }
 
-async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>, opened?: Promise<pg.Client>): Promise<T> {
+async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>, opened?: Promise<pg.Client>, keepOpen = false): Promise<T> {
   const client = await (opened ?? openClient(o));
   try {
     return await fn(client);
   } catch (err) {
     throw asStrataError(err, o);
   } finally {
-    await closeConnection(client);
+    if (keepOpen) await resetSession(client);
+    else await closeConnection(client);
   }
+}
+
+/** A kept connection leaves a run as a new one would arrive: no transaction, no SET, no PREPAREd statement, no lock. */
+async function resetSession(client: pg.Client): Promise<void> {
+  await client.query('DISCARD ALL').catch(async () => {
+    await client.query('ROLLBACK').catch(() => {});
+    await client.query('DISCARD ALL').catch(() => {});
+  });
 }
 
 function asStrataError(err: unknown, o: ResolvedOptions): unknown {
@@ -281,9 +290,9 @@ function summarize(direction: Direction, from: string[], to: string[], steps: St
   return result;
 }
 
-async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction): Promise<RunResult> {
+async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction, session?: { client: pg.Client; graph: RevisionGraph }): Promise<RunResult> {
   const o = resolveOptions(options);
-  const { graph, client: opened, first: firstState, abandon } = await graphAndClient(o, (c) => readState(c, o.schema));
+  const { graph, client: opened, first: firstState, abandon } = session ? sessionStart(session, o) : await graphAndClient(o, (c) => readState(c, o.schema));
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
   if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
     abandon();
@@ -389,7 +398,7 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
     };
     return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
-  }, opened).catch(async (err: unknown) => {
+  }, opened, !!session).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
     // worth reporting first (exit 2): check every SQL file of this direction.
@@ -427,6 +436,47 @@ export async function upgrade(options: UpgradeOptions): Promise<RunResult> {
 /** Revert applied migrations down to `target` (default `-1`). Same error model as {@link upgrade}. */
 export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
   return await run(options, 'down');
+}
+
+function sessionStart(session: { client: pg.Client; graph: RevisionGraph }, o: ResolvedOptions) {
+  const first = readState(session.client, o.schema);
+  first.catch(() => {});
+  return { graph: session.graph, client: Promise.resolve(session.client), first, abandon: () => {} };
+}
+
+/** Runs of {@link openRunSession}: one connection and one read of the files for all of them. */
+export interface RunSession {
+  /** As {@link upgrade}, on the session's connection with the files as read when it opened. */
+  upgrade(options?: { target?: string }): Promise<RunResult>;
+  /** As {@link downgrade}, likewise. */
+  downgrade(options?: { target?: string }): Promise<RunResult>;
+  /** The graph of the files as read when the session opened. */
+  readonly graph: RevisionGraph;
+  /** The session's connection, for the caller's own queries between runs (never inside one). */
+  readonly client: pg.Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Many upgrade/downgrade runs on one connection, the files read once: what
+ * `migrate test`'s stairway needs (three runs per revision), where opening a
+ * connection and reading every file again cost more than the migration.
+ * Each run behaves as {@link upgrade}/{@link downgrade} (lock, state read
+ * inside the lock, checksums, history), and leaves the session as a new
+ * connection would find it (`DISCARD ALL`). Runs must not overlap.
+ */
+export async function openRunSession(options: RunnerOptions): Promise<RunSession> {
+  const o = resolveOptions(options);
+  const graph = await loadGraph(o.migrationsDir);
+  const client = await openClient(o);
+  const session = { client, graph };
+  return {
+    graph,
+    client,
+    upgrade: async (r = {}) => await run({ ...options, ...r }, 'up', session),
+    downgrade: async (r = {}) => await run({ ...options, ...r }, 'down', session),
+    close: async () => await closeConnection(client),
+  };
 }
 
 /** Current heads, applied, pending and failed migrations, checksum problems; two round trips at most. */

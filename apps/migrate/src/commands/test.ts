@@ -1,12 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode } from '@strata/core';
-import { testMigrations } from '@strata/migration-test';
+import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@strata/migration-test';
+import { buildGraph, loadMigrations } from '@strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ms } from '../render.js';
 import { modelsSource } from './audit.js';
 
-type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string };
+type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: string; format?: string; concurrency?: string };
 
 /** `migrate test`: test the migrations themselves on shadow databases; exit 1 on a failure. */
 export function register(program: Command, ctx: CliContext): void {
@@ -15,29 +18,51 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Test the migrations on shadow databases: one head, up to head, head vs models, down to base, and the stairway (up, down, up for each).')
     .addOption(new Option('--models <source>', 'models to compare the head with: file.sql, models.ts (createAll), cmd:<command>, snapshot.json (default: the config\'s models; none: skipped)'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
+    .addOption(new Option('--since <ref>', 'stairway only for the revisions added since <ref>: a revision (those after it), or a git commit (those whose files were added since)'))
+    .addOption(new Option('--format <format>', 'text, json (the result on stdout, one event per step on stderr), or github (workflow annotations on the migration files)').choices(['text', 'json', 'github']))
+    .addOption(new Option('--concurrency <n>', 'databases the stairway runs on at once (default: the CPUs, at most 4)'))
     .addHelpText('after', `
+Progress goes to stderr: on a terminal one line, rewritten (step N of M, revision, elapsed);
+otherwise one line per check; with --json one JSON object per step and check.
+
 Examples:
   $ migrate test
   $ migrate test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
+  $ migrate test --since origin/main --format github      in a pull request's check
   $ migrate test --json | jq '.failures'`)
     .action(async (_opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<TestFlags>();
       const r = await ctx.resolve(g);
+      const format = g.format ?? (r.json ? 'json' : 'text');
+      const json = format === 'json';
       const models = modelsSource(g, r);
       const shadowUrl = g.shadowUrl ?? (typeof r.config.shadowUrl === 'string' ? r.config.shadowUrl : undefined) ?? ctx.io.env.SHADOW_DATABASE_URL;
-      if (!shadowUrl && !r.json && ctx.io.stderr.isTTY) ctx.note('Starting a shadow PostgreSQL server...');
+      const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
+      if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
+      let since: { since?: string; stairwayOnly?: string[] } = {};
+      if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
+      if (since.stairwayOnly && !json) ctx.note(`migrate test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
+      const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
       const result = await testMigrations({
         migrationsDir: r.migrationsDir,
         ...(shadowUrl ? { shadowUrl } : {}),
         ...(models ? { models } : {}),
+        ...since,
+        ...(concurrency && concurrency > 0 ? { concurrency: Math.floor(concurrency) } : {}),
         cwd: ctx.io.cwd,
         env: ctx.io.env,
         schema: r.schema,
-        logger: ctx.logger(r.json),
+        logger: ctx.logger(json),
+        onProgress: progressWriter(ctx, json ? 'json' : tty ? 'tty' : 'lines'),
       });
       setExitCode(command, result.ok ? ExitCode.OK : ExitCode.FOUND);
-      if (r.json) {
+      if (json) {
         ctx.outJson(result);
+        return;
+      }
+      if (format === 'github') {
+        for (const f of result.failures) ctx.out(githubAnnotation(f, r.migrationsDir, ctx.io.cwd));
+        ctx.out(summary(result));
         return;
       }
       for (const c of result.checks) {
@@ -48,7 +73,92 @@ Examples:
           for (const d of f.differences) ctx.out(`    - ${d}`);
         }
       }
-      const failed = result.checks.filter((c) => c.status === 'failed').length;
-      ctx.out(failed ? `migrate test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `migrate test: all checks passed (${result.migrations} migrations).`);
+      ctx.out(summary(result));
     });
 }
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function summary(result: MigrationTestResult): string {
+  const failed = result.checks.filter((c) => c.status === 'failed').length;
+  return failed ? `migrate test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `migrate test: all checks passed (${result.migrations} migrations).`;
+}
+
+/** `--since`: a revision of the files (the ones after it), else a git commit (the revisions whose files were added since). */
+async function resolveSince(migrationsDir: string, ref: string): Promise<{ since?: string; stairwayOnly?: string[] }> {
+  const graph = buildGraph(await loadMigrations(migrationsDir));
+  try {
+    return { since: graph.resolve(ref).revision };
+  } catch {
+    // Not a revision: a git ref, or a usage error naming both.
+  }
+  const files = new Set(await migrationFilesAddedSince(migrationsDir, ref));
+  return { stairwayOnly: graph.order.filter((m) => files.has(m.file)).map((m) => m.revision) };
+}
+
+/** Progress on stderr: a rewritten line on a terminal, a line per check otherwise, JSON lines with --json. */
+function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: ProgressEvent) => void {
+  const t0 = performance.now();
+  let open = false;
+  const clear = () => {
+    if (open) ctx.io.stderr.write('\r\u001b[2K');
+    open = false;
+  };
+  return (e) => {
+    if (mode === 'json') {
+      ctx.progress(JSON.stringify(e));
+      return;
+    }
+    if (e.type === 'step') {
+      if (mode !== 'tty') return;
+      const line = `stairway: step ${e.index} of ${e.total}, ${e.file} (revision ${e.revision}), ${ms(performance.now() - t0)}`;
+      // Cut to the terminal's width (a wrapped line could not be rewritten); 0 columns: a terminal that does not say.
+      ctx.io.stderr.write(`\r\u001b[2K${line.slice(0, Math.max(20, (ctx.io.stderr as { columns?: number }).columns || 120) - 1)}`);
+      open = true;
+      return;
+    }
+    if (e.type === 'check-started') {
+      if (mode === 'tty') {
+        clear();
+        ctx.io.stderr.write(`${e.check}...`);
+        open = true;
+      }
+      return;
+    }
+    if (e.type === 'check-finished') {
+      clear();
+      if (mode === 'lines') ctx.progress(`migrate test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
+      return;
+    }
+    if (e.type === 'stairway-planned' && mode === 'lines') {
+      ctx.progress(e.steps === 0 ? `migrate test: stairway has no revision to take (${e.skipped} left out)` : `migrate test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
+    }
+  };
+}
+
+/** A GitHub Actions annotation on the failing migration file (the line the error names, else its down or up section). */
+export function githubAnnotation(f: TestFailure, migrationsDir: string, cwd: string): string {
+  const text = [f.message, ...f.differences.map((d) => `- ${d}`)].join('\n');
+  const props = [`title=${ghProp(`migrate test: ${f.check}`)}`];
+  if (f.file) {
+    props.unshift(`file=${ghProp(relative(cwd, join(migrationsDir, f.file)).split('\\').join('/'))}`, `line=${lineOf(f, migrationsDir)}`);
+  }
+  return `::error ${props.join(',')}::${ghData(text)}`;
+}
+
+function lineOf(f: TestFailure, migrationsDir: string): number {
+  const esc = f.file!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const named = new RegExp(`${esc}:(\\d+):\\d+`).exec(f.message);
+  if (named) return Number(named[1]);
+  try {
+    const lines = readFileSync(join(migrationsDir, f.file!), 'utf8').split(/\r?\n/);
+    const section = /^(Reverting|Downgrading)/.test(f.message) ? 'down' : 'up';
+    const i = lines.findIndex((l) => new RegExp(`^\\s*--\\s*migrate:${section}\\b`).test(l));
+    return i >= 0 ? i + 1 : 1;
+  } catch {
+    return 1;
+  }
+}
+
+const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const ghProp = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

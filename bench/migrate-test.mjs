@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// On-demand benchmark of `migrate test` (issue 22): whole processes, same
+// server, same run. For each size, the generated chain (bench/workload.mjs:
+// tables with keys, foreign keys and indexes, ADD COLUMN + index, small
+// UPDATEs) is applied by a plain `migrate up --no-lint` on a fresh database,
+// then tested by `migrate test --json` on the same server; the ratio of the
+// two and each check's own duration are printed.
+//   node bench/migrate-test.mjs [--n 200,1000] [--repeat 1] [--cpu-prof DIR] [--baseline PATH/bin.cjs]
+// --cpu-prof writes a V8 CPU profile of each `migrate test` process into DIR.
+// --concurrency N is passed to `migrate test` (default: its own, the CPUs up to 4).
+// --baseline also times `migrate test` of another build (e.g. a worktree of
+// the commit before a change) on the same chain, server and run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
+import { workload, writeStrataMigrations } from './workload.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const sizes = arg('n', '200,1000').split(',').map(Number);
+const repeat = Number(arg('repeat', '1'));
+const prof = arg('cpu-prof', '');
+const CLI = resolve(import.meta.dirname, '../apps/migrate/dist/bin.cjs');
+const baseline = arg('baseline', '');
+const concurrency = arg('concurrency', '');
+const safe = (t) => t.replace(/postgres(ql)?:\/\/[^\s"']+/g, 'postgres://***');
+
+function run(args, env, cwd, okCodes = [0], cli = CLI) {
+  const t0 = performance.now();
+  const r = spawnSync('node', [...(prof && args[0] === 'test' ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), cli, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (!okCodes.includes(r.status)) throw new Error(`migrate ${args[0]} failed (${r.status}):\n${safe((r.stderr || r.stdout).slice(-3000))}`);
+  return { ms, stdout: r.stdout };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const server = await startLocalServer();
+const rows = [];
+try {
+  for (const n of sizes) {
+    const root = mkdtempSync(join(tmpdir(), 'strata-bench-mtest-'));
+    writeStrataMigrations(join(root, 'migrations'), workload(n));
+    const up = [];
+    const test = [];
+    const stair = [];
+    const base = [];
+    const baseStair = [];
+    for (let i = 0; i < repeat; i++) {
+      const db = await createScratchDatabase(server.url, { prefix: 'bench_mtest' });
+      up.push(run(['up', '--no-lint'], { DATABASE_URL: db.url }, root).ms);
+      await db.drop();
+      const t = run(['test', '--json', ...(concurrency ? ['--concurrency', concurrency] : [])], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root);
+      const result = JSON.parse(t.stdout);
+      if (!result.ok) throw new Error(`migrate test found failures on the generated chain: ${JSON.stringify(result.failures).slice(0, 2000)}`);
+      test.push(t.ms);
+      stair.push(result.checks.find((c) => c.name === 'stairway').durationMs);
+      if (baseline) {
+        const b = run(['test', '--json'], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root, [0], baseline);
+        base.push(b.ms);
+        baseStair.push(JSON.parse(b.stdout).checks.find((c) => c.name === 'stairway').durationMs);
+      }
+    }
+    rows.push({ n, up: median(up), test: median(test), stair: median(stair), ...(baseline ? { base: median(base), baseStair: median(baseStair) } : {}) });
+    rmSync(root, { recursive: true, force: true });
+  }
+} finally {
+  await server.stop();
+}
+console.log(`migrate test against a plain migrate up of the same chain (median of ${repeat}, ${(await import('node:os')).cpus().length} CPUs)`);
+console.log(`${'N'.padStart(6)} ${'up ms'.padStart(9)} ${'test ms'.padStart(9)} ${'stairway ms'.padStart(12)} ${'ms/step'.padStart(8)}  test/up`);
+for (const r of rows) {
+  console.log(`${String(r.n).padStart(6)} ${r.up.toFixed(0).padStart(9)} ${r.test.toFixed(0).padStart(9)} ${String(r.stair).padStart(12)} ${(r.stair / r.n).toFixed(1).padStart(8)}  ${(r.test / r.up).toFixed(1)}x`);
+  if (r.base !== undefined) console.log(`${''.padStart(6)} baseline: test ${r.base.toFixed(0)} ms, stairway ${r.baseStair} ms (${(r.baseStair / r.n).toFixed(1)} ms/step), ${(r.base / r.up).toFixed(1)}x up; this build ${(r.base / r.test).toFixed(1)}x faster`);
+}
