@@ -12,7 +12,7 @@ export const VERSION = '0.1.0';
 const VALUE_OPTIONS = new Set(['--url', '-c', '--config', '--migrations', '--schema']);
 
 // Commands that read the migrations folder: they name the files in it that are not migrations.
-const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'ensure', 'check', 'lint', 'test']);
+const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'resolve', 'ensure', 'check', 'lint', 'test']);
 
 /** The verb of an argument list: the first word that is not a global option or its value. */
 export function verbOf(argv: readonly string[]): string | undefined {

@@ -12,7 +12,9 @@ import { announce, backendPid, beginReadingPid, choosePath, poolerError } from '
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
-import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, type DbState } from './version-table.js';
+import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, runningRow, stepDml, tableNames, type DbState } from './version-table.js';
+import { headsChange } from './planner.js';
+import { interruptedError, judgeInterrupted, type RunningRow } from './interrupted.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -332,7 +334,10 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const applied = appliedOrThrow(state, o);
       verifyChecksums(graph, applied, state);
       const steps = await prepare(plan(applied));
+      // A non-transactional migration interrupted by a dead runner: resumed where that is safe, else the run stops with the step to take.
+      const resume = await judgeRunning(client, state, steps);
       const ctx: ExecContext = {
+        resume,
         client,
         schema: o.schema,
         graph,
@@ -398,6 +403,26 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
   });
 }
 
+/**
+ * The interrupted claims (a `running` row whose session is gone) of the
+ * steps about to run: each is judged (interrupted.ts); one that needs a
+ * person stops the run before anything executes (MIGRATION_INTERRUPTED),
+ * the others are resumed at the statement the judgement names.
+ */
+async function judgeRunning(client: Queryable, state: DbState, steps: readonly PreparedStep[]): Promise<Map<string, { id: string; from: number; why: string }>> {
+  const resume = new Map<string, { id: string; from: number; why: string }>();
+  for (const row of state.running) {
+    if (row.alive) continue;
+    const step = steps.find((s) => s.migration.revision === row.revision && s.direction === row.direction);
+    if (!step) continue;
+    const m = step.migration;
+    const verdict = await judgeInterrupted(client, row, m.file, m.revision, m.checksum);
+    if (verdict.action === 'refuse') throw interruptedError(row, m.file, m.revision, verdict);
+    resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });
+  }
+  return resume;
+}
+
 /** Most migrations one message carries, and about how much SQL. */
 const MAX_BATCH = 64;
 const MAX_BATCH_BYTES = 1 << 20;
@@ -460,9 +485,118 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
       unknown,
       invalidIndexes: state.invalidIndexes,
       initialised: state.initialised,
-      running: state.running.map((r) => ({ ...r, file: graph.get(r.revision)?.file ?? null })),
+      running: await Promise.all(state.running.map((r) => runningStatus(client, graph, r))),
     };
   }, opened);
+}
+
+/** A `running` row for `status`: in progress, or interrupted with what the next run would do about it. */
+async function runningStatus(client: Queryable, graph: RevisionGraph, r: RunningRow): Promise<StatusResult['running'][number]> {
+  const m = graph.get(r.revision);
+  const file = m?.file ?? r.file;
+  const base = { revision: r.revision, file, direction: r.direction, since: r.since, pid: r.pid, interrupted: !r.alive, statements: r.statements?.length ?? null, statementsDone: r.statementsDone };
+  if (r.alive) return base;
+  const statementsInDoubt = r.statements && r.statementsDone < r.statements.length ? [{ index: r.statementsDone + 1, line: r.statements[r.statementsDone]!.line, sql: r.statements[r.statementsDone]!.sql }] : [];
+  const verdict = await judgeInterrupted(client, r, file ?? r.revision, r.revision, m?.checksum ?? null);
+  return { ...base, statementsInDoubt, next: verdict.action === 'resume' ? `\`migrate ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}` : `${verdict.why} To go on: ${verdict.step}.` };
+}
+
+/** Options of {@link resolve}. */
+export interface ResolveOptions extends RunnerOptions {
+  /** The revision (id or unique prefix) whose interrupted or failed attempt to settle. */
+  revision: string;
+  /** `'applied'`: its changes are in place (finished by hand); `'rolled-back'`: they are not (undone by hand), so it runs again. */
+  as: 'applied' | 'rolled-back';
+}
+
+/** The result of {@link resolve}. */
+export interface ResolveResult {
+  revision: string;
+  file: string;
+  direction: Direction;
+  /** What was settled: an interrupted attempt (`running` row of a dead runner) or a failed one. */
+  was: 'interrupted' | 'failed';
+  as: 'applied' | 'rolled-back';
+  /** Heads recorded after. */
+  to: string[];
+}
+
+/**
+ * Settle a migration whose last attempt was interrupted or failed half-way
+ * outside a transaction, after a person has looked at the database (like
+ * Prisma's \`migrate resolve\`). `applied`: the step is recorded as done
+ * (version table and an `applied` history row with meta.resolved);
+ * `rolled-back`: the attempt is marked settled, and the next run starts the
+ * migration from its first statement. Refused (USAGE) when the revision's
+ * last attempt is neither; LOCK_BUSY when a live runner is on it.
+ */
+export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
+  const o = resolveOptions(options);
+  if (options.as !== 'applied' && options.as !== 'rolled-back') throw new StrataError('USAGE', `resolve needs as: 'applied' or 'rolled-back', not ${JSON.stringify(options.as)}.`);
+  const graph = await loadGraph(o.migrationsDir);
+  const m = graph.resolve(options.revision);
+  return await withClient(o, async (client) => {
+    const path = choosePath(client, o, o.lockMode === 'auto' ? await backendPid(client) : undefined);
+    const eo: ResolvedOptions = { ...o, lockMode: path.mode };
+    const t = tableNames(o.schema);
+    const body = async (): Promise<ResolveResult> => {
+      await client.query('BEGIN');
+      try {
+        if (path.mode === 'transaction') {
+          const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
+          await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
+        }
+        type Row = { id: string; outcome: string; direction: Direction; since: string; meta: Record<string, unknown> };
+        let last: Row | undefined;
+        try {
+          last = (await client.query<Row>(
+            `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || jsonb_build_object('file', h.file, 'checksum', h.checksum, 'alive', EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart')) AS meta
+               FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
+            [m.revision],
+          )).rows[0];
+        } catch (err) {
+          if (!(isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000'))) throw err;
+        }
+        const unresolvedFailure = last?.outcome === 'failed' && last.meta.resolved === undefined;
+        if (!last || (last.outcome !== 'running' && !unresolvedFailure)) {
+          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) ${last ? `was last ${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`} at ${last.since}` : 'has no history here'}; only an interrupted or failed migration is resolved. \`migrate status\` shows what is.`, {
+            meta: { revision: m.revision, file: m.file, last: last?.outcome ?? null },
+          });
+        }
+        if (last.outcome === 'running' && last.meta.alive === true) {
+          throw new StrataError('LOCK_BUSY', `${m.file} (revision ${m.revision}) is being run right now (server pid ${String(last.meta.pid)}, since ${last.since}); wait for it to finish.`, { meta: { revision: m.revision, pid: last.meta.pid ?? null } });
+        }
+        const was = last.outcome === 'running' ? 'interrupted' : 'failed';
+        const direction = last.direction;
+        const state = await readState(client, o.schema, { full: true });
+        const { applied, unknown } = graph.appliedFrom(state.heads);
+        if (unknown.length > 0) throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The database is at revision(s) ${unknown.join(', ')}, which no file defines; resolve cannot place ${m.revision}.`, { meta: { unknown } });
+        if ((direction === 'up') === applied.has(m.revision)) {
+          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) is already recorded as ${direction === 'up' ? 'applied' : 'reverted'}.`, { meta: { revision: m.revision } });
+        }
+        const note = { resolved: options.as, resolvedAt: new Date().toISOString(), was };
+        if (options.as === 'applied') {
+          const change = headsChange(graph, applied, m.revision, direction);
+          const dml = stepDml(o.schema, change, { revision: m.revision, direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode: 'resolve', kind: m.kind, ...note, attempt: Number(last.id) } });
+          await client.query(`${was === 'interrupted' ? `DELETE FROM ${t.history} WHERE id = ${quoteLiteral(last.id)}::bigint;\n` : `UPDATE ${t.history} SET meta = meta || ${quoteLiteral(JSON.stringify(note))}::jsonb WHERE id = ${quoteLiteral(last.id)}::bigint;\n`}${dml}`);
+          if (direction === 'up') applied.add(m.revision);
+          else applied.delete(m.revision);
+        } else {
+          await client.query(
+            `UPDATE ${t.history} SET outcome = 'failed', finished_at = coalesce(finished_at, clock_timestamp()), error = coalesce(error, 'interrupted: the runner was gone before it finished'), meta = meta || $2::jsonb WHERE id = $1::bigint`,
+            [last.id, JSON.stringify(note)],
+          );
+        }
+        await client.query('COMMIT');
+        await refreshSummary(client, o);
+        return { revision: m.revision, file: m.file, direction, was, as: options.as, to: graph.headsOf(applied) };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    };
+    return path.mode === 'session' ? await withRunLock(client, eo, body) : await body();
+  });
 }
 
 /** History rows, newest first. */

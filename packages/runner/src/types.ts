@@ -162,8 +162,24 @@ export interface StatusResult {
   invalidIndexes: string[];
   /** Whether Strata's tables exist yet. */
   initialised: boolean;
-  /** Non-transactional migrations being run right now under transaction lock mode (or abandoned by a runner that died). */
-  running: { revision: string; file: string | null; direction: Direction; since: string; pid: number | null }[];
+  /**
+   * Non-transactional migrations recorded as running: in progress (by a live
+   * session), or `interrupted` (its runner is gone). For an interrupted one:
+   * how many of its statements completed, the statement that may have run,
+   * and what the next run does about it (`next`: resumes, or the step to take).
+   */
+  running: {
+    revision: string;
+    file: string | null;
+    direction: Direction;
+    since: string;
+    pid: number | null;
+    interrupted: boolean;
+    statements: number | null;
+    statementsDone: number;
+    statementsInDoubt?: { index: number; line: number; sql: string }[];
+    next?: string;
+  }[];
 }
 
 /** One row of the history table. */
@@ -171,7 +187,7 @@ export interface HistoryEntry {
   id: number;
   revision: string;
   direction: Direction;
-  /** `running`: a claim on a non-transactional migration in transaction lock mode, deleted when it settles. */
+  /** `running`: a non-transactional migration under way (or interrupted), deleted when it settles. */
   outcome: 'applied' | 'failed' | 'stamped' | 'unstamped' | 'running';
   file: string | null;
   message: string | null;

@@ -20,6 +20,7 @@ export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
   ['heads', () => import('./heads.js')],
   ['merge', () => import('./merge.js')],
   ['stamp', () => import('./stamp.js')],
+  ['resolve', () => import('./resolve.js')],
   ['ensure', () => import('./ensure.js')],
   ['audit', () => import('./audit.js')],
   ['diff', () => import('./diff.js')],
