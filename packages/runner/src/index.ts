@@ -45,4 +45,5 @@ export type {
   StatusResult,
   HistoryEntry,
   StampResult,
+  DataLossFinding,
 } from './types.js';

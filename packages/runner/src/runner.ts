@@ -6,12 +6,12 @@ import { sqlModule } from './sql-parser.js';
 import { offlineScriptFor } from './offline.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { planDowngrade, planUpgrade } from './planner.js';
-import { checkDataLoss, prepareSteps, type PreparedStep } from './prepare.js';
+import { checkDataLoss, dataLossFindings, prepareSteps, type PreparedStep } from './prepare.js';
 import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-graph.js';
 import { announce, backendPid, beginReadingPid, choosePath, poolerError } from './pooler.js';
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
-import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
+import type { ChecksumProblem, DataLossFinding, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
 import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, runningRow, stepDml, tableNames, type DbState } from './version-table.js';
 import { headsChange } from './planner.js';
 import { interruptedError, judgeInterrupted, type RunningRow } from './interrupted.js';
@@ -72,6 +72,12 @@ export interface OfflineScriptOptions extends Omit<RunnerOptions, 'url'> {
   target?: string;
   /** Starting heads: comma-separated revision ids or prefixes, or `base`. When given, no connection is made. */
   from?: string;
+  /**
+   * Receives the statements of the script that lose data. A script runs
+   * nothing, so it is never refused for them (`allowDataLoss` is not
+   * needed); they are also listed in comments at the top of the script.
+   */
+  onDataLoss?: (findings: DataLossFinding[]) => void;
 }
 /** Options of {@link isAtHead}. */
 export interface IsAtHeadOptions {
@@ -297,7 +303,8 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     const missing = migrations.filter((m) => !prepared.has(m.revision));
     for (const p of await prepareSteps(missing, direction)) prepared.set(p.migration.revision, p);
     const steps = migrations.map((m) => prepared.get(m.revision)!);
-    checkDataLoss(steps, o.allowDataLoss);
+    // A dry run runs nothing, so it asks for no consent: it lists the data loss instead.
+    if (!options.dryRun) checkDataLoss(steps, o.allowDataLoss);
     return steps;
   };
 
@@ -320,7 +327,9 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const projected = new Set(firstApplied);
       for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));
       // `to` is where the run would leave the database.
-      return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
+      const result = summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
+      result.dataLoss = dataLossFindings(firstSteps);
+      return result;
     }
 
     const { version: serverVersion, pid } = await watchForDeadClient(client);
@@ -665,8 +674,11 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
   const applied = graph.appliedFrom(fromHeads).applied;
   const migrations = options.direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target);
   const steps = await prepareSteps(migrations, options.direction);
-  checkDataLoss(steps, o.allowDataLoss);
-  return await offlineScriptFor(steps, { graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
+  // The script runs nothing here: no consent is asked; the data loss is listed (onDataLoss, and the script's header).
+  const findings = dataLossFindings(steps);
+  options.onDataLoss?.(findings);
+  return await offlineScriptFor(steps, {
+    dataLoss: findings, graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
 }
 
 /**

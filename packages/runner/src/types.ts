@@ -73,6 +73,12 @@ export interface MigrationFile {
   readonly lockTimeout: string | undefined;
   /** Header override of `statement_timeout`, if any. */
   readonly statementTimeout: string | undefined;
+  /**
+   * The migration's own acknowledgement of the data its `up` loses
+   * (`-- data-loss: <reason>` / `export const dataLoss = '<reason>'`): consent
+   * for this migration's up alone, as `allowDataLoss` is for a whole run.
+   */
+  readonly dataLoss: string | undefined;
   /** File contents exactly as written (CRLF kept), decoded from UTF-8 or the encoding its header declares. */
   readonly source: string;
   /** sha256 (hex) of the file's bytes, computed on first use. */
@@ -120,6 +126,25 @@ export interface RunResult {
   dryRun: boolean;
   /** The first failure, if any. */
   error?: StrataError;
+  /**
+   * Dry runs: the statements that lose data, each with the migration's own
+   * acknowledgement (`acknowledged`, its reason) if any. A dry run asks for no
+   * consent; it lists them.
+   */
+  dataLoss?: DataLossFinding[];
+  /** Set when a signal stopped the run (the step in flight finished or was rolled back; nothing after it ran). */
+  interrupted?: 'SIGINT' | 'SIGTERM';
+}
+
+/** A statement that loses data, where it is, and whether its migration acknowledges it. */
+export interface DataLossFinding {
+  file: string;
+  revision: string;
+  line: number;
+  column: number;
+  message: string;
+  /** The migration's `data-loss` reason, when it covers this statement. */
+  acknowledged?: string;
 }
 
 /** An applied migration whose file changed since it was applied. */
