@@ -341,6 +341,12 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
 async function settleFailure(step: PreparedStep, failure: Failure, record: StepRecord, startedAt: Date, durationMs: number, ctx: ExecContext): Promise<StepResult> {
   const m = step.migration;
   const base = { revision: m.revision, file: m.file, direction: step.direction };
+  // Cancelled because a signal asked the run to stop: rolled back, so simply not applied (no failure to record).
+  if (failure.rolledBack && ctx.stopRequested?.() !== undefined && isPgDatabaseError(failure.error) && failure.error.code === '57014') {
+    const reason = 'rolled back: the run was interrupted by a signal';
+    ctx.emit({ type: 'migration-skipped', ...base, reason });
+    return { ...base, status: 'skipped', durationMs, reason };
+  }
   const error = await failureError(step, failure, ctx);
   // Not getting the lock is not a failure of the migration: nothing of it ran.
   if (error.code !== 'LOCK_TIMEOUT' && error.code !== 'LOCK_BUSY') await recordFailure(ctx.client, ctx.schema, { ...record, meta: { ...record.meta, ...pick(error.meta, ['sqlstate', 'line', 'column', 'statementIndex', 'invalidIndexes']) } }, startedAt, error.message).catch((e: unknown) => {

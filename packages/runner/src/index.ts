@@ -46,4 +46,5 @@ export type {
   HistoryEntry,
   StampResult,
   DataLossFinding,
+  StopRequest,
 } from './types.js';

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
@@ -380,8 +380,19 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         ctx.preparedDml = true;
       }
       let size = 1;
+      // A stop request (signal): nothing more starts; a transactional step in flight is cancelled (it rolls back).
+      const stop = o.stop;
+      let inFlight: { transactional: boolean } | undefined;
+      if (stop) {
+        ctx.stopRequested = () => (stop.force ? 'cancel' : stop.reason ? 'finish' : undefined);
+        stop.changed = () => {
+          if (inFlight && (inFlight.transactional || stop.force)) cancelQuery(client);
+        };
+      }
       for (let i = 0; i < steps.length; ) {
+        if (stop?.reason) break;
         const step = steps[i]!;
+        inFlight = { transactional: step.transactional };
         if (!batchable(step, ctx)) {
           const r = await executeStep(step, ctx);
           results.push(r);
@@ -399,8 +410,15 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
         i = j;
       }
+      inFlight = undefined;
       if (results.length > 0) await refreshSummary(client, o);
-      return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+      const result = summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+      if (stop?.reason) {
+        result.interrupted = stop.reason;
+        const ran = new Set(results.filter((r) => r.status === 'applied').map((r) => r.revision));
+        result.notRun = steps.filter((s) => !ran.has(s.migration.revision)).map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
+      }
+      return result;
     };
     return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
   }, opened).catch(async (err: unknown) => {
@@ -430,6 +448,26 @@ async function judgeRunning(client: Queryable, state: DbState, steps: readonly P
     resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });
   }
   return resume;
+}
+
+/**
+ * Ask the server to cancel what `client` is running (the protocol's cancel
+ * request, on a connection of its own, as psql's Ctrl-C does): a
+ * transaction in progress is rolled back. Best effort.
+ */
+function cancelQuery(client: pg.Client): void {
+  const c = client as pg.Client & { _getActiveQuery?: () => unknown; host?: string; port?: number; processID?: number | null; secretKey?: number | null };
+  if (c._getActiveQuery?.() === null || c.processID == null || c.secretKey == null) return;
+  try {
+    const Connection = (pg as unknown as { Connection: new () => { connect(port: number, host: string): void; on(e: string, f: () => void): void; cancel(pid: number, key: number): void } }).Connection;
+    const con = new Connection();
+    con.on('error', () => {});
+    con.on('connect', () => con.cancel(c.processID!, c.secretKey!));
+    if (c.host?.startsWith('/')) (con as unknown as { connect(path: string): void }).connect(`${c.host}/.s.PGSQL.${c.port}`);
+    else con.connect(c.port ?? 5432, c.host ?? 'localhost');
+  } catch {
+    // the statement finishes instead
+  }
 }
 
 /** Most migrations one message carries, and about how much SQL. */

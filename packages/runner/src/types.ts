@@ -35,6 +35,23 @@ export interface RunnerOptions {
   logger?: Logger;
   /** Receives one event per step (started/applied/failed/skipped) and lock waits. Default: none. */
   onEvent?: (event: RunnerEvent) => void;
+  /** Asks a running upgrade/downgrade to stop (a signal): see {@link StopRequest}. */
+  stop?: StopRequest;
+}
+
+/**
+ * A request to stop a run, set by the caller (the CLI on SIGINT/SIGTERM),
+ * read by the runner between migrations. Once `reason` is set nothing more
+ * is started; a transactional migration in flight is cancelled (PostgreSQL's
+ * cancel request) and so rolled back, a non-transactional one is finished
+ * (cancelled too once `force` is set: the statement in flight fails, the
+ * ones before it stay). The result says `interrupted` and lists what did not run.
+ */
+export interface StopRequest {
+  reason?: 'SIGINT' | 'SIGTERM';
+  force?: boolean;
+  /** The runner's hook: the caller calls it after setting `reason` or `force`. */
+  changed?: () => void;
 }
 
 /** The `lockMode` option: the mode to use, or `'auto'` to choose it from the connection. */
@@ -134,6 +151,8 @@ export interface RunResult {
   dataLoss?: DataLossFinding[];
   /** Set when a signal stopped the run (the step in flight finished or was rolled back; nothing after it ran). */
   interrupted?: 'SIGINT' | 'SIGTERM';
+  /** With `interrupted`: the planned steps that did not run (the rolled-back one included). */
+  notRun?: { revision: string; file: string }[];
 }
 
 /** A statement that loses data, where it is, and whether its migration acknowledges it. */

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, exitCodeFor } from '@strata/core';
-import type { DataLossFinding, RunResult } from '@strata/runner';
+import type { DataLossFinding, RunResult, StopRequest } from '@strata/runner';
+import { onStopSignals, STOP_SIGNALS } from '../signals.js';
 import type { CliContext } from '../context.js';
 import { ms } from '../render.js';
 import { durationOption } from '../checks.js';
@@ -42,8 +43,38 @@ export function renderRun(ctx: CliContext, result: RunResult, json: boolean): nu
   if (!result.ok && result.error) {
     ctx.note(ctx.paint('31', `error: ${result.error.message}`));
   }
+  if (result.interrupted) {
+    const ran = result.steps.filter((s) => s.status === 'applied');
+    const now = result.to.length ? result.to.join(', ') : 'base';
+    ctx.out(`Interrupted by ${result.interrupted}: ${ran.length} migration(s) ${verb}${ran.length ? ` (${ran.map((s) => s.file).join(', ')})` : ''}; not ${verb}: ${result.notRun?.length ? result.notRun.map((s) => s.file).join(', ') : 'none'}. Now at ${now}.`);
+    return STOP_SIGNALS[result.interrupted];
+  }
   const total = done.reduce((a, s) => a + s.durationMs, 0);
   if (done.length === 0 && result.ok) ctx.out(`Nothing to do: the database is at ${result.to.length ? result.to.join(', ') : 'base'}.`);
   else ctx.out(`${done.length} migration(s) ${verb} in ${ms(total)}; now at ${result.to.length ? result.to.join(', ') : 'base'}.`);
   return code;
+}
+
+/**
+ * A stop request for an up/down run, fed by SIGINT and SIGTERM while `fn`
+ * runs: the first one stops the run after the migration in flight (a
+ * transactional one is cancelled and rolled back), a second one cancels a
+ * non-transactional statement too.
+ */
+export async function withStopRequest<T>(ctx: CliContext, fn: (stop: StopRequest) => Promise<T>): Promise<T> {
+  const stop: StopRequest = {};
+  const off = onStopSignals(ctx, (sig) => {
+    if (!stop.reason) {
+      stop.reason = sig;
+      ctx.note(`${sig}: stopping; the migration in flight is rolled back (a transactional one) or finished (a non-transactional one), nothing after it runs. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again cancels a non-transactional statement too.`);
+    } else {
+      stop.force = true;
+    }
+    stop.changed?.();
+  });
+  try {
+    return await fn(stop);
+  } finally {
+    off();
+  }
 }

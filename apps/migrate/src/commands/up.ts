@@ -5,7 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { addLockOptions, printDataLoss, renderRun } from './run-shared.js';
+import { addLockOptions, printDataLoss, renderRun, withStopRequest } from './run-shared.js';
 import { LintRefused, lintBeforeUp, lintHook } from './lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
@@ -56,7 +56,7 @@ Examples:
     }
     const runner = runnerOptions(ctx, g, r);
     try {
-      const result = await upgrade({ ...runner, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) });
+      const result = await withStopRequest(ctx, (stop) => upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }));
       setExitCode(command, renderRun(ctx, result, r.json));
     } catch (err) {
       if (!(err instanceof LintRefused)) throw err;
