@@ -9,7 +9,11 @@ export type CleanupKind = 'server' | 'database' | 'folder';
 const pending = new Map<number, { kind: CleanupKind; run: () => Promise<void> }>();
 let next = 0;
 
-/** Register a cleanup; returns the function that unregisters it (call it once the thing is gone). */
+/**
+ * Register a cleanup; returns the function that unregisters it (call it once
+ * the thing is gone). `run` may be called more than once (by its owner and by
+ * cleanUpAll) and must then return the same work's promise.
+ */
 export function registerCleanup(kind: CleanupKind, run: () => Promise<void>): () => void {
   const id = next++;
   pending.set(id, { kind, run });
@@ -35,12 +39,13 @@ export async function cleanUpAll(): Promise<CleanupSummary> {
     const batch = [...pending].filter(([, c]) => c.kind === kind);
     await Promise.all(
       batch.map(async ([id, c]) => {
-        pending.delete(id);
         try {
           await c.run();
           summary[kind === 'database' ? 'databases' : kind === 'server' ? 'servers' : 'folders']++;
         } catch (err) {
           summary.failed.push(`${kind}: ${err instanceof Error ? err.message : String(err)}`);
+        } finally {
+          pending.delete(id);
         }
       }),
     );

@@ -202,7 +202,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      unregister();
       if (!exited) {
         await new Promise<void>((resolve) => {
           child.once('exit', () => resolve());
@@ -210,6 +209,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         });
       }
       cleanupDir();
+      // Unregistered only now: a cleanUpAll() meanwhile waits for this same stop.
+      unregister();
     })();
     return stopped;
   };

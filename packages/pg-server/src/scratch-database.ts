@@ -39,12 +39,14 @@ export async function createScratchDatabase(adminUrl: string, options: ScratchDa
   });
   let dropped: Promise<void> | undefined;
   const drop = (): Promise<void> => {
-    unregister();
     dropped ??= withConnection({ url: adminUrl, applicationName: 'strata-scratch' }, async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    }).catch((err: unknown) => {
-      throw new StrataError('DB_QUERY', `Could not drop scratch database ${name}.`, { cause: err });
-    });
+    })
+      .catch((err: unknown) => {
+        throw new StrataError('DB_QUERY', `Could not drop scratch database ${name}.`, { cause: err });
+      })
+      // Unregistered once dropped: a cleanUpAll() meanwhile waits for this same drop.
+      .finally(unregister);
     return dropped;
   };
   // Dropped by cleanUpAll() too (a signal), whoever created it.
