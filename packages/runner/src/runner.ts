@@ -14,7 +14,7 @@ import { stampOnClient } from './stamp.js';
 import type { ChecksumProblem, DataLossFinding, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
 import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, runningRow, stepDml, tableNames, type DbState } from './version-table.js';
 import { headsChange } from './planner.js';
-import { interruptedError, judgeInterrupted, type RunningRow } from './interrupted.js';
+import { claimedStatements, interruptedError, judgeInterrupted, type RunningRow } from './interrupted.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -443,7 +443,9 @@ async function judgeRunning(client: Queryable, state: DbState, steps: readonly P
     const step = steps.find((s) => s.migration.revision === row.revision && s.direction === row.direction);
     if (!step) continue;
     const m = step.migration;
-    const verdict = await judgeInterrupted(client, row, m.file, m.revision, m.checksum);
+    // A claim by an older Strata recorded no statements: with one statement, it is the one in doubt.
+    const known = row.statements === null && step.sql?.statements.length === 1 ? { ...row, statements: claimedStatements(step.sql.statements), statementsDone: 0 } : row;
+    const verdict = await judgeInterrupted(client, known, m.file, m.revision, m.checksum);
     if (verdict.action === 'refuse') throw interruptedError(row, m.file, m.revision, verdict);
     resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });
   }
