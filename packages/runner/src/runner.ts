@@ -420,7 +420,16 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       }
       return result;
     };
-    return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+    // A stop before the first migration (waiting for the lock, reading the state): cancel the wait, run nothing.
+    const stop = o.stop;
+    if (stop) stop.changed = () => cancelQuery(client);
+    if (stop?.reason) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+    try {
+      return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+    } catch (err) {
+      if (stop?.reason && isCancel(err)) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+      throw err;
+    }
   }, opened).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
@@ -450,6 +459,20 @@ async function judgeRunning(client: Queryable, state: DbState, steps: readonly P
     resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });
   }
   return resume;
+}
+
+/** A query cancelled by the cancel request (SQLSTATE 57014), possibly wrapped by Strata. */
+function isCancel(err: unknown): boolean {
+  const e = isStrataError(err) ? (err.cause ?? err.meta) : err;
+  return (isPgDatabaseError(e) && e.code === '57014') || (isStrataError(err) && err.meta.sqlstate === '57014');
+}
+
+/** The result of a run stopped by a signal before its first migration. */
+function stoppedBefore(direction: Direction, heads: string[], steps: readonly PreparedStep[], reason: 'SIGINT' | 'SIGTERM'): RunResult {
+  const result = summarize(direction, heads, heads, [], false);
+  result.interrupted = reason;
+  result.notRun = steps.map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
+  return result;
 }
 
 /**
