@@ -91,7 +91,7 @@ describe('signals during up', () => {
   }
 });
 
-describe('SIGINT during migrate test', () => {
+describe('signals during migrate test and migrate diff', () => {
   it('with the embedded server: the server is stopped, its folder removed, and a dead owner\'s folder from before is removed too; exit 130', { timeout: 120_000 }, async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'strata-sigtest-'));
     dirs.push(tmp);
@@ -142,6 +142,23 @@ describe('SIGINT during migrate test', () => {
     expect(seen.size).toBeGreaterThan(0);
     const left = await query(admin, `SELECT datname FROM pg_database WHERE datname = ANY($1)`, [[...seen]]);
     expect(left).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('SIGTERM during migrate diff (an SQL file materialised in a shadow database): the embedded server is stopped and its folder removed; exit 143', { timeout: 120_000 }, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'strata-sigtest-'));
+    dirs.push(tmp);
+    chmodSync(tmp, 0o755);
+    const cwd = tempProject({ 'a.sql': 'CREATE TABLE a (id int);\nSELECT pg_sleep(20);\n', 'b.sql': 'CREATE TABLE a (id int, b int);\n' });
+    dirs.push(cwd);
+    const run = start(['diff', '--from', 'a.sql', '--to', 'b.sql'], cwd, { TMPDIR: tmp });
+    await waitFor('the embedded server', () => postgresUnder(tmp, true).length > 0, 60_000);
+    await sleep(2000); // a.sql is sleeping in its shadow database
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(143);
+    expect(r.stderr).toMatch(/Stopped by SIGTERM: `migrate diff` did not complete and changed nothing\. Dropped 1 scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
+    expect(postgresUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
   });
 });
