@@ -5,6 +5,7 @@ import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
 import { sourceMappedStack } from './source-stack.js';
 import { nonEmptyOption } from './checks.js';
+import { cleanUpOnSignal } from './signals.js';
 
 export const VERSION = '0.1.0';
 
@@ -12,7 +13,10 @@ export const VERSION = '0.1.0';
 const VALUE_OPTIONS = new Set(['--url', '-c', '--config', '--migrations', '--schema']);
 
 // Commands that read the migrations folder: they name the files in it that are not migrations.
-const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'ensure', 'check', 'lint', 'test']);
+const READS_MIGRATIONS = new Set(['up', 'down', 'status', 'heads', 'merge', 'new', 'stamp', 'resolve', 'ensure', 'check', 'lint', 'test']);
+
+// Commands that may start embedded servers or make scratch databases and folders.
+const CLEANS_UP = new Set(['test', 'audit', 'diff', 'convert', 'stamp', 'check']);
 
 /** The verb of an argument list: the first word that is not a global option or its value. */
 export function verbOf(argv: readonly string[]): string | undefined {
@@ -61,9 +65,12 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
 }
 
 /** Run the CLI with `argv` (without node and script) and return the exit code; never exits. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, options: { handleSignals?: boolean } = {}): Promise<number> {
   const ctx = new CliContext(io);
+  ctx.handleSignals = options.handleSignals ?? false;
   const verb = verbOf(argv);
+  // Commands that make scratch databases, embedded servers, temporary folders: a signal cleans them up (signals.ts).
+  const offSignals = verb !== undefined && CLEANS_UP.has(verb) ? cleanUpOnSignal(ctx, verb) : () => {};
   ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
   const program = await buildProgram(ctx, await loadCommands(argv));
   let code: number = ExitCode.OK;
@@ -81,6 +88,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return reportError(ctx, err, argv.includes('--json'), io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
   } finally {
+    offSignals();
     ctx.flush();
   }
 }

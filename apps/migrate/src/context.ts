@@ -107,6 +107,8 @@ export class CliContext {
   #progressTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set for the commands that read the migrations folder: resolve() names the files in it that are not migrations, once. */
   warnStrayFiles = false;
+  /** The CLI's own process (main.ts): commands take over SIGINT and SIGTERM (signals.ts). */
+  handleSignals = false;
 
   constructor(io: CliIo) {
     this.io = io;

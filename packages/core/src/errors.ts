@@ -21,6 +21,7 @@ export type StrataErrorCode =
   | 'CHECKSUM_MISMATCH'
   | 'DATA_LOSS_REFUSED'
   | 'PREVIOUS_FAILURE'
+  | 'MIGRATION_INTERRUPTED'
   | 'MODELS_SOURCE_FAILED'
   | 'SNAPSHOT_INVALID'
   | 'CONVERT_REFUSED'
@@ -57,6 +58,8 @@ const INPUT_CODES: ReadonlySet<StrataErrorCode> = new Set<StrataErrorCode>([
   'CHECKSUM_MISMATCH',
   'DATA_LOSS_REFUSED',
   'PREVIOUS_FAILURE',
+  // A non-transactional migration was interrupted: a person (or `migrate resolve`) decides.
+  'MIGRATION_INTERRUPTED',
   'MODELS_SOURCE_FAILED',
   'SNAPSHOT_INVALID',
   'CONVERT_REFUSED',

@@ -1,4 +1,5 @@
-export { startLocalServer, freePort, type LocalServer, type LocalServerOptions } from './local-server.js';
+export { startLocalServer, freePort, removeStaleServerFolders, type LocalServer, type LocalServerOptions } from './local-server.js';
+export { registerCleanup, cleanUpAll, pendingCleanups, type CleanupKind, type CleanupSummary } from './cleanup.js';
 export {
   resolvePostgresBinaries,
   embeddedBinDir,

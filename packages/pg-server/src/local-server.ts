@@ -1,12 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { StrataError, silentLogger, type Logger } from '@strata/core';
 import { embeddedBinDir, probePostgresBinaries, resolvePostgresBinaries } from './postgres-binaries.js';
 import { reachableBinDir, reachableBy, reachableTempDir, type RunAs } from './runtime-dir.js';
+import { registerCleanup } from './cleanup.js';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -124,7 +125,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (runAs && options.baseDir !== undefined && !reachableBy(options.baseDir, runAs)) {
     throw new StrataError('SERVER_START_FAILED', `The data directory's parent ${options.baseDir} cannot be entered by the postgres user the server runs as; choose another baseDir.`);
   }
-  const dataRoot = mkdtempSync(join(options.baseDir ?? reachableTempDir(runAs), 'strata-pg-'));
+  const tempBase = options.baseDir ?? reachableTempDir(runAs);
+  removeStaleServerFolders(tempBase, logger);
+  const dataRoot = mkdtempSync(join(tempBase, 'strata-pg-'));
+  // Who owns the folder: a later run removes it (and stops its server) once this process is gone.
+  writeFileSync(join(dataRoot, OWNER_FILE), `${process.pid}\n`);
+  // Until the server runs (initdb takes a while), a signal removes the folder itself.
+  const unregisterFolder = registerCleanup('folder', async () => rmSync(dataRoot, { recursive: true, force: true }));
+
   const dataDir = join(dataRoot, 'data');
   const password = randomBytes(18).toString('base64url');
   const pwfile = join(dataRoot, 'pw');
@@ -135,7 +143,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
   // The child needs PATH and friends; nothing is read from it here.
   const spawnOpts = { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }; // lint-allow-env
-  const cleanupDir = () => rmSync(dataRoot, { recursive: true, force: true });
+  const cleanupDir = () => {
+    rmSync(dataRoot, { recursive: true, force: true });
+    unregisterFolder();
+  };
 
   logger.debug('initdb', { binDir: serverBinDir, major });
   try {
@@ -195,24 +206,24 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   logger.info('PostgreSQL started', { major, port });
 
   let stopped: Promise<void> | undefined;
-  return Object.freeze({
-    url,
-    port,
-    dataDir,
-    major,
-    stop(): Promise<void> {
-      stopped ??= (async () => {
-        if (!exited) {
-          await new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill('SIGINT'); // fast shutdown: roll back open transactions, no waiting for clients
-          });
-        }
-        cleanupDir();
-      })();
-      return stopped;
-    },
-  });
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (!exited) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGINT'); // fast shutdown: roll back open transactions, no waiting for clients
+        });
+      }
+      cleanupDir();
+      // Unregistered only now: a cleanUpAll() meanwhile waits for this same stop.
+      unregister();
+    })();
+    return stopped;
+  };
+  // Stopped by cleanUpAll() too (a signal), whoever started it.
+  const unregister = registerCleanup('server', stop);
+  unregisterFolder();
+  return Object.freeze({ url, port, dataDir, major, stop });
 }
 
 function run(cmd: string, args: string[], opts: object): Promise<void> {
@@ -226,3 +237,79 @@ function run(cmd: string, args: string[], opts: object): Promise<void> {
   });
 }
 
+
+/** The file in a server's folder naming the process that owns it. */
+const OWNER_FILE = 'owner.pid';
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The postmaster of a data directory, when one runs (its postmaster.pid names a live postgres process of that directory). */
+function postmasterOf(dataDir: string): number | undefined {
+  try {
+    const lines = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    const pid = Number(lines[0]);
+    if (!processAlive(pid)) return undefined;
+    // The pid may have been reused: it must be a postgres of this directory.
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('postgres') || !cmd.includes(dataDir)) return undefined;
+    } catch {
+      // no /proc (macOS): trust postmaster.pid
+    }
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remove the `strata-pg-*` folders in `dir` whose owning process is dead (a
+ * run killed outright, or by an older Strata that wrote no owner file:
+ * then the folder must be over ten minutes old and no server of it run),
+ * stopping the server still running in one (SIGQUIT: immediate shutdown).
+ * Returns the folders removed.
+ */
+export function removeStaleServerFolders(dir: string, logger: Logger = silentLogger): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith('strata-pg-'));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const root = join(dir, name);
+    try {
+      let owner: number | undefined;
+      try {
+        owner = Number(readFileSync(join(root, OWNER_FILE), 'utf8').trim());
+      } catch {
+        owner = undefined;
+      }
+      if (owner !== undefined && processAlive(owner)) continue;
+      const postmaster = postmasterOf(join(root, 'data'));
+      if (owner === undefined && (postmaster !== undefined || Date.now() - statSync(root).mtimeMs < 10 * 60_000)) continue;
+      if (postmaster !== undefined) {
+        try {
+          process.kill(postmaster, 'SIGQUIT');
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+      rmSync(root, { recursive: true, force: true });
+      removed.push(root);
+      logger.info('removed the folder of a PostgreSQL server whose owner is gone', { folder: root, owner: owner ?? null, stoppedServer: postmaster ?? null });
+    } catch {
+      // another process removes it at the same moment, or it is not ours to remove
+    }
+  }
+  return removed;
+}

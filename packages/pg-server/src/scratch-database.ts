@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StrataError, quoteIdent, withConnection } from '@strata/core';
+import { registerCleanup } from './cleanup.js';
 
 /** A database created for one use and dropped afterwards. */
 export interface ScratchDatabase {
@@ -37,16 +38,18 @@ export async function createScratchDatabase(adminUrl: string, options: ScratchDa
     await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
   });
   let dropped: Promise<void> | undefined;
-  return Object.freeze({
-    name,
-    url: withDatabase(adminUrl, name),
-    drop(): Promise<void> {
-      dropped ??= withConnection({ url: adminUrl, applicationName: 'strata-scratch' }, async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-      }).catch((err: unknown) => {
+  const drop = (): Promise<void> => {
+    dropped ??= withConnection({ url: adminUrl, applicationName: 'strata-scratch' }, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    })
+      .catch((err: unknown) => {
         throw new StrataError('DB_QUERY', `Could not drop scratch database ${name}.`, { cause: err });
-      });
-      return dropped;
-    },
-  });
+      })
+      // Unregistered once dropped: a cleanUpAll() meanwhile waits for this same drop.
+      .finally(unregister);
+    return dropped;
+  };
+  // Dropped by cleanUpAll() too (a signal), whoever created it.
+  const unregister = registerCleanup('database', drop);
+  return Object.freeze({ name, url: withDatabase(adminUrl, name), drop });
 }

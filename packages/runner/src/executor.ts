@@ -6,8 +6,9 @@ import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
 import { poolerError } from './pooler.js';
 import { sqlModule, type StatementList } from './sql-parser.js';
-import type { RunnerEvent, StepResult } from './types.js';
-import { batchPrefixSql, executeStepDml, invalidIndexes, recordFailure, stepDml, STEP_RETURNING, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
+import type { Direction, RunnerEvent, StepResult } from './types.js';
+import { batchPrefixSql, executeStepDml, invalidIndexes, recordFailure, runningRow, stepDml, STEP_RETURNING, tableNames, TOOL_VERSION, type DbState, type StepRecord } from './version-table.js';
+import { claimedStatements, interruptedError, judgeInterrupted } from './interrupted.js';
 
 /** Kysely is loaded only when a TypeScript migration runs (importing it costs more than a no-op run). */
 async function kyselyFor(client: pg.Client, inTransaction: boolean, seen: { sql?: string }) {
@@ -33,6 +34,10 @@ export interface ExecContext {
   preparedDml?: boolean;
   logger: Logger;
   emit: (event: RunnerEvent) => void;
+  /** Interrupted migrations judged resumable before the run: the claim to replace and the statement to start at. */
+  resume?: Map<string, { id: string; from: number; why: string }>;
+  /** A signal asked the run to stop: 'finish' the step in flight, or 'cancel' it. */
+  stopRequested?: () => 'finish' | 'cancel' | undefined;
 }
 
 /**
@@ -336,6 +341,12 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
 async function settleFailure(step: PreparedStep, failure: Failure, record: StepRecord, startedAt: Date, durationMs: number, ctx: ExecContext): Promise<StepResult> {
   const m = step.migration;
   const base = { revision: m.revision, file: m.file, direction: step.direction };
+  // Cancelled because a signal asked the run to stop: rolled back, so simply not applied (no failure to record).
+  if (failure.rolledBack && ctx.stopRequested?.() !== undefined && isPgDatabaseError(failure.error) && failure.error.code === '57014') {
+    const reason = 'rolled back: the run was interrupted by a signal';
+    ctx.emit({ type: 'migration-skipped', ...base, reason });
+    return { ...base, status: 'skipped', durationMs, reason };
+  }
   const error = await failureError(step, failure, ctx);
   // Not getting the lock is not a failure of the migration: nothing of it ran.
   if (error.code !== 'LOCK_TIMEOUT' && error.code !== 'LOCK_BUSY') await recordFailure(ctx.client, ctx.schema, { ...record, meta: { ...record.meta, ...pick(error.meta, ['sqlstate', 'line', 'column', 'statementIndex', 'invalidIndexes']) } }, startedAt, error.message).catch((e: unknown) => {
@@ -483,27 +494,47 @@ function pick(meta: Record<string, unknown>, keys: string[]): Record<string, unk
 
 /**
  * Statements PostgreSQL refuses inside a transaction block run one at a time
- * in autocommit; the version and history rows follow in a transaction of
- * their own once every statement succeeded. Session timeouts are set with
- * plain SET (SET LOCAL means nothing outside a transaction) and reset after.
+ * in autocommit. Before the first, the migration is recorded as `running` in
+ * the history (its claim, in every lock mode), with its statements; after
+ * each, the count of completed statements is written to that row; after the
+ * last, one transaction deletes the claim and records the step. A runner
+ * killed anywhere in between leaves the claim, which `status` shows as
+ * interrupted and the next run judges (interrupted.ts). Session timeouts are
+ * set with plain SET (SET LOCAL means nothing outside a transaction) and
+ * reset after. A resumed migration (ctx.resume) starts at the statement the
+ * judgement named.
  */
 async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: { lock: string; statement: string }, record: StepRecord, startedAt: Date): Promise<Failure | undefined> {
   const m = step.migration;
   const client = ctx.client;
-  let claim: string | undefined;
+  const history = tableNames(ctx.schema).history;
+  const resume = ctx.resume?.get(m.revision);
+  const from = resume?.from ?? 0;
+  const claimMeta = { ...record.meta, statements: step.sql ? claimedStatements(step.sql.statements) : null, statementsDone: from, ...(resume ? { resumedFrom: from, interruptedClaim: resume.id } : {}) };
+  let claim: string;
   if (ctx.lockMode === 'transaction') {
-    const claimed = await claimStep(step, ctx, record, startedAt);
+    const claimed = await claimStep(step, ctx, { ...record, meta: claimMeta }, startedAt);
     if (claimed === 'done') return { error: SKIPPED, rolledBack: false };
     claim = claimed;
+  } else {
+    // The session lock is held: no other runner is on it; an interrupted claim judged resumable is replaced.
+    claim = (await client.query<{ id: string }>(`WITH gone AS (DELETE FROM ${history} WHERE id = $9::bigint AND outcome = 'running') ${insertClaimSql(history)}`, [...claimParams({ ...record, meta: claimMeta }, startedAt), resume?.id ?? null])).rows[0]!.id;
   }
+  if (resume) ctx.logger.warn(`resuming ${m.file} at statement ${from + 1} of ${step.sql?.statements.length ?? '?'}: ${resume.why}`, { revision: m.revision });
   const releaseClaim = async () => {
-    if (claim !== undefined) await client.query(`DELETE FROM ${tableNames(ctx.schema).history} WHERE id = $1`, [claim]).catch(() => {});
+    await client.query(`DELETE FROM ${history} WHERE id = $1`, [claim]).catch(() => {});
   };
   await client.query(`SET lock_timeout = ${quoteLiteral(t.lock)};\nSET statement_timeout = ${quoteLiteral(t.statement)};`);
-  let done = 0;
+  let done = from;
   try {
     if (step.sql) {
-      for (const s of step.sql.statements) {
+      const statements = [...step.sql.statements];
+      for (let i = from; i < statements.length; i++) {
+        const s = statements[i]!;
+        if (ctx.stopRequested?.() === 'cancel') {
+          await releaseClaim();
+          return { error: new StrataError('MIGRATION_FAILED', 'interrupted by a signal before this statement'), statementIndex: done, rolledBack: false, statementsDone: done };
+        }
         try {
           await client.query(s.text);
         } catch (err) {
@@ -514,6 +545,8 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
           return { error: err, location, statementIndex: done, rolledBack: false, statementsDone: done };
         }
         done++;
+        // Progress: a later run knows this statement completed.
+        await client.query(`UPDATE ${history} SET meta = jsonb_set(meta, '{statementsDone}', to_jsonb($2::int)) WHERE id = $1`, [claim, done]);
       }
     } else {
       const seen: { sql?: string } = {};
@@ -534,9 +567,9 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
     await client.query('BEGIN');
   }
   const change = headsChange(ctx.graph, ctx.applied, m.revision, step.direction);
-  const dropClaim = claim === undefined ? '' : `DELETE FROM ${tableNames(ctx.schema).history} WHERE id = ${claim};\n`;
+  const finalRecord = resume ? { ...record, meta: { ...record.meta, resumedFrom: from } } : record;
   try {
-    await client.query(`${dropClaim}${stepDml(ctx.schema, change, record, startedAt.toISOString())}\nCOMMIT;`);
+    await client.query(`DELETE FROM ${history} WHERE id = ${quoteLiteral(claim)}::bigint;\n${stepDml(ctx.schema, change, finalRecord, startedAt.toISOString())}\nCOMMIT;`);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     await releaseClaim();
@@ -547,15 +580,27 @@ async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: 
   return undefined;
 }
 
+/** INSERT of a claim ($1-$8, see claimParams), with the session's pid and backend start, returning its id. */
+function insertClaimSql(history: string): string {
+  return `INSERT INTO ${history} (revision, direction, outcome, file, message, checksum, started_at, tool_version, meta)
+       SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity WHERE pid = pg_backend_pid()))
+       RETURNING id::text`;
+}
+
+function claimParams(record: StepRecord, startedAt: Date): unknown[] {
+  return [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, JSON.stringify(record.meta)];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Transaction lock mode has no lock spanning the statements of a
- * non-transactional migration, so the migration is claimed instead: under
- * the xact lock, a `running` history row is inserted unless the migration is
- * done or another live runner holds a claim (then we poll until it is
- * settled). A claim whose backend (pid + backend_start) is gone is stale and
- * taken over. Returns the claim's row id, or 'done'.
+ * non-transactional migration, so the claim is taken under the xact lock:
+ * a `running` history row is inserted unless the migration is done or
+ * another live runner holds a claim (then we poll until it is settled). A
+ * claim whose backend (pid + backend_start) is gone was interrupted: it is
+ * replaced only when this run judged it resumable (ctx.resume), otherwise
+ * the run stops with what to do. Returns the claim's row id, or 'done'.
  */
 async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecord, startedAt: Date): Promise<string | 'done'> {
   const t = tableNames(ctx.schema);
@@ -565,8 +610,8 @@ async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecor
       await ctx.client.query('COMMIT');
       return 'done';
     }
-    const last = await ctx.client.query<{ id: string; outcome: string; alive: boolean; since: string }>(
-      `SELECT h.id::text, h.outcome, to_json(h.started_at) #>> '{}' AS since,
+    const last = await ctx.client.query<{ id: string; outcome: string; alive: boolean; since: string; direction: string; meta: Record<string, unknown> }>(
+      `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || jsonb_build_object('file', h.file, 'checksum', h.checksum) AS meta,
               EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart') AS alive
          FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
       [record.revision],
@@ -581,15 +626,19 @@ async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecor
       continue;
     }
     if (row?.outcome === 'running') {
-      ctx.logger.warn(`taking over a stale claim on ${step.migration.file}: the runner that claimed it at ${row.since} is gone`, { revision: record.revision });
+      if (ctx.resume?.get(record.revision)?.id !== row.id) {
+        // Interrupted after this run judged the state (another runner died on it meanwhile): judge it again.
+        await ctx.client.query('ROLLBACK');
+        const running = runningRow(row.id, record.revision, row.direction as Direction, row.since, row.meta);
+        const verdict = await judgeInterrupted(ctx.client, running, step.migration.file, record.revision, step.migration.checksum);
+        if (verdict.action === 'refuse') throw interruptedError(running, step.migration.file, record.revision, verdict);
+        (ctx.resume ??= new Map()).set(record.revision, { id: row.id, from: verdict.from, why: verdict.why });
+        record = { ...record, meta: { ...record.meta, statementsDone: verdict.from, resumedFrom: verdict.from, interruptedClaim: row.id } };
+        continue;
+      }
       await ctx.client.query(`DELETE FROM ${t.history} WHERE id = $1`, [row.id]);
     }
-    const ins = await ctx.client.query<{ id: string }>(
-      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, tool_version, meta)
-       SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity WHERE pid = pg_backend_pid()))
-       RETURNING id::text`,
-      [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, JSON.stringify(record.meta)],
-    );
+    const ins = await ctx.client.query<{ id: string }>(insertClaimSql(t.history), claimParams(record, startedAt));
     await ctx.client.query('COMMIT');
     return ins.rows[0]!.id;
   }

@@ -14,6 +14,9 @@ export {
   isAtHead,
   openRunSession,
   type RunSession,
+  resolve,
+  type ResolveOptions,
+  type ResolveResult,
   type UpgradeOptions,
   type BeforeRun,
   type PlannedStep,
@@ -44,4 +47,6 @@ export type {
   StatusResult,
   HistoryEntry,
   StampResult,
+  DataLossFinding,
+  StopRequest,
 } from './types.js';

@@ -17,7 +17,7 @@ const REVISION_RE = /^[A-Za-z0-9_]+$/;
 const MARKER_LINE_RE = /^--\s*migrate:(up|down)\s*$/i;
 const UP_MARKER_LINE_RE = /^--\s*migrate:up\s*$/i;
 const UP_MARKER_RE = /^--\s*migrate:up\s*$/im;
-const HEADER_LINE_RE = /^--\s*([A-Za-z_]+)\s*:\s*(.*)$/;
+const HEADER_LINE_RE = /^--\s*([A-Za-z_][A-Za-z_-]*)\s*:\s*(.*)$/;
 const LEADING_NUMBER_RE = /^\d+/;
 /**
  * sha256 (hex) of a migration file's bytes, exactly as they are (CRLF, a byte
@@ -135,6 +135,14 @@ interface Header {
   transactional: boolean | undefined;
   lockTimeout: string | undefined;
   statementTimeout: string | undefined;
+  dataLoss: string | undefined;
+}
+
+/** A data-loss acknowledgement must say why: an empty one is refused rather than taken as consent. */
+function dataLossReason(file: string, value: string, how: string): string {
+  const v = value.trim();
+  if (v === '') throw invalid(file, `${how} needs a reason (who reviewed the loss, or why it is fine), e.g. ${how.includes('export') ? "export const dataLoss = 'legacy column, emptied in 0041'" : "'-- data-loss: legacy column, emptied in 0041'"}.`);
+  return v;
 }
 
 function parseBoolean(file: string, value: string): boolean {
@@ -146,7 +154,7 @@ function parseBoolean(file: string, value: string): boolean {
 
 /** Parse the leading `-- key: value` lines of an SQL migration (stops at the first other line). */
 export function parseSqlHeader(file: string, source: string): Header {
-  const header: Header = { message: '', transactional: undefined, lockTimeout: undefined, statementTimeout: undefined };
+  const header: Header = { message: '', transactional: undefined, lockTimeout: undefined, statementTimeout: undefined, dataLoss: undefined };
   // A byte-order mark (some Windows editors) is not part of the first header line.
   let pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
@@ -187,6 +195,10 @@ export function parseSqlHeader(file: string, source: string): Header {
         break;
       case 'statement_timeout':
         header.statementTimeout = value;
+        break;
+      case 'data-loss':
+      case 'data_loss':
+        header.dataLoss = dataLossReason(`${file}:${lineNo}`, value, "'-- data-loss:'");
         break;
       default:
         break;
@@ -231,7 +243,10 @@ export function parseTsHeader(file: string, source: string): Header {
     transactional: tm ? tm[1] === 'true' : undefined,
     lockTimeout: stringLiteral(source, 'lockTimeout'),
     statementTimeout: stringLiteral(source, 'statementTimeout'),
+    dataLoss: undefined,
   };
+  const dataLoss = stringLiteral(source, 'dataLoss');
+  if (dataLoss !== undefined) header.dataLoss = dataLossReason(file, dataLoss, 'export const dataLoss');
   if (revision !== undefined) header.revision = revision;
   if (parents !== undefined) header.parents = parents;
   return header;
@@ -247,6 +262,7 @@ class MigrationFileImpl implements MigrationFile {
   readonly transactional: boolean | undefined;
   readonly lockTimeout: string | undefined;
   readonly statementTimeout: string | undefined;
+  readonly dataLoss: string | undefined;
   readonly source: string;
   readonly number: number;
   #checksum: string | undefined;
@@ -262,6 +278,7 @@ class MigrationFileImpl implements MigrationFile {
     this.transactional = init.transactional;
     this.lockTimeout = init.lockTimeout;
     this.statementTimeout = init.statementTimeout;
+    this.dataLoss = init.dataLoss;
     this.source = init.source;
     this.number = init.number;
     this.#checksum = checksum;
@@ -311,6 +328,7 @@ export function migrationFromSource(file: string, path: string, raw: string | Bu
     transactional: header.transactional,
     lockTimeout: header.lockTimeout,
     statementTimeout: header.statementTimeout,
+    dataLoss: header.dataLoss,
     source,
     number: Number(m[1]),
   }, checksum);

@@ -1,6 +1,7 @@
 import { quoteLiteral } from '@strata/core';
 import { headsChange } from './planner.js';
-import type { PreparedStep } from './prepare.js';
+import { findingLine, type PreparedStep } from './prepare.js';
+import type { DataLossFinding } from './types.js';
 import type { RevisionGraph } from './revision-graph.js';
 import { createTablesSql, refreshSummarySql, stepDml, TOOL_VERSION } from './version-table.js';
 import { setLocalSql } from './executor.js';
@@ -14,6 +15,8 @@ export interface OfflineContext {
   statementTimeout: string;
   fromHeads: string[];
   target: string;
+  /** Statements that lose data, listed in the script's header. */
+  dataLoss?: DataLossFinding[];
 }
 
 function terminated(text: string): string {
@@ -36,6 +39,7 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     `-- Strata ${TOOL_VERSION} offline ${direction === 'up' ? 'upgrade' : 'downgrade'} script`,
     `-- from: ${ctx.fromHeads.length > 0 ? ctx.fromHeads.join(', ') : 'base'}; target: ${ctx.target}; ${steps.length} migration${steps.length === 1 ? '' : 's'}`,
     '-- Run with: psql -X -f <this file> "<database url>" (ON_ERROR_STOP is set below: psql stops at the first error).',
+    ...(ctx.dataLoss?.length ? [`-- ${ctx.dataLoss.length} statement(s) lose data; read them before running this script:`, ...ctx.dataLoss.map((f) => `--   ${findingLine(f).replaceAll('\n', ' ')}`)] : []),
     '\\set ON_ERROR_STOP on',
     '',
     createTablesSql(ctx.schema).trimEnd(),

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@strata/core';
-import type { LockModeOption, RunnerEvent, RunnerOptions } from './types.js';
+import type { LockModeOption, RunnerEvent, RunnerOptions, StopRequest } from './types.js';
 
 /** RunnerOptions with every default filled in, frozen. */
 export interface ResolvedOptions {
@@ -15,6 +15,8 @@ export interface ResolvedOptions {
   readonly applicationName: string;
   readonly logger: Logger;
   readonly emit: (event: RunnerEvent) => void;
+  /** The caller's stop request, when it gave one (the object itself: the caller sets it later). */
+  readonly stop: StopRequest | undefined;
 }
 
 /** Fill in the documented defaults. */
@@ -32,6 +34,7 @@ export function resolveOptions(o: Omit<RunnerOptions, 'url'> & { url?: string })
     allowDataLoss: o.allowDataLoss ?? false,
     applicationName: o.applicationName ?? 'strata',
     logger,
+    stop: o.stop,
     emit: (event: RunnerEvent) => {
       if (!onEvent) return;
       try {

@@ -2,7 +2,7 @@ import { StrataError } from '@strata/core';
 import { sqlSection, type Section } from './migration-file.js';
 import { StatementList, sqlModule, type ParsedStatement } from './sql-parser.js';
 import { loadTsMigration, tsStep } from './ts-migration.js';
-import type { Direction, MigrationFile } from './types.js';
+import type { DataLossFinding, Direction, MigrationFile } from './types.js';
 import type { Kysely } from 'kysely';
 
 /** A migration step checked and ready to run. */
@@ -93,15 +93,43 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
   return out;
 }
 
-/** Refuse data-losing statements unless allowed; the message lists each with file:line. */
+/**
+ * The data-losing statements of the steps, each with the acknowledgement
+ * that covers it: the migration's own `data-loss` header covers its up
+ * section (a reviewed drop), never its down.
+ */
+export function dataLossFindings(steps: readonly PreparedStep[]): DataLossFinding[] {
+  return steps.flatMap((s) =>
+    s.dataLoss.map((f) => ({
+      file: f.file,
+      revision: s.migration.revision,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      ...(s.direction === 'up' && s.migration.dataLoss !== undefined ? { acknowledged: s.migration.dataLoss } : {}),
+    })),
+  );
+}
+
+/** Where a finding is, for messages. */
+export function findingLine(f: DataLossFinding): string {
+  return `${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged by its data-loss header: ${f.acknowledged})` : ''}`;
+}
+
+/**
+ * Refuse data-losing statements unless allowed, for the whole run
+ * (`allowDataLoss`) or by their own migration (its `data-loss` header, up
+ * only); the message lists each unacknowledged one with file:line.
+ */
 export function checkDataLoss(steps: readonly PreparedStep[], allowDataLoss: boolean): void {
   if (allowDataLoss) return;
-  const findings = steps.flatMap((s) => s.dataLoss);
+  const findings = dataLossFindings(steps).filter((f) => f.acknowledged === undefined);
   if (findings.length === 0) return;
-  const lines = findings.map((f) => `  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}`);
+  const lines = findings.map((f) => `  ${findingLine(f)}`);
+  const up = steps.some((s) => s.direction === 'up');
   throw new StrataError(
     'DATA_LOSS_REFUSED',
-    `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer needed, then re-run with --allow-data-loss (allowDataLoss: true).`,
+    `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer needed, then ${up ? "acknowledge it in the migration itself with a '-- data-loss: <reason>' header line (export const dataLoss = '<reason>' in a .ts migration), which covers that migration alone, or " : ''}re-run with --allow-data-loss (allowDataLoss: true)${up ? ', which covers the whole run' : ''}.`,
     { meta: { findings } },
   );
 }

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
@@ -6,13 +6,15 @@ import { sqlModule } from './sql-parser.js';
 import { offlineScriptFor } from './offline.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { planDowngrade, planUpgrade } from './planner.js';
-import { checkDataLoss, prepareSteps, type PreparedStep } from './prepare.js';
+import { checkDataLoss, dataLossFindings, prepareSteps, type PreparedStep } from './prepare.js';
 import { buildGraph, multipleHeadsError, type RevisionGraph } from './revision-graph.js';
 import { announce, backendPid, beginReadingPid, choosePath, poolerError } from './pooler.js';
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { stampOnClient } from './stamp.js';
-import type { ChecksumProblem, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
-import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, type DbState } from './version-table.js';
+import type { ChecksumProblem, DataLossFinding, Direction, FailedMigration, HistoryEntry, MigrationFile, RunnerOptions, RunResult, StampResult, StatusResult, StepResult } from './types.js';
+import { appliedDigestOf, prepareStepDml, readHeads, readHistory, readState, refreshSummarySql, runningRow, stepDml, tableNames, type DbState } from './version-table.js';
+import { headsChange } from './planner.js';
+import { claimedStatements, interruptedError, judgeInterrupted, type RunningRow } from './interrupted.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -70,6 +72,12 @@ export interface OfflineScriptOptions extends Omit<RunnerOptions, 'url'> {
   target?: string;
   /** Starting heads: comma-separated revision ids or prefixes, or `base`. When given, no connection is made. */
   from?: string;
+  /**
+   * Receives the statements of the script that lose data. A script runs
+   * nothing, so it is never refused for them (`allowDataLoss` is not
+   * needed); they are also listed in comments at the top of the script.
+   */
+  onDataLoss?: (findings: DataLossFinding[]) => void;
 }
 /** Options of {@link isAtHead}. */
 export interface IsAtHeadOptions {
@@ -304,7 +312,8 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     const missing = migrations.filter((m) => !prepared.has(m.revision));
     for (const p of await prepareSteps(missing, direction)) prepared.set(p.migration.revision, p);
     const steps = migrations.map((m) => prepared.get(m.revision)!);
-    checkDataLoss(steps, o.allowDataLoss);
+    // A dry run runs nothing, so it asks for no consent: it lists the data loss instead.
+    if (!options.dryRun) checkDataLoss(steps, o.allowDataLoss);
     return steps;
   };
 
@@ -327,7 +336,9 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const projected = new Set(firstApplied);
       for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));
       // `to` is where the run would leave the database.
-      return summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
+      const result = summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
+      result.dataLoss = dataLossFindings(firstSteps);
+      return result;
     }
 
     const { version: serverVersion, pid } = await watchForDeadClient(client);
@@ -341,7 +352,10 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
       const applied = appliedOrThrow(state, o);
       verifyChecksums(graph, applied, state);
       const steps = await prepare(plan(applied));
+      // A non-transactional migration interrupted by a dead runner: resumed where that is safe, else the run stops with the step to take.
+      const resume = await judgeRunning(client, state, steps);
       const ctx: ExecContext = {
+        resume,
         client,
         schema: o.schema,
         graph,
@@ -375,8 +389,19 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         ctx.preparedDml = true;
       }
       let size = 1;
+      // A stop request (signal): nothing more starts; a transactional step in flight is cancelled (it rolls back).
+      const stop = o.stop;
+      let inFlight: { transactional: boolean } | undefined;
+      if (stop) {
+        ctx.stopRequested = () => (stop.force ? 'cancel' : stop.reason ? 'finish' : undefined);
+        stop.changed = () => {
+          if (inFlight && (inFlight.transactional || stop.force)) cancelQuery(client);
+        };
+      }
       for (let i = 0; i < steps.length; ) {
+        if (stop?.reason) break;
         const step = steps[i]!;
+        inFlight = { transactional: step.transactional };
         if (!batchable(step, ctx)) {
           const r = await executeStep(step, ctx);
           results.push(r);
@@ -394,10 +419,26 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
         size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
         i = j;
       }
+      inFlight = undefined;
       if (results.length > 0) await refreshSummary(client, o);
-      return summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+      const result = summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+      if (stop?.reason) {
+        result.interrupted = stop.reason;
+        const ran = new Set(results.filter((r) => r.status === 'applied').map((r) => r.revision));
+        result.notRun = steps.filter((s) => !ran.has(s.migration.revision)).map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
+      }
+      return result;
     };
-    return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+    // A stop before the first migration (waiting for the lock, reading the state): cancel the wait, run nothing.
+    const stop = o.stop;
+    if (stop) stop.changed = () => cancelQuery(client);
+    if (stop?.reason) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+    try {
+      return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+    } catch (err) {
+      if (stop?.reason && isCancel(err)) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+      throw err;
+    }
   }, opened, !!session).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
@@ -405,6 +446,62 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
     if (!connected && isStrataError(err) && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
     throw err;
   });
+}
+
+/**
+ * The interrupted claims (a `running` row whose session is gone) of the
+ * steps about to run: each is judged (interrupted.ts); one that needs a
+ * person stops the run before anything executes (MIGRATION_INTERRUPTED),
+ * the others are resumed at the statement the judgement names.
+ */
+async function judgeRunning(client: Queryable, state: DbState, steps: readonly PreparedStep[]): Promise<Map<string, { id: string; from: number; why: string }>> {
+  const resume = new Map<string, { id: string; from: number; why: string }>();
+  for (const row of state.running) {
+    if (row.alive) continue;
+    const step = steps.find((s) => s.migration.revision === row.revision && s.direction === row.direction);
+    if (!step) continue;
+    const m = step.migration;
+    // A claim by an older Strata recorded no statements: with one statement, it is the one in doubt.
+    const known = row.statements === null && step.sql?.statements.length === 1 ? { ...row, statements: claimedStatements(step.sql.statements), statementsDone: 0 } : row;
+    const verdict = await judgeInterrupted(client, known, m.file, m.revision, m.checksum);
+    if (verdict.action === 'refuse') throw interruptedError(row, m.file, m.revision, verdict);
+    resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });
+  }
+  return resume;
+}
+
+/** A query cancelled by the cancel request (SQLSTATE 57014), possibly wrapped by Strata. */
+function isCancel(err: unknown): boolean {
+  const e = isStrataError(err) ? (err.cause ?? err.meta) : err;
+  return (isPgDatabaseError(e) && e.code === '57014') || (isStrataError(err) && err.meta.sqlstate === '57014');
+}
+
+/** The result of a run stopped by a signal before its first migration. */
+function stoppedBefore(direction: Direction, heads: string[], steps: readonly PreparedStep[], reason: 'SIGINT' | 'SIGTERM'): RunResult {
+  const result = summarize(direction, heads, heads, [], false);
+  result.interrupted = reason;
+  result.notRun = steps.map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
+  return result;
+}
+
+/**
+ * Ask the server to cancel what `client` is running (the protocol's cancel
+ * request, on a connection of its own, as psql's Ctrl-C does): a
+ * transaction in progress is rolled back. Best effort.
+ */
+function cancelQuery(client: pg.Client): void {
+  const c = client as pg.Client & { _getActiveQuery?: () => unknown; host?: string; port?: number; processID?: number | null; secretKey?: number | null };
+  if (c._getActiveQuery?.() === null || c.processID == null || c.secretKey == null) return;
+  try {
+    const Connection = (pg as unknown as { Connection: new () => { connect(port: number, host: string): void; on(e: string, f: () => void): void; cancel(pid: number, key: number): void } }).Connection;
+    const con = new Connection();
+    con.on('error', () => {});
+    con.on('connect', () => con.cancel(c.processID!, c.secretKey!));
+    if (c.host?.startsWith('/')) (con as unknown as { connect(path: string): void }).connect(`${c.host}/.s.PGSQL.${c.port}`);
+    else con.connect(c.port ?? 5432, c.host ?? 'localhost');
+  } catch {
+    // the statement finishes instead
+  }
 }
 
 /** Most migrations one message carries, and about how much SQL. */
@@ -510,9 +607,118 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
       unknown,
       invalidIndexes: state.invalidIndexes,
       initialised: state.initialised,
-      running: state.running.map((r) => ({ ...r, file: graph.get(r.revision)?.file ?? null })),
+      running: await Promise.all(state.running.map((r) => runningStatus(client, graph, r))),
     };
   }, opened);
+}
+
+/** A `running` row for `status`: in progress, or interrupted with what the next run would do about it. */
+async function runningStatus(client: Queryable, graph: RevisionGraph, r: RunningRow): Promise<StatusResult['running'][number]> {
+  const m = graph.get(r.revision);
+  const file = m?.file ?? r.file;
+  const base = { revision: r.revision, file, direction: r.direction, since: r.since, pid: r.pid, interrupted: !r.alive, statements: r.statements?.length ?? null, statementsDone: r.statementsDone };
+  if (r.alive) return base;
+  const statementsInDoubt = r.statements && r.statementsDone < r.statements.length ? [{ index: r.statementsDone + 1, line: r.statements[r.statementsDone]!.line, sql: r.statements[r.statementsDone]!.sql }] : [];
+  const verdict = await judgeInterrupted(client, r, file ?? r.revision, r.revision, m?.checksum ?? null);
+  return { ...base, statementsInDoubt, next: verdict.action === 'resume' ? `\`migrate ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}` : `${verdict.why} To go on: ${verdict.step}.` };
+}
+
+/** Options of {@link resolve}. */
+export interface ResolveOptions extends RunnerOptions {
+  /** The revision (id or unique prefix) whose interrupted or failed attempt to settle. */
+  revision: string;
+  /** `'applied'`: its changes are in place (finished by hand); `'rolled-back'`: they are not (undone by hand), so it runs again. */
+  as: 'applied' | 'rolled-back';
+}
+
+/** The result of {@link resolve}. */
+export interface ResolveResult {
+  revision: string;
+  file: string;
+  direction: Direction;
+  /** What was settled: an interrupted attempt (`running` row of a dead runner) or a failed one. */
+  was: 'interrupted' | 'failed';
+  as: 'applied' | 'rolled-back';
+  /** Heads recorded after. */
+  to: string[];
+}
+
+/**
+ * Settle a migration whose last attempt was interrupted or failed half-way
+ * outside a transaction, after a person has looked at the database (like
+ * Prisma's \`migrate resolve\`). `applied`: the step is recorded as done
+ * (version table and an `applied` history row with meta.resolved);
+ * `rolled-back`: the attempt is marked settled, and the next run starts the
+ * migration from its first statement. Refused (USAGE) when the revision's
+ * last attempt is neither; LOCK_BUSY when a live runner is on it.
+ */
+export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
+  const o = resolveOptions(options);
+  if (options.as !== 'applied' && options.as !== 'rolled-back') throw new StrataError('USAGE', `resolve needs as: 'applied' or 'rolled-back', not ${JSON.stringify(options.as)}.`);
+  const graph = await loadGraph(o.migrationsDir);
+  const m = graph.resolve(options.revision);
+  return await withClient(o, async (client) => {
+    const path = choosePath(client, o, o.lockMode === 'auto' ? await backendPid(client) : undefined);
+    const eo: ResolvedOptions = { ...o, lockMode: path.mode };
+    const t = tableNames(o.schema);
+    const body = async (): Promise<ResolveResult> => {
+      await client.query('BEGIN');
+      try {
+        if (path.mode === 'transaction') {
+          const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
+          await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
+        }
+        type Row = { id: string; outcome: string; direction: Direction; since: string; meta: Record<string, unknown> };
+        let last: Row | undefined;
+        try {
+          last = (await client.query<Row>(
+            `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || jsonb_build_object('file', h.file, 'checksum', h.checksum, 'alive', EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart')) AS meta
+               FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
+            [m.revision],
+          )).rows[0];
+        } catch (err) {
+          if (!(isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000'))) throw err;
+        }
+        const unresolvedFailure = last?.outcome === 'failed' && last.meta.resolved === undefined;
+        if (!last || (last.outcome !== 'running' && !unresolvedFailure)) {
+          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) ${last ? `was last ${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`} at ${last.since}` : 'has no history here'}; only an interrupted or failed migration is resolved. \`migrate status\` shows what is.`, {
+            meta: { revision: m.revision, file: m.file, last: last?.outcome ?? null },
+          });
+        }
+        if (last.outcome === 'running' && last.meta.alive === true) {
+          throw new StrataError('LOCK_BUSY', `${m.file} (revision ${m.revision}) is being run right now (server pid ${String(last.meta.pid)}, since ${last.since}); wait for it to finish.`, { meta: { revision: m.revision, pid: last.meta.pid ?? null } });
+        }
+        const was = last.outcome === 'running' ? 'interrupted' : 'failed';
+        const direction = last.direction;
+        const state = await readState(client, o.schema, { full: true });
+        const { applied, unknown } = graph.appliedFrom(state.heads);
+        if (unknown.length > 0) throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The database is at revision(s) ${unknown.join(', ')}, which no file defines; resolve cannot place ${m.revision}.`, { meta: { unknown } });
+        if ((direction === 'up') === applied.has(m.revision)) {
+          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) is already recorded as ${direction === 'up' ? 'applied' : 'reverted'}.`, { meta: { revision: m.revision } });
+        }
+        const note = { resolved: options.as, resolvedAt: new Date().toISOString(), was };
+        if (options.as === 'applied') {
+          const change = headsChange(graph, applied, m.revision, direction);
+          const dml = stepDml(o.schema, change, { revision: m.revision, direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode: 'resolve', kind: m.kind, ...note, attempt: Number(last.id) } });
+          await client.query(`${was === 'interrupted' ? `DELETE FROM ${t.history} WHERE id = ${quoteLiteral(last.id)}::bigint;\n` : `UPDATE ${t.history} SET meta = meta || ${quoteLiteral(JSON.stringify(note))}::jsonb WHERE id = ${quoteLiteral(last.id)}::bigint;\n`}${dml}`);
+          if (direction === 'up') applied.add(m.revision);
+          else applied.delete(m.revision);
+        } else {
+          await client.query(
+            `UPDATE ${t.history} SET outcome = 'failed', finished_at = coalesce(finished_at, clock_timestamp()), error = coalesce(error, 'interrupted: the runner was gone before it finished'), meta = meta || $2::jsonb WHERE id = $1::bigint`,
+            [last.id, JSON.stringify(note)],
+          );
+        }
+        await client.query('COMMIT');
+        await refreshSummary(client, o);
+        return { revision: m.revision, file: m.file, direction, was, as: options.as, to: graph.headsOf(applied) };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    };
+    return path.mode === 'session' ? await withRunLock(client, eo, body) : await body();
+  });
 }
 
 /** History rows, newest first. */
@@ -581,8 +787,11 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
   const applied = graph.appliedFrom(fromHeads).applied;
   const migrations = options.direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target);
   const steps = await prepareSteps(migrations, options.direction);
-  checkDataLoss(steps, o.allowDataLoss);
-  return await offlineScriptFor(steps, { graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
+  // The script runs nothing here: no consent is asked; the data loss is listed (onDataLoss, and the script's header).
+  const findings = dataLossFindings(steps);
+  options.onDataLoss?.(findings);
+  return await offlineScriptFor(steps, {
+    dataLoss: findings, graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
 }
 
 /**

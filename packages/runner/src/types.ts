@@ -35,6 +35,23 @@ export interface RunnerOptions {
   logger?: Logger;
   /** Receives one event per step (started/applied/failed/skipped) and lock waits. Default: none. */
   onEvent?: (event: RunnerEvent) => void;
+  /** Asks a running upgrade/downgrade to stop (a signal): see {@link StopRequest}. */
+  stop?: StopRequest;
+}
+
+/**
+ * A request to stop a run, set by the caller (the CLI on SIGINT/SIGTERM),
+ * read by the runner between migrations. Once `reason` is set nothing more
+ * is started; a transactional migration in flight is cancelled (PostgreSQL's
+ * cancel request) and so rolled back, a non-transactional one is finished
+ * (cancelled too once `force` is set: the statement in flight fails, the
+ * ones before it stay). The result says `interrupted` and lists what did not run.
+ */
+export interface StopRequest {
+  reason?: 'SIGINT' | 'SIGTERM';
+  force?: boolean;
+  /** The runner's hook: the caller calls it after setting `reason` or `force`. */
+  changed?: () => void;
 }
 
 /** The `lockMode` option: the mode to use, or `'auto'` to choose it from the connection. */
@@ -73,6 +90,12 @@ export interface MigrationFile {
   readonly lockTimeout: string | undefined;
   /** Header override of `statement_timeout`, if any. */
   readonly statementTimeout: string | undefined;
+  /**
+   * The migration's own acknowledgement of the data its `up` loses
+   * (`-- data-loss: <reason>` / `export const dataLoss = '<reason>'`): consent
+   * for this migration's up alone, as `allowDataLoss` is for a whole run.
+   */
+  readonly dataLoss: string | undefined;
   /** File contents exactly as written (CRLF kept), decoded from UTF-8 or the encoding its header declares. */
   readonly source: string;
   /** sha256 (hex) of the file's bytes, computed on first use. */
@@ -120,6 +143,27 @@ export interface RunResult {
   dryRun: boolean;
   /** The first failure, if any. */
   error?: StrataError;
+  /**
+   * Dry runs: the statements that lose data, each with the migration's own
+   * acknowledgement (`acknowledged`, its reason) if any. A dry run asks for no
+   * consent; it lists them.
+   */
+  dataLoss?: DataLossFinding[];
+  /** Set when a signal stopped the run (the step in flight finished or was rolled back; nothing after it ran). */
+  interrupted?: 'SIGINT' | 'SIGTERM';
+  /** With `interrupted`: the planned steps that did not run (the rolled-back one included). */
+  notRun?: { revision: string; file: string }[];
+}
+
+/** A statement that loses data, where it is, and whether its migration acknowledges it. */
+export interface DataLossFinding {
+  file: string;
+  revision: string;
+  line: number;
+  column: number;
+  message: string;
+  /** The migration's `data-loss` reason, when it covers this statement. */
+  acknowledged?: string;
 }
 
 /** An applied migration whose file changed since it was applied. */
@@ -162,8 +206,24 @@ export interface StatusResult {
   invalidIndexes: string[];
   /** Whether Strata's tables exist yet. */
   initialised: boolean;
-  /** Non-transactional migrations being run right now under transaction lock mode (or abandoned by a runner that died). */
-  running: { revision: string; file: string | null; direction: Direction; since: string; pid: number | null }[];
+  /**
+   * Non-transactional migrations recorded as running: in progress (by a live
+   * session), or `interrupted` (its runner is gone). For an interrupted one:
+   * how many of its statements completed, the statement that may have run,
+   * and what the next run does about it (`next`: resumes, or the step to take).
+   */
+  running: {
+    revision: string;
+    file: string | null;
+    direction: Direction;
+    since: string;
+    pid: number | null;
+    interrupted: boolean;
+    statements: number | null;
+    statementsDone: number;
+    statementsInDoubt?: { index: number; line: number; sql: string }[];
+    next?: string;
+  }[];
 }
 
 /** One row of the history table. */
@@ -171,7 +231,7 @@ export interface HistoryEntry {
   id: number;
   revision: string;
   direction: Direction;
-  /** `running`: a claim on a non-transactional migration in transaction lock mode, deleted when it settles. */
+  /** `running`: a non-transactional migration under way (or interrupted), deleted when it settles. */
   outcome: 'applied' | 'failed' | 'stamped' | 'unstamped' | 'running';
   file: string | null;
   message: string | null;

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { isPgDatabaseError, quoteIdent, quoteLiteral, type Queryable } from '@strata/core';
 import type { Direction, HistoryEntry } from './types.js';
+import type { ClaimedStatement, RunningRow } from './interrupted.js';
 
 /** Strata's version, written into every history row. */
 export const TOOL_VERSION = '0.1.0';
@@ -101,7 +102,7 @@ function generationSql(history: string, revision: string, direction: string): st
  * revision superseded (rare: the query starts from them), as `f`.
  */
 function failedRows(history: string): string {
-  return `${history} f WHERE f.outcome = 'failed' AND NOT EXISTS (SELECT 1 FROM ${history} l WHERE l.revision = f.revision AND l.id > f.id)`;
+  return `${history} f WHERE f.outcome = 'failed' AND f.meta->>'resolved' IS NULL AND NOT EXISTS (SELECT 1 FROM ${history} l WHERE l.revision = f.revision AND l.id > f.id)`;
 }
 
 /**
@@ -166,8 +167,8 @@ export interface DbState {
   failures: Map<string, { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }>;
   /** INVALID indexes (`schema.name`), when asked for. */
   invalidIndexes: string[];
-  /** Live or abandoned claims on non-transactional migrations (transaction lock mode). */
-  running: { revision: string; direction: Direction; since: string; pid: number | null }[];
+  /** Non-transactional migrations recorded as running: in progress (`alive`) or interrupted. */
+  running: RunningRow[];
 }
 
 /**
@@ -198,7 +199,8 @@ export async function readState(client: Queryable, schema: string, options: { in
       `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
       `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}`,
       // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
-      `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', NULL, meta FROM ${t.history} WHERE outcome = 'running'`,
+      // Each with whether the session that wrote it is still there (an interrupted one is not).
+      `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', id::text, meta || jsonb_build_object('file', file, 'checksum', checksum, 'alive', EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart')) FROM ${t.history} h WHERE outcome = 'running'`,
     );
   } else {
     parts.push(`SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0)`);
@@ -232,7 +234,7 @@ export async function readState(client: Queryable, schema: string, options: { in
     else if (row.k === 'd') state.appliedDigest = row.r;
     else if (row.k === 'c') for (const [revision, checksum] of Object.entries(row.m ?? {})) state.checksums.set(revision, String(checksum));
     else if (row.k === 'i') state.invalidIndexes.push(row.r);
-    else if (row.k === 'r') state.running.push({ revision: row.r, direction: (row.a ?? 'up') as Direction, since: row.b ?? '', pid: typeof row.m?.pid === 'number' ? row.m.pid : null });
+    else if (row.k === 'r') state.running.push(runningRow(row.c ?? '', row.r, (row.a ?? 'up') as Direction, row.b ?? '', row.m ?? {}));
     else {
       const meta = row.m ?? {};
       state.failures.set(row.r, {
@@ -247,6 +249,22 @@ export async function readState(client: Queryable, schema: string, options: { in
   }
   state.heads.sort();
   return state;
+}
+
+/** A `running` history row from its columns and meta. */
+export function runningRow(id: string, revision: string, direction: Direction, since: string, meta: Record<string, unknown>): RunningRow {
+  return {
+    id,
+    revision,
+    direction,
+    since,
+    pid: typeof meta.pid === 'number' ? meta.pid : null,
+    alive: meta.alive === true,
+    checksum: typeof meta.checksum === 'string' ? meta.checksum : null,
+    file: typeof meta.file === 'string' ? meta.file : null,
+    statements: Array.isArray(meta.statements) ? (meta.statements as ClaimedStatement[]) : null,
+    statementsDone: typeof meta.statementsDone === 'number' ? meta.statementsDone : 0,
+  };
 }
 
 /** The version table's rows alone (current heads, sorted); none when Strata never ran here. */

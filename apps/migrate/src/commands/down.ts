@@ -5,7 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { addLockOptions, renderRun } from './run-shared.js';
+import { addLockOptions, printDataLoss, renderRun, withStopRequest } from './run-shared.js';
 
 /** `migrate down [target]`: revert migrations (default: the last one). */
 export function register(program: Command, ctx: CliContext): void {
@@ -27,12 +27,12 @@ Examples:
     const r = await ctx.resolve(g);
     if (g.sql) {
       const url = g.from ? undefined : ctx.databaseUrl(g, r);
-      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
       return;
     }
-    const result = await downgrade({ ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun });
+    const result = await withStopRequest(ctx, (stop) => downgrade({ ...runnerOptions(ctx, g, r), stop, target, dryRun: r.dryRun }));
     setExitCode(command, renderRun(ctx, result, r.json));
   });
 }

@@ -23,6 +23,7 @@ export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
   ['heads', () => import('./heads.js')],
   ['merge', () => import('./merge.js')],
   ['stamp', () => import('./stamp.js')],
+  ['resolve', () => import('./resolve.js')],
   ['ensure', () => import('./ensure.js')],
   ['audit', () => (liftoffOnly(), import('./audit.js'))],
   ['diff', () => (liftoffOnly(), import('./diff.js'))],

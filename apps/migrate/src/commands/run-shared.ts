@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, exitCodeFor } from '@strata/core';
-import type { RunResult } from '@strata/runner';
+import type { DataLossFinding, RunResult, StopRequest } from '@strata/runner';
+import { onStopSignals, STOP_SIGNALS } from '../signals.js';
 import type { CliContext } from '../context.js';
 import { ms } from '../render.js';
 import { durationOption } from '../checks.js';
@@ -10,6 +11,17 @@ export function addLockOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
     .addOption(new Option('--lock-mode <mode>', "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'").choices(['auto', 'session', 'transaction']));
+}
+
+/**
+ * The statements of a script or dry run that lose data, on stderr: `--sql`
+ * and `--dry-run` run nothing, so they ask for no consent and list them instead.
+ */
+export function printDataLoss(ctx: CliContext, findings: readonly DataLossFinding[]): void {
+  if (findings.length === 0) return;
+  const open = findings.filter((f) => f.acknowledged === undefined).length;
+  ctx.note(ctx.paint('33', `data loss: ${findings.length} statement(s) lose data${open > 0 ? `; ${open} not acknowledged by their migration (a real run needs --allow-data-loss, or a '-- data-loss: <reason>' header in the migration)` : ', each acknowledged by its migration'}:`));
+  for (const f of findings) ctx.note(`  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : ''}`);
 }
 
 /** Render an up/down result and return the exit code. */
@@ -25,13 +37,44 @@ export function renderRun(ctx: CliContext, result: RunResult, json: boolean): nu
     ctx.out(done.length ? `Would run ${done.length} migration(s) ${result.direction}:` : 'Nothing to do.');
     // With the timeouts the real run would set (a header's own, else the config's or the defaults).
     for (const s of done) ctx.out(`  ${s.revision}  ${s.file}${s.lockTimeout === undefined ? '' : `  (lock_timeout ${s.lockTimeout}, statement_timeout ${s.statementTimeout})`}`);
+    printDataLoss(ctx, result.dataLoss ?? []);
     return code;
   }
   if (!result.ok && result.error) {
     ctx.note(ctx.paint('31', `error: ${result.error.message}`));
   }
+  if (result.interrupted) {
+    const ran = result.steps.filter((s) => s.status === 'applied');
+    const now = result.to.length ? result.to.join(', ') : 'base';
+    ctx.out(`Interrupted by ${result.interrupted}: ${ran.length} migration(s) ${verb}${ran.length ? ` (${ran.map((s) => s.file).join(', ')})` : ''}; not ${verb}: ${result.notRun?.length ? result.notRun.map((s) => s.file).join(', ') : 'none'}. Now at ${now}.`);
+    return STOP_SIGNALS[result.interrupted];
+  }
   const total = done.reduce((a, s) => a + s.durationMs, 0);
   if (done.length === 0 && result.ok) ctx.out(`Nothing to do: the database is at ${result.to.length ? result.to.join(', ') : 'base'}.`);
   else ctx.out(`${done.length} migration(s) ${verb} in ${ms(total)}; now at ${result.to.length ? result.to.join(', ') : 'base'}.`);
   return code;
+}
+
+/**
+ * A stop request for an up/down run, fed by SIGINT and SIGTERM while `fn`
+ * runs: the first one stops the run after the migration in flight (a
+ * transactional one is cancelled and rolled back), a second one cancels a
+ * non-transactional statement too.
+ */
+export async function withStopRequest<T>(ctx: CliContext, fn: (stop: StopRequest) => Promise<T>): Promise<T> {
+  const stop: StopRequest = {};
+  const off = onStopSignals(ctx, (sig) => {
+    if (!stop.reason) {
+      stop.reason = sig;
+      ctx.note(`${sig}: stopping; the migration in flight is rolled back (a transactional one) or finished (a non-transactional one), nothing after it runs. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again cancels a non-transactional statement too.`);
+    } else {
+      stop.force = true;
+    }
+    stop.changed?.();
+  });
+  try {
+    return await fn(stop);
+  } finally {
+    off();
+  }
 }

@@ -24,7 +24,7 @@ Examples:
       // Which of --url, DATABASE_URL, PG*, the config file was used, and the target without its password.
       const database = { from: ctx.databaseSource(g, r)!.from, target: ctx.describe(options.url) };
       const s = await status(options);
-      const problems = s.pending.length + s.failed.length + s.checksumProblems.length + s.unknown.length;
+      const problems = s.pending.length + s.failed.length + s.checksumProblems.length + s.unknown.length + s.running.filter((x) => x.interrupted).length;
       const code = g.check && problems > 0 ? ExitCode.FOUND : ExitCode.OK;
       setExitCode(command, code);
       if (r.json) {
@@ -39,6 +39,16 @@ Examples:
       for (const f of s.failed) {
         ctx.out(`  FAILED   ${f.revision}  ${f.file ?? '(file missing)'} at ${f.failedAt}: ${f.error}`);
         for (const i of f.invalidIndexes) ctx.out(`           left INVALID index ${i}: drop it (DROP INDEX CONCURRENTLY ${i}) before retrying`);
+      }
+      for (const x of s.running) {
+        if (!x.interrupted) {
+          ctx.out(`  RUNNING  ${x.revision}  ${x.file ?? '(file missing)'} (${x.direction}) since ${x.since}, server pid ${x.pid ?? '?'}: statement ${Math.min(x.statementsDone + 1, x.statements ?? Infinity)} of ${x.statements ?? '?'}`);
+          continue;
+        }
+        ctx.out(`  INTERRUPTED  ${x.revision}  ${x.file ?? '(file missing)'} (${x.direction}) started ${x.since}; its runner is gone`);
+        if (x.statements !== null) ctx.out(`           ${x.statementsDone} of ${x.statements} statement(s) completed${x.statementsInDoubt?.length ? '; may have run:' : ''}`);
+        for (const d of x.statementsInDoubt ?? []) ctx.out(`           statement ${d.index} (line ${d.line}): ${d.sql.replace(/\s+/g, ' ').trim().slice(0, 160)}`);
+        if (x.next) ctx.out(`           next: ${x.next}`);
       }
       for (const c of s.checksumProblems) ctx.out(`  EDITED   ${c.revision}  ${c.file}: applied with checksum ${c.recorded.slice(0, 12)}, file now ${c.actual.slice(0, 12)}`);
       for (const u of s.unknown) ctx.out(`  UNKNOWN  ${u}: recorded in the database but no migration file defines it`);

@@ -5,7 +5,7 @@ import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { addLockOptions, renderRun } from './run-shared.js';
+import { addLockOptions, printDataLoss, renderRun, withStopRequest } from './run-shared.js';
 import { LintRefused, lintBeforeUp, lintHook } from './lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
@@ -35,7 +35,7 @@ Examples:
     if (g.sql) {
       const url = g.from ? undefined : ctx.databaseUrl(g, r);
       // The same timeouts as a real run: the config's, else the runner's defaults.
-      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), allowDataLoss: r.allowDataLoss });
+      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
       ctx.io.stdout.write(script);
       setExitCode(command, ExitCode.OK);
       return;
@@ -56,7 +56,7 @@ Examples:
     }
     const runner = runnerOptions(ctx, g, r);
     try {
-      const result = await upgrade({ ...runner, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) });
+      const result = await withStopRequest(ctx, (stop) => upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }));
       setExitCode(command, renderRun(ctx, result, r.json));
     } catch (err) {
       if (!(err instanceof LintRefused)) throw err;
