@@ -25,7 +25,8 @@ export type ObjectType =
   | 'policy'
   | 'privilege'
   | 'event trigger'
-  | 'publication';
+  | 'publication'
+  | 'not handled';
 
 /**
  * One difference between two Snapshots, seen from the left side:
@@ -61,6 +62,13 @@ export interface CompareOptions {
    * so a default-on check would report drift on every real database.
    */
   privileges?: boolean;
+  /**
+   * List objects of kinds Strata does not handle that both sides have (as
+   * warnings: they were not compared). Default `true`. Objects on one side
+   * only are always errors. Set false where two sides Strata built are
+   * checked for equality (autogenerate, create_all's check, stamp --verify).
+   */
+  uncompared?: boolean;
 }
 
 /** Structural equality of JSON values. */
@@ -254,7 +262,31 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   keyed(d, a.eventTriggers ?? {}, b.eventTriggers ?? {}, 'event trigger', (e) => e.name, 'error', (n, x, y) => compareEventTrigger(d, n, x, y, a, b));
   keyed(d, a.publications ?? {}, b.publications ?? {}, 'publication', (p) => p.name, 'error', (n, x, y) => comparePublication(d, n, x, y, a, b));
   if (options.privileges) privileges(d, a, b);
+  notHandled(d, a, b, options.uncompared ?? true);
   return d.out;
+}
+
+/**
+ * Objects of kinds Strata does not compare or create: each is listed, never
+ * skipped. On one side only it is an error (a plan cannot create or drop it);
+ * on both it is a warning (it was not compared).
+ */
+function notHandled(d: DriftBuilder, a: Snapshot, b: Snapshot, bothSides: boolean): void {
+  const ua = a.unhandled ?? {};
+  const ub = b.unhandled ?? {};
+  for (const key of [...new Set([...Object.keys(ua), ...Object.keys(ub)])].sort(byCodePoint)) {
+    const o = (ua[key] ?? ub[key])!;
+    if (key in ua && key in ub && !bothSides) continue;
+    const name = `${o.kind} ${o.name}`;
+    const where = !(key in ub) ? `only in ${d.left}` : !(key in ua) ? `only in ${d.right}` : `in both ${d.left} and ${d.right}`;
+    d.out.push({
+      kind: !(key in ub) ? 'extra' : !(key in ua) ? 'missing' : 'different',
+      objectType: 'not handled',
+      name,
+      severity: key in ua && key in ub ? 'warning' : 'error',
+      message: `not handled: ${name} (${where}): Strata does not compare or create ${o.kind}s yet; check it by hand${key in ua && key in ub ? '' : ' and write it in a migration'}`,
+    });
+  }
 }
 
 const ENABLED: Record<EventTriggerDef['enabled'], string> = { O: 'enabled', D: 'disabled', R: 'enabled on replicas only', A: 'enabled always' };

@@ -35,6 +35,19 @@ export interface Snapshot {
   eventTriggers: Record<string, EventTriggerDef>;
   /** Publications (logical replication), keyed by name. Absent from older Snapshots, read as none. */
   publications: Record<string, PublicationDef>;
+  /**
+   * Objects of kinds Strata does not compare or create (text search
+   * configurations, operators, casts, rules, foreign servers...), keyed
+   * `kind:name`: listed so that nothing is skipped silently. Absent from older
+   * Snapshots, read as none.
+   */
+  unhandled?: Record<string, UnhandledDef>;
+}
+
+/** An object of a kind the auditor does not handle: its kind (`text search configuration`) and name (`public.english_nostop`). */
+export interface UnhandledDef {
+  kind: string;
+  name: string;
 }
 
 /** A schema (namespace). */
@@ -519,6 +532,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     (out[c] as Record<string, unknown>) = sortRecord(s[c] as Record<string, unknown>);
   }
   for (const t of Object.values(out.tables)) t.constraints = sortRecord(t.constraints);
+  if (s.unhandled && Object.keys(s.unhandled).length > 0) out.unhandled = sortRecord(s.unhandled);
   return out;
 }
 

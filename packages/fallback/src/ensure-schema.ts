@@ -280,7 +280,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
         // The auditor (and through it the SQL parser) is loaded here only: migrate and verify modes never pay for it.
         const { compare, introspect } = await import('@strata/auditor');
         const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
-        const drift = compare(built, head, { left: 'createAll', right: 'the migrations head' });
+        const drift = compare(built, head, { left: 'createAll', right: 'the migrations head', uncompared: false });
         if (drift.length > 0) {
           c.refuse(
             'SCHEMA_MISMATCH',

@@ -38,12 +38,16 @@ Examples:
         return;
       }
       const p = plan(from.snapshot, to.snapshot, { concurrently: Boolean(g.concurrently), privileges: Boolean(g.privileges) });
+      // Objects the plan cannot create or drop come first, and make the exit code 1: the script alone does not get there.
+      const notHandled = drift.filter((d) => d.objectType === 'not handled' && d.severity === 'error');
+      if (notHandled.length > 0) setExitCode(command, ExitCode.FOUND);
       if (r.json) {
-        ctx.outJson(p);
+        ctx.outJson({ ...p, notHandled: notHandled.map((d) => d.message) });
         return;
       }
+      for (const d of notHandled) ctx.out(`-- ${d.message}`);
       if (p.up.length === 0) {
-        ctx.out(`-- No changes: ${from.source} matches ${to.source}.`);
+        ctx.out(`-- No changes${notHandled.length ? ' Strata can write' : ''}: ${from.source} matches ${to.source}${notHandled.length ? ' in everything else' : ''}.`);
         return;
       }
       ctx.out(`-- From ${from.source} to ${to.source}`);

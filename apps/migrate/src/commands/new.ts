@@ -40,7 +40,7 @@ Examples:
           const h = await snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision: 'head' }, o);
           return [h, await snapshotFrom(models, o)] as const;
         });
-        if (compare(head.snapshot, m.snapshot, { privileges: Boolean(g.privileges) }).length === 0) {
+        if (compare(head.snapshot, m.snapshot, { privileges: Boolean(g.privileges), uncompared: false }).length === 0) {
           setExitCode(command, ExitCode.OK);
           if (r.json) ctx.outJson({ written: false, reason: 'no changes' });
           else ctx.out('No changes: the migrations head already matches the models. Nothing written.');
