@@ -1,8 +1,14 @@
 import type { Snapshot, TableDef } from '@strata/auditor';
 import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem } from './effects.js';
 
-/** The four classes of issue 5. */
-export type ScriptClass = 'obsolete' | 'still_needed' | 'data_fix' | 'manual_review';
+/**
+ * The four classes of issue 5, and three for scripts that are not PostgreSQL
+ * changes at all: SQLite scripts, read-only tools and code that touches no database.
+ */
+export type ScriptClass = 'obsolete' | 'still_needed' | 'data_fix' | 'manual_review' | 'not_postgresql' | 'read_only' | 'not_database';
+
+/** Every class, in report order: what needs a person first. */
+export const SCRIPT_CLASSES: readonly ScriptClass[] = Object.freeze(['manual_review', 'still_needed', 'data_fix', 'obsolete', 'read_only', 'not_database', 'not_postgresql']);
 
 /** Why a script got its class (several for manual review). */
 export type ReasonCode =
@@ -19,7 +25,10 @@ export type ReasonCode =
   | 'not_in_models'
   | 'unsupported'
   | 'include_missing'
-  | 'no_sql_found';
+  | 'no_sql_found'
+  | 'sqlite'
+  | 'read_only'
+  | 'no_database_access';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';

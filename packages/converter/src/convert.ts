@@ -6,12 +6,14 @@ import { promisify } from 'node:util';
 import { silentLogger, withConnection, type Logger } from '@strata/core';
 import type { Snapshot } from '@strata/auditor';
 import { loadParser } from '@strata/sql';
-import { classifyScript, isDataEffect, Timeline, type DataFixCheck, type JudgedEffect, type ReasonCode, type ScriptClass } from './classify.js';
+import { classifyScript, isDataEffect, SCRIPT_CLASSES, Timeline, type DataFixCheck, type JudgedEffect, type ReasonCode, type ScriptClass, type ScriptClassification } from './classify.js';
+import { scriptKind, type ScriptKind } from './script-kind.js';
 import { deriveDataChecks } from './data-check.js';
 import { discoverScripts } from './discover.js';
 import { analyzeScript, type ScriptAnalysis, type ScriptProblem, type StatementGuard } from './effects.js';
 import { extractSql } from './extract.js';
 import { orderScripts, type OrderedScript } from './order.js';
+import { migrationParts } from './write.js';
 import type { ScriptLanguage } from './types.js';
 
 const run = promisify(execFile);
@@ -56,6 +58,8 @@ export interface ScriptTarget {
   readonly action: 'migration' | 'archive' | 'leave';
   /** Migration file (relative to `outDir`'s parent when possible) for `migration`. */
   readonly migration?: string;
+  /** A second migration, `transactional: false`, for its index builds on existing tables (CONCURRENTLY), when it also has other changes. */
+  readonly indexMigration?: string;
   /** Where the script goes, relative to the root (`archived/backend/x.py`). */
   readonly archivedAs?: string;
 }
@@ -148,11 +152,16 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });
   logger.info('discovered legacy scripts', { count: found.length });
+  const application = new Set(found.filter((f) => f.reason === 'application').map((f) => f.path));
   const analyses = new Map<string, ScriptAnalysis>();
+  const kinds = new Map<string, ScriptKind>();
   for (const f of found) {
     const text = await readFile(f.absolutePath, 'utf8');
     const extraction = extractSql({ path: f.path, text }, options.calls ? { calls: options.calls } : {});
-    analyses.set(f.path, await analyzeScript(extraction));
+    const analysis = await analyzeScript(extraction);
+    analyses.set(f.path, analysis);
+    const kind = scriptKind({ path: f.path, text, fragments: extraction.fragments, analysis });
+    if (kind !== undefined) kinds.set(f.path, kind);
   }
   const discovered = new Set(found.map((f) => f.path));
   const includeInfo = new Map<string, { path: string; resolved: string | null; classifiedOnItsOwn: boolean }[]>();
@@ -185,21 +194,23 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     const a = analyses.get(o.path)!;
     const seq = a.statements.map((_, i) => o.position * 1_000_000 + i);
     seqs.set(o.path, seq);
-    a.statements.forEach((s, i) => s.effects.forEach((e) => timeline.add(seq[i]!, e, o.path)));
+    // A SQLite script's drops and renames happen in another database.
+    if (!kinds.has(o.path)) a.statements.forEach((s, i) => s.effects.forEach((e) => timeline.add(seq[i]!, e, o.path)));
   }
 
-  const checksFor = await dataChecks(analyses, options.productionUrl);
+  const checksFor = await dataChecks(new Map([...analyses].filter(([p]) => !kinds.has(p))), options.productionUrl);
   let number = nextNumber(outDir);
   const baseline = `${String(number).padStart(4, '0')}_baseline.sql`;
   number++;
   const scripts: ScriptPlan[] = [];
-  const counts: Record<ScriptClass, number> = { obsolete: 0, still_needed: 0, data_fix: 0, manual_review: 0 };
+  const counts = Object.fromEntries(SCRIPT_CLASSES.map((k) => [k, 0])) as Record<ScriptClass, number>;
   const manualItems: ConversionPlan['manualItems'] = [];
   const outRel = toPosix(relative(dirname(root), outDir)) || '.';
   for (const o of order) {
     const a = analyses.get(o.path)!;
     const checks = checksFor.get(o.path);
-    const c = classifyScript({
+    const kind = kinds.get(o.path);
+    const c: ScriptClassification = kind !== undefined ? { class: kind.class, reasons: [kind.reason], reason: kind.sentence, effects: [], problems: [...a.problems] } : classifyScript({
       analysis: a,
       production: options.production,
       ...(options.models ? { models: options.models } : {}),
@@ -211,11 +222,16 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
-    if (c.class === 'manual_review') target = { action: 'leave' };
+    // The application's own module (found by its /fix-db handler or start-up create_all) is code the app runs: never moved.
+    const appCode = application.has(o.path);
+    if (c.class === 'manual_review' || kind !== undefined) target = { action: 'leave' };
     else if (convert) {
-      target = { action: 'migration', migration: `${outRel}/${String(number).padStart(4, '0')}_${slugOf(o.path)}.sql`, archivedAs: `archived/${o.path}` };
-      number++;
-    } else target = { action: 'archive', archivedAs: `archived/${o.path}` };
+      const parts = migrationParts({ analysis: a, effects: c.effects });
+      const split = parts.transactional.length > 0 && parts.concurrent.length > 0;
+      const file = (n: number, suffix = '') => `${outRel}/${String(n).padStart(4, '0')}_${slugOf(o.path)}${suffix}.sql`;
+      target = { action: 'migration', migration: file(number), ...(split ? { indexMigration: file(number + 1, '_indexes') } : {}), ...(appCode ? {} : { archivedAs: `archived/${o.path}` }) };
+      number += split ? 2 : 1;
+    } else target = appCode ? { action: 'leave' } : { action: 'archive', archivedAs: `archived/${o.path}` };
     if (c.class === 'manual_review') {
       const unreadable = c.problems.filter((p) => p.kind === 'syntax_error' || p.kind === 'dynamic_sql');
       if (unreadable.length > 0) manualItems.push({ path: o.path, description: `whatever it meant to change: its SQL cannot be read (${unreadable.map((p) => `${p.kind === 'syntax_error' ? 'syntax error' : 'built at run time'} at line ${p.line}`).join(', ')})` });

@@ -17,6 +17,7 @@ type ConvertFlags = AuditFlags & {
   force?: boolean;
   order?: string;
   file?: string[];
+  exclude?: string[];
   dataFixes?: 'archive' | 'convert';
 };
 
@@ -35,12 +36,20 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--force', 'into a folder that already holds migrations: add the converted scripts after its head (no new baseline)'))
     .addOption(new Option('--order <file>', 'explicit run order: one script path (relative to root) per line').argParser(inputFileOption(ctx.io.cwd)))
     .addOption(new Option('--file <path...>', 'scripts to take whatever the globs say (e.g. the module with a /fix-db handler)'))
+    .addOption(new Option('--exclude <glob...>', 'leave out scripts matching these globs (relative to root), on top of archived/, node_modules/, .git/'))
     .addOption(new Option('--data-fixes <mode>', 'a data fix that cannot be judged is archived or converted').choices(['archive', 'convert']).default('archive'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
   $ migrate convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
-  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write`)
+  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write
+  $ migrate convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
+
+Exit codes:
+  0  every script is accounted for and nothing needs a person (with --write: written and verified)
+  1  something needs a person: scripts in manual review (listed), or the verify step found a difference
+  2  input error (bad flag, unreadable file, refused output folder, a script the writer cannot render): nothing was changed
+  3  database error (production or the shadow server)`)
     .action(async (root: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<ConvertFlags>();
       if (!g.write && g.verify) throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
@@ -67,6 +76,7 @@ Examples:
         production,
         ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
         ...(g.file ? { files: g.file } : {}),
+        ...(g.exclude ? { exclude: g.exclude } : {}),
         ...(order ? { order } : {}),
         ...(liveUrl ? { productionUrl: liveUrl } : {}),
         dataFixes: g.dataFixes ?? 'archive',
@@ -78,6 +88,12 @@ Examples:
         const show = (p: string) => relative(cwd, p) || '.';
         ctx.out(`${g.write ? 'Converting' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
         ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
+        const others = [
+          plan.counts.read_only > 0 ? `read-only ${plan.counts.read_only}` : '',
+          plan.counts.not_database > 0 ? `not database scripts ${plan.counts.not_database}` : '',
+          plan.counts.not_postgresql > 0 ? `not PostgreSQL (SQLite) ${plan.counts.not_postgresql}` : '',
+        ].filter(Boolean);
+        if (others.length > 0) ctx.out(`  left in place: ${others.join(', ')}`);
         ctx.out('');
         for (const s of reportOrder(plan)) {
           const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
@@ -97,6 +113,8 @@ Examples:
           });
         }
       }
+      // 1 only when a person is needed: scripts in manual review, or a verify that found a difference.
+      // Read-only tools, code that touches no database and SQLite scripts are listed, not questions.
       const manual = plan.counts.manual_review;
       setExitCode(command, manual > 0 || (verified !== undefined && !verified.ok) ? ExitCode.FOUND : ExitCode.OK);
       if (r.json) {
