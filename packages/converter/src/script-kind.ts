@@ -17,7 +17,8 @@ export interface ScriptKind {
 const READ_ONLY_NAME = /^(check|inspect|verify|debug|diagnose)_/i;
 
 /** SQLite drivers and URLs, in any of the estate's languages. */
-const SQLITE_CLIENT = /\bimport\s+sqlite3\b|\bfrom\s+sqlite3\s+import\b|\bsqlite3\.connect\s*\(|\baiosqlite\b|['"]sqlite(?:\+\w+)?:\/\/|better-sqlite3|\bsqlite3\s+\S+\.(?:db|sqlite3?)\b/;
+const SQLITE_CONNECT = /\b(?:sqlite3|aiosqlite)\.connect\s*\(|['"]sqlite(?:\+\w+)?:\/\/|better-sqlite3|\bsqlite3\s+\S+\.(?:db|sqlite3?)\b/;
+const SQLITE_IMPORT = /\bimport\s+(?:sqlite3|aiosqlite)\b|\bfrom\s+(?:sqlite3|aiosqlite)\s+import\b/;
 /** PostgreSQL drivers, URLs and tools. */
 const PG_CLIENT = /\bpsycopg2?\b|\basyncpg\b|\bpg8000\b|postgres(?:ql)?(?:\+\w+)?:\/\/|\bpsql\b|\bpg_dump\b|from\s+['"]pg['"]|require\(\s*['"]pg['"]\s*\)/;
 /** SQL only SQLite accepts (or only SQLite's catalogue has). */
@@ -58,10 +59,18 @@ function readsOnly(f: SqlFragment): boolean {
 export function scriptKind(input: { readonly path: string; readonly text: string; readonly fragments: readonly SqlFragment[]; readonly analysis: ScriptAnalysis }): ScriptKind | undefined {
   const { path, text, fragments, analysis } = input;
   const base = posix.basename(path.split('\\').join('/'));
-  const client = SQLITE_CLIENT.exec(text);
+  const client = SQLITE_CONNECT.exec(text) ?? SQLITE_IMPORT.exec(text);
   const pg = PG_CLIENT.test(text);
   const sqliteFragment = fragments.find((f) => f.sql !== null && SQLITE_SQL.test(f.sql));
-  if (client !== null && (!pg || sqliteFragment !== undefined)) {
+  const fragmentLine = (f: SqlFragment): number => f.loc.line + (f.sql!.slice(0, SQLITE_SQL.exec(f.sql!)!.index).match(/\n/g)?.length ?? 0);
+  if (client !== null && pg && sqliteFragment !== undefined) {
+    return {
+      class: 'not_postgresql',
+      reason: 'sqlite',
+      sentence: `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`${SQLITE_SQL.exec(sqliteFragment.sql!)![0]}\`), run through \`${client[0].trim()}\`: none of it belongs in PostgreSQL migrations.`,
+    };
+  }
+  if (client !== null && !pg) {
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
@@ -73,7 +82,7 @@ export function scriptKind(input: { readonly path: string; readonly text: string
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
-      sentence: `line ${sqliteFragment.loc.line}: its SQL is SQLite's (\`${m[0]}\`), not PostgreSQL's: none of it belongs in PostgreSQL migrations.`,
+      sentence: `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`${m[0]}\`), not PostgreSQL's: none of it belongs in PostgreSQL migrations.`,
     };
   }
   if (READ_ONLY_NAME.test(base)) {

@@ -446,15 +446,18 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   }
   for (const s of plan.scripts.filter((x) => x.target.action === 'migration')) {
     const split = s.target.indexMigration !== undefined;
-    const rev = newRevision();
-    const text = renderMigration(s, split ? 'transactional' : 'all', rev, parent, options.production);
-    files.push({ name: basename(s.target.migration!), revision: rev, source: s.path, text: await withLintReasons(text, s.target.migration!, s) });
-    parent = rev;
-    if (split) {
-      const rev2 = newRevision();
-      const text2 = renderMigration(s, 'concurrent', rev2, parent, options.production);
-      files.push({ name: basename(s.target.indexMigration!), revision: rev2, source: s.path, text: await withLintReasons(text2, s.target.indexMigration!, s) });
-      parent = rev2;
+    const parts: ['transactional' | 'concurrent' | 'all', string][] = split ? [['transactional', s.target.migration!], ['concurrent', s.target.indexMigration!]] : [['all', s.target.migration!]];
+    for (const [part, file] of parts) {
+      let rev: string;
+      let text: string;
+      try {
+        rev = newRevision();
+        text = await withLintReasons(renderMigration(s, part, rev, parent, options.production), file, s);
+      } catch (err) {
+        throw err instanceof StrataError && err.meta?.['script'] === s.path ? err : fromScript(s, s.sourceLines?.first ?? 1, err);
+      }
+      files.push({ name: basename(file), revision: rev, source: s.path, text });
+      parent = rev;
     }
   }
   const reportTexts = [
@@ -467,10 +470,12 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   const migrations: WriteResult['migrations'] = [];
   const archived: WriteResult['archived'] = [];
   const reports = reportTexts.map((r) => join(plan.root, r.name));
+  let doing = `writing into ${staging}`;
   try {
     for (const f of files) await writeFile(join(staging, f.name), f.text);
     for (const r of reportTexts) await writeFile(join(staging, r.name), r.text);
     // Into place: the whole folder when it is new, else file by file.
+    doing = `putting the migrations in ${plan.outDir}`;
     if (!existsSync(plan.outDir)) {
       const tmpOut = join(staging, 'out');
       await mkdir(tmpOut);
@@ -489,19 +494,22 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     const useGit = options.git !== false && (await insideGit(plan.root));
     for (const s of archiving) {
       const to = s.target.archivedAs!;
+      doing = `archiving ${s.path} to ${to}`;
       const git = await move(plan.root, s.path, to, useGit);
       undo.push(() => move(plan.root, to, s.path, git).then(() => undefined));
       archived.push({ from: s.path, to, git });
     }
     for (const r of reportTexts) {
       const dst = join(plan.root, r.name);
+      doing = `putting ${dst} in place`;
       const before = existsSync(dst) ? await readFile(dst) : null;
       await rename(join(staging, r.name), dst);
       undo.push(() => (before === null ? rm(dst, { force: true }) : writeFile(dst, before)));
     }
   } catch (err) {
     for (const u of undo.reverse()) await u().catch(() => undefined);
-    throw err;
+    if (err instanceof StrataError) throw err;
+    throw new StrataError('CONVERT_REFUSED', `${doing} failed (${(err as Error).message}); what had been moved was put back: nothing changed.`, { cause: err });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

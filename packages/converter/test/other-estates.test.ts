@@ -1,0 +1,279 @@
+// Issue 18: the converter on estates nobody here wrote. Small scripts in the
+// style of public FastAPI / SQLAlchemy projects (fix_*.py next to raw SQL,
+// run_*_migration.py, shell scripts calling psql, a /fix-db endpoint, SQLite
+// leftovers), converted against a real PostgreSQL production.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { introspect, type Snapshot } from '@strata/auditor';
+import { lintMigrations } from '@strata/lint';
+import { upgrade } from '@strata/runner';
+import { createTestDatabase, useTestDatabase } from '@strata/testkit';
+import { convertEstate, writeConversion, type ScriptPlan } from '../src/index.js';
+
+const PRODUCTION = `
+CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now());
+CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INTEGER, total NUMERIC(10,2), status TEXT);
+CREATE INDEX idx_orders_user ON orders (user_id);
+INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com');
+INSERT INTO orders (user_id, total, status) VALUES (1, 10, 'new'), (2, 20, 'paid');
+`;
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
+/** An estate folder `<tmp>/<name>/legacy` with these files; migrations go to `<tmp>/<name>/migrations`. */
+function estate(files: Record<string, string>): string {
+  const work = mkdtempSync(join(tmpdir(), 'strata-i18-'));
+  roots.push(work);
+  const root = join(work, 'legacy');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+/** Every file under `dir` with its content. */
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(p, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const productionDb = useTestDatabase('i18_prod');
+let production: Snapshot;
+beforeAll(async () => {
+  const c = new pg.Client({ connectionString: productionDb().url });
+  await c.connect();
+  try {
+    await c.query(PRODUCTION);
+  } finally {
+    await c.end();
+  }
+  production = await introspect(productionDb().url);
+});
+
+const py = (body: string) => `import os\nimport psycopg2\n\nconn = psycopg2.connect(os.environ["DATABASE_URL"])\ncur = conn.cursor()\n${body}\nconn.commit()\n`;
+
+async function plan(files: Record<string, string>) {
+  const root = estate(files);
+  const p = await convertEstate({ root, production, gitDates: false });
+  const by = (path: string): ScriptPlan => {
+    const s = p.scripts.find((x) => x.path === path);
+    if (s === undefined) throw new Error(`${path} not in the plan: ${p.scripts.map((x) => x.path).join(', ')}`);
+    return s;
+  };
+  return { root, plan: p, by };
+}
+
+describe('point 1: --write is all or nothing, and errors name the script and line', () => {
+  const scripts = {
+    'backend/fix_orders_note.py': py('cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS note TEXT")'),
+    'backend/add_orders_index.py': py('cur.execute("CREATE INDEX ON orders (status)")'),
+    'backend/fix_users_unique.py': py('\n\ncur.execute("ALTER TABLE users ADD UNIQUE (email)")'),
+  };
+
+  it.each([
+    {
+      name: 'an archived copy with other content',
+      prepare: (root: string) => {
+        mkdirSync(join(root, 'archived/backend'), { recursive: true });
+        writeFileSync(join(root, 'archived/backend/fix_orders_note.py'), '# another file\n');
+      },
+      newRevision: undefined,
+      error: /archived\/backend\/fix_orders_note\.py already exists with other content/,
+    },
+    {
+      name: 'a migration that cannot be rendered (its revision fails) names its script and line',
+      prepare: () => {},
+      newRevision: (() => {
+        let n = 0;
+        return () => {
+          n++;
+          if (n === 3) throw new Error('no more revision ids');
+          return `r${String(n).padStart(11, '0')}`;
+        };
+      })(),
+      error: /^backend\/fix_orders_note\.py:6: the migration for this script could not be written \(no more revision ids\)\. Nothing was written/,
+    },
+    {
+      name: 'the report cannot be put in place (CONVERSION.md is a folder): the migrations already moved are taken back',
+      prepare: (root: string) => mkdirSync(join(root, 'CONVERSION.md')),
+      newRevision: undefined,
+      error: /^putting \S+\/legacy\/CONVERSION\.md in place failed \(EISDIR[^)]*\); what had been moved was put back: nothing changed\.$/,
+    },
+  ])('$name: the estate and the output folder are as they were', async ({ prepare, newRevision, error }) => {
+    const root = estate(scripts);
+    prepare(root);
+    const p = await convertEstate({ root, production, gitDates: false });
+    const before = tree(dirname(root));
+    await expect(writeConversion(p, { production, git: false, ...(newRevision ? { newRevision } : {}) })).rejects.toThrow(error);
+    expect(tree(dirname(root))).toEqual(before);
+    expect(readdirSync(dirname(root)).filter((f) => f.includes('strata-convert'))).toEqual([]);
+  });
+
+  it('an unnamed index and an unnamed UNIQUE constraint get a down section instead of a crash (quoteIdent: empty identifier)', async () => {
+    const root = estate(scripts);
+    const p = await convertEstate({ root, production, gitDates: false });
+    const written = await writeConversion(p, { production, git: false });
+    const texts = written.migrations.map((m) => readFileSync(m.file, 'utf8'));
+    expect(texts.join('\n')).not.toContain('""');
+    expect(existsSync(join(root, 'CONVERSION.md'))).toBe(true);
+    expect(existsSync(join(root, 'archived/backend/fix_orders_note.py'))).toBe(true);
+  });
+});
+
+describe('point 4: SQLite scripts are their own class, "not PostgreSQL"', () => {
+  it.each([
+    ['a sqlite3.connect script with PRAGMA table_info', 'backend/fix_local_db.py', `import sqlite3\n\nconn = sqlite3.connect("app.db")\ncur = conn.cursor()\ncols = [r[1] for r in cur.execute("PRAGMA table_info(users)")]\nif "phone" not in cols:\n    cur.execute("ALTER TABLE users ADD COLUMN phone TEXT")\nconn.commit()\n`, 3],
+    ['an SQL file with AUTOINCREMENT', 'backend/migrations/001_init_sqlite.sql', 'CREATE TABLE IF NOT EXISTS notes (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n  body TEXT\n);\n', 2],
+    ['a SQLAlchemy sqlite:// URL', 'backend/migrate_dev.py', `from sqlalchemy import create_engine, text\n\nengine = create_engine("sqlite:///./dev.db")\nwith engine.begin() as c:\n    c.execute(text("ALTER TABLE users ADD COLUMN avatar TEXT"))\n`, 3],
+    ['both drivers, SQLite catalogue in the SQL', 'backend/fix_both.py', `import sqlite3\nimport psycopg2\n\nlite = sqlite3.connect("x.db")\nrows = lite.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()\n`, 5],
+  ])('%s', async (_name, path, text, line) => {
+    const { by, plan: p } = await plan({ [path]: text });
+    const s = by(path);
+    expect(s.class).toBe('not_postgresql');
+    expect(s.reasons).toEqual(['sqlite']);
+    expect(s.reason).toMatch(new RegExp(`^line ${line}: `));
+    expect(s.target.action).toBe('leave');
+    expect(p.counts.not_postgresql).toBe(1);
+    expect(p.counts.manual_review).toBe(0);
+  });
+
+  it('a PostgreSQL script that only mentions SQLite in a comment is judged against production', async () => {
+    const { by } = await plan({ 'backend/fix_orders_note.py': py('# was sqlite3 once, now PostgreSQL\ncur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS note TEXT")') });
+    expect(by('backend/fix_orders_note.py').class).toBe('still_needed');
+  });
+});
+
+describe('point 9: discovery, read-only tools and code-only files', () => {
+  const files: Record<string, string> = {
+    'backend/apply_schema_fix.py': py('cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS status TEXT")'),
+    'backend/run_ai_migration.py': py('cur.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS ai_credits INTEGER DEFAULT 0")'),
+    'backend/migrate.py': py('cur.execute("CREATE TABLE IF NOT EXISTS users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now())")'),
+    'backend/followup_migration.py': py('cur.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS followup_at TIMESTAMPTZ")'),
+    'backend/run_missing_columns_fix.sh': '#!/bin/bash\nset -e\npsql "$DATABASE_URL" -c "ALTER TABLE orders ADD COLUMN IF NOT EXISTS total NUMERIC(10,2)"\n',
+    'backend/deploy.sh': '#!/bin/bash\nnpm run build\n',
+    'backend/main.py':
+      'from fastapi import FastAPI\nfrom sqlalchemy import text\nfrom database import engine, Base\n\napp = FastAPI()\nBase.metadata.create_all(bind=engine)\n\n@app.post("/fix-db")\ndef fix_db():\n    with engine.begin() as c:\n        c.execute(text("ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT"))\n    return {"ok": True}\n',
+    'backend/server.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get("/health")\ndef health():\n    return {"ok": True}\n',
+    'backend/check_tables.py': py('cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = \'public\'")\nprint(cur.fetchall())'),
+    'backend/inspect_schema.py': 'from sqlalchemy import create_engine, inspect\nengine = create_engine("postgresql://localhost/app")\nprint(inspect(engine).get_table_names())\n',
+    'backend/debug_orders.py': py('table = input()\ncur.execute(f"SELECT count(*) FROM {table}")'),
+    'backend/verify_fix.py': py('cur.execute("UPDATE orders SET status = \'new\' WHERE status IS NULL")'),
+    'backend/fix_indentation.py': 'import re\n\nsrc = open("facebook.py").read()\nopen("facebook.py", "w").write(re.sub(r"^\\t", "    ", src, flags=re.M))\n',
+  };
+
+  it('finds every database script by name or by what it holds, and nothing else', async () => {
+    const { plan: p } = await plan(files);
+    expect(p.scripts.map((s) => s.path).sort()).toEqual(Object.keys(files).filter((f) => f !== 'backend/deploy.sh' && f !== 'backend/server.py').sort());
+  });
+
+  it.each([
+    ['backend/apply_schema_fix.py', 'obsolete', 'archive'],
+    ['backend/run_ai_migration.py', 'still_needed', 'migration'],
+    ['backend/migrate.py', 'obsolete', 'archive'],
+    ['backend/followup_migration.py', 'still_needed', 'migration'],
+    ['backend/run_missing_columns_fix.sh', 'obsolete', 'archive'],
+    ['backend/main.py', 'obsolete', 'leave'],
+    ['backend/check_tables.py', 'read_only', 'leave'],
+    ['backend/inspect_schema.py', 'read_only', 'leave'],
+    ['backend/debug_orders.py', 'read_only', 'leave'],
+    ['backend/verify_fix.py', 'data_fix', 'archive'],
+    ['backend/fix_indentation.py', 'not_database', 'leave'],
+  ] as const)('%s is %s (%s)', async (path, cls, action) => {
+    const { by } = await plan(files);
+    expect(by(path).class).toBe(cls);
+    expect(by(path).target.action).toBe(action);
+  });
+
+  it('--write never moves the application module, and lists the others where they are', async () => {
+    const { root, plan: p } = await plan(files);
+    await writeConversion(p, { production, git: false });
+    expect(existsSync(join(root, 'backend/main.py'))).toBe(true);
+    expect(existsSync(join(root, 'backend/check_tables.py'))).toBe(true);
+    expect(existsSync(join(root, 'archived/backend/migrate.py'))).toBe(true);
+    const md = readFileSync(join(root, 'CONVERSION.md'), 'utf8');
+    expect(md).toContain('| read_only | 3 |');
+    expect(md).toContain('| not_database | 1 |');
+    expect(md).toContain('left in place: application code');
+  });
+});
+
+describe('point 10: a run-time f-string placeholder is dynamic SQL with its location, never a syntax error', () => {
+  it.each([
+    ['a table name from a loop over a query', 'for (t,) in cur.fetchall():\n    cur.execute(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS updated_at TIMESTAMPTZ")', 7],
+    ['a column list joined at run time', 'cols = get_columns()\ncur.execute(f"INSERT INTO orders ({\', \'.join(cols)}) VALUES (1)")', 7],
+    ['a format spec', 'n = int(os.environ["N"])\ncur.execute(f"DELETE FROM orders WHERE id IN (SELECT id FROM orders LIMIT {n:d})")', 7],
+    ['a triple-quoted f-string over lines', 'schema = os.environ["SCHEMA"]\ncur.execute(f"""\n    CREATE INDEX IF NOT EXISTS idx_orders_status\n    ON {schema}.orders (status)\n""")', 7],
+    ['a dict lookup', 'cfg = load()\ncur.execute(f"ALTER TABLE users ALTER COLUMN email TYPE {cfg[\'email_type\']}")', 7],
+  ])('%s', async (_name, body, line) => {
+    const { by } = await plan({ 'backend/fix_dynamic.py': py(body) });
+    const s = by('backend/fix_dynamic.py');
+    expect(s.class).toBe('manual_review');
+    expect(s.reasons).toEqual(['dynamic_sql']);
+    expect(s.problems.filter((x) => x.kind === 'syntax_error')).toEqual([]);
+    expect(s.problems.find((x) => x.kind === 'dynamic_sql')?.line).toBe(line);
+    expect(s.reason).toMatch(new RegExp(`line ${line}: SQL built at run time`));
+  });
+});
+
+describe("point 14: converted migrations pass up's own lint and apply", () => {
+  it.each([
+    {
+      name: 'an index on a table production has goes CONCURRENTLY into a migration of its own',
+      script: py('cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS shipped_at TIMESTAMPTZ")\ncur.execute("CREATE INDEX IF NOT EXISTS idx_orders_shipped ON orders (shipped_at)")'),
+      expect: ['CREATE INDEX CONCURRENTLY idx_orders_shipped ON orders (shipped_at);', '-- transactional: false', 'DROP INDEX CONCURRENTLY idx_orders_shipped;'],
+      files: 2,
+    },
+    {
+      name: 'an index alone: one non-transactional migration',
+      script: py('cur.execute("CREATE INDEX IF NOT EXISTS idx_orders_status ON orders (status)")'),
+      expect: ['CREATE INDEX CONCURRENTLY idx_orders_status ON orders (status);', '-- transactional: false'],
+      files: 1,
+    },
+    {
+      name: 'an index on a table the script creates stays in its transaction',
+      script: py('cur.execute("CREATE TABLE IF NOT EXISTS coupons (id SERIAL PRIMARY KEY, code TEXT)")\ncur.execute("CREATE INDEX IF NOT EXISTS idx_coupons_code ON coupons (code)")'),
+      expect: ['CREATE INDEX idx_coupons_code ON coupons (code);'],
+      files: 1,
+    },
+    {
+      name: 'a foreign key on existing tables keeps the legacy form with a reasoned strata-lint-ignore',
+      script: py('cur.execute("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id)")'),
+      expect: ['-- strata-lint-ignore add-foreign-key-without-not-valid: converted as legacy backend/fix_x.py ran it, and production lacks it; validating it scans the table'],
+      files: 1,
+    },
+  ])('$name', async ({ script, expect: wanted, files }) => {
+    const { root, plan: p } = await plan({ 'backend/fix_x.py': script });
+    expect(p.scripts[0]!.class).toBe('still_needed');
+    const written = await writeConversion(p, { production, git: false });
+    const converted = written.migrations.filter((m) => m.source !== null);
+    expect(converted).toHaveLength(files);
+    const text = converted.map((m) => readFileSync(m.file, 'utf8')).join('\n');
+    for (const w of wanted) expect(text).toContain(w);
+    const dir = join(dirname(root), 'migrations');
+    expect((await lintMigrations(dir)).filter((f) => f.severity === 'error')).toEqual([]);
+    // And they apply: baseline then the converted migrations, on an empty database.
+    const db = await createTestDatabase('i18_apply');
+    try {
+      const r = await upgrade({ url: db.url, migrationsDir: dir });
+      expect(r.steps.length).toBe(1 + files);
+    } finally {
+      await db.drop();
+    }
+  });
+});
