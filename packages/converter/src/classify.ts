@@ -28,7 +28,8 @@ export type ReasonCode =
   | 'no_sql_found'
   | 'sqlite'
   | 'read_only'
-  | 'no_database_access';
+  | 'no_database_access'
+  | 'table_missing';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';

@@ -203,6 +203,8 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   const baseline = `${String(number).padStart(4, '0')}_baseline.sql`;
   number++;
   const scripts: ScriptPlan[] = [];
+  // The tables a migration may count on: production's, then those created by the migrations planned before it.
+  const tables = new Set(Object.keys(options.production.tables));
   const counts = Object.fromEntries(SCRIPT_CLASSES.map((k) => [k, 0])) as Record<ScriptClass, number>;
   const manualItems: ConversionPlan['manualItems'] = [];
   const outRel = toPosix(relative(dirname(root), outDir)) || '.';
@@ -210,7 +212,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     const a = analyses.get(o.path)!;
     const checks = checksFor.get(o.path);
     const kind = kinds.get(o.path);
-    const c: ScriptClassification = kind !== undefined ? { class: kind.class, reasons: [kind.reason], reason: kind.sentence, effects: [], problems: [...a.problems] } : classifyScript({
+    let c: ScriptClassification = kind !== undefined ? { class: kind.class, reasons: [kind.reason], reason: kind.sentence, effects: [], problems: [...a.problems] } : classifyScript({
       analysis: a,
       production: options.production,
       ...(options.models ? { models: options.models } : {}),
@@ -219,6 +221,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       ...(checks ? { dataChecks: checks } : {}),
       ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
     });
+    c = needsTables(c, a, tables, options.dataFixes === 'convert');
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
@@ -258,6 +261,36 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     });
   }
   return { root, outDir, order, scripts, baseline: { file: `${outRel}/${baseline}` }, counts, manualItems };
+}
+
+const ON_TABLE = new Set(['add_column', 'create_index', 'add_constraint', 'rename_column', 'alter_column_type', 'set_not_null', 'drop_not_null', 'set_default', 'drop_default', 'insert_rows', 'update_rows', 'delete_rows']);
+
+/**
+ * A script that would become a migration must find its tables: in production,
+ * or created by a migration planned before it (or by itself). One that changes
+ * a table neither has cannot apply: it goes to a person with that reason.
+ * Keeps `tables` up to date with what the planned migration creates.
+ */
+function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, convertUnknown: boolean): ScriptClassification {
+  const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
+  if (!converted) return c;
+  const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
+  const local = new Set(tables);
+  const missing: string[] = [];
+  a.statements.forEach((st, i) => {
+    if (!needed.has(i)) return;
+    for (const e of st.effects) {
+      const key = `${e.schema}.${e.table ?? ''}`;
+      if (e.kind === 'create_table') local.add(key);
+      else if (e.kind === 'rename_table' && e.to !== undefined) local.add(`${e.schema}.${e.to}`);
+      else if (ON_TABLE.has(e.kind) && e.table !== undefined && !local.has(key)) missing.push(`line ${st.line}: production has no table ${e.table}, and no migration planned before it creates one: ${e.kind.replace(/_/g, ' ')} on ${e.table} could not apply.`);
+    }
+  });
+  if (missing.length > 0) {
+    return { ...c, class: 'manual_review', reasons: ['table_missing'], reason: [...new Set(missing)].join(' ') };
+  }
+  for (const t of local) tables.add(t);
+  return c;
 }
 
 /** When each file under `root` was first committed (`YYYY-MM-DD`), relative to `root`; undefined outside git. */

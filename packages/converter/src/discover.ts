@@ -11,8 +11,14 @@ export const DEFAULT_INCLUDE: readonly string[] = Object.freeze([
   '**/add_*',
   '**/apply_*',
   '**/run_*migration*',
-  '**/*_migration.py',
+  '**/*migration*.py',
   '**/*_migration.sql',
+  '**/migrations/*.py',
+  '**/*schema*fix*',
+  '**/*fix*schema*',
+  '**/*db*fix*.py',
+  '**/*fix*db*.py',
+  '**/sync_*schema*.py',
   '**/migrations/*.sql',
   '**/entrypoint*.sh',
   // Read-only tools: listed as such, so every script of the estate is accounted for.
@@ -31,7 +37,16 @@ const STARTUP_CREATE_ALL = /\.create_all\s*\(/;
 const APP_OBJECT = /\b(?:FastAPI|Flask|Quart|Starlette|APIRouter)\s*\(/;
 
 /** Directories never walked into. */
-export const DEFAULT_EXCLUDE: readonly string[] = Object.freeze(['**/archived/**', '**/node_modules/**', '**/.git/**']);
+export const DEFAULT_EXCLUDE: readonly string[] = Object.freeze([
+  '**/archived/**',
+  '**/node_modules/**',
+  '**/.git/**',
+  // A Python package marker and Alembic's environment are not scripts of their own.
+  '**/__init__.py',
+  '**/migrations/env.py',
+  '**/alembic/**',
+  '**/versions/**',
+]);
 
 /** Extensions of scripts the extractor reads. */
 export const SCRIPT_EXTENSIONS: readonly string[] = Object.freeze(['.py', '.sql', '.sh', '.js', '.ts']);

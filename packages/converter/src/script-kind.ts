@@ -29,6 +29,23 @@ const DB_ACCESS =
 /** Statements that only read. */
 const READ_VERB = /^(?:SELECT|WITH|SHOW|EXPLAIN|VALUES|TABLE|\\d)\b/i;
 
+/**
+ * Where the script opens SQLite: a connect call or a `sqlite://` URL, else an
+ * import. A URL that is only the fallback of an environment variable
+ * (`os.getenv("DATABASE_URL", "sqlite:///./app.db")`) is a development
+ * default, not what production runs: the script talks to whatever the variable says.
+ */
+function sqliteClient(text: string): RegExpExecArray | null {
+  const re = new RegExp(SQLITE_CONNECT.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    const before = text.slice(lineStart, m.index);
+    if (/\b(?:getenv|environ\.get|environ\[|get_env|config\(|Field\(|default\s*=)/.test(before)) continue;
+    return m;
+  }
+  return SQLITE_IMPORT.exec(text);
+}
+
 function lineOf(text: string, index: number): number {
   let line = 1;
   for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
@@ -59,7 +76,7 @@ function readsOnly(f: SqlFragment): boolean {
 export function scriptKind(input: { readonly path: string; readonly text: string; readonly fragments: readonly SqlFragment[]; readonly analysis: ScriptAnalysis }): ScriptKind | undefined {
   const { path, text, fragments, analysis } = input;
   const base = posix.basename(path.split('\\').join('/'));
-  const client = SQLITE_CONNECT.exec(text) ?? SQLITE_IMPORT.exec(text);
+  const client = sqliteClient(text);
   const pg = PG_CLIENT.test(text);
   const sqliteFragment = fragments.find((f) => f.sql !== null && SQLITE_SQL.test(f.sql));
   const fragmentLine = (f: SqlFragment): number => f.loc.line + (f.sql!.slice(0, SQLITE_SQL.exec(f.sql!)!.index).match(/\n/g)?.length ?? 0);

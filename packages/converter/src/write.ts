@@ -170,7 +170,9 @@ function sameTree(a: unknown, b: unknown): boolean {
 }
 
 function qt(e: Effect, name: string | undefined): string {
-  return e.schema === 'public' ? quoteIdent(name ?? '') : `${quoteIdent(e.schema)}.${quoteIdent(name ?? '')}`;
+  // Only called for the names an effect's kind carries; an effect without one (an extension, a function) gets no quoting.
+  if (name === undefined || name === '') return '';
+  return e.schema === 'public' ? quoteIdent(name) : `${quoteIdent(e.schema)}.${quoteIdent(name)}`;
 }
 
 /** The SQL that undoes one effect, or a comment saying it cannot be undone. */
@@ -193,7 +195,7 @@ function inverse(e: Effect, production: Snapshot): string {
   const names = needs[e.kind];
   if (names !== undefined && names.some((n) => n === undefined || n === '')) return `-- ${e.kind.replace(/_/g, ' ')}${e.table ? ` on ${e.table}` : ''}: the script gives it no name, so it cannot be undone here; revert by hand.`;
   const table = qt(e, e.table);
-  const col = (c: string | undefined) => quoteIdent(c ?? '');
+  const col = (c: string | undefined) => (c === undefined || c === '' ? '' : quoteIdent(c));
   const prodCol = production.tables[`${e.schema}.${e.table}`]?.columns.find((c) => c.name === e.column);
   switch (e.kind) {
     case 'create_table':
@@ -219,6 +221,13 @@ function inverse(e: Effect, production: Snapshot): string {
     case 'set_default':
     case 'drop_default':
       return prodCol?.default ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};` : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
+    case 'create_object': {
+      const what = e.objectType === 'enum' ? 'type' : e.objectType;
+      if (e.name && what !== undefined && ['extension', 'view', 'materialized view', 'sequence', 'type', 'domain', 'schema'].includes(what)) {
+        return `DROP ${what.toUpperCase()} ${what === 'extension' || what === 'schema' ? quoteIdent(e.name) : qt(e, e.name)};`;
+      }
+      return `-- ${what ?? 'object'} ${e.name ?? ''}: revert by hand.`;
+    }
     default:
       return isDataEffect(e) ? `-- ${e.kind.replace('_', ' ')} on ${e.table ?? '?'}: a data change is not reverted.` : `-- ${e.kind.replace(/_/g, ' ')} ${e.name ?? e.table ?? ''}: revert by hand.`.replace(/ +:/, ':');
   }
