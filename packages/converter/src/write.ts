@@ -64,7 +64,54 @@ function header(revision: string, parents: string, message: string, transactiona
  */
 export function baselineSql(production: Snapshot): { up: string; down: string } {
   const p = planDdl(freshDatabaseSnapshot(production.server.major), production);
-  return { up: grouped(p.up), down: renderSteps(p.down) };
+  return { up: grouped(keepDuplicateConstraints(p.up, production)), down: renderSteps(p.down) };
+}
+
+/**
+ * PostgreSQL merges identical UNIQUE / PRIMARY KEY constraints declared inside
+ * one CREATE TABLE (one index backs them all), so a production that got a
+ * second identical UNIQUE later, by ALTER TABLE, would lose it in a baseline
+ * that declares both inline. Each such duplicate leaves the CREATE TABLE and
+ * follows it as its own ALTER TABLE ... ADD CONSTRAINT, as production got it.
+ */
+function keepDuplicateConstraints(steps: Step[], production: Snapshot): Step[] {
+  const out: Step[] = [];
+  for (const st of steps) {
+    const m = /^CREATE TABLE (\S+) \(/.exec(st.sql);
+    const table = m === null ? undefined : Object.values(production.tables).find((t) => (t.schema === 'public' ? quoteIdent(t.name) : `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`) === m[1]);
+    if (table === undefined) {
+      out.push(st);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    const later: { name: string; first: string; definition: string }[] = [];
+    for (const c of Object.values(table.constraints).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (c.type !== 'unique' && c.type !== 'primary key') continue;
+      const key = `${c.definition}`.replace(/^PRIMARY KEY/, 'UNIQUE');
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, c.name);
+      else later.push({ name: c.name, first, definition: c.definition });
+    }
+    if (later.length === 0) {
+      out.push(st);
+      continue;
+    }
+    const moved = new Set(later.map((l) => `CONSTRAINT ${quoteIdent(l.name)} `));
+    const lines = st.sql.split('\n');
+    const kept = lines.filter((l) => ![...moved].some((x) => l.trimStart().startsWith(x)));
+    // Commas: every element line but the last before the closing parenthesis ends with one.
+    const close = kept.lastIndexOf(')');
+    for (let i = 1; i < close; i++) kept[i] = kept[i]!.replace(/,$/, '') + (i < close - 1 ? ',' : '');
+    out.push({ ...st, sql: kept.join('\n') });
+    for (const l of later) {
+      out.push({
+        sql: `ALTER TABLE ${m![1]} ADD CONSTRAINT ${quoteIdent(l.name)} ${l.definition}`,
+        destructive: false,
+        comment: `The same as ${l.first}, added later in production: inside CREATE TABLE PostgreSQL would merge the two.`,
+      });
+    }
+  }
+  return out;
 }
 
 /** Steps rendered with each table's indexes right under it, as a person lays out a schema file. */

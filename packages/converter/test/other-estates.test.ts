@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { introspect, type Snapshot } from '@strata/auditor';
+import { compare, introspect, type Snapshot } from '@strata/auditor';
 import { lintMigrations } from '@strata/lint';
 import { upgrade } from '@strata/runner';
 import { createTestDatabase, useTestDatabase } from '@strata/testkit';
-import { convertEstate, writeConversion, type ScriptPlan } from '../src/index.js';
+import { baselineSql, convertEstate, writeConversion, type ScriptPlan } from '../src/index.js';
 
 const PRODUCTION = `
 CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now());
@@ -274,6 +274,35 @@ describe("point 14: converted migrations pass up's own lint and apply", () => {
       expect(r.steps.length).toBe(1 + files);
     } finally {
       await db.drop();
+    }
+  });
+});
+
+describe('point 3: the baseline keeps identical UNIQUE constraints production got at different times', () => {
+  it.each([
+    ['a second UNIQUE (email) added by a fix script', 'CREATE TABLE accounts (id SERIAL PRIMARY KEY, email TEXT, CONSTRAINT accounts_email_key UNIQUE (email));\nALTER TABLE accounts ADD CONSTRAINT uq_accounts_email UNIQUE (email);'],
+    ['a UNIQUE that repeats the primary key', 'CREATE TABLE sessions (id INTEGER, CONSTRAINT sessions_pkey PRIMARY KEY (id));\nALTER TABLE sessions ADD CONSTRAINT sessions_id_unique UNIQUE (id);'],
+    ['three identical two-column UNIQUEs, one of them inline', 'CREATE TABLE follows (a INT, b INT, CONSTRAINT follows_a_b_key UNIQUE (a, b));\nALTER TABLE follows ADD CONSTRAINT uq_follows UNIQUE (a, b);\nALTER TABLE follows ADD CONSTRAINT follows_unique_pair UNIQUE (a, b);'],
+  ])('%s: the baseline reproduces it exactly (as verify checks)', async (_name, sql) => {
+    const prod = await createTestDatabase('i18_dup_prod');
+    const shadow = await createTestDatabase('i18_dup_base');
+    try {
+      const run = async (url: string, text: string) => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query(text);
+        } finally {
+          await c.end();
+        }
+      };
+      await run(prod.url, sql);
+      const snap = await introspect(prod.url);
+      await run(shadow.url, baselineSql(snap).up);
+      expect(compare(snap, await introspect(shadow.url), { left: 'production', right: 'the baseline' })).toEqual([]);
+    } finally {
+      await prod.drop();
+      await shadow.drop();
     }
   });
 });
