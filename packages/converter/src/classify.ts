@@ -192,6 +192,18 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
     }
     case 'drop_constraint':
       return { presence: t?.constraints[e.constraint ?? ''] === undefined ? 'present' : 'absent' };
+    case 'set_comment': {
+      if (t === undefined) return { presence: 'absent' };
+      const now = e.column === undefined ? t.comment : col(e.column)?.comment;
+      if (e.column !== undefined && col(e.column) === undefined) return { presence: 'absent' };
+      return (now ?? null) === (e.comment ?? null) ? { presence: 'present' } : { presence: 'absent', ...(now ? { detail: `its comment is now '${now}'` } : {}) };
+    }
+    case 'grant': {
+      const held = s.privileges[`table:${e.schema}.${e.table}:${e.grantee}`]?.privileges ?? [];
+      const all = ['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'];
+      const wanted = (e.privileges ?? []).flatMap((p) => (p === 'ALL' ? all : [p]));
+      return { presence: wanted.every((p) => held.includes(p)) ? 'present' : 'absent' };
+    }
     case 'create_object':
     case 'drop_object': {
       const found = objectExists(s, e);

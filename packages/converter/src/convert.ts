@@ -263,7 +263,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   return { root, outDir, order, scripts, baseline: { file: `${outRel}/${baseline}` }, counts, manualItems };
 }
 
-const ON_TABLE = new Set(['add_column', 'create_index', 'add_constraint', 'rename_column', 'alter_column_type', 'set_not_null', 'drop_not_null', 'set_default', 'drop_default', 'insert_rows', 'update_rows', 'delete_rows']);
+const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 'add_constraint', 'rename_column', 'alter_column_type', 'set_not_null', 'drop_not_null', 'set_default', 'drop_default', 'insert_rows', 'update_rows', 'delete_rows']);
 
 /**
  * A script that would become a migration must find its tables: in production,

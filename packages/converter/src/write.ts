@@ -238,6 +238,8 @@ function inverse(e: Effect, production: Snapshot): string {
     alter_column_type: [e.table, e.column],
     set_default: [e.table, e.column],
     drop_default: [e.table, e.column],
+    set_comment: [e.table],
+    grant: [e.table, e.grantee],
   };
   const names = needs[e.kind];
   if (names !== undefined && names.some((n) => n === undefined || n === '')) return `-- ${e.kind.replace(/_/g, ' ')}${e.table ? ` on ${e.table}` : ''}: the script gives it no name, so it cannot be undone here; revert by hand.`;
@@ -268,6 +270,14 @@ function inverse(e: Effect, production: Snapshot): string {
     case 'set_default':
     case 'drop_default':
       return prodCol?.default ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};` : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
+    case 'set_comment': {
+      const t = production.tables[`${e.schema}.${e.table}`];
+      const before = e.column === undefined ? t?.comment : t?.columns.find((c) => c.name === e.column)?.comment;
+      const value = before ? `'${before.replace(/'/g, "''")}'` : 'NULL';
+      return e.column === undefined ? `COMMENT ON TABLE ${table} IS ${value};` : `COMMENT ON COLUMN ${table}.${col(e.column)} IS ${value};`;
+    }
+    case 'grant':
+      return `REVOKE ${(e.privileges ?? ['ALL']).join(', ')} ON ${table} FROM ${e.grantee === 'public' ? 'PUBLIC' : col(e.grantee)};`;
     case 'create_object': {
       const what = e.objectType === 'enum' ? 'type' : e.objectType;
       if (e.name && what !== undefined && ['extension', 'view', 'materialized view', 'sequence', 'type', 'domain', 'schema'].includes(what)) {

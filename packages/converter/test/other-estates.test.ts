@@ -19,6 +19,9 @@ CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INTEGER, total NUMERIC(10,2)
 CREATE INDEX idx_orders_user ON orders (user_id);
 INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com');
 INSERT INTO orders (user_id, total, status) VALUES (1, 10, 'new'), (2, 20, 'paid');
+COMMENT ON TABLE users IS 'People who sign in';
+DO $$ BEGIN CREATE ROLE i18_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT SELECT ON orders TO i18_reader;
 `;
 
 const roots: string[] = [];
@@ -303,6 +306,25 @@ describe('point 3: the baseline keeps identical UNIQUE constraints production go
     } finally {
       await prod.drop();
       await shadow.drop();
+    }
+  });
+});
+
+describe('point 7: COMMENT ON and GRANT are compared with production like any other effect', () => {
+  it.each([
+    ['the comment production has', `cur.execute("COMMENT ON TABLE users IS 'People who sign in'")`, 'obsolete', undefined],
+    ['another comment', `cur.execute("COMMENT ON TABLE users IS 'Accounts'")`, 'still_needed', "COMMENT ON TABLE users IS 'People who sign in';"],
+    ['a column comment production lacks', `cur.execute("COMMENT ON COLUMN orders.total IS 'In euros'")`, 'still_needed', 'COMMENT ON COLUMN orders.total IS NULL;'],
+    ['a grant production has', 'cur.execute("GRANT SELECT ON orders TO i18_reader")', 'obsolete', undefined],
+    ['a grant production lacks', 'cur.execute("GRANT SELECT, UPDATE ON users TO i18_reader")', 'still_needed', 'REVOKE SELECT, UPDATE ON users FROM i18_reader;'],
+  ])('%s', async (_name, body, cls, down) => {
+    const { plan: p } = await plan({ 'backend/fix_meta.py': py(body) });
+    const s = p.scripts[0]!;
+    expect(s.class).toBe(cls);
+    if (down !== undefined) {
+      const written = await writeConversion(p, { production, git: false });
+      const text = readFileSync(written.migrations.at(-1)!.file, 'utf8');
+      expect(text.split('-- migrate:down\n')[1]).toContain(down);
     }
   });
 });
