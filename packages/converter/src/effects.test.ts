@@ -39,7 +39,9 @@ describe('statementEffects', () => {
     ['CREATE VIEW v AS SELECT 1', [{ kind: 'create_object', schema: 'public', objectType: 'view', name: 'v' }]],
     ['SELECT 1', []],
     ['VACUUM t', []],
-    ['GRANT SELECT ON t TO r', [{ kind: 'other', schema: 'public', objectType: 'GrantStmt' }]],
+    ['GRANT SELECT ON t TO r', [{ kind: 'grant', schema: 'public', table: 't', grantee: 'r', privileges: ['SELECT'] }]],
+    ["COMMENT ON COLUMN s.t.c IS 'x'", [{ kind: 'set_comment', schema: 's', table: 't', column: 'c', comment: 'x' }]],
+    ['GRANT USAGE ON SCHEMA s TO r', [{ kind: 'other', schema: 'public', objectType: 'GRANT' }]],
     ['ALTER TABLE t SET (autovacuum_enabled = false)', [{ kind: 'other', schema: 'public', table: 't', objectType: 'ALTER TABLE SetRelOptions', name: 't' }]],
   ])('%s', (sql, effects) => {
     expect(effectsOf(sql)).toEqual(effects);
