@@ -285,6 +285,28 @@ function ownTimeline(analysis: ScriptAnalysis): Timeline {
   return t;
 }
 
+/**
+ * The line of a later CREATE TABLE of the same table in the same script, when
+ * production's table has exactly the columns (names, types, NOT NULL) it creates.
+ */
+function recreatedAsInProduction(analysis: ScriptAnalysis, after: number, drop: Effect, production: Snapshot): number | undefined {
+  const t = tableOf(production, drop.schema, drop.table ?? '');
+  if (t === undefined) return undefined;
+  for (const st of analysis.statements.slice(after + 1)) {
+    const create = st.effects.find((x) => x.kind === 'create_table' && x.schema === drop.schema && x.table === drop.table);
+    if (create === undefined) continue;
+    const cols = (create.columns ?? []) as readonly { name: string; type: string; notNull: boolean }[];
+    const same =
+      cols.length === t.columns.length &&
+      cols.every((c) => {
+        const pc = t.columns.find((x) => x.name === c.name);
+        return pc !== undefined && pc.type === c.type && (pc.notNull === c.notNull || pc.notNull);
+      });
+    return same ? st.line : undefined;
+  }
+  return undefined;
+}
+
 /** Inputs of {@link classifyScript}. */
 export interface ClassifyInput {
   readonly analysis: ScriptAnalysis;
@@ -380,6 +402,11 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         continue;
       }
       let p = presenceIn(production, fwd.effect);
+      // DROP TABLE IF EXISTS x; CREATE TABLE x (...): idempotent when production already has the result.
+      if (e.kind === 'drop_table' && p.presence === 'absent') {
+        const recreated = recreatedAsInProduction(analysis, si, e, production);
+        if (recreated) p = { presence: 'present', detail: `dropped and created again by line ${recreated}; production already has the table as created there` };
+      }
       const renamesOwn =
         (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) || (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };

@@ -328,3 +328,43 @@ describe('point 7: COMMENT ON and GRANT are compared with production like any ot
     }
   });
 });
+
+describe('point 2: Python guards: only what would run against production becomes a migration', () => {
+  it.each([
+    ['if not table_exists: CREATE TABLE production has', "def table_exists(cur, name):\n    cur.execute(\"SELECT 1 FROM information_schema.tables WHERE table_name = %s\", (name,))\n    return cur.fetchone() is not None\n\nif not table_exists(cur, 'users'):\n    cur.execute(\"CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now())\")", 'obsolete'],
+    ['if not table_exists: CREATE TABLE production lacks', "def table_exists(cur, name):\n    cur.execute(\"SELECT 1 FROM information_schema.tables WHERE table_name = %s\", (name,))\n    return cur.fetchone() is not None\n\nif not table_exists(cur, 'coupons'):\n    cur.execute(\"CREATE TABLE coupons (id SERIAL PRIMARY KEY, code TEXT)\")", 'still_needed'],
+    ['a column checked against the list of existing columns', "cur.execute(\"SELECT column_name FROM information_schema.columns WHERE table_name = 'orders'\")\ncolumns = [r[0] for r in cur.fetchall()]\nif 'shipped_at' not in columns:\n    cur.execute(\"ALTER TABLE orders ADD COLUMN shipped_at TIMESTAMPTZ\")", 'still_needed'],
+    ['a column production has, checked against the list', "cur.execute(\"SELECT column_name FROM information_schema.columns WHERE table_name = 'orders'\")\ncolumns = [r[0] for r in cur.fetchall()]\nif 'status' not in columns:\n    cur.execute(\"ALTER TABLE orders ADD COLUMN status TEXT\")", 'obsolete'],
+    ['try/except around an ALTER production already ran', "try:\n    cur.execute(\"ALTER TABLE orders ADD COLUMN status TEXT\")\nexcept psycopg2.errors.DuplicateColumn:\n    conn.rollback()", 'obsolete'],
+    ['try/except around an ALTER production lacks', "try:\n    cur.execute(\"ALTER TABLE orders ADD COLUMN refunded BOOLEAN DEFAULT false\")\nexcept Exception as e:\n    print(e)\n    conn.rollback()", 'still_needed'],
+  ])('%s: %s', async (_name, body, cls) => {
+    const { plan: p } = await plan({ 'backend/fix_guarded.py': py(body) });
+    expect(p.scripts[0]!.class, p.scripts[0]!.reason).toBe(cls);
+  });
+});
+
+describe('point 5: DROP TABLE IF EXISTS then CREATE TABLE, whose result production has, is obsolete', () => {
+  it.each([
+    ['the same columns as production', "cur.execute(\"DROP TABLE IF EXISTS orders\")\ncur.execute(\"CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INTEGER, total NUMERIC(10,2), status TEXT)\")", 'obsolete', []],
+    ['other columns than production: still destructive', "cur.execute(\"DROP TABLE IF EXISTS orders\")\ncur.execute(\"CREATE TABLE orders (id SERIAL PRIMARY KEY, total NUMERIC(12,2))\")", 'manual_review', ['destructive']],
+  ])('%s', async (_name, body, cls, reasons) => {
+    const { plan: p } = await plan({ 'backend/fix_recreate.py': py(body) });
+    expect(p.scripts[0]!.class, p.scripts[0]!.reason).toBe(cls);
+    if (reasons.length > 0) expect(p.scripts[0]!.reasons).toEqual(expect.arrayContaining(reasons));
+  });
+});
+
+describe('point 6: the entry point decides what runs (downgrade() is not an effect)', () => {
+  const script = (main: string) =>
+    `import os\nimport psycopg2\n\ndef upgrade(cur):\n    cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS shipped_at TIMESTAMPTZ")\n\ndef downgrade(cur):\n    cur.execute("ALTER TABLE orders DROP COLUMN IF EXISTS shipped_at")\n\ndef rollback_migration(cur):\n    cur.execute("DROP TABLE IF EXISTS orders")\n\ndef main(cur):\n    upgrade(cur)\n\nif __name__ == "__main__":\n    conn = psycopg2.connect(os.environ["DATABASE_URL"])\n    cur = conn.cursor()\n${main}\n    conn.commit()\n`;
+  it.each([
+    ['__main__ calls upgrade(): only its ALTER counts', '    upgrade(cur)', 'still_needed', ['add_column']],
+    ['__main__ runs main(), which calls upgrade(): followed through', '    main(cur)', 'still_needed', ['add_column']],
+    ['rollback_migration() is what __main__ calls: its DROP counts, the upgrade does not', '    rollback_migration(cur)', 'manual_review', ['drop_table']],
+  ])('%s', async (_name, main, cls, kinds) => {
+    const { plan: p } = await plan({ 'backend/add_shipped_at_migration.py': script(main) });
+    const s = p.scripts[0]!;
+    expect(s.class, s.reason).toBe(cls);
+    expect(s.effects.map((j) => j.effect.kind)).toEqual(kinds);
+  });
+});
