@@ -37,8 +37,9 @@ export const ESTATES = [
   { name: 'jyotiflow-ai', repo: 'voicebootix/jyotiflow-ai', commit: '1c388073' },
   { name: 'L1', repo: 'AdityaLanka04/L1', commit: '58aca168' },
   { name: 'Commuto', repo: 'Aryan-B-Parikh/Commuto', commit: '1a72015a' },
-  { name: 'opendatamanager', repo: 'PepeluiMoreno/opendatamanager', commit: 'HEAD' },
-  { name: 'grovi_backend', repo: 'Bigbossmskub/grovi_backend', commit: 'HEAD' },
+  { name: 'opendatamanager', repo: 'PepeluiMoreno/opendatamanager', commit: '55432923' },
+  { name: 'grovi_backend', repo: 'Bigbossmskub/grovi_backend', commit: '979a5293' },
+  { name: 'blockflow_v5', repo: 'kavyanshverma047-maker/blockflow_v5', commit: '5cdee8d9' },
   { name: 'legacy (this repository)', local: join(here, '../legacy'), productionRecipe: true },
 ];
 
@@ -123,15 +124,15 @@ function applyMessage(r) {
 
 /** Run the estate's own scripts, in the converter's order, on `url`: what production went through. */
 function buildProduction(root, order, url, psqlBin) {
-  const env = { PATH: process.env.PATH, HOME: tmpdir(), DATABASE_URL: url, POSTGRES_URL: url, SQLALCHEMY_DATABASE_URL: url, DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
+  const env = { PATH: process.env.PATH, HOME: tmpdir(), PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s', DATABASE_URL: url, POSTGRES_URL: url, SQLALCHEMY_DATABASE_URL: url, DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
   const steps = [];
   for (const path of order) {
     const abs = join(root, path);
     const ext = extname(path).toLowerCase();
     let r;
-    if (ext === '.sql') r = run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], { env, timeout: 60_000 });
-    else if (ext === '.py') r = run('/usr/bin/python3', [abs], { cwd: dirname(abs), env, timeout: 30_000, input: '' });
-    else if (ext === '.sh') r = run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 30_000, input: '' });
+    if (ext === '.sql') r = run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], { env: { ...env, PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s' }, timeout: 30_000, input: '' });
+    else if (ext === '.py') r = run('/usr/bin/python3', [abs], { cwd: dirname(abs), env, timeout: 8_000, input: '' });
+    else if (ext === '.sh') r = run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 8_000, input: '' });
     else continue;
     const errors = (r.stderr.match(/ERROR: /g) ?? []).length;
     steps.push({ path, code: r.code, errors, ok: r.code === 0 && errors === 0, note: r.code === 0 && errors === 0 ? '' : (r.stderr.split('\n').find((l) => /ERROR|Error|error/.test(l)) ?? r.stderr.split('\n').filter(Boolean).at(-1) ?? '').slice(0, 160) });
@@ -177,14 +178,15 @@ async function main() {
           await recipe(prod.url, { pg });
           steps = [{ path: 'production/recipe.json', ok: true, code: 0, errors: 0, note: '' }];
         } else steps = buildProduction(copy, order, prod.url, psqlBin);
-        const convert = run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work });
+        const convert = run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work, timeout: 240_000 });
         let out = null;
         try {
           out = JSON.parse(convert.stdout);
         } catch {
           out = null;
         }
-        const crashed = convert.code === 4 || (out === null && convert.code !== 2 && convert.code !== 3);
+        const crashed = convert.code === 4 || (out === null && convert.code !== 2 && convert.code !== 3 && convert.code !== 128);
+        const timedOut = convert.code === 128;
         const apply = out?.written ? run(process.execPath, [CLI, 'up', '--url', empty.url, '--migrations', join(work, 'migrations'), '--json'], { cwd: work }) : null;
         const baselineRow = out?.verify?.rows?.find((r) => r.check.startsWith('baseline'));
         const present = presentScripts(copy);
@@ -198,6 +200,7 @@ async function main() {
           missed: present.filter((p) => !found.includes(p)),
           counts: out?.plan?.counts ?? null,
           crashed,
+          timedOut,
           exit: convert.code,
           error: out === null ? (convert.stderr.split('\n').filter(Boolean).slice(0, 3).join(' ') || convert.stdout.slice(0, 300)) : undefined,
           migrations: out?.written?.migrations?.length ?? 0,
@@ -228,7 +231,7 @@ async function main() {
       console.log(`| ${r.name} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
-    console.log(`| ${r.name} (${r.repo}@${r.commit}) | ${r.found} / ${r.present} | ${cls(r.counts)} | ${r.crashed ? 'yes' : 'no'} | ${r.exit} | ${r.applies === null ? 'n/a' : r.applies ? `yes (${r.migrations})` : 'NO'} | ${r.baselineEqualsProduction === null ? 'n/a' : r.baselineEqualsProduction ? 'yes' : 'NO'} | ${r.productionSteps.clean} / ${r.productionSteps.run} | ${r.convertSeconds} s |`);
+    console.log(`| ${r.name} (${r.repo}@${r.commit}) | ${r.found} / ${r.present} | ${cls(r.counts)} | ${r.crashed ? 'yes' : r.timedOut ? 'timed out' : 'no'} | ${r.exit} | ${r.applies === null ? 'n/a' : r.applies ? `yes (${r.migrations})` : 'NO'} | ${r.baselineEqualsProduction === null ? 'n/a' : r.baselineEqualsProduction ? 'yes' : 'NO'} | ${r.productionSteps.clean} / ${r.productionSteps.run} | ${r.convertSeconds} s |`);
   }
 }
 

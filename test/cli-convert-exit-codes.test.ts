@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import type { ScratchDatabase } from '@strata/pg-server';
+import { introspect, serializeSnapshot } from '@strata/auditor';
+import { startLocalServer, createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
 import { runMigrate } from './support/cli.js';
 
 /** A folder with these files (sub-folders made as needed). */
@@ -74,5 +75,37 @@ describe('migrate convert exit codes (issue 18, point 13)', () => {
     const r = await runMigrate(['convert', '--help']);
     expect(r.stdout).toContain('--exclude <glob...>');
     expect(r.stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*needs a person.*\n\s+2 .*input error.*\n\s+3 .*database error/);
+  });
+});
+
+describe('the verify step and production\'s extensions (issue 18, point 12)', () => {
+  it('an extension no local PostgreSQL has: exit 2 before any work, naming it and --shadow-url', async () => {
+    const snap = await introspect(production.url);
+    snap.extensions['strata_no_such_ext'] = { name: 'strata_no_such_ext', schema: 'public', version: '1.0', requires: [] };
+    const cwd = tempProject({ ...ESTATE, 'production.json': serializeSnapshot(snap) });
+    const r = await runMigrate(['convert', 'legacy', '--production', 'production.json', '--write', '--out', 'converted'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Production uses the extension strata_no_such_ext, which neither the bundled PostgreSQL nor a PostgreSQL \d+ installed here .* Pass --shadow-url with a server that has strata_no_such_ext, or --no-verify\./);
+    expect(existsSync(join(cwd, 'converted'))).toBe(false);
+    expect(existsSync(join(cwd, 'legacy/CONVERSION.md'))).toBe(false);
+  });
+
+  // The system PostgreSQL 15 with PostGIS this repository's machines have (see the README's requirements).
+  const systemBin = '/usr/lib/postgresql/15/bin';
+  it('a PostGIS production: verify picks the system PostgreSQL 15 that has PostGIS, and passes', async () => {
+    const server = await startLocalServer({ binDir: systemBin });
+    try {
+      const db = await createScratchDatabase(server.url, { prefix: 'e2e_postgis' });
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      await c.query('CREATE EXTENSION postgis; CREATE TABLE places (id SERIAL PRIMARY KEY, name TEXT, geom geometry(Point, 4326))');
+      await c.end();
+      const cwd = tempProject({ 'legacy/backend/fix_places_index.py': py('CREATE INDEX IF NOT EXISTS idx_places_geom ON places USING gist (geom)') });
+      const r = await runMigrate(['convert', 'legacy', '--url', db.url, '--write', '--out', 'converted'], { cwd });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/baseline \w+ = production \| ok/);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '@strata/core';
-import { introspect, snapshotFrom, type Snapshot } from '@strata/auditor';
+import { introspect, snapshotFrom, type Snapshot, type SnapshotFromOptions } from '@strata/auditor';
+import { embeddedBinDir } from '@strata/pg-server';
 import { conversionJson, convertEstate, parseOrderFile, renderVerify, reportOrder, verifyConversion, writeConversion, type VerifyResult, type WriteResult } from '@strata/converter';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
@@ -20,6 +22,42 @@ type ConvertFlags = AuditFlags & {
   exclude?: string[];
   dataFixes?: 'archive' | 'convert';
 };
+
+/**
+ * The shadow server the verify step needs: production's extensions must be
+ * installable there. The bundled PostgreSQL when it has them all; else the
+ * system binaries of production's major that have them (PostGIS is rarely
+ * bundled); else an input error before any work, naming the extension and the flag.
+ */
+export function shadowForExtensions(production: Snapshot, binDirs?: readonly string[]): Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'download'> | undefined {
+  const needed = [...new Set(Object.values(production.extensions).map((e) => e.name))].filter((n) => n !== 'plpgsql').sort();
+  if (needed.length === 0) return undefined;
+  const has = (dirs: readonly string[], ext: string) => dirs.some((d) => existsSync(join(d, `${ext}.control`)));
+  let bundled: string[] = [];
+  try {
+    const bin = embeddedBinDir();
+    bundled = [join(bin, '..', 'share', 'postgresql', 'extension'), join(bin, '..', 'share', 'extension')];
+  } catch {
+    // no bundled server: only system binaries
+  }
+  if (needed.every((x) => has(bundled, x))) return undefined;
+  const major = production.server.major;
+  const candidates = binDirs ?? [`/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`, `/opt/homebrew/opt/postgresql@${major}/bin`, `/usr/local/opt/postgresql@${major}/bin`];
+  let best: { dir: string; missing: string[] } | undefined;
+  for (const dir of candidates) {
+    if (!existsSync(join(dir, 'postgres'))) continue;
+    const shares = [`/usr/share/postgresql/${major}/extension`, join(dir, '..', 'share', 'extension'), join(dir, '..', 'share', 'postgresql', 'extension')];
+    const missing = needed.filter((x) => !has(shares, x));
+    if (missing.length === 0) return { targetMajor: major, binDirs: [dir], download: false };
+    if (best === undefined || missing.length < best.missing.length) best = { dir, missing };
+  }
+  const missing = best?.missing ?? needed.filter((x) => !has(bundled, x));
+  throw new StrataError(
+    'USAGE',
+    `Production uses the extension${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which neither the bundled PostgreSQL nor a PostgreSQL ${major} installed here (${best ? best.dir : `looked in ${candidates.join(', ')}`}) has: the verify step could not build its shadow databases. Nothing was done. Pass --shadow-url with a server that has ${missing.join(', ')}, or --no-verify.`,
+    { meta: { extensions: missing, major } },
+  );
+}
 
 /** `migrate convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
 export function register(program: Command, ctx: CliContext): void {
@@ -60,6 +98,8 @@ Exit codes:
       let production: Snapshot;
       if (g.production) production = (await snapshotFrom({ kind: 'snapshot', file: resolve(cwd, g.production) }, base)).snapshot;
       else production = await introspect(liveUrl!, { strataSchema: r.schema });
+      // Before any work: a verify that cannot have production's extensions stops here.
+      const shadowSource = g.write && g.verify !== false && !base.shadowUrl ? shadowForExtensions(production) : undefined;
       const models = modelsSource(g, r);
       let modelsSnapshot: Snapshot | undefined;
       if (models) {
@@ -110,6 +150,7 @@ Exit codes:
             production,
             ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
             ...(base.shadowUrl ? { shadowUrl: base.shadowUrl } : {}),
+            ...(shadowSource ? { source: shadowSource } : {}),
           });
         }
       }
