@@ -20,7 +20,7 @@
 //   node bench/real-estates.mjs --snapshots /tmp/estates --mirrors /work/.mirror [--only name] [--json out.json]
 // A missing snapshot folder is filled with `git archive <commit>` from
 // <mirrors>/<owner>+<name>/repo when that mirror exists. Needs `pnpm build`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
@@ -107,11 +107,33 @@ function snapshot(estate, dir, mirrors) {
   return target;
 }
 
-const run = (cmd, args, opts = {}) => {
-  const t = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeout ?? 600_000, ...opts });
-  return { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: performance.now() - t };
-};
+// Asynchronous on purpose: the scratch server's log goes through this process, and a
+// blocked event loop (spawnSync) would stop it, and with it every backend that logs.
+const run = (cmd, args, opts = {}) =>
+  new Promise((resolve) => {
+    const t = performance.now();
+    const { input, timeout = 600_000, ...rest } = opts;
+    const child = spawn(cmd, args, { ...rest, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }, timeout);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: timedOut ? 128 : (code ?? 1), stdout, stderr, ms: performance.now() - t });
+    });
+  });
 
 function applyMessage(r) {
   try {
@@ -123,16 +145,16 @@ function applyMessage(r) {
 }
 
 /** Run the estate's own scripts, in the converter's order, on `url`: what production went through. */
-function buildProduction(root, order, url, psqlBin) {
+async function buildProduction(root, order, url, psqlBin) {
   const env = { PATH: process.env.PATH, HOME: tmpdir(), PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s', DATABASE_URL: url, POSTGRES_URL: url, SQLALCHEMY_DATABASE_URL: url, DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
   const steps = [];
   for (const path of order) {
     const abs = join(root, path);
     const ext = extname(path).toLowerCase();
     let r;
-    if (ext === '.sql') r = run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], { env: { ...env, PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s' }, timeout: 30_000, input: '' });
-    else if (ext === '.py') r = run('/usr/bin/python3', [abs], { cwd: dirname(abs), env, timeout: 8_000, input: '' });
-    else if (ext === '.sh') r = run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 8_000, input: '' });
+    if (ext === '.sql') r = await run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], { env: { ...env, PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s' }, timeout: 30_000, input: '' });
+    else if (ext === '.py') r = await run('/usr/bin/python3', [abs], { cwd: dirname(abs), env, timeout: 8_000, input: '' });
+    else if (ext === '.sh') r = await run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 8_000, input: '' });
     else continue;
     const errors = (r.stderr.match(/ERROR: /g) ?? []).length;
     steps.push({ path, code: r.code, errors, ok: r.code === 0 && errors === 0, note: r.code === 0 && errors === 0 ? '' : (r.stderr.split('\n').find((l) => /ERROR|Error|error/.test(l)) ?? r.stderr.split('\n').filter(Boolean).at(-1) ?? '').slice(0, 160) });
@@ -165,7 +187,7 @@ async function main() {
       const empty = await createScratchDatabase(server.url, { prefix: 'estate_apply' });
       try {
         // The order the converter assumes (a dry run), then production built by running the scripts in it.
-        const dry = run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--json'], { cwd: work });
+        const dry = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--json'], { cwd: work });
         let order = [];
         try {
           order = JSON.parse(dry.stdout).plan.scripts.map((s) => [s.order.position, s.path]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
@@ -177,8 +199,8 @@ async function main() {
           const { buildProduction: recipe } = await import(join(estate.local, 'production/build.mjs'));
           await recipe(prod.url, { pg });
           steps = [{ path: 'production/recipe.json', ok: true, code: 0, errors: 0, note: '' }];
-        } else steps = buildProduction(copy, order, prod.url, psqlBin);
-        const convert = run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work, timeout: 240_000 });
+        } else steps = await buildProduction(copy, order, prod.url, psqlBin);
+        const convert = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work, timeout: 240_000 });
         let out = null;
         try {
           out = JSON.parse(convert.stdout);
@@ -187,7 +209,7 @@ async function main() {
         }
         const crashed = convert.code === 4 || (out === null && convert.code !== 2 && convert.code !== 3 && convert.code !== 128);
         const timedOut = convert.code === 128;
-        const apply = out?.written ? run(process.execPath, [CLI, 'up', '--url', empty.url, '--migrations', join(work, 'migrations'), '--json'], { cwd: work }) : null;
+        const apply = out?.written ? await run(process.execPath, [CLI, 'up', '--url', empty.url, '--migrations', join(work, 'migrations'), '--json'], { cwd: work }) : null;
         const baselineRow = out?.verify?.rows?.find((r) => r.check.startsWith('baseline'));
         const present = presentScripts(copy);
         const found = out?.plan?.scripts?.map((s) => s.path) ?? [];

@@ -29,7 +29,8 @@ export type ReasonCode =
   | 'sqlite'
   | 'read_only'
   | 'no_database_access'
-  | 'table_missing';
+  | 'table_missing'
+  | 'extension_unavailable';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';

@@ -198,6 +198,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     if (!kinds.has(o.path)) a.statements.forEach((s, i) => s.effects.forEach((e) => timeline.add(seq[i]!, e, o.path)));
   }
 
+  const available = options.productionUrl === undefined ? undefined : await availableExtensions(options.productionUrl);
   const checksFor = await dataChecks(new Map([...analyses].filter(([p]) => !kinds.has(p))), options.productionUrl);
   let number = nextNumber(outDir);
   const baseline = `${String(number).padStart(4, '0')}_baseline.sql`;
@@ -221,7 +222,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       ...(checks ? { dataChecks: checks } : {}),
       ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
     });
-    c = needsTables(c, a, tables, options.dataFixes === 'convert');
+    c = needsTables(c, a, tables, options.dataFixes === 'convert', available);
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
@@ -271,7 +272,7 @@ const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 
  * a table neither has cannot apply: it goes to a person with that reason.
  * Keeps `tables` up to date with what the planned migration creates.
  */
-function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, convertUnknown: boolean): ScriptClassification {
+function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, convertUnknown: boolean, available?: ReadonlySet<string>): ScriptClassification {
   const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
   if (!converted) return c;
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
@@ -281,16 +282,30 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     if (!needed.has(i)) return;
     for (const e of st.effects) {
       const key = `${e.schema}.${e.table ?? ''}`;
+      if (e.kind === 'create_object' && e.objectType === 'extension' && available !== undefined && e.name !== undefined && !available.has(e.name)) {
+        missing.push(`line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it (not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`);
+      }
       if (e.kind === 'create_table') local.add(key);
       else if (e.kind === 'rename_table' && e.to !== undefined) local.add(`${e.schema}.${e.to}`);
       else if (ON_TABLE.has(e.kind) && e.table !== undefined && !local.has(key)) missing.push(`line ${st.line}: production has no table ${e.table}, and no migration planned before it creates one: ${e.kind.replace(/_/g, ' ')} on ${e.table} could not apply.`);
     }
   });
   if (missing.length > 0) {
-    return { ...c, class: 'manual_review', reasons: ['table_missing'], reason: [...new Set(missing)].join(' ') };
+    const reasons: ReasonCode[] = [];
+    if (missing.some((m) => m.includes('the extension'))) reasons.push('extension_unavailable');
+    if (missing.some((m) => m.includes('has no table'))) reasons.push('table_missing');
+    return { ...c, class: 'manual_review', reasons, reason: [...new Set(missing)].join(' ') };
   }
   for (const t of local) tables.add(t);
   return c;
+}
+
+/** The extensions production's server could install (read-only query). */
+async function availableExtensions(url: string): Promise<Set<string>> {
+  return await withConnection({ url, applicationName: 'strata-convert' }, async (client) => {
+    const r = await client.query<{ name: string }>('SELECT name FROM pg_available_extensions');
+    return new Set(r.rows.map((x) => x.name));
+  });
 }
 
 /** When each file under `root` was first committed (`YYYY-MM-DD`), relative to `root`; undefined outside git. */

@@ -368,3 +368,17 @@ describe('point 6: the entry point decides what runs (downgrade() is not an effe
     expect(s.effects.map((j) => j.effect.kind)).toEqual(kinds);
   });
 });
+
+describe("a migration must be able to apply: tables and extensions production's server lacks go to a person", () => {
+  it.each([
+    ['an ALTER of a table neither production nor an earlier script has', 'cur.execute("ALTER TABLE bookings ADD COLUMN IF NOT EXISTS status TEXT")', 'manual_review', ['table_missing']],
+    ['a table created by the same script first', 'cur.execute("CREATE TABLE IF NOT EXISTS bookings (id SERIAL PRIMARY KEY)")\ncur.execute("ALTER TABLE bookings ADD COLUMN IF NOT EXISTS status TEXT")', 'still_needed', ['missing_in_production']],
+    ['an extension the server cannot install', 'cur.execute("CREATE EXTENSION IF NOT EXISTS strata_no_such_extension")', 'manual_review', ['extension_unavailable']],
+    ['an extension the server has', 'cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")', 'still_needed', ['missing_in_production']],
+  ])('%s', async (_name, body, cls, reasons) => {
+    const root = estate({ 'backend/fix_x.py': py(body) });
+    const p = await convertEstate({ root, production, productionUrl: productionDb().url, gitDates: false });
+    expect(p.scripts[0]!.class, p.scripts[0]!.reason).toBe(cls);
+    expect(p.scripts[0]!.reasons).toEqual(reasons);
+  });
+});
