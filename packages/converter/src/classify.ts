@@ -30,7 +30,8 @@ export type ReasonCode =
   | 'read_only'
   | 'no_database_access'
   | 'table_missing'
-  | 'extension_unavailable';
+  | 'extension_unavailable'
+  | 'column_missing';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';

@@ -206,6 +206,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   const scripts: ScriptPlan[] = [];
   // The tables a migration may count on: production's, then those created by the migrations planned before it.
   const tables = new Set(Object.keys(options.production.tables));
+  const columns = new Map(Object.entries(options.production.tables).map(([k, t]) => [k, new Set(t.columns.map((c) => c.name))]));
   const counts = Object.fromEntries(SCRIPT_CLASSES.map((k) => [k, 0])) as Record<ScriptClass, number>;
   const manualItems: ConversionPlan['manualItems'] = [];
   const outRel = toPosix(relative(dirname(root), outDir)) || '.';
@@ -222,7 +223,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       ...(checks ? { dataChecks: checks } : {}),
       ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
     });
-    c = needsTables(c, a, tables, options.dataFixes === 'convert', available);
+    c = needsTables(c, a, tables, columns, options.dataFixes === 'convert', available);
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
@@ -272,11 +273,12 @@ const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 
  * a table neither has cannot apply: it goes to a person with that reason.
  * Keeps `tables` up to date with what the planned migration creates.
  */
-function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, convertUnknown: boolean, available?: ReadonlySet<string>): ScriptClassification {
+function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, convertUnknown: boolean, available?: ReadonlySet<string>): ScriptClassification {
   const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
   if (!converted) return c;
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
   const local = new Set(tables);
+  const localColumns = new Map([...columns].map(([k, v]) => [k, new Set(v)]));
   const missing: string[] = [];
   a.statements.forEach((st, i) => {
     if (!needed.has(i)) return;
@@ -285,7 +287,17 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
       if (e.kind === 'create_object' && e.objectType === 'extension' && available !== undefined && e.name !== undefined && !available.has(e.name)) {
         missing.push(`line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it (not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`);
       }
-      if (e.kind === 'create_table') local.add(key);
+      if (e.kind === 'create_table') {
+        local.add(key);
+        localColumns.set(key, new Set(((e.columns ?? []) as readonly { name: string }[]).map((x) => x.name)));
+      }
+      if (e.kind === 'add_column' && e.column !== undefined) localColumns.get(key)?.add(e.column);
+      if (e.kind === 'rename_column' && e.to !== undefined) localColumns.get(key)?.add(e.to);
+      if (e.kind === 'create_index' && local.has(key) && e.keyColumns !== undefined) {
+        const have = localColumns.get(key);
+        const absent = have === undefined ? [] : e.keyColumns.filter((k) => !have.has(k));
+        if (absent.length > 0) missing.push(`line ${st.line}: ${e.table} has no column ${absent.join(', ')} in production nor from a migration planned before it: index ${e.index ?? ''} could not be built.`);
+      }
       else if (e.kind === 'rename_table' && e.to !== undefined) local.add(`${e.schema}.${e.to}`);
       else if (ON_TABLE.has(e.kind) && e.table !== undefined && !local.has(key)) missing.push(`line ${st.line}: production has no table ${e.table}, and no migration planned before it creates one: ${e.kind.replace(/_/g, ' ')} on ${e.table} could not apply.`);
     }
@@ -294,9 +306,11 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     const reasons: ReasonCode[] = [];
     if (missing.some((m) => m.includes('the extension'))) reasons.push('extension_unavailable');
     if (missing.some((m) => m.includes('has no table'))) reasons.push('table_missing');
+    if (missing.some((m) => m.includes('has no column'))) reasons.push('column_missing');
     return { ...c, class: 'manual_review', reasons, reason: [...new Set(missing)].join(' ') };
   }
   for (const t of local) tables.add(t);
+  for (const [k, v] of localColumns) columns.set(k, v);
   return c;
 }
 

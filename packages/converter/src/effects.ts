@@ -413,6 +413,7 @@ export function statementEffects(ast: unknown): Effect[] {
         schema,
         table,
         index,
+        ...(cols.every((c) => c !== 'expr') ? { keyColumns: cols } : {}),
         ...(written === undefined ? { derivedName: true } : {}),
         ...(n['if_not_exists'] === true ? { conditional: true } : {}),
         ...(n['concurrent'] === true ? { concurrent: true } : {}),
