@@ -31,7 +31,8 @@ export type ReasonCode =
   | 'no_database_access'
   | 'table_missing'
   | 'extension_unavailable'
-  | 'column_missing';
+  | 'column_missing'
+  | 'role_missing';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';

@@ -198,7 +198,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     if (!kinds.has(o.path)) a.statements.forEach((s, i) => s.effects.forEach((e) => timeline.add(seq[i]!, e, o.path)));
   }
 
-  const available = options.productionUrl === undefined ? undefined : await availableExtensions(options.productionUrl);
+  const server = options.productionUrl === undefined ? undefined : await serverFacts(options.productionUrl);
   const checksFor = await dataChecks(new Map([...analyses].filter(([p]) => !kinds.has(p))), options.productionUrl);
   let number = nextNumber(outDir);
   const baseline = `${String(number).padStart(4, '0')}_baseline.sql`;
@@ -223,7 +223,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       ...(checks ? { dataChecks: checks } : {}),
       ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
     });
-    c = needsTables(c, a, tables, columns, options.dataFixes === 'convert', available);
+    c = needsTables(c, a, tables, columns, options.dataFixes === 'convert', server);
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
@@ -273,7 +273,7 @@ const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 
  * a table neither has cannot apply: it goes to a person with that reason.
  * Keeps `tables` up to date with what the planned migration creates.
  */
-function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, convertUnknown: boolean, available?: ReadonlySet<string>): ScriptClassification {
+function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, convertUnknown: boolean, server?: { readonly extensions: ReadonlySet<string>; readonly roles: ReadonlySet<string> }): ScriptClassification {
   const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
   if (!converted) return c;
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
@@ -284,7 +284,10 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     if (!needed.has(i)) return;
     for (const e of st.effects) {
       const key = `${e.schema}.${e.table ?? ''}`;
-      if (e.kind === 'create_object' && e.objectType === 'extension' && available !== undefined && e.name !== undefined && !available.has(e.name)) {
+      if (e.kind === 'grant' && server !== undefined && e.grantee !== undefined && e.grantee !== 'public' && !server.roles.has(e.grantee)) {
+        missing.push(`line ${st.line}: the role ${e.grantee} does not exist on production's server: GRANT ... TO ${e.grantee} could not apply.`);
+      }
+      if (e.kind === 'create_object' && e.objectType === 'extension' && server !== undefined && e.name !== undefined && !server.extensions.has(e.name)) {
         missing.push(`line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it (not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`);
       }
       if (e.kind === 'create_table') {
@@ -307,6 +310,7 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     if (missing.some((m) => m.includes('the extension'))) reasons.push('extension_unavailable');
     if (missing.some((m) => m.includes('has no table'))) reasons.push('table_missing');
     if (missing.some((m) => m.includes('has no column'))) reasons.push('column_missing');
+    if (missing.some((m) => m.includes('the role'))) reasons.push('role_missing');
     return { ...c, class: 'manual_review', reasons, reason: [...new Set(missing)].join(' ') };
   }
   for (const t of local) tables.add(t);
@@ -314,11 +318,12 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
   return c;
 }
 
-/** The extensions production's server could install (read-only query). */
-async function availableExtensions(url: string): Promise<Set<string>> {
+/** The extensions production's server could install and the roles it has (read-only queries). */
+async function serverFacts(url: string): Promise<{ extensions: Set<string>; roles: Set<string> }> {
   return await withConnection({ url, applicationName: 'strata-convert' }, async (client) => {
-    const r = await client.query<{ name: string }>('SELECT name FROM pg_available_extensions');
-    return new Set(r.rows.map((x) => x.name));
+    const e = await client.query<{ name: string }>('SELECT name FROM pg_available_extensions');
+    const r = await client.query<{ name: string }>('SELECT rolname AS name FROM pg_roles');
+    return { extensions: new Set(e.rows.map((x) => x.name)), roles: new Set(r.rows.map((x) => x.name)) };
   });
 }
 

@@ -375,6 +375,7 @@ describe("a migration must be able to apply: tables and extensions production's 
     ['a table created by the same script first', 'cur.execute("CREATE TABLE IF NOT EXISTS bookings (id SERIAL PRIMARY KEY)")\ncur.execute("ALTER TABLE bookings ADD COLUMN IF NOT EXISTS status TEXT")', 'still_needed', ['missing_in_production']],
     ['an index on a column production\'s table lacks', 'cur.execute("CREATE INDEX IF NOT EXISTS idx_orders_category ON orders (category)")', 'manual_review', ['column_missing']],
     ['an index on a column the same script adds first', 'cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS category TEXT")\ncur.execute("CREATE INDEX IF NOT EXISTS idx_orders_category ON orders (category)")', 'still_needed', ['missing_in_production']],
+    ['a GRANT to a role the server does not have', 'cur.execute("GRANT SELECT ON orders TO strata_no_such_role")', 'manual_review', ['role_missing']],
     ['an extension the server cannot install', 'cur.execute("CREATE EXTENSION IF NOT EXISTS strata_no_such_extension")', 'manual_review', ['extension_unavailable']],
     ['an extension the server has', 'cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")', 'still_needed', ['missing_in_production']],
   ])('%s', async (_name, body, cls, reasons) => {
