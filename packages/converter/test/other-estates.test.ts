@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, introspect, type Snapshot } from '@strata/auditor';
 import { lintMigrations } from '@strata/lint';
 import { upgrade } from '@strata/runner';
-import { createTestDatabase, useTestDatabase } from '@strata/testkit';
-import { baselineSql, convertEstate, writeConversion, type ScriptPlan } from '../src/index.js';
+import { createTestDatabase, testServerUrl, useTestDatabase } from '@strata/testkit';
+import { baselineSql, convertEstate, verifyConversion, writeConversion, type ScriptPlan } from '../src/index.js';
 
 const PRODUCTION = `
 CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now());
@@ -383,5 +383,31 @@ describe("a migration must be able to apply: tables and extensions production's 
     const p = await convertEstate({ root, production, productionUrl: productionDb().url, gitDates: false });
     expect(p.scripts[0]!.class, p.scripts[0]!.reason).toBe(cls);
     expect(p.scripts[0]!.reasons).toEqual(reasons);
+  });
+});
+
+describe('verify: every converted migration must apply, with or without models', () => {
+  it('a CREATE TABLE whose foreign key production cannot take is reported by the verify step, naming the migration and its script', async () => {
+    const body = 'cur.execute("CREATE TABLE IF NOT EXISTS reminders (id SERIAL PRIMARY KEY, order_id VARCHAR(36) REFERENCES orders(id))")';
+    const root = estate({ 'backend/fix_reminders.py': py(body) });
+    const p = await convertEstate({ root, production, gitDates: false });
+    expect(p.scripts[0]!.class).toBe('still_needed');
+    const written = await writeConversion(p, { production, git: false });
+    const v = await verifyConversion(p, written, { production, shadowUrl: testServerUrl() });
+    expect(v.ok).toBe(false);
+    const row = v.rows.find((r) => r.check.includes('converted migrations apply'))!;
+    expect(row.ok).toBe(false);
+    expect(row.differences[0]!.message).toMatch(/^0002_reminders\.sql \(from backend\/fix_reminders\.py\) does not apply: .*foreign key/);
+  });
+
+  it('when they all apply, the row says so', async () => {
+    const root = estate({ 'backend/fix_orders_note.py': py('cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS note TEXT")') });
+    const p = await convertEstate({ root, production, gitDates: false });
+    const written = await writeConversion(p, { production, git: false });
+    const v = await verifyConversion(p, written, { production, shadowUrl: testServerUrl() });
+    expect(v.rows.map((r) => [r.check.replace(/[0-9a-f]{12}/, 'REV'), r.ok])).toEqual([
+      ['baseline REV = production', true],
+      ['baseline + 1 converted migrations apply', true],
+    ]);
   });
 });
