@@ -207,6 +207,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   // The tables a migration may count on: production's, then those created by the migrations planned before it.
   const tables = new Set(Object.keys(options.production.tables));
   const columns = new Map(Object.entries(options.production.tables).map(([k, t]) => [k, new Set(t.columns.map((c) => c.name))]));
+  const columnTypes = new Map(Object.entries(options.production.tables).map(([k, t]) => [k, new Map(t.columns.map((c) => [c.name, c.type]))]));
   const counts = Object.fromEntries(SCRIPT_CLASSES.map((k) => [k, 0])) as Record<ScriptClass, number>;
   const manualItems: ConversionPlan['manualItems'] = [];
   const outRel = toPosix(relative(dirname(root), outDir)) || '.';
@@ -223,7 +224,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       ...(checks ? { dataChecks: checks } : {}),
       ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
     });
-    c = needsTables(c, a, tables, columns, options.dataFixes === 'convert', server);
+    c = needsTables(c, a, tables, columns, columnTypes, options.dataFixes === 'convert', server);
     counts[c.class]++;
     const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
@@ -273,11 +274,12 @@ const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 
  * a table neither has cannot apply: it goes to a person with that reason.
  * Keeps `tables` up to date with what the planned migration creates.
  */
-function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, convertUnknown: boolean, server?: { readonly extensions: ReadonlySet<string>; readonly roles: ReadonlySet<string> }): ScriptClassification {
+function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, columnTypes: ReadonlyMap<string, ReadonlyMap<string, string>>, convertUnknown: boolean, server?: { readonly extensions: ReadonlySet<string>; readonly roles: ReadonlySet<string> }): ScriptClassification {
   const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
   if (!converted) return c;
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
   const local = new Set(tables);
+  const typesOf = columnTypes;
   const localColumns = new Map([...columns].map(([k, v]) => [k, new Set(v)]));
   const missing: string[] = [];
   a.statements.forEach((st, i) => {
@@ -291,6 +293,19 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
         missing.push(`line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it (not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`);
       }
       if (e.kind === 'create_table') {
+        for (const fk of foreignKeys(st.ast)) {
+          const target = `${fk.schema}.${fk.table}`;
+          const refCols = fk.pk.length > 0 ? fk.pk : ['id'];
+          const refType = (c: string) => (target === key ? undefined : typesOf.get(target)?.get(c));
+          const own = new Map(((e.columns ?? []) as readonly { name: string; type: string }[]).map((x) => [x.name, x.type]));
+          fk.fk.forEach((col, i) => {
+            const a = own.get(col);
+            const b = refType(refCols[i] ?? '');
+            if (a !== undefined && b !== undefined && family(a) !== family(b)) {
+              missing.push(`line ${st.line}: ${e.table}.${col} (${a}) references ${fk.table}.${refCols[i]}, which is ${b} in production: the foreign key could not be created.`);
+            }
+          });
+        }
         local.add(key);
         localColumns.set(key, new Set(((e.columns ?? []) as readonly { name: string }[]).map((x) => x.name)));
       }
@@ -311,11 +326,41 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     if (missing.some((m) => m.includes('has no table'))) reasons.push('table_missing');
     if (missing.some((m) => m.includes('has no column'))) reasons.push('column_missing');
     if (missing.some((m) => m.includes('the role'))) reasons.push('role_missing');
+    if (missing.some((m) => m.includes('the foreign key'))) reasons.push('conflict');
     return { ...c, class: 'manual_review', reasons, reason: [...new Set(missing)].join(' ') };
   }
   for (const t of local) tables.add(t);
   for (const [k, v] of localColumns) columns.set(k, v);
   return c;
+}
+
+/** Broad type families whose values a foreign key cannot compare across. */
+function family(type: string): string {
+  if (/^(smallint|integer|bigint|serial|bigserial|smallserial|int\d?)\b/.test(type)) return 'integer';
+  if (/^(text|character varying|varchar|character|char|citext)\b/.test(type)) return 'text';
+  if (/^uuid\b/.test(type)) return 'uuid';
+  return type;
+}
+
+/** The foreign keys a CREATE TABLE declares: its columns, the table and columns they reference. */
+function foreignKeys(ast: unknown): { fk: string[]; schema: string; table: string; pk: string[] }[] {
+  const create = (ast as { CreateStmt?: { tableElts?: unknown[] } } | undefined)?.CreateStmt;
+  if (create === undefined) return [];
+  const names = (list: unknown): string[] => ((list as { String?: { sval?: string } }[] | undefined) ?? []).map((x) => x.String?.sval ?? '');
+  const out: { fk: string[]; schema: string; table: string; pk: string[] }[] = [];
+  const add = (c: Record<string, unknown>, own: string[]) => {
+    if (c['contype'] !== 'CONSTR_FOREIGN') return;
+    const rv = c['pktable'] as { schemaname?: string; relname?: string } | undefined;
+    if (rv?.relname === undefined) return;
+    out.push({ fk: own, schema: rv.schemaname ?? 'public', table: rv.relname, pk: names(c['pk_attrs']) });
+  };
+  for (const el of create.tableElts ?? []) {
+    const col = (el as { ColumnDef?: { colname?: string; constraints?: { Constraint?: Record<string, unknown> }[] } }).ColumnDef;
+    if (col?.colname !== undefined) for (const k of col.constraints ?? []) if (k.Constraint) add(k.Constraint, [col.colname]);
+    const con = (el as { Constraint?: Record<string, unknown> }).Constraint;
+    if (con !== undefined) add(con, names(con['fk_attrs']));
+  }
+  return out;
 }
 
 /** The extensions production's server could install and the roles it has (read-only queries). */

@@ -375,6 +375,8 @@ describe("a migration must be able to apply: tables and extensions production's 
     ['a table created by the same script first', 'cur.execute("CREATE TABLE IF NOT EXISTS bookings (id SERIAL PRIMARY KEY)")\ncur.execute("ALTER TABLE bookings ADD COLUMN IF NOT EXISTS status TEXT")', 'still_needed', ['missing_in_production']],
     ['an index on a column production\'s table lacks', 'cur.execute("CREATE INDEX IF NOT EXISTS idx_orders_category ON orders (category)")', 'manual_review', ['column_missing']],
     ['an index on a column the same script adds first', 'cur.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS category TEXT")\ncur.execute("CREATE INDEX IF NOT EXISTS idx_orders_category ON orders (category)")', 'still_needed', ['missing_in_production']],
+    ['a foreign key of another type than the column it references', 'cur.execute("CREATE TABLE IF NOT EXISTS reminders (id SERIAL PRIMARY KEY, order_id VARCHAR(36) REFERENCES orders(id))")', 'manual_review', ['conflict']],
+    ['a foreign key of the same type family', 'cur.execute("CREATE TABLE IF NOT EXISTS reminders (id SERIAL PRIMARY KEY, order_id BIGINT REFERENCES orders(id))")', 'still_needed', ['missing_in_production']],
     ['a GRANT to a role the server does not have', 'cur.execute("GRANT SELECT ON orders TO strata_no_such_role")', 'manual_review', ['role_missing']],
     ['an extension the server cannot install', 'cur.execute("CREATE EXTENSION IF NOT EXISTS strata_no_such_extension")', 'manual_review', ['extension_unavailable']],
     ['an extension the server has', 'cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")', 'still_needed', ['missing_in_production']],
@@ -387,8 +389,8 @@ describe("a migration must be able to apply: tables and extensions production's 
 });
 
 describe('verify: every converted migration must apply, with or without models', () => {
-  it('a CREATE TABLE whose foreign key production cannot take is reported by the verify step, naming the migration and its script', async () => {
-    const body = 'cur.execute("CREATE TABLE IF NOT EXISTS reminders (id SERIAL PRIMARY KEY, order_id VARCHAR(36) REFERENCES orders(id))")';
+  it('a migration PostgreSQL refuses (no gist operator class for text) is reported by the verify step, naming the migration and its script', async () => {
+    const body = 'cur.execute("CREATE INDEX IF NOT EXISTS idx_orders_status_gist ON orders USING gist (status)")';
     const root = estate({ 'backend/fix_reminders.py': py(body) });
     const p = await convertEstate({ root, production, gitDates: false });
     expect(p.scripts[0]!.class).toBe('still_needed');
@@ -397,7 +399,7 @@ describe('verify: every converted migration must apply, with or without models',
     expect(v.ok).toBe(false);
     const row = v.rows.find((r) => r.check.includes('converted migrations apply'))!;
     expect(row.ok).toBe(false);
-    expect(row.differences[0]!.message).toMatch(/^0002_reminders\.sql \(from backend\/fix_reminders\.py\) does not apply: .*foreign key/);
+    expect(row.differences[0]!.message).toMatch(/^0002_reminders\.sql \(from backend\/fix_reminders\.py\) does not apply: .*operator class/);
   });
 
   it('when they all apply, the row says so', async () => {
