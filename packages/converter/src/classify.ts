@@ -58,6 +58,8 @@ export interface DataFixCheck {
   readonly sql: string | null;
   /** True: rows remain (not run); false: none (has run); null: unknown. */
   readonly pending: boolean | null;
+  /** How many rows production still has in the old state (the same query, counted), when it was run. */
+  readonly rows?: number;
   /** Why it is unknown, or the error production gave. */
   readonly note?: string;
 }
@@ -71,6 +73,13 @@ export interface ScriptClassification {
   readonly effects: JudgedEffect[];
   readonly problems: ScriptProblem[];
   readonly dataFix?: { readonly hasRun: boolean | null; readonly checks: DataFixCheck[] };
+}
+
+function rowsText(checks: readonly DataFixCheck[]): string {
+  const counted = checks.filter((c) => c.pending === true && c.rows !== undefined);
+  if (counted.length === 0) return 'rows';
+  const n = counted.reduce((a, c) => a + c.rows!, 0);
+  return `${n} row${n === 1 ? '' : 's'}`;
 }
 
 /** Later changes to objects, in the assumed run order: who drops or renames what. */
@@ -454,9 +463,9 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     const tables = [...new Set(data.map((d) => d.effect.table))].join(', ');
     const reason =
       hasRun === false
-        ? `Only DML on ${tables}: production still has rows it would change, so it has not run; it becomes a data migration.`
+        ? `Only DML on ${tables}: production still has ${rowsText(checks)} it would change, so it has not run; it becomes a data migration. Checked with: ${checks.filter((c) => c.pending === true).map((c) => c.sql).join('; ')}.`
         : hasRun === true
-          ? `Only DML on ${tables}: no production row would change any more, so it has run; archived with that reason.`
+          ? `Only DML on ${tables}: no production row would change any more (0 rows), so it has run; archived with that reason. Checked with: ${checks.map((c) => c.sql).join('; ')}.`
           : `Only DML on ${tables}: cannot tell whether it has run (${checks.length === 0 ? 'no production connection to check its rows' : checks.map((c) => c.note).filter(Boolean).join('; ') || 'no check derivable'}); archived with this reason unless told to convert it.`;
     return {
       class: 'data_fix',

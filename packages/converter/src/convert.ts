@@ -406,7 +406,7 @@ async function dataChecks(analyses: ReadonlyMap<string, ScriptAnalysis>, url: st
   }
   const out = new Map<string, DataFixCheck[]>();
   if (pending.size === 0) return out;
-  const run = async (query: ((sql: string) => Promise<boolean>) | undefined): Promise<void> => {
+  const run = async (query: ((sql: string) => Promise<{ pending: boolean; rows?: number }>) | undefined): Promise<void> => {
     for (const [path, list] of pending) {
       const checks: DataFixCheck[] = [];
       for (const item of list) {
@@ -421,8 +421,13 @@ async function dataChecks(analyses: ReadonlyMap<string, ScriptAnalysis>, url: st
         }
         try {
           let any = false;
-          for (const q of item.sql) if (await query(q)) any = true;
-          checks.push({ statement: item.statement, sql, pending: any });
+          let rows: number | undefined = 0;
+          for (const q of item.sql) {
+            const r = await query(q);
+            if (r.pending) any = true;
+            rows = rows === undefined || r.rows === undefined ? undefined : rows + r.rows;
+          }
+          checks.push({ statement: item.statement, sql, pending: any, ...(rows !== undefined ? { rows } : {}) });
         } catch (err) {
           checks.push({ statement: item.statement, sql, pending: null, note: `production refused the check: ${(err as Error).message}` });
         }
@@ -441,8 +446,15 @@ async function dataChecks(analyses: ReadonlyMap<string, ScriptAnalysis>, url: st
         await client.query('SAVEPOINT check_row');
         try {
           const r = await client.query<{ pending: boolean }>(q);
+          // The same rows, counted, for the report: how much of the fix production still needs.
+          const inner = /^SELECT EXISTS \(([\s\S]*)\) AS pending$/.exec(q)?.[1];
+          let rows: number | undefined;
+          if (inner !== undefined && r.rows[0]?.pending === true) {
+            const c = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${inner}) AS still_to_change`);
+            rows = Number(c.rows[0]?.n ?? 0);
+          } else if (r.rows[0]?.pending === false) rows = 0;
           await client.query('RELEASE SAVEPOINT check_row');
-          return r.rows[0]?.pending === true;
+          return { pending: r.rows[0]?.pending === true, ...(rows !== undefined ? { rows } : {}) };
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT check_row');
           throw err;

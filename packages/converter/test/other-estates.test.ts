@@ -413,3 +413,18 @@ describe('verify: every converted migration must apply, with or without models',
     ]);
   });
 });
+
+describe('point 11: a data fix is judged by a query on production, shown with its count', () => {
+  it.each([
+    ['rows still in the old state: not run, a data migration', `cur.execute("UPDATE orders SET status = 'pending' WHERE status = 'new'")`, 'dml_not_run', 1, /production still has 1 row it would change.*Checked with: SELECT EXISTS/],
+    ['no row left: it has run', `cur.execute("UPDATE orders SET status = 'paid' WHERE status = 'refunded'")`, 'dml_has_run', 0, /no production row would change any more \(0 rows\).*Checked with: SELECT EXISTS/],
+  ])('%s', async (_name, body, reason, rows, sentence) => {
+    const root = estate({ 'backend/fix_order_status.py': py(body) });
+    const p = await convertEstate({ root, production, productionUrl: productionDb().url, gitDates: false });
+    const s = p.scripts[0]!;
+    expect(s.class).toBe('data_fix');
+    expect(s.reasons).toEqual([reason]);
+    expect(s.dataFix?.checks.map((c) => c.rows)).toEqual([rows]);
+    expect(s.reason).toMatch(sentence);
+  });
+});
