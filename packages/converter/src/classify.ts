@@ -1,8 +1,14 @@
 import type { Snapshot, TableDef } from '@strata/auditor';
 import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem } from './effects.js';
 
-/** The four classes of issue 5. */
-export type ScriptClass = 'obsolete' | 'still_needed' | 'data_fix' | 'manual_review';
+/**
+ * The four classes of issue 5, and three for scripts that are not PostgreSQL
+ * changes at all: SQLite scripts, read-only tools and code that touches no database.
+ */
+export type ScriptClass = 'obsolete' | 'still_needed' | 'data_fix' | 'manual_review' | 'not_postgresql' | 'read_only' | 'not_database';
+
+/** Every class, in report order: what needs a person first. */
+export const SCRIPT_CLASSES: readonly ScriptClass[] = Object.freeze(['manual_review', 'still_needed', 'data_fix', 'obsolete', 'read_only', 'not_database', 'not_postgresql']);
 
 /** Why a script got its class (several for manual review). */
 export type ReasonCode =
@@ -19,7 +25,14 @@ export type ReasonCode =
   | 'not_in_models'
   | 'unsupported'
   | 'include_missing'
-  | 'no_sql_found';
+  | 'no_sql_found'
+  | 'sqlite'
+  | 'read_only'
+  | 'no_database_access'
+  | 'table_missing'
+  | 'extension_unavailable'
+  | 'column_missing'
+  | 'role_missing';
 
 /** Where an effect stands in one Snapshot. */
 export type Presence = 'present' | 'absent' | 'conflict' | 'n/a';
@@ -45,6 +58,8 @@ export interface DataFixCheck {
   readonly sql: string | null;
   /** True: rows remain (not run); false: none (has run); null: unknown. */
   readonly pending: boolean | null;
+  /** How many rows production still has in the old state (the same query, counted), when it was run. */
+  readonly rows?: number;
   /** Why it is unknown, or the error production gave. */
   readonly note?: string;
 }
@@ -58,6 +73,13 @@ export interface ScriptClassification {
   readonly effects: JudgedEffect[];
   readonly problems: ScriptProblem[];
   readonly dataFix?: { readonly hasRun: boolean | null; readonly checks: DataFixCheck[] };
+}
+
+function rowsText(checks: readonly DataFixCheck[]): string {
+  const counted = checks.filter((c) => c.pending === true && c.rows !== undefined);
+  if (counted.length === 0) return 'rows';
+  const n = counted.reduce((a, c) => a + c.rows!, 0);
+  return `${n} row${n === 1 ? '' : 's'}`;
 }
 
 /** Later changes to objects, in the assumed run order: who drops or renames what. */
@@ -182,6 +204,18 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
     }
     case 'drop_constraint':
       return { presence: t?.constraints[e.constraint ?? ''] === undefined ? 'present' : 'absent' };
+    case 'set_comment': {
+      if (t === undefined) return { presence: 'absent' };
+      const now = e.column === undefined ? t.comment : col(e.column)?.comment;
+      if (e.column !== undefined && col(e.column) === undefined) return { presence: 'absent' };
+      return (now ?? null) === (e.comment ?? null) ? { presence: 'present' } : { presence: 'absent', ...(now ? { detail: `its comment is now '${now}'` } : {}) };
+    }
+    case 'grant': {
+      const held = s.privileges[`table:${e.schema}.${e.table}:${e.grantee}`]?.privileges ?? [];
+      const all = ['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'];
+      const wanted = (e.privileges ?? []).flatMap((p) => (p === 'ALL' ? all : [p]));
+      return { presence: wanted.every((p) => held.includes(p)) ? 'present' : 'absent' };
+    }
     case 'create_object':
     case 'drop_object': {
       const found = objectExists(s, e);
@@ -261,6 +295,28 @@ function ownTimeline(analysis: ScriptAnalysis): Timeline {
   const t = new Timeline();
   analysis.statements.forEach((s, i) => s.effects.forEach((e) => t.add(i, e, analysis.path)));
   return t;
+}
+
+/**
+ * The line of a later CREATE TABLE of the same table in the same script, when
+ * production's table has exactly the columns (names, types, NOT NULL) it creates.
+ */
+function recreatedAsInProduction(analysis: ScriptAnalysis, after: number, drop: Effect, production: Snapshot): number | undefined {
+  const t = tableOf(production, drop.schema, drop.table ?? '');
+  if (t === undefined) return undefined;
+  for (const st of analysis.statements.slice(after + 1)) {
+    const create = st.effects.find((x) => x.kind === 'create_table' && x.schema === drop.schema && x.table === drop.table);
+    if (create === undefined) continue;
+    const cols = (create.columns ?? []) as readonly { name: string; type: string; notNull: boolean }[];
+    const same =
+      cols.length === t.columns.length &&
+      cols.every((c) => {
+        const pc = t.columns.find((x) => x.name === c.name);
+        return pc !== undefined && pc.type === c.type && (pc.notNull === c.notNull || pc.notNull);
+      });
+    return same ? st.line : undefined;
+  }
+  return undefined;
 }
 
 /** Inputs of {@link classifyScript}. */
@@ -358,6 +414,11 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         continue;
       }
       let p = presenceIn(production, fwd.effect);
+      // DROP TABLE IF EXISTS x; CREATE TABLE x (...): idempotent when production already has the result.
+      if (e.kind === 'drop_table' && p.presence === 'absent') {
+        const recreated = recreatedAsInProduction(analysis, si, e, production);
+        if (recreated) p = { presence: 'present', detail: `dropped and created again by line ${recreated}; production already has the table as created there` };
+      }
       const renamesOwn =
         (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) || (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
@@ -402,9 +463,9 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     const tables = [...new Set(data.map((d) => d.effect.table))].join(', ');
     const reason =
       hasRun === false
-        ? `Only DML on ${tables}: production still has rows it would change, so it has not run; it becomes a data migration.`
+        ? `Only DML on ${tables}: production still has ${rowsText(checks)} it would change, so it has not run; it becomes a data migration. Checked with: ${checks.filter((c) => c.pending === true).map((c) => c.sql).join('; ')}.`
         : hasRun === true
-          ? `Only DML on ${tables}: no production row would change any more, so it has run; archived with that reason.`
+          ? `Only DML on ${tables}: no production row would change any more (0 rows), so it has run; archived with that reason. Checked with: ${checks.map((c) => c.sql).join('; ')}.`
           : `Only DML on ${tables}: cannot tell whether it has run (${checks.length === 0 ? 'no production connection to check its rows' : checks.map((c) => c.note).filter(Boolean).join('; ') || 'no check derivable'}); archived with this reason unless told to convert it.`;
     return {
       class: 'data_fix',

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError } from '@strata/core';
 import { globMatcher } from './glob-match.js';
@@ -7,14 +7,46 @@ import { globMatcher } from './glob-match.js';
 export const DEFAULT_INCLUDE: readonly string[] = Object.freeze([
   '**/fix_*',
   '**/migrate_*',
+  '**/migrate.py',
   '**/add_*',
+  '**/apply_*',
+  '**/run_*migration*',
+  '**/*migration*.py',
+  '**/*_migration.sql',
+  '**/migrations/*.py',
+  '**/*schema*fix*',
+  '**/*fix*schema*',
+  '**/*db*fix*.py',
+  '**/*fix*db*.py',
+  '**/sync_*schema*.py',
   '**/migrations/*.sql',
-  '**/apply_migration*',
   '**/entrypoint*.sh',
+  // Read-only tools: listed as such, so every script of the estate is accounted for.
+  '**/check_*',
+  '**/inspect_*',
+  '**/verify_*',
+  '**/debug_*',
 ]);
 
+/** A shell script that runs psql. */
+const CALLS_PSQL = /(?:^|[\s;|&(`$])psql\b/m;
+/** A web handler patching the schema (`@app.post("/fix-db")`, `@router.get('/fix_database')`). */
+const FIX_DB_ROUTE = /@\w+(?:\.\w+)*\.(?:get|post|put|patch|route|api_route)\(\s*[rf]?['"][^'"]*\/(?:admin\/)?(?:fix|repair|migrate|patch)[-_]?(?:db|database|schema|tables?)\b/i;
+/** `create_all()` run by the application's module itself (at import or start-up), not by a models file's `__main__`. */
+const STARTUP_CREATE_ALL = /\.create_all\s*\(/;
+const APP_OBJECT = /\b(?:FastAPI|Flask|Quart|Starlette|APIRouter)\s*\(/;
+
 /** Directories never walked into. */
-export const DEFAULT_EXCLUDE: readonly string[] = Object.freeze(['**/archived/**', '**/node_modules/**', '**/.git/**']);
+export const DEFAULT_EXCLUDE: readonly string[] = Object.freeze([
+  '**/archived/**',
+  '**/node_modules/**',
+  '**/.git/**',
+  // A Python package marker and Alembic's environment are not scripts of their own.
+  '**/__init__.py',
+  '**/migrations/env.py',
+  '**/alembic/**',
+  '**/versions/**',
+]);
 
 /** Extensions of scripts the extractor reads. */
 export const SCRIPT_EXTENSIONS: readonly string[] = Object.freeze(['.py', '.sql', '.sh', '.js', '.ts']);
@@ -29,6 +61,12 @@ export interface DiscoverOptions {
   readonly files?: readonly string[];
   /** Extensions to keep among glob matches. Default {@link SCRIPT_EXTENSIONS}. */
   readonly extensions?: readonly string[];
+  /**
+   * Also take files by what they hold: shell scripts that call `psql`, and the
+   * application module with a `/fix-db` handler or a start-up `create_all()`.
+   * Default: true when `include` is not given.
+   */
+  readonly byContent?: boolean;
 }
 
 /** A discovered script. */
@@ -36,8 +74,24 @@ export interface DiscoveredScript {
   /** Path relative to the root, with `/` separators. */
   readonly path: string;
   readonly absolutePath: string;
-  /** `glob` (a default or configured include) or `explicit` (named in `files`). */
-  readonly reason: 'glob' | 'explicit';
+  /**
+   * `glob` (a default or configured include), `explicit` (named in `files`),
+   * `psql` (a shell script that calls psql), `application` (the module with a
+   * `/fix-db` handler or a start-up `create_all()`: it is application code, so
+   * the conversion never moves it).
+   */
+  readonly reason: 'glob' | 'explicit' | 'psql' | 'application';
+}
+
+/** Why a file outside the globs is a legacy script, from its text (files over 1 MB are not read). */
+async function byWhatItHolds(abs: string, ext: string): Promise<'psql' | 'application' | undefined> {
+  const info = await stat(abs).catch(() => null);
+  if (info === null || info.size > 1024 * 1024) return undefined;
+  const text = await readFile(abs, 'utf8').catch(() => '');
+  if (ext === '.sh') return CALLS_PSQL.test(text) ? 'psql' : undefined;
+  if (FIX_DB_ROUTE.test(text)) return 'application';
+  if (STARTUP_CREATE_ALL.test(text) && APP_OBJECT.test(text)) return 'application';
+  return undefined;
 }
 
 /**
@@ -50,6 +104,7 @@ export async function discoverScripts(root: string, options: DiscoverOptions = {
   const include = globMatcher(options.include ?? DEFAULT_INCLUDE);
   const exclude = globMatcher([...DEFAULT_EXCLUDE, ...(options.exclude ?? [])]);
   const extensions = new Set((options.extensions ?? SCRIPT_EXTENSIONS).map((e) => e.toLowerCase()));
+  const byContent = options.byContent ?? options.include === undefined;
   const found = new Map<string, DiscoveredScript>();
 
   const walk = async (dir: string): Promise<void> => {
@@ -61,8 +116,13 @@ export async function discoverScripts(root: string, options: DiscoverOptions = {
         if (exclude(`${rel}/`) || exclude(`${rel}/x`)) continue;
         await walk(abs);
       } else if (entry.isFile()) {
-        if (exclude(rel) || !include(rel) || !extensions.has(extname(entry.name).toLowerCase())) continue;
-        found.set(rel, { path: rel, absolutePath: abs, reason: 'glob' });
+        const ext = extname(entry.name).toLowerCase();
+        if (exclude(rel) || !extensions.has(ext)) continue;
+        if (include(rel)) found.set(rel, { path: rel, absolutePath: abs, reason: 'glob' });
+        else if (byContent && (ext === '.sh' || ext === '.py')) {
+          const reason = await byWhatItHolds(abs, ext);
+          if (reason !== undefined) found.set(rel, { path: rel, absolutePath: abs, reason });
+        }
       }
     }
   };

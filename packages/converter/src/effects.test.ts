@@ -28,8 +28,8 @@ describe('statementEffects', () => {
     ['ALTER TABLE t ADD CONSTRAINT t_x_fk FOREIGN KEY (x) REFERENCES o (id)', [{ kind: 'add_constraint', schema: 'public', table: 't', constraint: 't_x_fk', constraintType: 'foreign key', keyColumns: ['x'] }]],
     ['ALTER TABLE t ADD UNIQUE (a, b)', [{ kind: 'add_constraint', schema: 'public', table: 't', constraint: 't_a_b_key', constraintType: 'unique', keyColumns: ['a', 'b'], derivedName: true }]],
     ['ALTER TABLE t DROP CONSTRAINT t_x_fk', [{ kind: 'drop_constraint', schema: 'public', table: 't', constraint: 't_x_fk' }]],
-    ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a)', [{ kind: 'create_index', schema: 'public', table: 't', index: 'ix', conditional: true, concurrent: true }]],
-    ['CREATE INDEX ON t (a, b)', [{ kind: 'create_index', schema: 'public', table: 't', index: 't_a_b_idx', derivedName: true }]],
+    ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a)', [{ kind: 'create_index', schema: 'public', table: 't', index: 'ix', keyColumns: ['a'], conditional: true, concurrent: true }]],
+    ['CREATE INDEX ON t (a, b)', [{ kind: 'create_index', schema: 'public', table: 't', index: 't_a_b_idx', keyColumns: ['a', 'b'], derivedName: true }]],
     ['DROP INDEX IF EXISTS app.ix', [{ kind: 'drop_index', schema: 'app', index: 'ix', conditional: true }]],
     ['DROP TABLE a, b', [{ kind: 'drop_table', schema: 'public', table: 'a' }, { kind: 'drop_table', schema: 'public', table: 'b' }]],
     ['UPDATE t SET a = 1, b = 2 WHERE c', [{ kind: 'update_rows', schema: 'public', table: 't', columns: ['a', 'b'] }]],
@@ -39,7 +39,9 @@ describe('statementEffects', () => {
     ['CREATE VIEW v AS SELECT 1', [{ kind: 'create_object', schema: 'public', objectType: 'view', name: 'v' }]],
     ['SELECT 1', []],
     ['VACUUM t', []],
-    ['GRANT SELECT ON t TO r', [{ kind: 'other', schema: 'public', objectType: 'GrantStmt' }]],
+    ['GRANT SELECT ON t TO r', [{ kind: 'grant', schema: 'public', table: 't', grantee: 'r', privileges: ['SELECT'] }]],
+    ["COMMENT ON COLUMN s.t.c IS 'x'", [{ kind: 'set_comment', schema: 's', table: 't', column: 'c', comment: 'x' }]],
+    ['GRANT USAGE ON SCHEMA s TO r', [{ kind: 'other', schema: 'public', objectType: 'GRANT' }]],
     ['ALTER TABLE t SET (autovacuum_enabled = false)', [{ kind: 'other', schema: 'public', table: 't', objectType: 'ALTER TABLE SetRelOptions', name: 't' }]],
   ])('%s', (sql, effects) => {
     expect(effectsOf(sql)).toEqual(effects);

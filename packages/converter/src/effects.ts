@@ -27,6 +27,8 @@ export type EffectKind =
   | 'update_rows'
   | 'delete_rows'
   | 'truncate'
+  | 'set_comment'
+  | 'grant'
   | 'other';
 
 /** A column as a `CREATE TABLE` or `ADD COLUMN` defines it. */
@@ -71,6 +73,11 @@ export interface Effect {
   readonly conditional?: boolean;
   /** `CREATE INDEX CONCURRENTLY` and the like. */
   readonly concurrent?: boolean;
+  /** `set_comment`: the comment (null for `IS NULL`). */
+  readonly comment?: string | null;
+  /** `grant`: the role (`public` for PUBLIC) and the privileges, upper case (`ALL` for ALL). */
+  readonly grantee?: string;
+  readonly privileges?: readonly string[];
 }
 
 /** A guard a statement runs under. */
@@ -406,6 +413,7 @@ export function statementEffects(ast: unknown): Effect[] {
         schema,
         table,
         index,
+        ...(cols.every((c) => c !== 'expr') ? { keyColumns: cols } : {}),
         ...(written === undefined ? { derivedName: true } : {}),
         ...(n['if_not_exists'] === true ? { conditional: true } : {}),
         ...(n['concurrent'] === true ? { concurrent: true } : {}),
@@ -468,6 +476,27 @@ export function statementEffects(ast: unknown): Effect[] {
     case 'CreateTrigStmt': {
       const { schema, table } = rangeVar(n['relation']);
       return [{ kind: 'create_object', schema, table, objectType: 'trigger', name: n['trigname'] as string }];
+    }
+    case 'CommentStmt': {
+      const type = String(n['objtype'] ?? '');
+      const parts = (((n['object'] as { List?: { items?: unknown[] } } | undefined)?.List?.items) ?? []).map(str).filter((x): x is string => x !== undefined);
+      const comment = (n['comment'] as string | undefined) ?? null;
+      if (type === 'OBJECT_TABLE' && parts.length >= 1) return [{ kind: 'set_comment', schema: parts.length > 1 ? parts[0]! : 'public', table: parts.at(-1)!, comment }];
+      if (type === 'OBJECT_COLUMN' && parts.length >= 2) return [{ kind: 'set_comment', schema: parts.length > 2 ? parts[0]! : 'public', table: parts.at(-2)!, column: parts.at(-1)!, comment }];
+      return [{ kind: 'other', schema: 'public', objectType: `COMMENT ON ${type.replace('OBJECT_', '')}` }];
+    }
+    case 'GrantStmt': {
+      if (n['is_grant'] !== true || n['targtype'] !== 'ACL_TARGET_OBJECT' || n['objtype'] !== 'OBJECT_TABLE') return [{ kind: 'other', schema: 'public', objectType: n['is_grant'] === true ? 'GRANT' : 'REVOKE' }];
+      const privileges = ((n['privileges'] as { AccessPriv?: { priv_name?: string; cols?: unknown } }[] | undefined) ?? []).map((p) => (p.AccessPriv?.cols !== undefined ? '?' : String(p.AccessPriv?.priv_name ?? '?').toUpperCase()));
+      if (privileges.includes('?')) return [{ kind: 'other', schema: 'public', objectType: 'GRANT (columns)' }];
+      const grantees = ((n['grantees'] as { RoleSpec?: { roletype?: string; rolename?: string } }[] | undefined) ?? []).map((g) => (g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : g.RoleSpec?.rolename));
+      if (grantees.some((g) => g === undefined)) return [{ kind: 'other', schema: 'public', objectType: 'GRANT' }];
+      const out: Effect[] = [];
+      for (const o of (n['objects'] as unknown[] | undefined) ?? []) {
+        const { schema, table } = rangeVar((o as { RangeVar?: unknown }).RangeVar);
+        for (const g of grantees) out.push({ kind: 'grant', schema, table, grantee: g!, privileges: privileges.length === 0 ? ['ALL'] : privileges });
+      }
+      return out;
     }
     case 'SelectStmt':
       return n['intoClause'] === undefined ? [] : [{ kind: 'other', schema: 'public', objectType: 'SELECT INTO' }];

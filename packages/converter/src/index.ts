@@ -38,6 +38,7 @@ export {
 } from './effects.js';
 export {
   classifyScript,
+  SCRIPT_CLASSES,
   presenceIn,
   isDataEffect,
   neededStatements,
@@ -52,6 +53,7 @@ export {
 } from './classify.js';
 export { deriveDataChecks } from './data-check.js';
 export { orderScripts, parseOrderFile, type OrderedScript, type OrderOptions } from './order.js';
+export { scriptKind, type ScriptKind, type KindClass } from './script-kind.js';
 export { convertEstate, type ConvertOptions, type ConversionPlan, type ScriptPlan, type ScriptTarget } from './convert.js';
 export { renderConversionMarkdown, conversionJson, reportOrder, effectSummary } from './report.js';
 export { writeConversion, baselineSql, type WriteOptions, type WriteResult } from './write.js';

@@ -990,6 +990,14 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
     const arg = node.getChild('ArgList')?.firstChild?.nextSibling ?? undefined;
     emit(ctx, node, 'text()', value, { env: new Map(), guard: scope?.guard, iteration: scope?.iteration }, false, arg);
   }
+  // What the entry point never calls does not run: a downgrade() beside the upgrade() that __main__ calls.
+  const dead = unreachableFunctions(ctx, top);
+  if (dead.length > 0) {
+    for (let i = ctx.fragments.length - 1; i >= 0; i--) {
+      const off = offsetOf(ctx, ctx.fragments[i]!.callLoc ?? ctx.fragments[i]!.loc);
+      if (dead.some((d) => off >= d.from && off <= d.to)) ctx.fragments.splice(i, 1);
+    }
+  }
   const at = (f: SqlFragment) => f.callLoc ?? f.loc;
   const fragments = dedupeIterations(ctx.fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
   ctx.warnings.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -1057,6 +1065,44 @@ function findWrappers(ctx: Ctx, root: SyntaxNode): void {
     }
     if (!changed) break;
   }
+}
+
+/**
+ * Module-level functions a script with an `if __name__ == "__main__":` entry
+ * point never reaches: not named (called, passed, awaited) from module-level
+ * code, nor from a function that is. Decorated functions (a route, a CLI
+ * command) and methods are reached by their framework and always count.
+ * Without an entry point the file may be imported: every function counts.
+ */
+function unreachableFunctions(ctx: Ctx, top: SyntaxNode[]): { from: number; to: number }[] {
+  const isMain = (n: SyntaxNode) => n.name === 'IfStatement' && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(src(ctx, n).split('\n')[0] ?? '');
+  if (!top.some(isMain)) return [];
+  const defs = new Map<string, SyntaxNode>();
+  for (const n of top) if (n.name === 'FunctionDefinition') {
+    const name = n.getChild('VariableName');
+    if (name) defs.set(src(ctx, name), n);
+  }
+  const names = (n: SyntaxNode, out: Set<string>) => {
+    if (n.name === 'VariableName' || n.name === 'PropertyName') out.add(src(ctx, n));
+    for (let c = n.firstChild; c; c = c.nextSibling) names(c, out);
+  };
+  const reached = new Set<string>();
+  const queue: string[] = [];
+  const visit = (n: SyntaxNode) => {
+    const found = new Set<string>();
+    names(n, found);
+    for (const f of found) if (defs.has(f) && !reached.has(f)) {
+      reached.add(f);
+      queue.push(f);
+    }
+  };
+  for (const n of top) if (n.name !== 'FunctionDefinition') visit(n);
+  while (queue.length > 0) {
+    const def = defs.get(queue.pop()!)!;
+    const body = def.getChild('Body');
+    if (body) visit(body);
+  }
+  return [...defs].filter(([name]) => !reached.has(name)).map(([, d]) => ({ from: d.from, to: d.to }));
 }
 
 function joinPath(a: string, b: string): string {

@@ -1,8 +1,8 @@
-import type { ScriptClass } from './classify.js';
+import { SCRIPT_CLASSES, type ScriptClass } from './classify.js';
 import type { Effect } from './effects.js';
 import type { ConversionPlan, ScriptPlan } from './convert.js';
 
-const CLASS_ORDER: readonly ScriptClass[] = ['manual_review', 'still_needed', 'data_fix', 'obsolete'];
+const CLASS_ORDER: readonly ScriptClass[] = SCRIPT_CLASSES;
 
 /** Scripts with manual review first, then still needed, data fixes, obsolete; run order within a class. */
 export function reportOrder(plan: ConversionPlan): ScriptPlan[] {
@@ -49,11 +49,11 @@ function cell(text: string): string {
 function targetText(s: ScriptPlan): string {
   switch (s.target.action) {
     case 'migration':
-      return `${s.target.migration} (script to ${s.target.archivedAs})`;
+      return `${s.target.migration}${s.target.indexMigration ? ` + ${s.target.indexMigration}` : ''}${s.target.archivedAs === undefined ? ' (application code: left in place)' : ` (script to ${s.target.archivedAs})`}`;
     case 'archive':
       return `archived to ${s.target.archivedAs}`;
     default:
-      return 'left in place for a person';
+      return s.class === 'manual_review' ? 'left in place for a person' : s.class === 'obsolete' || s.class === 'data_fix' ? 'left in place: application code (take its schema changes out by hand)' : s.class === 'not_postgresql' ? 'left in place: not PostgreSQL' : s.class === 'read_only' ? 'left in place: read-only' : 'left in place: not a database script';
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { compare, snapshotFrom, type Difference, type Snapshot, type SnapshotFromOptions } from '@strata/auditor';
 import type { ConversionPlan } from './convert.js';
 import type { WriteResult } from './write.js';
@@ -49,9 +49,34 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
     const d1 = compare(options.production, atBaseline.snapshot, { left: 'production', right: 'the baseline' });
     rows.push({ check: `baseline ${baseline.revision} = production`, ok: d1.length === 0, differences: d1.map((d) => ({ message: d.message })) });
   }
+  if (options.models === undefined && written.migrations.length > (baseline === undefined ? 0 : 1)) {
+    // Without models there is nothing to compare the head with, but every migration must still apply.
+    const head = written.migrations.at(-1)!;
+    const converted = written.migrations.filter((m) => m.source !== null);
+    try {
+      await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: head.revision }, base);
+      rows.push({ check: `${baseline ? 'baseline + ' : ''}${converted.length} converted migrations apply`, ok: true, differences: [] });
+    } catch (err) {
+      const message = (err as Error).message;
+      const failing = converted.find((m) => message.includes(basename(m.file)));
+      rows.push({
+        check: `${baseline ? 'baseline + ' : ''}${converted.length} converted migrations apply`,
+        ok: false,
+        differences: [{ message: failing ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}` : message.split('\n')[0]! }],
+      });
+    }
+  }
   if (options.models !== undefined && written.migrations.length > 0) {
     const head = written.migrations.at(-1)!;
-    const atHead = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: head.revision }, base);
+    let atHead: Awaited<ReturnType<typeof snapshotFrom>>;
+    try {
+      atHead = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: head.revision }, base);
+    } catch (err) {
+      const message = (err as Error).message;
+      const failing = written.migrations.find((m) => m.source !== null && message.includes(basename(m.file)));
+      rows.push({ check: 'converted migrations apply', ok: false, differences: [{ message: failing ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}` : message.split('\n')[0]! }] });
+      return { ok: false, rows };
+    }
     const d2 = compare(atHead.snapshot, options.models, { left: 'the converted migrations', right: 'the models' });
     const manual = plan.scripts.filter((s) => s.class === 'manual_review');
     const sources = new Map<string, string>();

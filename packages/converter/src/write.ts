@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { StrataError, quoteIdent } from '@strata/core';
 import { freshDatabaseSnapshot, plan as planDdl, renderSteps, type Snapshot, type Step } from '@strata/auditor';
 import { loadMigrations, buildGraph } from '@strata/runner';
+import { lintSql } from '@strata/lint';
 import { deparse, parseScriptSync } from '@strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
@@ -63,7 +64,54 @@ function header(revision: string, parents: string, message: string, transactiona
  */
 export function baselineSql(production: Snapshot): { up: string; down: string } {
   const p = planDdl(freshDatabaseSnapshot(production.server.major), production);
-  return { up: grouped(p.up), down: renderSteps(p.down) };
+  return { up: grouped(keepDuplicateConstraints(p.up, production)), down: renderSteps(p.down) };
+}
+
+/**
+ * PostgreSQL merges identical UNIQUE / PRIMARY KEY constraints declared inside
+ * one CREATE TABLE (one index backs them all), so a production that got a
+ * second identical UNIQUE later, by ALTER TABLE, would lose it in a baseline
+ * that declares both inline. Each such duplicate leaves the CREATE TABLE and
+ * follows it as its own ALTER TABLE ... ADD CONSTRAINT, as production got it.
+ */
+function keepDuplicateConstraints(steps: Step[], production: Snapshot): Step[] {
+  const out: Step[] = [];
+  for (const st of steps) {
+    const m = /^CREATE TABLE (\S+) \(/.exec(st.sql);
+    const table = m === null ? undefined : Object.values(production.tables).find((t) => (t.schema === 'public' ? quoteIdent(t.name) : `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`) === m[1]);
+    if (table === undefined) {
+      out.push(st);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    const later: { name: string; first: string; definition: string }[] = [];
+    for (const c of Object.values(table.constraints).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (c.type !== 'unique' && c.type !== 'primary key') continue;
+      const key = `${c.definition}`.replace(/^PRIMARY KEY/, 'UNIQUE');
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, c.name);
+      else later.push({ name: c.name, first, definition: c.definition });
+    }
+    if (later.length === 0) {
+      out.push(st);
+      continue;
+    }
+    const moved = new Set(later.map((l) => `CONSTRAINT ${quoteIdent(l.name)} `));
+    const lines = st.sql.split('\n');
+    const kept = lines.filter((l) => ![...moved].some((x) => l.trimStart().startsWith(x)));
+    // Commas: every element line but the last before the closing parenthesis ends with one.
+    const close = kept.lastIndexOf(')');
+    for (let i = 1; i < close; i++) kept[i] = kept[i]!.replace(/,$/, '') + (i < close - 1 ? ',' : '');
+    out.push({ ...st, sql: kept.join('\n') });
+    for (const l of later) {
+      out.push({
+        sql: `ALTER TABLE ${m![1]} ADD CONSTRAINT ${quoteIdent(l.name)} ${l.definition}`,
+        destructive: false,
+        comment: `The same as ${l.first}, added later in production: inside CREATE TABLE PostgreSQL would merge the two.`,
+      });
+    }
+  }
+  return out;
 }
 
 /** Steps rendered with each table's indexes right under it, as a person lays out a schema file. */
@@ -169,13 +217,34 @@ function sameTree(a: unknown, b: unknown): boolean {
 }
 
 function qt(e: Effect, name: string | undefined): string {
-  return e.schema === 'public' ? quoteIdent(name ?? '') : `${quoteIdent(e.schema)}.${quoteIdent(name ?? '')}`;
+  // Only called for the names an effect's kind carries; an effect without one (an extension, a function) gets no quoting.
+  if (name === undefined || name === '') return '';
+  return e.schema === 'public' ? quoteIdent(name) : `${quoteIdent(e.schema)}.${quoteIdent(name)}`;
 }
 
 /** The SQL that undoes one effect, or a comment saying it cannot be undone. */
 function inverse(e: Effect, production: Snapshot): string {
+  // A statement the parser gave no name for (an unnamed object, a name built at run time): say so rather than guess.
+  const needs: Partial<Record<string, (string | undefined)[]>> = {
+    create_table: [e.table],
+    add_column: [e.table, e.column],
+    create_index: [e.index],
+    add_constraint: [e.table, e.constraint],
+    rename_column: [e.table, e.from, e.to],
+    rename_table: [e.from, e.to],
+    rename_index: [e.from, e.to],
+    set_not_null: [e.table, e.column],
+    drop_not_null: [e.table, e.column],
+    alter_column_type: [e.table, e.column],
+    set_default: [e.table, e.column],
+    drop_default: [e.table, e.column],
+    set_comment: [e.table],
+    grant: [e.table, e.grantee],
+  };
+  const names = needs[e.kind];
+  if (names !== undefined && names.some((n) => n === undefined || n === '')) return `-- ${e.kind.replace(/_/g, ' ')}${e.table ? ` on ${e.table}` : ''}: the script gives it no name, so it cannot be undone here; revert by hand.`;
   const table = qt(e, e.table);
-  const col = (c: string | undefined) => quoteIdent(c ?? '');
+  const col = (c: string | undefined) => (c === undefined || c === '' ? '' : quoteIdent(c));
   const prodCol = production.tables[`${e.schema}.${e.table}`]?.columns.find((c) => c.name === e.column);
   switch (e.kind) {
     case 'create_table':
@@ -201,8 +270,23 @@ function inverse(e: Effect, production: Snapshot): string {
     case 'set_default':
     case 'drop_default':
       return prodCol?.default ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};` : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
+    case 'set_comment': {
+      const t = production.tables[`${e.schema}.${e.table}`];
+      const before = e.column === undefined ? t?.comment : t?.columns.find((c) => c.name === e.column)?.comment;
+      const value = before ? `'${before.replace(/'/g, "''")}'` : 'NULL';
+      return e.column === undefined ? `COMMENT ON TABLE ${table} IS ${value};` : `COMMENT ON COLUMN ${table}.${col(e.column)} IS ${value};`;
+    }
+    case 'grant':
+      return `REVOKE ${(e.privileges ?? ['ALL']).join(', ')} ON ${table} FROM ${e.grantee === 'public' ? 'PUBLIC' : col(e.grantee)};`;
+    case 'create_object': {
+      const what = e.objectType === 'enum' ? 'type' : e.objectType;
+      if (e.name && what !== undefined && ['extension', 'view', 'materialized view', 'sequence', 'type', 'domain', 'schema'].includes(what)) {
+        return `DROP ${what.toUpperCase()} ${what === 'extension' || what === 'schema' ? quoteIdent(e.name) : qt(e, e.name)};`;
+      }
+      return `-- ${what ?? 'object'} ${e.name ?? ''}: revert by hand.`;
+    }
     default:
-      return isDataEffect(e) ? `-- ${e.kind.replace('_', ' ')} on ${e.table}: a data change is not reverted.` : `-- ${e.kind} ${e.name ?? e.table ?? ''}: revert by hand.`;
+      return isDataEffect(e) ? `-- ${e.kind.replace('_', ' ')} on ${e.table ?? '?'}: a data change is not reverted.` : `-- ${e.kind.replace(/_/g, ' ')} ${e.name ?? e.table ?? ''}: revert by hand.`.replace(/ +:/, ':');
   }
 }
 
@@ -257,6 +341,107 @@ async function move(root: string, from: string, to: string, useGit: boolean): Pr
   return false;
 }
 
+/** A rendering failure named by the script and line it came from. */
+function fromScript(s: ScriptPlan, line: number, err: unknown): StrataError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new StrataError('CONVERT_REFUSED', `${s.path}:${line}: the migration for this script could not be written (${why}). Nothing was written; exclude the script (--exclude ${s.path}) or fix it, then run again.`, {
+    meta: { script: s.path, line },
+  });
+}
+
+/**
+ * A converted script's statements split as a careful person would: what runs
+ * in a transaction, and the index builds on tables production already has,
+ * which go CONCURRENTLY into a migration of their own (`transactional: false`)
+ * so that `up`'s lint passes and writes to the table never wait for the build.
+ * An index on a table the same script creates stays with it: the table is empty.
+ */
+export function migrationParts(s: Pick<ScriptPlan, 'analysis' | 'effects'>): { transactional: AnalyzedStatement[]; concurrent: AnalyzedStatement[] } {
+  const statements = neededStatements(s.analysis, s);
+  const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
+  const concurrent = statements.filter(
+    (st) => !st.transactional || (st.kind === 'IndexStmt' && st.effects.some((e) => e.kind === 'create_index' && !created.has(`${e.schema}.${e.table}`))),
+  );
+  return { transactional: statements.filter((st) => !concurrent.includes(st)), concurrent };
+}
+
+/** `CREATE [UNIQUE] INDEX` as `CREATE [UNIQUE] INDEX CONCURRENTLY`. */
+function concurrently(sql: string): string {
+  return /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b/i.test(sql) ? sql : sql.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ');
+}
+
+/** One migration's text, or an error naming the script and the line of the statement that failed. */
+function renderMigration(s: ScriptPlan, part: 'transactional' | 'concurrent' | 'all', rev: string, parent: string, production: Snapshot): string {
+  const parts = migrationParts(s);
+  const statements = part === 'all' ? [...parts.transactional, ...parts.concurrent] : parts[part];
+  const moved = new Set(parts.concurrent);
+  let current = s.sourceLines?.first ?? 1;
+  try {
+    const transactional = statements.every((st) => !moved.has(st));
+    const ups: string[] = [];
+    for (const st of statements) {
+      current = st.line;
+      ups.push(moved.has(st) && st.kind === 'IndexStmt' ? concurrently(upSql(st)) : upSql(st));
+    }
+    // Dropping a table this migration creates drops its indexes and constraints too.
+    const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
+    const downs: string[] = [];
+    for (const st of [...statements].reverse()) {
+      current = st.line;
+      for (const e of [...st.effects].reverse()) {
+        if (!(e.kind === 'create_table' || e.table === undefined || !created.has(`${e.schema}.${e.table}`))) continue;
+        if (e.kind === 'add_constraint' && e.derivedName === true) continue;
+        downs.push(inverse(moved.has(st) && e.kind === 'create_index' ? { ...e, concurrent: true } : e, production));
+      }
+    }
+    const notes = [`From legacy ${s.path} (${s.class}): ${s.reason}`];
+    if (part === 'concurrent') notes.push(`The index builds of ${s.path}, on tables production already has: CONCURRENTLY, so writes never wait for them, and in a migration of their own because PostgreSQL refuses CONCURRENTLY inside a transaction.`);
+    else if (!transactional) notes.push('It holds a statement PostgreSQL refuses in a transaction (CONCURRENTLY): Strata runs it outside one.');
+    const message = slugMessage(s) || `from ${s.path}`;
+    return header(rev, parent, part === 'concurrent' && parts.transactional.length > 0 ? `${message} (indexes)` : message, transactional, []) + `\n-- migrate:up\n${notes.map((n) => `-- ${n}`).join('\n')}\n${ups.join('\n')}\n\n-- migrate:down\n${downs.join('\n')}\n`;
+  } catch (err) {
+    throw fromScript(s, current, err);
+  }
+}
+
+const LINT_REASONS: Partial<Record<string, string>> = {
+  'add-foreign-key-without-not-valid': 'validating it scans the table under SHARE ROW EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
+  'add-check-without-not-valid': 'validating it scans the table under ACCESS EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
+  'set-not-null-without-check': 'SET NOT NULL scans the table under ACCESS EXCLUSIVE; check its size first, or add a validated CHECK (col IS NOT NULL) before it',
+  'alter-column-type-rewrite': 'the type change rewrites the table under ACCESS EXCLUSIVE; check its size first',
+  'add-column-not-null-without-default': 'it fails if the table has rows; check that it is empty in production',
+  'volatile-default': 'the default is computed per row and rewrites the table; check its size first',
+  'create-index-non-concurrently': 'the index backs a constraint added in the same statement; check the table size first',
+};
+
+/**
+ * Run `up`'s own lint on a rendered migration; every error it would refuse is
+ * marked with a `strata-lint-ignore` that says where the statement came from
+ * and what to check, so the output passes `up` and the person reading it sees why.
+ */
+async function withLintReasons(text: string, file: string, s: ScriptPlan | null): Promise<string> {
+  const findings = (await lintSql(text, { file })).filter((f) => f.severity === 'error' && f.rule !== 'invalid-ignore');
+  if (findings.length === 0) return text;
+  const lines = text.split('\n');
+  const byLine = new Map<number, Set<string>>();
+  for (const f of findings) (byLine.get(f.line) ?? byLine.set(f.line, new Set()).get(f.line)!).add(f.rule);
+  for (const line of [...byLine.keys()].sort((a, b) => b - a)) {
+    const rules = [...byLine.get(line)!];
+    const why = rules.map((r) => LINT_REASONS[r] ?? 'review it before deploying').join('; ');
+    const from = s === null ? "production's schema as it is" : `as legacy ${s.path} ran it, and production lacks it`;
+    const indent = /^\s*/.exec(lines[line - 1] ?? '')![0];
+    lines.splice(line - 1, 0, `${indent}-- strata-lint-ignore ${rules.join(', ')}: converted ${from}; ${why}.`);
+  }
+  return lines.join('\n');
+}
+
+/** A folder beside `dir` that no one else uses: same file system, so a rename is atomic. */
+async function stagingDir(dir: string): Promise<string> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  return mkdtemp(join(parent, `.${basename(dir)}.strata-convert-`));
+}
+
 /**
  * Perform a plan: the baseline (production's schema) and one migration per
  * converted script in `plan.outDir`, the scripts archived under
@@ -265,10 +450,16 @@ async function move(root: string, from: string, to: string, useGit: boolean): Pr
  * `conversion.json` in the root. A second run on a converted estate changes
  * nothing. Refuses (`CONVERT_REFUSED`) to write into a migrations folder that
  * already holds migrations unless `force`.
+ *
+ * All or nothing: every file is rendered first (an error names the script and
+ * line it came from), written into a staging folder beside the output folder,
+ * and only then moved into place; a failure while moving undoes what was
+ * moved, so the estate and the output folder are as they were.
  */
 export async function writeConversion(plan: ConversionPlan, options: WriteOptions): Promise<WriteResult> {
   const newRevision = options.newRevision ?? (() => randomBytes(6).toString('hex'));
   const acting = plan.scripts.filter((s) => s.target.action !== 'leave');
+  const archiving = acting.filter((s) => s.target.archivedAs !== undefined);
   const existing = existsSync(plan.outDir) ? readdirSync(plan.outDir).filter((f) => MIGRATION_FILE.test(f)) : [];
   if (acting.length === 0 && existsSync(join(plan.root, 'conversion.json'))) return { unchanged: true, migrations: [], archived: [], reports: [] };
   if (existing.length > 0 && options.force !== true) {
@@ -278,8 +469,15 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
       { meta: { dir: plan.outDir, existing: existing.length } },
     );
   }
-  await mkdir(plan.outDir, { recursive: true });
-  const migrations: WriteResult['migrations'] = [];
+  // Everything is checked and rendered before the first byte is written.
+  for (const s of archiving) {
+    const to = s.target.archivedAs!;
+    if (existsSync(join(plan.root, to))) {
+      const same = (await readFile(join(plan.root, to))).equals(await readFile(join(plan.root, s.path)));
+      if (!same) throw new StrataError('CONVERT_REFUSED', `${to} already exists with other content than ${s.path}: move one of them aside and run again.`, { meta: { file: to } });
+    }
+  }
+  const files: { name: string; text: string; revision?: string; source?: string | null }[] = [];
   let parent: string;
   if (existing.length > 0) {
     // Forced into a folder with a history: a second root would split it, so the
@@ -290,58 +488,96 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     }
     parent = graph.heads[0]!;
   } else {
-    const baseline = baselineSql(options.production);
+    let baseline: { up: string; down: string };
+    try {
+      baseline = baselineSql(options.production);
+    } catch (err) {
+      throw new StrataError('CONVERT_REFUSED', `the baseline could not be written from production's schema (${(err as Error).message}). Nothing was written.`, { meta: { file: plan.baseline.file } });
+    }
     const baseRev = newRevision();
-    const baseFile = resolve(dirname(plan.root), plan.baseline.file);
-    await writeFile(
-      baseFile,
-      header(baseRev, 'none', "baseline: production's schema as audited", true, [
-        "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
-        `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
-        `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
-      ]) +
-        `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
-    );
-    migrations.push({ file: baseFile, revision: baseRev, source: null });
+    files.push({
+      name: basename(plan.baseline.file),
+      revision: baseRev,
+      source: null,
+      text:
+        header(baseRev, 'none', "baseline: production's schema as audited", true, [
+          "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
+          `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
+          `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
+        ]) + `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
+    });
+    const last = files.at(-1)!;
+    last.text = await withLintReasons(last.text, plan.baseline.file, null);
     parent = baseRev;
   }
   for (const s of plan.scripts.filter((x) => x.target.action === 'migration')) {
-    const statements = neededStatements(s.analysis, s);
-    const rev = newRevision();
-    const transactional = statements.every((st) => st.transactional);
-    const up = statements.map(upSql).join('\n');
-    // Dropping a table this migration creates drops its indexes and constraints too.
-    const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
-    const down = [...statements]
-      .reverse()
-      .flatMap((st) => [...st.effects].reverse())
-      .filter((e) => e.kind === 'create_table' || e.table === undefined || !created.has(`${e.schema}.${e.table}`))
-      .filter((e) => !(e.kind === 'add_constraint' && e.derivedName === true))
-      .map((e) => inverse(e, options.production))
-      .join('\n');
-    const file = resolve(dirname(plan.root), s.target.migration!);
-    const notes = [`From legacy ${s.path} (${s.class}): ${s.reason}`];
-    if (!transactional) notes.push('It holds a statement PostgreSQL refuses in a transaction (CONCURRENTLY): Strata runs it outside one.');
-    await writeFile(
-      file,
-      header(rev, parent, slugMessage(s) || `from ${s.path}`, transactional, []) +
-        `\n-- migrate:up\n${notes.map((n) => `-- ${n}`).join('\n')}\n${up}\n\n-- migrate:down\n${down}\n`,
-    );
-    migrations.push({ file, revision: rev, source: s.path });
-    parent = rev;
-  }
-  const useGit = options.git !== false && (await insideGit(plan.root));
-  const archived: WriteResult['archived'] = [];
-  for (const s of acting) {
-    const to = s.target.archivedAs!;
-    if (existsSync(join(plan.root, to))) {
-      const same = (await readFile(join(plan.root, to))).equals(await readFile(join(plan.root, s.path)));
-      if (!same) throw new StrataError('CONVERT_REFUSED', `${to} already exists with other content than ${s.path}: move one of them aside and run again.`, { meta: { file: to } });
+    const split = s.target.indexMigration !== undefined;
+    const parts: ['transactional' | 'concurrent' | 'all', string][] = split ? [['transactional', s.target.migration!], ['concurrent', s.target.indexMigration!]] : [['all', s.target.migration!]];
+    for (const [part, file] of parts) {
+      let rev: string;
+      let text: string;
+      try {
+        rev = newRevision();
+        text = await withLintReasons(renderMigration(s, part, rev, parent, options.production), file, s);
+      } catch (err) {
+        throw err instanceof StrataError && err.meta?.['script'] === s.path ? err : fromScript(s, s.sourceLines?.first ?? 1, err);
+      }
+      files.push({ name: basename(file), revision: rev, source: s.path, text });
+      parent = rev;
     }
-    archived.push({ from: s.path, to, git: await move(plan.root, s.path, to, useGit) });
   }
-  const reports = [join(plan.root, 'CONVERSION.md'), join(plan.root, 'conversion.json')];
-  await writeFile(reports[0]!, renderConversionMarkdown(plan));
-  await writeFile(reports[1]!, conversionJson(plan));
+  const reportTexts = [
+    { name: 'CONVERSION.md', text: renderConversionMarkdown(plan) },
+    { name: 'conversion.json', text: conversionJson(plan) },
+  ];
+
+  const staging = await stagingDir(plan.outDir);
+  const undo: (() => Promise<void>)[] = [];
+  const migrations: WriteResult['migrations'] = [];
+  const archived: WriteResult['archived'] = [];
+  const reports = reportTexts.map((r) => join(plan.root, r.name));
+  let doing = `writing into ${staging}`;
+  try {
+    for (const f of files) await writeFile(join(staging, f.name), f.text);
+    for (const r of reportTexts) await writeFile(join(staging, r.name), r.text);
+    // Into place: the whole folder when it is new, else file by file.
+    doing = `putting the migrations in ${plan.outDir}`;
+    if (!existsSync(plan.outDir)) {
+      const tmpOut = join(staging, 'out');
+      await mkdir(tmpOut);
+      for (const f of files) await rename(join(staging, f.name), join(tmpOut, f.name));
+      await rename(tmpOut, plan.outDir);
+      undo.push(() => rm(plan.outDir, { recursive: true, force: true }));
+    } else {
+      for (const f of files) {
+        const dst = join(plan.outDir, f.name);
+        if (existsSync(dst)) throw new StrataError('CONVERT_REFUSED', `${dst} already exists: nothing was written.`, { meta: { file: dst } });
+        await rename(join(staging, f.name), dst);
+        undo.push(() => rm(dst, { force: true }));
+      }
+    }
+    for (const f of files) migrations.push({ file: join(plan.outDir, f.name), revision: f.revision!, source: f.source ?? null });
+    const useGit = options.git !== false && (await insideGit(plan.root));
+    for (const s of archiving) {
+      const to = s.target.archivedAs!;
+      doing = `archiving ${s.path} to ${to}`;
+      const git = await move(plan.root, s.path, to, useGit);
+      undo.push(() => move(plan.root, to, s.path, git).then(() => undefined));
+      archived.push({ from: s.path, to, git });
+    }
+    for (const r of reportTexts) {
+      const dst = join(plan.root, r.name);
+      doing = `putting ${dst} in place`;
+      const before = existsSync(dst) ? await readFile(dst) : null;
+      await rename(join(staging, r.name), dst);
+      undo.push(() => (before === null ? rm(dst, { force: true }) : writeFile(dst, before)));
+    }
+  } catch (err) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    if (err instanceof StrataError) throw err;
+    throw new StrataError('CONVERT_REFUSED', `${doing} failed (${(err as Error).message}); what had been moved was put back: nothing changed.`, { cause: err });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   return { unchanged: false, migrations, archived, reports };
 }

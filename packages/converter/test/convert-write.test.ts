@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '@strata/auditor';
+import { lintMigrations } from '@strata/lint';
 import { testServerUrl, useTestDatabase } from '@strata/testkit';
 import { convertEstate, renderVerify, verifyConversion, writeConversion, type ConversionPlan, type WriteResult } from '../src/index.js';
 import { estateSnapshots } from './estate-databases.js';
@@ -62,7 +63,7 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
   it('writes the baseline first, then one migration per converted script, chained', () => {
     const files = readdirSync(join(work, 'migrations')).sort();
     expect(files[0]).toBe('0001_baseline.sql');
-    expect(files.length).toBe(1 + plan.scripts.filter((s) => s.target.action === 'migration').length);
+    expect(files.length).toBe(1 + plan.scripts.filter((s) => s.target.action === 'migration').reduce((n, s) => n + (s.target.indexMigration ? 2 : 1), 0));
     let parent = 'none';
     for (const m of written.migrations) {
       const text = readFileSync(m.file, 'utf8');
@@ -100,6 +101,11 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
     const backfill = of('backend/fix_backfill_processing_status.py');
     expect(backfill).toContain('LIMIT 500');
     expect(backfill).toContain('EXIT WHEN changed = 0;');
+  });
+
+  it("passes up's own lint: no error-level finding in what it wrote (issue 18, point 14)", async () => {
+    const findings = await lintMigrations(join(work, 'migrations'));
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('nothing is lost: every file is still there or under archived/, byte-identical; manual-review scripts stay', () => {

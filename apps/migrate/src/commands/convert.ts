@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '@strata/core';
-import { introspect, snapshotFrom, type Snapshot } from '@strata/auditor';
+import { introspect, snapshotFrom, type Snapshot, type SnapshotFromOptions } from '@strata/auditor';
+import { embeddedBinDir } from '@strata/pg-server';
 import { conversionJson, convertEstate, parseOrderFile, renderVerify, reportOrder, verifyConversion, writeConversion, type VerifyResult, type WriteResult } from '@strata/converter';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
@@ -17,8 +19,45 @@ type ConvertFlags = AuditFlags & {
   force?: boolean;
   order?: string;
   file?: string[];
+  exclude?: string[];
   dataFixes?: 'archive' | 'convert';
 };
+
+/**
+ * The shadow server the verify step needs: production's extensions must be
+ * installable there. The bundled PostgreSQL when it has them all; else the
+ * system binaries of production's major that have them (PostGIS is rarely
+ * bundled); else an input error before any work, naming the extension and the flag.
+ */
+export function shadowForExtensions(production: Snapshot, binDirs?: readonly string[]): Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'download'> | undefined {
+  const needed = [...new Set(Object.values(production.extensions).map((e) => e.name))].filter((n) => n !== 'plpgsql').sort();
+  if (needed.length === 0) return undefined;
+  const has = (dirs: readonly string[], ext: string) => dirs.some((d) => existsSync(join(d, `${ext}.control`)));
+  let bundled: string[] = [];
+  try {
+    const bin = embeddedBinDir();
+    bundled = [join(bin, '..', 'share', 'postgresql', 'extension'), join(bin, '..', 'share', 'extension')];
+  } catch {
+    // no bundled server: only system binaries
+  }
+  if (needed.every((x) => has(bundled, x))) return undefined;
+  const major = production.server.major;
+  const candidates = binDirs ?? [`/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`, `/opt/homebrew/opt/postgresql@${major}/bin`, `/usr/local/opt/postgresql@${major}/bin`];
+  let best: { dir: string; missing: string[] } | undefined;
+  for (const dir of candidates) {
+    if (!existsSync(join(dir, 'postgres'))) continue;
+    const shares = [`/usr/share/postgresql/${major}/extension`, join(dir, '..', 'share', 'extension'), join(dir, '..', 'share', 'postgresql', 'extension')];
+    const missing = needed.filter((x) => !has(shares, x));
+    if (missing.length === 0) return { targetMajor: major, binDirs: [dir], download: false };
+    if (best === undefined || missing.length < best.missing.length) best = { dir, missing };
+  }
+  const missing = best?.missing ?? needed.filter((x) => !has(bundled, x));
+  throw new StrataError(
+    'USAGE',
+    `Production uses the extension${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which neither the bundled PostgreSQL nor a PostgreSQL ${major} installed here (${best ? best.dir : `looked in ${candidates.join(', ')}`}) has: the verify step could not build its shadow databases. Nothing was done. Pass --shadow-url with a server that has ${missing.join(', ')}, or --no-verify.`,
+    { meta: { extensions: missing, major } },
+  );
+}
 
 /** `migrate convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
 export function register(program: Command, ctx: CliContext): void {
@@ -35,12 +74,20 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--force', 'into a folder that already holds migrations: add the converted scripts after its head (no new baseline)'))
     .addOption(new Option('--order <file>', 'explicit run order: one script path (relative to root) per line').argParser(inputFileOption(ctx.io.cwd)))
     .addOption(new Option('--file <path...>', 'scripts to take whatever the globs say (e.g. the module with a /fix-db handler)'))
+    .addOption(new Option('--exclude <glob...>', 'leave out scripts matching these globs (relative to root), on top of archived/, node_modules/, .git/'))
     .addOption(new Option('--data-fixes <mode>', 'a data fix that cannot be judged is archived or converted').choices(['archive', 'convert']).default('archive'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
   $ migrate convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
-  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write`)
+  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write
+  $ migrate convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
+
+Exit codes:
+  0  every script is accounted for and nothing needs a person (with --write: written and verified)
+  1  something needs a person: scripts in manual review (listed), or the verify step found a difference
+  2  input error (bad flag, unreadable file, refused output folder, a script the writer cannot render): nothing was changed
+  3  database error (production or the shadow server)`)
     .action(async (root: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<ConvertFlags>();
       if (!g.write && g.verify) throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
@@ -51,6 +98,8 @@ Examples:
       let production: Snapshot;
       if (g.production) production = (await snapshotFrom({ kind: 'snapshot', file: resolve(cwd, g.production) }, base)).snapshot;
       else production = await introspect(liveUrl!, { strataSchema: r.schema });
+      // Before any work: a verify that cannot have production's extensions stops here.
+      const shadowSource = g.write && g.verify !== false && !base.shadowUrl ? shadowForExtensions(production) : undefined;
       const models = modelsSource(g, r);
       let modelsSnapshot: Snapshot | undefined;
       if (models) {
@@ -67,6 +116,7 @@ Examples:
         production,
         ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
         ...(g.file ? { files: g.file } : {}),
+        ...(g.exclude ? { exclude: g.exclude } : {}),
         ...(order ? { order } : {}),
         ...(liveUrl ? { productionUrl: liveUrl } : {}),
         dataFixes: g.dataFixes ?? 'archive',
@@ -78,6 +128,12 @@ Examples:
         const show = (p: string) => relative(cwd, p) || '.';
         ctx.out(`${g.write ? 'Converting' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
         ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
+        const others = [
+          plan.counts.read_only > 0 ? `read-only ${plan.counts.read_only}` : '',
+          plan.counts.not_database > 0 ? `not database scripts ${plan.counts.not_database}` : '',
+          plan.counts.not_postgresql > 0 ? `not PostgreSQL (SQLite) ${plan.counts.not_postgresql}` : '',
+        ].filter(Boolean);
+        if (others.length > 0) ctx.out(`  left in place: ${others.join(', ')}`);
         ctx.out('');
         for (const s of reportOrder(plan)) {
           const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
@@ -94,9 +150,12 @@ Examples:
             production,
             ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
             ...(base.shadowUrl ? { shadowUrl: base.shadowUrl } : {}),
+            ...(shadowSource ? { source: shadowSource } : {}),
           });
         }
       }
+      // 1 only when a person is needed: scripts in manual review, or a verify that found a difference.
+      // Read-only tools, code that touches no database and SQLite scripts are listed, not questions.
       const manual = plan.counts.manual_review;
       setExitCode(command, manual > 0 || (verified !== undefined && !verified.ok) ? ExitCode.FOUND : ExitCode.OK);
       if (r.json) {
