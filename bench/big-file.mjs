@@ -6,7 +6,7 @@
 // from /usr/bin/time) and the ratios. Goals (issue 16): memory <= 3x the file
 // size, time <= 1.3x psql.
 //   node bench/big-file.mjs [--sizes 10,50]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,13 +37,23 @@ function statements(mb) {
   return out.join('\n');
 }
 
-/** Run a command under /usr/bin/time: wall seconds and max RSS in MB. */
+/**
+ * Run a command under /usr/bin/time: wall seconds and max RSS in MB. Asynchronous on purpose: the
+ * embedded server's log pipe is read by this process, and a blocked event loop would stall its backends.
+ */
 function measure(cmd, args, opts) {
-  const r = spawnSync(TIME, ['-f', '%e %M', cmd, ...args], { ...opts, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [wall, rssKb] = last.split(' ').map(Number);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr.slice(-1500)}`);
-  return { seconds: wall, rssMb: rssKb / 1024 };
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(TIME, ['-f', '%e %M', cmd, ...args], { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stderr.trim().split('\n').pop() ?? '';
+      const [wall, rssKb] = last.split(' ').map(Number);
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stderr.slice(-1500)}`));
+      else resolvePromise({ seconds: wall, rssMb: rssKb / 1024 });
+    });
+  });
 }
 
 const server = await startLocalServer();
@@ -59,9 +69,9 @@ try {
       const a = await createScratchDatabase(server.url, { prefix: 'bench_big_psql' });
       const b = await createScratchDatabase(server.url, { prefix: 'bench_big_strata' });
       try {
-        const p = measure(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(dir, 'plain.sql'), a.url], { cwd: dir });
-        const up = measure(process.execPath, [CLI, 'up', '--allow-data-loss'], { cwd: dir, env: { ...process.env, DATABASE_URL: b.url } });
-        const lint = measure(process.execPath, [CLI, 'lint', 'migrations/0001_load.sql'], { cwd: dir, env: { ...process.env } });
+        const p = await measure(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(dir, 'plain.sql'), a.url], { cwd: dir });
+        const up = await measure(process.execPath, [CLI, 'up', '--allow-data-loss'], { cwd: dir, env: { ...process.env, DATABASE_URL: b.url } });
+        const lint = await measure(process.execPath, [CLI, 'lint', 'migrations/0001_load.sql'], { cwd: dir, env: { ...process.env } });
         const row = (name, m) => `  ${name.padEnd(14)} ${m.seconds.toFixed(1).padStart(6)} s ${m.rssMb.toFixed(0).padStart(6)} MB peak (${(m.rssMb / fileMb).toFixed(2)}x the file)`;
         console.log(`${fileMb.toFixed(1)} MB migration, ${body.split('\n').length} statements:`);
         console.log(row('psql -f', p));
