@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from '@strata/sql';
-import { checkCorpusFile, corpusFiles, extensionDir, lintCorpus } from './support.js';
+import { checkCorpus, corpusFiles, extensionDir, lintCorpus } from './support.js';
 
 // Every script the PostgreSQL 15 server package installs for its extensions
 // (contrib: hstore, pg_trgm, ltree, postgres_fdw...), PostGIS' aside (see
@@ -16,21 +16,7 @@ describe('the PostgreSQL extension scripts on this machine', () => {
 
   it('are all split exactly as libpg_query splits them, parsed and linted without a crash', async () => {
     expect(files.length).toBeGreaterThan(150);
-    let statements = 0;
-    let compared = 0;
-    let metas = 0;
-    let bodies = 0;
-    const mismatches: string[] = [];
-    const notSql: string[] = [];
-    for (const f of files) {
-      const r = checkCorpusFile(f);
-      statements += r.statements;
-      compared += r.compared;
-      metas += r.metaCommands;
-      bodies += r.plpgsqlBodies;
-      if (r.mismatch) mismatches.push(r.mismatch);
-      if (r.notSql) notSql.push(`${f}: ${r.notSql}`);
-    }
+    const { statements, compared, metaCommands: metas, plpgsqlBodies: bodies, mismatches, notSql } = checkCorpus(files);
     await lintCorpus(files);
     console.log(`extension corpus: ${files.length} files, ${statements} statements (${compared} boundaries confirmed by libpg_query), ${metas} psql meta-commands reported, ${bodies} PL/pgSQL bodies inspected; not SQL as a whole: ${notSql.length}`);
     expect(mismatches).toEqual([]);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from '@strata/sql';
-import { checkCorpusFile, corpusFiles, extensionDir, lintCorpus } from './support.js';
+import { checkCorpus, corpusFiles, extensionDir, lintCorpus } from './support.js';
 
 // PostGIS' scripts (postgresql-15-postgis-3, which .ci/run installs): large
 // files of long, commented PL/pgSQL bodies, written by people who are not us.
@@ -19,19 +19,7 @@ describe('the PostGIS scripts on this machine', () => {
   });
 
   it('are all split exactly as libpg_query splits them, parsed and linted without a crash', async () => {
-    let statements = 0;
-    let compared = 0;
-    let bodies = 0;
-    const mismatches: string[] = [];
-    const notSql: string[] = [];
-    for (const f of files) {
-      const r = checkCorpusFile(f);
-      statements += r.statements;
-      compared += r.compared;
-      bodies += r.plpgsqlBodies;
-      if (r.mismatch) mismatches.push(r.mismatch);
-      if (r.notSql) notSql.push(`${f}: ${r.notSql}`);
-    }
+    const { statements, compared, plpgsqlBodies: bodies, mismatches, notSql } = checkCorpus(files);
     const installs = files.filter((f) => /^[a-z_]+--[0-9.]+\.sql$/.test(f.replace(/.*\//, '')));
     await lintCorpus(installs);
     console.log(`PostGIS corpus: ${files.length} files, ${statements} statements (${compared} boundaries confirmed by libpg_query), ${bodies} PL/pgSQL bodies inspected; ${installs.length} install scripts linted; not SQL as a whole: ${notSql.length}`);

@@ -114,3 +114,18 @@ export async function lintCorpus(files: readonly string[]): Promise<number> {
   }
   return findings;
 }
+
+/** Totals of {@link checkCorpusFile} over files, with every mismatch and every file that is not SQL as a whole. */
+export function checkCorpus(files: readonly string[]): { statements: number; compared: number; metaCommands: number; plpgsqlBodies: number; mismatches: string[]; notSql: string[] } {
+  const out = { statements: 0, compared: 0, metaCommands: 0, plpgsqlBodies: 0, mismatches: [] as string[], notSql: [] as string[] };
+  for (const f of files) {
+    const r = checkCorpusFile(f);
+    out.statements += r.statements;
+    out.compared += r.compared;
+    out.metaCommands += r.metaCommands;
+    out.plpgsqlBodies += r.plpgsqlBodies;
+    if (r.mismatch) out.mismatches.push(r.mismatch);
+    if (r.notSql) out.notSql.push(`${f}: ${r.notSql}`);
+  }
+  return out;
+}
