@@ -165,6 +165,16 @@ export class CliContext {
     return undefined;
   }
 
+  /**
+   * The server for scratch shadow databases, in the order the database URL
+   * follows: `--shadow-url`, then `SHADOW_DATABASE_URL`, then the config's
+   * `shadowUrl`; undefined means an embedded PostgreSQL.
+   */
+  shadowUrl(flag: string | undefined, resolved: Resolved): string | undefined {
+    const env = this.io.env.SHADOW_DATABASE_URL;
+    return flag ?? (env !== undefined && env !== '' ? env : undefined) ?? (typeof resolved.config.shadowUrl === 'string' ? resolved.config.shadowUrl : undefined);
+  }
+
   /** The database URL (see {@link databaseSource}), with the config's and PGSSL* TLS settings added. */
   databaseUrl(opts: GlobalOptions, resolved: Resolved): string {
     const source = this.databaseSource(opts, resolved);

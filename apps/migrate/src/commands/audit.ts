@@ -71,7 +71,7 @@ export function auditOptions(command: Command): Command {
  * server off the network (no download of the target's PostgreSQL major).
  */
 export function sourceOptions(ctx: CliContext, g: AuditFlags, r: Resolved, shadowUrl?: string): SnapshotFromOptions {
-  const url = shadowUrl ?? g.shadowUrl ?? (typeof r.config.shadowUrl === 'string' ? r.config.shadowUrl : undefined) ?? ctx.io.env.SHADOW_DATABASE_URL;
+  const url = shadowUrl ?? ctx.shadowUrl(g.shadowUrl, r);
   const noDownload = ctx.io.env.STRATA_NO_DOWNLOAD;
   return {
     ...(url ? { shadowUrl: url } : {}),

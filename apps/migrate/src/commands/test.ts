@@ -36,7 +36,7 @@ Examples:
       const format = g.format ?? (r.json ? 'json' : 'text');
       const json = format === 'json';
       const models = modelsSource(g, r);
-      const shadowUrl = g.shadowUrl ?? (typeof r.config.shadowUrl === 'string' ? r.config.shadowUrl : undefined) ?? ctx.io.env.SHADOW_DATABASE_URL;
+      const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
       const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
       if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
       let since: { since?: string; stairwayOnly?: string[] } = {};
