@@ -1,3 +1,4 @@
+// Stays whole until issue 21 splits it by concern (string resolution, call detection, guard detection); the three share one scope model today.
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { dedupeIterations } from './fragments.js';
