@@ -15,7 +15,7 @@
 //   node bench/audit.mjs [--tables 2000] [--repeat 5] [--no-migra] [--migra-timeout 600]
 //                        [--bin-dir DIR | --pg15 | --embedded] [--pg-dump PATH] [--explain]
 // The server: --bin-dir DIR (initdb, postgres), --pg15 (/usr/lib/postgresql/15/bin) or
-// --embedded (@strata/pg-server's PostgreSQL 17). By default the embedded server when a
+// --embedded (@pg-strata/pg-server's PostgreSQL 17). By default the embedded server when a
 // pg_dump able to dump it is found, else the newest /usr/lib/postgresql/N/bin holding
 // initdb, postgres and pg_dump (pg_dump cannot dump a newer server, and the embedded
 // binaries ship no pg_dump), else the embedded server without the pg_dump ratio.
@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createScratchDatabase, embeddedBinDir, startLocalServer } from '@strata/pg-server';
+import { createScratchDatabase, embeddedBinDir, startLocalServer } from '@pg-strata/pg-server';
 import { driftStatements, largeSchemaStatements } from './large-schema.mjs';
 
 const AUDITOR = new URL('../packages/auditor/dist/index.js', import.meta.url).href;

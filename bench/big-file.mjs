@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createScratchDatabase, startLocalServer } from '@strata/pg-server';
+import { createScratchDatabase, startLocalServer } from '@pg-strata/pg-server';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);

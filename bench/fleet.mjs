@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
+import { startLocalServer, createScratchDatabase } from '@pg-strata/pg-server';
 import { workload, writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {

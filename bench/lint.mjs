@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createScratchDatabase, startLocalServer } from '@strata/pg-server';
+import { createScratchDatabase, startLocalServer } from '@pg-strata/pg-server';
 import { writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {

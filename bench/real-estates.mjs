@@ -27,7 +27,7 @@ import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
+import { startLocalServer, createScratchDatabase } from '@pg-strata/pg-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../apps/migrate/dist/bin.cjs');

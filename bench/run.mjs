@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startLocalServer, createScratchDatabase } from '@strata/pg-server';
+import { startLocalServer, createScratchDatabase } from '@pg-strata/pg-server';
 import { workload, writeStrataMigrations } from './workload.mjs';
 
 const arg = (name, dflt) => {

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 
 const root = process.cwd();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const isApp = root.includes(`${join('apps', '')}`) || pkg.name === '@strata/testkit';
+const isApp = root.includes(`${join('apps', '')}`) || pkg.name === '@pg-strata/testkit';
 const problems = [];
 
 function walk(dir) {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import { introspect, serializeSnapshot } from '@strata/auditor';
-import { startLocalServer, createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import { introspect, serializeSnapshot } from '@pg-strata/auditor';
+import { startLocalServer, createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
 import { runMigrate } from './support/cli.js';
 
 /** A folder with these files (sub-folders made as needed). */

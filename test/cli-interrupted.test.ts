@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 

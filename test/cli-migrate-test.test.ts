@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testServerUrl } from '@strata/testkit';
+import { testServerUrl } from '@pg-strata/testkit';
 import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `a${String(i).padStart(11, '0')}`;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testServerUrl } from '@strata/testkit';
+import { testServerUrl } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 // The shadow server comes from --shadow-url, then SHADOW_DATABASE_URL, then the

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { CLI, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 

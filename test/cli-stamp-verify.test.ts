@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 

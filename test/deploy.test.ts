@@ -3,9 +3,9 @@ import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compare, introspect } from '@strata/auditor';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
-import { createTestDatabase } from '@strata/testkit';
+import { compare, introspect } from '@pg-strata/auditor';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const PG15 = '/usr/lib/postgresql/15/bin';

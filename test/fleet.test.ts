@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
-import { testServerUrl } from '@strata/testkit';
+import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
+import { testServerUrl } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `f${String(i).padStart(11, '0')}`;

@@ -2,11 +2,11 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isStrataError } from '@strata/core';
-import { lintSql } from '@strata/lint';
-import { decodeMigration } from '@strata/runner';
-import { eachStatement, loadParser, splitStatements } from '@strata/sql';
-import { createTestDatabase } from '@strata/testkit';
+import { isStrataError } from '@pg-strata/core';
+import { lintSql } from '@pg-strata/lint';
+import { decodeMigration } from '@pg-strata/runner';
+import { eachStatement, loadParser, splitStatements } from '@pg-strata/sql';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 // Mutated, truncated and concatenated migrations and legacy scripts never

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { runMigrate, tempProject } from './support/cli.js';
 
 const cache = process.env.STRATA_NODE_CACHE || join(homedir(), '.cache', 'strata', 'node');

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startPgBouncer, testServerUrl, type PgBouncer } from '@strata/testkit';
+import { createTestDatabase, startPgBouncer, testServerUrl, type PgBouncer } from '@pg-strata/testkit';
 import { runMigrate, sqlMigration, tempProject, type CliRun } from './support/cli.js';
 
 const rev = (i: number) => `b${String(i).padStart(11, '0')}`;

@@ -3,8 +3,8 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@strata/core';
-import { startLocalServer, type LocalServer } from '@strata/pg-server';
+import { connect } from '@pg-strata/core';
+import { startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });

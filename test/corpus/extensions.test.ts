@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser } from '@strata/sql';
+import { loadParser } from '@pg-strata/sql';
 import { checkCorpus, corpusFiles, extensionDir, lintCorpus } from './support.js';
 
 // Every script the PostgreSQL 15 server package installs for its extensions

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser } from '@strata/sql';
+import { loadParser } from '@pg-strata/sql';
 import { checkCorpus, corpusFiles, extensionDir, lintCorpus } from './support.js';
 
 // PostGIS' scripts (postgresql-15-postgis-3, which .ci/run installs): large

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStrataError } from '@strata/core';
-import { lintSql } from '@strata/lint';
-import { parsePlpgsqlSync, parseScriptSync, parserStatementRanges, splitStatements, type MetaCommand } from '@strata/sql';
+import { isStrataError } from '@pg-strata/core';
+import { lintSql } from '@pg-strata/lint';
+import { parsePlpgsqlSync, parseScriptSync, parserStatementRanges, splitStatements, type MetaCommand } from '@pg-strata/sql';
 
 // Shared by the corpus tests (not part of the package's API): SQL that
 // Debian's PostgreSQL packages install, written by the PostgreSQL and PostGIS

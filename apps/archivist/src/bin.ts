@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The one place that reads the environment and exits.
 import { resolve } from 'node:path';
-import { isStrataError, redactUrls, type Logger } from '@strata/core';
-import { schemaModeFrom } from '@strata/fallback';
+import { isStrataError, redactUrls, type Logger } from '@pg-strata/core';
+import { schemaModeFrom } from '@pg-strata/fallback';
 import { startServer } from './server.js';
 
 function jsonLogger(): Logger {

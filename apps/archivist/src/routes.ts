@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { EnsureResult } from '@strata/fallback';
+import type { EnsureResult } from '@pg-strata/fallback';
 import type { Database } from './database.js';
 import { HttpError, int, optInt, optStr, readJson, sendJson, str } from './http-util.js';
 

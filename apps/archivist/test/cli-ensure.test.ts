@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { HEAD, migrationsCopy, query } from './helpers.js';
 
 // `migrate ensure` as an entrypoint.sh runs it: the built executable

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { compare, introspect } from '@strata/auditor';
-import { withConnection } from '@strata/core';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import { headSnapshot } from '@strata/fallback';
+import { compare, introspect } from '@pg-strata/auditor';
+import { withConnection } from '@pg-strata/core';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import { headSnapshot } from '@pg-strata/fallback';
 import { createAll } from '../src/models.js';
 
 const CREATE_ALL_SQL = fileURLToPath(new URL('../../../legacy/models/create_all.sql', import.meta.url));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { BASELINE, HEAD, http, migrationsCopy, query } from './helpers.js';
 
 // The real bin, run from source: jiti compiles the TypeScript, and the
@@ -80,7 +80,7 @@ describe('the archivist bin (separate node processes)', () => {
     cleanup.push(() => db.drop());
     const m = migrationsCopy();
     cleanup.push(() => m.rm());
-    const { upgrade } = await import('@strata/runner');
+    const { upgrade } = await import('@pg-strata/runner');
     await upgrade({ url: db.url, migrationsDir: m.dir, target: BASELINE });
     const i = launch({ DATABASE_URL: db.url, MIGRATIONS_DIR: m.dir, STRATA_SCHEMA_MODE: 'verify' });
     expect(await i.exit).toBe(1);

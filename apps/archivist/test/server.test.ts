@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { StrataError } from '@strata/core';
-import { upgrade } from '@strata/runner';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
+import { StrataError } from '@pg-strata/core';
+import { upgrade } from '@pg-strata/runner';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { startServer, type ArchivistServer } from '../src/index.js';
 import { BASELINE, HEAD, http, migrationsCopy, query } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // for the library exports, the type declarations and dist/bin.cjs
 // (src/bin.cts, which requires the bundle with Node's compile cache on).
 //
-// What is inlined: this app, @strata/core, @strata/runner, commander, pg and
+// What is inlined: this app, @pg-strata/core, @pg-strata/runner, commander, pg and
 // its parsers (~90 modules that would otherwise each be resolved and loaded).
 // What stays external: the other @strata packages (loaded only by the commands
 // that need them, as ES modules, through Node's require() of an ES module, on

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@strata/core';
+import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@pg-strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
 import { sourceMappedStack } from './source-stack.js';

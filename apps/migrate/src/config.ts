@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { DURATION_FORMAT, didYouMean, parseDuration } from './checks.js';
 
 /** Severity of a lint rule in the config file. */

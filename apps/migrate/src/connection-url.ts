@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { resolvePath } from './config.js';
 
 /** TLS settings of the config file (`ssl: { mode, ca, cert, key }`); paths are relative to the config file. */

@@ -1,8 +1,8 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { relative } from 'node:path';
 import type { Writable } from 'node:stream';
-import { StrataError, describeConnection, type Logger } from '@strata/core';
-import { MIGRATION_FILE_RE } from '@strata/runner';
+import { StrataError, describeConnection, type Logger } from '@pg-strata/core';
+import { MIGRATION_FILE_RE } from '@pg-strata/runner';
 import { loadConfig, resolvePath, type LoadedConfig, type StrataConfig } from './config.js';
 import { withSslParams } from './connection-url.js';
 

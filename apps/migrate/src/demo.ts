@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { describeConnection, redactUrls } from '@strata/core';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
+import { describeConnection, redactUrls } from '@pg-strata/core';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');

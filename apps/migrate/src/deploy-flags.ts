@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError, exitCodeFor } from '@strata/core';
-// @strata/deploy (backups, health checks, fleets) is imported when one of its
+import { ExitCode, StrataError, exitCodeFor } from '@pg-strata/core';
+// @pg-strata/deploy (backups, health checks, fleets) is imported when one of its
 // flags is used: a plain `up` does not load it.
-import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, HealthCheck } from '@strata/deploy';
+import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, HealthCheck } from '@pg-strata/deploy';
 import { resolvePath } from './config.js';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
 import { outputDirOption, wholeNumberOption } from './checks.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
-import { isAtHead, type RunnerOptions } from '@strata/runner';
+import { isAtHead, type RunnerOptions } from '@pg-strata/runner';
 import { renderRun } from './commands/run-shared.js';
 
 /** The production flags of `migrate up`. */
@@ -81,7 +81,7 @@ export function revertCommand(result: DeployUpgradeResult, r: Resolved): string 
 
 /** Run `up` with safeguards and render it; returns the exit code. A failing health check exits 1. */
 export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions, r: Resolved): Promise<number> {
-  const { deployUpgrade, restoreCommand } = await import('@strata/deploy');
+  const { deployUpgrade, restoreCommand } = await import('@pg-strata/deploy');
   const result = await deployUpgrade(options);
   const revert = revertCommand(result, r);
   const checkFailed = result.stage === 'check-before' || (result.stage === 'check-after' && result.run?.ok === true);
@@ -151,7 +151,7 @@ export async function runFleetUp(
   const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
   const url = given ? resolvedUrl : undefined;
   const rest = { ...runner, ...extra, ...deploySafeguards(ctx, g, r) };
-  const { loadFleetTargets, upgradeFleet } = await import('@strata/deploy');
+  const { loadFleetTargets, upgradeFleet } = await import('@pg-strata/deploy');
   const targets = await loadFleetTargets(
     { ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}), ...(g.schemas !== undefined ? { schemas: g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas } : {}), ...(url ? { url } : {}) },
     existsSync,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { reportError } from './cli.js';
 import { CliContext } from './context.js';
 

@@ -1,5 +1,5 @@
-import { StrataError } from '@strata/core';
-import type { LockModeOption, RunnerEvent, RunnerOptions } from '@strata/runner';
+import { StrataError } from '@pg-strata/core';
+import type { LockModeOption, RunnerEvent, RunnerOptions } from '@pg-strata/runner';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
 import { parseDuration } from './checks.js';

@@ -25,7 +25,7 @@ export function onStopSignals(ctx: CliContext, handler: (signal: StopSignal) => 
 /**
  * For the commands that make scratch databases, embedded servers and
  * temporary folders (test, audit, diff, convert, stamp --verify, check):
- * on a signal, drop, stop and remove every one of them (@strata/pg-server's
+ * on a signal, drop, stop and remove every one of them (@pg-strata/pg-server's
  * cleanUpAll), say so, and exit 130 (SIGINT) or 143 (SIGTERM).
  */
 export function cleanUpOnSignal(ctx: CliContext, verb: string): () => void {
@@ -35,7 +35,7 @@ export function cleanUpOnSignal(ctx: CliContext, verb: string): () => void {
     stopping = true;
     ctx.note(`${sig}: stopping \`migrate ${verb}\`; dropping its scratch databases, stopping its PostgreSQL servers, removing its temporary folders...`);
     void (async () => {
-      const { cleanUpAll } = await import('@strata/pg-server');
+      const { cleanUpAll } = await import('@pg-strata/pg-server');
       const s = await cleanUpAll();
       ctx.note(
         `Stopped by ${sig}: \`migrate ${verb}\` did not complete and changed nothing. Dropped ${s.databases} scratch database(s), stopped ${s.servers} PostgreSQL server(s), removed ${s.folders} other temporary folder(s).${s.failed.length ? ` Could not clean up: ${s.failed.join('; ')}` : ''}`,

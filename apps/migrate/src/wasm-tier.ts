@@ -1,6 +1,6 @@
 // V8's --liftoff-only, for the commands that parse SQL.
 //
-// libpg-query (the SQL parser under @strata/lint, the auditor and the
+// libpg-query (the SQL parser under @pg-strata/lint, the auditor and the
 // converter) is a 2 MB WebAssembly module. By default V8 compiles its hot
 // functions a second time with TurboFan, which a CLI run never earns back.
 // Measured on Node 22 with `migrate lint` of the 1,000 migrations of bench/

@@ -1,6 +1,6 @@
 // Stays whole until issue 21 splits readCatalog into one query and one mapper per object kind: the queries share the namespace list and helpers.
 import type pg from 'pg';
-import { StrataError, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@strata/core';
+import { StrataError, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@pg-strata/core';
 import { canonicalExpression } from './expression-canon.js';
 import {
   byCodePoint,

@@ -1,5 +1,5 @@
 /**
- * `@strata/auditor`: read a PostgreSQL schema into a Snapshot, materialise
+ * `@pg-strata/auditor`: read a PostgreSQL schema into a Snapshot, materialise
  * models in a shadow database, compare two Snapshots and plan the DDL between them.
  */
 export {

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import pg from 'pg';
-import { StrataError, describeConnection, isPgDatabaseError, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@strata/core';
-import { createScratchDatabase, resolvePostgresBinaries, startLocalServer } from '@strata/pg-server';
-import { parseScript } from '@strata/sql';
+import { StrataError, describeConnection, isPgDatabaseError, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@pg-strata/core';
+import { createScratchDatabase, resolvePostgresBinaries, startLocalServer } from '@pg-strata/pg-server';
+import { parseScript } from '@pg-strata/sql';
 import { introspect, type IntrospectOptions } from './catalog-introspector.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
 
@@ -67,7 +67,7 @@ export interface SnapshotFromOptions extends IntrospectOptions {
   /**
    * Major version of the database the models will be compared with. The
    * embedded shadow server runs that major when its binaries can be found or
-   * downloaded (`resolvePostgresBinaries` of `@strata/pg-server`), else the
+   * downloaded (`resolvePostgresBinaries` of `@pg-strata/pg-server`), else the
    * bundled PostgreSQL 17 with a note. Default: none (the bundled 17).
    */
   targetMajor?: number;
@@ -169,7 +169,7 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
       });
     case 'migrations':
       return await inShadow(options, `migrations ${show(source.dir)} at ${source.revision}`, async (url) => {
-        const { upgrade } = await import('@strata/runner');
+        const { upgrade } = await import('@pg-strata/runner');
         const result = await upgrade({
           url,
           migrationsDir: source.dir,

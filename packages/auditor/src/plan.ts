@@ -1,5 +1,5 @@
 // Stays whole until issue 21's planner pipeline (compare -> changes per kind -> one dependency graph -> render) replaces the Planner class: splitting its shared mutable sets by file first would only spread them.
-import { quoteIdent, quoteLiteral } from '@strata/core';
+import { quoteIdent, quoteLiteral } from '@pg-strata/core';
 import { attributeShape, deepEqual, displayName, prettyType } from './compare.js';
 import {
   PUBLISH_ACTIONS,

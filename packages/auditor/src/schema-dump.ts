@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { redactSecret, redactUrls } from '@strata/core';
+import { redactSecret, redactUrls } from '@pg-strata/core';
 
 /** Options of {@link dumpSchemaSql}. */
 export interface DumpSchemaOptions {

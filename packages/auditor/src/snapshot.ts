@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
 /** The Snapshot format version this package reads and writes. */
 export const SNAPSHOT_VERSION = 1 as const;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withConnection } from '@strata/core';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import type { ScratchDatabase } from '@strata/pg-server';
+import { withConnection } from '@pg-strata/core';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import type { ScratchDatabase } from '@pg-strata/pg-server';
 import { parseSnapshot } from '../src/index.js';
 import { runSql } from './helpers.js';
 
@@ -36,7 +36,7 @@ describe('migrate audit / diff / check', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`The CLI is not built (${CLI}): run \`pnpm exec turbo run build --filter=@strata/migrate\` first.`);
+    if (!existsSync(CLI)) throw new Error(`The CLI is not built (${CLI}): run \`pnpm exec turbo run build --filter=strata-migrate\` first.`);
     prod = await createTestDatabase('cli_prod');
     // Production: what create_all built long ago, then hand-edited.
     await runSql(prod.url, `

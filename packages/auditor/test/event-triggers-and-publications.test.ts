@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
-import type { ScratchDatabase } from '@strata/pg-server';
+import { createTestDatabase } from '@pg-strata/testkit';
+import type { ScratchDatabase } from '@pg-strata/pg-server';
 import { compare, introspect, plan, type Snapshot } from '../src/index.js';
 import { fixturePairs, introspectPair, runSql } from './helpers.js';
 

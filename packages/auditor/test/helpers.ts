@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { withConnection } from '@strata/core';
-import type { ScratchDatabase } from '@strata/pg-server';
-import { createTestDatabase } from '@strata/testkit';
+import { withConnection } from '@pg-strata/core';
+import type { ScratchDatabase } from '@pg-strata/pg-server';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { compare, introspect, plan, renderSteps, type Snapshot, type Step } from '../src/index.js';
 
 /** Directory of the schema-pair fixtures. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import type { ScratchDatabase } from '@strata/pg-server';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import type { ScratchDatabase } from '@pg-strata/pg-server';
 import { compare, introspect, plan, snapshotFrom, type Snapshot } from '../src/index.js';
 import { applySteps } from './helpers.js';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isStrataError, withConnection, type StrataError } from '@strata/core';
-import { defaultPostgresCacheDir, embeddedBinDir, probePostgresBinaries } from '@strata/pg-server';
-import { testServerUrl } from '@strata/testkit';
+import { isStrataError, withConnection, type StrataError } from '@pg-strata/core';
+import { defaultPostgresCacheDir, embeddedBinDir, probePostgresBinaries } from '@pg-strata/pg-server';
+import { testServerUrl } from '@pg-strata/testkit';
 import { serializeSnapshot, snapshotFrom, startShadowServer, parseModelSource } from '../src/index.js';
 
 const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));

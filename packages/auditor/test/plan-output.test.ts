@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
+import { createTestDatabase } from '@pg-strata/testkit';
 import { compare, introspect, migrationText, plan, renderSteps, type Snapshot } from '../src/index.js';
 import { runSql } from './helpers.js';
 

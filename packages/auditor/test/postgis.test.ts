@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { compare, introspect, plan, type Snapshot } from '../src/index.js';
 import { applySteps, runSql } from './helpers.js';
 

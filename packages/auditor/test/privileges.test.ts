@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { compare, introspect, plan, renderSteps, type Snapshot } from '../src/index.js';
 import { introspectPair, roundTrip, runSql } from './helpers.js';
 

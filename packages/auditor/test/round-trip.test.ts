@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
+import { createTestDatabase } from '@pg-strata/testkit';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { fixturePairs, roundTrip } from './helpers.js';
 
 // The property that ties compare and plan together: applying plan(a, b).up to

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySnapshot, type Snapshot, type TableDef } from '@strata/auditor';
+import { emptySnapshot, type Snapshot, type TableDef } from '@pg-strata/auditor';
 import { classifyScript, Timeline } from './classify.js';
 import { analyzeScript } from './effects.js';
 import { extractSql } from './extract.js';

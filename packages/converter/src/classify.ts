@@ -1,4 +1,4 @@
-import type { Snapshot, TableDef } from '@strata/auditor';
+import type { Snapshot, TableDef } from '@pg-strata/auditor';
 import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem } from './effects.js';
 
 /**

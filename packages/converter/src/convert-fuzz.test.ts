@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { emptySnapshot, type Snapshot } from '@strata/auditor';
+import { emptySnapshot, type Snapshot } from '@pg-strata/auditor';
 import { classifyScript, isDataEffect } from './classify.js';
 import { deriveDataChecks } from './data-check.js';
 import { analyzeScript } from './effects.js';

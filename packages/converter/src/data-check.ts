@@ -1,4 +1,4 @@
-import { deparse } from '@strata/sql';
+import { deparse } from '@pg-strata/sql';
 import type { AnalyzedStatement } from './effects.js';
 
 type Node = Record<string, unknown>;

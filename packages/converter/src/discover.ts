@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { globMatcher } from './glob-match.js';
 
 /** The default globs for legacy scripts (relative to the estate's root). */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser, parseScriptSync } from '@strata/sql';
+import { loadParser, parseScriptSync } from '@pg-strata/sql';
 import { deriveDataChecks } from './data-check.js';
 import { analyzeScript, catalogueCheck, statementEffects } from './effects.js';
 import { extractSql } from './extract.js';

@@ -1,6 +1,6 @@
 // Stays whole for now: statement effects, guards and DO-block inspection share one walk over the parse tree; issue 21 splits the converter by concern.
-import { isStrataError } from '@strata/core';
-import { deparse, inspectDoBlock, parseScript, type DataLossReason, type SqlStatement } from '@strata/sql';
+import { isStrataError } from '@pg-strata/core';
+import { deparse, inspectDoBlock, parseScript, type DataLossReason, type SqlStatement } from '@pg-strata/sql';
 import { fragmentPosition } from './fragments.js';
 import type { Extraction, SqlFragment, SqlGuard } from './types.js';
 

@@ -4,7 +4,7 @@ import { extractPython } from './python-extract.js';
 import { extractShell } from './shell-extract.js';
 import { LineIndex } from './line-index.js';
 import type { ExtractOptions, Extraction, ExtractionWarning, ScriptFile, ScriptLanguage, SqlFragment } from './types.js';
-import { splitStatements } from '@strata/sql';
+import { splitStatements } from '@pg-strata/sql';
 
 const BY_EXTENSION: Record<string, ScriptLanguage> = {
   '.py': 'python',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { compare, snapshotFrom, type Difference, type Snapshot, type SnapshotFromOptions } from '@strata/auditor';
+import { compare, snapshotFrom, type Difference, type Snapshot, type SnapshotFromOptions } from '@pg-strata/auditor';
 import type { ConversionPlan } from './convert.js';
 import type { WriteResult } from './write.js';
 

@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '@strata/auditor';
-import { useTestDatabase } from '@strata/testkit';
+import type { Snapshot } from '@pg-strata/auditor';
+import { useTestDatabase } from '@pg-strata/testkit';
 import { conversionJson, convertEstate, effectSummary, renderConversionMarkdown, type ConversionPlan } from '../src/index.js';
 import { estateSnapshots } from './estate-databases.js';
 

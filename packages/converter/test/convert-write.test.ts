@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '@strata/auditor';
-import { lintMigrations } from '@strata/lint';
-import { testServerUrl, useTestDatabase } from '@strata/testkit';
+import type { Snapshot } from '@pg-strata/auditor';
+import { lintMigrations } from '@pg-strata/lint';
+import { testServerUrl, useTestDatabase } from '@pg-strata/testkit';
 import { convertEstate, renderVerify, verifyConversion, writeConversion, type ConversionPlan, type WriteResult } from '../src/index.js';
 import { estateSnapshots } from './estate-databases.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { introspect, type Snapshot } from '@strata/auditor';
+import { introspect, type Snapshot } from '@pg-strata/auditor';
 import { buildProduction } from '../../../legacy/production/build.mjs';
 
 /** The repository's legacy estate (with a trailing slash). */

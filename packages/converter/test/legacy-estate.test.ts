@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
+import { useTestDatabase } from '@pg-strata/testkit';
 import { discoverScripts, extractSql } from '../src/index.js';
 import { buildProduction, recipeSteps } from '../../../legacy/production/build.mjs';
 

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compare, introspect, type Snapshot } from '@strata/auditor';
-import { lintMigrations } from '@strata/lint';
-import { upgrade } from '@strata/runner';
-import { createTestDatabase, testServerUrl, useTestDatabase } from '@strata/testkit';
+import { compare, introspect, type Snapshot } from '@pg-strata/auditor';
+import { lintMigrations } from '@pg-strata/lint';
+import { upgrade } from '@pg-strata/runner';
+import { createTestDatabase, testServerUrl, useTestDatabase } from '@pg-strata/testkit';
 import { baselineSql, convertEstate, verifyConversion, writeConversion, type ScriptPlan } from '../src/index.js';
 
 const PRODUCTION = `

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { StrataError, describeConnection, redactSecret, redactUrls, withConnection } from '@strata/core';
+import { StrataError, describeConnection, redactSecret, redactUrls, withConnection } from '@pg-strata/core';
 import { libpqEnvironment, toolEnvironment } from './libpq-env.js';
 
 /** Options of {@link backupDatabase}. */

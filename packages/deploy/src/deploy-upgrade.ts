@@ -1,5 +1,5 @@
-import { withConnection } from '@strata/core';
-import { status, upgrade, type RunResult, type UpgradeOptions } from '@strata/runner';
+import { withConnection } from '@pg-strata/core';
+import { status, upgrade, type RunResult, type UpgradeOptions } from '@pg-strata/runner';
 import { backupDatabase, type BackupOptions, type BackupResult } from './backup.js';
 import { runHealthCheck, type HealthCheck, type HealthCheckResult } from './health-check.js';
 import { annotateHistory, historyWatermark } from './history-meta.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { StrataError, describeConnection, exitCodeFor, isStrataError, redactUrls, withConnection } from '@strata/core';
-import type { UpgradeOptions } from '@strata/runner';
+import { StrataError, describeConnection, exitCodeFor, isStrataError, redactUrls, withConnection } from '@pg-strata/core';
+import type { UpgradeOptions } from '@pg-strata/runner';
 import { deployUpgrade, type DeployUpgradeOptions } from './deploy-upgrade.js';
 
 /** One database (or one schema of a database) a fleet run migrates. */

@@ -1,4 +1,4 @@
-import { StrataError, connect, describeConnection, isPgDatabaseError, type Queryable } from '@strata/core';
+import { StrataError, connect, describeConnection, isPgDatabaseError, type Queryable } from '@pg-strata/core';
 
 /** A health check: SQL run in a read-only transaction before or after migrating. */
 export interface HealthCheck {

@@ -1,4 +1,4 @@
-import { quoteIdent, type Queryable } from '@strata/core';
+import { quoteIdent, type Queryable } from '@pg-strata/core';
 
 /**
  * The highest history id so far (0 when Strata's tables do not exist yet):

@@ -1,5 +1,5 @@
 /**
- * `@strata/deploy`: running migrations in production. A pg_dump backup before
+ * `@pg-strata/deploy`: running migrations in production. A pg_dump backup before
  * the first pending migration, health checks before and after, and (for
  * fleets) the same run over many databases or schemas. Libraries never
  * print: every function returns a result.

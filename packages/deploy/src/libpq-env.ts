@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
 /** Connection-string parameters that map onto libpq environment variables. */
 const PARAMS: Record<string, string> = {

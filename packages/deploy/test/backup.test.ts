@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStrataError } from '@strata/core';
-import { createScratchDatabase, startLocalServer, type LocalServer } from '@strata/pg-server';
-import { testServerUrl } from '@strata/testkit';
-import { backupDatabase, backupFileName, deployUpgrade, libpqEnvironment, parseToolVersion } from '@strata/deploy';
+import { isStrataError } from '@pg-strata/core';
+import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
+import { testServerUrl } from '@pg-strata/testkit';
+import { backupDatabase, backupFileName, deployUpgrade, libpqEnvironment, parseToolVersion } from '@pg-strata/deploy';
 
 const PG15 = '/usr/lib/postgresql/15/bin';
 const env = { PATH: process.env.PATH };

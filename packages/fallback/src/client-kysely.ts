@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Kysely, QueryResult } from 'kysely';
 import type pg from 'pg';
-import type { Queryable } from '@strata/core';
+import type { Queryable } from '@pg-strata/core';
 
 /**
  * Kysely, loaded when first needed: an application that hands the shim a pg

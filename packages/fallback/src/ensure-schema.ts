@@ -12,9 +12,9 @@ import {
   withConnection,
   type Logger,
   type Queryable,
-} from '@strata/core';
-import type { Snapshot } from '@strata/auditor';
-import { backendPid, buildGraph, isAtHead, isDirect, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@strata/runner';
+} from '@pg-strata/core';
+import type { Snapshot } from '@pg-strata/auditor';
+import { backendPid, buildGraph, isAtHead, isDirect, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@pg-strata/runner';
 import { isKysely, isPool, kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
 import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
 
@@ -278,7 +278,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
         }
         // The auditor (and through it the SQL parser) is loaded here only: migrate and verify modes never pay for it.
-        const { compare, introspect } = await import('@strata/auditor');
+        const { compare, introspect } = await import('@pg-strata/auditor');
         const built = await introspect(client, { inTransaction: true, strataSchema: c.schema });
         const drift = compare(built, head, { left: 'createAll', right: 'the migrations head', uncompared: false });
         if (drift.length > 0) {

@@ -1,5 +1,5 @@
-import { silentLogger, type Logger } from '@strata/core';
-import type { Snapshot } from '@strata/auditor';
+import { silentLogger, type Logger } from '@pg-strata/core';
+import type { Snapshot } from '@pg-strata/auditor';
 
 /** Options of {@link headSnapshot}. */
 export interface HeadSnapshotOptions {
@@ -33,7 +33,7 @@ export async function headSnapshot(options: HeadSnapshotOptions): Promise<Snapsh
   const logger = options.logger ?? silentLogger;
   const schema = options.schema ?? 'strata';
   // Loaded on demand: the auditor brings the SQL parser and the embedded-PostgreSQL package.
-  const { snapshotFrom } = await import('@strata/auditor');
+  const { snapshotFrom } = await import('@pg-strata/auditor');
   const sourced = await snapshotFrom(
     { kind: 'migrations', dir: options.migrationsDir, revision: 'head' },
     {

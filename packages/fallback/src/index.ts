@@ -1,5 +1,5 @@
 /**
- * `@strata/fallback`: the start-up shim of the transition from `create_all()`
+ * `@pg-strata/fallback`: the start-up shim of the transition from `create_all()`
  * to migrations. `ensureSchema()` migrates to head (default), only verifies,
  * or, behind the `create_all` flag, builds an empty database with the legacy
  * models after checking them against the migrations head. Libraries never

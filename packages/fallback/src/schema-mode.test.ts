@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { parseSchemaMode, schemaModeFrom } from './schema-mode.js';
 
 describe('schemaModeFrom', () => {

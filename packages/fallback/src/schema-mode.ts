@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
 /**
  * How the start-up shim treats the schema:

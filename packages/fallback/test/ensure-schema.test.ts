@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { StrataError, memoryLogger } from '@strata/core';
-import { createTestDatabase, testServerUrl } from '@strata/testkit';
-import { upgrade } from '@strata/runner';
-import { compare } from '@strata/auditor';
+import { StrataError, memoryLogger } from '@pg-strata/core';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
+import { upgrade } from '@pg-strata/runner';
+import { compare } from '@pg-strata/auditor';
 import { CREATE_ALL_DEPRECATION, ensureSchema, headSnapshot, type EnsureResult } from '../src/index.js';
 import { appCreateAll, query, sqlMigration, tempMigrations, writeAppMigrations } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /**
- * `@strata/lint`: find operations in migrations that are dangerous on a busy
+ * `@pg-strata/lint`: find operations in migrations that are dangerous on a busy
  * production table (long locks, rewrites, scans, data loss, renames), with
- * the safer way for each. Built on `@strata/sql`'s parse tree; never prints.
+ * the safer way for each. Built on `@pg-strata/sql`'s parse tree; never prints.
  */
 /** Lint a migrations folder / set / files, or one SQL text. */
 export { lintMigrations, lintSql, type LintableMigration } from './lint-migrations.js';

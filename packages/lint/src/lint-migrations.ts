@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import { buildGraph, loadMigrations, type MigrationFile, type MigrationSet } from '@strata/runner';
-import { eachStatement, loadParser, type SqlStatement } from '@strata/sql';
+import { buildGraph, loadMigrations, type MigrationFile, type MigrationSet } from '@pg-strata/runner';
+import { eachStatement, loadParser, type SqlStatement } from '@pg-strata/sql';
 import { commentLines, directivesAbove, scanDirectives, type IgnoreDirective } from './ignore-comments.js';
 import { RULES, resolveLevels } from './rules.js';
 import { SchemaState } from './schema-state.js';

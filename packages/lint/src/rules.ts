@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import type { RuleId, RuleLevel, Severity } from './types.js';
 
 /** What a rule is about, its default severity and why. */

@@ -1,6 +1,6 @@
 // Sections come from the runner's own splitter, so the linter and the runner
 // agree on where each section starts.
-export { splitSections, type Section } from '@strata/runner';
+export { splitSections, type Section } from '@pg-strata/runner';
 
 /** What the linter needs from a migration's header. */
 export interface HeaderFacts {

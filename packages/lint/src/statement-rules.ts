@@ -1,4 +1,4 @@
-import type { SqlStatement } from '@strata/sql';
+import type { SqlStatement } from '@pg-strata/sql';
 import { columnType, formatType, isSerial, mayKeepTable, typeChangeKeepsTable } from './column-types.js';
 import type { SchemaState } from './schema-state.js';
 import type { RuleId } from './types.js';

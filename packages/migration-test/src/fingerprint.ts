@@ -1,4 +1,4 @@
-import type { Queryable } from '@strata/core';
+import type { Queryable } from '@pg-strata/core';
 
 /**
  * One query: an md5 over the catalogue rows of every object a Snapshot holds

@@ -1,5 +1,5 @@
 /**
- * `@strata/migration-test`: test the migrations themselves on shadow
+ * `@pg-strata/migration-test`: test the migrations themselves on shadow
  * databases, as pytest-alembic does for Alembic: a single head, upgrade from
  * base to head, the head against the models, downgrade to base, and the
  * stairway (each revision up, down and up again, comparing Snapshots).

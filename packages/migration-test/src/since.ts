@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
 const run = promisify(execFile);
 

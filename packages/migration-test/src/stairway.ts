@@ -1,8 +1,8 @@
-import { StrataError, closeConnection, connect, silentLogger, type Logger, type Queryable } from '@strata/core';
-import { compare, introspect, snapshotFrom, startShadowServer, type ModelSource, type Snapshot } from '@strata/auditor';
+import { StrataError, closeConnection, connect, silentLogger, type Logger, type Queryable } from '@pg-strata/core';
+import { compare, introspect, snapshotFrom, startShadowServer, type ModelSource, type Snapshot } from '@pg-strata/auditor';
 import { availableParallelism } from 'node:os';
-import { createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
-import { buildGraph, downgrade, loadMigrations, openRunSession, upgrade, type MigrationFile, type RevisionGraph, type RunResult, type RunSession } from '@strata/runner';
+import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
+import { buildGraph, downgrade, loadMigrations, openRunSession, upgrade, type MigrationFile, type RevisionGraph, type RunResult, type RunSession } from '@pg-strata/runner';
 import { catalogFingerprint } from './fingerprint.js';
 
 /** The checks {@link testMigrations} runs, in order. */

@@ -2,10 +2,10 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withConnection } from '@strata/core';
-import { createScratchDatabase } from '@strata/pg-server';
-import { testServerUrl } from '@strata/testkit';
-import { catalogFingerprint, testMigrations, type ProgressEvent } from '@strata/migration-test';
+import { withConnection } from '@pg-strata/core';
+import { createScratchDatabase } from '@pg-strata/pg-server';
+import { testServerUrl } from '@pg-strata/testkit';
+import { catalogFingerprint, testMigrations, type ProgressEvent } from '@pg-strata/migration-test';
 
 // The stairway compares catalogue fingerprints and introspects only when two
 // differ (stats.fullCompares counts those steps). These tests show that the

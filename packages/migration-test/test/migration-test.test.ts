@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testServerUrl } from '@strata/testkit';
-import { testMigrations } from '@strata/migration-test';
+import { testServerUrl } from '@pg-strata/testkit';
+import { testMigrations } from '@pg-strata/migration-test';
 
 const repo = resolve(import.meta.dirname, '../../..');
 

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
 import { readTar } from './tar-reader.js';
 
 const gunzipAsync = promisify(gunzip);

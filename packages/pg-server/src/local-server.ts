@@ -4,7 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
 import { embeddedBinDir, probePostgresBinaries, resolvePostgresBinaries } from './postgres-binaries.js';
 import { reachableBinDir, reachableBy, reachableTempDir, type RunAs } from './runtime-dir.js';
 import { registerCleanup } from './cleanup.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
 import { downloadPostgresBinaries, newestVersionOfMajor, npmConfiguredRegistry, parseRegistry, platformPackage } from './binaries-download.js';
 
 /** Where a set of PostgreSQL binaries came from, in the order they are tried. */

@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { StrataError, silentLogger, type Logger } from '@strata/core';
+import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
 import { defaultPostgresCacheDir } from './postgres-binaries.js';
 
 /** The user and group a server runs as. */

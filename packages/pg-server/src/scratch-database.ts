@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { StrataError, quoteIdent, withConnection } from '@strata/core';
+import { StrataError, quoteIdent, withConnection } from '@pg-strata/core';
 import { registerCleanup } from './cleanup.js';
 
 /** A database created for one use and dropped afterwards. */

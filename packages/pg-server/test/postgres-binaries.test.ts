@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStrataError, type StrataError } from '@strata/core';
+import { isStrataError, type StrataError } from '@pg-strata/core';
 import { defaultPostgresCacheDir, embeddedBinDir, probePostgresBinaries, resolvePostgresBinaries, startLocalServer } from '../src/index.js';
 
 const PLATFORM = `${process.platform}-${process.arch}`;

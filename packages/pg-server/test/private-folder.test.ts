@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@pg-strata/core';
 import { defaultPostgresCacheDir, embeddedBinDir, startLocalServer } from '../src/index.js';
 import { reachableBy } from '../src/runtime-dir.js';
 

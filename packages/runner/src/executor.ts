@@ -1,7 +1,7 @@
 // Stays whole: one step's execution, its batching and its failure bookkeeping share the same counted-query and recording helpers; split planned with issue 21.
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
-import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logger } from '@strata/core';
+import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logger } from '@pg-strata/core';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';

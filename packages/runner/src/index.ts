@@ -1,5 +1,5 @@
 /**
- * `@strata/runner`: migration files (SQL and TypeScript/Kysely), the revision
+ * `@pg-strata/runner`: migration files (SQL and TypeScript/Kysely), the revision
  * graph, Strata's version and history tables, the run lock, the planner, the
  * executor and offline SQL scripts. Libraries never print: every function
  * returns a result and reports progress through `logger` / `onEvent`.

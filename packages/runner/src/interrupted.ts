@@ -1,4 +1,4 @@
-import { StrataError, type Queryable } from '@strata/core';
+import { StrataError, type Queryable } from '@pg-strata/core';
 import type { Direction } from './types.js';
 
 /**

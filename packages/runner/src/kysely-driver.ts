@@ -13,7 +13,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type pg from 'pg';
-import { StrataError, quoteLiteral } from '@strata/core';
+import { StrataError, quoteLiteral } from '@pg-strata/core';
 
 function postgresDialect(driver: Driver): Dialect {
   return {

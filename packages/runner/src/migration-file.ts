@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import type { Direction, MigrationFile, MigrationSet } from './types.js';
 
 /** `NNNN_slug.sql` or `NNNN_slug.ts` (the slug may hold letters, digits, `_`, `-`, `.`). */

@@ -1,4 +1,4 @@
-import { quoteLiteral } from '@strata/core';
+import { quoteLiteral } from '@pg-strata/core';
 import { headsChange } from './planner.js';
 import { findingLine, type PreparedStep } from './prepare.js';
 import type { DataLossFinding } from './types.js';

@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '@strata/core';
+import { silentLogger, type Logger } from '@pg-strata/core';
 import type { LockModeOption, RunnerEvent, RunnerOptions, StopRequest } from './types.js';
 
 /** RunnerOptions with every default filled in, frozen. */

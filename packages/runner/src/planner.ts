@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { multipleHeadsError, type RevisionGraph } from './revision-graph.js';
 import type { MigrationFile } from './types.js';
 

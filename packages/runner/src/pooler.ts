@@ -1,4 +1,4 @@
-import { StrataError, isPgDatabaseError, type Queryable } from '@strata/core';
+import { StrataError, isPgDatabaseError, type Queryable } from '@pg-strata/core';
 import type { ResolvedOptions } from './options.js';
 
 /**

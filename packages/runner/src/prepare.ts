@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { sqlSection, type Section } from './migration-file.js';
 import { StatementList, sqlModule, type ParsedStatement } from './sql-parser.js';
 import { loadTsMigration, tsStep } from './ts-migration.js';

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import type { MigrationFile, MigrationSet } from './types.js';
 
 /** The validated revision graph of a migration set (Alembic semantics: explicit parents, branches, merges). */

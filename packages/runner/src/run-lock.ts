@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { StrataError, describeLockHolder, quoteLiteral } from '@strata/core';
+import { StrataError, describeLockHolder, quoteLiteral } from '@pg-strata/core';
 import type { ResolvedOptions } from './options.js';
 import { beginReadingPid } from './pooler.js';
 import { createTablesSql } from './version-table.js';

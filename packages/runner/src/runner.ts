@@ -1,6 +1,6 @@
 // Stays whole for now: upgrade, downgrade, stamp, status, resolve and run sessions share option resolution and state reads; splitting per command is issue 21's work.
 import pg from 'pg';
-import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@strata/core';
+import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@pg-strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
 import { loadMigrations, sqlSection } from './migration-file.js';
 import { sqlModule } from './sql-parser.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 // loaded (~2 ms) by every `migrate` process, which imports this module.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { loadMigrations } from './migration-file.js';
 import { buildGraph, multipleHeadsError } from './revision-graph.js';
 

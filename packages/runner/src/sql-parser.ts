@@ -1,6 +1,6 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
-/** The parts of `@strata/sql`'s SqlStatement the runner relies on. */
+/** The parts of `@pg-strata/sql`'s SqlStatement the runner relies on. */
 export interface ParsedStatement {
   text: string;
   range: { start: number; end: number; line: number; column: number; endLine: number; endColumn: number };
@@ -14,7 +14,7 @@ export interface ParsedStatement {
 
 type ParseOptions = { file?: string; startLine?: number; startColumn?: number };
 
-/** The parts of `@strata/sql` the runner relies on. */
+/** The parts of `@pg-strata/sql` the runner relies on. */
 export interface SqlModule {
   parseScript(source: string, options: ParseOptions): Promise<{ statements: ParsedStatement[] }> | { statements: ParsedStatement[] };
   /** Statements one at a time, parsed in bounded batches (memory follows the batch, not the file). */
@@ -25,14 +25,14 @@ export interface SqlModule {
 let loaded: Promise<SqlModule> | undefined;
 
 /**
- * `@strata/sql` (libpg-query, WebAssembly) is loaded on first use only: a
+ * `@pg-strata/sql` (libpg-query, WebAssembly) is loaded on first use only: a
  * no-op `up` or `status` never pays for it (loading it and compiling its
  * WebAssembly took ~220 ms here, more than such a whole run).
  */
 export function sqlModule(): Promise<SqlModule> {
   loaded ??= (async () => {
-    const mod = (await import('@strata/sql')) as unknown as Partial<SqlModule> & { loadParser?: () => Promise<unknown> };
-    if (typeof mod.parseScript !== 'function' || typeof mod.eachStatement !== 'function') throw new StrataError('INTERNAL', '@strata/sql does not export parseScript and eachStatement.');
+    const mod = (await import('@pg-strata/sql')) as unknown as Partial<SqlModule> & { loadParser?: () => Promise<unknown> };
+    if (typeof mod.parseScript !== 'function' || typeof mod.eachStatement !== 'function') throw new StrataError('INTERNAL', '@pg-strata/sql does not export parseScript and eachStatement.');
     if (typeof mod.loadParser === 'function') await mod.loadParser();
     return mod as SqlModule;
   })();

@@ -1,4 +1,4 @@
-import { StrataError, type Queryable } from '@strata/core';
+import { StrataError, type Queryable } from '@pg-strata/core';
 import { multipleHeadsError, type RevisionGraph } from './revision-graph.js';
 import type { StampResult } from './types.js';
 import { createTablesSql, readState, tableNames, TOOL_VERSION } from './version-table.js';

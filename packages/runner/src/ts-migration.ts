@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import type { Kysely } from 'kysely';
 import type { Direction, MigrationFile } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Logger, StrataError } from '@strata/core';
+import type { Logger, StrataError } from '@pg-strata/core';
 
 /** Options shared by every runner function that talks to the database. Frozen once resolved. */
 export interface RunnerOptions {

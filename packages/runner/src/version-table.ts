@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { isPgDatabaseError, quoteIdent, quoteLiteral, type Queryable } from '@strata/core';
+import { isPgDatabaseError, quoteIdent, quoteLiteral, type Queryable } from '@pg-strata/core';
 import type { Direction, HistoryEntry } from './types.js';
 import type { ClaimedStatement, RunningRow } from './interrupted.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { status, upgrade } from '@strata/runner';
+import { status, upgrade } from '@pg-strata/runner';
 import { sqlMigration, tempMigrations, writeChain } from './helpers.js';
 
 // The runner opens its connection while it reads the migration files. When the

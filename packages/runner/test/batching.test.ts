@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import type { Logger } from '@strata/core';
-import { downgrade, history, status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import type { Logger } from '@pg-strata/core';
+import { downgrade, history, status, upgrade } from '@pg-strata/runner';
 import { query, scratchProjects, writeChain } from './helpers.js';
 
 // Quick transactional SQL migrations share round trips (executeBatch). These

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { createMigration, loadMigrations, buildGraph, mergeHeads, status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { createMigration, loadMigrations, buildGraph, mergeHeads, status, upgrade } from '@pg-strata/runner';
 import { readFileSync } from 'node:fs';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 

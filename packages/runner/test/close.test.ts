@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { status, upgrade } from '@pg-strata/runner';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
 // A run ends its session with Terminate and closes the socket once that is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { upgrade, type RunnerEvent } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { upgrade, type RunnerEvent } from '@pg-strata/runner';
 import pg from 'pg';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
@@ -67,7 +67,7 @@ describe('concurrent runners', () => {
     const holder = new pg.Client({ connectionString: url, application_name: 'the-holder' });
     await holder.connect();
     try {
-      const { runLockKey } = await import('@strata/runner');
+      const { runLockKey } = await import('@pg-strata/runner');
       // Someone else holds the run lock (and the first read shows pending work).
       await holder.query('SELECT pg_advisory_lock($1::bigint)', [runLockKey('strata_busy').toString()]);
       const err = await upgrade({ url, migrationsDir: t.dir, schema: 'strata_busy', lockWaitMs: 0 }).catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { downgrade, history, status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { downgrade, history, status, upgrade } from '@pg-strata/runner';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
 const db = useTestDatabase('runner_failures');
@@ -85,7 +85,7 @@ describe('validation before anything runs', () => {
     const m = folder();
     m.write('0001_a.sql', sqlMigration('e1', [], `CREATE SCHEMA ${app};`));
     expect((await upgrade({ url: db().url, migrationsDir: m.dir, schema })).ok).toBe(true);
-    const { checksumOf } = await import('@strata/runner');
+    const { checksumOf } = await import('@pg-strata/runner');
     const before = checksumOf(sqlMigration('e1', [], `CREATE SCHEMA ${app};`));
     m.write('0001_a.sql', sqlMigration('e1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.sneaky (id int);`));
     const after = checksumOf(sqlMigration('e1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.sneaky (id int);`));
@@ -105,7 +105,7 @@ describe('validation before anything runs', () => {
     expect((await status({ url: db().url, migrationsDir: m.dir, schema })).checksumProblems).toEqual([]);
     m.write('0001_a.sql', sqlMigration('e1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.sneaky (id int);`));
     // Accepting the edit: stamp the current revision records the new checksum.
-    const { stamp } = await import('@strata/runner');
+    const { stamp } = await import('@pg-strata/runner');
     const s = await stamp({ url: db().url, migrationsDir: m.dir, schema, revision: 'e1' });
     expect(s.checksumsRecorded).toEqual(['e1']);
     const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema });

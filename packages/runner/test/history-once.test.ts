@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { downgrade, stamp, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { downgrade, stamp, upgrade } from '@pg-strata/runner';
 import { query, scratchProjects, writeChain } from './helpers.js';
 
 const db = useTestDatabase('runner_history_once');

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { status, upgrade } from '@pg-strata/runner';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
 const db = useTestDatabase('runner_kill');

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { useTestDatabase } from '@strata/testkit';
-import { downgrade, history, isAtHead, stamp, status, upgrade, type RunnerEvent } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { downgrade, history, isAtHead, stamp, status, upgrade, type RunnerEvent } from '@pg-strata/runner';
 import { query, sqlMigration, tempMigrations } from './helpers.js';
 
 const db = useTestDatabase('runner_operations');

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
-import { history, openRunSession, status } from '@strata/runner';
+import { createTestDatabase } from '@pg-strata/testkit';
+import { history, openRunSession, status } from '@pg-strata/runner';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'strata-session-'));

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import type { Logger } from '@strata/core';
-import { downgrade, offlineScript, stamp, status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import type { Logger } from '@pg-strata/core';
+import { downgrade, offlineScript, stamp, status, upgrade } from '@pg-strata/runner';
 import { query, scratchProjects, sqlMigration, writeChain } from './helpers.js';
 
 // A run at head reads Strata's summary of the history (version-table.ts)

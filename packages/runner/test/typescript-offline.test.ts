@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@strata/testkit';
-import { downgrade, history, offlineScript, upgrade } from '@strata/runner';
+import { createTestDatabase } from '@pg-strata/testkit';
+import { downgrade, history, offlineScript, upgrade } from '@pg-strata/runner';
 import { catalogue, query, sqlMigration, tempMigrations } from './helpers.js';
 
 const m = tempMigrations();

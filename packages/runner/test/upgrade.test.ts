@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '@strata/testkit';
-import { downgrade, history, status, upgrade } from '@strata/runner';
+import { useTestDatabase } from '@pg-strata/testkit';
+import { downgrade, history, status, upgrade } from '@pg-strata/runner';
 import { catalogue, query, sqlMigration, tempMigrations } from './helpers.js';
 
 const db = useTestDatabase('runner_upgrade');

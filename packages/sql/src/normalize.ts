@@ -1,4 +1,4 @@
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@pg-strata/core';
 import type { Node } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
 import { loadParser, parserErrorDetails, rawFingerprint, rawParse } from './parser.js';

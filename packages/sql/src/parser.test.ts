@@ -1,4 +1,4 @@
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@pg-strata/core';
 import { describe, expect, it } from 'vitest';
 import { isParserLoaded, loadParser } from './parser.js';
 import { parseScriptSync } from './split.js';
@@ -15,7 +15,7 @@ describe('loadParser', () => {
     }
     expect(isStrataError(caught) && [caught.code, caught.message]).toEqual([
       'INTERNAL',
-      'parseScriptSync() needs the SQL parser: await loadParser() from @strata/sql first.',
+      'parseScriptSync() needs the SQL parser: await loadParser() from @pg-strata/sql first.',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import type { ParseResult } from '@pgsql/types';
 import * as pg from 'libpg-query';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 
 // libpg-query is libpg_query (PostgreSQL 18's parser, with PL/pgSQL, fingerprint,
 // normalize and scan) compiled to WebAssembly; loadModule() instantiates it.
@@ -26,7 +26,7 @@ export function isParserLoaded(): boolean {
 
 function requireLoaded(caller: string): void {
   if (!loaded) {
-    throw new StrataError('INTERNAL', `${caller}() needs the SQL parser: await loadParser() from @strata/sql first.`);
+    throw new StrataError('INTERNAL', `${caller}() needs the SQL parser: await loadParser() from @pg-strata/sql first.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@pg-strata/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from './parser.js';
 import { inspectDoBlock, parsePlpgsql, parsePlpgsqlSync } from './plpgsql.js';

@@ -1,4 +1,4 @@
-import { StrataError, isStrataError } from '@strata/core';
+import { StrataError, isStrataError } from '@pg-strata/core';
 import { parserErrorDetails, rawParse, rawParsePlpgsql, loadParser } from './parser.js';
 import type { SqlStatement } from './types.js';
 

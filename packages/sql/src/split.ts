@@ -1,4 +1,4 @@
-import { isStrataError } from '@strata/core';
+import { isStrataError } from '@pg-strata/core';
 import type { Node, RawStmt } from '@pgsql/types';
 import { classify } from './classify.js';
 import { StatementSplitter, type MetaCommand, type SplitStatement } from './lexer.js';

@@ -1,4 +1,4 @@
-import { isStrataError, type StrataError } from '@strata/core';
+import { isStrataError, type StrataError } from '@pg-strata/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from './parser.js';
 import { parseScriptSync } from './split.js';

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError } from '@pg-strata/core';
 import { codeFrame } from './code-frame.js';
 import { countCodePoints, offsetOfCodePoint, shiftLocation } from './position.js';
 import { skipLeadingTrivia } from './trivia.js';

@@ -1,5 +1,5 @@
-import { withConnection } from '@strata/core';
-import { useTestDatabase } from '@strata/testkit';
+import { withConnection } from '@pg-strata/core';
+import { useTestDatabase } from '@pg-strata/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScript, type LockMode } from '../src/index.js';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '@strata/pg-server';
+import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
 
 /** The test run's server URL (superuser), as provided by the global setup. */
 export function testServerUrl(): string {
   const url = inject('strataTestServerUrl') ?? process.env.STRATA_TEST_SERVER_URL; // lint-allow-env
-  if (!url) throw new Error('No test server: add @strata/testkit/global-setup to the vitest globalSetup.');
+  if (!url) throw new Error('No test server: add @pg-strata/testkit/global-setup to the vitest globalSetup.');
   return url;
 }
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import type { Logger } from '@strata/core';
+import type { Logger } from '@pg-strata/core';
 import { startTestServer } from './server.js';
 
 declare module 'vitest' {

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '@strata/pg-server';
+import { freePort } from '@pg-strata/pg-server';
 
 /** Options of {@link startPgBouncer}. */
 export interface PgBouncerOptions {

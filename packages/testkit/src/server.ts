@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import type { Logger } from '@strata/core';
-import { resolvePostgresBinaries, startLocalServer, type PostgresBinaries } from '@strata/pg-server';
+import type { Logger } from '@pg-strata/core';
+import { resolvePostgresBinaries, startLocalServer, type PostgresBinaries } from '@pg-strata/pg-server';
 
 /** A PostgreSQL server for a whole test run. */
 export interface TestServer {

@@ -1,7 +1,7 @@
 // Lives in testkit because core cannot depend on testkit (testkit depends on core).
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../src/index.js';
-import { connect, withAdvisoryLock, StrataError } from '@strata/core';
+import { connect, withAdvisoryLock, StrataError } from '@pg-strata/core';
 
 describe('withAdvisoryLock', () => {
   const db = useTestDatabase();

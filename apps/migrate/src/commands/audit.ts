@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError } from '@strata/core';
-import { compare, dumpSchemaSql, introspect, renderDrift, serializeSnapshot, snapshotFrom, startShadowServer, type Drift, type ShadowServer, type SnapshotFromOptions } from '@strata/auditor';
+import { ExitCode, StrataError } from '@pg-strata/core';
+import { compare, dumpSchemaSql, introspect, renderDrift, serializeSnapshot, snapshotFrom, startShadowServer, type Drift, type ShadowServer, type SnapshotFromOptions } from '@pg-strata/auditor';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions, Resolved } from '../context.js';
 import { outputDirOption } from '../checks.js';

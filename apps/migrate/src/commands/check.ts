@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { compare, snapshotFrom } from '@strata/auditor';
+import { ExitCode } from '@pg-strata/core';
+import { compare, snapshotFrom } from '@pg-strata/auditor';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { auditOptions, formatOf, modelsSource, noModels, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from './audit.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError, isStrataError } from '@strata/core';
-import { parseSnapshot } from '@strata/auditor';
-import { SCHEMA_MODES, ensureSchema, parseSchemaMode, schemaModeFrom, type EnsureResult, type EnsureSchemaOptions } from '@strata/fallback';
+import { ExitCode, StrataError, isStrataError } from '@pg-strata/core';
+import { parseSnapshot } from '@pg-strata/auditor';
+import { SCHEMA_MODES, ensureSchema, parseSchemaMode, schemaModeFrom, type EnsureResult, type EnsureSchemaOptions } from '@pg-strata/fallback';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { inputFileOption } from '../checks.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { buildGraph, loadMigrations } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { buildGraph, loadMigrations } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { history } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { history } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { ms, table } from '../render.js';

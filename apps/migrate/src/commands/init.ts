@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { ExitCode } from '@strata/core';
-import { initProject } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { initProject } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 

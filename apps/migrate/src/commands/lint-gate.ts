@@ -1,5 +1,5 @@
-import { ExitCode } from '@strata/core';
-import { isAtHead, upgrade, type BeforeRun, type MigrationFile, type RunnerOptions } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { isAtHead, upgrade, type BeforeRun, type MigrationFile, type RunnerOptions } from '@pg-strata/runner';
 import type { CliContext, Resolved } from '../context.js';
 import { liftoffOnly } from '../wasm-tier.js';
 
@@ -44,7 +44,7 @@ export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerO
 async function lintRevisions(ctx: CliContext, r: Resolved, migrations: string | readonly MigrationFile[], revisions: readonly string[], syntaxChecked = false): Promise<number | undefined> {
   if (revisions.length === 0) return undefined;
   liftoffOnly();
-  const { lintMigrations } = await import('@strata/lint');
+  const { lintMigrations } = await import('@pg-strata/lint');
   const { countFindings, lintOptions, printFindings } = await import('./lint.js');
   const findings = await lintMigrations(migrations, { ...lintOptions(ctx, r), only: [...revisions], syntaxChecked });
   const errors = findings.filter((f) => f.severity === 'error');

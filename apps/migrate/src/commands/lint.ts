@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError } from '@strata/core';
-import { RULES, lintMigrations, lintSql, type Finding } from '@strata/lint';
-import { decodeMigration } from '@strata/runner';
+import { ExitCode, StrataError } from '@pg-strata/core';
+import { RULES, lintMigrations, lintSql, type Finding } from '@pg-strata/lint';
+import { decodeMigration } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions, Resolved } from '../context.js';
 import { timeoutOptions } from '../runner-options.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError } from '@strata/core';
-import { resolve } from '@strata/runner';
+import { ExitCode, StrataError } from '@pg-strata/core';
+import { resolve } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode, exitCodeFor } from '@strata/core';
-import type { DataLossFinding, RunResult, StopRequest } from '@strata/runner';
+import { ExitCode, exitCodeFor } from '@pg-strata/core';
+import type { DataLossFinding, RunResult, StopRequest } from '@pg-strata/runner';
 import { onStopSignals, STOP_SIGNALS } from '../signals.js';
 import type { CliContext } from '../context.js';
 import { ms } from '../render.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { stamp } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { stamp } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
@@ -26,7 +26,7 @@ Examples:
       const options = runnerOptions(ctx, g, r);
       if (g.verify && revision !== 'base') {
         liftoffOnly();
-        const { compare, introspect, snapshotFrom } = await import('@strata/auditor');
+        const { compare, introspect, snapshotFrom } = await import('@pg-strata/auditor');
         const { printDrift, sourceOptions, withSharedShadow } = await import('./audit.js');
         const db = await introspect(options.url, { strataSchema: r.schema });
         const at = await withSharedShadow(ctx, sourceOptions(ctx, g, r), db.server.major, true, (o) =>

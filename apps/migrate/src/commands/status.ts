@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { status } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { status } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';

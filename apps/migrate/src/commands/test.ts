@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@strata/migration-test';
-import { buildGraph, loadMigrations } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@pg-strata/migration-test';
+import { buildGraph, loadMigrations } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ms } from '../render.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@strata/core';
-import { offlineScript, upgrade } from '@strata/runner';
+import { ExitCode } from '@pg-strata/core';
+import { offlineScript, upgrade } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
