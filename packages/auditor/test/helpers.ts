@@ -9,15 +9,59 @@ import { compare, introspect, plan, renderSteps, type Snapshot, type Step } from
 /** Directory of the schema-pair fixtures. */
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
+/** A schema-pair fixture. */
+export interface FixturePair {
+  name: string;
+  a: string;
+  b: string;
+  /**
+   * The oldest PostgreSQL major whose syntax it uses, from a first line
+   * `-- requires: PostgreSQL N (why)` in either file; 0 when there is none.
+   */
+  requires: number;
+}
+
+const REQUIRES = /^-- requires: PostgreSQL (\d+)\b/;
+
 /** The fixture pairs `NN-name.a.sql` / `NN-name.b.sql`, sorted. */
-export function fixturePairs(): { name: string; a: string; b: string }[] {
+export function fixturePairs(): FixturePair[] {
   return readdirSync(fixturesDir)
     .filter((f) => f.endsWith('.a.sql'))
     .sort()
     .map((f) => {
       const name = f.slice(0, -'.a.sql'.length);
-      return { name, a: readFileSync(`${fixturesDir}${name}.a.sql`, 'utf8'), b: readFileSync(`${fixturesDir}${name}.b.sql`, 'utf8') };
+      const a = readFileSync(`${fixturesDir}${name}.a.sql`, 'utf8');
+      const b = readFileSync(`${fixturesDir}${name}.b.sql`, 'utf8');
+      const requires = Math.max(Number(REQUIRES.exec(a)?.[1] ?? 0), Number(REQUIRES.exec(b)?.[1] ?? 0));
+      return { name, a, b, requires };
     });
+}
+
+/** The major version of the server at `url` (e.g. 13 for 13.23). */
+export async function serverMajor(url: string): Promise<number> {
+  return await withConnection({ url }, async (c) => {
+    const r = await c.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+    return Math.floor(r.rows[0]!.v / 10_000);
+  });
+}
+
+/**
+ * The round trip of a fixture on a server of the given major; a fixture that
+ * needs a newer server is instead checked to be refused by this one, so that
+ * its `-- requires:` line stays true (and nothing is skipped silently).
+ */
+export async function roundTripOn(major: number, pair: FixturePair, newDb: () => Promise<ScratchDatabase>): Promise<void> {
+  if (pair.requires <= major) return await roundTrip(pair.a, pair.b, newDb);
+  let refused = false;
+  for (const sql of [pair.a, pair.b]) {
+    const db = await newDb();
+    try {
+      await runSql(db.url, sql).catch(() => (refused = true));
+    } finally {
+      await db.drop();
+    }
+  }
+  expect(refused, `${pair.name} says it requires PostgreSQL ${pair.requires}, but PostgreSQL ${major} accepts both its sides`).toBe(true);
 }
 
 /** Run an SQL script (simple-query protocol, several statements). */
