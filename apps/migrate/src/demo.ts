@@ -157,7 +157,7 @@ async function main(): Promise<void> {
 
     await step('migrate convert: the legacy scripts into a baseline and migrations (classified against production)', async () => {
       const r = await cli(['convert', 'legacy', '--write', '--url', prodUrl, '--models', 'legacy/models/create_all.sql', '--out', join(work, 'converted'), '--shadow-url', srv.url, '--file', 'backend/main.py']);
-      // 1: some scripts need a person (dynamic SQL, a conflict, a destructive clean-up, a syntax error).
+      // 1: some scripts need a person (dynamic SQL, a destructive clean-up, a syntax error).
       expectCode(r, [0, 1], 'migrate convert');
       const written = existsSync(join(work, 'converted')) ? readdirSync(join(work, 'converted')).filter((f) => /\.(sql|ts)$/.test(f)).length : 0;
       if (written === 0) throw new Error(`migrate convert wrote no migration:\n${r.stdout}${r.stderr}`);

@@ -44,7 +44,9 @@ describe('classifyScript', () => {
     ['index in production', 'x.sql', 'CREATE INDEX IF NOT EXISTS users_email_idx ON users (email);', 'obsolete', ['all_effects_in_production']],
     ['missing column the models have', 'x.sql', "ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL DEFAULT 'member';", 'still_needed', ['missing_in_production']],
     ['a new table the models have', 'x.sql', 'CREATE TABLE things (id integer);', 'still_needed', ['missing_in_production']],
-    ['a column type conflicting with production', 'x.sql', 'ALTER TABLE users ADD COLUMN IF NOT EXISTS size integer;', 'manual_review', ['conflict']],
+    ['a column type conflicting with production', 'x.sql', 'ALTER TABLE users ADD COLUMN size integer;', 'manual_review', ['conflict']],
+    ['a guarded ADD COLUMN IF NOT EXISTS with another type never runs on production (issue 18 point 8)', 'x.sql', 'ALTER TABLE users ADD COLUMN IF NOT EXISTS size integer;', 'obsolete', ['all_effects_in_production']],
+    ['the same behind a Python column check', 'x.py', "if not column_exists(cur, 'users', 'size'):\n    cur.execute('ALTER TABLE users ADD COLUMN size integer')\n", 'obsolete', ['all_effects_in_production']],
     ['a drop of what production holds', 'x.sql', 'ALTER TABLE users DROP COLUMN legacy;', 'manual_review', ['destructive']],
     ['a drop already done in production', 'x.sql', 'ALTER TABLE users DROP COLUMN IF EXISTS gone;', 'obsolete', ['all_effects_in_production']],
     ['a column neither production nor the models have', 'x.sql', 'ALTER TABLE users ADD COLUMN nickname text;', 'manual_review', ['not_in_models']],
@@ -70,6 +72,14 @@ describe('classifyScript', () => {
     const c = await classify('x.sql', 'ALTER TABLE users ADD COLUMN nickname text;', null);
     expect(c.class).toBe('still_needed');
     expect(c.reason).toBe('Production lacks users.nickname text (no models given: assumed wanted).');
+  });
+
+  it('notes the other type of a guarded ADD COLUMN that never runs', async () => {
+    const c = await classify('x.sql', 'ALTER TABLE users ADD COLUMN IF NOT EXISTS size integer;');
+    expect(c.effects.map((e) => [e.production, e.detail])).toEqual([
+      ['present', "users.size is bigint, the script adds integer; the statement is guarded by the column's existence, so it never runs on production (note: it would add that type on a database without the column)"],
+    ]);
+    expect(c.reason).toMatch(/users\.size is bigint, the script adds integer/);
   });
 
   it('names the conflicting types', async () => {

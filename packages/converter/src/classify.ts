@@ -422,6 +422,11 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
       const renamesOwn =
         (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) || (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
+      // ADD COLUMN IF NOT EXISTS (or behind a recognised column check) with another
+      // type than production's never runs there: a note, not a conflict.
+      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && g.kind === 'column_exists'))) {
+        p = { presence: 'present', detail: `${p.detail ?? 'the types differ'}; the statement is guarded by the column's existence, so it never runs on production (note: it would add that type on a database without the column)` };
+      }
       const m: { presence: Presence; detail?: string } = models ? presenceIn(models, fwd.effect) : { presence: 'n/a' };
       const detail = [fwd.detail, p.detail].filter(Boolean).join('; ');
       judged.push({ effect: e, statement: si, production: p.presence, models: m.presence, ...(detail ? { detail } : {}) });
@@ -481,7 +486,9 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     const base = schema.length === 0 ? 'No schema effects (it only reads).' : `Every schema effect is in production: ${schema.map((j) => describe(j.effect)).join(', ')}.`;
     const extra = superseded.length > 0 ? ` Undone later: ${superseded.map((j) => `${describe(j.effect)} (${j.detail ?? ''})`).join(', ')}.` : '';
     const dml = data.length > 0 ? ' Its DML ran with it.' : '';
-    return { class: 'obsolete', reasons: [schema.length === 0 ? 'no_schema_effects' : 'all_effects_in_production'], reason: base + extra + dml, effects: judged, problems };
+    const notes = schema.filter((j) => j.supersededBy === undefined && j.detail?.includes('never runs on production'));
+    const noted = notes.length > 0 ? ` Note: ${notes.map((j) => `${describe(j.effect)}: ${j.detail}`).join('; ')}.` : '';
+    return { class: 'obsolete', reasons: [schema.length === 0 ? 'no_schema_effects' : 'all_effects_in_production'], reason: base + extra + noted + dml, effects: judged, problems };
   }
   const present = schema.filter((j) => j.production === 'present');
   return {
