@@ -60,6 +60,10 @@ const sqlRequire = createRequire(join(realpathSync(join(root, 'node_modules', '@
 const libpgQueryDir = dirname(sqlRequire.resolve('libpg-query/package.json'));
 const wasmFile = join(libpgQueryDir, 'wasm', 'libpg-query.wasm');
 const factoryFile = join(libpgQueryDir, 'wasm', 'libpg-query.js');
+// oxc-parser's native binding for this platform, found from the converter, which depends on oxc-parser.
+const converterRequire = createRequire(join(realpathSync(join(root, 'node_modules', '@pg-strata', 'converter')), 'package.json'));
+const oxcRequire = createRequire(converterRequire.resolve('oxc-parser'));
+const oxcBinding = oxcRequire.resolve('@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node');
 
 mkdirSync(out, { recursive: true });
 const bundleFile = join(out, 'strata.cjs');
@@ -101,8 +105,8 @@ const result = await build({
         b.onResolve({ filter: /^\.\/libpg-query\.js$/ }, (args) => (args.importer.replaceAll('\\', '/').endsWith('/libpg-query/wasm/index.cjs') ? { path: join(root, 'scripts', 'shims', 'sea-libpg-query.cjs') } : undefined));
         // ...and the shim the real factory.
         b.onResolve({ filter: /^libpg-query\/wasm\/libpg-query\.js$/ }, () => ({ path: factoryFile }));
-        // The converter's JavaScript parser is a native addon: a stand-in that says so (the shim says why).
-        b.onResolve({ filter: /^oxc-parser$/ }, () => ({ path: join(root, 'scripts', 'shims', 'sea-no-oxc-parser.cjs') }));
+        // oxc-parser (the converter's JavaScript parser) loads a native addon: from the SEA asset (the shim says how).
+        b.onResolve({ filter: /^(\.|\.\.)\/bindings\.js$/ }, (args) => (/\/oxc-parser\/src-js\//.test(args.importer.replaceAll('\\', '/')) ? { path: join(root, 'scripts', 'shims', 'sea-oxc-binding.cjs') } : undefined));
         // jiti's CommonJS entry, whose lazy require('../dist/babel.cjs') esbuild inlines (its ES entry
         // reaches babel through createRequire(import.meta.url), a file next to it).
         b.onResolve({ filter: /^jiti$/ }, (args) => ({ path: createRequire(args.importer).resolve('jiti') }));
@@ -123,12 +127,13 @@ const seaConfig = {
   disableExperimentalSEAWarning: true,
   useSnapshot: false,
   useCodeCache: process.env.STRATA_SEA_CODE_CACHE === '1',
-  assets: { 'libpg-query.wasm': wasmFile },
+  assets: { 'libpg-query.wasm': wasmFile, 'oxc-parser.node': oxcBinding },
 };
 
 const hash = createHash('sha256')
   .update(bundle)
   .update(readFileSync(wasmFile))
+  .update(readFileSync(oxcBinding))
   .update(`${node}\0${nodeVersion}\0${JSON.stringify(seaConfig)}\0`)
   .update(readFileSync(fileURLToPath(import.meta.url)))
   .digest('hex');
