@@ -125,16 +125,26 @@ const seaConfig = {
   output: join(out, 'sea-prep.blob'),
   // Node 20 prints an ExperimentalWarning when a single executable starts; never wanted on a CLI's stderr.
   disableExperimentalSEAWarning: true,
+  // V8's code cache of the main script, made at build time: --version and
+  // `status` take ~30% less CPU (apps/migrate/README.md, "Single executable").
+  // STRATA_SEA_CODE_CACHE=0 builds without it, to measure.
+  useCodeCache: process.env.STRATA_SEA_CODE_CACHE !== '0',
+  // A startup snapshot was measured too (-9% CPU for `status`, +27 MiB of
+  // memory, +15 MB of file) and is not used: it runs the modules' top-level
+  // code at build time and keeps what it read then, e.g. pg's default user
+  // (process.env.USER of the build machine).
   useSnapshot: false,
-  useCodeCache: process.env.STRATA_SEA_CODE_CACHE === '1',
   assets: { 'libpg-query.wasm': wasmFile, 'oxc-parser.node': oxcBinding },
 };
+
+const strip = ['/usr/bin/strip', '/bin/strip'].find((p) => existsSync(p));
+if (!strip) log("binutils' strip is not installed: the executable keeps Node's symbol table (18 MB more)");
 
 const hash = createHash('sha256')
   .update(bundle)
   .update(readFileSync(wasmFile))
   .update(readFileSync(oxcBinding))
-  .update(`${node}\0${nodeVersion}\0${JSON.stringify(seaConfig)}\0`)
+  .update(`${node}\0${nodeVersion}\0${JSON.stringify(seaConfig)}\0${strip ? 'stripped' : ''}\0`)
   .update(readFileSync(fileURLToPath(import.meta.url)))
   .digest('hex');
 const hashFile = join(out, 'strata.hash');
@@ -157,6 +167,9 @@ try {
 const tmp = `${exe}.${process.pid}.tmp`;
 copyFileSync(node, tmp);
 chmodSync(tmp, 0o755);
+// Node's symbol table is 18 of its 127 MB: dropped when binutils' strip is
+// there (crash reports then show addresses instead of C++ function names).
+if (strip) execFileSync(strip, [tmp]);
 const { inject } = createRequire(import.meta.url)('postject');
 // postject's ELF library (LIEF) warns once per note section it does not
 // name ("Can't find string offset for section name '.note.100'"), on every
