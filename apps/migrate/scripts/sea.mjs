@@ -120,9 +120,11 @@ const bundle = result.outputFiles[0].contents;
 
 const node = nodeBinary();
 const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+// Relative to dist-sea/ (the blob is written from there): the name stack frames show is
+// `strata.cjs`, not this machine's path.
 const seaConfig = {
-  main: bundleFile,
-  output: join(out, 'sea-prep.blob'),
+  main: 'strata.cjs',
+  output: 'sea-prep.blob',
   // Node 20 prints an ExperimentalWarning when a single executable starts; never wanted on a CLI's stderr.
   disableExperimentalSEAWarning: true,
   // V8's code cache of the main script, made at build time: --version and
@@ -181,11 +183,11 @@ console.warn = (...args) => {
 };
 try {
   // The sentinel fuse Node looks for to know it carries a blob (documented with SEA).
-  await inject(tmp, 'NODE_SEA_BLOB', readFileSync(seaConfig.output), { sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2' });
+  await inject(tmp, 'NODE_SEA_BLOB', readFileSync(join(out, seaConfig.output)), { sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2' });
 } finally {
   console.warn = warn;
 }
-rmSync(seaConfig.output, { force: true });
+rmSync(join(out, seaConfig.output), { force: true });
 renameSync(tmp, exe);
 writeFileSync(hashFile, `${hash}\n`);
 log(`wrote ${exe} (${nodeVersion}, ${(readFileSync(exe).length / 1e6).toFixed(1)} MB)`);
