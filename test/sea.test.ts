@@ -7,7 +7,7 @@
 // executable): the first run of this file builds it, later runs reuse it
 // while nothing it contains has changed.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ beforeAll(async () => {
   }
   exe = join(project, 'strata');
   copyFileSync(BUILT, exe);
-  execFileSync('chmod', ['755', exe]);
+  chmodSync(exe, 0o755);
   db = await createTestDatabase('e2e_sea');
 }, 600_000);
 
@@ -142,7 +142,7 @@ describe('the single executable, alone in an empty folder with no node on PATH',
   it('runs a TypeScript migration that imports kysely (jiti and kysely are inside the executable)', async () => {
     const created = ok(await strata(['new', '--ts', 'add accounts']));
     const [, name = '', revision = ''] = /Wrote (migrations\/\S+\.ts) \(revision ([0-9a-f]{12})\)/.exec(created) ?? [];
-    const parent = /export const parents: string\[\] = \['([0-9a-f]{12})'\]/.exec(execFileSync('cat', [join(project, name)], { encoding: 'utf8' }))?.[1];
+    const parent = /export const parents: string\[\] = \['([0-9a-f]{12})'\]/.exec(readFileSync(join(project, name), 'utf8'))?.[1];
     expect(parent).toMatch(/^[0-9a-f]{12}$/);
     writeFileSync(
       join(project, name),

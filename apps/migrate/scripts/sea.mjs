@@ -160,7 +160,8 @@ const configFile = join(out, 'sea-config.json');
 writeFileSync(configFile, `${JSON.stringify(seaConfig, null, 2)}\n`);
 // It says "Wrote single executable preparation blob to ..." on success: shown only on a failure.
 try {
-  execFileSync(node, ['--experimental-sea-config', configFile], { cwd: out, stdio: 'pipe' });
+  // No NODE_OPTIONS: V8 accepts the code cache only under the flags it was made with.
+  execFileSync(node, ['--experimental-sea-config', configFile], { cwd: out, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
 } catch (err) {
   process.stderr.write(`${err.stdout ?? ''}${err.stderr ?? ''}`);
   throw err;
