@@ -128,6 +128,16 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     expect(diff).toMatch(/ALTER TABLE users ADD COLUMN name text;/);
     expect(diff).not.toContain(db.url);
 
+    // ...and between two databases, which needs no shadow server at all.
+    const other = await createTestDatabase('e2e_sea_to');
+    try {
+      await withConnection({ url: other.url }, (c) => c.query('CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE)'));
+      const between = ok(await strata(['diff', '--from', db.url, '--to', other.url, '--sql'], { SHADOW_DATABASE_URL: '' }));
+      expect(between).toMatch(/ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE \(email\);/);
+    } finally {
+      await other.drop();
+    }
+
     const down = ok(await strata(['down', '--allow-data-loss']));
     expect(down).toMatch(/reverted\s+0001_create_users\.sql[\s\S]*now at base/);
     expect(ok(await strata(['status']))).toContain('Applied: 0    Pending: 1');
