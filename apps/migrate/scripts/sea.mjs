@@ -134,7 +134,7 @@ const seaConfig = {
   // A startup snapshot was measured too (-9% CPU for `status`, +27 MiB of
   // memory, +15 MB of file) and is not used: it runs the modules' top-level
   // code at build time and keeps what it read then, e.g. pg's default user
-  // (process.env.USER of the build machine).
+  // (process.env.USER of the build, tried: not the user's at run time).
   useSnapshot: false,
   assets: { 'libpg-query.wasm': wasmFile, 'oxc-parser.node': oxcBinding },
 };
