@@ -144,6 +144,12 @@ describe('strata-migrate installed from its tarball with npm, outside the reposi
     expect(status.stdout.toLowerCase()).toContain('head');
     const table = await ok(process.execPath, ['-e', `const pg=require('pg');const c=new pg.Client(process.env.DATABASE_URL);c.connect().then(()=>c.query("SELECT to_regclass('public.widgets') AS t")).then(r=>{console.log(r.rows[0].t);return c.end()})`], project, { env });
     expect(table.stdout.trim()).toBe('widgets');
+
+    // A migrate.config.ts importing defineConfig from the installed package (loaded by the CLI through jiti).
+    writeFileSync(join(project, 'migrate.config.ts'), "import { defineConfig } from 'strata-migrate';\n\nexport default defineConfig({ url: process.env.CONSUMER_DB, migrationsDir: 'migrations' });\n");
+    const configured = await ok('npx', ['--no-install', 'strata', 'status'], project, { env: { CONSUMER_DB: url } });
+    expect(configured.stdout).toContain(revision);
+    expect(configured.stdout).toContain('from the config file (migrate.config.ts)');
   }, 180_000);
 
   it('type-checks a strata new --ts migration and a program importing strata-migrate/shim (node16 and bundler), and the program migrates the database', async () => {

@@ -17,7 +17,7 @@
 // api-extractor (one entry point per run, no sharing between them, and a
 // config file per entry). It reads tsc's declarations, so nothing is
 // type-checked twice.
-import { mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -88,15 +88,3 @@ const bundle = await rollup({
 });
 await bundle.write({ dir: join(root, 'dist/types'), format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' });
 await bundle.close();
-
-// rollup-plugin-dts names chunks `x.d.ts` and imports them as `./x.d.ts`; ES
-// module resolution (node16, nodenext) wants the `.js` a program would import.
-const fixImports = (dir) => {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) fixImports(path);
-    else if (entry.name.endsWith('.d.ts')) writeFileSync(path, readFileSync(path, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.d\.ts(['"])/g, '$1.js$2'));
-  }
-};
-mkdirSync(join(root, 'dist/types'), { recursive: true });
-fixImports(join(root, 'dist/types'));
