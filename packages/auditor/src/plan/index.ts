@@ -1,0 +1,37 @@
+import type { Snapshot } from '../snapshot.js';
+import { PlanContext } from './context.js';
+import { orderChanges } from './graph.js';
+import { KINDS } from './kinds/registry.js';
+import { analyzeTables } from './kinds/table.js';
+import type { Plan, PlanHint, PlanOptions, Step } from './step.js';
+
+export type { Plan, PlanHint, PlanOptions, Step } from './step.js';
+export { renderSteps } from './render.js';
+export { readableIndexDef } from './kinds/index.js';
+
+/**
+ * The ordered DDL that turns Snapshot `a` into Snapshot `b` (`up`) and `b`
+ * back into `a` (`down`), dependency-ordered and with destructive steps marked.
+ * Renames are never guessed: a dropped and an added column of the same type
+ * become a {@link PlanHint}.
+ */
+export function plan(a: Snapshot, b: Snapshot, options: PlanOptions = {}): Plan {
+  const hints: PlanHint[] = [];
+  const up = planSteps(a, b, options, hints);
+  const down = planSteps(b, a, options, []);
+  return { up, down, hints };
+}
+
+/**
+ * One direction: the changes of every kind (README, "How a plan is made"),
+ * then the statement graph in order.
+ */
+export function planSteps(a: Snapshot, b: Snapshot, options: PlanOptions, hints: PlanHint[]): Step[] {
+  const ctx = new PlanContext(a, b, options, hints);
+  analyzeTables(ctx);
+  for (const kind of KINDS) kind.plan(ctx);
+  if (ctx.changes.some((c) => c.phase === 'functions' && /\bLANGUAGE sql\b/i.test(c.step.sql))) {
+    ctx.emit('pre', { sql: 'SET check_function_bodies = off', destructive: false, comment: 'SQL functions may refer to tables created further down, as pg_dump does' });
+  }
+  return orderChanges(ctx.changes);
+}
