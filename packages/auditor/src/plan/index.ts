@@ -30,8 +30,5 @@ export function planSteps(a: Snapshot, b: Snapshot, options: PlanOptions, hints:
   const ctx = new PlanContext(a, b, options, hints);
   analyzeTables(ctx);
   for (const kind of KINDS) kind.plan(ctx);
-  if (ctx.changes.some((c) => c.phase === 'functions' && /\bLANGUAGE sql\b/i.test(c.step.sql))) {
-    ctx.emit('pre', { sql: 'SET check_function_bodies = off', destructive: false, comment: 'SQL functions may refer to tables created further down, as pg_dump does' });
-  }
   return orderChanges(ctx.changes);
 }

@@ -7,6 +7,7 @@ import { enumKind } from './enum.js';
 import { eventTriggerKind } from './event-trigger.js';
 import { extensionKind } from './extension.js';
 import { functionKind } from './function.js';
+import { functionBodiesKind } from './function-bodies.js';
 import { indexKind, replicaIdentityKind } from './index.js';
 import type { PlanKind } from './kind.js';
 import { policyKind } from './policy.js';
@@ -50,4 +51,5 @@ export const KINDS: readonly PlanKind[] = [
   eventTriggerKind,
   commentKind,
   privilegeKind,
+  functionBodiesKind,
 ];
