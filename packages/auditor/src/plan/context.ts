@@ -69,6 +69,8 @@ export class PlanFacts {
 export class PlanContext {
   readonly facts = new PlanFacts();
   readonly changes: Change[] = [];
+  /** The kind running now: each change is tagged with it. */
+  kind = '';
 
   constructor(
     readonly a: Snapshot,
@@ -79,7 +81,7 @@ export class PlanContext {
 
   /** Put a statement on a phase (emitted order is kept within the phase). */
   emit(phase: Phase, step: Step): void {
-    this.changes.push({ phase, step, seq: this.changes.length });
+    this.changes.push({ phase, step, seq: this.changes.length, kind: this.kind });
   }
 
   typeChanged(table: string, column: string): void {

@@ -8,6 +8,8 @@ export interface Change {
   step: Step;
   /** Its position in the order the kinds emitted the changes: ties within a phase keep it. */
   seq: number;
+  /** The kind that emitted it (kinds/registry.ts). */
+  kind?: string;
   /** A name other changes can give in `after`. */
   id?: string;
   /** Ids of changes that must come before this one, whatever their phase. */

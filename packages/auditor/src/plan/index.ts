@@ -1,6 +1,6 @@
 import type { Snapshot } from '../snapshot.js';
 import { PlanContext } from './context.js';
-import { orderChanges } from './graph.js';
+import { orderChanges, type Change } from './graph.js';
 import { KINDS } from './kinds/registry.js';
 import { analyzeTables } from './kinds/table.js';
 import type { Plan, PlanHint, PlanOptions, Step } from './step.js';
@@ -27,8 +27,16 @@ export function plan(a: Snapshot, b: Snapshot, options: PlanOptions = {}): Plan 
  * then the statement graph in order.
  */
 export function planSteps(a: Snapshot, b: Snapshot, options: PlanOptions, hints: PlanHint[]): Step[] {
+  return orderChanges(planChanges(a, b, options, hints));
+}
+
+/** The changes of every kind, in the order the kinds emitted them, each tagged with its kind and phase (before the sort). */
+export function planChanges(a: Snapshot, b: Snapshot, options: PlanOptions, hints: PlanHint[]): Change[] {
   const ctx = new PlanContext(a, b, options, hints);
   analyzeTables(ctx);
-  for (const kind of KINDS) kind.plan(ctx);
-  return orderChanges(ctx.changes);
+  for (const kind of KINDS) {
+    ctx.kind = kind.name;
+    kind.plan(ctx);
+  }
+  return ctx.changes;
 }

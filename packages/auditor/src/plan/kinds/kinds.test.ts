@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot, type ColumnDef, type SequenceDef, type Snapshot, type TableDef, type ViewDef } from '../../snapshot.js';
 import { PlanContext } from '../context.js';
-import { planSteps } from '../index.js';
+import { planChanges, planSteps } from '../index.js';
 import { isWidening, needsUsing } from './column.js';
 import { enumKind } from './enum.js';
 import { extensionKind } from './extension.js';
@@ -121,5 +121,9 @@ describe('plan kinds, each on its own', () => {
       s.tables['public.t'] = table('t', [col('id', 'integer'), col('m', 'mood')]);
     });
     expect(planSteps(a, b, {}, []).map((s) => s.sql)).toEqual(["CREATE TYPE mood AS ENUM ('ok')", 'ALTER TABLE t ADD COLUMN m mood']);
+    // Before the sort: each change with the kind that emitted it and its phase.
+    const withComment = structuredClone(b);
+    withComment.tables['public.t']!.comment = 'the table';
+    expect(planChanges(a, withComment, {}, []).map((c) => `${c.kind} ${c.phase}`)).toEqual(['enum types', 'table columns', 'comment comments']);
   });
 });
