@@ -28,7 +28,12 @@ export function orderChanges(changes: readonly Change[]): Step[] {
   for (const c of changes) if (c.id !== undefined) byId.set(c.id, c);
   const rank = (c: Change) => PHASE_RANK.get(c.phase)!;
   const before = (x: Change, y: Change) => rank(x) - rank(y) || x.seq - y.seq;
-  if (!changes.some((c) => c.after?.length)) return [...changes].sort(before).map((c) => c.step);
+  if (!changes.some((c) => c.after?.length)) {
+    // No edges: a stable sort by phase, one bucket per phase.
+    const buckets: Step[][] = [];
+    for (const c of [...changes].sort((x, y) => x.seq - y.seq)) (buckets[rank(c)] ??= []).push(c.step);
+    return buckets.flat();
+  }
 
   // Kahn's algorithm over the explicit edges, with (phase, seq) deciding among the ready ones.
   const waiting = new Map<Change, number>();
