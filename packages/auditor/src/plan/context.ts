@@ -14,8 +14,8 @@ export interface TypedColumn {
 
 /**
  * What one kind decided that other kinds must know. Each fact is written by the
- * kind named in its comment and read only by kinds registered after that one
- * (kinds/registry.ts), except the table facts, which are known before any kind runs.
+ * kinds named in its comment and read only by them and the kinds registered after
+ * them (kinds/registry.ts); the table facts are known before any kind runs.
  */
 export class PlanFacts {
   /** Tables created (new, or created again). Known up front (kinds/table.ts `analyzeTables`). */
