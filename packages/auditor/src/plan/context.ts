@@ -14,8 +14,10 @@ export interface TypedColumn {
 
 /**
  * What one kind decided that other kinds must know. Each fact is written by the
- * kinds named in its comment and read only by them and the kinds registered after
- * them (kinds/registry.ts); the table facts are known before any kind runs.
+ * kinds named in its comment; a kind that only reads it is registered after all of
+ * them (kinds/registry.ts; checked by test/plan-facts.test.ts). Writers that
+ * accumulate into one fact read it too, so that the first does a thing once
+ * (drop a default, drop a function). The table facts are known before any kind runs.
  */
 export class PlanFacts {
   /** Tables created (new, or created again). Known up front (kinds/table.ts `analyzeTables`). */
