@@ -48,7 +48,7 @@ export {
 } from './snapshot.js';
 export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
 export { compare, displayName, prettyType, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
-export { plan, readableIndexDef, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan.js';
+export { plan, readableIndexDef, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan/index.js';
 export {
   snapshotFrom,
   parseModelSource,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readableIndexDef } from './plan.js';
+import { readableIndexDef } from './plan/index.js';
 
 describe('readableIndexDef', () => {
   it.each([

@@ -1,0 +1,33 @@
+import type { Logger } from '@pg-strata/core';
+
+/** Options of {@link introspect}. */
+export interface IntrospectOptions {
+  /**
+   * Schemas to read (glob patterns: `*` any run, `?` one character). Default:
+   * every schema except the system ones, Strata's own and extension-owned ones.
+   */
+  schemas?: readonly string[];
+  /** Schemas to leave out (glob patterns). Default `[]`; Strata's schema is always left out. */
+  excludeSchemas?: readonly string[];
+  /** Schema of Strata's own tables, always left out. Default `'strata'`. */
+  strataSchema?: string;
+  /** Objects to read, as glob patterns on `schema.name` or `name`. Default: all. */
+  include?: readonly string[];
+  /** Objects to leave out, as glob patterns on `schema.name` or `name`. Default `[]`. */
+  exclude?: readonly string[];
+  /**
+   * `search_path` set while reading, which decides which names `format_type`,
+   * `pg_get_expr` and `pg_get_viewdef` print unqualified. Fixed so that the
+   * Snapshot does not depend on the connecting role's settings. Default `'public'`.
+   */
+  searchPath?: string;
+  /** Receives progress events. Default: silent. */
+  logger?: Logger;
+  /**
+   * The caller has a transaction open on the client and wants the catalogue
+   * as that transaction sees it (e.g. the start-up shim checking what
+   * `createAll` built before it commits). No BEGIN/COMMIT is issued and the
+   * search_path is set with `SET LOCAL`. Default `false`.
+   */
+  inTransaction?: boolean;
+}

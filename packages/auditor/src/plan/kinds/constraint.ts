@@ -1,0 +1,76 @@
+import { quoteIdent } from '@pg-strata/core';
+import { byCodePoint, type ConstraintDef } from '../../snapshot.js';
+import { callsRecreatedFunction, touchesRebuiltType, usesDroppedColumn, type PlanContext } from '../context.js';
+import type { Phase } from '../phases.js';
+import { qn, sorted, sortedValues } from '../sql.js';
+import { indexGoes } from './index.js';
+import type { PlanKind } from './kind.js';
+
+/**
+ * Table constraints: dropped when they change or something under them does
+ * (a column, a rebuilt type, a recreated function, for a foreign key the key it
+ * references), added back (foreign keys after every table), or validated.
+ * Those of a created table are inline in its CREATE TABLE.
+ */
+export const constraintKind: PlanKind = {
+  name: 'constraint',
+  plan(ctx: PlanContext): void {
+    const { a, b, facts } = ctx;
+    const changed = (x: ConstraintDef | undefined, y: ConstraintDef | undefined) => !x || !y || x.definition !== y.definition || (x.validated && !y.validated);
+    // Unique/primary keys dropped or changed: foreign keys that rely on them go first.
+    const keyGone = new Set<string>();
+    for (const [k, t] of sorted(a.tables)) {
+      if (facts.droppedTables.has(k)) continue;
+      for (const c of Object.values(t.constraints)) {
+        if ((c.type === 'primary key' || c.type === 'unique') && changed(c, b.tables[k]?.constraints[c.name])) keyGone.add(`${k}(${c.columns.join(',')})`);
+      }
+    }
+    // ... and so do unique indexes a foreign key may rest on instead of a constraint.
+    for (const [k, i] of sorted(a.indexes)) {
+      if (i.unique && i.predicate === null && !facts.droppedTables.has(i.table) && indexGoes(ctx, k, i)) keyGone.add(`${i.table}(${[...i.keys].sort(byCodePoint).join(',')})`);
+    }
+    const fkRelies = (c: ConstraintDef) =>
+      c.references !== null &&
+      (keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) ||
+        keyGone.has(`${c.references.table}(${[...c.references.columns].sort(byCodePoint).join(',')})`) ||
+        facts.droppedTables.has(c.references.table) ||
+        c.references.columns.some((col) => facts.droppedColumns.has(`${c.references!.table}\0${col}`)));
+    const dropped = new Set<string>();
+    for (const [k, t] of sorted(a.tables)) {
+      if (facts.droppedTables.has(k)) continue;
+      const nt = b.tables[k];
+      for (const c of sortedValues(t.constraints)) {
+        const n = nt?.constraints[c.name];
+        const colsGone = c.columns.length > 0 && c.columns.every((col) => facts.droppedColumns.has(`${k}\0${col}`));
+        // A foreign key goes explicitly: dropped only with its own columns, it would still hold the
+        // referenced table's key when that table's columns are dropped first.
+        if (colsGone && !n && c.type !== 'foreign key') {
+          facts.droppedConstraints.add(`${k}#${c.name}`);
+          continue; // dropped with its columns
+        }
+        const exprText = c.type === 'exclude' || c.type === 'check' ? c.definition : '';
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText)) {
+          dropped.add(`${k}\0${c.name}`);
+          facts.recreatedConstraints.add(`${k}\0${c.name}`);
+          facts.droppedConstraints.add(`${k}#${c.name}`);
+          ctx.emit(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+        }
+      }
+    }
+    for (const [k, t] of sorted(b.tables)) {
+      const created = facts.createdTables.has(k);
+      const ot = a.tables[k];
+      for (const c of sortedValues(t.constraints)) {
+        const o = created ? undefined : ot?.constraints[c.name];
+        const phase: Phase = c.type === 'foreign key' ? 'foreignKeys' : 'constraints';
+        const name = qn(t.schema, t.name);
+        if (created && c.type !== 'foreign key' && c.validated) continue; // inline in CREATE TABLE
+        if (!o || dropped.has(`${k}\0${c.name}`)) {
+          ctx.emit(phase, { sql: `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+        } else if (!o.validated && c.validated) {
+          ctx.emit(phase, { sql: `ALTER TABLE ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+        }
+      }
+    }
+  },
+};

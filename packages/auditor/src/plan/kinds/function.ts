@@ -1,0 +1,53 @@
+import { displayName } from '../../compare.js';
+import type { FunctionDef } from '../../snapshot.js';
+import { usesRowType, type PlanContext } from '../context.js';
+import type { Phase } from '../phases.js';
+import { fnKindWord, fnRef, qn, sorted, stripSemicolon } from '../sql.js';
+import type { PlanKind } from './kind.js';
+
+/**
+ * The part of pg_get_functiondef that CREATE OR REPLACE may not change:
+ * the header with parameter names, modes and defaults, and the RETURNS line.
+ */
+export function signatureOf(f: FunctionDef): string {
+  if (f.definition === null) return '';
+  const lines = f.definition.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && !l.startsWith(' RETURNS '));
+  return lines.slice(0, end < 0 ? lines.length : end).join('\n');
+}
+
+/**
+ * Functions and procedures: `CREATE OR REPLACE` when only the body or
+ * attributes change, dropped and created again when the signature does.
+ * One over a table's row type (or with an SQL-standard body) waits for the tables.
+ */
+export const functionKind: PlanKind = {
+  name: 'function',
+  plan(ctx: PlanContext): void {
+    const { a, b } = ctx;
+    const recreated = ctx.facts.recreatedFunctions;
+    for (const [k, f] of sorted(b.functions)) {
+      const old = a.functions[k];
+      if (old && old.definition === f.definition && !recreated.has(k)) continue;
+      if (f.definition === null) {
+        ctx.hints.push({ kind: 'unsupported', message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand` });
+        continue;
+      }
+      if (old && !recreated.has(k) && (old.kind !== f.kind || old.result !== f.result || signatureOf(old) !== signatureOf(f))) {
+        recreated.add(k);
+        const why = old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
+        ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: `${why} (CREATE OR REPLACE cannot do that): the function is created again` });
+      }
+      // A signature naming a table's row type needs the table; so does an SQL-standard body.
+      ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
+    }
+    // A function over a table's row type goes before the table can.
+    // ... and one that a domain's CHECK calls goes after the domain.
+    const calledByDomain = (f: FunctionDef) => Object.values(a.domains).some((d) => d.checks.some((c) => c.definition.includes(`${qn(f.schema, f.name)}(`)));
+    for (const [k, f] of sorted(a.functions)) {
+      if (k in b.functions) continue;
+      const phase: Phase = usesRowType(f, a) ? 'dropRowTypeFunctions' : calledByDomain(f) ? 'dropFunctionsUsedByTypes' : 'dropFunctions';
+      ctx.emit(phase, { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+    }
+  },
+};
