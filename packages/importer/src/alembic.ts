@@ -1,0 +1,558 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@lezer/python';
+import { StrataError } from '@pg-strata/core';
+import { splitStatements } from '@pg-strata/sql';
+import { listFiles, readText } from './files.js';
+import { dotted, evalPy, kids, str, type PyVal } from './python-values.js';
+import type { ReadSourceOptions, ReportItem, SourceMigration, SourceSet } from './types.js';
+
+/** One Alembic revision file as read statically. */
+interface AlembicFile {
+  file: string;
+  text: string;
+  revision: string;
+  downRevisions: string[];
+  dependsOn: string[];
+  message: string;
+  upgrade?: SyntaxNode;
+  downgrade?: SyntaxNode;
+  names: Map<string, PyVal>;
+}
+
+function strings(v: PyVal | undefined): string[] {
+  if (!v || v.kind === 'none') return [];
+  if (v.kind === 'str') return [v.value];
+  if (v.kind === 'list') return v.items.flatMap((i) => (i.kind === 'str' ? [i.value] : []));
+  return [];
+}
+
+function readRevisionFile(file: string, text: string): AlembicFile | undefined {
+  const tree = parser.parse(text);
+  const names = new Map<string, PyVal>();
+  const out: Partial<AlembicFile> = { file, text, names };
+  let docstring: string | undefined;
+  for (let n = tree.topNode.firstChild; n; n = n.nextSibling) {
+    if (n.name === 'ExpressionStatement' && docstring === undefined && n.firstChild?.name === 'String') {
+      docstring = str(evalPy(text, n.firstChild)) ?? '';
+    } else if (n.name === 'AssignStatement') {
+      const k = kids(n);
+      if (k.length === 3 && k[0]!.name === 'VariableName' && k[1]!.name === 'AssignOp') {
+        names.set(text.slice(k[0]!.from, k[0]!.to), evalPy(text, k[2]!, names));
+      } else if (k.length === 4 && k[0]!.name === 'VariableName' && k[1]!.name === 'TypeDef' && k[2]!.name === 'AssignOp') {
+        names.set(text.slice(k[0]!.from, k[0]!.to), evalPy(text, k[3]!, names));
+      }
+    } else if (n.name === 'FunctionDefinition') {
+      const fname = kids(n).find((c) => c.name === 'VariableName');
+      const body = kids(n).find((c) => c.name === 'Body');
+      const name = fname ? text.slice(fname.from, fname.to) : '';
+      if (name === 'upgrade' && body) out.upgrade = body;
+      if (name === 'downgrade' && body) out.downgrade = body;
+    }
+    if (docstring === undefined && n.name !== 'Comment') docstring = docstring ?? undefined;
+  }
+  const revision = str(names.get('revision'));
+  if (revision === undefined) return undefined;
+  out.revision = revision;
+  out.downRevisions = strings(names.get('down_revision'));
+  out.dependsOn = strings(names.get('depends_on'));
+  const first = (docstring ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '');
+  out.message = first ?? file.replace(/^.*\//, '').replace(/\.py$/, '').replace(/^[0-9a-f]+_/, '').replace(/_/g, ' ');
+  return out as AlembicFile;
+}
+
+/** The Alembic project folder (`script_location`) and its versions folder, from the folder given. */
+function alembicFolders(dir: string): { scriptDir: string; versionsDir: string } {
+  if (existsSync(join(dir, 'versions')) && statSync(join(dir, 'versions')).isDirectory()) return { scriptDir: dir, versionsDir: join(dir, 'versions') };
+  return { scriptDir: dirname(dir), versionsDir: dir };
+}
+
+/**
+ * Alembic: the revisions of a `versions/` folder (or of the project folder
+ * holding one), parents from `down_revision` (merges kept), `depends_on` added
+ * as parents. SQL from Alembic's offline mode when it imports, else from the
+ * `op.*` calls read statically.
+ */
+export async function readAlembic(dir: string, options: ReadSourceOptions): Promise<SourceSet> {
+  const report: ReportItem[] = [];
+  const { scriptDir, versionsDir } = alembicFolders(dir);
+  const files: AlembicFile[] = [];
+  for (const f of listFiles(versionsDir, true)) {
+    const rel = relative(dir, join(versionsDir, f)).split('\\').join('/');
+    if (!f.endsWith('.py')) {
+      if (!f.endsWith('.pyc')) report.push({ file: rel, kind: 'unsupported-file', severity: 'warning', message: 'not a Python revision file: ignored.' });
+      continue;
+    }
+    if (f.endsWith('__init__.py')) continue;
+    const r = readRevisionFile(rel, readText(versionsDir, f));
+    if (!r) {
+      report.push({ file: rel, kind: 'unsupported-file', severity: 'warning', message: "no `revision = '...'` string at module level: not an Alembic revision, ignored." });
+      continue;
+    }
+    files.push(r);
+  }
+  const byRev = new Map<string, AlembicFile>();
+  for (const f of files) {
+    const dup = byRev.get(f.revision);
+    if (dup) throw new StrataError('USAGE', `Alembic: revision ${f.revision} is defined by ${dup.file} and ${f.file}.`, { meta: { revision: f.revision } });
+    byRev.set(f.revision, f);
+  }
+  // Parents before children; among ready revisions, file name order.
+  const ordered: AlembicFile[] = [];
+  const done = new Set<string>();
+  const parentsOf = (f: AlembicFile) => [...f.downRevisions, ...f.dependsOn.filter((d) => !f.downRevisions.includes(d))];
+  for (const f of files) {
+    for (const p of parentsOf(f)) if (!byRev.has(p)) throw new StrataError('USAGE', `Alembic: ${f.file} follows ${p}, which no revision file defines.`, { meta: { file: f.file, parent: p } });
+    if (f.dependsOn.length) report.push({ file: f.file, kind: 'depends-on', severity: 'warning', message: `depends_on ${f.dependsOn.join(', ')}: kept as extra parent(s) in Strata's graph.` });
+  }
+  const pending = [...files].sort((a, b) => (a.file < b.file ? -1 : 1));
+  while (pending.length) {
+    const i = pending.findIndex((f) => parentsOf(f).every((p) => done.has(p)));
+    if (i < 0) throw new StrataError('USAGE', `Alembic: the revisions form a cycle (${pending.map((f) => f.revision).join(', ')}).`);
+    const [f] = pending.splice(i, 1);
+    ordered.push(f!);
+    done.add(f!.revision);
+  }
+  const mode = options.alembicMode ?? 'auto';
+  let offline: Map<string, { up: string; down?: string }> | undefined;
+  if (mode !== 'static') {
+    const python = alembicAvailable(options.python, options.env);
+    if (python) offline = runOffline(python, scriptDir, ordered, options, report);
+    else if (mode === 'offline') throw new StrataError('USAGE', `Alembic's offline mode needs Python with Alembic installed (tried ${(options.python ?? DEFAULT_PYTHONS).join(', ')}): install it (pip install alembic, or apt-get install python3-alembic) or use --alembic-mode static.`);
+  }
+  const migrations = ordered.map((f): SourceMigration => {
+    const m: SourceMigration = { id: f.revision, file: f.file, message: f.message, parents: parentsOf(f) };
+    if (offline) {
+      const o = offline.get(f.revision);
+      m.up = o?.up ?? '';
+      m.down = o?.down ?? '';
+    } else {
+      m.up = f.upgrade ? translateBody(f, f.upgrade, report) : '';
+      if (f.downgrade) m.down = translateBody(f, f.downgrade, report);
+      else report.push({ file: f.file, kind: 'no-down', severity: 'warning', message: 'no downgrade(): the revision has no down section.' });
+    }
+    return m;
+  });
+  if (!offline) report.unshift({ file: relative(dir, versionsDir) || '.', kind: 'static', severity: 'warning', message: 'translated statically from the op.* calls (Alembic was not available or --alembic-mode static).' });
+  return { tool: 'alembic', dir, migrations, report };
+}
+
+const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
+
+/** The first Python that imports Alembic, or undefined. */
+export function alembicAvailable(pythons: string[] = DEFAULT_PYTHONS, env?: Record<string, string | undefined>): string | undefined {
+  for (const py of pythons) {
+    const r = spawnSync(py, ['-c', 'import alembic, sqlalchemy'], { stdio: 'ignore', ...(env ? { env: env as NodeJS.ProcessEnv } : {}), timeout: 20_000 });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/** Split Alembic's `--sql` output into revisions at its `-- Running upgrade a -> b` comments, dropping its own bookkeeping. */
+function splitOffline(out: string, direction: 'upgrade' | 'downgrade'): Map<string, string> {
+  const re = new RegExp(`^-- Running ${direction} (.*?) -> (.*?)\\s*$`, 'gm');
+  const marks = [...out.matchAll(re)];
+  const chunks = new Map<string, string>();
+  marks.forEach((m, i) => {
+    const rev = (direction === 'upgrade' ? m[2]! : m[1]!).trim();
+    const body = out.slice(m.index! + m[0].length, marks[i + 1]?.index ?? out.length);
+    const kept: string[] = [];
+    for (const s of splitStatements(body).statements) {
+      const t = body.slice(s.start, s.end).trim();
+      if (/\balembic_version\b/.test(t) || /^(BEGIN|COMMIT)\s*;?$/i.test(t)) continue;
+      kept.push(t.endsWith(';') ? t : `${t};`);
+    }
+    if (!chunks.has(rev)) chunks.set(rev, kept.join('\n\n'));
+  });
+  return chunks;
+}
+
+function runOffline(python: string, scriptDir: string, ordered: AlembicFile[], options: ReadSourceOptions, report: ReportItem[]): Map<string, { up: string; down?: string }> {
+  const ini = options.alembicIni ?? [join(scriptDir, 'alembic.ini'), join(dirname(scriptDir), 'alembic.ini')].find((p) => existsSync(p));
+  if (!ini) throw new StrataError('USAGE', `Alembic's offline mode needs an alembic.ini (none in ${scriptDir} or its parent): pass --alembic-ini FILE, or --alembic-mode static.`);
+  const run = (args: string[]): string => {
+    const r = spawnSync(python, ['-m', 'alembic', '-c', ini, ...args, '--sql'], { cwd: dirname(ini), encoding: 'utf8', maxBuffer: 256 << 20, ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}), timeout: 300_000 });
+    if (r.status !== 0) {
+      const err = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
+      throw new StrataError('USAGE', `alembic ${args.join(' ')} --sql failed (exit ${r.status}):\n${err}\nFix the project's offline mode (env.py's run_migrations_offline), or use --alembic-mode static.`, { meta: { args } });
+    }
+    return r.stdout;
+  };
+  const up = splitOffline(run(['upgrade', 'heads']), 'upgrade');
+  const heads = ordered.filter((f) => !ordered.some((g) => g.downRevisions.includes(f.revision) || g.dependsOn.includes(f.revision)));
+  const down = new Map<string, string>();
+  for (const h of heads) for (const [k, v] of splitOffline(run(['downgrade', `${h.revision}:base`]), 'downgrade')) if (!down.has(k)) down.set(k, v);
+  const out = new Map<string, { up: string; down?: string }>();
+  for (const f of ordered) {
+    if (!up.has(f.revision)) report.push({ file: f.file, kind: 'offline', severity: 'error', message: "Alembic's offline upgrade printed nothing for this revision: check it by hand." });
+    out.set(f.revision, { up: up.get(f.revision) ?? '', down: down.get(f.revision) ?? '' });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- static translation
+
+const RESERVED = new Set(['all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with']);
+
+/** An identifier as SQLAlchemy writes it: bare when it can be, quoted otherwise. */
+function q(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+function qt(table: string, schema?: string): string {
+  return schema ? `${q(schema)}.${q(table)}` : q(table);
+}
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+class Untranslatable extends Error {}
+
+const last = (name: string) => name.slice(name.lastIndexOf('.') + 1);
+const num = (v: PyVal | undefined): string | undefined => (v?.kind === 'num' ? v.value : undefined);
+const bool = (v: PyVal | undefined): boolean | undefined => (v?.kind === 'bool' ? v.value : undefined);
+
+/** A SQLAlchemy type (`sa.String(length=50)`, `postgresql.JSONB`, `sa.ARRAY(sa.Integer())`) as PostgreSQL DDL. */
+function typeSql(v: PyVal | undefined): string {
+  if (!v) throw new Untranslatable('a column without a type');
+  const name = v.kind === 'name' ? v.name : v.kind === 'call' ? v.name : undefined;
+  if (!name) throw new Untranslatable(`type ${v.kind === 'unknown' ? v.text : v.kind} is not a SQLAlchemy type`);
+  const args = v.kind === 'call' ? v.args : [];
+  const kw = v.kind === 'call' ? v.kwargs : {};
+  const t = last(name);
+  const len = num(kw.length) ?? num(args[0]);
+  const tz = bool(kw.timezone) ?? bool(args[0]);
+  switch (t) {
+    case 'Integer': case 'INTEGER': case 'INT': return 'INTEGER';
+    case 'BigInteger': case 'BIGINT': return 'BIGINT';
+    case 'SmallInteger': case 'SMALLINT': return 'SMALLINT';
+    case 'String': case 'Unicode': case 'VARCHAR': case 'NVARCHAR': return len ? `VARCHAR(${len})` : 'VARCHAR';
+    case 'CHAR': case 'NCHAR': return len ? `CHAR(${len})` : 'CHAR';
+    case 'Text': case 'UnicodeText': case 'TEXT': return 'TEXT';
+    case 'Boolean': case 'BOOLEAN': return 'BOOLEAN';
+    case 'DateTime': case 'TIMESTAMP': return tz ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP WITHOUT TIME ZONE';
+    case 'Date': case 'DATE': return 'DATE';
+    case 'Time': case 'TIME': return tz ? 'TIME WITH TIME ZONE' : 'TIME WITHOUT TIME ZONE';
+    case 'Interval': case 'INTERVAL': return 'INTERVAL';
+    case 'Numeric': case 'NUMERIC': case 'DECIMAL': {
+      const p = num(kw.precision) ?? num(args[0]);
+      const s = num(kw.scale) ?? num(args[1]);
+      return p ? `NUMERIC(${p}${s ? `, ${s}` : ''})` : 'NUMERIC';
+    }
+    case 'Float': case 'FLOAT': {
+      const p = num(kw.precision) ?? num(args[0]);
+      return p ? `FLOAT(${p})` : 'FLOAT';
+    }
+    case 'REAL': return 'REAL';
+    case 'DOUBLE_PRECISION': case 'Double': return 'DOUBLE PRECISION';
+    case 'LargeBinary': case 'BYTEA': case 'BLOB': return 'BYTEA';
+    case 'JSON': return 'JSON';
+    case 'JSONB': return 'JSONB';
+    case 'UUID': case 'Uuid': return 'UUID';
+    case 'INET': return 'INET';
+    case 'CIDR': return 'CIDR';
+    case 'MACADDR': return 'MACADDR';
+    case 'TSVECTOR': return 'TSVECTOR';
+    case 'ARRAY': return `${typeSql(args[0] ?? kw.item_type)}[]`;
+    default: throw new Untranslatable(`type ${name} is not one the static translation knows (Enum and custom types need Alembic's offline mode or a hand-written SQL)`);
+  }
+}
+
+/** A server_default as DDL. */
+function defaultSql(v: PyVal): string {
+  if (v.kind === 'str') return lit(v.value);
+  if (v.kind === 'call' && (last(v.name) === 'text' || last(v.name) === 'literal_column') && v.args[0]?.kind === 'str') return v.args[0].value;
+  if (v.kind === 'call' && v.name.includes('func.') && v.args.length === 0) return `${last(v.name)}()`;
+  if (v.kind === 'call' && last(v.name) === 'FetchedValue') throw new Untranslatable('server_default=FetchedValue() (nothing to emit, but the value comes from elsewhere)');
+  throw new Untranslatable(`server_default ${v.kind === 'unknown' ? v.text : v.kind} is not a string, text() or func.x()`);
+}
+
+interface Column {
+  name: string;
+  type: string;
+  nullable: boolean;
+  primaryKey: boolean;
+  unique: boolean;
+  index: boolean;
+  default?: string;
+  foreignKeys: string[];
+  autoincrement?: boolean | 'auto';
+}
+
+function fkClause(target: string, kw: Record<string, PyVal>): { table: string; column: string; suffix: string } {
+  const parts = target.split('.');
+  const column = parts.pop()!;
+  const table = parts.join('.');
+  let suffix = '';
+  if (str(kw.ondelete)) suffix += ` ON DELETE ${str(kw.ondelete)}`;
+  if (str(kw.onupdate)) suffix += ` ON UPDATE ${str(kw.onupdate)}`;
+  if (bool(kw.deferrable)) suffix += ' DEFERRABLE';
+  if (str(kw.initially)) suffix += ` INITIALLY ${str(kw.initially)}`;
+  return { table, column, suffix };
+}
+
+function column(v: PyVal): Column {
+  if (v.kind !== 'call' || last(v.name) !== 'Column') throw new Untranslatable(`${v.kind === 'unknown' ? v.text : 'an argument'} is not an sa.Column(...)`);
+  const name = str(v.args[0]);
+  if (!name) throw new Untranslatable('a Column whose name is not a string literal');
+  const fks: string[] = [];
+  let type: string | undefined;
+  for (const a of v.args.slice(1)) {
+    if (a.kind === 'call' && last(a.name) === 'ForeignKey') {
+      const target = str(a.args[0]);
+      if (!target) throw new Untranslatable('ForeignKey target is not a string');
+      const f = fkClause(target, a.kwargs);
+      const cname = str(a.kwargs.name);
+      fks.push(`${cname ? `CONSTRAINT ${q(cname)} ` : ''}FOREIGN KEY(${q(name)}) REFERENCES ${q(f.table)} (${q(f.column)})${f.suffix}`);
+    } else if (a.kind === 'call' && (last(a.name) === 'Sequence' || last(a.name) === 'Identity' || last(a.name) === 'Computed')) {
+      throw new Untranslatable(`Column '${name}': ${last(a.name)}(...) is not translated statically`);
+    } else type = typeSql(a);
+  }
+  const k = v.kwargs;
+  if (k.type_) type = typeSql(k.type_);
+  if (!type) throw new Untranslatable(`Column '${name}' has no type`);
+  const primaryKey = bool(k.primary_key) ?? false;
+  const c: Column = { name, type, nullable: bool(k.nullable) ?? !primaryKey, primaryKey, unique: bool(k.unique) ?? false, index: bool(k.index) ?? false, foreignKeys: fks };
+  if (k.server_default && k.server_default.kind !== 'none') c.default = defaultSql(k.server_default);
+  if (k.autoincrement) c.autoincrement = bool(k.autoincrement) ?? 'auto';
+  for (const key of Object.keys(k)) {
+    if (!['nullable', 'primary_key', 'unique', 'index', 'server_default', 'autoincrement', 'type_', 'comment', 'default', 'onupdate', 'info', 'key', 'quote'].includes(key)) throw new Untranslatable(`Column '${name}': keyword ${key}= is not translated statically`);
+  }
+  if (k.comment) throw new Untranslatable(`Column '${name}': comment= is not translated statically`);
+  return c;
+}
+
+function columnDdl(c: Column, serial: boolean): string {
+  let type = c.type;
+  if (serial) type = type === 'BIGINT' ? 'BIGSERIAL' : type === 'SMALLINT' ? 'SMALLSERIAL' : 'SERIAL';
+  return `${q(c.name)} ${type}${c.default !== undefined ? ` DEFAULT ${c.default}` : ''}${c.nullable ? '' : ' NOT NULL'}`;
+}
+
+const colList = (v: PyVal | undefined): string[] => {
+  if (!v) return [];
+  if (v.kind === 'str') return [v.value];
+  if (v.kind === 'list') {
+    return v.items.map((i) => {
+      if (i.kind === 'str') return q(i.value);
+      if (i.kind === 'call' && last(i.name) === 'text' && i.args[0]?.kind === 'str') return i.args[0].value;
+      throw new Untranslatable('an index column that is neither a name nor text()');
+    });
+  }
+  throw new Untranslatable('a column list that is not a literal list');
+};
+const names = (v: PyVal | undefined): string[] => colList(v).map((s) => s);
+
+/** Alembic's op.f('name') and plain strings. */
+function nameOf(v: PyVal | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'call' && (last(v.name) === 'f' || last(v.name) === 'conv') && v.args[0]?.kind === 'str') return v.args[0].value;
+  return undefined;
+}
+
+/** CREATE TABLE as SQLAlchemy's PostgreSQL dialect writes it. */
+function createTable(args: PyVal[], kw: Record<string, PyVal>): string[] {
+  const table = str(args[0]);
+  if (!table) throw new Untranslatable('create_table with a table name that is not a string');
+  const schema = str(kw.schema);
+  const cols: Column[] = [];
+  const constraints: string[] = [];
+  let pkCols: string[] | undefined;
+  let pkName: string | undefined;
+  for (const a of args.slice(1)) {
+    if (a.kind === 'call' && last(a.name) === 'Column') cols.push(column(a));
+    else if (a.kind === 'call' && last(a.name) === 'PrimaryKeyConstraint') {
+      pkCols = a.args.map((x) => str(x) ?? '?');
+      pkName = nameOf(a.kwargs.name);
+    } else if (a.kind === 'call' && last(a.name) === 'UniqueConstraint') {
+      const n = nameOf(a.kwargs.name);
+      constraints.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}UNIQUE (${a.args.map((x) => q(str(x) ?? '?')).join(', ')})`);
+    } else if (a.kind === 'call' && last(a.name) === 'ForeignKeyConstraint') {
+      const local = names(a.args[0]);
+      const remote = (a.args[1]?.kind === 'list' ? a.args[1].items : []).map((x) => str(x) ?? '?');
+      const f = fkClause(remote[0] ?? '?.?', a.kwargs);
+      const n = nameOf(a.kwargs.name);
+      constraints.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}FOREIGN KEY(${local.join(', ')}) REFERENCES ${q(f.table)} (${remote.map((r) => q(r.split('.').pop()!)).join(', ')})${f.suffix}`);
+    } else if (a.kind === 'call' && last(a.name) === 'CheckConstraint') {
+      const cond = str(a.args[0]) ?? (a.args[0]?.kind === 'call' && last(a.args[0].name) === 'text' ? str(a.args[0].args[0]) : undefined);
+      if (!cond) throw new Untranslatable('CheckConstraint whose condition is not a string');
+      const n = nameOf(a.kwargs.name);
+      constraints.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}CHECK (${cond})`);
+    } else throw new Untranslatable(`create_table argument ${a.kind === 'call' ? a.name : a.kind === 'unknown' ? a.text : a.kind} is not translated statically`);
+  }
+  for (const key of Object.keys(kw)) if (key !== 'schema') throw new Untranslatable(`create_table keyword ${key}= is not translated statically`);
+  const pk = pkCols ?? cols.filter((c) => c.primaryKey).map((c) => c.name);
+  for (const c of cols) if (pk.includes(c.name)) c.nullable = false;
+  // SQLAlchemy's autoincrement='auto': the table's only primary key column, of an integer type, no default and no foreign key, is SERIAL.
+  const serialCol = pk.length === 1 ? cols.find((c) => c.name === pk[0] && ['INTEGER', 'BIGINT', 'SMALLINT'].includes(c.type) && c.default === undefined && c.foreignKeys.length === 0 && c.autoincrement !== false) : undefined;
+  const lines = cols.map((c) => columnDdl(c, c === serialCol));
+  if (pk.length) lines.push(`${pkName ? `CONSTRAINT ${q(pkName)} ` : ''}PRIMARY KEY (${pk.map(q).join(', ')})`);
+  for (const c of cols) if (c.unique) lines.push(`UNIQUE (${q(c.name)})`);
+  for (const c of cols) lines.push(...c.foreignKeys);
+  lines.push(...constraints);
+  const out = [`CREATE TABLE ${qt(table, schema)} (\n    ${lines.join(', \n    ')}\n);`];
+  for (const c of cols) if (c.index) out.push(`CREATE INDEX ${q(`ix_${schema ? `${schema}_` : ''}${table}_${c.name}`)} ON ${qt(table, schema)} (${q(c.name)});`);
+  return out;
+}
+
+function alterColumn(table: string, schema: string | undefined, col: string, kw: Record<string, PyVal>): string[] {
+  const t = qt(table, schema);
+  const out: string[] = [];
+  for (const key of Object.keys(kw)) {
+    if (!['nullable', 'type_', 'server_default', 'new_column_name', 'schema', 'postgresql_using', 'comment'].includes(key) && !key.startsWith('existing_')) throw new Untranslatable(`alter_column keyword ${key}= is not translated statically`);
+  }
+  if (kw.type_) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} TYPE ${typeSql(kw.type_)}${str(kw.postgresql_using) ? ` USING ${str(kw.postgresql_using)}` : ''};`);
+  if (bool(kw.nullable) !== undefined) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} ${bool(kw.nullable) ? 'DROP' : 'SET'} NOT NULL;`);
+  if (kw.server_default) {
+    if (kw.server_default.kind === 'none' || (kw.server_default.kind === 'bool' && !kw.server_default.value)) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} DROP DEFAULT;`);
+    else out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} SET DEFAULT ${defaultSql(kw.server_default)};`);
+  }
+  if (kw.comment) throw new Untranslatable('alter_column comment= is not translated statically');
+  if (str(kw.new_column_name)) out.push(`ALTER TABLE ${t} RENAME COLUMN ${q(col)} TO ${q(str(kw.new_column_name)!)};`);
+  return out;
+}
+
+function executeSql(v: PyVal | undefined): string {
+  if (v?.kind === 'str') return v.value.trim().replace(/;?\s*$/, ';');
+  if (v?.kind === 'call' && last(v.name) === 'text' && v.args[0]?.kind === 'str' && v.args.length === 1) return v.args[0].value.trim().replace(/;?\s*$/, ';');
+  throw new Untranslatable(`op.execute of ${v?.kind === 'unknown' ? v.text : v?.kind === 'call' ? `${v.name}(...)` : 'a value'} that is not a constant SQL string`);
+}
+
+/** One op.* (or batch_op.*) call as SQL; `batch` gives the table (and schema) of a batch_alter_table block. */
+function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?: { table: string; schema?: string }): string[] {
+  const a = batch ? [{ kind: 'str', value: batch.table } as PyVal, ...args] : args;
+  const schema = batch?.schema ?? str(kw.schema);
+  const tableArg = (i: number) => {
+    const t = str(a[i]);
+    if (!t) throw new Untranslatable(`${method}: table name is not a string literal`);
+    return t;
+  };
+  switch (method) {
+    case 'create_table':
+      return createTable(args, kw);
+    case 'drop_table':
+      return [`DROP TABLE ${qt(tableArg(0), str(kw.schema))};`];
+    case 'rename_table':
+      return [`ALTER TABLE ${qt(tableArg(0), schema)} RENAME TO ${q(str(a[1]) ?? '?')};`];
+    case 'add_column': {
+      const c = column(a[1]!);
+      const t = qt(tableArg(0), schema);
+      const out = [`ALTER TABLE ${t} ADD COLUMN ${columnDdl(c, false)}${c.unique ? ' UNIQUE' : ''};`];
+      for (const fk of c.foreignKeys) out.push(`ALTER TABLE ${t} ADD ${fk};`);
+      return out;
+    }
+    case 'drop_column':
+      return [`ALTER TABLE ${qt(tableArg(0), schema)} DROP COLUMN ${q(str(a[1]) ?? '?')};`];
+    case 'alter_column':
+      return alterColumn(tableArg(0), schema, str(a[1]) ?? '?', kw);
+    case 'create_index': {
+      // op.create_index(name, table, cols) / batch_op.create_index(name, cols)
+      const name = nameOf(args[0]);
+      const table = batch ? batch.table : str(args[1]);
+      const cols = batch ? args[1] : args[2];
+      if (!name || !table) throw new Untranslatable('create_index: name or table is not a string literal');
+      const where = kw.postgresql_where;
+      const whereSql = where ? (where.kind === 'call' && last(where.name) === 'text' ? str(where.args[0]) : str(where)) : undefined;
+      if (where && !whereSql) throw new Untranslatable('create_index postgresql_where= that is not text()');
+      const using = str(kw.postgresql_using);
+      return [`CREATE ${bool(kw.unique) ? 'UNIQUE ' : ''}INDEX ${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}${bool(kw.if_not_exists) ? 'IF NOT EXISTS ' : ''}${q(name)} ON ${qt(table, schema)}${using ? ` USING ${using}` : ''} (${colList(cols).join(', ')})${whereSql ? ` WHERE ${whereSql}` : ''};`];
+    }
+    case 'drop_index': {
+      const name = nameOf(args[0]);
+      if (!name) throw new Untranslatable('drop_index: name is not a string literal');
+      return [`DROP INDEX ${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}${bool(kw.if_exists) ? 'IF EXISTS ' : ''}${schema ? `${q(schema)}.` : ''}${q(name)};`];
+    }
+    case 'create_foreign_key': {
+      // op.create_foreign_key(name, source, referent, local_cols, remote_cols) / batch: (name, referent, local, remote)
+      const name = nameOf(args[0]);
+      const source = batch ? batch.table : str(args[1]);
+      const rest = batch ? args.slice(1) : args.slice(2);
+      const referent = str(rest[0]);
+      if (!source || !referent) throw new Untranslatable('create_foreign_key: tables are not string literals');
+      const f = fkClause(`${referent}.x`, kw);
+      return [`ALTER TABLE ${qt(source, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}FOREIGN KEY(${colList(rest[1]).join(', ')}) REFERENCES ${qt(referent, str(kw.referent_schema))} (${colList(rest[2]).join(', ')})${f.suffix};`];
+    }
+    case 'create_unique_constraint':
+    case 'create_primary_key': {
+      const name = nameOf(args[0]);
+      const table = batch ? batch.table : str(args[1]);
+      const cols = batch ? args[1] : args[2];
+      if (!table) throw new Untranslatable(`${method}: table is not a string literal`);
+      return [`ALTER TABLE ${qt(table, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}${method === 'create_primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} (${colList(cols).join(', ')});`];
+    }
+    case 'create_check_constraint': {
+      const name = nameOf(args[0]);
+      const table = batch ? batch.table : str(args[1]);
+      const cond = batch ? args[1] : args[2];
+      const c = str(cond) ?? (cond?.kind === 'call' && last(cond.name) === 'text' ? str(cond.args[0]) : undefined);
+      if (!table || !c) throw new Untranslatable('create_check_constraint: table or condition is not a string literal');
+      return [`ALTER TABLE ${qt(table, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}CHECK (${c});`];
+    }
+    case 'drop_constraint': {
+      const name = nameOf(args[0]);
+      const table = batch ? batch.table : str(args[1]);
+      if (!name || !table) throw new Untranslatable('drop_constraint: name or table is not a string literal');
+      return [`ALTER TABLE ${qt(table, schema)} DROP CONSTRAINT ${q(name)};`];
+    }
+    case 'execute':
+      return [executeSql(args[0])];
+    default:
+      throw new Untranslatable(`op.${method} is not translated statically`);
+  }
+}
+
+/** The SQL of an upgrade()/downgrade() body, statement by statement; what cannot be translated is reported and left as a comment. */
+function translateBody(f: AlembicFile, body: SyntaxNode, report: ReportItem[]): string {
+  const out: string[] = [];
+  const line = (n: SyntaxNode) => f.text.slice(0, n.from).split('\n').length;
+  const fail = (n: SyntaxNode, why: string) => {
+    report.push({ file: f.file, line: line(n), kind: 'untranslated', severity: 'error', message: `${why}: not carried over (write its SQL into the revision by hand, or import with Alembic's offline mode).` });
+    const code = f.text.slice(n.from, n.to).split('\n').map((l) => `-- ${l}`).join('\n');
+    out.push(`-- (import) not translated (${why}):\n${code}`);
+  };
+  const stmt = (n: SyntaxNode, batch?: { table: string; schema?: string; alias: string }) => {
+    if (n.name === 'PassStatement' || n.name === 'Comment') return;
+    if (n.name === 'ExpressionStatement' && n.firstChild?.name === 'String') return; // a docstring
+    if (n.name === 'ExpressionStatement' && n.firstChild?.name === 'CallExpression') {
+      const call = evalPy(f.text, n.firstChild, f.names);
+      if (call.kind !== 'call') return fail(n, 'a call that cannot be read');
+      const dot = call.name.lastIndexOf('.');
+      const owner = call.name.slice(0, dot);
+      const method = call.name.slice(dot + 1);
+      if (owner !== 'op' && owner !== batch?.alias) return fail(n, `${call.name}(...) is not an op.* call`);
+      try {
+        out.push(...opSql(method, call.args, call.kwargs, owner === 'op' ? undefined : batch));
+      } catch (e) {
+        if (e instanceof Untranslatable) return fail(n, e.message);
+        throw e;
+      }
+      return;
+    }
+    if (n.name === 'WithStatement') {
+      const k = kids(n);
+      const call = k.find((c) => c.name === 'CallExpression');
+      const alias = k.find((c) => c.name === 'VariableName');
+      const inner = k.find((c) => c.name === 'Body');
+      const v = call ? evalPy(f.text, call, f.names) : undefined;
+      if (v?.kind === 'call' && v.name === 'op.batch_alter_table' && alias && inner && str(v.args[0])) {
+        const other = Object.keys(v.kwargs).filter((x) => x !== 'schema' && x !== 'recreate');
+        if (other.length) report.push({ file: f.file, line: line(n), kind: 'batch', severity: 'warning', message: `batch_alter_table ${other.join(', ')}= ignored (PostgreSQL alters in place; SQLite's table copy is not needed).` });
+        const b = { table: str(v.args[0])!, alias: f.text.slice(alias.from, alias.to), ...(str(v.kwargs.schema) ? { schema: str(v.kwargs.schema)! } : {}) };
+        for (const c of kids(inner)) stmt(c, b);
+        return;
+      }
+      return fail(n, 'a with-block that is not op.batch_alter_table(...) as x');
+    }
+    fail(n, `Python code (${n.name.replace(/Statement$/, '').toLowerCase()}) around the op.* calls`);
+  };
+  for (const c of kids(body)) stmt(c);
+  return out.join('\n\n');
+}
+
+/** Translate one Alembic revision file's upgrade() and downgrade() statically (for tests and previews). */
+export function translateAlembicStatic(file: string, text: string): { up: string; down?: string; report: ReportItem[] } {
+  const report: ReportItem[] = [];
+  const f = readRevisionFile(file, text);
+  if (!f) throw new StrataError('USAGE', `${file}: no \`revision = '...'\` at module level.`);
+  const r: { up: string; down?: string; report: ReportItem[] } = { up: f.upgrade ? translateBody(f, f.upgrade, report) : '', report };
+  if (f.downgrade) r.down = translateBody(f, f.downgrade, report);
+  return r;
+}
