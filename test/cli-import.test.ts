@@ -166,7 +166,7 @@ async function takeOver(tool: string, dir: string, build: (url: string) => Promi
       const down = await runMigrate(['down', '--allow-data-loss'], { cwd, env });
       expect(down.code, down.stderr).toBe(0);
       expect((await runMigrate(['status', '--check'], { cwd, env })).code).toBe(1);
-      const up = await runMigrate(['up'], { cwd, env });
+      const up = await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd, env });
       expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
       expect(await schemaOf(db.url, o.table)).toBe(before);
     }
@@ -176,7 +176,7 @@ async function takeOver(tool: string, dir: string, build: (url: string) => Promi
     try {
       // A fresh database from the imported revisions (legacy migrations often build indexes without CONCURRENTLY: the linter
       // would refuse them, rightly for a busy table, so a fresh build says --no-lint as the importer's docs tell).
-      const built = await runMigrate(['up', '--no-lint'], { cwd, env: { ...env, DATABASE_URL: fresh.url } });
+      const built = await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd, env: { ...env, DATABASE_URL: fresh.url } });
       expect(built.code, built.stderr).toBe(0);
       expect(await schemaOf(fresh.url, o.table)).toBe(before);
     } finally {
@@ -198,33 +198,33 @@ describe('migrate import + stamp --from-history, per tool', () => {
     const files = readdirSync(join(cwd, 'migrations')).sort();
     expect(files).toEqual(['0001_create_authors.sql', '0002_author_email.sql', '0003_books.sql', 'IMPORT-flyway.md']);
     expect(readFileSync(join(cwd, 'migrations', '0001_create_authors.sql'), 'utf8')).toContain("COMMENT ON TABLE authors IS 'owned by app';");
-  });
+  }, 300_000);
 
   it('dbmate (its own binary): transaction:false carried over', async () => {
     const { cwd } = await takeOver('dbmate', join(FIXTURES, 'dbmate'), applyDbmate, { table: 'schema_migrations', importCode: 0, down: true });
     expect(readFileSync(join(cwd, 'migrations', '0003_author_email_index.sql'), 'utf8')).toContain('-- transactional: false');
-  });
+  }, 300_000);
 
   it('golang-migrate: up/down pairs, BEGIN/COMMIT taken out and reported', async () => {
     const { imp } = await takeOver('golang-migrate', join(FIXTURES, 'golang-migrate'), applyGolangMigrate, { table: 'schema_migrations', importCode: 0, down: true });
     expect(imp.stdout).toContain("[transaction-control] 'BEGIN' removed");
-  });
+  }, 300_000);
 
   it('goose: annotations, NO TRANSACTION, a Go migration reported and kept as an empty revision', async () => {
     const { imp } = await takeOver('goose', join(FIXTURES, 'goose'), applyGoose, { table: 'goose_db_version', importCode: 1, down: true });
     expect(imp.stdout).toContain('00003_seed_authors.go: [go-migration]');
-  });
+  }, 300_000);
 
   it('node-pg-migrate (its own runner): SQL, JS reversed by itself, TS with down()', async () => {
     const { cwd } = await takeOver('node-pg-migrate', join(FIXTURES, 'node-pg-migrate'), applyNodePgMigrate, { table: 'pgmigrations', importCode: 0, down: true });
     const js = readFileSync(join(cwd, 'migrations', '0002_author_email.sql'), 'utf8');
     expect(js).toMatch(/-- migrate:down\nDROP INDEX "authors_email_key";\nALTER TABLE "authors"\n\s+DROP "email";/);
-  });
+  }, 300_000);
 
   it('kysely (its own Migrator): modules kept as Strata TypeScript migrations', async () => {
     const { cwd } = await takeOver('kysely', join(FIXTURES, 'kysely'), applyKysely, { table: 'kysely_migration', importCode: 0, down: true });
     expect(readdirSync(join(cwd, 'migrations')).filter((f) => f.endsWith('.ts'))).toHaveLength(3);
-  });
+  }, 300_000);
 
   it('prisma: no down (refused by name), a database two migrations behind is stamped there and brought up', async () => {
     const db = await createTestDatabase('e2e_import_prisma_behind');
@@ -252,7 +252,7 @@ describe('migrate import + stamp --from-history, per tool', () => {
       await db.drop();
     }
     await takeOver('prisma', join(FIXTURES, 'prisma'), (u) => applyPrisma(u), { table: '_prisma_migrations', importCode: 0, down: false });
-  });
+  }, 300_000);
 
   it('alembic (run by Alembic itself): branches and a merge kept, offline and static imports build the same schema', async () => {
     const offline = await takeOver('alembic', join(FIXTURES, 'alembic'), (u) => applyAlembic(u), { table: 'alembic_version', importCode: 0, down: true, importArgs: ['--alembic-mode', 'offline'] });
@@ -265,14 +265,14 @@ describe('migrate import + stamp --from-history, per tool', () => {
     const a = await createTestDatabase('e2e_import_alembic_a');
     const b = await createTestDatabase('e2e_import_alembic_b');
     try {
-      expect((await runMigrate(['up'], { cwd: offline.cwd, env: { DATABASE_URL: a.url } })).code).toBe(0);
-      expect((await runMigrate(['up'], { cwd: stat.cwd, env: { DATABASE_URL: b.url } })).code).toBe(0);
+      expect((await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd: offline.cwd, env: { DATABASE_URL: a.url } })).code).toBe(0);
+      expect((await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd: stat.cwd, env: { DATABASE_URL: b.url } })).code).toBe(0);
       expect(await describeSchema(b.url)).toBe(await describeSchema(a.url));
     } finally {
       await a.drop();
       await b.drop();
     }
-  });
+  }, 300_000);
 
   it('alembic: a database on one branch is stamped there, and up brings the other branch and the merge', async () => {
     const db = await createTestDatabase('e2e_import_alembic_branch');
@@ -283,7 +283,7 @@ describe('migrate import + stamp --from-history, per tool', () => {
       expect((await runMigrate(['import', '--from', 'alembic', join(FIXTURES, 'alembic')], { cwd, env })).code).toBe(0);
       const stamped = await runMigrate(['stamp', '--from-history', 'alembic', ...shadow()], { cwd, env, timeoutMs: 120_000 });
       expect({ code: stamped.code, err: stamped.stderr, out: stamped.stdout }).toMatchObject({ code: 0, out: 'Stamped: base -> b2c0ffee0002.\n' });
-      const up = await runMigrate(['up'], { cwd, env });
+      const up = await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd, env });
       expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
       const full = await createTestDatabase('e2e_import_alembic_branch_full');
       try {
@@ -295,7 +295,7 @@ describe('migrate import + stamp --from-history, per tool', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 300_000);
 });
 
 describe('migrate import: refusals', () => {
@@ -315,7 +315,7 @@ describe('migrate import: refusals', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 300_000);
 
   it('importing twice changes nothing; a folder with other migrations is refused unless --append', async () => {
     const cwd = tempProject();
@@ -340,7 +340,7 @@ describe('migrate import: refusals', () => {
     const heads = await runMigrate(['heads'], { cwd: other });
     expect(heads.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(readdirSync(join(other, 'migrations')).filter((f) => f.endsWith('.sql'))).toHaveLength(5);
-  });
+  }, 300_000);
 
   it('an unknown tool, a missing folder: exit 2, nothing written', async () => {
     const cwd = tempProject();
@@ -350,5 +350,5 @@ describe('migrate import: refusals', () => {
     const missing = await runMigrate(['import', '--from', 'dbmate', join(cwd, 'nope')], { cwd });
     expect(missing.code).toBe(2);
     expect(readdirSync(join(cwd, 'migrations'))).toEqual([]);
-  });
+  }, 300_000);
 });
