@@ -135,6 +135,17 @@ describe('alembic', () => {
     expect(s.report.map((r) => r.kind)).toEqual(['static']);
   });
 
+  it("reads Alembic 1.11+ annotated headers (revision: str = ...) and versions/ given directly", async () => {
+    const dir = folder({
+      'versions/1_a.py': '"""first"""\nfrom typing import Sequence, Union\nrevision: str = "aaaa1111"\ndown_revision: Union[str, None] = None\n\ndef upgrade() -> None:\n    op.create_table("t", sa.Column("id", sa.BigInteger(), primary_key=True))\n\ndef downgrade() -> None:\n    op.drop_table("t")\n',
+      'versions/2_b.py': 'revision: str = "bbbb2222"\ndown_revision: Union[str, Sequence[str], None] = "aaaa1111"\n\ndef upgrade() -> None:\n    pass\n',
+    });
+    const s = await readSource('alembic', join(dir, 'versions'), { alembicMode: 'static' });
+    expect(s.migrations.map((m) => [m.id, m.parents, m.message])).toEqual([['aaaa1111', [], 'first'], ['bbbb2222', ['aaaa1111'], 'b']]);
+    expect(s.migrations[0]!.up).toBe('CREATE TABLE t (\n    id BIGSERIAL NOT NULL, \n    PRIMARY KEY (id)\n);');
+    expect(s.report.map((r) => `${r.file}:${r.kind}`)).toEqual(['.:static', '2_b.py:no-down']);
+  });
+
   it('reports what it cannot translate, line by line, and keeps the code as a comment', () => {
     const r = translateAlembicStatic('x.py', `revision = 'abcd1234'
 down_revision = None
