@@ -25,6 +25,7 @@ Examples:
   $ migrate stamp --from-history flyway   after migrate import --from flyway: take over flyway_schema_history`)
     .action(async (given: string | undefined, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string; fromHistory?: string; historyTable?: string }>();
+      if (given === undefined && !g.fromHistory) throw new StrataError('USAGE', 'stamp needs a revision (or --from-history <tool>).');
       const r = await ctx.resolve(g);
       const options = runnerOptions(ctx, g, r);
       let revision = given ?? '';
@@ -32,10 +33,10 @@ Examples:
       if (g.fromHistory) {
         if (given !== undefined) throw new StrataError('USAGE', 'stamp --from-history takes no revision: the history table says which.');
         const t = await (await import('./import.js')).historyTarget(options.url, r, g.fromHistory, g.historyTable);
-        if (!r.json) ctx.note(`${t.table} says ${t.sourceIds.at(-1)}: the imported revision ${t.revision}.`);
+        if (!r.json) ctx.note(`${t.table} says ${t.says}: the imported revision ${t.revision}.`);
         ({ revision, exclude } = t);
         g.verify = true;
-      } else if (given === undefined) throw new StrataError('USAGE', 'stamp needs a revision (or --from-history <tool>).');
+      }
       if (g.verify && revision !== 'base') {
         liftoffOnly();
         const { compare, introspect, snapshotFrom } = await import('@pg-strata/auditor');
