@@ -337,6 +337,11 @@ describe('migrate import: refusals', () => {
     expect(readdirSync(join(other, 'migrations')).sort()).toEqual(before);
     const appended = await runMigrate(['import', '--from', 'dbmate', dir, '--append'], { cwd: other });
     expect(appended.code, `${appended.stdout}\n${appended.stderr}`).toBe(0);
+    const appendedOnce = readdirSync(join(other, 'migrations')).sort().map((f) => readFileSync(join(other, 'migrations', f), 'utf8')).join('\n');
+    const appendAgain = await runMigrate(['import', '--from', 'dbmate', dir, '--append'], { cwd: other });
+    expect(appendAgain.code, appendAgain.stderr).toBe(0);
+    expect(appendAgain.stdout).toContain('Nothing to do');
+    expect(readdirSync(join(other, 'migrations')).sort().map((f) => readFileSync(join(other, 'migrations', f), 'utf8')).join('\n')).toBe(appendedOnce);
     const heads = await runMigrate(['heads'], { cwd: other });
     expect(heads.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(readdirSync(join(other, 'migrations')).filter((f) => f.endsWith('.sql'))).toHaveLength(5);

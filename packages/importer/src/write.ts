@@ -140,6 +140,12 @@ export async function writeImport(source: SourceSet, outDir: string, options: { 
     if (!options.append) {
       throw new StrataError('USAGE', `${dir} already holds ${existing.length} migration(s)${already.length ? `, ${already.length} of them from an earlier import of this folder that differs from this one (the source changed?)` : ''}: not importing into it. Import into an empty folder (--out), or pass --append to add the imported migrations after its current head.`, { meta: { dir, existing: existing.length } });
     }
+    if (already.length === plan.files.length && options.append) {
+      // An appended import, imported again: the same files after the same head change nothing.
+      const first = set.migrations.find((m) => m.revision === plan.files[0]!.revision)!;
+      const again = planImport(source, { firstNumber: first.number, rootParents: [...first.parents] });
+      if (again.files.every((f) => existsSync(join(dir, f.name)) && readFileSync(join(dir, f.name), 'utf8') === f.text)) return { plan: again, written: [], unchanged: again.files.map((f) => f.name) };
+    }
     if (already.length > 0) throw new StrataError('USAGE', `${dir} already holds revisions of this import (${already.map((f) => f.revision).slice(0, 3).join(', ')}...): --append adds a folder's migrations once. Remove them first to import again.`, { meta: { dir } });
     const graph = buildGraph(set);
     if (graph.heads.length !== 1) throw new StrataError('USAGE', `${dir} has ${graph.heads.length} heads: merge them (migrate merge) before appending an import.`, { meta: { heads: [...graph.heads] } });
