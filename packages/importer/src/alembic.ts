@@ -253,9 +253,27 @@ function typeSql(v: PyVal | undefined): string {
     case 'MACADDR': return 'MACADDR';
     case 'TSVECTOR': return 'TSVECTOR';
     case 'ARRAY': return `${typeSql(args[0] ?? kw.item_type)}[]`;
-    default: throw new Untranslatable(`type ${name} is not one the static translation knows (Enum and custom types need Alembic's offline mode or a hand-written SQL)`);
+    case 'Enum':
+    case 'ENUM': {
+      const e = enumOf(v);
+      if (!e) throw new Untranslatable(`${name}(...) without literal values and name=`);
+      if (e.native === false) return `VARCHAR(${Math.max(...e.values.map((x) => x.length))})`;
+      return q(e.name);
+    }
+    default: throw new Untranslatable(`type ${name} is not one the static translation knows (custom types need Alembic's offline mode or hand-written SQL)`);
   }
 }
+
+/** A native PostgreSQL enum of `sa.Enum('a', 'b', name='kind')` / `postgresql.ENUM(...)`. */
+function enumOf(v: PyVal): { name: string; values: string[]; create: boolean; native: boolean } | undefined {
+  if (v.kind !== 'call' || !['Enum', 'ENUM'].includes(last(v.name))) return undefined;
+  const values = v.args.map((a) => str(a));
+  const name = str(v.kwargs.name);
+  if (!name || values.some((x) => x === undefined)) return undefined;
+  return { name, values: values as string[], create: bool(v.kwargs.create_type) !== false, native: bool(v.kwargs.native_enum) !== false };
+}
+
+const createType = (e: { name: string; values: string[] }) => `CREATE TYPE ${q(e.name)} AS ENUM (${e.values.map(lit).join(', ')});`;
 
 /** A server_default as DDL. */
 function defaultSql(v: PyVal): string {
@@ -276,6 +294,9 @@ interface Column {
   default?: string;
   foreignKeys: string[];
   autoincrement?: boolean | 'auto';
+  comment?: string;
+  /** A native enum type create_table creates first (as SQLAlchemy does). */
+  enumType?: { name: string; values: string[] };
 }
 
 function fkClause(target: string, kw: Record<string, PyVal>): { table: string; column: string; suffix: string } {
@@ -296,6 +317,7 @@ function column(v: PyVal): Column {
   if (!name) throw new Untranslatable('a Column whose name is not a string literal');
   const fks: string[] = [];
   let type: string | undefined;
+  let enumType: Column['enumType'];
   for (const a of v.args.slice(1)) {
     if (a.kind === 'call' && last(a.name) === 'ForeignKey') {
       const target = str(a.args[0]);
@@ -305,7 +327,11 @@ function column(v: PyVal): Column {
       fks.push(`${cname ? `CONSTRAINT ${q(cname)} ` : ''}FOREIGN KEY(${q(name)}) REFERENCES ${q(f.table)} (${q(f.column)})${f.suffix}`);
     } else if (a.kind === 'call' && (last(a.name) === 'Sequence' || last(a.name) === 'Identity' || last(a.name) === 'Computed')) {
       throw new Untranslatable(`Column '${name}': ${last(a.name)}(...) is not translated statically`);
-    } else type = typeSql(a);
+    } else {
+      type = typeSql(a);
+      const e = enumOf(a);
+      if (e && e.native && e.create) enumType = { name: e.name, values: e.values };
+    }
   }
   const k = v.kwargs;
   if (k.type_) type = typeSql(k.type_);
@@ -314,10 +340,15 @@ function column(v: PyVal): Column {
   const c: Column = { name, type, nullable: bool(k.nullable) ?? !primaryKey, primaryKey, unique: bool(k.unique) ?? false, index: bool(k.index) ?? false, foreignKeys: fks };
   if (k.server_default && k.server_default.kind !== 'none') c.default = defaultSql(k.server_default);
   if (k.autoincrement) c.autoincrement = bool(k.autoincrement) ?? 'auto';
+  if (enumType) c.enumType = enumType;
+  if (k.comment && k.comment.kind !== 'none') {
+    const text = str(k.comment);
+    if (text === undefined) throw new Untranslatable(`Column '${name}': comment= is not a string literal`);
+    c.comment = text;
+  }
   for (const key of Object.keys(k)) {
     if (!['nullable', 'primary_key', 'unique', 'index', 'server_default', 'autoincrement', 'type_', 'comment', 'default', 'onupdate', 'info', 'key', 'quote'].includes(key)) throw new Untranslatable(`Column '${name}': keyword ${key}= is not translated statically`);
   }
-  if (k.comment) throw new Untranslatable(`Column '${name}': comment= is not translated statically`);
   return c;
 }
 
@@ -388,7 +419,9 @@ function createTable(args: PyVal[], kw: Record<string, PyVal>): string[] {
   for (const c of cols) if (c.unique) lines.push(`UNIQUE (${q(c.name)})`);
   for (const c of cols) lines.push(...c.foreignKeys);
   lines.push(...constraints);
-  const out = [`CREATE TABLE ${qt(table, schema)} (\n    ${lines.join(', \n    ')}\n);`];
+  const types = cols.flatMap((c) => (c.enumType ? [c.enumType] : [])).filter((e, i, all) => all.findIndex((x) => x.name === e.name) === i);
+  const out = [...types.map(createType), `CREATE TABLE ${qt(table, schema)} (\n    ${lines.join(', \n    ')}\n);`];
+  for (const c of cols) if (c.comment !== undefined) out.push(`COMMENT ON COLUMN ${qt(table, schema)}.${q(c.name)} IS ${lit(c.comment)};`);
   for (const c of cols) if (c.index) out.push(`CREATE INDEX ${q(`ix_${schema ? `${schema}_` : ''}${table}_${c.name}`)} ON ${qt(table, schema)} (${q(c.name)});`);
   return out;
 }
@@ -437,6 +470,7 @@ function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?:
       const t = qt(tableArg(0), schema);
       const out = [`ALTER TABLE ${t} ADD COLUMN ${columnDdl(c, false)}${c.unique ? ' UNIQUE' : ''};`];
       for (const fk of c.foreignKeys) out.push(`ALTER TABLE ${t} ADD ${fk};`);
+      if (c.comment !== undefined) out.push(`COMMENT ON COLUMN ${t}.${q(c.name)} IS ${lit(c.comment)};`);
       return out;
     }
     case 'drop_column':
@@ -494,9 +528,32 @@ function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?:
     }
     case 'execute':
       return [executeSql(args[0])];
+    case 'create_table_comment': {
+      const c = str(batch ? args[0] : a[1]);
+      if (c === undefined) throw new Untranslatable('create_table_comment: the comment is not a string literal');
+      return [`COMMENT ON TABLE ${qt(tableArg(0), schema)} IS ${lit(c)};`];
+    }
+    case 'drop_table_comment':
+      return [`COMMENT ON TABLE ${qt(tableArg(0), schema)} IS NULL;`];
     default:
       throw new Untranslatable(`op.${method} is not translated statically`);
   }
+}
+
+/** `sa.Enum(..., name='kind').create(op.get_bind())` / `.drop(...)`: CREATE TYPE / DROP TYPE, as SQLAlchemy runs them. */
+function enumTypeOp(f: AlembicFile, call: SyntaxNode): string | undefined {
+  const callee = kids(call)[0];
+  if (callee?.name !== 'MemberExpression') return undefined;
+  const parts = kids(callee).filter((c) => c.name !== '.');
+  const method = parts[1] ? f.text.slice(parts[1].from, parts[1].to) : '';
+  if (parts[0]?.name !== 'CallExpression' || (method !== 'create' && method !== 'drop')) return undefined;
+  const target = evalPy(f.text, parts[0], f.names);
+  if (target.kind !== 'call' || !['Enum', 'ENUM'].includes(last(target.name))) return undefined;
+  const name = str(target.kwargs.name);
+  if (!name) return undefined;
+  if (method === 'drop') return `DROP TYPE ${q(name)};`;
+  const e = enumOf(target);
+  return e ? createType(e) : undefined;
 }
 
 /** The SQL of an upgrade()/downgrade() body, statement by statement; what cannot be translated is reported and left as a comment. */
@@ -512,6 +569,8 @@ function translateBody(f: AlembicFile, body: SyntaxNode, report: ReportItem[]): 
     if (n.name === 'PassStatement' || n.name === 'Comment') return;
     if (n.name === 'ExpressionStatement' && n.firstChild?.name === 'String') return; // a docstring
     if (n.name === 'ExpressionStatement' && n.firstChild?.name === 'CallExpression') {
+      const typeOp = enumTypeOp(f, n.firstChild);
+      if (typeOp) return void out.push(typeOp);
       const call = evalPy(f.text, n.firstChild, f.names);
       if (call.kind !== 'call') return fail(n, 'a call that cannot be read');
       const dot = call.name.lastIndexOf('.');

@@ -130,7 +130,10 @@ describe('alembic', () => {
       ['c3c0ffee0003', ['a1c0ffee0001']],
       ['d4c0ffee0004', ['b2c0ffee0002', 'c3c0ffee0003']],
       ['e5c0ffee0005', ['d4c0ffee0004']],
+      ['f6c0ffee0006', ['e5c0ffee0005']],
     ]);
+    expect(s.migrations[5]!.up).toBe("CREATE TYPE tag_kind AS ENUM ('topic', 'place');\n\nCREATE TABLE tags (\n    id SERIAL NOT NULL, \n    kind tag_kind NOT NULL, \n    label VARCHAR(50) NOT NULL, \n    PRIMARY KEY (id)\n);\n\nCOMMENT ON COLUMN tags.label IS 'shown to readers';\n\nCOMMENT ON TABLE tags IS 'labels for posts';");
+    expect(s.migrations[5]!.down).toBe('DROP TABLE tags;\n\nDROP TYPE tag_kind;');
     expect(s.migrations[4]!.up).toBe("ALTER TABLE users ADD COLUMN active BOOLEAN DEFAULT true NOT NULL;\n\nALTER TABLE users ALTER COLUMN name TYPE VARCHAR(200);\n\nUPDATE users SET name = 'anonymous' WHERE name IS NULL;\n\nALTER TABLE posts ALTER COLUMN title DROP NOT NULL;");
     expect(s.report.map((r) => r.kind)).toEqual(['static']);
   });
@@ -151,7 +154,7 @@ describe('alembic', () => {
 down_revision = None
 
 def upgrade():
-    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('k', sa.Enum('a', 'b', name='kind')))
+    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('k', MoneyType()))
     conn = op.get_bind()
     op.execute(f"UPDATE t SET x = {value}")
     op.create_index(op.f('ix_t_id'), 't', ['id'], unique=True)
@@ -161,8 +164,8 @@ def downgrade():
     op.drop_table('u')
 `);
     expect(r.report.map((x) => `${x.line}:${x.kind}`)).toEqual(['5:untranslated', '6:untranslated', '7:untranslated']);
-    expect(r.report[0]!.message).toContain('sa.Enum');
-    expect(r.up).toContain("-- (import) not translated (type sa.Enum is not one the static translation knows");
+    expect(r.report[0]!.message).toContain('type MoneyType is not one the static translation knows');
+    expect(r.up).toContain("-- (import) not translated (type MoneyType is not one the static translation knows");
     expect(r.up).toContain('CREATE UNIQUE INDEX ix_t_id ON t (id);');
     expect(r.up).toContain('ALTER TABLE t RENAME TO u;');
     expect(r.down).toBe('DROP TABLE u;');
