@@ -173,7 +173,9 @@ function runOffline(python: string, scriptDir: string, ordered: AlembicFile[], o
   const ini = options.alembicIni ?? [join(scriptDir, 'alembic.ini'), join(dirname(scriptDir), 'alembic.ini')].find((p) => existsSync(p));
   if (!ini) throw new StrataError('USAGE', `Alembic's offline mode needs an alembic.ini (none in ${scriptDir} or its parent): pass --alembic-ini FILE, or --alembic-mode static.`);
   const run = (args: string[]): string => {
-    const r = spawnSync(python, ['-m', 'alembic', '-c', ini, ...args, '--sql'], { cwd: dirname(ini), encoding: 'utf8', maxBuffer: 256 << 20, ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}), timeout: 300_000 });
+    // No __pycache__ left in the imported project (the import reads it, nothing more).
+    const env = options.env ? { env: { ...options.env, PYTHONDONTWRITEBYTECODE: '1' } as NodeJS.ProcessEnv } : {};
+    const r = spawnSync(python, ['-m', 'alembic', '-c', ini, ...args, '--sql'], { cwd: dirname(ini), encoding: 'utf8', maxBuffer: 256 << 20, ...env, timeout: 300_000 });
     if (r.status !== 0) {
       const err = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
       throw new StrataError('USAGE', `alembic ${args.join(' ')} --sql failed (exit ${r.status}):\n${err}\nFix the project's offline mode (env.py's run_migrations_offline), or use --alembic-mode static.`, { meta: { args } });

@@ -174,7 +174,7 @@ def downgrade():
   it('gives the same SQL statically as Alembic offline for the fixture chain', async () => {
     const { alembicAvailable } = await import('./alembic.js');
     expect(alembicAvailable(), 'needs Python with Alembic: apt-get install python3-alembic (.ci/run does)').toBeDefined();
-    const off = await readSource('alembic', join(FIXTURES, 'alembic'), { alembicMode: 'offline' });
+    const off = await readSource('alembic', join(FIXTURES, 'alembic'), { alembicMode: 'offline', env: { ...process.env } });
     const st = await readSource('alembic', join(FIXTURES, 'alembic'), { alembicMode: 'static' });
     expect(st.migrations.map((m) => [m.up, m.down])).toEqual(off.migrations.map((m) => [m.up, m.down]));
   });
