@@ -20,6 +20,7 @@ export const LIB_ENTRIES = [
   ['deploy', '@pg-strata/deploy', null],
   ['migration-test', '@pg-strata/migration-test', null],
   ['pg-server', '@pg-strata/pg-server', null],
+  ['importer', '@pg-strata/importer', null],
 ];
 
 /** `@pg-strata/fallback` -> `./lib/shim.js`, the path main.cjs requires it by. */

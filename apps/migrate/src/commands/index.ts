@@ -31,6 +31,7 @@ export const commands: [verb: string, load: () => Promise<CommandModule>][] = [
   ['lint', () => (liftoffOnly(), import('./lint.js'))],
   ['test', () => (liftoffOnly(), import('./test.js'))],
   ['convert', () => (liftoffOnly(), import('./convert.js'))],
+  ['import', () => import('./import.js')],
 ];
 
 /** Aliases of verbs, for picking the module to load. */

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@pg-strata/core';
+import { ExitCode, StrataError } from '@pg-strata/core';
 import { stamp } from '@pg-strata/runner';
 import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
@@ -10,25 +10,38 @@ import { liftoffOnly } from '../wasm-tier.js';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('stamp')
-    .argument('<revision>', "a revision or prefix, 'head', or 'base'")
+    .argument('[revision]', "a revision or prefix, 'head', or 'base' (none with --from-history)")
     .description('Mark the database as being at a revision without running migrations (baseline an existing database).')
     .addOption(new Option('--purge', 'clear the version table first (recover from a broken state)'))
     .addOption(new Option('--verify', 'first check that the database has exactly the schema the migrations build at that revision (shadow database); refuse with the drift otherwise'))
+    .addOption(new Option('--from-history <tool>', "take over another tool's history table (alembic, flyway, dbmate, golang-migrate, goose, node-pg-migrate, prisma, kysely): stamp the imported revision it is at, after --verify (implied)"))
+    .addOption(new Option('--history-table <name>', 'with --from-history: the table, when not the tool\'s default name ([schema.]table)'))
     .addOption(new Option('--shadow-url <url>', 'with --verify: server for the shadow database (default: an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
   $ migrate stamp head              an existing database already has the schema of head
   $ migrate stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
-  $ migrate stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c`)
-    .action(async (revision: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string }>();
+  $ migrate stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c
+  $ migrate stamp --from-history flyway   after migrate import --from flyway: take over flyway_schema_history`)
+    .action(async (given: string | undefined, _opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string; fromHistory?: string; historyTable?: string }>();
+      if (given === undefined && !g.fromHistory) throw new StrataError('USAGE', 'stamp needs a revision (or --from-history <tool>).');
       const r = await ctx.resolve(g);
       const options = runnerOptions(ctx, g, r);
+      let revision = given ?? '';
+      let exclude: string[] = [];
+      if (g.fromHistory) {
+        if (given !== undefined) throw new StrataError('USAGE', 'stamp --from-history takes no revision: the history table says which.');
+        const t = await (await import('./import.js')).historyTarget(options.url, r, g.fromHistory, g.historyTable);
+        if (!r.json) ctx.note(`${t.table} says ${t.says}: the imported revision ${t.revision}.`);
+        ({ revision, exclude } = t);
+        g.verify = true;
+      }
       if (g.verify && revision !== 'base') {
         liftoffOnly();
         const { compare, introspect, snapshotFrom } = await import('@pg-strata/auditor');
         const { printDrift, sourceOptions, withSharedShadow } = await import('./audit.js');
-        const db = await introspect(options.url, { strataSchema: r.schema });
+        const db = await introspect(options.url, { strataSchema: r.schema, exclude });
         const at = await withSharedShadow(ctx, sourceOptions(ctx, g, r), db.server.major, true, (o) =>
           snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision }, o),
         );
