@@ -424,7 +424,7 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
       // ADD COLUMN IF NOT EXISTS (or behind a recognised column check) with another
       // type than production's never runs there: a note, not a conflict.
-      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && g.kind === 'column_exists'))) {
+      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && (g.kind === 'column_exists' || g.kind === 'exception')))) {
         p = { presence: 'present', detail: `${p.detail ?? 'the types differ'}; the statement is guarded by the column's existence, so it never runs on production (note: it would add that type on a database without the column)` };
       }
       const m: { presence: Presence; detail?: string } = models ? presenceIn(models, fwd.effect) : { presence: 'n/a' };
@@ -446,7 +446,8 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         const opaque = st.guards.find((g) => !g.recognised);
         if (opaque !== undefined) {
           manual.add('unsupported');
-          sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
+          if (opaque.kind === 'exception') sentences.push(`line ${st.line}: ${describe(e)} runs inside a try whose except (${opaque.args.join(', ')}) swallows its failure, which the conversion cannot evaluate.`);
+          else sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
         }
       }
     }

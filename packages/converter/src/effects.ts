@@ -88,7 +88,7 @@ export interface StatementGuard {
    * `index_exists`, `table_exists`, `if`: a helper of the script (see {@link SqlGuard});
    * `plpgsql`: an IF in a DO block.
    */
-  readonly kind: 'if_not_exists' | 'if_exists' | 'column_exists' | 'index_exists' | 'table_exists' | 'if' | 'plpgsql';
+  readonly kind: 'if_not_exists' | 'if_exists' | 'column_exists' | 'index_exists' | 'table_exists' | 'constraint_exists' | 'exception' | 'if' | 'plpgsql';
   readonly negated: boolean;
   /** For a recognised catalogue check: the catalogue relation then the names compared (`['pg_indexes', 'idx_x']`). */
   readonly args: readonly string[];
@@ -580,6 +580,12 @@ function effectNames(effects: readonly Effect[]): Set<string> {
 }
 
 function helperGuard(g: SqlGuard, effects: readonly Effect[]): StatementGuard {
+  if (g.kind === 'exception') {
+    // try/except around one CREATE/ADD (runs only where the object is missing) or DROP (only where it exists)
+    const creates = effects.length > 0 && effects.every((e) => /^(create|add)_/.test(e.kind) && e.kind !== 'create_object');
+    const drops = effects.length > 0 && effects.every((e) => /^drop_/.test(e.kind) && e.kind !== 'drop_object');
+    return { kind: 'exception', negated: creates || !drops, args: g.args, recognised: creates || drops };
+  }
   const names = effectNames(effects);
   const args = g.kind === 'if' ? g.args.slice(1) : g.args;
   return { kind: g.kind, negated: g.negated, args: g.args, recognised: args.length > 0 && args.every((a) => names.has(a)) };

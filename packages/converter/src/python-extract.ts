@@ -1,10 +1,11 @@
-// Stays whole until issue 21 splits it by concern (string resolution, call detection, guard detection); the three share one scope model today.
+// String resolution and call detection share one scope model here; guard detection lives in python-guards.ts (issue 21's split by concern).
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
+import { catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost } from './python-guards.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment, SqlGuard } from './types.js';
 
 /** Methods that run the SQL given as first argument (DB-API, SQLAlchemy, Alembic `op.execute`). */
@@ -50,7 +51,7 @@ interface FileVal {
   readonly kind: 'file' | 'contents';
   readonly path: string;
 }
-type Val = Str | List | Dict | Unknown | FileVal;
+type Val = Str | List | Dict | Unknown | FileVal | CatalogVal;
 
 type Env = Map<string, Val>;
 
@@ -93,20 +94,16 @@ interface Ctx {
   readonly warned: Set<number>;
   /** Module-level single-assignment constants (set before the walk). */
   globals?: Env;
+  /** The helpers conditions can call (set before the walk). */
+  guards?: GuardBook;
+  /** What the last catalogue query run through a cursor returns (`cur` → the columns of users). */
+  readonly lastCatalog: Map<string, CatalogVal>;
 }
 
 interface Scope {
   env: Env;
   readonly guard: SqlGuard | undefined;
   readonly iteration: Readonly<Record<string, string>> | undefined;
-}
-
-const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', 'Comment']);
-
-function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) if (!PUNCT.has(c.name) && !c.type.isError) out.push(c);
-  return out;
 }
 
 function src(ctx: Ctx, node: SyntaxNode): string {
@@ -356,6 +353,26 @@ function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     }
     case 'CallExpression':
       return evalCall(ctx, node, scope);
+    case 'ArrayComprehensionExpression':
+    case 'SetComprehensionExpression':
+    case 'DictionaryComprehensionExpression': {
+      // [r[0] for r in cur.fetchall()]: a listing stays one
+      const kids = children(node);
+      const inAt = kids.findIndex((k) => k.name === 'in');
+      const it = inAt >= 0 ? kids[inAt + 1] : undefined;
+      const v = it ? evalExpr(ctx, it, scope) : undefined;
+      return v?.kind === 'catalog' && v.list ? v : unknown('a comprehension');
+    }
+    case 'MemberExpression': {
+      // row[0] of an existence query's answer is the answer
+      const recv = node.firstChild;
+      const v = recv && node.getChild('[') ? evalExpr(ctx, recv, scope) : undefined;
+      return v?.kind === 'catalog' && v.check ? v : unknown(`\`${src(ctx, node).slice(0, 40)}\` is computed at run time`);
+    }
+    case 'AwaitExpression': {
+      const inner = children(node).filter((k) => k.name !== 'await');
+      return inner.length === 1 ? evalExpr(ctx, inner[0]!, scope) : unknown('not a constant');
+    }
     default:
       return unknown(`\`${src(ctx, node).slice(0, 40)}\` is computed at run time`);
   }
@@ -448,7 +465,39 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     if (v.kind !== 'str' || full === 'str') return v;
     return { ...v, text: dedent(v.text), exact: false };
   }
+  const cat = catalogOfCall(ctx, node, scope, full, last, args);
+  if (cat) return cat;
   return unknown(`\`${full}(...)\` is computed at run time`);
+}
+
+/** Result rows of a catalogue query (`cur.fetchall()` after one, `conn.execute(text(...))`), an inspector's listing. */
+const FETCH_METHODS = new Set(['fetchall', 'fetchone', 'fetchmany', 'scalar', 'scalar_one', 'scalar_one_or_none', 'first', 'one', 'one_or_none', 'all', 'scalars', 'mappings', 'fetchval', 'fetchrow', 'fetch']);
+
+function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: Args): CatalogVal | undefined {
+  const callee = node.firstChild!;
+  if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool'].includes(full) && args.positional.length === 1) {
+    const v = evalExpr(ctx, args.positional[0]!, scope);
+    return v.kind === 'catalog' ? v : undefined;
+  }
+  if (callee.name !== 'MemberExpression') return undefined;
+  const recv = callee.firstChild!;
+  if (FETCH_METHODS.has(last)) {
+    const known = ctx.lastCatalog.get(src(ctx, recv).replace(/\s+/g, ''));
+    if (known) return known;
+    const v = recv.name === 'VariableName' || recv.name === 'CallExpression' || recv.name === 'MemberExpression' ? evalExpr(ctx, recv, scope) : undefined;
+    return v?.kind === 'catalog' ? v : undefined;
+  }
+  const site = isSqlCall(ctx, node);
+  if (site?.kind === 'exec' && !site.wrapper) {
+    const first = args.positional[site.argIndex ?? 0];
+    const v = first ? evalExpr(ctx, first, scope) : undefined;
+    return v?.kind === 'str' && !v.dynamic ? catalogOfSql(v.text) : undefined;
+  }
+  const consts = args.positional.map((a) => {
+    const v = evalExpr(ctx, a, scope);
+    return v.kind === 'str' && !v.dynamic ? v.text : undefined;
+  });
+  return catalogOfInspector(last, consts);
 }
 
 function dedent(s: string): string {
@@ -626,6 +675,13 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSi
   const paramNode = args.positional[index + 1] ?? kw.get('params') ?? kw.get('parameters') ?? kw.get('vars') ?? kw.get('args');
   const values = paramNode && !site.wrapper ? paramRows(evalExpr(ctx, paramNode, scope), via.endsWith('executemany')) : undefined;
   emit(ctx, node, via, v, scope, hasParams, first, values);
+  const callee = node.firstChild!;
+  if (callee.name === 'MemberExpression' && !site.wrapper) {
+    const recv = src(ctx, callee.firstChild!).replace(/\s+/g, '');
+    const cat = v.kind === 'str' && !v.dynamic ? catalogOfSql(v.text) : undefined;
+    if (cat) ctx.lastCatalog.set(recv, cat);
+    else ctx.lastCatalog.delete(recv);
+  }
   // Arguments after the SQL may hold more calls (rare), the callee may be a chain.
   for (const a of args.positional) if (a !== first) scanCalls(ctx, a, scope);
 }
@@ -647,25 +703,53 @@ function scanCalls(ctx: Ctx, node: SyntaxNode, scope: Scope): void {
 
 // ---------- statements ----------
 
-/** `column_exists(cur, 't', 'c')`-style helper in a condition, possibly under `not`. */
+/** The guard a condition amounts to (see {@link guardOfCondition}). */
 function guardOf(ctx: Ctx, cond: SyntaxNode, scope: Scope): SqlGuard | undefined {
-  let negated = false;
-  let node = cond;
-  while (node.name === 'UnaryExpression' && node.firstChild && src(ctx, node.firstChild) === 'not') {
-    negated = !negated;
-    node = node.lastChild!;
-  }
-  while (node.name === 'ParenthesizedExpression' && children(node).length === 1) node = children(node)[0]!;
-  if (node.name !== 'CallExpression') return undefined;
-  const { last } = calleeName(ctx, node.firstChild!);
-  if (!/exists?$|^has_/i.test(last)) return undefined;
-  const args: string[] = [];
-  for (const a of parseArgs(node.getChild('ArgList')).positional) {
-    const v = evalExpr(ctx, a, scope);
-    if (v.kind === 'str' && !v.dynamic) args.push(v.text);
-  }
-  const kind = last === 'column_exists' || last === 'index_exists' || last === 'table_exists' ? last : 'if';
-  return { kind, negated, args: kind === 'if' ? [last, ...args] : args };
+  return ctx.guards ? guardOfCondition(ctx.guards, hostOf(ctx, scope), cond) : undefined;
+}
+
+/** Guard detection's view of the extractor, in one scope. */
+function hostOf(ctx: Ctx, scope: Scope): GuardHost {
+  return {
+    text: ctx.text,
+    constant: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'str' && !v.dynamic && !v.none ? v.text : undefined;
+    },
+    sqlText: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'str' ? v.text : undefined;
+    },
+    catalog: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'catalog' ? v : undefined;
+    },
+  };
+}
+
+/** A quiet context over another file (a sibling module), for reading its helpers. */
+function moduleHost(text: string): GuardHost {
+  const tree = parser.parse(text);
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls: new Set(), wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
+  ctx.globals = collectGlobals(ctx, children(tree.topNode));
+  return hostOf(ctx, { env: new Map(ctx.globals), guard: undefined, iteration: undefined });
+}
+
+/** SQL calls in a try body, and whether one sits in a loop (a failure there skips the rest). */
+function sqlCallsIn(ctx: Ctx, body: SyntaxNode): { count: number; looped: boolean } {
+  let count = 0;
+  let looped = false;
+  const visit = (n: SyntaxNode, inLoop: boolean) => {
+    if (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition') return;
+    if (isSqlCall(ctx, n)?.kind === 'exec') {
+      count++;
+      if (inLoop) looped = true;
+    }
+    const loop = inLoop || n.name === 'ForStatement' || n.name === 'WhileStatement';
+    for (let c = n.firstChild; c; c = c.nextSibling) visit(c, loop);
+  };
+  visit(body, false);
+  return { count, looped };
 }
 
 function negate(g: SqlGuard): SqlGuard {
@@ -878,10 +962,17 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       return;
     }
     default: {
+      // try: <one SQL statement> except <its failure>: pass — an existence guard on what it creates
+      const tryBody = stmt.name === 'TryStatement' ? stmt.getChild('Body') : null;
+      let tryGuard: SqlGuard | undefined;
+      if (tryBody) {
+        const calls = sqlCallsIn(ctx, tryBody);
+        if (calls.count === 1 && !calls.looped) tryGuard = exceptionGuard(ctx.text, stmt);
+      }
       for (const c of children(stmt)) {
         if (c.name === 'Body') {
           const names = assignedNames(ctx, c);
-          walkBlock(ctx, bodyStatements(c), scope);
+          walkBlock(ctx, bodyStatements(c), c.from === tryBody?.from && tryGuard ? { env: scope.env, guard: tryGuard, iteration: scope.iteration } : scope);
           if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
         } else if (c.name === 'VariableName' && stmt.name === 'WithStatement') {
           // `with open('x.sql') as f:` binds f to the file; anything else is a run-time value
@@ -936,7 +1027,7 @@ function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
   countIn(top);
   const env: Env = new Map();
   const scope: Scope = { env, guard: undefined, iteration: undefined };
-  const quiet: Ctx = { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned) };
+  const quiet: Ctx = { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() };
   for (const s of top) {
     if (s.name !== 'AssignStatement') continue;
     const kids = children(s);
@@ -951,9 +1042,13 @@ function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
 }
 
 /** Extract the SQL a Python file runs (see {@link extractSql}). */
-export function extractPython(text: string, calls: ReadonlySet<string>): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
+export function extractPython(
+  text: string,
+  calls: ReadonlySet<string>,
+  where: { readonly root?: string; readonly path?: string } = {},
+): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const tree = parser.parse(text);
-  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set() };
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
   // lezer recovers from syntax errors; report where, and go on with what it built.
   // One warning per top-level statement that holds errors.
   let errors = 0;
@@ -974,6 +1069,7 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   const top = children(tree.topNode);
   findWrappers(ctx, tree.topNode);
   ctx.globals = collectGlobals(ctx, top);
+  ctx.guards = new GuardBook(hostOf({ ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() }, { env: new Map(ctx.globals), guard: undefined, iteration: undefined }), tree.topNode, where, moduleHost);
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of ctx.wrappers.values()) {
