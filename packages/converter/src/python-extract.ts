@@ -5,7 +5,7 @@ import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
-import { catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost } from './python-guards.js';
+import { catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost, type ParamOf } from './python-guards.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment, SqlGuard } from './types.js';
 
 /** Methods that run the SQL given as first argument (DB-API, SQLAlchemy, Alembic `op.execute`). */
@@ -473,11 +473,29 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
 /** Result rows of a catalogue query (`cur.fetchall()` after one, `conn.execute(text(...))`), an inspector's listing. */
 const FETCH_METHODS = new Set(['fetchall', 'fetchone', 'fetchmany', 'scalar', 'scalar_one', 'scalar_one_or_none', 'first', 'one', 'one_or_none', 'all', 'scalars', 'mappings', 'fetchval', 'fetchrow', 'fetch']);
 
+const INSPECTOR_METHODS = new Set(['get_columns', 'get_table_names', 'get_indexes', 'get_unique_constraints', 'get_foreign_keys', 'get_check_constraints', 'has_table', 'has_index']);
+
+/** A call's constant query parameters: a tuple/list by position, a dict by name. */
+function paramOf(ctx: Ctx, node: SyntaxNode | undefined, scope: Scope): ParamOf {
+  const v = node ? evalExpr(ctx, node, scope) : undefined;
+  const known = (x: Val | undefined) => (x?.kind === 'str' && !x.dynamic && !x.none ? x.text : undefined);
+  return ({ index, name }) => {
+    if (v?.kind === 'list' && index !== undefined) return known(v.items[index]);
+    if (v?.kind === 'str' && index === 0) return known(v);
+    if (v?.kind === 'dict' && name !== undefined) return known(v.entries.get(name));
+    return undefined;
+  };
+}
+
 function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: Args): CatalogVal | undefined {
   const callee = node.firstChild!;
-  if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool'].includes(full) && args.positional.length === 1) {
-    const v = evalExpr(ctx, args.positional[0]!, scope);
-    return v.kind === 'catalog' ? v : undefined;
+  if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool', 'dict'].includes(full)) {
+    // set(cols), set(r[0] for r in cur.fetchall())
+    const kids = children(node.getChild('ArgList') ?? node);
+    const inAt = kids.findIndex((k) => k.name === 'in');
+    const it = kids.some((k) => k.name === 'for') && inAt >= 0 ? kids[inAt + 1] : args.positional.length === 1 ? args.positional[0] : undefined;
+    const v = it ? evalExpr(ctx, it, scope) : undefined;
+    return v?.kind === 'catalog' ? v : undefined;
   }
   if (callee.name !== 'MemberExpression') return undefined;
   const recv = callee.firstChild!;
@@ -491,8 +509,10 @@ function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, l
   if (site?.kind === 'exec' && !site.wrapper) {
     const first = args.positional[site.argIndex ?? 0];
     const v = first ? evalExpr(ctx, first, scope) : undefined;
-    return v?.kind === 'str' && !v.dynamic ? catalogOfSql(v.text) : undefined;
+    const p = args.positional[(site.argIndex ?? 0) + 1];
+    return v?.kind === 'str' && !v.dynamic ? catalogOfSql(v.text, paramOf(ctx, p, scope)) : undefined;
   }
+  if (!INSPECTOR_METHODS.has(last)) return undefined;
   const consts = args.positional.map((a) => {
     const v = evalExpr(ctx, a, scope);
     return v.kind === 'str' && !v.dynamic ? v.text : undefined;
@@ -678,7 +698,7 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSi
   const callee = node.firstChild!;
   if (callee.name === 'MemberExpression' && !site.wrapper) {
     const recv = src(ctx, callee.firstChild!).replace(/\s+/g, '');
-    const cat = v.kind === 'str' && !v.dynamic ? catalogOfSql(v.text) : undefined;
+    const cat = v.kind === 'str' && !v.dynamic ? catalogOfSql(v.text, paramOf(ctx, paramNode, scope)) : undefined;
     if (cat) ctx.lastCatalog.set(recv, cat);
     else ctx.lastCatalog.delete(recv);
   }

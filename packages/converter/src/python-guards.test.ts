@@ -284,6 +284,23 @@ with engine.begin() as conn:
     ],
   },
   {
+    name: 'listing queries with constant parameters (%s tuple, :name dict)',
+    src: `
+cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", ("users",))
+cols = set(r[0] for r in cur.fetchall())
+rows = conn.execute(text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"), {"t": "orders"}).fetchall()
+order_cols = [r[0] for r in rows]
+if "email" not in cols:
+    cur.execute("ALTER TABLE users ADD COLUMN email text")
+if "status" not in order_cols:
+    conn.execute(text("ALTER TABLE orders ADD COLUMN status text"))
+`,
+    guards: [
+      { kind: 'column_exists', negated: true, args: ['users', 'email'] },
+      { kind: 'column_exists', negated: true, args: ['orders', 'status'] },
+    ],
+  },
+  {
     name: 'an inline existence query then if not cur.fetchone():',
     src: `
 cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'")

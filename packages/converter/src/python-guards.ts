@@ -149,17 +149,22 @@ function unqualified(name: string): string {
   return name.replace(/^"?public"?\./, '').replace(/^"(.*)"$/, '$1');
 }
 
+/** A query's parameter by position (0-based) or by name, when the call gives it as a constant. */
+export type ParamOf = (slot: { readonly index?: number; readonly name?: string }) => string | undefined;
+
 /**
- * What an executed query returns when its names are all constants: one
- * existence check, or a listing (columns of a table, tables, a table's indexes).
+ * What an executed query returns when its names are all constants (in its
+ * text, or as constant parameters of the call): one existence check, or a
+ * listing (columns of a table, tables, a table's indexes).
  */
-export function catalogOfSql(sql: string): CatalogVal | undefined {
+export function catalogOfSql(sql: string, param: ParamOf = () => undefined): CatalogVal | undefined {
   const q = readQuery(sql);
   if (!q) return undefined;
   const names: Partial<Record<Role, string>> = {};
   for (const [role, slot] of Object.entries(q.slots) as [Role, Slot][]) {
-    if (slot.type !== 'const') return undefined;
-    names[role] = slot.value;
+    const v = slot.type === 'const' ? slot.value : slot.type === 'pos' ? param({ index: slot.index }) : slot.type === 'named' ? param({ name: slot.name }) : undefined;
+    if (v === undefined) return undefined;
+    names[role] = v;
   }
   const check = guardFrom(q.kind, names, false);
   if (check) return { kind: 'catalog', check };
@@ -461,7 +466,8 @@ export class GuardBook {
     if (dots > 0) {
       let b = scriptDir;
       for (let i = 1; i < dots; i++) b = dirname(b);
-      bases.push(b);
+      // never above the estate's root
+      if (b === resolve(root) || b.startsWith(resolve(root) + '/')) bases.push(b);
     } else {
       const top = resolve(root);
       for (let b = scriptDir; ; b = dirname(b)) {
