@@ -149,7 +149,8 @@ describe('classifyScript: Python guards decide what would run on production (iss
     ['try/except around a DROP production already did', 'try:\n    cur.execute("ALTER TABLE users DROP COLUMN gone")\nexcept Exception:\n    pass\n', 'obsolete', ['all_effects_in_production']],
     ['a helper running SQL that is no catalogue check stays a person\'s call', "def busy(cur):\n    cur.execute('SELECT count(*) FROM users')\n    return cur.fetchone()[0] > 10\nif busy(cur):\n    cur.execute('ALTER TABLE users ADD COLUMN role varchar(20)')\n", 'manual_review', ['unsupported']],
     ['a column list check not understood stays a person\'s call', `${listing}if wanted not in cols:\n    cur.execute('ALTER TABLE users ADD COLUMN role varchar(20)')\n`, 'manual_review', ['unsupported']],
-    ['try/except around a type change is not an existence guard', 'try:\n    cur.execute("ALTER TABLE users ALTER COLUMN email TYPE varchar(200)")\nexcept Exception:\n    pass\n', 'manual_review', ['destructive', 'unsupported']],
+    ['try/except around a type change: attempted on production like an unguarded one', 'try:\n    cur.execute("ALTER TABLE users ALTER COLUMN email TYPE varchar(200)")\nexcept Exception:\n    pass\n', 'manual_review', ['destructive']],
+    ['try/except around a CREATE TABLE production lacks: attempted, so judged like any effect (not sent to a person for the try)', 'try:\n    cur.execute("CREATE TABLE things (id integer)")\nexcept Exception as e:\n    print(e)\n', 'still_needed', ['missing_in_production']],
   ] as const)('%s', async (_name, text, cls, reasons) => {
     const a = await analyzeScript(extractSql({ path: 'backend/fix_users.py', text }, { root }));
     const c = classifyScript({ analysis: a, production, models });

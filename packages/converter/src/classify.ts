@@ -507,8 +507,7 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         const opaque = st.guards.find((g, i) => !g.recognised && evaluated[i] !== true);
         if (opaque !== undefined) {
           manual.add('unsupported');
-          if (opaque.kind === 'exception') sentences.push(`line ${st.line}: ${describe(e)} runs inside a try whose except (${opaque.args.join(', ')}) swallows its failure, which the conversion cannot evaluate.`);
-          else sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
+          sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
         }
       }
     }

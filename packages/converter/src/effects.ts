@@ -581,10 +581,12 @@ function effectNames(effects: readonly Effect[]): Set<string> {
 
 function helperGuard(g: SqlGuard, effects: readonly Effect[]): StatementGuard {
   if (g.kind === 'exception') {
-    // try/except around one CREATE/ADD (runs only where the object is missing) or DROP (only where it exists)
-    const creates = effects.length > 0 && effects.every((e) => /^(create|add)_/.test(e.kind) && e.kind !== 'create_object');
-    const drops = effects.length > 0 && effects.every((e) => /^drop_/.test(e.kind) && e.kind !== 'drop_object');
-    return { kind: 'exception', negated: creates || !drops, args: g.args, recognised: creates || drops };
+    // try/except around one statement: it is always attempted, so it runs on production
+    // exactly when production lacks its effect (a CREATE/ADD of what exists, a DROP of what
+    // is gone, fails and is swallowed): judging the effect against production is the whole
+    // answer, as for IF [NOT] EXISTS. Never opaque.
+    const drops = effects.length > 0 && effects.every((e) => /^drop_/.test(e.kind));
+    return { kind: 'exception', negated: !drops, args: g.args, recognised: true };
   }
   const names = effectNames(effects);
   const args = g.kind === 'if' ? g.args.slice(1) : g.args;
