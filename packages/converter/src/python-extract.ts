@@ -851,7 +851,12 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       const ops = kids.map((k, i) => (k.name === 'AssignOp' ? i : -1)).filter((i) => i >= 0);
       const valueNode = kids[kids.length - 1]!;
       const hit = isSqlCall(ctx, valueNode);
-      const v = evalExpr(ctx, valueNode, scope);
+      let v = evalExpr(ctx, valueNode, scope);
+      // exists = column_exists(cur, 'users', 'email'): the name holds the check's answer
+      if (v.kind === 'unknown' && (valueNode.name === 'CallExpression' || valueNode.name === 'UnaryExpression' || valueNode.name === 'AwaitExpression')) {
+        const g = guardOf(ctx, valueNode.name === 'AwaitExpression' ? (valueNode.lastChild ?? valueNode) : valueNode, scope);
+        if (g && g.kind !== 'if') v = { kind: 'catalog', check: g };
+      }
       if (hit?.kind === 'text' && v.kind === 'str') ctx.pendingText.set(valueNode.from, { value: { ...v, textCall: valueNode.from }, node: valueNode });
       else scanCalls(ctx, valueNode, scope);
       const bound: Val =

@@ -226,6 +226,35 @@ if not table_exists(cur, "things"):
 `,
     guards: [{ kind: 'table_exists', negated: true, args: ['things'] }],
   },
+  {
+    name: 'a name bound to a check\'s answer: exists = helper(...); if not exists:',
+    src: `
+def probe(cur, t, c):
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s", (t, c))
+    return cur.fetchone() is not None
+
+exists = probe(cur, "users", "email")
+if not exists:
+    cur.execute("ALTER TABLE users ADD COLUMN email text")
+missing = not table_exists(cur, "audit")
+if missing:
+    cur.execute("CREATE TABLE audit (id int)")
+`,
+    guards: [
+      { kind: 'column_exists', negated: true, args: ['users', 'email'] },
+      { kind: 'table_exists', negated: true, args: ['audit'] },
+    ],
+  },
+  {
+    name: 'a file check is not a database guard (os.path.exists, Path(...).exists())',
+    src: `
+if os.path.exists("seed.sql"):
+    cur.execute("CREATE TABLE seeds (id int)")
+if Path(__file__).with_name("x.sql").exists():
+    cur.execute("CREATE TABLE xs (id int)")
+`,
+    guards: [null, null],
+  },
   // 2. checks against a list of existing columns
   {
     name: "cols = [r[0] for r in cur.fetchall()] after a query listing users' columns; 'email' not in cols",

@@ -574,6 +574,8 @@ export function guardOfCondition(book: GuardBook, host: GuardHost, cond: SyntaxN
   if (helper?.check) return flip(fromHelper(host, helper, helper.check, args) ?? { kind: 'if', negated: false, args: [last, ...consts()] });
   if (helper?.check === null) return flip({ kind: 'if', negated: false, args: [last, ...consts()] });
   if (!/exists?$|^has_/i.test(last)) return undefined;
+  // os.path.exists(f), Path(f).exists(), sql_file.exists(): a file, not the database
+  if (callee.name === 'MemberExpression' && /^(os\.path|os|path|posixpath|pathlib\.Path|Path\(.*\)|\w*(file|path|dir)\w*)$/is.test(src(t, callee.firstChild!).replace(/\s+/g, ''))) return undefined;
   const kind = last === 'column_exists' || last === 'index_exists' || last === 'table_exists' ? last : 'if';
   return flip({ kind, negated: false, args: kind === 'if' ? [last, ...consts()] : consts() });
 }
