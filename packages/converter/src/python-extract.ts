@@ -358,6 +358,16 @@ function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, l
   }
   if (callee.name !== 'MemberExpression') return undefined;
   const recv = callee.firstChild!;
+  if (FETCH_METHODS.has(last) && args.positional[0]) {
+    // asyncpg: await conn.fetchval("SELECT 1 FROM information_schema.columns WHERE table_name = $1 ...", 'users')
+    const q = evalExpr(ctx, args.positional[0], scope);
+    if (q.kind !== 'str' || q.dynamic) return undefined;
+    return catalogOfSql(q.text, ({ index }) => {
+      const a = index === undefined ? undefined : args.positional[index + 1];
+      const v = a ? evalExpr(ctx, a, scope) : undefined;
+      return v?.kind === 'str' && !v.dynamic && !v.none ? v.text : undefined;
+    });
+  }
   if (FETCH_METHODS.has(last)) {
     const known = ctx.lastCatalog.get(src(ctx, recv).replace(/\s+/g, ''));
     if (known) return known;

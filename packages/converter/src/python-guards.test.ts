@@ -345,6 +345,25 @@ if not exists:
     ],
   },
   {
+    name: 'asyncpg: col_exists = await conn.fetchval(catalogue query, $1 args); if not col_exists:',
+    src: `
+async def main():
+    conn = await asyncpg.connect(DATABASE_URL)
+    col_exists = await conn.fetchval("""
+        SELECT 1 FROM information_schema.columns
+        WHERE table_name='service_types' AND column_name='base_credits'
+    """)
+    if not col_exists:
+        await conn.execute("ALTER TABLE service_types ADD COLUMN base_credits integer")
+    if not await conn.fetchval("SELECT 1 FROM pg_tables WHERE tablename = $1", "audit"):
+        await conn.execute("CREATE TABLE audit (id int)")
+`,
+    guards: [
+      { kind: 'column_exists', negated: true, args: ['service_types', 'base_credits'] },
+      { kind: 'table_exists', negated: true, args: ['audit'] },
+    ],
+  },
+  {
     name: 'a list check not understood (two names with or) names the condition',
     src: `
 cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'")
