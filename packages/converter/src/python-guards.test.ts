@@ -364,6 +364,15 @@ async def main():
     ],
   },
   {
+    name: 'a catalogue answer naming no one object (LIKE pattern) is a condition not understood',
+    src: `
+has_pk = await conn.fetchval("SELECT 1 FROM pg_indexes WHERE tablename = 'cache' AND indexname LIKE '%_pkey'")
+if not has_pk:
+    await conn.execute("ALTER TABLE cache ADD PRIMARY KEY (name)")
+`,
+    guards: [{ kind: 'if', negated: true, args: ['has_pk'] }],
+  },
+  {
     name: 'a list check not understood (two names with or) names the condition',
     src: `
 cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'")

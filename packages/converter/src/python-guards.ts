@@ -23,6 +23,8 @@ export interface CatalogVal {
   readonly list?: { readonly what: 'columns' | 'tables' | 'indexes' | 'constraints'; readonly table?: string };
   /** One check, true when the object exists. */
   readonly check?: SqlGuard;
+  /** A catalogue answer that names no one object (`indexname LIKE '%_pkey'`): a condition on it is not understood. */
+  readonly vague?: true;
 }
 
 /** What guard detection needs from the extractor, evaluated in the current scope. */
@@ -110,15 +112,22 @@ function slotOf(sql: string, at: number, m: RegExpExecArray, base: number): Slot
 }
 
 /** The check a query makes and where its names come from; undefined when it reads no catalogue. */
-function readQuery(sql: string): { kind: CheckKind; slots: Partial<Record<Role, Slot>> } | undefined {
+function readQuery(sql: string): { kind: CheckKind; slots: Partial<Record<Role, Slot>>; vague: boolean } | undefined {
   const kind = catalogueKind(sql);
   if (!kind) return undefined;
   const slots: Partial<Record<Role, Slot>> = {};
+  let vague = false;
   const cmp = new RegExp(String.raw`\b(?:\w+\.)?(table_name|tablename|relname|column_name|attname|indexname|indexrelname|constraint_name|conname)\s*(?:=|\blike\b|\bilike\b)\s*(?:lower\s*\(\s*)?${PLACEHOLDER}`, 'gi');
   for (let m = cmp.exec(sql); m; m = cmp.exec(sql)) {
     let role = ROLE_COLUMNS[m[1]!.toLowerCase()]!;
     if (role === 'relname') role = kind === 'index_exists' ? 'index' : 'table';
-    if (slots[role] === undefined) slots[role] = slotOf(sql, m.index + m[0].length - m[2]!.length, m, 2);
+    const slot = slotOf(sql, m.index + m[0].length - m[2]!.length, m, 2);
+    // LIKE '%_pkey' is a pattern, not a name
+    if (/\blike\b/i.test(m[0]) && (slot.type !== 'const' || /[%_]/.test(slot.value))) {
+      vague = true;
+      continue;
+    }
+    if (slots[role] === undefined) slots[role] = slot;
   }
   // to_regclass('users'), 'users'::regclass, attrelid = %s::regclass
   const reg = new RegExp(String.raw`\bto_regclass\s*\(\s*${PLACEHOLDER}|${PLACEHOLDER}\s*::\s*regclass`, 'gi');
@@ -127,7 +136,7 @@ function readQuery(sql: string): { kind: CheckKind; slots: Partial<Record<Role, 
     const role: Role = kind === 'index_exists' && slots.index === undefined ? 'index' : 'table';
     if (slots[role] === undefined) slots[role] = slotOf(sql, m.index + m[0].indexOf(m[base]!), m, base);
   }
-  return { kind, slots };
+  return { kind, slots, vague };
 }
 
 const GUARD_ROLES: Record<CheckKind, { need: Role; args: Role[] }> = {
@@ -160,6 +169,7 @@ export type ParamOf = (slot: { readonly index?: number; readonly name?: string }
 export function catalogOfSql(sql: string, param: ParamOf = () => undefined): CatalogVal | undefined {
   const q = readQuery(sql);
   if (!q) return undefined;
+  if (q.vague) return { kind: 'catalog', vague: true };
   const names: Partial<Record<Role, string>> = {};
   for (const [role, slot] of Object.entries(q.slots) as [Role, Slot][]) {
     const v = slot.type === 'const' ? slot.value : slot.type === 'pos' ? param({ index: slot.index }) : slot.type === 'named' ? param({ name: slot.name }) : undefined;
@@ -305,7 +315,7 @@ function readHelper(host: GuardHost, def: SyntaxNode): HelperDef | undefined {
     if (sql === undefined) return;
     if (/^\s*(select|with|show)\b/i.test(sql)) runsSql = true;
     const q = readQuery(sql);
-    if (!q) return;
+    if (!q || q.vague) return;
     // parameters: the rest of the call's arguments (one tuple or list, or each in turn), by position
     const rest = args.positional.slice(1);
     const tuple = rest.length === 1 ? deref(rest[0]!) : undefined;
@@ -561,10 +571,13 @@ export function guardOfCondition(book: GuardBook, host: GuardHost, cond: SyntaxN
       if ((op === 'is not' && r === 'None') || (op === '>' && r === '0') || (op === '!=' && r === '0') || (op === '==' && r === 'True') || (op === '>=' && r === '1')) return flip(c.check);
       return flip({ kind: 'if', negated: false, args: [src(t, node).replace(/\s+/g, ' ')] });
     }
+    if (c) return flip({ kind: 'if', negated: false, args: [src(t, node).replace(/\s+/g, ' ').slice(0, 80)] });
     return undefined;
   }
   const c = host.catalog(node);
   if (c?.check) return flip(c.check);
+  // `if not rows:` over a listing, or an answer that names no one object
+  if (c) return flip({ kind: 'if', negated: false, args: [src(t, node).replace(/\s+/g, ' ').slice(0, 80)] });
   if (node.name !== 'CallExpression') return undefined;
   const callee = node.firstChild!;
   const last = lastName(t, callee);
