@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySnapshot } from '@pg-strata/auditor';
+import { convertEstate } from './convert.js';
 import { extractSql } from './extract.js';
 import type { SqlGuard } from './types.js';
 
@@ -460,5 +462,37 @@ describe('Python guards (issue 18 point 2)', () => {
     const src = 'from db_utils import has_column\nif not has_column(cur, "users", "email"):\n    cur.execute("ALTER TABLE users ADD COLUMN email text")\n';
     const x = extractSql({ path: 'backend/fix_email.py', text: src });
     expect(x.fragments.find((f) => f.sql?.startsWith('ALTER'))?.guard).toEqual({ kind: 'if', negated: true, args: ['has_column', 'users', 'email'] });
+  });
+});
+
+describe('convertEstate reads guard helpers from the estate it is given', () => {
+  let estate: string;
+  beforeAll(() => {
+    estate = mkdtempSync(join(tmpdir(), 'strata-guard-estate-'));
+    mkdirSync(join(estate, 'backend', 'utils'), { recursive: true });
+    writeFileSync(join(estate, 'backend', 'utils', '__init__.py'), '');
+    writeFileSync(
+      join(estate, 'backend', 'utils', 'schema.py'),
+      'def col_present(conn, tbl, col):\n    row = conn.execute(text("SELECT 1 FROM information_schema.columns WHERE table_name = :t AND column_name = :c"), {"t": tbl, "c": col}).first()\n    return row is not None\n',
+    );
+    const script = (column: string, type: string) =>
+      `from sqlalchemy import create_engine, text\nfrom utils.schema import col_present\nengine = create_engine(DATABASE_URL)\nwith engine.begin() as conn:\n    if not col_present(conn, "users", "${column}"):\n        conn.execute(text("ALTER TABLE users ADD COLUMN ${column} ${type}"))\n`;
+    writeFileSync(join(estate, 'backend', 'fix_email.py'), script('email', 'text'));
+    writeFileSync(join(estate, 'backend', 'add_role.py'), script('role', 'text'));
+  });
+  afterAll(() => rmSync(estate, { recursive: true, force: true }));
+
+  it('present in production: obsolete; missing: a migration', async () => {
+    const production = emptySnapshot(17);
+    production.tables['public.users'] = {
+      schema: 'public', name: 'users', partitionBy: null, partitionOf: null, inherits: [], unlogged: false,
+      columns: ['id', 'email'].map((name) => ({ name, type: name === 'id' ? 'integer' : 'text', notNull: false, default: null, identity: null, generated: null, collation: null, comment: null })),
+      constraints: {}, rowSecurity: false, forceRowSecurity: false, comment: null,
+    };
+    const plan = await convertEstate({ root: estate, production, gitDates: false });
+    const byPath = Object.fromEntries(plan.scripts.map((s) => [s.path, s]));
+    expect(byPath['backend/fix_email.py']?.class, byPath['backend/fix_email.py']?.reason).toBe('obsolete');
+    expect(byPath['backend/add_role.py']?.class, byPath['backend/add_role.py']?.reason).toBe('still_needed');
+    expect(byPath['backend/add_role.py']?.statements.map((s) => s.guards.map((g) => [g.kind, g.negated, g.args, g.recognised]))).toEqual([[['column_exists', true, ['users', 'role'], true]]]);
   });
 });
