@@ -436,6 +436,16 @@ except Exception:
     guards: [null, null, null, null],
   },
   {
+    name: 'except A | B (a union of exception types)',
+    src: `
+try:
+    cur.execute("CREATE TABLE audit (id int)")
+except psycopg2.errors.DuplicateTable | psycopg2.errors.InsufficientPrivilege:
+    conn.rollback()
+`,
+    guards: [{ kind: 'exception', negated: true, args: ['psycopg2.errors.DuplicateTable'] }],
+  },
+  {
     name: 'one ALTER per loop iteration inside its own try',
     src: `
 for col, typ in [("x", "int"), ("y", "text")]:

@@ -644,7 +644,8 @@ export function exceptionGuard(text: string, tryStmt: SyntaxNode): SqlGuard | un
     if (kids[j] && kids[j]!.name !== 'Body') {
       const e = kids[j]!;
       const items = e.name === 'TupleExpression' || e.name === 'ParenthesizedExpression' ? children(e) : [e];
-      for (const it of items) if (it.name !== 'as' && it.name !== '|') types.push(src(text, it).replace(/\s+/g, ''));
+      // except (A, B), except A | B
+      for (const it of items) if (it.name !== 'as') types.push(...src(text, it).replace(/[\s()]+/g, '').split('|').filter(Boolean));
       j++;
     }
     while (kids[j] && kids[j]!.name !== 'Body') j++;
