@@ -1,5 +1,5 @@
 import type { Snapshot, TableDef } from '@pg-strata/auditor';
-import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem } from './effects.js';
+import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem, StatementGuard } from './effects.js';
 
 /**
  * The four classes of issue 5, and three for scripts that are not PostgreSQL
@@ -123,6 +123,55 @@ export class Timeline {
 
 function tableOf(s: Snapshot, schema: string, table: string): TableDef | undefined {
   return s.tables[`${schema}.${table}`];
+}
+
+const EXISTENCE_GUARDS = new Set<StatementGuard['kind']>(['column_exists', 'table_exists', 'index_exists', 'constraint_exists']);
+
+/** `not column_exists(users, role)`, as a person reads it. */
+function guardText(g: StatementGuard): string {
+  return `${g.negated ? 'not ' : ''}${g.kind}(${g.args.join(', ')})`;
+}
+
+/**
+ * Whether an existence guard (a script helper's, a column list's) lets the
+ * statement run on production: undefined when it cannot tell (not an
+ * existence check, names missing, or an earlier statement of the same script
+ * changes the object it asks about, so production is not what the check sees).
+ */
+function guardRunsOn(s: Snapshot, g: StatementGuard, earlier: readonly AnalyzedStatement[]): boolean | undefined {
+  if (!EXISTENCE_GUARDS.has(g.kind) || g.args.length === 0) return undefined;
+  const [first, second] = g.args as [string, string | undefined];
+  const named = (e: Effect, n: string) => e.from === n || e.to === n;
+  // a statement under the opposite check is the other branch of the same if: never both
+  const otherBranch = (st: AnalyzedStatement) => st.guards.some((h) => h.kind === g.kind && h.negated !== g.negated && h.args.join('\0') === g.args.join('\0'));
+  const touched = earlier.some((st) =>
+    !otherBranch(st) && st.effects.some((e) => {
+      if (g.kind === 'index_exists') return e.index === first || (e.kind === 'rename_index' && named(e, first));
+      if (/_table$/.test(e.kind) && (e.table === first || named(e, first))) return true;
+      if (g.kind === 'column_exists') return e.table === first && (e.column === second || (e.kind === 'rename_column' && named(e, second ?? '')));
+      if (g.kind === 'constraint_exists') return e.constraint === (second ?? first);
+      return false;
+    }),
+  );
+  if (touched) return undefined;
+  let exists: boolean;
+  switch (g.kind) {
+    case 'table_exists':
+      exists = tableOf(s, 'public', first) !== undefined;
+      break;
+    case 'column_exists':
+      if (second === undefined) return undefined;
+      exists = tableOf(s, 'public', first)?.columns.some((c) => c.name === second) ?? false;
+      break;
+    case 'index_exists':
+      exists = Object.values(s.indexes).some((i) => i.name === first);
+      break;
+    default: {
+      const name = second ?? first;
+      exists = Object.values(s.tables).some((t) => (second === undefined || t.name === first) && Object.keys(t.constraints).includes(name));
+    }
+  }
+  return g.negated ? !exists : exists;
 }
 
 /** Where `effect` stands in `s`. */
@@ -394,8 +443,17 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     }
   }
   const judged: JudgedEffect[] = [];
+  /** Statements whose guard is false on production: they change nothing there. */
+  const blocked = new Set<number>();
   for (const [si, st] of analysis.statements.entries()) {
+    // Only what would run against production may become a migration: an existence
+    // guard that is false there means the statement never runs on it.
+    const earlier = analysis.statements.slice(0, si).filter((_, i) => !blocked.has(i));
+    const evaluated = st.guards.map((g) => guardRunsOn(production, g, earlier));
+    const blocking = st.guards.find((_, i) => evaluated[i] === false);
+    if (blocking !== undefined) blocked.add(si);
     for (const e of st.effects) {
+      if (blocking !== undefined && isDataEffect(e)) continue;
       if (isDataEffect(e)) {
         judged.push({ effect: e, statement: si, production: 'n/a', models: 'n/a' });
         continue;
@@ -424,8 +482,11 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
       // ADD COLUMN IF NOT EXISTS (or behind a recognised column check) with another
       // type than production's never runs there: a note, not a conflict.
-      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && g.kind === 'column_exists'))) {
+      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && (g.kind === 'column_exists' || g.kind === 'exception')))) {
         p = { presence: 'present', detail: `${p.detail ?? 'the types differ'}; the statement is guarded by the column's existence, so it never runs on production (note: it would add that type on a database without the column)` };
+      }
+      if (blocking !== undefined && (p.presence === 'absent' || p.presence === 'conflict')) {
+        p = { presence: 'present', detail: `guarded by ${guardText(blocking)}, which is false on production: it never runs on production${p.detail ? ` (${p.detail})` : ''}` };
       }
       const m: { presence: Presence; detail?: string } = models ? presenceIn(models, fwd.effect) : { presence: 'n/a' };
       const detail = [fwd.detail, p.detail].filter(Boolean).join('; ');
@@ -443,7 +504,7 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
         }
         // A condition that is not an existence check of this very object decides
         // whether the statement runs at all: the conversion cannot tell.
-        const opaque = st.guards.find((g) => !g.recognised);
+        const opaque = st.guards.find((g, i) => !g.recognised && evaluated[i] !== true);
         if (opaque !== undefined) {
           manual.add('unsupported');
           sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);

@@ -157,7 +157,7 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   const kinds = new Map<string, ScriptKind>();
   for (const f of found) {
     const text = await readFile(f.absolutePath, 'utf8');
-    const extraction = extractSql({ path: f.path, text }, options.calls ? { calls: options.calls } : {});
+    const extraction = extractSql({ path: f.path, text }, { root, ...(options.calls ? { calls: options.calls } : {}) });
     const analysis = await analyzeScript(extraction);
     analyses.set(f.path, analysis);
     const kind = scriptKind({ path: f.path, text, fragments: extraction.fragments, analysis });

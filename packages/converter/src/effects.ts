@@ -88,7 +88,7 @@ export interface StatementGuard {
    * `index_exists`, `table_exists`, `if`: a helper of the script (see {@link SqlGuard});
    * `plpgsql`: an IF in a DO block.
    */
-  readonly kind: 'if_not_exists' | 'if_exists' | 'column_exists' | 'index_exists' | 'table_exists' | 'if' | 'plpgsql';
+  readonly kind: 'if_not_exists' | 'if_exists' | 'column_exists' | 'index_exists' | 'table_exists' | 'constraint_exists' | 'exception' | 'if' | 'plpgsql';
   readonly negated: boolean;
   /** For a recognised catalogue check: the catalogue relation then the names compared (`['pg_indexes', 'idx_x']`). */
   readonly args: readonly string[];
@@ -580,6 +580,14 @@ function effectNames(effects: readonly Effect[]): Set<string> {
 }
 
 function helperGuard(g: SqlGuard, effects: readonly Effect[]): StatementGuard {
+  if (g.kind === 'exception') {
+    // try/except around one statement: it is always attempted, so it runs on production
+    // exactly when production lacks its effect (a CREATE/ADD of what exists, a DROP of what
+    // is gone, fails and is swallowed): judging the effect against production is the whole
+    // answer, as for IF [NOT] EXISTS. Never opaque.
+    const drops = effects.length > 0 && effects.every((e) => /^drop_/.test(e.kind));
+    return { kind: 'exception', negated: !drops, args: g.args, recognised: true };
+  }
   const names = effectNames(effects);
   const args = g.kind === 'if' ? g.args.slice(1) : g.args;
   return { kind: g.kind, negated: g.negated, args: g.args, recognised: args.length > 0 && args.every((a) => names.has(a)) };

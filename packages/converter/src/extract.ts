@@ -68,7 +68,7 @@ function extractUnchecked(file: ScriptFile, options: ExtractOptions): Extraction
   const text = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;
   switch (language) {
     case 'python': {
-      const r = extractPython(text, calls);
+      const r = extractPython(text, calls, { path: file.path, ...(options.root !== undefined ? { root: options.root } : {}) });
       return { path: file.path, language, fragments: r.fragments, warnings: r.warnings };
     }
     case 'shell': {

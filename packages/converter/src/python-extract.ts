@@ -1,10 +1,12 @@
-// Stays whole until issue 21 splits it by concern (string resolution, call detection, guard detection); the three share one scope model today.
+// Call detection and the walk over statements; string values and formatting live in python-values.ts, guard detection in python-guards.ts (issue 21's split by concern).
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
+import { asStr, concat, dedent, joinPath, percentFormat, strFormat, synth, unknown, type Env, type Str, type Val } from './python-values.js';
+import { catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost, type ParamOf } from './python-guards.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment, SqlGuard } from './types.js';
 
 /** Methods that run the SQL given as first argument (DB-API, SQLAlchemy, Alembic `op.execute`). */
@@ -13,72 +15,6 @@ const SQL_METHODS = new Set(['execute', 'executemany', 'executescript', 'exec_dr
 const TEXT_WRAPPERS = new Set(['text', 'DDL']);
 /** Keyword names under which DB-API/SQLAlchemy calls take their parameters. */
 const PARAM_KEYWORDS = new Set(['params', 'parameters', 'vars', 'args', 'parameters_list']);
-
-/** A statically known string, or a partly known one. */
-interface Str {
-  readonly kind: 'str';
-  /** Resolved text; unresolved parts as written. */
-  readonly text: string;
-  readonly dynamic: boolean;
-  readonly reasons: readonly string[];
-  /** File offsets of the first literal's content start and the last literal's content end; null when no literal is involved. */
-  readonly from: number | null;
-  readonly to: number | null;
-  /** A single verbatim literal, untouched. */
-  readonly exact: boolean;
-  /** Wrapped in SQLAlchemy `text()`; `textId` identifies the wrapper call. */
-  readonly textCall?: number;
-  /** Nothing of it is known (a run-time value). */
-  readonly opaque?: boolean;
-  /** Python `None` (SQL NULL as a parameter value). */
-  readonly none?: true;
-}
-interface List {
-  readonly kind: 'list';
-  readonly items: readonly Val[];
-}
-interface Dict {
-  readonly kind: 'dict';
-  readonly entries: ReadonlyMap<string, Val>;
-}
-interface Unknown {
-  readonly kind: 'unknown';
-  readonly reason: string;
-}
-/** A file opened from a constant path (`open('x.sql')`, `Path('x.sql')`), or its contents (`.read()`). */
-interface FileVal {
-  readonly kind: 'file' | 'contents';
-  readonly path: string;
-}
-type Val = Str | List | Dict | Unknown | FileVal;
-
-type Env = Map<string, Val>;
-
-const unknown = (reason: string): Unknown => ({ kind: 'unknown', reason });
-const synth = (text: string): Str => ({ kind: 'str', text, dynamic: false, reasons: [], from: null, to: null, exact: false });
-
-function concat(a: Str, b: Str): Str {
-  return {
-    kind: 'str',
-    text: a.text + b.text,
-    dynamic: a.dynamic || b.dynamic,
-    reasons: [...a.reasons, ...b.reasons],
-    from: a.from ?? b.from,
-    to: b.to ?? a.to,
-    exact: false,
-  };
-}
-
-/** Turn any value into a string for formatting (Python `str()` of a constant). */
-function asStr(v: Val, written: string): Str {
-  if (v.kind === 'str') return v;
-  if (v.kind === 'list') {
-    const parts = v.items.map((x) => (x.kind === 'str' ? x : null));
-    if (parts.every((p) => p !== null)) return synth(`(${parts.map((p) => pythonRepr(p!.text)).join(', ')})`);
-  }
-  const reason = v.kind === 'unknown' ? v.reason : `${written} is not a constant string`;
-  return { kind: 'str', text: written, dynamic: true, reasons: [reason], from: null, to: null, exact: false };
-}
 
 interface Ctx {
   readonly text: string;
@@ -93,20 +29,16 @@ interface Ctx {
   readonly warned: Set<number>;
   /** Module-level single-assignment constants (set before the walk). */
   globals?: Env;
+  /** The helpers conditions can call (set before the walk). */
+  guards?: GuardBook;
+  /** What the last catalogue query run through a cursor returns (`cur` → the columns of users). */
+  readonly lastCatalog: Map<string, CatalogVal>;
 }
 
 interface Scope {
   env: Env;
   readonly guard: SqlGuard | undefined;
   readonly iteration: Readonly<Record<string, string>> | undefined;
-}
-
-const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', 'Comment']);
-
-function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) if (!PUNCT.has(c.name) && !c.type.isError) out.push(c);
-  return out;
 }
 
 function src(ctx: Ctx, node: SyntaxNode): string {
@@ -172,82 +104,6 @@ function evalFString(ctx: Ctx, node: SyntaxNode, scope: Scope): Str {
   }
   literal(pos, to);
   return { kind: 'str', text, dynamic, reasons, from, to, exact: verbatim && !dynamic };
-}
-
-/** Python `%` formatting with constant arguments. */
-function percentFormat(fmt: Str, arg: Val, written: string): Str {
-  if (arg.kind === 'unknown') return { ...fmt, dynamic: true, reasons: [...fmt.reasons, `% ${written}: ${arg.reason}`], exact: false };
-  const positional = arg.kind === 'list' ? arg.items : arg.kind === 'str' ? [arg] : [];
-  const named = arg.kind === 'dict' ? arg.entries : null;
-  let k = 0;
-  let out = '';
-  let dynamic = fmt.dynamic;
-  const reasons = [...fmt.reasons];
-  const s = fmt.text;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c !== '%') {
-      out += c;
-      continue;
-    }
-    const m = /^%(\(([^)]*)\))?[-#0 +]*(\d+|\*)?(\.\d+)?([sriduoxXeEfFgGc%])/.exec(s.slice(i));
-    if (!m) {
-      out += c;
-      continue;
-    }
-    i += m[0].length - 1;
-    const conv = m[5]!;
-    if (conv === '%') {
-      out += '%';
-      continue;
-    }
-    const v = m[2] !== undefined ? named?.get(m[2]) : positional[k++];
-    if (v && v.kind === 'str' && !v.dynamic) out += conv === 'r' ? pythonRepr(v.text) : v.text;
-    else {
-      out += m[0];
-      dynamic = true;
-      reasons.push(`${m[0]} in a % format has no constant argument`);
-    }
-  }
-  return { kind: 'str', text: out, dynamic, reasons, from: fmt.from, to: fmt.to, exact: false };
-}
-
-/** `str.format` with constant arguments. */
-function strFormat(fmt: Str, positional: Val[], keywords: Map<string, Val>): Str {
-  const s = fmt.text;
-  let out = '';
-  let auto = 0;
-  let dynamic = fmt.dynamic;
-  const reasons = [...fmt.reasons];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if ((c === '{' || c === '}') && s[i + 1] === c) {
-      out += c;
-      i++;
-      continue;
-    }
-    if (c !== '{') {
-      out += c;
-      continue;
-    }
-    const end = s.indexOf('}', i);
-    if (end === -1) {
-      out += s.slice(i);
-      break;
-    }
-    const field = s.slice(i + 1, end);
-    i = end;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*|\d*)(![rsa])?(:.*)?$/.exec(field);
-    let v: Val | undefined;
-    if (m) v = m[1] === '' ? positional[auto++] : /^\d+$/.test(m[1]!) ? positional[Number(m[1])] : keywords.get(m[1]!);
-    if (v && v.kind === 'str' && !v.dynamic) out += m?.[2] === '!r' ? pythonRepr(v.text) : v.text;
-    else {
-      out += `{${field}}`;
-      dynamic = true;
-      reasons.push(`{${field}} in .format() has no constant argument`);
-    }
-  }
-  return { kind: 'str', text: out, dynamic, reasons, from: fmt.from, to: fmt.to, exact: false };
 }
 
 interface Args {
@@ -356,6 +212,26 @@ function evalExpr(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     }
     case 'CallExpression':
       return evalCall(ctx, node, scope);
+    case 'ArrayComprehensionExpression':
+    case 'SetComprehensionExpression':
+    case 'DictionaryComprehensionExpression': {
+      // [r[0] for r in cur.fetchall()]: a listing stays one
+      const kids = children(node);
+      const inAt = kids.findIndex((k) => k.name === 'in');
+      const it = inAt >= 0 ? kids[inAt + 1] : undefined;
+      const v = it ? evalExpr(ctx, it, scope) : undefined;
+      return v?.kind === 'catalog' && v.list ? v : unknown('a comprehension');
+    }
+    case 'MemberExpression': {
+      // row[0] of an existence query's answer is the answer
+      const recv = node.firstChild;
+      const v = recv && node.getChild('[') ? evalExpr(ctx, recv, scope) : undefined;
+      return v?.kind === 'catalog' && v.check ? v : unknown(`\`${src(ctx, node).slice(0, 40)}\` is computed at run time`);
+    }
+    case 'AwaitExpression': {
+      const inner = children(node).filter((k) => k.name !== 'await');
+      return inner.length === 1 ? evalExpr(ctx, inner[0]!, scope) : unknown('not a constant');
+    }
     default:
       return unknown(`\`${src(ctx, node).slice(0, 40)}\` is computed at run time`);
   }
@@ -448,24 +324,69 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
     if (v.kind !== 'str' || full === 'str') return v;
     return { ...v, text: dedent(v.text), exact: false };
   }
+  const cat = catalogOfCall(ctx, node, scope, full, last, args);
+  if (cat) return cat;
   return unknown(`\`${full}(...)\` is computed at run time`);
 }
 
-function dedent(s: string): string {
-  const lines = s.split('\n');
-  let common: string | null = null;
-  for (const l of lines) {
-    if (!l.trim()) continue;
-    const ws = /^[ \t]*/.exec(l)![0];
-    if (common === null || !ws.startsWith(common)) {
-      let k = 0;
-      const base: string = common ?? ws;
-      while (k < base.length && k < ws.length && base[k] === ws[k]) k++;
-      common = base.slice(0, k);
-    }
+/** Result rows of a catalogue query (`cur.fetchall()` after one, `conn.execute(text(...))`), an inspector's listing. */
+const FETCH_METHODS = new Set(['fetchall', 'fetchone', 'fetchmany', 'scalar', 'scalar_one', 'scalar_one_or_none', 'first', 'one', 'one_or_none', 'all', 'scalars', 'mappings', 'fetchval', 'fetchrow', 'fetch']);
+
+const INSPECTOR_METHODS = new Set(['get_columns', 'get_table_names', 'get_indexes', 'get_unique_constraints', 'get_foreign_keys', 'get_check_constraints', 'has_table', 'has_index']);
+
+/** A call's constant query parameters: a tuple/list by position, a dict by name. */
+function paramOf(ctx: Ctx, node: SyntaxNode | undefined, scope: Scope): ParamOf {
+  const v = node ? evalExpr(ctx, node, scope) : undefined;
+  const known = (x: Val | undefined) => (x?.kind === 'str' && !x.dynamic && !x.none ? x.text : undefined);
+  return ({ index, name }) => {
+    if (v?.kind === 'list' && index !== undefined) return known(v.items[index]);
+    if (v?.kind === 'str' && index === 0) return known(v);
+    if (v?.kind === 'dict' && name !== undefined) return known(v.entries.get(name));
+    return undefined;
+  };
+}
+
+function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: Args): CatalogVal | undefined {
+  const callee = node.firstChild!;
+  if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool', 'dict'].includes(full)) {
+    // set(cols), set(r[0] for r in cur.fetchall())
+    const kids = children(node.getChild('ArgList') ?? node);
+    const inAt = kids.findIndex((k) => k.name === 'in');
+    const it = kids.some((k) => k.name === 'for') && inAt >= 0 ? kids[inAt + 1] : args.positional.length === 1 ? args.positional[0] : undefined;
+    const v = it ? evalExpr(ctx, it, scope) : undefined;
+    return v?.kind === 'catalog' ? v : undefined;
   }
-  const cut = common?.length ?? 0;
-  return lines.map((l) => (l.trim() ? l.slice(cut) : l.replace(/^[ \t]+$/, ''))).join('\n');
+  if (callee.name !== 'MemberExpression') return undefined;
+  const recv = callee.firstChild!;
+  if (FETCH_METHODS.has(last) && args.positional[0]) {
+    // asyncpg: await conn.fetchval("SELECT 1 FROM information_schema.columns WHERE table_name = $1 ...", 'users')
+    const q = evalExpr(ctx, args.positional[0], scope);
+    if (q.kind !== 'str' || q.dynamic) return undefined;
+    return catalogOfSql(q.text, ({ index }) => {
+      const a = index === undefined ? undefined : args.positional[index + 1];
+      const v = a ? evalExpr(ctx, a, scope) : undefined;
+      return v?.kind === 'str' && !v.dynamic && !v.none ? v.text : undefined;
+    });
+  }
+  if (FETCH_METHODS.has(last)) {
+    const known = ctx.lastCatalog.get(src(ctx, recv).replace(/\s+/g, ''));
+    if (known) return known;
+    const v = recv.name === 'VariableName' || recv.name === 'CallExpression' || recv.name === 'MemberExpression' ? evalExpr(ctx, recv, scope) : undefined;
+    return v?.kind === 'catalog' ? v : undefined;
+  }
+  const site = isSqlCall(ctx, node);
+  if (site?.kind === 'exec' && !site.wrapper) {
+    const first = args.positional[site.argIndex ?? 0];
+    const v = first ? evalExpr(ctx, first, scope) : undefined;
+    const p = args.positional[(site.argIndex ?? 0) + 1];
+    return v?.kind === 'str' && !v.dynamic ? catalogOfSql(v.text, paramOf(ctx, p, scope)) : undefined;
+  }
+  if (!INSPECTOR_METHODS.has(last)) return undefined;
+  const consts = args.positional.map((a) => {
+    const v = evalExpr(ctx, a, scope);
+    return v.kind === 'str' && !v.dynamic ? v.text : undefined;
+  });
+  return catalogOfInspector(last, consts);
 }
 
 // ---------- SQL calls ----------
@@ -626,6 +547,13 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSi
   const paramNode = args.positional[index + 1] ?? kw.get('params') ?? kw.get('parameters') ?? kw.get('vars') ?? kw.get('args');
   const values = paramNode && !site.wrapper ? paramRows(evalExpr(ctx, paramNode, scope), via.endsWith('executemany')) : undefined;
   emit(ctx, node, via, v, scope, hasParams, first, values);
+  const callee = node.firstChild!;
+  if (callee.name === 'MemberExpression' && !site.wrapper) {
+    const recv = src(ctx, callee.firstChild!).replace(/\s+/g, '');
+    const cat = v.kind === 'str' && !v.dynamic ? catalogOfSql(v.text, paramOf(ctx, paramNode, scope)) : undefined;
+    if (cat) ctx.lastCatalog.set(recv, cat);
+    else ctx.lastCatalog.delete(recv);
+  }
   // Arguments after the SQL may hold more calls (rare), the callee may be a chain.
   for (const a of args.positional) if (a !== first) scanCalls(ctx, a, scope);
 }
@@ -647,25 +575,53 @@ function scanCalls(ctx: Ctx, node: SyntaxNode, scope: Scope): void {
 
 // ---------- statements ----------
 
-/** `column_exists(cur, 't', 'c')`-style helper in a condition, possibly under `not`. */
+/** The guard a condition amounts to (see {@link guardOfCondition}). */
 function guardOf(ctx: Ctx, cond: SyntaxNode, scope: Scope): SqlGuard | undefined {
-  let negated = false;
-  let node = cond;
-  while (node.name === 'UnaryExpression' && node.firstChild && src(ctx, node.firstChild) === 'not') {
-    negated = !negated;
-    node = node.lastChild!;
-  }
-  while (node.name === 'ParenthesizedExpression' && children(node).length === 1) node = children(node)[0]!;
-  if (node.name !== 'CallExpression') return undefined;
-  const { last } = calleeName(ctx, node.firstChild!);
-  if (!/exists?$|^has_/i.test(last)) return undefined;
-  const args: string[] = [];
-  for (const a of parseArgs(node.getChild('ArgList')).positional) {
-    const v = evalExpr(ctx, a, scope);
-    if (v.kind === 'str' && !v.dynamic) args.push(v.text);
-  }
-  const kind = last === 'column_exists' || last === 'index_exists' || last === 'table_exists' ? last : 'if';
-  return { kind, negated, args: kind === 'if' ? [last, ...args] : args };
+  return ctx.guards ? guardOfCondition(ctx.guards, hostOf(ctx, scope), cond) : undefined;
+}
+
+/** Guard detection's view of the extractor, in one scope. */
+function hostOf(ctx: Ctx, scope: Scope): GuardHost {
+  return {
+    text: ctx.text,
+    constant: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'str' && !v.dynamic && !v.none ? v.text : undefined;
+    },
+    sqlText: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'str' ? v.text : undefined;
+    },
+    catalog: (n) => {
+      const v = evalExpr(ctx, n, scope);
+      return v.kind === 'catalog' ? v : undefined;
+    },
+  };
+}
+
+/** A quiet context over another file (a sibling module), for reading its helpers. */
+function moduleHost(text: string): GuardHost {
+  const tree = parser.parse(text);
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls: new Set(), wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
+  ctx.globals = collectGlobals(ctx, children(tree.topNode));
+  return hostOf(ctx, { env: new Map(ctx.globals), guard: undefined, iteration: undefined });
+}
+
+/** SQL calls in a try body, and whether one sits in a loop (a failure there skips the rest). */
+function sqlCallsIn(ctx: Ctx, body: SyntaxNode): { count: number; looped: boolean } {
+  let count = 0;
+  let looped = false;
+  const visit = (n: SyntaxNode, inLoop: boolean) => {
+    if (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition') return;
+    if (isSqlCall(ctx, n)?.kind === 'exec') {
+      count++;
+      if (inLoop) looped = true;
+    }
+    const loop = inLoop || n.name === 'ForStatement' || n.name === 'WhileStatement';
+    for (let c = n.firstChild; c; c = c.nextSibling) visit(c, loop);
+  };
+  visit(body, false);
+  return { count, looped };
 }
 
 function negate(g: SqlGuard): SqlGuard {
@@ -747,7 +703,12 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       const ops = kids.map((k, i) => (k.name === 'AssignOp' ? i : -1)).filter((i) => i >= 0);
       const valueNode = kids[kids.length - 1]!;
       const hit = isSqlCall(ctx, valueNode);
-      const v = evalExpr(ctx, valueNode, scope);
+      let v = evalExpr(ctx, valueNode, scope);
+      // exists = column_exists(cur, 'users', 'email'): the name holds the check's answer
+      if (v.kind === 'unknown' && (valueNode.name === 'CallExpression' || valueNode.name === 'UnaryExpression' || valueNode.name === 'AwaitExpression')) {
+        const g = guardOf(ctx, valueNode.name === 'AwaitExpression' ? (valueNode.lastChild ?? valueNode) : valueNode, scope);
+        if (g && g.kind !== 'if') v = { kind: 'catalog', check: g };
+      }
       if (hit?.kind === 'text' && v.kind === 'str') ctx.pendingText.set(valueNode.from, { value: { ...v, textCall: valueNode.from }, node: valueNode });
       else scanCalls(ctx, valueNode, scope);
       const bound: Val =
@@ -878,10 +839,17 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       return;
     }
     default: {
+      // try: <one SQL statement> except <its failure>: pass — an existence guard on what it creates
+      const tryBody = stmt.name === 'TryStatement' ? stmt.getChild('Body') : null;
+      let tryGuard: SqlGuard | undefined;
+      if (tryBody) {
+        const calls = sqlCallsIn(ctx, tryBody);
+        if (calls.count === 1 && !calls.looped) tryGuard = exceptionGuard(ctx.text, stmt);
+      }
       for (const c of children(stmt)) {
         if (c.name === 'Body') {
           const names = assignedNames(ctx, c);
-          walkBlock(ctx, bodyStatements(c), scope);
+          walkBlock(ctx, bodyStatements(c), c.from === tryBody?.from && tryGuard ? { env: scope.env, guard: tryGuard, iteration: scope.iteration } : scope);
           if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
         } else if (c.name === 'VariableName' && stmt.name === 'WithStatement') {
           // `with open('x.sql') as f:` binds f to the file; anything else is a run-time value
@@ -936,7 +904,7 @@ function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
   countIn(top);
   const env: Env = new Map();
   const scope: Scope = { env, guard: undefined, iteration: undefined };
-  const quiet: Ctx = { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned) };
+  const quiet: Ctx = { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() };
   for (const s of top) {
     if (s.name !== 'AssignStatement') continue;
     const kids = children(s);
@@ -951,9 +919,13 @@ function collectGlobals(ctx: Ctx, top: SyntaxNode[]): Env {
 }
 
 /** Extract the SQL a Python file runs (see {@link extractSql}). */
-export function extractPython(text: string, calls: ReadonlySet<string>): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
+export function extractPython(
+  text: string,
+  calls: ReadonlySet<string>,
+  where: { readonly root?: string; readonly path?: string } = {},
+): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const tree = parser.parse(text);
-  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set() };
+  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
   // lezer recovers from syntax errors; report where, and go on with what it built.
   // One warning per top-level statement that holds errors.
   let errors = 0;
@@ -974,6 +946,7 @@ export function extractPython(text: string, calls: ReadonlySet<string>): { fragm
   const top = children(tree.topNode);
   findWrappers(ctx, tree.topNode);
   ctx.globals = collectGlobals(ctx, top);
+  ctx.guards = new GuardBook(hostOf({ ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() }, { env: new Map(ctx.globals), guard: undefined, iteration: undefined }), tree.topNode, where, moduleHost);
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of ctx.wrappers.values()) {
@@ -1104,9 +1077,4 @@ function unreachableFunctions(ctx: Ctx, top: SyntaxNode[]): { from: number; to: 
     if (body) visit(body);
   }
   return [...defs].filter(([name]) => !reached.has(name)).map(([, d]) => ({ from: d.from, to: d.to }));
-}
-
-function joinPath(a: string, b: string): string {
-  if (b.startsWith('/')) return b;
-  return a.endsWith('/') || a === '' ? a + b : `${a}/${b}`;
 }

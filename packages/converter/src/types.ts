@@ -27,11 +27,19 @@ export interface SourceRange {
 /**
  * A guard the SQL runs under, as written in the script:
  * `if not column_exists(cur, 'users', 'x'): cur.execute(...)` gives
- * `{ kind: 'column_exists', negated: true, args: ['users', 'x'] }`.
- * `kind: 'if'` is another `*_exists`-like helper: `args[0]` is its name.
+ * `{ kind: 'column_exists', negated: true, args: ['users', 'x'] }` — whatever
+ * the helper is called, when its body (in the script or a sibling module) runs
+ * a catalogue query; also from `'x' not in cols` after a query listing users'
+ * columns, and from an existence query's answer (`if not cur.fetchone():`).
+ * `args` are `[table, column]`, `[table]`, `[index]`, `[table?, constraint]`.
+ * `kind: 'exception'`: the statement is alone in a `try` whose `except` swallows
+ * its failure (`args`: the exception types caught); the object it guards is the
+ * one the statement creates or drops.
+ * `kind: 'if'`: a condition not understood: `args[0]` is the helper's name (then
+ * its constant arguments) or the condition as written.
  */
 export interface SqlGuard {
-  readonly kind: 'column_exists' | 'index_exists' | 'table_exists' | 'if';
+  readonly kind: 'column_exists' | 'index_exists' | 'table_exists' | 'constraint_exists' | 'exception' | 'if';
   /** True when the SQL runs only if the helper says *not* exists. */
   readonly negated: boolean;
   /** The helper's constant string arguments (a cursor or connection argument is left out). */
@@ -124,4 +132,11 @@ export interface ExtractOptions {
    * (e.g. a project's own `run_sql` helper). Default: none beyond the built-in ones.
    */
   readonly calls?: readonly string[];
+  /**
+   * The estate's root on disk, the script's `path` being relative to it: a
+   * Python script's guard helpers imported from sibling modules
+   * (`from db_utils import has_column`) are read from there. Default: none
+   * (only helpers defined in the script itself are read).
+   */
+  readonly root?: string;
 }
