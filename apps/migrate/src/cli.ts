@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@pg-strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
+import type { Outcome } from './outcome.js';
 import { sourceMappedStack } from './source-stack.js';
 import { nonEmptyOption } from './checks.js';
 import { cleanUpOnSignal } from './signals.js';
@@ -30,6 +31,13 @@ export function verbOf(argv: readonly string[]): string | undefined {
     return a;
   }
   return undefined;
+}
+
+/** Whether the arguments ask for machine-readable output: `--json`, or `--format json` (audit, diff, check, lint, test). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  return args.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && args[i + 1] === 'json'));
 }
 
 /** Load the command modules `argv` needs: its verb's only, or all of them (help, unknown verbs). */
@@ -72,25 +80,29 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   // Commands that make scratch databases, embedded servers, temporary folders: a signal cleans them up (signals.ts).
   const offSignals = verb !== undefined && CLEANS_UP.has(verb) ? cleanUpOnSignal(ctx, verb) : () => {};
   ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
+  ctx.json = wantsJson(argv);
   const program = await buildProgram(ctx, await loadCommands(argv));
-  let code: number = ExitCode.OK;
-  program.hook('postAction', (_this, action) => {
-    const c = (action as Command & { exitCodeResult?: number }).exitCodeResult;
-    if (typeof c === 'number') code = c;
-  });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    const outcome = ctx.takeOutcome();
+    return outcome === undefined ? ExitCode.OK : render(ctx, outcome);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       return ExitCode.INPUT;
     }
-    return reportError(ctx, err, argv.includes('--json'), io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
+    return reportError(ctx, err, ctx.json, io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
   } finally {
     offSignals();
     ctx.flush();
   }
+}
+
+/** The one place a command's outcome is shown: its result as JSON (--json), else its text. Returns the exit code. */
+export function render(ctx: CliContext, outcome: Outcome): number {
+  if (ctx.json) ctx.outJson(outcome.result);
+  else outcome.text?.();
+  return outcome.code;
 }
 
 /**
@@ -111,9 +123,4 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
     }
   }
   return exitCodeFor(err);
-}
-
-/** Helper for command actions: store the exit code the action wants. */
-export function setExitCode(command: Command, code: number): void {
-  (command as Command & { exitCodeResult?: number }).exitCodeResult = code;
 }

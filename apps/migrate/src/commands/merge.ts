@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { ExitCode } from '@pg-strata/core';
 import { mergeHeads } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 
 /** `migrate merge [message]`: write a merge revision whose parents are the current heads. */
@@ -15,12 +14,12 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   $ migrate merge
   $ migrate merge "merge billing and search branches"`)
-    .action(async (message: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals();
-      const r = await ctx.resolve(g);
-      const m = await mergeHeads(r.migrationsDir, message);
-      setExitCode(command, ExitCode.OK);
-      if (r.json) ctx.outJson(m);
-      else ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`);
-    });
+    .action(
+      ctx.action(async (message: string, _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals();
+        const r = await ctx.resolve(g);
+        const m = await mergeHeads(r.migrationsDir, message);
+        return { code: ExitCode.OK, result: m, text: () => ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`) };
+      }),
+    );
 }

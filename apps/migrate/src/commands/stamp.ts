@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { stamp } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { liftoffOnly } from '../wasm-tier.js';
@@ -20,30 +19,42 @@ Examples:
   $ migrate stamp head              an existing database already has the schema of head
   $ migrate stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
   $ migrate stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c`)
-    .action(async (revision: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string }>();
-      const r = await ctx.resolve(g);
-      const options = runnerOptions(ctx, g, r);
-      if (g.verify && revision !== 'base') {
-        liftoffOnly();
-        const { compare, introspect, snapshotFrom } = await import('@pg-strata/auditor');
-        const { printDrift, sourceOptions, withSharedShadow } = await import('./audit.js');
-        const db = await introspect(options.url, { strataSchema: r.schema });
-        const at = await withSharedShadow(ctx, sourceOptions(ctx, g, r), db.server.major, true, (o) =>
-          snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision }, o),
-        );
-        const drift = compare(db, at.snapshot, { left: 'the database', right: `the migrations at ${revision}`, uncompared: false });
-        if (drift.length > 0) {
-          printDrift(ctx, drift, r.json ? 'json' : 'text', 'the database', `the migrations at ${revision}`);
-          ctx.note(`Not stamped: the database is not at ${revision}. Bring it there (or fix the migrations) and run stamp --verify again.`);
-          setExitCode(command, ExitCode.FOUND);
-          return;
+    .action(
+      ctx.action(async (revision: string, _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string }>();
+        const r = await ctx.resolve(g);
+        const options = runnerOptions(ctx, g, r);
+        let verified = false;
+        if (g.verify && revision !== 'base') {
+          liftoffOnly();
+          const { compare, introspect, snapshotFrom } = await import('@pg-strata/auditor');
+          const { driftResult, printDrift, sourceOptions, withSharedShadow } = await import('../audit-options.js');
+          const db = await introspect(options.url, { strataSchema: r.schema });
+          const at = await withSharedShadow(ctx, sourceOptions(ctx, g, r), db.server.major, true, (o) =>
+            snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision }, o),
+          );
+          const left = 'the database';
+          const right = `the migrations at ${revision}`;
+          const drift = compare(db, at.snapshot, { left, right, uncompared: false });
+          if (drift.length > 0) {
+            const message = `Not stamped: the database is not at ${revision}. Bring it there (or fix the migrations) and run stamp --verify again.`;
+            return {
+              code: ExitCode.FOUND,
+              result: driftResult(drift, left, right),
+              text: () => {
+                printDrift(ctx, drift, 'text', left, right);
+                ctx.note(message);
+              },
+            };
+          }
+          verified = true;
         }
-        if (!r.json) ctx.note(`Verified: the database has exactly the schema of the migrations at ${revision}.`);
-      }
-      const res = await stamp({ ...options, revision, purge: Boolean(g.purge) });
-      setExitCode(command, ExitCode.OK);
-      if (r.json) ctx.outJson(res);
-      else ctx.out(`Stamped: ${res.from.length ? res.from.join(', ') : 'base'} -> ${res.to.length ? res.to.join(', ') : 'base'}.`);
-    });
+        const res = await stamp({ ...options, revision, purge: Boolean(g.purge) });
+        const text = () => {
+          if (verified) ctx.note(`Verified: the database has exactly the schema of the migrations at ${revision}.`);
+          ctx.out(`Stamped: ${res.from.length ? res.from.join(', ') : 'base'} -> ${res.to.length ? res.to.join(', ') : 'base'}.`);
+        };
+        return { code: ExitCode.OK, result: res, text };
+      }),
+    );
 }

@@ -4,10 +4,9 @@ import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@pg-strata/migration-test';
 import { buildGraph, loadMigrations } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { ms } from '../render.js';
-import { modelsSource } from './audit.js';
+import { ghData, ghProp, ms } from '../render.js';
+import { modelsSource } from '../audit-options.js';
 
 type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: string; format?: string; concurrency?: string };
 
@@ -30,51 +29,51 @@ Examples:
   $ migrate test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
   $ migrate test --since origin/main --format github      in a pull request's check
   $ migrate test --json | jq '.failures'`)
-    .action(async (_opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<TestFlags>();
-      const r = await ctx.resolve(g);
-      const format = g.format ?? (r.json ? 'json' : 'text');
-      const json = format === 'json';
-      const models = modelsSource(g, r);
-      const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
-      const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
-      if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
-      let since: { since?: string; stairwayOnly?: string[] } = {};
-      if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
-      if (since.stairwayOnly && !json) ctx.note(`migrate test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
-      const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
-      const result = await testMigrations({
-        migrationsDir: r.migrationsDir,
-        ...(shadowUrl ? { shadowUrl } : {}),
-        ...(models ? { models } : {}),
-        ...since,
-        ...(concurrency && concurrency > 0 ? { concurrency: Math.floor(concurrency) } : {}),
-        cwd: ctx.io.cwd,
-        env: ctx.io.env,
-        schema: r.schema,
-        logger: ctx.logger(json),
-        onProgress: progressWriter(ctx, json ? 'json' : tty ? 'tty' : 'lines'),
-      });
-      setExitCode(command, result.ok ? ExitCode.OK : ExitCode.FOUND);
-      if (json) {
-        ctx.outJson(result);
-        return;
-      }
-      if (format === 'github') {
-        for (const f of result.failures) ctx.out(githubAnnotation(f, r.migrationsDir, ctx.io.cwd));
-        ctx.out(summary(result));
-        return;
-      }
-      for (const c of result.checks) {
-        const mark = c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
-        ctx.out(`${mark}  ${c.name}${c.status === 'skipped' ? ` (${c.reason})` : ` (${ms(c.durationMs)})`}`);
-        for (const f of result.failures.filter((x) => x.check === c.name)) {
-          ctx.out(`  ${f.message.split('\n').join('\n  ')}`);
-          for (const d of f.differences) ctx.out(`    - ${d}`);
-        }
-      }
-      ctx.out(summary(result));
-    });
+    .action(
+      ctx.action(async (_opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<TestFlags>();
+        const r = await ctx.resolve(g);
+        const format = r.json ? 'json' : (g.format ?? 'text');
+        const json = format === 'json';
+        const models = modelsSource(g, r);
+        const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
+        const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
+        if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
+        let since: { since?: string; stairwayOnly?: string[] } = {};
+        if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
+        if (since.stairwayOnly && !json) ctx.note(`migrate test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
+        const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
+        const result = await testMigrations({
+          migrationsDir: r.migrationsDir,
+          ...(shadowUrl ? { shadowUrl } : {}),
+          ...(models ? { models } : {}),
+          ...since,
+          ...(concurrency && concurrency > 0 ? { concurrency: Math.floor(concurrency) } : {}),
+          cwd: ctx.io.cwd,
+          env: ctx.io.env,
+          schema: r.schema,
+          logger: ctx.logger(json),
+          onProgress: progressWriter(ctx, json ? 'json' : tty ? 'tty' : 'lines'),
+        });
+        const text = () => {
+          if (format === 'github') {
+            for (const f of result.failures) ctx.out(githubAnnotation(f, r.migrationsDir, ctx.io.cwd));
+            ctx.out(summary(result));
+            return;
+          }
+          for (const c of result.checks) {
+            const mark = c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
+            ctx.out(`${mark}  ${c.name}${c.status === 'skipped' ? ` (${c.reason})` : ` (${ms(c.durationMs)})`}`);
+            for (const f of result.failures.filter((x) => x.check === c.name)) {
+              ctx.out(`  ${f.message.split('\n').join('\n  ')}`);
+              for (const d of f.differences) ctx.out(`    - ${d}`);
+            }
+          }
+          ctx.out(summary(result));
+        };
+        return { code: result.ok ? ExitCode.OK : ExitCode.FOUND, result, text };
+      }),
+    );
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -159,6 +158,3 @@ function lineOf(f: TestFailure, migrationsDir: string): number {
     return 1;
   }
 }
-
-const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const ghProp = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
