@@ -11,7 +11,7 @@ import { lintSql } from '@pg-strata/lint';
 import { deparse, parseScriptSync } from '@pg-strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
-import type { ConversionPlan, ScriptPlan } from './convert.js';
+import type { ConversionPlan, ScriptPlan } from './conversion-plan.js';
 import type { AnalyzedStatement, Effect } from './effects.js';
 import { conversionJson, renderConversionMarkdown } from './report.js';
 
