@@ -3,7 +3,7 @@ import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 
 /**
@@ -71,7 +71,7 @@ describe('an interrupted non-transactional migration', () => {
     expect(st.stdout).toContain('statement 1 (line 6): CREATE INDEX CONCURRENTLY t_slow ON t (slow(id))');
     expect(st.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS t_slow');
     expect((await runMigrate(['status', '--check'], { cwd, env })).code).toBe(1);
-    const json = JSON.parse((await runMigrate(['status', '--json'], { cwd, env })).stdout);
+    const json = envelope((await runMigrate(['status', '--json'], { cwd, env })).stdout).result;
     expect(json.running).toEqual([expect.objectContaining({ revision: rev(2), interrupted: true, statements: 1, statementsDone: 0 })]);
 
     const refused = await runMigrate(['up'], { cwd, env });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testServerUrl } from '@pg-strata/testkit';
-import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `a${String(i).padStart(11, '0')}`;
 const table = (i: number) => sqlMigration(rev(i), i === 1 ? [] : [rev(i - 1)], `CREATE TABLE t${i} (id int PRIMARY KEY, name text);`, `DROP TABLE t${i};`);
@@ -48,7 +48,7 @@ describe('migrate test --since, --format github, progress', () => {
       [1, 2, rev(7)],
       [2, 2, rev(8)],
     ]);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, stairway: { steps: 2, skipped: 6 } });
+    expect(envelope(j.stdout)).toMatchObject({ command: 'test', ok: false, result: { stairway: { steps: 2, skipped: 6 } } });
 
     const bad = await runMigrate(['test', '--since', 'no-such-ref', '--shadow-url', testServerUrl()], { cwd });
     expect(bad.code).toBe(2);

@@ -68,7 +68,7 @@ export function needsShadow(spec: string | undefined): boolean {
 
 /** A drift as a command's JSON result: the two sides and their differences (docs/json.md). */
 export function driftResult(drift: Drift, left: string, right: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ok: drift.length === 0, left, right, differences: drift, ...extra };
+  return { left, right, differences: drift, ...extra };
 }
 
 /** Print a drift as text or markdown on stdout. */

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@pg-strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
-import type { Outcome } from './outcome.js';
+import { envelope, type Outcome } from './outcome.js';
 import { sourceMappedStack } from './source-stack.js';
 import { nonEmptyOption } from './checks.js';
 import { cleanUpOnSignal } from './signals.js';
@@ -37,7 +37,7 @@ export function verbOf(argv: readonly string[]): string | undefined {
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   const args = end === -1 ? argv : argv.slice(0, end);
-  return args.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && args[i + 1] === 'json'));
+  return args.some((a, i) => a === '--json' || /^--format=json(-lines)?$/.test(a) || (a === '--format' && /^json(-lines)?$/.test(args[i + 1] ?? '')));
 }
 
 /** Load the command modules `argv` needs: its verb's only, or all of them (help, unknown verbs). */
@@ -58,7 +58,7 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
     .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(nonEmptyOption('The config file name')))
     .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')))
     .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)))
-    .addOption(new Option('--json', 'machine-readable output on stdout'))
+    .addOption(new Option('--json', 'one JSON document on stdout, { version, command, ok, result | error } (docs/json.md)'))
     .addOption(new Option('--dry-run', 'show what would happen, change nothing'))
     .addOption(new Option('--allow-data-loss', 'permit statements that lose data (DROP TABLE/COLUMN, TRUNCATE, ...)'))
     .showHelpAfterError('(run with --help for usage)')
@@ -81,6 +81,11 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   const offSignals = verb !== undefined && CLEANS_UP.has(verb) ? cleanUpOnSignal(ctx, verb) : () => {};
   ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
   ctx.json = wantsJson(argv);
+  // `test --format json-lines`: the envelope is the last of the JSON lines, on one line too.
+  ctx.jsonLines = ctx.json && argv.some((a, i) => a === '--format=json-lines' || (a === '--format' && argv[i + 1] === 'json-lines'));
+  // The envelope's `command`: the verb (an alias gives its verb's name), when it is one.
+  ctx.verb = verb === undefined ? null : (aliases[verb] ?? verb);
+  if (ctx.verb !== null && !commands.some(([v]) => v === ctx.verb)) ctx.verb = null;
   const program = await buildProgram(ctx, await loadCommands(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -89,6 +94,8 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      // commander has said it on stderr; under --json stdout still gets its envelope.
+      if (ctx.json) render(ctx, { code: ExitCode.INPUT, error: { code: 'USAGE', message: redactUrls(err.message.replace(/^error: /, '')), commander: err.code } });
       return ExitCode.INPUT;
     }
     return reportError(ctx, err, ctx.json, io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
@@ -98,9 +105,13 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   }
 }
 
-/** The one place a command's outcome is shown: its result as JSON (--json), else its text. Returns the exit code. */
-export function render(ctx: CliContext, outcome: Outcome): number {
-  if (ctx.json) ctx.outJson(outcome.result);
+/**
+ * The one place a command's outcome is shown: under --json the envelope of
+ * docs/json.md (one line when the command streams JSON lines before it),
+ * else the command's text. Returns the exit code.
+ */
+export function render(ctx: CliContext, outcome: Outcome, json = ctx.json): number {
+  if (json) ctx.outJson(envelope(ctx.verb, outcome), ctx.jsonLines);
   else outcome.text?.();
   return outcome.code;
 }
@@ -113,8 +124,9 @@ export function render(ctx: CliContext, outcome: Outcome): number {
 export function reportError(ctx: CliContext, err: unknown, json: boolean, debug: boolean): number {
   const bug = isBug(err);
   const message = redactUrls(err instanceof Error ? err.message : String(err));
+  const code = exitCodeFor(err);
   if (json) {
-    ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
+    render(ctx, { code, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } }, true);
   } else {
     ctx.note(ctx.paint('31', `error: ${message}`));
     if (bug) {
@@ -122,5 +134,5 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
       if (debug && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
     }
   }
-  return exitCodeFor(err);
+  return code;
 }

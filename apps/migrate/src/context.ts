@@ -112,6 +112,10 @@ export class CliContext {
   handleSignals = false;
   /** Machine-readable output (`--json`, or `--format json`): runCli writes the envelope, commands print no text on stdout. */
   json = false;
+  /** `test --format json-lines`: stdout is JSON lines (events, then the envelope on one line). */
+  jsonLines = false;
+  /** The verb being run, for the envelope (null: none, or an unknown one). */
+  verb: string | null = null;
   #outcome: Outcome | undefined;
 
   constructor(io: CliIo) {

@@ -10,8 +10,8 @@ import { ms } from './render.js';
 import { outputDirOption, wholeNumberOption } from './checks.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
 import { isAtHead, type RunnerOptions } from '@pg-strata/runner';
-import { printRun, runExitCode, runResult } from './run-output.js';
-import type { Outcome } from './outcome.js';
+import { printRun, runError, runExitCode, runResult } from './run-output.js';
+import { withoutOk, type Outcome, type OutcomeError } from './outcome.js';
 
 /** The production flags of `migrate up`. */
 export interface DeployFlags {
@@ -90,7 +90,6 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
   const code = result.ok ? ExitCode.OK : checkFailed ? ExitCode.FOUND : run ? runExitCode(run) : ExitCode.DATABASE;
   const json = {
     ...(run ? runResult(run) : {}),
-    ok: result.ok,
     stage: result.stage,
     backup: result.backup,
     checkBefore: result.checkBefore,
@@ -98,6 +97,12 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
     applied: result.applied,
     revertCommand: revert,
   };
+  const failedCheck = result.stage === 'check-before' ? result.checkBefore : result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok ? result.checkAfter : undefined;
+  const error: OutcomeError | undefined = failedCheck
+    ? { code: 'HEALTH_CHECK_FAILED', message: `The health check ${result.stage === 'check-before' ? 'before' : 'after'} the run (${failedCheck.source}) failed: ${failedCheck.reason}.`, stage: result.stage }
+    : run && !result.ok
+      ? runError(run)
+      : undefined;
   const text = () => {
     if (result.checkBefore) ctx.note(`check before: ${result.checkBefore.ok ? 'ok' : 'FAILED'} (${result.checkBefore.source}, ${ms(result.checkBefore.durationMs)})`);
     if (result.stage === 'check-before') {
@@ -123,7 +128,7 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
       if (result.backup) ctx.note(`The backup taken before the run: ${result.backup.file}`);
     }
   };
-  return { code, result: json, text };
+  return { code, result: json, ...(error ? { error } : {}), text };
 }
 
 /** Whether `up` runs over a fleet (`--targets` / `--schemas`). */
@@ -180,6 +185,7 @@ export async function runFleetUp(
     },
   });
   const code = result.ok ? ExitCode.OK : Math.max(...result.targets.filter((t) => t.error).map((t) => t.error!.exitCode));
+  const error: OutcomeError | undefined = result.ok ? undefined : { code: 'FLEET_FAILED', message: `${result.failed.length} target(s) failed: ${result.failed.join(', ')}`, failed: result.failed };
   const text = () => {
     ctx.out(`${pad('target', 48)} ${pad('result', 8)} ${pad('applied', 7)} ${pad('from -> to', 34)} time`);
     for (const t of result.targets) ctx.out(line(t));
@@ -191,5 +197,5 @@ export async function runFleetUp(
       ctx.note('Re-run the same command to resume: targets at head are skipped.');
     }
   };
-  return { code, result, text };
+  return { code, result: withoutOk(result), ...(error ? { error } : {}), text };
 }

@@ -60,7 +60,8 @@ async function lintRevisions(ctx: CliContext, r: Resolved, migrations: string | 
   }
   return {
     code: ExitCode.INPUT,
-    result: { ok: false, refused: 'lint', error: { code: 'LINT_REFUSED', message: `${countFindings(findings)} in the pending migrations` }, findings },
+    result: { refused: 'lint', findings },
+    error: { code: 'LINT_REFUSED', message: `${countFindings(findings)} in the pending migrations` },
     text: () => {
       printFindings(ctx, findings, (l) => ctx.note(l));
       ctx.note(ctx.paint('31', `error: refusing to run: ${countFindings(findings)} in the ${revisions.length} pending migration${revisions.length === 1 ? '' : 's'}. Nothing was run. Fix the migrations, silence a statement with '-- strata-lint-ignore <rule>: <reason>' on the line above it, set the rule's level in the config (lint.rules), or run with --no-lint.`));

@@ -33,6 +33,12 @@ export interface Envelope {
   error?: OutcomeError;
 }
 
+/** A result without its own `ok` (the envelope's is the one). */
+export function withoutOk<T extends { ok?: unknown }>(value: T): Omit<T, 'ok'> {
+  const { ok: _ok, ...rest } = value;
+  return rest;
+}
+
 /** The envelope of an outcome. */
 export function envelope(command: string | null, outcome: Outcome): Envelope {
   return {

@@ -5,7 +5,7 @@ import { ExitCode, exitCodeFor } from '@pg-strata/core';
 import type { DataLossFinding, RunResult, StopRequest } from '@pg-strata/runner';
 import { onStopSignals, STOP_SIGNALS } from './signals.js';
 import type { CliContext } from './context.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome, OutcomeError } from './outcome.js';
 import { ms } from './render.js';
 
 /**
@@ -19,9 +19,17 @@ export function printDataLoss(ctx: CliContext, findings: readonly DataLossFindin
   for (const f of findings) ctx.note(`  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : ''}`);
 }
 
-/** The JSON form of a run's result: the runner's RunResult, its error as code, message and meta. */
-export function runResult(result: RunResult): Record<string, unknown> {
-  return { ...result, error: result.error ? { code: result.error.code, message: result.error.message, meta: result.error.meta } : undefined };
+/** The JSON result of a run: the runner's RunResult without `ok` and `error` (the envelope carries them). */
+export function runResult(result: RunResult): Omit<RunResult, 'ok' | 'error'> {
+  const { ok: _ok, error: _error, ...rest } = result;
+  return rest;
+}
+
+/** A run's error for the envelope: code, message and meta; a stopped run says which signal stopped it. */
+export function runError(result: RunResult): OutcomeError | undefined {
+  if (result.error) return { code: result.error.code, message: result.error.message, meta: result.error.meta };
+  if (result.interrupted && !result.dryRun) return { code: 'INTERRUPTED', message: `Stopped by ${result.interrupted}.`, signal: result.interrupted };
+  return undefined;
 }
 
 /** The exit code of an up/down run: 0, the error's code, or the signal's (130, 143) when it was stopped. */
@@ -32,7 +40,8 @@ export function runExitCode(result: RunResult): number {
 
 /** The outcome of an up/down run. */
 export function runOutcome(ctx: CliContext, result: RunResult): Outcome {
-  return { code: runExitCode(result), result: runResult(result), text: () => printRun(ctx, result) };
+  const error = runError(result);
+  return { code: runExitCode(result), result: runResult(result), ...(error ? { error } : {}), text: () => printRun(ctx, result) };
 }
 
 /** An up/down result as text. */

@@ -42,7 +42,7 @@ Examples:
           dumped = { dump: { snapshot: join(dir, 'snapshot.json'), schemaSql: sql.written ? sql.file : null } };
           if (format !== 'json') ctx.note(`Wrote ${join(g.dump, 'snapshot.json')}${sql.written ? ` and ${join(g.dump, 'schema.sql')}` : ''}.`);
         }
-        if (!models) return { code: ExitCode.OK, result: { ok: true, ...dumped } };
+        if (!models) return { code: ExitCode.OK, result: dumped };
         const m = await withSharedShadow(ctx, base, production.server.major, needsShadow(models), (o) => snapshotFrom(models, o));
         for (const n of m.notes) ctx.note(`note: ${n}`);
         const right = 'the models';

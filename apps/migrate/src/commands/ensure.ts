@@ -73,7 +73,7 @@ Examples (entrypoint.sh):
         const refused = isStrataError(err) ? (err.meta.result as EnsureResult | undefined) : undefined;
         if (!refused || !isStrataError(err)) throw err;
         // A refusal is a finding (exit 1), not a crash: the entrypoint stops the start.
-        return { code: ExitCode.FOUND, result: { ...refused, error: { code: err.code, message: err.message } }, text: () => ctx.note(ctx.paint('31', `error: ${err.message}`)) };
+        return { code: ExitCode.FOUND, result: refused, error: { code: err.code, message: err.message }, text: () => ctx.note(ctx.paint('31', `error: ${err.message}`)) };
       }
       const text = () => {
         const at = result.heads.length ? result.heads.join(', ') : 'base';

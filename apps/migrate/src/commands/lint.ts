@@ -73,7 +73,7 @@ Examples:
           printFindings(ctx, findings, (l) => ctx.out(l));
           ctx.out(findings.length ? `${countFindings(findings)} in ${linted}.` : `No findings in ${linted}.`);
         };
-        return { code: failed ? ExitCode.FOUND : ExitCode.OK, result: { ok: !failed, findings }, text };
+        return { code: failed ? ExitCode.FOUND : ExitCode.OK, result: { findings }, text };
       }),
     );
 }

@@ -28,10 +28,10 @@ Examples:
       const r = await ctx.resolve(g);
       const res = await resolve({ ...runnerOptions(ctx, g, r), revision, as: g.applied ? 'applied' : 'rolled-back' });
       const text = () => {
-        const what = res.as === 'applied' ? `recorded as ${res.direction === 'up' ? 'applied' : 'reverted'}` : `recorded as rolled back: \`migrate ${res.direction}\` runs it again from its first statement`;
+        const what = res.as === 'applied' ? `recorded as ${res.direction === 'up' ? 'applied' : 'reverted'}` : `recorded as rolled back: \`strata ${res.direction}\` runs it again from its first statement`;
         ctx.out(`Resolved ${res.file} (revision ${res.revision}, ${res.was} ${res.direction}): ${what}; now at ${res.to.length ? res.to.join(', ') : 'base'}.`);
       };
-      return { code: ExitCode.OK, result: { ok: true, ...res }, text };
+      return { code: ExitCode.OK, result: res, text };
     }),
   );
 }

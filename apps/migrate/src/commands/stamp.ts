@@ -41,6 +41,7 @@ Examples:
             return {
               code: ExitCode.FOUND,
               result: driftResult(drift, left, right),
+              error: { code: 'SCHEMA_MISMATCH', message },
               text: () => {
                 printDrift(ctx, drift, 'text', left, right);
                 ctx.note(message);

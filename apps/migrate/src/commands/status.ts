@@ -15,7 +15,7 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   $ migrate status
   $ migrate status --check && echo "at head"
-  $ migrate status --json | jq .pending`)
+  $ migrate status --json | jq .result.pending      (docs/json.md: every command's --json envelope)`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<RunnerFlags & { check?: boolean }>();

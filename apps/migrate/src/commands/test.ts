@@ -7,6 +7,7 @@ import { buildGraph, loadMigrations } from '@pg-strata/runner';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ghData, ghProp, ms } from '../render.js';
 import { modelsSource } from '../audit-options.js';
+import { withoutOk } from '../outcome.js';
 
 type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: string; format?: string; concurrency?: string };
 
@@ -18,23 +19,25 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--models <source>', 'models to compare the head with: file.sql, models.ts (createAll), cmd:<command>, snapshot.json (default: the config\'s models; none: skipped)'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addOption(new Option('--since <ref>', 'stairway only for the revisions added since <ref>: a revision (those after it), or a git commit (those whose files were added since)'))
-    .addOption(new Option('--format <format>', 'text, json (the result on stdout, one event per step on stderr), or github (workflow annotations on the migration files)').choices(['text', 'json', 'github']))
+    .addOption(new Option('--format <format>', "text, json (as --json: the envelope on stdout, one event per step on stderr), json-lines (stdout streams one JSON line per event, then the envelope on one line), or github (workflow annotations on the migration files)").choices(['text', 'json', 'json-lines', 'github']))
     .addOption(new Option('--concurrency <n>', 'databases the stairway runs on at once (default: the CPUs, at most 4)'))
     .addHelpText('after', `
 Progress goes to stderr: on a terminal one line, rewritten (step N of M, revision, elapsed);
-otherwise one line per check; with --json one JSON object per step and check.
+otherwise one line per check; with --json one JSON object per step and check (stdout has
+the envelope); with --format json-lines the events are JSON lines on stdout, the envelope last.
 
 Examples:
   $ migrate test
   $ migrate test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
   $ migrate test --since origin/main --format github      in a pull request's check
-  $ migrate test --json | jq '.failures'`)
+  $ migrate test --json | jq '.result.failures'
+  $ migrate test --format json-lines               one event per line, the envelope last (docs/json.md)`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<TestFlags>();
         const r = await ctx.resolve(g);
-        const format = r.json ? 'json' : (g.format ?? 'text');
-        const json = format === 'json';
+        const format = g.format === 'json-lines' ? 'json-lines' : r.json ? 'json' : (g.format ?? 'text');
+        const json = format === 'json' || format === 'json-lines';
         const models = modelsSource(g, r);
         const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
         const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
@@ -53,7 +56,7 @@ Examples:
           env: ctx.io.env,
           schema: r.schema,
           logger: ctx.logger(json),
-          onProgress: progressWriter(ctx, json ? 'json' : tty ? 'tty' : 'lines'),
+          onProgress: progressWriter(ctx, format === 'json-lines' ? 'json-lines' : json ? 'json' : tty ? 'tty' : 'lines'),
         });
         const text = () => {
           if (format === 'github') {
@@ -71,7 +74,7 @@ Examples:
           }
           ctx.out(summary(result));
         };
-        return { code: result.ok ? ExitCode.OK : ExitCode.FOUND, result, text };
+        return { code: result.ok ? ExitCode.OK : ExitCode.FOUND, result: withoutOk(result), text };
       }),
     );
 }
@@ -95,8 +98,12 @@ async function resolveSince(migrationsDir: string, ref: string): Promise<{ since
   return { stairwayOnly: graph.order.filter((m) => files.has(m.file)).map((m) => m.revision) };
 }
 
-/** Progress on stderr: a rewritten line on a terminal, a line per check otherwise, JSON lines with --json. */
-function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: ProgressEvent) => void {
+/**
+ * Progress: on stderr a rewritten line on a terminal, a line per check
+ * otherwise, JSON lines with --json; with --format json-lines, JSON lines on
+ * stdout, each `{"version":1,"command":"test","event":{...}}` (docs/json.md).
+ */
+function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json' | 'json-lines'): (e: ProgressEvent) => void {
   const t0 = performance.now();
   let open = false;
   const clear = () => {
@@ -106,6 +113,10 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
   return (e) => {
     if (mode === 'json') {
       ctx.progress(JSON.stringify(e));
+      return;
+    }
+    if (mode === 'json-lines') {
+      ctx.io.stdout.write(`${JSON.stringify({ version: 1, command: 'test', event: e })}\n`);
       return;
     }
     if (e.type === 'step') {
