@@ -77,7 +77,7 @@ describe('an interrupted non-transactional migration', () => {
     const refused = await runMigrate(['up'], { cwd, env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`0002_idx.sql (revision ${rev(2)}) was interrupted`);
-    expect(refused.stderr).toContain('To go on: drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS t_slow; then run `migrate up` again');
+    expect(refused.stderr).toContain('To go on: drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS t_slow; then run `strata up` again');
     expect(await query(db.url, `SELECT to_regclass('after_idx') AS t`)).toEqual([{ t: null }]);
 
     await query(db.url, 'DROP INDEX CONCURRENTLY IF EXISTS t_slow');
@@ -103,8 +103,8 @@ describe('an interrupted non-transactional migration', () => {
       const refused = await runMigrate(['up'], { cwd, env });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('Statement 1 completed; statement 2 may have run; it is the last one.');
-      expect(refused.stderr).toContain(`\`migrate resolve ${rev(2)} --applied\``);
-      expect(refused.stderr).toContain(`\`migrate resolve ${rev(2)} --rolled-back\``);
+      expect(refused.stderr).toContain(`\`strata resolve ${rev(2)} --applied\``);
+      expect(refused.stderr).toContain(`\`strata resolve ${rev(2)} --rolled-back\``);
 
       // Input errors: exit 2, nothing changed.
       for (const args of [['resolve', rev(2)], ['resolve', rev(2), '--applied', '--rolled-back'], ['resolve', 'nosuchrev', '--applied'], ['resolve', rev(1), '--applied']]) {

@@ -164,7 +164,7 @@ describe('migrate test', () => {
       'migrations/0002_email.sql': sqlMigration(rev(2), [rev(1)], 'CREATE INDEX users_email ON users (email);', 'DROP INDEX users_email;'),
     });
     const ok = await runMigrate(['test', '--shadow-url', testServerUrl()], { cwd: good });
-    expect({ code: ok.code, out: ok.stdout }).toMatchObject({ code: 0, out: expect.stringMatching(/migrate test: all checks passed \(2 migrations\)\.\n$/) });
+    expect({ code: ok.code, out: ok.stdout }).toMatchObject({ code: 0, out: expect.stringMatching(/strata test: all checks passed \(2 migrations\)\.\n$/) });
     expect(ok.stdout).toMatch(/^passed {3}single-head \([^)]+\)\n/);
     expect(ok.stdout).toContain('skipped  models (no models source configured)\n');
 
@@ -175,7 +175,7 @@ describe('migrate test', () => {
       new RegExp(`FAILED {3}stairway \\([^)]+\\)\\n  Reverting 0002_email\\.sql \\(revision ${rev(2)}\\) does not restore the schema from before it: its down section does not undo its up section \\(1 difference\\)\\.`),
     );
     expect(bad.stdout).toContain('    - the schema after reverting 0002_email.sql has an extra index users_email that the schema before it does not define\n');
-    expect(bad.stdout).toMatch(/migrate test: 1 of 5 checks failed \(2 migrations\)\.\n$/);
+    expect(bad.stdout).toMatch(/strata test: 1 of 5 checks failed \(2 migrations\)\.\n$/);
     const json = await runMigrate(['test', '--json', '--shadow-url', testServerUrl()], { cwd: good });
     expect(envelope(json.stdout)).toMatchObject({ command: 'test', ok: false, result: { failures: [{ check: 'stairway', revision: rev(2), file: '0002_email.sql' }] } });
   });
@@ -190,7 +190,7 @@ describe('migrate test', () => {
     const r = await runMigrate(['test', '--models', 'models.sql', '--shadow-url', testServerUrl()], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAILED {3}single-head \([^)]+\)\n/);
-    expect(r.stdout).toContain(`\n  The migrations have 2 heads: 0002_a.sql (revision ${rev(2)}), 0002_b.sql (revision ${rev(3)}). Merge them with \`migrate merge\` so every database ends at the same schema.\n`);
+    expect(r.stdout).toContain(`\n  The migrations have 2 heads: 0002_a.sql (revision ${rev(2)}), 0002_b.sql (revision ${rev(3)}). Merge them with \`strata merge\` so every database ends at the same schema.\n`);
     expect(r.stdout).toMatch(/FAILED {3}models \([^)]+\)\n/);
     expect(r.stdout).toContain('\n  The schema the migrations build at head differs from the models (models.sql) in 1 way.\n    - the migrations head has an extra table b that the models do not define\n');
   });

@@ -170,7 +170,7 @@ describe('migrate CLI against real PostgreSQL', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('left00000003');
     expect(refused.stderr).toContain('right0000003');
-    expect(refused.stderr).toContain('migrate merge');
+    expect(refused.stderr).toContain('strata merge');
     const merged = await runMigrate(['merge', 'join branches'], { cwd, env });
     expect(merged.code).toBe(0);
     expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);

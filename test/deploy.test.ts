@@ -109,7 +109,7 @@ describe('migrate up --backup (PostgreSQL 15 server, pg_dump 15)', () => {
     const env1 = envelope(ok.stdout);
     expect(env1).toMatchObject({ command: 'up', ok: true });
     const out = env1.result;
-    expect(out).toMatchObject({ stage: 'done', applied: [{ revision: 'e00000000001' }, { revision: 'e00000000002' }], revertCommand: 'migrate down base' });
+    expect(out).toMatchObject({ stage: 'done', applied: [{ revision: 'e00000000001' }, { revision: 'e00000000002' }], revertCommand: 'strata down base' });
     expect(out.backup.file).toBe(join(cwd, 'dumps', readdirSync(join(cwd, 'dumps'))[0]!));
     await db.drop();
   });
@@ -131,7 +131,7 @@ SELECT bool_and(email_verified) IS NOT FALSE AND count(*) > 0 FROM customers;\n`
     expect(up.stdout).toContain('2 migration(s) applied');
     expect(up.stderr).toContain('error: the health check after the run (checks/after.sql) failed: it returned false (column "?column?").');
     expect(up.stderr).toContain('This run applied 2 migration(s), still applied (nothing was rolled back):\n  e00000000003  0003_email_verified.sql\n  e00000000004  0004_invoices.sql\n');
-    expect(up.stderr).toContain('To revert them: migrate down e00000000002 (add --allow-data-loss if their down sections drop anything)');
+    expect(up.stderr).toContain('To revert them: strata down e00000000002 (add --allow-data-loss if their down sections drop anything)');
 
     const down = await runMigrate(['down', 'e00000000002', '--allow-data-loss'], { cwd, env });
     expect(down.code, down.stderr).toBe(0);

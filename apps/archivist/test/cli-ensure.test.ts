@@ -72,6 +72,6 @@ describe('migrate ensure (the shim for applications not written in TypeScript)',
     // The --json envelope (docs/json.md): the refusal is the result, its reason the error.
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ version: 1, command: 'ensure', ok: false, result: { mode: 'create_all', action: 'refused', reason: 'several heads', heads: [] }, error: { code: 'MIGRATION_MULTIPLE_HEADS' } });
-    expect(out.error.message).toContain('Run `migrate merge`');
+    expect(out.error.message).toContain('Run `strata merge`');
   }, 120_000);
 });

@@ -51,7 +51,7 @@ export async function loadCommands(argv: readonly string[]): Promise<Register[]>
 
 /** Build the commander program from the given command registrations (default: all of them). */
 export async function buildProgram(ctx: CliContext, registers?: Register[]): Promise<Command> {
-  const program = new Command('migrate')
+  const program = new Command('strata')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
     .addOption(new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(nonEmptyOption('The database URL')))

@@ -13,7 +13,7 @@ import { isAtHead, type RunnerOptions } from '@pg-strata/runner';
 import { printRun, runError, runExitCode, runResult } from './run-output.js';
 import { withoutOk, type Outcome, type OutcomeError } from './outcome.js';
 
-/** The production flags of `migrate up`. */
+/** The production flags of `strata up`. */
 export interface DeployFlags {
   backup?: string;
   pgDump?: string;
@@ -30,7 +30,7 @@ export function addDeployOptions(cmd: Command, cwd: string): Command {
     .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)').argParser(outputDirOption(cwd)))
     .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
     .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
-    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'))
+    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `strata down` that would revert the run (config: checkAfter)'))
     .addOption(new Option('--targets <file>', 'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql'))
     .addOption(new Option('--schemas <list|file>', 'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), search_path set to it, Strata\'s tables in it'))
     .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)').argParser(wholeNumberOption(1, 'a number of targets at once')));
@@ -73,11 +73,11 @@ export function deploySafeguards(ctx: CliContext, g: GlobalOptions & DeployFlags
 
 const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`);
 
-/** `migrate down` reverting what a run applied (the URL is never printed: the operator supplies it as for `up`). */
+/** `strata down` reverting what a run applied (the URL is never printed: the operator supplies it as for `up`). */
 export function revertCommand(result: DeployUpgradeResult, r: Resolved): string | undefined {
   if (!result.revertTarget) return undefined;
   const schema = r.schema === 'strata' ? '' : ` --schema ${r.schema}`;
-  return `migrate down ${result.revertTarget}${schema}`;
+  return `strata down ${result.revertTarget}${schema}`;
 }
 
 /** Run `up` with safeguards; its outcome. A failing health check exits 1. */
@@ -139,7 +139,7 @@ export function isFleet(g: DeployFlags): boolean {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 /**
- * `migrate up --targets FILE | --schemas ...`: every target migrated with
+ * `strata up --targets FILE | --schemas ...`: every target migrated with
  * bounded concurrency, a line per target as it finishes, a result table, and
  * a non-zero exit naming the failed targets (never their URLs).
  */

@@ -7,7 +7,7 @@ import type { CliContext } from '../context.js';
 import { outputDirOption } from '../checks.js';
 import { auditOptions, driftResult, formatOf, modelsSource, needsShadow, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
 
-/** `migrate audit`: snapshot production, optionally dump it, and compare it with the models. */
+/** `strata audit`: snapshot production, optionally dump it, and compare it with the models. */
 export function register(program: Command, ctx: CliContext): void {
   auditOptions(
     program
@@ -18,8 +18,8 @@ export function register(program: Command, ctx: CliContext): void {
   )
     .addHelpText('after', `
 Examples:
-  $ migrate audit --models schema.sql
-  $ migrate audit --url "$PROD_URL" --models "cmd:python -m app.create_all" --dump audit/ --format markdown`)
+  $ strata audit --models schema.sql
+  $ strata audit --url "$PROD_URL" --models "cmd:python -m app.create_all" --dump audit/ --format markdown`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<AuditFlags & { dump?: string }>();

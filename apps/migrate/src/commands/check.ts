@@ -4,7 +4,7 @@ import { compare, snapshotFrom } from '@pg-strata/auditor';
 import type { CliContext } from '../context.js';
 import { auditOptions, driftResult, formatOf, modelsSource, noModels, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
 
-/** `migrate check`: exit 1 when the migrations head does not build the models' schema (alembic check). */
+/** `strata check`: exit 1 when the migrations head does not build the models' schema (alembic check). */
 export function register(program: Command, ctx: CliContext): void {
   auditOptions(
     program
@@ -14,8 +14,8 @@ export function register(program: Command, ctx: CliContext): void {
   )
     .addHelpText('after', `
 Examples:
-  $ migrate check --models schema.sql
-  $ migrate check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`)
+  $ strata check --models schema.sql
+  $ strata check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<AuditFlags>();

@@ -58,7 +58,7 @@ export function shadowForExtensions(production: Snapshot, binDirs?: readonly str
   );
 }
 
-/** `migrate convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
+/** `strata convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('convert')
@@ -78,9 +78,9 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
-  $ migrate convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
-  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write
-  $ migrate convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
+  $ strata convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
+  $ strata convert legacy --production audit/snapshot.json --models schema.sql --write
+  $ strata convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
 
 Exit codes:
   0  every script is accounted for and nothing needs a person (with --write: written and verified)

@@ -4,7 +4,7 @@ import { compare, plan, renderSteps, snapshotFrom } from '@pg-strata/auditor';
 import type { CliContext } from '../context.js';
 import { auditOptions, driftResult, formatOf, needsShadow, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
 
-/** `migrate diff --from A --to B [--sql]`: the drift between two sources, or the DDL from one to the other. */
+/** `strata diff --from A --to B [--sql]`: the drift between two sources, or the DDL from one to the other. */
 export function register(program: Command, ctx: CliContext): void {
   auditOptions(
     program
@@ -18,8 +18,8 @@ export function register(program: Command, ctx: CliContext): void {
   )
     .addHelpText('after', `
 Examples:
-  $ migrate diff --from "$DATABASE_URL" --to schema.sql
-  $ migrate diff --from migrations:migrations --to models.ts --sql > next.sql`)
+  $ strata diff --from "$DATABASE_URL" --to schema.sql
+  $ strata diff --from migrations:migrations --to models.ts --sql > next.sql`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<AuditFlags & { from: string; to: string; sql?: boolean; concurrently?: boolean; exitCode?: boolean }>();

@@ -6,7 +6,7 @@ import { addLockOptions, fileOptions, runnerOptions, timeoutOptions, type Runner
 import { targetArgument } from '../checks.js';
 import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
 
-/** `migrate down [target]`: revert migrations (default: the last one). */
+/** `strata down [target]`: revert migrations (default: the last one). */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('down')
@@ -16,11 +16,11 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
     .addHelpText('after', `
 Examples:
-  $ migrate down                    revert the last migration
-  $ migrate down -3                 revert the last three
-  $ migrate down base --allow-data-loss
+  $ strata down                    revert the last migration
+  $ strata down -3                 revert the last three
+  $ strata down base --allow-data-loss
                                     revert everything (DROP TABLE needs the flag)
-  $ migrate down --sql --from 3f2a9c   print the revert script without connecting`);
+  $ strata down --sql --from 3f2a9c   print the revert script without connecting`);
   addLockOptions(cmd).action(
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();

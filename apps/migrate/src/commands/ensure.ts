@@ -26,7 +26,7 @@ async function loadCreateAll(ctx: CliContext, module: string): Promise<NonNullab
   return fn as NonNullable<EnsureSchemaOptions['createAll']>;
 }
 
-/** `migrate ensure`: the start-up shim for applications not written in TypeScript. */
+/** `strata ensure`: the start-up shim for applications not written in TypeScript. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('ensure')
@@ -41,9 +41,9 @@ Exit codes: 0 the database is at head (nothing done, migrated or created), 1 ref
 2 usage, 3 database error.
 
 Examples (entrypoint.sh):
-  migrate ensure && exec ./server
-  STRATA_SCHEMA_MODE=verify migrate ensure || exit 1
-  migrate ensure --mode create_all --create-all ./models.ts`);
+  strata ensure && exec ./server
+  STRATA_SCHEMA_MODE=verify strata ensure || exit 1
+  strata ensure --mode create_all --create-all ./models.ts`);
   addLockOptions(cmd).action(
     ctx.action(async (_opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<EnsureFlags>();

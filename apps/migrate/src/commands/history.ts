@@ -6,7 +6,7 @@ import { ms, table } from '../render.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { wholeNumberOption } from '../checks.js';
 
-/** `migrate history`: every applied, reverted, stamped and failed step, newest first. */
+/** `strata history`: every applied, reverted, stamped and failed step, newest first. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('history')
@@ -14,8 +14,8 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('-n, --limit <n>', 'show the n newest entries').argParser(wholeNumberOption(1, 'a number of entries')).default(50))
     .addHelpText('after', `
 Examples:
-  $ migrate history -n 10
-  $ migrate history --json`)
+  $ strata history -n 10
+  $ strata history --json`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<RunnerFlags & { limit: number }>();

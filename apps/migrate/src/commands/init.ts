@@ -4,15 +4,15 @@ import { ExitCode } from '@pg-strata/core';
 import { initProject } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
 
-/** `migrate init`: create the migrations folder. */
+/** `strata init`: create the migrations folder. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('init')
     .description('Create the migrations folder (nothing is overwritten).')
     .addHelpText('after', `
 Examples:
-  $ migrate init
-  $ migrate init --migrations db/migrations`)
+  $ strata init
+  $ strata init --migrations db/migrations`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals();

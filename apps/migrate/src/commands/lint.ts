@@ -10,7 +10,7 @@ import { ghData, ghProp } from '../render.js';
 
 type LintFlags = GlobalOptions & { format?: string };
 
-/** `migrate lint [files...]`: dangerous operations in migrations, with the safer way. */
+/** `strata lint [files...]`: dangerous operations in migrations, with the safer way. */
 export function register(program: Command, ctx: CliContext): void {
   const rules = RULES.map((r) => `  ${r.id.padEnd(36)} ${r.defaultSeverity.padEnd(8)} ${r.why}`).join('\n');
   program
@@ -27,9 +27,9 @@ Silence one statement with a comment on the line(s) just above it (a reason is r
 In the header (before -- migrate:up) it also covers the file-level rules (missing-down, no-lock-timeout).
 
 Examples:
-  $ migrate lint
-  $ migrate lint migrations/0042_add_index.sql legacy/fix.sql
-  $ migrate lint --format github        in a GitHub Actions step`)
+  $ strata lint
+  $ strata lint migrations/0042_add_index.sql legacy/fix.sql
+  $ strata lint --format github        in a GitHub Actions step`)
     .action(
       ctx.action(async (files: string[], _opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<LintFlags>();

@@ -4,7 +4,7 @@ import { ExitCode } from '@pg-strata/core';
 import { mergeHeads } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
 
-/** `migrate merge [message]`: write a merge revision whose parents are the current heads. */
+/** `strata merge [message]`: write a merge revision whose parents are the current heads. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('merge')
@@ -12,8 +12,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Write a merge migration joining every head of the migrations folder.')
     .addHelpText('after', `
 Examples:
-  $ migrate merge
-  $ migrate merge "merge billing and search branches"`)
+  $ strata merge
+  $ strata merge "merge billing and search branches"`)
     .action(
       ctx.action(async (message: string, _opts: unknown, command: Command) => {
         const g = command.optsWithGlobals();

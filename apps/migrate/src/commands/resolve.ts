@@ -4,21 +4,21 @@ import { resolve } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
 import { addLockOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 
-/** `migrate resolve <revision> --applied|--rolled-back`: settle an interrupted or failed migration after looking at the database. */
+/** `strata resolve <revision> --applied|--rolled-back`: settle an interrupted or failed migration after looking at the database. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('resolve')
     .argument('<revision>', 'the interrupted or failed migration: a revision or unique prefix')
-    .description('Record how an interrupted or failed migration ended, once you have checked the database (like Prisma\'s migrate resolve).')
+    .description('Record how an interrupted or failed migration ended, once you have checked the database (like Prisma\'s strata resolve).')
     .addOption(new Option('--applied', 'its changes are in place (it completed, or you finished it by hand): record it as applied'))
-    .addOption(new Option('--rolled-back', 'its changes are not in place (you undid what ran): the next `migrate up` runs it again from its first statement'))
+    .addOption(new Option('--rolled-back', 'its changes are not in place (you undid what ran): the next `strata up` runs it again from its first statement'))
     .addHelpText('after', `
-\`migrate status\` shows an interrupted migration with the statement that may have run; \`migrate up\`
+\`strata status\` shows an interrupted migration with the statement that may have run; \`strata up\`
 resumes it by itself when that is safe, and otherwise says which of these to run.
 
 Examples:
-  $ migrate resolve 3f2a9c --applied       the index was built and is valid: record the migration
-  $ migrate resolve 3f2a9c --rolled-back   you dropped what it made: run it again with migrate up`);
+  $ strata resolve 3f2a9c --applied       the index was built and is valid: record the migration
+  $ strata resolve 3f2a9c --rolled-back   you dropped what it made: run it again with strata up`);
   addLockOptions(cmd).action(
     ctx.action(async (revision: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { applied?: boolean; rolledBack?: boolean }>();

@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { liftoffOnly } from '../wasm-tier.js';
 
-/** `migrate stamp <revision>`: record a revision as applied without running anything. */
+/** `strata stamp <revision>`: record a revision as applied without running anything. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('stamp')
@@ -16,9 +16,9 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--shadow-url <url>', 'with --verify: server for the shadow database (default: an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
-  $ migrate stamp head              an existing database already has the schema of head
-  $ migrate stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
-  $ migrate stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c`)
+  $ strata stamp head              an existing database already has the schema of head
+  $ strata stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
+  $ strata stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c`)
     .action(
       ctx.action(async (revision: string, _opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string }>();

@@ -4,7 +4,7 @@ import { status, type StatusResult } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
 import { runnerOptions, type RunnerFlags } from '../runner-options.js';
 
-/** `migrate status` (alias `current`): where the database is, what is pending, what failed. */
+/** `strata status` (alias `current`): where the database is, what is pending, what failed. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('status')
@@ -13,9 +13,9 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--check', 'exit 1 when anything is pending, failed or edited (for CI and deploy gates)'))
     .addHelpText('after', `
 Examples:
-  $ migrate status
-  $ migrate status --check && echo "at head"
-  $ migrate status --json | jq .result.pending      (docs/json.md: every command's --json envelope)`)
+  $ strata status
+  $ strata status --check && echo "at head"
+  $ strata status --json | jq .result.pending      (docs/json.md: every command's --json envelope)`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<RunnerFlags & { check?: boolean }>();
@@ -34,7 +34,7 @@ Examples:
 function printStatus(ctx: CliContext, s: StatusResult, database: { from: string; target: string }, problems: number): void {
   ctx.out(`Database: from ${database.from} (${database.target})`);
   ctx.out(`Current: ${s.current.length ? s.current.join(', ') : s.initialised ? 'base (nothing applied)' : 'base (Strata has not run on this database yet)'}`);
-  ctx.out(`Head:    ${s.heads.length ? s.heads.join(', ') : '(no migrations)'}${s.heads.length > 1 ? '  (several heads: run `migrate merge`)' : ''}`);
+  ctx.out(`Head:    ${s.heads.length ? s.heads.join(', ') : '(no migrations)'}${s.heads.length > 1 ? '  (several heads: run `strata merge`)' : ''}`);
   ctx.out(`Applied: ${s.applied.length}    Pending: ${s.pending.length}`);
   for (const p of s.pending) ctx.out(`  pending  ${p.revision}  ${p.file}`);
   for (const f of s.failed) {

@@ -11,7 +11,7 @@ import { withoutOk } from '../outcome.js';
 
 type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: string; format?: string; concurrency?: string };
 
-/** `migrate test`: test the migrations themselves on shadow databases; exit 1 on a failure. */
+/** `strata test`: test the migrations themselves on shadow databases; exit 1 on a failure. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('test')
@@ -27,11 +27,11 @@ otherwise one line per check; with --json one JSON object per step and check (st
 the envelope); with --format json-lines the events are JSON lines on stdout, the envelope last.
 
 Examples:
-  $ migrate test
-  $ migrate test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
-  $ migrate test --since origin/main --format github      in a pull request's check
-  $ migrate test --json | jq '.result.failures'
-  $ migrate test --format json-lines               one event per line, the envelope last (docs/json.md)`)
+  $ strata test
+  $ strata test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
+  $ strata test --since origin/main --format github      in a pull request's check
+  $ strata test --json | jq '.result.failures'
+  $ strata test --format json-lines               one event per line, the envelope last (docs/json.md)`)
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<TestFlags>();
@@ -44,7 +44,7 @@ Examples:
         if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
         let since: { since?: string; stairwayOnly?: string[] } = {};
         if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
-        if (since.stairwayOnly && !json) ctx.note(`migrate test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
+        if (since.stairwayOnly && !json) ctx.note(`strata test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
         const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
         const result = await testMigrations({
           migrationsDir: r.migrationsDir,
@@ -83,7 +83,7 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function summary(result: MigrationTestResult): string {
   const failed = result.checks.filter((c) => c.status === 'failed').length;
-  return failed ? `migrate test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `migrate test: all checks passed (${result.migrations} migrations).`;
+  return failed ? `strata test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `strata test: all checks passed (${result.migrations} migrations).`;
 }
 
 /** `--since`: a revision of the files (the ones after it), else a git commit (the revisions whose files were added since). */
@@ -137,11 +137,11 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json' | 'json-
     }
     if (e.type === 'check-finished') {
       clear();
-      if (mode === 'lines') ctx.progress(`migrate test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
+      if (mode === 'lines') ctx.progress(`strata test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
       return;
     }
     if (e.type === 'stairway-planned' && mode === 'lines') {
-      ctx.progress(e.steps === 0 ? `migrate test: stairway has no revision to take (${e.skipped} left out)` : `migrate test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
+      ctx.progress(e.steps === 0 ? `strata test: stairway has no revision to take (${e.skipped} left out)` : `strata test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
     }
   };
 }
@@ -149,7 +149,7 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json' | 'json-
 /** A GitHub Actions annotation on the failing migration file (the line the error names, else its down or up section). */
 export function githubAnnotation(f: TestFailure, migrationsDir: string, cwd: string): string {
   const text = [f.message, ...f.differences.map((d) => `- ${d}`)].join('\n');
-  const props = [`title=${ghProp(`migrate test: ${f.check}`)}`];
+  const props = [`title=${ghProp(`strata test: ${f.check}`)}`];
   if (f.file) {
     props.unshift(`file=${ghProp(relative(cwd, join(migrationsDir, f.file)).split('\\').join('/'))}`, `line=${lineOf(f, migrationsDir)}`);
   }

@@ -8,7 +8,7 @@ import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
 import { LintRefused, lintBeforeUp, lintHook } from '../lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
-/** `migrate up [target]`: apply pending migrations. */
+/** `strata up [target]`: apply pending migrations. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('up')
@@ -19,14 +19,14 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--no-lint', 'do not lint the pending migrations first (by default up refuses error-level findings)'))
     .addHelpText('after', `
 Examples:
-  $ migrate up                      apply everything pending
-  $ migrate up +1                   apply the next migration only
-  $ migrate up 3f2a9c               up to (and including) revision 3f2a9c...
-  $ migrate up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
-  $ migrate up --lock-wait 30000    give another deploy 30 s to finish first
-  $ migrate up --backup /var/backups/db --check-after checks/after.sql
+  $ strata up                      apply everything pending
+  $ strata up +1                   apply the next migration only
+  $ strata up 3f2a9c               up to (and including) revision 3f2a9c...
+  $ strata up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
+  $ strata up --lock-wait 30000    give another deploy 30 s to finish first
+  $ strata up --backup /var/backups/db --check-after checks/after.sql
                                     back up first; exit 1 (and print the revert command) if the check fails
-  $ migrate up --targets tenants.txt --concurrency 8
+  $ strata up --targets tenants.txt --concurrency 8
                                     every database listed (URLs or names on --url); re-run to resume`);
   addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
