@@ -51,7 +51,7 @@ try {
     const r = spawnSync(process.execPath, [CLI, 'lint', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
     times.push(performance.now() - t0);
     if (r.status !== 0 && r.status !== 1) throw new Error(`migrate lint failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-    const findings = JSON.parse(r.stdout).findings;
+    const findings = JSON.parse(r.stdout).result.findings; // the --json envelope (docs/json.md)
     summary = `${findings.length} findings (${findings.filter((f) => f.severity === 'error').length} errors)`;
   }
   const best = Math.min(...times);

@@ -18,6 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { startLocalServer, createScratchDatabase } from '@pg-strata/pg-server';
 import { workload, writeStrataMigrations } from './workload.mjs';
 
+/** `test --json`'s result with its ok: from the envelope (docs/json.md), or a baseline build's bare document. */
+function resultOf(stdout) {
+  const doc = JSON.parse(stdout);
+  return doc.version === 1 && 'command' in doc ? { ...doc.result, ok: doc.ok } : doc;
+}
+
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -55,14 +61,15 @@ try {
       up.push(run(['up', '--no-lint'], { DATABASE_URL: db.url }, root).ms);
       await db.drop();
       const t = run(['test', '--json', ...(concurrency ? ['--concurrency', concurrency] : [])], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root);
-      const result = JSON.parse(t.stdout);
+      // The --json envelope (docs/json.md); a baseline build from before it printed the bare result.
+      const result = resultOf(t.stdout);
       if (!result.ok) throw new Error(`migrate test found failures on the generated chain: ${JSON.stringify(result.failures).slice(0, 2000)}`);
       test.push(t.ms);
       stair.push(result.checks.find((c) => c.name === 'stairway').durationMs);
       if (baseline) {
         const b = run(['test', '--json'], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root, [0], baseline);
         base.push(b.ms);
-        baseStair.push(JSON.parse(b.stdout).checks.find((c) => c.name === 'stairway').durationMs);
+        baseStair.push(resultOf(b.stdout).checks.find((c) => c.name === 'stairway').durationMs);
       }
     }
     rows.push({ n, up: median(up), test: median(test), stair: median(stair), ...(baseline ? { base: median(base), baseStair: median(baseStair) } : {}) });

@@ -190,7 +190,7 @@ async function main() {
         const dry = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--json'], { cwd: work });
         let order = [];
         try {
-          order = JSON.parse(dry.stdout).plan.scripts.map((s) => [s.order.position, s.path]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+          order = JSON.parse(dry.stdout).result.plan.scripts.map((s) => [s.order.position, s.path]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
         } catch {
           // a crash: reported below by the real run
         }
@@ -203,7 +203,8 @@ async function main() {
         const convert = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work, timeout: 240_000 });
         let out = null;
         try {
-          out = JSON.parse(convert.stdout);
+          // The --json envelope (docs/json.md): a result unless the command failed (exit 2, 3).
+          out = JSON.parse(convert.stdout).result ?? null;
         } catch {
           out = null;
         }

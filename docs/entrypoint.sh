@@ -10,8 +10,8 @@
 #   DATABASE_URL            what the application uses (may be a pooled URL)
 #   MIGRATE_DATABASE_URL    the direct URL for migrations, if the provider has one
 #                           (Neon, Supabase, Vercel); default: DATABASE_URL
-#   STRATA_START            ensure (default): `migrate ensure` (STRATA_SCHEMA_MODE
-#                           migrate | verify | create_all); up: `migrate up --backup`;
+#   STRATA_START            ensure (default): `strata ensure` (STRATA_SCHEMA_MODE
+#                           migrate | verify | create_all); up: `strata up --backup`;
 #                           off: start without touching the schema
 #   STRATA_LOCK_MODE        auto (default): session on a direct connection, transaction
 #                           behind a pooler (PgBouncer...); session or transaction forces one
@@ -28,12 +28,12 @@ case "${STRATA_START:-ensure}" in
   ensure)
     # Every replica may run this at once: one advisory lock, each migration applied once.
     # Exit 1 (verify: not at head; create_all refused) stops the container.
-    DATABASE_URL="$migrate_url" migrate ensure --mode "${STRATA_SCHEMA_MODE:-migrate}" --lock-mode "$lock_mode" --lock-wait "$lock_wait"
+    DATABASE_URL="$migrate_url" strata ensure --mode "${STRATA_SCHEMA_MODE:-migrate}" --lock-mode "$lock_mode" --lock-wait "$lock_wait"
     ;;
   up)
     # A backup before the first pending migration (none when nothing is pending);
     # a failing backup refuses to migrate. pg_dump must be as new as the server.
-    DATABASE_URL="$migrate_url" migrate up --backup "${STRATA_BACKUP_DIR:-/var/backups/strata}" --lock-mode "$lock_mode" --lock-wait "$lock_wait"
+    DATABASE_URL="$migrate_url" strata up --backup "${STRATA_BACKUP_DIR:-/var/backups/strata}" --lock-mode "$lock_mode" --lock-wait "$lock_wait"
     ;;
   off)
     ;;

@@ -3,7 +3,8 @@
 // - libraries never call process.exit and never read process.env (only apps do;
 //   testkit's global setup is the documented exception);
 // - nothing reaches into another package's src/ (imports go through package names);
-// - import specifiers in TypeScript are relative with a .js extension, or a package name.
+// - import specifiers in TypeScript are relative with a .js extension, or a package name;
+// - no import circle among the package's source files (madge; README.md, "Linting", says why madge).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -38,6 +39,20 @@ for (const file of walk(join(root, 'src'))) {
       if (spec.startsWith('.') && !/\.(js|json|mjs)$/.test(spec)) problems.push(`${at}: relative import '${spec}' needs a .js extension (nodenext)`);
     }
   });
+}
+
+// Import circles: static, dynamic (import()) and type-only imports alike, tests
+// included. Between packages there can be none (they import each other by
+// name and pnpm's workspace graph is acyclic), so one package at a time covers
+// every packages/*/src and apps/*/src.
+const { default: madge } = await import('madge');
+const graph = await madge(join(root, 'src'), {
+  fileExtensions: ['ts', 'mts', 'cts'],
+  tsConfig: join(root, '..', '..', 'tsconfig.base.json'),
+  detectiveOptions: { ts: { skipTypeImports: false, skipAsyncImports: false }, es6: { skipAsyncImports: false } },
+});
+for (const circle of graph.circular()) {
+  problems.push(`src/${circle[0]}: import circle ${[...circle, circle[0]].map((f) => `src/${f}`).join(' -> ')} (move what both sides need into a module of its own)`);
 }
 
 if (problems.length) {

@@ -9,7 +9,7 @@ const docs = resolve(import.meta.dirname, '../docs');
 
 const helpCache = new Map<string, string>();
 
-/** The built CLI's help text (`migrate --help`, `migrate <verb> --help`), once per verb. */
+/** The built CLI's help text (`strata --help`, `strata <verb> --help`), once per verb. */
 function help(...args: string[]): string {
   const key = args.join(' ');
   const cached = helpCache.get(key);
@@ -25,7 +25,7 @@ function helpText(args: string[]): string {
   return r.stdout;
 }
 
-/** Verbs (and aliases) listed under "Commands:" in `migrate --help`. */
+/** Verbs (and aliases) listed under "Commands:" in `strata --help`. */
 function cliVerbs(): Set<string> {
   const text = help();
   const commands = text.slice(text.indexOf('Commands:'));
@@ -42,7 +42,7 @@ function cliOptions(verb: string): Set<string> {
   return new Set([...`${help(verb)}\n${help()}`.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]!));
 }
 
-/** A `migrate` invocation in a shell script: verb and long options, shell continuations joined. */
+/** A `strata` invocation in a shell script: verb and long options, shell continuations joined. */
 interface Invocation {
   verb: string;
   options: string[];
@@ -54,7 +54,7 @@ function invocations(script: string): Invocation[] {
   const out: Invocation[] = [];
   for (const line of joined.split('\n')) {
     if (/^\s*#/.test(line)) continue;
-    for (const m of line.matchAll(/(?:^|[\s;&|(=])(?:pnpm exec |npx |pnpm )?migrate\s+([a-z][a-z-]*)([^;&|)\n]*)/g)) {
+    for (const m of line.matchAll(/(?:^|[\s;&|(=])(?:pnpm exec |npx |pnpm )?strata\s+([a-z][a-z-]*)([^;&|)\n]*)/g)) {
       const options = [...(m[2] ?? '').matchAll(/(?:^|\s)(--[a-z][a-z-]*)/g)].map((o) => o[1]!);
       out.push({ verb: m[1]!, options, line: line.trim() });
     }
@@ -95,10 +95,10 @@ describe('docs/github-actions.yml', () => {
     expect(deploy.find((c) => c.verb === 'up')?.options).toEqual(expect.arrayContaining(['--backup', '--pg-dump', '--check-after']));
   });
 
-  it('every `migrate <verb>` it runs exists in the built CLI, with every option it passes', () => {
+  it('every `strata <verb>` it runs exists in the built CLI, with every option it passes', () => {
     const verbs = cliVerbs();
     const missing = calls.filter((c) => !verbs.has(c.verb)).map((c) => c.verb);
-    expect(missing, `verbs the workflow runs that \`migrate --help\` does not list (have: ${[...verbs].join(', ')})`).toEqual([]);
+    expect(missing, `verbs the workflow runs that \`strata --help\` does not list (have: ${[...verbs].join(', ')})`).toEqual([]);
     for (const c of calls) {
       const known = cliOptions(c.verb);
       expect(c.options.filter((o) => !known.has(o)), `${c.line}`).toEqual([]);
@@ -115,7 +115,7 @@ describe('docs/entrypoint.sh', () => {
     expect(script.trimEnd().endsWith('exec "$@"')).toBe(true);
   });
 
-  it('runs `migrate ensure --mode` or `migrate up --backup`, both existing with their options', () => {
+  it('runs `strata ensure --mode` or `strata up --backup`, both existing with their options', () => {
     const calls = invocations(script);
     expect(calls.map((c) => c.verb)).toEqual(['ensure', 'up']);
     expect(calls[0]!.options).toContain('--mode');

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 
 describe('migrate config files and global options', () => {
@@ -16,7 +16,7 @@ describe('migrate config files and global options', () => {
     expect({ code: r.code, err: r.stderr }).toMatchObject({ code: 0 });
     expect(await query(db.url, `SELECT revision FROM ops.strata_version`)).toEqual([{ revision: 'c00000000001' }]);
     const current = await runMigrate(['current', '--json'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(JSON.parse(current.stdout)).toMatchObject({ current: ['c00000000001'], atHead: true });
+    expect(envelope(current.stdout).result).toMatchObject({ current: ['c00000000001'], atHead: true });
     await db.drop();
   });
 

@@ -191,7 +191,7 @@ async function takeOver(tool: string, dir: string, build: (url: string) => Promi
   }
 }
 
-describe('migrate import + stamp --from-history, per tool', () => {
+describe('strata import + stamp --from-history, per tool', () => {
   it('flyway: V/U files, a placeholder given, the callback reported', async () => {
     const { imp, cwd } = await takeOver('flyway', join(FIXTURES, 'flyway'), (u) => applyFlyway(u), { table: 'flyway_schema_history', importCode: 1, down: true, importArgs: ['--placeholder', 'owner=app'] });
     expect(imp.stdout).toContain('afterMigrate.sql: [callback]');
@@ -298,7 +298,7 @@ describe('migrate import + stamp --from-history, per tool', () => {
   }, 300_000);
 });
 
-describe('migrate import: refusals', () => {
+describe('strata import: refusals', () => {
   it('a drifted database is not stamped: the drift is listed, exit 1, nothing recorded', async () => {
     const db = await createTestDatabase('e2e_import_drift');
     try {

@@ -3,7 +3,7 @@ import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 
 /**
@@ -71,13 +71,13 @@ describe('an interrupted non-transactional migration', () => {
     expect(st.stdout).toContain('statement 1 (line 6): CREATE INDEX CONCURRENTLY t_slow ON t (slow(id))');
     expect(st.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS t_slow');
     expect((await runMigrate(['status', '--check'], { cwd, env })).code).toBe(1);
-    const json = JSON.parse((await runMigrate(['status', '--json'], { cwd, env })).stdout);
+    const json = envelope((await runMigrate(['status', '--json'], { cwd, env })).stdout).result;
     expect(json.running).toEqual([expect.objectContaining({ revision: rev(2), interrupted: true, statements: 1, statementsDone: 0 })]);
 
     const refused = await runMigrate(['up'], { cwd, env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`0002_idx.sql (revision ${rev(2)}) was interrupted`);
-    expect(refused.stderr).toContain('To go on: drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS t_slow; then run `migrate up` again');
+    expect(refused.stderr).toContain('To go on: drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS t_slow; then run `strata up` again');
     expect(await query(db.url, `SELECT to_regclass('after_idx') AS t`)).toEqual([{ t: null }]);
 
     await query(db.url, 'DROP INDEX CONCURRENTLY IF EXISTS t_slow');
@@ -103,8 +103,8 @@ describe('an interrupted non-transactional migration', () => {
       const refused = await runMigrate(['up'], { cwd, env });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('Statement 1 completed; statement 2 may have run; it is the last one.');
-      expect(refused.stderr).toContain(`\`migrate resolve ${rev(2)} --applied\``);
-      expect(refused.stderr).toContain(`\`migrate resolve ${rev(2)} --rolled-back\``);
+      expect(refused.stderr).toContain(`\`strata resolve ${rev(2)} --applied\``);
+      expect(refused.stderr).toContain(`\`strata resolve ${rev(2)} --rolled-back\``);
 
       // Input errors: exit 2, nothing changed.
       for (const args of [['resolve', rev(2)], ['resolve', rev(2), '--applied', '--rolled-back'], ['resolve', 'nosuchrev', '--applied'], ['resolve', rev(1), '--applied']]) {

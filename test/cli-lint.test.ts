@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 
 const rev = (i: number) => `e${String(i).padStart(11, '0')}`;
@@ -45,12 +45,16 @@ describe('migrate lint', () => {
     const cwd = project();
     const json = await runMigrate(['lint', '--format', 'json'], { cwd });
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({
+    expect(envelope(json.stdout)).toEqual({
+      version: 1,
+      command: 'lint',
       ok: false,
-      findings: [
-        { rule: 'create-index-non-concurrently', severity: 'error', file: 'migrations/0002_email_index.sql', line: 5, column: 1, message: INDEX_MESSAGE, hint: INDEX_HINT, revision: rev(2) },
-        expect.objectContaining({ rule: 'drop-column', severity: 'warning', file: 'migrations/0003_drop_legacy.sql', line: 5, column: 1, revision: rev(3) }),
-      ],
+      result: {
+        findings: [
+          { rule: 'create-index-non-concurrently', severity: 'error', file: 'migrations/0002_email_index.sql', line: 5, column: 1, message: INDEX_MESSAGE, hint: INDEX_HINT, revision: rev(2) },
+          expect.objectContaining({ rule: 'drop-column', severity: 'warning', file: 'migrations/0003_drop_legacy.sql', line: 5, column: 1, revision: rev(3) }),
+        ],
+      },
     });
     const gh = await runMigrate(['lint', '--format', 'github'], { cwd });
     expect(gh.code).toBe(1);
@@ -61,7 +65,7 @@ describe('migrate lint', () => {
   it('takes rule levels from lint.rules in the config file; unknown rules are a config error', async () => {
     const cwd = project({ 'migrate.config.json': JSON.stringify({ lint: { rules: { 'create-index-non-concurrently': 'warning', 'drop-column': 'off' } } }) });
     const r = await runMigrate(['lint', '--json'], { cwd });
-    expect(JSON.parse(r.stdout).findings.map((f: { rule: string; severity: string }) => [f.rule, f.severity])).toEqual([['create-index-non-concurrently', 'warning']]);
+    expect(envelope(r.stdout).result.findings.map((f: { rule: string; severity: string }) => [f.rule, f.severity])).toEqual([['create-index-non-concurrently', 'warning']]);
     expect(r.code).toBe(0);
     writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ lint: { rules: { 'no-such-rule': 'error' } } }));
     const bad = await runMigrate(['lint'], { cwd });
@@ -72,7 +76,7 @@ describe('migrate lint', () => {
   it('lints given files: a migration of the folder (with the chain before it as context) and a loose SQL script', async () => {
     const cwd = project({ 'fix.sql': "-- a hotfix someone ran by hand\nUPDATE users SET email = lower(email);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n" });
     const r = await runMigrate(['lint', 'migrations/0003_drop_legacy.sql', 'fix.sql', '--json'], { cwd });
-    expect(JSON.parse(r.stdout).findings.map((f: { file: string; line: number; column: number; rule: string }) => `${f.file}:${f.line}:${f.column} ${f.rule}`)).toEqual([
+    expect(envelope(r.stdout).result.findings.map((f: { file: string; line: number; column: number; rule: string }) => `${f.file}:${f.line}:${f.column} ${f.rule}`)).toEqual([
       'migrations/0003_drop_legacy.sql:5:1 drop-column',
       'fix.sql:2:1 update-without-where',
       'fix.sql:3:1 set-not-null-without-check',
@@ -89,7 +93,7 @@ describe('migrate lint', () => {
       'migrations/0002_email_index.sql': sqlMigration(rev(2), [rev(1)], '-- strata-lint-ignore create-index-non-concurrently\nCREATE INDEX users_email ON users (email);', 'DROP INDEX users_email;'),
     });
     const r = await runMigrate(['lint', '--json'], { cwd: bad });
-    expect(JSON.parse(r.stdout).findings.map((f: { rule: string; line: number; message: string }) => [f.rule, f.line, f.message])).toEqual([
+    expect(envelope(r.stdout).result.findings.map((f: { rule: string; line: number; message: string }) => [f.rule, f.line, f.message])).toEqual([
       ['invalid-ignore', 5, 'strata-lint-ignore create-index-non-concurrently has no reason, so it is not applied'],
       ['create-index-non-concurrently', 6, INDEX_MESSAGE],
       ['drop-column', 5, DROP_MESSAGE],
@@ -99,7 +103,7 @@ describe('migrate lint', () => {
   it("finds nothing at error level in the repository's own migrations/", async () => {
     const r = await runMigrate(['lint', '--json', '--migrations', join(import.meta.dirname, '../migrations')]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).findings.map((f: { rule: string; severity: string }) => `${f.severity} ${f.rule}`)).toEqual(['warning rename-column', 'warning rename-column', 'warning drop-column']);
+    expect(envelope(r.stdout).result.findings.map((f: { rule: string; severity: string }) => `${f.severity} ${f.rule}`)).toEqual(['warning rename-column', 'warning rename-column', 'warning drop-column']);
   });
 });
 
@@ -123,7 +127,12 @@ describe('migrate up lints the pending migrations first', () => {
 
     const json = await runMigrate(['up', '--json', '--allow-data-loss'], { cwd, env });
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, refused: 'lint', findings: [{ rule: 'create-index-non-concurrently', revision: rev(2) }, { rule: 'drop-column', revision: rev(3) }] });
+    expect(envelope(json.stdout)).toMatchObject({
+      command: 'up',
+      ok: false,
+      result: { refused: 'lint', findings: [{ rule: 'create-index-non-concurrently', revision: rev(2) }, { rule: 'drop-column', revision: rev(3) }] },
+      error: { code: 'LINT_REFUSED' },
+    });
 
     const forced = await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd, env });
     expect({ code: forced.code, err: forced.stderr }).toMatchObject({ code: 0 });
@@ -155,7 +164,7 @@ describe('migrate test', () => {
       'migrations/0002_email.sql': sqlMigration(rev(2), [rev(1)], 'CREATE INDEX users_email ON users (email);', 'DROP INDEX users_email;'),
     });
     const ok = await runMigrate(['test', '--shadow-url', testServerUrl()], { cwd: good });
-    expect({ code: ok.code, out: ok.stdout }).toMatchObject({ code: 0, out: expect.stringMatching(/migrate test: all checks passed \(2 migrations\)\.\n$/) });
+    expect({ code: ok.code, out: ok.stdout }).toMatchObject({ code: 0, out: expect.stringMatching(/strata test: all checks passed \(2 migrations\)\.\n$/) });
     expect(ok.stdout).toMatch(/^passed {3}single-head \([^)]+\)\n/);
     expect(ok.stdout).toContain('skipped  models (no models source configured)\n');
 
@@ -166,9 +175,9 @@ describe('migrate test', () => {
       new RegExp(`FAILED {3}stairway \\([^)]+\\)\\n  Reverting 0002_email\\.sql \\(revision ${rev(2)}\\) does not restore the schema from before it: its down section does not undo its up section \\(1 difference\\)\\.`),
     );
     expect(bad.stdout).toContain('    - the schema after reverting 0002_email.sql has an extra index users_email that the schema before it does not define\n');
-    expect(bad.stdout).toMatch(/migrate test: 1 of 5 checks failed \(2 migrations\)\.\n$/);
+    expect(bad.stdout).toMatch(/strata test: 1 of 5 checks failed \(2 migrations\)\.\n$/);
     const json = await runMigrate(['test', '--json', '--shadow-url', testServerUrl()], { cwd: good });
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, failures: [{ check: 'stairway', revision: rev(2), file: '0002_email.sql' }] });
+    expect(envelope(json.stdout)).toMatchObject({ command: 'test', ok: false, result: { failures: [{ check: 'stairway', revision: rev(2), file: '0002_email.sql' }] } });
   });
 
   it('finds two heads and a models mismatch (--models)', async () => {
@@ -181,7 +190,7 @@ describe('migrate test', () => {
     const r = await runMigrate(['test', '--models', 'models.sql', '--shadow-url', testServerUrl()], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAILED {3}single-head \([^)]+\)\n/);
-    expect(r.stdout).toContain(`\n  The migrations have 2 heads: 0002_a.sql (revision ${rev(2)}), 0002_b.sql (revision ${rev(3)}). Merge them with \`migrate merge\` so every database ends at the same schema.\n`);
+    expect(r.stdout).toContain(`\n  The migrations have 2 heads: 0002_a.sql (revision ${rev(2)}), 0002_b.sql (revision ${rev(3)}). Merge them with \`strata merge\` so every database ends at the same schema.\n`);
     expect(r.stdout).toMatch(/FAILED {3}models \([^)]+\)\n/);
     expect(r.stdout).toContain('\n  The schema the migrations build at head differs from the models (models.sql) in 1 way.\n    - the migrations head has an extra table b that the models do not define\n');
   });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testServerUrl } from '@pg-strata/testkit';
-import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `a${String(i).padStart(11, '0')}`;
 const table = (i: number) => sqlMigration(rev(i), i === 1 ? [] : [rev(i - 1)], `CREATE TABLE t${i} (id int PRIMARY KEY, name text);`, `DROP TABLE t${i};`);
@@ -33,12 +33,12 @@ describe('migrate test --since, --format github, progress', () => {
     expect(lines.filter((l) => l.startsWith('::error file=migrations/0003_t3.sql,line='))).toHaveLength(1);
     expect(lines).toContain(
       // The line the re-apply failed on; the message and its difference, as the text format prints them.
-      `::error file=migrations/0008_t8.sql,line=6,title=migrate test%3A stairway::Reverting 0008_t8.sql (revision ${rev(8)}) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0008_t8.sql:6:1: applying revision ${rev(8)} failed: column "note" of relation "t7" already exists (SQLSTATE 42701)); the stairway stops here.%0A- the schema after reverting 0008_t8.sql has an extra column t7.note that the schema before it does not define`,
+      `::error file=migrations/0008_t8.sql,line=6,title=strata test%3A stairway::Reverting 0008_t8.sql (revision ${rev(8)}) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0008_t8.sql:6:1: applying revision ${rev(8)} failed: column "note" of relation "t7" already exists (SQLSTATE 42701)); the stairway stops here.%0A- the schema after reverting 0008_t8.sql has an extra column t7.note that the schema before it does not define`,
     );
     expect(lines.some((l) => l.includes('0003_t3.sql') && l.includes('stairway'))).toBe(false);
-    expect(lines.at(-1)).toBe('migrate test: 2 of 5 checks failed (8 migrations).');
-    expect(r.stderr).toContain('migrate test --since main: the stairway takes the 2 revisions whose files git shows added since.');
-    expect(r.stderr).toContain('migrate test: stairway over 2 revisions on 1 database, 6 applied plainly\n');
+    expect(lines.at(-1)).toBe('strata test: 2 of 5 checks failed (8 migrations).');
+    expect(r.stderr).toContain('strata test --since main: the stairway takes the 2 revisions whose files git shows added since.');
+    expect(r.stderr).toContain('strata test: stairway over 2 revisions on 1 database, 6 applied plainly\n');
     expect(r.stderr).not.toContain(testServerUrl());
 
     // A revision instead of a ref: the revisions after it.
@@ -48,7 +48,7 @@ describe('migrate test --since, --format github, progress', () => {
       [1, 2, rev(7)],
       [2, 2, rev(8)],
     ]);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, stairway: { steps: 2, skipped: 6 } });
+    expect(envelope(j.stdout)).toMatchObject({ command: 'test', ok: false, result: { stairway: { steps: 2, skipped: 6 } } });
 
     const bad = await runMigrate(['test', '--since', 'no-such-ref', '--shadow-url', testServerUrl()], { cwd });
     expect(bad.code).toBe(2);
@@ -60,14 +60,14 @@ describe('migrate test --since, --format github, progress', () => {
     const r = await runMigrate(['test', '--shadow-url', testServerUrl()], { cwd });
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter(Boolean).map((l) => l.replace(/\(\d[^)]*\)/, '(t)'))).toEqual([
-      'migrate test: single-head passed (t)',
-      'migrate test: upgrade passed (t)',
-      'migrate test: models skipped (no models source configured)',
-      'migrate test: downgrade passed (t)',
-      'migrate test: stairway over 2 revisions on 1 database',
-      'migrate test: stairway passed (t)',
+      'strata test: single-head passed (t)',
+      'strata test: upgrade passed (t)',
+      'strata test: models skipped (no models source configured)',
+      'strata test: downgrade passed (t)',
+      'strata test: stairway over 2 revisions on 1 database',
+      'strata test: stairway passed (t)',
     ]);
-    expect(r.stdout).toMatch(/migrate test: all checks passed \(2 migrations\)\.\n$/);
+    expect(r.stdout).toMatch(/strata test: all checks passed \(2 migrations\)\.\n$/);
   });
 
   it('on a terminal: one progress line, rewritten (step N of M, file, revision, elapsed)', () => {
@@ -80,7 +80,7 @@ describe('migrate test --since, --format github, progress', () => {
     });
     expect(out).toMatch(new RegExp(String.raw`\r\u001b\[2Kstairway: step 1 of 2, 0001_t1\.sql \(revision ${rev(1)}\), \d+(\.\d+)? m?s`));
     expect(out).toMatch(new RegExp(String.raw`\r\u001b\[2Kstairway: step 2 of 2, 0002_t2\.sql \(revision ${rev(2)}\), \d+(\.\d+)? m?s`));
-    expect(out).toContain('migrate test: all checks passed (2 migrations).');
+    expect(out).toContain('strata test: all checks passed (2 migrations).');
     expect(out).not.toContain(testServerUrl());
   });
 });

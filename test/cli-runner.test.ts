@@ -3,7 +3,7 @@ import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { CLI, runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { CLI, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { describeSchema, query } from './support/catalogue.js';
 
 const rev = (i: number) => `a${String(i).padStart(11, '0')}`;
@@ -51,7 +51,7 @@ describe('migrate CLI against real PostgreSQL', () => {
 
     const status = await runMigrate(['status', '--check', '--json'], { cwd, env });
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ atHead: true, pending: [], current: [rev(5)] });
+    expect(envelope(status.stdout).result).toMatchObject({ atHead: true, pending: [], current: [rev(5)] });
     await db.drop();
   });
 
@@ -84,7 +84,7 @@ describe('migrate CLI against real PostgreSQL', () => {
     const tables = await query<{ relname: string }>(db.url, `SELECT relname FROM pg_class WHERE relname IN ('t1','t2','keep_me') ORDER BY 1`);
     expect(tables.map((t) => t.relname)).toEqual(['t1', 't2']);
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(JSON.parse(status.stdout).failed[0]).toMatchObject({ revision: rev(3) });
+    expect(envelope(status.stdout).result.failed[0]).toMatchObject({ revision: rev(3) });
     await db.drop();
   });
 
@@ -170,14 +170,14 @@ describe('migrate CLI against real PostgreSQL', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('left00000003');
     expect(refused.stderr).toContain('right0000003');
-    expect(refused.stderr).toContain('migrate merge');
+    expect(refused.stderr).toContain('strata merge');
     const merged = await runMigrate(['merge', 'join branches'], { cwd, env });
     expect(merged.code).toBe(0);
     expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);
     expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('l','r') ORDER BY 1`)).toEqual([{ relname: 'l' }, { relname: 'r' }]);
     // A branch written earlier but merged late (parent t1) must still be applied.
     writeFileSync(join(cwd, 'migrations/0002_late.sql'), sqlMigration('late00000002', [rev(1)], 'CREATE TABLE late (id int);', 'DROP TABLE late;'));
-    const heads = JSON.parse((await runMigrate(['heads', '--json'], { cwd, env })).stdout).heads.map((h: { revision: string }) => h.revision);
+    const heads = envelope((await runMigrate(['heads', '--json'], { cwd, env })).stdout).result.heads.map((h: { revision: string }) => h.revision);
     writeFileSync(join(cwd, 'migrations/0009_merge_late.sql'), sqlMigration('mergelate009', heads, 'SELECT 1;', 'SELECT 1;'));
     const late = await runMigrate(['up'], { cwd, env });
     expect(late.code).toBe(0);
@@ -223,7 +223,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     expect(psql.status).toBe(0);
     expect(await describeSchema(offline.url)).toBe(await describeSchema(online.url));
     const st = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: offline.url } });
-    expect(JSON.parse(st.stdout)).toMatchObject({ atHead: true });
+    expect(envelope(st.stdout).result).toMatchObject({ atHead: true });
     await online.drop();
     await offline.drop();
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 import { query } from './support/catalogue.js';
 
 const rev = (i: number) => `f${String(i).padStart(11, '0')}`;
@@ -38,7 +38,7 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);
     const json = await runMigrate(['history', '-n', '3', '--json'], { cwd, env });
     expect(json.code).toBe(0);
-    const rows = JSON.parse(json.stdout) as { id: number; revision: string }[];
+    const rows = envelope(json.stdout).result as { id: number; revision: string }[];
     expect(rows.map((r) => r.revision)).toEqual([rev(15), rev(14), rev(13)]);
     expect(rows.map((r) => r.id)).toEqual([...rows.map((r) => r.id)].sort((a, b) => b - a));
     const text = await runMigrate(['history', '-n', '3'], { cwd, env });
@@ -273,7 +273,7 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     expect(env.stdout).toContain(`Database: from DATABASE_URL (${target})`);
     check(env);
     const json = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(JSON.parse(json.stdout).database).toEqual({ from: 'DATABASE_URL', target });
+    expect(envelope(json.stdout).result.database).toEqual({ from: 'DATABASE_URL', target });
     check(json);
 
     // --url wins over DATABASE_URL.
@@ -331,7 +331,7 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     for (const exempt of ['README.md', 'types.d.ts', '_helpers.ts', '.gitkeep']) expect(up.stderr).not.toContain(exempt);
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
     expect(status.stderr).toContain(warning);
-    expect(JSON.parse(status.stdout)).toMatchObject({ atHead: true });
+    expect(envelope(status.stdout).result).toMatchObject({ atHead: true });
     // A misnamed .sql stays an error of its own (a migration that would never run), not a warning.
     writeFileSync(join(cwd, 'migrations/add_users.sql'), sqlMigration(rev(9), [rev(2)], 'SELECT 1;', 'SELECT 1;'));
     const misnamed = await runMigrate(['heads'], { cwd });

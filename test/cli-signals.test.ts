@@ -108,7 +108,7 @@ describe('signals during migrate test and migrate diff', () => {
     void run.done.then((r) => (exited = r));
     // The server is up once a postgres process runs on a data directory under tmp.
     await waitFor('the embedded server', () => {
-      if (exited) throw new Error(`migrate test ended first: ${JSON.stringify(exited)}`);
+      if (exited) throw new Error(`strata test ended first: ${JSON.stringify(exited)}`);
       return postgresUnder(tmp, true).length > 0;
     }, 50_000);
     expect(existsSync(stale)).toBe(false);
@@ -116,7 +116,7 @@ describe('signals during migrate test and migrate diff', () => {
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/Stopped by SIGINT: `migrate test` did not complete and changed nothing\. Dropped \d+ scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
+    expect(r.stderr).toMatch(/Stopped by SIGINT: `strata test` did not complete and changed nothing\. Dropped \d+ scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
     expect(postgresUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp).filter((n) => n.startsWith('strata-pg-'))).toEqual([]);
   });
@@ -157,7 +157,7 @@ describe('signals during migrate test and migrate diff', () => {
     run.child.kill('SIGTERM');
     const r = await run.done;
     expect(r.code).toBe(143);
-    expect(r.stderr).toMatch(/Stopped by SIGTERM: `migrate diff` did not complete and changed nothing\. Dropped 1 scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
+    expect(r.stderr).toMatch(/Stopped by SIGTERM: `strata diff` did not complete and changed nothing\. Dropped 1 scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
     expect(postgresUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, introspect } from '@pg-strata/auditor';
 import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { createTestDatabase } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const PG15 = '/usr/lib/postgresql/15/bin';
 
@@ -106,8 +106,10 @@ describe('migrate up --backup (PostgreSQL 15 server, pg_dump 15)', () => {
     expect(await rows(db.url, `SELECT to_regclass('strata.strata_version') AS t`)).toEqual([{ t: null }]);
     const ok = await runMigrate(['up', '--json'], { cwd, env });
     expect(ok.code, ok.stderr).toBe(0);
-    const out = JSON.parse(ok.stdout);
-    expect(out).toMatchObject({ ok: true, stage: 'done', applied: [{ revision: 'e00000000001' }, { revision: 'e00000000002' }], revertCommand: 'migrate down base' });
+    const env1 = envelope(ok.stdout);
+    expect(env1).toMatchObject({ command: 'up', ok: true });
+    const out = env1.result;
+    expect(out).toMatchObject({ stage: 'done', applied: [{ revision: 'e00000000001' }, { revision: 'e00000000002' }], revertCommand: 'strata down base' });
     expect(out.backup.file).toBe(join(cwd, 'dumps', readdirSync(join(cwd, 'dumps'))[0]!));
     await db.drop();
   });
@@ -129,7 +131,7 @@ SELECT bool_and(email_verified) IS NOT FALSE AND count(*) > 0 FROM customers;\n`
     expect(up.stdout).toContain('2 migration(s) applied');
     expect(up.stderr).toContain('error: the health check after the run (checks/after.sql) failed: it returned false (column "?column?").');
     expect(up.stderr).toContain('This run applied 2 migration(s), still applied (nothing was rolled back):\n  e00000000003  0003_email_verified.sql\n  e00000000004  0004_invoices.sql\n');
-    expect(up.stderr).toContain('To revert them: migrate down e00000000002 (add --allow-data-loss if their down sections drop anything)');
+    expect(up.stderr).toContain('To revert them: strata down e00000000002 (add --allow-data-loss if their down sections drop anything)');
 
     const down = await runMigrate(['down', 'e00000000002', '--allow-data-loss'], { cwd, env });
     expect(down.code, down.stderr).toBe(0);
@@ -158,7 +160,7 @@ SELECT bool_and(email_verified) IS NOT FALSE AND count(*) > 0 FROM customers;\n`
     writeFileSync(join(cwd, 'targets.txt'), dbs.map((d) => d.name).join('\n'));
     const r = await runMigrate(['up', '--config', 'deploy/migrate.config.json', '--targets', 'targets.txt', '--backup', 'dumps', '--json'], { cwd, env: { DATABASE_URL: server.url } });
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { ok: boolean; targets: { status: string }[] };
+    const out = envelope<{ targets: { status: string }[] }>(r.stdout).result!;
     expect(out.targets.map((t) => t.status)).toEqual(['migrated', 'migrated']);
     const dumps = readdirSync(join(cwd, 'dumps')).sort();
     expect(dumps.map((f) => f.replace(/-\d{4}-.*$/, ''))).toEqual(dbs.map((d) => d.name).sort());

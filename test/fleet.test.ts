@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
 import { testServerUrl } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `f${String(i).padStart(11, '0')}`;
 const M = 20;
@@ -40,6 +40,13 @@ interface FleetJson {
   targets: { target: string; status: string; applied: number; durationMs: number; to: string[] }[];
 }
 
+/** A fleet run's --json envelope (docs/json.md): its result, with the envelope's ok. */
+function fleetResult(stdout: string): FleetJson {
+  const e = envelope<Omit<FleetJson, 'ok'>>(stdout);
+  expect(e.command).toBe('up');
+  return { ...e.result!, ok: e.ok };
+}
+
 describe('migrate up --targets: 50 databases', () => {
   const dbs: ScratchDatabase[] = [];
   afterAll(async () => {
@@ -66,12 +73,12 @@ describe('migrate up --targets: 50 databases', () => {
       writeFileSync(join(cwd, 'one.txt'), `${d.url}\n`);
       const r = await runMigrate(['up', '--targets', 'one.txt', '--json'], { cwd, env });
       expect(r.code, r.stderr).toBe(0);
-      expect((JSON.parse(r.stdout) as FleetJson).durationMs).toBeGreaterThan(0);
+      expect((fleetResult(r.stdout)).durationMs).toBeGreaterThan(0);
     }
 
     const first = await runMigrate(['up', '--targets', 'targets.txt', '--concurrency', '8', '--json'], { cwd, env, timeoutMs: 300_000 });
     expect(first.code).toBe(3);
-    const firstRes = JSON.parse(first.stdout) as FleetJson;
+    const firstRes = fleetResult(first.stdout);
     expect(firstRes.failed).toEqual([where(broken)]);
     expect(firstRes.targets.filter((t) => t.status === 'migrated')).toHaveLength(49);
     expect(first.stdout + first.stderr).not.toContain(password);
@@ -99,7 +106,7 @@ describe('migrate up --targets: 50 databases', () => {
     await rows(broken.url, 'DROP TABLE t7');
     const again = await runMigrate(['up', '--targets', 'targets.txt', '--concurrency', '8', '--json'], { cwd, env, timeoutMs: 300_000 });
     expect(again.code, again.stderr).toBe(0);
-    const res = JSON.parse(again.stdout) as FleetJson;
+    const res = fleetResult(again.stdout);
     expect(res.ok).toBe(true);
     expect(res.targets.filter((t) => t.status === 'at-head')).toHaveLength(49);
     expect(res.targets.find((t) => t.target === where(broken))).toMatchObject({ status: 'migrated', applied: M - 6, to: [rev(M)] });
@@ -131,7 +138,7 @@ describe('migrate up --schemas: schema-per-tenant', () => {
     writeFileSync(join(cwd, 'tenants.sql'), `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1`);
     const q = await runMigrate(['up', '--schemas', 'tenants.sql', '--json'], { cwd, env });
     expect(q.code, q.stderr).toBe(0);
-    const res = JSON.parse(q.stdout) as FleetJson;
+    const res = fleetResult(q.stdout);
     expect(res.targets.map((t) => [t.target.replace(/^.* schema /, ''), t.status])).toEqual([
       ['tenant_a', 'at-head'],
       ['tenant_b', 'at-head'],
@@ -168,7 +175,7 @@ describe('migrate up --schemas: schema-per-tenant', () => {
     writeFileSync(join(cwd, 'targets.sql'), `SELECT datname FROM pg_database WHERE datname LIKE 'fleetq\\_%' ORDER BY 1`);
     const r = await runMigrate(['up', '--targets', 'targets.sql', '--json'], { cwd, env: { DATABASE_URL: server } });
     expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as FleetJson;
+    const res = fleetResult(r.stdout);
     expect(res.targets.map((t) => t.target).sort()).toEqual(dbs.map(where).sort());
     for (const d of dbs) await d.drop();
   });

@@ -195,13 +195,13 @@ describe('kill loop: SIGKILL at 20 random points of a mixed 30-migration up (see
           await query(db.url, `DROP INDEX CONCURRENTLY IF EXISTS ${drop[1]}`);
           outcome = 'next up named one step: drop the INVALID index';
         } else {
-          expect(step).toContain(`migrate resolve ${rev(after.applied + 1)} --applied`);
+          expect(step).toContain(`strata resolve ${rev(after.applied + 1)} --applied`);
           // The statement in doubt is an ANALYZE: whether it ran changes nothing. Finish the rest by hand, as the message says.
           const r = after.running[0]!;
           if (r.done < 2) await query(db.url, `CREATE INDEX CONCURRENTLY IF NOT EXISTS items_c${after.applied + 1}b ON items (tag, id)`);
           const res = await runMigrate(['resolve', rev(after.applied + 1), '--applied'], { cwd, env: { DATABASE_URL: db.url } });
           expect({ code: res.code, stderr: res.stderr }).toMatchObject({ code: 0 });
-          outcome = 'next up named one step: migrate resolve --applied';
+          outcome = 'next up named one step: strata resolve --applied';
         }
         up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
         expect({ kill: k, code: up.code, stderr: up.stderr }).toMatchObject({ kill: k, code: 0 });

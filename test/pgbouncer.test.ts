@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startPgBouncer, testServerUrl, type PgBouncer } from '@pg-strata/testkit';
-import { runMigrate, sqlMigration, tempProject, type CliRun } from './support/cli.js';
+import { type CliRun, envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const rev = (i: number) => `b${String(i).padStart(11, '0')}`;
 const N = 24;
@@ -108,7 +108,7 @@ describe('through a real PgBouncer in transaction pooling', () => {
     expect(down.stdout).toContain(`now at ${rev(N - 3)}`);
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: url } });
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ current: [rev(N - 3)], atHead: false });
+    expect(envelope(status.stdout).result).toMatchObject({ current: [rev(N - 3)], atHead: false });
     await db.drop();
   }, 120_000);
 });
@@ -203,7 +203,7 @@ describe.each(['session', 'transaction'] as const)('default options through a re
     const stamped = await runMigrate(['stamp', rev(N - 1)], { cwd, env: { DATABASE_URL: url } });
     expect(stamped.code, stamped.stderr).toBe(0);
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: url } });
-    expect(JSON.parse(status.stdout)).toMatchObject({ current: [rev(N - 1)], atHead: false });
+    expect(envelope(status.stdout).result).toMatchObject({ current: [rev(N - 1)], atHead: false });
     const again = await race(url, cwd, []);
     expect(again.map((r) => r.code), explain(again, bouncer)).toEqual(Array(8).fill(0));
     expect(await rows(db.url, `SELECT revision, direction, outcome FROM strata.strata_history WHERE revision IN ('${rev(N - 1)}', '${rev(N)}') ORDER BY id`)).toEqual([
@@ -275,7 +275,7 @@ describe('through a real PgBouncer in statement pooling', () => {
     expect(stamped.stderr).toContain('statement pooling mode');
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: url } });
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ initialised: false, atHead: false });
+    expect(envelope(status.stdout).result).toMatchObject({ initialised: false, atHead: false });
     // A forced lock mode is used as given: the first transaction the pooler refuses ends the run with the same message.
     const forced = await runMigrate(['up', '--lock-mode', 'transaction'], { cwd, env: { DATABASE_URL: url } });
     expect(forced.code, forced.stderr).toBe(2);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@pg-strata/core';
 import { startLocalServer, type LocalServer } from '@pg-strata/pg-server';
-import { runMigrate, sqlMigration, tempProject } from './support/cli.js';
+import { envelope, runMigrate, sqlMigration, tempProject } from './support/cli.js';
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -66,7 +66,7 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
     // No security warning from the driver: sslmode has libpq's meaning.
     expect(up.stderr).not.toContain('SECURITY WARNING');
     const st = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: good } });
-    expect(JSON.parse(st.stdout)).toMatchObject({ atHead: true });
+    expect(envelope(st.stdout).result).toMatchObject({ atHead: true });
   });
 
   it('the library connection really is TLS, and sslcert/sslkey present the client certificate', async () => {

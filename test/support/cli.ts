@@ -49,3 +49,21 @@ export function sqlMigration(revision: string, parents: string[], up: string, do
   const header = [`-- revision: ${revision}`, `-- parents: ${parents.length ? parents.join(', ') : 'none'}`, ...Object.entries(extra).map(([k, v]) => `-- ${k}: ${v}`)];
   return `${header.join('\n')}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
 }
+
+/** The one JSON document a `--json` run prints on stdout (docs/json.md). */
+export interface Envelope<T = any> {
+  version: 1;
+  command: string | null;
+  ok: boolean;
+  result?: T;
+  error?: { code: string; message: string; [field: string]: unknown };
+}
+
+/** Parse a `--json` run's stdout as exactly one envelope (throws when it is not one). */
+export function envelope<T = any>(stdout: string): Envelope<T> {
+  const doc = JSON.parse(stdout) as Envelope<T>;
+  if (doc === null || typeof doc !== 'object' || doc.version !== 1 || typeof doc.ok !== 'boolean' || !('command' in doc)) {
+    throw new Error(`not a --json envelope: ${stdout.slice(0, 200)}`);
+  }
+  return doc;
+}

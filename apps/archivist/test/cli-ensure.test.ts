@@ -69,8 +69,9 @@ describe('migrate ensure (the shim for applications not written in TypeScript)',
     write('0003_b.sql', `-- revision: bbbb00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\n`);
     const r = await migrate(['ensure', '--json', '--mode', 'create-all', '--create-all', MODELS, '--migrations', dir], { DATABASE_URL: url });
     expect(r.code).toBe(1);
+    // The --json envelope (docs/json.md): the refusal is the result, its reason the error.
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ mode: 'create_all', action: 'refused', reason: 'several heads', heads: [], error: { code: 'MIGRATION_MULTIPLE_HEADS' } });
-    expect(out.error.message).toContain('Run `migrate merge`');
+    expect(out).toMatchObject({ version: 1, command: 'ensure', ok: false, result: { mode: 'create_all', action: 'refused', reason: 'several heads', heads: [] }, error: { code: 'MIGRATION_MULTIPLE_HEADS' } });
+    expect(out.error.message).toContain('Run `strata merge`');
   }, 120_000);
 });

@@ -156,7 +156,7 @@ describe('Org Archivist in create_all mode', () => {
     const err = await refused(start({ url, migrationsDir: m.dir, mode: 'create_all' }));
     expect(err.code).toBe('MIGRATION_MULTIPLE_HEADS');
     expect(err.message).toContain('the migrations have 2 heads:\n  aaaa00000003  0003_a.sql\n  bbbb00000003  0003_b.sql\n');
-    expect(err.message).toContain('Run `migrate merge`');
+    expect(err.message).toContain('Run `strata merge`');
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([{ n: 0 }]);
   });
 

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeFor, isBug, isStrataError, redactUrls } from '@pg-strata/core';
 import { CliContext, type CliIo } from './context.js';
 import { aliases, commands, type Register } from './commands/index.js';
+import { envelope, type Outcome } from './outcome.js';
 import { sourceMappedStack } from './source-stack.js';
 import { nonEmptyOption } from './checks.js';
 import { cleanUpOnSignal } from './signals.js';
@@ -32,6 +33,13 @@ export function verbOf(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** Whether the arguments ask for machine-readable output: `--json`, or `--format json` (audit, diff, check, lint, test). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  return args.some((a, i) => a === '--json' || /^--format=json(-lines)?$/.test(a) || (a === '--format' && /^json(-lines)?$/.test(args[i + 1] ?? '')));
+}
+
 /** Load the command modules `argv` needs: its verb's only, or all of them (help, unknown verbs). */
 export async function loadCommands(argv: readonly string[]): Promise<Register[]> {
   const verb = verbOf(argv);
@@ -43,14 +51,14 @@ export async function loadCommands(argv: readonly string[]): Promise<Register[]>
 
 /** Build the commander program from the given command registrations (default: all of them). */
 export async function buildProgram(ctx: CliContext, registers?: Register[]): Promise<Command> {
-  const program = new Command('migrate')
+  const program = new Command('strata')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
     .addOption(new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(nonEmptyOption('The database URL')))
     .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(nonEmptyOption('The config file name')))
     .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')))
     .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)))
-    .addOption(new Option('--json', 'machine-readable output on stdout'))
+    .addOption(new Option('--json', 'one JSON document on stdout, { version, command, ok, result | error } (docs/json.md)'))
     .addOption(new Option('--dry-run', 'show what would happen, change nothing'))
     .addOption(new Option('--allow-data-loss', 'permit statements that lose data (DROP TABLE/COLUMN, TRUNCATE, ...)'))
     .showHelpAfterError('(run with --help for usage)')
@@ -72,25 +80,40 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   // Commands that make scratch databases, embedded servers, temporary folders: a signal cleans them up (signals.ts).
   const offSignals = verb !== undefined && CLEANS_UP.has(verb) ? cleanUpOnSignal(ctx, verb) : () => {};
   ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
+  ctx.json = wantsJson(argv);
+  // `test --format json-lines`: the envelope is the last of the JSON lines, on one line too.
+  ctx.jsonLines = ctx.json && argv.some((a, i) => a === '--format=json-lines' || (a === '--format' && argv[i + 1] === 'json-lines'));
+  // The envelope's `command`: the verb (an alias gives its verb's name), when it is one.
+  ctx.verb = verb === undefined ? null : (aliases[verb] ?? verb);
+  if (ctx.verb !== null && !commands.some(([v]) => v === ctx.verb)) ctx.verb = null;
   const program = await buildProgram(ctx, await loadCommands(argv));
-  let code: number = ExitCode.OK;
-  program.hook('postAction', (_this, action) => {
-    const c = (action as Command & { exitCodeResult?: number }).exitCodeResult;
-    if (typeof c === 'number') code = c;
-  });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    const outcome = ctx.takeOutcome();
+    return outcome === undefined ? ExitCode.OK : render(ctx, outcome);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      // commander has said it on stderr; under --json stdout still gets its envelope.
+      if (ctx.json) render(ctx, { code: ExitCode.INPUT, error: { code: 'USAGE', message: redactUrls(err.message.replace(/^error: /, '')), commander: err.code } });
       return ExitCode.INPUT;
     }
-    return reportError(ctx, err, argv.includes('--json'), io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
+    return reportError(ctx, err, ctx.json, io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
   } finally {
     offSignals();
     ctx.flush();
   }
+}
+
+/**
+ * The one place a command's outcome is shown: under --json the envelope of
+ * docs/json.md (one line when the command streams JSON lines before it),
+ * else the command's text. Returns the exit code.
+ */
+export function render(ctx: CliContext, outcome: Outcome, json = ctx.json): number {
+  if (json) ctx.outJson(envelope(ctx.verb, outcome), ctx.jsonLines);
+  else outcome.text?.();
+  return outcome.code;
 }
 
 /**
@@ -101,8 +124,9 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
 export function reportError(ctx: CliContext, err: unknown, json: boolean, debug: boolean): number {
   const bug = isBug(err);
   const message = redactUrls(err instanceof Error ? err.message : String(err)) + localServerHint(err);
+  const code = exitCodeFor(err);
   if (json) {
-    ctx.outJson({ ok: false, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } });
+    render(ctx, { code, error: isStrataError(err) ? { ...err.toJSON(), message } : { code: bug ? 'INTERNAL' : 'IO', message } }, true);
   } else {
     ctx.note(ctx.paint('31', `error: ${message}`));
     if (bug) {
@@ -110,7 +134,7 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
       if (debug && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
     }
   }
-  return exitCodeFor(err);
+  return code;
 }
 
 /**
@@ -124,7 +148,3 @@ export function localServerHint(err: unknown): string {
   return ' To use a PostgreSQL server you already have instead, pass --shadow-url <url> or set SHADOW_DATABASE_URL (Strata creates and drops its scratch databases there).';
 }
 
-/** Helper for command actions: store the exit code the action wants. */
-export function setExitCode(command: Command, code: number): void {
-  (command as Command & { exitCodeResult?: number }).exitCodeResult = code;
-}

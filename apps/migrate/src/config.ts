@@ -40,11 +40,11 @@ export interface StrataConfig {
    * Default: none (the URL's parameters, else `PGSSLMODE` and friends).
    */
   ssl?: { mode?: string; ca?: string; cert?: string; key?: string };
-  /** `migrate up` backs the database up with `pg_dump --format=custom` into `dir` first (`--backup DIR`); `pgDump` is the pg_dump to use. Default: no backup. */
+  /** `strata up` backs the database up with `pg_dump --format=custom` into `dir` first (`--backup DIR`); `pgDump` is the pg_dump to use. Default: no backup. */
   backup?: { dir: string; pgDump?: string };
   /** Health check run before `up` (SQL text, or a `.sql` file relative to the config file): the run stops if it fails. Default: none. */
   checkBefore?: string;
-  /** Health check run after `up`: when it fails, `up` exits 1 and prints the `migrate down` command that would revert the run. Default: none. */
+  /** Health check run after `up`: when it fails, `up` exits 1 and prints the `strata down` command that would revert the run. Default: none. */
   checkAfter?: string;
   /** Lint rule levels by rule id. */
   lint?: { rules?: Record<string, RuleLevel> };

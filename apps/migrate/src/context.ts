@@ -5,6 +5,7 @@ import { StrataError, describeConnection, type Logger } from '@pg-strata/core';
 import { MIGRATION_FILE_RE } from '@pg-strata/runner';
 import { loadConfig, resolvePath, type LoadedConfig, type StrataConfig } from './config.js';
 import { withSslParams } from './connection-url.js';
+import type { Outcome } from './outcome.js';
 
 /** Global options every command receives (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -109,6 +110,13 @@ export class CliContext {
   warnStrayFiles = false;
   /** The CLI's own process (main.ts): commands take over SIGINT and SIGTERM (signals.ts). */
   handleSignals = false;
+  /** Machine-readable output (`--json`, or `--format json`): runCli writes the envelope, commands print no text on stdout. */
+  json = false;
+  /** `test --format json-lines`: stdout is JSON lines (events, then the envelope on one line). */
+  jsonLines = false;
+  /** The verb being run, for the envelope (null: none, or an unknown one). */
+  verb: string | null = null;
+  #outcome: Outcome | undefined;
 
   constructor(io: CliIo) {
     this.io = io;
@@ -142,7 +150,7 @@ export class CliContext {
       baseDir,
       migrationsDir,
       schema: opts.schema ?? config.schema ?? 'strata',
-      json: Boolean(opts.json),
+      json: Boolean(opts.json) || this.json,
       dryRun: Boolean(opts.dryRun),
       allowDataLoss: Boolean(opts.allowDataLoss),
     };
@@ -188,10 +196,27 @@ export class CliContext {
     this.io.stdout.write(`${line}\n`);
   }
 
-  /** Print a JSON document on stdout. */
-  outJson(value: unknown): void {
+  /** Print a JSON document on stdout (runCli's envelope: commands return their result instead). */
+  outJson(value: unknown, compact = false): void {
     this.flush();
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * A command's action as commander calls it: `fn` returns the command's
+   * Outcome, kept for runCli, which renders it and returns its exit code.
+   */
+  action<A extends unknown[]>(fn: (...args: A) => Promise<Outcome>): (...args: A) => Promise<void> {
+    return async (...args: A) => {
+      this.#outcome = await fn(...args);
+    };
+  }
+
+  /** The Outcome the command's action returned (undefined when no action ran: help, a usage error). */
+  takeOutcome(): Outcome | undefined {
+    const o = this.#outcome;
+    this.#outcome = undefined;
+    return o;
   }
 
   /** Progress and diagnostics go to stderr, so stdout stays clean for --json and --sql. */

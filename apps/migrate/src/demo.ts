@@ -146,56 +146,56 @@ async function main(): Promise<void> {
       return { outcome: `${describeConnection(prodUrl)}: old create_all(), ${steps.length - 1} scripts and a manual hot-fix applied` };
     });
 
-    await step('migrate audit: production against the models (legacy/models/create_all.sql in a shadow database)', async () => {
+    await step('strata audit: production against the models (legacy/models/create_all.sql in a shadow database)', async () => {
       const r = await cli(['audit', '--models', 'legacy/models/create_all.sql', '--shadow-url', srv.url], prodUrl);
-      expectCode(r, [1], 'migrate audit');
+      expectCode(r, [1], 'strata audit');
       // Exit 1 alone could be a crash: the report must be there too.
       const n = /: (\d+) differences? \(/.exec(r.stdout)?.[1];
-      if (!n) throw new Error(`migrate audit exited 1 without a drift report:\n${r.stdout}${r.stderr}`);
+      if (!n) throw new Error(`strata audit exited 1 without a drift report:\n${r.stdout}${r.stderr}`);
       return { outcome: `drift found, exit 1 (as expected before the migration): ${n} differences`, detail: r.stdout };
     });
 
-    await step('migrate convert: the legacy scripts into a baseline and migrations (classified against production)', async () => {
+    await step('strata convert: the legacy scripts into a baseline and migrations (classified against production)', async () => {
       const r = await cli(['convert', 'legacy', '--write', '--url', prodUrl, '--models', 'legacy/models/create_all.sql', '--out', join(work, 'converted'), '--shadow-url', srv.url, '--file', 'backend/main.py']);
       // 1: some scripts need a person (dynamic SQL, a destructive clean-up, a syntax error).
-      expectCode(r, [0, 1], 'migrate convert');
+      expectCode(r, [0, 1], 'strata convert');
       const written = existsSync(join(work, 'converted')) ? readdirSync(join(work, 'converted')).filter((f) => /\.(sql|ts)$/.test(f)).length : 0;
-      if (written === 0) throw new Error(`migrate convert wrote no migration:\n${r.stdout}${r.stderr}`);
+      if (written === 0) throw new Error(`strata convert wrote no migration:\n${r.stdout}${r.stderr}`);
       return {
         outcome: `${written} migrations written to a scratch folder, obsolete scripts archived, manual-review scripts listed first in legacy/CONVERSION.md; the reviewed result is the checked-in migrations/, used below`,
         detail: r.stdout.split('\n').slice(0, 40).join('\n'),
       };
     });
 
-    await step(`migrate stamp ${BASELINE} --verify: production has exactly the baseline's schema, so it is stamped there`, async () => {
+    await step(`strata stamp ${BASELINE} --verify: production has exactly the baseline's schema, so it is stamped there`, async () => {
       const r = await cli(['stamp', BASELINE, '--verify', '--shadow-url', srv.url], prodUrl);
-      expectCode(r, [0], 'migrate stamp --verify');
+      expectCode(r, [0], 'strata stamp --verify');
       return { outcome: r.stdout.trim(), detail: r.stderr };
     });
 
-    await step('migrate up: refused, one migration drops a column (data loss needs consent)', async () => {
+    await step('strata up: refused, one migration drops a column (data loss needs consent)', async () => {
       const r = await cli(['up'], prodUrl);
-      expectCode(r, [2], 'migrate up');
+      expectCode(r, [2], 'strata up');
       return { outcome: 'refused, exit 2, nothing ran', detail: r.stderr };
     });
 
-    await step('migrate up --allow-data-loss: production to head', async () => {
+    await step('strata up --allow-data-loss: production to head', async () => {
       const r = await cli(['up', '--allow-data-loss'], prodUrl);
-      expectCode(r, [0], 'migrate up');
+      expectCode(r, [0], 'strata up');
       return { outcome: r.stdout.trim(), detail: r.stderr };
     });
 
-    await step('migrate audit again: production against the models', async () => {
+    await step('strata audit again: production against the models', async () => {
       const r = await cli(['audit', '--models', 'legacy/models/create_all.sql', '--shadow-url', srv.url], prodUrl);
-      expectCode(r, [0], 'migrate audit');
+      expectCode(r, [0], 'strata audit');
       return { outcome: 'zero drift, exit 0', detail: r.stdout };
     });
 
-    await step('migrate status and history on production', async () => {
+    await step('strata status and history on production', async () => {
       const s = await cli(['status'], prodUrl);
-      expectCode(s, [0], 'migrate status');
+      expectCode(s, [0], 'strata status');
       const h = await cli(['history', '-n', '4'], prodUrl);
-      expectCode(h, [0], 'migrate history');
+      expectCode(h, [0], 'strata history');
       return { outcome: 'at head', detail: `${s.stdout}\n${h.stdout}` };
     });
 

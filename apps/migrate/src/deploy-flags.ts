@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError, exitCodeFor } from '@pg-strata/core';
+import { ExitCode, StrataError } from '@pg-strata/core';
 // @pg-strata/deploy (backups, health checks, fleets) is imported when one of its
 // flags is used: a plain `up` does not load it.
 import type { DeployUpgradeOptions, DeployUpgradeResult, FleetTargetResult, HealthCheck } from '@pg-strata/deploy';
@@ -10,9 +10,10 @@ import { ms } from './render.js';
 import { outputDirOption, wholeNumberOption } from './checks.js';
 import { runnerOptions, type RunnerFlags } from './runner-options.js';
 import { isAtHead, type RunnerOptions } from '@pg-strata/runner';
-import { renderRun } from './commands/run-shared.js';
+import { printRun, runError, runExitCode, runResult } from './run-output.js';
+import { withoutOk, type Outcome, type OutcomeError } from './outcome.js';
 
-/** The production flags of `migrate up`. */
+/** The production flags of `strata up`. */
 export interface DeployFlags {
   backup?: string;
   pgDump?: string;
@@ -29,7 +30,7 @@ export function addDeployOptions(cmd: Command, cwd: string): Command {
     .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)').argParser(outputDirOption(cwd)))
     .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
     .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
-    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `migrate down` that would revert the run (config: checkAfter)'))
+    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `strata down` that would revert the run (config: checkAfter)'))
     .addOption(new Option('--targets <file>', 'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql'))
     .addOption(new Option('--schemas <list|file>', 'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), search_path set to it, Strata\'s tables in it'))
     .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)').argParser(wholeNumberOption(1, 'a number of targets at once')));
@@ -72,58 +73,62 @@ export function deploySafeguards(ctx: CliContext, g: GlobalOptions & DeployFlags
 
 const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`);
 
-/** `migrate down` reverting what a run applied (the URL is never printed: the operator supplies it as for `up`). */
+/** `strata down` reverting what a run applied (the URL is never printed: the operator supplies it as for `up`). */
 export function revertCommand(result: DeployUpgradeResult, r: Resolved): string | undefined {
   if (!result.revertTarget) return undefined;
   const schema = r.schema === 'strata' ? '' : ` --schema ${r.schema}`;
-  return `migrate down ${result.revertTarget}${schema}`;
+  return `strata down ${result.revertTarget}${schema}`;
 }
 
-/** Run `up` with safeguards and render it; returns the exit code. A failing health check exits 1. */
-export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions, r: Resolved): Promise<number> {
+/** Run `up` with safeguards; its outcome. A failing health check exits 1. */
+export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions, r: Resolved): Promise<Outcome> {
   const { deployUpgrade, restoreCommand } = await import('@pg-strata/deploy');
   const result = await deployUpgrade(options);
   const revert = revertCommand(result, r);
   const checkFailed = result.stage === 'check-before' || (result.stage === 'check-after' && result.run?.ok === true);
-  if (r.json) {
-    const run = result.run;
-    ctx.outJson({
-      ...(run ? { ...run, error: run.error ? { code: run.error.code, message: run.error.message, meta: run.error.meta } : undefined } : {}),
-      ok: result.ok,
-      stage: result.stage,
-      backup: result.backup,
-      checkBefore: result.checkBefore,
-      checkAfter: result.checkAfter,
-      applied: result.applied,
-      revertCommand: revert,
-    });
-    return result.ok ? ExitCode.OK : checkFailed ? ExitCode.FOUND : run?.error ? exitCodeFor(run.error) : ExitCode.DATABASE;
-  }
-  if (result.checkBefore) ctx.note(`check before: ${result.checkBefore.ok ? 'ok' : 'FAILED'} (${result.checkBefore.source}, ${ms(result.checkBefore.durationMs)})`);
-  if (result.stage === 'check-before') {
-    ctx.note(ctx.paint('31', `error: the health check before the run (${result.checkBefore?.source}) failed: ${result.checkBefore?.reason}. Nothing was backed up or migrated.`));
-    return ExitCode.FOUND;
-  }
-  if (result.backup) {
-    const b = result.backup;
-    ctx.note(`backup: ${b.file} (${size(b.sizeBytes)}, ${b.entries} entries, pg_dump ${b.pgDumpVersion}, ${ms(b.durationMs)})`);
-    ctx.note(`  restore into an empty database with: ${restoreCommand(b.file).replace('--clean --if-exists ', '')}`);
-  }
-  const code = renderRun(ctx, result.run!, false);
-  if (result.checkAfter) ctx.note(`check after: ${result.checkAfter.ok ? 'ok' : 'FAILED'} (${result.checkAfter.source}, ${ms(result.checkAfter.durationMs)})`);
-  if (result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok) {
-    ctx.note(ctx.paint('31', `error: the health check after the run (${result.checkAfter.source}) failed: ${result.checkAfter.reason}.`));
-    if (result.applied.length === 0) {
-      ctx.note('This run applied no migration; nothing to revert.');
-    } else {
-      ctx.note(`This run applied ${result.applied.length} migration(s), still applied (nothing was rolled back):`);
-      for (const s of result.applied) ctx.note(`  ${s.revision}  ${s.file}`);
-      ctx.note(`To revert them: ${revert} (add --allow-data-loss if their down sections drop anything)`);
+  const run = result.run;
+  const code = result.ok ? ExitCode.OK : checkFailed ? ExitCode.FOUND : run ? runExitCode(run) : ExitCode.DATABASE;
+  const json = {
+    ...(run ? runResult(run) : {}),
+    stage: result.stage,
+    backup: result.backup,
+    checkBefore: result.checkBefore,
+    checkAfter: result.checkAfter,
+    applied: result.applied,
+    revertCommand: revert,
+  };
+  const failedCheck = result.stage === 'check-before' ? result.checkBefore : result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok ? result.checkAfter : undefined;
+  const error: OutcomeError | undefined = failedCheck
+    ? { code: 'HEALTH_CHECK_FAILED', message: `The health check ${result.stage === 'check-before' ? 'before' : 'after'} the run (${failedCheck.source}) failed: ${failedCheck.reason}.`, stage: result.stage }
+    : run && !result.ok
+      ? runError(run)
+      : undefined;
+  const text = () => {
+    if (result.checkBefore) ctx.note(`check before: ${result.checkBefore.ok ? 'ok' : 'FAILED'} (${result.checkBefore.source}, ${ms(result.checkBefore.durationMs)})`);
+    if (result.stage === 'check-before') {
+      ctx.note(ctx.paint('31', `error: the health check before the run (${result.checkBefore?.source}) failed: ${result.checkBefore?.reason}. Nothing was backed up or migrated.`));
+      return;
     }
-    if (result.backup) ctx.note(`The backup taken before the run: ${result.backup.file}`);
-    return ExitCode.FOUND;
-  }
-  return code;
+    if (result.backup) {
+      const b = result.backup;
+      ctx.note(`backup: ${b.file} (${size(b.sizeBytes)}, ${b.entries} entries, pg_dump ${b.pgDumpVersion}, ${ms(b.durationMs)})`);
+      ctx.note(`  restore into an empty database with: ${restoreCommand(b.file).replace('--clean --if-exists ', '')}`);
+    }
+    printRun(ctx, result.run!);
+    if (result.checkAfter) ctx.note(`check after: ${result.checkAfter.ok ? 'ok' : 'FAILED'} (${result.checkAfter.source}, ${ms(result.checkAfter.durationMs)})`);
+    if (result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok) {
+      ctx.note(ctx.paint('31', `error: the health check after the run (${result.checkAfter.source}) failed: ${result.checkAfter.reason}.`));
+      if (result.applied.length === 0) {
+        ctx.note('This run applied no migration; nothing to revert.');
+      } else {
+        ctx.note(`This run applied ${result.applied.length} migration(s), still applied (nothing was rolled back):`);
+        for (const s of result.applied) ctx.note(`  ${s.revision}  ${s.file}`);
+        ctx.note(`To revert them: ${revert} (add --allow-data-loss if their down sections drop anything)`);
+      }
+      if (result.backup) ctx.note(`The backup taken before the run: ${result.backup.file}`);
+    }
+  };
+  return { code, result: json, ...(error ? { error } : {}), text };
 }
 
 /** Whether `up` runs over a fleet (`--targets` / `--schemas`). */
@@ -134,7 +139,7 @@ export function isFleet(g: DeployFlags): boolean {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 /**
- * `migrate up --targets FILE | --schemas ...`: every target migrated with
+ * `strata up --targets FILE | --schemas ...`: every target migrated with
  * bounded concurrency, a line per target as it finishes, a result table, and
  * a non-zero exit naming the failed targets (never their URLs).
  */
@@ -144,8 +149,8 @@ export async function runFleetUp(
   r: Resolved,
   extra: { target: string; dryRun: boolean },
   /** The pre-run lint gate of `up`, run once on the least advanced target (its pending set covers the others'). */
-  gate?: (runner: RunnerOptions) => Promise<number | undefined>,
-): Promise<number> {
+  gate?: (runner: RunnerOptions) => Promise<Outcome | undefined>,
+): Promise<Outcome> {
   // The URL is optional with --targets (a list of URLs); the runner options are built the same way either way.
   const given = ctx.databaseSource(g, r)?.url;
   const { url: resolvedUrl, ...runner } = runnerOptions(ctx, { ...g, url: given ?? 'postgres://localhost/' }, r);
@@ -180,18 +185,17 @@ export async function runFleetUp(
     },
   });
   const code = result.ok ? ExitCode.OK : Math.max(...result.targets.filter((t) => t.error).map((t) => t.error!.exitCode));
-  if (r.json) {
-    ctx.outJson(result);
-    return code;
-  }
-  ctx.out(`${pad('target', 48)} ${pad('result', 8)} ${pad('applied', 7)} ${pad('from -> to', 34)} time`);
-  for (const t of result.targets) ctx.out(line(t));
-  const count = (s: string) => result.targets.filter((t) => t.status === s).length;
-  ctx.out(`${result.targets.length} target(s) in ${ms(result.durationMs)}: ${count('migrated')} migrated, ${count('at-head')} already at head, ${count('failed')} failed.`);
-  if (!result.ok) {
-    ctx.note(ctx.paint('31', `error: ${result.failed.length} target(s) failed: ${result.failed.join(', ')}`));
-    for (const t of result.targets) if (t.error) ctx.note(`  ${t.target}: ${t.error.message.split('\n')[0]}`);
-    ctx.note('Re-run the same command to resume: targets at head are skipped.');
-  }
-  return code;
+  const error: OutcomeError | undefined = result.ok ? undefined : { code: 'FLEET_FAILED', message: `${result.failed.length} target(s) failed: ${result.failed.join(', ')}`, failed: result.failed };
+  const text = () => {
+    ctx.out(`${pad('target', 48)} ${pad('result', 8)} ${pad('applied', 7)} ${pad('from -> to', 34)} time`);
+    for (const t of result.targets) ctx.out(line(t));
+    const count = (s: string) => result.targets.filter((t) => t.status === s).length;
+    ctx.out(`${result.targets.length} target(s) in ${ms(result.durationMs)}: ${count('migrated')} migrated, ${count('at-head')} already at head, ${count('failed')} failed.`);
+    if (!result.ok) {
+      ctx.note(ctx.paint('31', `error: ${result.failed.length} target(s) failed: ${result.failed.join(', ')}`));
+      for (const t of result.targets) if (t.error) ctx.note(`  ${t.target}: ${t.error.message.split('\n')[0]}`);
+      ctx.note('Re-run the same command to resume: targets at head are skipped.');
+    }
+  };
+  return { code, result: withoutOk(result), ...(error ? { error } : {}), text };
 }

@@ -10,3 +10,9 @@ export function table(headers: string[], rows: (string | number | null | undefin
 export function ms(n: number): string {
   return n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(n < 10_000 ? 2 : 1)} s`;
 }
+
+/** GitHub workflow-command data: escapes %, CR and LF. */
+export const ghData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
+/** A GitHub workflow-command property (file=, title=): also escapes : and ,. */
+export const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

@@ -35,7 +35,7 @@ describe('how an error ends a command', () => {
     const json = capture();
     expect(reportError(json.ctx, new StrataError('INTERNAL', 'loadParser() first'), true, false)).toBe(4);
     json.ctx.flush();
-    expect(JSON.parse(json.out.stdout)).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'loadParser() first' } });
+    expect(JSON.parse(json.out.stdout)).toEqual({ version: 1, command: null, ok: false, error: { code: 'INTERNAL', message: 'loadParser() first', meta: {} } });
   });
 
   it('input, database and system errors keep their codes', () => {

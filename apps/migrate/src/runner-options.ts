@@ -1,11 +1,19 @@
+import { Option, type Command } from 'commander';
 import { StrataError } from '@pg-strata/core';
 import type { LockModeOption, RunnerEvent, RunnerOptions } from '@pg-strata/runner';
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 import { ms } from './render.js';
-import { parseDuration } from './checks.js';
+import { durationOption, parseDuration } from './checks.js';
 
 /** Global options plus the runner flags some commands add (`--lock-wait` is parsed to milliseconds by checks.ts). */
 export type RunnerFlags = GlobalOptions & { lockWait?: number; lockMode?: string };
+
+/** Declare `--lock-wait` and `--lock-mode`, the options of the commands that take the migration lock. */
+export function addLockOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
+    .addOption(new Option('--lock-mode <mode>', "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'").choices(['auto', 'session', 'transaction']));
+}
 
 /**
  * The `lock_timeout` and `statement_timeout` every migration gets unless its

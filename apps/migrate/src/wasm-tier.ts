@@ -3,7 +3,7 @@
 // libpg-query (the SQL parser under @pg-strata/lint, the auditor and the
 // converter) is a 2 MB WebAssembly module. By default V8 compiles its hot
 // functions a second time with TurboFan, which a CLI run never earns back.
-// Measured on Node 22 with `migrate lint` of the 1,000 migrations of bench/
+// Measured on Node 22 with `strata lint` of the 1,000 migrations of bench/
 // (apps/migrate/README.md): ~0.88 s -> ~0.49 s. `status` never loads the
 // parser, and is not touched: the flag is set only when a command is about to
 // load it.

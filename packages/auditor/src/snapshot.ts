@@ -557,7 +557,7 @@ export function parseSnapshot(text: string, where = 'the snapshot'): Snapshot {
   }
   const v = value as Partial<Snapshot> & { version?: unknown };
   if (v.version !== SNAPSHOT_VERSION) {
-    throw new StrataError('SNAPSHOT_INVALID', `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ${SNAPSHOT_VERSION}. Write it again with \`migrate audit --dump\`.`, { meta: { file: where } });
+    throw new StrataError('SNAPSHOT_INVALID', `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ${SNAPSHOT_VERSION}. Write it again with \`strata audit --dump\`.`, { meta: { file: where } });
   }
   const base = emptySnapshot(typeof v.server?.major === 'number' ? v.server.major : 0);
   for (const c of OBJECT_COLLECTIONS) {

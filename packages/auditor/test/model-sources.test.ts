@@ -128,7 +128,7 @@ describe('snapshotFrom on a shadow database', () => {
     writeFileSync(file, '{"version": 7}');
     const err = await failure(snapshotFrom(file, opts()));
     expect(err.code).toBe('SNAPSHOT_INVALID');
-    expect(err.message).toBe(`${file} has snapshot version 7; this Strata reads version 1. Write it again with \`migrate audit --dump\`.`);
+    expect(err.message).toBe(`${file} has snapshot version 7; this Strata reads version 1. Write it again with \`strata audit --dump\`.`);
   });
 
   it('reports an unreachable database without its password', async () => {

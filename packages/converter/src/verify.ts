@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { compare, snapshotFrom, type Difference, type Snapshot, type SnapshotFromOptions } from '@pg-strata/auditor';
-import type { ConversionPlan } from './convert.js';
+import type { ConversionPlan } from './conversion-plan.js';
 import type { WriteResult } from './write.js';
 
 /** Options of {@link verifyConversion}. */

@@ -11,7 +11,7 @@ import { lintSql } from '@pg-strata/lint';
 import { deparse, parseScriptSync } from '@pg-strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
-import type { ConversionPlan, ScriptPlan } from './convert.js';
+import type { ConversionPlan, ScriptPlan } from './conversion-plan.js';
 import type { AnalyzedStatement, Effect } from './effects.js';
 import { conversionJson, renderConversionMarkdown } from './report.js';
 
@@ -484,7 +484,7 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     // converted scripts follow its single head and production's schema is not baselined again.
     const graph = buildGraph(await loadMigrations(plan.outDir));
     if (graph.heads.length !== 1) {
-      throw new StrataError('CONVERT_REFUSED', `${plan.outDir} has ${graph.heads.length} heads (${graph.heads.join(', ')}): merge them first (migrate merge), then convert again.`, { meta: { dir: plan.outDir } });
+      throw new StrataError('CONVERT_REFUSED', `${plan.outDir} has ${graph.heads.length} heads (${graph.heads.join(', ')}): merge them first (strata merge), then convert again.`, { meta: { dir: plan.outDir } });
     }
     parent = graph.heads[0]!;
   } else {
@@ -502,8 +502,8 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
       text:
         header(baseRev, 'none', "baseline: production's schema as audited", true, [
           "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
-          `Written by \`migrate convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
-          `Existing databases are stamped at this revision (\`migrate stamp ${baseRev}\`) instead of running it.`,
+          `Written by \`strata convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
+          `Existing databases are stamped at this revision (\`strata stamp ${baseRev}\`) instead of running it.`,
         ]) + `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
     });
     const last = files.at(-1)!;

@@ -164,7 +164,7 @@ export async function upgradeFleet(options: UpgradeFleetOptions): Promise<FleetR
   const { targets, concurrency = 4, onTarget, schema, ...rest } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new StrataError('USAGE', `--concurrency must be a positive integer (got ${concurrency}).`);
   if (rest.backup && targets.some((t) => t.schema)) {
-    throw new StrataError('USAGE', '--backup with --schemas would dump the whole database once per tenant schema: back the database up once (migrate up --backup on it, or pg_dump), then run the schemas without --backup.');
+    throw new StrataError('USAGE', '--backup with --schemas would dump the whole database once per tenant schema: back the database up once (strata up --backup on it, or pg_dump), then run the schemas without --backup.');
   }
   const results: FleetTargetResult[] = new Array(targets.length);
   let next = 0;

@@ -181,7 +181,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     if (pending.length > 0) {
       lines.push(`${pending.length} migration${pending.length === 1 ? ' is' : 's are'} pending:`);
       for (const p of pending) lines.push(`  ${p.revision}  ${p.file}`);
-      lines.push('Run `migrate up` (the deploy\'s migration step) first, or start with STRATA_SCHEMA_MODE=migrate.');
+      lines.push('Run `strata up` (the deploy\'s migration step) first, or start with STRATA_SCHEMA_MODE=migrate.');
     }
     return refuse('SCHEMA_NOT_AT_HEAD', 'not at head', lines.join('\n'), { pending, unknown, current: check.current });
   }
@@ -214,7 +214,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     });
   }
   if (!run.ok) {
-    throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`migrate history\`).`);
+    throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`strata history\`).`);
   }
   if (applied.length === 0) {
     // Another replica applied everything while this one waited for the lock.
@@ -265,7 +265,7 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           c.refuse(
             'SCHEMA_NOT_AT_HEAD',
             'not empty',
-            `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`migrate audit\`), record the revision it matches with \`migrate stamp <revision> --verify\`, and start in mode 'migrate'.`,
+            `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`strata audit\`), record the revision it matches with \`strata stamp <revision> --verify\`, and start in mode 'migrate'.`,
             { objects },
           );
         }
@@ -379,13 +379,13 @@ async function versionRows(client: Queryable, schema: string): Promise<string[]>
 
 function refuseHeads(graph: RevisionGraph, c: CreateAllContext): never {
   if (graph.heads.length === 0) {
-    return c.refuse('MIGRATION_MULTIPLE_HEADS', 'no migrations', `Schema mode 'create_all' refuses: there are no migrations, so there is no head to stamp. Write the baseline migration first (\`migrate new\`).`, { heads: [] });
+    return c.refuse('MIGRATION_MULTIPLE_HEADS', 'no migrations', `Schema mode 'create_all' refuses: there are no migrations, so there is no head to stamp. Write the baseline migration first (\`strata new\`).`, { heads: [] });
   }
   const list = graph.heads.map((h) => `  ${h}  ${graph.get(h)!.file}`).join('\n');
   return c.refuse(
     'MIGRATION_MULTIPLE_HEADS',
     'several heads',
-    `Schema mode 'create_all' refuses: the migrations have ${graph.heads.length} heads:\n${list}\ncreate_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run \`migrate merge\` to write a merge migration, then start again.`,
+    `Schema mode 'create_all' refuses: the migrations have ${graph.heads.length} heads:\n${list}\ncreate_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run \`strata merge\` to write a merge migration, then start again.`,
     { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
   );
 }

@@ -160,7 +160,7 @@ describe('verify mode', () => {
     expect(err.message).toBe(
       `The database postgres@${where.hostname}:${where.port}${where.pathname} is not at the head of ${app.dir} (schema mode 'verify' changes nothing, so the application must not start).\n` +
         '2 migrations are pending:\n  a2  0002_widget_colour.sql\n  a3  0003_parts.sql\n' +
-        "Run `migrate up` (the deploy's migration step) first, or start with STRATA_SCHEMA_MODE=migrate.",
+        "Run `strata up` (the deploy's migration step) first, or start with STRATA_SCHEMA_MODE=migrate.",
     );
     expect(err.meta.pending).toEqual([
       { revision: 'a2', file: '0002_widget_colour.sql' },
@@ -195,7 +195,7 @@ describe('create_all mode', () => {
       expect(err.code).toBe('MIGRATION_MULTIPLE_HEADS');
       expect(err.message).toBe(
         "Schema mode 'create_all' refuses: the migrations have 2 heads:\n  b4  0004_b.sql\n  c4  0004_c.sql\n" +
-          'create_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run `migrate merge` to write a merge migration, then start again.',
+          'create_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run `strata merge` to write a merge migration, then start again.',
       );
       expect(err.meta.heads).toEqual(['b4', 'c4']);
       expect(logger.records.filter((r) => r.level === 'warn').map((r) => r.message)).toEqual([CREATE_ALL_DEPRECATION]);
@@ -304,7 +304,7 @@ describe('create_all mode', () => {
     const err = await refusal(ensureSchema({ url, migrationsDir: app.dir, mode: 'create_all', createAll: appCreateAll(), shadowUrl: shadowUrl() }));
     expect(err.code).toBe('SCHEMA_NOT_AT_HEAD');
     expect(err.message).toContain('has no Strata version but is not empty (table legacy_thing)');
-    expect(err.message).toContain('`migrate stamp <revision> --verify`');
+    expect(err.message).toContain('`strata stamp <revision> --verify`');
     expect(await tablesOf(url)).toEqual(['public.legacy_thing']);
   });
 

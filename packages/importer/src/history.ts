@@ -160,11 +160,11 @@ export function importedRevisions(dir: string, tool?: ImportTool): ImportedRevis
  */
 export function revisionsFromHistory(history: ToolHistory, imported: ImportedRevision[]): { revisions: string[]; sourceIds: string[] } {
   if (history.problems.length > 0) throw new StrataError('USAGE', `Not taking over ${history.table}:\n  ${history.problems.join('\n  ')}`, { meta: { problems: history.problems } });
-  if (imported.length === 0) throw new StrataError('USAGE', `The migrations folder holds no revision imported from ${history.tool}: run \`migrate import --from ${history.tool} <dir>\` first.`);
+  if (imported.length === 0) throw new StrataError('USAGE', `The migrations folder holds no revision imported from ${history.tool}: run \`strata import --from ${history.tool} <dir>\` first.`);
   const bySource = new Map(imported.map((r) => [r.sourceId, r]));
   if (history.tool === 'alembic') {
     const heads = history.heads ?? [];
-    if (heads.length === 0) throw new StrataError('USAGE', `${history.table} is empty: the database is at Alembic's base; nothing to take over (migrate up runs everything).`);
+    if (heads.length === 0) throw new StrataError('USAGE', `${history.table} is empty: the database is at Alembic's base; nothing to take over (strata up runs everything).`);
     const missing = heads.filter((h) => !bySource.has(h));
     if (missing.length) throw new StrataError('USAGE', `${history.table} holds ${missing.join(', ')}, which the imported migrations do not have: import the folder the database was migrated with.`, { meta: { missing } });
     return { revisions: heads.map((h) => bySource.get(h)!.revision), sourceIds: heads };
@@ -186,7 +186,7 @@ export function revisionsFromHistory(history: ToolHistory, imported: ImportedRev
   if (after.length) {
     throw new StrataError('USAGE', `${history.table} has ${after.map((r) => r.sourceId).join(', ')} applied but not ${imported[last + 1]!.sourceId} before it: Strata applies migrations in order, so this history cannot be taken over as it is (apply the missing one with ${history.tool} first).`, { meta: { gap: imported[last + 1]!.sourceId } });
   }
-  if (last < 0) throw new StrataError('USAGE', `${history.table} records no migration of the imported folder: the database is at base; nothing to take over (migrate up runs everything).`);
+  if (last < 0) throw new StrataError('USAGE', `${history.table} records no migration of the imported folder: the database is at base; nothing to take over (strata up runs everything).`);
   return { revisions: [imported[last]!.revision], sourceIds: imported.slice(0, last + 1).map((r) => r.sourceId) };
 }
 

@@ -115,7 +115,7 @@ export async function readNodePgMigrate(dir: string): Promise<SourceSet> {
       const s = npmSqlSections(readText(dir, u.file));
       const m: SourceMigration = { id: name, file: u.file, message, up: stripTransactionControl(s.up, u.file, report) };
       if (s.down !== undefined) m.down = stripTransactionControl(s.down, u.file, report);
-      else report.push({ file: u.file, kind: 'no-down', severity: 'warning', message: "no '-- Down Migration' section: the revision has no down section, so `migrate down` past it is refused." });
+      else report.push({ file: u.file, kind: 'no-down', severity: 'warning', message: "no '-- Down Migration' section: the revision has no down section, so `strata down` past it is refused." });
       migrations.push(m);
       continue;
     }
@@ -186,7 +186,7 @@ export function readKysely(dir: string): SourceSet {
     const hasDown = /export\s+(async\s+)?function\s+down\b|export\s+(const|let)\s+down\b|exports\.down\s*=/.test(text);
     if (!hasUp) report.push({ file, kind: 'untranslated', severity: 'error', message: 'no exported up function found: check the module by hand.' });
     if (/module\.exports|exports\.(up|down)\s*=/.test(text)) report.push({ file, kind: 'commonjs', severity: 'error', message: 'CommonJS exports: Strata reads `export async function up(db)`; rewrite the exports as ES module exports.' });
-    if (!hasDown) report.push({ file, kind: 'no-down', severity: 'warning', message: 'exports no down function: `migrate down` past this revision is refused.' });
+    if (!hasDown) report.push({ file, kind: 'no-down', severity: 'warning', message: 'exports no down function: `strata down` past this revision is refused.' });
     for (const m of text.matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
       report.push({ file, line: text.slice(0, m.index).split('\n').length, kind: 'import', severity: 'warning', message: `imports ${m[1]} relative to the old folder: copy that module next to the imported migrations (with a name starting with _ so Strata does not take it for a migration) and fix the path.` });
     }

@@ -94,7 +94,7 @@ export function readFlyway(dir: string, options: ReadSourceOptions): SourceSet {
     if (undoFile) {
       m.down = flywayPlaceholders(readText(dir, undoFile), undoFile, placeholders, report);
       m.otherFiles = [undoFile];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no undo (U) migration: the revision has no down section, so `migrate down` past it is refused.' });
+    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no undo (U) migration: the revision has no down section, so `strata down` past it is refused.' });
     if (cfg.transactional === false) m.transactional = false;
     migrations.push(m);
   }
@@ -142,7 +142,7 @@ export function readDbmate(dir: string): SourceSet {
     const d = section('down');
     const sm: SourceMigration = { id: version, file, message: name, up: stripTransactionControl(u.sql, file, report, u.line) };
     if (d) sm.down = stripTransactionControl(d.sql, file, report, d.line);
-    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- migrate:down' section: the revision has none, so `migrate down` past it is refused." });
+    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- migrate:down' section: the revision has none, so `strata down` past it is refused." });
     if (u.noTx || d?.noTx) {
       sm.transactional = false;
       if (u.noTx !== Boolean(d?.noTx) && d) report.push({ file, kind: 'transaction', severity: 'warning', message: 'transaction:false on one section only: Strata marks the whole migration non-transactional.' });
@@ -180,7 +180,7 @@ export function readGolangMigrate(dir: string): SourceSet {
     if (e.down) {
       sm.down = stripTransactionControl(readText(dir, e.down), e.down, report);
       if (e.up) sm.otherFiles = [e.down];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no .down.sql: the revision has no down section, so `migrate down` past it is refused.' });
+    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no .down.sql: the revision has no down section, so `strata down` past it is refused.' });
     migrations.push(sm);
   }
   return { tool: 'golang-migrate', dir, migrations, report };
@@ -231,7 +231,7 @@ export function readGoose(dir: string): SourceSet {
     if (!sections.up) throw new StrataError('USAGE', `goose: ${file} has no '-- +goose Up' annotation.`, { meta: { file } });
     const sm: SourceMigration = { id: version, file, message: name, up: stripTransactionControl(sections.up.join('\n'), file, report) };
     if (sections.down) sm.down = stripTransactionControl(sections.down.join('\n'), file, report);
-    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- +goose Down' section: the revision has no down section, so `migrate down` past it is refused." });
+    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- +goose Down' section: the revision has no down section, so `strata down` past it is refused." });
     if (noTx) sm.transactional = false;
     return sm;
   });
@@ -262,7 +262,7 @@ export function readPrisma(dir: string): SourceSet {
     if (all.includes(`${folder}/down.sql`)) {
       m.down = stripTransactionControl(readText(dir, `${folder}/down.sql`), `${folder}/down.sql`, report);
       m.otherFiles = [`${folder}/down.sql`];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'Prisma migrations have no down: the revision has no down section, so `migrate down` past it is refused (add one by hand, or a down.sql beside migration.sql before importing).' });
+    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'Prisma migrations have no down: the revision has no down section, so `strata down` past it is refused (add one by hand, or a down.sql beside migration.sql before importing).' });
     return m;
   });
   return { tool: 'prisma', dir, migrations, report };

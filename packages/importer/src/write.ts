@@ -89,7 +89,7 @@ export function planImport(source: SourceSet, options: { firstNumber?: number; r
     const hasDown = m.ts ? m.ts.hasDown : m.down !== undefined;
     let text: string;
     if (m.ts) {
-      text = `${m.ts.text.trimEnd()}\n\n// Imported by Strata (migrate import --from ${source.tool}) from ${sources.join(', ')}.\n${notes.map((n) => `// import ${n.severity}: ${oneLine(n.message)}\n`).join('')}export const revision = '${revision}';\nexport const parents: string[] = [${parents.map((p) => `'${p}'`).join(', ')}];\nexport const message = ${JSON.stringify(oneLine(m.message))};\nexport const importedFrom = ${JSON.stringify(`${source.tool} ${sources.join(', ')}`)};\nexport const importId = ${JSON.stringify(m.id)};\n${m.transactional === false ? 'export const transactional = false;\n' : ''}`;
+      text = `${m.ts.text.trimEnd()}\n\n// Imported by Strata (strata import --from ${source.tool}) from ${sources.join(', ')}.\n${notes.map((n) => `// import ${n.severity}: ${oneLine(n.message)}\n`).join('')}export const revision = '${revision}';\nexport const parents: string[] = [${parents.map((p) => `'${p}'`).join(', ')}];\nexport const message = ${JSON.stringify(oneLine(m.message))};\nexport const importedFrom = ${JSON.stringify(`${source.tool} ${sources.join(', ')}`)};\nexport const importId = ${JSON.stringify(m.id)};\n${m.transactional === false ? 'export const transactional = false;\n' : ''}`;
     } else {
       const header = [
         `-- revision: ${revision}`,

@@ -43,7 +43,7 @@ class FileLinter {
     for (const d of this.#directives.values()) {
       const ids = [...d.rules, ...d.unknown].join(', ');
       for (const id of d.unknown) {
-        this.add('invalid-ignore', d.line, d.column, `strata-lint-ignore names an unknown rule '${id}'`, `Use one of the rule ids listed by \`migrate lint --help\` (${RULES[0]!.id}, ...).`);
+        this.add('invalid-ignore', d.line, d.column, `strata-lint-ignore names an unknown rule '${id}'`, `Use one of the rule ids listed by \`strata lint --help\` (${RULES[0]!.id}, ...).`);
       }
       if (d.rules.length === 0 && d.unknown.length === 0) {
         this.add('invalid-ignore', d.line, d.column, 'strata-lint-ignore names no rule', 'Name the rule it silences: -- strata-lint-ignore rule-id: <reason>');

@@ -154,7 +154,7 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
       return false;
     }
     const t0 = performance.now();
-    logger.info(`migrate test: ${name}`);
+    logger.info(`strata test: ${name}`);
     progress({ type: 'check-started', check: name });
     const ok = await fn();
     const c: CheckResult = { name, status: ok ? 'passed' : 'failed', durationMs: Math.round(performance.now() - t0) };
@@ -176,7 +176,7 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
   await check('single-head', async () => {
     if (graph.heads.length <= 1) return true;
     const heads = graph.heads.map((h) => named(graph.get(h)!));
-    failures.push({ check: 'single-head', message: `The migrations have ${heads.length} heads: ${heads.join(', ')}. Merge them with \`migrate merge\` so every database ends at the same schema.`, differences: [] });
+    failures.push({ check: 'single-head', message: `The migrations have ${heads.length} heads: ${heads.join(', ')}. Merge them with \`strata merge\` so every database ends at the same schema.`, differences: [] });
     return false;
   });
 

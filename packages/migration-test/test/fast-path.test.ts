@@ -104,7 +104,7 @@ describe('the stairway on catalogue fingerprints', () => {
       [r(14), '0014_squash.sql'],
     ]);
     expect(stair[0]!.message).toBe(
-      `Reverting 0013_backfill.sql (revision ${r(13)}) failed: 0013_backfill.sql (revision ${r(13)}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`migrate stamp\` to move the version without running it.`,
+      `Reverting 0013_backfill.sql (revision ${r(13)}) failed: 0013_backfill.sql (revision ${r(13)}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`strata stamp\` to move the version without running it.`,
     );
     expect(stair[1]!.message).toMatch(new RegExp(`^Reverting 0014_squash\\.sql \\(revision ${r(14)}\\) failed at 0014_squash\\.sql \\(revision ${r(14)}\\): 0014_squash\\.sql:8:1: reverting revision ${r(14)} failed: irreversible: the deleted rows are gone`));
     expect(res.stairway).toMatchObject({ fullCompares: 0 });
@@ -118,7 +118,7 @@ describe('the stairway on catalogue fingerprints', () => {
     expect(res.failures).toEqual([
       {
         check: 'single-head',
-        message: `The migrations have 2 heads: 0011_left.sql (revision ${r(11)}), 0012_right.sql (revision ${r(12)}). Merge them with \`migrate merge\` so every database ends at the same schema.`,
+        message: `The migrations have 2 heads: 0011_left.sql (revision ${r(11)}), 0012_right.sql (revision ${r(12)}). Merge them with \`strata merge\` so every database ends at the same schema.`,
         differences: [],
       },
     ]);

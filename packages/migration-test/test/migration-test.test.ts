@@ -71,7 +71,7 @@ describe('migrate test on shadow databases', () => {
       ['a3', '0003_bad_down.sql'],
     ]);
     expect(stair[0]!.message).toBe(
-      "Reverting 0002_no_down.sql (revision a2) failed: 0002_no_down.sql (revision a2) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use `migrate stamp` to move the version without running it.",
+      "Reverting 0002_no_down.sql (revision a2) failed: 0002_no_down.sql (revision a2) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use `strata stamp` to move the version without running it.",
     );
     expect(stair[1]!.message).toMatch(/^Reverting 0003_bad_down\.sql \(revision a3\) failed at 0003_bad_down\.sql \(revision a3\): 0003_bad_down\.sql:8:1: reverting revision a3 failed: column "slugg" of relation "orgs" does not exist \(SQLSTATE 42703\)/);
     const down = r.failures.find((f) => f.check === 'downgrade')!;
@@ -88,7 +88,7 @@ describe('migrate test on shadow databases', () => {
     expect(r.failures).toEqual([
       {
         check: 'single-head',
-        message: 'The migrations have 2 heads: 0002_left.sql (revision b2), 0002_right.sql (revision c2). Merge them with `migrate merge` so every database ends at the same schema.',
+        message: 'The migrations have 2 heads: 0002_left.sql (revision b2), 0002_right.sql (revision c2). Merge them with `strata merge` so every database ends at the same schema.',
         differences: [],
       },
     ]);

@@ -32,7 +32,7 @@ export async function stampHeadsOnClient(client: Queryable, options: ClientStamp
   await client.query(createTablesSql(schema));
   const current = (await client.query<{ revision: string }>(`SELECT revision FROM ${t.version} ORDER BY revision`)).rows.map((r) => r.revision);
   if (current.length > 0) {
-    throw new StrataError('USAGE', `Cannot stamp the heads on top of revision${current.length === 1 ? '' : 's'} ${current.join(', ')}: stampHeadsOnClient only records a database at base. Use \`migrate stamp\` to move an existing version.`, { meta: { current } });
+    throw new StrataError('USAGE', `Cannot stamp the heads on top of revision${current.length === 1 ? '' : 's'} ${current.join(', ')}: stampHeadsOnClient only records a database at base. Use \`strata stamp\` to move an existing version.`, { meta: { current } });
   }
   const heads = [...graph.heads];
   const rows = graph.order;

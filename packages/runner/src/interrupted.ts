@@ -75,7 +75,7 @@ export function describeStatement(file: string, s: ClaimedStatement, index: numb
  */
 export async function judgeInterrupted(client: Queryable, row: RunningRow, file: string, revision: string, checksumNow: string | null): Promise<Verdict> {
   const resolveHint = (did: string) =>
-    `check what ${did} ran, then either finish it by hand and record it with \`migrate resolve ${revision} --applied\`, or undo what ran and run \`migrate resolve ${revision} --rolled-back\` (then \`migrate up\` runs it again from its first statement)`;
+    `check what ${did} ran, then either finish it by hand and record it with \`strata resolve ${revision} --applied\`, or undo what ran and run \`strata resolve ${revision} --rolled-back\` (then \`strata up\` runs it again from its first statement)`;
   if (row.statements === null) return { action: 'refuse', step: resolveHint('it'), why: 'Its statements were not recorded (a TypeScript migration, or one claimed by an older Strata).' };
   if (checksumNow !== null && row.checksum !== null && row.checksum !== checksumNow) {
     return { action: 'refuse', step: resolveHint('the file as it was then'), why: 'Its file was edited since the interrupted attempt.' };
@@ -94,7 +94,7 @@ export async function judgeInterrupted(client: Queryable, row: RunningRow, file:
     if (state === 'absent') return { action: 'resume', from: done, why: `${what} had not run (no index ${name})` };
     return {
       action: 'refuse',
-      step: `drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS ${name}; then run \`migrate up\` again, which builds it anew and carries on`,
+      step: `drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS ${name}; then run \`strata up\` again, which builds it anew and carries on`,
       why: `${what} was interrupted while building index ${name}, which PostgreSQL left INVALID.`,
     };
   }

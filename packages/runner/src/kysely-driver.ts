@@ -144,7 +144,7 @@ export class RecordingDriver implements Driver {
         if (reads) {
           throw new StrataError(
             'MIGRATION_OFFLINE_UNSUPPORTED',
-            `${what} reads data (${compiled.sql.trim().split('\n')[0]!.slice(0, 80)}), so it cannot be turned into an offline script: the result is only known when it runs. Run it online (migrate up without --sql), or rewrite it so it only writes.`,
+            `${what} reads data (${compiled.sql.trim().split('\n')[0]!.slice(0, 80)}), so it cannot be turned into an offline script: the result is only known when it runs. Run it online (strata up without --sql), or rewrite it so it only writes.`,
             { meta: { sql: compiled.sql } },
           );
         }

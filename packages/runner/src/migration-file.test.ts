@@ -133,7 +133,7 @@ describe('loadMigrations', () => {
       writeFileSync(join(dir, 'helpers.ts'), 'export const x = 1;');
       expect((await loadMigrations(dir)).migrations.map((m) => m.file)).toEqual(['9_a.sql', '10_a.sql', '10_b.sql', '0100_c.sql']);
       writeFileSync(join(dir, 'add_users.sql'), 'CREATE TABLE users ();');
-      await expect(loadMigrations(dir)).rejects.toThrow(`add_users.sql in ${dir} does not look like a migration (NNNN_slug.sql). Rename it (\`migrate new\` writes the right name) or move it out of the migrations folder.`);
+      await expect(loadMigrations(dir)).rejects.toThrow(`add_users.sql in ${dir} does not look like a migration (NNNN_slug.sql). Rename it (\`strata new\` writes the right name) or move it out of the migrations folder.`);
       await expect(loadMigrations(join(dir, 'nope'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -346,14 +346,14 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
     names = readdirSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new StrataError('CONFIG_INVALID', `The migrations folder ${dir} does not exist. Create it with \`migrate init\` or point migrationsDir at the right folder.`, { meta: { dir } });
+    if (code === 'ENOENT') throw new StrataError('CONFIG_INVALID', `The migrations folder ${dir} does not exist. Create it with \`strata init\` or point migrationsDir at the right folder.`, { meta: { dir } });
     throw new StrataError('CONFIG_INVALID', `Cannot read the migrations folder ${dir}: ${(err as Error).message}`, { meta: { dir }, cause: err });
   }
   // A .sql file that is not named like a migration would otherwise be skipped
   // without a word: a migration silently never applied. (.ts files may be helpers.)
   const stray = names.filter((n) => n.endsWith('.sql') && !MIGRATION_FILE_RE.test(n));
   if (stray.length > 0) {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${stray.join(', ')} in ${dir} ${stray.length === 1 ? 'does' : 'do'} not look like a migration (NNNN_slug.sql). Rename ${stray.length === 1 ? 'it' : 'them'} (\`migrate new\` writes the right name) or move ${stray.length === 1 ? 'it' : 'them'} out of the migrations folder.`, {
+    throw new StrataError('MIGRATION_FILE_INVALID', `${stray.join(', ')} in ${dir} ${stray.length === 1 ? 'does' : 'do'} not look like a migration (NNNN_slug.sql). Rename ${stray.length === 1 ? 'it' : 'them'} (\`strata new\` writes the right name) or move ${stray.length === 1 ? 'it' : 'them'} out of the migrations folder.`, {
       meta: { files: stray, dir },
     });
   }

@@ -31,7 +31,7 @@ export function planUpgrade(graph: RevisionGraph, applied: ReadonlySet<string>, 
   if (t === 'base') return [];
   const n = relative(t);
   if (n !== undefined) {
-    if (n < 0) throw new StrataError('USAGE', `'${t}' goes backwards: use downgrade (migrate down ${t}).`, { meta: { target: t } });
+    if (n < 0) throw new StrataError('USAGE', `'${t}' goes backwards: use downgrade (strata down ${t}).`, { meta: { target: t } });
     const all = graph.order.filter((m) => !applied.has(m.revision));
     if (n > all.length) throw new StrataError('USAGE', `Cannot apply ${n} migrations: only ${all.length} ${all.length === 1 ? 'is' : 'are'} pending.`, { meta: { target: t, pending: all.length } });
     return all.slice(0, n);
@@ -52,7 +52,7 @@ export function planDowngrade(graph: RevisionGraph, applied: ReadonlySet<string>
   if (t === 'head' || t === 'heads') throw new StrataError('USAGE', `'${t}' is not a downgrade target: use a revision, -N or base.`, { meta: { target: t } });
   const n = relative(t);
   if (n !== undefined) {
-    if (n > 0) throw new StrataError('USAGE', `'${t}' goes forwards: use upgrade (migrate up ${t}).`, { meta: { target: t } });
+    if (n > 0) throw new StrataError('USAGE', `'${t}' goes forwards: use upgrade (strata up ${t}).`, { meta: { target: t } });
     const steps = -n;
     if (steps > applied.size) throw new StrataError('USAGE', `Cannot revert ${steps} migrations: only ${applied.size} ${applied.size === 1 ? 'is' : 'are'} applied.`, { meta: { target: t, applied: applied.size } });
     const remaining = new Set(applied);

@@ -53,7 +53,7 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
     }
     const section = sqlSection(m, direction);
     if (!section) {
-      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file} (revision ${m.revision}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`migrate stamp\` to move the version without running it.`, {
+      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file} (revision ${m.revision}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`strata stamp\` to move the version without running it.`, {
         meta: { file: m.file, revision: m.revision },
       });
     }

@@ -120,9 +120,9 @@ describe('planning', () => {
   });
 
   it.each<[string, () => unknown, string]>([
-    ['head with two heads', () => planUpgrade(buildGraph(twoHeads), new Set(), 'head'), "Cannot upgrade to 'head': the migrations have 2 heads: l2 (0002_left.sql), x3 (0003_right.sql). Run `migrate merge` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch)."],
+    ['head with two heads', () => planUpgrade(buildGraph(twoHeads), new Set(), 'head'), "Cannot upgrade to 'head': the migrations have 2 heads: l2 (0002_left.sql), x3 (0003_right.sql). Run `strata merge` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch)."],
     ['too many', () => planUpgrade(g, new Set(['r1', 'l2', 'x3']), '+2'), 'Cannot apply 2 migrations: only 1 is pending.'],
-    ['backwards', () => planUpgrade(g, new Set(), '-1'), "'-1' goes backwards: use downgrade (migrate down -1)."],
+    ['backwards', () => planUpgrade(g, new Set(), '-1'), "'-1' goes backwards: use downgrade (strata down -1)."],
     ['nothing applied', () => planDowngrade(g, new Set(), '-1'), 'Cannot revert 1 migrations: only 0 are applied.'],
     ['not applied', () => planDowngrade(g, new Set(['r1']), 'l2'), "Cannot downgrade to l2 (0002_left.sql): it is not applied. Use 'base' to revert everything."],
   ])('refuses %s', (_n, fn, message) => {

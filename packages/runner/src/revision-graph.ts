@@ -181,7 +181,7 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
 /** Several heads cannot be upgraded to `head`: the message lists them and says how to merge. */
 export function multipleHeadsError(graph: RevisionGraph, what = "Cannot upgrade to 'head'"): StrataError {
   const list = graph.heads.map((h) => `${h} (${graph.get(h)!.file})`);
-  return new StrataError('MIGRATION_MULTIPLE_HEADS', `${what}: the migrations have ${graph.heads.length} heads: ${list.join(', ')}. Run \`migrate merge\` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch).`, {
+  return new StrataError('MIGRATION_MULTIPLE_HEADS', `${what}: the migrations have ${graph.heads.length} heads: ${list.join(', ')}. Run \`strata merge\` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch).`, {
     meta: { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
   });
 }

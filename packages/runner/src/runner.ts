@@ -236,7 +236,7 @@ function appliedOrThrow(state: SettledState, o: ResolvedOptions): Set<string> {
   if (unknown.length > 0) {
     throw new StrataError(
       'MIGRATION_UNKNOWN_REVISION',
-      `The database ${describeConnection(o.url)} is at revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file in ${o.migrationsDir} defines. Restore the missing migration file(s), or record where the database really is with \`migrate stamp <revision> --purge\`.`,
+      `The database ${describeConnection(o.url)} is at revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file in ${o.migrationsDir} defines. Restore the missing migration file(s), or record where the database really is with \`strata stamp <revision> --purge\`.`,
       { meta: { unknown } },
     );
   }
@@ -263,7 +263,7 @@ function verifyChecksums(graph: RevisionGraph, applied: ReadonlySet<string>, sta
   const list = problems.map((p) => `  ${p.file} (revision ${p.revision}): recorded ${p.recorded}, file now ${p.actual}`).join('\n');
   throw new StrataError(
     'CHECKSUM_MISMATCH',
-    `${problems.length === 1 ? 'An applied migration was' : `${problems.length} applied migrations were`} edited after being applied:\n${list}\nNothing was run. Restore the file${problems.length === 1 ? '' : 's'} as applied (e.g. from version control), and put the change in a new migration. If the edit only touched comments or formatting, or the database already matches the new text, accept it with \`migrate stamp ${stampTo}\`, which records the checksums of the files as they are now.`,
+    `${problems.length === 1 ? 'An applied migration was' : `${problems.length} applied migrations were`} edited after being applied:\n${list}\nNothing was run. Restore the file${problems.length === 1 ? '' : 's'} as applied (e.g. from version control), and put the change in a new migration. If the edit only touched comments or formatting, or the database already matches the new text, accept it with \`strata stamp ${stampTo}\`, which records the checksums of the files as they are now.`,
     { meta: { problems, files: problems.map((p) => p.file) } },
   );
 }
@@ -277,7 +277,7 @@ function checkPreviousFailures(steps: readonly PreparedStep[], state: DbState, i
     if (mine.length === 0) continue;
     throw new StrataError(
       'PREVIOUS_FAILURE',
-      `${s.migration.file} (revision ${s.migration.revision}) failed on the previous run (${f.at}): ${f.error.split('\n')[0]}\nIt runs outside a transaction, and it left INVALID index${mine.length === 1 ? '' : 'es'} ${mine.join(', ')}. Drop ${mine.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ${mine[0]}), fix the cause, then run \`migrate up\` again.`,
+      `${s.migration.file} (revision ${s.migration.revision}) failed on the previous run (${f.at}): ${f.error.split('\n')[0]}\nIt runs outside a transaction, and it left INVALID index${mine.length === 1 ? '' : 'es'} ${mine.join(', ')}. Drop ${mine.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ${mine[0]}), fix the cause, then run \`strata up\` again.`,
       { meta: { file: s.migration.file, revision: s.migration.revision, invalidIndexes: mine, previousError: f.error } },
     );
   }
@@ -621,7 +621,7 @@ async function runningStatus(client: Queryable, graph: RevisionGraph, r: Running
   if (r.alive) return base;
   const statementsInDoubt = r.statements && r.statementsDone < r.statements.length ? [{ index: r.statementsDone + 1, line: r.statements[r.statementsDone]!.line, sql: r.statements[r.statementsDone]!.sql }] : [];
   const verdict = await judgeInterrupted(client, r, file ?? r.revision, r.revision, m?.checksum ?? null);
-  return { ...base, statementsInDoubt, next: verdict.action === 'resume' ? `\`migrate ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}` : `${verdict.why} To go on: ${verdict.step}.` };
+  return { ...base, statementsInDoubt, next: verdict.action === 'resume' ? `\`strata ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}` : `${verdict.why} To go on: ${verdict.step}.` };
 }
 
 /** Options of {@link resolve}. */
@@ -682,7 +682,7 @@ export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
         }
         const unresolvedFailure = last?.outcome === 'failed' && last.meta.resolved === undefined;
         if (!last || (last.outcome !== 'running' && !unresolvedFailure)) {
-          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) ${last ? `was last ${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`} at ${last.since}` : 'has no history here'}; only an interrupted or failed migration is resolved. \`migrate status\` shows what is.`, {
+          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) ${last ? `was last ${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`} at ${last.since}` : 'has no history here'}; only an interrupted or failed migration is resolved. \`strata status\` shows what is.`, {
             meta: { revision: m.revision, file: m.file, last: last?.outcome ?? null },
           });
         }

@@ -94,8 +94,8 @@ export async function mergeHeads(dir: string, message?: string): Promise<{ path:
 
 const README = `# Migrations
 
-One file per migration, applied by Strata (\`migrate up\`). Create one with
-\`migrate new "add users.email_verified"\` (or \`--ts\` for a Kysely migration).
+One file per migration, applied by Strata (\`strata up\`). Create one with
+\`strata new "add users.email_verified"\` (or \`--ts\` for a Kysely migration).
 
 \`\`\`sql
 -- revision: 3f2a9c1e7b40

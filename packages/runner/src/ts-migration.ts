@@ -52,7 +52,7 @@ export async function loadTsMigration(migration: MigrationFile): Promise<TsMigra
 export function tsStep(migration: MigrationFile, mod: TsMigrationModule, direction: Direction): (db: Kysely<any>) => Promise<void> | void {
   const fn = direction === 'up' ? mod.up : mod.down;
   if (typeof fn !== 'function') {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file} (revision ${migration.revision}) exports no down(db) function, so it cannot be reverted. Add one, or use \`migrate stamp\` to move the version without running it.`, {
+    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file} (revision ${migration.revision}) exports no down(db) function, so it cannot be reverted. Add one, or use \`strata stamp\` to move the version without running it.`, {
       meta: { file: migration.file, revision: migration.revision },
     });
   }

@@ -94,7 +94,7 @@ describe('validation before anything runs', () => {
     expect(err).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
     const msg = (err as Error).message;
     expect(msg).toContain(`0001_a.sql (revision e1): recorded ${before}, file now ${after}`);
-    expect(msg).toContain('migrate stamp e1');
+    expect(msg).toContain('strata stamp e1');
     expect(await query(db().url, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [app])).toEqual([]);
     const st = await status({ url: db().url, migrationsDir: m.dir, schema });
     expect(st.checksumProblems).toEqual([{ revision: 'e1', file: '0001_a.sql', recorded: before, actual: after }]);

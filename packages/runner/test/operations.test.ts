@@ -49,7 +49,7 @@ describe('stamp', () => {
     const err = await upgrade(opts).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MIGRATION_UNKNOWN_REVISION' });
     expect((err as Error).message).toContain('is at revision ghost, which no file in');
-    expect((err as Error).message).toContain('migrate stamp <revision> --purge');
+    expect((err as Error).message).toContain('strata stamp <revision> --purge');
     expect((await status(opts)).unknown).toEqual(['ghost']);
     await expect(stamp({ ...opts, revision: 'p1' })).rejects.toMatchObject({ code: 'MIGRATION_UNKNOWN_REVISION' });
     expect(await stamp({ ...opts, revision: 'p1', purge: true })).toMatchObject({ to: ['p1'] });

@@ -142,7 +142,7 @@ describe('offline scripts', () => {
       const err = await offlineScript({ migrationsDir: t.dir, direction: 'up', from: 'base' }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'MIGRATION_OFFLINE_UNSUPPORTED' });
       expect((err as Error).message).toBe(
-        '0001_a.ts (revision r1) reads data (select * from "users"), so it cannot be turned into an offline script: the result is only known when it runs. Run it online (migrate up without --sql), or rewrite it so it only writes.',
+        '0001_a.ts (revision r1) reads data (select * from "users"), so it cannot be turned into an offline script: the result is only known when it runs. Run it online (strata up without --sql), or rewrite it so it only writes.',
       );
     } finally {
       t.rm();

@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { compare, snapshotFrom } from '@pg-strata/auditor';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
-import { auditOptions, formatOf, modelsSource, noModels, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from './audit.js';
+import { auditOptions, driftResult, formatOf, modelsSource, noModels, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
 
-/** `migrate check`: exit 1 when the migrations head does not build the models' schema (alembic check). */
+/** `strata check`: exit 1 when the migrations head does not build the models' schema (alembic check). */
 export function register(program: Command, ctx: CliContext): void {
   auditOptions(
     program
@@ -15,22 +14,24 @@ export function register(program: Command, ctx: CliContext): void {
   )
     .addHelpText('after', `
 Examples:
-  $ migrate check --models schema.sql
-  $ migrate check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`)
-    .action(async (_opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<AuditFlags>();
-      const r = await ctx.resolve(g);
-      const models = modelsSource(g, r);
-      if (!models) throw noModels();
-      const base = sourceOptions(ctx, g, r);
-      const left = 'the migrations head';
-      const [head, m] = await withSharedShadow(ctx, base, undefined, true, async (o) => {
-        const h = await snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision: 'head' }, o);
-        return [h, await snapshotFrom(models, o)] as const;
-      });
-      for (const n of m.notes) ctx.note(`note: ${n}`);
-      const drift = compare(head.snapshot, m.snapshot, { left, right: 'the models', privileges: Boolean(g.privileges) });
-      printDrift(ctx, drift, formatOf(g, r), left, 'the models');
-      setExitCode(command, drift.length ? ExitCode.FOUND : ExitCode.OK);
-    });
+  $ strata check --models schema.sql
+  $ strata check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`)
+    .action(
+      ctx.action(async (_opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<AuditFlags>();
+        const r = await ctx.resolve(g);
+        const models = modelsSource(g, r);
+        if (!models) throw noModels();
+        const base = sourceOptions(ctx, g, r);
+        const left = 'the migrations head';
+        const right = 'the models';
+        const [head, m] = await withSharedShadow(ctx, base, undefined, true, async (o) => {
+          const h = await snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision: 'head' }, o);
+          return [h, await snapshotFrom(models, o)] as const;
+        });
+        for (const n of m.notes) ctx.note(`note: ${n}`);
+        const drift = compare(head.snapshot, m.snapshot, { left, right, privileges: Boolean(g.privileges) });
+        return { code: drift.length ? ExitCode.FOUND : ExitCode.OK, result: driftResult(drift, left, right), text: () => printDrift(ctx, drift, formatOf(g, r), left, right) };
+      }),
+    );
 }

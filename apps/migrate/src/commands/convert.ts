@@ -6,10 +6,9 @@ import { ExitCode, StrataError } from '@pg-strata/core';
 import { introspect, snapshotFrom, type Snapshot, type SnapshotFromOptions } from '@pg-strata/auditor';
 import { embeddedBinDir } from '@pg-strata/pg-server';
 import { conversionJson, convertEstate, parseOrderFile, renderVerify, reportOrder, verifyConversion, writeConversion, type VerifyResult, type WriteResult } from '@pg-strata/converter';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { inputFileOption, outputDirOption } from '../checks.js';
-import { modelsSource, needsShadow, sourceOptions, withSharedShadow, type AuditFlags } from './audit.js';
+import { modelsSource, needsShadow, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
 
 type ConvertFlags = AuditFlags & {
   production?: string;
@@ -59,7 +58,7 @@ export function shadowForExtensions(production: Snapshot, binDirs?: readonly str
   );
 }
 
-/** `migrate convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
+/** `strata convert [root]`: classify the legacy scripts; with --write, baseline + migrations + archive + report. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('convert')
@@ -79,100 +78,101 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addHelpText('after', `
 Examples:
-  $ migrate convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
-  $ migrate convert legacy --production audit/snapshot.json --models schema.sql --write
-  $ migrate convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
+  $ strata convert legacy --url "$PROD_URL" --models legacy/models/create_all.sql
+  $ strata convert legacy --production audit/snapshot.json --models schema.sql --write
+  $ strata convert legacy --url "$PROD_URL" --exclude 'backend/tools/**' --exclude '**/seed_*'
 
 Exit codes:
   0  every script is accounted for and nothing needs a person (with --write: written and verified)
   1  something needs a person: scripts in manual review (listed), or the verify step found a difference
   2  input error (bad flag, unreadable file, refused output folder, a script the writer cannot render): nothing was changed
   3  database error (production or the shadow server)`)
-    .action(async (root: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<ConvertFlags>();
-      if (!g.write && g.verify) throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
-      const r = await ctx.resolve(g);
-      const cwd = ctx.io.cwd;
-      const base = sourceOptions(ctx, g, r);
-      const liveUrl = g.production ? (g.url ?? undefined) : ctx.databaseUrl(g, r);
-      let production: Snapshot;
-      if (g.production) production = (await snapshotFrom({ kind: 'snapshot', file: resolve(cwd, g.production) }, base)).snapshot;
-      else production = await introspect(liveUrl!, { strataSchema: r.schema });
-      // Before any work: a verify that cannot have production's extensions stops here.
-      const shadowSource = g.write && g.verify !== false && !base.shadowUrl ? shadowForExtensions(production) : undefined;
-      const models = modelsSource(g, r);
-      let modelsSnapshot: Snapshot | undefined;
-      if (models) {
-        const m = await withSharedShadow(ctx, base, production.server.major, needsShadow(models), (o) => snapshotFrom(models, o));
-        for (const n of m.notes) ctx.note(`note: ${n}`);
-        modelsSnapshot = m.snapshot;
-      } else {
-        ctx.note('note: no --models given: whatever production lacks is assumed wanted.');
-      }
-      const order = g.order ? parseOrderFile(await readFile(resolve(cwd, g.order), 'utf8')) : undefined;
-      const outDir = resolve(cwd, g.out ?? r.migrationsDir);
-      const plan = await convertEstate({
-        root: resolve(cwd, root),
-        production,
-        ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
-        ...(g.file ? { files: g.file } : {}),
-        ...(g.exclude ? { exclude: g.exclude } : {}),
-        ...(order ? { order } : {}),
-        ...(liveUrl ? { productionUrl: liveUrl } : {}),
-        dataFixes: g.dataFixes ?? 'archive',
-        outDir,
-        logger: ctx.logger(r.json),
-      });
-      // The plan first: a refusal to write still shows what would have been done.
-      if (!r.json) {
-        const show = (p: string) => relative(cwd, p) || '.';
-        ctx.out(`${g.write ? 'Converting' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
-        ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
-        const others = [
-          plan.counts.read_only > 0 ? `read-only ${plan.counts.read_only}` : '',
-          plan.counts.not_database > 0 ? `not database scripts ${plan.counts.not_database}` : '',
-          plan.counts.not_postgresql > 0 ? `not PostgreSQL (SQLite) ${plan.counts.not_postgresql}` : '',
-        ].filter(Boolean);
-        if (others.length > 0) ctx.out(`  left in place: ${others.join(', ')}`);
-        ctx.out('');
-        for (const s of reportOrder(plan)) {
-          const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
-          ctx.out(`${s.class.padEnd(13)} ${s.path} ${target}`);
-          ctx.out(`${''.padEnd(13)} ${s.reason}`);
+    .action(
+      ctx.action(async (root: string, _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<ConvertFlags>();
+        if (!g.write && g.verify) throw new StrataError('USAGE', '--verify checks written migrations: use it with --write.');
+        const r = await ctx.resolve(g);
+        const cwd = ctx.io.cwd;
+        const base = sourceOptions(ctx, g, r);
+        const liveUrl = g.production ? (g.url ?? undefined) : ctx.databaseUrl(g, r);
+        let production: Snapshot;
+        if (g.production) production = (await snapshotFrom({ kind: 'snapshot', file: resolve(cwd, g.production) }, base)).snapshot;
+        else production = await introspect(liveUrl!, { strataSchema: r.schema });
+        // Before any work: a verify that cannot have production's extensions stops here.
+        const shadowSource = g.write && g.verify !== false && !base.shadowUrl ? shadowForExtensions(production) : undefined;
+        const models = modelsSource(g, r);
+        let modelsSnapshot: Snapshot | undefined;
+        if (models) {
+          const m = await withSharedShadow(ctx, base, production.server.major, needsShadow(models), (o) => snapshotFrom(models, o));
+          for (const n of m.notes) ctx.note(`note: ${n}`);
+          modelsSnapshot = m.snapshot;
+        } else {
+          ctx.note('note: no --models given: whatever production lacks is assumed wanted.');
         }
-      }
-      let written: WriteResult | undefined;
-      let verified: VerifyResult | undefined;
-      if (g.write) {
-        written = await writeConversion(plan, { production, force: Boolean(g.force) });
-        if (!written.unchanged && g.verify !== false) {
-          verified = await verifyConversion(plan, written, {
-            production,
-            ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
-            ...(base.shadowUrl ? { shadowUrl: base.shadowUrl } : {}),
-            ...(shadowSource ? { source: shadowSource } : {}),
-          });
+        const order = g.order ? parseOrderFile(await readFile(resolve(cwd, g.order), 'utf8')) : undefined;
+        const outDir = resolve(cwd, g.out ?? r.migrationsDir);
+        const plan = await convertEstate({
+          root: resolve(cwd, root),
+          production,
+          ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
+          ...(g.file ? { files: g.file } : {}),
+          ...(g.exclude ? { exclude: g.exclude } : {}),
+          ...(order ? { order } : {}),
+          ...(liveUrl ? { productionUrl: liveUrl } : {}),
+          dataFixes: g.dataFixes ?? 'archive',
+          outDir,
+          logger: ctx.logger(r.json),
+        });
+        // The plan first: a refusal to write still shows what would have been done.
+        if (!r.json) {
+          const show = (p: string) => relative(cwd, p) || '.';
+          ctx.out(`${g.write ? 'Converting' : 'Dry run (pass --write to perform it)'}: ${plan.scripts.length} scripts in ${show(plan.root)}.`);
+          ctx.out(`  obsolete ${plan.counts.obsolete}, still needed ${plan.counts.still_needed}, data fixes ${plan.counts.data_fix}, manual review ${plan.counts.manual_review}`);
+          const others = [
+            plan.counts.read_only > 0 ? `read-only ${plan.counts.read_only}` : '',
+            plan.counts.not_database > 0 ? `not database scripts ${plan.counts.not_database}` : '',
+            plan.counts.not_postgresql > 0 ? `not PostgreSQL (SQLite) ${plan.counts.not_postgresql}` : '',
+          ].filter(Boolean);
+          if (others.length > 0) ctx.out(`  left in place: ${others.join(', ')}`);
+          ctx.out('');
+          for (const s of reportOrder(plan)) {
+            const target = s.target.action === 'migration' ? `-> ${s.target.migration}` : s.target.action === 'archive' ? '-> archived' : '-> left for a person';
+            ctx.out(`${s.class.padEnd(13)} ${s.path} ${target}`);
+            ctx.out(`${''.padEnd(13)} ${s.reason}`);
+          }
         }
-      }
-      // 1 only when a person is needed: scripts in manual review, or a verify that found a difference.
-      // Read-only tools, code that touches no database and SQLite scripts are listed, not questions.
-      const manual = plan.counts.manual_review;
-      setExitCode(command, manual > 0 || (verified !== undefined && !verified.ok) ? ExitCode.FOUND : ExitCode.OK);
-      if (r.json) {
-        ctx.outJson({ plan: JSON.parse(conversionJson(plan)) as unknown, written: written ?? null, verify: verified ?? null });
-        return;
-      }
-      const show = (p: string) => relative(cwd, p) || '.';
-      if (written?.unchanged) ctx.out('\nAlready converted: nothing to do.');
-      else if (written) {
-        ctx.out('');
-        for (const m of written.migrations) ctx.out(`wrote ${show(m.file)}${m.source ? ` (from ${m.source})` : ''}`);
-        ctx.out(`archived ${written.archived.length} scripts under ${show(resolve(plan.root, 'archived'))}${written.archived.some((a) => a.git) ? ' (git mv)' : ''}`);
-        for (const f of written.reports) ctx.out(`wrote ${show(f)}`);
-      }
-      if (verified) {
-        ctx.out('');
-        ctx.io.stdout.write(renderVerify(verified));
-      }
-    });
+        let written: WriteResult | undefined;
+        let verified: VerifyResult | undefined;
+        if (g.write) {
+          written = await writeConversion(plan, { production, force: Boolean(g.force) });
+          if (!written.unchanged && g.verify !== false) {
+            verified = await verifyConversion(plan, written, {
+              production,
+              ...(modelsSnapshot ? { models: modelsSnapshot } : {}),
+              ...(base.shadowUrl ? { shadowUrl: base.shadowUrl } : {}),
+              ...(shadowSource ? { source: shadowSource } : {}),
+            });
+          }
+        }
+        // 1 only when a person is needed: scripts in manual review, or a verify that found a difference.
+        // Read-only tools, code that touches no database and SQLite scripts are listed, not questions.
+        const manual = plan.counts.manual_review;
+        const code = manual > 0 || (verified !== undefined && !verified.ok) ? ExitCode.FOUND : ExitCode.OK;
+        const text = () => {
+          const show = (p: string) => relative(cwd, p) || '.';
+          if (written?.unchanged) ctx.out('\nAlready converted: nothing to do.');
+          else if (written) {
+            ctx.out('');
+            for (const m of written.migrations) ctx.out(`wrote ${show(m.file)}${m.source ? ` (from ${m.source})` : ''}`);
+            ctx.out(`archived ${written.archived.length} scripts under ${show(resolve(plan.root, 'archived'))}${written.archived.some((a) => a.git) ? ' (git mv)' : ''}`);
+            for (const f of written.reports) ctx.out(`wrote ${show(f)}`);
+          }
+          if (verified) {
+            ctx.out('');
+            ctx.io.stdout.write(renderVerify(verified));
+          }
+        };
+        return { code, result: { plan: JSON.parse(conversionJson(plan)) as unknown, written: written ?? null, verify: verified ?? null }, text };
+      }),
+    );
 }

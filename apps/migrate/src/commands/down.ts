@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { downgrade, offlineScript } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
-import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { addLockOptions, printDataLoss, renderRun, withStopRequest } from './run-shared.js';
+import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
 
-/** `migrate down [target]`: revert migrations (default: the last one). */
+/** `strata down [target]`: revert migrations (default: the last one). */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('down')
@@ -17,22 +16,22 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
     .addHelpText('after', `
 Examples:
-  $ migrate down                    revert the last migration
-  $ migrate down -3                 revert the last three
-  $ migrate down base --allow-data-loss
+  $ strata down                    revert the last migration
+  $ strata down -3                 revert the last three
+  $ strata down base --allow-data-loss
                                     revert everything (DROP TABLE needs the flag)
-  $ migrate down --sql --from 3f2a9c   print the revert script without connecting`);
-  addLockOptions(cmd).action(async (target: string, _opts: unknown, command: Command) => {
-    const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
-    const r = await ctx.resolve(g);
-    if (g.sql) {
-      const url = g.from ? undefined : ctx.databaseUrl(g, r);
-      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
-      ctx.io.stdout.write(script);
-      setExitCode(command, ExitCode.OK);
-      return;
-    }
-    const result = await withStopRequest(ctx, (stop) => downgrade({ ...runnerOptions(ctx, g, r), stop, target, dryRun: r.dryRun }));
-    setExitCode(command, renderRun(ctx, result, r.json));
-  });
+  $ strata down --sql --from 3f2a9c   print the revert script without connecting`);
+  addLockOptions(cmd).action(
+    ctx.action(async (target: string, _opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
+      const r = await ctx.resolve(g);
+      if (g.sql) {
+        const url = g.from ? undefined : ctx.databaseUrl(g, r);
+        const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
+        return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
+      }
+      const result = await withStopRequest(ctx, (stop) => downgrade({ ...runnerOptions(ctx, g, r), stop, target, dryRun: r.dryRun }));
+      return runOutcome(ctx, result);
+    }),
+  );
 }

@@ -4,12 +4,10 @@ import { Option, type Command } from 'commander';
 import { ExitCode, StrataError, isStrataError } from '@pg-strata/core';
 import { parseSnapshot } from '@pg-strata/auditor';
 import { SCHEMA_MODES, ensureSchema, parseSchemaMode, schemaModeFrom, type EnsureResult, type EnsureSchemaOptions } from '@pg-strata/fallback';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { inputFileOption } from '../checks.js';
 import { ms } from '../render.js';
-import { runnerOptions, type RunnerFlags } from '../runner-options.js';
-import { addLockOptions } from './run-shared.js';
+import { addLockOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 
 type EnsureFlags = RunnerFlags & { mode?: string; createAll?: string; shadowUrl?: string; headSnapshot?: string };
 
@@ -28,7 +26,7 @@ async function loadCreateAll(ctx: CliContext, module: string): Promise<NonNullab
   return fn as NonNullable<EnsureSchemaOptions['createAll']>;
 }
 
-/** `migrate ensure`: the start-up shim for applications not written in TypeScript. */
+/** `strata ensure`: the start-up shim for applications not written in TypeScript. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('ensure')
@@ -43,52 +41,49 @@ Exit codes: 0 the database is at head (nothing done, migrated or created), 1 ref
 2 usage, 3 database error.
 
 Examples (entrypoint.sh):
-  migrate ensure && exec ./server
-  STRATA_SCHEMA_MODE=verify migrate ensure || exit 1
-  migrate ensure --mode create_all --create-all ./models.ts`);
-  addLockOptions(cmd).action(async (_opts: unknown, command: Command) => {
-    const g = command.optsWithGlobals<EnsureFlags>();
-    const r = await ctx.resolve(g);
-    const mode = g.mode ? parseSchemaMode(g.mode, '--mode') : schemaModeFrom(ctx.io.env);
-    const base = runnerOptions(ctx, g, r);
-    const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
-    const options: EnsureSchemaOptions = {
-      url: base.url,
-      migrationsDir: base.migrationsDir,
-      schema: r.schema,
-      mode,
-      applicationName: 'strata-ensure',
-      ...(base.logger ? { logger: base.logger } : {}),
-      ...(base.lockWaitMs === undefined ? {} : { lockWaitMs: base.lockWaitMs }),
-      ...(base.lockMode === undefined ? {} : { lockMode: base.lockMode }),
-      // The config's timeouts, as `up` uses them.
-      ...(base.lockTimeout === undefined ? {} : { lockTimeout: base.lockTimeout }),
-      ...(base.statementTimeout === undefined ? {} : { statementTimeout: base.statementTimeout }),
-      ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
-      // --shadow-url, then SHADOW_DATABASE_URL, then the config's, as every other command with a shadow.
-      ...(shadowUrl ? { shadowUrl } : {}),
-      ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),
-    };
-    let result: EnsureResult;
-    try {
-      result = await ensureSchema(options);
-    } catch (err) {
-      const refused = isStrataError(err) ? (err.meta.result as EnsureResult | undefined) : undefined;
-      if (!refused || !isStrataError(err)) throw err;
-      // A refusal is a finding (exit 1), not a crash: the entrypoint stops the start.
-      setExitCode(command, ExitCode.FOUND);
-      if (r.json) ctx.outJson({ ...refused, error: { code: err.code, message: err.message } });
-      else ctx.note(ctx.paint('31', `error: ${err.message}`));
-      return;
-    }
-    setExitCode(command, ExitCode.OK);
-    if (r.json) {
-      ctx.outJson(result);
-      return;
-    }
-    const at = result.heads.length ? result.heads.join(', ') : 'base';
-    if (result.action === 'none') ctx.out(`The database is at head (${at}); nothing to do [mode ${mode}].`);
-    else if (result.action === 'migrated') ctx.out(`${result.applied.length} migration(s) applied in ${ms(result.durationMs)}; now at ${at} [mode ${mode}].`);
-    else ctx.out(`Built the empty database with createAll and stamped ${at} (${result.stamped.length} revision(s)) in ${ms(result.durationMs)} [mode ${mode}].`);
-  });
+  strata ensure && exec ./server
+  STRATA_SCHEMA_MODE=verify strata ensure || exit 1
+  strata ensure --mode create_all --create-all ./models.ts`);
+  addLockOptions(cmd).action(
+    ctx.action(async (_opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<EnsureFlags>();
+      const r = await ctx.resolve(g);
+      const mode = g.mode ? parseSchemaMode(g.mode, '--mode') : schemaModeFrom(ctx.io.env);
+      const base = runnerOptions(ctx, g, r);
+      const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
+      const options: EnsureSchemaOptions = {
+        url: base.url,
+        migrationsDir: base.migrationsDir,
+        schema: r.schema,
+        mode,
+        applicationName: 'strata-ensure',
+        ...(base.logger ? { logger: base.logger } : {}),
+        ...(base.lockWaitMs === undefined ? {} : { lockWaitMs: base.lockWaitMs }),
+        ...(base.lockMode === undefined ? {} : { lockMode: base.lockMode }),
+        // The config's timeouts, as `up` uses them.
+        ...(base.lockTimeout === undefined ? {} : { lockTimeout: base.lockTimeout }),
+        ...(base.statementTimeout === undefined ? {} : { statementTimeout: base.statementTimeout }),
+        ...(g.createAll ? { createAll: await loadCreateAll(ctx, g.createAll) } : {}),
+        // --shadow-url, then SHADOW_DATABASE_URL, then the config's, as every other command with a shadow.
+        ...(shadowUrl ? { shadowUrl } : {}),
+        ...(g.headSnapshot ? { headSnapshot: parseSnapshot(await readFile(resolve(ctx.io.cwd, g.headSnapshot), 'utf8'), g.headSnapshot) } : {}),
+      };
+      let result: EnsureResult;
+      try {
+        result = await ensureSchema(options);
+      } catch (err) {
+        const refused = isStrataError(err) ? (err.meta.result as EnsureResult | undefined) : undefined;
+        if (!refused || !isStrataError(err)) throw err;
+        // A refusal is a finding (exit 1), not a crash: the entrypoint stops the start.
+        return { code: ExitCode.FOUND, result: refused, error: { code: err.code, message: err.message }, text: () => ctx.note(ctx.paint('31', `error: ${err.message}`)) };
+      }
+      const text = () => {
+        const at = result.heads.length ? result.heads.join(', ') : 'base';
+        if (result.action === 'none') ctx.out(`The database is at head (${at}); nothing to do [mode ${mode}].`);
+        else if (result.action === 'migrated') ctx.out(`${result.applied.length} migration(s) applied in ${ms(result.durationMs)}; now at ${at} [mode ${mode}].`);
+        else ctx.out(`Built the empty database with createAll and stamped ${at} (${result.stamped.length} revision(s)) in ${ms(result.durationMs)} [mode ${mode}].`);
+      };
+      return { code: ExitCode.OK, result, text };
+    }),
+  );
 }

@@ -1,12 +1,10 @@
 import { Option, type Command } from 'commander';
-import { ExitCode, StrataError, withConnection } from '@pg-strata/core';
-import { buildGraph, loadMigrations } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
-import type { CliContext, Resolved } from '../context.js';
+import { ExitCode, StrataError } from '@pg-strata/core';
+import type { CliContext } from '../context.js';
 
 type ImportFlags = { from: string; out?: string; append?: boolean; placeholder?: string[]; alembicMode?: 'auto' | 'offline' | 'static'; python?: string; alembicIni?: string };
 
-/** `migrate import --from <tool> <dir>`: another tool's migrations folder as Strata revisions, with a report of what is not carried over. */
+/** `strata import --from <tool> <dir>`: another tool's migrations folder as Strata revisions, with a report of what is not carried over. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('import')
@@ -23,60 +21,46 @@ export function register(program: Command, ctx: CliContext): void {
 Exit 1 when something could not be carried over (listed, and in IMPORT-<tool>.md beside the revisions).
 
 Examples:
-  $ migrate import --from flyway src/main/resources/db/migration
-  $ migrate import --from alembic alembic --alembic-mode static
-  $ migrate import --from prisma prisma/migrations --out migrations
-  $ migrate stamp --from-history flyway     then take over the database's history`)
-    .action(async (dir: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<ImportFlags & { json?: boolean; dryRun?: boolean; migrations?: string; config?: string }>();
-      const r = await ctx.resolve(g);
-      const { readSource, writeImport, planImport, renderReport, isImportTool, IMPORT_TOOLS } = await import('@pg-strata/importer');
-      if (!isImportTool(g.from)) throw new StrataError('USAGE', `--from ${g.from}: not a tool import reads (${IMPORT_TOOLS.join(', ')}).`);
-      const placeholders: Record<string, string> = {};
-      for (const p of g.placeholder ?? []) {
-        const i = p.indexOf('=');
-        if (i <= 0) throw new StrataError('USAGE', `--placeholder ${p}: expected name=value.`);
-        placeholders[p.slice(0, i)] = p.slice(i + 1);
-      }
-      const { resolve } = await import('node:path');
-      const source = await readSource(g.from, resolve(ctx.io.cwd, dir), {
-        placeholders,
-        alembicMode: g.alembicMode ?? 'auto',
-        env: ctx.io.env,
-        ...(g.python ? { python: [g.python] } : {}),
-        ...(g.alembicIni ? { alembicIni: resolve(ctx.io.cwd, g.alembicIni) } : {}),
-      });
-      const out = g.out ? resolve(ctx.io.cwd, g.out) : r.migrationsDir;
-      const res = r.dryRun ? { plan: planImport(source), written: [], unchanged: [] } : await writeImport(source, out, { append: Boolean(g.append) });
-      const errors = res.plan.report.filter((x) => x.severity === 'error').length;
-      setExitCode(command, errors > 0 ? ExitCode.FOUND : ExitCode.OK);
-      if (r.json) {
-        ctx.outJson({ ok: errors === 0, tool: g.from, out, written: res.written, unchanged: res.unchanged, revisions: res.plan.files.map((f) => ({ revision: f.revision, parents: f.parents, file: f.name, source: f.sourceFile, sourceId: f.sourceId })), report: res.plan.report });
-        return;
-      }
-      if (r.dryRun) for (const f of res.plan.files) ctx.out(`would write ${f.name}  (${f.revision} <- ${f.sourceFile})`);
-      else if (res.written.length === 0 && res.unchanged.length > 0) ctx.out(`Nothing to do: ${out} already holds this import (${res.unchanged.length} revision(s)).`);
-      else ctx.out(`Wrote ${res.written.length} revision(s) to ${out}${'reportFile' in res && res.reportFile ? ` and the report ${res.reportFile}` : ''}.`);
-      ctx.io.stdout.write(renderReport(res.plan, 'text'));
-    });
-}
-
-/**
- * For `stamp --from-history <tool>`: the imported revision the other tool's
- * history table says the database is at, and that table's names (left out of
- * the schema comparison). Nothing is written.
- */
-export async function historyTarget(url: string, r: Resolved, tool: string, table: string | undefined): Promise<{ revision: string; exclude: string[]; table: string; says: string }> {
-  const { readToolHistory, importedRevisions, revisionsFromHistory, historyExcludes, isImportTool, IMPORT_TOOLS } = await import('@pg-strata/importer');
-  if (!isImportTool(tool)) throw new StrataError('USAGE', `--from-history ${tool}: not a tool import reads (${IMPORT_TOOLS.join(', ')}).`);
-  const history = await withConnection({ url }, (client) => readToolHistory(client, tool, table ? { table } : {}));
-  const imported = importedRevisions(r.migrationsDir, tool);
-  const graph = buildGraph(await loadMigrations(r.migrationsDir));
-  const ordered = graph.order.map((m) => imported.find((i) => i.revision === m.revision)).filter((x) => x !== undefined);
-  const { revisions, sourceIds } = revisionsFromHistory(history, ordered);
-  let revision: string;
-  if (revisions.length === 1) revision = revisions[0]!;
-  else if (revisions.length === graph.heads.length && revisions.every((x) => graph.heads.includes(x))) revision = 'heads';
-  else throw new StrataError('USAGE', `${history.table} holds several heads (${revisions.join(', ')}) that are not all of the folder's heads: stamp them one by one (migrate stamp <rev> --verify).`);
-  return { revision, exclude: historyExcludes(tool, history.table), table: history.table, says: tool === 'alembic' ? sourceIds.join(', ') : (sourceIds.at(-1) ?? '') };
+  $ strata import --from flyway src/main/resources/db/migration
+  $ strata import --from alembic alembic --alembic-mode static
+  $ strata import --from prisma prisma/migrations --out migrations
+  $ strata stamp --from-history flyway     then take over the database's history`)
+    .action(
+      ctx.action(async (dir: string, _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<ImportFlags & { json?: boolean; dryRun?: boolean; migrations?: string; config?: string }>();
+        const r = await ctx.resolve(g);
+        const { readSource, writeImport, planImport, renderReport, isImportTool, IMPORT_TOOLS } = await import('@pg-strata/importer');
+        if (!isImportTool(g.from)) throw new StrataError('USAGE', `--from ${g.from}: not a tool import reads (${IMPORT_TOOLS.join(', ')}).`);
+        const placeholders: Record<string, string> = {};
+        for (const p of g.placeholder ?? []) {
+          const i = p.indexOf('=');
+          if (i <= 0) throw new StrataError('USAGE', `--placeholder ${p}: expected name=value.`);
+          placeholders[p.slice(0, i)] = p.slice(i + 1);
+        }
+        const { resolve } = await import('node:path');
+        const source = await readSource(g.from, resolve(ctx.io.cwd, dir), {
+          placeholders,
+          alembicMode: g.alembicMode ?? 'auto',
+          env: ctx.io.env,
+          ...(g.python ? { python: [g.python] } : {}),
+          ...(g.alembicIni ? { alembicIni: resolve(ctx.io.cwd, g.alembicIni) } : {}),
+        });
+        const out = g.out ? resolve(ctx.io.cwd, g.out) : r.migrationsDir;
+        const res = r.dryRun ? { plan: planImport(source), written: [], unchanged: [] } : await writeImport(source, out, { append: Boolean(g.append) });
+        const errors = res.plan.report.filter((x) => x.severity === 'error').length;
+        const result = { tool: g.from, out, written: res.written, unchanged: res.unchanged, revisions: res.plan.files.map((f) => ({ revision: f.revision, parents: f.parents, file: f.name, source: f.sourceFile, sourceId: f.sourceId })), report: res.plan.report };
+        const text = () => {
+          if (r.dryRun) for (const f of res.plan.files) ctx.out(`would write ${f.name}  (${f.revision} <- ${f.sourceFile})`);
+          else if (res.written.length === 0 && res.unchanged.length > 0) ctx.out(`Nothing to do: ${out} already holds this import (${res.unchanged.length} revision(s)).`);
+          else ctx.out(`Wrote ${res.written.length} revision(s) to ${out}${'reportFile' in res && res.reportFile ? ` and the report ${res.reportFile}` : ''}.`);
+          ctx.io.stdout.write(renderReport(res.plan, 'text'));
+        };
+        return {
+          code: errors > 0 ? ExitCode.FOUND : ExitCode.OK,
+          result,
+          ...(errors > 0 ? { error: { code: 'IMPORT_INCOMPLETE', message: `${errors} item(s) could not be carried over; see the report.` } } : {}),
+          text,
+        };
+      }),
+    );
 }

@@ -9,7 +9,7 @@ export type Register = (program: Command, ctx: CliContext) => void;
 export type CommandModule = { register: Register };
 
 // Each verb lives in its own file; add it here (help lists them in this order).
-// Modules are imported only when their verb is used, so `migrate status` does
+// Modules are imported only when their verb is used, so `strata status` does
 // not pay for loading the auditor, the converter's parsers or the linter.
 // Verbs that parse SQL set V8's --liftoff-only first (wasm-tier.ts says why);
 // `up`, `new` and `stamp` set it where they load the parser.

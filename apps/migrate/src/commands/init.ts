@@ -2,25 +2,30 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { ExitCode } from '@pg-strata/core';
 import { initProject } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 
-/** `migrate init`: create the migrations folder. */
+/** `strata init`: create the migrations folder. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('init')
     .description('Create the migrations folder (nothing is overwritten).')
     .addHelpText('after', `
 Examples:
-  $ migrate init
-  $ migrate init --migrations db/migrations`)
-    .action(async (_opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals();
-      const r = await ctx.resolve(g);
-      const res = await initProject(r.migrationsDir);
-      setExitCode(command, ExitCode.OK);
-      if (r.json) ctx.outJson(res);
-      else if (res.created.length === 0) ctx.out(`${relative(ctx.io.cwd, r.migrationsDir) || '.'} already exists; nothing to do.`);
-      else for (const c of res.created) ctx.out(`created ${relative(ctx.io.cwd, c)}`);
-    });
+  $ strata init
+  $ strata init --migrations db/migrations`)
+    .action(
+      ctx.action(async (_opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals();
+        const r = await ctx.resolve(g);
+        const res = await initProject(r.migrationsDir);
+        return {
+          code: ExitCode.OK,
+          result: res,
+          text: () => {
+            if (res.created.length === 0) ctx.out(`${relative(ctx.io.cwd, r.migrationsDir) || '.'} already exists; nothing to do.`);
+            else for (const c of res.created) ctx.out(`created ${relative(ctx.io.cwd, c)}`);
+          },
+        };
+      }),
+    );
 }

@@ -4,39 +4,13 @@ import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '@pg-strata/core';
 import { RULES, lintMigrations, lintSql, type Finding } from '@pg-strata/lint';
 import { decodeMigration } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
-import type { CliContext, GlobalOptions, Resolved } from '../context.js';
-import { timeoutOptions } from '../runner-options.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { countFindings, lintOptions, printFindings } from '../lint-output.js';
+import { ghData, ghProp } from '../render.js';
 
 type LintFlags = GlobalOptions & { format?: string };
 
-/** The lint options the config file gives (`lint.rules`, and `lockTimeout` for no-lock-timeout). */
-export function lintOptions(ctx: CliContext, r: Resolved): { rules: Record<string, 'off' | 'warning' | 'error'>; lockTimeout: string; cwd: string } {
-  return { rules: { ...(r.config.lint?.rules ?? {}) }, lockTimeout: timeoutOptions(r).lockTimeout ?? '10s', cwd: ctx.io.cwd };
-}
-
-/** `file:line:column  severity  rule` then the message and the hint, indented. */
-export function printFindings(ctx: CliContext, findings: readonly Finding[], write: (line: string) => void): void {
-  for (const f of findings) {
-    const sev = f.severity === 'error' ? ctx.paint('31', 'error') : ctx.paint('33', 'warning');
-    write(`${f.file}:${f.line}:${f.column}  ${sev}  ${f.rule}`);
-    write(`  ${f.message}.`);
-    write(`  hint: ${f.hint}`);
-  }
-}
-
-/** `3 errors, 1 warning` */
-export function countFindings(findings: readonly Finding[]): string {
-  const e = findings.filter((f) => f.severity === 'error').length;
-  const w = findings.length - e;
-  return `${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}`;
-}
-
-// GitHub workflow commands: data escapes %, CR, LF; properties also : and ,.
-const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const ghProp = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-
-/** `migrate lint [files...]`: dangerous operations in migrations, with the safer way. */
+/** `strata lint [files...]`: dangerous operations in migrations, with the safer way. */
 export function register(program: Command, ctx: CliContext): void {
   const rules = RULES.map((r) => `  ${r.id.padEnd(36)} ${r.defaultSeverity.padEnd(8)} ${r.why}`).join('\n');
   program
@@ -53,53 +27,53 @@ Silence one statement with a comment on the line(s) just above it (a reason is r
 In the header (before -- migrate:up) it also covers the file-level rules (missing-down, no-lock-timeout).
 
 Examples:
-  $ migrate lint
-  $ migrate lint migrations/0042_add_index.sql legacy/fix.sql
-  $ migrate lint --format github        in a GitHub Actions step`)
-    .action(async (files: string[], _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<LintFlags>();
-      const r = await ctx.resolve(g);
-      const format = g.format ?? (r.json ? 'json' : 'text');
-      const options = lintOptions(ctx, r);
-      let findings: Finding[] = [];
-      let linted: string;
-      if (files.length === 0) {
-        findings = await lintMigrations(r.migrationsDir, options);
-        linted = `${relative(ctx.io.cwd, r.migrationsDir) || '.'}/`;
-      } else {
-        const inDir: string[] = [];
-        const loose: string[] = [];
-        for (const f of files) {
-          const abs = resolve(ctx.io.cwd, f);
-          const rel = relative(r.migrationsDir, abs);
-          (rel && !rel.startsWith('..') && !rel.includes('/') && /^\d+_.*\.(sql|ts)$/.test(rel) ? inDir : loose).push(abs);
-        }
-        if (inDir.length) findings.push(...(await lintMigrations(r.migrationsDir, { ...options, only: inDir.map((p) => relative(r.migrationsDir, p)) })));
-        for (const abs of loose) {
-          let bytes: Buffer;
-          try {
-            bytes = readFileSync(abs);
-          } catch (err) {
-            throw new StrataError('USAGE', `Cannot read ${relative(ctx.io.cwd, abs)}: ${(err as Error).message}`, { cause: err });
+  $ strata lint
+  $ strata lint migrations/0042_add_index.sql legacy/fix.sql
+  $ strata lint --format github        in a GitHub Actions step`)
+    .action(
+      ctx.action(async (files: string[], _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<LintFlags>();
+        const r = await ctx.resolve(g);
+        const format = r.json ? 'json' : (g.format ?? 'text');
+        const options = lintOptions(ctx, r);
+        let findings: Finding[] = [];
+        let linted: string;
+        if (files.length === 0) {
+          findings = await lintMigrations(r.migrationsDir, options);
+          linted = `${relative(ctx.io.cwd, r.migrationsDir) || '.'}/`;
+        } else {
+          const inDir: string[] = [];
+          const loose: string[] = [];
+          for (const f of files) {
+            const abs = resolve(ctx.io.cwd, f);
+            const rel = relative(r.migrationsDir, abs);
+            (rel && !rel.startsWith('..') && !rel.includes('/') && /^\d+_.*\.(sql|ts)$/.test(rel) ? inDir : loose).push(abs);
           }
-          const text = decodeMigration(relative(ctx.io.cwd, abs), bytes).text;
-          findings.push(...(await lintSql(text, { ...options, file: relative(ctx.io.cwd, abs) })));
+          if (inDir.length) findings.push(...(await lintMigrations(r.migrationsDir, { ...options, only: inDir.map((p) => relative(r.migrationsDir, p)) })));
+          for (const abs of loose) {
+            let bytes: Buffer;
+            try {
+              bytes = readFileSync(abs);
+            } catch (err) {
+              throw new StrataError('USAGE', `Cannot read ${relative(ctx.io.cwd, abs)}: ${(err as Error).message}`, { cause: err });
+            }
+            const text = decodeMigration(relative(ctx.io.cwd, abs), bytes).text;
+            findings.push(...(await lintSql(text, { ...options, file: relative(ctx.io.cwd, abs) })));
+          }
+          linted = `${files.length} file${files.length === 1 ? '' : 's'}`;
         }
-        linted = `${files.length} file${files.length === 1 ? '' : 's'}`;
-      }
-      const failed = findings.some((f) => f.severity === 'error');
-      setExitCode(command, failed ? ExitCode.FOUND : ExitCode.OK);
-      if (format === 'json') {
-        ctx.outJson({ ok: !failed, findings });
-        return;
-      }
-      if (format === 'github') {
-        for (const f of findings) {
-          ctx.out(`::${f.severity} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.rule)}::${ghData(`${f.message}. Hint: ${f.hint}`)}`);
-        }
-        return;
-      }
-      printFindings(ctx, findings, (l) => ctx.out(l));
-      ctx.out(findings.length ? `${countFindings(findings)} in ${linted}.` : `No findings in ${linted}.`);
-    });
+        const failed = findings.some((f) => f.severity === 'error');
+        const text = () => {
+          if (format === 'github') {
+            for (const f of findings) {
+              ctx.out(`::${f.severity} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.rule)}::${ghData(`${f.message}. Hint: ${f.hint}`)}`);
+            }
+            return;
+          }
+          printFindings(ctx, findings, (l) => ctx.out(l));
+          ctx.out(findings.length ? `${countFindings(findings)} in ${linted}.` : `No findings in ${linted}.`);
+        };
+        return { code: failed ? ExitCode.FOUND : ExitCode.OK, result: { findings }, text };
+      }),
+    );
 }

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { ExitCode } from '@pg-strata/core';
 import { mergeHeads } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
 
-/** `migrate merge [message]`: write a merge revision whose parents are the current heads. */
+/** `strata merge [message]`: write a merge revision whose parents are the current heads. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('merge')
@@ -13,14 +12,14 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Write a merge migration joining every head of the migrations folder.')
     .addHelpText('after', `
 Examples:
-  $ migrate merge
-  $ migrate merge "merge billing and search branches"`)
-    .action(async (message: string, _opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals();
-      const r = await ctx.resolve(g);
-      const m = await mergeHeads(r.migrationsDir, message);
-      setExitCode(command, ExitCode.OK);
-      if (r.json) ctx.outJson(m);
-      else ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`);
-    });
+  $ strata merge
+  $ strata merge "merge billing and search branches"`)
+    .action(
+      ctx.action(async (message: string, _opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals();
+        const r = await ctx.resolve(g);
+        const m = await mergeHeads(r.migrationsDir, message);
+        return { code: ExitCode.OK, result: m, text: () => ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`) };
+      }),
+    );
 }

@@ -4,14 +4,14 @@ import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@pg-strata/migration-test';
 import { buildGraph, loadMigrations } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { ms } from '../render.js';
-import { modelsSource } from './audit.js';
+import { ghData, ghProp, ms } from '../render.js';
+import { modelsSource } from '../audit-options.js';
+import { withoutOk } from '../outcome.js';
 
 type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: string; format?: string; concurrency?: string };
 
-/** `migrate test`: test the migrations themselves on shadow databases; exit 1 on a failure. */
+/** `strata test`: test the migrations themselves on shadow databases; exit 1 on a failure. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('test')
@@ -19,69 +19,71 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--models <source>', 'models to compare the head with: file.sql, models.ts (createAll), cmd:<command>, snapshot.json (default: the config\'s models; none: skipped)'))
     .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
     .addOption(new Option('--since <ref>', 'stairway only for the revisions added since <ref>: a revision (those after it), or a git commit (those whose files were added since)'))
-    .addOption(new Option('--format <format>', 'text, json (the result on stdout, one event per step on stderr), or github (workflow annotations on the migration files)').choices(['text', 'json', 'github']))
+    .addOption(new Option('--format <format>', "text, json (as --json: the envelope on stdout, one event per step on stderr), json-lines (stdout streams one JSON line per event, then the envelope on one line), or github (workflow annotations on the migration files)").choices(['text', 'json', 'json-lines', 'github']))
     .addOption(new Option('--concurrency <n>', 'databases the stairway runs on at once (default: the CPUs, at most 4)'))
     .addHelpText('after', `
 Progress goes to stderr: on a terminal one line, rewritten (step N of M, revision, elapsed);
-otherwise one line per check; with --json one JSON object per step and check.
+otherwise one line per check; with --json one JSON object per step and check (stdout has
+the envelope); with --format json-lines the events are JSON lines on stdout, the envelope last.
 
 Examples:
-  $ migrate test
-  $ migrate test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
-  $ migrate test --since origin/main --format github      in a pull request's check
-  $ migrate test --json | jq '.failures'`)
-    .action(async (_opts: unknown, command: Command) => {
-      const g = command.optsWithGlobals<TestFlags>();
-      const r = await ctx.resolve(g);
-      const format = g.format ?? (r.json ? 'json' : 'text');
-      const json = format === 'json';
-      const models = modelsSource(g, r);
-      const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
-      const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
-      if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
-      let since: { since?: string; stairwayOnly?: string[] } = {};
-      if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
-      if (since.stairwayOnly && !json) ctx.note(`migrate test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
-      const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
-      const result = await testMigrations({
-        migrationsDir: r.migrationsDir,
-        ...(shadowUrl ? { shadowUrl } : {}),
-        ...(models ? { models } : {}),
-        ...since,
-        ...(concurrency && concurrency > 0 ? { concurrency: Math.floor(concurrency) } : {}),
-        cwd: ctx.io.cwd,
-        env: ctx.io.env,
-        schema: r.schema,
-        logger: ctx.logger(json),
-        onProgress: progressWriter(ctx, json ? 'json' : tty ? 'tty' : 'lines'),
-      });
-      setExitCode(command, result.ok ? ExitCode.OK : ExitCode.FOUND);
-      if (json) {
-        ctx.outJson(result);
-        return;
-      }
-      if (format === 'github') {
-        for (const f of result.failures) ctx.out(githubAnnotation(f, r.migrationsDir, ctx.io.cwd));
-        ctx.out(summary(result));
-        return;
-      }
-      for (const c of result.checks) {
-        const mark = c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
-        ctx.out(`${mark}  ${c.name}${c.status === 'skipped' ? ` (${c.reason})` : ` (${ms(c.durationMs)})`}`);
-        for (const f of result.failures.filter((x) => x.check === c.name)) {
-          ctx.out(`  ${f.message.split('\n').join('\n  ')}`);
-          for (const d of f.differences) ctx.out(`    - ${d}`);
-        }
-      }
-      ctx.out(summary(result));
-    });
+  $ strata test
+  $ strata test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
+  $ strata test --since origin/main --format github      in a pull request's check
+  $ strata test --json | jq '.result.failures'
+  $ strata test --format json-lines               one event per line, the envelope last (docs/json.md)`)
+    .action(
+      ctx.action(async (_opts: unknown, command: Command) => {
+        const g = command.optsWithGlobals<TestFlags>();
+        const r = await ctx.resolve(g);
+        const format = g.format === 'json-lines' ? 'json-lines' : r.json ? 'json' : (g.format ?? 'text');
+        const json = format === 'json' || format === 'json-lines';
+        const models = modelsSource(g, r);
+        const shadowUrl = ctx.shadowUrl(g.shadowUrl, r);
+        const tty = Boolean(ctx.io.stderr.isTTY) && format === 'text';
+        if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
+        let since: { since?: string; stairwayOnly?: string[] } = {};
+        if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
+        if (since.stairwayOnly && !json) ctx.note(`strata test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
+        const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
+        const result = await testMigrations({
+          migrationsDir: r.migrationsDir,
+          ...(shadowUrl ? { shadowUrl } : {}),
+          ...(models ? { models } : {}),
+          ...since,
+          ...(concurrency && concurrency > 0 ? { concurrency: Math.floor(concurrency) } : {}),
+          cwd: ctx.io.cwd,
+          env: ctx.io.env,
+          schema: r.schema,
+          logger: ctx.logger(json),
+          onProgress: progressWriter(ctx, format === 'json-lines' ? 'json-lines' : json ? 'json' : tty ? 'tty' : 'lines'),
+        });
+        const text = () => {
+          if (format === 'github') {
+            for (const f of result.failures) ctx.out(githubAnnotation(f, r.migrationsDir, ctx.io.cwd));
+            ctx.out(summary(result));
+            return;
+          }
+          for (const c of result.checks) {
+            const mark = c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
+            ctx.out(`${mark}  ${c.name}${c.status === 'skipped' ? ` (${c.reason})` : ` (${ms(c.durationMs)})`}`);
+            for (const f of result.failures.filter((x) => x.check === c.name)) {
+              ctx.out(`  ${f.message.split('\n').join('\n  ')}`);
+              for (const d of f.differences) ctx.out(`    - ${d}`);
+            }
+          }
+          ctx.out(summary(result));
+        };
+        return { code: result.ok ? ExitCode.OK : ExitCode.FOUND, result: withoutOk(result), text };
+      }),
+    );
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function summary(result: MigrationTestResult): string {
   const failed = result.checks.filter((c) => c.status === 'failed').length;
-  return failed ? `migrate test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `migrate test: all checks passed (${result.migrations} migrations).`;
+  return failed ? `strata test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `strata test: all checks passed (${result.migrations} migrations).`;
 }
 
 /** `--since`: a revision of the files (the ones after it), else a git commit (the revisions whose files were added since). */
@@ -96,8 +98,12 @@ async function resolveSince(migrationsDir: string, ref: string): Promise<{ since
   return { stairwayOnly: graph.order.filter((m) => files.has(m.file)).map((m) => m.revision) };
 }
 
-/** Progress on stderr: a rewritten line on a terminal, a line per check otherwise, JSON lines with --json. */
-function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: ProgressEvent) => void {
+/**
+ * Progress: on stderr a rewritten line on a terminal, a line per check
+ * otherwise, JSON lines with --json; with --format json-lines, JSON lines on
+ * stdout, each `{"version":1,"command":"test","event":{...}}` (docs/json.md).
+ */
+function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json' | 'json-lines'): (e: ProgressEvent) => void {
   const t0 = performance.now();
   let open = false;
   const clear = () => {
@@ -107,6 +113,10 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
   return (e) => {
     if (mode === 'json') {
       ctx.progress(JSON.stringify(e));
+      return;
+    }
+    if (mode === 'json-lines') {
+      ctx.io.stdout.write(`${JSON.stringify({ version: 1, command: 'test', event: e })}\n`);
       return;
     }
     if (e.type === 'step') {
@@ -127,11 +137,11 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
     }
     if (e.type === 'check-finished') {
       clear();
-      if (mode === 'lines') ctx.progress(`migrate test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
+      if (mode === 'lines') ctx.progress(`strata test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
       return;
     }
     if (e.type === 'stairway-planned' && mode === 'lines') {
-      ctx.progress(e.steps === 0 ? `migrate test: stairway has no revision to take (${e.skipped} left out)` : `migrate test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
+      ctx.progress(e.steps === 0 ? `strata test: stairway has no revision to take (${e.skipped} left out)` : `strata test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
     }
   };
 }
@@ -139,7 +149,7 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json'): (e: Pr
 /** A GitHub Actions annotation on the failing migration file (the line the error names, else its down or up section). */
 export function githubAnnotation(f: TestFailure, migrationsDir: string, cwd: string): string {
   const text = [f.message, ...f.differences.map((d) => `- ${d}`)].join('\n');
-  const props = [`title=${ghProp(`migrate test: ${f.check}`)}`];
+  const props = [`title=${ghProp(`strata test: ${f.check}`)}`];
   if (f.file) {
     props.unshift(`file=${ghProp(relative(cwd, join(migrationsDir, f.file)).split('\\').join('/'))}`, `line=${lineOf(f, migrationsDir)}`);
   }
@@ -159,6 +169,3 @@ function lineOf(f: TestFailure, migrationsDir: string): number {
     return 1;
   }
 }
-
-const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const ghProp = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

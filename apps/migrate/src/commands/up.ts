@@ -1,15 +1,14 @@
 import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { offlineScript, upgrade } from '@pg-strata/runner';
-import { setExitCode } from '../cli.js';
 import type { CliContext } from '../context.js';
-import { fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { addLockOptions, printDataLoss, renderRun, withStopRequest } from './run-shared.js';
-import { LintRefused, lintBeforeUp, lintHook } from './lint-gate.js';
+import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
+import { LintRefused, lintBeforeUp, lintHook } from '../lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
-/** `migrate up [target]`: apply pending migrations. */
+/** `strata up [target]`: apply pending migrations. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('up')
@@ -20,47 +19,44 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--no-lint', 'do not lint the pending migrations first (by default up refuses error-level findings)'))
     .addHelpText('after', `
 Examples:
-  $ migrate up                      apply everything pending
-  $ migrate up +1                   apply the next migration only
-  $ migrate up 3f2a9c               up to (and including) revision 3f2a9c...
-  $ migrate up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
-  $ migrate up --lock-wait 30000    give another deploy 30 s to finish first
-  $ migrate up --backup /var/backups/db --check-after checks/after.sql
+  $ strata up                      apply everything pending
+  $ strata up +1                   apply the next migration only
+  $ strata up 3f2a9c               up to (and including) revision 3f2a9c...
+  $ strata up --sql --from base | psql "$DATABASE_URL" -v ON_ERROR_STOP=1
+  $ strata up --lock-wait 30000    give another deploy 30 s to finish first
+  $ strata up --backup /var/backups/db --check-after checks/after.sql
                                     back up first; exit 1 (and print the revert command) if the check fails
-  $ migrate up --targets tenants.txt --concurrency 8
+  $ strata up --targets tenants.txt --concurrency 8
                                     every database listed (URLs or names on --url); re-run to resume`);
-  addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(async (target: string, _opts: unknown, command: Command) => {
-    const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
-    const r = await ctx.resolve(g);
-    if (g.sql) {
-      const url = g.from ? undefined : ctx.databaseUrl(g, r);
-      // The same timeouts as a real run: the config's, else the runner's defaults.
-      const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
-      ctx.io.stdout.write(script);
-      setExitCode(command, ExitCode.OK);
-      return;
-    }
-    const lint = command.opts<{ lint?: boolean }>().lint !== false;
-    if (isFleet(g)) {
-      // A fleet may have no --url (a list of URLs): the lint gate runs on the least advanced target.
-      setExitCode(command, await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }, lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined));
-      return;
-    }
-    const safeguards = deploySafeguards(ctx, g, r);
-    if (safeguards) {
-      // Lint before the backup is taken, not after.
-      const refused = lint ? await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target) : undefined;
-      if (refused !== undefined) return setExitCode(command, refused);
-      setExitCode(command, await runDeployUp(ctx, { ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun, ...safeguards }, r));
-      return;
-    }
-    const runner = runnerOptions(ctx, g, r);
-    try {
-      const result = await withStopRequest(ctx, (stop) => upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }));
-      setExitCode(command, renderRun(ctx, result, r.json));
-    } catch (err) {
-      if (!(err instanceof LintRefused)) throw err;
-      setExitCode(command, ExitCode.INPUT);
-    }
-  });
+  addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(
+    ctx.action(async (target: string, _opts: unknown, command: Command) => {
+      const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
+      const r = await ctx.resolve(g);
+      if (g.sql) {
+        const url = g.from ? undefined : ctx.databaseUrl(g, r);
+        // The same timeouts as a real run: the config's, else the runner's defaults.
+        const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
+        return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
+      }
+      const lint = command.opts<{ lint?: boolean }>().lint !== false;
+      if (isFleet(g)) {
+        // A fleet may have no --url (a list of URLs): the lint gate runs on the least advanced target.
+        return await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }, lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined);
+      }
+      const safeguards = deploySafeguards(ctx, g, r);
+      if (safeguards) {
+        // Lint before the backup is taken, not after.
+        const refused = lint ? await lintBeforeUp(ctx, r, runnerOptions(ctx, g, r), target) : undefined;
+        return refused ?? (await runDeployUp(ctx, { ...runnerOptions(ctx, g, r), target, dryRun: r.dryRun, ...safeguards }, r));
+      }
+      const runner = runnerOptions(ctx, g, r);
+      try {
+        const result = await withStopRequest(ctx, (stop) => upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }));
+        return runOutcome(ctx, result);
+      } catch (err) {
+        if (err instanceof LintRefused) return err.outcome;
+        throw err;
+      }
+    }),
+  );
 }

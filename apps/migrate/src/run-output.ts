@@ -1,17 +1,12 @@
-import { Option, type Command } from 'commander';
+// The outcome of an up or down run (also the runs of `up --backup` and the
+// fleet), the data-loss list of scripts and dry runs, and the stop request
+// fed by SIGINT/SIGTERM: shared by up, down and deploy-flags.ts.
 import { ExitCode, exitCodeFor } from '@pg-strata/core';
 import type { DataLossFinding, RunResult, StopRequest } from '@pg-strata/runner';
-import { onStopSignals, STOP_SIGNALS } from '../signals.js';
-import type { CliContext } from '../context.js';
-import { ms } from '../render.js';
-import { durationOption } from '../checks.js';
-
-/** Options shared by the commands that take the migration lock. */
-export function addLockOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
-    .addOption(new Option('--lock-mode <mode>', "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'").choices(['auto', 'session', 'transaction']));
-}
+import { onStopSignals, STOP_SIGNALS } from './signals.js';
+import type { CliContext } from './context.js';
+import type { Outcome, OutcomeError } from './outcome.js';
+import { ms } from './render.js';
 
 /**
  * The statements of a script or dry run that lose data, on stderr: `--sql`
@@ -24,13 +19,33 @@ export function printDataLoss(ctx: CliContext, findings: readonly DataLossFindin
   for (const f of findings) ctx.note(`  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : ''}`);
 }
 
-/** Render an up/down result and return the exit code. */
-export function renderRun(ctx: CliContext, result: RunResult, json: boolean): number {
-  const code = result.ok ? ExitCode.OK : result.error ? exitCodeFor(result.error) : ExitCode.DATABASE;
-  if (json) {
-    ctx.outJson({ ...result, error: result.error ? { code: result.error.code, message: result.error.message, meta: result.error.meta } : undefined });
-    return code;
-  }
+/** The JSON result of a run: the runner's RunResult without `ok` and `error` (the envelope carries them). */
+export function runResult(result: RunResult): Omit<RunResult, 'ok' | 'error'> {
+  const { ok: _ok, error: _error, ...rest } = result;
+  return rest;
+}
+
+/** A run's error for the envelope: code, message and meta; a stopped run says which signal stopped it. */
+export function runError(result: RunResult): OutcomeError | undefined {
+  if (result.error) return { code: result.error.code, message: result.error.message, meta: result.error.meta };
+  if (result.interrupted && !result.dryRun) return { code: 'INTERRUPTED', message: `Stopped by ${result.interrupted}.`, signal: result.interrupted };
+  return undefined;
+}
+
+/** The exit code of an up/down run: 0, the error's code, or the signal's (130, 143) when it was stopped. */
+export function runExitCode(result: RunResult): number {
+  if (result.interrupted && !result.dryRun) return STOP_SIGNALS[result.interrupted];
+  return result.ok ? ExitCode.OK : result.error ? exitCodeFor(result.error) : ExitCode.DATABASE;
+}
+
+/** The outcome of an up/down run. */
+export function runOutcome(ctx: CliContext, result: RunResult): Outcome {
+  const error = runError(result);
+  return { code: runExitCode(result), result: runResult(result), ...(error ? { error } : {}), text: () => printRun(ctx, result) };
+}
+
+/** An up/down result as text. */
+export function printRun(ctx: CliContext, result: RunResult): void {
   const done = result.steps.filter((s) => s.status === 'applied' || s.status === 'planned');
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
   if (result.dryRun) {
@@ -38,7 +53,7 @@ export function renderRun(ctx: CliContext, result: RunResult, json: boolean): nu
     // With the timeouts the real run would set (a header's own, else the config's or the defaults).
     for (const s of done) ctx.out(`  ${s.revision}  ${s.file}${s.lockTimeout === undefined ? '' : `  (lock_timeout ${s.lockTimeout}, statement_timeout ${s.statementTimeout})`}`);
     printDataLoss(ctx, result.dataLoss ?? []);
-    return code;
+    return;
   }
   if (!result.ok && result.error) {
     ctx.note(ctx.paint('31', `error: ${result.error.message}`));
@@ -47,12 +62,11 @@ export function renderRun(ctx: CliContext, result: RunResult, json: boolean): nu
     const ran = result.steps.filter((s) => s.status === 'applied');
     const now = result.to.length ? result.to.join(', ') : 'base';
     ctx.out(`Interrupted by ${result.interrupted}: ${ran.length} migration(s) ${verb}${ran.length ? ` (${ran.map((s) => s.file).join(', ')})` : ''}; not ${verb}: ${result.notRun?.length ? result.notRun.map((s) => s.file).join(', ') : 'none'}. Now at ${now}.`);
-    return STOP_SIGNALS[result.interrupted];
+    return;
   }
   const total = done.reduce((a, s) => a + s.durationMs, 0);
   if (done.length === 0 && result.ok) ctx.out(`Nothing to do: the database is at ${result.to.length ? result.to.join(', ') : 'base'}.`);
   else ctx.out(`${done.length} migration(s) ${verb} in ${ms(total)}; now at ${result.to.length ? result.to.join(', ') : 'base'}.`);
-  return code;
 }
 
 /**
