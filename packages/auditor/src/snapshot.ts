@@ -298,7 +298,24 @@ export interface FunctionDef {
   definition: string | null;
   /** Whether the body is an SQL-standard body (`BEGIN ATOMIC` / `RETURN`), which is bound at creation. */
   sqlBody: boolean;
+  /** What `CREATE AGGREGATE` says (aggregates only; absent from Snapshots written before aggregates were read, whose aggregates are then not compared or created). */
+  aggregate?: AggregateDef;
   comment: string | null;
+}
+
+/** An aggregate's definition beyond its name and arguments. */
+export interface AggregateDef {
+  /** `normal`, `ordered-set` (`WITHIN GROUP`), or `hypothetical` (an ordered-set one with `HYPOTHETICAL`). */
+  kind: 'normal' | 'ordered-set' | 'hypothetical';
+  /**
+   * The options of `CREATE AGGREGATE`, as SQL, in the order PostgreSQL documents
+   * them, those at their default left out: `SFUNC = pg_catalog.int4pl`,
+   * `STYPE = integer`, `INITCOND = '0'`, `PARALLEL = SAFE`. Support functions
+   * are schema-qualified.
+   */
+  options: string[];
+  /** Keys of the functions it is built from (state, final, combine... functions), sorted. Derived from `options`; used for ordering. */
+  functions: string[];
 }
 
 /** A trigger (internal ones, such as those enforcing foreign keys, are left out). */

@@ -7,6 +7,7 @@ import { domainKind } from './domain.js';
 import { enumKind } from './enum.js';
 import { eventTriggerKind } from './event-trigger.js';
 import { extensionKind } from './extension.js';
+import { aggregateKind } from './aggregate.js';
 import { functionKind } from './function.js';
 import { indexKind } from './index.js';
 import { policyKind } from './policy.js';
@@ -39,6 +40,7 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   constraintKind,
   indexKind,
   functionKind,
+  aggregateKind,
   triggerKind,
   policyKind,
   eventTriggerKind,

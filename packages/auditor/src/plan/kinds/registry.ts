@@ -1,3 +1,4 @@
+import { aggregateKind } from './aggregate.js';
 import { collationKind } from './collation.js';
 import { commentKind } from './comment.js';
 import { compositeKind } from './composite.js';
@@ -39,6 +40,7 @@ export const KINDS: readonly PlanKind[] = [
   compositeKind,
   removedTypesKind,
   functionKind,
+  aggregateKind,
   sequenceKind,
   tableKind,
   constraintKind,
