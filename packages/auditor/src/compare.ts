@@ -22,6 +22,8 @@ export type ObjectType =
   | 'materialized view'
   | 'function'
   | 'aggregate'
+  | 'text search dictionary'
+  | 'text search configuration'
   | 'trigger'
   | 'policy'
   | 'privilege'
@@ -175,6 +177,21 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
       if (x[k] !== y[k]) d.different('collation', n, k, x[k], y[k], 'error');
     }
     comment(d, 'collation', n, x.comment, y.comment);
+  });
+  keyed(d, a.textSearchDictionaries ?? {}, b.textSearchDictionaries ?? {}, 'text search dictionary', dn, 'error', (n, x, y) => {
+    if (x.template !== y.template) d.isVs('text search dictionary', n, 'template', x.template, y.template, 'error', `has template ${x.template}`, y.template);
+    if (x.options !== y.options) d.isVs('text search dictionary', n, 'options', x.options, y.options, 'error', x.options ? `has options (${x.options})` : 'has no options', y.options ? `(${y.options})` : 'none');
+    comment(d, 'text search dictionary', n, x.comment, y.comment);
+  });
+  keyed(d, a.textSearchConfigurations ?? {}, b.textSearchConfigurations ?? {}, 'text search configuration', dn, 'error', (n, x, y) => {
+    if (x.parser !== y.parser) d.isVs('text search configuration', n, 'parser', x.parser, y.parser, 'error', `uses parser ${x.parser}`, y.parser);
+    for (const t of [...new Set([...Object.keys(x.mappings), ...Object.keys(y.mappings)])].sort(byCodePoint)) {
+      const u = x.mappings[t];
+      const v = y.mappings[t];
+      if (deepEqual(u, v)) continue;
+      d.isVs('text search configuration', n, `mapping ${t}`, u ?? null, v ?? null, 'error', u ? `maps ${t} to ${u.join(', ')}` : `has no mapping for ${t}`, v ? `to ${v.join(', ')}` : 'none');
+    }
+    comment(d, 'text search configuration', n, x.comment, y.comment);
   });
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
     if (!deepEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);

@@ -17,6 +17,7 @@ import { rangeKind } from './range.js';
 import { relationKind } from './relation.js';
 import { schemaKind } from './schema.js';
 import { sequenceKind } from './sequence.js';
+import { textSearchConfigurationKind, textSearchDictionaryKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { unhandledKind } from './unhandled.js';
 
@@ -30,6 +31,8 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   schemaKind,
   extensionKind,
   collationKind,
+  textSearchDictionaryKind,
+  textSearchConfigurationKind,
   enumKind,
   domainKind,
   compositeKind,

@@ -19,6 +19,7 @@ import { removedTypesKind } from './removed-types.js';
 import { schemaKind } from './schema.js';
 import { sequenceKind } from './sequence.js';
 import { tableKind } from './table.js';
+import { textSearchKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { viewKind } from './view.js';
 
@@ -33,6 +34,7 @@ import { viewKind } from './view.js';
 export const KINDS: readonly PlanKind[] = [
   schemaKind,
   extensionKind,
+  textSearchKind,
   collationKind,
   enumKind,
   rangeKind,
