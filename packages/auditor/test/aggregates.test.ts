@@ -25,8 +25,16 @@ describe('aggregates', () => {
       'SFUNC = public.sum_state', 'STYPE = numeric', 'MSFUNC = public.sum_state', 'MINVFUNC = public.sum_inv', 'MSTYPE = numeric', "MINITCOND = '0'",
     ]);
 
+    expect(b.functions['public.biggest(integer)']!.aggregate!.options).toEqual([
+      'SFUNC = pg_catalog.int4larger', 'STYPE = integer', 'COMBINEFUNC = pg_catalog.int4larger', 'SORTOP = >', 'PARALLEL = SAFE',
+    ]);
+    expect(b.functions['stats.rank_of(VARIADIC "any" ORDER BY VARIADIC "any")']!.aggregate).toMatchObject({
+      kind: 'hypothetical',
+      options: ['SFUNC = pg_catalog.ordered_set_transition_multi', 'STYPE = internal', 'FINALFUNC = pg_catalog.rank_final', 'FINALFUNC_EXTRA', 'HYPOTHETICAL'],
+    });
     const sentences = compare(a, b, { left: 'production', right: 'the models' }).filter((d) => d.objectType === 'aggregate').map((d) => d.message);
     expect(sentences).toEqual([
+      'production is missing the aggregate biggest(integer) that the models define',
       'production is missing the aggregate labelled(numeric) that the models define',
       'production is missing the aggregate moving_total(numeric) that the models define',
       'production has an extra aggregate old_total(numeric) that the models do not define',
@@ -38,6 +46,7 @@ describe('aggregates', () => {
       'aggregate total_label(numeric) returns numeric in production but text in the models',
       'aggregate total_label(numeric) has no FINALFUNC in production but FINALFUNC = public.as_text in the models',
       'production is missing the aggregate stats.median(double precision ORDER BY double precision) that the models define',
+      'production is missing the aggregate stats.rank_of(VARIADIC "any" ORDER BY VARIADIC "any") that the models define',
     ]);
 
     const up = renderSteps(plan(a, b).up);
