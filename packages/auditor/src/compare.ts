@@ -1,4 +1,4 @@
-import type { ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
+import type { AggregateDef, ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, FunctionDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint, inheritedColumn, privilegeObjectExists } from './snapshot.js';
 
 /** How serious a difference is. */
@@ -21,6 +21,9 @@ export type ObjectType =
   | 'view'
   | 'materialized view'
   | 'function'
+  | 'aggregate'
+  | 'text search dictionary'
+  | 'text search configuration'
   | 'trigger'
   | 'policy'
   | 'privilege'
@@ -175,6 +178,21 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'collation', n, x.comment, y.comment);
   });
+  keyed(d, a.textSearchDictionaries ?? {}, b.textSearchDictionaries ?? {}, 'text search dictionary', dn, 'error', (n, x, y) => {
+    if (x.template !== y.template) d.isVs('text search dictionary', n, 'template', x.template, y.template, 'error', `has template ${x.template}`, y.template);
+    if (x.options !== y.options) d.isVs('text search dictionary', n, 'options', x.options, y.options, 'error', x.options ? `has options (${x.options})` : 'has no options', y.options ? `(${y.options})` : 'none');
+    comment(d, 'text search dictionary', n, x.comment, y.comment);
+  });
+  keyed(d, a.textSearchConfigurations ?? {}, b.textSearchConfigurations ?? {}, 'text search configuration', dn, 'error', (n, x, y) => {
+    if (x.parser !== y.parser) d.isVs('text search configuration', n, 'parser', x.parser, y.parser, 'error', `uses parser ${x.parser}`, y.parser);
+    for (const t of [...new Set([...Object.keys(x.mappings), ...Object.keys(y.mappings)])].sort(byCodePoint)) {
+      const u = x.mappings[t];
+      const v = y.mappings[t];
+      if (deepEqual(u, v)) continue;
+      d.isVs('text search configuration', n, `mapping ${t}`, u ?? null, v ?? null, 'error', u ? `maps ${t} to ${u.join(', ')}` : `has no mapping for ${t}`, v ? `to ${v.join(', ')}` : 'none');
+    }
+    comment(d, 'text search configuration', n, x.comment, y.comment);
+  });
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
     if (!deepEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
     comment(d, 'enum', n, x.comment, y.comment);
@@ -244,9 +262,16 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
       }
     });
   }
-  keyed(d, a.functions, b.functions, 'function', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments})`, 'error', (n, x, y) => {
+  // Aggregates (on either side) apart, so that sentences call them aggregates.
+  const isAgg = (k: string) => a.functions[k]?.kind === 'aggregate' || b.functions[k]?.kind === 'aggregate';
+  const part = (s: Snapshot, agg: boolean) => Object.fromEntries(Object.entries(s.functions).filter(([k]) => isAgg(k) === agg));
+  keyed(d, part(a, false), part(b, false), 'function', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments})`, 'error', (n, x, y) => {
     if (x.definition !== y.definition) d.different('function', n, 'definition', x.definition, y.definition, 'warning', `function ${n} has a different definition in ${d.left} than in ${d.right}`);
     comment(d, 'function', n, x.comment, y.comment);
+  });
+  keyed(d, part(a, true), part(b, true), 'aggregate', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments || '*'})`, 'error', (n, x, y) => {
+    compareAggregate(d, n, x, y);
+    comment(d, 'aggregate', n, x.comment, y.comment);
   });
   keyed(d, a.triggers, b.triggers, 'trigger', (t) => `${displayName(t.schema, t.table)}.${t.name}`, 'error', (n, x, y) => {
     if (x.definition !== y.definition) d.isVs('trigger', n, 'definition', x.definition, y.definition, 'error', `is "${x.definition}"`, `"${y.definition}"`);
@@ -290,6 +315,42 @@ function notHandled(d: DriftBuilder, a: Snapshot, b: Snapshot, bothSides: boolea
 }
 
 const ENABLED: Record<EventTriggerDef['enabled'], string> = { O: 'enabled', D: 'disabled', R: 'enabled on replicas only', A: 'enabled always' };
+
+const AGG_KIND: Record<AggregateDef['kind'], string> = { normal: 'a normal aggregate', 'ordered-set': 'an ordered-set aggregate', hypothetical: 'a hypothetical-set aggregate' };
+
+/** CREATE AGGREGATE's options in the order its documentation (and a Snapshot) lists them. */
+const AGG_OPTIONS = ['SFUNC', 'STYPE', 'SSPACE', 'FINALFUNC', 'FINALFUNC_EXTRA', 'FINALFUNC_MODIFY', 'COMBINEFUNC', 'SERIALFUNC', 'DESERIALFUNC', 'INITCOND', 'MSFUNC', 'MINVFUNC', 'MSTYPE', 'MSSPACE', 'MFINALFUNC', 'MFINALFUNC_EXTRA', 'MFINALFUNC_MODIFY', 'MINITCOND', 'SORTOP', 'PARALLEL', 'HYPOTHETICAL'];
+
+/** `SFUNC = int4pl` -> [`SFUNC`, `int4pl`]; `FINALFUNC_EXTRA` -> [`FINALFUNC_EXTRA`, `on`]. */
+function aggregateOptionMap(options: string[]): Map<string, string> {
+  return new Map(options.map((o) => {
+    const i = o.indexOf(' = ');
+    return i < 0 ? [o, 'on'] : [o.slice(0, i), o.slice(i + 3)];
+  }));
+}
+
+/**
+ * An aggregate on both sides: its kind and each option of CREATE AGGREGATE
+ * that differs. Aggregates of a Snapshot written before they were read have
+ * no definition: then only the result type is compared.
+ */
+function compareAggregate(d: DriftBuilder, n: string, x: FunctionDef, y: FunctionDef): void {
+  if (x.result !== y.result) d.isVs('aggregate', n, 'result', x.result, y.result, 'error', `returns ${prettyType(x.result ?? '')}`, prettyType(y.result ?? ''));
+  const xa = x.aggregate;
+  const ya = y.aggregate;
+  if (!xa || !ya) return;
+  if (xa.kind !== ya.kind) d.isVs('aggregate', n, 'kind', xa.kind, ya.kind, 'error', `is ${AGG_KIND[xa.kind]}`, AGG_KIND[ya.kind]);
+  const xo = aggregateOptionMap(xa.options);
+  const yo = aggregateOptionMap(ya.options);
+  const rank = (o: string) => AGG_OPTIONS.indexOf(o);
+  for (const opt of [...new Set([...xo.keys(), ...yo.keys()])].sort((p, q) => rank(p) - rank(q))) {
+    const u = xo.get(opt);
+    const v = yo.get(opt);
+    if (u === v || opt === 'HYPOTHETICAL') continue;
+    const say = (w: string | undefined, first: boolean) => (w === undefined ? (first ? `has no ${opt}` : 'none') : w === 'on' ? (first ? `has ${opt}` : opt) : first ? `has ${opt} = ${w}` : `${opt} = ${w}`);
+    d.isVs('aggregate', n, opt.toLowerCase(), u ?? null, v ?? null, 'error', say(u, true), say(v, false));
+  }
+}
 
 /** A function key as people write it: `log_ddl()`, `audit.log_ddl()`. */
 function functionName(s: Snapshot, key: string): string {

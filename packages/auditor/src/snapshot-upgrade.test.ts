@@ -66,3 +66,30 @@ describe('parseSnapshot of a Snapshot written before event triggers and publicat
     expect(compare(read, s)).toEqual([]);
   });
 });
+
+describe('parseSnapshot and text search objects', () => {
+  it('reads a Snapshot without them (all written before they were recorded) as none, and writes none back', () => {
+    const s = emptySnapshot(17);
+    const text = serializeSnapshot(s);
+    expect(text).not.toMatch(/textSearch/);
+    const read = parseSnapshot(text);
+    expect(read.textSearchConfigurations).toBeUndefined();
+    expect(compare(read, s)).toEqual([]);
+  });
+
+  it('keeps them, keys and mappings sorted, and a lost mapping is drift', () => {
+    const s = emptySnapshot(17);
+    s.textSearchDictionaries = { 'public.codes': { schema: 'public', name: 'codes', template: 'pg_catalog.simple', options: "accept = 'false'", comment: null } };
+    s.textSearchConfigurations = {
+      'public.docs': { schema: 'public', name: 'docs', parser: 'pg_catalog."default"', mappings: { word: ['pg_catalog.simple'], int: ['public.codes'] }, comment: null },
+    };
+    const read = parseSnapshot(serializeSnapshot(s));
+    expect(Object.keys(read.textSearchConfigurations!['public.docs']!.mappings)).toEqual(['int', 'word']);
+    expect(compare(read, s)).toEqual([]);
+    const other = structuredClone(read);
+    delete other.textSearchConfigurations!['public.docs']!.mappings.int;
+    expect(compare(read, other).map((d) => d.message)).toEqual([
+      'text search configuration docs maps int to public.codes in the database but none in the models',
+    ]);
+  });
+});

@@ -35,13 +35,39 @@ export interface Snapshot {
   eventTriggers: Record<string, EventTriggerDef>;
   /** Publications (logical replication), keyed by name. Absent from older Snapshots, read as none. */
   publications: Record<string, PublicationDef>;
+  /** Text search dictionaries, keyed `schema.name`. Written only when there are some; absent read as none. */
+  textSearchDictionaries?: Record<string, TextSearchDictionaryDef>;
+  /** Text search configurations, keyed `schema.name`. Written only when there are some; absent read as none. */
+  textSearchConfigurations?: Record<string, TextSearchConfigurationDef>;
   /**
-   * Objects of kinds Strata does not compare or create (text search
+   * Objects of kinds Strata does not compare or create (text search parsers and templates
    * configurations, operators, casts, rules, foreign servers...), keyed
    * `kind:name`: listed so that nothing is skipped silently. Absent from older
    * Snapshots, read as none.
    */
   unhandled?: Record<string, UnhandledDef>;
+}
+
+/** A text search dictionary (`CREATE TEXT SEARCH DICTIONARY`). */
+export interface TextSearchDictionaryDef {
+  schema: string;
+  name: string;
+  /** Its template, schema-qualified and quoted: `pg_catalog.snowball`. */
+  template: string;
+  /** Its options as PostgreSQL keeps them (`language = 'english', stopwords = 'english'`), or null. */
+  options: string | null;
+  comment: string | null;
+}
+
+/** A text search configuration (`CREATE TEXT SEARCH CONFIGURATION`). */
+export interface TextSearchConfigurationDef {
+  schema: string;
+  name: string;
+  /** Its parser, schema-qualified and quoted: `pg_catalog."default"`. */
+  parser: string;
+  /** Token type (the parser's alias, `asciiword`) -> its dictionaries in the order they are tried, schema-qualified and quoted; keys sorted. */
+  mappings: Record<string, string[]>;
+  comment: string | null;
 }
 
 /** An object of a kind the auditor does not handle: its kind (`text search configuration`) and name (`public.english_nostop`). */
@@ -298,7 +324,24 @@ export interface FunctionDef {
   definition: string | null;
   /** Whether the body is an SQL-standard body (`BEGIN ATOMIC` / `RETURN`), which is bound at creation. */
   sqlBody: boolean;
+  /** What `CREATE AGGREGATE` says (aggregates only; absent from Snapshots written before aggregates were read, whose aggregates are then not compared or created). */
+  aggregate?: AggregateDef;
   comment: string | null;
+}
+
+/** An aggregate's definition beyond its name and arguments. */
+export interface AggregateDef {
+  /** `normal`, `ordered-set` (`WITHIN GROUP`), or `hypothetical` (an ordered-set one with `HYPOTHETICAL`). */
+  kind: 'normal' | 'ordered-set' | 'hypothetical';
+  /**
+   * The options of `CREATE AGGREGATE`, as SQL, in the order PostgreSQL documents
+   * them, those at their default left out: `SFUNC = pg_catalog.int4pl`,
+   * `STYPE = integer`, `INITCOND = '0'`, `PARALLEL = SAFE`. Support functions
+   * are schema-qualified.
+   */
+  options: string[];
+  /** Keys of the functions it is built from (state, final, combine... functions), sorted. Derived from `options`; used for ordering. */
+  functions: string[];
 }
 
 /** A trigger (internal ones, such as those enforcing foreign keys, are left out). */
@@ -436,6 +479,13 @@ export const OBJECT_COLLECTIONS = [
   'publications',
 ] as const;
 
+/**
+ * Collections a Snapshot holds only when they are not empty (kinds added
+ * after version 1's first release: Snapshots of schemas without them read
+ * and serialise as before).
+ */
+export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations'] as const;
+
 /** A key of a Snapshot collection. */
 export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];
 
@@ -532,6 +582,11 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     (out[c] as Record<string, unknown>) = sortRecord(s[c] as Record<string, unknown>);
   }
   for (const t of Object.values(out.tables)) t.constraints = sortRecord(t.constraints);
+  for (const c of OPTIONAL_COLLECTIONS) {
+    const coll = s[c] as Record<string, unknown> | undefined;
+    if (coll && Object.keys(coll).length > 0) (out[c] as Record<string, unknown>) = sortRecord(coll);
+  }
+  for (const t of Object.values(out.textSearchConfigurations ?? {})) t.mappings = sortRecord(t.mappings);
   if (s.unhandled && Object.keys(s.unhandled).length > 0) out.unhandled = sortRecord(s.unhandled);
   return out;
 }
@@ -560,7 +615,7 @@ export function parseSnapshot(text: string, where = 'the snapshot'): Snapshot {
     throw new StrataError('SNAPSHOT_INVALID', `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ${SNAPSHOT_VERSION}. Write it again with \`strata audit --dump\`.`, { meta: { file: where } });
   }
   const base = emptySnapshot(typeof v.server?.major === 'number' ? v.server.major : 0);
-  for (const c of OBJECT_COLLECTIONS) {
+  for (const c of [...OBJECT_COLLECTIONS, ...OPTIONAL_COLLECTIONS]) {
     const coll = (v as Record<string, unknown>)[c];
     if (coll === undefined) continue;
     if (typeof coll !== 'object' || coll === null || Array.isArray(coll)) {

@@ -151,6 +151,38 @@ describe('migrate audit / diff / check', () => {
     );
   });
 
+  it('diff --sql from an empty schema writes aggregates and text search configurations before the views, functions and indexes over them (issue 20 points 1-2)', async () => {
+    const estate = `CREATE TABLE rentals (id int PRIMARY KEY, amount numeric NOT NULL, note text NOT NULL);
+CREATE FUNCTION add_amount(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+CREATE AGGREGATE total_amount(numeric) (SFUNC = add_amount, STYPE = numeric, INITCOND = '0');
+CREATE VIEW rental_totals AS SELECT total_amount(amount) AS total FROM rentals;
+CREATE TEXT SEARCH CONFIGURATION notes_cfg (COPY = english);
+CREATE FUNCTION note_vector(t text) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$SELECT to_tsvector('notes_cfg', t)$$;
+CREATE INDEX rentals_note_fts ON rentals USING gin (to_tsvector('notes_cfg', note));
+`;
+    writeFileSync(join(dir, 'empty.sql'), '-- nothing yet\n');
+    writeFileSync(join(dir, 'estate.sql'), estate);
+    const r = await migrate(['diff', '--from', 'empty.sql', '--to', 'estate.sql', '--sql'], dir, env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/by hand|not handled/);
+    const up = r.stdout.split('-- down:')[0]!;
+    for (const [first, then] of [['CREATE AGGREGATE total_amount', 'CREATE VIEW rental_totals'], ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'note_vector'], ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'CREATE INDEX rentals_note_fts']] as const) {
+      expect(up.indexOf(first), first).toBeGreaterThanOrEqual(0);
+      expect(up.indexOf(first), `${first} before ${then}`).toBeLessThan(up.indexOf(then));
+    }
+    // The script applies to an empty database and gives the estate: nothing left to diff.
+    const fresh = await createTestDatabase('cli_agg_ts');
+    try {
+      await runSql(fresh.url, up);
+      const again = await migrate(['diff', '--from', fresh.url, '--to', 'estate.sql', '--sql'], dir, env);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/^-- No changes: .* matches estate\.sql\.\n$/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('diff leaves GRANTs out unless --privileges is given', async () => {
     writeFileSync(join(dir, 'granted.sql'), `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nGRANT SELECT ON users TO PUBLIC;\n`);
     const plain = await migrate(['diff', '--from', 'models.sql', '--to', 'granted.sql', '--sql'], dir, env);

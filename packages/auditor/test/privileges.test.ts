@@ -65,6 +65,22 @@ const pairs: { name: string; a: string; b: string }[] = [
       REVOKE EXECUTE ON FUNCTION fresh_locked() FROM PUBLIC;
       GRANT INSERT ON audit TO ${writer};`,
   },
+  {
+    name: 'grants on aggregates, one without arguments among them, kept when the aggregate is created again',
+    a: `
+      CREATE FUNCTION bump(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + 1 $$;
+      CREATE AGGREGATE tally(*) (SFUNC = bump, STYPE = bigint, INITCOND = '0');
+      GRANT EXECUTE ON FUNCTION tally() TO ${reader};`,
+    b: `
+      CREATE FUNCTION bump(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + 1 $$;
+      CREATE FUNCTION as_text(bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1::text $$;
+      CREATE AGGREGATE tally(*) (SFUNC = bump, STYPE = bigint, FINALFUNC = as_text, INITCOND = '0');
+      CREATE AGGREGATE tally_of(int) (SFUNC = int8inc_any, STYPE = bigint, INITCOND = '0');
+      REVOKE EXECUTE ON FUNCTION tally() FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION tally() TO ${reader};
+      REVOKE EXECUTE ON FUNCTION tally_of(int) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION tally_of(int) TO ${writer};`,
+  },
 ];
 
 async function createRoles(url: string): Promise<void> {

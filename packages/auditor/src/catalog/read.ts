@@ -53,6 +53,10 @@ export function applyNameFilters(snap: Snapshot, options: IntrospectOptions): vo
     const rec = snap[coll] as Record<string, { schema: string; name: string }>;
     for (const [k, v] of Object.entries(rec)) if (!keep(v.schema, v.name)) delete rec[k];
   }
+  for (const coll of ['textSearchDictionaries', 'textSearchConfigurations'] as const) {
+    const rec = snap[coll];
+    for (const [k, v] of Object.entries(rec ?? {})) if (!keep(v.schema, v.name)) delete rec![k];
+  }
   const relKept = (key: string) => key in snap.tables || key in snap.views || key in snap.materializedViews;
   for (const [k, v] of Object.entries(snap.indexes)) if (!relKept(v.table) || !keep(v.schema, v.name)) delete snap.indexes[k];
   for (const [k, v] of Object.entries(snap.triggers)) if (!relKept(objectKey(v.schema, v.table))) delete snap.triggers[k];

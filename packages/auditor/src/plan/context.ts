@@ -43,7 +43,7 @@ export class PlanFacts {
   readonly rebuiltTypes = new Set<string>();
   /** Composite types dropped (or renamed away) and created again. Writer: composite. */
   readonly recreatedComposites = new Set<string>();
-  /** Functions dropped and created again. Writers: enum, domain, composite (signature over a rebuilt type), function. */
+  /** Functions dropped and created again. Writers: enum, domain, composite (signature over a rebuilt type), function, aggregate. */
   readonly recreatedFunctions = new Set<string>();
   /** Columns whose default is dropped early (`table\0column`). Writers: enum, domain, composite, table. */
   readonly defaultDropped = new Set<string>();

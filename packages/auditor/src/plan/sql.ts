@@ -20,7 +20,8 @@ export function fnKindWord(f: FunctionDef): string {
 }
 
 export function fnRef(f: FunctionDef): string {
-  return `${qn(f.schema, f.name)}(${f.identityArguments})`;
+  // An aggregate without arguments is named `agg(*)`.
+  return `${qn(f.schema, f.name)}(${f.kind === 'aggregate' && f.identityArguments === '' ? '*' : f.identityArguments})`;
 }
 
 /** A string as a literal part of a regular expression. */

@@ -7,6 +7,7 @@ import { domainKind } from './domain.js';
 import { enumKind } from './enum.js';
 import { eventTriggerKind } from './event-trigger.js';
 import { extensionKind } from './extension.js';
+import { aggregateKind } from './aggregate.js';
 import { functionKind } from './function.js';
 import { indexKind } from './index.js';
 import { policyKind } from './policy.js';
@@ -16,6 +17,7 @@ import { rangeKind } from './range.js';
 import { relationKind } from './relation.js';
 import { schemaKind } from './schema.js';
 import { sequenceKind } from './sequence.js';
+import { textSearchConfigurationKind, textSearchDictionaryKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { unhandledKind } from './unhandled.js';
 
@@ -29,6 +31,8 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   schemaKind,
   extensionKind,
   collationKind,
+  textSearchDictionaryKind,
+  textSearchConfigurationKind,
   enumKind,
   domainKind,
   compositeKind,
@@ -39,6 +43,7 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   constraintKind,
   indexKind,
   functionKind,
+  aggregateKind,
   triggerKind,
   policyKind,
   eventTriggerKind,

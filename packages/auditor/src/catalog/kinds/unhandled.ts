@@ -11,9 +11,7 @@ export const unhandledKind: CatalogKind<Row> = {
   params: 'namespaces',
   sql: () =>
     [
-      `SELECT 'text search configuration' AS kind, ${qname('n', 'c.cfgname')} AS name FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_ts_config', 'c.oid')}`,
-      `SELECT 'text search dictionary', ${qname('n', 'c.dictname')} FROM pg_ts_dict c JOIN pg_namespace n ON n.oid = c.dictnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_ts_dict', 'c.oid')}`,
-      `SELECT 'text search parser', ${qname('n', 'c.prsname')} FROM pg_ts_parser c JOIN pg_namespace n ON n.oid = c.prsnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_ts_parser', 'c.oid')}`,
+      `SELECT 'text search parser' AS kind, ${qname('n', 'c.prsname')} AS name FROM pg_ts_parser c JOIN pg_namespace n ON n.oid = c.prsnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_ts_parser', 'c.oid')}`,
       `SELECT 'text search template', ${qname('n', 'c.tmplname')} FROM pg_ts_template c JOIN pg_namespace n ON n.oid = c.tmplnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_ts_template', 'c.oid')}`,
       `SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname || '(' || coalesce(format_type(o.oprleft, NULL), 'NONE') || ', ' || coalesce(format_type(o.oprright, NULL), 'NONE') || ')' FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_operator', 'o.oid')}`,
       `SELECT 'operator class', ${qname('n', 'c.opcname')} || ' USING ' || am.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod WHERE ${inNs('n.oid')} AND ${notExt('pg_opclass', 'c.oid')}`,

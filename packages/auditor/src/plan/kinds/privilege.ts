@@ -1,7 +1,7 @@
 import { quoteIdent } from '@pg-strata/core';
 import { byCodePoint, privilegeKey, type PrivilegeDef, type PrivilegeObjectType } from '../../snapshot.js';
 import type { PlanContext } from '../context.js';
-import { fnRef, qn } from '../sql.js';
+import { qn } from '../sql.js';
 import type { PlanKind } from './kind.js';
 
 /** What a role holds on a newly created object before any GRANT: `EXECUTE` for PUBLIC on functions, else nothing. */
@@ -34,7 +34,8 @@ function privilegeTarget(ctx: PlanContext, e: PrivilegeDef): string | undefined 
     }
     case 'function': {
       const f = b.functions[e.object];
-      return f ? `${f.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${fnRef(f)}` : undefined;
+      // `ON FUNCTION agg()` for an aggregate without arguments (`agg(*)` is only for AGGREGATE).
+      return f ? `${f.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${qn(f.schema, f.name)}(${f.identityArguments})` : undefined;
     }
     case 'table': {
       const rel = b.tables[e.object] ?? b.views[e.object] ?? b.materializedViews[e.object];

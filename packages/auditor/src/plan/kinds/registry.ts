@@ -1,3 +1,4 @@
+import { aggregateKind } from './aggregate.js';
 import { collationKind } from './collation.js';
 import { commentKind } from './comment.js';
 import { compositeKind } from './composite.js';
@@ -18,6 +19,7 @@ import { removedTypesKind } from './removed-types.js';
 import { schemaKind } from './schema.js';
 import { sequenceKind } from './sequence.js';
 import { tableKind } from './table.js';
+import { textSearchKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { viewKind } from './view.js';
 
@@ -32,6 +34,7 @@ import { viewKind } from './view.js';
 export const KINDS: readonly PlanKind[] = [
   schemaKind,
   extensionKind,
+  textSearchKind,
   collationKind,
   enumKind,
   rangeKind,
@@ -39,6 +42,7 @@ export const KINDS: readonly PlanKind[] = [
   compositeKind,
   removedTypesKind,
   functionKind,
+  aggregateKind,
   sequenceKind,
   tableKind,
   constraintKind,
