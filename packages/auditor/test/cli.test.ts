@@ -75,9 +75,9 @@ describe('migrate audit / diff / check', () => {
     expect(md.stdout).toContain('### Schema drift: production vs the models\n\n3 differences (2 errors, 1 warning).\n\n| Severity | Object | Difference |\n| --- | --- | --- |\n');
     expect(md.stdout).toContain('| 🔴 error | column `users.email` | column users.email is varchar(100) in production but varchar(255) in the models |');
     const js = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'json'], dir, env);
-    const doc = JSON.parse(js.stdout) as { ok: boolean; differences: { kind: string; name: string }[] };
-    expect(doc.ok).toBe(false);
-    expect(doc.differences.map((d) => `${d.kind} ${d.name}`)).toEqual(['missing products.price', 'different users.email', 'extra ix_users_email_lower']);
+    const doc = JSON.parse(js.stdout) as { command: string; ok: boolean; result: { differences: { kind: string; name: string }[] } };
+    expect([doc.command, doc.ok]).toEqual(['audit', false]);
+    expect(doc.result.differences.map((d) => `${d.kind} ${d.name}`)).toEqual(['missing products.price', 'different users.email', 'extra ix_users_email_lower']);
   });
 
   it('audit exits 0 when production matches, and --dump writes snapshot.json', async () => {
