@@ -378,18 +378,33 @@ function renderMigration(s: ScriptPlan, part: 'transactional' | 'concurrent' | '
   let current = s.sourceLines?.first ?? 1;
   try {
     const transactional = statements.every((st) => !moved.has(st));
+    // Each statement's judged effects, in the order of its effects (classify judges every one).
+    const judgedOf = (st: AnalyzedStatement) => {
+      const si = s.analysis.statements.indexOf(st);
+      return s.effects.filter((j) => j.statement === si);
+    };
+    // A statement production already has in part (ADD COLUMN IF NOT EXISTS a, ADD COLUMN
+    // IF NOT EXISTS b, with a in production) keeps its guards: without them it fails on the baseline.
+    const inProduction = (st: AnalyzedStatement, k: number) => {
+      const j = judgedOf(st)[k];
+      return j !== undefined && j.production === 'present' && j.supersededBy === undefined && !isDataEffect(j.effect);
+    };
+    const partly = (st: AnalyzedStatement) => st.effects.some((e, k) => e.conditional === true && inProduction(st, k));
     const ups: string[] = [];
     for (const st of statements) {
       current = st.line;
-      ups.push(moved.has(st) && st.kind === 'IndexStmt' ? concurrently(upSql(st)) : upSql(st));
+      const sql = partly(st) ? `${st.sql};` : upSql(st);
+      ups.push(moved.has(st) && st.kind === 'IndexStmt' ? concurrently(sql) : sql);
     }
     // Dropping a table this migration creates drops its indexes and constraints too.
     const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
     const downs: string[] = [];
     for (const st of [...statements].reverse()) {
       current = st.line;
-      for (const e of [...st.effects].reverse()) {
+      for (const [k, e] of [...st.effects.entries()].reverse()) {
         if (!(e.kind === 'create_table' || e.table === undefined || !created.has(`${e.schema}.${e.table}`))) continue;
+        // What production already had is not this migration's to take away.
+        if (e.conditional === true && inProduction(st, k)) continue;
         if (e.kind === 'add_constraint' && e.derivedName === true) continue;
         downs.push(inverse(moved.has(st) && e.kind === 'create_index' ? { ...e, concurrent: true } : e, production));
       }
