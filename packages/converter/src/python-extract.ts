@@ -6,7 +6,7 @@ import { LineIndex } from './line-index.js';
 import { decodeEscapes, decodePythonLiteral, literalParts, pythonRepr } from './python-strings.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
 import { asStr, concat, dedent, joinPath, percentFormat, strFormat, synth, unknown, type Env, type Str, type Val } from './python-values.js';
-import { catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost, type ParamOf } from './python-guards.js';
+import { callArgs, catalogOfInspector, catalogOfSql, children, exceptionGuard, GuardBook, guardOfCondition, PUNCT, type CatalogVal, type GuardHost, type ParamOf } from './python-guards.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment, SqlGuard } from './types.js';
 
 /** Methods that run the SQL given as first argument (DB-API, SQLAlchemy, Alembic `op.execute`). */
@@ -106,39 +106,8 @@ function evalFString(ctx: Ctx, node: SyntaxNode, scope: Scope): Str {
   return { kind: 'str', text, dynamic, reasons, from, to, exact: verbatim && !dynamic };
 }
 
-interface Args {
-  positional: SyntaxNode[];
-  star: boolean;
-}
-
-function parseArgs(argList: SyntaxNode | null): Args {
-  const out: Args = { positional: [], star: false };
-  if (!argList) return out;
-  let group: SyntaxNode[] = [];
-  const flush = () => {
-    if (group.length === 1) out.positional.push(group[0]!);
-    else if (group.length > 0 && !(group.length === 3 && group[1]!.name === 'AssignOp')) out.star = true;
-    group = [];
-  };
-  for (let c = argList.firstChild; c; c = c.nextSibling) {
-    if (c.name === '(' || c.name === ')' || c.name === 'Comment' || c.type.isError) continue;
-    if (c.name === ',') flush();
-    else group.push(c);
-  }
-  flush();
-  return out;
-}
-
-function keywordArgs(ctx: Ctx, argList: SyntaxNode | null): Map<string, SyntaxNode> {
-  const map = new Map<string, SyntaxNode>();
-  if (!argList) return map;
-  const kids: SyntaxNode[] = [];
-  for (let c = argList.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') kids.push(c);
-  for (let i = 0; i + 2 < kids.length; i++) {
-    if (kids[i]!.name === 'VariableName' && kids[i + 1]!.name === 'AssignOp') map.set(src(ctx, kids[i]!), kids[i + 2]!);
-  }
-  return map;
-}
+/** A call's positional and keyword arguments: the guards module's parser, one for both. */
+const parseArgs = (ctx: Ctx, argList: SyntaxNode | null) => callArgs(ctx.text, argList);
 
 function calleeName(ctx: Ctx, callee: SyntaxNode): { full: string; last: string } {
   const full = src(ctx, callee).replace(/\s+/g, '');
@@ -243,7 +212,7 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
   // from an unterminated string, which swallowed what follows it.
   if (callee.name === 'String' || callee.name === 'ContinuedString' || callee.name === 'FormatString') return evalExpr(ctx, callee, scope);
   const argList = node.getChild('ArgList');
-  const args = parseArgs(argList);
+  const args = parseArgs(ctx, argList);
   const { full, last } = calleeName(ctx, callee);
   if (TEXT_WRAPPERS.has(last) && args.positional[0]) {
     const v = evalExpr(ctx, args.positional[0], scope);
@@ -269,7 +238,7 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
       if (fmt.kind !== 'str') return unknown(`${full}: the format string is not a constant`);
       if (args.star) return { ...fmt, dynamic: true, reasons: [...fmt.reasons, '.format(*args) is not constant'], exact: false };
       const kw = new Map<string, Val>();
-      for (const [k, v] of keywordArgs(ctx, argList)) kw.set(k, evalExpr(ctx, v, scope));
+      for (const [k, v] of parseArgs(ctx, argList).keywords) kw.set(k, evalExpr(ctx, v, scope));
       return strFormat(
         fmt,
         args.positional.map((a) => evalExpr(ctx, a, scope)),
@@ -346,7 +315,7 @@ function paramOf(ctx: Ctx, node: SyntaxNode | undefined, scope: Scope): ParamOf 
   };
 }
 
-function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: Args): CatalogVal | undefined {
+function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: ReturnType<typeof parseArgs>): CatalogVal | undefined {
   const callee = node.firstChild!;
   if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool', 'dict'].includes(full)) {
     // set(cols), set(r[0] for r in cur.fetchall())
@@ -531,8 +500,8 @@ function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, has
 function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSite): void {
   const { kind, via } = site;
   const argList = node.getChild('ArgList');
-  const args = parseArgs(argList);
-  const kw = keywordArgs(ctx, argList);
+  const args = parseArgs(ctx, argList);
+  const kw = args.keywords;
   const index = site.argIndex ?? 0;
   if (site.wrapper) site.wrapper.calls++;
   const first = args.positional[index] ?? (site.argName ? kw.get(site.argName) : undefined) ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
@@ -1021,9 +990,9 @@ function findWrappers(ctx: Ctx, root: SyntaxNode): void {
         if (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition') return;
         const site = isSqlCall(ctx, n);
         if (site && site.kind === 'exec') {
-          const args = parseArgs(n.getChild('ArgList'));
+          const args = parseArgs(ctx, n.getChild('ArgList'));
           let arg = args.positional[site.argIndex ?? 0];
-          if (arg?.name === 'CallExpression' && isSqlCall(ctx, arg)?.kind === 'text') arg = parseArgs(arg.getChild('ArgList')).positional[0];
+          if (arg?.name === 'CallExpression' && isSqlCall(ctx, arg)?.kind === 'text') arg = parseArgs(ctx, arg.getChild('ArgList')).positional[0];
           if (arg?.name === 'VariableName' && params.includes(src(ctx, arg))) found = src(ctx, arg);
         }
         for (let c = n.firstChild; c; c = c.nextSibling) visit(c);
