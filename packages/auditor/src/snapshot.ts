@@ -1,3 +1,4 @@
+// Stays whole: the Snapshot is the one contract auditor, converter, runner and shim share (serialised, versioned as a unit); its object types are read together, and split files would hide that one version covers them all.
 import { StrataError } from '@pg-strata/core';
 
 /** The Snapshot format version this package reads and writes. */

@@ -1,4 +1,4 @@
-// Stays whole for now: statement effects, guards and DO-block inspection share one walk over the parse tree; issue 21 splits the converter by concern.
+// Stays whole: statement effects, their guards and DO-block inspection share one walk over the parse tree and one effect vocabulary; a split would pass the walk's state between modules.
 import { isStrataError } from '@pg-strata/core';
 import { deparse, inspectDoBlock, parseScript, type DataLossReason, type SqlStatement } from '@pg-strata/sql';
 import { fragmentPosition } from './fragments.js';

@@ -1,4 +1,4 @@
-// Call detection and the walk over statements; string values and formatting live in python-values.ts, guard detection in python-guards.ts (issue 21's split by concern).
+// Stays whole: the statement walk and call detection thread one scope model (env, guard, iteration) through every visitor; string values live in python-values.ts, guards in python-guards.ts.
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { dedupeIterations } from './fragments.js';

@@ -1,3 +1,4 @@
+// Stays whole: every guard form (helper body, column list, inspector, fetch answer, try/except) ends in the same parameter binding and SqlGuard builder here; split per form, each would need both.
 // Guard detection for Python scripts (issue 18 point 2, issue 21's split of python-extract.ts):
 // which existence check a condition, a helper function or a try/except amounts to.
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Stays whole: one step's execution, its batching and its failure bookkeeping share the same counted-query and recording helpers; split planned with issue 21.
+// Stays whole: one step's execution, its batching and its failure bookkeeping share the same counted-query and recording helpers, and a failure's position needs all three.
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
 import { StrataError, isPgDatabaseError, isStrataError, quoteLiteral, type Logger } from '@pg-strata/core';

@@ -1,4 +1,4 @@
-// Stays whole for now: upgrade, downgrade, stamp, status, resolve and run sessions share option resolution and state reads; splitting per command is issue 21's work.
+// Stays whole: upgrade, downgrade, stamp, status, resolve and run sessions share option resolution, the lock and one state read; per-command files would each repeat that set-up.
 import pg from 'pg';
 import { StrataError, closeConnection, connect, openConnection, withConnection, describeConnection, isPgDatabaseError, isStrataError, quoteLiteral, type Queryable } from '@pg-strata/core';
 import { batchable, executeBatch, executeStep, type ExecContext } from './executor.js';
