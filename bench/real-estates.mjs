@@ -48,7 +48,11 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const SKIP_DIRS = new Set(['node_modules', '.git', 'archived', 'venv', '.venv', '__pycache__', 'dist', 'build', 'site-packages']);
-const DB_TEXT = /\b(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+TABLE|DROP\s+(?:TABLE|INDEX)|INSERT\s+INTO|UPDATE\s+["\w.]+\s+SET|DELETE\s+FROM)\b/i;
+const DB_TEXT = new RegExp(
+  /\b(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+TABLE|DROP\s+(?:TABLE|INDEX)|/.source +
+    /INSERT\s+INTO|UPDATE\s+["\w.]+\s+SET|DELETE\s+FROM)\b/.source,
+  'i',
+);
 const RUNS_SQL = /\.execute\w*\s*\(|\bpsql\b|\.query\s*\(|exec_driver_sql|\bsqlite3\b|\bexecutescript\b/;
 
 function walk(dir, out = []) {

@@ -116,7 +116,10 @@ describe('signals during migrate test and migrate diff', () => {
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/Stopped by SIGINT: `strata test` did not complete and changed nothing\. Dropped \d+ scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
+    expect(r.stderr).toMatch(new RegExp(
+      /Stopped by SIGINT: `strata test` did not complete and changed nothing\. Dropped \d+ /.source +
+        /scratch database\(s\), stopped 1 PostgreSQL server\(s\)/.source,
+    ));
     expect(postgresUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp).filter((n) => n.startsWith('strata-pg-'))).toEqual([]);
   });
@@ -157,7 +160,10 @@ describe('signals during migrate test and migrate diff', () => {
     run.child.kill('SIGTERM');
     const r = await run.done;
     expect(r.code).toBe(143);
-    expect(r.stderr).toMatch(/Stopped by SIGTERM: `strata diff` did not complete and changed nothing\. Dropped 1 scratch database\(s\), stopped 1 PostgreSQL server\(s\)/);
+    expect(r.stderr).toMatch(new RegExp(
+      /Stopped by SIGTERM: `strata diff` did not complete and changed nothing\. Dropped 1 /.source +
+        /scratch database\(s\), stopped 1 PostgreSQL server\(s\)/.source,
+    ));
     expect(postgresUnder(tmp)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
   });

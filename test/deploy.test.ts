@@ -182,7 +182,10 @@ describe('migrate up --backup against the PostgreSQL 17 test server with pg_dump
     const cwd = tempProject(first);
     const up = await runMigrate(['up', '--backup', 'backups'], { cwd, env: { DATABASE_URL: db.url } });
     expect(up.code).toBe(3);
-    expect(up.stderr).toMatch(/error: Cannot back up postgres@127\.0\.0\.1:\d+\/e2e_backup17_\w+: pg_dump 15\.\d+ \(pg_dump\) is older than the server \(PostgreSQL 17\.\d+\)/);
+    expect(up.stderr).toMatch(new RegExp(
+      /error: Cannot back up postgres@127\.0\.0\.1:\d+\/e2e_backup17_\w+: pg_dump 15\.\d+ /.source +
+        /\(pg_dump\) is older than the server \(PostgreSQL 17\.\d+\)/.source,
+    ));
     expect(up.stderr).toContain('--pg-dump /usr/lib/postgresql/17/bin/pg_dump');
     expect(await rows(db.url, `SELECT to_regclass('public.customers') AS t`)).toEqual([{ t: null }]);
     await db.drop();

@@ -209,7 +209,8 @@ describe('kill loop: SIGKILL at 20 random points of a mixed 30-migration up (see
       const end = await inspect(db.url);
       expect({ kill: k, applied: end.applied, running: end.running, problems: end.problems }).toEqual({ kill: k, applied: COUNT, running: [], problems: [] });
       count(outcome);
-      count(`(${where.startsWith('killed at') ? (where.includes('inside') ? 'killed inside a non-transactional migration' : 'killed between or inside transactional migrations') : where})`);
+      const inside = where.includes('inside') ? 'killed inside a non-transactional migration' : 'killed between or inside transactional migrations';
+      count(`(${where.startsWith('killed at') ? inside : where})`);
       log.push(`kill ${k + 1} at ${delay} ms: ${where}; ${outcome}`);
       await db.drop();
     }

@@ -26,7 +26,8 @@ export async function dumpSchemaSql(url: string, file: string, options: DumpSche
   const u = new URL(url);
   const password = decodeURIComponent(u.password);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) env[k] = v; // lint-allow-env: pg_dump needs PATH and friends
+  const inherited = options.env ?? process.env; // lint-allow-env: pg_dump needs PATH and friends
+  for (const [k, v] of Object.entries(inherited)) if (v !== undefined) env[k] = v;
   if (password) env.PGPASSWORD = password;
   const args = ['--schema-only', '--no-owner', '--no-privileges', '--file', file, '--host', u.hostname || 'localhost', '--dbname', decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres'];
   if (u.port) args.push('--port', u.port);

@@ -105,7 +105,12 @@ describe('snapshotFrom on a shadow database', () => {
   it('reports a failing command with its output and never the password', async () => {
     const err = await failure(snapshotFrom('cmd:echo "connecting to $DATABASE_URL" >&2; exit 3', opts()));
     expect(err.code).toBe('MODELS_SOURCE_FAILED');
-    expect(err.message).toMatch(/^The models command `echo "connecting to \$DATABASE_URL" >&2; exit 3` exited with code 3:\nconnecting to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/strata_shadow_[0-9a-f]+$/);
+    expect(err.message).toMatch(
+      new RegExp(
+        /^The models command `echo "connecting to \$DATABASE_URL" >&2; exit 3` exited with code 3:\n/.source +
+          /connecting to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/strata_shadow_[0-9a-f]+$/.source,
+      ),
+    );
     const password = decodeURIComponent(new URL(testServerUrl()).password);
     if (password) expect(err.message).not.toContain(password);
     expect(await shadowDatabases()).toEqual([]);

@@ -31,7 +31,11 @@ export const DEFAULT_INCLUDE: readonly string[] = Object.freeze([
 /** A shell script that runs psql. */
 const CALLS_PSQL = /(?:^|[\s;|&(`$])psql\b/m;
 /** A web handler patching the schema (`@app.post("/fix-db")`, `@router.get('/fix_database')`). */
-const FIX_DB_ROUTE = /@\w+(?:\.\w+)*\.(?:get|post|put|patch|route|api_route)\(\s*[rf]?['"][^'"]*\/(?:admin\/)?(?:fix|repair|migrate|patch)[-_]?(?:db|database|schema|tables?)\b/i;
+const FIX_DB_ROUTE = new RegExp(
+  /@\w+(?:\.\w+)*\.(?:get|post|put|patch|route|api_route)\(\s*[rf]?['"][^'"]*/.source +
+    /\/(?:admin\/)?(?:fix|repair|migrate|patch)[-_]?(?:db|database|schema|tables?)\b/.source,
+  'i',
+);
 /** `create_all()` run by the application's module itself (at import or start-up), not by a models file's `__main__`. */
 const STARTUP_CREATE_ALL = /\.create_all\s*\(/;
 const APP_OBJECT = /\b(?:FastAPI|Flask|Quart|Starlette|APIRouter)\s*\(/;

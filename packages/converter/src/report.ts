@@ -39,7 +39,8 @@ export function conversionJson(plan: ConversionPlan): string {
     ...(s.dataFix ? { data_fix: { has_run: s.dataFix.hasRun, checks: s.dataFix.checks } } : {}),
     target: s.target,
   }));
-  return `${JSON.stringify({ version: 1, baseline: plan.baseline.file, counts: plan.counts, manual_items: plan.manualItems, scripts: rows }, null, 2)}\n`;
+  const report = { version: 1, baseline: plan.baseline.file, counts: plan.counts, manual_items: plan.manualItems, scripts: rows };
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 function cell(text: string): string {

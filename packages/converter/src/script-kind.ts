@@ -24,8 +24,11 @@ const PG_CLIENT = /\bpsycopg2?\b|\basyncpg\b|\bpg8000\b|postgres(?:ql)?(?:\+\w+)
 /** SQL only SQLite accepts (or only SQLite's catalogue has). */
 const SQLITE_SQL = /\bPRAGMA\s+\w+|\bAUTOINCREMENT\b|\bsqlite_master\b|\bsqlite_sequence\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE)\b/i;
 /** Anything that reaches a database from code. */
-const DB_ACCESS =
-  /\b(?:execute|executemany|executescript|cursor|psycopg2?|asyncpg|sqlalchemy|create_engine|SessionLocal|get_db|create_all|drop_all|psql|sqlite3|knex|prisma|sequelize|typeorm|pg_dump|alembic|supabase)\b|\.query\s*\(|\bop\.\w+\s*\(/i;
+const DB_WORDS = [
+  'execute', 'executemany', 'executescript', 'cursor', 'psycopg2?', 'asyncpg', 'sqlalchemy', 'create_engine', 'SessionLocal', 'get_db',
+  'create_all', 'drop_all', 'psql', 'sqlite3', 'knex', 'prisma', 'sequelize', 'typeorm', 'pg_dump', 'alembic', 'supabase',
+];
+const DB_ACCESS = new RegExp(`\\b(?:${DB_WORDS.join('|')})\\b|${/\.query\s*\(|\bop\.\w+\s*\(/.source}`, 'i');
 /** Statements that only read. */
 const READ_VERB = /^(?:SELECT|WITH|SHOW|EXPLAIN|VALUES|TABLE|\\d)\b/i;
 

@@ -155,8 +155,19 @@ export function isBug(err: unknown): boolean {
 
 /** node-postgres' own errors about a lost or unusable connection (they carry no code). */
 function isPgClientError(err: unknown): boolean {
-  return err instanceof Error && /^(Connection terminated|Client has encountered a connection error|Client was closed|Query read timeout|timeout expired|Cannot use a pool after|The server does not support SSL)/.test(err.message);
+  return err instanceof Error && PG_CLIENT_ERROR.test(err.message);
 }
+const PG_CLIENT_ERROR = new RegExp(
+  `^(${[
+    'Connection terminated',
+    'Client has encountered a connection error',
+    'Client was closed',
+    'Query read timeout',
+    'timeout expired',
+    'Cannot use a pool after',
+    'The server does not support SSL',
+  ].join('|')})`,
+);
 
 /** The exit code an error maps to. */
 export function exitCodeFor(err: unknown): ExitCode {

@@ -140,7 +140,11 @@ describe('backupDatabase against the PostgreSQL 17 test server with pg_dump 15: 
     const dir = mkdtempSync(join(tmpdir(), 'strata-backup-'));
     const err = await thrown(backupDatabase({ url: db.url, dir, env }));
     expect(isStrataError(err) && err.code).toBe('BACKUP_FAILED');
-    expect(err.message).toMatch(/^Cannot back up postgres@127\.0\.0\.1:\d+\/mismatch_\w+: pg_dump 15\.\d+ \(pg_dump\) is older than the server \(PostgreSQL 17\.\d+\), and pg_dump cannot dump a newer server\. Install the PostgreSQL 17 client tools/);
+    expect(err.message).toMatch(new RegExp(
+      /^Cannot back up postgres@127\.0\.0\.1:\d+\/mismatch_\w+: pg_dump 15\.\d+ \(pg_dump\) is /.source +
+        /older than the server \(PostgreSQL 17\.\d+\), and pg_dump cannot dump a newer server\. /.source +
+        /Install the PostgreSQL 17 client tools/.source,
+    ));
     expect(err.message).toContain('--pg-dump /usr/lib/postgresql/17/bin/pg_dump');
     expect(readdirSync(dir)).toEqual([]);
     await db.drop();

@@ -47,8 +47,15 @@ export type Verdict =
   | { action: 'refuse'; step: string; why: string };
 
 const strip = (sql: string) => sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-const CREATE_INDEX_RE = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s+ON\b/i;
-const DROP_INDEX_RE = /^\s*DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s*(?:CASCADE|RESTRICT)?\s*;?\s*$/i;
+const CREATE_INDEX_RE = new RegExp(
+  /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?/.source +
+    /((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s+ON\b/.source, 'i',
+);
+const DROP_INDEX_RE = new RegExp(
+  /^\s*DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?/.source +
+    /((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s*/.source +
+    /(?:CASCADE|RESTRICT)?\s*;?\s*$/.source, 'i',
+);
 const IDEMPOTENT_RE = /\bIF\s+(?:NOT\s+)?EXISTS\b|\bCREATE\s+OR\s+REPLACE\b/i;
 
 /** `pg_index` state of an index named as in SQL (schema-qualified or on the search path). */
@@ -113,10 +120,9 @@ export async function judgeInterrupted(client: Queryable, row: RunningRow, file:
 export function interruptedError(row: RunningRow, file: string, revision: string, verdict: Extract<Verdict, { action: 'refuse' }>): StrataError {
   const n = row.statements?.length;
   const done = Math.min(row.statementsDone, n ?? 0);
-  const progress =
-    n === undefined
-      ? 'Which of its statements ran is not known.'
-      : `${done === 0 ? 'None of its statements is known to have completed' : `Statement${done === 1 ? '' : 's'} 1${done > 1 ? `-${done}` : ''} completed`}${done < n ? `; statement ${done + 1} may have run; ${done + 1 < n ? `statements ${done + 2}-${n} did not run` : 'it is the last one'}` : ''}.`;
+  const completed = done === 0 ? 'None of its statements is known to have completed' : `Statement${done === 1 ? '' : 's'} 1${done > 1 ? `-${done}` : ''} completed`;
+  const rest = n === undefined || done >= n ? '' : `; statement ${done + 1} may have run; ${done + 1 < n ? `statements ${done + 2}-${n} did not run` : 'it is the last one'}`;
+  const progress = n === undefined ? 'Which of its statements ran is not known.' : `${completed}${rest}.`;
   return new StrataError(
     'MIGRATION_INTERRUPTED',
     `${file} (revision ${revision}) was interrupted: it runs outside a transaction, and the runner that started it at ${row.since}${row.pid !== null ? ` (server pid ${row.pid})` : ''} is gone. ${progress} ${verdict.why}\nNothing was run. To go on: ${verdict.step}.`,

@@ -141,7 +141,8 @@ interface Header {
 /** A data-loss acknowledgement must say why: an empty one is refused rather than taken as consent. */
 function dataLossReason(file: string, value: string, how: string): string {
   const v = value.trim();
-  if (v === '') throw invalid(file, `${how} needs a reason (who reviewed the loss, or why it is fine), e.g. ${how.includes('export') ? "export const dataLoss = 'legacy column, emptied in 0041'" : "'-- data-loss: legacy column, emptied in 0041'"}.`);
+  const example = how.includes('export') ? "export const dataLoss = 'legacy column, emptied in 0041'" : "'-- data-loss: legacy column, emptied in 0041'";
+  if (v === '') throw invalid(file, `${how} needs a reason (who reviewed the loss, or why it is fine), e.g. ${example}.`);
   return v;
 }
 

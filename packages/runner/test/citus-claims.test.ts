@@ -64,7 +64,11 @@ describe('what docs/scaling.md claims for Citus, checked on plain PostgreSQL', (
     let held: { database: string }[] = [];
     for (let i = 0; i < 100 && held.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      held = await query(url, `SELECT d.datname AS database FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted`);
+      held = await query(
+        url,
+        `SELECT d.datname AS database FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE l.locktype = 'advisory' AND l.granted`,
+      );
     }
     await run;
     expect(held).toEqual([{ database: await query<{ d: string }>(url, 'SELECT current_database() AS d').then((r) => r[0]!.d) }]);

@@ -172,7 +172,18 @@ function stronger(a: LockMode | null, b: LockMode | null): LockMode | null {
 }
 
 // Storage parameters whose change takes only SHARE UPDATE EXCLUSIVE (reloptions.c).
-const LIGHT_RELOPTIONS = /^(fillfactor|toast_tuple_target|parallel_workers|vacuum_index_cleanup|vacuum_truncate|log_autovacuum_min_duration|autovacuum_.*|toast\..*)$/;
+const LIGHT_RELOPTIONS = new RegExp(
+  `^(${[
+    'fillfactor',
+    'toast_tuple_target',
+    'parallel_workers',
+    'vacuum_index_cleanup',
+    'vacuum_truncate',
+    'log_autovacuum_min_duration',
+    String.raw`autovacuum_.*`,
+    String.raw`toast\..*`,
+  ].join('|')})$`,
+);
 
 function relOptionsLock(def: t.Node | undefined): LockMode {
   if (def === undefined || !('List' in def)) return 'ACCESS EXCLUSIVE';

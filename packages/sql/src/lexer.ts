@@ -105,6 +105,10 @@ const enum Head {
   Other,
 }
 
+// SET / RESET standard_conforming_strings, which the splitter follows.
+const SET_SCS = /^set\s+(?:session\s+|local\s+)?standard_conforming_strings\s*(?:=|\s+to\b)\s*'?([a-z0-9]+)'?\s*$/i;
+const RESET_SCS = /^reset\s+(?:standard_conforming_strings|all)\s*$/i;
+
 /**
  * Splits a script into statements, one at a time (`next()`), so a caller can
  * parse and send a big file statement by statement. Meta-commands met on the
@@ -287,7 +291,7 @@ export class StatementSplitter {
   #followSettings(start: number, end: number): void {
     if (end - start > 200) return;
     const text = this.#src.slice(start, end);
-    const m = /^(?:set\s+(?:session\s+|local\s+)?standard_conforming_strings\s*(?:=|\s+to\b)\s*'?([a-z0-9]+)'?|reset\s+(?:standard_conforming_strings|all))\s*$/i.exec(text);
+    const m = SET_SCS.exec(text) ?? RESET_SCS.exec(text);
     if (!m) return;
     const v = (m[1] ?? 'on').toLowerCase();
     if (v === 'off' || v === 'false' || v === '0' || v === 'no') this.#scs = false;

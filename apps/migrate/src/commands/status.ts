@@ -33,7 +33,8 @@ Examples:
 
 function printStatus(ctx: CliContext, s: StatusResult, database: { from: string; target: string }, problems: number): void {
   ctx.out(`Database: from ${database.from} (${database.target})`);
-  ctx.out(`Current: ${s.current.length ? s.current.join(', ') : s.initialised ? 'base (nothing applied)' : 'base (Strata has not run on this database yet)'}`);
+  const base = s.initialised ? 'base (nothing applied)' : 'base (Strata has not run on this database yet)';
+  ctx.out(`Current: ${s.current.length ? s.current.join(', ') : base}`);
   ctx.out(`Head:    ${s.heads.length ? s.heads.join(', ') : '(no migrations)'}${s.heads.length > 1 ? '  (several heads: run `strata merge`)' : ''}`);
   ctx.out(`Applied: ${s.applied.length}    Pending: ${s.pending.length}`);
   for (const p of s.pending) ctx.out(`  pending  ${p.revision}  ${p.file}`);
