@@ -7,26 +7,16 @@
 export {
   upgrade,
   downgrade,
-  status,
-  history,
-  stamp,
-  offlineScript,
-  isAtHead,
   openRunSession,
   type RunSession,
-  resolve,
-  type ResolveOptions,
-  type ResolveResult,
   type UpgradeOptions,
   type BeforeRun,
   type PlannedStep,
   type DowngradeOptions,
-  type HistoryOptions,
-  type StampOptions,
-  type OfflineScriptOptions,
-  type IsAtHeadOptions,
-  type IsAtHeadResult,
 } from './runner.js';
+export { status, history, isAtHead, type HistoryOptions, type IsAtHeadOptions, type IsAtHeadResult } from './status.js';
+export { stamp, resolve, type StampOptions, type ResolveOptions, type ResolveResult } from './record-commands.js';
+export { offlineScript, type OfflineScriptOptions } from './offline-script.js';
 export { loadMigrations, checksumOf, decodeMigration, splitSections, MIGRATION_FILE_RE, type Section } from './migration-file.js';
 export { buildGraph, type RevisionGraph } from './revision-graph.js';
 export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';

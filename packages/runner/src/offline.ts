@@ -4,7 +4,7 @@ import { findingLine, type PreparedStep } from './prepare.js';
 import type { DataLossFinding } from './types.js';
 import type { RevisionGraph } from './revision-graph.js';
 import { createTablesSql, refreshSummarySql, stepDml, TOOL_VERSION } from './version-table.js';
-import { setLocalSql } from './executor.js';
+import { setLocalSql } from './step-context.js';
 
 /** What an offline script is built from. */
 export interface OfflineContext {
