@@ -109,7 +109,7 @@ function dump(db) {
   const seconds = (performance.now() - t) / 1000;
   const statements = text
     .split(/;\n/)
-    .map((s) => s.replace(/^--.*$/gm, '').trim())
+    .map((s) => s.replace(/^--.*$|^\\(un)?restrict .*$/gm, '').trim())
     .filter((s) => s && !/^SET |^SELECT pg_catalog\.set_config/.test(s));
   return { statements, seconds };
 }
@@ -131,7 +131,8 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
   const commit = recipe.commit(dir);
   const src = `big_${name}_src`;
   const dst = `big_${name}_dst`;
-  for (const db of [src, dst]) {
+  const ref = `big_${name}_pgdump`;
+  for (const db of [src, dst, ref]) {
     admin(`DROP DATABASE IF EXISTS ${db}`);
     admin(`CREATE DATABASE ${db}`);
   }
@@ -151,7 +152,7 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
   row.functions = count(src, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')");
   row.triggers = count(src, 'SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal');
   row.views = count(src, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v','m') AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')");
-  const diff = strata('diff', '--from', dbUrl(dst), '--to', dbUrl(src), '--sql');
+  const diff = strata('diff', '--from', dbUrl(dst), '--to', dbUrl(src), '--sql', '--privileges');
   row.diffSeconds = diff.seconds;
   if (diff.code !== 0 && diff.code !== 1) {
     row.error = `diff --sql exited ${diff.code}: ${diff.err.trim().split('\n').slice(0, 3).join(' ')}`;
@@ -167,15 +168,23 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
     row.error = `the generated SQL failed: ${applied.err.trim().split('\n').slice(0, 3).join(' ')}`;
     continue;
   }
-  const re = strata('diff', '--from', dbUrl(dst), '--to', dbUrl(src));
+  const re = strata('diff', '--from', dbUrl(dst), '--to', dbUrl(src), '--privileges', '--exit-code');
   row.rediffEmpty = re.code === 0;
   if (!row.rediffEmpty) row.rediff = (re.out + re.err).trim().split('\n').slice(0, 8);
   const a = dump(src);
   const b = dump(dst);
   row.pgDumpSeconds = a.seconds;
+  // pg_dump's own round trip, as the reference: PostgreSQL does not print every definition
+  // in the form it reads back (a CHECK's ARRAY[...]::text[] comes back with the casts
+  // pushed into the elements), so some differences are the server's, not the tool's.
+  const restored = psql(ref, execFileSync(join(bindir, 'pg_dump'), ['-s', '--no-owner', '-d', dbUrl(src)], { encoding: 'utf8', maxBuffer: 512 << 20 }));
+  const own = restored.ok ? multisetDiff(a.statements, dump(ref).statements) : undefined;
+  const alsoPgDump = new Set(own ? [...own.onlyA, ...own.onlyB] : []);
   const d = multisetDiff(a.statements, b.statements);
-  row.dumpOnlySource = d.onlyA;
-  row.dumpOnlyRebuilt = d.onlyB;
+  row.dumpOnlySource = d.onlyA.filter((x) => !alsoPgDump.has(x));
+  row.dumpOnlyRebuilt = d.onlyB.filter((x) => !alsoPgDump.has(x));
+  row.dumpSameAsPgDump = d.onlyA.length + d.onlyB.length - row.dumpOnlySource.length - row.dumpOnlyRebuilt.length;
+  row.pgDumpOwn = own ? own.onlyA.length + own.onlyB.length : 'restore failed';
   const audit = strata('audit', '--url', dbUrl(src), '--models', file);
   row.auditSeconds = audit.seconds;
   row.auditClean = audit.code === 0;
@@ -183,7 +192,8 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
 rmSync(work, { recursive: true, force: true });
 
 const lines = [
-  '| schema | commit | tables | views | functions | triggers | `diff --sql` | statements | applies (ON_ERROR_STOP) | re-diff | `pg_dump -s` differences | audit of the loaded schema against the generated SQL |',
+  '| schema | commit | tables | views | functions | triggers | `diff --sql` | statements | applies (ON_ERROR_STOP) | re-diff | ' +
+    '`pg_dump -s` statements that differ | audit of the loaded schema against the generated SQL |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const r of rows) {
@@ -191,7 +201,9 @@ for (const r of rows) {
     lines.push(`| ${r.name} | ${r.commit} | ${r.tables ?? '?'} | | | | ${r.error} | | | | | |`);
     continue;
   }
-  const dumpDiff = r.dumpOnlySource ? `${r.dumpOnlySource.length} only in the source, ${r.dumpOnlyRebuilt.length} only in the rebuilt` : '';
+  const dumpDiff = r.dumpOnlySource
+    ? `${r.dumpOnlySource.length + r.dumpOnlyRebuilt.length} (besides ${r.dumpSameAsPgDump} that pg_dump's own dump and restore also has: ${r.pgDumpOwn})`
+    : '';
   lines.push(
     `| ${r.name} | ${r.commit} | ${r.tables} | ${r.views} | ${r.functions} | ${r.triggers} | ${r.diffSeconds.toFixed(2)} s | ${r.statements} | ` +
       `${r.applies ? 'yes' : `no: ${r.error}`} | ${r.rediffEmpty === undefined ? '' : r.rediffEmpty ? 'empty' : 'NOT empty'} | ${dumpDiff} | ` +
