@@ -8,7 +8,7 @@ export {
   type DiscoverOptions,
   type DiscoveredScript,
 } from './discover.js';
-export { globToRegExp, globMatcher } from './glob-match.js';
+export { globMatcher } from './glob-match.js';
 export { rewritePlaceholders, type Rewritten } from './sql-placeholders.js';
 export { lexShell, type ShellToken, type ShellWord, type ShellRedirect, type ShellOperator, type HereDoc, type Segment } from './shell-words.js';
 export type {

@@ -11,6 +11,7 @@ export {
   type PgErrorFields,
 } from './errors.js';
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote.js';
+export { escapeRegExp } from './regexp.js';
 export { silentLogger, memoryLogger, type Logger, type LogFields, type LogRecord } from './logger.js';
 export { redactUrls, redactSecret, describeConnection } from './redact.js';
 export {
