@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Project rules that no off-the-shelf linter knows (STYLE.md), checked per package:
+// Project rules that no off-the-shelf linter knows (README.md, "Layout"), checked per package:
 // - libraries never call process.exit and never read process.env (only apps do;
 //   testkit's global setup is the documented exception);
 // - nothing reaches into another package's src/ (imports go through package names);
 // - import specifiers in TypeScript are relative with a .js extension, or a package name;
-// - no import circle among the package's source files (madge; README.md, "Linting", says why madge).
+// - no import circle among the package's source files (madge; README.md, "Layout", says why madge).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { AggregateDef, ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, FunctionDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint, inheritedColumn, privilegeObjectExists } from './snapshot.js';
 
@@ -72,23 +73,6 @@ export interface CompareOptions {
    * checked for equality (autogenerate, create_all's check, stamp --verify).
    */
   uncompared?: boolean;
-}
-
-/** Structural equality of JSON values. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
 }
 
 /** A schema-qualified name as people write it: unqualified in `public`. */
@@ -188,13 +172,13 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     for (const t of [...new Set([...Object.keys(x.mappings), ...Object.keys(y.mappings)])].sort(byCodePoint)) {
       const u = x.mappings[t];
       const v = y.mappings[t];
-      if (deepEqual(u, v)) continue;
+      if (isDeepStrictEqual(u, v)) continue;
       d.isVs('text search configuration', n, `mapping ${t}`, u ?? null, v ?? null, 'error', u ? `maps ${t} to ${u.join(', ')}` : `has no mapping for ${t}`, v ? `to ${v.join(', ')}` : 'none');
     }
     comment(d, 'text search configuration', n, x.comment, y.comment);
   });
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
-    if (!deepEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
+    if (!isDeepStrictEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
     comment(d, 'enum', n, x.comment, y.comment);
   });
   keyed(d, a.domains, b.domains, 'domain', dn, 'error', (n, x, y) => {
@@ -203,7 +187,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     if (x.default !== y.default) d.different('domain', n, 'default', x.default, y.default, 'warning');
     if (x.collation !== y.collation) d.different('domain', n, 'collation', x.collation, y.collation, 'warning');
     const checks = (t: typeof x) => t.checks.map((c) => ({ name: c.name, definition: c.definition, validated: c.validated }));
-    if (!deepEqual(checks(x), checks(y))) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
+    if (!isDeepStrictEqual(checks(x), checks(y))) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
     const yChecks = new Map(y.checks.map((c) => [c.name, c]));
     for (const c of x.checks) {
       const o = yChecks.get(c.name);
@@ -212,7 +196,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     comment(d, 'domain', n, x.comment, y.comment);
   });
   keyed(d, a.compositeTypes, b.compositeTypes, 'composite type', dn, 'error', (n, x, y) => {
-    if (!deepEqual(attributeShape(x.attributes), attributeShape(y.attributes))) {
+    if (!isDeepStrictEqual(attributeShape(x.attributes), attributeShape(y.attributes))) {
       const fmt = (t: typeof x) => t.attributes.map((at) => `${at.name} ${prettyType(at.type)}${at.collation ? ` COLLATE ${at.collation}` : ''}`);
       d.isVs('composite type', n, 'attributes', fmt(x), fmt(y), 'error', `has attributes (${fmt(x).join(', ')})`, `(${fmt(y).join(', ')})`);
     }
@@ -233,7 +217,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     for (const k of ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle'] as const) {
       if (x[k] !== y[k]) d.different('sequence', n, k, x[k], y[k], 'warning');
     }
-    if (!deepEqual(x.ownedBy, y.ownedBy)) {
+    if (!isDeepStrictEqual(x.ownedBy, y.ownedBy)) {
       const own = (o: typeof x.ownedBy) => (o ? `owned by ${o.table.replace(/^public\./, '')}.${o.column}` : 'not owned by a column');
       d.isVs('sequence', n, 'ownedBy', x.ownedBy, y.ownedBy, 'warning', `is ${own(x.ownedBy)}`, own(y.ownedBy));
     }
@@ -249,8 +233,8 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     keyed(d, a[coll], b[coll], type, dn, 'error', (n, x, y) => {
       if (x.definition !== y.definition) d.different(type, n, 'definition', x.definition, y.definition, 'error', `${type} ${n} has a different definition in ${d.left} than in ${d.right}`);
       const cols = (v: typeof x) => v.columns.map((c) => `${c.name} ${prettyType(c.type)}`);
-      if (!deepEqual(cols(x), cols(y))) d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
-      if (!deepEqual(x.options, y.options)) d.different(type, n, 'options', x.options, y.options, 'warning');
+      if (!isDeepStrictEqual(cols(x), cols(y))) d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
+      if (!isDeepStrictEqual(x.options, y.options)) d.different(type, n, 'options', x.options, y.options, 'warning');
       if ('populated' in x && 'populated' in y && x.populated !== y.populated) {
         d.isVs(type, n, 'populated', x.populated, y.populated, 'info', x.populated ? 'is populated' : 'is not populated (WITH NO DATA)', y.populated ? 'populated' : 'not populated');
       }
@@ -280,7 +264,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   });
   keyed(d, a.policies, b.policies, 'policy', (p) => `${displayName(p.schema, p.table)}.${p.name}`, 'error', (n, x, y) => {
     for (const k of ['permissive', 'command', 'roles', 'using', 'withCheck'] as const) {
-      if (!deepEqual(x[k], y[k])) d.different('policy', n, k, x[k], y[k], 'error');
+      if (!isDeepStrictEqual(x[k], y[k])) d.different('policy', n, k, x[k], y[k], 'error');
     }
     comment(d, 'policy', n, x.comment, y.comment);
   });
@@ -360,7 +344,7 @@ function functionName(s: Snapshot, key: string): string {
 
 function compareEventTrigger(d: DriftBuilder, n: string, x: EventTriggerDef, y: EventTriggerDef, sa: Snapshot, sb: Snapshot): void {
   if (x.event !== y.event) d.isVs('event trigger', n, 'event', x.event, y.event, 'error', `fires on ${x.event}`, `on ${y.event}`);
-  if (!deepEqual(x.tags, y.tags)) {
+  if (!isDeepStrictEqual(x.tags, y.tags)) {
     const tags = (t: string[]) => (t.length ? `(${t.join(', ')})` : 'every command');
     d.isVs('event trigger', n, 'tags', x.tags, y.tags, 'error', `fires for ${x.tags.length ? 'tags ' : ''}${tags(x.tags)}`, `for ${y.tags.length ? 'tags ' : ''}${tags(y.tags)}`);
   }
@@ -387,7 +371,7 @@ function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: Pu
   for (const k of [...new Set([...xt.keys(), ...yt.keys()])].sort(byCodePoint)) {
     const e = xt.get(k);
     const f = yt.get(k);
-    if (e && f && deepEqual(e, f)) continue;
+    if (e && f && isDeepStrictEqual(e, f)) continue;
     const fromText = e ? `publishes ${publishedTable(sa, e)}` : `does not publish table ${relationName(sb, k)}`;
     const toText = f ? (e ? publishedTable(sb, f) : 'does') : 'not';
     d.isVs('publication', n, 'tables', e ?? null, f ?? null, 'error', fromText, toText);
@@ -397,7 +381,7 @@ function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: Pu
     if (inX === y.schemas.includes(sc)) continue;
     d.isVs('publication', n, 'schemas', x.schemas, y.schemas, 'error', inX ? `publishes the tables in schema ${sc}` : `does not publish the tables in schema ${sc}`, inX ? 'not' : 'does');
   }
-  if (!deepEqual(x.publish, y.publish)) {
+  if (!isDeepStrictEqual(x.publish, y.publish)) {
     const acts = (p: string[]) => (p.length ? p.join(', ') : 'nothing');
     d.isVs('publication', n, 'publish', x.publish, y.publish, 'error', `publishes ${acts(x.publish)}`, acts(y.publish));
   }
@@ -432,7 +416,7 @@ function privileges(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
     const x = pa[k];
     const y = pb[k];
     const e = (x ?? y) as PrivilegeDef;
-    if (x && y && deepEqual(x.privileges, y.privileges) && deepEqual(x.grantable, y.grantable)) continue;
+    if (x && y && isDeepStrictEqual(x.privileges, y.privileges) && isDeepStrictEqual(x.grantable, y.grantable)) continue;
     // A privilege on an object only one side has is part of that object's difference.
     if (!privilegeObjectExists(a, e.objectType, e.object) || !privilegeObjectExists(b, e.objectType, e.object)) continue;
     const on = privilegeObject(b, e.objectType, e.object);
@@ -481,15 +465,15 @@ function keyed<T>(
 
 function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef, sa: Snapshot, sb: Snapshot): void {
   if (x.partitionBy !== y.partitionBy) d.isVs('table', n, 'partitionBy', x.partitionBy, y.partitionBy, 'error', x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned', y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned');
-  if (!deepEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
-  if (!deepEqual(x.inherits ?? [], y.inherits ?? [])) {
+  if (!isDeepStrictEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
+  if (!isDeepStrictEqual(x.inherits ?? [], y.inherits ?? [])) {
     const inh = (t: TableDef) => ((t.inherits ?? []).length ? `inherits from ${(t.inherits ?? []).map((p) => p.replace(/^public\./, '')).join(', ')}` : 'inherits from no table');
     d.isVs('table', n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
   }
   if (Boolean(x.unlogged) !== Boolean(y.unlogged)) d.isVs('table', n, 'unlogged', x.unlogged, y.unlogged, 'warning', x.unlogged ? 'is UNLOGGED' : 'is logged', y.unlogged ? 'UNLOGGED' : 'logged');
   const xo = x.options ?? [];
   const yo = y.options ?? [];
-  if (!deepEqual(xo, yo)) d.isVs('table', n, 'options', xo, yo, 'warning', xo.length ? `has storage parameters (${xo.join(', ')})` : 'has no storage parameters', yo.length ? `(${yo.join(', ')})` : 'none');
+  if (!isDeepStrictEqual(xo, yo)) d.isVs('table', n, 'options', xo, yo, 'warning', xo.length ? `has storage parameters (${xo.join(', ')})` : 'has no storage parameters', yo.length ? `(${yo.join(', ')})` : 'none');
   const ri = (t: TableDef) => ((t.replicaIdentity ?? 'default') === 'index' ? `USING INDEX ${t.replicaIdentityIndex ?? '?'}` : (t.replicaIdentity ?? 'default').toUpperCase());
   if (ri(x) !== ri(y)) d.isVs('table', n, 'replicaIdentity', ri(x), ri(y), 'warning', `has REPLICA IDENTITY ${ri(x)}`, ri(y));
   if (x.rowSecurity !== y.rowSecurity) d.isVs('table', n, 'rowSecurity', x.rowSecurity, y.rowSecurity, 'error', x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled', y.rowSecurity ? 'enabled' : 'disabled');
@@ -528,7 +512,7 @@ function compareColumn(d: DriftBuilder, n: string, x: ColumnDef, y: ColumnDef): 
   if (x.default !== y.default) {
     d.isVs('column', n, 'default', x.default, y.default, 'warning', x.default === null ? 'has no default' : `defaults to ${x.default}`, y.default === null ? 'has no default' : `defaults to ${y.default}`);
   }
-  if (!deepEqual(x.identity, y.identity)) {
+  if (!isDeepStrictEqual(x.identity, y.identity)) {
     const id = (i: ColumnDef['identity']) => (i ? `GENERATED ${i.generation.toUpperCase()} AS IDENTITY` : 'not an identity column');
     const fromText = x.identity ? `is ${id(x.identity)}` : 'is not an identity column';
     const toText = id(y.identity) === id(x.identity) ? `${id(y.identity)} with other sequence options` : id(y.identity);

@@ -3,18 +3,11 @@
  * models in a shadow database, compare two Snapshots and plan the DDL between them.
  */
 export {
-  SNAPSHOT_VERSION,
-  OBJECT_COLLECTIONS,
   emptySnapshot,
   freshDatabaseSnapshot,
-  normalizeSnapshot,
   serializeSnapshot,
   parseSnapshot,
-  objectKey,
-  privilegeKey,
   inheritedColumn,
-  tableParents,
-  PUBLISH_ACTIONS,
   type Snapshot,
   type EventTriggerDef,
   type PublicationDef,
@@ -47,11 +40,10 @@ export {
   type PolicyDef,
 } from './snapshot.js';
 export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
-export { compare, displayName, prettyType, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
-export { plan, readableIndexDef, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan/index.js';
+export { compare, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';
+export { plan, renderSteps, type Plan, type Step, type PlanHint, type PlanOptions } from './plan/index.js';
 export {
   snapshotFrom,
-  parseModelSource,
   startShadowServer,
   type ModelSource,
   type SnapshotFromOptions,

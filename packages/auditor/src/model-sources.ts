@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import pg from 'pg';
 import { StrataError, describeConnection, isPgDatabaseError, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@pg-strata/core';
 import { createScratchDatabase, resolvePostgresBinaries, startLocalServer } from '@pg-strata/pg-server';
-import { parseScript } from '@pg-strata/sql';
+import { locationOf, offsetOfCodePoint, parseScript } from '@pg-strata/sql';
 import { introspect, type IntrospectOptions } from './catalog-introspector.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
 
@@ -273,16 +273,10 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
   }
 }
 
-/** 1-based line and column of a 1-based character position in `text`. */
-function lineColumn(text: string, position: number): { line: number; column: number } {
-  const before = [...text].slice(0, Math.max(0, position - 1)).join('');
-  const lines = before.split('\n');
-  return { line: lines.length, column: [...(lines[lines.length - 1] ?? '')].length + 1 };
-}
-
 function sqlFileError(err: unknown, file: string, st: { text: string; line: number; column: number }): StrataError {
   if (isPgDatabaseError(err)) {
-    const at = err.position ? lineColumn(st.text, Number(err.position)) : { line: 1, column: 1 };
+    // PostgreSQL's `position` is 1-based and counts characters.
+    const at = err.position ? locationOf(st.text, offsetOfCodePoint(st.text, Number(err.position) - 1)) : { line: 1, column: 1 };
     const line = st.line + at.line - 1;
     const column = at.line === 1 ? st.column + at.column - 1 : at.column;
     return new StrataError('MODELS_SOURCE_FAILED', `${file}:${line}:${column}: ${err.message} (SQLSTATE ${err.code}). The models SQL failed on an empty shadow database; fix the file.`, {

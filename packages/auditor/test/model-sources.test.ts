@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isStrataError, withConnection, type StrataError } from '@pg-strata/core';
 import { defaultPostgresCacheDir, embeddedBinDir, probePostgresBinaries } from '@pg-strata/pg-server';
 import { testServerUrl } from '@pg-strata/testkit';
-import { serializeSnapshot, snapshotFrom, startShadowServer, parseModelSource } from '../src/index.js';
+import { serializeSnapshot, snapshotFrom, startShadowServer } from '../src/index.js';
+import { parseModelSource } from '../src/model-sources.js';
 
 const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));
 const opts = () => ({ shadowUrl: testServerUrl(), cwd: sourcesDir });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverScripts } from './discover.js';
-import { globToRegExp } from './glob-match.js';
+import { globMatcher } from './glob-match.js';
 
-describe('globToRegExp', () => {
+describe('globMatcher', () => {
   it.each([
     ['**/fix_*', 'fix_a.py', true],
     ['**/fix_*', 'backend/deep/fix_a.py', true],
@@ -21,8 +21,18 @@ describe('globToRegExp', () => {
     ['**/archived/**', 'legacy/archive/fix_a.py', false],
     ['scripts/[0-9]*_fix?.py', 'scripts/7_fixA.py', true],
     ['scripts/[!0-9]*.py', 'scripts/7_fix.py', false],
+    ['scripts/[!0-9]*.py', 'scripts/fix.py', true],
+    ['**/.env*', 'app/.env.local', true],
+    ['old_*', 'old_stuff/', false],
+    ['legacy/*', 'legacy/sub/', false],
+    ['legacy/*', 'legacy/sub/x', false],
+    ['**/archived/**', 'archived/', true],
+    ['fix(1).py', 'a/fix(1).py', true],
+    ['fix(1).py', 'a/fix1.py', false],
+    ['!fix_*', 'fix_a.py', false],
+    ['./scripts/*.sh', 'scripts/a.sh', true],
   ] as const)('%s ~ %s = %s', (glob, path, match) => {
-    expect(globToRegExp(glob).test(path)).toBe(match);
+    expect(globMatcher([glob])(path)).toBe(match);
   });
 });
 

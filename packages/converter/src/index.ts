@@ -1,16 +1,8 @@
-export { extractSql, detectLanguage } from './extract.js';
+// What other packages and users call (the strata-migrate/converter entry; README.md documents it).
+// Everything else in src/ is the converter's own: import it by module inside the package.
+export { extractSql } from './extract.js';
 export { fragmentPosition } from './fragments.js';
-export {
-  discoverScripts,
-  DEFAULT_INCLUDE,
-  DEFAULT_EXCLUDE,
-  SCRIPT_EXTENSIONS,
-  type DiscoverOptions,
-  type DiscoveredScript,
-} from './discover.js';
-export { globToRegExp, globMatcher } from './glob-match.js';
-export { rewritePlaceholders, type Rewritten } from './sql-placeholders.js';
-export { lexShell, type ShellToken, type ShellWord, type ShellRedirect, type ShellOperator, type HereDoc, type Segment } from './shell-words.js';
+export { discoverScripts, DEFAULT_INCLUDE, type DiscoverOptions, type DiscoveredScript } from './discover.js';
 export type {
   ScriptFile,
   ScriptLanguage,
@@ -24,10 +16,6 @@ export type {
 } from './types.js';
 export {
   analyzeScript,
-  statementEffects,
-  formatTypeName,
-  defaultObjectName,
-  catalogueCheck,
   type Effect,
   type EffectKind,
   type EffectColumn,
@@ -36,25 +24,8 @@ export {
   type ScriptProblem,
   type ScriptAnalysis,
 } from './effects.js';
-export {
-  classifyScript,
-  SCRIPT_CLASSES,
-  presenceIn,
-  isDataEffect,
-  neededStatements,
-  Timeline,
-  type ScriptClass,
-  type ReasonCode,
-  type Presence,
-  type JudgedEffect,
-  type DataFixCheck,
-  type ScriptClassification,
-  type ClassifyInput,
-} from './classify.js';
-export { deriveDataChecks } from './data-check.js';
-export { orderScripts, parseOrderFile, type OrderedScript, type OrderOptions } from './order.js';
-export { scriptKind, type ScriptKind, type KindClass } from './script-kind.js';
+export { parseOrderFile } from './order.js';
 export { convertEstate, type ConvertOptions, type ConversionPlan, type ScriptPlan, type ScriptTarget } from './convert.js';
-export { renderConversionMarkdown, conversionJson, reportOrder, effectSummary } from './report.js';
-export { writeConversion, baselineSql, type WriteOptions, type WriteResult } from './write.js';
+export { renderConversionMarkdown, conversionJson, reportOrder } from './report.js';
+export { writeConversion, type WriteOptions, type WriteResult } from './write.js';
 export { verifyConversion, renderVerify, type VerifyOptions, type VerifyResult, type VerifyRow } from './verify.js';

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { locationOf } from '@pg-strata/sql';
 import type { ScriptAnalysis } from './effects.js';
 import type { SqlFragment } from './types.js';
 
@@ -49,12 +50,6 @@ function sqliteClient(text: string): RegExpExecArray | null {
   return SQLITE_IMPORT.exec(text);
 }
 
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 function stripComments(sql: string): string {
   return sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ').trim();
 }
@@ -94,7 +89,7 @@ export function scriptKind(input: { readonly path: string; readonly text: string
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
-      sentence: `line ${lineOf(text, client.index)}: it talks to SQLite (\`${client[0].trim()}\`), not PostgreSQL: none of it belongs in PostgreSQL migrations.`,
+      sentence: `line ${locationOf(text, client.index).line}: it talks to SQLite (\`${client[0].trim()}\`), not PostgreSQL: none of it belongs in PostgreSQL migrations.`,
     };
   }
   if (sqliteFragment !== undefined && !pg) {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '@pg-strata/auditor';
 import { useTestDatabase } from '@pg-strata/testkit';
-import { conversionJson, convertEstate, effectSummary, renderConversionMarkdown, type ConversionPlan } from '../src/index.js';
+import { conversionJson, convertEstate, renderConversionMarkdown, type ConversionPlan } from '../src/index.js';
+import { effectSummary } from '../src/report.js';
 import { estateSnapshots } from './estate-databases.js';
 
 const legacyDir = fileURLToPath(new URL('../../../legacy/', import.meta.url));

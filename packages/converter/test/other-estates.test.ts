@@ -11,7 +11,8 @@ import { compare, introspect, type Snapshot } from '@pg-strata/auditor';
 import { lintMigrations } from '@pg-strata/lint';
 import { upgrade } from '@pg-strata/runner';
 import { createTestDatabase, testServerUrl, useTestDatabase } from '@pg-strata/testkit';
-import { baselineSql, convertEstate, verifyConversion, writeConversion, type ScriptPlan } from '../src/index.js';
+import { convertEstate, verifyConversion, writeConversion, type ScriptPlan } from '../src/index.js';
+import { baselineSql } from '../src/write.js';
 
 const PRODUCTION = `
 CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now());

@@ -227,19 +227,6 @@ export async function withConnection<T>(options: ConnectOptions, fn: (client: pg
   }
 }
 
-/** Run `fn` inside BEGIN/COMMIT, rolling back when it throws. */
-export async function withTransaction<T>(client: Queryable, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
-}
-
 /** Options of {@link withAdvisoryLock}. */
 export interface AdvisoryLockOptions {
   /** The 64-bit lock key, as a decimal string or bigint. */

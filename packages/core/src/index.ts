@@ -10,7 +10,8 @@ export {
   type SourceLocation,
   type PgErrorFields,
 } from './errors.js';
-export { quoteIdent, quoteQualified, quoteLiteral } from './quote.js';
+export { quoteIdent, quoteLiteral } from './quote.js';
+export { escapeRegExp } from './regexp.js';
 export { silentLogger, memoryLogger, type Logger, type LogFields, type LogRecord } from './logger.js';
 export { redactUrls, redactSecret, describeConnection } from './redact.js';
 export {
@@ -18,7 +19,6 @@ export {
   openConnection,
   closeConnection,
   withConnection,
-  withTransaction,
   withAdvisoryLock,
   describeLockHolder,
   parseConnectionUrl,

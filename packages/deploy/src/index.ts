@@ -4,8 +4,8 @@
  * fleets) the same run over many databases or schemas. Libraries never
  * print: every function returns a result.
  */
-export { backupDatabase, backupFileName, parseToolVersion, restoreCommand, type BackupOptions, type BackupResult } from './backup.js';
-export { runHealthCheck, runHealthCheckOn, type HealthCheck, type HealthCheckOptions, type HealthCheckResult } from './health-check.js';
+export { backupDatabase, restoreCommand, type BackupOptions, type BackupResult } from './backup.js';
+export { runHealthCheck, type HealthCheck, type HealthCheckOptions, type HealthCheckResult } from './health-check.js';
 export { annotateHistory, historyWatermark } from './history-meta.js';
 export { deployUpgrade, type DeployUpgradeOptions, type DeployUpgradeResult, type DeployStage } from './deploy-upgrade.js';
 export { libpqEnvironment, toolEnvironment } from './libpq-env.js';

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStrataError } from '@pg-strata/core';
 import { createScratchDatabase, startLocalServer, type LocalServer } from '@pg-strata/pg-server';
 import { testServerUrl } from '@pg-strata/testkit';
-import { backupDatabase, backupFileName, deployUpgrade, libpqEnvironment, parseToolVersion } from '@pg-strata/deploy';
+import { backupDatabase, deployUpgrade, libpqEnvironment } from '@pg-strata/deploy';
+import { backupFileName, parseToolVersion } from '../src/backup.js';
 
 const PG15 = '/usr/lib/postgresql/15/bin';
 const env = { PATH: process.env.PATH };

@@ -13,6 +13,6 @@ export {
   type EnsureAction,
   type EnsureApplied,
 } from './ensure-schema.js';
-export { schemaModeFrom, parseSchemaMode, SCHEMA_MODES, SCHEMA_MODE_VARIABLE, type SchemaMode } from './schema-mode.js';
+export { schemaModeFrom, parseSchemaMode, SCHEMA_MODES, type SchemaMode } from './schema-mode.js';
 export { headSnapshot, type HeadSnapshotOptions } from './head-snapshot.js';
 export { kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';

@@ -33,13 +33,6 @@ export function readText(dir: string, file: string): string {
   return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
 }
 
-/** 1-based line of an offset. */
-export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 /** Statements that control the transaction (Strata runs each migration in its own). */
 const TX_CONTROL_RE = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK)\b\s*(TRANSACTION|WORK)?\s*(ISOLATION\s+LEVEL\s+[A-Z ]+)?;?$/i;
 

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planImport, readSource, revisionFor, revisionsFromHistory, translateAlembicStatic, writeImport, type ImportedRevision, type ToolHistory } from './index.js';
+import { translateAlembicStatic } from './alembic.js';
+import { planImport, readSource, revisionsFromHistory, writeImport, type ImportedRevision, type ToolHistory } from './index.js';
+import { revisionFor } from './write.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../test/fixtures');
 

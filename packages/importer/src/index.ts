@@ -41,6 +41,5 @@ export async function readSource(tool: string, dir: string, options: ReadSourceO
 }
 
 export { IMPORT_TOOLS, type ImportTool, type ReadSourceOptions, type ReportItem, type SourceMigration, type SourceSet } from './types.js';
-export { planImport, writeImport, renderReport, revisionFor, type ImportPlan, type PlannedFile, type WriteImportResult } from './write.js';
-export { readToolHistory, importedRevisions, revisionsFromHistory, historyExcludes, HISTORY_TABLES, type ToolHistory, type ImportedRevision } from './history.js';
-export { alembicAvailable, translateAlembicStatic } from './alembic.js';
+export { planImport, writeImport, renderReport, type ImportPlan, type PlannedFile, type WriteImportResult } from './write.js';
+export { readToolHistory, importedRevisions, revisionsFromHistory, historyExcludes, type ToolHistory, type ImportedRevision } from './history.js';

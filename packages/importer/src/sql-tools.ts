@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '@pg-strata/core';
-import { compareNumeric, compareVersions, lineAt, listFiles, readText, stripTransactionControl, words } from './files.js';
+import { locationOf } from '@pg-strata/sql';
+import { compareNumeric, compareVersions, listFiles, readText, stripTransactionControl, words } from './files.js';
 import type { ReadSourceOptions, ReportItem, SourceMigration, SourceSet } from './types.js';
 
 const FLYWAY_RE = /^(?:.*\/)?([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
@@ -15,7 +16,7 @@ function flywayPlaceholders(sql: string, file: string, values: Record<string, st
   return sql.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (whole, name: string, offset: number) => {
     if (name in values) return values[name]!;
     if (name === 'flyway:filename') return base;
-    const line = lineAt(sql, offset);
+    const { line } = locationOf(sql, offset);
     report.push({
       file,
       line,
@@ -136,7 +137,7 @@ export function readDbmate(dir: string): SourceSet {
       const mk = marks[i]!;
       const start = mk.index! + mk[0].length;
       const end = marks[i + 1]?.index ?? text.length;
-      return { sql: text.slice(start, end).replace(/^\r?\n/, ''), noTx: /transaction\s*:\s*false/i.test(mk[2]!), line: lineAt(text, start) };
+      return { sql: text.slice(start, end).replace(/^\r?\n/, ''), noTx: /transaction\s*:\s*false/i.test(mk[2]!), line: locationOf(text, start).line };
     };
     const u = section('up')!;
     const d = section('down');

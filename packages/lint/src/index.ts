@@ -6,6 +6,6 @@
 /** Lint a migrations folder / set / files, or one SQL text. */
 export { lintMigrations, lintSql, type LintableMigration } from './lint-migrations.js';
 /** Every rule with its default severity and why it matters; resolve a config's levels. */
-export { RULES, isRuleId, resolveLevels, type RuleInfo } from './rules.js';
+export { RULES, type RuleInfo } from './rules.js';
 /** Finding, rule ids, severities and options. */
 export type { Finding, LintOptions, RuleId, RuleLevel, Severity } from './types.js';

@@ -1,3 +1,4 @@
+import type * as ast from '@pgsql/types';
 import type { SqlStatement } from '@pg-strata/sql';
 import { columnType, formatType, isSerial, mayKeepTable, typeChangeKeepsTable } from './column-types.js';
 import type { SchemaState } from './schema-state.js';
@@ -23,15 +24,13 @@ export interface SectionContext {
   emit(rule: RuleId, stmt: SqlStatement, message: string, hint: string): void;
 }
 
-type AnyNode = Record<string, any>; // libpg-query nodes are a large tagged union; the rules read a few fields each.
-
-interface RangeVar {
-  schemaname?: string;
-  relname?: string;
-}
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** A parse-tree node (`{ IndexStmt: {...} }`, one key of libpg-query's tagged union) read by whichever key it has. */
+type NodeFields = Partial<UnionToIntersection<ast.Node>>;
+const fields = (node: ast.Node | undefined): NodeFields => (node ?? {}) as NodeFields;
 
 /** `users`, or `app.users` outside `public`: the key tables are tracked by. */
-export function tableKey(rel: RangeVar | undefined): string {
+export function tableKey(rel: ast.RangeVar | undefined): string {
   if (!rel?.relname) return '';
   return rel.schemaname && rel.schemaname !== 'public' ? `${rel.schemaname}.${rel.relname}` : rel.relname;
 }
@@ -55,10 +54,10 @@ function volatileCall(expr: unknown): string | null {
     }
     return null;
   }
-  const o = expr as AnyNode;
+  const o = expr as NodeFields;
   if (o.FuncCall) {
-    const names = (o.FuncCall.funcname ?? []) as AnyNode[];
-    const name = String(names[names.length - 1]?.String?.sval ?? '');
+    const names = o.FuncCall.funcname ?? [];
+    const name = String(fields(names[names.length - 1]).String?.sval ?? '');
     if (VOLATILE.has(name)) return name;
   }
   for (const v of Object.values(o)) {
@@ -69,14 +68,15 @@ function volatileCall(expr: unknown): string | null {
 }
 
 /** Columns a CHECK expression proves NOT NULL: `c IS NOT NULL`, and conjunctions of those. */
-function notNullColumns(expr: AnyNode | undefined): string[] {
-  if (!expr) return [];
+function notNullColumns(node: ast.Node | undefined): string[] {
+  if (!node) return [];
+  const expr = fields(node);
   if (expr.NullTest && expr.NullTest.nulltesttype === 'IS_NOT_NULL') {
-    const fields = (expr.NullTest.arg?.ColumnRef?.fields ?? []) as AnyNode[];
-    const col = fields[fields.length - 1]?.String?.sval;
-    return fields.length === 1 && col ? [String(col)] : [];
+    const parts = fields(expr.NullTest.arg).ColumnRef?.fields ?? [];
+    const col = fields(parts[parts.length - 1]).String?.sval;
+    return parts.length === 1 && col ? [String(col)] : [];
   }
-  if (expr.BoolExpr && expr.BoolExpr.boolop === 'AND_EXPR') return ((expr.BoolExpr.args ?? []) as AnyNode[]).flatMap(notNullColumns);
+  if (expr.BoolExpr && expr.BoolExpr.boolop === 'AND_EXPR') return (expr.BoolExpr.args ?? []).flatMap(notNullColumns);
   return [];
 }
 
@@ -85,7 +85,7 @@ const NEW_COLUMN_HINT = 'Add a new column of the new type, backfill it in batche
 
 /** Run the statement rules on one statement, then record what it built. */
 export function checkStatement(s: SqlStatement, ctx: SectionContext): void {
-  const ast = s.ast as AnyNode;
+  const node = fields(s.ast);
   if (s.transactionControl) {
     ctx.emit('transaction-nesting', s, `${s.tag} inside a migration: Strata already runs each migration in its own transaction, so this ends or nests it (the runner refuses it)`, "Remove the transaction control; to run statements one at a time, mark the migration '-- transactional: false'.");
   }
@@ -96,16 +96,16 @@ export function checkStatement(s: SqlStatement, ctx: SectionContext): void {
   }
   dataLossRules(s, ctx);
 
-  if (ast.IndexStmt) indexStmt(s, ast.IndexStmt as AnyNode, ctx);
-  else if (ast.AlterTableStmt) alterTable(s, ast.AlterTableStmt as AnyNode, ctx);
-  else if (ast.CreateStmt) createTable(ast.CreateStmt as AnyNode, ctx);
-  else if (ast.CreateTableAsStmt) {
-    const t = tableKey(ast.CreateTableAsStmt.into?.rel);
+  if (node.IndexStmt) indexStmt(s, node.IndexStmt, ctx);
+  else if (node.AlterTableStmt) alterTable(s, node.AlterTableStmt, ctx);
+  else if (node.CreateStmt) createTable(node.CreateStmt, ctx);
+  else if (node.CreateTableAsStmt) {
+    const t = tableKey(node.CreateTableAsStmt.into?.rel);
     if (t) ctx.created.add(t);
-  } else if (ast.RenameStmt) rename(s, ast.RenameStmt as AnyNode, ctx);
-  else if (ast.DropStmt && ast.DropStmt.removeType === 'OBJECT_TABLE' && ctx.record) {
-    for (const o of (ast.DropStmt.objects ?? []) as AnyNode[]) {
-      const parts = ((o.List?.items ?? []) as AnyNode[]).map((i) => String(i.String?.sval ?? ''));
+  } else if (node.RenameStmt) rename(s, node.RenameStmt, ctx);
+  else if (node.DropStmt && node.DropStmt.removeType === 'OBJECT_TABLE' && ctx.record) {
+    for (const o of node.DropStmt.objects ?? []) {
+      const parts = (fields(o).List?.items ?? []).map((i) => String(fields(i).String?.sval ?? ''));
       ctx.state.dropTable(keyOfWritten(parts.join('.')));
     }
   }
@@ -149,25 +149,25 @@ function dataLossRules(s: SqlStatement, ctx: SectionContext): void {
   }
 }
 
-function indexStmt(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
+function indexStmt(s: SqlStatement, n: ast.IndexStmt, ctx: SectionContext): void {
   const table = tableKey(n.relation);
   if (n.concurrent || isNew(table, ctx)) return;
   const what = `CREATE ${n.unique ? 'UNIQUE ' : ''}INDEX${n.idxname ? ` ${n.idxname}` : ''}`;
   ctx.emit('create-index-non-concurrently', s, `${what} on ${table} without CONCURRENTLY blocks writes to ${table} (SHARE lock) for the whole index build`, "Use CREATE INDEX CONCURRENTLY, in a migration of its own with the header '-- transactional: false' (CONCURRENTLY cannot run in a transaction).");
 }
 
-function createTable(n: AnyNode, ctx: SectionContext): void {
+function createTable(n: ast.CreateStmt, ctx: SectionContext): void {
   const table = tableKey(n.relation);
   if (!table) return;
   ctx.created.add(table);
   if (!ctx.record) return;
   ctx.state.dropTable(table);
-  for (const elt of (n.tableElts ?? []) as AnyNode[]) {
+  for (const elt of (n.tableElts ?? []).map(fields)) {
     if (elt.ColumnDef) {
       const col = String(elt.ColumnDef.colname);
       const t = columnType(elt.ColumnDef.typeName);
       if (t) ctx.state.setType(table, col, t);
-      for (const c of (elt.ColumnDef.constraints ?? []) as AnyNode[]) {
+      for (const c of (elt.ColumnDef.constraints ?? []).map(fields)) {
         if (c.Constraint?.contype === 'CONSTR_CHECK' && !c.Constraint.skip_validation) for (const nc of notNullColumns(c.Constraint.raw_expr)) ctx.state.addNotNullCheck(table, nc);
       }
     } else if (elt.Constraint?.contype === 'CONSTR_CHECK' && !elt.Constraint.skip_validation) {
@@ -176,7 +176,7 @@ function createTable(n: AnyNode, ctx: SectionContext): void {
   }
 }
 
-function rename(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
+function rename(s: SqlStatement, n: ast.RenameStmt, ctx: SectionContext): void {
   const table = tableKey(n.relation);
   if (n.renameType === 'OBJECT_TABLE') {
     const to = n.relation?.schemaname && n.relation.schemaname !== 'public' ? `${n.relation.schemaname}.${n.newname}` : String(n.newname);
@@ -195,19 +195,19 @@ function rename(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
   }
 }
 
-function alterTable(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
+function alterTable(s: SqlStatement, n: ast.AlterTableStmt, ctx: SectionContext): void {
   if (n.objtype !== 'OBJECT_TABLE') return;
   const table = tableKey(n.relation);
   const fresh = isNew(table, ctx);
-  for (const item of (n.cmds ?? []) as AnyNode[]) {
-    const cmd = item.AlterTableCmd as AnyNode | undefined;
+  for (const item of n.cmds ?? []) {
+    const cmd = fields(item).AlterTableCmd;
     if (!cmd) continue;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
-        addColumn(s, table, fresh, cmd.def?.ColumnDef as AnyNode, ctx);
+        addColumn(s, table, fresh, fields(cmd.def).ColumnDef, ctx);
         break;
       case 'AT_AlterColumnType':
-        alterType(s, table, fresh, String(cmd.name), cmd.def?.ColumnDef as AnyNode, ctx);
+        alterType(s, table, fresh, String(cmd.name), fields(cmd.def).ColumnDef, ctx);
         break;
       case 'AT_SetNotNull': {
         const col = String(cmd.name);
@@ -217,7 +217,7 @@ function alterTable(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
         break;
       }
       case 'AT_AddConstraint':
-        addConstraint(s, table, fresh, cmd.def?.Constraint as AnyNode, ctx);
+        addConstraint(s, table, fresh, fields(cmd.def).Constraint, ctx);
         break;
       case 'AT_ValidateConstraint': {
         const key = `${table}\u0000${cmd.name}`;
@@ -238,12 +238,12 @@ function alterTable(s: SqlStatement, n: AnyNode, ctx: SectionContext): void {
   }
 }
 
-function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode | undefined, ctx: SectionContext): void {
+function addColumn(s: SqlStatement, table: string, fresh: boolean, def: ast.ColumnDef | undefined, ctx: SectionContext): void {
   if (!def) return;
   const col = String(def.colname);
   const t = columnType(def.typeName);
   if (ctx.record && t) ctx.state.setType(table, col, t);
-  const constraints = ((def.constraints ?? []) as AnyNode[]).map((c) => c.Constraint as AnyNode).filter(Boolean);
+  const constraints = (def.constraints ?? []).map((c) => fields(c).Constraint).filter((c): c is ast.Constraint => Boolean(c));
   const dflt = constraints.find((c) => c.contype === 'CONSTR_DEFAULT');
   const identity = constraints.some((c) => c.contype === 'CONSTR_IDENTITY');
   const generated = constraints.find((c) => c.contype === 'CONSTR_GENERATED');
@@ -260,7 +260,7 @@ function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode 
     } else if (identity) {
       ctx.emit('volatile-default', s, `ADD COLUMN ${col} GENERATED AS IDENTITY ${rewrite}: every existing row gets its own value from the sequence`, seqHint);
     } else if (serial) {
-      ctx.emit('volatile-default', s, `ADD COLUMN ${col} ${String(((def.typeName?.names ?? []) as AnyNode[]).at(-1)?.String?.sval)} ${rewrite}: its default nextval() is volatile, so every existing row gets its own value`, seqHint);
+      ctx.emit('volatile-default', s, `ADD COLUMN ${col} ${String(fields((def.typeName?.names ?? []).at(-1)).String?.sval)} ${rewrite}: its default nextval() is volatile, so every existing row gets its own value`, seqHint);
     } else if (dflt) {
       const fn = volatileCall(dflt.raw_expr);
       if (fn) {
@@ -278,7 +278,7 @@ function addColumn(s: SqlStatement, table: string, fresh: boolean, def: AnyNode 
   ctx.added.add(`${table}.${col}`);
 }
 
-function alterType(s: SqlStatement, table: string, fresh: boolean, col: string, def: AnyNode | undefined, ctx: SectionContext): void {
+function alterType(s: SqlStatement, table: string, fresh: boolean, col: string, def: ast.ColumnDef | undefined, ctx: SectionContext): void {
   const to = columnType(def?.typeName);
   if (!to) return;
   const from = ctx.state.typeOf(table, col);
@@ -294,7 +294,7 @@ function alterType(s: SqlStatement, table: string, fresh: boolean, col: string, 
   }
 }
 
-function addConstraint(s: SqlStatement, table: string, fresh: boolean, c: AnyNode | undefined, ctx: SectionContext): void {
+function addConstraint(s: SqlStatement, table: string, fresh: boolean, c: ast.Constraint | undefined, ctx: SectionContext): void {
   if (!c) return;
   const named = c.conname ? `CONSTRAINT ${c.conname} ` : '';
   if (c.contype === 'CONSTR_CHECK') {

@@ -16,4 +16,4 @@ export {
   type StairwayStats,
 } from './stairway.js';
 export { catalogFingerprint } from './fingerprint.js';
-export { migrationFilesAddedSince, isGitRef } from './since.js';
+export { migrationFilesAddedSince } from './since.js';

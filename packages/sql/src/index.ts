@@ -1,5 +1,5 @@
 /** Load the PostgreSQL parser (WASM) once; idempotent. Needed before any `*Sync` call. */
-export { loadParser, isParserLoaded } from './parser.js';
+export { loadParser } from './parser.js';
 /** Split a script into classified statements with exact source ranges (async loads the parser). */
 export { parseScript, parseScriptSync, eachStatement, parserStatementRanges, type ScriptSummary } from './split.js';
 /** The statement splitter every command uses (no parse tree: linear time, never throws). */

@@ -1,6 +1,6 @@
 import { StrataError } from '@pg-strata/core';
 import { codeFrame } from './code-frame.js';
-import { countCodePoints, offsetOfCodePoint, shiftLocation } from './position.js';
+import { locationOf, offsetOfCodePoint, shiftLocation } from './position.js';
 import { skipLeadingTrivia } from './trivia.js';
 
 /** Where a parse error points, in the section and in its file. */
@@ -63,10 +63,7 @@ function errorAt(
 ): StrataError {
   const startLine = options.startLine ?? 1;
   const startColumn = options.startColumn ?? 1;
-  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
-  let lineNo = 1;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) lineNo++;
-  const local = { line: lineNo, column: countCodePoints(source, lineStart, offset) + 1 };
+  const local = locationOf(source, offset);
   const at = shiftLocation(local, startLine, startColumn);
   const file = options.file;
   const where = `${file ?? '<input>'}:${at.line}:${at.column}`;

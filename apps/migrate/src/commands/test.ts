@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@pg-strata/core';
+import { ExitCode, escapeRegExp } from '@pg-strata/core';
 import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@pg-strata/migration-test';
 import { buildGraph, loadMigrations } from '@pg-strata/runner';
 import type { CliContext, GlobalOptions } from '../context.js';
@@ -157,8 +157,7 @@ export function githubAnnotation(f: TestFailure, migrationsDir: string, cwd: str
 }
 
 function lineOf(f: TestFailure, migrationsDir: string): number {
-  const esc = f.file!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const named = new RegExp(`${esc}:(\\d+):\\d+`).exec(f.message);
+  const named = new RegExp(`${escapeRegExp(f.file!)}:(\\d+):\\d+`).exec(f.message);
   if (named) return Number(named[1]);
   try {
     const lines = readFileSync(join(migrationsDir, f.file!), 'utf8').split(/\r?\n/);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import picomatch from 'picomatch';
 import { canonicalExpression } from '../expression-canon.js';
 import type { IntrospectOptions } from './options.js';
 import type { ColumnDef, Snapshot, ViewColumnDef } from '../snapshot.js';
@@ -45,16 +46,10 @@ export const COLLATION = (collExpr: string, typeCollExpr: string) =>
      (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname) ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
         FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${collExpr}) END`;
 
-/** Translate a glob (`*`, `?`) into an anchored RegExp. */
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
+/** Name globs (`*`, `?`, `[abc]`, `{a,b}`: picomatch, as the converter's paths; parentheses literal), undefined when none. */
 export function matcher(patterns: readonly string[] | undefined): ((s: string) => boolean) | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  const res = patterns.map(globToRegExp);
-  return (s) => res.some((r) => r.test(s));
+  return picomatch(patterns.map((p) => p.replace(/\[!/g, '[^').replace(/[()]/g, '\\$&')), { dot: true, noextglob: true, nonegate: true });
 }
 
 export function stripNotValid(def: string): string {

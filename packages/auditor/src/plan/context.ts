@@ -1,8 +1,8 @@
-import { quoteIdent } from '@pg-strata/core';
+import { escapeRegExp, quoteIdent } from '@pg-strata/core';
 import { inheritedColumn, type ColumnDef, type FunctionDef, type Snapshot, type TableDef } from '../snapshot.js';
 import type { Change } from './graph.js';
 import type { Phase } from './phases.js';
-import { escapeRegExp, fnKindWord, fnRef, qn, sorted } from './sql.js';
+import { fnKindWord, fnRef, qn, sorted } from './sql.js';
 import type { PlanHint, PlanOptions, Step } from './step.js';
 
 /** A column that has a type (or an array of it) both before and after. */

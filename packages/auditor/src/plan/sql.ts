@@ -24,11 +24,6 @@ export function fnRef(f: FunctionDef): string {
   return `${qn(f.schema, f.name)}(${f.kind === 'aggregate' && f.identityArguments === '' ? '*' : f.identityArguments})`;
 }
 
-/** A string as a literal part of a regular expression. */
-export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** A record's entries by key, in code-point order. */
 export function sorted<T>(r: Record<string, T>): [string, T][] {
   return Object.entries(r).sort(([x], [y]) => byCodePoint(x, y));

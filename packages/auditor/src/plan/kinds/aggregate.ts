@@ -1,4 +1,4 @@
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import type { FunctionDef } from '../../snapshot.js';
 import type { PlanContext } from '../context.js';
 import { qn, sorted } from '../sql.js';

@@ -1,5 +1,5 @@
 import { quoteLiteral } from '@pg-strata/core';
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import type { PlanContext } from '../context.js';
 import { qn, sorted } from '../sql.js';
 import type { PlanKind } from './kind.js';

@@ -1,5 +1,6 @@
 import { quoteIdent } from '@pg-strata/core';
-import { deepEqual, prettyType } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
+import { prettyType } from '../../compare.js';
 import type { ColumnDef } from '../../snapshot.js';
 import { callsRecreatedFunction, type PlanContext } from '../context.js';
 import { typeName } from '../sql.js';

@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '@pg-strata/core';
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import { inheritedColumn } from '../../snapshot.js';
 import { touchesRebuiltType, type PlanContext } from '../context.js';
 import type { Phase } from '../phases.js';

@@ -1,5 +1,6 @@
 import { quoteIdent } from '@pg-strata/core';
-import { attributeShape, deepEqual, displayName } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
+import { attributeShape, displayName } from '../../compare.js';
 import type { CompositeTypeDef } from '../../snapshot.js';
 import { columnsOfType, dropDefaultEarly, freeTypeName, functionsUsingType, type PlanContext } from '../context.js';
 import { qn, sorted, typeName } from '../sql.js';

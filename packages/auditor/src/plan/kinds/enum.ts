@@ -1,5 +1,6 @@
 import { quoteIdent, quoteLiteral } from '@pg-strata/core';
-import { deepEqual, displayName } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
+import { displayName } from '../../compare.js';
 import { objectKey, type EnumDef } from '../../snapshot.js';
 import { columnsOfType, dropDefaultEarly, freeTypeName, functionsUsingType, type PlanContext } from '../context.js';
 import { qn, sorted, typeName } from '../sql.js';

@@ -1,5 +1,5 @@
 import { quoteIdent } from '@pg-strata/core';
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import { objectKey, type PolicyDef } from '../../snapshot.js';
 import { disturbed, type PlanContext } from '../context.js';
 import { qn, sorted } from '../sql.js';

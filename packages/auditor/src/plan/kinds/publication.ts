@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '@pg-strata/core';
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import { PUBLISH_ACTIONS, type PublicationDef, type PublicationTableDef } from '../../snapshot.js';
 import { disturbed, tableRef, usesDroppedColumn, type PlanContext } from '../context.js';
 import { sorted } from '../sql.js';

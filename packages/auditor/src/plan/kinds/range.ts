@@ -1,4 +1,4 @@
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import type { PlanContext } from '../context.js';
 import { qn, sorted, typeName } from '../sql.js';
 import type { PlanKind } from './kind.js';

@@ -1,4 +1,4 @@
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import type { SequenceDef, SequenceOptions, Snapshot } from '../../snapshot.js';
 import { quoteIdent } from '@pg-strata/core';
 import type { PlanContext } from '../context.js';

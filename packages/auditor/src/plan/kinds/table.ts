@@ -1,5 +1,6 @@
 import { quoteIdent } from '@pg-strata/core';
-import { deepEqual, displayName, prettyType } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
+import { displayName, prettyType } from '../../compare.js';
 import { inheritedColumn, tableParents, type TableDef } from '../../snapshot.js';
 import type { PlanContext } from '../context.js';
 import type { Step } from '../step.js';

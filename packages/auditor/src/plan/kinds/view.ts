@@ -1,4 +1,4 @@
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import type { Snapshot, ViewDef } from '../../snapshot.js';
 import type { PlanContext } from '../context.js';
 import { qn, sorted, stripSemicolon, topo } from '../sql.js';
