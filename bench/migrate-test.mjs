@@ -51,7 +51,10 @@ function cpuOf(pid) {
 }
 let postmaster = 0;
 /** CPU seconds of `migrate` processes run so far and of the server's exited backends. */
-const cpu = () => ({ cli: cpuOf(process.pid) - process.cpuUsage().user / 1e6 - process.cpuUsage().system / 1e6, server: cpuOf(postmaster) });
+const cpu = () => {
+  const own = process.cpuUsage();
+  return { cli: cpuOf(process.pid) - (own.user + own.system) / 1e6, server: cpuOf(postmaster) };
+};
 
 function run(args, env, cwd, okCodes = [0], cli = CLI) {
   const c0 = cpu();
@@ -99,7 +102,8 @@ try {
         baseStair.push(resultOf(b.stdout).checks.find((c) => c.name === 'stairway').durationMs);
       }
     }
-    rows.push({ n, cpus, up: median(up), test: median(test), stair: median(stair), ...(baseline ? { base: median(base), baseStair: median(baseStair) } : {}) });
+    const baseRow = baseline ? { base: median(base), baseStair: median(baseStair) } : {};
+    rows.push({ n, cpus, up: median(up), test: median(test), stair: median(stair), ...baseRow });
     rmSync(root, { recursive: true, force: true });
   }
 } finally {
@@ -109,6 +113,8 @@ console.log(`migrate test against a plain migrate up of the same chain (median o
 console.log(`${'N'.padStart(6)} ${'up ms'.padStart(9)} ${'test ms'.padStart(9)} ${'stairway ms'.padStart(12)} ${'ms/step'.padStart(8)}  test/up`);
 for (const r of rows) {
   console.log(`${String(r.n).padStart(6)} ${r.up.toFixed(0).padStart(9)} ${r.test.toFixed(0).padStart(9)} ${String(r.stair).padStart(12)} ${(r.stair / r.n).toFixed(1).padStart(8)}  ${(r.test / r.up).toFixed(1)}x`);
-  console.log(`${''.padStart(6)} CPU seconds (migrate + server), each run: up ${r.cpus.up.join(', ')}; test ${r.cpus.test.join(', ')}${r.base !== undefined ? `; baseline test ${r.cpus.base.join(', ')}` : ''}`);
+  const baseCpu = r.base !== undefined ? `; baseline test ${r.cpus.base.join(', ')}` : '';
+  const upCpu = r.cpus.up.join(', ');
+  console.log(`${''.padStart(6)} CPU seconds (migrate + server), each run: up ${upCpu}; test ${r.cpus.test.join(', ')}${baseCpu}`);
   if (r.base !== undefined) console.log(`${''.padStart(6)} baseline: test ${r.base.toFixed(0)} ms, stairway ${r.baseStair} ms (${(r.baseStair / r.n).toFixed(1)} ms/step), ${(r.base / r.up).toFixed(1)}x up; this build ${(r.base / r.test).toFixed(1)}x faster`);
 }

@@ -221,7 +221,8 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
       }
       // The head's Snapshot is needed only to compare it with the models; its fingerprint, for the stairway's end.
       if (models !== undefined) head = await snap(main.url);
-      headFp = await withConnection({ url: main.url, applicationName: 'strata-migration-test' }, (c) => catalogFingerprint(c, options.schema ?? 'strata'));
+      const fpOf = (c: Queryable) => catalogFingerprint(c, options.schema ?? 'strata');
+      headFp = await withConnection({ url: main.url, applicationName: 'strata-migration-test' }, fpOf);
       return true;
     }, graph.order.length === 0 ? 'there are no migrations' : undefined);
 
@@ -252,7 +253,8 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
 
     const workers = Math.max(1, Math.min(options.concurrency ?? Math.min(4, availableParallelism()), Math.ceil(tested.size / MIN_STEPS_PER_WORKER)));
     await check('stairway', async () => {
-      const r = await stairway({ graph, tested, workers, fresh, runner, snap, schema: options.schema ?? 'strata', progress, failures, ...(headFp ? { headFp } : {}) });
+      const schema = options.schema ?? 'strata';
+      const r = await stairway({ graph, tested, workers, fresh, runner, snap, schema, progress, failures, ...(headFp ? { headFp } : {}) });
       stats = r.stats;
       return r.ok;
     }, !upgraded ? 'the upgrade to head failed' : undefined);
@@ -537,7 +539,8 @@ async function walkWith(
       full = true;
       again.snap = await c.snap(session.client);
       const first = after?.snap ?? (await snapshotAt(c, i + 1));
-      const redo = compare(again.snap, first, { left: `the schema after re-applying ${m.file}`, right: 'the schema after applying it the first time', privileges: true });
+      const sides = { left: `the schema after re-applying ${m.file}`, right: 'the schema after applying it the first time' };
+      const redo = compare(again.snap, first, { ...sides, privileges: true });
       if (redo.length > 0) {
         failures.push({ check: 'stairway', revision: m.revision, file: m.file, message: `Applying ${named(m)} again after reverting it gives a different schema than the first time (${redo.length} difference${redo.length === 1 ? '' : 's'}).`, differences: redo.map((d) => d.message) });
       }

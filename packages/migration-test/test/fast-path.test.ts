@@ -101,16 +101,23 @@ describe('the stairway on catalogue fingerprints', () => {
     const files = chain(24);
     files[file(5, 'c5')] = mig(r(5), [r(4)], sneaky('t4'), `DROP INDEX IF EXISTS t4_again;`);
     files[file(20, 'c20')] = mig(r(20), [r(19)], sneaky('t19'), `DROP INDEX IF EXISTS t19_again;`);
-    const expected = [
+    const expected = ([
       [5, 't4'],
       [20, 't19'],
-    ].map(([i, t]) => ({
-      check: 'stairway',
-      revision: r(i as number),
-      file: file(i as number, `c${i}`).replace('migrations/', ''),
-      message: `Applying ${file(i as number, `c${i}`).replace('migrations/', '')} (revision ${r(i as number)}) again after reverting it gives a different schema than the first time (1 difference).`,
-      differences: [`the schema after re-applying ${file(i as number, `c${i}`).replace('migrations/', '')} has an extra index ${t}_again that the schema after applying it the first time does not define`],
-    }));
+    ] as const).map(([i, t]) => {
+      const name = file(i, `c${i}`).replace('migrations/', '');
+      return {
+        check: 'stairway',
+        revision: r(i),
+        file: name,
+        message: `Applying ${name} (revision ${r(i)}) again after reverting it ` +
+          'gives a different schema than the first time (1 difference).',
+        differences: [
+          `the schema after re-applying ${name} has an extra index ${t}_again ` +
+            'that the schema after applying it the first time does not define',
+        ],
+      };
+    });
     // Two parts: the first ends where the second starts (plainly upgraded), the second where the upgrade check's head is.
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
     expect(res.failures).toEqual(expected);
@@ -119,7 +126,8 @@ describe('the stairway on catalogue fingerprints', () => {
     // upgrade: 0020's failure names both (as the walk with three fingerprints per step did before, on one database too).
     const single = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 1 });
     const both = [...expected[1]!.differences, expected[1]!.differences[0]!.replace('t19_again', 't4_again')];
-    expect(single.failures).toEqual([expected[0], { ...expected[1], message: expected[1]!.message.replace('(1 difference)', '(2 differences)'), differences: both }]);
+    const second = { ...expected[1]!, message: expected[1]!.message.replace('(1 difference)', '(2 differences)'), differences: both };
+    expect(single.failures).toEqual([expected[0], second]);
     expect(single.stairway).toMatchObject({ workers: 1, rechecked: 1 });
   });
 
