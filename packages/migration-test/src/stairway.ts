@@ -464,8 +464,12 @@ async function walkWith(
   const { graph } = c;
   const fingerprint = async (): Promise<string> => await catalogFingerprint(reader, c.schema, { prepared: true });
   const startFp = await fingerprint();
-  let before: State = { fp: startFp };
-  const end = (stop: boolean): WalkResult => ({ stop, startFp, endFp: before.fp });
+  // Undefined after a revision applied plainly (not tested): read only when a tested one or the part's end needs it.
+  let before: State | undefined = { fp: startFp };
+  const end = async (stop: boolean): Promise<WalkResult> => {
+    if (stop) return { stop, startFp, endFp: '' };
+    return { stop, startFp, endFp: (before ??= { fp: await fingerprint() }).fp };
+  };
   for (let i = from; i < to; i++) {
     const m = graph.order[i]!;
     const up = async (what: string): Promise<boolean> => {
@@ -479,18 +483,20 @@ async function walkWith(
       }
     };
     if (!c.tested.has(m.revision)) {
-      if (!(await up(`Applying ${named(m)}`))) return end(true);
-      before = { fp: await fingerprint() };
+      if (!(await up(`Applying ${named(m)}`))) return await end(true);
+      before = undefined;
       continue;
     }
+    before ??= { fp: await fingerprint() };
     const t0 = performance.now();
     const mark0 = failures.length;
     let full = false;
-    const finish = (stop: boolean): WalkResult => {
-      stepDone(m, failures.length === mark0, Math.round(performance.now() - t0), full);
-      return end(stop);
+    const finish = (): void => stepDone(m, failures.length === mark0, Math.round(performance.now() - t0), full);
+    const stop = async (): Promise<WalkResult> => {
+      finish();
+      return await end(true);
     };
-    if (!(await up(`Applying ${named(m)}`))) return finish(true);
+    if (!(await up(`Applying ${named(m)}`))) return await stop();
     // The state after the first up: fingerprinted only in a thorough walk (see the README's "How the stairway is fast").
     const after: State | undefined = thorough ? { fp: await fingerprint() } : undefined;
     let reverted = false;
@@ -504,7 +510,7 @@ async function walkWith(
     if (!reverted) {
       // The database is still at m: carry on upwards to find the other problems.
       before = after ?? { fp: await fingerprint() };
-      finish(false);
+      finish();
       continue;
     }
     const backFp = await fingerprint();
@@ -526,10 +532,10 @@ async function walkWith(
         const again = failures.splice(mark);
         const why = again[0]?.message.split('\n')[0]?.replace(/^.*?: /, '') ?? '';
         f.message += ` Applying it again then fails (${why}); the stairway stops here.`;
-        return finish(true);
+        return await stop();
       }
     } else if (!(await up(`Re-applying ${named(m)} after reverting it`))) {
-      return finish(true);
+      return await stop();
     }
     const again: State = { fp: await fingerprint() };
     // Without the first up's fingerprint, the second up is compared with it only on a step already on the slow path
@@ -546,7 +552,7 @@ async function walkWith(
       }
     }
     before = again;
-    finish(false);
+    finish();
   }
-  return end(false);
+  return await end(false);
 }

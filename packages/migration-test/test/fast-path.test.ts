@@ -175,6 +175,30 @@ describe('the stairway on catalogue fingerprints', () => {
     expect(res.failures[0]!.differences).toEqual(['the schema after reverting 0012_u12.sql has an extra index t10_name that the schema before it does not define']);
   });
 
+  it('stairwayOnly: revisions in between are applied plainly; a selected one is compared with the schema just before it', async () => {
+    const files = chain(12);
+    const up8 = 'ALTER TABLE t7 ADD COLUMN c8 int;\nCREATE INDEX t7_name ON t7 (name);';
+    files[file(8, 'c8')] = mig(r(8), [r(7)], up8, 'ALTER TABLE t7 DROP COLUMN c8;');
+    // 0005 would fail the stairway (its down leaves an index behind) but is not selected: applied once, never reverted.
+    const up5 = 'ALTER TABLE t4 ADD COLUMN c5 int;\nCREATE INDEX t4_name ON t4 (name);';
+    files[file(5, 'c5')] = mig(r(5), [r(4)], up5, 'ALTER TABLE t4 DROP COLUMN c5;');
+    const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), stairwayOnly: [r(3), r(8), r(11)] });
+    expect(res.stairway).toEqual({ steps: 3, skipped: 9, workers: 1, fullCompares: 1, rechecked: 0 });
+    expect(res.failures.filter((f) => f.check === 'stairway')).toEqual([
+      {
+        check: 'stairway',
+        revision: r(8),
+        file: '0008_c8.sql',
+        message:
+          `Reverting 0008_c8.sql (revision ${r(8)}) does not restore the schema from before it: ` +
+          'its down section does not undo its up section (1 difference). ' +
+          `Applying it again then fails (0008_c8.sql:6:1: applying revision ${r(8)} failed: ` +
+          'relation "t7_name" already exists (SQLSTATE 42P07)); the stairway stops here.',
+        differences: ['the schema after reverting 0008_c8.sql has an extra index t7_name that the schema before it does not define'],
+      },
+    ]);
+  });
+
   it('the fingerprint is the same after a revert and a re-apply, and differs when anything a Snapshot holds differs', async () => {
     const db = await createScratchDatabase(testServerUrl(), { prefix: 'strata_fp' });
     try {
