@@ -291,8 +291,9 @@ interface State {
 
 /**
  * The stairway: for each tested revision in graph order, up, down (the schema
- * must equal the one before), up again (it must equal the one after). Each
- * state is a one-query catalogue fingerprint; only when two fingerprints
+ * must equal the one before), up again (it must equal the one after: checked
+ * for each part as a whole, see {@link walk}). Each compared state is a
+ * one-query catalogue fingerprint; only when two fingerprints
  * differ is the schema introspected and compared, which explains the
  * difference with compare's sentences (or finds none: the fingerprint reads
  * more than a Snapshot). The chain from the first tested revision is cut
