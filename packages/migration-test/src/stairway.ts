@@ -1,4 +1,4 @@
-import { StrataError, closeConnection, connect, silentLogger, type Logger, type Queryable } from '@pg-strata/core';
+import { StrataError, closeConnection, connect, silentLogger, withConnection, type Logger, type Queryable } from '@pg-strata/core';
 import { compare, introspect, snapshotFrom, startShadowServer, type ModelSource, type Snapshot } from '@pg-strata/auditor';
 import { availableParallelism } from 'node:os';
 import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
@@ -71,6 +71,11 @@ export interface StairwayStats {
   workers: number;
   /** Steps whose catalogue fingerprints differed, so that a full introspection and compare ran. */
   fullCompares: number;
+  /**
+   * Parts of the chain walked again with three fingerprints per step (the first up's too) because the part ended in
+   * a schema other than a plain upgrade to the same point: an up that is not deterministic.
+   */
+  rechecked: number;
 }
 
 /** One check's outcome. */
@@ -201,6 +206,7 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
     const main = await fresh();
     const empty = await snap(main.url);
     let head: Snapshot | undefined;
+    let headFp: string | undefined;
     const models = options.models;
     const upgraded = await check('upgrade', async () => {
       try {
@@ -213,8 +219,10 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
         failures.push(thrownFailure('upgrade', err, 'Upgrading from base to head'));
         return false;
       }
-      // The head's Snapshot is needed only to compare it with the models.
+      // The head's Snapshot is needed only to compare it with the models; its fingerprint, for the stairway's end.
       if (models !== undefined) head = await snap(main.url);
+      const fpOf = (c: Queryable) => catalogFingerprint(c, options.schema ?? 'strata');
+      headFp = await withConnection({ url: main.url, applicationName: 'strata-migration-test' }, fpOf);
       return true;
     }, graph.order.length === 0 ? 'there are no migrations' : undefined);
 
@@ -245,7 +253,8 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
 
     const workers = Math.max(1, Math.min(options.concurrency ?? Math.min(4, availableParallelism()), Math.ceil(tested.size / MIN_STEPS_PER_WORKER)));
     await check('stairway', async () => {
-      const r = await stairway({ graph, tested, workers, fresh, runner, snap, schema: options.schema ?? 'strata', progress, failures });
+      const schema = options.schema ?? 'strata';
+      const r = await stairway({ graph, tested, workers, fresh, runner, snap, schema, progress, failures, ...(headFp ? { headFp } : {}) });
       stats = r.stats;
       return r.ok;
     }, !upgraded ? 'the upgrade to head failed' : undefined);
@@ -270,6 +279,8 @@ interface StairwayContext {
   schema: string;
   progress: (event: ProgressEvent) => void;
   failures: TestFailure[];
+  /** The fingerprint of the upgrade check's database at head: where the stairway's last part must end. */
+  headFp?: string;
 }
 
 /** A schema state: its fingerprint, and its Snapshot when one was read. */
@@ -280,8 +291,9 @@ interface State {
 
 /**
  * The stairway: for each tested revision in graph order, up, down (the schema
- * must equal the one before), up again (it must equal the one after). Each
- * state is a one-query catalogue fingerprint; only when two fingerprints
+ * must equal the one before), up again (it must equal the one after: checked
+ * for each part as a whole, see {@link walk}). Each compared state is a
+ * one-query catalogue fingerprint; only when two fingerprints
  * differ is the schema introspected and compared, which explains the
  * difference with compare's sentences (or finds none: the fingerprint reads
  * more than a Snapshot). The chain from the first tested revision is cut
@@ -294,7 +306,7 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
   const { graph, tested } = c;
   const started = performance.now();
   const first = graph.order.findIndex((m) => tested.has(m.revision));
-  const stats: StairwayStats = { steps: tested.size, skipped: graph.order.length - tested.size, workers: 0, fullCompares: 0 };
+  const stats: StairwayStats = { steps: tested.size, skipped: graph.order.length - tested.size, workers: 0, fullCompares: 0, rechecked: 0 };
   if (first < 0) {
     c.progress({ type: 'stairway-planned', steps: 0, workers: 0, skipped: stats.skipped });
     return { ok: true, stats };
@@ -329,29 +341,50 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
   const settled = await Promise.allSettled(parts.map(async ([from, to], k) => {
     const failures: TestFailure[] = [];
     const db = dbs[k]!;
-    const stopped = await inSession(c, db.url, async (session) => {
+    const walked = await inSession(c, db.url, async (session): Promise<WalkResult | undefined> => {
       if (from > first) {
         try {
           await upTo(session, from);
         } catch (err) {
           // Only when an up in an earlier part fails, and that part stops there first: reported, never reached.
           failures.push(thrownFailure('stairway', err, 'Reaching the start of a part of the stairway'));
-          return true;
+          return undefined;
         }
       }
-      return await walk(c, session, db.url, from, to, failures, stats, (m, ok, durationMs, fullCompare) => {
+      return await walk(c, session, db.url, [from, to], failures, stats, (m, ok, durationMs, fullCompare) => {
         c.progress({ type: 'step', index: ++done, total: tested.size, revision: m.revision, file: m.file, ok, durationMs, elapsedMs: Math.round(performance.now() - started), fullCompare });
-      });
+      }, false);
     });
-    return { failures, stopped };
+    return { failures, walked };
   }));
   const thrown = settled.find((r) => r.status === 'rejected');
   if (thrown) throw thrown.reason;
+  const results = settled.map((r) => (r as PromiseFulfilledResult<{ failures: TestFailure[]; walked: WalkResult | undefined }>).value);
+  // A part that found nothing must end where a plain upgrade to the same point does (the next part's start, or the
+  // head of the upgrade check): the fast walk never fingerprints a first up, so an up that gives another schema the
+  // second time shows here. Such a part is walked again, thoroughly, on a database of its own, and its verdict kept.
+  for (let k = 0; k < results.length; k++) {
+    const r = results[k]!;
+    const expected = k + 1 < results.length ? results[k + 1]!.walked?.startFp : c.headFp;
+    if (!r.walked || r.walked.stop || r.failures.length > 0 || expected === undefined || expected === r.walked.endFp) continue;
+    stats.rechecked++;
+    const db = await c.fresh();
+    try {
+      const failures: TestFailure[] = [];
+      const [from, to] = parts[k]!;
+      const walked = await inSession(c, db.url, async (session) => {
+        await upTo(session, from);
+        return await walk(c, session, db.url, [from, to], failures, stats, () => {}, true);
+      });
+      results[k] = { failures, walked };
+    } finally {
+      await db.drop().catch(() => {});
+    }
+  }
   const start = c.failures.length;
-  for (const r of settled) {
-    if (r.status !== 'fulfilled') continue;
-    c.failures.push(...r.value.failures);
-    if (r.value.stopped) break;
+  for (const r of results) {
+    c.failures.push(...r.failures);
+    if (!r.walked || r.walked.stop) break;
   }
   return { ok: c.failures.length === start, stats };
 }
@@ -384,22 +417,36 @@ async function snapshotAt(c: StairwayContext, index: number): Promise<Snapshot> 
   }
 }
 
-/** Up, down, compare with before, up again, compare with after; for the tested revisions of order[from, to). Returns whether the stairway must stop. */
+/** How a part of the chain's walk ended: whether the stairway must stop there, and the fingerprints it started and ended at. */
+interface WalkResult {
+  stop: boolean;
+  startFp: string;
+  endFp: string;
+}
+
+/**
+ * Up, down, compare with before, up again; for the tested revisions of
+ * order[from, to). `thorough` (the walk before this change, kept to explain a
+ * part whose end differs from a plain upgrade): the first up is fingerprinted
+ * too and the second compared with it. Otherwise a step takes two
+ * fingerprints: after the down (it must equal the one before the step) and
+ * after the second up (the next step's "before").
+ */
 async function walk(
   c: StairwayContext,
   session: RunSession,
   url: string,
-  from: number,
-  to: number,
+  range: [number, number],
   failures: TestFailure[],
   stats: StairwayStats,
   stepDone: (m: MigrationFile, ok: boolean, durationMs: number, fullCompare: boolean) => void,
-): Promise<boolean> {
+  thorough: boolean,
+): Promise<WalkResult> {
   // A connection of its own for the fingerprints: the runs' session is reset after each run
   // (DISCARD ALL), this one keeps its prepared statement and its warm catalogue caches.
   const reader = await connect({ url, applicationName: 'strata-migration-test' });
   try {
-    return await walkWith(c, session, reader, from, to, failures, stats, stepDone);
+    return await walkWith(c, session, reader, range, failures, stats, stepDone, thorough);
   } finally {
     await closeConnection(reader);
   }
@@ -409,15 +456,21 @@ async function walkWith(
   c: StairwayContext,
   session: RunSession,
   reader: Queryable,
-  from: number,
-  to: number,
+  [from, to]: [number, number],
   failures: TestFailure[],
   stats: StairwayStats,
   stepDone: (m: MigrationFile, ok: boolean, durationMs: number, fullCompare: boolean) => void,
-): Promise<boolean> {
+  thorough: boolean,
+): Promise<WalkResult> {
   const { graph } = c;
   const fingerprint = async (): Promise<string> => await catalogFingerprint(reader, c.schema, { prepared: true });
-  let before: State = { fp: await fingerprint() };
+  const startFp = await fingerprint();
+  // Undefined after a revision applied plainly (not tested): read only when a tested one or the part's end needs it.
+  let before: State | undefined = { fp: startFp };
+  const end = async (stop: boolean): Promise<WalkResult> => {
+    if (stop) return { stop, startFp, endFp: '' };
+    return { stop, startFp, endFp: (before ??= { fp: await fingerprint() }).fp };
+  };
   for (let i = from; i < to; i++) {
     const m = graph.order[i]!;
     const up = async (what: string): Promise<boolean> => {
@@ -431,19 +484,22 @@ async function walkWith(
       }
     };
     if (!c.tested.has(m.revision)) {
-      if (!(await up(`Applying ${named(m)}`))) return true;
-      before = { fp: await fingerprint() };
+      if (!(await up(`Applying ${named(m)}`))) return await end(true);
+      before = undefined;
       continue;
     }
+    before ??= { fp: await fingerprint() };
     const t0 = performance.now();
     const mark0 = failures.length;
     let full = false;
-    const finish = (stop: boolean): boolean => {
-      stepDone(m, failures.length === mark0, Math.round(performance.now() - t0), full);
-      return stop;
+    const finish = (): void => stepDone(m, failures.length === mark0, Math.round(performance.now() - t0), full);
+    const stop = async (): Promise<WalkResult> => {
+      finish();
+      return await end(true);
     };
-    if (!(await up(`Applying ${named(m)}`))) return finish(true);
-    const after: State = { fp: await fingerprint() };
+    if (!(await up(`Applying ${named(m)}`))) return await stop();
+    // The state after the first up: fingerprinted only in a thorough walk (see the README's "How the stairway is fast").
+    const after: State | undefined = thorough ? { fp: await fingerprint() } : undefined;
     let reverted = false;
     try {
       const r = await session.downgrade({ target: '-1' });
@@ -454,8 +510,8 @@ async function walkWith(
     }
     if (!reverted) {
       // The database is still at m: carry on upwards to find the other problems.
-      before = after;
-      finish(false);
+      before = after ?? { fp: await fingerprint() };
+      finish();
       continue;
     }
     const backFp = await fingerprint();
@@ -477,24 +533,27 @@ async function walkWith(
         const again = failures.splice(mark);
         const why = again[0]?.message.split('\n')[0]?.replace(/^.*?: /, '') ?? '';
         f.message += ` Applying it again then fails (${why}); the stairway stops here.`;
-        return finish(true);
+        return await stop();
       }
     } else if (!(await up(`Re-applying ${named(m)} after reverting it`))) {
-      return finish(true);
+      return await stop();
     }
     const again: State = { fp: await fingerprint() };
-    if (again.fp !== after.fp) {
+    // Without the first up's fingerprint, the second up is compared with it only on a step already on the slow path
+    // (the down did not give back the fingerprint from before): the first up's Snapshot is rebuilt, as before.
+    if (after ? again.fp !== after.fp : full) {
       if (!full) stats.fullCompares++;
       full = true;
       again.snap = await c.snap(session.client);
-      after.snap ??= await snapshotAt(c, i + 1);
-      const redo = compare(again.snap, after.snap, { left: `the schema after re-applying ${m.file}`, right: 'the schema after applying it the first time', privileges: true });
+      const first = after?.snap ?? (await snapshotAt(c, i + 1));
+      const sides = { left: `the schema after re-applying ${m.file}`, right: 'the schema after applying it the first time' };
+      const redo = compare(again.snap, first, { ...sides, privileges: true });
       if (redo.length > 0) {
         failures.push({ check: 'stairway', revision: m.revision, file: m.file, message: `Applying ${named(m)} again after reverting it gives a different schema than the first time (${redo.length} difference${redo.length === 1 ? '' : 's'}).`, differences: redo.map((d) => d.message) });
       }
     }
     before = again;
-    finish(false);
+    finish();
   }
-  return false;
+  return await end(false);
 }

@@ -45,7 +45,7 @@ describe('the stairway on catalogue fingerprints', () => {
     const events: ProgressEvent[] = [];
     const res = await testMigrations({ migrationsDir: folder(chain(40)), shadowUrl: testServerUrl(), concurrency: 2, onProgress: (e) => events.push(e) });
     expect(res.failures).toEqual([]);
-    expect(res.stairway).toEqual({ steps: 40, skipped: 0, workers: 2, fullCompares: 0 });
+    expect(res.stairway).toEqual({ steps: 40, skipped: 0, workers: 2, fullCompares: 0, rechecked: 0 });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((e) => e.index)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(new Set(steps.map((e) => e.revision)).size).toBe(40);
@@ -93,6 +93,44 @@ describe('the stairway on catalogue fingerprints', () => {
     expect(single.stairway).toMatchObject({ workers: 1 });
   });
 
+  it('finds an up that gives another schema the second time (a part ends off a plain upgrade), with the same message', async () => {
+    // The second up sees the row the first one marked and creates an index the first did not: the down is right.
+    const sneaky = (t: string) =>
+      `DO $$ BEGIN IF EXISTS (SELECT 1 FROM ${t} WHERE name = 'again') THEN CREATE INDEX ${t}_again ON ${t} (name); END IF; END $$;\n` +
+      `UPDATE ${t} SET name = 'again' WHERE id = 1;`;
+    const files = chain(24);
+    files[file(5, 'c5')] = mig(r(5), [r(4)], sneaky('t4'), `DROP INDEX IF EXISTS t4_again;`);
+    files[file(20, 'c20')] = mig(r(20), [r(19)], sneaky('t19'), `DROP INDEX IF EXISTS t19_again;`);
+    const expected = ([
+      [5, 't4'],
+      [20, 't19'],
+    ] as const).map(([i, t]) => {
+      const name = file(i, `c${i}`).replace('migrations/', '');
+      return {
+        check: 'stairway',
+        revision: r(i),
+        file: name,
+        message: `Applying ${name} (revision ${r(i)}) again after reverting it ` +
+          'gives a different schema than the first time (1 difference).',
+        differences: [
+          `the schema after re-applying ${name} has an extra index ${t}_again ` +
+            'that the schema after applying it the first time does not define',
+        ],
+      };
+    });
+    // Two parts: the first ends where the second starts (plainly upgraded), the second where the upgrade check's head is.
+    const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
+    expect(res.failures).toEqual(expected);
+    expect(res.stairway).toMatchObject({ workers: 2, rechecked: 2 });
+    // On one database, the index 0005 left behind is still there at 0020, and the first up's schema is rebuilt by a plain
+    // upgrade: 0020's failure names both (as the walk with three fingerprints per step did before, on one database too).
+    const single = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 1 });
+    const both = [...expected[1]!.differences, expected[1]!.differences[0]!.replace('t19_again', 't4_again')];
+    const second = { ...expected[1]!, message: expected[1]!.message.replace('(1 difference)', '(2 differences)'), differences: both };
+    expect(single.failures).toEqual([expected[0], second]);
+    expect(single.stairway).toMatchObject({ workers: 1, rechecked: 1 });
+  });
+
   it('finds a data migration that cannot be reverted: no down section, and a down that refuses', async () => {
     const files = chain(12);
     files[file(13, 'backfill')] = mig(r(13), [r(12)], "UPDATE t10 SET name = 'x' || name;", null);
@@ -131,10 +169,34 @@ describe('the stairway on catalogue fingerprints', () => {
     files[file(12, 'u12')] = mig(r(12), [r(11)], 'CREATE INDEX t10_name ON t10 (name);', 'SELECT 1;');
     const events: ProgressEvent[] = [];
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), since: r(9), onProgress: (e) => events.push(e) });
-    expect(res.stairway).toEqual({ steps: 3, skipped: 9, workers: 1, fullCompares: 1 });
+    expect(res.stairway).toEqual({ steps: 3, skipped: 9, workers: 1, fullCompares: 1, rechecked: 0 });
     expect(events.filter((e) => e.type === 'step').map((e) => e.revision)).toEqual([r(10), r(11), r(12)]);
     expect(res.failures.map((f) => [f.check, f.revision])).toEqual([['stairway', r(12)]]);
     expect(res.failures[0]!.differences).toEqual(['the schema after reverting 0012_u12.sql has an extra index t10_name that the schema before it does not define']);
+  });
+
+  it('stairwayOnly: revisions in between are applied plainly; a selected one is compared with the schema just before it', async () => {
+    const files = chain(12);
+    const up8 = 'ALTER TABLE t7 ADD COLUMN c8 int;\nCREATE INDEX t7_name ON t7 (name);';
+    files[file(8, 'c8')] = mig(r(8), [r(7)], up8, 'ALTER TABLE t7 DROP COLUMN c8;');
+    // 0005 would fail the stairway (its down leaves an index behind) but is not selected: applied once, never reverted.
+    const up5 = 'ALTER TABLE t4 ADD COLUMN c5 int;\nCREATE INDEX t4_name ON t4 (name);';
+    files[file(5, 'c5')] = mig(r(5), [r(4)], up5, 'ALTER TABLE t4 DROP COLUMN c5;');
+    const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), stairwayOnly: [r(3), r(8), r(11)] });
+    expect(res.stairway).toEqual({ steps: 3, skipped: 9, workers: 1, fullCompares: 1, rechecked: 0 });
+    expect(res.failures.filter((f) => f.check === 'stairway')).toEqual([
+      {
+        check: 'stairway',
+        revision: r(8),
+        file: '0008_c8.sql',
+        message:
+          `Reverting 0008_c8.sql (revision ${r(8)}) does not restore the schema from before it: ` +
+          'its down section does not undo its up section (1 difference). ' +
+          `Applying it again then fails (0008_c8.sql:6:1: applying revision ${r(8)} failed: ` +
+          'relation "t7_name" already exists (SQLSTATE 42P07)); the stairway stops here.',
+        differences: ['the schema after reverting 0008_c8.sql has an extra index t7_name that the schema before it does not define'],
+      },
+    ]);
   });
 
   it('the fingerprint is the same after a revert and a re-apply, and differs when anything a Snapshot holds differs', async () => {
