@@ -1,6 +1,7 @@
 import { quoteIdent } from '@pg-strata/core';
 import { byCodePoint, type ConstraintDef } from '../../snapshot.js';
 import { callsRecreatedFunction, touchesRebuiltType, usesDroppedColumn, type PlanContext } from '../context.js';
+import { calledFunctions } from '../function-calls.js';
 import type { Phase } from '../phases.js';
 import { qn, sorted, sortedValues } from '../sql.js';
 import { indexGoes } from './index.js';
@@ -66,7 +67,10 @@ export const constraintKind: PlanKind = {
         const name = qn(t.schema, t.name);
         if (created && c.type !== 'foreign key' && c.validated) continue; // inline in CREATE TABLE
         if (!o || dropped.has(`${k}\0${c.name}`)) {
-          ctx.emit(phase, { sql: `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+          // A CHECK calling a function the plan creates (an SQL-standard body waits for the tables) comes after it.
+          const after = c.type === 'check' || c.type === 'exclude' ? calledFunctions(c.definition, b).map((f) => `function:create:${f}`) : [];
+          const sql = `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`;
+          ctx.emit(phase, { sql, destructive: false }, { after });
         } else if (!o.validated && c.validated) {
           ctx.emit(phase, { sql: `ALTER TABLE ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
         }
