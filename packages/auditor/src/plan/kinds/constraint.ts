@@ -98,9 +98,11 @@ export const constraintKind: PlanKind = {
 function renamedConstraints(ctx: PlanContext): Map<string, string> {
   const { a, b, facts } = ctx;
   const out = new Map<string, string>();
+  // A parent's RENAME CONSTRAINT renames its children's inherited copies too: tables in a hierarchy keep drop and add.
+  const parents = new Set(Object.values(a.tables).flatMap((t) => [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])]));
   for (const [k, t] of sorted(a.tables)) {
     const nt = b.tables[k];
-    if (!nt || facts.droppedTables.has(k)) continue;
+    if (!nt || facts.droppedTables.has(k) || parents.has(k) || t.partitionOf || t.inherits?.length) continue;
     const added = sortedValues(nt.constraints).filter((n) => !(n.name in t.constraints));
     if (added.length === 0) continue;
     for (const c of sortedValues(t.constraints)) {
