@@ -43,8 +43,9 @@ export const functionKind: PlanKind = {
         ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', step, dropEdges(ctx, k));
       }
       // A signature naming a table's row type needs the table; so does an SQL-standard body.
-      // A body that calls another function comes after it (an SQL-standard body is bound at creation).
-      const after = (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`);
+      // An SQL-standard body is bound at creation: it comes after the functions it calls. (Other bodies are
+      // not checked then, and one a column default or a domain needs must stay early.)
+      const after = f.sqlBody ? (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`) : [];
       ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false }, { id: `function:create:${k}`, after });
     }
     // A function over a table's row type goes before the table can.
@@ -59,13 +60,13 @@ export const functionKind: PlanKind = {
 };
 
 /**
- * A function is dropped after the functions whose body calls it are dropped, or
- * replaced by a body that no longer calls it (an SQL-standard body depends on it).
+ * A function is dropped after the functions whose SQL-standard body calls it (and
+ * so depends on it) are dropped, or replaced by a body that no longer calls it.
  */
 function dropEdges(ctx: PlanContext, key: string): { id: string; after: string[] } {
   const after: string[] = [];
   for (const [k, calls] of callGraph(ctx.a)) {
-    if (!calls.includes(key)) continue;
+    if (!ctx.a.functions[k]!.sqlBody || !calls.includes(key)) continue;
     after.push(`function:drop:${k}`);
     if (k in ctx.b.functions && !(callGraph(ctx.b).get(k) ?? []).includes(key)) after.push(`function:create:${k}`);
   }
