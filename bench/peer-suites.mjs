@@ -343,7 +343,9 @@ if (flag('write-readme')) {
     '| --- | --- | --- |',
     ...summary.map((s) => `| ${s.suite} | ${s.total} | ${s.pass}${s.skipped ? ` (${s.skipped} skipped)` : ''} |`),
     '',
-    ...summary.flatMap((s) => s.failures.map((i) => `- ${s.suite} \`${selected[i].name}\`: ${clip(results[i].reason)}`)),
+    ...summary.flatMap((s) =>
+      s.failures.map((i) => `- ${s.suite} \`${selected[i].name}\`${selected[i].expectsError ? ' (the peer expects an error)' : ''}: ${clip(results[i].reason)}`),
+    ),
     '<!-- peer-suites:end -->',
   ];
   const text = readFileSync(README, 'utf8');
