@@ -5,6 +5,7 @@ import { callsRecreatedFunction, touchesRebuiltType, usesDroppedColumn, type Pla
 import { calledFunctions } from '../function-calls.js';
 import type { Phase } from '../phases.js';
 import { qn, sorted, sortedValues } from '../sql.js';
+import { needsUsing } from './column.js';
 import { indexGoes, renamedIndexes } from './index.js';
 import type { PlanKind } from './kind.js';
 
@@ -33,9 +34,11 @@ export const constraintKind: PlanKind = {
     for (const [k, i] of sorted(a.indexes)) {
       if (i.unique && i.predicate === null && !facts.droppedTables.has(i.table) && indexGoes(ctx, k, i) && !renamed.has(k)) keyGone.add(`${i.table}(${[...i.keys].sort(byCodePoint).join(',')})`);
     }
-    const fkRelies = (c: ConstraintDef) =>
+    const fkRelies = (c: ConstraintDef, k: string) =>
       c.references !== null &&
-      (keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) ||
+      (castlessTypeChange(ctx, k, c.columns) ||
+        castlessTypeChange(ctx, c.references.table, c.references.columns) ||
+        keyGone.has(`${c.references.table}(${c.references.columns.join(',')})`) ||
         keyGone.has(`${c.references.table}(${[...c.references.columns].sort(byCodePoint).join(',')})`) ||
         facts.droppedTables.has(c.references.table) ||
         c.references.columns.some((col) => facts.droppedColumns.has(`${c.references!.table}\0${col}`)));
@@ -53,13 +56,13 @@ export const constraintKind: PlanKind = {
           continue; // dropped with its columns
         }
         const exprText = c.type === 'exclude' || c.type === 'check' ? c.definition : '';
-        if (c.type === 'foreign key' && fkRelies(c)) renames.delete(`${k}\0${c.name}`); // its key is built again: so is it
+        if (c.type === 'foreign key' && fkRelies(c, k)) renames.delete(`${k}\0${c.name}`); // its key is built again: so is it
         const renamedTo = renames.get(`${k}\0${c.name}`);
         if (renamedTo !== undefined) {
           ctx.emit('dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} RENAME CONSTRAINT ${quoteIdent(c.name)} TO ${quoteIdent(renamedTo)}`, destructive: false, comment: 'same definition under another name' });
           continue;
         }
-        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c)) || touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText)) {
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c, k)) || touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText)) {
           dropped.add(`${k}\0${c.name}`);
           facts.recreatedConstraints.add(`${k}\0${c.name}`);
           facts.droppedConstraints.add(`${k}#${c.name}`);
@@ -117,4 +120,20 @@ function renamedConstraints(ctx: PlanContext): Map<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * Whether a column of these changes type with no cast PostgreSQL would apply by
+ * itself (`bigint -> timestamp`): a foreign key over it may find no equality
+ * operator between the two sides halfway, so it is dropped first and added back.
+ */
+function castlessTypeChange(ctx: PlanContext, table: string, columns: readonly string[]): boolean {
+  const changed = ctx.facts.typeChanged.get(table);
+  if (!changed) return false;
+  return columns.some((col) => {
+    if (!changed.has(col)) return false;
+    const from = ctx.a.tables[table]?.columns.find((c) => c.name === col)?.type;
+    const to = ctx.b.tables[table]?.columns.find((c) => c.name === col)?.type;
+    return from !== undefined && to !== undefined && from !== to && needsUsing(from, to);
+  });
 }
