@@ -66,7 +66,10 @@ function openSnapshot(spec) {
 }
 
 // ---- migra: tests/FIXTURES/<name>/{a,b}.sql, options as its test_migra.py passes them.
-const MIGRA_PRIVILEGES = /^(everything|collations|identitycols|partitioning|privileges|enumdefaults|enumdeps|seq|inherit2?|triggers\d?|dependencies\d?|constraints|generated|rls2?)$/;
+const MIGRA_PRIVILEGES = new RegExp(
+  '^(everything|collations|identitycols|partitioning|privileges|enumdefaults|enumdeps|seq|' +
+    'inherit2?|triggers\\d?|dependencies\\d?|constraints|generated|rls2?)$',
+);
 function migraCases(snap) {
   const names = [...new Set(snap.files.map((f) => /^tests\/FIXTURES\/([^/]+)\/a\.sql$/.exec(f)?.[1]).filter(Boolean))].sort();
   return names.map((name) => {
@@ -273,7 +276,8 @@ async function runCase(adminUrl, tc) {
     }
     const after = await introspect(oldDb.url, tc.introspect);
     const left = compare(after, b, { ...opts, left: 'after', right: 'new' });
-    if (left.length > 0) return { status: 'fail', reason: `re-diff: ${left[0].message}${left.length > 1 ? ` (+${left.length - 1})` : ''}`, plan: p };
+    const more = left.length > 1 ? ` (+${left.length - 1})` : '';
+    if (left.length > 0) return { status: 'fail', reason: `re-diff: ${left[0].message}${more}`, plan: p };
     return { status: 'pass', steps: p.up.length };
   } catch (err) {
     return { status: 'fail', reason: `error: ${err.message}`, plan: p };
@@ -337,14 +341,18 @@ if (flag('write-readme')) {
   const clip = (s) => s.split('\n')[0].replace(/\|/g, '\\|').slice(0, 200);
   const lines = [
     '<!-- peer-suites:start (written by `node bench/peer-suites.mjs --write-readme`) -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} on PostgreSQL ${version} (${snaps.map((s) => s.label.replace(/^.*\/\.mirror\//, '')).join(', ')}):`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on PostgreSQL ${version} ` +
+      `(${snaps.map((s) => s.label.replace(/^.*\/\.mirror\//, '')).join(', ')}):`,
     '',
     '| suite | cases | pass |',
     '| --- | --- | --- |',
     ...summary.map((s) => `| ${s.suite} | ${s.total} | ${s.pass}${s.skipped ? ` (${s.skipped} skipped)` : ''} |`),
     '',
     ...summary.flatMap((s) =>
-      s.failures.map((i) => `- ${s.suite} \`${selected[i].name}\`${selected[i].expectsError ? ' (the peer expects an error)' : ''}: ${clip(results[i].reason)}`),
+      s.failures.map((i) => {
+        const expects = selected[i].expectsError ? ' (the peer expects an error)' : '';
+        return `- ${s.suite} \`${selected[i].name}\`${expects}: ${clip(results[i].reason)}`;
+      }),
     ),
     '<!-- peer-suites:end -->',
   ];

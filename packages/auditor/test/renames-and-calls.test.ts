@@ -4,7 +4,8 @@ import { plan } from '../src/index.js';
 import { fixturesDir, introspectPair } from './helpers.js';
 
 // What the round trip of fixtures 105-107 cannot see: how the plan gets there.
-const fixture = (name: string) => [readFileSync(`${fixturesDir}${name}.a.sql`, 'utf8'), readFileSync(`${fixturesDir}${name}.b.sql`, 'utf8')] as const;
+const fixture = (name: string) =>
+  [readFileSync(`${fixturesDir}${name}.a.sql`, 'utf8'), readFileSync(`${fixturesDir}${name}.b.sql`, 'utf8')] as const;
 
 describe('plans found by the peers suites', () => {
   it('renames constraints and indexes that keep their definition, and rebuilds those that do not', async () => {

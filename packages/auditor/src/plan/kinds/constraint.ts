@@ -26,13 +26,15 @@ export const constraintKind: PlanKind = {
     for (const [k, t] of sorted(a.tables)) {
       if (facts.droppedTables.has(k)) continue;
       for (const c of Object.values(t.constraints)) {
-        if ((c.type === 'primary key' || c.type === 'unique') && changed(c, b.tables[k]?.constraints[c.name]) && !renames.has(`${k}\0${c.name}`)) keyGone.add(`${k}(${c.columns.join(',')})`);
+        if (c.type !== 'primary key' && c.type !== 'unique') continue;
+        if (changed(c, b.tables[k]?.constraints[c.name]) && !renames.has(`${k}\0${c.name}`)) keyGone.add(`${k}(${c.columns.join(',')})`);
       }
     }
     // ... and so do unique indexes a foreign key may rest on instead of a constraint.
     const renamed = renamedIndexes(ctx);
     for (const [k, i] of sorted(a.indexes)) {
-      if (i.unique && i.predicate === null && !facts.droppedTables.has(i.table) && indexGoes(ctx, k, i) && !renamed.has(k)) keyGone.add(`${i.table}(${[...i.keys].sort(byCodePoint).join(',')})`);
+      if (!i.unique || i.predicate !== null || facts.droppedTables.has(i.table) || renamed.has(k)) continue;
+      if (indexGoes(ctx, k, i)) keyGone.add(`${i.table}(${[...i.keys].sort(byCodePoint).join(',')})`);
     }
     const fkRelies = (c: ConstraintDef, k: string) =>
       c.references !== null &&
@@ -59,10 +61,13 @@ export const constraintKind: PlanKind = {
         if (c.type === 'foreign key' && fkRelies(c, k)) renames.delete(`${k}\0${c.name}`); // its key is built again: so is it
         const renamedTo = renames.get(`${k}\0${c.name}`);
         if (renamedTo !== undefined) {
-          ctx.emit('dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} RENAME CONSTRAINT ${quoteIdent(c.name)} TO ${quoteIdent(renamedTo)}`, destructive: false, comment: 'same definition under another name' });
+          const sql = `ALTER TABLE ${qn(t.schema, t.name)} RENAME CONSTRAINT ${quoteIdent(c.name)} TO ${quoteIdent(renamedTo)}`;
+          ctx.emit('dropConstraints', { sql, destructive: false, comment: 'same definition under another name' });
           continue;
         }
-        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c, k)) || touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText)) {
+        const under =
+          touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText);
+        if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c, k)) || under) {
           dropped.add(`${k}\0${c.name}`);
           facts.recreatedConstraints.add(`${k}\0${c.name}`);
           facts.droppedConstraints.add(`${k}#${c.name}`);
@@ -82,7 +87,8 @@ export const constraintKind: PlanKind = {
         if (created && c.type !== 'foreign key' && c.validated) continue; // inline in CREATE TABLE
         if (!o || dropped.has(`${k}\0${c.name}`)) {
           // A CHECK calling a function the plan creates (an SQL-standard body waits for the tables) comes after it.
-          const after = c.type === 'check' || c.type === 'exclude' ? calledFunctions(c.definition, b).map((f) => `function:create:${f}`) : [];
+          const calls = c.type === 'check' || c.type === 'exclude' ? calledFunctions(c.definition, b) : [];
+          const after = calls.map((f) => `function:create:${f}`);
           const sql = `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`;
           ctx.emit(phase, { sql, destructive: false }, { after });
         } else if (!o.validated && c.validated) {
@@ -112,7 +118,9 @@ function renamedConstraints(ctx: PlanContext): Map<string, string> {
       if (c.name in nt.constraints || touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition)) continue;
       if (c.columns.some((col) => facts.droppedColumns.has(`${k}\0${col}`) || facts.typeChanged.get(k)?.has(col))) continue;
       const refs = c.references;
-      if (refs && (facts.droppedTables.has(refs.table) || refs.columns.some((col) => facts.typeChanged.get(refs.table)?.has(col)))) continue;
+      if (refs && (facts.droppedTables.has(refs.table) || refs.columns.some((col) => facts.typeChanged.get(refs.table)?.has(col)))) {
+        continue;
+      }
       const i = added.findIndex((n) => deepEqual({ ...n, name: '' }, { ...c, name: '' }));
       if (i < 0) continue;
       out.set(`${k}\0${c.name}`, added[i]!.name);

@@ -39,14 +39,16 @@ export const functionKind: PlanKind = {
       if (old && !recreated.has(k) && (old.kind !== f.kind || old.result !== f.result || signatureOf(old) !== signatureOf(f))) {
         recreated.add(k);
         const why = old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
-        const step = { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: `${why} (CREATE OR REPLACE cannot do that): the function is created again` };
+        const comment = `${why} (CREATE OR REPLACE cannot do that): the function is created again`;
+        const step = { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment };
         ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', step, dropEdges(ctx, k));
       }
       // A signature naming a table's row type needs the table; so does an SQL-standard body.
       // An SQL-standard body is bound at creation: it comes after the functions it calls. (Other bodies are
       // not checked then, and one a column default or a domain needs must stay early.)
       const after = f.sqlBody ? (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`) : [];
-      ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false }, { id: `function:create:${k}`, after });
+      const step = { sql: stripSemicolon(f.definition), destructive: false };
+      ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', step, { id: `function:create:${k}`, after });
     }
     // A function over a table's row type goes before the table can.
     // ... and one that a domain's CHECK calls goes after the domain.

@@ -52,10 +52,13 @@ export function renamedIndexes(ctx: PlanContext): Map<string, string> {
   const { a, b, facts } = ctx;
   const out = new Map<string, string>();
   const taken = new Set<string>();
-  const added = sorted(b.indexes).filter(([k, n]) => !(k in a.indexes) && !facts.createdTables.has(n.table) && !(n.table in b.materializedViews));
+  const added = sorted(b.indexes).filter(([k, n]) => !(k in a.indexes) && !facts.createdTables.has(n.table));
+  const same = (i: IndexDef, n: IndexDef) =>
+    n.table === i.table && n.schema === i.schema && n.valid && n.comment === i.comment && unnamed(n) === unnamed(i);
   for (const [k, i] of sorted(a.indexes)) {
-    if (k in b.indexes || facts.droppedTables.has(i.table) || i.table in a.materializedViews || !i.valid || indexDisturbed(ctx, i)) continue;
-    const match = added.find(([nk, n]) => !taken.has(nk) && n.table === i.table && n.schema === i.schema && n.valid && n.comment === i.comment && unnamed(n) === unnamed(i));
+    if (k in b.indexes || facts.droppedTables.has(i.table) || i.table in a.materializedViews) continue;
+    if (!i.valid || indexDisturbed(ctx, i)) continue;
+    const match = added.find(([nk, n]) => !taken.has(nk) && same(i, n)); // same table: not a materialised view's
     if (!match) continue;
     taken.add(match[0]);
     out.set(k, match[0]);
@@ -72,7 +75,8 @@ export const indexKind: PlanKind = {
     const renamed = renamedIndexes(ctx);
     for (const [k, to] of renamed) {
       const i = a.indexes[k]!;
-      ctx.emit('indexes', { sql: `ALTER INDEX ${qn(i.schema, i.name)} RENAME TO ${quoteIdent(b.indexes[to]!.name)}`, destructive: false, comment: 'same definition under another name' });
+      const sql = `ALTER INDEX ${qn(i.schema, i.name)} RENAME TO ${quoteIdent(b.indexes[to]!.name)}`;
+      ctx.emit('indexes', { sql, destructive: false, comment: 'same definition under another name' });
     }
     const renamedTo = new Set(renamed.values());
     for (const [k, i] of sorted(a.indexes)) {

@@ -102,7 +102,8 @@ export const tableKind: PlanKind = {
         const recreated = facts.recreatedTables.get(k);
         if (old && recreated && !recreated.withParent) {
           again.push(qn(old.schema, old.name));
-          dropAgain ??= ctx.emit('dropTables', { sql: '', destructive: true, comment: 'partitioning or inheritance changes: the table is created again' }).step;
+          const comment = 'partitioning or inheritance changes: the table is created again';
+          dropAgain ??= ctx.emit('dropTables', { sql: '', destructive: true, comment }).step;
         }
         ctx.emit('tables', { sql: createTable(ctx, t, k), destructive: false });
         // What the new child does not take from its parents as they are: NOT NULL and defaults of its own.
@@ -123,7 +124,8 @@ export const tableKind: PlanKind = {
     if (dropAgain) {
       const names = [...again, ...dropped.map(([, t]) => qn(t.schema, t.name))];
       dropAgain.sql = `DROP TABLE ${names.join(', ')}`;
-      if (names.length > 1) dropAgain.comment = `partitioning or inheritance changes: ${again.join(', ')} ${again.length > 1 ? 'are' : 'is'} created again`;
+      const which = `${again.join(', ')} ${again.length > 1 ? 'are' : 'is'}`;
+      if (names.length > 1) dropAgain.comment = `partitioning or inheritance changes: ${which} created again`;
     } else if (dropped.length) {
       // One statement: foreign keys among the dropped tables need no ordering.
       ctx.emit('dropTables', { sql: `DROP TABLE ${dropped.map(([, t]) => qn(t.schema, t.name)).join(', ')}`, destructive: true });
