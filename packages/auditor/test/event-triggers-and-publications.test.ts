@@ -132,7 +132,8 @@ if (major >= 15) {
         return i;
       };
       const letGo = Math.max(at('ALTER PUBLICATION metrics_pub DROP TABLE metrics'), at('ALTER PUBLICATION shop DROP TABLE events, old_log, orders'));
-      for (const s of ['DROP TABLE events', 'DROP TABLE old_log', 'ALTER TABLE orders DROP COLUMN note', 'ALTER TABLE metrics ALTER COLUMN value TYPE bigint']) expect(at(s)).toBeGreaterThan(letGo);
+      // events is created again and old_log removed: one DROP TABLE.
+      for (const s of ['DROP TABLE events, old_log', 'ALTER TABLE orders DROP COLUMN note', 'ALTER TABLE metrics ALTER COLUMN value TYPE bigint']) expect(at(s)).toBeGreaterThan(letGo);
       expect(up.slice(-2)).toEqual(['ALTER PUBLICATION metrics_pub ADD TABLE metrics (id, value) WHERE (value > 0)', 'ALTER PUBLICATION shop ADD TABLE events, TABLE orders (id, total) WHERE (total > (0)::numeric)']);
     });
   });

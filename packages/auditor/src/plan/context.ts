@@ -81,9 +81,16 @@ export class PlanContext {
     readonly hints: PlanHint[],
   ) {}
 
-  /** Put a statement on a phase (emitted order is kept within the phase). */
-  emit(phase: Phase, step: Step): void {
-    this.changes.push({ phase, step, seq: this.changes.length, kind: this.kind });
+  /**
+   * Put a statement on a phase (emitted order is kept within the phase); `id` names
+   * it for other changes' `after`, `after` lists the ids it must follow (graph.ts).
+   */
+  emit(phase: Phase, step: Step, edges: { id?: string; after?: readonly string[] } = {}): Change {
+    const change: Change = { phase, step, seq: this.changes.length, kind: this.kind };
+    if (edges.id !== undefined) change.id = edges.id;
+    if (edges.after?.length) change.after = edges.after;
+    this.changes.push(change);
+    return change;
   }
 
   typeChanged(table: string, column: string): void {

@@ -83,6 +83,25 @@ function castThroughText(ctx: PlanContext, from: string, to: string): string {
   return arr ? '::text[]' : '::text';
 }
 
+/**
+ * A number column becoming a date or time, or the reverse: PostgreSQL has no cast
+ * between them (`bigint::timestamp` is refused). The values are read as Unix epoch
+ * seconds (`to_timestamp`, a timestamp without time zone taken as UTC) and written
+ * back as such (`extract(epoch ...)`): the step's comment asks to check the unit.
+ */
+export function epochConversion(from: string, to: string, col: string): { using: string; note: string } | undefined {
+  if (from.endsWith('[]') || to.endsWith('[]')) return undefined;
+  const f = baseType(from);
+  const t = baseType(to);
+  const note = 'no cast exists: the values are read as Unix epoch seconds, check their unit (milliseconds?) before running';
+  if (NUMBER_TYPES.has(f) && TIME_TYPES.has(t)) {
+    const utc = `(to_timestamp(${col}) AT TIME ZONE 'UTC')`;
+    return { using: t === 'timestamp with time zone' ? `to_timestamp(${col})` : t === 'date' ? `${utc}::date` : utc, note };
+  }
+  if (TIME_TYPES.has(f) && NUMBER_TYPES.has(t)) return { using: `extract(epoch FROM ${col})::${to}`, note };
+  return undefined;
+}
+
 /** A column of both sides: default, generation, identity, type, NOT NULL. */
 export function alterColumn(ctx: PlanContext, k: string, table: string, c: ColumnDef, n: ColumnDef): void {
   const { facts } = ctx;
@@ -102,10 +121,13 @@ export function alterColumn(ctx: PlanContext, k: string, table: string, c: Colum
   if (typeChanges && !(rebuiltType && c.type === n.type)) {
     ctx.typeChanged(k, n.name);
     const coll = c.collation !== n.collation ? ` COLLATE ${n.collation ?? '"default"'}` : '';
+    const epoch = using ? epochConversion(c.type, n.type, col) : undefined;
+    const usingClause = epoch ? ` USING ${epoch.using}` : using ? ` USING ${col}${castThroughText(ctx, c.type, n.type)}::${n.type}` : '';
+    const comment = `${prettyType(c.type)} -> ${prettyType(n.type)}${epoch ? `: ${epoch.note}` : ''}`;
     ctx.emit('columns', {
-      sql: alter(`TYPE ${n.type}${coll}${using ? ` USING ${col}${castThroughText(ctx, c.type, n.type)}::${n.type}` : ''}`),
+      sql: alter(`TYPE ${n.type}${coll}${usingClause}`),
       destructive: !isWidening(c.type, n.type),
-      ...(c.type !== n.type ? { comment: `${prettyType(c.type)} -> ${prettyType(n.type)}` } : {}),
+      ...(c.type !== n.type ? { comment } : {}),
     });
   }
   if (n.default !== null && (n.default !== c.default || facts.defaultDropped.has(key))) ctx.emit('columns', { sql: alter(`SET DEFAULT ${n.default}`), destructive: false });

@@ -2,6 +2,7 @@ import { displayName } from '../../compare.js';
 import type { FunctionDef } from '../../snapshot.js';
 import { usesRowType, type PlanContext } from '../context.js';
 import type { Phase } from '../phases.js';
+import { callGraph } from '../function-calls.js';
 import { fnKindWord, fnRef, qn, sorted, stripSemicolon } from '../sql.js';
 import type { PlanKind } from './kind.js';
 
@@ -38,10 +39,16 @@ export const functionKind: PlanKind = {
       if (old && !recreated.has(k) && (old.kind !== f.kind || old.result !== f.result || signatureOf(old) !== signatureOf(f))) {
         recreated.add(k);
         const why = old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
-        ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment: `${why} (CREATE OR REPLACE cannot do that): the function is created again` });
+        const comment = `${why} (CREATE OR REPLACE cannot do that): the function is created again`;
+        const step = { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment };
+        ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', step, dropEdges(ctx, k));
       }
       // A signature naming a table's row type needs the table; so does an SQL-standard body.
-      ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', { sql: stripSemicolon(f.definition), destructive: false });
+      // An SQL-standard body is bound at creation: it comes after the functions it calls. (Other bodies are
+      // not checked then, and one a column default or a domain needs must stay early.)
+      const after = f.sqlBody ? (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`) : [];
+      const step = { sql: stripSemicolon(f.definition), destructive: false };
+      ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', step, { id: `function:create:${k}`, after });
     }
     // A function over a table's row type goes before the table can.
     // ... and one that a domain's CHECK calls goes after the domain.
@@ -49,7 +56,21 @@ export const functionKind: PlanKind = {
     for (const [k, f] of sorted(a.functions)) {
       if (k in b.functions || f.aggregate) continue;
       const phase: Phase = usesRowType(f, a) ? 'dropRowTypeFunctions' : calledByDomain(f) ? 'dropFunctionsUsedByTypes' : 'dropFunctions';
-      ctx.emit(phase, { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false });
+      ctx.emit(phase, { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false }, dropEdges(ctx, k));
     }
   },
 };
+
+/**
+ * A function is dropped after the functions whose SQL-standard body calls it (and
+ * so depends on it) are dropped, or replaced by a body that no longer calls it.
+ */
+function dropEdges(ctx: PlanContext, key: string): { id: string; after: string[] } {
+  const after: string[] = [];
+  for (const [k, calls] of callGraph(ctx.a)) {
+    if (!ctx.a.functions[k]!.sqlBody || !calls.includes(key)) continue;
+    after.push(`function:drop:${k}`);
+    if (k in ctx.b.functions && !(callGraph(ctx.b).get(k) ?? []).includes(key)) after.push(`function:create:${k}`);
+  }
+  return { id: `function:drop:${key}`, after };
+}

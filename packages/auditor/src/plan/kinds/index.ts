@@ -26,14 +26,44 @@ export function createIndex(i: IndexDef, concurrently: boolean): Step {
 /** Whether an index of `a` (not of a materialised view) is dropped: it changes, goes, or a column or type under it does. */
 export function indexGoes(ctx: PlanContext, k: string, i: IndexDef): boolean {
   const n = ctx.b.indexes[k];
+  return !n || n.definition !== i.definition || n.valid !== i.valid || indexDisturbed(ctx, i);
+}
+
+/** Whether a column, type or function under an index changes (the index is built again). */
+function indexDisturbed(ctx: PlanContext, i: IndexDef): boolean {
   return (
-    !n ||
-    n.definition !== i.definition ||
-    n.valid !== i.valid ||
     touchesRebuiltType(ctx, i.table, i.definition) ||
     callsRecreatedFunction(ctx, i.definition) ||
     usesDroppedColumn(ctx, i.table, [...i.keys, ...i.include], [...i.keys, ...i.include, i.predicate ?? ''].join(' '))
   );
+}
+
+/** pg_get_indexdef without the index's own name, to find one index under another name. */
+function unnamed(i: IndexDef): string {
+  return i.definition.replace(/^(CREATE (?:UNIQUE )?INDEX )(?:"(?:[^"]|"")+"|\S+)/, '$1');
+}
+
+/**
+ * Indexes of `a` that `b` has under another name in the same schema (same table,
+ * definition, validity and comment; nothing under them changes): renamed rather
+ * than built again (`a` key -> `b` key). Each pairs with one index at most.
+ */
+export function renamedIndexes(ctx: PlanContext): Map<string, string> {
+  const { a, b, facts } = ctx;
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  const added = sorted(b.indexes).filter(([k, n]) => !(k in a.indexes) && !facts.createdTables.has(n.table));
+  const same = (i: IndexDef, n: IndexDef) =>
+    n.table === i.table && n.schema === i.schema && n.valid && n.comment === i.comment && unnamed(n) === unnamed(i);
+  for (const [k, i] of sorted(a.indexes)) {
+    if (k in b.indexes || facts.droppedTables.has(i.table) || i.table in a.materializedViews) continue;
+    if (!i.valid || indexDisturbed(ctx, i)) continue;
+    const match = added.find(([nk, n]) => !taken.has(nk) && same(i, n)); // same table: not a materialised view's
+    if (!match) continue;
+    taken.add(match[0]);
+    out.set(k, match[0]);
+  }
+  return out;
 }
 
 /** Indexes of tables (those of materialised views are the view kind's), optionally CONCURRENTLY on existing tables. */
@@ -42,10 +72,17 @@ export const indexKind: PlanKind = {
   plan(ctx: PlanContext): void {
     const { a, b, facts } = ctx;
     const conc = Boolean(ctx.options.concurrently);
+    const renamed = renamedIndexes(ctx);
+    for (const [k, to] of renamed) {
+      const i = a.indexes[k]!;
+      const sql = `ALTER INDEX ${qn(i.schema, i.name)} RENAME TO ${quoteIdent(b.indexes[to]!.name)}`;
+      ctx.emit('indexes', { sql, destructive: false, comment: 'same definition under another name' });
+    }
+    const renamedTo = new Set(renamed.values());
     for (const [k, i] of sorted(a.indexes)) {
       const n = b.indexes[k];
       if (facts.droppedTables.has(i.table) || i.table in a.materializedViews) continue; // views handle their own
-      if (!indexGoes(ctx, k, i)) continue;
+      if (!indexGoes(ctx, k, i) || renamed.has(k)) continue;
       const goneCols = i.keys.every((col) => facts.droppedColumns.has(`${i.table}\0${col}`));
       if (!n && goneCols) continue;
       ctx.emit('dropIndexes', conc ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false } : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
@@ -53,7 +90,7 @@ export const indexKind: PlanKind = {
     for (const [k, i] of sorted(b.indexes)) {
       if (i.table in b.materializedViews) continue;
       const o = a.indexes[k];
-      if (o && !facts.droppedTables.has(o.table) && !indexGoes(ctx, k, o)) continue;
+      if ((o && !facts.droppedTables.has(o.table) && !indexGoes(ctx, k, o)) || renamedTo.has(k)) continue;
       facts.recreatedIndexes.add(k);
       ctx.emit('indexes', createIndex(i, conc && !facts.createdTables.has(i.table)));
     }

@@ -25,7 +25,9 @@ export function analyzeTables(ctx: PlanContext): void {
     const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) => facts.recreatedTables.has(p));
     if (!old) facts.createdTables.add(k);
     else if (!deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy || !deepEqual(old.inherits ?? [], t.inherits ?? []) || parentRecreated) {
-      facts.recreatedTables.set(k, { withParent: parentRecreated });
+      // Its parent's drop takes it along only if it was already under that parent (a table that becomes a partition is dropped itself).
+      const oldParents = [...(old.partitionOf ? [old.partitionOf.table] : []), ...(old.inherits ?? [])];
+      facts.recreatedTables.set(k, { withParent: parentRecreated && oldParents.some((p) => facts.recreatedTables.has(p)) });
       facts.droppedTables.add(k);
       facts.createdTables.add(k);
     }
@@ -92,11 +94,18 @@ export const tableKind: PlanKind = {
   name: 'table',
   plan(ctx: PlanContext): void {
     const { a, b, facts } = ctx;
+    // Tables created again are dropped in one statement, with the removed ones: foreign keys among them need no ordering.
+    const again: string[] = [];
+    let dropAgain: Step | undefined;
     for (const [k, t] of facts.tableOrder) {
       const old = a.tables[k];
       if (facts.createdTables.has(k)) {
-        const again = facts.recreatedTables.get(k);
-        if (old && again && !again.withParent) ctx.emit('dropTables', { sql: `DROP TABLE ${qn(old.schema, old.name)}`, destructive: true, comment: 'partitioning or inheritance changes: the table is created again' });
+        const recreated = facts.recreatedTables.get(k);
+        if (old && recreated && !recreated.withParent) {
+          again.push(qn(old.schema, old.name));
+          const comment = 'partitioning or inheritance changes: the table is created again';
+          dropAgain ??= ctx.emit('dropTables', { sql: '', destructive: true, comment }).step;
+        }
         ctx.emit('tables', { sql: createTable(ctx, t, k), destructive: false });
         // What the new child does not take from its parents as they are: NOT NULL and defaults of its own.
         for (const c of t.columns) {
@@ -113,7 +122,12 @@ export const tableKind: PlanKind = {
     // A partition goes with its parent.
     const parentGone = (t: TableDef): boolean => t.partitionOf !== null && (facts.droppedTables.has(t.partitionOf.table) || (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
     const dropped = removed.filter(([, t]) => !parentGone(t));
-    if (dropped.length) {
+    if (dropAgain) {
+      const names = [...again, ...dropped.map(([, t]) => qn(t.schema, t.name))];
+      dropAgain.sql = `DROP TABLE ${names.join(', ')}`;
+      const which = `${again.join(', ')} ${again.length > 1 ? 'are' : 'is'}`;
+      if (names.length > 1) dropAgain.comment = `partitioning or inheritance changes: ${which} created again`;
+    } else if (dropped.length) {
       // One statement: foreign keys among the dropped tables need no ordering.
       ctx.emit('dropTables', { sql: `DROP TABLE ${dropped.map(([, t]) => qn(t.schema, t.name)).join(', ')}`, destructive: true });
     }
