@@ -1,5 +1,5 @@
 import { quoteIdent } from '@pg-strata/core';
-import { deepEqual } from '../../compare.js';
+import { isDeepStrictEqual as deepEqual } from 'node:util';
 import { byCodePoint, type ConstraintDef } from '../../snapshot.js';
 import { callsRecreatedFunction, touchesRebuiltType, usesDroppedColumn, type PlanContext } from '../context.js';
 import { calledFunctions } from '../function-calls.js';
