@@ -22,12 +22,9 @@ export type {
   ExtractionWarning,
   ExtractOptions,
 } from './types.js';
+export { analyzeScript, catalogueCheck } from './effects.js';
+export { statementEffects, formatTypeName, defaultObjectName } from './statement-effects.js';
 export {
-  analyzeScript,
-  statementEffects,
-  formatTypeName,
-  defaultObjectName,
-  catalogueCheck,
   type Effect,
   type EffectKind,
   type EffectColumn,
@@ -35,7 +32,7 @@ export {
   type AnalyzedStatement,
   type ScriptProblem,
   type ScriptAnalysis,
-} from './effects.js';
+} from './effect-types.js';
 export {
   classifyScript,
   SCRIPT_CLASSES,
