@@ -192,10 +192,9 @@ export function lexShell(src: string): ShellLex {
   const { file, text } = parsed;
   const n = src.length;
   const at = indexOfByte(text);
-  const syntax = shell();
-  const type = (node: ShNode): string => syntax.NodeType(node);
+  const type = kindOf;
   const tokens: ShellToken[] = [];
-  const heredocs = hereDocBodies(file, text, n, at, problems);
+  const heredocs: { r: mvdan.Redirect; opAt: number; token: ShellRedirect }[] = [];
 
   const expansion = (part: ShNode, quoted: boolean): ExpansionSegment => {
     const start = at(part.Pos());
@@ -208,24 +207,34 @@ export function lexShell(src: string): ShellLex {
     end: start + raw.length,
     verbatim: decoded === raw,
   });
-  const segmentsOf = (w: mvdan.Word): Segment[] => {
+  // Each part's Pos and End are read once: every read through mvdan-sh's wrappers costs 30-100 µs.
+  const segmentsOf = (parts: readonly ShNode[]): { segments: Segment[]; quoted: boolean; start: number; end: number } => {
     const out: Segment[] = [];
-    for (const part of w.Parts) {
+    let quoted = false;
+    let first = -1;
+    let last = -1;
+    for (const part of parts) {
       const kind = type(part);
+      const pStart = at(part.Pos());
+      const pEnd = at(part.End());
+      if (first === -1) first = pStart;
+      last = pEnd;
       if (kind === 'Lit') {
-        const start = at(part.Pos());
-        const raw = text.slice(start, at(part.End()));
-        out.push(textSeg(raw, start, raw.replace(/\\(\n|.)/gs, (_, c: string) => (c === '\n' ? '' : c))));
+        const raw = text.slice(pStart, pEnd);
+        out.push(textSeg(raw, pStart, raw.replace(/\\(\n|.)/gs, (_, c: string) => (c === '\n' ? '' : c))));
       } else if (kind === 'SglQuoted') {
-        const q = part as mvdan.SglQuoted;
-        const start = at(q.Left) + (q.Dollar ? 2 : 1);
-        const raw = text.slice(start, at(q.Right));
-        out.push(textSeg(raw, start, q.Dollar ? ansiC(raw) : raw));
+        quoted = true;
+        const dollar = (part as mvdan.SglQuoted).Dollar;
+        const start = pStart + (dollar ? 2 : 1);
+        const raw = text.slice(start, pEnd - 1);
+        out.push(textSeg(raw, start, dollar ? ansiC(raw) : raw));
       } else if (kind === 'DblQuoted') {
+        quoted = true;
         const q = part as mvdan.DblQuoted;
-        const open = at(q.Left) + (q.Dollar ? 2 : 1);
-        if (q.Parts.length === 0) out.push({ kind: 'text', text: '', start: open, end: open, verbatim: true });
-        for (const inner of q.Parts) {
+        const open = pStart + (q.Dollar ? 2 : 1);
+        const inners = q.Parts;
+        if (inners.length === 0) out.push({ kind: 'text', text: '', start: open, end: open, verbatim: true });
+        for (const inner of inners) {
           if (type(inner) !== 'Lit') {
             out.push(expansion(inner, true));
             continue;
@@ -235,12 +244,11 @@ export function lexShell(src: string): ShellLex {
           out.push(textSeg(raw, start, raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c))));
         }
       } else if (kind === 'ExtGlob') {
-        const start = at(part.Pos());
-        const raw = text.slice(start, at(part.End()));
-        out.push(textSeg(raw, start, raw));
-      } else out.push(expansion(part, false));
+        const raw = text.slice(pStart, pEnd);
+        out.push(textSeg(raw, pStart, raw));
+      } else out.push(expansionSegment(text.slice(pStart, Math.min(pEnd, n)), pStart, false));
     }
-    return out;
+    return { segments: out, quoted, start: first, end: last };
   };
   const wordOf = (start: number, end: number, segments: Segment[], quoted: boolean): ShellWord => ({
     kind: 'word',
@@ -251,22 +259,29 @@ export function lexShell(src: string): ShellLex {
     quoted,
     ...(end > n ? { unterminated: true as const } : {}),
   });
-  const word = (w: mvdan.Word): ShellWord =>
-    wordOf(at(w.Pos()), at(w.End()), segmentsOf(w), w.Parts.some((p) => /Quoted$/.test(type(p))));
+  const word = (w: mvdan.Word): ShellWord => {
+    const parts = w.Parts;
+    if (parts.length === 0) return wordOf(at(w.Pos()), at(w.End()), [], false);
+    const { segments, quoted, start, end } = segmentsOf(parts);
+    return wordOf(start, end, segments, quoted);
+  };
   const assignWord = (a: mvdan.Assign): ShellWord => {
     const start = at(a.Pos());
     const end = at(a.End());
     const asWritten = () => wordOf(start, end, [textSeg(text.slice(start, end), start, text.slice(start, end))], false);
-    if (a.Naked) return a.Value ? word(a.Value) : asWritten();
-    if (a.Array || !a.Value) return asWritten();
-    const prefix = text.slice(start, at(a.Value.Pos()));
-    const value = segmentsOf(a.Value);
-    const first = value[0];
+    const value = a.Value;
+    if (a.Naked) return value ? word(value) : asWritten();
+    if (!value || a.Array) return asWritten();
+    const parts = value.Parts;
+    if (parts.length === 0) return asWritten();
+    const v = segmentsOf(parts);
+    const prefix = text.slice(start, v.start);
+    const head = v.segments[0];
     const segments: Segment[] =
-      first?.kind === 'text' && first.verbatim && first.start === start + prefix.length
-        ? [{ ...first, text: prefix + first.text, start }, ...value.slice(1)]
-        : [textSeg(prefix, start, prefix), ...value];
-    return wordOf(start, end, segments, a.Value.Parts.some((p) => /Quoted$/.test(type(p))));
+      head?.kind === 'text' && head.verbatim && head.start === start + prefix.length
+        ? [{ ...head, text: prefix + head.text, start }, ...v.segments.slice(1)]
+        : [textSeg(prefix, start, prefix), ...v.segments];
+    return wordOf(start, end, segments, v.quoted);
   };
   const keyword = (name: string, pos: Pos | number) => {
     const start = typeof pos === 'number' ? pos : at(pos);
@@ -276,25 +291,29 @@ export function lexShell(src: string): ShellLex {
   const redirect = (r: mvdan.Redirect): ShellRedirect => {
     const opAt = at(r.OpPos);
     const name = REDIRECT_OP.exec(text.slice(opAt, opAt + 3))?.[1] ?? text.slice(opAt, opAt + 1);
-    const fd = r.N ? Number(r.N.Value) : undefined;
-    const start = r.N ? at(r.N.Pos()) : opAt;
-    const target = r.Word && !((name === '>&' || name === '<&') && /^[0-9-]+$/.test(r.Word.Lit())) ? word(r.Word) : undefined;
-    const heredoc = heredocs.get(opAt);
-    return {
+    const fdLit = r.N;
+    const fd = fdLit ? Number(fdLit.Value) : undefined;
+    const start = fdLit ? at(fdLit.Pos()) : opAt;
+    const w = r.Word;
+    const target = w && !((name === '>&' || name === '<&') && /^[0-9-]+$/.test(w.Lit())) ? word(w) : undefined;
+    const token: ShellRedirect = {
       kind: 'redirect',
       op: name,
       ...(fd !== undefined && !Number.isNaN(fd) ? { fd } : {}),
       ...(target ? { target } : {}),
-      ...(heredoc ? { heredoc } : {}),
       start,
     };
+    if ((name === '<<' || name === '<<-') && w) heredocs.push({ r, opAt, token });
+    return token;
   };
 
   const list = (stmts: readonly (mvdan.Stmt | null)[]) => {
     for (const s of stmts) {
       if (!s) continue;
       stmt(s);
-      op(s.Background ? '&' : s.Semicolon.IsValid() ? ';' : '\n', s.Semicolon.IsValid() ? at(s.Semicolon) : at(s.End()));
+      const semicolon = s.Semicolon;
+      const ended = semicolon.IsValid();
+      op(s.Background ? '&' : ended ? ';' : '\n', ended ? at(semicolon) : at(s.End()));
     }
   };
   const stmt = (s: mvdan.Stmt): void => {
@@ -418,33 +437,54 @@ export function lexShell(src: string): ShellLex {
     }
   };
   list(file.Stmts);
-  return { tokens, problems };
+  const bodies = hereDocBodies(heredocs, text, n, at, problems);
+  if (bodies.size === 0) return { tokens, problems };
+  return { tokens: tokens.map((t) => (t.kind === 'redirect' && bodies.has(t) ? { ...t, heredoc: bodies.get(t)! } : t)), problems };
+}
+
+/**
+ * A node's type from the fields it has: \`in\` reads no field, while each read through mvdan-sh's wrappers (and its
+ * NodeType) costs 30-100 µs.
+ */
+function kindOf(node: ShNode): string {
+  if ('ValuePos' in node) return 'Lit';
+  if ('Parts' in node) return 'Left' in node ? 'DblQuoted' : 'Word';
+  if ('Dollar' in node && 'Value' in node) return 'SglQuoted';
+  if ('Short' in node) return 'ParamExp';
+  if ('Backquotes' in node) return 'CmdSubst';
+  if ('Bracket' in node) return 'ArithmExp';
+  if ('Assigns' in node) return 'CallExpr';
+  if ('Variant' in node) return 'DeclClause';
+  if ('Loop' in node) return 'ForClause';
+  if ('InPos' in node) return 'WordIter';
+  if ('Until' in node) return 'WhileClause';
+  if ('ThenPos' in node) return 'IfClause';
+  if ('Esac' in node) return 'CaseClause';
+  if ('Lbrace' in node) return 'Block';
+  if ('RsrvWord' in node) return 'FuncDecl';
+  if ('PosixFormat' in node) return 'TimeClause';
+  if ('Coproc' in node) return 'CoprocClause';
+  return shell().NodeType(node);
 }
 
 /**
  * Here-document bodies, keyed by the offset of their `<<`: each starts on the line after its operator (or after the
  * previous body of that line) and ends at its delimiter line; the parser gives the expansions in it.
  */
-function hereDocBodies(file: mvdan.File, text: string, n: number, at: (p: Pos) => number, problems: Problem[]): Map<number, HereDoc> {
-  const syntax = shell();
-  const redirects: mvdan.Redirect[] = [];
-  syntax.Walk(file, (node) => {
-    if (node && syntax.NodeType(node) === 'Redirect') {
-      const r = node as mvdan.Redirect;
-      const opAt = at(r.OpPos);
-      if (text.startsWith('<<', opAt) && !text.startsWith('<<<', opAt) && r.Word) redirects.push(r);
-    }
-    return true;
-  });
-  redirects.sort((a, b) => at(a.OpPos) - at(b.OpPos));
-  const out = new Map<number, HereDoc>();
+function hereDocBodies(
+  found: { r: mvdan.Redirect; opAt: number; token: ShellRedirect }[],
+  text: string,
+  n: number,
+  at: (p: Pos) => number,
+  problems: Problem[],
+): Map<ShellRedirect, HereDoc> {
+  const out = new Map<ShellRedirect, HereDoc>();
   let cursor = 0;
-  for (const r of redirects) {
-    const opAt = at(r.OpPos);
+  for (const { r, opAt, token } of [...found].sort((x, y) => x.opAt - y.opAt)) {
     const stripTabs = text.startsWith('<<-', opAt);
     const delimWord = r.Word!;
     const delimiter = unquote(delimWord, text, at);
-    const quoted = delimWord.Parts.some((p) => syntax.NodeType(p) !== 'Lit');
+    const quoted = delimWord.Parts.some((p) => kindOf(p) !== 'Lit');
     const literal = quoted || text.slice(at(delimWord.Pos()), at(delimWord.End())).includes('\\');
     const eol = text.indexOf('\n', at(delimWord.End()));
     const start = Math.max(cursor, eol === -1 ? text.length : eol + 1);
@@ -468,7 +508,8 @@ function hereDocBodies(file: mvdan.File, text: string, n: number, at: (p: Pos) =
     const terminated = end < n;
     if (!terminated) problems.push({ message: `here-document not terminated by ${delimiter}`, offset: r.N ? at(r.N.Pos()) : opAt });
     const bodyEnd = Math.min(end, n);
-    const expansions = literal || !r.Hdoc ? [] : r.Hdoc.Parts.filter((p) => syntax.NodeType(p) !== 'Lit');
+    const hdoc = literal ? null : r.Hdoc;
+    const expansions = hdoc ? hdoc.Parts.filter((p) => kindOf(p) !== 'Lit') : [];
     const segments: Segment[] = [];
     let k = start;
     for (const x of [...expansions, null]) {
@@ -480,7 +521,7 @@ function hereDocBodies(file: mvdan.File, text: string, n: number, at: (p: Pos) =
       segments.push(expansionSegment(text.slice(xs, Math.min(xe, n)), xs, true));
       k = xe;
     }
-    out.set(opAt, { delimiter, stripTabs, literal, segments: mergeText(segments), start, terminated });
+    out.set(token, { delimiter, stripTabs, literal, segments: mergeText(segments), start, terminated });
   }
   return out;
 }
@@ -504,10 +545,9 @@ function bodyText(text: string, a: number, b: number, bodyStart: number, stripTa
 
 /** A here-document delimiter word without its quotes. */
 function unquote(w: mvdan.Word, text: string, at: (p: Pos) => number): string {
-  const syntax = shell();
   let out = '';
   for (const p of w.Parts) {
-    const kind = syntax.NodeType(p);
+    const kind = kindOf(p);
     if (kind === 'SglQuoted') out += (p as mvdan.SglQuoted).Value;
     else if (kind === 'DblQuoted') out += (p as mvdan.DblQuoted).Parts.map((x) => text.slice(at(x.Pos()), at(x.End()))).join('');
     else out += text.slice(at(p.Pos()), at(p.End())).replace(/\\(.)/gs, '$1');
