@@ -213,10 +213,13 @@ export function lexShell(src: string): ShellLex {
     let quoted = false;
     let first = -1;
     let last = -1;
+    let cursor = -1;
     for (const part of parts) {
       const kind = type(part);
-      const pStart = at(part.Pos());
-      const pEnd = at(part.End());
+      // A literal's or single-quoted string's value is its source text: its end follows from its start.
+      const pStart = cursor === -1 ? at(part.Pos()) : cursor;
+      const pEnd = literalEnd(part, kind, pStart) ?? at(part.End());
+      cursor = pEnd;
       if (first === -1) first = pStart;
       last = pEnd;
       if (kind === 'Lit') {
@@ -234,13 +237,18 @@ export function lexShell(src: string): ShellLex {
         const open = pStart + (q.Dollar ? 2 : 1);
         const inners = q.Parts;
         if (inners.length === 0) out.push({ kind: 'text', text: '', start: open, end: open, verbatim: true });
+        let icur = open;
         for (const inner of inners) {
           if (type(inner) !== 'Lit') {
-            out.push(expansion(inner, true));
+            const x = expansion(inner, true);
+            out.push(x);
+            icur = x.start + x.raw.length;
             continue;
           }
-          const start = at(inner.Pos());
-          const raw = text.slice(start, at(inner.End()));
+          const value = (inner as mvdan.Lit).Value;
+          const start = text.startsWith(value, icur) ? icur : at(inner.Pos());
+          const raw = text.startsWith(value, start) ? value : text.slice(start, at(inner.End()));
+          icur = start + raw.length;
           out.push(textSeg(raw, start, raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c))));
         }
       } else if (kind === 'ExtGlob') {
@@ -249,6 +257,18 @@ export function lexShell(src: string): ShellLex {
       } else out.push(expansionSegment(text.slice(pStart, Math.min(pEnd, n)), pStart, false));
     }
     return { segments: out, quoted, start: first, end: last };
+  };
+  const literalEnd = (part: ShNode, kind: string, start: number): number | undefined => {
+    if (kind === 'Lit') {
+      const value = (part as mvdan.Lit).Value;
+      return text.startsWith(value, start) ? start + value.length : undefined;
+    }
+    if (kind === 'SglQuoted') {
+      const q = part as mvdan.SglQuoted;
+      const open = start + (q.Dollar ? 2 : 1);
+      return text.startsWith(q.Value, open) && text[open + q.Value.length] === "'" ? open + q.Value.length + 1 : undefined;
+    }
+    return undefined;
   };
   const wordOf = (start: number, end: number, segments: Segment[], quoted: boolean): ShellWord => ({
     kind: 'word',
@@ -311,9 +331,13 @@ export function lexShell(src: string): ShellLex {
     for (const s of stmts) {
       if (!s) continue;
       stmt(s);
-      const semicolon = s.Semicolon;
-      const ended = semicolon.IsValid();
-      op(s.Background ? '&' : ended ? ';' : '\n', ended ? at(semicolon) : at(s.End()));
+      // the separator as written after the statement (reading it from the text spares a field read)
+      const end = at(s.End());
+      const sep = /^[ \t]*(;(?!;)|&(?!&))/.exec(text.slice(end, end + 40));
+      if (s.Background) op('&', text[end - 1] === '&' ? end - 1 : end);
+      else if (text[end - 1] === ';') op(';', end - 1);
+      else if (sep?.[1] === ';') op(';', end + sep[0].length - 1);
+      else op('\n', end);
     }
   };
   const stmt = (s: mvdan.Stmt): void => {
