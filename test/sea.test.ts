@@ -222,4 +222,15 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     expect(statSync(join(work, dirs[0] ?? '')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(work, dirs[0] ?? ''))).toEqual([expect.stringMatching(/^oxc-parser-[0-9a-f]{16}\.node$/)]);
   }, 120_000);
+
+  it('convert reads a shell fix script with mvdan-sh, which the executable carries inside its bundle', async () => {
+    mkdirSync(join(project, 'legacy-sh'));
+    writeFileSync(join(project, 'models.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n');
+    writeFileSync(join(project, 'legacy-sh', 'fix_users.sh'), '#!/bin/sh\nT=users\npsql "$DATABASE_URL" <<SQL\nALTER TABLE $T ADD COLUMN nick text;\nSQL\n');
+    const run = await strata(['convert', 'legacy-sh', '--models', 'models.sql', '--shadow-url', testServerUrl()], { TMPDIR: work });
+    expect(run.stderr).not.toMatch(/\n\s+at |bug in Strata|extractor failed|Cannot find module/);
+    expect(run.code, `${run.stdout}${run.stderr}`).toBe(1);
+    // The statement in the here-document was found (line 4), its variable resolved, so the parser ran.
+    expect(run.stdout).toMatch(/fix_users\.sh[\s\S]*line 4: .*users\.nick/);
+  }, 120_000);
 });

@@ -107,6 +107,17 @@ const result = await build({
         b.onResolve({ filter: /^libpg-query\/wasm\/libpg-query\.js$/ }, () => ({ path: factoryFile }));
         // oxc-parser (the converter's JavaScript parser) loads a native addon: from the SEA asset (the shim says how).
         b.onResolve({ filter: /^(\.|\.\.)\/bindings\.js$/ }, (args) => (/\/oxc-parser\/src-js\//.test(args.importer.replaceAll('\\', '/')) ? { path: join(root, 'scripts', 'shims', 'sea-oxc-binding.cjs') } : undefined));
+        // oxc-parser's Visitor (the converter's JavaScript walk) loads its walker on first use through
+        // createRequire(import.meta.url): files next to it, which the executable lacks. Bundle them instead.
+        b.onLoad({ filter: /[\\/]oxc-parser[\\/]src-js[\\/]visit[\\/]index\.js$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          const lazy = 'const require = createRequire(import.meta.url);';
+          if (!text.includes(lazy)) throw new Error(`${args.path}: oxc-parser's Visitor no longer loads its walker as sea.mjs expects`);
+          const contents =
+            'import * as __strataWalk from "../generated/visit/walk.js";\nimport * as __strataVisitor from "./visitor.js";\n' +
+            text.replace(lazy, 'const require = (p) => (p === "../generated/visit/walk.js" ? __strataWalk : __strataVisitor);');
+          return { contents, loader: 'js', resolveDir: dirname(args.path) };
+        });
         // jiti's CommonJS entry, whose lazy require('../dist/babel.cjs') esbuild inlines (its ES entry
         // reaches babel through createRequire(import.meta.url), a file next to it).
         b.onResolve({ filter: /^jiti$/ }, (args) => ({ path: createRequire(args.importer).resolve('jiti') }));

@@ -1,5 +1,5 @@
 import type { Snapshot, TableDef } from '@pg-strata/auditor';
-import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem, StatementGuard } from './effects.js';
+import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem, StatementGuard } from './effect-types.js';
 
 /**
  * The four classes of issue 5, and three for scripts that are not PostgreSQL

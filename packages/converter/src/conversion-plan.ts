@@ -5,7 +5,7 @@
 import type { Logger } from '@pg-strata/core';
 import type { Snapshot } from '@pg-strata/auditor';
 import type { DataFixCheck, JudgedEffect, ReasonCode, ScriptClass } from './classify.js';
-import type { ScriptAnalysis, ScriptProblem, StatementGuard } from './effects.js';
+import type { ScriptAnalysis, ScriptProblem, StatementGuard } from './effect-types.js';
 import type { OrderedScript } from './order.js';
 import type { ScriptLanguage } from './types.js';
 

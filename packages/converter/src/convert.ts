@@ -9,7 +9,8 @@ import { classifyScript, isDataEffect, SCRIPT_CLASSES, Timeline, type DataFixChe
 import { scriptKind, type ScriptKind } from './script-kind.js';
 import { deriveDataChecks } from './data-check.js';
 import { discoverScripts } from './discover.js';
-import { analyzeScript, type ScriptAnalysis, type ScriptProblem } from './effects.js';
+import { analyzeScript } from './effects.js';
+import type { ScriptAnalysis, ScriptProblem } from './effect-types.js';
 import { extractSql } from './extract.js';
 import { orderScripts } from './order.js';
 import { migrationParts } from './write.js';

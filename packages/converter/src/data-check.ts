@@ -1,5 +1,5 @@
 import { deparse } from '@pg-strata/sql';
-import type { AnalyzedStatement } from './effects.js';
+import type { AnalyzedStatement } from './effect-types.js';
 
 type Node = Record<string, unknown>;
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser, parseScriptSync } from '@pg-strata/sql';
 import { deriveDataChecks } from './data-check.js';
-import { analyzeScript, catalogueCheck, statementEffects } from './effects.js';
+import { analyzeScript, catalogueCheck } from './effects.js';
+import { statementEffects } from './statement-effects.js';
 import { extractSql } from './extract.js';
 
 beforeAll(async () => {

@@ -14,16 +14,16 @@ export type {
   ExtractionWarning,
   ExtractOptions,
 } from './types.js';
-export {
-  analyzeScript,
-  type Effect,
-  type EffectKind,
-  type EffectColumn,
-  type StatementGuard,
-  type AnalyzedStatement,
-  type ScriptProblem,
-  type ScriptAnalysis,
-} from './effects.js';
+export { analyzeScript } from './effects.js';
+export type {
+  Effect,
+  EffectKind,
+  EffectColumn,
+  StatementGuard,
+  AnalyzedStatement,
+  ScriptProblem,
+  ScriptAnalysis,
+} from './effect-types.js';
 export { parseOrderFile } from './order.js';
 export { convertEstate, type ConvertOptions, type ConversionPlan, type ScriptPlan, type ScriptTarget } from './convert.js';
 export { renderConversionMarkdown, conversionJson, reportOrder } from './report.js';

@@ -1,4 +1,4 @@
-import { parseSync } from 'oxc-parser';
+import { parseSync, Visitor } from 'oxc-parser';
 import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
@@ -112,28 +112,67 @@ export function extractJavaScript(
   const decls = new Map<string, Node | null>();
   const paramNames = new Set<string>();
   const reassigned = new Set<string>();
-  const visitAll = (n: unknown, fn: (n: Node, parent: Node | null) => void, parent: Node | null = null): void => {
-    if (Array.isArray(n)) {
-      for (const x of n) visitAll(x, fn, parent);
-      return;
-    }
-    if (!isNode(n)) return;
-    fn(n, parent);
-    for (const key of Object.keys(n)) {
-      if (key === 'start' || key === 'end' || key === 'type') continue;
-      const v = n[key];
-      if (typeof v === 'object' && v !== null) visitAll(v, fn, n);
-    }
+  // One pass of oxc's visitor: declarations, functions, calls, loops and the SQL sites, evaluated once it is done
+  // (a site's value may use a constant declared after it).
+  const fns: { name: string; fn: Node }[] = [];
+  const callNodes: Node[] = [];
+  const templateExprs = new Set<Node>();
+  const openLoops: Node[] = [];
+  const sites: { n: Node; inTemplate: boolean; loops: Node[] }[] = [];
+  const enclosing = (n: Node) => openLoops.filter((l) => { const body = loopOf(l)!.body; return n.start >= body.start && n.end <= body.end; });
+  const enterLoop = (n: Node) => {
+    if (loopOf(n)) openLoops.push(n);
   };
-  visitAll(program, (n) => {
-    if (n.type === 'VariableDeclarator' && isNode(n.id) && n.id.type === 'Identifier') {
-      const name = n.id.name as string;
-      decls.set(name, decls.has(name) ? null : ((n.init as Node | null) ?? null));
-    }
-    if (n.type === 'AssignmentExpression' && isNode(n.left) && n.left.type === 'Identifier') reassigned.add(n.left.name as string);
-    if (n.type === 'UpdateExpression' && isNode(n.argument) && n.argument.type === 'Identifier') reassigned.add(n.argument.name as string);
-    if (FUNCTIONS.has(n.type)) for (const p of (n.params as Node[]) ?? []) if (p.type === 'Identifier') paramNames.add(p.name as string);
+  const leaveLoop = (n: Node) => {
+    if (openLoops[openLoops.length - 1] === n) openLoops.pop();
+  };
+  const addFunction = (name: string, fn: Node) => fns.push({ name, fn });
+  const visitor = new Visitor({
+    VariableDeclarator(d) {
+      const n = d as unknown as Node;
+      if (isNode(n.id) && n.id.type === 'Identifier') {
+        const name = n.id.name as string;
+        decls.set(name, decls.has(name) ? null : ((n.init as Node | null) ?? null));
+        if (isNode(n.init) && FUNCTIONS.has(unwrap(n.init).type)) addFunction(name, unwrap(n.init));
+      }
+    },
+    AssignmentExpression(a) {
+      if (a.left.type === 'Identifier') reassigned.add(a.left.name);
+    },
+    UpdateExpression(u) {
+      if (u.argument.type === 'Identifier') reassigned.add(u.argument.name);
+    },
+    FunctionDeclaration(f) {
+      addParams(f as unknown as Node);
+      if (f.id) addFunction(f.id.name, f as unknown as Node);
+    },
+    FunctionExpression: (f) => addParams(f as unknown as Node),
+    ArrowFunctionExpression: (f) => addParams(f as unknown as Node),
+    MethodDefinition: (m) => addMethod(m as unknown as Node),
+    Property: (m) => addMethod(m as unknown as Node),
+    TemplateLiteral(t) {
+      for (const e of t.expressions) templateExprs.add(e as unknown as Node);
+    },
+    TaggedTemplateExpression(t) {
+      const n = t as unknown as Node;
+      sites.push({ n, inTemplate: templateExprs.has(n), loops: enclosing(n) });
+    },
+    CallExpression(c) {
+      const n = c as unknown as Node;
+      callNodes.push(n);
+      if (loopOf(n)) enterLoop(n);
+      else sites.push({ n, inTemplate: templateExprs.has(n), loops: enclosing(n) });
+    },
+    'CallExpression:exit': (c) => leaveLoop(c as unknown as Node),
+    ForOfStatement: (f) => enterLoop(f as unknown as Node),
+    'ForOfStatement:exit': (f) => leaveLoop(f as unknown as Node),
   });
+  const addParams = (fn: Node) => {
+    for (const p of (fn.params as Node[]) ?? []) if (p.type === 'Identifier') paramNames.add(p.name as string);
+  };
+  const addMethod = (n: Node) => {
+    if (isNode(n.key) && n.key.type === 'Identifier' && isNode(n.value) && FUNCTIONS.has(n.value.type)) addFunction(n.key.name as string, n.value);
+  };
   const resolving = new Set<string>();
   // Loop variables bound to one value while walking a loop body (null: a run-time value).
   const loopBindings = new Map<string, string | null>();
@@ -236,11 +275,11 @@ export function extractJavaScript(
     const exprs = tpl.expressions as Node[];
     let acc: Str | null = null;
     let params = 0;
+    // A piece's text starts at its element, or just after it where the element spans the backtick, `${` or `}` (TS-ESTree).
+    const shift = quasis[0]!.start === tpl.start ? 1 : 0;
     quasis.forEach((q, i) => {
       const value = q.value as { raw: string; cooked: string | null };
-      // The first piece starts after the backtick, the others after the `}` closing ${...}.
-      const prev = exprs[i - 1];
-      const contentStart = prev ? text.indexOf('}', prev.end) + 1 : tpl.start + 1;
+      const contentStart = q.start + shift;
       const piece: Str = value.cooked === null
         ? { ...str(value.raw, contentStart, contentStart + value.raw.length, false), dynamic: true, reasons: ['invalid escape in template'] }
         : str(value.cooked, contentStart, contentStart + value.raw.length, value.cooked === value.raw);
@@ -347,31 +386,23 @@ export function extractJavaScript(
   // Functions that hand a parameter to an SQL call: `async function run(sql) { await client.query(sql) }`.
   const wrappers = new Map<string, { index: number; param: string; from: number; to: number; calls: number }>();
   const findWrappers = (): void => {
-    const fns: { name: string; fn: Node }[] = [];
-    visitAll(program, (n) => {
-      if (n.type === 'FunctionDeclaration' && isNode(n.id)) fns.push({ name: n.id.name as string, fn: n });
-      if (n.type === 'VariableDeclarator' && isNode(n.id) && n.id.type === 'Identifier' && isNode(n.init) && FUNCTIONS.has(unwrap(n.init).type)) {
-        fns.push({ name: n.id.name as string, fn: unwrap(n.init) });
-      }
-      if ((n.type === 'MethodDefinition' || n.type === 'Property') && isNode(n.key) && n.key.type === 'Identifier' && isNode(n.value) && FUNCTIONS.has(n.value.type)) {
-        fns.push({ name: n.key.name as string, fn: n.value });
-      }
-    });
     for (let round = 0; round < 4; round++) {
       let changed = false;
       for (const { name, fn } of fns) {
         if (wrappers.has(name)) continue;
         const params = ((fn.params as Node[]) ?? []).map((p) => (p.type === 'Identifier' ? (p.name as string) : null));
         let found: string | null = null;
-        visitAll(fn.body, (n) => {
-          if (found || n.type !== 'CallExpression') return;
+        const body = fn.body as Node;
+        for (const n of callNodes) {
+          if (found) break;
+          if (n.start < body.start || n.end > body.end) continue;
           const c = nameOf(n.callee as Node);
-          if (!c) return;
+          if (!c) continue;
           const w = wrappers.get(c.last);
           const isSql = STRONG_CALLS.has(c.last) || WEAK_CALLS.has(c.last) || calls.has(c.full) || calls.has(c.last) || w !== undefined;
           const a = (n.arguments as Node[])[w ? w.index : 0];
           if (isSql && a && unwrap(a).type === 'Identifier' && params.includes(unwrap(a).name as string)) found = unwrap(a).name as string;
-        });
+        }
         if (found) {
           wrappers.set(name, { index: params.indexOf(found), param: found, from: fn.start, to: fn.end, calls: 0 });
           changed = true;
@@ -381,18 +412,18 @@ export function extractJavaScript(
     }
   };
 
-  const site = (n: Node, parent: Node | null): void => {
+  const site = (n: Node, inTemplate: boolean): void => {
     if (n.type === 'TaggedTemplateExpression') {
       const tag = nameOf(n.tag as Node);
       // a sql tag nested in another one's ${} is part of the outer fragment
-      if (tag && SQL_TAGS.has(tag.last) && parent?.type !== 'TemplateLiteral') {
+      if (tag && SQL_TAGS.has(tag.last) && !inTemplate) {
         push(template(n.quasi as Node, 'tag'), tag.full, n, n.quasi as Node, null);
       }
       return;
     }
     if (n.type !== 'CallExpression') return;
     // sql.raw(...) inside a sql tag's ${} is part of the tag's fragment
-    if (parent?.type === 'TemplateLiteral') return;
+    if (inTemplate) return;
     const callee = nameOf(n.callee as Node);
     if (!callee) return;
     const args = n.arguments as Node[];
@@ -443,47 +474,35 @@ export function extractJavaScript(
     }
     return null;
   };
-  const walk = (n: unknown, parent: Node | null): void => {
-    if (Array.isArray(n)) {
-      for (const x of n) walk(x, parent);
-      return;
+  // A site inside loops: evaluated once per value of each loop it is in (outermost first).
+  const unrolled = (loops: Node[], k: number, run: () => void): void => {
+    if (k === loops.length) return run();
+    const loop = loopOf(loops[k]!)!;
+    let list = unwrap(loop.iterable);
+    if (list.type === 'Identifier') {
+      const init = decls.get(list.name as string);
+      if (init && !reassigned.has(list.name as string)) list = unwrap(init);
     }
-    if (!isNode(n)) return;
-    const loop = loopOf(n);
-    if (loop) {
-      walk(loop.iterable, n);
-      let list = unwrap(loop.iterable);
-      if (list.type === 'Identifier') {
-        const init = decls.get(list.name as string);
-        if (init && !reassigned.has(list.name as string)) list = unwrap(init);
+    const values = list.type === 'ArrayExpression' ? (list.elements as (Node | null)[]).map((e) => (e ? evalNode(e) : null)) : null;
+    const saved = new Map(loopBindings);
+    const savedIteration = iteration;
+    if (values && values.length > 0 && values.length <= 1000 && values.every((v) => v?.kind === 'str' && !v.dynamic)) {
+      for (const v of values as Str[]) {
+        loopBindings.set(loop.name, v.text);
+        iteration = { ...(savedIteration ?? {}), [loop.name]: v.text };
+        unrolled(loops, k + 1, run);
       }
-      const values = list.type === 'ArrayExpression' ? (list.elements as (Node | null)[]).map((e) => (e ? evalNode(e) : null)) : null;
-      const saved = new Map(loopBindings);
-      const savedIteration = iteration;
-      if (values && values.length > 0 && values.length <= 1000 && values.every((v) => v?.kind === 'str' && !v.dynamic)) {
-        for (const v of values as Str[]) {
-          loopBindings.set(loop.name, v.text);
-          iteration = { ...(savedIteration ?? {}), [loop.name]: v.text };
-          walk(loop.body, n);
-        }
-      } else {
-        loopBindings.set(loop.name, null);
-        walk(loop.body, n);
-      }
-      loopBindings.clear();
-      for (const [k, v] of saved) loopBindings.set(k, v);
-      iteration = savedIteration;
-      return;
+    } else {
+      loopBindings.set(loop.name, null);
+      unrolled(loops, k + 1, run);
     }
-    site(n, parent);
-    for (const key of Object.keys(n)) {
-      if (key === 'start' || key === 'end' || key === 'type') continue;
-      const v = n[key];
-      if (typeof v === 'object' && v !== null) walk(v, n);
-    }
+    loopBindings.clear();
+    for (const [key, v] of saved) loopBindings.set(key, v);
+    iteration = savedIteration;
   };
+  visitor.visit(result.program);
   findWrappers();
-  walk(program, null);
+  for (const { n, inTemplate, loops } of sites) unrolled(loops, 0, () => site(n, inTemplate));
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of wrappers.values()) {
     if (w.calls === 0) continue;

@@ -1,6 +1,6 @@
 // String resolution for Python scripts (issue 21's split of python-extract.ts): the values
 // the extractor tracks, and Python's string formatting over constants.
-import type { CatalogVal } from './python-guards.js';
+import type { CatalogVal } from './python-catalog.js';
 import { pythonRepr } from './python-strings.js';
 
 /** A statically known string, or a partly known one. */

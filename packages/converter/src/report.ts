@@ -1,5 +1,5 @@
 import { SCRIPT_CLASSES, type ScriptClass } from './classify.js';
-import type { Effect } from './effects.js';
+import type { Effect } from './effect-types.js';
 import type { ConversionPlan, ScriptPlan } from './conversion-plan.js';
 
 const CLASS_ORDER: readonly ScriptClass[] = SCRIPT_CLASSES;

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { locationOf } from '@pg-strata/sql';
-import type { ScriptAnalysis } from './effects.js';
+import type { ScriptAnalysis } from './effect-types.js';
 import type { SqlFragment } from './types.js';
 
 /** Classes decided by what a script is rather than by what its SQL does to production. */

@@ -207,6 +207,32 @@ const cases: Case[] = [
     fragments: [{ sql: 'SELECT 1;\n', dynamic: true, reason: 'here-document not terminated by EOF' }],
     warnings: ['here-document not terminated by EOF'],
   },
+  {
+    name: 'characters outside ASCII before the SQL: columns count UTF-16 units, not the parser\'s UTF-8 bytes',
+    src: "echo 'é€😀'; psql -c 'SELECT 1'",
+    fragments: [{ sql: 'SELECT 1', loc: loc(1, 23, 1, 31), mapping: 'exact' }],
+  },
+  {
+    name: 'a delimiter quoted with a backslash (<<\\EOF): no expansion in the body',
+    src: 'psql <<\\EOF\nSELECT $1;\nEOF\n',
+    fragments: [{ sql: 'SELECT $1;\n', dynamic: false, mapping: 'exact', loc: loc(2, 1, 3, 1) }],
+  },
+  {
+    name: 'a syntax error: a warning at its place, and the commands around it still read',
+    src: 'psql -c "SELECT 1"\necho )\npsql -c "SELECT 2"\n',
+    fragments: [{ sql: 'SELECT 1' }, { sql: 'SELECT 2', loc: loc(3, 10, 3, 18) }],
+    warnings: ['shell syntax: a command can only contain words and redirects'],
+  },
+  {
+    name: 'a heredoc inside a function body',
+    src: 'run() {\n  psql "$URL" <<-SQL\n\t\tCREATE INDEX i ON t (a);\n\tSQL\n}\n',
+    fragments: [{ sql: 'CREATE INDEX i ON t (a);\n', dynamic: false, mapping: 'exact', loc: loc(3, 3, 4, 1), callLoc: { line: 2, column: 15 } }],
+  },
+  {
+    name: 'an arithmetic for loop: its variable is a run-time value',
+    src: 'for ((i = 0; i < 3; i++)); do psql -c "SELECT $i"; done\n',
+    fragments: [{ sql: 'SELECT $i', dynamic: true, reason: 'shell variable $i is not assigned a literal earlier in the script' }],
+  },
 ];
 
 describe('extractSql: shell', () => {

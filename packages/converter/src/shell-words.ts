@@ -1,485 +1,531 @@
 /**
- * A small POSIX shell lexer: words with their quoting, expansions and
- * positions, operators, redirections and here-documents. Enough to find what a
- * script hands to `psql`; not an interpreter (no globbing, no word splitting of
- * expansion results, no aliases).
+ * Shell scripts read with mvdan/sh's parser (the `mvdan-sh` package; README.md, "Shell parser", says why this one),
+ * turned into the flat view the extractor walks: words with their quoting, expansions and positions, operators,
+ * redirections and here-documents. Enough to find what a script hands to `psql`; not an interpreter (no globbing,
+ * no word splitting of expansion results, no aliases).
  */
+import { createRequire } from 'node:module';
+import type mvdan from 'mvdan-sh';
+import type { ExpansionSegment, HereDoc, LiteralSegment, Segment, ShellLex, ShellRedirect, ShellToken, ShellWord } from './shell-tokens.js';
 
-/** Literal text of a word, with the file offset of its first character. */
-export interface LiteralSegment {
-  readonly kind: 'text';
-  readonly text: string;
-  readonly start: number;
-  /** File offset just past the segment's last source character. */
-  readonly end: number;
-  /** True when `text` is the source between `start` and `start + text.length` exactly. */
-  readonly verbatim: boolean;
-}
+export type { ExpansionSegment, HereDoc, LiteralSegment, Segment, ShellLex, ShellOperator, ShellRedirect, ShellToken, ShellWord } from './shell-tokens.js';
 
-/** A `$NAME`, `${...}`, `$(...)`, `` `...` `` or `$((...))` expansion, as written. */
-export interface ExpansionSegment {
-  readonly kind: 'expansion';
-  /** The expansion as written, e.g. `${TABLE}`. */
-  readonly raw: string;
-  /** The variable name for `$NAME` / `${NAME}` / `${NAME:-x}`; undefined for command substitutions. */
-  readonly name?: string;
-  /** For `${NAME:-word}` / `${NAME-word}`: the default word (literal only). */
-  readonly fallback?: string;
-  readonly start: number;
-  /** Inside double quotes (no field splitting). */
-  readonly quoted: boolean;
-}
+type Problem = { message: string; offset: number };
+type Pos = mvdan.Pos;
+type ShNode = mvdan.Node;
 
-export type Segment = LiteralSegment | ExpansionSegment;
-
-/** A shell word. */
-export interface ShellWord {
-  readonly kind: 'word';
-  readonly segments: readonly Segment[];
-  readonly start: number;
-  readonly end: number;
-  /** The word as written. */
-  readonly raw: string;
-  /** Some quoting was involved (so `EOF` vs `'EOF'` can be told apart). */
-  readonly quoted: boolean;
-  /** A quote in it is not closed before the end of the file. */
-  readonly unterminated?: true;
-}
-
-/** A here-document body, attached to its `<<` redirection. */
-export interface HereDoc {
-  readonly delimiter: string;
-  /** `<<-`: leading tabs stripped. */
-  readonly stripTabs: boolean;
-  /** Quoted delimiter: no expansion in the body. */
-  readonly literal: boolean;
-  readonly segments: readonly Segment[];
-  /** Offset of the body's first character. */
-  readonly start: number;
-  readonly terminated: boolean;
-}
-
-/** A redirection: `< file`, `> file`, `2>&1`, `<<EOF`, `<<< word`. */
-export interface ShellRedirect {
-  readonly kind: 'redirect';
-  readonly op: string;
-  readonly fd?: number;
-  readonly target?: ShellWord;
-  readonly heredoc?: HereDoc;
-  readonly start: number;
-}
-
-/** An operator: `;`, `&`, `&&`, `||`, `|`, `;;`, `(`, `)`, or a newline. */
-export interface ShellOperator {
-  readonly kind: 'op';
-  readonly op: string;
-  readonly start: number;
-}
-
-export type ShellToken = ShellWord | ShellRedirect | ShellOperator;
-
-/** The result of {@link lexShell}. */
-export interface ShellLex {
-  readonly tokens: ShellToken[];
-  readonly problems: { readonly message: string; readonly offset: number }[];
-}
-
-const META = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')']);
-const NAME_START = /[A-Za-z_]/;
-const NAME_PART = /[A-Za-z0-9_]/;
-const ANSI: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
-
-/** Split a shell script into tokens. Never throws: problems are reported with their offsets. */
-export function lexShell(src: string): ShellLex {
-  const tokens: ShellToken[] = [];
-  const problems: { message: string; offset: number }[] = [];
-  const pendingHeredocs: { index: number; delimiter: string; stripTabs: boolean; literal: boolean; start: number }[] = [];
-  let i = 0;
-  const n = src.length;
-
-  // Find the end of a balanced $( ... ) / ${ ... } / $(( ... )) starting at `open` (the char after $).
-  const skipBalanced = (from: number, openCh: string, closeCh: string): number => {
-    let depth = 0;
-    let j = from;
-    while (j < n) {
-      const c = src[j]!;
-      if (c === '\\') {
-        j += 2;
-        continue;
-      }
-      if (c === "'" && openCh === '(') {
-        const e = src.indexOf("'", j + 1);
-        j = e === -1 ? n : e + 1;
-        continue;
-      }
-      if (c === '"') {
-        j = skipDouble(j + 1);
-        continue;
-      }
-      if (c === openCh) depth++;
-      else if (c === closeCh) {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-      j++;
-    }
-    problems.push({ message: `unterminated ${openCh === '(' ? '$(' : '${'}`, offset: from - 1 });
-    return n;
-  };
-  const skipDouble = (from: number): number => {
-    let j = from;
-    while (j < n && src[j] !== '"') {
-      if (src[j] === '\\') j++;
-      else if (src[j] === '$' && (src[j + 1] === '(' || src[j + 1] === '{')) {
-        j = skipBalanced(j + 1, src[j + 1]!, src[j + 1] === '(' ? ')' : '}');
-        continue;
-      }
-      j++;
-    }
-    return j + 1;
-  };
-
-  /** Read a `$...` expansion at `j` (src[j] === '$'); returns segment and new offset, or null if `$` is literal. */
-  const readDollar = (j: number, quoted: boolean): { seg: ExpansionSegment; next: number } | null => {
-    const c = src[j + 1];
-    if (c === undefined) return null;
-    if (c === '{') {
-      const end = skipBalanced(j + 1, '{', '}');
-      const raw = src.slice(j, end);
-      const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])(.*))?\}$/s.exec(raw);
-      const fallback = m && (m[2] === ':-' || m[2] === '-' || m[2] === ':=' || m[2] === '=') && !/[$`"'\\]/.test(m[3] ?? '') ? m[3] : undefined;
-      return { seg: { kind: 'expansion', raw, ...(m ? { name: m[1]! } : {}), ...(fallback !== undefined ? { fallback } : {}), start: j, quoted }, next: end };
-    }
-    if (c === '(') {
-      const end = skipBalanced(j + 1, '(', ')');
-      return { seg: { kind: 'expansion', raw: src.slice(j, end), start: j, quoted }, next: end };
-    }
-    if (NAME_START.test(c)) {
-      let k = j + 1;
-      while (k < n && NAME_PART.test(src[k]!)) k++;
-      return { seg: { kind: 'expansion', raw: src.slice(j, k), name: src.slice(j + 1, k), start: j, quoted }, next: k };
-    }
-    if (/[0-9@*#?$!-]/.test(c)) return { seg: { kind: 'expansion', raw: src.slice(j, j + 2), start: j, quoted }, next: j + 2 };
-    return null;
-  };
-
-  const readBackquote = (j: number, quoted: boolean): { seg: ExpansionSegment; next: number } => {
-    let k = j + 1;
-    while (k < n && src[k] !== '`') k += src[k] === '\\' ? 2 : 1;
-    if (k >= n) problems.push({ message: 'unterminated backquote', offset: j });
-    const end = Math.min(k + 1, n);
-    return { seg: { kind: 'expansion', raw: src.slice(j, end), start: j, quoted }, next: end };
-  };
-
-  const readWord = (start: number): ShellWord => {
-    const segments: Segment[] = [];
-    let quoted = false;
-    let unterminated = false;
-    let buf = '';
-    let bufStart = -1;
-    let bufEnd = -1;
-    let bufVerbatim = true;
-    const push = (ch: string, at: number, verbatim: boolean) => {
-      if (bufStart === -1) bufStart = at;
-      // a segment is verbatim only if it is contiguous in the source and unescaped
-      if (!verbatim || bufStart + buf.length !== at) bufVerbatim = false;
-      buf += ch;
-      bufEnd = at + 1;
-    };
-    const flush = () => {
-      if (bufStart !== -1) segments.push({ kind: 'text', text: buf, start: bufStart, end: bufEnd, verbatim: bufVerbatim });
-      buf = '';
-      bufStart = -1;
-      bufVerbatim = true;
-    };
-    let j = start;
-    while (j < n) {
-      const c = src[j]!;
-      if (META.has(c)) break;
-      if (c === '\\') {
-        if (src[j + 1] === '\n') {
-          j += 2;
-          continue;
-        }
-        if (j + 1 < n) push(src[j + 1]!, j + 1, false);
-        j += 2;
-        continue;
-      }
-      if (c === "'") {
-        quoted = true;
-        const e = src.indexOf("'", j + 1);
-        const stop = e === -1 ? n : e;
-        if (e === -1) {
-          problems.push({ message: 'unterminated single quote', offset: j });
-          unterminated = true;
-        }
-        flush();
-        segments.push({ kind: 'text', text: src.slice(j + 1, stop), start: j + 1, end: stop, verbatim: true });
-        j = stop + 1;
-        continue;
-      }
-      if (c === '$' && src[j + 1] === "'") {
-        quoted = true;
-        flush();
-        let k = j + 2;
-        let text = '';
-        let verbatim = true;
-        while (k < n && src[k] !== "'") {
-          if (src[k] === '\\' && k + 1 < n) {
-            verbatim = false;
-            const e = src[k + 1]!;
-            if (e in ANSI) {
-              text += ANSI[e];
-              k += 2;
-            } else if (e === 'x') {
-              const m = /^[0-9a-fA-F]{1,2}/.exec(src.slice(k + 2));
-              text += m ? String.fromCharCode(parseInt(m[0], 16)) : '\\x';
-              k += 2 + (m ? m[0].length : 0);
-            } else if (/[0-7]/.test(e)) {
-              const m = /^[0-7]{1,3}/.exec(src.slice(k + 1))!;
-              text += String.fromCharCode(parseInt(m[0], 8));
-              k += 1 + m[0].length;
-            } else if (e === 'u' || e === 'U') {
-              const m = new RegExp(`^[0-9a-fA-F]{1,${e === 'u' ? 4 : 8}}`).exec(src.slice(k + 2));
-              text += m ? String.fromCodePoint(parseInt(m[0], 16)) : `\\${e}`;
-              k += 2 + (m ? m[0].length : 0);
-            } else {
-              text += `\\${e}`;
-              k += 2;
-            }
-          } else text += src[k++];
-        }
-        if (k >= n) {
-          problems.push({ message: "unterminated $'...' quote", offset: j });
-          unterminated = true;
-        }
-        segments.push({ kind: 'text', text, start: j + 2, end: Math.min(k, n), verbatim });
-        j = k + 1;
-        continue;
-      }
-      if (c === '"') {
-        quoted = true;
-        flush();
-        let k = j + 1;
-        let terminated = false;
-        while (k < n) {
-          const d = src[k]!;
-          if (d === '"') {
-            terminated = true;
-            break;
-          }
-          if (d === '\\' && k + 1 < n) {
-            const e = src[k + 1]!;
-            if (e === '\n') {
-              k += 2;
-              bufVerbatim = false;
-              continue;
-            }
-            if (e === '$' || e === '`' || e === '"' || e === '\\') {
-              push(e, k + 1, false);
-              k += 2;
-              continue;
-            }
-            push(d, k, true);
-            k++;
-            continue;
-          }
-          if (d === '$') {
-            const x = readDollar(k, true);
-            if (x) {
-              flush();
-              segments.push(x.seg);
-              k = x.next;
-              continue;
-            }
-          }
-          if (d === '`') {
-            flush();
-            const x = readBackquote(k, true);
-            segments.push(x.seg);
-            k = x.next;
-            continue;
-          }
-          push(d, k, true);
-          k++;
-        }
-        if (!terminated) {
-          problems.push({ message: 'unterminated double quote', offset: j });
-          unterminated = true;
-        }
-        if (bufStart === -1 && !segments.some((s) => s.start > j)) segments.push({ kind: 'text', text: '', start: j + 1, end: j + 1, verbatim: true });
-        flush();
-        j = k + 1;
-        continue;
-      }
-      if (c === '$') {
-        const x = readDollar(j, false);
-        if (x) {
-          flush();
-          segments.push(x.seg);
-          j = x.next;
-          continue;
-        }
-      }
-      if (c === '`') {
-        flush();
-        const x = readBackquote(j, false);
-        segments.push(x.seg);
-        j = x.next;
-        continue;
-      }
-      push(c, j, true);
-      j++;
-    }
-    flush();
-    const end = Math.min(j, n);
-    return { kind: 'word', segments, start, end, raw: src.slice(start, end), quoted, ...(unterminated ? { unterminated: true as const } : {}) };
-  };
-
-  const wordText = (w: ShellWord) => w.segments.map((s) => (s.kind === 'text' ? s.text : s.raw)).join('');
-
-  const readHeredocBodies = (from: number): number => {
-    let j = from;
-    for (const h of pendingHeredocs.splice(0)) {
-      const segments: Segment[] = [];
-      const bodyStart = j;
-      let terminated = false;
-      while (j < n) {
-        const eol = src.indexOf('\n', j);
-        const lineEnd = eol === -1 ? n : eol;
-        let lineStart = j;
-        if (h.stripTabs) while (lineStart < lineEnd && src[lineStart] === '\t') lineStart++;
-        if (src.slice(lineStart, lineEnd).replace(/\r$/, '') === h.delimiter) {
-          j = eol === -1 ? n : eol + 1;
-          terminated = true;
-          break;
-        }
-        const lineWithNl = src.slice(lineStart, eol === -1 ? n : eol + 1);
-        if (h.literal) segments.push({ kind: 'text', text: lineWithNl, start: lineStart, end: lineStart + lineWithNl.length, verbatim: true });
-        else segments.push(...expandHereLine(lineStart, eol === -1 ? n : eol + 1));
-        j = eol === -1 ? n : eol + 1;
-      }
-      if (!terminated) problems.push({ message: `here-document not terminated by ${h.delimiter}`, offset: h.start });
-      const merged = mergeText(segments);
-      const tok = tokens[h.index] as ShellRedirect;
-      tokens[h.index] = {
-        ...tok,
-        heredoc: { delimiter: h.delimiter, stripTabs: h.stripTabs, literal: h.literal, segments: merged, start: bodyStart, terminated },
-      };
-    }
-    return j;
-  };
-
-  // In an unquoted here-document, $ and ` expand and \ escapes only $ ` \ and newline.
-  const expandHereLine = (a: number, b: number): Segment[] => {
-    const out: Segment[] = [];
-    let buf = '';
-    let bufStart = -1;
-    let verbatim = true;
-    let k = a;
-    const flush = () => {
-      if (bufStart !== -1) out.push({ kind: 'text', text: buf, start: bufStart, end: k, verbatim });
-      buf = '';
-      bufStart = -1;
-      verbatim = true;
-    };
-    while (k < b) {
-      const c = src[k]!;
-      if (c === '\\' && k + 1 < b && /[$`\\\n]/.test(src[k + 1]!)) {
-        if (bufStart === -1) bufStart = k;
-        verbatim = false;
-        if (src[k + 1] !== '\n') buf += src[k + 1];
-        k += 2;
-        continue;
-      }
-      if (c === '$') {
-        const x = readDollar(k, true);
-        if (x) {
-          flush();
-          out.push(x.seg);
-          k = x.next;
-          continue;
-        }
-      }
-      if (c === '`') {
-        flush();
-        const x = readBackquote(k, true);
-        out.push(x.seg);
-        k = x.next;
-        continue;
-      }
-      if (bufStart === -1) bufStart = k;
-      buf += c;
-      k++;
-    }
-    flush();
-    return out;
-  };
-
-  while (i < n) {
-    const c = src[i]!;
-    if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '\\' && src[i + 1] === '\n') {
-      i += 2;
-      continue;
-    }
-    if (c === '#') {
-      const e = src.indexOf('\n', i);
-      i = e === -1 ? n : e;
-      continue;
-    }
-    if (c === '\n') {
-      tokens.push({ kind: 'op', op: '\n', start: i });
-      i = pendingHeredocs.length ? readHeredocBodies(i + 1) : i + 1;
-      continue;
-    }
-    // redirections, with an optional file descriptor number glued in front
-    const redir = /^(\d*)(<<<|<<-|<<|<&|>&|>>|&>>|&>|<>|>\||<|>)/.exec(src.slice(i, i + 8));
-    if (redir) {
-      const op = redir[2]!;
-      const start = i;
-      i += redir[0].length;
-      if ((op === '>&' || op === '<&') && /[0-9-]/.test(src[i] ?? '')) {
-        let k = i;
-        while (k < n && /[0-9-]/.test(src[k]!)) k++;
-        tokens.push({ kind: 'redirect', op, ...(redir[1] ? { fd: Number(redir[1]) } : {}), start });
-        i = k;
-        continue;
-      }
-      while (src[i] === ' ' || src[i] === '\t') i++;
-      const target = i < n && !META.has(src[i]!) ? readWord(i) : undefined;
-      if (target) i = target.end;
-      const tok: ShellRedirect = { kind: 'redirect', op, ...(redir[1] ? { fd: Number(redir[1]) } : {}), ...(target ? { target } : {}), start };
-      tokens.push(tok);
-      if ((op === '<<' || op === '<<-') && target) {
-        pendingHeredocs.push({ index: tokens.length - 1, delimiter: wordText(target), stripTabs: op === '<<-', literal: target.quoted, start });
-      }
-      continue;
-    }
-    const two = src.slice(i, i + 2);
-    if (two === '&&' || two === '||' || two === ';;') {
-      tokens.push({ kind: 'op', op: two, start: i });
-      i += 2;
-      continue;
-    }
-    if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
-      tokens.push({ kind: 'op', op: c, start: i });
-      i++;
-      continue;
-    }
-    const w = readWord(i);
-    if (w.end === i) {
-      i++; // cannot happen for non-meta characters; guard against loops
-      continue;
-    }
-    tokens.push(w);
-    i = w.end;
+let loaded: typeof mvdan.syntax | undefined;
+/**
+ * mvdan-sh, loaded with the first shell script: its start-up (~0.2-0.4 s of CPU: 1.5 MB of GopherJS) is paid only by
+ * a conversion that has one.
+ */
+function shell(): typeof mvdan.syntax {
+  if (loaded) return loaded;
+  let lib: typeof mvdan;
+  try {
+    // what a CommonJS bundle (the CLI's single executable) bundles
+    lib = require('mvdan-sh') as typeof mvdan;
+  } catch {
+    // an ES module (this package's build, the library bundle): no `require`
+    lib = createRequire(import.meta.url)('mvdan-sh') as typeof mvdan;
   }
-  if (pendingHeredocs.length) readHeredocBodies(n);
-  return { tokens, problems };
+  return (loaded = lib.syntax);
+}
+
+const ANSI: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?',
+};
+const QUOTE_PROBLEM: Record<string, string> = {
+  '"': 'unterminated double quote',
+  "'": 'unterminated single quote',
+  '`': 'unterminated backquote',
+};
+const REDIRECT_OP = /^(<<<|<<-|<<|<&|>&|>>|&>>|&>|<>|>\||<|>)/;
+const BRACED = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])(.*))?\}$/s;
+const SIMPLE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** The parser's byte offsets (UTF-8) as string indexes. */
+function indexOfByte(text: string): (pos: Pos) => number {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(text)) return (p) => p.Offset();
+  const map = new Int32Array(Buffer.byteLength(text) + 1);
+  let b = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    const len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    // a lone surrogate is written as U+FFFD (3 bytes)
+    for (let k = 0; k < len; k++) map[b++] = i;
+    if (c >= 0x10000) i++;
+  }
+  map[b] = text.length;
+  return (p) => map[Math.min(p.Offset(), b)]!;
+}
+
+interface ParseError {
+  Text: string;
+  Pos: Pos;
+}
+const isParseError = (e: unknown): e is ParseError => typeof e === 'object' && e !== null && typeof (e as ParseError).Text === 'string';
+
+/**
+ * Parse, completing what the end of the file leaves open: an unclosed quote or here-document is closed past the end
+ * (its word runs to the end of the file, as the shell would read it); a syntax error is reported and its line blanked.
+ */
+function parseTolerant(src: string, problems: Problem[]): { file: mvdan.File; text: string } {
+  let text = src;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { file: shell().NewParser().Parse(text, ''), text };
+    } catch (e) {
+      if (!isParseError(e) || attempt >= 64) throw e;
+      const at = Math.min(indexOfByte(text)(e.Pos), src.length);
+      const quote = /^reached EOF without closing quote (.)$/.exec(e.Text);
+      const heredoc = /^unclosed here-document '(.*)'$/s.exec(e.Text);
+      const bracket = /^reached EOF without matching \S+ with (\S+)$/.exec(e.Text);
+      if (quote && text.length === src.length + attempt) {
+        const message = quote[1] === "'" && src[at] === '$' ? "unterminated $'...' quote" : (QUOTE_PROBLEM[quote[1]!] ?? e.Text);
+        problems.push({ message, offset: at });
+        text += quote[1];
+      } else if (heredoc) {
+        text += `${text.endsWith('\n') ? '' : '\n'}${heredoc[1]}\n`;
+      } else if (bracket) {
+        problems.push({ message: `unterminated ${src.slice(at, at + 2)}`, offset: at });
+        text += bracket[1];
+      } else {
+        problems.push({ message: `shell syntax: ${e.Text}`, offset: at });
+        // blank the line (offsets stay); a line already blank: drop the rest of the file
+        const a = src.lastIndexOf('\n', at - 1) + 1;
+        const b = src.indexOf('\n', at) === -1 ? src.length : src.indexOf('\n', at);
+        const line = text.slice(a, b);
+        text = line.trim() ? text.slice(0, a) + line.replace(/[^\n]/g, ' ') + text.slice(b) : text.slice(0, a);
+      }
+    }
+  }
+}
+
+/** Parse a shell script into its words, redirections and operators. Never throws: problems are reported with their offsets. */
+export function lexShell(src: string): ShellLex {
+  const problems: Problem[] = [];
+  let parsed: { file: mvdan.File; text: string };
+  try {
+    parsed = parseTolerant(src, problems);
+  } catch (e) {
+    problems.push({ message: `shell syntax: ${isParseError(e) ? e.Text : String(e)}`, offset: 0 });
+    return { tokens: [], problems };
+  }
+  const { file, text } = parsed;
+  const n = src.length;
+  const at = indexOfByte(text);
+  const type = kindOf;
+  const tokens: ShellToken[] = [];
+  const heredocs: { r: mvdan.Redirect; opAt: number; token: ShellRedirect }[] = [];
+
+  const expansion = (part: ShNode, quoted: boolean): ExpansionSegment => {
+    const start = at(part.Pos());
+    return expansionSegment(text.slice(start, Math.min(at(part.End()), n)), start, quoted);
+  };
+  const textSeg = (raw: string, start: number, decoded: string): LiteralSegment => ({
+    kind: 'text',
+    text: decoded,
+    start,
+    end: start + raw.length,
+    verbatim: decoded === raw,
+  });
+  // Each part's Pos and End are read once: every read through mvdan-sh's wrappers costs 30-100 µs.
+  const segmentsOf = (parts: readonly ShNode[]): { segments: Segment[]; quoted: boolean; start: number; end: number } => {
+    const out: Segment[] = [];
+    let quoted = false;
+    let first = -1;
+    let last = -1;
+    let cursor = -1;
+    for (const part of parts) {
+      const kind = type(part);
+      // A literal's or single-quoted string's value is its source text: its end follows from its start.
+      const pStart = cursor === -1 ? at(part.Pos()) : cursor;
+      const pEnd = literalEnd(part, kind, pStart) ?? at(part.End());
+      cursor = pEnd;
+      if (first === -1) first = pStart;
+      last = pEnd;
+      if (kind === 'Lit') {
+        const raw = text.slice(pStart, pEnd);
+        out.push(textSeg(raw, pStart, raw.replace(/\\(\n|.)/gs, (_, c: string) => (c === '\n' ? '' : c))));
+      } else if (kind === 'SglQuoted') {
+        quoted = true;
+        const dollar = (part as mvdan.SglQuoted).Dollar;
+        const start = pStart + (dollar ? 2 : 1);
+        const raw = text.slice(start, pEnd - 1);
+        out.push(textSeg(raw, start, dollar ? ansiC(raw) : raw));
+      } else if (kind === 'DblQuoted') {
+        quoted = true;
+        const q = part as mvdan.DblQuoted;
+        const open = pStart + (q.Dollar ? 2 : 1);
+        const inners = q.Parts;
+        if (inners.length === 0) out.push({ kind: 'text', text: '', start: open, end: open, verbatim: true });
+        let icur = open;
+        for (const inner of inners) {
+          if (type(inner) !== 'Lit') {
+            const x = expansion(inner, true);
+            out.push(x);
+            icur = x.start + x.raw.length;
+            continue;
+          }
+          const value = (inner as mvdan.Lit).Value;
+          const start = text.startsWith(value, icur) ? icur : at(inner.Pos());
+          const raw = text.startsWith(value, start) ? value : text.slice(start, at(inner.End()));
+          icur = start + raw.length;
+          out.push(textSeg(raw, start, raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c))));
+        }
+      } else if (kind === 'ExtGlob') {
+        const raw = text.slice(pStart, pEnd);
+        out.push(textSeg(raw, pStart, raw));
+      } else out.push(expansionSegment(text.slice(pStart, Math.min(pEnd, n)), pStart, false));
+    }
+    return { segments: out, quoted, start: first, end: last };
+  };
+  const literalEnd = (part: ShNode, kind: string, start: number): number | undefined => {
+    if (kind === 'Lit') {
+      const value = (part as mvdan.Lit).Value;
+      return text.startsWith(value, start) ? start + value.length : undefined;
+    }
+    if (kind === 'SglQuoted') {
+      const q = part as mvdan.SglQuoted;
+      const open = start + (q.Dollar ? 2 : 1);
+      return text.startsWith(q.Value, open) && text[open + q.Value.length] === "'" ? open + q.Value.length + 1 : undefined;
+    }
+    return undefined;
+  };
+  const wordOf = (start: number, end: number, segments: Segment[], quoted: boolean): ShellWord => ({
+    kind: 'word',
+    segments: segments.map((s) => (s.kind === 'text' && s.end > n ? { ...s, end: n } : s)),
+    start,
+    end: Math.min(end, n),
+    raw: text.slice(start, Math.min(end, n)),
+    quoted,
+    ...(end > n ? { unterminated: true as const } : {}),
+  });
+  const word = (w: mvdan.Word): ShellWord => {
+    const parts = w.Parts;
+    if (parts.length === 0) return wordOf(at(w.Pos()), at(w.End()), [], false);
+    const { segments, quoted, start, end } = segmentsOf(parts);
+    return wordOf(start, end, segments, quoted);
+  };
+  const assignWord = (a: mvdan.Assign): ShellWord => {
+    const start = at(a.Pos());
+    const end = at(a.End());
+    const asWritten = () => wordOf(start, end, [textSeg(text.slice(start, end), start, text.slice(start, end))], false);
+    const value = a.Value;
+    if (a.Naked) return value ? word(value) : asWritten();
+    if (!value || a.Array) return asWritten();
+    const parts = value.Parts;
+    if (parts.length === 0) return asWritten();
+    const v = segmentsOf(parts);
+    const prefix = text.slice(start, v.start);
+    const head = v.segments[0];
+    const segments: Segment[] =
+      head?.kind === 'text' && head.verbatim && head.start === start + prefix.length
+        ? [{ ...head, text: prefix + head.text, start }, ...v.segments.slice(1)]
+        : [textSeg(prefix, start, prefix), ...v.segments];
+    return wordOf(start, end, segments, v.quoted);
+  };
+  const keyword = (name: string, pos: Pos | number) => {
+    const start = typeof pos === 'number' ? pos : at(pos);
+    tokens.push(plainWord(name, start));
+  };
+  const op = (name: string, start: number) => tokens.push({ kind: 'op', op: name, start });
+  const redirect = (r: mvdan.Redirect): ShellRedirect => {
+    const opAt = at(r.OpPos);
+    const name = REDIRECT_OP.exec(text.slice(opAt, opAt + 3))?.[1] ?? text.slice(opAt, opAt + 1);
+    const fdLit = r.N;
+    const fd = fdLit ? Number(fdLit.Value) : undefined;
+    const start = fdLit ? at(fdLit.Pos()) : opAt;
+    const w = r.Word;
+    const target = w && !((name === '>&' || name === '<&') && /^[0-9-]+$/.test(w.Lit())) ? word(w) : undefined;
+    const token: ShellRedirect = {
+      kind: 'redirect',
+      op: name,
+      ...(fd !== undefined && !Number.isNaN(fd) ? { fd } : {}),
+      ...(target ? { target } : {}),
+      start,
+    };
+    if ((name === '<<' || name === '<<-') && w) heredocs.push({ r, opAt, token });
+    return token;
+  };
+
+  const list = (stmts: readonly (mvdan.Stmt | null)[]) => {
+    for (const s of stmts) {
+      if (!s) continue;
+      stmt(s);
+      // the separator as written after the statement (reading it from the text spares a field read)
+      const end = at(s.End());
+      const sep = /^[ \t]*(;(?!;)|&(?!&))/.exec(text.slice(end, end + 40));
+      if (s.Background) op('&', text[end - 1] === '&' ? end - 1 : end);
+      else if (text[end - 1] === ';') op(';', end - 1);
+      else if (sep?.[1] === ';') op(';', end + sep[0].length - 1);
+      else op('\n', end);
+    }
+  };
+  const stmt = (s: mvdan.Stmt): void => {
+    if (s.Negated) keyword('!', s.Pos());
+    const cmd = s.Cmd as ShNode | null;
+    const kind = cmd ? type(cmd) : 'none';
+    const redirs = s.Redirs.flatMap((r) => (r ? [redirect(r)] : []));
+    if (kind === 'none' || kind === 'CallExpr' || kind === 'DeclClause') {
+      const words: ShellWord[] = [];
+      if (kind === 'CallExpr') {
+        const c = cmd as mvdan.CallExpr;
+        for (const a of c.Assigns) if (a) words.push(assignWord(a));
+        for (const w of c.Args) if (w) words.push(word(w));
+      } else if (kind === 'DeclClause') {
+        const d = cmd as mvdan.DeclClause;
+        if (d.Variant) words.push(plainWord(d.Variant.Value, at(d.Variant.Pos())));
+        for (const a of d.Args) if (a) words.push(assignWord(a));
+      }
+      tokens.push(...[...words, ...redirs].sort((a, b) => a.start - b.start));
+      return;
+    }
+    compound(cmd!, kind);
+    tokens.push(...redirs);
+  };
+  const alone = (name: string, pos: Pos) => {
+    keyword(name, pos);
+    op(';', at(pos));
+  };
+  const ifClause = (c: mvdan.IfClause, first: boolean): void => {
+    alone(first ? 'if' : c.Cond.length ? 'elif' : 'else', c.Position);
+    if (c.Cond.length) {
+      list(c.Cond);
+      alone('then', c.ThenPos);
+    }
+    list(c.Then);
+    if (c.Else) ifClause(c.Else, false);
+    if (first) alone('fi', c.FiPos);
+  };
+  const compound = (cmd: ShNode, kind: string): void => {
+    switch (kind) {
+      case 'BinaryCmd': {
+        const b = cmd as mvdan.BinaryCmd;
+        if (b.X) stmt(b.X);
+        const opAt = at(b.OpPos);
+        op(/^(\|\||&&|\|&|\|)/.exec(text.slice(opAt, opAt + 2))?.[1] ?? '|', opAt);
+        if (b.Y) stmt(b.Y);
+        return;
+      }
+      case 'ForClause': {
+        const f = cmd as mvdan.ForClause;
+        keyword(f.Select ? 'select' : 'for', f.ForPos);
+        if (type(f.Loop) === 'WordIter') {
+          const it = f.Loop as mvdan.WordIter;
+          if (it.Name) keyword(it.Name.Value, it.Name.Pos());
+          if (it.InPos.IsValid()) {
+            keyword('in', it.InPos);
+            for (const w of it.Items) if (w) tokens.push(word(w));
+          }
+        }
+        op(';', at(f.DoPos));
+        alone('do', f.DoPos);
+        list(f.Do);
+        keyword('done', f.DonePos);
+        return;
+      }
+      case 'WhileClause': {
+        const w = cmd as mvdan.WhileClause;
+        alone(w.Until ? 'until' : 'while', w.WhilePos);
+        list(w.Cond);
+        alone('do', w.DoPos);
+        list(w.Do);
+        keyword('done', w.DonePos);
+        return;
+      }
+      case 'IfClause':
+        return ifClause(cmd as mvdan.IfClause, true);
+      case 'CaseClause': {
+        const c = cmd as mvdan.CaseClause;
+        keyword('case', c.Case);
+        if (c.Word) tokens.push(word(c.Word));
+        alone('in', c.In);
+        for (const item of c.Items) {
+          if (!item) continue;
+          list(item.Stmts);
+          op(';;', at(item.OpPos));
+        }
+        keyword('esac', c.Esac);
+        return;
+      }
+      case 'Block': {
+        const b = cmd as mvdan.Block;
+        alone('{', b.Lbrace);
+        list(b.Stmts);
+        keyword('}', b.Rbrace);
+        return;
+      }
+      case 'Subshell': {
+        const s = cmd as mvdan.Subshell;
+        op('(', at(s.Lparen));
+        list(s.Stmts);
+        op(')', at(s.Rparen));
+        return;
+      }
+      case 'FuncDecl': {
+        const f = cmd as mvdan.FuncDecl;
+        if (f.Body) stmt(f.Body);
+        return;
+      }
+      case 'TimeClause':
+      case 'CoprocClause': {
+        const inner = (cmd as mvdan.TimeClause).Stmt;
+        if (inner) stmt(inner);
+        return;
+      }
+      default: {
+        // [[ ... ]], (( ... )), let: one word as written
+        const start = at(cmd.Pos());
+        const raw = text.slice(start, at(cmd.End()));
+        tokens.push(wordOf(start, at(cmd.End()), [textSeg(raw, start, raw)], false));
+      }
+    }
+  };
+  list(file.Stmts);
+  const bodies = hereDocBodies(heredocs, text, n, at, problems);
+  if (bodies.size === 0) return { tokens, problems };
+  return { tokens: tokens.map((t) => (t.kind === 'redirect' && bodies.has(t) ? { ...t, heredoc: bodies.get(t)! } : t)), problems };
+}
+
+/**
+ * A node's type from the fields it has: \`in\` reads no field, while each read through mvdan-sh's wrappers (and its
+ * NodeType) costs 30-100 µs.
+ */
+function kindOf(node: ShNode): string {
+  if ('ValuePos' in node) return 'Lit';
+  if ('Parts' in node) return 'Left' in node ? 'DblQuoted' : 'Word';
+  if ('Dollar' in node && 'Value' in node) return 'SglQuoted';
+  if ('Short' in node) return 'ParamExp';
+  if ('Backquotes' in node) return 'CmdSubst';
+  if ('Bracket' in node) return 'ArithmExp';
+  if ('Assigns' in node) return 'CallExpr';
+  if ('Variant' in node) return 'DeclClause';
+  if ('Loop' in node) return 'ForClause';
+  if ('InPos' in node) return 'WordIter';
+  if ('Until' in node) return 'WhileClause';
+  if ('ThenPos' in node) return 'IfClause';
+  if ('Esac' in node) return 'CaseClause';
+  if ('Lbrace' in node) return 'Block';
+  if ('RsrvWord' in node) return 'FuncDecl';
+  if ('PosixFormat' in node) return 'TimeClause';
+  if ('Coproc' in node) return 'CoprocClause';
+  return shell().NodeType(node);
+}
+
+/**
+ * Here-document bodies, keyed by the offset of their `<<`: each starts on the line after its operator (or after the
+ * previous body of that line) and ends at its delimiter line; the parser gives the expansions in it.
+ */
+function hereDocBodies(
+  found: { r: mvdan.Redirect; opAt: number; token: ShellRedirect }[],
+  text: string,
+  n: number,
+  at: (p: Pos) => number,
+  problems: Problem[],
+): Map<ShellRedirect, HereDoc> {
+  const out = new Map<ShellRedirect, HereDoc>();
+  let cursor = 0;
+  for (const { r, opAt, token } of [...found].sort((x, y) => x.opAt - y.opAt)) {
+    const stripTabs = text.startsWith('<<-', opAt);
+    const delimWord = r.Word!;
+    const delimiter = unquote(delimWord, text, at);
+    const quoted = delimWord.Parts.some((p) => kindOf(p) !== 'Lit');
+    const literal = quoted || text.slice(at(delimWord.Pos()), at(delimWord.End())).includes('\\');
+    const eol = text.indexOf('\n', at(delimWord.End()));
+    const start = Math.max(cursor, eol === -1 ? text.length : eol + 1);
+    // the delimiter line
+    let j = start;
+    let end = text.length;
+    let after = text.length;
+    while (j < text.length) {
+      const e = text.indexOf('\n', j);
+      const lineEnd = e === -1 ? text.length : e;
+      let s = j;
+      if (stripTabs) while (s < lineEnd && text[s] === '\t') s++;
+      if (text.slice(s, lineEnd).replace(/\r$/, '') === delimiter) {
+        end = j;
+        after = e === -1 ? text.length : e + 1;
+        break;
+      }
+      j = e === -1 ? text.length : e + 1;
+    }
+    cursor = after;
+    const terminated = end < n;
+    if (!terminated) problems.push({ message: `here-document not terminated by ${delimiter}`, offset: r.N ? at(r.N.Pos()) : opAt });
+    const bodyEnd = Math.min(end, n);
+    const hdoc = literal ? null : r.Hdoc;
+    const expansions = hdoc ? hdoc.Parts.filter((p) => kindOf(p) !== 'Lit') : [];
+    const segments: Segment[] = [];
+    let k = start;
+    for (const x of [...expansions, null]) {
+      const xs = x ? at(x.Pos()) : bodyEnd;
+      if (xs < k || xs > bodyEnd) continue;
+      segments.push(...bodyText(text, k, xs, start, stripTabs, literal));
+      if (!x) break;
+      const xe = at(x.End());
+      segments.push(expansionSegment(text.slice(xs, Math.min(xe, n)), xs, true));
+      k = xe;
+    }
+    out.set(token, { delimiter, stripTabs, literal, segments: mergeText(segments), start, terminated });
+  }
+  return out;
+}
+
+/** The text of a here-document between `a` and `b`, line by line (leading tabs stripped for `<<-`). */
+function bodyText(text: string, a: number, b: number, bodyStart: number, stripTabs: boolean, literal: boolean): Segment[] {
+  const out: Segment[] = [];
+  let k = a;
+  while (k < b) {
+    const e = text.indexOf('\n', k);
+    const lineEnd = e === -1 || e >= b ? b : e + 1;
+    let s = k;
+    if (stripTabs && (k === bodyStart || text[k - 1] === '\n')) while (s < lineEnd && text[s] === '\t') s++;
+    const raw = text.slice(s, lineEnd);
+    const decoded = literal ? raw : raw.replace(/\\([$`\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
+    if (raw.length) out.push({ kind: 'text', text: decoded, start: s, end: lineEnd, verbatim: decoded === raw });
+    k = lineEnd;
+  }
+  return out;
+}
+
+/** A here-document delimiter word without its quotes. */
+function unquote(w: mvdan.Word, text: string, at: (p: Pos) => number): string {
+  let out = '';
+  for (const p of w.Parts) {
+    const kind = kindOf(p);
+    if (kind === 'SglQuoted') out += (p as mvdan.SglQuoted).Value;
+    else if (kind === 'DblQuoted') out += (p as mvdan.DblQuoted).Parts.map((x) => text.slice(at(x.Pos()), at(x.End()))).join('');
+    else out += text.slice(at(p.Pos()), at(p.End())).replace(/\\(.)/gs, '$1');
+  }
+  return out;
+}
+
+/** A keyword or a name as a word. */
+function plainWord(name: string, start: number): ShellWord {
+  const end = start + name.length;
+  return { kind: 'word', segments: [{ kind: 'text', text: name, start, end, verbatim: true }], start, end, raw: name, quoted: false };
+}
+
+/** `$NAME`, `${NAME}`, `${NAME:-word}`: the variable's name and literal default; other expansions have neither. */
+function expansionSegment(raw: string, start: number, quoted: boolean): ExpansionSegment {
+  const m = SIMPLE.exec(raw) ?? BRACED.exec(raw);
+  const op = m?.[2];
+  const fallback = (op === ':-' || op === '-' || op === ':=' || op === '=') && !/[$`"'\\]/.test(m?.[3] ?? '') ? m?.[3] : undefined;
+  return { kind: 'expansion', raw, ...(m ? { name: m[1]! } : {}), ...(fallback !== undefined ? { fallback } : {}), start, quoted };
+}
+
+/** `$'...'` quoting: the escapes bash decodes. */
+function ansiC(raw: string): string {
+  return raw.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|.)/gs, (all, e: string) => {
+    if (e in ANSI) return ANSI[e]!;
+    if (/^x[0-9a-fA-F]/.test(e)) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[uU][0-9a-fA-F]/.test(e)) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return all;
+  });
 }
 
 function mergeText(segments: Segment[]): Segment[] {

@@ -12,7 +12,7 @@ import { deparse, parseScriptSync } from '@pg-strata/sql';
 import { isDataEffect, neededStatements } from './classify.js';
 import { bindParams } from './data-check.js';
 import type { ConversionPlan, ScriptPlan } from './conversion-plan.js';
-import type { AnalyzedStatement, Effect } from './effects.js';
+import type { AnalyzedStatement, Effect } from './effect-types.js';
 import { conversionJson, renderConversionMarkdown } from './report.js';
 
 const run = promisify(execFile);
