@@ -143,6 +143,7 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         scripts.push({ file: show(f), text, statements: parsed.statements.map((st) => ({ text: st.text, line: st.range.line, column: st.range.column })) });
       }
       const sourced = await inShadow(options, source.files.map(show).join(', '), async (url) => {
+        const t0 = Date.now();
         await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => {
           // Statement by statement, so an error PostgreSQL gives without a position still names its statement's line.
           for (const s of scripts) {
@@ -155,6 +156,7 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
             }
           }
         });
+        (options.logger ?? silentLogger).debug('models applied', { ms: Date.now() - t0 });
       });
       if (ignored.length > 0) sourced.notes.push(`psql meta-commands are not SQL and were not run: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''}.`);
       return sourced;

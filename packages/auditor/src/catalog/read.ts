@@ -1,30 +1,49 @@
 import type pg from 'pg';
 import { silentLogger, type Queryable } from '@pg-strata/core';
 import { emptySnapshot, normalizeSnapshot, objectKey, privilegeObjectExists, type Snapshot } from '../snapshot.js';
-import { matcher, type CatalogContext } from './context.js';
+import { matcher, type CatalogContext, type CatalogKind } from './context.js';
 import { CATALOG_KINDS } from './kinds/registry.js';
 import type { IntrospectOptions } from './options.js';
 
 /**
+ * Which connection reads a kind when there are several (`lane % connections`):
+ * the heavy kinds apart, so that their server-side work runs side by side.
+ * Indexes and constraints share one: both deparse expressions, which opens
+ * (and caches in that session) every table they belong to.
+ */
+const LANES: Record<string, number> = { column: 1, index: 2, constraint: 2, trigger: 2, policy: 2 };
+
+/**
  * Read the catalogue into a Snapshot: each kind's query (a fixed number of
  * queries, whatever the schema's size), its rows mapped by the kind, then the
- * name filters and the privileges matched to the objects kept.
+ * name filters and the privileges matched to the objects kept. `helpers` are
+ * more connections reading the same snapshot as `client` (SET TRANSACTION
+ * SNAPSHOT): the queries after the schemas' are spread over all of them and
+ * sent at once, and each kind is mapped, in registry order, as its rows come.
  */
-export async function readCatalog(client: Queryable, options: IntrospectOptions): Promise<Snapshot> {
+export async function readCatalog(client: Queryable, options: IntrospectOptions, helpers: readonly Queryable[] = []): Promise<Snapshot> {
   const logger = options.logger ?? silentLogger;
-  const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+  const q = async <R extends pg.QueryResultRow>(on: Queryable, sql: string, params: unknown[] = []): Promise<R[]> => {
     const t0 = Date.now();
-    const rows = (await client.query<R>(sql, params)).rows;
+    const rows = (await on.query<R>(sql, params)).rows;
     logger.debug('catalogue query', { ms: Date.now() - t0, rows: rows.length, query: sql.slice(0, 60).replace(/\s+/g, ' ') });
     return rows;
   };
-  const [{ v }] = (await q<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")) as [{ v: number }];
+  const [{ v }] = (await q<{ v: number }>(client, "SELECT current_setting('server_version_num')::int AS v")) as [{ v: number }];
   const major = Math.floor(v / 10000);
   const ctx: CatalogContext = { major, options, snap: emptySnapshot(major), namespaces: [], relations: new Map(), attributeNames: new Map() };
-  for (const kind of CATALOG_KINDS) {
-    const rows = await q(kind.sql(ctx), kind.params === 'namespaces' ? [ctx.namespaces] : []);
-    kind.map(rows, ctx);
-  }
+  const [first, ...rest] = CATALOG_KINDS as [CatalogKind<any>, ...CatalogKind<any>[]];
+  first.map(await q(client, first.sql(ctx), first.params === 'namespaces' ? [ctx.namespaces] : []), ctx);
+  // One query at a time per session, each session's next one sent as soon as its last answered.
+  const lanes: { on: Queryable; last: Promise<unknown> }[] = [client, ...helpers].map((on) => ({ on, last: Promise.resolve() }));
+  const pending = rest.map((kind) => {
+    const lane = lanes[(LANES[kind.name] ?? 0) % lanes.length]!;
+    const rows = lane.last.then(() => q(lane.on, kind.sql(ctx), kind.params === 'namespaces' ? [ctx.namespaces] : []));
+    lane.last = rows; // after a failure the session's later queries are not sent
+    rows.catch(() => {}); // awaited below, in order; a later kind's failure must not go unhandled meanwhile
+    return rows;
+  });
+  for (const [i, kind] of rest.entries()) kind.map(await pending[i]!, ctx);
   const { snap } = ctx;
   applyNameFilters(snap, options);
   // Only privileges on objects the Snapshot holds (not on extension members, identity sequences, filtered objects).
