@@ -6,12 +6,20 @@ import { CATALOG_KINDS } from './kinds/registry.js';
 import type { IntrospectOptions } from './options.js';
 
 /**
- * Which connection reads a kind when there are several (`lane % connections`):
- * the heavy kinds apart, so that their server-side work runs side by side.
- * Indexes and constraints share one: both deparse expressions, which opens
- * (and caches in that session) every table they belong to.
+ * Where a kind's query runs when there are several sessions: the kinds that
+ * deparse expressions of tables (indexes, constraints: pg_get_indexdef,
+ * pg_get_expr, pg_get_constraintdef open the table, slow the first time in a
+ * session) on their own session, away from the rest; with 3 sessions or more,
+ * their queries are cut in two by the table's oid parity, each half on its own
+ * session, so each session opens only half the tables. Returns the parts:
+ * session index and the row filter of each.
  */
-const LANES: Record<string, number> = { column: 1, index: 2, constraint: 2, trigger: 2, policy: 2 };
+function parts(kind: string, sessions: number): { lane: number; half: 0 | 1 | null }[] {
+  const deparsing = kind === 'index' || kind === 'constraint';
+  if (sessions >= 3 && deparsing) return [{ lane: 1, half: 0 }, { lane: 2, half: 1 }];
+  if (sessions >= 2 && (deparsing || kind === 'trigger' || kind === 'policy')) return [{ lane: 1, half: null }];
+  return [{ lane: 0, half: null }];
+}
 
 /**
  * Read the catalogue into a Snapshot: each kind's query (a fixed number of
@@ -36,13 +44,18 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   first.map(await q(client, first.sql(ctx), first.params === 'namespaces' ? [ctx.namespaces] : []), ctx);
   // One query at a time per session, each session's next one sent as soon as its last answered.
   const lanes: { on: Queryable; last: Promise<unknown> }[] = [client, ...helpers].map((on) => ({ on, last: Promise.resolve() }));
-  const pending = rest.map((kind) => {
-    const lane = lanes[(LANES[kind.name] ?? 0) % lanes.length]!;
-    const rows = lane.last.then(() => q(lane.on, kind.sql(ctx), kind.params === 'namespaces' ? [ctx.namespaces] : []));
-    lane.last = rows; // after a failure the session's later queries are not sent
-    rows.catch(() => {}); // awaited below, in order; a later kind's failure must not go unhandled meanwhile
-    return rows;
+  const pending = rest.map(async (kind) => {
+    const params = kind.params === 'namespaces' ? [ctx.namespaces] : [];
+    const sent = parts(kind.name, lanes.length).map(({ lane, half }) => {
+      const l = lanes[lane]!;
+      const sql = half === null ? kind.sql(ctx) : `SELECT * FROM (${kind.sql(ctx)}) part WHERE part.rel % 2 = ${half}`;
+      const rows = l.last.then(() => q(l.on, sql, params));
+      l.last = rows; // after a failure the session's later queries are not sent
+      return rows;
+    });
+    return (await Promise.all(sent)).flat();
   });
+  for (const p of pending) p.catch(() => {}); // awaited below, in order; a later kind's failure must not go unhandled meanwhile
   for (const [i, kind] of rest.entries()) kind.map(await pending[i]!, ctx);
   const { snap } = ctx;
   applyNameFilters(snap, options);
