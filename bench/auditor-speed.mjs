@@ -63,7 +63,8 @@ function binDir() {
   if (arg('bin-dir')) return arg('bin-dir');
   const root = '/usr/lib/postgresql';
   const dirs = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((x, y) => Number(y) - Number(x)) : [];
-  const d = dirs.map((v) => join(root, v, 'bin')).find((x) => ['initdb', 'postgres', 'pg_dump', 'psql'].every((b) => existsSync(join(x, b))));
+  const complete = (x) => ['initdb', 'postgres', 'pg_dump', 'psql'].every((b) => existsSync(join(x, b)));
+  const d = dirs.map((v) => join(root, v, 'bin')).find(complete);
   if (!d) throw new Error('needs a system PostgreSQL with pg_dump and psql (/usr/lib/postgresql/N/bin), or --bin-dir');
   return d;
 }
@@ -72,7 +73,8 @@ const TIME = '/usr/bin/time';
 function timed(cmd, args, env) {
   const useTime = existsSync(TIME);
   const t0 = performance.now();
-  const r = spawnSync(useTime ? TIME : cmd, useTime ? ['-f', 'MAXRSS %M', cmd, ...args] : args, { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const how = { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' };
+  const r = spawnSync(useTime ? TIME : cmd, useTime ? ['-f', 'MAXRSS %M', cmd, ...args] : args, how);
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${safe(r.stderr).slice(-500)}`);
   const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
@@ -80,7 +82,8 @@ function timed(cmd, args, env) {
 }
 function child(file, url) {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [SELF, '--child', file], { env: { ...process.env, BENCH_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, BENCH_URL: url };
+    const p = spawn(process.execPath, [SELF, '--child', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -140,7 +143,9 @@ try {
   for (const b of builds) {
     const m = await child(b.file, db.url);
     const over = m.peakKb - m.baseKb;
-    const line = `memory (${b.name}): peak ${mb(m.peakKb)} MB, Node + auditor baseline ${mb(m.baseKb)} MB, above it ${mb(over)} MB = ${(over / dumpPeak).toFixed(2)}x pg_dump's ${mb(dumpPeak)} MB`;
+    const line =
+      `memory (${b.name}): peak ${mb(m.peakKb)} MB, Node + auditor baseline ${mb(m.baseKb)} MB, ` +
+      `above it ${mb(over)} MB = ${(over / dumpPeak).toFixed(2)}x pg_dump's ${mb(dumpPeak)} MB`;
     verdicts.push(`${line}: goal <= 2x ${over <= 2 * dumpPeak ? 'met' : 'NOT MET'}`);
   }
   if (arg('explain') !== undefined || process.argv.includes('--explain')) {
@@ -149,7 +154,9 @@ try {
     const t0 = performance.now();
     await builds.at(-1).mod.introspect(db.url, { logger });
     console.log(`\none introspection (after): ${ms(performance.now() - t0)} ms; its queries:`);
-    for (const t of times.sort((x, y) => y.ms - x.ms)) console.log(`  ${String(t.ms).padStart(5)} ms ${String(t.rows).padStart(6)} rows  ${t.kind ?? t.query}`);
+    for (const t of times.sort((x, y) => y.ms - x.ms)) {
+      console.log(`  ${String(t.ms).padStart(5)} ms ${String(t.rows).padStart(6)} rows  ${t.kind ?? t.query}`);
+    }
   }
 
   // (b) the models file: psql -f into a fresh database vs snapshotFrom's load into a fresh shadow database.
@@ -168,23 +175,28 @@ try {
     for (let i = 0; i < loadRepeat; i++) {
       const target = await createScratchDatabase(server.url, { prefix: 'bench_psql' });
       const tu = new URL(target.url);
-      psqlRuns.push(timed(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...conn, '-d', decodeURIComponent(tu.pathname.slice(1)), '-f', sqlFile], env).ms);
+      const psqlArgs = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...conn, '-d', decodeURIComponent(tu.pathname.slice(1)), '-f', sqlFile];
+      psqlRuns.push(timed(psql, psqlArgs, env).ms);
       await target.drop();
       for (const b of builds) {
         let applied = NaN;
-        const logger = { debug: (m, f) => m === 'models applied' && (applied = f.ms + (f.parseMs ?? parseMs)), info() {}, warn() {}, error() {} };
+        const debug = (m, f) => m === 'models applied' && (applied = f.ms + (f.parseMs ?? parseMs));
+        const logger = { debug, info() {}, warn() {}, error() {} };
         const t0 = performance.now();
         const s = await b.mod.snapshotFrom(sqlFile, { shadowUrl: server.url, logger });
         b.wholeRuns.push(performance.now() - t0);
-        if (Object.keys(s.snapshot.tables).length !== tables) throw new Error(`snapshotFrom (${b.name}) read ${Object.keys(s.snapshot.tables).length} tables`);
-        if (JSON.stringify(s.snapshot) !== snaps.after) console.log(`WARNING: snapshotFrom (${b.name})'s Snapshot differs from the database's`);
+        const read = Object.keys(s.snapshot.tables).length;
+        if (read !== tables) throw new Error(`snapshotFrom (${b.name}) read ${read} tables`);
+        if (JSON.stringify(s.snapshot) !== snaps.after) console.log(`WARNING: snapshotFrom (${b.name}) differs from the database's`);
         b.loadRuns.push(applied);
       }
     }
     psqlMs = median(psqlRuns);
     rows.push({ what: 'psql -f schema.sql', runs: psqlRuns });
     for (const b of builds) {
-      if (b.loadRuns.every((x) => Number.isFinite(x))) rows.push({ what: `models load (${b.name})`, runs: b.loadRuns, ratio: median(b.loadRuns) / psqlMs, vs: 'psql -f' });
+      if (b.loadRuns.every((x) => Number.isFinite(x))) {
+        rows.push({ what: `models load (${b.name})`, runs: b.loadRuns, ratio: median(b.loadRuns) / psqlMs, vs: 'psql -f' });
+      }
       else rows.push({ what: `models load (${b.name}): no 'models applied' event`, runs: [NaN] });
       rows.push({ what: `snapshotFrom whole (${b.name})`, runs: b.wholeRuns, ratio: median(b.wholeRuns) / psqlMs, vs: 'psql -f' });
     }
@@ -194,7 +206,8 @@ try {
   console.log(`\n${'operation'.padEnd(34)} ${'median ms'.padStart(10)} ${'best'.padStart(6)}  ratio          runs`);
   for (const r of rows) {
     const ratio = r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : '';
-    console.log(`${r.what.padEnd(34)} ${ms(median(r.runs)).padStart(10)} ${ms(Math.min(...r.runs)).padStart(6)}  ${ratio.padEnd(14)} ${r.runs.map(ms).join(' / ')}`);
+    const figures = `${ms(median(r.runs)).padStart(10)} ${ms(Math.min(...r.runs)).padStart(6)}`;
+    console.log(`${r.what.padEnd(34)} ${figures}  ${ratio.padEnd(14)} ${r.runs.map(ms).join(' / ')}`);
   }
   console.log('\ngoals (issue 20)');
   for (const b of builds) {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StrataError, closeConnection, connect, isPgDatabaseError, silentLogger, type Queryable } from '@pg-strata/core';
+import { StrataError, closeConnection, connect, isPgDatabaseError, silentLogger, type Logger, type Queryable } from '@pg-strata/core';
 import type { IntrospectOptions } from './catalog/options.js';
 import { readCatalog } from './catalog/read.js';
 import type { Snapshot } from './snapshot.js';
@@ -39,17 +39,21 @@ const SETTINGS = "SELECT set_config('search_path', $1, true), set_config('work_m
  * queries need no more than that; a helper that cannot join is dropped (and
  * with no snapshot to share, e.g. where pg_export_snapshot is refused, none is used).
  */
-async function joinHelpers(main: Queryable, helpers: Promise<pg.Client | null>[], searchPath: string): Promise<Queryable[]> {
+async function joinHelpers(main: Queryable, helpers: Promise<pg.Client | null>[], searchPath: string, logger: Logger): Promise<Queryable[]> {
   if (helpers.length === 0) return [];
-  await main.query('SAVEPOINT strata_export');
   let snapshot: string | undefined;
   try {
+    // Not in a savepoint: a subtransaction cannot export its snapshot.
     snapshot = (await main.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s;
-    await main.query('RELEASE SAVEPOINT strata_export');
   } catch {
-    await main.query('ROLLBACK TO SAVEPOINT strata_export');
+    // Refused (the transaction is now aborted): read on the main session alone, in a new transaction.
+    await main.query('ROLLBACK');
+    await main.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await main.query(SETTINGS, [searchPath]);
+    return [];
   }
   if (!snapshot || !/^[0-9A-Fa-f-]+$/.test(snapshot)) return [];
+  logger.debug('catalogue snapshot exported', { helpers: helpers.length });
   const joined = await Promise.all(
     helpers.map(async (p) => {
       const c = await p;
@@ -78,7 +82,7 @@ async function introspectClient(client: Queryable, options: IntrospectOptions, h
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(SETTINGS, [searchPath]);
-    const snapshot = await readCatalog(client, options, await joinHelpers(client, helpers, searchPath));
+    const snapshot = await readCatalog(client, options, await joinHelpers(client, helpers, searchPath, logger));
     await client.query('COMMIT');
     logger.debug('introspected', { ms: Date.now() - started, tables: Object.keys(snapshot.tables).length });
     return snapshot;

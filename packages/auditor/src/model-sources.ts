@@ -142,7 +142,12 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         // psql meta-commands (pg_dump writes \\connect and \\restrict) are not SQL: listed in the notes, not run.
         const parsed = await parseScript(text, { file: show(f), metaCommands: 'report' });
         for (const m of parsed.metaCommands ?? []) ignored.push(`${show(f)}:${m.line}: ${m.command}`);
-        const statements = parsed.statements.map((st) => ({ text: st.text, line: st.range.line, column: st.range.column, alone: runsAlone(st) }));
+        const statements = parsed.statements.map((st) => ({
+          text: st.text,
+          line: st.range.line,
+          column: st.range.column,
+          alone: runsAlone(st),
+        }));
         scripts.push({ file: show(f), statements });
       }
       const parseMs = Date.now() - parseStarted;

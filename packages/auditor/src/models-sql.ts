@@ -100,10 +100,15 @@ function sqlFileError(err: unknown, file: string, st: { text: string; line: numb
     const at = err.position ? lineColumn(st.text, Number(err.position)) : { line: 1, column: 1 };
     const line = st.line + at.line - 1;
     const column = at.line === 1 ? st.column + at.column - 1 : at.column;
-    return new StrataError('MODELS_SOURCE_FAILED', `${file}:${line}:${column}: ${err.message} (SQLSTATE ${err.code}). The models SQL failed on an empty shadow database; fix the file.`, {
+    const why = `${err.message} (SQLSTATE ${err.code}). The models SQL failed on an empty shadow database; fix the file.`;
+    const message = `${file}:${line}:${column}: ${why}`;
+    return new StrataError('MODELS_SOURCE_FAILED', message, {
       meta: { file, line, column, sqlstate: err.code ?? null },
       cause: err,
     });
   }
-  return new StrataError('MODELS_SOURCE_FAILED', `${file}:${st.line}:${st.column}: ${(err as Error).message}`, { meta: { file, line: st.line, column: st.column }, cause: err });
+  return new StrataError('MODELS_SOURCE_FAILED', `${file}:${st.line}:${st.column}: ${(err as Error).message}`, {
+    meta: { file, line: st.line, column: st.column },
+    cause: err,
+  });
 }

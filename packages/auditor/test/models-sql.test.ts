@@ -52,7 +52,8 @@ describe('models SQL applied in batches', () => {
     lines.splice(120, 0, 'CREATE TABLE broken (id int REFERENCES nowhere (id));');
     const err = await failure(load(file('broken.sql', `${lines.join('\n')}\n`)));
     expect(err.code).toBe('MODELS_SOURCE_FAILED');
-    expect(err.message).toBe('broken.sql:121:1: relation "nowhere" does not exist (SQLSTATE 42P01). The models SQL failed on an empty shadow database; fix the file.');
+    const tail = 'The models SQL failed on an empty shadow database; fix the file.';
+    expect(err.message).toBe(`broken.sql:121:1: relation "nowhere" does not exist (SQLSTATE 42P01). ${tail}`);
     expect(err.meta).toMatchObject({ file: 'broken.sql', line: 121, column: 1 });
   });
 
@@ -78,8 +79,10 @@ describe('models SQL applied in batches', () => {
   });
 
   it('a position inside a batch statement maps to its own line and column', async () => {
-    const err = await failure(load(file('typo.sql', `${[...tables(50), '', '  CREATE TABLE late (id nosuchtype);', ...tables(50, 50)].join('\n')}\n`)));
-    expect(err.message).toBe('typo.sql:52:25: type "nosuchtype" does not exist (SQLSTATE 42704). The models SQL failed on an empty shadow database; fix the file.');
+    const sql = [...tables(50), '', '  CREATE TABLE late (id nosuchtype);', ...tables(50, 50)].join('\n');
+    const err = await failure(load(file('typo.sql', `${sql}\n`)));
+    const tail = 'The models SQL failed on an empty shadow database; fix the file.';
+    expect(err.message).toBe(`typo.sql:52:25: type "nosuchtype" does not exist (SQLSTATE 42704). ${tail}`);
   });
 
   it('a batch that fails only for being one goes through statement by statement', async () => {
@@ -87,9 +90,9 @@ describe('models SQL applied in batches', () => {
     const db = await createTestDatabase('models_sql');
     try {
       const st = (text: string, line: number) => ({ text, line, column: 1, alone: false });
-      const done = await withConnection({ url: db.url }, async (c) =>
-        applyModelsSql(c, [{ file: 'x.sql', statements: [st('CREATE TABLE x (id int)', 1), st('CREATE INDEX CONCURRENTLY x_id ON x (id)', 2), st('CREATE TABLE z (id int)', 3)] }]),
-      );
+      const statements = [st('CREATE TABLE x (id int)', 1), st('CREATE INDEX CONCURRENTLY x_id ON x (id)', 2)];
+      statements.push(st('CREATE TABLE z (id int)', 3));
+      const done = await withConnection({ url: db.url }, async (c) => applyModelsSql(c, [{ file: 'x.sql', statements }]));
       expect(done).toEqual({ batches: 1, rerun: 1 });
       const { snapshot } = await snapshotFrom(db.url);
       expect(Object.keys(snapshot.tables).sort()).toEqual(['public.x', 'public.z']);

@@ -16,7 +16,8 @@ export const columnKind: CatalogKind<Row> = {
   // session); a generated column's expression names columns and needs it.
   sql: () =>
     `SELECT a.attrelid::int AS rel, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
-            pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS def, a.attidentity AS identity, a.attgenerated AS generated,
+            pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS def,
+            a.attidentity AS identity, a.attgenerated AS generated,
             ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local, a.attinhcount AS inh,
             CASE WHEN a.attidentity <> '' THEN (
               SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
