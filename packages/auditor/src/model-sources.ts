@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import pg from 'pg';
-import { StrataError, describeConnection, isPgDatabaseError, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@pg-strata/core';
+import { StrataError, describeConnection, isStrataError, redactSecret, redactUrls, silentLogger, withConnection } from '@pg-strata/core';
 import { createScratchDatabase, resolvePostgresBinaries, startLocalServer } from '@pg-strata/pg-server';
-import { locationOf, offsetOfCodePoint, parseScript } from '@pg-strata/sql';
+import { parseScript } from '@pg-strata/sql';
 import { introspect, type IntrospectOptions } from './catalog-introspector.js';
+import { applyModelsSql, runsAlone, type ModelsScript } from './models-sql.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
 
 /** Where a Snapshot comes from, parsed from the string a user writes. */
@@ -128,7 +129,8 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
     }
     case 'sql': {
       // Parse every file before any database is touched: a syntax error costs nothing.
-      const scripts: { file: string; text: string; statements: { text: string; line: number; column: number }[] }[] = [];
+      const parseStarted = Date.now();
+      const scripts: ModelsScript[] = [];
       const ignored: string[] = [];
       for (const f of source.files) {
         let text: string;
@@ -140,21 +142,19 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         // psql meta-commands (pg_dump writes \\connect and \\restrict) are not SQL: listed in the notes, not run.
         const parsed = await parseScript(text, { file: show(f), metaCommands: 'report' });
         for (const m of parsed.metaCommands ?? []) ignored.push(`${show(f)}:${m.line}: ${m.command}`);
-        scripts.push({ file: show(f), text, statements: parsed.statements.map((st) => ({ text: st.text, line: st.range.line, column: st.range.column })) });
+        const statements = parsed.statements.map((st) => ({
+          text: st.text,
+          line: st.range.line,
+          column: st.range.column,
+          alone: runsAlone(st),
+        }));
+        scripts.push({ file: show(f), statements });
       }
+      const parseMs = Date.now() - parseStarted;
       const sourced = await inShadow(options, source.files.map(show).join(', '), async (url) => {
-        await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => {
-          // Statement by statement, so an error PostgreSQL gives without a position still names its statement's line.
-          for (const s of scripts) {
-            for (const st of s.statements) {
-              try {
-                await c.query(st.text);
-              } catch (err) {
-                throw sqlFileError(err, s.file, st);
-              }
-            }
-          }
-        });
+        const t0 = Date.now();
+        const done = await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => await applyModelsSql(c, scripts));
+        (options.logger ?? silentLogger).debug('models applied', { ms: Date.now() - t0, parseMs, ...done });
       });
       if (ignored.length > 0) sourced.notes.push(`psql meta-commands are not SQL and were not run: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''}.`);
       return sourced;
@@ -271,20 +271,6 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
   } finally {
     await stopServer?.();
   }
-}
-
-function sqlFileError(err: unknown, file: string, st: { text: string; line: number; column: number }): StrataError {
-  if (isPgDatabaseError(err)) {
-    // PostgreSQL's `position` is 1-based and counts characters.
-    const at = err.position ? locationOf(st.text, offsetOfCodePoint(st.text, Number(err.position) - 1)) : { line: 1, column: 1 };
-    const line = st.line + at.line - 1;
-    const column = at.line === 1 ? st.column + at.column - 1 : at.column;
-    return new StrataError('MODELS_SOURCE_FAILED', `${file}:${line}:${column}: ${err.message} (SQLSTATE ${err.code}). The models SQL failed on an empty shadow database; fix the file.`, {
-      meta: { file, line, column, sqlstate: err.code ?? null },
-      cause: err,
-    });
-  }
-  return new StrataError('MODELS_SOURCE_FAILED', `${file}:${st.line}:${st.column}: ${(err as Error).message}`, { meta: { file, line: st.line, column: st.column }, cause: err });
 }
 
 async function runCreateAll(file: string, shown: string, url: string): Promise<void> {

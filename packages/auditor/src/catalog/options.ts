@@ -30,4 +30,11 @@ export interface IntrospectOptions {
    * search_path is set with `SET LOCAL`. Default `false`.
    */
   inTransaction?: boolean;
+  /**
+   * Sessions that read the catalogue when introspect connects itself (given a
+   * URL): the queries are spread over them, all on one exported snapshot
+   * (`pg_export_snapshot`), so the Snapshot stays consistent. 1 reads on one
+   * connection. Ignored for a client passed in. Default 3.
+   */
+  connections?: number;
 }

@@ -12,9 +12,12 @@ type Row = { rel: number; num: number; name: string; type: string; notnull: bool
 export const columnKind: CatalogKind<Row> = {
   name: 'column',
   params: 'namespaces',
+  // A default cannot name a column, so it is deparsed without its table (pg_get_expr with a table opens it: slow in a new
+  // session); a generated column's expression names columns and needs it.
   sql: () =>
     `SELECT a.attrelid::int AS rel, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
-            pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated,
+            pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS def,
+            a.attidentity AS identity, a.attgenerated AS generated,
             ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local, a.attinhcount AS inh,
             CASE WHEN a.attidentity <> '' THEN (
               SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text]
