@@ -91,7 +91,10 @@ function child(mode, env, timeoutMs) {
       clearTimeout(timer);
       const line = stdout.trim().split('\n').at(-1);
       if (code === 0 && line?.startsWith('{')) return resolve(JSON.parse(line));
-      const why = signal === 'SIGKILL' ? `did not finish within ${timeoutMs / 1000} s` : `exited ${code ?? signal}: ${safe(stderr.trim().split('\n').slice(0, 3).join(' | ')).slice(0, 400)}`;
+      const why =
+        signal === 'SIGKILL'
+          ? `did not finish within ${timeoutMs / 1000} s`
+          : `exited ${code ?? signal}: ${safe(stderr.trim().split('\n').slice(0, 3).join(' | ')).slice(0, 400)}`;
       reject(new Error(why));
     });
   });
@@ -122,7 +125,9 @@ function systemBinDirs() {
 }
 /** A pg_dump able to dump a server of `major`: --pg-dump, beside the server, /usr/lib/postgresql/N, then PATH. */
 function findPgDump(binDir, major) {
-  const candidates = [arg('pg-dump'), join(binDir, 'pg_dump'), ...systemBinDirs().map((d) => join(d, 'pg_dump')), 'pg_dump'].filter(Boolean);
+  const candidates = [arg('pg-dump'), join(binDir, 'pg_dump'), ...systemBinDirs().map((d) => join(d, 'pg_dump')), 'pg_dump'].filter(
+    Boolean,
+  );
   const seen = [];
   for (const c of candidates) {
     if (c.includes('/') && !existsSync(c)) continue;
@@ -131,7 +136,12 @@ function findPgDump(binDir, major) {
     if (v >= major) return { path: c, major: v };
     seen.push(`${c} is ${v}`);
   }
-  return { path: null, why: `no pg_dump of PostgreSQL ${major} or newer found (pg_dump cannot dump a newer server${seen.length ? `; ${seen.join(', ')}` : ''}); pass --pg-dump PATH, or --pg15` };
+  return {
+    path: null,
+    why:
+      `no pg_dump of PostgreSQL ${major} or newer found (pg_dump cannot dump a newer server` +
+      `${seen.length ? `; ${seen.join(', ')}` : ''}); pass --pg-dump PATH, or --pg15`,
+  };
 }
 function chooseBinDir() {
   if (arg('bin-dir')) return arg('bin-dir');
@@ -171,8 +181,13 @@ async function explain(url) {
     const total = performance.now() - e0;
     const inQueries = seen.reduce((n, q) => n + q.ms, 0);
     const oneLine = (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90);
-    console.log(`\none introspection through a recording client: ${ms(total)} ms, of which ${seen.length} queries ${ms(inQueries)} ms and the rest (JS, building the Snapshot) ${ms(total - inQueries)} ms`);
-    for (const q of [...seen].sort((x, y) => y.ms - x.ms)) console.log(`  ${ms(q.ms).padStart(6)} ms ${String(q.rows).padStart(7)} rows  ${oneLine(q.sql)}`);
+    console.log(
+      `\none introspection through a recording client: ${ms(total)} ms, of which ${seen.length} ` +
+        `queries ${ms(inQueries)} ms and the rest (JS, building the Snapshot) ${ms(total - inQueries)} ` +
+        `ms`,
+    );
+    for (const q of [...seen].sort((x, y) => y.ms - x.ms))
+      console.log(`  ${ms(q.ms).padStart(6)} ms ${String(q.rows).padStart(7)} rows  ${oneLine(q.sql)}`);
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await c.query("SELECT set_config('search_path', 'public', true), set_config('work_mem', '64MB', true)");
     for (const q of seen.filter((x) => x.ms > 150 && /^\s*(WITH|SELECT)/i.test(x.sql) && !x.sql.includes('set_config'))) {
@@ -192,7 +207,10 @@ const dump = findPgDump(binDir, server.major);
 const rows = [];
 const notes = [];
 try {
-  console.log(`PostgreSQL ${server.major} (${binDir}), ${availableParallelism()} cores; ${tables} tables; timings are medians of ${repeat} warm runs unless said`);
+  console.log(
+    `PostgreSQL ${server.major} (${binDir}), ${availableParallelism()} cores; ${tables} tables; ` +
+      `timings are medians of ${repeat} warm runs unless said`,
+  );
   const t0 = performance.now();
   const dbA = await createScratchDatabase(server.url, { prefix: 'bench_audit' });
   await runStatements(dbA.url, largeSchemaStatements(tables));
@@ -203,7 +221,17 @@ try {
 
   // Introspection interleaved with pg_dump --schema-only of the same database, after one warm-up each.
   const u = new URL(dbA.url);
-  const dumpArgs = ['--schema-only', '-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), '-d', decodeURIComponent(u.pathname.slice(1))];
+  const dumpArgs = [
+    '--schema-only',
+    '-h',
+    u.hostname,
+    '-p',
+    u.port,
+    '-U',
+    decodeURIComponent(u.username),
+    '-d',
+    decodeURIComponent(u.pathname.slice(1)),
+  ];
   const dumpEnv = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) };
   const runDump = () => {
     const d0 = performance.now();
@@ -274,7 +302,11 @@ try {
     }
     if (installed) {
       try {
-        migra = await child('migra', { BENCH_URL_A: dbA.url, BENCH_URL_B: dbB.url, BENCH_REPEAT: String(Math.min(repeat, 3)) }, migraTimeout);
+        migra = await child(
+          'migra',
+          { BENCH_URL_A: dbA.url, BENCH_URL_B: dbB.url, BENCH_REPEAT: String(Math.min(repeat, 3)) },
+          migraTimeout,
+        );
         rows.push({ what: `@pgkit/migra A -> B (${migra.statements} statements)`, runs: migra.runs });
       } catch (err) {
         notes.push(`@pgkit/migra: no figure, it ${err.message}`);
@@ -285,23 +317,40 @@ try {
   await dbA.drop();
 
   console.log(`\n${'operation'.padEnd(44)} ${'median ms'.padStart(10)} ${'best ms'.padStart(8)}  runs`);
-  for (const r of rows) console.log(`${r.what.padEnd(44)} ${ms(median(r.runs)).padStart(10)} ${ms(Math.min(...r.runs)).padStart(8)}  ${r.runs.map(ms).join(' / ')}`);
+  for (const r of rows)
+    console.log(
+      `${r.what.padEnd(44)} ${ms(median(r.runs)).padStart(10)} ${ms(Math.min(...r.runs)).padStart(8)}  ${r.runs.map(ms).join(' / ')}`,
+    );
   const dumpMs = dump.path ? median(dumpRuns) : NaN;
   const compareMs = median(compareRuns);
   const verdict = (ok) => (ok ? 'met' : 'NOT MET');
   console.log('\ntargets (issue 3)');
   console.log(`  introspection < 1500 ms:          ${ms(introspectMs)} ms, ${verdict(introspectMs < 1500)}`);
-  if (dump.path) console.log(`  introspection faster than pg_dump: introspect / pg_dump = ${(introspectMs / dumpMs).toFixed(2)}x (pg_dump ${ms(dumpMs)} ms), ${verdict(introspectMs < dumpMs)}`);
+  if (dump.path)
+    console.log(
+      `  introspection faster than pg_dump: introspect / pg_dump = ` +
+        `${(introspectMs / dumpMs).toFixed(2)}x (pg_dump ${ms(dumpMs)} ms), ` +
+        `${verdict(introspectMs < dumpMs)}`,
+    );
   else console.log('  introspection faster than pg_dump: not measured (no usable pg_dump, see below)');
   console.log(`  compare < 200 ms:                 ${ms(compareMs)} ms, ${verdict(compareMs < 200)}`);
   if (memory) {
     const mb = (kb) => (kb / 1024).toFixed(0);
-    console.log(`  peak RSS < 300 MB:                ${mb(memory.introspectKb)} MB after introspecting ${memory.tables} tables, ${verdict(memory.introspectKb < 300 * 1024)} (process with the auditor loaded: ${mb(memory.baseKb)} MB; after a second introspection and compare: ${mb(memory.compareKb)} MB)`);
+    console.log(
+      `  peak RSS < 300 MB:                ${mb(memory.introspectKb)} MB after introspecting ` +
+        `${memory.tables} tables, ${verdict(memory.introspectKb < 300 * 1024)} (process with the auditor ` +
+        `loaded: ${mb(memory.baseKb)} MB; after a second introspection and compare: ` +
+        `${mb(memory.compareKb)} MB)`,
+    );
   } else console.log('  peak RSS < 300 MB:                not measured (see below)');
   if (migra) {
     const auditMs = median(auditRuns);
     const migraMs = median(migra.runs);
-    console.log(`peers: (introspect x2 + compare) / @pgkit/migra = ${(auditMs / migraMs).toFixed(2)}x (${ms(auditMs)} ms vs ${ms(migraMs)} ms, median of ${migra.runs.length}; migra's peak RSS ${(migra.maxKb / 1024).toFixed(0)} MB)`);
+    console.log(
+      `peers: (introspect x2 + compare) / @pgkit/migra = ${(auditMs / migraMs).toFixed(2)}x (` +
+        `${ms(auditMs)} ms vs ${ms(migraMs)} ms, median of ${migra.runs.length}; migra's peak RSS ` +
+        `${(migra.maxKb / 1024).toFixed(0)} MB)`,
+    );
   }
   for (const n of notes) console.log(n);
 } finally {

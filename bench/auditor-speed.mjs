@@ -62,7 +62,11 @@ for (const b of builds) b.mod = await import(pathToFileURL(b.file).href);
 function binDir() {
   if (arg('bin-dir')) return arg('bin-dir');
   const root = '/usr/lib/postgresql';
-  const dirs = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((x, y) => Number(y) - Number(x)) : [];
+  const dirs = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((x, y) => Number(y) - Number(x))
+    : [];
   const complete = (x) => ['initdb', 'postgres', 'pg_dump', 'psql'].every((b) => existsSync(join(x, b)));
   const d = dirs.map((v) => join(root, v, 'bin')).find(complete);
   if (!d) throw new Error('needs a system PostgreSQL with pg_dump and psql (/usr/lib/postgresql/N/bin), or --bin-dir');
@@ -103,8 +107,9 @@ try {
   const sqlFile = join(work, 'schema.sql');
   writeFileSync(sqlFile, `${statements.join('\n\n')}\n`);
   console.log(
-    `PostgreSQL ${server.major} (${bin}), ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ` +
-      `${tables} tables x 8 columns, 3 indexes, 1 foreign key; medians of ${repeat} warm runs (loads: ${loadRepeat})`,
+    `PostgreSQL ${server.major} (${bin}), ${availableParallelism()} cores, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; ` + `${tables} tables x 8 columns, 3 indexes, 1 foreign key; medians of ${repeat} warm runs (loads: ${loadRepeat})`,
   );
   const db = await createScratchDatabase(server.url, { prefix: 'bench_a20' });
   const c = new pg.Client({ connectionString: db.url });
@@ -196,8 +201,7 @@ try {
     for (const b of builds) {
       if (b.loadRuns.every((x) => Number.isFinite(x))) {
         rows.push({ what: `models load (${b.name})`, runs: b.loadRuns, ratio: median(b.loadRuns) / psqlMs, vs: 'psql -f' });
-      }
-      else rows.push({ what: `models load (${b.name}): no 'models applied' event`, runs: [NaN] });
+      } else rows.push({ what: `models load (${b.name}): no 'models applied' event`, runs: [NaN] });
       rows.push({ what: `snapshotFrom whole (${b.name})`, runs: b.wholeRuns, ratio: median(b.wholeRuns) / psqlMs, vs: 'psql -f' });
     }
   }
@@ -218,7 +222,11 @@ try {
     console.log(`  models load (${b.name}) / psql -f = ${rl.toFixed(2)}x: goal <= 1.5x ${rl <= 1.5 ? 'met' : 'NOT MET'}`);
   }
   for (const v of verdicts) console.log(`  ${v}`);
-  console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
   await server.stop();

@@ -30,7 +30,8 @@ function statements(mb) {
     const s =
       i % 50 === 0
         ? `UPDATE events SET note = 'checked ${i}' WHERE id = ${i - 1};`
-        : `INSERT INTO events (id, kind, payload, note) VALUES (${i}, 'signup', '{"plan": "free", "n": ${i}, "tags": ["a", "b"]}', 'imported -- from the old system; row ${i}');`;
+        : `INSERT INTO events (id, kind, payload, note) VALUES (${i}, 'signup', '{"plan": "free", "n": ` +
+          `${i}, "tags": ["a", "b"]}', 'imported -- from the old system; row ${i}');`;
     out.push(s);
     size += s.length + 1;
   }
@@ -64,18 +65,29 @@ try {
       const body = statements(mb);
       writeFileSync(join(dir, 'plain.sql'), `BEGIN;\n${body}\nCOMMIT;\n`);
       mkdirSync(join(dir, 'migrations'));
-      writeFileSync(join(dir, 'migrations', '0001_load.sql'), `-- revision: big000000001\n-- parents: none\n\n-- migrate:up\n${body}\n\n-- migrate:down\nDROP TABLE events;\n`);
+      writeFileSync(
+        join(dir, 'migrations', '0001_load.sql'),
+        `-- revision: big000000001\n-- parents: none\n\n-- migrate:up\n${body}\n\n-- migrate:down\nDROP TABLE events;\n`,
+      );
       const fileMb = statSync(join(dir, 'migrations', '0001_load.sql')).size / 1e6;
       const a = await createScratchDatabase(server.url, { prefix: 'bench_big_psql' });
       const b = await createScratchDatabase(server.url, { prefix: 'bench_big_strata' });
       try {
         const p = await measure(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(dir, 'plain.sql'), a.url], { cwd: dir });
-        const up = await measure(process.execPath, [CLI, 'up', '--allow-data-loss'], { cwd: dir, env: { ...process.env, DATABASE_URL: b.url } });
+        const up = await measure(process.execPath, [CLI, 'up', '--allow-data-loss'], {
+          cwd: dir,
+          env: { ...process.env, DATABASE_URL: b.url },
+        });
         const lint = await measure(process.execPath, [CLI, 'lint', 'migrations/0001_load.sql'], { cwd: dir, env: { ...process.env } });
-        const row = (name, m) => `  ${name.padEnd(14)} ${m.seconds.toFixed(1).padStart(6)} s ${m.rssMb.toFixed(0).padStart(6)} MB peak (${(m.rssMb / fileMb).toFixed(2)}x the file)`;
+        const row = (name, m) =>
+          `  ${name.padEnd(14)} ${m.seconds.toFixed(1).padStart(6)} s ${m.rssMb.toFixed(0).padStart(6)} ` +
+          `MB peak (${(m.rssMb / fileMb).toFixed(2)}x the file)`;
         console.log(`${fileMb.toFixed(1)} MB migration, ${body.split('\n').length} statements:`);
         console.log(row('psql -f', p));
-        console.log(`${row('migrate up', up)}  time ${(up.seconds / p.seconds).toFixed(2)}x psql (goal <= 1.3x), memory goal <= 3x: ${up.rssMb <= 3 * fileMb ? 'met' : 'MISSED'}`);
+        console.log(
+          `${row('migrate up', up)}  time ${(up.seconds / p.seconds).toFixed(2)}x psql (goal <= 1.3x), ` +
+            `memory goal <= 3x: ${up.rssMb <= 3 * fileMb ? 'met' : 'MISSED'}`,
+        );
         console.log(`${row('migrate lint', lint)}  memory goal <= 3x: ${lint.rssMb <= 3 * fileMb ? 'met' : 'MISSED'}`);
       } finally {
         await a.drop();

@@ -53,10 +53,22 @@ const RECIPES = {
   musicbrainz: {
     commit: (dir) => git(dir, 'rev-parse', 'HEAD').trim(),
     load: (dir, commit) => {
-      const schemas = ['musicbrainz', 'cover_art_archive', 'documentation', 'event_art_archive', 'json_dump', 'report', 'sitemaps', 'statistics', 'wikidocs', 'dbmirror2'];
+      const schemas = [
+        'musicbrainz',
+        'cover_art_archive',
+        'documentation',
+        'event_art_archive',
+        'json_dump',
+        'report',
+        'sitemaps',
+        'statistics',
+        'wikidocs',
+        'dbmirror2',
+      ];
       const sub = ['caa', 'eaa', 'documentation', 'json_dump', 'report', 'sitemaps', 'statistics', 'wikidocs'];
       const have = new Set(git(dir, 'ls-tree', '-r', '--name-only', commit, 'admin/sql').split('\n'));
-      const files = (name, dirs = sub) => [`admin/sql/${name}.sql`, ...dirs.map((d) => `admin/sql/${d}/${name}.sql`)].filter((f) => have.has(f));
+      const files = (name, dirs = sub) =>
+        [`admin/sql/${name}.sql`, ...dirs.map((d) => `admin/sql/${d}/${name}.sql`)].filter((f) => have.has(f));
       const order = [
         'admin/sql/Extensions.sql',
         'admin/sql/CreateCollations.sql',
@@ -87,12 +99,21 @@ const RECIPES = {
 
 function psql(db, sql, searchPath) {
   const env = { ...process.env, PGOPTIONS: searchPath ? `-c search_path=${searchPath.replace(/ /g, '')}` : '' };
-  const r = spawnSync(join(bindir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(db), '-f', '-'], { input: sql, env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync(join(bindir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(db), '-f', '-'], {
+    input: sql,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   return { ok: r.status === 0, err: safe(r.stderr ?? '') };
 }
 function strata(...a) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [cli, ...a], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, SHADOW_DATABASE_URL: url } });
+  const r = spawnSync(process.execPath, [cli, ...a], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    env: { ...process.env, SHADOW_DATABASE_URL: url },
+  });
   return { code: r.status, out: r.stdout, err: safe(r.stderr), seconds: (performance.now() - t) / 1000 };
 }
 function admin(sql) {
@@ -148,10 +169,25 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
     }
   }
   if (!loaded) continue;
-  row.tables = count(src, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')");
-  row.functions = count(src, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')");
+  row.tables = count(
+    src,
+    'SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind ' +
+      "IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT " +
+      "FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')",
+  );
+  row.functions = count(
+    src,
+    'SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname ' +
+      "NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE " +
+      "d.objid = p.oid AND d.deptype = 'e')",
+  );
   row.triggers = count(src, 'SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal');
-  row.views = count(src, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v','m') AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')");
+  row.views = count(
+    src,
+    'SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind ' +
+      "IN ('v','m') AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS (SELECT " +
+      "FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')",
+  );
   const diff = strata('diff', '--from', dbUrl(dst), '--to', dbUrl(src), '--sql', '--privileges');
   row.diffSeconds = diff.seconds;
   if (diff.code !== 0 && diff.code !== 1) {
@@ -177,7 +213,10 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
   // pg_dump's own round trip, as the reference: PostgreSQL does not print every definition
   // in the form it reads back (a CHECK's ARRAY[...]::text[] comes back with the casts
   // pushed into the elements), so some differences are the server's, not the tool's.
-  const restored = psql(ref, execFileSync(join(bindir, 'pg_dump'), ['-s', '--no-owner', '-d', dbUrl(src)], { encoding: 'utf8', maxBuffer: 512 << 20 }));
+  const restored = psql(
+    ref,
+    execFileSync(join(bindir, 'pg_dump'), ['-s', '--no-owner', '-d', dbUrl(src)], { encoding: 'utf8', maxBuffer: 512 << 20 }),
+  );
   const own = restored.ok ? multisetDiff(a.statements, dump(ref).statements) : undefined;
   const alsoPgDump = new Set(own ? [...own.onlyA, ...own.onlyB] : []);
   const d = multisetDiff(a.statements, b.statements);
@@ -202,11 +241,14 @@ for (const r of rows) {
     continue;
   }
   const dumpDiff = r.dumpOnlySource
-    ? `${r.dumpOnlySource.length + r.dumpOnlyRebuilt.length} (besides ${r.dumpSameAsPgDump} that pg_dump's own dump and restore also has: ${r.pgDumpOwn})`
+    ? `${r.dumpOnlySource.length + r.dumpOnlyRebuilt.length} (besides ${r.dumpSameAsPgDump} that ` +
+      `pg_dump's own dump and restore also has: ${r.pgDumpOwn})`
     : '';
   lines.push(
-    `| ${r.name} | ${r.commit} | ${r.tables} | ${r.views} | ${r.functions} | ${r.triggers} | ${r.diffSeconds.toFixed(2)} s | ${r.statements} | ` +
-      `${r.applies ? 'yes' : `no: ${r.error}`} | ${r.rediffEmpty === undefined ? '' : r.rediffEmpty ? 'empty' : 'NOT empty'} | ${dumpDiff} | ` +
+    `| ${r.name} | ${r.commit} | ${r.tables} | ${r.views} | ${r.functions} | ${r.triggers} | ` +
+      `${r.diffSeconds.toFixed(2)} s | ${r.statements} | ` +
+      `${r.applies ? 'yes' : `no: ${r.error}`} | ` +
+      `${r.rediffEmpty === undefined ? '' : r.rediffEmpty ? 'empty' : 'NOT empty'} | ${dumpDiff} | ` +
       `${r.auditClean === undefined ? '' : `${r.auditClean ? 'no drift' : 'DRIFT'} (${r.auditSeconds.toFixed(1)} s)`} |`,
   );
 }
@@ -215,8 +257,12 @@ for (const r of rows) {
   if (r.notHandled?.length) console.log(`\n${r.name}: not handled:\n  ${r.notHandled.join('\n  ')}`);
   if (r.rediff) console.log(`\n${r.name}: re-diff:\n  ${r.rediff.join('\n  ')}`);
   if (r.dumpOnlySource?.length || r.dumpOnlyRebuilt?.length) {
-    console.log(`\n${r.name}: pg_dump -s, only in the source:\n  ${r.dumpOnlySource.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n  ')}`);
-    console.log(`${r.name}: pg_dump -s, only in the rebuilt:\n  ${r.dumpOnlyRebuilt.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n  ')}`);
+    console.log(
+      `\n${r.name}: pg_dump -s, only in the source:\n  ${r.dumpOnlySource.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n  ')}`,
+    );
+    console.log(
+      `${r.name}: pg_dump -s, only in the rebuilt:\n  ${r.dumpOnlyRebuilt.map((s) => s.replace(/\s+/g, ' ').slice(0, 160)).join('\n  ')}`,
+    );
   }
 }
 const out = opt('write');

@@ -30,11 +30,16 @@ function time(bin, cliArgs, env, cwd) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [bin, ...cliArgs], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const dt = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${bin} ${cliArgs.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-2000).replace(/postgres(ql)?:\/\/\S+/g, 'postgres://***')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${bin} ${cliArgs.join(' ')} failed (${r.status}):\n` +
+        `${(r.stderr || r.stdout).slice(-2000).replace(/postgres(ql)?:\/\/\S+/g, 'postgres://***')}`,
+    );
   return dt;
 }
 const q = (xs, p) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-const show = (xs) => `min ${q(xs, 0).toFixed(1)}  p25 ${q(xs, 0.25).toFixed(1)}  median ${q(xs, 0.5).toFixed(1)}  p75 ${q(xs, 0.75).toFixed(1)}`;
+const show = (xs) =>
+  `min ${q(xs, 0).toFixed(1)}  p25 ${q(xs, 0.25).toFixed(1)}  median ${q(xs, 0.5).toFixed(1)}  p75 ${q(xs, 0.75).toFixed(1)}`;
 
 const server = await startLocalServer();
 try {

@@ -20,8 +20,29 @@ const arg = (name, dflt) => {
 const n = Number(arg('n', '1000'));
 const repeat = Number(arg('repeat', '3'));
 
-const column = (name, type) => ({ name, type, notNull: false, default: null, identity: null, generated: null, collation: null, comment: null });
-const table = (name, cols) => ({ schema: 'public', name, partitionBy: null, partitionOf: null, inherits: [], unlogged: false, columns: cols, constraints: {}, rowSecurity: false, forceRowSecurity: false, comment: null });
+const column = (name, type) => ({
+  name,
+  type,
+  notNull: false,
+  default: null,
+  identity: null,
+  generated: null,
+  collation: null,
+  comment: null,
+});
+const table = (name, cols) => ({
+  schema: 'public',
+  name,
+  partitionBy: null,
+  partitionOf: null,
+  inherits: [],
+  unlogged: false,
+  columns: cols,
+  constraints: {},
+  rowSecurity: false,
+  forceRowSecurity: false,
+  comment: null,
+});
 
 // Production has the tables and the first half of the columns; the models have all of them.
 function snapshots() {
@@ -31,7 +52,20 @@ function snapshots() {
     const cols = [column('id', 'integer'), ...Array.from({ length: 8 }, (_, k) => column(`c${k}`, 'text'))];
     production.tables[`public.t${i}`] = table(`t${i}`, i % 2 === 0 ? cols : cols.slice(0, 5));
     models.tables[`public.t${i}`] = table(`t${i}`, cols);
-    for (const s of [production, models]) s.indexes[`public.t${i}_c0_idx`] = { schema: 'public', name: `t${i}_c0_idx`, table: `public.t${i}`, definition: '', method: 'btree', unique: false, keys: ['c0'], include: [], predicate: null, valid: true, comment: null };
+    for (const s of [production, models])
+      s.indexes[`public.t${i}_c0_idx`] = {
+        schema: 'public',
+        name: `t${i}_c0_idx`,
+        table: `public.t${i}`,
+        definition: '',
+        method: 'btree',
+        unique: false,
+        keys: ['c0'],
+        include: [],
+        predicate: null,
+        valid: true,
+        comment: null,
+      };
   }
   return { production, models };
 }
@@ -48,8 +82,23 @@ function statements(i) {
 function script(i) {
   const sql = statements(i);
   // Some data fixes and some SQL built at run time, as real estates have.
-  if (i % 50 === 49) return [`fix_data_${i}.py`, `cur = conn.cursor()\n${Array.from({ length: 10 }, (_, k) => `cur.execute("UPDATE t${i} SET c${k % 8} = trim(c${k % 8}) WHERE c${k % 8} <> trim(c${k % 8})")\n`).join('')}`];
-  if (i % 100 === 98) return [`fix_dynamic_${i}.py`, `cur = conn.cursor()\nfor (name,) in cur.fetchall():\n    cur.execute(f"ALTER TABLE {name} ADD COLUMN x int")\n${sql.slice(1).map((s) => `cur.execute("${s}")\n`).join('')}`];
+  if (i % 50 === 49)
+    return [
+      `fix_data_${i}.py`,
+      `cur = conn.cursor()\n` +
+        `${Array.from(
+          { length: 10 },
+          (_, k) => `cur.execute("UPDATE t${i} SET c${k % 8} = trim(c${k % 8}) WHERE c${k % 8} <> trim(c${k % 8}` + `)")\n`,
+        ).join('')}`,
+    ];
+  if (i % 100 === 98)
+    return [
+      `fix_dynamic_${i}.py`,
+      `cur = conn.cursor()\nfor (name,) in cur.fetchall():\n    cur.execute(f"ALTER TABLE {name} ADD COLUMN x int")\n${sql
+        .slice(1)
+        .map((s) => `cur.execute("${s}")\n`)
+        .join('')}`,
+    ];
   switch (i % 5) {
     case 0:
       return [`${String(i).padStart(4, '0')}_migration.sql`, `-- generated ${i}\n${sql.map((s) => `${s};`).join('\n')}\n`];
@@ -57,18 +106,39 @@ function script(i) {
       return [
         `fix_${i}.py`,
         `import psycopg2\nconn = psycopg2.connect(DSN)\ncur = conn.cursor()\nTABLE = "t${i}"\n` +
-          sql.map((s, k) => (k === 1 ? `if not column_exists(cur, TABLE, "c0"):\n    cur.execute("""${s}""")\n` : `cur.execute("${s}")\n`)).join('') +
+          sql
+            .map((s, k) => (k === 1 ? `if not column_exists(cur, TABLE, "c0"):\n    cur.execute("""${s}""")\n` : `cur.execute("${s}")\n`))
+            .join('') +
           'conn.commit()\n',
       ];
     case 2:
-      return [`fix_${i}.sh`, `#!/bin/sh\nset -e\nTABLE=t${i}\n` + sql.slice(0, 5).map((s) => `psql "$DATABASE_URL" -c "${s}"\n`).join('') + `psql "$DATABASE_URL" <<'SQL'\n${sql.slice(5).map((s) => `${s};`).join('\n')}\nSQL\n`];
+      return [
+        `fix_${i}.sh`,
+        `#!/bin/sh\nset -e\nTABLE=t${i}\n` +
+          sql
+            .slice(0, 5)
+            .map((s) => `psql "$DATABASE_URL" -c "${s}"\n`)
+            .join('') +
+          `psql "$DATABASE_URL" <<'SQL'\n${sql
+            .slice(5)
+            .map((s) => `${s};`)
+            .join('\n')}\nSQL\n`,
+      ];
     case 3:
-      return [`migrate_${i}.js`, `const { Client } = require('pg');\nasync function main(client) {\n${sql.map((s) => `  await client.query(\`${s}\`);\n`).join('')}}\nmodule.exports = main;\n`];
+      return [
+        `migrate_${i}.js`,
+        `const { Client } = require('pg');\nasync function main(client) {\n` +
+          `${sql.map((s) => `  await client.query(\`${s}\`);\n`).join('')}}\nmodule.exports = main;\n`,
+      ];
     default:
       return [
         `migrate_${i}.ts`,
-        `import { sql, type Kysely } from 'kysely';\nexport async function run(db: Kysely<any>): Promise<void> {\n${sql.slice(0, 9).map((s) => `  await sql\`${s}\`.execute(db);\n`).join('')}}\n` +
-          `export const guard = \`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't${i}_c0_idx') THEN ${sql[9]}; END IF; END $$\`;\nawait client.query(guard);\n`,
+        `import { sql, type Kysely } from 'kysely';\nexport async function run(db: Kysely<any>): Promise<void> {\n${sql
+          .slice(0, 9)
+          .map((s) => `  await sql\`${s}\`.execute(db);\n`)
+          .join('')}}\n` +
+          `export const guard = \`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 't` +
+          `${i}_c0_idx') THEN ${sql[9]}; END IF; END $$\`;\nawait client.query(guard);\n`,
       ];
   }
 }
@@ -98,8 +168,12 @@ try {
   const best = Math.min(...times);
   process.stdout.write(
     `convert (dry run): ${last.scripts.length} scripts, ${statementsSeen} statements: ` +
-      `${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')} (first run includes the WASM parser load); best ${(best / 1000).toFixed(2)} s, target < 5 s: ${times[0] < 5000 ? 'met' : 'MISSED'}\n` +
-      `classes: ${Object.entries(last.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`,
+      `${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')} (first run includes the WASM ` +
+      `parser load); best ${(best / 1000).toFixed(2)} s, target < 5 s: ` +
+      `${times[0] < 5000 ? 'met' : 'MISSED'}\n` +
+      `classes: ${Object.entries(last.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,10 @@ function run(args, cwd) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`migrate ${args[0]} failed (${r.status}): ${(r.stderr || r.stdout).replace(/postgres(ql)?:\/\/\S+/g, 'postgres://***').slice(-1500)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `migrate ${args[0]} failed (${r.status}): ${(r.stderr || r.stdout).replace(/postgres(ql)?:\/\/\S+/g, 'postgres://***').slice(-1500)}`,
+    );
   return ms;
 }
 

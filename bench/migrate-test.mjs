@@ -59,11 +59,17 @@ const cpu = () => {
 function run(args, env, cwd, okCodes = [0], cli = CLI) {
   const c0 = cpu();
   const t0 = performance.now();
-  const r = spawnSync('node', [...(prof && args[0] === 'test' ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), cli, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('node', [...(prof && args[0] === 'test' ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), cli, ...args], {
+    env: { ...process.env, ...env },
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const ms = performance.now() - t0;
   const c1 = cpu();
   const cpuS = { cli: c1.cli - c0.cli, server: c1.server - c0.server };
-  if (!okCodes.includes(r.status)) throw new Error(`migrate ${args[0]} failed (${r.status}):\n${safe((r.stderr || r.stdout).slice(-3000))}`);
+  if (!okCodes.includes(r.status))
+    throw new Error(`migrate ${args[0]} failed (${r.status}):\n${safe((r.stderr || r.stdout).slice(-3000))}`);
   return { ms, stdout: r.stdout, cpu: cpuS };
 }
 
@@ -88,10 +94,15 @@ try {
       up.push(u.ms);
       cpus.up.push(fmtCpu(u.cpu));
       await db.drop();
-      const t = run(['test', '--json', ...(concurrency ? ['--concurrency', concurrency] : [])], { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' }, root);
+      const t = run(
+        ['test', '--json', ...(concurrency ? ['--concurrency', concurrency] : [])],
+        { SHADOW_DATABASE_URL: server.url, DATABASE_URL: '' },
+        root,
+      );
       // The --json envelope (docs/json.md); a baseline build from before it printed the bare result.
       const result = resultOf(t.stdout);
-      if (!result.ok) throw new Error(`migrate test found failures on the generated chain: ${JSON.stringify(result.failures).slice(0, 2000)}`);
+      if (!result.ok)
+        throw new Error(`migrate test found failures on the generated chain: ${JSON.stringify(result.failures).slice(0, 2000)}`);
       test.push(t.ms);
       cpus.test.push(fmtCpu(t.cpu));
       stair.push(result.checks.find((c) => c.name === 'stairway').durationMs);
@@ -109,12 +120,25 @@ try {
 } finally {
   await server.stop();
 }
-console.log(`migrate test against a plain migrate up of the same chain (median of ${repeat}, ${(await import('node:os')).cpus().length} CPUs)`);
-console.log(`${'N'.padStart(6)} ${'up ms'.padStart(9)} ${'test ms'.padStart(9)} ${'stairway ms'.padStart(12)} ${'ms/step'.padStart(8)}  test/up`);
+console.log(
+  `migrate test against a plain migrate up of the same chain (median of ${repeat}, ${(await import('node:os')).cpus().length} CPUs)`,
+);
+console.log(
+  `${'N'.padStart(6)} ${'up ms'.padStart(9)} ${'test ms'.padStart(9)} ${'stairway ms'.padStart(12)} ${'ms/step'.padStart(8)}  test/up`,
+);
 for (const r of rows) {
-  console.log(`${String(r.n).padStart(6)} ${r.up.toFixed(0).padStart(9)} ${r.test.toFixed(0).padStart(9)} ${String(r.stair).padStart(12)} ${(r.stair / r.n).toFixed(1).padStart(8)}  ${(r.test / r.up).toFixed(1)}x`);
+  console.log(
+    `${String(r.n).padStart(6)} ${r.up.toFixed(0).padStart(9)} ${r.test.toFixed(0).padStart(9)} ` +
+      `${String(r.stair).padStart(12)} ${(r.stair / r.n).toFixed(1).padStart(8)}  ` +
+      `${(r.test / r.up).toFixed(1)}x`,
+  );
   const baseCpu = r.base !== undefined ? `; baseline test ${r.cpus.base.join(', ')}` : '';
   const upCpu = r.cpus.up.join(', ');
   console.log(`${''.padStart(6)} CPU seconds (migrate + server), each run: up ${upCpu}; test ${r.cpus.test.join(', ')}${baseCpu}`);
-  if (r.base !== undefined) console.log(`${''.padStart(6)} baseline: test ${r.base.toFixed(0)} ms, stairway ${r.baseStair} ms (${(r.baseStair / r.n).toFixed(1)} ms/step), ${(r.base / r.up).toFixed(1)}x up; this build ${(r.base / r.test).toFixed(1)}x faster`);
+  if (r.base !== undefined)
+    console.log(
+      `${''.padStart(6)} baseline: test ${r.base.toFixed(0)} ms, stairway ${r.baseStair} ms (` +
+        `${(r.baseStair / r.n).toFixed(1)} ms/step), ${(r.base / r.up).toFixed(1)}x up; this build ` +
+        `${(r.base / r.test).toFixed(1)}x faster`,
+    );
 }

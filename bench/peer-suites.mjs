@@ -256,7 +256,10 @@ async function runCase(adminUrl, tc) {
   let p;
   try {
     const [oldDb, newDb] = [await db(), await db()];
-    for (const [d, ddl, side] of [[oldDb, tc.oldDDL, 'old'], [newDb, tc.newDDL, 'new']]) {
+    for (const [d, ddl, side] of [
+      [oldDb, tc.oldDDL, 'old'],
+      [newDb, tc.newDDL, 'new'],
+    ]) {
       for (const sql of ddl) {
         try {
           await query(d.url, sql);

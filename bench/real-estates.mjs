@@ -89,12 +89,24 @@ function snapshot(estate, dir, mirrors) {
   if (!mirrors || !existsSync(gitDir)) return null;
   // Only the text files a conversion reads (a mirror may lack its largest blobs, so no `git archive`).
   mkdirSync(target, { recursive: true });
-  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-l', estate.commit], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-l', estate.commit], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const wanted = listing
     .split('\n')
     .map((l) => /^\d+ blob ([0-9a-f]+)\s+(\d+|-)\t(.*)$/.exec(l))
-    .filter((m) => m !== null && /\.(py|sql|sh|js|ts|mjs|cjs|txt|toml|cfg|ini|md)$/i.test(m[3]) && Number(m[2]) < 2_000_000 && !m[3].split('/').some((part) => SKIP_DIRS.has(part)));
-  const batch = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { input: wanted.map((m) => m[1]).join('\n') + '\n', maxBuffer: 1 << 30 });
+    .filter(
+      (m) =>
+        m !== null &&
+        /\.(py|sql|sh|js|ts|mjs|cjs|txt|toml|cfg|ini|md)$/i.test(m[3]) &&
+        Number(m[2]) < 2_000_000 &&
+        !m[3].split('/').some((part) => SKIP_DIRS.has(part)),
+    );
+  const batch = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], {
+    input: wanted.map((m) => m[1]).join('\n') + '\n',
+    maxBuffer: 1 << 30,
+  });
   const buf = batch.stdout;
   let at = 0;
   for (const m of wanted) {
@@ -150,18 +162,45 @@ function applyMessage(r) {
 
 /** Run the estate's own scripts, in the converter's order, on `url`: what production went through. */
 async function buildProduction(root, order, url, psqlBin) {
-  const env = { PATH: process.env.PATH, HOME: tmpdir(), PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s', DATABASE_URL: url, POSTGRES_URL: url, SQLALCHEMY_DATABASE_URL: url, DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: tmpdir(),
+    PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s',
+    DATABASE_URL: url,
+    POSTGRES_URL: url,
+    SQLALCHEMY_DATABASE_URL: url,
+    DB_URL: url,
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   const steps = [];
   for (const path of order) {
     const abs = join(root, path);
     const ext = extname(path).toLowerCase();
     let r;
-    if (ext === '.sql') r = await run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], { env: { ...env, PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s' }, timeout: 30_000, input: '' });
+    if (ext === '.sql')
+      r = await run(join(psqlBin, 'psql'), ['-X', '-q', '-d', url, '-f', abs], {
+        env: { ...env, PGOPTIONS: '-c statement_timeout=20s -c lock_timeout=5s' },
+        timeout: 30_000,
+        input: '',
+      });
     else if (ext === '.py') r = await run('/usr/bin/python3', [abs], { cwd: dirname(abs), env, timeout: 8_000, input: '' });
-    else if (ext === '.sh') r = await run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 8_000, input: '' });
+    else if (ext === '.sh')
+      r = await run('bash', [abs], { cwd: dirname(abs), env: { ...env, PATH: `${psqlBin}:${env.PATH}` }, timeout: 8_000, input: '' });
     else continue;
     const errors = (r.stderr.match(/ERROR: /g) ?? []).length;
-    steps.push({ path, code: r.code, errors, ok: r.code === 0 && errors === 0, note: r.code === 0 && errors === 0 ? '' : (r.stderr.split('\n').find((l) => /ERROR|Error|error/.test(l)) ?? r.stderr.split('\n').filter(Boolean).at(-1) ?? '').slice(0, 160) });
+    steps.push({
+      path,
+      code: r.code,
+      errors,
+      ok: r.code === 0 && errors === 0,
+      note:
+        r.code === 0 && errors === 0
+          ? ''
+          : (r.stderr.split('\n').find((l) => /ERROR|Error|error/.test(l)) ?? r.stderr.split('\n').filter(Boolean).at(-1) ?? '').slice(
+              0,
+              160,
+            ),
+    });
   }
   return steps;
 }
@@ -191,10 +230,15 @@ async function main() {
       const empty = await createScratchDatabase(server.url, { prefix: 'estate_apply' });
       try {
         // The order the converter assumes (a dry run), then production built by running the scripts in it.
-        const dry = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--json'], { cwd: work });
+        const dry = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--json'], {
+          cwd: work,
+        });
         let order = [];
         try {
-          order = JSON.parse(dry.stdout).result.plan.scripts.map((s) => [s.order.position, s.path]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+          order = JSON.parse(dry.stdout)
+            .result.plan.scripts.map((s) => [s.order.position, s.path])
+            .sort((a, b) => a[0] - b[0])
+            .map((x) => x[1]);
         } catch {
           // a crash: reported below by the real run
         }
@@ -204,7 +248,24 @@ async function main() {
           await recipe(prod.url, { pg });
           steps = [{ path: 'production/recipe.json', ok: true, code: 0, errors: 0, note: '' }];
         } else steps = await buildProduction(copy, order, prod.url, psqlBin);
-        const convert = await run(process.execPath, [CLI, 'convert', copy, '--url', prod.url, '--out', join(work, 'migrations'), '--write', '--shadow-url', server.url, '--json', ...(estate.local ? ['--file', 'backend/main.py'] : [])], { cwd: work, timeout: 240_000 });
+        const convert = await run(
+          process.execPath,
+          [
+            CLI,
+            'convert',
+            copy,
+            '--url',
+            prod.url,
+            '--out',
+            join(work, 'migrations'),
+            '--write',
+            '--shadow-url',
+            server.url,
+            '--json',
+            ...(estate.local ? ['--file', 'backend/main.py'] : []),
+          ],
+          { cwd: work, timeout: 240_000 },
+        );
         let out = null;
         try {
           // The --json envelope (docs/json.md): a result unless the command failed (exit 2, 3).
@@ -214,7 +275,9 @@ async function main() {
         }
         const crashed = convert.code === 4 || (out === null && convert.code !== 2 && convert.code !== 3 && convert.code !== 128);
         const timedOut = convert.code === 128;
-        const apply = out?.written ? await run(process.execPath, [CLI, 'up', '--url', empty.url, '--migrations', join(work, 'migrations'), '--json'], { cwd: work }) : null;
+        const apply = out?.written
+          ? await run(process.execPath, [CLI, 'up', '--url', empty.url, '--migrations', join(work, 'migrations'), '--json'], { cwd: work })
+          : null;
         const baselineRow = out?.verify?.rows?.find((r) => r.check.startsWith('baseline'));
         const present = presentScripts(copy);
         const found = out?.plan?.scripts?.map((s) => s.path) ?? [];
@@ -229,7 +292,8 @@ async function main() {
           crashed,
           timedOut,
           exit: convert.code,
-          error: out === null ? (convert.stderr.split('\n').filter(Boolean).slice(0, 3).join(' ') || convert.stdout.slice(0, 300)) : undefined,
+          error:
+            out === null ? convert.stderr.split('\n').filter(Boolean).slice(0, 3).join(' ') || convert.stdout.slice(0, 300) : undefined,
           migrations: out?.written?.migrations?.length ?? 0,
           applies: apply === null ? null : apply.code === 0,
           applyError: apply && apply.code !== 0 ? applyMessage(apply) : undefined,
@@ -244,21 +308,39 @@ async function main() {
         rmSync(work, { recursive: true, force: true });
       }
       const r = results.at(-1);
-      console.error(`${r.name}: found ${r.found}/${r.present}, crashed ${r.crashed}, exit ${r.exit}, applies ${r.applies}, baseline=production ${r.baselineEqualsProduction}, ${r.convertSeconds}s`);
+      console.error(
+        `${r.name}: found ${r.found}/${r.present}, crashed ${r.crashed}, exit ${r.exit}, applies ` +
+          `${r.applies}, baseline=production ${r.baselineEqualsProduction}, ${r.convertSeconds}s`,
+      );
     }
   } finally {
     await server.stop();
   }
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
-  const cls = (c) => (c ? Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') : '');
-  console.log('| estate | scripts found / present | classes | crashed | exit | migrations apply | baseline = production | production steps clean | convert time |');
+  const cls = (c) =>
+    c
+      ? Object.entries(c)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')
+      : '';
+  console.log(
+    '| estate | scripts found / present | classes | crashed | exit | migrations apply | baseline = ' +
+      'production | production steps clean | convert time |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     if (r.skipped) {
       console.log(`| ${r.name} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
-    console.log(`| ${r.name} (${r.repo}@${r.commit}) | ${r.found} / ${r.present} | ${cls(r.counts)} | ${r.crashed ? 'yes' : r.timedOut ? 'timed out' : 'no'} | ${r.exit} | ${r.applies === null ? 'n/a' : r.applies ? `yes (${r.migrations})` : 'NO'} | ${r.baselineEqualsProduction === null ? 'n/a' : r.baselineEqualsProduction ? 'yes' : 'NO'} | ${r.productionSteps.clean} / ${r.productionSteps.run} | ${r.convertSeconds} s |`);
+    console.log(
+      `| ${r.name} (${r.repo}@${r.commit}) | ${r.found} / ${r.present} | ${cls(r.counts)} | ` +
+        `${r.crashed ? 'yes' : r.timedOut ? 'timed out' : 'no'} | ${r.exit} | ` +
+        `${r.applies === null ? 'n/a' : r.applies ? `yes (${r.migrations})` : 'NO'} | ` +
+        `${r.baselineEqualsProduction === null ? 'n/a' : r.baselineEqualsProduction ? 'yes' : 'NO'} | ` +
+        `${r.productionSteps.clean} / ${r.productionSteps.run} | ${r.convertSeconds} s |`,
+    );
   }
 }
 

@@ -43,25 +43,39 @@ function time(cmd, args, env, cwd) {
 
 function writeNpm(dir, migs) {
   mkdirSync(dir, { recursive: true });
-  migs.forEach((m, i) => writeFileSync(join(dir, `${String(1000000 + i + 1)}_m${i + 1}.sql`), `-- Up Migration\n${m.up}\n\n-- Down Migration\n${m.down}\n`));
+  migs.forEach((m, i) =>
+    writeFileSync(join(dir, `${String(1000000 + i + 1)}_m${i + 1}.sql`), `-- Up Migration\n${m.up}\n\n-- Down Migration\n${m.down}\n`),
+  );
 }
 function writeKysely(dir, migs) {
   mkdirSync(join(dir, 'm'), { recursive: true });
   const kysely = JSON.stringify(import.meta.resolve('kysely'));
   migs.forEach((m, i) =>
-    writeFileSync(join(dir, 'm', `${String(i + 1).padStart(5, '0')}_m.mjs`), `import { sql } from ${kysely};\nexport async function up(db) { await sql.raw(${JSON.stringify(m.up)}).execute(db); }\nexport async function down(db) { await sql.raw(${JSON.stringify(m.down)}).execute(db); }\n`),
+    writeFileSync(
+      join(dir, 'm', `${String(i + 1).padStart(5, '0')}_m.mjs`),
+      `import { sql } from ${kysely};\nexport async function up(db) { await sql.raw(` +
+        `${JSON.stringify(m.up)}).execute(db); }\nexport async function down(db) { await sql.raw(` +
+        `${JSON.stringify(m.down)}).execute(db); }\n`,
+    ),
   );
   const kyselyUrl = import.meta.resolve('kysely');
   const pgUrl = import.meta.resolve('pg');
-  writeFileSync(join(dir, 'run.mjs'), `import { Kysely, Migrator, PostgresDialect, FileMigrationProvider, NO_MIGRATIONS } from ${JSON.stringify(kyselyUrl)};
+  writeFileSync(
+    join(dir, 'run.mjs'),
+    `import { Kysely, Migrator, PostgresDialect, FileMigrationProvider, NO_MIGRATIONS } from ` +
+      `${JSON.stringify(kyselyUrl)};
 import pg from ${JSON.stringify(pgUrl)};
 import { promises as fs } from 'node:fs'; import path from 'node:path';
-const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
-const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: path.join(import.meta.dirname, 'm') }) });
-const r = process.argv[2] === 'down' ? await migrator.migrateTo(NO_MIGRATIONS) : await migrator.migrateToLatest();
+const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ` +
+      `process.env.DATABASE_URL, max: 1 }) }) });
+const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, ` +
+      `migrationFolder: path.join(import.meta.dirname, 'm') }) });
+const r = process.argv[2] === 'down' ? await migrator.migrateTo(NO_MIGRATIONS) : await ` +
+      `migrator.migrateToLatest();
 await db.destroy();
 if (r.error) { console.error(r.error); process.exit(1); }
-`);
+`,
+  );
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -78,7 +92,20 @@ try {
     writeKysely(join(root, 'kysely'), migs);
     const row = (tool, op, samples) => results.push({ n, tool, op, ms: median(samples) });
     const fresh = async () => createScratchDatabase(server.url, { prefix: 'bench' });
-    const runs = { node: [], psql: [], strataUp: [], strataStatus: [], strataNoop: [], strataDown: [], npmUp: [], npmNoop: [], npmDown: [], kyUp: [], kyNoop: [], kyDown: [] };
+    const runs = {
+      node: [],
+      psql: [],
+      strataUp: [],
+      strataStatus: [],
+      strataNoop: [],
+      strataDown: [],
+      npmUp: [],
+      npmNoop: [],
+      npmDown: [],
+      kyUp: [],
+      kyNoop: [],
+      kyDown: [],
+    };
     for (let r = 0; r < repeat; r++) {
       // The floor under every Node.js tool here: starting node and doing nothing.
       runs.node.push(time('node', ['-e', ''], {}));
@@ -131,7 +158,11 @@ try {
 
 for (const n of sizes) {
   const base = results.find((r) => r.n === n && r.tool.startsWith('psql')).ms;
-  console.log(`\nN = ${n} migrations (median of ${repeat}; ratios against psql -1 -f of the same SQL = ${base.toFixed(0)} ms)${unset.length ? `; unset in every timed process: ${unset.join(', ')}` : ''}`);
+  console.log(
+    `\nN = ${n} migrations (median of ${repeat}; ratios against psql -1 -f of the same SQL = ` +
+      `${base.toFixed(0)} ms)` +
+      `${unset.length ? `; unset in every timed process: ${unset.join(', ')}` : ''}`,
+  );
   console.log(`${'tool'.padEnd(26)} ${'operation'.padEnd(10)} ${'ms'.padStart(8)}  ratio`);
   for (const r of results.filter((x) => x.n === n)) {
     console.log(`${r.tool.padEnd(26)} ${r.op.padEnd(10)} ${r.ms.toFixed(0).padStart(8)}  ${(r.ms / base).toFixed(2)}x`);

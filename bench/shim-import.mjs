@@ -19,14 +19,22 @@ const samples = { runner: [], shim: [] };
 for (let i = 0; i < runs; i++) {
   for (const [name, file] of Object.entries(targets)) {
     const t0 = performance.now();
-    const r = spawnSync(TIME, ['-f', '%M', process.execPath, '--input-type=module', '-e', `await import(${JSON.stringify(file)});`], { encoding: 'utf8' });
+    const r = spawnSync(TIME, ['-f', '%M', process.execPath, '--input-type=module', '-e', `await import(${JSON.stringify(file)});`], {
+      encoding: 'utf8',
+    });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(r.stderr);
     samples[name].push({ ms, mb: Number(r.stderr.trim().split('\n').pop()) / 1024 });
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ms: median(v.map((s) => s.ms)), mb: median(v.map((s) => s.mb)) }]));
-for (const [k, v] of Object.entries(m)) console.log(`import ${k.padEnd(6)} ${v.ms.toFixed(0).padStart(5)} ms ${v.mb.toFixed(0).padStart(4)} MB (median of ${runs})`);
+const m = Object.fromEntries(
+  Object.entries(samples).map(([k, v]) => [k, { ms: median(v.map((s) => s.ms)), mb: median(v.map((s) => s.mb)) }]),
+);
+for (const [k, v] of Object.entries(m))
+  console.log(`import ${k.padEnd(6)} ${v.ms.toFixed(0).padStart(5)} ms ${v.mb.toFixed(0).padStart(4)} MB (median of ${runs})`);
 const ratio = m.shim.ms / m.runner.ms;
-console.log(`shim / runner: ${ratio.toFixed(2)}x time, ${(m.shim.mb / m.runner.mb).toFixed(2)}x memory; goal <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'}`);
+console.log(
+  `shim / runner: ${ratio.toFixed(2)}x time, ${(m.shim.mb / m.runner.mb).toFixed(2)}x memory; ` +
+    `goal <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'}`,
+);

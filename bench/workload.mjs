@@ -14,7 +14,10 @@ export function workload(n) {
     if (i === 1 || kind === 1 || kind === 2) {
       const fk = prev ? `,\n  ${prev}_id bigint REFERENCES ${prev}(id) ON DELETE CASCADE` : '';
       out.push({
-        up: `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()${fk}\n);\nCREATE INDEX ${t}_name_idx ON ${t} (name);\nINSERT INTO ${t} (name) VALUES ('a'), ('b'), ('c');`,
+        up:
+          `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT ` +
+          `NULL,\n  created_at timestamptz NOT NULL DEFAULT now()${fk}\n);\nCREATE INDEX ${t}_name_idx ON ` +
+          `${t} (name);\nINSERT INTO ${t} (name) VALUES ('a'), ('b'), ('c');`,
         down: `DROP TABLE ${t};`,
         table: t,
       });
@@ -41,7 +44,10 @@ export function writeStrataMigrations(dir, migs) {
   let parent = 'none';
   migs.forEach((m, i) => {
     const rev = (i + 1).toString(16).padStart(12, '0');
-    writeFileSync(join(dir, `${String(i + 1).padStart(4, '0')}_m${i + 1}.sql`), `-- revision: ${rev}\n-- parents: ${parent}\n${m.header ?? ''}\n-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`);
+    writeFileSync(
+      join(dir, `${String(i + 1).padStart(4, '0')}_m${i + 1}.sql`),
+      `-- revision: ${rev}\n-- parents: ${parent}\n${m.header ?? ''}\n-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`,
+    );
     parent = rev;
   });
 }

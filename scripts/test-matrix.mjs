@@ -43,7 +43,10 @@ const { values } = parseArgs({
   },
 });
 
-const majors = values.majors.split(',').map((m) => m.trim()).filter(Boolean);
+const majors = values.majors
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean);
 for (const m of majors) {
   if (!SUPPORTED.includes(Number(m))) {
     console.error(`test:matrix: ${m} is not a supported PostgreSQL major (${SUPPORTED.join(', ')}).`);
@@ -60,7 +63,10 @@ const oldest = Math.min(...majors.map(Number));
 for (const major of majors) {
   const started = Date.now();
   const files = values.ci && Number(major) !== oldest ? FILES.filter((f) => f !== ROUND_TRIP) : FILES;
-  const reporters = ['--reporter=dot', ...(reportDir ? ['--reporter=json', `--outputFile.json=${join(reportDir, `matrix-${major}.json`)}`] : [])];
+  const reporters = [
+    '--reporter=dot',
+    ...(reportDir ? ['--reporter=json', `--outputFile.json=${join(reportDir, `matrix-${major}.json`)}`] : []),
+  ];
   console.log(`\n== PostgreSQL ${major} ==`);
   const r = spawnSync(process.execPath, [vitest, 'run', '--project', 'integration', ...reporters, ...files], {
     cwd: root,
@@ -69,7 +75,11 @@ for (const major of majors) {
   });
   const ok = r.status === 0;
   failed ||= !ok;
-  rows.push(`PostgreSQL ${major}${files === FILES ? '' : ' (without the round trip)'}: ${ok ? 'passed' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  rows.push(
+    `PostgreSQL ${major}${files === FILES ? '' : ' (without the round trip)'}: ` +
+      `${ok ? 'passed' : `FAILED (exit ${r.status ?? r.signal})`} in ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 console.log(`\ntest:matrix\n${rows.map((r) => `  ${r}`).join('\n')}`);
 process.exit(failed ? 1 : 0);

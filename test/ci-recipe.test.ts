@@ -75,7 +75,9 @@ interface Workflow {
 
 describe('docs/github-actions.yml', () => {
   const workflow = parse(readFileSync(resolve(docs, 'github-actions.yml'), 'utf8')) as Workflow;
-  const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
+  const runs = Object.values(workflow.jobs)
+    .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+    .join('\n');
   const calls = invocations(runs);
 
   it('is a workflow with a pull-request job and a deploy job, every step a `run` or a `uses`', () => {
@@ -101,7 +103,10 @@ describe('docs/github-actions.yml', () => {
     expect(missing, `verbs the workflow runs that \`strata --help\` does not list (have: ${[...verbs].join(', ')})`).toEqual([]);
     for (const c of calls) {
       const known = cliOptions(c.verb);
-      expect(c.options.filter((o) => !known.has(o)), `${c.line}`).toEqual([]);
+      expect(
+        c.options.filter((o) => !known.has(o)),
+        `${c.line}`,
+      ).toEqual([]);
     }
   });
 });
@@ -124,7 +129,10 @@ describe('docs/entrypoint.sh', () => {
     for (const c of calls) {
       expect(verbs.has(c.verb), c.verb).toBe(true);
       const known = cliOptions(c.verb);
-      expect(c.options.filter((o) => !known.has(o)), c.line).toEqual([]);
+      expect(
+        c.options.filter((o) => !known.has(o)),
+        c.line,
+      ).toEqual([]);
     }
   });
 });

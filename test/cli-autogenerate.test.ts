@@ -8,8 +8,15 @@ import { describeSchema } from './support/catalogue.js';
 describe('migrate new --autogenerate', () => {
   it('writes the migration that takes the head to the models, says so when nothing changed, and the result applies', async () => {
     const cwd = tempProject({
-      'migrations/0001_users.sql': sqlMigration('a00000000001', [], 'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);', 'DROP TABLE users;'),
-      'models.sql': 'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, nickname text);\nCREATE INDEX users_nickname_idx ON users (nickname);\n',
+      'migrations/0001_users.sql': sqlMigration(
+        'a00000000001',
+        [],
+        'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);',
+        'DROP TABLE users;',
+      ),
+      'models.sql':
+        'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, nickname text);\nCREATE INDEX ' +
+        'users_nickname_idx ON users (nickname);\n',
     });
     const shadow = ['--shadow-url', testServerUrl()];
     // --concurrently: the index is on an existing table, which `up`'s lint gate would refuse otherwise.

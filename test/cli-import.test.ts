@@ -28,22 +28,34 @@ async function execEach(url: string, sql: string): Promise<void> {
   for (const s of splitStatements(sql).statements) await query(url, sql.slice(s.start, s.end));
 }
 
-const FLYWAY_TABLE = `CREATE TABLE flyway_schema_history (installed_rank integer NOT NULL, version varchar(50), description varchar(200) NOT NULL,
-  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
-  installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL,
+const FLYWAY_TABLE =
+  `CREATE TABLE flyway_schema_history (installed_rank integer NOT NULL, version varchar(50), ` +
+  `description varchar(200) NOT NULL,
+  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by ` +
+  `varchar(100) NOT NULL,
+  installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success ` +
+  `boolean NOT NULL,
   CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank));
 CREATE INDEX flyway_schema_history_s_idx ON flyway_schema_history (success);`;
 
-/** Flyway's rules: V files by version, each in a transaction, placeholders replaced, one history row each (afterMigrate callback run too). */
+/** Flyway's rules: V files by version, each in a transaction, placeholders replaced, one history row each (afterMigrate callback run too).
+ * */
 async function applyFlyway(url: string, upTo = Infinity): Promise<void> {
   const dir = join(FIXTURES, 'flyway');
   await exec(url, FLYWAY_TABLE);
-  const files = readdirSync(dir).filter((f) => /^V/.test(f)).map((f) => ({ f, v: /^V([\d_]+)__(.*)\.sql$/.exec(f)! }))
+  const files = readdirSync(dir)
+    .filter((f) => /^V/.test(f))
+    .map((f) => ({ f, v: /^V([\d_]+)__(.*)\.sql$/.exec(f)! }))
     .sort((a, b) => Number(a.v[1]!.replace('_', '.')) - Number(b.v[1]!.replace('_', '.')));
   let rank = 1;
   for (const { f, v } of files.slice(0, upTo)) {
     await exec(url, `BEGIN; ${readFileSync(join(dir, f), 'utf8').replaceAll('${owner}', 'app')} COMMIT;`);
-    await query(url, `INSERT INTO flyway_schema_history VALUES ($1, $2, $3, 'SQL', $4, 12345, 'app', now(), 5, true)`, [rank++, v[1]!.replace(/_/g, '.'), v[2]!.replace(/_/g, ' '), f]);
+    await query(url, `INSERT INTO flyway_schema_history VALUES ($1, $2, $3, 'SQL', $4, 12345, 'app', now(), 5, true)`, [
+      rank++,
+      v[1]!.replace(/_/g, '.'),
+      v[2]!.replace(/_/g, ' '),
+      f,
+    ]);
   }
   await exec(url, readFileSync(join(dir, 'afterMigrate.sql'), 'utf8'));
 }
@@ -52,15 +64,23 @@ async function applyFlyway(url: string, upTo = Infinity): Promise<void> {
 async function applyGolangMigrate(url: string): Promise<void> {
   const dir = join(FIXTURES, 'golang-migrate');
   await exec(url, 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.up.sql')).sort()) await exec(url, readFileSync(join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.up.sql'))
+    .sort())
+    await exec(url, readFileSync(join(dir, f), 'utf8'));
   await exec(url, 'INSERT INTO schema_migrations VALUES (3, false)');
 }
 
-/** goose's rules: the Up section of each file by version (NO TRANSACTION files statement by statement), the Go migration's SQL run as its code does; goose_db_version rows. */
+/** goose's rules: the Up section of each file by version (NO TRANSACTION files statement by statement), the Go migration's SQL run as its
+ * code does; goose_db_version rows. */
 async function applyGoose(url: string): Promise<void> {
   const dir = join(FIXTURES, 'goose');
-  await exec(url, `CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
-    INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true)`);
+  await exec(
+    url,
+    `CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied ` +
+      `boolean NOT NULL, tstamp timestamp DEFAULT now());
+    INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true)`,
+  );
   for (const f of readdirSync(dir).sort()) {
     const version = Number(/^(\d+)/.exec(f)![1]);
     if (f.endsWith('.go')) await exec(url, "INSERT INTO authors (name) VALUES ('seed')");
@@ -77,12 +97,25 @@ async function applyGoose(url: string): Promise<void> {
 /** Prisma's rules (migrate deploy): each migration.sql in folder order, a _prisma_migrations row each. */
 async function applyPrisma(url: string, upTo = Infinity): Promise<void> {
   const dir = join(FIXTURES, 'prisma');
-  await exec(url, `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY NOT NULL, checksum varchar(64) NOT NULL, finished_at timestamptz,
-    migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`);
-  for (const folder of readdirSync(dir).filter((f) => /^\d/.test(f)).sort().slice(0, upTo)) {
+  await exec(
+    url,
+    `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY NOT NULL, checksum varchar(64) NOT ` +
+      `NULL, finished_at timestamptz,
+    migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at ` +
+      `timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`,
+  );
+  for (const folder of readdirSync(dir)
+    .filter((f) => /^\d/.test(f))
+    .sort()
+    .slice(0, upTo)) {
     const sql = readFileSync(join(dir, folder, 'migration.sql'), 'utf8');
     await exec(url, sql);
-    await query(url, 'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (gen_random_uuid()::text, $1, now(), $2, 1)', [createHash('sha256').update(sql).digest('hex'), folder]);
+    await query(
+      url,
+      'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, ' +
+        'applied_steps_count) VALUES (gen_random_uuid()::text, $1, now(), $2, 1)',
+      [createHash('sha256').update(sql).digest('hex'), folder],
+    );
   }
 }
 
@@ -97,16 +130,32 @@ function applyDbmate(url: string): void {
 
 /** node-pg-migrate itself (its programmatic runner). */
 async function applyNodePgMigrate(url: string): Promise<void> {
-  const { runner } = (await import(pathToFileURL(fromImporter.resolve('node-pg-migrate')).href)) as { runner: (o: Record<string, unknown>) => Promise<unknown> };
-  await runner({ databaseUrl: url, dir: join(FIXTURES, 'node-pg-migrate'), direction: 'up', migrationsTable: 'pgmigrations', count: Infinity, log: () => {}, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const { runner } = (await import(pathToFileURL(fromImporter.resolve('node-pg-migrate')).href)) as {
+    runner: (o: Record<string, unknown>) => Promise<unknown>;
+  };
+  await runner({
+    databaseUrl: url,
+    dir: join(FIXTURES, 'node-pg-migrate'),
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    count: Infinity,
+    log: () => {},
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
 }
 
 /** Kysely's own Migrator, with a provider loading the folder's modules in name order (FileMigrationProvider's order). */
 async function applyKysely(url: string): Promise<void> {
   type Ctor = new (o: Record<string, unknown>) => any;
-  const kysely = (await import(pathToFileURL(fromImporter.resolve('kysely')).href)) as { Kysely: Ctor; PostgresDialect: Ctor; Migrator: Ctor };
+  const kysely = (await import(pathToFileURL(fromImporter.resolve('kysely')).href)) as {
+    Kysely: Ctor;
+    PostgresDialect: Ctor;
+    Migrator: Ctor;
+  };
   const pg = (await import('pg')).default;
-  const { createJiti } = (await import(pathToFileURL(fromImporter.resolve('jiti')).href)) as { createJiti: (from: string) => { import(p: string): Promise<unknown> } };
+  const { createJiti } = (await import(pathToFileURL(fromImporter.resolve('jiti')).href)) as {
+    createJiti: (from: string) => { import(p: string): Promise<unknown> };
+  };
   const jiti = createJiti(import.meta.url);
   const dir = join(FIXTURES, 'kysely');
   const db = new kysely.Kysely({ dialect: new kysely.PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
@@ -127,7 +176,8 @@ async function applyKysely(url: string): Promise<void> {
 
 /** A Python that imports Alembic (Debian's python3-alembic: .ci/run installs it). */
 function alembicPython(): string {
-  for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import alembic, psycopg2'], { stdio: 'ignore' }).status === 0) return py;
+  for (const py of ['python3', '/usr/bin/python3'])
+    if (spawnSync(py, ['-c', 'import alembic, psycopg2'], { stdio: 'ignore' }).status === 0) return py;
   throw new Error('No Python with Alembic and psycopg2: apt-get install python3-alembic python3-psycopg2 (.ci/run does).');
 }
 
@@ -144,11 +194,19 @@ function applyAlembic(url: string, target = 'heads'): void {
 
 /** The user schema of a database, the other tool's tables left out. */
 async function schemaOf(url: string, toolTable: string): Promise<string> {
-  return (await describeSchema(url)).split('\n').filter((l) => !l.includes(toolTable)).join('\n');
+  return (await describeSchema(url))
+    .split('\n')
+    .filter((l) => !l.includes(toolTable))
+    .join('\n');
 }
 
 /** import, stamp --from-history, status, (down, up), and the auditor's zero drift against the imported migrations. */
-async function takeOver(tool: string, dir: string, build: (url: string) => Promise<void> | void, o: { table: string; importCode: number; down: boolean; importArgs?: string[] }) {
+async function takeOver(
+  tool: string,
+  dir: string,
+  build: (url: string) => Promise<void> | void,
+  o: { table: string; importCode: number; down: boolean; importArgs?: string[] },
+) {
   const db = await createTestDatabase(`e2e_import_${tool.replace(/-/g, '_')}`);
   try {
     await build(db.url);
@@ -193,20 +251,35 @@ async function takeOver(tool: string, dir: string, build: (url: string) => Promi
 
 describe('strata import + stamp --from-history, per tool', () => {
   it('flyway: V/U files, a placeholder given, the callback reported', async () => {
-    const { imp, cwd } = await takeOver('flyway', join(FIXTURES, 'flyway'), (u) => applyFlyway(u), { table: 'flyway_schema_history', importCode: 1, down: true, importArgs: ['--placeholder', 'owner=app'] });
+    const { imp, cwd } = await takeOver('flyway', join(FIXTURES, 'flyway'), (u) => applyFlyway(u), {
+      table: 'flyway_schema_history',
+      importCode: 1,
+      down: true,
+      importArgs: ['--placeholder', 'owner=app'],
+    });
     expect(imp.stdout).toContain('afterMigrate.sql: [callback]');
     const files = readdirSync(join(cwd, 'migrations')).sort();
     expect(files).toEqual(['0001_create_authors.sql', '0002_author_email.sql', '0003_books.sql', 'IMPORT-flyway.md']);
-    expect(readFileSync(join(cwd, 'migrations', '0001_create_authors.sql'), 'utf8')).toContain("COMMENT ON TABLE authors IS 'owned by app';");
+    expect(readFileSync(join(cwd, 'migrations', '0001_create_authors.sql'), 'utf8')).toContain(
+      "COMMENT ON TABLE authors IS 'owned by app';",
+    );
   }, 300_000);
 
   it('dbmate (its own binary): transaction:false carried over', async () => {
-    const { cwd } = await takeOver('dbmate', join(FIXTURES, 'dbmate'), applyDbmate, { table: 'schema_migrations', importCode: 0, down: true });
+    const { cwd } = await takeOver('dbmate', join(FIXTURES, 'dbmate'), applyDbmate, {
+      table: 'schema_migrations',
+      importCode: 0,
+      down: true,
+    });
     expect(readFileSync(join(cwd, 'migrations', '0003_author_email_index.sql'), 'utf8')).toContain('-- transactional: false');
   }, 300_000);
 
   it('golang-migrate: up/down pairs, BEGIN/COMMIT taken out and reported', async () => {
-    const { imp } = await takeOver('golang-migrate', join(FIXTURES, 'golang-migrate'), applyGolangMigrate, { table: 'schema_migrations', importCode: 0, down: true });
+    const { imp } = await takeOver('golang-migrate', join(FIXTURES, 'golang-migrate'), applyGolangMigrate, {
+      table: 'schema_migrations',
+      importCode: 0,
+      down: true,
+    });
     expect(imp.stdout).toContain("[transaction-control] 'BEGIN' removed");
   }, 300_000);
 
@@ -216,13 +289,21 @@ describe('strata import + stamp --from-history, per tool', () => {
   }, 300_000);
 
   it('node-pg-migrate (its own runner): SQL, JS reversed by itself, TS with down()', async () => {
-    const { cwd } = await takeOver('node-pg-migrate', join(FIXTURES, 'node-pg-migrate'), applyNodePgMigrate, { table: 'pgmigrations', importCode: 0, down: true });
+    const { cwd } = await takeOver('node-pg-migrate', join(FIXTURES, 'node-pg-migrate'), applyNodePgMigrate, {
+      table: 'pgmigrations',
+      importCode: 0,
+      down: true,
+    });
     const js = readFileSync(join(cwd, 'migrations', '0002_author_email.sql'), 'utf8');
     expect(js).toMatch(/-- migrate:down\nDROP INDEX "authors_email_key";\nALTER TABLE "authors"\n\s+DROP "email";/);
   }, 300_000);
 
   it('kysely (its own Migrator): modules kept as Strata TypeScript migrations', async () => {
-    const { cwd } = await takeOver('kysely', join(FIXTURES, 'kysely'), applyKysely, { table: 'kysely_migration', importCode: 0, down: true });
+    const { cwd } = await takeOver('kysely', join(FIXTURES, 'kysely'), applyKysely, {
+      table: 'kysely_migration',
+      importCode: 0,
+      down: true,
+    });
     expect(readdirSync(join(cwd, 'migrations')).filter((f) => f.endsWith('.ts'))).toHaveLength(3);
   }, 300_000);
 
@@ -255,12 +336,33 @@ describe('strata import + stamp --from-history, per tool', () => {
   }, 300_000);
 
   it('alembic (run by Alembic itself): branches and a merge kept, offline and static imports build the same schema', async () => {
-    const offline = await takeOver('alembic', join(FIXTURES, 'alembic'), (u) => applyAlembic(u), { table: 'alembic_version', importCode: 0, down: true, importArgs: ['--alembic-mode', 'offline'] });
-    const stat = await takeOver('alembic', join(FIXTURES, 'alembic'), (u) => applyAlembic(u), { table: 'alembic_version', importCode: 0, down: true, importArgs: ['--alembic-mode', 'static'] });
-    const merge = readFileSync(join(offline.cwd, 'migrations', readdirSync(join(offline.cwd, 'migrations')).find((f) => f.includes('merge'))!), 'utf8');
+    const offline = await takeOver('alembic', join(FIXTURES, 'alembic'), (u) => applyAlembic(u), {
+      table: 'alembic_version',
+      importCode: 0,
+      down: true,
+      importArgs: ['--alembic-mode', 'offline'],
+    });
+    const stat = await takeOver('alembic', join(FIXTURES, 'alembic'), (u) => applyAlembic(u), {
+      table: 'alembic_version',
+      importCode: 0,
+      down: true,
+      importArgs: ['--alembic-mode', 'static'],
+    });
+    const merge = readFileSync(
+      join(offline.cwd, 'migrations', readdirSync(join(offline.cwd, 'migrations')).find((f) => f.includes('merge'))!),
+      'utf8',
+    );
     expect(merge).toContain('-- parents: b2c0ffee0002, c3c0ffee0003');
     // Same revisions, same graph; the bodies may differ only in layout.
-    const heads = (cwd: string) => readdirSync(join(cwd, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => readFileSync(join(cwd, 'migrations', f), 'utf8').split('\n').slice(0, 2).join(' '));
+    const heads = (cwd: string) =>
+      readdirSync(join(cwd, 'migrations'))
+        .filter((f) => f.endsWith('.sql'))
+        .map((f) =>
+          readFileSync(join(cwd, 'migrations', f), 'utf8')
+            .split('\n')
+            .slice(0, 2)
+            .join(' '),
+        );
     expect(heads(stat.cwd)).toEqual(heads(offline.cwd));
     const a = await createTestDatabase('e2e_import_alembic_a');
     const b = await createTestDatabase('e2e_import_alembic_b');
@@ -282,7 +384,10 @@ describe('strata import + stamp --from-history, per tool', () => {
       const env = { DATABASE_URL: db.url, STRATA_NO_DOWNLOAD: '1' };
       expect((await runMigrate(['import', '--from', 'alembic', join(FIXTURES, 'alembic')], { cwd, env })).code).toBe(0);
       const stamped = await runMigrate(['stamp', '--from-history', 'alembic', ...shadow()], { cwd, env, timeoutMs: 120_000 });
-      expect({ code: stamped.code, err: stamped.stderr, out: stamped.stdout }).toMatchObject({ code: 0, out: 'Stamped: base -> b2c0ffee0002.\n' });
+      expect({ code: stamped.code, err: stamped.stderr, out: stamped.stdout }).toMatchObject({
+        code: 0,
+        out: 'Stamped: base -> b2c0ffee0002.\n',
+      });
       const up = await runMigrate(['up', '--no-lint', '--allow-data-loss'], { cwd, env });
       expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
       const full = await createTestDatabase('e2e_import_alembic_branch_full');
@@ -321,7 +426,11 @@ describe('strata import: refusals', () => {
     const cwd = tempProject();
     const dir = join(FIXTURES, 'dbmate');
     expect((await runMigrate(['import', '--from', 'dbmate', dir], { cwd })).code).toBe(0);
-    const snap = () => readdirSync(join(cwd, 'migrations')).sort().map((f) => `${f}\n${readFileSync(join(cwd, 'migrations', f), 'utf8')}`).join('\n');
+    const snap = () =>
+      readdirSync(join(cwd, 'migrations'))
+        .sort()
+        .map((f) => `${f}\n${readFileSync(join(cwd, 'migrations', f), 'utf8')}`)
+        .join('\n');
     const first = snap();
     const again = await runMigrate(['import', '--from', 'dbmate', dir], { cwd });
     expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
@@ -337,11 +446,19 @@ describe('strata import: refusals', () => {
     expect(readdirSync(join(other, 'migrations')).sort()).toEqual(before);
     const appended = await runMigrate(['import', '--from', 'dbmate', dir, '--append'], { cwd: other });
     expect(appended.code, `${appended.stdout}\n${appended.stderr}`).toBe(0);
-    const appendedOnce = readdirSync(join(other, 'migrations')).sort().map((f) => readFileSync(join(other, 'migrations', f), 'utf8')).join('\n');
+    const appendedOnce = readdirSync(join(other, 'migrations'))
+      .sort()
+      .map((f) => readFileSync(join(other, 'migrations', f), 'utf8'))
+      .join('\n');
     const appendAgain = await runMigrate(['import', '--from', 'dbmate', dir, '--append'], { cwd: other });
     expect(appendAgain.code, appendAgain.stderr).toBe(0);
     expect(appendAgain.stdout).toContain('Nothing to do');
-    expect(readdirSync(join(other, 'migrations')).sort().map((f) => readFileSync(join(other, 'migrations', f), 'utf8')).join('\n')).toBe(appendedOnce);
+    expect(
+      readdirSync(join(other, 'migrations'))
+        .sort()
+        .map((f) => readFileSync(join(other, 'migrations', f), 'utf8'))
+        .join('\n'),
+    ).toBe(appendedOnce);
     const heads = await runMigrate(['heads'], { cwd: other });
     expect(heads.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(readdirSync(join(other, 'migrations')).filter((f) => f.endsWith('.sql'))).toHaveLength(5);

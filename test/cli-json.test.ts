@@ -20,10 +20,21 @@ let cwd: string;
 let env: NodeJS.ProcessEnv;
 
 /** Run with --json; stdout must be one envelope of `command` whose ok says whether the exit code is 0. */
-async function json(args: string[], command: string | null, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Envelope & { run: CliRun }> {
-  const run = await runMigrate([...args, ...(args.includes('--format') ? [] : ['--json'])], { cwd: options.cwd ?? cwd, env: options.env ?? env, timeoutMs: 120_000 });
+async function json(
+  args: string[],
+  command: string | null,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Envelope & { run: CliRun }> {
+  const run = await runMigrate([...args, ...(args.includes('--format') ? [] : ['--json'])], {
+    cwd: options.cwd ?? cwd,
+    env: options.env ?? env,
+    timeoutMs: 120_000,
+  });
   const e = envelope(run.stdout);
-  expect(Object.keys(e).filter((k) => !['version', 'command', 'ok', 'result', 'error'].includes(k)), run.stdout).toEqual([]);
+  expect(
+    Object.keys(e).filter((k) => !['version', 'command', 'ok', 'result', 'error'].includes(k)),
+    run.stdout,
+  ).toEqual([]);
   expect({ version: e.version, command: e.command, ok: e.ok }, run.stderr).toEqual({ version: 1, command, ok: run.code === 0 });
   if (e.ok) expect(e.error).toBeUndefined();
   else expect(e.result !== undefined || e.error !== undefined).toBe(true);
@@ -37,8 +48,16 @@ beforeAll(async () => {
   db = await createTestDatabase('e2e_json');
   env = { DATABASE_URL: db.url };
   cwd = tempProject({ 'schema.sql': SCHEMA, 'schema-more.sql': `${SCHEMA}ALTER TABLE users ADD COLUMN phone text;\n` });
-  writeFileSync(join(cwd, 'migrations', '0001_users.sql'), sqlMigration(R1, [], 'CREATE TABLE users (id int PRIMARY KEY);', 'DROP TABLE users;', { 'data-loss': 'test table' }));
-  writeFileSync(join(cwd, 'migrations', '0002_email.sql'), sqlMigration(R2, [R1], 'ALTER TABLE users ADD COLUMN email text;', 'ALTER TABLE users DROP COLUMN email;', { 'data-loss': 'test column' }));
+  writeFileSync(
+    join(cwd, 'migrations', '0001_users.sql'),
+    sqlMigration(R1, [], 'CREATE TABLE users (id int PRIMARY KEY);', 'DROP TABLE users;', { 'data-loss': 'test table' }),
+  );
+  writeFileSync(
+    join(cwd, 'migrations', '0002_email.sql'),
+    sqlMigration(R2, [R1], 'ALTER TABLE users ADD COLUMN email text;', 'ALTER TABLE users DROP COLUMN email;', {
+      'data-loss': 'test column',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -59,7 +78,11 @@ describe('--json: one envelope per command', () => {
     expect(missing.error?.message).toContain('scratch');
     mkdirSync(join(cwd, 'scratch'));
     const e = await json(['new', 'add things', '--migrations', 'scratch'], 'new');
-    expect(e.result).toMatchObject({ written: true, revision: expect.stringMatching(/^[0-9a-f]{12}$/), path: expect.stringContaining(join(cwd, 'scratch')) });
+    expect(e.result).toMatchObject({
+      written: true,
+      revision: expect.stringMatching(/^[0-9a-f]{12}$/),
+      path: expect.stringContaining(join(cwd, 'scratch')),
+    });
     expect(readdirSync(join(cwd, 'scratch'))).toHaveLength(1);
   });
 
@@ -75,9 +98,24 @@ describe('--json: one envelope per command', () => {
     const sql = await json(['up', '--sql', '--from', 'base'], 'up');
     expect(sql.result.script).toContain('CREATE TABLE users (id int PRIMARY KEY);');
     const dry = await json(['up', '--dry-run'], 'up');
-    expect(dry.result).toMatchObject({ direction: 'up', dryRun: true, steps: [{ revision: R1, status: 'planned' }, { revision: R2, status: 'planned' }] });
+    expect(dry.result).toMatchObject({
+      direction: 'up',
+      dryRun: true,
+      steps: [
+        { revision: R1, status: 'planned' },
+        { revision: R2, status: 'planned' },
+      ],
+    });
     const up = await json(['up'], 'up');
-    expect(up.result).toMatchObject({ direction: 'up', from: [], to: [R2], steps: [{ revision: R1, status: 'applied' }, { revision: R2, status: 'applied' }] });
+    expect(up.result).toMatchObject({
+      direction: 'up',
+      from: [],
+      to: [R2],
+      steps: [
+        { revision: R1, status: 'applied' },
+        { revision: R2, status: 'applied' },
+      ],
+    });
     expect(up.result).not.toHaveProperty('error');
     expect(await query(db.url, `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users'`)).toEqual([{ n: 2 }]);
     const again = await json(['up'], 'up');
@@ -119,7 +157,11 @@ describe('--json: one envelope per command', () => {
     writeFileSync(join(dir, 'migrations', '0002_b.sql'), sqlMigration('c10000000002', ['c10000000001'], 'SELECT 1;', 'SELECT 1;'));
     writeFileSync(join(dir, 'migrations', '0002_c.sql'), sqlMigration('c10000000003', ['c10000000001'], 'SELECT 1;', 'SELECT 1;'));
     const e = await json(['merge', 'join the branches'], 'merge', { cwd: dir });
-    expect(e.result).toMatchObject({ revision: expect.any(String), parents: ['c10000000002', 'c10000000003'], path: expect.stringContaining(join(dir, 'migrations')) });
+    expect(e.result).toMatchObject({
+      revision: expect.any(String),
+      parents: ['c10000000002', 'c10000000003'],
+      path: expect.stringContaining(join(dir, 'migrations')),
+    });
   });
 
   it('stamp, and stamp --verify that finds a difference (result and error)', async () => {
@@ -129,7 +171,10 @@ describe('--json: one envelope per command', () => {
     const v = await json(['stamp', 'head', '--verify', '--shadow-url', testServerUrl()], 'stamp');
     expect(v.run.code).toBe(1);
     expect(v.error?.code).toBe('SCHEMA_MISMATCH');
-    expect(v.result).toMatchObject({ left: 'the database', differences: [expect.objectContaining({ kind: 'extra', message: expect.stringContaining('extra') })] });
+    expect(v.result).toMatchObject({
+      left: 'the database',
+      differences: [expect.objectContaining({ kind: 'extra', message: expect.stringContaining('extra') })],
+    });
     await query(db.url, 'ALTER TABLE users DROP COLUMN extra');
   });
 
@@ -169,13 +214,23 @@ describe('--json: one envelope per command', () => {
   it('test, and its streaming form (--format json-lines: events, then the envelope as the last line)', async () => {
     const e = await json(['test', '--shadow-url', testServerUrl()], 'test');
     expect(e.run.code).toBe(0);
-    expect(e.result).toMatchObject({ migrations: 2, failures: [], checks: expect.arrayContaining([expect.objectContaining({ name: 'stairway', status: 'passed' })]) });
-    const events = e.run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(e.result).toMatchObject({
+      migrations: 2,
+      failures: [],
+      checks: expect.arrayContaining([expect.objectContaining({ name: 'stairway', status: 'passed' })]),
+    });
+    const events = e.run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events.map((x) => x.type)).toContain('step');
 
     const lines = await runMigrate(['test', '--format', 'json-lines', '--shadow-url', testServerUrl()], { cwd, env, timeoutMs: 120_000 });
     expect(lines.code).toBe(0);
-    const docs = lines.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const docs = lines.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const last = docs.pop()!;
     expect(last).toMatchObject({ version: 1, command: 'test', ok: true, result: { migrations: 2 } });
     expect(docs.length).toBeGreaterThan(2);
@@ -188,13 +243,20 @@ describe('--json: one envelope per command', () => {
     mkdirSync(legacy);
     writeFileSync(join(legacy, 'fix_add_phone.sql'), 'ALTER TABLE users ADD COLUMN IF NOT EXISTS phone text;\n');
     const e = await json(['convert', 'legacy', '--models', 'schema-more.sql', '--shadow-url', testServerUrl()], 'convert');
-    expect(e.result).toMatchObject({ plan: { scripts: [expect.objectContaining({ path: 'fix_add_phone.sql' })] }, written: null, verify: null });
+    expect(e.result).toMatchObject({
+      plan: { scripts: [expect.objectContaining({ path: 'fix_add_phone.sql' })] },
+      written: null,
+      verify: null,
+    });
   });
 
   it('import (a complete one, then one with something it cannot carry over)', async () => {
     const dbmate = join(cwd, 'db', 'migrations');
     mkdirSync(dbmate, { recursive: true });
-    writeFileSync(join(dbmate, '20240101000000_create_notes.sql'), '-- migrate:up\nCREATE TABLE notes (id int);\n\n-- migrate:down\nDROP TABLE notes;\n');
+    writeFileSync(
+      join(dbmate, '20240101000000_create_notes.sql'),
+      '-- migrate:up\nCREATE TABLE notes (id int);\n\n-- migrate:down\nDROP TABLE notes;\n',
+    );
     const e = await json(['import', '--from', 'dbmate', 'db/migrations', '--out', 'imported-dbmate'], 'import');
     expect(e.run.code).toBe(0);
     expect(e.result).toMatchObject({ tool: 'dbmate', revisions: [expect.objectContaining({ source: '20240101000000_create_notes.sql' })] });
@@ -204,7 +266,10 @@ describe('--json: one envelope per command', () => {
     const incomplete = await json(['import', '--from', 'flyway', 'flyway', '--out', 'imported-flyway'], 'import');
     expect(incomplete.run.code).toBe(1);
     expect(incomplete.error?.code).toBe('IMPORT_INCOMPLETE');
-    expect(incomplete.result).toMatchObject({ tool: 'flyway', report: expect.arrayContaining([expect.objectContaining({ severity: 'error' })]) });
+    expect(incomplete.result).toMatchObject({
+      tool: 'flyway',
+      report: expect.arrayContaining([expect.objectContaining({ severity: 'error' })]),
+    });
   });
 
   it('errors: a bad option, an unknown command, an unreachable server (no password printed)', async () => {

@@ -42,7 +42,11 @@ describe('migrate CLI against real PostgreSQL', () => {
     const base = await runMigrate(['down', 'base', '--allow-data-loss'], { cwd, env });
     expect(base.code).toBe(0);
     expect(await describeSchema(db.url)).toBe('');
-    const left = await query<{ nspname: string }>(db.url, `SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')`);
+    const left = await query<{ nspname: string }>(
+      db.url,
+      `SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` +
+        `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')`,
+    );
     expect(left.map((r) => r.nspname)).toEqual(['strata']);
 
     const again = await runMigrate(['up'], { cwd, env });
@@ -58,9 +62,14 @@ describe('migrate CLI against real PostgreSQL', () => {
   it('8 processes running up at once on a 50-migration chain: all exit 0, each migration applied exactly once', async () => {
     const db = await createTestDatabase('e2e_race');
     const cwd = tempProject(chain(50));
-    const runs = await Promise.all(Array.from({ length: 8 }, () => runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url }, timeoutMs: 120_000 })));
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url }, timeoutMs: 120_000 })),
+    );
     for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-    const rows = await query<{ revision: string; n: number }>(db.url, `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE direction = 'up' AND outcome = 'applied' GROUP BY revision`);
+    const rows = await query<{ revision: string; n: number }>(
+      db.url,
+      `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE direction = 'up' AND outcome = 'applied' GROUP BY revision`,
+    );
     expect(rows).toHaveLength(50);
     expect(rows.every((r) => r.n === 1)).toBe(true);
     await db.drop();
@@ -81,7 +90,10 @@ describe('migrate CLI against real PostgreSQL', () => {
     // line 7 of the file: two header lines, a blank, "-- migrate:up", two statements, then the failing one
     expect(r.stderr).toContain('0003_bad.sql:7:29');
     expect(r.stderr).toContain('column "nonexistent_column" does not exist');
-    const tables = await query<{ relname: string }>(db.url, `SELECT relname FROM pg_class WHERE relname IN ('t1','t2','keep_me') ORDER BY 1`);
+    const tables = await query<{ relname: string }>(
+      db.url,
+      `SELECT relname FROM pg_class WHERE relname IN ('t1','t2','keep_me') ORDER BY 1`,
+    );
     expect(tables.map((t) => t.relname)).toEqual(['t1', 't2']);
     const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
     expect(envelope(status.stdout).result.failed[0]).toMatchObject({ revision: rev(3) });
@@ -91,9 +103,18 @@ describe('migrate CLI against real PostgreSQL', () => {
   it('SIGKILL during a slow migration: nothing half-applied, the lock is free, the re-run completes', async () => {
     const db = await createTestDatabase('e2e_kill');
     const files = chain(1);
-    files['migrations/0002_slow.sql'] = sqlMigration(rev(2), [rev(1)], 'CREATE TABLE slow_half (id int);\nSELECT pg_sleep(30);', 'DROP TABLE slow_half;');
+    files['migrations/0002_slow.sql'] = sqlMigration(
+      rev(2),
+      [rev(1)],
+      'CREATE TABLE slow_half (id int);\nSELECT pg_sleep(30);',
+      'DROP TABLE slow_half;',
+    );
     const cwd = tempProject(files);
-    const child = spawn(process.execPath, [CLI, 'up'], { cwd, env: { PATH: process.env.PATH, DATABASE_URL: db.url, NO_COLOR: '1' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'up'], {
+      cwd,
+      env: { PATH: process.env.PATH, DATABASE_URL: db.url, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
     // Wait until the slow statement is running, then kill the process outright.
     for (let i = 0; i < 200; i++) {
       const rows = await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`);
@@ -106,12 +127,18 @@ describe('migrate CLI against real PostgreSQL', () => {
     for (let i = 0; i < 100; i++) {
       const rows = await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`);
       if (!rows.length) break;
-      await query(db.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`);
+      await query(
+        db.url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'slow_half'`)).toHaveLength(0);
     expect(await query(db.url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`)).toHaveLength(0);
-    writeFileSync(join(cwd, 'migrations/0002_slow.sql'), sqlMigration(rev(2), [rev(1)], 'CREATE TABLE slow_half (id int);', 'DROP TABLE slow_half;'));
+    writeFileSync(
+      join(cwd, 'migrations/0002_slow.sql'),
+      sqlMigration(rev(2), [rev(1)], 'CREATE TABLE slow_half (id int);', 'DROP TABLE slow_half;'),
+    );
     const again = await runMigrate(['up', '--lock-wait', '0'], { cwd, env: { DATABASE_URL: db.url } });
     expect({ code: again.code, stderr: again.stderr }).toMatchObject({ code: 0 });
     expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'slow_half'`)).toHaveLength(1);
@@ -134,7 +161,12 @@ describe('migrate CLI against real PostgreSQL', () => {
   it('a syntax error in the last pending migration: nothing runs at all', async () => {
     const db = await createTestDatabase('e2e_syntax');
     const files = chain(3);
-    files['migrations/0004_typo.sql'] = sqlMigration(rev(4), [rev(3)], 'CREATE TABLE ok4 (id int);\nCREATE TABEL oops (id int);', 'DROP TABLE ok4;');
+    files['migrations/0004_typo.sql'] = sqlMigration(
+      rev(4),
+      [rev(3)],
+      'CREATE TABLE ok4 (id int);\nCREATE TABEL oops (id int);',
+      'DROP TABLE ok4;',
+    );
     const cwd = tempProject(files);
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(2);
@@ -146,9 +178,24 @@ describe('migrate CLI against real PostgreSQL', () => {
   it('CREATE INDEX CONCURRENTLY runs outside a transaction; a failed one is shown with its INVALID index', async () => {
     const db = await createTestDatabase('e2e_conc');
     const files = chain(1);
-    files['migrations/0002_conc.sql'] = sqlMigration(rev(2), [rev(1)], 'CREATE INDEX CONCURRENTLY t1_id_name ON t1 (id, name);', 'DROP INDEX CONCURRENTLY t1_id_name;');
-    files['migrations/0003_dupes.sql'] = sqlMigration(rev(3), [rev(2)], "CREATE TABLE d (v int);\nINSERT INTO d VALUES (1), (1);", 'DROP TABLE d;');
-    files['migrations/0004_unique.sql'] = sqlMigration(rev(4), [rev(3)], 'CREATE UNIQUE INDEX CONCURRENTLY d_v_key ON d (v);', 'DROP INDEX CONCURRENTLY d_v_key;');
+    files['migrations/0002_conc.sql'] = sqlMigration(
+      rev(2),
+      [rev(1)],
+      'CREATE INDEX CONCURRENTLY t1_id_name ON t1 (id, name);',
+      'DROP INDEX CONCURRENTLY t1_id_name;',
+    );
+    files['migrations/0003_dupes.sql'] = sqlMigration(
+      rev(3),
+      [rev(2)],
+      'CREATE TABLE d (v int);\nINSERT INTO d VALUES (1), (1);',
+      'DROP TABLE d;',
+    );
+    files['migrations/0004_unique.sql'] = sqlMigration(
+      rev(4),
+      [rev(3)],
+      'CREATE UNIQUE INDEX CONCURRENTLY d_v_key ON d (v);',
+      'DROP INDEX CONCURRENTLY d_v_key;',
+    );
     const cwd = tempProject(files);
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(3);
@@ -174,10 +221,18 @@ describe('migrate CLI against real PostgreSQL', () => {
     const merged = await runMigrate(['merge', 'join branches'], { cwd, env });
     expect(merged.code).toBe(0);
     expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);
-    expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('l','r') ORDER BY 1`)).toEqual([{ relname: 'l' }, { relname: 'r' }]);
+    expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('l','r') ORDER BY 1`)).toEqual([
+      { relname: 'l' },
+      { relname: 'r' },
+    ]);
     // A branch written earlier but merged late (parent t1) must still be applied.
-    writeFileSync(join(cwd, 'migrations/0002_late.sql'), sqlMigration('late00000002', [rev(1)], 'CREATE TABLE late (id int);', 'DROP TABLE late;'));
-    const heads = envelope((await runMigrate(['heads', '--json'], { cwd, env })).stdout).result.heads.map((h: { revision: string }) => h.revision);
+    writeFileSync(
+      join(cwd, 'migrations/0002_late.sql'),
+      sqlMigration('late00000002', [rev(1)], 'CREATE TABLE late (id int);', 'DROP TABLE late;'),
+    );
+    const heads = envelope((await runMigrate(['heads', '--json'], { cwd, env })).stdout).result.heads.map(
+      (h: { revision: string }) => h.revision,
+    );
     writeFileSync(join(cwd, 'migrations/0009_merge_late.sql'), sqlMigration('mergelate009', heads, 'SELECT 1;', 'SELECT 1;'));
     const late = await runMigrate(['up'], { cwd, env });
     expect(late.code).toBe(0);
@@ -228,10 +283,12 @@ export async function down(db: Kysely<any>): Promise<void> {
     await offline.drop();
   });
 
-  it('a TypeScript migration importing kysely at run time works from a project that does not install it (the CLI lends its own)', async () => {
-    const db = await createTestDatabase('e2e_ts_kysely');
-    const files = chain(1);
-    files['migrations/0002_ts.ts'] = `import { sql } from 'kysely';
+  it(
+    'a TypeScript migration importing kysely at run time works from a project that does not install ' + 'it (the CLI lends its own)',
+    async () => {
+      const db = await createTestDatabase('e2e_ts_kysely');
+      const files = chain(1);
+      files['migrations/0002_ts.ts'] = `import { sql } from 'kysely';
 export const revision = '${rev(2)}';
 export const parents = ['${rev(1)}'];
 export async function up(db) {
@@ -241,15 +298,18 @@ export async function down(db) {
   await sql\`DROP TABLE from_ts\`.execute(db);
 }
 `;
-    const cwd = tempProject(files);
-    const up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(up.stderr).not.toMatch(/error/i);
-    expect(up.code).toBe(0);
-    expect(await query(db.url, "SELECT column_default FROM information_schema.columns WHERE table_name = 'from_ts' AND column_name = 'note'")).toEqual([{ column_default: "'kysely'::text" }]);
-    expect((await runMigrate(['down', '--allow-data-loss'], { cwd, env: { DATABASE_URL: db.url } })).code).toBe(0);
-    expect(await query(db.url, "SELECT to_regclass('from_ts') AS t")).toEqual([{ t: null }]);
-    await db.drop();
-  });
+      const cwd = tempProject(files);
+      const up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(up.stderr).not.toMatch(/error/i);
+      expect(up.code).toBe(0);
+      expect(
+        await query(db.url, "SELECT column_default FROM information_schema.columns WHERE table_name = 'from_ts' AND column_name = 'note'"),
+      ).toEqual([{ column_default: "'kysely'::text" }]);
+      expect((await runMigrate(['down', '--allow-data-loss'], { cwd, env: { DATABASE_URL: db.url } })).code).toBe(0);
+      expect(await query(db.url, "SELECT to_regclass('from_ts') AS t")).toEqual([{ t: null }]);
+      await db.drop();
+    },
+  );
 
   it('wrong password, unreachable host, bad URL: a clear error, exit 3 or 2, and no password anywhere', async () => {
     const db = await createTestDatabase('e2e_conn');
@@ -274,4 +334,3 @@ export async function down(db) {
     await db.drop();
   });
 });
-

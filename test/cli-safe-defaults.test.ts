@@ -17,7 +17,12 @@ const rev = (i: number) => `f${String(i).padStart(11, '0')}`;
 function chain(n: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= n; i++) {
-    files[`migrations/${String(i).padStart(4, '0')}_t${i}.sql`] = sqlMigration(rev(i), i > 1 ? [rev(i - 1)] : [], `CREATE TABLE t${i} (id int);`, `DROP TABLE t${i};`);
+    files[`migrations/${String(i).padStart(4, '0')}_t${i}.sql`] = sqlMigration(
+      rev(i),
+      i > 1 ? [rev(i - 1)] : [],
+      `CREATE TABLE t${i} (id int);`,
+      `DROP TABLE t${i};`,
+    );
   }
   return files;
 }
@@ -79,26 +84,29 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     }
   });
 
-  it('--lock-wait is a duration: abc and -5 are refused (exit 2, the accepted format named) before anything runs; 30s and 0 are taken', async () => {
-    const db = await createTestDatabase('e2e_lock_wait');
-    const cwd = tempProject(chain(1));
-    const env = { DATABASE_URL: db.url };
-    for (const bad of ['abc', '-5', '5 parsecs', '']) {
-      const r = await runMigrate(['up', '--lock-wait', bad], { cwd, env });
-      expect({ bad, code: r.code }).toEqual({ bad, code: 2 });
-      expect(r.stderr).toContain("option '--lock-wait <duration>' argument");
-      expect(r.stderr).toContain("'500ms', '5s', '1min'");
-      expect(r.stderr).toContain('a number of milliseconds');
-    }
-    expect(await hasTable(db.url, 't1')).toBe(false);
-    const down = await runMigrate(['down', '--lock-wait', '1h2'], { cwd, env });
-    expect(down.code).toBe(2);
-    const ok = await runMigrate(['up', '--lock-wait', '30s'], { cwd, env });
-    expect({ code: ok.code, err: ok.stderr }).toMatchObject({ code: 0 });
-    expect(await hasTable(db.url, 't1')).toBe(true);
-    expect((await runMigrate(['up', '--lock-wait', '0'], { cwd, env })).code).toBe(0);
-    await db.drop();
-  });
+  it(
+    '--lock-wait is a duration: abc and -5 are refused (exit 2, the accepted format named) before ' + 'anything runs; 30s and 0 are taken',
+    async () => {
+      const db = await createTestDatabase('e2e_lock_wait');
+      const cwd = tempProject(chain(1));
+      const env = { DATABASE_URL: db.url };
+      for (const bad of ['abc', '-5', '5 parsecs', '']) {
+        const r = await runMigrate(['up', '--lock-wait', bad], { cwd, env });
+        expect({ bad, code: r.code }).toEqual({ bad, code: 2 });
+        expect(r.stderr).toContain("option '--lock-wait <duration>' argument");
+        expect(r.stderr).toContain("'500ms', '5s', '1min'");
+        expect(r.stderr).toContain('a number of milliseconds');
+      }
+      expect(await hasTable(db.url, 't1')).toBe(false);
+      const down = await runMigrate(['down', '--lock-wait', '1h2'], { cwd, env });
+      expect(down.code).toBe(2);
+      const ok = await runMigrate(['up', '--lock-wait', '30s'], { cwd, env });
+      expect({ code: ok.code, err: ok.stderr }).toMatchObject({ code: 0 });
+      expect(await hasTable(db.url, 't1')).toBe(true);
+      expect((await runMigrate(['up', '--lock-wait', '0'], { cwd, env })).code).toBe(0);
+      await db.drop();
+    },
+  );
 
   it('up +0 and down -0 are refused (exit 2); history -n and --concurrency need whole numbers; --lock-mode names its choices', async () => {
     const db = await createTestDatabase('e2e_targets');
@@ -135,57 +143,80 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     await db.drop();
   });
 
-  it('path options are checked when parsed: a missing input file or a file given as an output folder is a usage error (exit 2) before any connection', async () => {
-    const cwd = tempProject({ ...chain(1), 'a-file.txt': 'x\n' });
-    // Nothing listens on port 1: reaching the connection would be exit 3.
-    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
-    const cases: [string[], string][] = [
-      [['ensure', '--mode', 'create_all', '--head-snapshot', 'nope.json'], "option '--head-snapshot <file>' argument 'nope.json' is invalid. nope.json does not exist."],
-      [['ensure', '--mode', 'create_all', '--head-snapshot', 'migrations'], 'migrations is a folder, not a file.'],
-      [['up', '--backup', 'a-file.txt'], "option '--backup <dir>' argument 'a-file.txt' is invalid. a-file.txt is a file, not a folder"],
-      [['audit', '--dump', 'a-file.txt'], 'a-file.txt is a file, not a folder'],
-      [['convert', 'legacy', '--production', 'nope.json'], 'nope.json does not exist.'],
-    ];
-    for (const [args, message] of cases) {
-      const r = await runMigrate(args, { cwd, env });
-      expect({ args, code: r.code }).toEqual({ args, code: 2 });
-      expect(r.stderr).toContain(message);
-    }
-  });
+  it(
+    'path options are checked when parsed: a missing input file or a file given as an output folder ' +
+      'is a usage error (exit 2) before any connection',
+    async () => {
+      const cwd = tempProject({ ...chain(1), 'a-file.txt': 'x\n' });
+      // Nothing listens on port 1: reaching the connection would be exit 3.
+      const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+      const cases: [string[], string][] = [
+        [
+          ['ensure', '--mode', 'create_all', '--head-snapshot', 'nope.json'],
+          "option '--head-snapshot <file>' argument 'nope.json' is invalid. nope.json does not exist.",
+        ],
+        [['ensure', '--mode', 'create_all', '--head-snapshot', 'migrations'], 'migrations is a folder, not a file.'],
+        [['up', '--backup', 'a-file.txt'], "option '--backup <dir>' argument 'a-file.txt' is invalid. a-file.txt is a file, not a folder"],
+        [['audit', '--dump', 'a-file.txt'], 'a-file.txt is a file, not a folder'],
+        [['convert', 'legacy', '--production', 'nope.json'], 'nope.json does not exist.'],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runMigrate(args, { cwd, env });
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stderr).toContain(message);
+      }
+    },
+  );
 
-  it('an unknown config key (migrationz) is refused with the allowed keys and a did-you-mean, exit 2, in JSON and in defineConfig files', async () => {
-    const cwd = tempProject(chain(1));
-    mkdirSync(join(cwd, 'db'));
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ migrationz: 'db' }));
-    const r = await runMigrate(['heads'], { cwd });
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("unknown key 'migrationz' (did you mean 'migrationsDir'?)");
-    expect(r.stderr).toContain('the keys allowed there are url, migrationsDir, schema, lockTimeout, statementTimeout, lockWaitMs, lockMode');
+  it(
+    'an unknown config key (migrationz) is refused with the allowed keys and a did-you-mean, exit ' +
+      '2, in JSON and in defineConfig files',
+    async () => {
+      const cwd = tempProject(chain(1));
+      mkdirSync(join(cwd, 'db'));
+      writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ migrationz: 'db' }));
+      const r = await runMigrate(['heads'], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain("unknown key 'migrationz' (did you mean 'migrationsDir'?)");
+      expect(r.stderr).toContain(
+        'the keys allowed there are url, migrationsDir, schema, lockTimeout, statementTimeout, lockWaitMs, lockMode',
+      );
 
-    // A TypeScript config (defineConfig's shape; the type itself refuses unknown keys at compile time).
-    writeFileSync(join(cwd, 'strata.config.ts'), `export default { lockTimout: '5s' as string };\n`);
-    const ts = await runMigrate(['heads', '--config', 'strata.config.ts'], { cwd });
-    expect(ts.code).toBe(2);
-    expect(ts.stderr).toContain("unknown key 'lockTimout' (did you mean 'lockTimeout'?)");
+      // A TypeScript config (defineConfig's shape; the type itself refuses unknown keys at compile time).
+      writeFileSync(join(cwd, 'strata.config.ts'), `export default { lockTimout: '5s' as string };\n`);
+      const ts = await runMigrate(['heads', '--config', 'strata.config.ts'], { cwd });
+      expect(ts.code).toBe(2);
+      expect(ts.stderr).toContain("unknown key 'lockTimout' (did you mean 'lockTimeout'?)");
 
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ ssl: { mode: 'require', cafile: 'ca.crt' } }));
-    const ssl = await runMigrate(['heads'], { cwd });
-    expect(ssl.code).toBe(2);
-    expect(ssl.stderr).toContain("unknown key 'ssl.cafile' (did you mean 'ca'?)");
-  });
+      writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ ssl: { mode: 'require', cafile: 'ca.crt' } }));
+      const ssl = await runMigrate(['heads'], { cwd });
+      expect(ssl.code).toBe(2);
+      expect(ssl.stderr).toContain("unknown key 'ssl.cafile' (did you mean 'ca'?)");
+    },
+  );
 
   it('config values are checked when the file is read: durations, numbers, enums, paths; the message says what is accepted', async () => {
     const cwd = tempProject(chain(1));
     const cases: [Record<string, unknown>, string][] = [
-      [{ lockTimeout: 'five seconds' }, "lockTimeout: 'five seconds' is not a duration: expected a number of milliseconds (30000) or a PostgreSQL-style duration with a unit: '500ms', '5s', '1min'"],
+      [
+        { lockTimeout: 'five seconds' },
+        "lockTimeout: 'five seconds' is not a duration: expected a number of milliseconds (30000) or a " +
+          "PostgreSQL-style duration with a unit: '500ms', '5s', '1min'",
+      ],
       [{ statementTimeout: -1 }, 'statementTimeout: -1 is not a duration'],
       [{ lockWaitMs: 'soon' }, "lockWaitMs: 'soon' is not a duration"],
       [{ lockMode: 'sesion' }, "'session', 'transaction' (did you mean 'session'?)"],
       [{ migrationsDir: 42 }, 'migrationsDir must be a non-empty string; found 42'],
-      [{ url: { host: 'db', password: 'hunter22' } }, 'url must be a postgres:// URL string; found an object (not shown: it may hold a password)'],
+      [
+        { url: { host: 'db', password: 'hunter22' } },
+        'url must be a postgres:// URL string; found an object (not shown: it may hold a password)',
+      ],
       [{ backup: { pgDump: 'pg_dump' } }, 'backup needs backup.dir'],
-      [{ lint: { rules: { 'drop-table': 'err' } } }, "lint.rules.drop-table must be one of 'off', 'warning', 'error' (did you mean 'error'?)"],
+      [
+        { lint: { rules: { 'drop-table': 'err' } } },
+        "lint.rules.drop-table must be one of 'off', 'warning', 'error' (did you mean 'error'?)",
+      ],
     ];
     for (const [config, message] of cases) {
       writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify(config));
@@ -194,50 +225,64 @@ describe('issue 17: history, lock holder, checked options, database source, stra
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toContain('hunter22');
     }
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ lockTimeout: 5000, statementTimeout: '1min', lockWaitMs: '2min', lockMode: 'transaction' }));
+    writeFileSync(
+      join(cwd, 'migrate.config.json'),
+      JSON.stringify({ lockTimeout: 5000, statementTimeout: '1min', lockWaitMs: '2min', lockMode: 'transaction' }),
+    );
     expect((await runMigrate(['heads'], { cwd })).code).toBe(0);
     // A number of milliseconds is a duration too, wherever the timeout is used.
-    expect((await runMigrate(['up', '--sql', '--from', 'base'], { cwd })).stdout).toContain("SET LOCAL lock_timeout = '5000';\nSET LOCAL statement_timeout = '1min';");
+    expect((await runMigrate(['up', '--sql', '--from', 'base'], { cwd })).stdout).toContain(
+      "SET LOCAL lock_timeout = '5000';\nSET LOCAL statement_timeout = '1min';",
+    );
     const lint = await runMigrate(['lint'], { cwd });
     expect({ code: lint.code, err: lint.stderr }).toEqual({ code: 0, err: '' });
   });
 
-  it('up --sql, down --sql and --dry-run use the same lock_timeout / statement_timeout as a real run (the config, else the defaults)', async () => {
-    const db = await createTestDatabase('e2e_sql_timeouts');
-    const files = chain(2);
-    files['migrations/0003_own.sql'] = sqlMigration(rev(3), [rev(2)], 'CREATE TABLE t3 (id int);', 'DROP TABLE t3;', { lock_timeout: '2s' });
-    const cwd = tempProject({ ...files, 'migrate.config.json': JSON.stringify({ lockTimeout: '5s', statementTimeout: '1min' }) });
-    const env = { DATABASE_URL: db.url };
-    const sql = await runMigrate(['up', '--sql', '--from', 'base'], { cwd });
-    expect(sql.code).toBe(0);
-    expect(sql.stdout.split("SET LOCAL lock_timeout = '5s';").length - 1).toBe(2);
-    expect(sql.stdout.split("SET LOCAL statement_timeout = '1min';").length - 1).toBe(3);
-    expect(sql.stdout).toContain("SET LOCAL lock_timeout = '2s';");
-    expect(sql.stdout).not.toContain("'10s'");
-    const dry = await runMigrate(['up', '--dry-run'], { cwd, env });
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toBe(
-      [
-        'Would run 3 migration(s) up:',
-        `  ${rev(1)}  0001_t1.sql  (lock_timeout 5s, statement_timeout 1min)`,
-        `  ${rev(2)}  0002_t2.sql  (lock_timeout 5s, statement_timeout 1min)`,
-        `  ${rev(3)}  0003_own.sql  (lock_timeout 2s, statement_timeout 1min)`,
-        '',
-      ].join('\n'),
-    );
-    expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);
-    const downSql = await runMigrate(['down', '--sql', '--allow-data-loss'], { cwd, env });
-    expect(downSql.code).toBe(0);
-    expect(downSql.stdout).toContain("SET LOCAL lock_timeout = '2s';");
-    expect(downSql.stdout).toContain("SET LOCAL statement_timeout = '1min';");
-    // No config: the runner's defaults, in the script and in the dry run alike.
-    const plain = tempProject(chain(1));
-    expect((await runMigrate(['up', '--sql', '--from', 'base'], { cwd: plain })).stdout).toContain("SET LOCAL lock_timeout = '10s';\nSET LOCAL statement_timeout = '0';");
-    const other = await createTestDatabase('e2e_dry_plain');
-    expect((await runMigrate(['up', '--dry-run'], { cwd: plain, env: { DATABASE_URL: other.url } })).stdout).toContain('(lock_timeout 10s, statement_timeout 0)');
-    await other.drop();
-    await db.drop();
-  });
+  it(
+    'up --sql, down --sql and --dry-run use the same lock_timeout / statement_timeout as a real run ' + '(the config, else the defaults)',
+    async () => {
+      const db = await createTestDatabase('e2e_sql_timeouts');
+      const files = chain(2);
+      files['migrations/0003_own.sql'] = sqlMigration(rev(3), [rev(2)], 'CREATE TABLE t3 (id int);', 'DROP TABLE t3;', {
+        lock_timeout: '2s',
+      });
+      const cwd = tempProject({ ...files, 'migrate.config.json': JSON.stringify({ lockTimeout: '5s', statementTimeout: '1min' }) });
+      const env = { DATABASE_URL: db.url };
+      const sql = await runMigrate(['up', '--sql', '--from', 'base'], { cwd });
+      expect(sql.code).toBe(0);
+      expect(sql.stdout.split("SET LOCAL lock_timeout = '5s';").length - 1).toBe(2);
+      expect(sql.stdout.split("SET LOCAL statement_timeout = '1min';").length - 1).toBe(3);
+      expect(sql.stdout).toContain("SET LOCAL lock_timeout = '2s';");
+      expect(sql.stdout).not.toContain("'10s'");
+      const dry = await runMigrate(['up', '--dry-run'], { cwd, env });
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toBe(
+        [
+          'Would run 3 migration(s) up:',
+          `  ${rev(1)}  0001_t1.sql  (lock_timeout 5s, statement_timeout 1min)`,
+          `  ${rev(2)}  0002_t2.sql  (lock_timeout 5s, statement_timeout 1min)`,
+          `  ${rev(3)}  0003_own.sql  (lock_timeout 2s, statement_timeout 1min)`,
+          '',
+        ].join('\n'),
+      );
+      expect((await runMigrate(['up'], { cwd, env })).code).toBe(0);
+      const downSql = await runMigrate(['down', '--sql', '--allow-data-loss'], { cwd, env });
+      expect(downSql.code).toBe(0);
+      expect(downSql.stdout).toContain("SET LOCAL lock_timeout = '2s';");
+      expect(downSql.stdout).toContain("SET LOCAL statement_timeout = '1min';");
+      // No config: the runner's defaults, in the script and in the dry run alike.
+      const plain = tempProject(chain(1));
+      expect((await runMigrate(['up', '--sql', '--from', 'base'], { cwd: plain })).stdout).toContain(
+        "SET LOCAL lock_timeout = '10s';\nSET LOCAL statement_timeout = '0';",
+      );
+      const other = await createTestDatabase('e2e_dry_plain');
+      expect((await runMigrate(['up', '--dry-run'], { cwd: plain, env: { DATABASE_URL: other.url } })).stdout).toContain(
+        '(lock_timeout 10s, statement_timeout 0)',
+      );
+      await other.drop();
+      await db.drop();
+    },
+  );
 
   it('ensure runs migrations with the config timeouts, as up does (it used the runner defaults)', async () => {
     const db = await createTestDatabase('e2e_ensure_timeouts');
@@ -254,90 +299,111 @@ describe('issue 17: history, lock holder, checked options, database source, stra
     await db.drop();
   });
 
-  it('the database comes from --url, then DATABASE_URL, then libpq PG* variables, then the config file; status names the source, never the password', async () => {
-    const db = await createTestDatabase('e2e_url_source');
-    const u = new URL(db.url);
-    const password = passwordOf(db.url);
-    const target = `${decodeURIComponent(u.username)}@${u.hostname}${u.port ? `:${u.port}` : ''}/${db.name}`;
-    const cwd = tempProject(chain(1));
-    const broken = `postgres://nobody:wrong-secret@127.0.0.1:1/nowhere`;
-    const check = (r: { stdout: string; stderr: string }) => {
-      if (password) expect(r.stdout + r.stderr).not.toContain(password);
-      expect(r.stdout + r.stderr).not.toContain('wrong-secret');
-    };
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ url: broken }));
+  it(
+    'the database comes from --url, then DATABASE_URL, then libpq PG* variables, then the config ' +
+      'file; status names the source, never the password',
+    async () => {
+      const db = await createTestDatabase('e2e_url_source');
+      const u = new URL(db.url);
+      const password = passwordOf(db.url);
+      const target = `${decodeURIComponent(u.username)}@${u.hostname}${u.port ? `:${u.port}` : ''}/${db.name}`;
+      const cwd = tempProject(chain(1));
+      const broken = `postgres://nobody:wrong-secret@127.0.0.1:1/nowhere`;
+      const check = (r: { stdout: string; stderr: string }) => {
+        if (password) expect(r.stdout + r.stderr).not.toContain(password);
+        expect(r.stdout + r.stderr).not.toContain('wrong-secret');
+      };
+      writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ url: broken }));
 
-    // DATABASE_URL wins over the config file's url (today the file won: exit 3).
-    const env = await runMigrate(['status'], { cwd, env: { DATABASE_URL: db.url } });
-    expect({ code: env.code, err: env.stderr }).toMatchObject({ code: 0 });
-    expect(env.stdout).toContain(`Database: from DATABASE_URL (${target})`);
-    check(env);
-    const json = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(envelope(json.stdout).result.database).toEqual({ from: 'DATABASE_URL', target });
-    check(json);
+      // DATABASE_URL wins over the config file's url (today the file won: exit 3).
+      const env = await runMigrate(['status'], { cwd, env: { DATABASE_URL: db.url } });
+      expect({ code: env.code, err: env.stderr }).toMatchObject({ code: 0 });
+      expect(env.stdout).toContain(`Database: from DATABASE_URL (${target})`);
+      check(env);
+      const json = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(envelope(json.stdout).result.database).toEqual({ from: 'DATABASE_URL', target });
+      check(json);
 
-    // --url wins over DATABASE_URL.
-    const flag = await runMigrate(['status', '--url', db.url], { cwd, env: { DATABASE_URL: broken } });
-    expect(flag.code).toBe(0);
-    expect(flag.stdout).toContain(`Database: from --url (${target})`);
-    check(flag);
+      // --url wins over DATABASE_URL.
+      const flag = await runMigrate(['status', '--url', db.url], { cwd, env: { DATABASE_URL: broken } });
+      expect(flag.code).toBe(0);
+      expect(flag.stdout).toContain(`Database: from --url (${target})`);
+      check(flag);
 
-    // libpq's variables, when there is no DATABASE_URL (today: "No database given", exit 2).
-    const pgEnv = Object.fromEntries(Object.entries({ PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: password, PGDATABASE: db.name }).filter(([, v]) => v));
-    const libpq = await runMigrate(['up'], { cwd, env: pgEnv });
-    expect({ code: libpq.code, err: libpq.stderr }).toMatchObject({ code: 0 });
-    expect(await hasTable(db.url, 't1')).toBe(true);
-    const libpqStatus = await runMigrate(['status'], { cwd, env: pgEnv });
-    expect(libpqStatus.code).toBe(0);
-    expect(libpqStatus.stdout).toContain(`Database: from libpq's environment (${Object.keys(pgEnv).join(', ')}) (${target})`);
-    expect(libpqStatus.stdout).toContain('The database is at head.');
-    check(libpqStatus);
+      // libpq's variables, when there is no DATABASE_URL (today: "No database given", exit 2).
+      const pgEnv = Object.fromEntries(
+        Object.entries({
+          PGHOST: u.hostname,
+          PGPORT: u.port,
+          PGUSER: decodeURIComponent(u.username),
+          PGPASSWORD: password,
+          PGDATABASE: db.name,
+        }).filter(([, v]) => v),
+      );
+      const libpq = await runMigrate(['up'], { cwd, env: pgEnv });
+      expect({ code: libpq.code, err: libpq.stderr }).toMatchObject({ code: 0 });
+      expect(await hasTable(db.url, 't1')).toBe(true);
+      const libpqStatus = await runMigrate(['status'], { cwd, env: pgEnv });
+      expect(libpqStatus.code).toBe(0);
+      expect(libpqStatus.stdout).toContain(`Database: from libpq's environment (${Object.keys(pgEnv).join(', ')}) (${target})`);
+      expect(libpqStatus.stdout).toContain('The database is at head.');
+      check(libpqStatus);
 
-    // The config file last: its url is used when nothing else gives one.
-    writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ url: db.url }));
-    const file = await runMigrate(['status'], { cwd });
-    expect(file.code).toBe(0);
-    expect(file.stdout).toContain(`Database: from the config file (migrate.config.json) (${target})`);
-    check(file);
+      // The config file last: its url is used when nothing else gives one.
+      writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ url: db.url }));
+      const file = await runMigrate(['status'], { cwd });
+      expect(file.code).toBe(0);
+      expect(file.stdout).toContain(`Database: from the config file (migrate.config.json) (${target})`);
+      check(file);
 
-    // Nothing at all: a usage error that lists every source.
-    const none = await runMigrate(['status'], { cwd: tempProject(chain(1)) });
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain("No database given: pass --url, set DATABASE_URL (or libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), or set url in the config file.");
-    await db.drop();
-  });
+      // Nothing at all: a usage error that lists every source.
+      const none = await runMigrate(['status'], { cwd: tempProject(chain(1)) });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain(
+        "No database given: pass --url, set DATABASE_URL (or libpq's PGHOST, PGPORT, PGUSER, " +
+          'PGPASSWORD, PGDATABASE), or set url in the config file.',
+      );
+      await db.drop();
+    },
+  );
 
-  it('files in the migrations folder that are not migrations are named in a warning on stderr; README, *.md, *.d.ts, hidden and _helper files are exempt', async () => {
-    const db = await createTestDatabase('e2e_stray');
-    const cwd = tempProject({
-      ...chain(2),
-      'migrations/0003_t3.js': 'exports.up = () => {};\n',
-      'migrations/0004_t4.mts': 'export const revision = "x";\n',
-      'migrations/notes.yaml': 'a: 1\n',
-      'migrations/README.md': '# Migrations\n',
-      'migrations/types.d.ts': 'export {};\n',
-      'migrations/_helpers.ts': 'export const x = 1;\n',
-      'migrations/.gitkeep': '',
-    });
-    mkdirSync(join(cwd, 'migrations/0005_prisma_style'));
-    const warning = 'warning: 0003_t3.js, 0004_t4.mts, 0005_prisma_style/, notes.yaml in migrations are not migrations and are ignored: migrations are named NNNN_slug.sql or NNNN_slug.ts.';
-    const heads = await runMigrate(['heads'], { cwd });
-    expect(heads.code).toBe(0);
-    expect(heads.stdout).toBe(`${rev(2)}  0002_t2.sql\n`);
-    expect(heads.stderr).toContain(warning);
-    const up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(up.code).toBe(0);
-    expect(up.stderr.split(warning).length - 1).toBe(1);
-    for (const exempt of ['README.md', 'types.d.ts', '_helpers.ts', '.gitkeep']) expect(up.stderr).not.toContain(exempt);
-    const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(status.stderr).toContain(warning);
-    expect(envelope(status.stdout).result).toMatchObject({ atHead: true });
-    // A misnamed .sql stays an error of its own (a migration that would never run), not a warning.
-    writeFileSync(join(cwd, 'migrations/add_users.sql'), sqlMigration(rev(9), [rev(2)], 'SELECT 1;', 'SELECT 1;'));
-    const misnamed = await runMigrate(['heads'], { cwd });
-    expect(misnamed.code).toBe(2);
-    expect(misnamed.stderr).toContain('add_users.sql in');
-    expect(misnamed.stderr).toContain('does not look like a migration');
-    await db.drop();
-  });
+  it(
+    'files in the migrations folder that are not migrations are named in a warning on stderr; ' +
+      'README, *.md, *.d.ts, hidden and _helper files are exempt',
+    async () => {
+      const db = await createTestDatabase('e2e_stray');
+      const cwd = tempProject({
+        ...chain(2),
+        'migrations/0003_t3.js': 'exports.up = () => {};\n',
+        'migrations/0004_t4.mts': 'export const revision = "x";\n',
+        'migrations/notes.yaml': 'a: 1\n',
+        'migrations/README.md': '# Migrations\n',
+        'migrations/types.d.ts': 'export {};\n',
+        'migrations/_helpers.ts': 'export const x = 1;\n',
+        'migrations/.gitkeep': '',
+      });
+      mkdirSync(join(cwd, 'migrations/0005_prisma_style'));
+      const warning =
+        'warning: 0003_t3.js, 0004_t4.mts, 0005_prisma_style/, notes.yaml in migrations are not ' +
+        'migrations and are ignored: migrations are named NNNN_slug.sql or NNNN_slug.ts.';
+      const heads = await runMigrate(['heads'], { cwd });
+      expect(heads.code).toBe(0);
+      expect(heads.stdout).toBe(`${rev(2)}  0002_t2.sql\n`);
+      expect(heads.stderr).toContain(warning);
+      const up = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(up.code).toBe(0);
+      expect(up.stderr.split(warning).length - 1).toBe(1);
+      for (const exempt of ['README.md', 'types.d.ts', '_helpers.ts', '.gitkeep']) expect(up.stderr).not.toContain(exempt);
+      const status = await runMigrate(['status', '--json'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(status.stderr).toContain(warning);
+      expect(envelope(status.stdout).result).toMatchObject({ atHead: true });
+      // A misnamed .sql stays an error of its own (a migration that would never run), not a warning.
+      writeFileSync(join(cwd, 'migrations/add_users.sql'), sqlMigration(rev(9), [rev(2)], 'SELECT 1;', 'SELECT 1;'));
+      const misnamed = await runMigrate(['heads'], { cwd });
+      expect(misnamed.code).toBe(2);
+      expect(misnamed.stderr).toContain('add_users.sql in');
+      expect(misnamed.stderr).toContain('does not look like a migration');
+      await db.drop();
+    },
+  );
 });

@@ -14,7 +14,11 @@ describe('where the shadow server comes from', () => {
     const viaEnv = await runMigrate(['test'], { cwd, env: { SHADOW_DATABASE_URL: testServerUrl() }, timeoutMs: 120_000 });
     expect(viaEnv.stderr).not.toContain('127.0.0.1:9');
     expect(viaEnv.code).toBe(0);
-    const viaFlag = await runMigrate(['test', '--shadow-url', testServerUrl()], { cwd, env: { SHADOW_DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' }, timeoutMs: 120_000 });
+    const viaFlag = await runMigrate(['test', '--shadow-url', testServerUrl()], {
+      cwd,
+      env: { SHADOW_DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' },
+      timeoutMs: 120_000,
+    });
     expect(viaFlag.code).toBe(0);
     const viaConfig = await runMigrate(['test'], { cwd, timeoutMs: 120_000 });
     expect(viaConfig.code).toBe(3);

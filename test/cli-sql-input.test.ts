@@ -68,7 +68,9 @@ describe('SQL written by others through the built CLI', () => {
     const offset = readFileSync(file).indexOf(0xe9);
     expect(r.stderr).toContain(`0001_latin1.sql:6: byte offset ${offset}: not valid UTF-8 (0xE9 0x27 0x29 0x3B)`);
     expect(r.stderr).toContain("'-- encoding: latin1'");
-    expect(await query(db.url, `SELECT to_regclass('cafes') AS t, to_regclass('strata.strata_history') AS h`)).toEqual([{ t: null, h: null }]);
+    expect(await query(db.url, `SELECT to_regclass('cafes') AS t, to_regclass('strata.strata_history') AS h`)).toEqual([
+      { t: null, h: null },
+    ]);
 
     writeFileSync(file, Buffer.from(sqlMigration(rev(1), [], body, 'DROP TABLE cafes;', { encoding: 'latin1' }), 'latin1'));
     const ok = await runMigrate(['up'], { cwd, env });
@@ -88,7 +90,12 @@ describe('SQL written by others through the built CLI', () => {
       size += r.length + 1;
     }
     const cwd = tempProject({
-      'migrations/0001_events.sql': sqlMigration(rev(1), [], 'CREATE TABLE events (id int PRIMARY KEY, kind text, payload jsonb);', 'DROP TABLE events;'),
+      'migrations/0001_events.sql': sqlMigration(
+        rev(1),
+        [],
+        'CREATE TABLE events (id int PRIMARY KEY, kind text, payload jsonb);',
+        'DROP TABLE events;',
+      ),
       'migrations/0002_load.sql': sqlMigration(rev(2), [rev(1)], rows.join('\n'), 'DELETE FROM events WHERE id > 0;'),
     });
     // The old parser held ~20x the file in JavaScript objects (a 10 MB file: ~700 MB); 160 MB of heap is plenty now.
@@ -106,7 +113,7 @@ describe('SQL written by others through the built CLI', () => {
   it('a failing statement deep in a big migration is named by line, and nothing of it stays', async () => {
     const db = await createTestDatabase('e2e_big_fail');
     const rows = Array.from({ length: 30_000 }, (_, i) => `INSERT INTO t VALUES (${i + 1}, '${'x'.repeat(40)}');`);
-    rows[25_000] = 'INSERT INTO t VALUES (1, \'duplicate\');';
+    rows[25_000] = "INSERT INTO t VALUES (1, 'duplicate');";
     const cwd = tempProject({
       'migrations/0001_t.sql': sqlMigration(rev(1), [], 'CREATE TABLE t (id int PRIMARY KEY, v text);', 'DROP TABLE t;'),
       'migrations/0002_load.sql': sqlMigration(rev(2), [rev(1)], rows.join('\n'), 'DELETE FROM t;'),
@@ -120,18 +127,26 @@ describe('SQL written by others through the built CLI', () => {
     await db.drop();
   }, 180_000);
 
-  it('a syntax error in an INSERT of a later migration stops the run before the first one (INSERTs are checked, not kept as trees)', async () => {
-    const db = await createTestDatabase('e2e_insert_syntax');
-    const cwd = tempProject({
-      'migrations/0001_a.sql': sqlMigration(rev(1), [], 'CREATE TABLE a (id int);', 'DROP TABLE a;'),
-      'migrations/0002_b.sql': sqlMigration(rev(2), [rev(1)], "INSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2 3);", 'DELETE FROM a WHERE id < 3;'),
-    });
-    const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('0002_b.sql:6:25: syntax error at or near "3"');
-    expect(await query(db.url, `SELECT to_regclass('a') AS a`)).toEqual([{ a: null }]);
-    await db.drop();
-  });
+  it(
+    'a syntax error in an INSERT of a later migration stops the run before the first one (INSERTs ' + 'are checked, not kept as trees)',
+    async () => {
+      const db = await createTestDatabase('e2e_insert_syntax');
+      const cwd = tempProject({
+        'migrations/0001_a.sql': sqlMigration(rev(1), [], 'CREATE TABLE a (id int);', 'DROP TABLE a;'),
+        'migrations/0002_b.sql': sqlMigration(
+          rev(2),
+          [rev(1)],
+          'INSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2 3);',
+          'DELETE FROM a WHERE id < 3;',
+        ),
+      });
+      const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('0002_b.sql:6:25: syntax error at or near "3"');
+      expect(await query(db.url, `SELECT to_regclass('a') AS a`)).toEqual([{ a: null }]);
+      await db.drop();
+    },
+  );
 
   it('refuses psql meta-commands in a migration with file:line:column, before running anything', async () => {
     const db = await createTestDatabase('e2e_meta');
@@ -141,14 +156,16 @@ describe('SQL written by others through the built CLI', () => {
     });
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("0002_b.sql:6:1: \\i is a psql meta-command, not SQL");
+    expect(r.stderr).toContain('0002_b.sql:6:1: \\i is a psql meta-command, not SQL');
     expect(await query(db.url, `SELECT to_regclass('a') AS a`)).toEqual([{ a: null }]);
     await db.drop();
   });
 
   it('follows SET standard_conforming_strings = off inside a migration', async () => {
     const db = await createTestDatabase('e2e_scs');
-    const up = "CREATE TABLE q (v text);\nSET standard_conforming_strings = off;\nINSERT INTO q VALUES ('it\\'s; fine');\nRESET standard_conforming_strings;";
+    const up =
+      'CREATE TABLE q (v text);\nSET standard_conforming_strings = off;\nINSERT INTO q VALUES ' +
+      "('it\\'s; fine');\nRESET standard_conforming_strings;";
     const cwd = tempProject({ 'migrations/0001_q.sql': sqlMigration(rev(1), [], up, 'DROP TABLE q;') });
     const r = await runMigrate(['up'], { cwd, env: { DATABASE_URL: db.url } });
     expect(r.stderr).not.toContain('error');

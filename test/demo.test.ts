@@ -8,7 +8,10 @@ const DEMO = resolve(import.meta.dirname, '../apps/migrate/dist/demo.js');
 
 function runDemo(): Promise<{ code: number | null; out: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [DEMO], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEMO], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -19,7 +22,7 @@ function runDemo(): Promise<{ code: number | null; out: string }> {
 
 const demoDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('strata-demo-'));
 
-describe('pnpm demo (the README\'s first command)', () => {
+describe("pnpm demo (the README's first command)", () => {
   it('runs the main job end to end on an embedded PostgreSQL, and leaves nothing behind', async () => {
     const before = new Set(demoDirs());
     const { code, out } = await runDemo();

@@ -13,7 +13,12 @@ function chain(): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= M; i++) {
     const fk = i > 1 ? `, t${i - 1}_id int REFERENCES t${i - 1}(id)` : '';
-    files[`migrations/${String(i).padStart(4, '0')}_t${i}.sql`] = sqlMigration(rev(i), i > 1 ? [rev(i - 1)] : [], `CREATE TABLE t${i} (id int PRIMARY KEY, name text NOT NULL${fk});\nCREATE INDEX t${i}_name ON t${i} (name);`, `DROP TABLE t${i};`);
+    files[`migrations/${String(i).padStart(4, '0')}_t${i}.sql`] = sqlMigration(
+      rev(i),
+      i > 1 ? [rev(i - 1)] : [],
+      `CREATE TABLE t${i} (id int PRIMARY KEY, name text NOT NULL${fk});\nCREATE INDEX t${i}_name ON t${i} (name);`,
+      `DROP TABLE t${i};`,
+    );
   }
   return files;
 }
@@ -73,7 +78,7 @@ describe('migrate up --targets: 50 databases', () => {
       writeFileSync(join(cwd, 'one.txt'), `${d.url}\n`);
       const r = await runMigrate(['up', '--targets', 'one.txt', '--json'], { cwd, env });
       expect(r.code, r.stderr).toBe(0);
-      expect((fleetResult(r.stdout)).durationMs).toBeGreaterThan(0);
+      expect(fleetResult(r.stdout).durationMs).toBeGreaterThan(0);
     }
 
     const first = await runMigrate(['up', '--targets', 'targets.txt', '--concurrency', '8', '--json'], { cwd, env, timeoutMs: 300_000 });
@@ -91,7 +96,9 @@ describe('migrate up --targets: 50 databases', () => {
     expect(run.stdout).toContain(': 0 migrated, 49 already at head, 1 failed.');
     expect(run.stdout).toMatch(new RegExp(`^${where(broken).replace(/[.]/g, '\\.')} +failed +0 +${rev(6)} -> ${rev(6)} `, 'm'));
     expect(run.stderr).toContain(`error: 1 target(s) failed: ${where(broken)}\n`);
-    expect(run.stderr).toContain(`  ${where(broken)}: 0007_t7.sql:5:1: applying revision ${rev(7)} failed: relation "t7" already exists (SQLSTATE 42P07)`);
+    expect(run.stderr).toContain(
+      `  ${where(broken)}: 0007_t7.sql:5:1: applying revision ${rev(7)} failed: relation "t7" already exists (SQLSTATE 42P07)`,
+    );
     expect(run.stderr).toContain('Re-run the same command to resume: targets at head are skipped.');
     expect(run.stdout + run.stderr).not.toContain(password);
     expect(run.stdout + run.stderr).not.toContain('postgres://');
@@ -99,7 +106,9 @@ describe('migrate up --targets: 50 databases', () => {
     // One lock and one history per target: each healthy database has its 20 rows, at head.
     for (const d of fleet) {
       if (d === broken) continue;
-      expect(await rows(d.url, `SELECT count(*)::int AS n, max(revision) AS head FROM strata.strata_history WHERE outcome = 'applied'`)).toEqual([{ n: M, head: rev(M) }]);
+      expect(
+        await rows(d.url, `SELECT count(*)::int AS n, max(revision) AS head FROM strata.strata_history WHERE outcome = 'applied'`),
+      ).toEqual([{ n: M, head: rev(M) }]);
     }
 
     // Fix the tenant and re-run: 49 skipped at head, 1 resumed from where it stopped.
@@ -128,7 +137,9 @@ describe('migrate up --schemas: schema-per-tenant', () => {
     expect(r.stdout).toMatch(/schema tenant_b +migrated +20 +base -> f00000000020/);
     expect(r.stdout).toContain('3 target(s) in ');
     for (const s of ['tenant_a', 'tenant_b', 'tenant_c']) {
-      expect(await rows(db.url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '${s}' AND tablename LIKE 't%'`)).toEqual([{ n: M }]);
+      expect(await rows(db.url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '${s}' AND tablename LIKE 't%'`)).toEqual([
+        { n: M },
+      ]);
       expect(await rows(db.url, `SELECT revision FROM ${s}.strata_version`)).toEqual([{ revision: rev(M) }]);
     }
     expect(await rows(db.url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([{ n: 0 }]);
@@ -151,22 +162,28 @@ describe('migrate up --schemas: schema-per-tenant', () => {
     await db.drop();
   });
 
-  it('a list of URLs needs no --url; the lint gate of up runs once, on the least advanced target, before any target is touched', async () => {
-    const server = testServerUrl();
-    const dbs = [await createScratchDatabase(server, { prefix: 'fleetl' }), await createScratchDatabase(server, { prefix: 'fleetl' })];
-    const cwd = tempProject(chain());
-    writeFileSync(join(cwd, 'urls.txt'), dbs.map((d) => d.url).join('\n'));
-    const ok = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('2 target(s) in ');
-    writeFileSync(join(cwd, 'migrations', '0021_bad.sql'), sqlMigration('f00000000021', [rev(M)], 'ALTER TABLE t1 ADD COLUMN must int NOT NULL;', 'ALTER TABLE t1 DROP COLUMN must;'));
-    const refused = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('add-column-not-null-without-default');
-    expect(refused.stderr).toContain('Nothing was run.');
-    for (const d of dbs) expect(await rows(d.url, 'SELECT revision FROM strata.strata_version')).toEqual([{ revision: rev(M) }]);
-    for (const d of dbs) await d.drop();
-  });
+  it(
+    'a list of URLs needs no --url; the lint gate of up runs once, on the least advanced target, ' + 'before any target is touched',
+    async () => {
+      const server = testServerUrl();
+      const dbs = [await createScratchDatabase(server, { prefix: 'fleetl' }), await createScratchDatabase(server, { prefix: 'fleetl' })];
+      const cwd = tempProject(chain());
+      writeFileSync(join(cwd, 'urls.txt'), dbs.map((d) => d.url).join('\n'));
+      const ok = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('2 target(s) in ');
+      writeFileSync(
+        join(cwd, 'migrations', '0021_bad.sql'),
+        sqlMigration('f00000000021', [rev(M)], 'ALTER TABLE t1 ADD COLUMN must int NOT NULL;', 'ALTER TABLE t1 DROP COLUMN must;'),
+      );
+      const refused = await runMigrate(['up', '--targets', 'urls.txt'], { cwd, env: {} });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('add-column-not-null-without-default');
+      expect(refused.stderr).toContain('Nothing was run.');
+      for (const d of dbs) expect(await rows(d.url, 'SELECT revision FROM strata.strata_version')).toEqual([{ revision: rev(M) }]);
+      for (const d of dbs) await d.drop();
+    },
+  );
 
   it('targets from a .sql query returning database names', async () => {
     const server = testServerUrl();

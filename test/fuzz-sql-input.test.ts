@@ -25,14 +25,38 @@ function files(dir: string): string[] {
 /** Real SQL to start from: the repository's legacy scripts and some shapes others write. */
 const SEEDS = [
   ...files(legacyDir).map((f) => readFileSync(f, 'utf8')),
-  "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- keep it\n  NEW.at := now();\n  RETURN NEW;\nEND\n$fn$;",
+  'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- keep it\n  NEW.at := now();\n  RETURN NEW;\nEND\n$fn$;',
   'CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); SELECT CASE WHEN true THEN 1 END; END;',
   "SET standard_conforming_strings = off;\nINSERT INTO t VALUES ('it\\'s');\nRESET standard_conforming_strings;",
   "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); NOTIFY t);\nCOMMENT ON TABLE t IS E'a\\nb';",
   '\\set ON_ERROR_STOP on\nBEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;\n\\echo done',
 ];
 
-const NASTY = ["'", '"', '$$', '$x$', ';', '(', ')', '\\', '\\i x.sql\n', '--', '/*', '*/', 'E\'', 'U&"', 'BEGIN ATOMIC', 'END', 'CASE', '\r\n', '\u0000', '😀', '\ufeff', ' ', '\n'];
+const NASTY = [
+  "'",
+  '"',
+  '$$',
+  '$x$',
+  ';',
+  '(',
+  ')',
+  '\\',
+  '\\i x.sql\n',
+  '--',
+  '/*',
+  '*/',
+  "E'",
+  'U&"',
+  'BEGIN ATOMIC',
+  'END',
+  'CASE',
+  '\r\n',
+  '\u0000',
+  '😀',
+  '\ufeff',
+  ' ',
+  '\n',
+];
 
 /** A seed mutated by inserting, deleting, duplicating and truncating. */
 const mutated = fc
@@ -81,7 +105,11 @@ describe('fuzzing what reads SQL', () => {
   it('parsing and linting accept the text or refuse it as an input error, never anything else', async () => {
     await fc.assert(
       fc.asyncProperty(mutated, async (text) => {
-        for (const run of [() => eachStatement(text, { file: 'fuzz.sql' }, () => {}), () => eachStatement(text, { metaCommands: 'report' }, () => {}), () => lintSql(text, { file: 'fuzz.sql' })]) {
+        for (const run of [
+          () => eachStatement(text, { file: 'fuzz.sql' }, () => {}),
+          () => eachStatement(text, { metaCommands: 'report' }, () => {}),
+          () => lintSql(text, { file: 'fuzz.sql' }),
+        ]) {
           try {
             await run();
           } catch (err) {
@@ -96,14 +124,18 @@ describe('fuzzing what reads SQL', () => {
 
   it('a migration file of any bytes is read or refused as an invalid file', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('', '-- encoding: latin1\n', '-- encoding: nope\n'), (bytes, header) => {
-        const file = Buffer.concat([Buffer.from(`${header}-- revision: a\n`), Buffer.from(bytes)]);
-        try {
-          decodeMigration('0001_a.sql', file);
-        } catch (err) {
-          if (!isStrataError(err) || err.code !== 'MIGRATION_FILE_INVALID') throw err;
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.constantFrom('', '-- encoding: latin1\n', '-- encoding: nope\n'),
+        (bytes, header) => {
+          const file = Buffer.concat([Buffer.from(`${header}-- revision: a\n`), Buffer.from(bytes)]);
+          try {
+            decodeMigration('0001_a.sql', file);
+          } catch (err) {
+            if (!isStrataError(err) || err.code !== 'MIGRATION_FILE_INVALID') throw err;
+          }
+        },
+      ),
       { seed: 18, numRuns: 2000 },
     );
   });
@@ -119,7 +151,11 @@ describe('fuzzing the built CLI', () => {
       mkdirSync(join(cwd, 'migrations'), { recursive: true });
       writeFileSync(join(cwd, 'migrations/0001_fuzz.sql'), sqlMigration(`f${i}`, [], body, ''));
       const env = { DATABASE_URL: db.url };
-      for (const args of [['lint'], ['up', '--sql', '--from', 'base'], ['up', '--schema', `strata_fuzz_${i}`, '--allow-data-loss', '--no-lint']]) {
+      for (const args of [
+        ['lint'],
+        ['up', '--sql', '--from', 'base'],
+        ['up', '--schema', `strata_fuzz_${i}`, '--allow-data-loss', '--no-lint'],
+      ]) {
         const r = await runMigrate(args, { cwd, env });
         seen.add(r.code);
         const where = `${args.join(' ')} on sample ${i} (${relative(cwd, join(cwd, 'migrations/0001_fuzz.sql'))})`;

@@ -21,7 +21,8 @@ import { query } from './support/catalogue.js';
 const rev = (i: number) => `k${String(i).padStart(11, '0')}`;
 type Kind = 'base' | 'ddl' | 'data' | 'cic' | 'cic2' | 'cic-plain' | 'analyze';
 const KINDS: Kind[] = ['base'];
-for (let i = 2; i <= 30; i++) KINDS.push((['ddl', 'data', 'cic', 'ddl', 'data', 'cic-plain', 'cic2', 'data', 'analyze', 'ddl'] as const)[(i - 2) % 10]!);
+for (let i = 2; i <= 30; i++)
+  KINDS.push((['ddl', 'data', 'cic', 'ddl', 'data', 'cic-plain', 'cic2', 'data', 'analyze', 'ddl'] as const)[(i - 2) % 10]!);
 const COUNT = KINDS.length;
 const DATA = KINDS.map((k, i) => (k === 'data' ? i + 1 : 0)).filter((i) => i > 0);
 /** Indexes each migration builds (outside a transaction). */
@@ -41,7 +42,10 @@ export function files(): Record<string, string> {
     const extra: Record<string, string> = {};
     switch (k) {
       case 'base':
-        up = `CREATE TABLE marks (rev int PRIMARY KEY);\nCREATE TABLE items (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, tag text);\nINSERT INTO items SELECT g, 0, md5(g::text) FROM generate_series(1, 3000) g;\nINSERT INTO marks VALUES (1);`;
+        up =
+          `CREATE TABLE marks (rev int PRIMARY KEY);\nCREATE TABLE items (id int PRIMARY KEY, n int NOT ` +
+          `NULL DEFAULT 0, tag text);\nINSERT INTO items SELECT g, 0, md5(g::text) FROM generate_series(1, ` +
+          `3000) g;\nINSERT INTO marks VALUES (1);`;
         down = 'DROP TABLE items;\nDROP TABLE marks;';
         break;
       case 'ddl':
@@ -64,12 +68,16 @@ export function files(): Record<string, string> {
         break;
       case 'cic2':
         extra.transactional = 'false';
-        up = `CREATE INDEX CONCURRENTLY items_c${i}a ON items (tag);\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS items_c${i}b ON items (id, n);`;
+        up =
+          `CREATE INDEX CONCURRENTLY items_c${i}a ON items (tag);\nCREATE UNIQUE INDEX CONCURRENTLY IF ` +
+          `NOT EXISTS items_c${i}b ON items (id, n);`;
         down = `DROP INDEX CONCURRENTLY items_c${i}b;\nDROP INDEX CONCURRENTLY items_c${i}a;`;
         break;
       case 'analyze':
         extra.transactional = 'false';
-        up = `CREATE INDEX CONCURRENTLY items_c${i}a ON items (n);\nANALYZE items;\nCREATE INDEX CONCURRENTLY items_c${i}b ON items (tag, id);\nANALYZE items;`;
+        up =
+          `CREATE INDEX CONCURRENTLY items_c${i}a ON items (n);\nANALYZE items;\nCREATE INDEX ` +
+          `CONCURRENTLY items_c${i}b ON items (tag, id);\nANALYZE items;`;
         down = `DROP INDEX CONCURRENTLY items_c${i}b;\nDROP INDEX CONCURRENTLY items_c${i}a;`;
         break;
     }
@@ -99,24 +107,41 @@ async function inspect(url: string): Promise<{ applied: number; running: { revis
   const heads = strata ? (await query(url, 'SELECT revision FROM strata.strata_version')).map((r) => r.revision as string) : [];
   if (heads.length > 1) problems.push(`${heads.length} heads: ${heads.join(', ')}`);
   const applied = heads.length ? Number(heads[0]!.slice(1)) : 0;
-  const running = strata ? (await query(url, `SELECT revision, coalesce((meta->>'statementsDone')::int, 0) AS done FROM strata.strata_history WHERE outcome = 'running'`)).map((r) => ({ revision: r.revision as string, done: r.done as number })) : [];
+  const running = strata
+    ? (
+        await query(
+          url,
+          `SELECT revision, coalesce((meta->>'statementsDone')::int, 0) AS done FROM strata.strata_history WHERE outcome = 'running'`,
+        )
+      ).map((r) => ({ revision: r.revision as string, done: r.done as number }))
+    : [];
   if (running.length > 1) problems.push(`${running.length} running rows`);
   for (const r of running) if (r.revision !== rev(applied + 1)) problems.push(`running row for ${r.revision} while at ${applied}`);
   if (strata) {
-    const twice = await query(url, `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' AND direction = 'up' GROUP BY revision HAVING count(*) > 1`);
+    const twice = await query(
+      url,
+      `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' AND ` +
+        `direction = 'up' GROUP BY revision HAVING count(*) > 1`,
+    );
     for (const t of twice) problems.push(`${t.revision} applied ${t.n} times`);
-    const hist = await query(url, `SELECT count(DISTINCT revision)::int AS n FROM strata.strata_history WHERE outcome = 'applied' AND direction = 'up'`);
+    const hist = await query(
+      url,
+      `SELECT count(DISTINCT revision)::int AS n FROM strata.strata_history WHERE outcome = 'applied' AND direction = 'up'`,
+    );
     if (hist[0]!.n !== applied) problems.push(`history records ${hist[0]!.n} applied, version table ${applied}`);
   }
   const items = (await query(url, `SELECT to_regclass('public.items')::text AS t`))[0]!.t !== null;
   if (applied === 0 && items) problems.push('items exists with nothing recorded');
   if (items) {
     const marks = (await query(url, 'SELECT rev FROM marks ORDER BY rev')).map((r) => r.rev as number);
-    const expected = KINDS.map((k, i) => i + 1).filter((i) => i <= applied && (KINDS[i - 1] === 'ddl' || KINDS[i - 1] === 'data' || KINDS[i - 1] === 'base'));
+    const expected = KINDS.map((k, i) => i + 1).filter(
+      (i) => i <= applied && (KINDS[i - 1] === 'ddl' || KINDS[i - 1] === 'data' || KINDS[i - 1] === 'base'),
+    );
     if (JSON.stringify(marks) !== JSON.stringify(expected)) problems.push(`marks ${marks.join(',')} but expected ${expected.join(',')}`);
     const n = await query(url, 'SELECT min(n)::int AS lo, max(n)::int AS hi FROM items');
     const want = DATA.filter((i) => i <= applied).length;
-    if (n[0]!.lo !== want || n[0]!.hi !== want) problems.push(`items.n in [${n[0]!.lo}, ${n[0]!.hi}], expected ${want} (data updates applied)`);
+    if (n[0]!.lo !== want || n[0]!.hi !== want)
+      problems.push(`items.n in [${n[0]!.lo}, ${n[0]!.hi}], expected ${want} (data updates applied)`);
     for (let i = 1; i <= applied; i++) {
       for (const ix of INDEXES(i)) {
         const v = await query(url, `SELECT indisvalid AS v FROM pg_index WHERE indexrelid = to_regclass($1)`, [ix]);
@@ -124,7 +149,11 @@ async function inspect(url: string): Promise<{ applied: number; running: { revis
       }
     }
   }
-  const locks = await query(url, `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`);
+  const locks = await query(
+    url,
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE ` +
+      `l.locktype = 'advisory' AND d.datname = current_database()`,
+  );
   if (locks[0]!.n !== 0) problems.push(`${locks[0]!.n} advisory locks held`);
   return { applied, running, problems };
 }
@@ -132,11 +161,14 @@ async function inspect(url: string): Promise<{ applied: number; running: { revis
 /** Wait until the killed runner's sessions are gone from the server (it notices the dead client within a second). */
 async function waitForSessions(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const rows = await query(url, `SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata-migrate' AND datname = current_database()`);
+    const rows = await query(
+      url,
+      `SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata-migrate' AND datname = current_database()`,
+    );
     if (rows.length === 0) return;
     await sleep(100);
   }
-  throw new Error('the killed runner\'s session is still on the server after 10 s');
+  throw new Error("the killed runner's session is still on the server after 10 s");
 }
 
 const projects: string[] = [];
@@ -175,7 +207,17 @@ describe('kill loop: SIGKILL at 20 random points of a mixed 30-migration up (see
 
       const after = await inspect(db.url);
       expect({ kill: k, delay, problems: after.problems }).toEqual({ kill: k, delay, problems: [] });
-      const where = exitCode === 0 ? 'finished before the kill' : after.applied === 0 && after.running.length === 0 ? 'killed before the first migration' : `killed at ${after.applied}/${COUNT}${after.running.length ? ` inside non-transactional ${after.running[0]!.revision} (${after.running[0]!.done} statement(s) done)` : ''}`;
+      const where =
+        exitCode === 0
+          ? 'finished before the kill'
+          : after.applied === 0 && after.running.length === 0
+            ? 'killed before the first migration'
+            : `killed at ${after.applied}/${COUNT}` +
+              `${
+                after.running.length
+                  ? ` inside non-transactional ${after.running[0]!.revision} (${after.running[0]!.done} ` + `statement(s) done)`
+                  : ''
+              }`;
 
       if (process.env.STRATA_DEBUG_KILL_LOOP) process.stderr.write(`  ${where}\n`);
       const st = await runMigrate(['status'], { cwd, env: { DATABASE_URL: db.url } });
@@ -188,7 +230,11 @@ describe('kill loop: SIGKILL at 20 random points of a mixed 30-migration up (see
         outcome = after.running.length ? 'next up resumed the interrupted migration and reached head' : 'next up reached head';
       } else {
         // One step, named in the message: take it as a person would, then up again.
-        expect({ kill: k, code: up.code, stderr: up.stderr }).toMatchObject({ kill: k, code: 2, stderr: expect.stringContaining('was interrupted') });
+        expect({ kill: k, code: up.code, stderr: up.stderr }).toMatchObject({
+          kill: k,
+          code: 2,
+          stderr: expect.stringContaining('was interrupted'),
+        });
         const step = /To go on: (.*)$/m.exec(up.stderr)?.[1] ?? '';
         const drop = /DROP INDEX CONCURRENTLY IF EXISTS (\S+);/.exec(step);
         if (drop) {
@@ -207,15 +253,26 @@ describe('kill loop: SIGKILL at 20 random points of a mixed 30-migration up (see
         expect({ kill: k, code: up.code, stderr: up.stderr }).toMatchObject({ kill: k, code: 0 });
       }
       const end = await inspect(db.url);
-      expect({ kill: k, applied: end.applied, running: end.running, problems: end.problems }).toEqual({ kill: k, applied: COUNT, running: [], problems: [] });
+      expect({ kill: k, applied: end.applied, running: end.running, problems: end.problems }).toEqual({
+        kill: k,
+        applied: COUNT,
+        running: [],
+        problems: [],
+      });
       count(outcome);
-      const inside = where.includes('inside') ? 'killed inside a non-transactional migration' : 'killed between or inside transactional migrations';
+      const inside = where.includes('inside')
+        ? 'killed inside a non-transactional migration'
+        : 'killed between or inside transactional migrations';
       count(`(${where.startsWith('killed at') ? inside : where})`);
       log.push(`kill ${k + 1} at ${delay} ms: ${where}; ${outcome}`);
       await db.drop();
     }
     // The numbers for packages/runner/README.md.
     process.stdout.write(`kill loop (uninterrupted run ${runMs} ms):\n${log.join('\n')}\n${JSON.stringify(outcomes, null, 2)}\n`);
-    expect(Object.entries(outcomes).filter(([k]) => !k.startsWith('(')).reduce((a, [, n]) => a + n, 0)).toBe(20);
+    expect(
+      Object.entries(outcomes)
+        .filter(([k]) => !k.startsWith('('))
+        .reduce((a, [, n]) => a + n, 0),
+    ).toBe(20);
   });
 });

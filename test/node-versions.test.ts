@@ -71,28 +71,32 @@ describe('the migrate CLI on each Node line', () => {
       expect(run.stdout).toContain('No findings');
     });
 
-    it(`runs status on a fresh folder with nothing on stderr on Node ${node.version}${hasCompileCache(node.version) ? ", with Node's compile cache" : ''}`, async () => {
-      const db = await createTestDatabase('e2e_node');
-      const cwd = tempProject();
-      // Node's compile cache goes to the temp dir: a private one shows it is on.
-      const tmp = mkdtempSync(join(tmpdir(), 'strata-node-tmp-'));
-      scratch.push(cwd, tmp);
-      try {
-        for (let i = 0; i < 2; i++) {
-          const run = await runMigrate(['status'], { node: node.path, cwd, env: { DATABASE_URL: db.url, TMPDIR: tmp } });
-          expect(run.stderr).toBe('');
-          expect(run.code).toBe(0);
-          expect(run.stdout).toContain('Applied: 0');
+    it(
+      `runs status on a fresh folder with nothing on stderr on Node ${node.version}` +
+        `${hasCompileCache(node.version) ? ", with Node's compile cache" : ''}`,
+      async () => {
+        const db = await createTestDatabase('e2e_node');
+        const cwd = tempProject();
+        // Node's compile cache goes to the temp dir: a private one shows it is on.
+        const tmp = mkdtempSync(join(tmpdir(), 'strata-node-tmp-'));
+        scratch.push(cwd, tmp);
+        try {
+          for (let i = 0; i < 2; i++) {
+            const run = await runMigrate(['status'], { node: node.path, cwd, env: { DATABASE_URL: db.url, TMPDIR: tmp } });
+            expect(run.stderr).toBe('');
+            expect(run.code).toBe(0);
+            expect(run.stdout).toContain('Applied: 0');
+          }
+        } finally {
+          await db.drop();
         }
-      } finally {
-        await db.drop();
-      }
-      const cached = existsSync(join(tmp, 'node-compile-cache')) ? readdirSync(join(tmp, 'node-compile-cache')) : [];
-      if (hasCompileCache(node.version)) {
-        expect(cached.some((d) => d.startsWith(`${node.version}-`))).toBe(true);
-      } else {
-        expect(cached).toEqual([]);
-      }
-    });
+        const cached = existsSync(join(tmp, 'node-compile-cache')) ? readdirSync(join(tmp, 'node-compile-cache')) : [];
+        if (hasCompileCache(node.version)) {
+          expect(cached.some((d) => d.startsWith(`${node.version}-`))).toBe(true);
+        } else {
+          expect(cached).toEqual([]);
+        }
+      },
+    );
   }
 });

@@ -7,7 +7,19 @@
 // executable): the first run of this file builds it, later runs reuse it
 // while nothing it contains has changed.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +49,11 @@ interface Run {
 /** Run the copied executable in `project` with an environment of its own (nothing inherited). */
 function strata(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(exe, args, { cwd: project, env: { PATH: bin, HOME: work, NO_COLOR: '1', DATABASE_URL: db.url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(exe, args, {
+      cwd: project,
+      env: { PATH: bin, HOME: work, NO_COLOR: '1', DATABASE_URL: db.url, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -89,7 +105,10 @@ afterAll(async () => {
 
 describe('the single executable, alone in an empty folder with no node on PATH', () => {
   it('has nothing to lean on: no node on PATH, no node_modules in the folder or above it', () => {
-    const which = execFileSync('/bin/sh', ['-c', 'command -v node nodejs npm || echo "not found"'], { env: { PATH: bin }, encoding: 'utf8' });
+    const which = execFileSync('/bin/sh', ['-c', 'command -v node nodejs npm || echo "not found"'], {
+      env: { PATH: bin },
+      encoding: 'utf8',
+    });
     expect(which.trim()).toBe('not found');
     expect(readdirSync(project)).toEqual(['strata']);
     for (let dir = project; ; dir = dirname(dir)) {
@@ -110,7 +129,15 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     const file = /Wrote (migrations\/0001_create_users\.sql) \(revision ([0-9a-f]{12})\)/.exec(created);
     expect(file, created).not.toBeNull();
     const [, name = '', revision = ''] = file ?? [];
-    writeFileSync(join(project, name), sqlMigration(revision, [], 'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);', 'DROP TABLE users;'));
+    writeFileSync(
+      join(project, name),
+      sqlMigration(
+        revision,
+        [],
+        'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);',
+        'DROP TABLE users;',
+      ),
+    );
 
     // The parser (WebAssembly from the executable's asset) reads the migration.
     expect(ok(await strata(['lint']))).toContain('No findings in migrations/');
@@ -123,7 +150,10 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     expect(ok(await strata(['ensure']))).toContain(`The database is at head (${revision}); nothing to do`);
 
     // diff --sql: from the database to a schema file (loaded on a shadow database of the test server).
-    writeFileSync(join(project, 'schema.sql'), 'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, name text);\n');
+    writeFileSync(
+      join(project, 'schema.sql'),
+      'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, name text);\n',
+    );
     const diff = ok(await strata(['diff', '--from', db.url, '--to', 'schema.sql', '--sql', '--shadow-url', testServerUrl()]));
     expect(diff).toMatch(/ALTER TABLE users ADD COLUMN name text;/);
     expect(diff).not.toContain(db.url);
@@ -131,7 +161,9 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     // ...and between two databases, which needs no shadow server at all.
     const other = await createTestDatabase('e2e_sea_to');
     try {
-      await withConnection({ url: other.url }, (c) => c.query('CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE)'));
+      await withConnection({ url: other.url }, (c) =>
+        c.query('CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE)'),
+      );
       const between = ok(await strata(['diff', '--from', db.url, '--to', other.url, '--sql'], { SHADOW_DATABASE_URL: '' }));
       expect(between).toMatch(/ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE \(email\);/);
     } finally {
@@ -171,7 +203,10 @@ describe('the single executable, alone in an empty folder with no node on PATH',
       ].join('\n'),
     );
     expect(ok(await strata(['up']))).toContain(`now at ${revision}`);
-    const comment = await withConnection({ url: db.url }, async (c) => (await c.query<{ d: string }>("SELECT obj_description('accounts'::regclass) AS d")).rows[0]?.d);
+    const comment = await withConnection(
+      { url: db.url },
+      async (c) => (await c.query<{ d: string }>("SELECT obj_description('accounts'::regclass) AS d")).rows[0]?.d,
+    );
     expect(comment).toBe('from a .ts migration');
     expect(ok(await strata(['down', '--allow-data-loss']))).toContain(`now at ${parent}`);
   }, 300_000);
@@ -180,7 +215,10 @@ describe('the single executable, alone in an empty folder with no node on PATH',
     const dir = join(project, 'risky');
     mkdirSync(dir);
     writeFileSync(join(dir, '0001_a.sql'), sqlMigration('aaaaaaaaaaa1', [], 'CREATE TABLE accounts (id int);', 'DROP TABLE accounts;'));
-    writeFileSync(join(dir, '0002_b.sql'), sqlMigration('aaaaaaaaaaa2', ['aaaaaaaaaaa1'], 'CREATE INDEX accounts_id ON accounts (id);', 'DROP INDEX accounts_id;'));
+    writeFileSync(
+      join(dir, '0002_b.sql'),
+      sqlMigration('aaaaaaaaaaa2', ['aaaaaaaaaaa1'], 'CREATE INDEX accounts_id ON accounts (id);', 'DROP INDEX accounts_id;'),
+    );
     const found = await strata(['lint', '--migrations', 'risky']);
     expect(found.code).toBe(1);
     expect(found.stdout).toContain('risky/0002_b.sql:5:1  error  create-index-non-concurrently');
@@ -192,7 +230,11 @@ describe('the single executable, alone in an empty folder with no node on PATH',
   });
 
   it('commands that would start a local PostgreSQL say how to point them at one, exit non-zero, and do not crash', async () => {
-    for (const args of [['test'], ['diff', '--from', 'migrations:migrations', '--to', 'schema.sql', '--sql'], ['audit', '--models', 'schema.sql']]) {
+    for (const args of [
+      ['test'],
+      ['diff', '--from', 'migrations:migrations', '--to', 'schema.sql', '--sql'],
+      ['audit', '--models', 'schema.sql'],
+    ]) {
       const run = await strata(args, { SHADOW_DATABASE_URL: '' });
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(3);
       expect(run.stderr).toContain('No local PostgreSQL to start');
@@ -208,7 +250,10 @@ describe('the single executable, alone in an empty folder with no node on PATH',
   it('convert reads a JavaScript fix script with oxc-parser, whose native addon the executable carries as an asset', async () => {
     mkdirSync(join(project, 'legacy'));
     writeFileSync(join(project, 'models.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n');
-    writeFileSync(join(project, 'legacy', 'fix_users.js'), "const { Client } = require('pg');\nasync function main(c) { await c.query('ALTER TABLE users ADD COLUMN nick text'); }\n");
+    writeFileSync(
+      join(project, 'legacy', 'fix_users.js'),
+      "const { Client } = require('pg');\nasync function main(c) { await c.query('ALTER TABLE users ADD COLUMN nick text'); }\n",
+    );
     const run = await strata(['convert', 'legacy', '--models', 'models.sql', '--shadow-url', testServerUrl()], { TMPDIR: work });
     expect(run.stderr).not.toMatch(/\n\s+at |bug in Strata|parser failed/);
     // Exit 1: a script is left for manual review (the column it adds is in neither production nor the models).
@@ -226,7 +271,10 @@ describe('the single executable, alone in an empty folder with no node on PATH',
   it('convert reads a shell fix script with mvdan-sh, which the executable carries inside its bundle', async () => {
     mkdirSync(join(project, 'legacy-sh'));
     writeFileSync(join(project, 'models.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n');
-    writeFileSync(join(project, 'legacy-sh', 'fix_users.sh'), '#!/bin/sh\nT=users\npsql "$DATABASE_URL" <<SQL\nALTER TABLE $T ADD COLUMN nick text;\nSQL\n');
+    writeFileSync(
+      join(project, 'legacy-sh', 'fix_users.sh'),
+      '#!/bin/sh\nT=users\npsql "$DATABASE_URL" <<SQL\nALTER TABLE $T ADD COLUMN nick text;\nSQL\n',
+    );
     const run = await strata(['convert', 'legacy-sh', '--models', 'models.sql', '--shadow-url', testServerUrl()], { TMPDIR: work });
     expect(run.stderr).not.toMatch(/\n\s+at |bug in Strata|extractor failed|Cannot find module/);
     expect(run.code, `${run.stdout}${run.stderr}`).toBe(1);

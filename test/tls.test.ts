@@ -16,9 +16,39 @@ function makeCertificates(dir: string): void {
   openssl(dir, ['req', '-x509', ...ec, '-keyout', 'wrong-ca.key', '-out', 'wrong-ca.crt', '-days', '2', '-subj', '/CN=Somebody Else CA']);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n');
   openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  ]);
   openssl(dir, ['req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=strata-client']);
-  openssl(dir, ['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'client.crt',
+    '-days',
+    '2',
+  ]);
   // PostgreSQL refuses a key readable by others, and runs as `postgres` when the tests run as root.
   chmodSync(join(dir, 'server.key'), 0o600);
   chmodSync(dir, 0o755);
@@ -40,7 +70,12 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
     certs = mkdtempSync(join(tmpdir(), 'strata-tls-'));
     makeCertificates(certs);
     server = await startLocalServer({
-      settings: { ssl: 'on', ssl_cert_file: join(certs, 'server.crt'), ssl_key_file: join(certs, 'server.key'), ssl_ca_file: join(certs, 'ca.crt') },
+      settings: {
+        ssl: 'on',
+        ssl_cert_file: join(certs, 'server.crt'),
+        ssl_key_file: join(certs, 'server.key'),
+        ssl_ca_file: join(certs, 'ca.crt'),
+      },
     });
     password = decodeURIComponent(new URL(server.url).password);
     url = (host, params = {}) => {
@@ -55,7 +90,8 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
     if (certs) rmSync(certs, { recursive: true, force: true });
   });
 
-  const project = () => tempProject({ 'migrations/0001_a.sql': sqlMigration('c00000000001', [], 'CREATE TABLE a (id int);', 'DROP TABLE a;') });
+  const project = () =>
+    tempProject({ 'migrations/0001_a.sql': sqlMigration('c00000000001', [], 'CREATE TABLE a (id int);', 'DROP TABLE a;') });
 
   it('verify-full with the right CA: the CLI connects over TLS and migrates', async () => {
     const cwd = project();
@@ -70,9 +106,18 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
   });
 
   it('the library connection really is TLS, and sslcert/sslkey present the client certificate', async () => {
-    const c = await connect({ url: url('localhost', { sslmode: 'verify-full', sslrootcert: join(certs, 'ca.crt'), sslcert: join(certs, 'client.crt'), sslkey: join(certs, 'client.key') }) });
+    const c = await connect({
+      url: url('localhost', {
+        sslmode: 'verify-full',
+        sslrootcert: join(certs, 'ca.crt'),
+        sslcert: join(certs, 'client.crt'),
+        sslkey: join(certs, 'client.key'),
+      }),
+    });
     try {
-      const r = await c.query<{ ssl: boolean; client_dn: string | null }>('SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      const r = await c.query<{ ssl: boolean; client_dn: string | null }>(
+        'SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      );
       expect(r.rows[0]).toEqual({ ssl: true, client_dn: '/CN=strata-client' });
     } finally {
       await c.end();
@@ -94,12 +139,18 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
 
   it('verify-full refuses a host name the certificate does not list; verify-ca accepts it (chain only)', async () => {
     const cwd = project();
-    const byIp = await runMigrate(['status'], { cwd, env: { DATABASE_URL: url('127.0.0.1', { sslmode: 'verify-full', sslrootcert: join(certs, 'ca.crt') }) } });
+    const byIp = await runMigrate(['status'], {
+      cwd,
+      env: { DATABASE_URL: url('127.0.0.1', { sslmode: 'verify-full', sslrootcert: join(certs, 'ca.crt') }) },
+    });
     expect(byIp.code).toBe(3);
     expect(byIp.stderr).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(byIp.stderr).toContain('the server certificate does not name this host');
     expect(byIp.stderr).not.toContain(password);
-    const ca = await runMigrate(['status'], { cwd, env: { DATABASE_URL: url('127.0.0.1', { sslmode: 'verify-ca', sslrootcert: join(certs, 'ca.crt') }) } });
+    const ca = await runMigrate(['status'], {
+      cwd,
+      env: { DATABASE_URL: url('127.0.0.1', { sslmode: 'verify-ca', sslrootcert: join(certs, 'ca.crt') }) },
+    });
     expect(ca.code, ca.stderr).toBe(0);
   });
 
@@ -111,7 +162,11 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
 
   it('config file `ssl: { mode, ca, cert, key }` with paths relative to the config file', async () => {
     const cwd = project();
-    const cfg = (ca: string) => writeFileSync(join(cwd, 'migrate.config.json'), JSON.stringify({ ssl: { mode: 'verify-full', ca, cert: join(certs, 'client.crt'), key: join(certs, 'client.key') } }));
+    const cfg = (ca: string) =>
+      writeFileSync(
+        join(cwd, 'migrate.config.json'),
+        JSON.stringify({ ssl: { mode: 'verify-full', ca, cert: join(certs, 'client.crt'), key: join(certs, 'client.key') } }),
+      );
     writeFileSync(join(cwd, 'ca.crt'), execFileSync('cat', [join(certs, 'ca.crt')]));
     writeFileSync(join(cwd, 'wrong.crt'), execFileSync('cat', [join(certs, 'wrong-ca.crt')]));
     cfg('ca.crt');
@@ -128,7 +183,10 @@ describe('TLS: sslmode, sslrootcert, sslcert, sslkey (URL and config file) again
   });
 
   it('a missing certificate file or an unknown sslmode is a usage error (exit 2) without the URL', async () => {
-    const missing = await runMigrate(['status'], { cwd: project(), env: { DATABASE_URL: url('localhost', { sslmode: 'verify-full', sslrootcert: '/nonexistent/ca.crt' }) } });
+    const missing = await runMigrate(['status'], {
+      cwd: project(),
+      env: { DATABASE_URL: url('localhost', { sslmode: 'verify-full', sslrootcert: '/nonexistent/ca.crt' }) },
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('The sslrootcert file /nonexistent/ca.crt (from the database URL) cannot be read: ENOENT.');
     expect(missing.stderr).not.toContain(password);

@@ -18,7 +18,11 @@ describe('the PostgreSQL extension scripts on this machine', () => {
     expect(files.length).toBeGreaterThan(150);
     const { statements, compared, metaCommands: metas, plpgsqlBodies: bodies, mismatches, notSql } = checkCorpus(files);
     await lintCorpus(files);
-    console.log(`extension corpus: ${files.length} files, ${statements} statements (${compared} boundaries confirmed by libpg_query), ${metas} psql meta-commands reported, ${bodies} PL/pgSQL bodies inspected; not SQL as a whole: ${notSql.length}`);
+    console.log(
+      `extension corpus: ${files.length} files, ${statements} statements (${compared} boundaries ` +
+        `confirmed by libpg_query), ${metas} psql meta-commands reported, ${bodies} PL/pgSQL bodies ` +
+        `inspected; not SQL as a whole: ${notSql.length}`,
+    );
     expect(mismatches).toEqual([]);
     expect(notSql).toEqual([]);
     expect(compared).toBe(statements);

@@ -22,7 +22,11 @@ describe('the PostGIS scripts on this machine', () => {
     const { statements, compared, plpgsqlBodies: bodies, mismatches, notSql } = checkCorpus(files);
     const installs = files.filter((f) => /^[a-z_]+--[0-9.]+\.sql$/.test(f.replace(/.*\//, '')));
     await lintCorpus(installs);
-    console.log(`PostGIS corpus: ${files.length} files, ${statements} statements (${compared} boundaries confirmed by libpg_query), ${bodies} PL/pgSQL bodies inspected; ${installs.length} install scripts linted; not SQL as a whole: ${notSql.length}`);
+    console.log(
+      `PostGIS corpus: ${files.length} files, ${statements} statements (${compared} boundaries ` +
+        `confirmed by libpg_query), ${bodies} PL/pgSQL bodies inspected; ${installs.length} install ` +
+        `scripts linted; not SQL as a whole: ${notSql.length}`,
+    );
     expect(mismatches).toEqual([]);
     expect(notSql).toEqual([]);
     expect(compared).toBe(statements);

@@ -84,7 +84,9 @@ export function checkCorpusFile(path: string): CorpusResult {
     const { start, end } = ranges[i]!;
     const s = statements[i]!;
     if (start !== s.start || end !== s.terminator) {
-      result.mismatch ??= `${path}: statement ${i + 1}: libpg_query ${start}..${end}, splitter ${s.start}..${s.terminator}: ${JSON.stringify(text.slice(s.start, s.start + 80))}`;
+      result.mismatch ??=
+        `${path}: statement ${i + 1}: libpg_query ${start}..${end}, splitter ${s.start}..${s.terminator}` +
+        `: ${JSON.stringify(text.slice(s.start, s.start + 80))}`;
       break;
     }
     result.compared++;
@@ -116,7 +118,14 @@ export async function lintCorpus(files: readonly string[]): Promise<number> {
 }
 
 /** Totals of {@link checkCorpusFile} over files, with every mismatch and every file that is not SQL as a whole. */
-export function checkCorpus(files: readonly string[]): { statements: number; compared: number; metaCommands: number; plpgsqlBodies: number; mismatches: string[]; notSql: string[] } {
+export function checkCorpus(files: readonly string[]): {
+  statements: number;
+  compared: number;
+  metaCommands: number;
+  plpgsqlBodies: number;
+  mismatches: string[];
+  notSql: string[];
+} {
   const out = { statements: 0, compared: 0, metaCommands: 0, plpgsqlBodies: 0, mismatches: [] as string[], notSql: [] as string[] };
   for (const f of files) {
     const r = checkCorpusFile(f);

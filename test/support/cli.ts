@@ -15,7 +15,10 @@ export interface CliRun {
 }
 
 /** Run the built `migrate` CLI as a separate process, as a user would (with `node`, default: the Node running the tests). */
-export function runMigrate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; node?: string } = {}): Promise<CliRun> {
+export function runMigrate(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; node?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(options.node ?? process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -46,7 +49,11 @@ export function tempProject(files: Record<string, string> = {}): string {
 
 /** A SQL migration file's text in the header format of docs/contracts.md. */
 export function sqlMigration(revision: string, parents: string[], up: string, down: string, extra: Record<string, string> = {}): string {
-  const header = [`-- revision: ${revision}`, `-- parents: ${parents.length ? parents.join(', ') : 'none'}`, ...Object.entries(extra).map(([k, v]) => `-- ${k}: ${v}`)];
+  const header = [
+    `-- revision: ${revision}`,
+    `-- parents: ${parents.length ? parents.join(', ') : 'none'}`,
+    ...Object.entries(extra).map(([k, v]) => `-- ${k}: ${v}`),
+  ];
   return `${header.join('\n')}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
 }
 

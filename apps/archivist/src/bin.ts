@@ -6,10 +6,12 @@ import { schemaModeFrom } from '@pg-strata/fallback';
 import { startServer } from './server.js';
 
 function jsonLogger(): Logger {
-  const write = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
-    const line = JSON.stringify({ time: new Date().toISOString(), level, message: redactUrls(message), ...fields });
-    (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
-  };
+  const write =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      const line = JSON.stringify({ time: new Date().toISOString(), level, message: redactUrls(message), ...fields });
+      (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+    };
   return { debug: () => {}, info: write('info'), warn: write('warn'), error: write('error') };
 }
 

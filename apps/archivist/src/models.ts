@@ -55,7 +55,12 @@ export async function createAll(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('idx_documents_org_status').on('documents').columns(['organisation_id', 'status']).execute();
   await db.schema.createIndex('idx_documents_owner_id').on('documents').column('owner_id').execute();
-  await db.schema.createIndex('idx_documents_deleted_at').on('documents').column('deleted_at').where(sql<boolean>`deleted_at IS NULL`).execute();
+  await db.schema
+    .createIndex('idx_documents_deleted_at')
+    .on('documents')
+    .column('deleted_at')
+    .where(sql<boolean>`deleted_at IS NULL`)
+    .execute();
   await db.schema.createIndex('idx_documents_title_lower').on('documents').expression(sql`lower(title)`).execute();
 
   await db.schema
@@ -97,7 +102,12 @@ export async function createAll(db: Kysely<any>): Promise<void> {
     .addColumn('archived_at', 'timestamptz')
     .execute();
   await db.schema.createIndex('idx_conversations_user_id').on('conversations').column('user_id').execute();
-  await db.schema.createIndex('idx_conversations_archived_at').on('conversations').column('archived_at').where(sql<boolean>`archived_at IS NOT NULL`).execute();
+  await db.schema
+    .createIndex('idx_conversations_archived_at')
+    .on('conversations')
+    .column('archived_at')
+    .where(sql<boolean>`archived_at IS NOT NULL`)
+    .execute();
 
   await db.schema
     .createTable('messages')

@@ -26,7 +26,11 @@ function clientIp(req: IncomingMessage): string | null {
 }
 
 /** Record a write in audit_logs, in the same transaction as the write. */
-async function audit(trx: Transaction<Database>, req: IncomingMessage, entry: { action: string; entityType: string; entityId: number; userId?: number | null; details?: unknown }): Promise<void> {
+async function audit(
+  trx: Transaction<Database>,
+  req: IncomingMessage,
+  entry: { action: string; entityType: string; entityId: number; userId?: number | null; details?: unknown },
+): Promise<void> {
   await trx
     .insertInto('audit_logs')
     .values({
@@ -68,10 +72,21 @@ const createUser: Handler = async ({ db, req, res }) => {
   const body = await readJson(req);
   const email = str(body, 'email', 255);
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new HttpError(400, `'email' is not an e-mail address`);
-  const values = { email: email.toLowerCase(), full_name: optStr(body, 'full_name', 200), organisation_id: optInt(body, 'organisation_id'), role: optStr(body, 'role', 20) ?? 'member' };
+  const values = {
+    email: email.toLowerCase(),
+    full_name: optStr(body, 'full_name', 200),
+    organisation_id: optInt(body, 'organisation_id'),
+    role: optStr(body, 'role', 20) ?? 'member',
+  };
   const row = await db.transaction().execute(async (trx) => {
     const user = await trx.insertInto('users').values(values).returningAll().executeTakeFirstOrThrow();
-    await audit(trx, req, { action: 'user.created', entityType: 'user', entityId: user.id, userId: user.id, details: { email: user.email } });
+    await audit(trx, req, {
+      action: 'user.created',
+      entityType: 'user',
+      entityId: user.id,
+      userId: user.id,
+      details: { email: user.email },
+    });
     return user;
   });
   sendJson(res, 201, row);
@@ -82,7 +97,14 @@ const listDocuments: Handler = async ({ db, res, query }) => {
   let q = db
     .selectFrom('documents as d')
     .select(['d.id', 'd.organisation_id', 'd.owner_id', 'd.title', 'd.status', 'd.processing_status', 'd.created_at'])
-    .select((eb) => eb.fn.coalesce(sql<string[]>`(SELECT array_agg(t.tag ORDER BY t.tag) FROM document_tags t WHERE t.document_id = d.id)`, sql<string[]>`'{}'::text[]`).as('tags'))
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          sql<string[]>`(SELECT array_agg(t.tag ORDER BY t.tag) FROM document_tags t WHERE t.document_id = d.id)`,
+          sql<string[]>`'{}'::text[]`,
+        )
+        .as('tags'),
+    )
     .where('d.deleted_at', 'is', null)
     .orderBy('d.id');
   if (org !== null) {
@@ -100,17 +122,35 @@ const createDocument: Handler = async ({ db, req, res }) => {
   const title = str(body, 'title', 500);
   const text = optStr(body, 'body', 10_000_000);
   const tags = body.tags === undefined ? [] : body.tags;
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t.trim() === '' || t.length > 100)) throw new HttpError(400, `'tags' must be a list of non-empty strings of at most 100 characters`);
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t.trim() === '' || t.length > 100))
+    throw new HttpError(400, `'tags' must be a list of non-empty strings of at most 100 characters`);
   // Tags are stored lower-case (what the legacy fix_tags_lowercase.py script enforced after the fact).
   const unique = [...new Set((tags as string[]).map((t) => t.trim().toLowerCase()))].sort();
   const row = await db.transaction().execute(async (trx) => {
     const doc = await trx
       .insertInto('documents')
-      .values({ organisation_id: organisationId, owner_id: ownerId, title, body: text, file_size: text === null ? null : Buffer.byteLength(text), mime_type: text === null ? null : 'text/plain' })
+      .values({
+        organisation_id: organisationId,
+        owner_id: ownerId,
+        title,
+        body: text,
+        file_size: text === null ? null : Buffer.byteLength(text),
+        mime_type: text === null ? null : 'text/plain',
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (unique.length > 0) await trx.insertInto('document_tags').values(unique.map((tag) => ({ document_id: doc.id, tag }))).execute();
-    await audit(trx, req, { action: 'document.created', entityType: 'document', entityId: doc.id, userId: ownerId, details: { title, tags: unique } });
+    if (unique.length > 0)
+      await trx
+        .insertInto('document_tags')
+        .values(unique.map((tag) => ({ document_id: doc.id, tag })))
+        .execute();
+    await audit(trx, req, {
+      action: 'document.created',
+      entityType: 'document',
+      entityId: doc.id,
+      userId: ownerId,
+      details: { title, tags: unique },
+    });
     return { ...doc, tags: unique };
   });
   sendJson(res, 201, row);
@@ -138,7 +178,13 @@ const listMessages: Handler = async ({ db, res, params }) => {
   const id = idParam(params);
   const conv = await db.selectFrom('conversations').select('id').where('id', '=', id).executeTakeFirst();
   if (!conv) throw new HttpError(404, `conversation ${id} not found`);
-  const rows = await db.selectFrom('messages').select(['id', 'role', 'content', 'token_count', 'created_at']).where('conversation_id', '=', id).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'role', 'content', 'token_count', 'created_at'])
+    .where('conversation_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   sendJson(res, 200, rows);
 };
 
@@ -150,10 +196,25 @@ const createMessage: Handler = async ({ db, req, res, params }) => {
   const content = str(body, 'content', 1_000_000);
   const tokenCount = optInt(body, 'token_count');
   const row = await db.transaction().execute(async (trx) => {
-    const conv = await trx.updateTable('conversations').set({ updated_at: sql<Date>`now()` }).where('id', '=', id).returning(['id', 'user_id']).executeTakeFirst();
+    const conv = await trx
+      .updateTable('conversations')
+      .set({ updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returning(['id', 'user_id'])
+      .executeTakeFirst();
     if (!conv) throw new HttpError(404, `conversation ${id} not found`);
-    const msg = await trx.insertInto('messages').values({ conversation_id: id, role, content, token_count: tokenCount }).returningAll().executeTakeFirstOrThrow();
-    await audit(trx, req, { action: 'message.created', entityType: 'message', entityId: msg.id, userId: conv.user_id, details: { conversation_id: id, role } });
+    const msg = await trx
+      .insertInto('messages')
+      .values({ conversation_id: id, role, content, token_count: tokenCount })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(trx, req, {
+      action: 'message.created',
+      entityType: 'message',
+      entityId: msg.id,
+      userId: conv.user_id,
+      details: { conversation_id: id, role },
+    });
     return msg;
   });
   sendJson(res, 201, row);
@@ -161,7 +222,21 @@ const createMessage: Handler = async ({ db, req, res, params }) => {
 
 const listAuditLogs: Handler = async ({ db, res, query }) => {
   const limit = Math.min(Math.max(Number(query.get('limit') ?? 50) || 50, 1), 500);
-  const rows = await db.selectFrom('audit_logs').select(['id', 'user_id', 'action', 'entity_type', 'entity_id', 'details', sql<string | null>`host(ip_address)`.as('ip_address'), 'created_at']).orderBy('id', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('audit_logs')
+    .select([
+      'id',
+      'user_id',
+      'action',
+      'entity_type',
+      'entity_id',
+      'details',
+      sql<string | null>`host(ip_address)`.as('ip_address'),
+      'created_at',
+    ])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   sendJson(res, 200, rows);
 };
 

@@ -49,7 +49,8 @@ function statusOf(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   if (isPgDatabaseError(err)) {
     if (err.code === '23505') return { status: 409, message: `already exists${err.constraint ? ` (${err.constraint})` : ''}` };
-    if (err.code === '23503') return { status: 400, message: `refers to a row that does not exist${err.constraint ? ` (${err.constraint})` : ''}` };
+    if (err.code === '23503')
+      return { status: 400, message: `refers to a row that does not exist${err.constraint ? ` (${err.constraint})` : ''}` };
     if (err.code === '23514' || err.code === '22P02' || err.code === '22001') return { status: 400, message: err.message };
   }
   return { status: 500, message: 'internal error' };
@@ -94,7 +95,8 @@ export async function startServer(options: ServerOptions): Promise<ArchivistServ
     const params = route.path.exec(url.pathname)!.slice(1);
     route.handler({ db, req, res, params, query: url.searchParams, schema }).catch((err: unknown) => {
       const { status, message } = statusOf(err);
-      if (status >= 500) logger.error('request failed', { method: req.method, path: url.pathname, error: String((err as Error)?.message ?? err) });
+      if (status >= 500)
+        logger.error('request failed', { method: req.method, path: url.pathname, error: String((err as Error)?.message ?? err) });
       if (!res.headersSent) sendJson(res, status, { error: message });
       else res.destroy();
     });

@@ -41,7 +41,10 @@ describe('migrate ensure (the shim for applications not written in TypeScript)',
     const { url, dir } = await fresh();
     const verify = await migrate(['ensure', '--mode', 'verify', '--migrations', dir], { DATABASE_URL: url });
     expect(verify.code).toBe(1);
-    expect(verify.stderr).toContain("(schema mode 'verify' changes nothing, so the application must not start).\n2 migrations are pending:\n  5d1a0c7e2b91  0001_baseline.sql\n  8f3c2a9d4e60  0002_locations.sql\n");
+    expect(verify.stderr).toContain(
+      "(schema mode 'verify' changes nothing, so the application must not start).\n2 migrations are " +
+        'pending:\n  5d1a0c7e2b91  0001_baseline.sql\n  8f3c2a9d4e60  0002_locations.sql\n',
+    );
     expect(verify.stderr).not.toContain(url);
 
     const up = await migrate(['ensure', '--migrations', dir], { DATABASE_URL: url, STRATA_SCHEMA_MODE: 'migrate' });
@@ -55,10 +58,17 @@ describe('migrate ensure (the shim for applications not written in TypeScript)',
 
   it('create_all with --create-all MODULE builds an empty database and stamps head, warning that the mode is deprecated', async () => {
     const { url, dir } = await fresh();
-    const r = await migrate(['ensure', '--mode', 'create_all', '--create-all', MODELS, '--shadow-url', testServerUrl(), '--migrations', dir], { DATABASE_URL: url });
+    const r = await migrate(
+      ['ensure', '--mode', 'create_all', '--create-all', MODELS, '--shadow-url', testServerUrl(), '--migrations', dir],
+      { DATABASE_URL: url },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: schema mode 'create_all' is deprecated");
-    expect(r.stdout).toMatch(new RegExp(`^Built the empty database with createAll and stamped ${HEAD} \\(2 revision\\(s\\)\\) in [0-9.]+ m?s \\[mode create_all\\]\\.\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Built the empty database with createAll and stamped ${HEAD} \\(2 revision\\(s\\)\\) in [0-9.]+ m?s \\[mode create_all\\]\\.\\n$`,
+      ),
+    );
     expect(await query(url, `SELECT revision FROM strata.strata_version`)).toEqual([{ revision: HEAD }]);
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).toEqual([{ n: 11 }]);
   }, 120_000);
@@ -67,11 +77,19 @@ describe('migrate ensure (the shim for applications not written in TypeScript)',
     const { url, dir, write } = await fresh();
     write('0003_a.sql', `-- revision: aaaa00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\n`);
     write('0003_b.sql', `-- revision: bbbb00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\n`);
-    const r = await migrate(['ensure', '--json', '--mode', 'create-all', '--create-all', MODELS, '--migrations', dir], { DATABASE_URL: url });
+    const r = await migrate(['ensure', '--json', '--mode', 'create-all', '--create-all', MODELS, '--migrations', dir], {
+      DATABASE_URL: url,
+    });
     expect(r.code).toBe(1);
     // The --json envelope (docs/json.md): the refusal is the result, its reason the error.
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ version: 1, command: 'ensure', ok: false, result: { mode: 'create_all', action: 'refused', reason: 'several heads', heads: [] }, error: { code: 'MIGRATION_MULTIPLE_HEADS' } });
+    expect(out).toMatchObject({
+      version: 1,
+      command: 'ensure',
+      ok: false,
+      result: { mode: 'create_all', action: 'refused', reason: 'several heads', heads: [] },
+      error: { code: 'MIGRATION_MULTIPLE_HEADS' },
+    });
     expect(out.error.message).toContain('Run `strata merge`');
   }, 120_000);
 });

@@ -43,18 +43,44 @@ describe('the Kysely models', () => {
     const [sqlUrl, modelsUrl] = await Promise.all([fromSqlFile(), fromModels()]);
     const [fromSql, fromKysely] = await Promise.all([introspect(sqlUrl), introspect(modelsUrl)]);
     expect(Object.keys(fromKysely.tables).sort()).toEqual(
-      ['audit_logs', 'conversations', 'document_programs', 'document_tags', 'documents', 'locations', 'messages', 'organisations', 'prompt_templates', 'system_config', 'users'].map((t) => `public.${t}`),
+      [
+        'audit_logs',
+        'conversations',
+        'document_programs',
+        'document_tags',
+        'documents',
+        'locations',
+        'messages',
+        'organisations',
+        'prompt_templates',
+        'system_config',
+        'users',
+      ].map((t) => `public.${t}`),
     );
     expect(compare(fromKysely, fromSql, { left: 'createAll', right: 'create_all.sql' }).map((d) => d.message)).toEqual([]);
     // the names PostgreSQL gives, as the legacy scripts refer to them
     const names = Object.values(fromKysely.tables).flatMap((t) => Object.values(t.constraints).map((c) => c.name));
-    expect(names).toEqual(expect.arrayContaining(['users_email_key', 'users_organisation_id_fkey', 'organisations_slug_key', 'document_tags_pkey', 'messages_role_check', 'chk_locations_latitude']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'users_email_key',
+        'users_organisation_id_fkey',
+        'organisations_slug_key',
+        'document_tags_pkey',
+        'messages_role_check',
+        'chk_locations_latitude',
+      ]),
+    );
     // column order too
-    expect(fromKysely.tables['public.documents']!.columns.map((c) => c.name)).toEqual(fromSql.tables['public.documents']!.columns.map((c) => c.name));
+    expect(fromKysely.tables['public.documents']!.columns.map((c) => c.name)).toEqual(
+      fromSql.tables['public.documents']!.columns.map((c) => c.name),
+    );
   });
 
   it('equal the head of the test migrations (the fixture the server tests use)', async () => {
-    const [head, models] = await Promise.all([headSnapshot({ migrationsDir: MIGRATIONS, shadowUrl: testServerUrl() }), fromModels().then((u) => introspect(u))]);
+    const [head, models] = await Promise.all([
+      headSnapshot({ migrationsDir: MIGRATIONS, shadowUrl: testServerUrl() }),
+      fromModels().then((u) => introspect(u)),
+    ]);
     expect(compare(models, head).map((d) => d.message)).toEqual([]);
   });
 });

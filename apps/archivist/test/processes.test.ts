@@ -46,17 +46,27 @@ afterAll(async () => {
 describe('the archivist bin (separate node processes)', () => {
   // First: it also warms jiti's cache, so the ten processes below start in seconds, not minutes.
   it('an unknown STRATA_SCHEMA_MODE: the process does not start', async () => {
-    const i = launch({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', STRATA_SCHEMA_MODE: 'create-everything', MIGRATIONS_DIR: '/nonexistent' });
+    const i = launch({
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      STRATA_SCHEMA_MODE: 'create-everything',
+      MIGRATIONS_DIR: '/nonexistent',
+    });
     expect(await i.exit).toBe(1);
-    expect(i.stderr.join('')).toBe("archivist: not starting: STRATA_SCHEMA_MODE is 'create-everything', which is not a schema mode: use one of migrate, verify, create_all (default migrate).\n");
+    expect(i.stderr.join('')).toBe(
+      "archivist: not starting: STRATA_SCHEMA_MODE is 'create-everything', which is not a schema " +
+        'mode: use one of migrate, verify, create_all (default migrate).\n',
+    );
   }, 60_000);
 
-  it('ten processes started at once on one empty database: all listen, every migration applied once; SIGTERM stops them cleanly', async () => {
+  it('ten processes started at once on one empty database: all listen, every migration applied once; ' +
+    'SIGTERM stops them cleanly', async () => {
     const db = await createTestDatabase('archivist_procs');
     cleanup.push(() => db.drop());
     const m = migrationsCopy();
     cleanup.push(() => m.rm());
-    const instances = Array.from({ length: 10 }, () => launch({ DATABASE_URL: db.url, MIGRATIONS_DIR: m.dir, STRATA_SCHEMA_MODE: 'migrate' }));
+    const instances = Array.from({ length: 10 }, () =>
+      launch({ DATABASE_URL: db.url, MIGRATIONS_DIR: m.dir, STRATA_SCHEMA_MODE: 'migrate' }),
+    );
     cleanup.push(() => {
       for (const i of instances) i.child.kill('SIGKILL');
     });
@@ -64,7 +74,12 @@ describe('the archivist bin (separate node processes)', () => {
     const health = await Promise.all(urls.map((u) => http(u, 'GET', '/health')));
     expect(health.map((h) => h.status)).toEqual(Array(10).fill(200));
     expect(health.map((h) => h.body.schema.action).filter((a: string) => a === 'migrated').length).toBeGreaterThanOrEqual(1);
-    expect(await query(db.url, `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' GROUP BY revision ORDER BY revision`)).toEqual([
+    expect(
+      await query(
+        db.url,
+        `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' GROUP BY revision ORDER BY revision`,
+      ),
+    ).toEqual([
       { revision: BASELINE, n: 1 },
       { revision: HEAD, n: 1 },
     ]);

@@ -29,7 +29,10 @@ async function start(options: Parameters<typeof startServer>[0]): Promise<Archiv
   return s;
 }
 async function refused(p: Promise<unknown>): Promise<StrataError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(StrataError);
   return err as StrataError;
 }
@@ -42,22 +45,40 @@ describe('Org Archivist in migrate mode', () => {
     expect(app.schema).toMatchObject({ mode: 'migrate', action: 'migrated', heads: [HEAD] });
     expect(app.schema.applied.map((a) => a.file)).toEqual(['0001_baseline.sql', '0002_locations.sql']);
 
-    expect(await http(app.url, 'GET', '/health')).toEqual({ status: 200, body: { status: 'ok', schema: { mode: 'migrate', action: 'migrated', heads: [HEAD] } } });
+    expect(await http(app.url, 'GET', '/health')).toEqual({
+      status: 200,
+      body: { status: 'ok', schema: { mode: 'migrate', action: 'migrated', heads: [HEAD] } },
+    });
 
     const org = await http(app.url, 'POST', '/organisations', { name: 'Acme Foundation', slug: 'acme' });
     expect(org.status).toBe(201);
     expect(org.body).toMatchObject({ id: 1, name: 'Acme Foundation', slug: 'acme', plan: 'free' });
     expect((await http(app.url, 'POST', '/organisations', { name: 'Other', slug: 'acme' })).status).toBe(409);
-    expect((await http(app.url, 'POST', '/organisations', { slug: 'x' })).body).toEqual({ error: "'name' is required (a non-empty string)" });
+    expect((await http(app.url, 'POST', '/organisations', { slug: 'x' })).body).toEqual({
+      error: "'name' is required (a non-empty string)",
+    });
     expect((await http(app.url, 'GET', '/organisations')).body.map((o: { slug: string }) => o.slug)).toEqual(['acme']);
 
     const user = await http(app.url, 'POST', '/users', { organisation_id: org.body.id, email: 'Ada@Example.org', full_name: 'Ada' });
     expect(user).toMatchObject({ status: 201, body: { email: 'ada@example.org', role: 'member', is_active: true } });
-    expect((await http(app.url, 'POST', '/users', { email: 'ada@example.org' })).body).toEqual({ error: 'already exists (users_email_key)' });
-    expect((await http(app.url, 'POST', '/users', { email: 'bob@example.org', organisation_id: 999 })).body).toEqual({ error: 'refers to a row that does not exist (users_organisation_id_fkey)' });
+    expect((await http(app.url, 'POST', '/users', { email: 'ada@example.org' })).body).toEqual({
+      error: 'already exists (users_email_key)',
+    });
+    expect((await http(app.url, 'POST', '/users', { email: 'bob@example.org', organisation_id: 999 })).body).toEqual({
+      error: 'refers to a row that does not exist (users_organisation_id_fkey)',
+    });
 
-    const doc = await http(app.url, 'POST', '/documents', { organisation_id: org.body.id, owner_id: user.body.id, title: 'Grant report 2025', body: 'Hello', tags: ['Grants', 'reports', 'grants'] });
-    expect(doc).toMatchObject({ status: 201, body: { title: 'Grant report 2025', status: 'draft', processing_status: 'pending', file_size: '5', tags: ['grants', 'reports'] } });
+    const doc = await http(app.url, 'POST', '/documents', {
+      organisation_id: org.body.id,
+      owner_id: user.body.id,
+      title: 'Grant report 2025',
+      body: 'Hello',
+      tags: ['Grants', 'reports', 'grants'],
+    });
+    expect(doc).toMatchObject({
+      status: 201,
+      body: { title: 'Grant report 2025', status: 'draft', processing_status: 'pending', file_size: '5', tags: ['grants', 'reports'] },
+    });
     const docs = await http(app.url, 'GET', `/documents?organisation_id=${org.body.id}`);
     expect(docs.body).toHaveLength(1);
     expect(docs.body[0]).toMatchObject({ id: doc.body.id, tags: ['grants', 'reports'] });
@@ -65,15 +86,31 @@ describe('Org Archivist in migrate mode', () => {
 
     const conv = await http(app.url, 'POST', '/conversations', { user_id: user.body.id, title: 'Funding questions' });
     expect(conv).toMatchObject({ status: 201, body: { title: 'Funding questions', conversation_metadata: {} } });
-    const msg = await http(app.url, 'POST', `/conversations/${conv.body.id}/messages`, { role: 'user', content: 'Which grants are due?', token_count: 6 });
+    const msg = await http(app.url, 'POST', `/conversations/${conv.body.id}/messages`, {
+      role: 'user',
+      content: 'Which grants are due?',
+      token_count: 6,
+    });
     expect(msg).toMatchObject({ status: 201, body: { conversation_id: conv.body.id, role: 'user', token_count: 6 } });
     await http(app.url, 'POST', `/conversations/${conv.body.id}/messages`, { role: 'assistant', content: 'The 2025 report.' });
-    expect((await http(app.url, 'POST', `/conversations/${conv.body.id}/messages`, { role: 'robot', content: 'x' })).body).toEqual({ error: "'role' must be one of user, assistant, system" });
+    expect((await http(app.url, 'POST', `/conversations/${conv.body.id}/messages`, { role: 'robot', content: 'x' })).body).toEqual({
+      error: "'role' must be one of user, assistant, system",
+    });
     expect((await http(app.url, 'POST', '/conversations/4242/messages', { role: 'user', content: 'x' })).status).toBe(404);
-    expect((await http(app.url, 'GET', `/conversations/${conv.body.id}/messages`)).body.map((x: { role: string }) => x.role)).toEqual(['user', 'assistant']);
+    expect((await http(app.url, 'GET', `/conversations/${conv.body.id}/messages`)).body.map((x: { role: string }) => x.role)).toEqual([
+      'user',
+      'assistant',
+    ]);
 
     const audit = await http(app.url, 'GET', '/audit-logs');
-    expect(audit.body.map((a: { action: string }) => a.action)).toEqual(['message.created', 'message.created', 'conversation.created', 'document.created', 'user.created', 'organisation.created']);
+    expect(audit.body.map((a: { action: string }) => a.action)).toEqual([
+      'message.created',
+      'message.created',
+      'conversation.created',
+      'document.created',
+      'user.created',
+      'organisation.created',
+    ]);
     expect(audit.body[0].ip_address).toMatch(/127\.0\.0\.1/);
     expect(await http(app.url, 'POST', '/fix-db')).toEqual({ status: 404, body: { error: 'not found' } });
     expect((await http(app.url, 'DELETE', '/organisations')).status).toBe(405);
@@ -94,7 +131,12 @@ describe('Org Archivist in migrate mode', () => {
     expect(apps.flatMap((a) => a.schema.applied.map((x) => x.file)).sort()).toEqual(['0001_baseline.sql', '0002_locations.sql']);
     const health = await Promise.all(apps.map((a) => http(a.url, 'GET', '/health')));
     expect(health.map((h) => h.status)).toEqual(Array(10).fill(200));
-    expect(await query(url, `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' GROUP BY revision ORDER BY revision`)).toEqual([
+    expect(
+      await query(
+        url,
+        `SELECT revision, count(*)::int AS n FROM strata.strata_history WHERE outcome = 'applied' GROUP BY revision ORDER BY revision`,
+      ),
+    ).toEqual([
       { revision: BASELINE, n: 1 },
       { revision: HEAD, n: 1 },
     ]);
@@ -151,8 +193,15 @@ describe('Org Archivist in create_all mode', () => {
   it('refuses when the migrations have two heads', async () => {
     const url = await freshDb();
     const m = migrations();
-    m.write('0003_a.sql', `-- revision: aaaa00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE documents ADD COLUMN language text;\n\n-- migrate:down\n`);
-    m.write('0003_b.sql', `-- revision: bbbb00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE users ADD COLUMN locale text;\n\n-- migrate:down\n`);
+    m.write(
+      '0003_a.sql',
+      `-- revision: aaaa00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE documents ADD ` +
+        `COLUMN language text;\n\n-- migrate:down\n`,
+    );
+    m.write(
+      '0003_b.sql',
+      `-- revision: bbbb00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE users ADD COLUMN locale text;\n\n-- migrate:down\n`,
+    );
     const err = await refused(start({ url, migrationsDir: m.dir, mode: 'create_all' }));
     expect(err.code).toBe('MIGRATION_MULTIPLE_HEADS');
     expect(err.message).toContain('the migrations have 2 heads:\n  aaaa00000003  0003_a.sql\n  bbbb00000003  0003_b.sql\n');
@@ -163,7 +212,12 @@ describe('Org Archivist in create_all mode', () => {
   it('refuses when the models and the migrations head differ, listing the differences', async () => {
     const url = await freshDb();
     const m = migrations();
-    m.write('0003_document_language.sql', `-- revision: cccc00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE documents ADD COLUMN language varchar(10) NOT NULL DEFAULT 'en';\n\n-- migrate:down\nALTER TABLE documents DROP COLUMN language;\n`);
+    m.write(
+      '0003_document_language.sql',
+      `-- revision: cccc00000003\n-- parents: ${HEAD}\n\n-- migrate:up\nALTER TABLE documents ADD ` +
+        `COLUMN language varchar(10) NOT NULL DEFAULT 'en';\n\n-- migrate:down\nALTER TABLE documents ` +
+        `DROP COLUMN language;\n`,
+    );
     const err = await refused(start({ url, migrationsDir: m.dir, mode: 'create_all' }));
     expect(err.code).toBe('SCHEMA_MISMATCH');
     expect(err.message).toContain('differs from the head of');

@@ -61,7 +61,12 @@ await build({
 });
 
 // Types: where tsc put each entry point's declarations.
-const declarationsOf = (from) => realpathSync(from.startsWith('./') ? join(root, 'dist', from.slice('./src/'.length).replace(/\.ts$/, '.d.ts')) : join(root, 'node_modules', from, 'dist/index.d.ts'));
+const declarationsOf = (from) =>
+  realpathSync(
+    from.startsWith('./')
+      ? join(root, 'dist', from.slice('./src/'.length).replace(/\.ts$/, '.d.ts'))
+      : join(root, 'node_modules', from, 'dist/index.d.ts'),
+  );
 const bundle = await rollup({
   input: Object.fromEntries(LIB_ENTRIES.map(([name, from]) => [name, declarationsOf(from)])),
   // Only third-party packages stay imports; @pg-strata/* is inlined.
@@ -86,5 +91,10 @@ const bundle = await rollup({
     warn(warning);
   },
 });
-await bundle.write({ dir: join(root, 'dist/types'), format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' });
+await bundle.write({
+  dir: join(root, 'dist/types'),
+  format: 'es',
+  entryFileNames: '[name].d.ts',
+  chunkFileNames: 'chunks/[name]-[hash].d.ts',
+});
 await bundle.close();

@@ -54,7 +54,10 @@ await build({
   // `kysely` at the copy the bundle itself require()s).
   define: { 'import.meta.url': '__strataModuleUrl', 'import.meta.resolve': '__strataResolve' },
   banner: {
-    js: "const __strataModuleUrl = require('node:url').pathToFileURL(__filename).href;\nconst __strataResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;",
+    js:
+      "const __strataModuleUrl = require('node:url').pathToFileURL(__filename).href;\nconst " +
+      '__strataResolve = (specifier) => ' +
+      "require('node:url').pathToFileURL(require.resolve(specifier)).href;",
   },
   plugins: [
     {
@@ -69,7 +72,9 @@ await build({
           [/^dns$/, /\/node_modules\/pg\/lib\/connection-parameters\.js$/, 'lazy-dns.cjs'],
         ];
         for (const [filter, importer, file] of shims) {
-          b.onResolve({ filter }, (args) => (importer.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/${file}` } : undefined));
+          b.onResolve({ filter }, (args) =>
+            importer.test(args.importer.replaceAll('\\', '/')) ? { path: `${root}scripts/shims/${file}` } : undefined,
+          );
         }
       },
     },

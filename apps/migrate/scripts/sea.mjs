@@ -50,7 +50,9 @@ function nodeBinary() {
   if (!existsSync(bin)) {
     log(`installing Node 24 into ${join(cache, '24')} (npm's node package)`);
     mkdirSync(join(cache, '24'), { recursive: true });
-    execFileSync('npm', ['install', '--prefix', join(cache, '24'), '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['install', '--prefix', join(cache, '24'), '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'node@24'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   return bin;
 }
@@ -92,9 +94,11 @@ const result = await build({
   banner: {
     js: [
       "const __strataModuleUrl = require('node:url').pathToFileURL(__filename).href;",
-      "const __strataResolve = (specifier) => { throw new Error(`Cannot resolve ${specifier} from the single executable`); };",
+      'const __strataResolve = (specifier) => { throw new Error(`Cannot resolve ${specifier} from the single executable`); };',
       // As bin.cts does: Node 20 has no navigator, and pg then loads Node's HTTP client.
-      "if (typeof globalThis.navigator === 'undefined') Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` }, configurable: true, writable: true });",
+      "if (typeof globalThis.navigator === 'undefined') Object.defineProperty(globalThis, " +
+        "'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` }, " +
+        'configurable: true, writable: true });',
     ].join('\n'),
   },
   plugins: [
@@ -102,11 +106,19 @@ const result = await build({
       name: 'strata-sea',
       setup(b) {
         // libpg-query's wasm/index.cjs requires './libpg-query.js' (the Emscripten factory): give it the shim.
-        b.onResolve({ filter: /^\.\/libpg-query\.js$/ }, (args) => (args.importer.replaceAll('\\', '/').endsWith('/libpg-query/wasm/index.cjs') ? { path: join(root, 'scripts', 'shims', 'sea-libpg-query.cjs') } : undefined));
+        b.onResolve({ filter: /^\.\/libpg-query\.js$/ }, (args) =>
+          args.importer.replaceAll('\\', '/').endsWith('/libpg-query/wasm/index.cjs')
+            ? { path: join(root, 'scripts', 'shims', 'sea-libpg-query.cjs') }
+            : undefined,
+        );
         // ...and the shim the real factory.
         b.onResolve({ filter: /^libpg-query\/wasm\/libpg-query\.js$/ }, () => ({ path: factoryFile }));
         // oxc-parser (the converter's JavaScript parser) loads a native addon: from the SEA asset (the shim says how).
-        b.onResolve({ filter: /^(\.|\.\.)\/bindings\.js$/ }, (args) => (/\/oxc-parser\/src-js\//.test(args.importer.replaceAll('\\', '/')) ? { path: join(root, 'scripts', 'shims', 'sea-oxc-binding.cjs') } : undefined));
+        b.onResolve({ filter: /^(\.|\.\.)\/bindings\.js$/ }, (args) =>
+          /\/oxc-parser\/src-js\//.test(args.importer.replaceAll('\\', '/'))
+            ? { path: join(root, 'scripts', 'shims', 'sea-oxc-binding.cjs') }
+            : undefined,
+        );
         // oxc-parser's Visitor (the converter's JavaScript walk) loads its walker on first use through
         // createRequire(import.meta.url): files next to it, which the executable lacks. Bundle them instead.
         b.onLoad({ filter: /[\\/]oxc-parser[\\/]src-js[\\/]visit[\\/]index\.js$/ }, (args) => {
@@ -195,7 +207,9 @@ console.warn = (...args) => {
 };
 try {
   // The sentinel fuse Node looks for to know it carries a blob (documented with SEA).
-  await inject(tmp, 'NODE_SEA_BLOB', readFileSync(join(out, seaConfig.output)), { sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2' });
+  await inject(tmp, 'NODE_SEA_BLOB', readFileSync(join(out, seaConfig.output)), {
+    sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  });
 } finally {
   console.warn = warn;
 }

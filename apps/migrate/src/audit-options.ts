@@ -12,7 +12,13 @@ export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; 
 /** Declare `--shadow-url` and `--format` on a command. */
 export function auditOptions(command: Command): Command {
   return command
-    .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL of the database\'s major, downloaded when not installed unless STRATA_NO_DOWNLOAD=1)'))
+    .addOption(
+      new Option(
+        '--shadow-url <url>',
+        'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded ' +
+          "PostgreSQL of the database's major, downloaded when not installed unless STRATA_NO_DOWNLOAD=1)",
+      ),
+    )
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(new Option('--privileges', 'compare GRANTs too (off by default: production grants to roles the models do not describe)'));
 }
@@ -44,7 +50,13 @@ export function modelsSource(g: AuditFlags, r: Resolved): string | undefined {
  * Run `fn` with one shadow server for several sources (started only when no
  * shadow URL is configured and a source needs one), stopped afterwards.
  */
-export async function withSharedShadow<T>(ctx: CliContext, base: SnapshotFromOptions, targetMajor: number | undefined, needed: boolean, fn: (o: SnapshotFromOptions) => Promise<T>): Promise<T> {
+export async function withSharedShadow<T>(
+  ctx: CliContext,
+  base: SnapshotFromOptions,
+  targetMajor: number | undefined,
+  needed: boolean,
+  fn: (o: SnapshotFromOptions) => Promise<T>,
+): Promise<T> {
   if (base.shadowUrl || !needed) return await fn({ ...base, ...(targetMajor ? { targetMajor } : {}) });
   if (ctx.io.stderr.isTTY) ctx.note('Starting a shadow PostgreSQL server...');
   let server: ShadowServer | undefined;
@@ -83,5 +95,9 @@ export function formatOf(g: AuditFlags, r: Resolved): string {
 
 /** A usage error for a missing models source. */
 export function noModels(): StrataError {
-  return new StrataError('USAGE', 'No models given: pass --models SOURCE (an SQL file, a module exporting createAll, cmd:<command>, a URL or a snapshot .json) or set `models` in migrate.config.');
+  return new StrataError(
+    'USAGE',
+    'No models given: pass --models SOURCE (an SQL file, a module exporting createAll, ' +
+      'cmd:<command>, a URL or a snapshot .json) or set `models` in migrate.config.',
+  );
 }

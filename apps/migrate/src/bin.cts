@@ -24,7 +24,11 @@ interface MainModule {
 // Node's whole bundled HTTP client (~20 ms of a ~200 ms no-op run). Node 21+
 // defines navigator with this same user agent; give Node 20 the same answer.
 if (typeof (globalThis as { navigator?: unknown }).navigator === 'undefined') {
-  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` },
+    configurable: true,
+    writable: true,
+  });
 }
 
 // Node >= 22.1 only (@types/node is 20's). It never throws and prints

@@ -23,8 +23,11 @@ describe("the bundle's stand-in for pg's crypto utilities", () => {
     expect(salted).toEqual(await bytes(original.deriveKey!('pencil', salt, 4096)));
     expect(await bytes(shim.hmacSha256!(salted, 'Client Key'))).toEqual(await bytes(original.hmacSha256!(salted, 'Client Key')));
     expect(await bytes(shim.sha256!(salted))).toEqual(await bytes(original.sha256!(salted)));
-    for (const name of ['SHA-256', 'SHA-384', 'SHA-512']) expect(await bytes(shim.hashByName!(name, salted))).toEqual(await bytes(original.hashByName!(name, salted)));
-    expect(await shim.postgresMd5PasswordHash!('alice', 'secret', Buffer.from([1, 2, 3, 4]))).toBe(await original.postgresMd5PasswordHash!('alice', 'secret', Buffer.from([1, 2, 3, 4])));
+    for (const name of ['SHA-256', 'SHA-384', 'SHA-512'])
+      expect(await bytes(shim.hashByName!(name, salted))).toEqual(await bytes(original.hashByName!(name, salted)));
+    expect(await shim.postgresMd5PasswordHash!('alice', 'secret', Buffer.from([1, 2, 3, 4]))).toBe(
+      await original.postgresMd5PasswordHash!('alice', 'secret', Buffer.from([1, 2, 3, 4])),
+    );
     expect((shim.randomBytes!(18) as Buffer).length).toBe(18);
   });
 });

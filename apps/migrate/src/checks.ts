@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** What a duration may look like, for messages. */
-export const DURATION_FORMAT = "a number of milliseconds (30000) or a PostgreSQL-style duration with a unit: '500ms', '5s', '1min', '2h' (units us, ms, s, min, h, d)";
+export const DURATION_FORMAT =
+  "a number of milliseconds (30000) or a PostgreSQL-style duration with a unit: '500ms', '5s', '1min', '2h' (units us, ms, s, min, h, d)";
 
 /** The largest timeout PostgreSQL takes (lock_timeout, statement_timeout are int milliseconds), about 24.8 days. */
 const MAX_MS = 2_147_483_647;
@@ -65,7 +66,10 @@ export function targetArgument(sign: '+' | '-'): (value: string) => string {
   return (value) => {
     const t = value.trim();
     if (t.startsWith(sign) && !/^[+-][1-9]\d*$/.test(t)) {
-      throw new InvalidArgumentError(`'${value}' is not a step count: use ${sign}N with N a whole number of 1 or more (${sign}1 is the next migration${sign === '-' ? ' to revert' : ''}).`);
+      throw new InvalidArgumentError(
+        `'${value}' is not a step count: use ${sign}N with N a whole number of 1 or more (${sign}1 is ` +
+          `the next migration${sign === '-' ? ' to revert' : ''}).`,
+      );
     }
     return t;
   };
@@ -75,7 +79,8 @@ export function targetArgument(sign: '+' | '-'): (value: string) => string {
 export function nonEmptyOption(what: string, maxBytes?: number): (value: string) => string {
   return (value) => {
     if (value.trim() === '') throw new InvalidArgumentError(`${what} is empty.`);
-    if (maxBytes !== undefined && Buffer.byteLength(value) > maxBytes) throw new InvalidArgumentError(`${what} is longer than ${maxBytes} bytes.`);
+    if (maxBytes !== undefined && Buffer.byteLength(value) > maxBytes)
+      throw new InvalidArgumentError(`${what} is longer than ${maxBytes} bytes.`);
     return value;
   };
 }
@@ -104,7 +109,8 @@ export function inputFileOption(cwd: string): (value: string) => string {
 export function outputDirOption(cwd: string): (value: string) => string {
   return (value) => {
     const kind = kindOf(resolve(cwd, value));
-    if (kind === 'file' || kind === 'other') throw new InvalidArgumentError(`${value} is a file, not a folder: name a folder (created when missing).`);
+    if (kind === 'file' || kind === 'other')
+      throw new InvalidArgumentError(`${value} is a file, not a folder: name a folder (created when missing).`);
     return value;
   };
 }

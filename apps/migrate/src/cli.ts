@@ -37,7 +37,9 @@ export function verbOf(argv: readonly string[]): string | undefined {
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   const args = end === -1 ? argv : argv.slice(0, end);
-  return args.some((a, i) => a === '--json' || /^--format=json(-lines)?$/.test(a) || (a === '--format' && /^json(-lines)?$/.test(args[i + 1] ?? '')));
+  return args.some(
+    (a, i) => a === '--json' || /^--format=json(-lines)?$/.test(a) || (a === '--format' && /^json(-lines)?$/.test(args[i + 1] ?? '')),
+  );
 }
 
 /** Load the command modules `argv` needs: its verb's only, or all of them (help, unknown verbs). */
@@ -54,10 +56,22 @@ export async function buildProgram(ctx: CliContext, registers?: Register[]): Pro
   const program = new Command('strata')
     .description('Versioned, reversible, audited PostgreSQL migrations.')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(nonEmptyOption('The database URL')))
-    .addOption(new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(nonEmptyOption('The config file name')))
-    .addOption(new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')))
-    .addOption(new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)))
+    .addOption(
+      new Option('--url <url>', "database URL (default: $DATABASE_URL, then libpq's PG* variables, then the config's url)").argParser(
+        nonEmptyOption('The database URL'),
+      ),
+    )
+    .addOption(
+      new Option('-c, --config <file>', 'config file (default: ./migrate.config.{ts,json})').argParser(
+        nonEmptyOption('The config file name'),
+      ),
+    )
+    .addOption(
+      new Option('--migrations <dir>', 'migrations folder (default: ./migrations)').argParser(nonEmptyOption('The migrations folder')),
+    )
+    .addOption(
+      new Option('--schema <name>', "schema of Strata's own tables (default: strata)").argParser(nonEmptyOption('The schema name', 63)),
+    )
     .addOption(new Option('--json', 'one JSON document on stdout, { version, command, ok, result | error } (docs/json.md)'))
     .addOption(new Option('--dry-run', 'show what would happen, change nothing'))
     .addOption(new Option('--allow-data-loss', 'permit statements that lose data (DROP TABLE/COLUMN, TRUNCATE, ...)'))
@@ -79,7 +93,8 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
   const verb = verbOf(argv);
   // Commands that make scratch databases, embedded servers, temporary folders: a signal cleans them up (signals.ts).
   const offSignals = verb !== undefined && CLEANS_UP.has(verb) ? cleanUpOnSignal(ctx, verb) : () => {};
-  ctx.warnStrayFiles = verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
+  ctx.warnStrayFiles =
+    verb !== undefined && READS_MIGRATIONS.has(aliases[verb] ?? verb) && !argv.includes('--help') && !argv.includes('-h');
   ctx.json = wantsJson(argv);
   // `test --format json-lines`: the envelope is the last of the JSON lines, on one line too.
   ctx.jsonLines = ctx.json && argv.some((a, i) => a === '--format=json-lines' || (a === '--format' && argv[i + 1] === 'json-lines'));
@@ -95,7 +110,11 @@ export async function runCli(argv: string[], io: CliIo, options: { handleSignals
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       // commander has said it on stderr; under --json stdout still gets its envelope.
-      if (ctx.json) render(ctx, { code: ExitCode.INPUT, error: { code: 'USAGE', message: redactUrls(err.message.replace(/^error: /, '')), commander: err.code } });
+      if (ctx.json)
+        render(ctx, {
+          code: ExitCode.INPUT,
+          error: { code: 'USAGE', message: redactUrls(err.message.replace(/^error: /, '')), commander: err.code },
+        });
       return ExitCode.INPUT;
     }
     return reportError(ctx, err, ctx.json, io.env.STRATA_DEBUG !== undefined && io.env.STRATA_DEBUG !== '');
@@ -130,7 +149,10 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
   } else {
     ctx.note(ctx.paint('31', `error: ${message}`));
     if (bug) {
-      ctx.note(`This is a bug in Strata, not a problem with your migrations or database. Please report it with the command you ran${debug ? ' and the stack below' : ' (STRATA_DEBUG=1 prints the stack)'}.`);
+      ctx.note(
+        `This is a bug in Strata, not a problem with your migrations or database. Please report it with ` +
+          `the command you ran${debug ? ' and the stack below' : ' (STRATA_DEBUG=1 prints the stack)'}.`,
+      );
       if (debug && err instanceof Error && err.stack) ctx.note(redactUrls(sourceMappedStack(err.stack, fileURLToPath(import.meta.url))));
     }
   }
@@ -145,6 +167,8 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean, debug:
  */
 export function localServerHint(err: unknown): string {
   if (!isStrataError(err) || err.code !== 'SERVER_START_FAILED' || err.message.includes('--shadow-url')) return '';
-  return ' To use a PostgreSQL server you already have instead, pass --shadow-url <url> or set SHADOW_DATABASE_URL (Strata creates and drops its scratch databases there).';
+  return (
+    ' To use a PostgreSQL server you already have instead, pass --shadow-url <url> or set ' +
+    'SHADOW_DATABASE_URL (Strata creates and drops its scratch databases there).'
+  );
 }
-

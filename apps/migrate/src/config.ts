@@ -15,7 +15,8 @@ export type RuleLevel = 'off' | 'warning' | 'error';
  * read (checkConfig).
  */
 export interface StrataConfig {
-  /** Database URL, used when neither `--url`, `DATABASE_URL` nor libpq's `PG*` variables give one. Prefer the environment: a URL in a file is a password in a file. */
+  /** Database URL, used when neither `--url`, `DATABASE_URL` nor libpq's `PG*` variables give one. Prefer the environment: a URL in a file
+   * is a password in a file. */
   url?: string;
   /** Folder of migration files, relative to the config file. Default `'migrations'`. */
   migrationsDir?: string;
@@ -25,9 +26,11 @@ export interface StrataConfig {
   lockTimeout?: string | number;
   /** `statement_timeout` set for every migration, same format. Default `'0'` (none). */
   statementTimeout?: string | number;
-  /** How long `up` waits for the migration lock held by another run, in ms (or a duration such as `'30s'`); `0` fails at once. Default: no limit. */
+  /** How long `up` waits for the migration lock held by another run, in ms (or a duration such as `'30s'`); `0` fails at once. Default: no
+   * limit. */
   lockWaitMs?: number | string;
-  /** `'auto'` (default): session locking on a direct connection, transaction-scoped locking behind a pooler (PgBouncer...); or force `'session'` / `'transaction'`. */
+  /** `'auto'` (default): session locking on a direct connection, transaction-scoped locking behind a pooler (PgBouncer...); or force
+   * `'session'` / `'transaction'`. */
   lockMode?: 'auto' | 'session' | 'transaction';
   /** Where the models come from (auditor): an SQL file, a module exporting `createAll`, a shell command, a URL or a snapshot JSON. */
   models?: string;
@@ -40,11 +43,13 @@ export interface StrataConfig {
    * Default: none (the URL's parameters, else `PGSSLMODE` and friends).
    */
   ssl?: { mode?: string; ca?: string; cert?: string; key?: string };
-  /** `strata up` backs the database up with `pg_dump --format=custom` into `dir` first (`--backup DIR`); `pgDump` is the pg_dump to use. Default: no backup. */
+  /** `strata up` backs the database up with `pg_dump --format=custom` into `dir` first (`--backup DIR`); `pgDump` is the pg_dump to use.
+   * Default: no backup. */
   backup?: { dir: string; pgDump?: string };
   /** Health check run before `up` (SQL text, or a `.sql` file relative to the config file): the run stops if it fails. Default: none. */
   checkBefore?: string;
-  /** Health check run after `up`: when it fails, `up` exits 1 and prints the `strata down` command that would revert the run. Default: none. */
+  /** Health check run after `up`: when it fails, `up` exits 1 and prints the `strata down` command that would revert the run. Default:
+   * none. */
   checkAfter?: string;
   /** Lint rule levels by rule id. */
   lint?: { rules?: Record<string, RuleLevel> };
@@ -91,15 +96,24 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
 
 type Check = (value: unknown, key: string) => string | undefined;
 
-const text: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a non-empty string; found ${JSON.stringify(v)}`);
+const text: Check = (v, key) =>
+  typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a non-empty string; found ${JSON.stringify(v)}`;
 /** A connection string: a wrong one is never echoed (it may hold a password). */
-const urlText: Check = (v, key) => (typeof v === 'string' && v.trim() !== '' ? undefined : `${key} must be a postgres:// URL string; found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`} (not shown: it may hold a password)`);
+const urlText: Check = (v, key) =>
+  typeof v === 'string' && v.trim() !== ''
+    ? undefined
+    : `${key} must be a postgres:// URL string; found ` +
+      `${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`}` +
+      ` (not shown: it may hold a password)`;
 const oneOf =
   (...allowed: string[]): Check =>
   (v, key) => {
     if (typeof v === 'string' && allowed.includes(v)) return undefined;
     const near = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
-    return `${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}${near ? ` (did you mean '${near}'?)` : ''}; found ${JSON.stringify(v)}`;
+    return (
+      `${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}` +
+      `${near ? ` (did you mean '${near}'?)` : ''}; found ${JSON.stringify(v)}`
+    );
   };
 const duration: Check = (v, key) => {
   if (typeof v !== 'string' && typeof v !== 'number') return `${key} must be ${DURATION_FORMAT}; found ${JSON.stringify(v)}`;
@@ -110,7 +124,8 @@ const duration: Check = (v, key) => {
 const object =
   (fields: Record<string, Check>, required: string[] = []): Check =>
   (v, key) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${key} must be an object with ${Object.keys(fields).join(', ')}; found ${JSON.stringify(v)}`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      return `${key} must be an object with ${Object.keys(fields).join(', ')}; found ${JSON.stringify(v)}`;
     for (const [k, value] of Object.entries(v)) {
       const check = fields[k];
       if (!check) return unknownKey(`${key}.${k}`, k, Object.keys(fields));
@@ -127,7 +142,10 @@ const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify
 const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
   url: urlText,
   migrationsDir: text,
-  schema: (v, key) => (typeof v === 'string' && v.trim() !== '' && Buffer.byteLength(v) <= 63 ? undefined : `${key} must be a schema name (1 to 63 bytes); found ${JSON.stringify(v)}`),
+  schema: (v, key) =>
+    typeof v === 'string' && v.trim() !== '' && Buffer.byteLength(v) <= 63
+      ? undefined
+      : `${key} must be a schema name (1 to 63 bytes); found ${JSON.stringify(v)}`,
   lockTimeout: duration,
   statementTimeout: duration,
   lockWaitMs: duration,
@@ -141,7 +159,8 @@ const CONFIG_KEYS: Record<keyof StrataConfig, Check> = {
   lint: object({
     // Rule ids are checked by the linter when it runs (with the list of rules); levels here.
     rules: (v, key) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${key} must be an object of rule ids to 'off', 'warning' or 'error'`;
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return `${key} must be an object of rule ids to 'off', 'warning' or 'error'`;
       for (const [rule, level] of Object.entries(v)) {
         const problem = oneOf('off', 'warning', 'error')(level, `${key}.${rule}`);
         if (problem) return problem;

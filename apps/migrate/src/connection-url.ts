@@ -31,7 +31,8 @@ export function withSslParams(url: string, ssl: unknown, baseDir: string, env: N
   }
   const cfg = (ssl ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(cfg)) {
-    if (!PARAMS.some(([name]) => name === k)) throw new StrataError('CONFIG_INVALID', `Unknown field ssl.${k} in the config file: use mode, ca, cert and key.`);
+    if (!PARAMS.some(([name]) => name === k))
+      throw new StrataError('CONFIG_INVALID', `Unknown field ssl.${k} in the config file: use mode, ca, cert and key.`);
     if (typeof cfg[k] !== 'string') throw new StrataError('CONFIG_INVALID', `The config field ssl.${k} must be a string.`);
   }
   let u: URL;

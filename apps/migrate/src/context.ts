@@ -41,7 +41,8 @@ export interface Resolved {
 /** A database URL and where it came from (`--url`, `DATABASE_URL`, ...), never printed itself. */
 export interface DatabaseSource {
   url: string;
-  /** The source, for messages: `--url`, `DATABASE_URL`, `libpq's environment (PGHOST, PGDATABASE)`, `the config file (migrate.config.json)`. */
+  /** The source, for messages: `--url`, `DATABASE_URL`, `libpq's environment (PGHOST, PGDATABASE)`, `the config file
+   * (migrate.config.json)`. */
   from: string;
 }
 
@@ -67,7 +68,9 @@ export function urlFromLibpqEnv(env: NodeJS.ProcessEnv): DatabaseSource | undefi
   const port = env.PGPORT ? `:${env.PGPORT}` : '';
   const db = env.PGDATABASE ? encodeURIComponent(env.PGDATABASE) : '';
   // A socket directory: the URL needs some host name (WHATWG URLs refuse user@ without one); the host parameter wins over it.
-  const url = socket ? `postgres://${auth}localhost${port}/${db}?host=${encodeURIComponent(host)}` : `postgres://${auth}${host.includes(':') ? `[${host}]` : host}${port}/${db}`;
+  const url = socket
+    ? `postgres://${auth}localhost${port}/${db}?host=${encodeURIComponent(host)}`
+    : `postgres://${auth}${host.includes(':') ? `[${host}]` : host}${port}/${db}`;
   return { url, from: `libpq's environment (${set.join(', ')})` };
 }
 
@@ -131,7 +134,9 @@ export class CliContext {
   async resolve(opts: GlobalOptions): Promise<Resolved> {
     this.#loaded ??= await loadConfig(opts.config, this.io.cwd);
     const { config, file, baseDir } = this.#loaded;
-    const migrationsDir = opts.migrations ? resolvePath(this.io.cwd, opts.migrations) : resolvePath(baseDir, config.migrationsDir ?? 'migrations');
+    const migrationsDir = opts.migrations
+      ? resolvePath(this.io.cwd, opts.migrations)
+      : resolvePath(baseDir, config.migrationsDir ?? 'migrations');
     if (this.warnStrayFiles) {
       this.warnStrayFiles = false;
       const stray = strayFiles(migrationsDir);
@@ -139,7 +144,11 @@ export class CliContext {
         this.note(
           this.paint(
             '33',
-            `warning: ${stray.join(', ')} in ${relative(this.io.cwd, migrationsDir) || '.'} ${stray.length === 1 ? 'is not a migration and is' : 'are not migrations and are'} ignored: migrations are named NNNN_slug.sql or NNNN_slug.ts. Rename ${stray.length === 1 ? 'it' : 'them'}, move ${stray.length === 1 ? 'it' : 'them'} out, or start a helper's name with _ to silence this.`,
+            `warning: ${stray.join(', ')} in ${relative(this.io.cwd, migrationsDir) || '.'} ` +
+              `${stray.length === 1 ? 'is not a migration and is' : 'are not migrations and are'} ignored: ` +
+              `migrations are named NNNN_slug.sql or NNNN_slug.ts. Rename ${stray.length === 1 ? 'it' : 'them'}` +
+              `, move ${stray.length === 1 ? 'it' : 'them'} out, or start a helper's name with _ to silence ` +
+              `this.`,
           ),
         );
       }
@@ -169,7 +178,11 @@ export class CliContext {
     if (env.DATABASE_URL) return { url: env.DATABASE_URL, from: 'DATABASE_URL' };
     const libpq = urlFromLibpqEnv(env);
     if (libpq) return libpq;
-    if (resolved.config.url) return { url: resolved.config.url, from: `the config file (${relative(this.io.cwd, resolved.configFile ?? '') || resolved.configFile})` };
+    if (resolved.config.url)
+      return {
+        url: resolved.config.url,
+        from: `the config file (${relative(this.io.cwd, resolved.configFile ?? '') || resolved.configFile})`,
+      };
     return undefined;
   }
 
@@ -180,13 +193,22 @@ export class CliContext {
    */
   shadowUrl(flag: string | undefined, resolved: Resolved): string | undefined {
     const env = this.io.env.SHADOW_DATABASE_URL;
-    return flag ?? (env !== undefined && env !== '' ? env : undefined) ?? (typeof resolved.config.shadowUrl === 'string' ? resolved.config.shadowUrl : undefined);
+    return (
+      flag ??
+      (env !== undefined && env !== '' ? env : undefined) ??
+      (typeof resolved.config.shadowUrl === 'string' ? resolved.config.shadowUrl : undefined)
+    );
   }
 
   /** The database URL (see {@link databaseSource}), with the config's and PGSSL* TLS settings added. */
   databaseUrl(opts: GlobalOptions, resolved: Resolved): string {
     const source = this.databaseSource(opts, resolved);
-    if (!source) throw new StrataError('USAGE', 'No database given: pass --url, set DATABASE_URL (or libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), or set url in the config file.');
+    if (!source)
+      throw new StrataError(
+        'USAGE',
+        "No database given: pass --url, set DATABASE_URL (or libpq's PGHOST, PGPORT, PGUSER, " +
+          'PGPASSWORD, PGDATABASE), or set url in the config file.',
+      );
     return withSslParams(source.url, resolved.config.ssl, resolved.baseDir, this.io.env);
   }
 

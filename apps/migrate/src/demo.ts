@@ -99,7 +99,15 @@ async function waitForHttp(url: string, child: ReturnType<typeof spawn>, timeout
 /** Start the example application, hit /health, stop it. */
 async function startApp(mode: string, url: string, migrationsDir: string, port: number, shadowUrl: string): Promise<string> {
   const child = spawn(process.execPath, [APP], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', STRATA_SCHEMA_MODE: mode, MIGRATIONS_DIR: migrationsDir, STRATA_SHADOW_URL: shadowUrl },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STRATA_SCHEMA_MODE: mode,
+      MIGRATIONS_DIR: migrationsDir,
+      STRATA_SHADOW_URL: shadowUrl,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -121,12 +129,16 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'strata-demo-'));
   let server: LocalServer | undefined;
-  process.stdout.write(`${paint('1', 'Strata demo')}: from create_all() and fix_* scripts to versioned migrations.\nScratch copy of legacy/ and migrations/ in ${work}\n\n`);
+  process.stdout.write(
+    `${paint('1', 'Strata demo')}: from create_all() and fix_* scripts to versioned ` +
+      `migrations.\nScratch copy of legacy/ and migrations/ in ${work}\n\n`,
+  );
   try {
     cpSync(join(root, 'legacy'), join(work, 'legacy'), { recursive: true });
     cpSync(join(root, 'migrations'), join(work, 'migrations'), { recursive: true });
     const migrations = join(work, 'migrations');
-    const cli = (args: string[], url?: string) => run(process.execPath, [CLI, '--migrations', migrations, ...args], url ? { DATABASE_URL: url } : {}, work);
+    const cli = (args: string[], url?: string) =>
+      run(process.execPath, [CLI, '--migrations', migrations, ...args], url ? { DATABASE_URL: url } : {}, work);
 
     let prodUrl = '';
     let emptyUrl = '';
@@ -156,13 +168,32 @@ async function main(): Promise<void> {
     });
 
     await step('strata convert: the legacy scripts into a baseline and migrations (classified against production)', async () => {
-      const r = await cli(['convert', 'legacy', '--write', '--url', prodUrl, '--models', 'legacy/models/create_all.sql', '--out', join(work, 'converted'), '--shadow-url', srv.url, '--file', 'backend/main.py']);
+      const r = await cli([
+        'convert',
+        'legacy',
+        '--write',
+        '--url',
+        prodUrl,
+        '--models',
+        'legacy/models/create_all.sql',
+        '--out',
+        join(work, 'converted'),
+        '--shadow-url',
+        srv.url,
+        '--file',
+        'backend/main.py',
+      ]);
       // 1: some scripts need a person (dynamic SQL, a destructive clean-up, a syntax error).
       expectCode(r, [0, 1], 'strata convert');
-      const written = existsSync(join(work, 'converted')) ? readdirSync(join(work, 'converted')).filter((f) => /\.(sql|ts)$/.test(f)).length : 0;
+      const written = existsSync(join(work, 'converted'))
+        ? readdirSync(join(work, 'converted')).filter((f) => /\.(sql|ts)$/.test(f)).length
+        : 0;
       if (written === 0) throw new Error(`strata convert wrote no migration:\n${r.stdout}${r.stderr}`);
       return {
-        outcome: `${written} migrations written to a scratch folder, obsolete scripts archived, manual-review scripts listed first in legacy/CONVERSION.md; the reviewed result is the checked-in migrations/, used below`,
+        outcome:
+          `${written} migrations written to a scratch folder, obsolete scripts archived, manual-review ` +
+          `scripts listed first in legacy/CONVERSION.md; the reviewed result is the checked-in ` +
+          `migrations/, used below`,
         detail: r.stdout.split('\n').slice(0, 40).join('\n'),
       };
     });
@@ -217,8 +248,11 @@ async function main(): Promise<void> {
   }
   const width = Math.max(...summary.map((r) => r.step.length));
   process.stdout.write(`${paint('1', 'Summary')}\n`);
-  for (const r of summary) process.stdout.write(`  ${r.step.padEnd(width)}  ${r.seconds.toFixed(1).padStart(5)} s  ${r.outcome.split('\n')[0]}\n`);
-  process.stdout.write(`\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s; the embedded PostgreSQL is stopped and the scratch copy removed.\n`);
+  for (const r of summary)
+    process.stdout.write(`  ${r.step.padEnd(width)}  ${r.seconds.toFixed(1).padStart(5)} s  ${r.outcome.split('\n')[0]}\n`);
+  process.stdout.write(
+    `\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s; the embedded PostgreSQL is stopped and the scratch copy removed.\n`,
+  );
 }
 
 main().catch((err: unknown) => {

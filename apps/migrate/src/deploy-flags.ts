@@ -27,19 +27,56 @@ export interface DeployFlags {
 /** Declare `--backup`, `--pg-dump`, `--check-before`, `--check-after` on a command. */
 export function addDeployOptions(cmd: Command, cwd: string): Command {
   return cmd
-    .addOption(new Option('--backup <dir>', 'pg_dump --format=custom the database into DIR before the first pending migration; refuse to migrate if that fails (config: backup.dir)').argParser(outputDirOption(cwd)))
-    .addOption(new Option('--pg-dump <path>', 'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)'))
-    .addOption(new Option('--check-before <sql|file>', 'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)'))
-    .addOption(new Option('--check-after <sql|file>', 'health check run after the run: exit 1 if it fails, printing the `strata down` that would revert the run (config: checkAfter)'))
-    .addOption(new Option('--targets <file>', 'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql'))
-    .addOption(new Option('--schemas <list|file>', 'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), search_path set to it, Strata\'s tables in it'))
-    .addOption(new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)').argParser(wholeNumberOption(1, 'a number of targets at once')));
+    .addOption(
+      new Option(
+        '--backup <dir>',
+        'pg_dump --format=custom the database into DIR before the first pending migration; refuse to ' +
+          'migrate if that fails (config: backup.dir)',
+      ).argParser(outputDirOption(cwd)),
+    )
+    .addOption(
+      new Option(
+        '--pg-dump <path>',
+        'the pg_dump to use for --backup, at least as new as the server (config: backup.pgDump; default: pg_dump on PATH)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--check-before <sql|file>',
+        'health check run before anything (SQL, or a .sql file): stop with exit 1 if it fails (config: checkBefore)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--check-after <sql|file>',
+        'health check run after the run: exit 1 if it fails, printing the `strata down` that would revert the run (config: checkAfter)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--targets <file>',
+        'fleet: migrate every database listed in FILE (URLs or database names on --url, one a line), or returned by the query in FILE.sql',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--schemas <list|file>',
+        'schema-per-tenant: migrate each schema (comma list, a file of names, or a .sql query), ' +
+          "search_path set to it, Strata's tables in it",
+      ),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'fleet: targets migrated at once (default 4)').argParser(
+        wholeNumberOption(1, 'a number of targets at once'),
+      ),
+    );
 }
 
 /** A health check from a flag (relative to the working directory) or the config (relative to the config file). */
 function healthCheck(value: unknown, where: string, baseDir: string): HealthCheck | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new StrataError('CONFIG_INVALID', `${where} must be SQL text or a .sql file.`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new StrataError('CONFIG_INVALID', `${where} must be SQL text or a .sql file.`);
   const path = resolvePath(baseDir, value);
   if (/\.sql$/i.test(value.trim()) || (!/\s/.test(value.trim()) && existsSync(path))) {
     if (!existsSync(path)) throw new StrataError('USAGE', `${where}: the file ${value} does not exist.`);
@@ -52,16 +89,28 @@ function healthCheck(value: unknown, where: string, baseDir: string): HealthChec
  * The safeguards `up` runs with, from flags then the config file; `undefined`
  * when none is asked for (then `up` is exactly the runner's `upgrade`).
  */
-export function deploySafeguards(ctx: CliContext, g: GlobalOptions & DeployFlags, r: Resolved): Pick<DeployUpgradeOptions, 'backup' | 'checkBefore' | 'checkAfter'> | undefined {
+export function deploySafeguards(
+  ctx: CliContext,
+  g: GlobalOptions & DeployFlags,
+  r: Resolved,
+): Pick<DeployUpgradeOptions, 'backup' | 'checkBefore' | 'checkAfter'> | undefined {
   const c = r.config;
   const cfgBackup = c.backup as { dir?: unknown; pgDump?: unknown } | undefined;
-  if (cfgBackup !== undefined && (typeof cfgBackup !== 'object' || cfgBackup === null || (cfgBackup.dir !== undefined && typeof cfgBackup.dir !== 'string'))) {
+  if (
+    cfgBackup !== undefined &&
+    (typeof cfgBackup !== 'object' || cfgBackup === null || (cfgBackup.dir !== undefined && typeof cfgBackup.dir !== 'string'))
+  ) {
     throw new StrataError('CONFIG_INVALID', 'The config field `backup` must be { dir: string, pgDump?: string }.');
   }
-  const dir = g.backup ? resolvePath(ctx.io.cwd, g.backup) : typeof cfgBackup?.dir === 'string' ? resolvePath(r.baseDir, cfgBackup.dir) : undefined;
+  const dir = g.backup
+    ? resolvePath(ctx.io.cwd, g.backup)
+    : typeof cfgBackup?.dir === 'string'
+      ? resolvePath(r.baseDir, cfgBackup.dir)
+      : undefined;
   const pgDump = g.pgDump ?? (typeof cfgBackup?.pgDump === 'string' ? cfgBackup.pgDump : undefined);
   if (pgDump && !dir) throw new StrataError('USAGE', '--pg-dump needs --backup DIR (or backup.dir in the config).');
-  const checkBefore = healthCheck(g.checkBefore, '--check-before', ctx.io.cwd) ?? healthCheck(c.checkBefore, 'config checkBefore', r.baseDir);
+  const checkBefore =
+    healthCheck(g.checkBefore, '--check-before', ctx.io.cwd) ?? healthCheck(c.checkBefore, 'config checkBefore', r.baseDir);
   const checkAfter = healthCheck(g.checkAfter, '--check-after', ctx.io.cwd) ?? healthCheck(c.checkAfter, 'config checkAfter', r.baseDir);
   if (!dir && !checkBefore && !checkAfter) return undefined;
   return {
@@ -71,7 +120,8 @@ export function deploySafeguards(ctx: CliContext, g: GlobalOptions & DeployFlags
   };
 }
 
-const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`);
+const size = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`;
 
 /** `strata down` reverting what a run applied (the URL is never printed: the operator supplies it as for `up`). */
 export function revertCommand(result: DeployUpgradeResult, r: Resolved): string | undefined {
@@ -97,16 +147,36 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
     applied: result.applied,
     revertCommand: revert,
   };
-  const failedCheck = result.stage === 'check-before' ? result.checkBefore : result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok ? result.checkAfter : undefined;
+  const failedCheck =
+    result.stage === 'check-before'
+      ? result.checkBefore
+      : result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok
+        ? result.checkAfter
+        : undefined;
   const error: OutcomeError | undefined = failedCheck
-    ? { code: 'HEALTH_CHECK_FAILED', message: `The health check ${result.stage === 'check-before' ? 'before' : 'after'} the run (${failedCheck.source}) failed: ${failedCheck.reason}.`, stage: result.stage }
+    ? {
+        code: 'HEALTH_CHECK_FAILED',
+        message:
+          `The health check ${result.stage === 'check-before' ? 'before' : 'after'} the run (` +
+          `${failedCheck.source}) failed: ${failedCheck.reason}.`,
+        stage: result.stage,
+      }
     : run && !result.ok
       ? runError(run)
       : undefined;
   const text = () => {
-    if (result.checkBefore) ctx.note(`check before: ${result.checkBefore.ok ? 'ok' : 'FAILED'} (${result.checkBefore.source}, ${ms(result.checkBefore.durationMs)})`);
+    if (result.checkBefore)
+      ctx.note(
+        `check before: ${result.checkBefore.ok ? 'ok' : 'FAILED'} (${result.checkBefore.source}, ${ms(result.checkBefore.durationMs)})`,
+      );
     if (result.stage === 'check-before') {
-      ctx.note(ctx.paint('31', `error: the health check before the run (${result.checkBefore?.source}) failed: ${result.checkBefore?.reason}. Nothing was backed up or migrated.`));
+      ctx.note(
+        ctx.paint(
+          '31',
+          `error: the health check before the run (${result.checkBefore?.source}) failed: ` +
+            `${result.checkBefore?.reason}. Nothing was backed up or migrated.`,
+        ),
+      );
       return;
     }
     if (result.backup) {
@@ -115,7 +185,8 @@ export async function runDeployUp(ctx: CliContext, options: DeployUpgradeOptions
       ctx.note(`  restore into an empty database with: ${restoreCommand(b.file).replace('--clean --if-exists ', '')}`);
     }
     printRun(ctx, result.run!);
-    if (result.checkAfter) ctx.note(`check after: ${result.checkAfter.ok ? 'ok' : 'FAILED'} (${result.checkAfter.source}, ${ms(result.checkAfter.durationMs)})`);
+    if (result.checkAfter)
+      ctx.note(`check after: ${result.checkAfter.ok ? 'ok' : 'FAILED'} (${result.checkAfter.source}, ${ms(result.checkAfter.durationMs)})`);
     if (result.stage === 'check-after' && result.checkAfter && !result.checkAfter.ok) {
       ctx.note(ctx.paint('31', `error: the health check after the run (${result.checkAfter.source}) failed: ${result.checkAfter.reason}.`));
       if (result.applied.length === 0) {
@@ -158,7 +229,16 @@ export async function runFleetUp(
   const rest = { ...runner, ...extra, ...deploySafeguards(ctx, g, r) };
   const { loadFleetTargets, upgradeFleet } = await import('@pg-strata/deploy');
   const targets = await loadFleetTargets(
-    { ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}), ...(g.schemas !== undefined ? { schemas: g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas } : {}), ...(url ? { url } : {}) },
+    {
+      ...(g.targets ? { targetsFile: resolvePath(ctx.io.cwd, g.targets) } : {}),
+      ...(g.schemas !== undefined
+        ? {
+            schemas:
+              g.schemas.endsWith('.sql') || existsSync(resolvePath(ctx.io.cwd, g.schemas)) ? resolvePath(ctx.io.cwd, g.schemas) : g.schemas,
+          }
+        : {}),
+      ...(url ? { url } : {}),
+    },
     existsSync,
   );
   if (gate) {
@@ -166,7 +246,9 @@ export async function runFleetUp(
     for (const t of targets) {
       const schema = t.schema ?? runner.schema ?? 'strata';
       // Unreachable targets are reported by the fleet run itself.
-      const state = await isAtHead(t.url, { migrationsDir: runner.migrationsDir, schema, applicationName: 'strata-migrate' }).catch(() => undefined);
+      const state = await isAtHead(t.url, { migrationsDir: runner.migrationsDir, schema, applicationName: 'strata-migrate' }).catch(
+        () => undefined,
+      );
       if (state && state.pending.length > (worst?.pending ?? 0)) worst = { url: t.url, schema, pending: state.pending.length };
     }
     const refused = worst ? await gate({ ...runner, url: worst.url, schema: worst.schema }) : undefined;
@@ -174,23 +256,35 @@ export async function runFleetUp(
   }
   const concurrency = g.concurrency ?? 4;
   if (!r.json) ctx.note(`${targets.length} target(s), ${concurrency} at a time`);
-  const line = (t: FleetTargetResult) => `${pad(t.target, 48)} ${pad(t.status, 8)} ${pad(String(t.applied), 7)} ${pad(`${t.from.join(',') || 'base'} -> ${t.to.join(',') || (t.status === 'failed' ? '?' : 'base')}`, 34)} ${ms(t.durationMs)}`;
+  const line = (t: FleetTargetResult) =>
+    `${pad(t.target, 48)} ${pad(t.status, 8)} ${pad(String(t.applied), 7)} ` +
+    `${pad(`${t.from.join(',') || 'base'} -> ${t.to.join(',') || (t.status === 'failed' ? '?' : 'base')}`, 34)}` +
+    ` ${ms(t.durationMs)}`;
   const result = await upgradeFleet({
     ...rest,
     targets,
     concurrency,
     onEvent: () => {},
     onTarget: (t) => {
-      if (!r.json) ctx.note(`  ${t.status === 'failed' ? ctx.paint('31', 'failed  ') : t.status === 'migrated' ? ctx.paint('32', 'migrated') : 'at head '} ${t.target}${t.applied ? ` (${t.applied} applied)` : ''}`);
+      if (!r.json)
+        ctx.note(
+          `  ${t.status === 'failed' ? ctx.paint('31', 'failed  ') : t.status === 'migrated' ? ctx.paint('32', 'migrated') : 'at head '}` +
+            ` ${t.target}${t.applied ? ` (${t.applied} applied)` : ''}`,
+        );
     },
   });
   const code = result.ok ? ExitCode.OK : Math.max(...result.targets.filter((t) => t.error).map((t) => t.error!.exitCode));
-  const error: OutcomeError | undefined = result.ok ? undefined : { code: 'FLEET_FAILED', message: `${result.failed.length} target(s) failed: ${result.failed.join(', ')}`, failed: result.failed };
+  const error: OutcomeError | undefined = result.ok
+    ? undefined
+    : { code: 'FLEET_FAILED', message: `${result.failed.length} target(s) failed: ${result.failed.join(', ')}`, failed: result.failed };
   const text = () => {
     ctx.out(`${pad('target', 48)} ${pad('result', 8)} ${pad('applied', 7)} ${pad('from -> to', 34)} time`);
     for (const t of result.targets) ctx.out(line(t));
     const count = (s: string) => result.targets.filter((t) => t.status === s).length;
-    ctx.out(`${result.targets.length} target(s) in ${ms(result.durationMs)}: ${count('migrated')} migrated, ${count('at-head')} already at head, ${count('failed')} failed.`);
+    ctx.out(
+      `${result.targets.length} target(s) in ${ms(result.durationMs)}: ${count('migrated')} migrated, ` +
+        `${count('at-head')} already at head, ${count('failed')} failed.`,
+    );
     if (!result.ok) {
       ctx.note(ctx.paint('31', `error: ${result.failed.length} target(s) failed: ${result.failed.join(', ')}`));
       for (const t of result.targets) if (t.error) ctx.note(`  ${t.target}: ${t.error.message.split('\n')[0]}`);

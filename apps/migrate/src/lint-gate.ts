@@ -25,7 +25,13 @@ export function lintHook(ctx: CliContext, r: Resolved): BeforeRun {
   // The files the runner already read: a 50 MB migration is not read (and held) twice.
   // The runner has parsed and checked every statement of these steps: the gate need not parse plain INSERTs again.
   return async (steps, migrations) => {
-    const refused = await lintRevisions(ctx, r, migrations, steps.map((s) => s.revision), true);
+    const refused = await lintRevisions(
+      ctx,
+      r,
+      migrations,
+      steps.map((s) => s.revision),
+      true,
+    );
     if (refused !== undefined) throw new LintRefused(refused);
   };
 }
@@ -36,7 +42,11 @@ export function lintHook(ctx: CliContext, r: Resolved): BeforeRun {
  * reads the state first. Returns the refusal's outcome when it refuses, else undefined.
  */
 export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerOptions, target: string): Promise<Outcome | undefined> {
-  const state = await isAtHead(runner.url, { migrationsDir: runner.migrationsDir, ...(runner.schema ? { schema: runner.schema } : {}), applicationName: 'strata-migrate' });
+  const state = await isAtHead(runner.url, {
+    migrationsDir: runner.migrationsDir,
+    ...(runner.schema ? { schema: runner.schema } : {}),
+    applicationName: 'strata-migrate',
+  });
   if (state.pending.length === 0) return undefined;
   let revisions = state.pending;
   if (target.trim() !== 'head' && target.trim() !== 'heads') {
@@ -47,7 +57,13 @@ export async function lintBeforeUp(ctx: CliContext, r: Resolved, runner: RunnerO
   return await lintRevisions(ctx, r, runner.migrationsDir, revisions);
 }
 
-async function lintRevisions(ctx: CliContext, r: Resolved, migrations: string | readonly MigrationFile[], revisions: readonly string[], syntaxChecked = false): Promise<Outcome | undefined> {
+async function lintRevisions(
+  ctx: CliContext,
+  r: Resolved,
+  migrations: string | readonly MigrationFile[],
+  revisions: readonly string[],
+  syntaxChecked = false,
+): Promise<Outcome | undefined> {
   if (revisions.length === 0) return undefined;
   liftoffOnly();
   const { lintMigrations } = await import('@pg-strata/lint');
@@ -64,7 +80,15 @@ async function lintRevisions(ctx: CliContext, r: Resolved, migrations: string | 
     error: { code: 'LINT_REFUSED', message: `${countFindings(findings)} in the pending migrations` },
     text: () => {
       printFindings(ctx, findings, (l) => ctx.note(l));
-      ctx.note(ctx.paint('31', `error: refusing to run: ${countFindings(findings)} in the ${revisions.length} pending migration${revisions.length === 1 ? '' : 's'}. Nothing was run. Fix the migrations, silence a statement with '-- strata-lint-ignore <rule>: <reason>' on the line above it, set the rule's level in the config (lint.rules), or run with --no-lint.`));
+      ctx.note(
+        ctx.paint(
+          '31',
+          `error: refusing to run: ${countFindings(findings)} in the ${revisions.length} pending migration` +
+            `${revisions.length === 1 ? '' : 's'}. Nothing was run. Fix the migrations, silence a statement ` +
+            `with '-- strata-lint-ignore <rule>: <reason>' on the line above it, set the rule's level in the ` +
+            `config (lint.rules), or run with --no-lint.`,
+        ),
+      );
     },
   };
 }

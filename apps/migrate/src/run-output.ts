@@ -15,8 +15,24 @@ import { ms } from './render.js';
 export function printDataLoss(ctx: CliContext, findings: readonly DataLossFinding[]): void {
   if (findings.length === 0) return;
   const open = findings.filter((f) => f.acknowledged === undefined).length;
-  ctx.note(ctx.paint('33', `data loss: ${findings.length} statement(s) lose data${open > 0 ? `; ${open} not acknowledged by their migration (a real run needs --allow-data-loss, or a '-- data-loss: <reason>' header in the migration)` : ', each acknowledged by its migration'}:`));
-  for (const f of findings) ctx.note(`  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : ''}`);
+  ctx.note(
+    ctx.paint(
+      '33',
+      `data loss: ${findings.length} statement(s) lose data` +
+        `${
+          open > 0
+            ? `; ${open} not acknowledged by their migration (a real run needs --allow-data-loss, or a '-- ` +
+              `data-loss: <reason>' header in the migration)`
+            : ', each acknowledged by its migration'
+        }` +
+        `:`,
+    ),
+  );
+  for (const f of findings)
+    ctx.note(
+      `  ${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}` +
+        `${f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : ''}`,
+    );
 }
 
 /** The JSON result of a run: the runner's RunResult without `ok` and `error` (the envelope carries them). */
@@ -28,7 +44,8 @@ export function runResult(result: RunResult): Omit<RunResult, 'ok' | 'error'> {
 /** A run's error for the envelope: code, message and meta; a stopped run says which signal stopped it. */
 export function runError(result: RunResult): OutcomeError | undefined {
   if (result.error) return { code: result.error.code, message: result.error.message, meta: result.error.meta };
-  if (result.interrupted && !result.dryRun) return { code: 'INTERRUPTED', message: `Stopped by ${result.interrupted}.`, signal: result.interrupted };
+  if (result.interrupted && !result.dryRun)
+    return { code: 'INTERRUPTED', message: `Stopped by ${result.interrupted}.`, signal: result.interrupted };
   return undefined;
 }
 
@@ -51,7 +68,11 @@ export function printRun(ctx: CliContext, result: RunResult): void {
   if (result.dryRun) {
     ctx.out(done.length ? `Would run ${done.length} migration(s) ${result.direction}:` : 'Nothing to do.');
     // With the timeouts the real run would set (a header's own, else the config's or the defaults).
-    for (const s of done) ctx.out(`  ${s.revision}  ${s.file}${s.lockTimeout === undefined ? '' : `  (lock_timeout ${s.lockTimeout}, statement_timeout ${s.statementTimeout})`}`);
+    for (const s of done)
+      ctx.out(
+        `  ${s.revision}  ${s.file}` +
+          `${s.lockTimeout === undefined ? '' : `  (lock_timeout ${s.lockTimeout}, statement_timeout ${s.statementTimeout})`}`,
+      );
     printDataLoss(ctx, result.dataLoss ?? []);
     return;
   }
@@ -61,7 +82,11 @@ export function printRun(ctx: CliContext, result: RunResult): void {
   if (result.interrupted) {
     const ran = result.steps.filter((s) => s.status === 'applied');
     const now = result.to.length ? result.to.join(', ') : 'base';
-    ctx.out(`Interrupted by ${result.interrupted}: ${ran.length} migration(s) ${verb}${ran.length ? ` (${ran.map((s) => s.file).join(', ')})` : ''}; not ${verb}: ${result.notRun?.length ? result.notRun.map((s) => s.file).join(', ') : 'none'}. Now at ${now}.`);
+    ctx.out(
+      `Interrupted by ${result.interrupted}: ${ran.length} migration(s) ${verb}` +
+        `${ran.length ? ` (${ran.map((s) => s.file).join(', ')})` : ''}; not ${verb}: ` +
+        `${result.notRun?.length ? result.notRun.map((s) => s.file).join(', ') : 'none'}. Now at ${now}.`,
+    );
     return;
   }
   const total = done.reduce((a, s) => a + s.durationMs, 0);
@@ -80,7 +105,11 @@ export async function withStopRequest<T>(ctx: CliContext, fn: (stop: StopRequest
   const off = onStopSignals(ctx, (sig) => {
     if (!stop.reason) {
       stop.reason = sig;
-      ctx.note(`${sig}: stopping; the migration in flight is rolled back (a transactional one) or finished (a non-transactional one), nothing after it runs. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again cancels a non-transactional statement too.`);
+      ctx.note(
+        `${sig}: stopping; the migration in flight is rolled back (a transactional one) or finished (a ` +
+          `non-transactional one), nothing after it runs. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again ` +
+          `cancels a non-transactional statement too.`,
+      );
     } else {
       stop.force = true;
     }

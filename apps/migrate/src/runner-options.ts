@@ -11,8 +11,18 @@ export type RunnerFlags = GlobalOptions & { lockWait?: number; lockMode?: string
 /** Declare `--lock-wait` and `--lock-mode`, the options of the commands that take the migration lock. */
 export function addLockOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--lock-wait <duration>', "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)").argParser(durationOption))
-    .addOption(new Option('--lock-mode <mode>', "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'").choices(['auto', 'session', 'transaction']));
+    .addOption(
+      new Option(
+        '--lock-wait <duration>',
+        "wait at most this long for another run to release the migration lock: ms (30000) or '30s', '2min' (0: fail at once)",
+      ).argParser(durationOption),
+    )
+    .addOption(
+      new Option(
+        '--lock-mode <mode>',
+        "'auto' (default: 'session' on a direct connection, 'transaction' behind a pooler such as PgBouncer), 'session' or 'transaction'",
+      ).choices(['auto', 'session', 'transaction']),
+    );
 }
 
 /**
@@ -58,7 +68,9 @@ export function runnerOptions(ctx: CliContext, g: RunnerFlags, r: Resolved): Run
 function lockModeOf(value: unknown): LockModeOption {
   if (value === undefined) return 'auto';
   if (value === 'auto' || value === 'session' || value === 'transaction') return value;
-  throw new StrataError('CONFIG_INVALID', `lockMode ${JSON.stringify(value)} is not one of 'auto', 'session', 'transaction'.`, { meta: { key: 'lockMode', value: String(value) } });
+  throw new StrataError('CONFIG_INVALID', `lockMode ${JSON.stringify(value)} is not one of 'auto', 'session', 'transaction'.`, {
+    meta: { key: 'lockMode', value: String(value) },
+  });
 }
 
 /** The options that do not need a database (offline scripts, file commands). */
@@ -83,7 +95,11 @@ function progress(ctx: CliContext): (e: RunnerEvent) => void {
         ctx.note(`note: ${e.reason}`);
         break;
       case 'lock-waiting':
-        ctx.note(`waiting for the migration lock${e.holder ? ` held by pid ${e.holder.pid}${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}...`);
+        ctx.note(
+          `waiting for the migration lock` +
+            `${e.holder ? ` held by pid ${e.holder.pid}` + `${e.holder.applicationName ? ` (${e.holder.applicationName})` : ''}` : ''}` +
+            `...`,
+        );
         break;
       default:
         break;

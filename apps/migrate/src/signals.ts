@@ -33,12 +33,18 @@ export function cleanUpOnSignal(ctx: CliContext, verb: string): () => void {
   return onStopSignals(ctx, (sig) => {
     if (stopping) return;
     stopping = true;
-    ctx.note(`${sig}: stopping \`strata ${verb}\`; dropping its scratch databases, stopping its PostgreSQL servers, removing its temporary folders...`);
+    ctx.note(
+      `${sig}: stopping \`strata ${verb}\`; dropping its scratch databases, stopping its PostgreSQL ` +
+        `servers, removing its temporary folders...`,
+    );
     void (async () => {
       const { cleanUpAll } = await import('@pg-strata/pg-server');
       const s = await cleanUpAll();
       ctx.note(
-        `Stopped by ${sig}: \`strata ${verb}\` did not complete and changed nothing. Dropped ${s.databases} scratch database(s), stopped ${s.servers} PostgreSQL server(s), removed ${s.folders} other temporary folder(s).${s.failed.length ? ` Could not clean up: ${s.failed.join('; ')}` : ''}`,
+        `Stopped by ${sig}: \`strata ${verb}\` did not complete and changed nothing. Dropped ` +
+          `${s.databases} scratch database(s), stopped ${s.servers} PostgreSQL server(s), removed ` +
+          `${s.folders} other temporary folder(s).` +
+          `${s.failed.length ? ` Could not clean up: ${s.failed.join('; ')}` : ''}`,
       );
       ctx.flush();
       process.exit(STOP_SIGNALS[sig]);

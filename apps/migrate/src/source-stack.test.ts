@@ -16,7 +16,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function thrownBy(source: string, sourcefile: string): { stack: string; bundle: string } {
   const bundle = join(dir, 'main.cjs');
-  const out = transformSync(source, { loader: 'ts', minify: true, sourcemap: 'external', sourcefile, banner: '(function (exports, require, module) {\nconst x = 1;', footer: '})' });
+  const out = transformSync(source, {
+    loader: 'ts',
+    minify: true,
+    sourcemap: 'external',
+    sourcefile,
+    banner: '(function (exports, require, module) {\nconst x = 1;',
+    footer: '})',
+  });
   writeFileSync(bundle, out.code);
   writeFileSync(`${bundle}.map`, out.map);
   const run = runInThisContext(out.code, { filename: bundle }) as () => void;
@@ -30,7 +37,16 @@ function thrownBy(source: string, sourcefile: string): { stack: string; bundle: 
 
 describe('sourceMappedStack', () => {
   it("puts the original file, line and column in place of the bundle's frames", () => {
-    const source = ['function outer(): never {', '  return inner();', '}', 'function inner(): never {', "  throw new Error('deep');", '}', 'outer();', ''].join('\n');
+    const source = [
+      'function outer(): never {',
+      '  return inner();',
+      '}',
+      'function inner(): never {',
+      "  throw new Error('deep');",
+      '}',
+      'outer();',
+      '',
+    ].join('\n');
     const { stack, bundle } = thrownBy(source, join(dir, 'src', 'thing.ts'));
     expect(stack).toMatch(new RegExp(`${bundle}:\\d+:\\d+`));
     const mapped = sourceMappedStack(stack, bundle).split('\n');
@@ -43,6 +59,8 @@ describe('sourceMappedStack', () => {
   it('leaves other frames, and a bundle without a map, as they are', () => {
     const stack = `Error: x\n    at f (${join(dir, 'other.js')}:3:4)\n    at node:internal/main:1:1`;
     expect(sourceMappedStack(stack, join(dir, 'main.cjs'))).toBe(stack);
-    expect(sourceMappedStack(`Error: y\n    at ${join(dir, 'nomap.cjs')}:1:5`, join(dir, 'nomap.cjs'))).toBe(`Error: y\n    at ${join(dir, 'nomap.cjs')}:1:5`);
+    expect(sourceMappedStack(`Error: y\n    at ${join(dir, 'nomap.cjs')}:1:5`, join(dir, 'nomap.cjs'))).toBe(
+      `Error: y\n    at ${join(dir, 'nomap.cjs')}:1:5`,
+    );
   });
 });

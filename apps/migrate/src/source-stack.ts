@@ -33,7 +33,11 @@ export function sourceMappedStack(stack: string, bundle: string): string {
     .map((line) => {
       const m = FRAME.exec(line);
       if (!m || m[3] !== bundle) return line;
-      const entry = map.findEntry(Number(m[4]) - 1, Number(m[5]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+      const entry = map.findEntry(Number(m[4]) - 1, Number(m[5]) - 1) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
       if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return line;
       const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(base, entry.originalSource);
       // The frame's function name is the minified one, and the map names

@@ -39,7 +39,12 @@ const SETTINGS = "SELECT set_config('search_path', $1, true), set_config('work_m
  * queries need no more than that; a helper that cannot join is dropped (and
  * with no snapshot to share, e.g. where pg_export_snapshot is refused, none is used).
  */
-async function joinHelpers(main: Queryable, helpers: Promise<pg.Client | null>[], searchPath: string, logger: Logger): Promise<Queryable[]> {
+async function joinHelpers(
+  main: Queryable,
+  helpers: Promise<pg.Client | null>[],
+  searchPath: string,
+  logger: Logger,
+): Promise<Queryable[]> {
   if (helpers.length === 0) return [];
   let snapshot: string | undefined;
   try {
@@ -90,7 +95,10 @@ async function introspectClient(client: Queryable, options: IntrospectOptions, h
     await client.query('ROLLBACK').catch(() => {});
     if (err instanceof StrataError) throw err;
     if (isPgDatabaseError(err)) {
-      throw new StrataError('DB_QUERY', `Reading the catalogue failed: ${err.message}${err.code ? ` (SQLSTATE ${err.code})` : ''}.`, { meta: { sqlstate: err.code ?? null }, cause: err });
+      throw new StrataError('DB_QUERY', `Reading the catalogue failed: ${err.message}${err.code ? ` (SQLSTATE ${err.code})` : ''}.`, {
+        meta: { sqlstate: err.code ?? null },
+        cause: err,
+      });
     }
     throw err;
   }

@@ -1,5 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AggregateDef, ColumnDef, CompositeTypeDef, ConstraintDef, EventTriggerDef, FunctionDef, PrivilegeDef, PublicationDef, PublicationTableDef, Snapshot, TableDef } from './snapshot.js';
+import type {
+  AggregateDef,
+  ColumnDef,
+  CompositeTypeDef,
+  ConstraintDef,
+  EventTriggerDef,
+  FunctionDef,
+  PrivilegeDef,
+  PublicationDef,
+  PublicationTableDef,
+  Snapshot,
+  TableDef,
+} from './snapshot.js';
 import { byCodePoint, inheritedColumn, privilegeObjectExists } from './snapshot.js';
 
 /** How serious a difference is. */
@@ -104,14 +116,38 @@ class DriftBuilder {
   ) {}
 
   extra(objectType: ObjectType, name: string, severity: Severity): void {
-    this.out.push({ kind: 'extra', objectType, name, severity, message: `${this.left} ${verb(this.left, 'has', 'have')} an extra ${objectType} ${name} that ${this.right} ${verb(this.right, 'does', 'do')} not define` });
+    this.out.push({
+      kind: 'extra',
+      objectType,
+      name,
+      severity,
+      message:
+        `${this.left} ${verb(this.left, 'has', 'have')} an extra ${objectType} ${name} that ` +
+        `${this.right} ${verb(this.right, 'does', 'do')} not define`,
+    });
   }
 
   missing(objectType: ObjectType, name: string, severity: Severity): void {
-    this.out.push({ kind: 'missing', objectType, name, severity, message: `${this.left} ${verb(this.left, 'is', 'are')} missing the ${objectType} ${name} that ${this.right} ${verb(this.right, 'defines', 'define')}` });
+    this.out.push({
+      kind: 'missing',
+      objectType,
+      name,
+      severity,
+      message:
+        `${this.left} ${verb(this.left, 'is', 'are')} missing the ${objectType} ${name} that ` +
+        `${this.right} ${verb(this.right, 'defines', 'define')}`,
+    });
   }
 
-  different(objectType: ObjectType, name: string, attribute: string, from: unknown, to: unknown, severity: Severity, message?: string): void {
+  different(
+    objectType: ObjectType,
+    name: string,
+    attribute: string,
+    from: unknown,
+    to: unknown,
+    severity: Severity,
+    message?: string,
+  ): void {
     this.out.push({
       kind: 'different',
       objectType,
@@ -120,13 +156,31 @@ class DriftBuilder {
       from,
       to,
       severity,
-      message: message ?? `${objectType} ${name} has a different ${attribute} in ${this.left} (${show(from)}) than in ${this.right} (${show(to)})`,
+      message:
+        message ?? `${objectType} ${name} has a different ${attribute} in ${this.left} (${show(from)}) than in ${this.right} (${show(to)})`,
     });
   }
 
   /** "column users.email is varchar(255) in production but text in the models" */
-  isVs(objectType: ObjectType, name: string, attribute: string, from: unknown, to: unknown, severity: Severity, fromText: string, toText: string): void {
-    this.different(objectType, name, attribute, from, to, severity, `${objectType} ${name} ${fromText} in ${this.left} but ${toText} in ${this.right}`);
+  isVs(
+    objectType: ObjectType,
+    name: string,
+    attribute: string,
+    from: unknown,
+    to: unknown,
+    severity: Severity,
+    fromText: string,
+    toText: string,
+  ): void {
+    this.different(
+      objectType,
+      name,
+      attribute,
+      from,
+      to,
+      severity,
+      `${objectType} ${name} ${fromText} in ${this.left} but ${toText} in ${this.right}`,
+    );
   }
 }
 
@@ -147,15 +201,33 @@ const has = (a: Record<string, unknown>, k: string) => Object.prototype.hasOwnPr
 export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}): Drift {
   const d = new DriftBuilder(options.left ?? 'the database', options.right ?? 'the models');
 
-  keyed(d, a.schemas, b.schemas, 'schema', (x) => x.name, 'error', (n, x, y) => {
-    comment(d, 'schema', n, x.comment, y.comment);
-  });
-  keyed(d, a.extensions, b.extensions, 'extension', (x) => x.name, 'error', (n, x, y) => {
-    if (x.version !== y.version) d.isVs('extension', n, 'version', x.version, y.version, 'warning', `is at version ${x.version}`, `at version ${y.version}`);
-    if (x.schema !== y.schema) d.isVs('extension', n, 'schema', x.schema, y.schema, 'warning', `is installed in schema ${x.schema}`, `in schema ${y.schema}`);
-    // Snapshots written before extension comments were read have none: compared only when both sides have them.
-    if (x.comment !== undefined && y.comment !== undefined) comment(d, 'extension', n, x.comment, y.comment);
-  });
+  keyed(
+    d,
+    a.schemas,
+    b.schemas,
+    'schema',
+    (x) => x.name,
+    'error',
+    (n, x, y) => {
+      comment(d, 'schema', n, x.comment, y.comment);
+    },
+  );
+  keyed(
+    d,
+    a.extensions,
+    b.extensions,
+    'extension',
+    (x) => x.name,
+    'error',
+    (n, x, y) => {
+      if (x.version !== y.version)
+        d.isVs('extension', n, 'version', x.version, y.version, 'warning', `is at version ${x.version}`, `at version ${y.version}`);
+      if (x.schema !== y.schema)
+        d.isVs('extension', n, 'schema', x.schema, y.schema, 'warning', `is installed in schema ${x.schema}`, `in schema ${y.schema}`);
+      // Snapshots written before extension comments were read have none: compared only when both sides have them.
+      if (x.comment !== undefined && y.comment !== undefined) comment(d, 'extension', n, x.comment, y.comment);
+    },
+  );
   keyed(d, a.collations ?? {}, b.collations ?? {}, 'collation', dn, 'error', (n, x, y) => {
     for (const k of ['provider', 'locale', 'lcCollate', 'lcCtype', 'deterministic', 'rules'] as const) {
       if (x[k] !== y[k]) d.different('collation', n, k, x[k], y[k], 'error');
@@ -163,31 +235,72 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     comment(d, 'collation', n, x.comment, y.comment);
   });
   keyed(d, a.textSearchDictionaries ?? {}, b.textSearchDictionaries ?? {}, 'text search dictionary', dn, 'error', (n, x, y) => {
-    if (x.template !== y.template) d.isVs('text search dictionary', n, 'template', x.template, y.template, 'error', `has template ${x.template}`, y.template);
-    if (x.options !== y.options) d.isVs('text search dictionary', n, 'options', x.options, y.options, 'error', x.options ? `has options (${x.options})` : 'has no options', y.options ? `(${y.options})` : 'none');
+    if (x.template !== y.template)
+      d.isVs('text search dictionary', n, 'template', x.template, y.template, 'error', `has template ${x.template}`, y.template);
+    if (x.options !== y.options)
+      d.isVs(
+        'text search dictionary',
+        n,
+        'options',
+        x.options,
+        y.options,
+        'error',
+        x.options ? `has options (${x.options})` : 'has no options',
+        y.options ? `(${y.options})` : 'none',
+      );
     comment(d, 'text search dictionary', n, x.comment, y.comment);
   });
   keyed(d, a.textSearchConfigurations ?? {}, b.textSearchConfigurations ?? {}, 'text search configuration', dn, 'error', (n, x, y) => {
-    if (x.parser !== y.parser) d.isVs('text search configuration', n, 'parser', x.parser, y.parser, 'error', `uses parser ${x.parser}`, y.parser);
+    if (x.parser !== y.parser)
+      d.isVs('text search configuration', n, 'parser', x.parser, y.parser, 'error', `uses parser ${x.parser}`, y.parser);
     for (const t of [...new Set([...Object.keys(x.mappings), ...Object.keys(y.mappings)])].sort(byCodePoint)) {
       const u = x.mappings[t];
       const v = y.mappings[t];
       if (isDeepStrictEqual(u, v)) continue;
-      d.isVs('text search configuration', n, `mapping ${t}`, u ?? null, v ?? null, 'error', u ? `maps ${t} to ${u.join(', ')}` : `has no mapping for ${t}`, v ? `to ${v.join(', ')}` : 'none');
+      d.isVs(
+        'text search configuration',
+        n,
+        `mapping ${t}`,
+        u ?? null,
+        v ?? null,
+        'error',
+        u ? `maps ${t} to ${u.join(', ')}` : `has no mapping for ${t}`,
+        v ? `to ${v.join(', ')}` : 'none',
+      );
     }
     comment(d, 'text search configuration', n, x.comment, y.comment);
   });
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
-    if (!isDeepStrictEqual(x.values, y.values)) d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
+    if (!isDeepStrictEqual(x.values, y.values))
+      d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);
     comment(d, 'enum', n, x.comment, y.comment);
   });
   keyed(d, a.domains, b.domains, 'domain', dn, 'error', (n, x, y) => {
-    if (x.type !== y.type) d.isVs('domain', n, 'type', x.type, y.type, 'error', `is over ${prettyType(x.type)}`, `over ${prettyType(y.type)}`);
-    if (x.notNull !== y.notNull) d.isVs('domain', n, 'notNull', x.notNull, y.notNull, 'error', x.notNull ? 'is NOT NULL' : 'is nullable', y.notNull ? 'NOT NULL' : 'nullable');
+    if (x.type !== y.type)
+      d.isVs('domain', n, 'type', x.type, y.type, 'error', `is over ${prettyType(x.type)}`, `over ${prettyType(y.type)}`);
+    if (x.notNull !== y.notNull)
+      d.isVs(
+        'domain',
+        n,
+        'notNull',
+        x.notNull,
+        y.notNull,
+        'error',
+        x.notNull ? 'is NOT NULL' : 'is nullable',
+        y.notNull ? 'NOT NULL' : 'nullable',
+      );
     if (x.default !== y.default) d.different('domain', n, 'default', x.default, y.default, 'warning');
     if (x.collation !== y.collation) d.different('domain', n, 'collation', x.collation, y.collation, 'warning');
     const checks = (t: typeof x) => t.checks.map((c) => ({ name: c.name, definition: c.definition, validated: c.validated }));
-    if (!isDeepStrictEqual(checks(x), checks(y))) d.different('domain', n, 'checks', x.checks.map((c) => `${c.name} ${c.definition}`), y.checks.map((c) => `${c.name} ${c.definition}`), 'error');
+    if (!isDeepStrictEqual(checks(x), checks(y)))
+      d.different(
+        'domain',
+        n,
+        'checks',
+        x.checks.map((c) => `${c.name} ${c.definition}`),
+        y.checks.map((c) => `${c.name} ${c.definition}`),
+        'error',
+      );
     const yChecks = new Map(y.checks.map((c) => [c.name, c]));
     for (const c of x.checks) {
       const o = yChecks.get(c.name);
@@ -197,7 +310,8 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   });
   keyed(d, a.compositeTypes, b.compositeTypes, 'composite type', dn, 'error', (n, x, y) => {
     if (!isDeepStrictEqual(attributeShape(x.attributes), attributeShape(y.attributes))) {
-      const fmt = (t: typeof x) => t.attributes.map((at) => `${at.name} ${prettyType(at.type)}${at.collation ? ` COLLATE ${at.collation}` : ''}`);
+      const fmt = (t: typeof x) =>
+        t.attributes.map((at) => `${at.name} ${prettyType(at.type)}${at.collation ? ` COLLATE ${at.collation}` : ''}`);
       d.isVs('composite type', n, 'attributes', fmt(x), fmt(y), 'error', `has attributes (${fmt(x).join(', ')})`, `(${fmt(y).join(', ')})`);
     }
     comment(d, 'composite type', n, x.comment, y.comment);
@@ -225,18 +339,60 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   });
   keyed(d, a.tables, b.tables, 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y, a, b));
   keyed(d, a.indexes, b.indexes, 'index', dn, 'warning', (n, x, y) => {
-    if (x.definition !== y.definition) d.isVs('index', n, 'definition', x.definition, y.definition, 'warning', `is defined as ${x.definition.replace(/^CREATE /, '')}`, `as ${y.definition.replace(/^CREATE /, '')}`);
-    if (x.valid !== y.valid) d.isVs('index', n, 'valid', x.valid, y.valid, 'warning', x.valid ? 'is valid' : 'is invalid (a failed CREATE INDEX CONCURRENTLY?)', y.valid ? 'valid' : 'invalid');
+    if (x.definition !== y.definition)
+      d.isVs(
+        'index',
+        n,
+        'definition',
+        x.definition,
+        y.definition,
+        'warning',
+        `is defined as ${x.definition.replace(/^CREATE /, '')}`,
+        `as ${y.definition.replace(/^CREATE /, '')}`,
+      );
+    if (x.valid !== y.valid)
+      d.isVs(
+        'index',
+        n,
+        'valid',
+        x.valid,
+        y.valid,
+        'warning',
+        x.valid ? 'is valid' : 'is invalid (a failed CREATE INDEX CONCURRENTLY?)',
+        y.valid ? 'valid' : 'invalid',
+      );
     comment(d, 'index', n, x.comment, y.comment);
   });
-  for (const [coll, type] of [['views', 'view'], ['materializedViews', 'materialized view']] as const) {
+  for (const [coll, type] of [
+    ['views', 'view'],
+    ['materializedViews', 'materialized view'],
+  ] as const) {
     keyed(d, a[coll], b[coll], type, dn, 'error', (n, x, y) => {
-      if (x.definition !== y.definition) d.different(type, n, 'definition', x.definition, y.definition, 'error', `${type} ${n} has a different definition in ${d.left} than in ${d.right}`);
+      if (x.definition !== y.definition)
+        d.different(
+          type,
+          n,
+          'definition',
+          x.definition,
+          y.definition,
+          'error',
+          `${type} ${n} has a different definition in ${d.left} than in ${d.right}`,
+        );
       const cols = (v: typeof x) => v.columns.map((c) => `${c.name} ${prettyType(c.type)}`);
-      if (!isDeepStrictEqual(cols(x), cols(y))) d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
+      if (!isDeepStrictEqual(cols(x), cols(y)))
+        d.isVs(type, n, 'columns', cols(x), cols(y), 'error', `has columns (${cols(x).join(', ')})`, `(${cols(y).join(', ')})`);
       if (!isDeepStrictEqual(x.options, y.options)) d.different(type, n, 'options', x.options, y.options, 'warning');
       if ('populated' in x && 'populated' in y && x.populated !== y.populated) {
-        d.isVs(type, n, 'populated', x.populated, y.populated, 'info', x.populated ? 'is populated' : 'is not populated (WITH NO DATA)', y.populated ? 'populated' : 'not populated');
+        d.isVs(
+          type,
+          n,
+          'populated',
+          x.populated,
+          y.populated,
+          'info',
+          x.populated ? 'is populated' : 'is not populated (WITH NO DATA)',
+          y.populated ? 'populated' : 'not populated',
+        );
       }
       comment(d, type, n, x.comment, y.comment);
       const yc = new Map(y.columns.map((c) => [c.name, c]));
@@ -249,27 +405,85 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   // Aggregates (on either side) apart, so that sentences call them aggregates.
   const isAgg = (k: string) => a.functions[k]?.kind === 'aggregate' || b.functions[k]?.kind === 'aggregate';
   const part = (s: Snapshot, agg: boolean) => Object.fromEntries(Object.entries(s.functions).filter(([k]) => isAgg(k) === agg));
-  keyed(d, part(a, false), part(b, false), 'function', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments})`, 'error', (n, x, y) => {
-    if (x.definition !== y.definition) d.different('function', n, 'definition', x.definition, y.definition, 'warning', `function ${n} has a different definition in ${d.left} than in ${d.right}`);
-    comment(d, 'function', n, x.comment, y.comment);
-  });
-  keyed(d, part(a, true), part(b, true), 'aggregate', (f) => `${displayName(f.schema, f.name)}(${f.identityArguments || '*'})`, 'error', (n, x, y) => {
-    compareAggregate(d, n, x, y);
-    comment(d, 'aggregate', n, x.comment, y.comment);
-  });
-  keyed(d, a.triggers, b.triggers, 'trigger', (t) => `${displayName(t.schema, t.table)}.${t.name}`, 'error', (n, x, y) => {
-    if (x.definition !== y.definition) d.isVs('trigger', n, 'definition', x.definition, y.definition, 'error', `is "${x.definition}"`, `"${y.definition}"`);
-    if (x.enabled !== y.enabled) d.different('trigger', n, 'enabled', x.enabled, y.enabled, 'warning');
-    comment(d, 'trigger', n, x.comment, y.comment);
-  });
-  keyed(d, a.policies, b.policies, 'policy', (p) => `${displayName(p.schema, p.table)}.${p.name}`, 'error', (n, x, y) => {
-    for (const k of ['permissive', 'command', 'roles', 'using', 'withCheck'] as const) {
-      if (!isDeepStrictEqual(x[k], y[k])) d.different('policy', n, k, x[k], y[k], 'error');
-    }
-    comment(d, 'policy', n, x.comment, y.comment);
-  });
-  keyed(d, a.eventTriggers ?? {}, b.eventTriggers ?? {}, 'event trigger', (e) => e.name, 'error', (n, x, y) => compareEventTrigger(d, n, x, y, a, b));
-  keyed(d, a.publications ?? {}, b.publications ?? {}, 'publication', (p) => p.name, 'error', (n, x, y) => comparePublication(d, n, x, y, a, b));
+  keyed(
+    d,
+    part(a, false),
+    part(b, false),
+    'function',
+    (f) => `${displayName(f.schema, f.name)}(${f.identityArguments})`,
+    'error',
+    (n, x, y) => {
+      if (x.definition !== y.definition)
+        d.different(
+          'function',
+          n,
+          'definition',
+          x.definition,
+          y.definition,
+          'warning',
+          `function ${n} has a different definition in ${d.left} than in ${d.right}`,
+        );
+      comment(d, 'function', n, x.comment, y.comment);
+    },
+  );
+  keyed(
+    d,
+    part(a, true),
+    part(b, true),
+    'aggregate',
+    (f) => `${displayName(f.schema, f.name)}(${f.identityArguments || '*'})`,
+    'error',
+    (n, x, y) => {
+      compareAggregate(d, n, x, y);
+      comment(d, 'aggregate', n, x.comment, y.comment);
+    },
+  );
+  keyed(
+    d,
+    a.triggers,
+    b.triggers,
+    'trigger',
+    (t) => `${displayName(t.schema, t.table)}.${t.name}`,
+    'error',
+    (n, x, y) => {
+      if (x.definition !== y.definition)
+        d.isVs('trigger', n, 'definition', x.definition, y.definition, 'error', `is "${x.definition}"`, `"${y.definition}"`);
+      if (x.enabled !== y.enabled) d.different('trigger', n, 'enabled', x.enabled, y.enabled, 'warning');
+      comment(d, 'trigger', n, x.comment, y.comment);
+    },
+  );
+  keyed(
+    d,
+    a.policies,
+    b.policies,
+    'policy',
+    (p) => `${displayName(p.schema, p.table)}.${p.name}`,
+    'error',
+    (n, x, y) => {
+      for (const k of ['permissive', 'command', 'roles', 'using', 'withCheck'] as const) {
+        if (!isDeepStrictEqual(x[k], y[k])) d.different('policy', n, k, x[k], y[k], 'error');
+      }
+      comment(d, 'policy', n, x.comment, y.comment);
+    },
+  );
+  keyed(
+    d,
+    a.eventTriggers ?? {},
+    b.eventTriggers ?? {},
+    'event trigger',
+    (e) => e.name,
+    'error',
+    (n, x, y) => compareEventTrigger(d, n, x, y, a, b),
+  );
+  keyed(
+    d,
+    a.publications ?? {},
+    b.publications ?? {},
+    'publication',
+    (p) => p.name,
+    'error',
+    (n, x, y) => comparePublication(d, n, x, y, a, b),
+  );
   if (options.privileges) privileges(d, a, b);
   notHandled(d, a, b, options.uncompared ?? true);
   return d.out;
@@ -293,24 +507,59 @@ function notHandled(d: DriftBuilder, a: Snapshot, b: Snapshot, bothSides: boolea
       objectType: 'not handled',
       name,
       severity: key in ua && key in ub ? 'warning' : 'error',
-      message: `not handled: ${name} (${where}): Strata does not compare or create ${o.kind}s yet; check it by hand${key in ua && key in ub ? '' : ' and write it in a migration'}`,
+      message:
+        `not handled: ${name} (${where}): Strata does not compare or create ${o.kind}s yet; check it by ` +
+        `hand${key in ua && key in ub ? '' : ' and write it in a migration'}`,
     });
   }
 }
 
-const ENABLED: Record<EventTriggerDef['enabled'], string> = { O: 'enabled', D: 'disabled', R: 'enabled on replicas only', A: 'enabled always' };
+const ENABLED: Record<EventTriggerDef['enabled'], string> = {
+  O: 'enabled',
+  D: 'disabled',
+  R: 'enabled on replicas only',
+  A: 'enabled always',
+};
 
-const AGG_KIND: Record<AggregateDef['kind'], string> = { normal: 'a normal aggregate', 'ordered-set': 'an ordered-set aggregate', hypothetical: 'a hypothetical-set aggregate' };
+const AGG_KIND: Record<AggregateDef['kind'], string> = {
+  normal: 'a normal aggregate',
+  'ordered-set': 'an ordered-set aggregate',
+  hypothetical: 'a hypothetical-set aggregate',
+};
 
 /** CREATE AGGREGATE's options in the order its documentation (and a Snapshot) lists them. */
-const AGG_OPTIONS = ['SFUNC', 'STYPE', 'SSPACE', 'FINALFUNC', 'FINALFUNC_EXTRA', 'FINALFUNC_MODIFY', 'COMBINEFUNC', 'SERIALFUNC', 'DESERIALFUNC', 'INITCOND', 'MSFUNC', 'MINVFUNC', 'MSTYPE', 'MSSPACE', 'MFINALFUNC', 'MFINALFUNC_EXTRA', 'MFINALFUNC_MODIFY', 'MINITCOND', 'SORTOP', 'PARALLEL', 'HYPOTHETICAL'];
+const AGG_OPTIONS = [
+  'SFUNC',
+  'STYPE',
+  'SSPACE',
+  'FINALFUNC',
+  'FINALFUNC_EXTRA',
+  'FINALFUNC_MODIFY',
+  'COMBINEFUNC',
+  'SERIALFUNC',
+  'DESERIALFUNC',
+  'INITCOND',
+  'MSFUNC',
+  'MINVFUNC',
+  'MSTYPE',
+  'MSSPACE',
+  'MFINALFUNC',
+  'MFINALFUNC_EXTRA',
+  'MFINALFUNC_MODIFY',
+  'MINITCOND',
+  'SORTOP',
+  'PARALLEL',
+  'HYPOTHETICAL',
+];
 
 /** `SFUNC = int4pl` -> [`SFUNC`, `int4pl`]; `FINALFUNC_EXTRA` -> [`FINALFUNC_EXTRA`, `on`]. */
 function aggregateOptionMap(options: string[]): Map<string, string> {
-  return new Map(options.map((o) => {
-    const i = o.indexOf(' = ');
-    return i < 0 ? [o, 'on'] : [o.slice(0, i), o.slice(i + 3)];
-  }));
+  return new Map(
+    options.map((o) => {
+      const i = o.indexOf(' = ');
+      return i < 0 ? [o, 'on'] : [o.slice(0, i), o.slice(i + 3)];
+    }),
+  );
 }
 
 /**
@@ -319,7 +568,8 @@ function aggregateOptionMap(options: string[]): Map<string, string> {
  * no definition: then only the result type is compared.
  */
 function compareAggregate(d: DriftBuilder, n: string, x: FunctionDef, y: FunctionDef): void {
-  if (x.result !== y.result) d.isVs('aggregate', n, 'result', x.result, y.result, 'error', `returns ${prettyType(x.result ?? '')}`, prettyType(y.result ?? ''));
+  if (x.result !== y.result)
+    d.isVs('aggregate', n, 'result', x.result, y.result, 'error', `returns ${prettyType(x.result ?? '')}`, prettyType(y.result ?? ''));
   const xa = x.aggregate;
   const ya = y.aggregate;
   if (!xa || !ya) return;
@@ -331,7 +581,18 @@ function compareAggregate(d: DriftBuilder, n: string, x: FunctionDef, y: Functio
     const u = xo.get(opt);
     const v = yo.get(opt);
     if (u === v || opt === 'HYPOTHETICAL') continue;
-    const say = (w: string | undefined, first: boolean) => (w === undefined ? (first ? `has no ${opt}` : 'none') : w === 'on' ? (first ? `has ${opt}` : opt) : first ? `has ${opt} = ${w}` : `${opt} = ${w}`);
+    const say = (w: string | undefined, first: boolean) =>
+      w === undefined
+        ? first
+          ? `has no ${opt}`
+          : 'none'
+        : w === 'on'
+          ? first
+            ? `has ${opt}`
+            : opt
+          : first
+            ? `has ${opt} = ${w}`
+            : `${opt} = ${w}`;
     d.isVs('aggregate', n, opt.toLowerCase(), u ?? null, v ?? null, 'error', say(u, true), say(v, false));
   }
 }
@@ -346,10 +607,30 @@ function compareEventTrigger(d: DriftBuilder, n: string, x: EventTriggerDef, y: 
   if (x.event !== y.event) d.isVs('event trigger', n, 'event', x.event, y.event, 'error', `fires on ${x.event}`, `on ${y.event}`);
   if (!isDeepStrictEqual(x.tags, y.tags)) {
     const tags = (t: string[]) => (t.length ? `(${t.join(', ')})` : 'every command');
-    d.isVs('event trigger', n, 'tags', x.tags, y.tags, 'error', `fires for ${x.tags.length ? 'tags ' : ''}${tags(x.tags)}`, `for ${y.tags.length ? 'tags ' : ''}${tags(y.tags)}`);
+    d.isVs(
+      'event trigger',
+      n,
+      'tags',
+      x.tags,
+      y.tags,
+      'error',
+      `fires for ${x.tags.length ? 'tags ' : ''}${tags(x.tags)}`,
+      `for ${y.tags.length ? 'tags ' : ''}${tags(y.tags)}`,
+    );
   }
-  if (x.function !== y.function) d.isVs('event trigger', n, 'function', x.function, y.function, 'error', `executes ${functionName(sa, x.function)}`, functionName(sb, y.function));
-  if (x.enabled !== y.enabled) d.isVs('event trigger', n, 'enabled', x.enabled, y.enabled, 'warning', `is ${ENABLED[x.enabled]}`, ENABLED[y.enabled]);
+  if (x.function !== y.function)
+    d.isVs(
+      'event trigger',
+      n,
+      'function',
+      x.function,
+      y.function,
+      'error',
+      `executes ${functionName(sa, x.function)}`,
+      functionName(sb, y.function),
+    );
+  if (x.enabled !== y.enabled)
+    d.isVs('event trigger', n, 'enabled', x.enabled, y.enabled, 'warning', `is ${ENABLED[x.enabled]}`, ENABLED[y.enabled]);
   comment(d, 'event trigger', n, x.comment, y.comment);
 }
 
@@ -365,7 +646,17 @@ function publishedTable(s: Snapshot, e: PublicationTableDef): string {
 }
 
 function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: PublicationDef, sa: Snapshot, sb: Snapshot): void {
-  if (x.allTables !== y.allTables) d.isVs('publication', n, 'allTables', x.allTables, y.allTables, 'error', x.allTables ? 'publishes all tables' : 'publishes a list of tables', y.allTables ? 'all tables' : 'a list of tables');
+  if (x.allTables !== y.allTables)
+    d.isVs(
+      'publication',
+      n,
+      'allTables',
+      x.allTables,
+      y.allTables,
+      'error',
+      x.allTables ? 'publishes all tables' : 'publishes a list of tables',
+      y.allTables ? 'all tables' : 'a list of tables',
+    );
   const xt = new Map(x.tables.map((t) => [t.table, t]));
   const yt = new Map(y.tables.map((t) => [t.table, t]));
   for (const k of [...new Set([...xt.keys(), ...yt.keys()])].sort(byCodePoint)) {
@@ -379,7 +670,16 @@ function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: Pu
   for (const sc of [...new Set([...x.schemas, ...y.schemas])].sort(byCodePoint)) {
     const inX = x.schemas.includes(sc);
     if (inX === y.schemas.includes(sc)) continue;
-    d.isVs('publication', n, 'schemas', x.schemas, y.schemas, 'error', inX ? `publishes the tables in schema ${sc}` : `does not publish the tables in schema ${sc}`, inX ? 'not' : 'does');
+    d.isVs(
+      'publication',
+      n,
+      'schemas',
+      x.schemas,
+      y.schemas,
+      'error',
+      inX ? `publishes the tables in schema ${sc}` : `does not publish the tables in schema ${sc}`,
+      inX ? 'not' : 'does',
+    );
   }
   if (!isDeepStrictEqual(x.publish, y.publish)) {
     const acts = (p: string[]) => (p.length ? p.join(', ') : 'nothing');
@@ -387,7 +687,16 @@ function comparePublication(d: DriftBuilder, n: string, x: PublicationDef, y: Pu
   }
   if (x.viaPartitionRoot !== y.viaPartitionRoot) {
     const via = (v: boolean) => (v ? "as their partitioned table's (publish_via_partition_root)" : 'as their own');
-    d.isVs('publication', n, 'viaPartitionRoot', x.viaPartitionRoot, y.viaPartitionRoot, 'warning', `publishes the changes of partitions ${via(x.viaPartitionRoot)}`, via(y.viaPartitionRoot));
+    d.isVs(
+      'publication',
+      n,
+      'viaPartitionRoot',
+      x.viaPartitionRoot,
+      y.viaPartitionRoot,
+      'warning',
+      `publishes the changes of partitions ${via(x.viaPartitionRoot)}`,
+      via(y.viaPartitionRoot),
+    );
   }
   comment(d, 'publication', n, x.comment, y.comment);
 }
@@ -397,10 +706,13 @@ function privilegeObject(s: Snapshot, type: PrivilegeDef['objectType'], object: 
   if (type === 'schema') return `schema ${object}`;
   if (type === 'function') {
     const f = s.functions[object];
-    return f ? `${f.kind === 'procedure' ? 'procedure' : 'function'} ${displayName(f.schema, f.name)}(${f.identityArguments})` : `function ${object}`;
+    return f
+      ? `${f.kind === 'procedure' ? 'procedure' : 'function'} ${displayName(f.schema, f.name)}(${f.identityArguments})`
+      : `function ${object}`;
   }
   const rel = s.tables[object] ?? s.views[object] ?? s.materializedViews[object] ?? s.sequences[object];
-  const word = type === 'sequence' ? 'sequence' : object in s.views ? 'view' : object in s.materializedViews ? 'materialized view' : 'table';
+  const word =
+    type === 'sequence' ? 'sequence' : object in s.views ? 'view' : object in s.materializedViews ? 'materialized view' : 'table';
   return `${word} ${rel ? displayName(rel.schema, rel.name) : object}`;
 }
 
@@ -422,7 +734,15 @@ function privileges(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
     const on = privilegeObject(b, e.objectType, e.object);
     const to = e.grantee === 'public' ? 'PUBLIC' : e.grantee;
     const name = `${on} to ${to}`;
-    d.different('privilege', name, 'privileges', x ? x.privileges : [], y ? y.privileges : [], 'warning', `${to} holds ${privilegeText(x)} on ${on} in ${d.left} but ${privilegeText(y)} in ${d.right}`);
+    d.different(
+      'privilege',
+      name,
+      'privileges',
+      x ? x.privileges : [],
+      y ? y.privileges : [],
+      'warning',
+      `${to} holds ${privilegeText(x)} on ${on} in ${d.left} but ${privilegeText(y)} in ${d.right}`,
+    );
   }
 }
 
@@ -438,9 +758,11 @@ function dn(x: { schema: string; name: string }): string {
 function comment(d: DriftBuilder, type: ObjectType, name: string, x: string | null, y: string | null): void {
   if (x === y) return;
   const msg =
-    x === null ? `${type} ${name} has no comment in ${d.left} but has one in ${d.right}`
-    : y === null ? `${type} ${name} has a comment in ${d.left} but none in ${d.right}`
-    : `${type} ${name} has a different comment in ${d.left} than in ${d.right}`;
+    x === null
+      ? `${type} ${name} has no comment in ${d.left} but has one in ${d.right}`
+      : y === null
+        ? `${type} ${name} has a comment in ${d.left} but none in ${d.right}`
+        : `${type} ${name} has a different comment in ${d.left} than in ${d.right}`;
   d.different(type, name, 'comment', x, y, 'info', msg);
 }
 
@@ -464,20 +786,76 @@ function keyed<T>(
 }
 
 function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef, sa: Snapshot, sb: Snapshot): void {
-  if (x.partitionBy !== y.partitionBy) d.isVs('table', n, 'partitionBy', x.partitionBy, y.partitionBy, 'error', x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned', y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned');
+  if (x.partitionBy !== y.partitionBy)
+    d.isVs(
+      'table',
+      n,
+      'partitionBy',
+      x.partitionBy,
+      y.partitionBy,
+      'error',
+      x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned',
+      y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned',
+    );
   if (!isDeepStrictEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
   if (!isDeepStrictEqual(x.inherits ?? [], y.inherits ?? [])) {
-    const inh = (t: TableDef) => ((t.inherits ?? []).length ? `inherits from ${(t.inherits ?? []).map((p) => p.replace(/^public\./, '')).join(', ')}` : 'inherits from no table');
+    const inh = (t: TableDef) =>
+      (t.inherits ?? []).length
+        ? `inherits from ${(t.inherits ?? []).map((p) => p.replace(/^public\./, '')).join(', ')}`
+        : 'inherits from no table';
     d.isVs('table', n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
   }
-  if (Boolean(x.unlogged) !== Boolean(y.unlogged)) d.isVs('table', n, 'unlogged', x.unlogged, y.unlogged, 'warning', x.unlogged ? 'is UNLOGGED' : 'is logged', y.unlogged ? 'UNLOGGED' : 'logged');
+  if (Boolean(x.unlogged) !== Boolean(y.unlogged))
+    d.isVs(
+      'table',
+      n,
+      'unlogged',
+      x.unlogged,
+      y.unlogged,
+      'warning',
+      x.unlogged ? 'is UNLOGGED' : 'is logged',
+      y.unlogged ? 'UNLOGGED' : 'logged',
+    );
   const xo = x.options ?? [];
   const yo = y.options ?? [];
-  if (!isDeepStrictEqual(xo, yo)) d.isVs('table', n, 'options', xo, yo, 'warning', xo.length ? `has storage parameters (${xo.join(', ')})` : 'has no storage parameters', yo.length ? `(${yo.join(', ')})` : 'none');
-  const ri = (t: TableDef) => ((t.replicaIdentity ?? 'default') === 'index' ? `USING INDEX ${t.replicaIdentityIndex ?? '?'}` : (t.replicaIdentity ?? 'default').toUpperCase());
+  if (!isDeepStrictEqual(xo, yo))
+    d.isVs(
+      'table',
+      n,
+      'options',
+      xo,
+      yo,
+      'warning',
+      xo.length ? `has storage parameters (${xo.join(', ')})` : 'has no storage parameters',
+      yo.length ? `(${yo.join(', ')})` : 'none',
+    );
+  const ri = (t: TableDef) =>
+    (t.replicaIdentity ?? 'default') === 'index'
+      ? `USING INDEX ${t.replicaIdentityIndex ?? '?'}`
+      : (t.replicaIdentity ?? 'default').toUpperCase();
   if (ri(x) !== ri(y)) d.isVs('table', n, 'replicaIdentity', ri(x), ri(y), 'warning', `has REPLICA IDENTITY ${ri(x)}`, ri(y));
-  if (x.rowSecurity !== y.rowSecurity) d.isVs('table', n, 'rowSecurity', x.rowSecurity, y.rowSecurity, 'error', x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled', y.rowSecurity ? 'enabled' : 'disabled');
-  if (x.forceRowSecurity !== y.forceRowSecurity) d.isVs('table', n, 'forceRowSecurity', x.forceRowSecurity, y.forceRowSecurity, 'error', x.forceRowSecurity ? 'forces row level security' : 'does not force row level security', y.forceRowSecurity ? 'forces it' : 'does not');
+  if (x.rowSecurity !== y.rowSecurity)
+    d.isVs(
+      'table',
+      n,
+      'rowSecurity',
+      x.rowSecurity,
+      y.rowSecurity,
+      'error',
+      x.rowSecurity ? 'has row level security enabled' : 'has row level security disabled',
+      y.rowSecurity ? 'enabled' : 'disabled',
+    );
+  if (x.forceRowSecurity !== y.forceRowSecurity)
+    d.isVs(
+      'table',
+      n,
+      'forceRowSecurity',
+      x.forceRowSecurity,
+      y.forceRowSecurity,
+      'error',
+      x.forceRowSecurity ? 'forces row level security' : 'does not force row level security',
+      y.forceRowSecurity ? 'forces it' : 'does not',
+    );
   comment(d, 'table', n, x.comment, y.comment);
 
   const ycols = new Map(y.columns.map((c) => [c.name, c]));
@@ -508,9 +886,28 @@ function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef, sa: 
 
 function compareColumn(d: DriftBuilder, n: string, x: ColumnDef, y: ColumnDef): void {
   if (x.type !== y.type) d.isVs('column', n, 'type', x.type, y.type, 'error', `is ${prettyType(x.type)}`, prettyType(y.type));
-  if (x.notNull !== y.notNull) d.isVs('column', n, 'notNull', x.notNull, y.notNull, 'error', x.notNull ? 'is NOT NULL' : 'is nullable', y.notNull ? 'NOT NULL' : 'nullable');
+  if (x.notNull !== y.notNull)
+    d.isVs(
+      'column',
+      n,
+      'notNull',
+      x.notNull,
+      y.notNull,
+      'error',
+      x.notNull ? 'is NOT NULL' : 'is nullable',
+      y.notNull ? 'NOT NULL' : 'nullable',
+    );
   if (x.default !== y.default) {
-    d.isVs('column', n, 'default', x.default, y.default, 'warning', x.default === null ? 'has no default' : `defaults to ${x.default}`, y.default === null ? 'has no default' : `defaults to ${y.default}`);
+    d.isVs(
+      'column',
+      n,
+      'default',
+      x.default,
+      y.default,
+      'warning',
+      x.default === null ? 'has no default' : `defaults to ${x.default}`,
+      y.default === null ? 'has no default' : `defaults to ${y.default}`,
+    );
   }
   if (!isDeepStrictEqual(x.identity, y.identity)) {
     const id = (i: ColumnDef['identity']) => (i ? `GENERATED ${i.generation.toUpperCase()} AS IDENTITY` : 'not an identity column');
@@ -519,14 +916,44 @@ function compareColumn(d: DriftBuilder, n: string, x: ColumnDef, y: ColumnDef): 
     d.isVs('column', n, 'identity', x.identity, y.identity, 'error', fromText, toText);
   }
   if (x.generated !== y.generated) {
-    d.isVs('column', n, 'generated', x.generated, y.generated, 'error', x.generated ? `is generated as ${x.generated}` : 'is not generated', y.generated ? `generated as ${y.generated}` : 'not generated');
+    d.isVs(
+      'column',
+      n,
+      'generated',
+      x.generated,
+      y.generated,
+      'error',
+      x.generated ? `is generated as ${x.generated}` : 'is not generated',
+      y.generated ? `generated as ${y.generated}` : 'not generated',
+    );
   }
-  if (x.collation !== y.collation) d.isVs('column', n, 'collation', x.collation, y.collation, 'warning', x.collation ? `has collation ${x.collation}` : 'has the default collation', y.collation ? `collation ${y.collation}` : 'the default collation');
+  if (x.collation !== y.collation)
+    d.isVs(
+      'column',
+      n,
+      'collation',
+      x.collation,
+      y.collation,
+      'warning',
+      x.collation ? `has collation ${x.collation}` : 'has the default collation',
+      y.collation ? `collation ${y.collation}` : 'the default collation',
+    );
   comment(d, 'column', n, x.comment, y.comment);
 }
 
 function compareConstraint(d: DriftBuilder, n: string, x: ConstraintDef, y: ConstraintDef): void {
-  if (x.definition !== y.definition) d.isVs('constraint', n, 'definition', x.definition, y.definition, 'error', `is ${x.definition}`, y.definition);
-  if (x.validated !== y.validated) d.isVs('constraint', n, 'validated', x.validated, y.validated, 'warning', x.validated ? 'is validated' : 'is NOT VALID', y.validated ? 'validated' : 'NOT VALID');
+  if (x.definition !== y.definition)
+    d.isVs('constraint', n, 'definition', x.definition, y.definition, 'error', `is ${x.definition}`, y.definition);
+  if (x.validated !== y.validated)
+    d.isVs(
+      'constraint',
+      n,
+      'validated',
+      x.validated,
+      y.validated,
+      'warning',
+      x.validated ? 'is validated' : 'is NOT VALID',
+      y.validated ? 'validated' : 'NOT VALID',
+    );
   comment(d, 'constraint', n, x.comment, y.comment);
 }

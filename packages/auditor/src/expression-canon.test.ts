@@ -4,8 +4,10 @@ import { canonicalExpression } from './expression-canon.js';
 describe('canonicalExpression', () => {
   it.each([
     [
-      "CHECK (((role)::text = ANY ((ARRAY['user'::character varying, 'assistant'::character varying, 'system'::character varying])::text[])))",
-      "CHECK (((role)::text = ANY (ARRAY[('user'::character varying)::text, ('assistant'::character varying)::text, ('system'::character varying)::text])))",
+      "CHECK (((role)::text = ANY ((ARRAY['user'::character varying, 'assistant'::character varying, " +
+        "'system'::character varying])::text[])))",
+      "CHECK (((role)::text = ANY (ARRAY[('user'::character varying)::text, ('assistant'::character " +
+        "varying)::text, ('system'::character varying)::text])))",
     ],
     // already the fixed point: unchanged
     [
@@ -13,7 +15,10 @@ describe('canonicalExpression', () => {
       "CHECK (((role)::text = ANY (ARRAY[('user'::character varying)::text, ('system'::character varying)::text])))",
     ],
     // quotes and commas inside literals
-    ["((s)::text = ANY ((ARRAY['a,b'::character varying, 'it''s'::character varying])::text[]))", "((s)::text = ANY (ARRAY[('a,b'::character varying)::text, ('it''s'::character varying)::text]))"],
+    [
+      "((s)::text = ANY ((ARRAY['a,b'::character varying, 'it''s'::character varying])::text[]))",
+      "((s)::text = ANY (ARRAY[('a,b'::character varying)::text, ('it''s'::character varying)::text]))",
+    ],
     // elements that are not cast literals are left alone
     ['(x = ANY ((ARRAY[1, 2])::bigint[]))', '(x = ANY ((ARRAY[1, 2])::bigint[]))'],
     ["(x = ANY ((ARRAY[y, 'b'::character varying])::text[]))", "(x = ANY ((ARRAY[y, 'b'::character varying])::text[]))"],

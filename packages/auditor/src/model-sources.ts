@@ -44,7 +44,10 @@ export function parseModelSource(spec: string, cwd: string): ModelSource {
     const revision = at > 0 ? rest.slice(at + 1) : 'head';
     return { kind: 'migrations', dir: resolve(cwd, dir || 'migrations'), revision: revision || 'head' };
   }
-  const files = s.split(',').map((f) => f.trim()).filter(Boolean);
+  const files = s
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (files.length === 0) throw new StrataError('USAGE', 'No models source given.');
   if (files.every((f) => /\.sql$/i.test(f))) return { kind: 'sql', files: files.map((f) => resolve(cwd, f)) };
   if (files.length === 1) {
@@ -54,7 +57,9 @@ export function parseModelSource(spec: string, cwd: string): ModelSource {
   }
   throw new StrataError(
     'USAGE',
-    `Cannot tell what kind of models source '${redactUrls(s)}' is. Use a postgres:// URL, SQL file(s) (.sql), a module exporting createAll (.ts/.js), a saved snapshot (.json), cmd:<shell command> or migrations:<dir>[@revision].`,
+    `Cannot tell what kind of models source '${redactUrls(s)}' is. Use a postgres:// URL, SQL ` +
+      `file(s) (.sql), a module exporting createAll (.ts/.js), a saved snapshot (.json), cmd:<shell ` +
+      `command> or migrations:<dir>[@revision].`,
   );
 }
 
@@ -123,7 +128,10 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
       try {
         text = await readFile(source.file, 'utf8');
       } catch (err) {
-        throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the snapshot file ${show(source.file)}: ${(err as Error).message}.`, { meta: { file: show(source.file) }, cause: err });
+        throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the snapshot file ${show(source.file)}: ${(err as Error).message}.`, {
+          meta: { file: show(source.file) },
+          cause: err,
+        });
       }
       return { snapshot: parseSnapshot(text, show(source.file)), source: show(source.file), notes: [] };
     }
@@ -137,7 +145,10 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         try {
           text = await readFile(f, 'utf8');
         } catch (err) {
-          throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the models SQL file ${show(f)}: ${(err as Error).message}.`, { meta: { file: show(f) }, cause: err });
+          throw new StrataError('MODELS_SOURCE_FAILED', `Cannot read the models SQL file ${show(f)}: ${(err as Error).message}.`, {
+            meta: { file: show(f) },
+            cause: err,
+          });
         }
         // psql meta-commands (pg_dump writes \\connect and \\restrict) are not SQL: listed in the notes, not run.
         const parsed = await parseScript(text, { file: show(f), metaCommands: 'report' });
@@ -156,7 +167,11 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         const done = await withConnection({ url, applicationName: 'strata-shadow' }, async (c) => await applyModelsSql(c, scripts));
         (options.logger ?? silentLogger).debug('models applied', { ms: Date.now() - t0, parseMs, ...done });
       });
-      if (ignored.length > 0) sourced.notes.push(`psql meta-commands are not SQL and were not run: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''}.`);
+      if (ignored.length > 0)
+        sourced.notes.push(
+          `psql meta-commands are not SQL and were not run: ${ignored.slice(0, 5).join(', ')}` +
+            `${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''}.`,
+        );
       return sourced;
     }
     case 'module':
@@ -180,7 +195,11 @@ export async function snapshotFrom(spec: string | ModelSource, options: Snapshot
         });
         if (!result.ok) {
           const e = result.error;
-          throw new StrataError('MODELS_SOURCE_FAILED', `Upgrading a shadow database to ${source.revision} failed: ${e?.message ?? 'unknown error'}`, { meta: { ...(e?.meta ?? {}) }, cause: e });
+          throw new StrataError(
+            'MODELS_SOURCE_FAILED',
+            `Upgrading a shadow database to ${source.revision} failed: ${e?.message ?? 'unknown error'}`,
+            { meta: { ...(e?.meta ?? {}) }, cause: e },
+          );
         }
       });
   }
@@ -201,7 +220,9 @@ export interface ShadowServer {
  * version whenever its binaries can be found or downloaded; else the bundled
  * PostgreSQL 17, with a note saying what was tried. Stop it with `stop()`.
  */
-export async function startShadowServer(options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'download' | 'logger'> = {}): Promise<ShadowServer> {
+export async function startShadowServer(
+  options: Pick<SnapshotFromOptions, 'targetMajor' | 'binDirs' | 'download' | 'logger'> = {},
+): Promise<ShadowServer> {
   const logger = options.logger ?? silentLogger;
   const want = options.targetMajor;
   let binDir: string | undefined;
@@ -234,13 +255,17 @@ function majorMismatchNote(running: number, target: number, unavailable: StrataE
   const tried = Array.isArray(unavailable?.meta.tried) ? (unavailable.meta.tried as unknown[]).map(String) : [];
   let why = '';
   if (unavailable?.meta.reason === 'POSTGRES_MAJOR_UNAVAILABLE' && tried.length > 0) {
-    why = ` No PostgreSQL ${target} binaries were found (tried: ${tried.join('; ')})${download === false ? ' and downloading is off' : ''}.`;
+    why =
+      ` No PostgreSQL ${target} binaries were found (tried: ${tried.join('; ')})` +
+      `${download === false ? ' and downloading is off' : ''}.`;
   } else if (unavailable) {
     why = ` ${unavailable.message}`;
   }
   return (
-    `The shadow database runs PostgreSQL ${running} but the target runs ${target}: types and defaults are spelled as ${running} spells them.${why} ` +
-    `Install PostgreSQL ${target}${download === false ? ' (or allow the download)' : ''} or pass a shadow URL of a PostgreSQL ${target} server (--shadow-url) to compare like with like.`
+    `The shadow database runs PostgreSQL ${running} but the target runs ${target}: types and ` +
+    `defaults are spelled as ${running} spells them.${why} ` +
+    `Install PostgreSQL ${target}${download === false ? ' (or allow the download)' : ''} or pass a ` +
+    `shadow URL of a PostgreSQL ${target} server (--shadow-url) to compare like with like.`
   );
 }
 
@@ -274,19 +299,27 @@ async function inShadow(options: SnapshotFromOptions, what: string, apply: (url:
 }
 
 async function runCreateAll(file: string, shown: string, url: string): Promise<void> {
-  if (!existsSync(file)) throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} does not exist.`, { meta: { file: shown } });
+  if (!existsSync(file))
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} does not exist.`, { meta: { file: shown } });
   let mod: Record<string, unknown>;
   try {
     const { createJiti } = await import('jiti');
     const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false }); // no transpile cache left in TMPDIR
     mod = (await jiti.import(file)) as Record<string, unknown>;
   } catch (err) {
-    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} could not be loaded: ${redactUrls((err as Error).message)}`, { meta: { file: shown }, cause: err });
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} could not be loaded: ${redactUrls((err as Error).message)}`, {
+      meta: { file: shown },
+      cause: err,
+    });
   }
   const def = mod.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
   const createAll = (mod.createAll ?? (typeof def === 'function' ? def : def?.createAll)) as ((db: unknown) => unknown) | undefined;
   if (typeof createAll !== 'function') {
-    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} exports no createAll function: add \`export async function createAll(db: Kysely<any>) { ... }\`.`, { meta: { file: shown } });
+    throw new StrataError(
+      'MODELS_SOURCE_FAILED',
+      `The models module ${shown} exports no createAll function: add \`export async function createAll(db: Kysely<any>) { ... }\`.`,
+      { meta: { file: shown } },
+    );
   }
   const { Kysely, PostgresDialect } = await import('kysely');
   const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'strata-shadow' });
@@ -297,7 +330,10 @@ async function runCreateAll(file: string, shown: string, url: string): Promise<v
   } catch (err) {
     const secret = new URL(url).password;
     const msg = redactSecret(redactUrls(err instanceof Error ? err.message : String(err)), decodeURIComponent(secret));
-    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} threw in createAll: ${msg}`, { meta: { file: shown }, cause: err });
+    throw new StrataError('MODELS_SOURCE_FAILED', `The models module ${shown} threw in createAll: ${msg}`, {
+      meta: { file: shown },
+      cause: err,
+    });
   } finally {
     await db.destroy().catch(() => {});
   }
@@ -322,14 +358,23 @@ async function runCommand(command: string, url: string, cwd: string, options: Sn
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new StrataError('MODELS_SOURCE_FAILED', `The models command could not start: ${clean(err.message)}.`, { meta: { command: clean(command) }, cause: err }));
+      reject(
+        new StrataError('MODELS_SOURCE_FAILED', `The models command could not start: ${clean(err.message)}.`, {
+          meta: { command: clean(command) },
+          cause: err,
+        }),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolveRun();
       const tail = clean(out.trim()).split('\n').slice(-8).join('\n');
       const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs} ms?` : ''})` : `exited with code ${code}`;
-      reject(new StrataError('MODELS_SOURCE_FAILED', `The models command \`${clean(command)}\` ${how}${tail ? `:\n${tail}` : '.'}`, { meta: { command: clean(command), exitCode: code } }));
+      reject(
+        new StrataError('MODELS_SOURCE_FAILED', `The models command \`${clean(command)}\` ${how}${tail ? `:\n${tail}` : '.'}`, {
+          meta: { command: clean(command), exitCode: code },
+        }),
+      );
     });
   });
 }

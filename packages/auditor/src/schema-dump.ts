@@ -29,7 +29,17 @@ export async function dumpSchemaSql(url: string, file: string, options: DumpSche
   const inherited = options.env ?? process.env; // lint-allow-env: pg_dump needs PATH and friends
   for (const [k, v] of Object.entries(inherited)) if (v !== undefined) env[k] = v;
   if (password) env.PGPASSWORD = password;
-  const args = ['--schema-only', '--no-owner', '--no-privileges', '--file', file, '--host', u.hostname || 'localhost', '--dbname', decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres'];
+  const args = [
+    '--schema-only',
+    '--no-owner',
+    '--no-privileges',
+    '--file',
+    file,
+    '--host',
+    u.hostname || 'localhost',
+    '--dbname',
+    decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
+  ];
   if (u.port) args.push('--port', u.port);
   if (u.username) args.push('--username', decodeURIComponent(u.username));
   const sslmode = u.searchParams.get('sslmode');
@@ -40,12 +50,17 @@ export async function dumpSchemaSql(url: string, file: string, options: DumpSche
     const child = spawn(exe, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-2000)));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ written: false, reason: e.code === 'ENOENT' ? 'pg_dump is not on the PATH' : e.message }));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({ written: false, reason: e.code === 'ENOENT' ? 'pg_dump is not on the PATH' : e.message }),
+    );
     child.on('close', (code) => {
       if (code === 0) resolve({ written: true, file });
       else {
         void rm(file, { force: true }).catch(() => {}); // no half-written dump left behind
-        resolve({ written: false, reason: `pg_dump exited with code ${code}: ${redactSecret(redactUrls(err.trim()), password).split('\n').slice(0, 2).join(' ')}` });
+        resolve({
+          written: false,
+          reason: `pg_dump exited with code ${code}: ${redactSecret(redactUrls(err.trim()), password).split('\n').slice(0, 2).join(' ')}`,
+        });
       }
     });
   });

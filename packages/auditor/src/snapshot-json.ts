@@ -40,7 +40,13 @@ export function freshDatabaseSnapshot(major = 0): Snapshot {
   s.schemas.public = { name: 'public', comment: 'standard public schema' };
   // PostgreSQL 15 took CREATE on public away from PUBLIC.
   const publicPrivs = major > 0 && major < 15 ? ['CREATE', 'USAGE'] : ['USAGE'];
-  s.privileges[privilegeKey('schema', 'public', 'public')] = { objectType: 'schema', object: 'public', grantee: 'public', privileges: publicPrivs, grantable: [] };
+  s.privileges[privilegeKey('schema', 'public', 'public')] = {
+    objectType: 'schema',
+    object: 'public',
+    grantee: 'public',
+    privileges: publicPrivs,
+    grantable: [],
+  };
   return s;
 }
 
@@ -78,14 +84,22 @@ export function parseSnapshot(text: string, where = 'the snapshot'): Snapshot {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new StrataError('SNAPSHOT_INVALID', `${where} is not valid JSON: ${(err as Error).message}.`, { meta: { file: where }, cause: err });
+    throw new StrataError('SNAPSHOT_INVALID', `${where} is not valid JSON: ${(err as Error).message}.`, {
+      meta: { file: where },
+      cause: err,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new StrataError('SNAPSHOT_INVALID', `${where} is not a Strata snapshot (expected a JSON object).`, { meta: { file: where } });
   }
   const v = value as Partial<Snapshot> & { version?: unknown };
   if (v.version !== SNAPSHOT_VERSION) {
-    throw new StrataError('SNAPSHOT_INVALID', `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ${SNAPSHOT_VERSION}. Write it again with \`strata audit --dump\`.`, { meta: { file: where } });
+    throw new StrataError(
+      'SNAPSHOT_INVALID',
+      `${where} has snapshot version ${JSON.stringify(v.version)}; this Strata reads version ` +
+        `${SNAPSHOT_VERSION}. Write it again with \`strata audit --dump\`.`,
+      { meta: { file: where } },
+    );
   }
   const base = emptySnapshot(typeof v.server?.major === 'number' ? v.server.major : 0);
   for (const c of [...OBJECT_COLLECTIONS, ...OPTIONAL_COLLECTIONS]) {

@@ -39,7 +39,17 @@ export function inheritedColumn(s: Snapshot, t: TableDef, name: string, seen: Se
     if (!parent || seen.has(p)) continue;
     seen.add(p);
     const c = parent.columns.find((x) => x.name === name) ?? inheritedColumn(s, parent, name, seen);
-    if (c) return { name, type: c.type, notNull: c.notNull, default: c.default, identity: null, generated: null, collation: c.collation, comment: null };
+    if (c)
+      return {
+        name,
+        type: c.type,
+        notNull: c.notNull,
+        default: c.default,
+        identity: null,
+        generated: null,
+        collation: c.collation,
+        comment: null,
+      };
   }
   return undefined;
 }

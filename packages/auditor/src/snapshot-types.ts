@@ -65,7 +65,8 @@ export interface TextSearchConfigurationDef {
   name: string;
   /** Its parser, schema-qualified and quoted: `pg_catalog."default"`. */
   parser: string;
-  /** Token type (the parser's alias, `asciiword`) -> its dictionaries in the order they are tried, schema-qualified and quoted; keys sorted. */
+  /** Token type (the parser's alias, `asciiword`) -> its dictionaries in the order they are tried, schema-qualified and quoted; keys
+   * sorted. */
   mappings: Record<string, string[]>;
   comment: string | null;
 }
@@ -91,7 +92,8 @@ export interface ExtensionDef {
   requires: string[];
   /** `COMMENT ON EXTENSION` (absent in Snapshots written before it was read; then not compared). */
   comment?: string | null;
-  /** The server's default version of the extension (where the server has it): `CREATE EXTENSION` names a version only when it is not this one. Not compared. */
+  /** The server's default version of the extension (where the server has it): `CREATE EXTENSION` names a version only when it is not this
+   * one. Not compared. */
   defaultVersion?: string;
   /** The comment `CREATE EXTENSION` gives it (the control file's). Not compared. */
   defaultComment?: string | null;
@@ -324,7 +326,8 @@ export interface FunctionDef {
   definition: string | null;
   /** Whether the body is an SQL-standard body (`BEGIN ATOMIC` / `RETURN`), which is bound at creation. */
   sqlBody: boolean;
-  /** What `CREATE AGGREGATE` says (aggregates only; absent from Snapshots written before aggregates were read, whose aggregates are then not compared or created). */
+  /** What `CREATE AGGREGATE` says (aggregates only; absent from Snapshots written before aggregates were read, whose aggregates are then
+   * not compared or created). */
   aggregate?: AggregateDef;
   comment: string | null;
 }
@@ -428,7 +431,8 @@ export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
  */
 export interface PrivilegeDef {
   objectType: PrivilegeObjectType;
-  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), or a function key. */
+  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), or a function key.
+   * */
   object: string;
   /** Role name, or `public`. */
   grantee: string;

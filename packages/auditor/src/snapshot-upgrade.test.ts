@@ -16,7 +16,9 @@ describe('parseSnapshot of an older version-1 Snapshot', () => {
     options: [],
     replicaIdentity: 'default',
     replicaIdentityIndex: null,
-    columns: [{ name: 'id', type: 'integer', notNull: true, default: null, identity: null, generated: null, collation: null, comment: null }],
+    columns: [
+      { name: 'id', type: 'integer', notNull: true, default: null, identity: null, generated: null, collation: null, comment: null },
+    ],
     constraints: {},
     rowSecurity: false,
     forceRowSecurity: false,
@@ -58,9 +60,32 @@ describe('parseSnapshot of a Snapshot written before event triggers and publicat
 
   it('keeps them, keys sorted, when it has them', () => {
     const s = emptySnapshot(17);
-    s.publications.zeta = { name: 'zeta', allTables: true, tables: [], schemas: [], publish: ['insert'], viaPartitionRoot: false, comment: null };
-    s.publications.alpha = { name: 'alpha', allTables: false, tables: [{ table: 'public.t', columns: ['id'], where: null }], schemas: [], publish: ['insert', 'update', 'delete', 'truncate'], viaPartitionRoot: false, comment: null };
-    s.eventTriggers.guard = { name: 'guard', event: 'ddl_command_start', tags: [], function: 'public.guard()', enabled: 'O', comment: null };
+    s.publications.zeta = {
+      name: 'zeta',
+      allTables: true,
+      tables: [],
+      schemas: [],
+      publish: ['insert'],
+      viaPartitionRoot: false,
+      comment: null,
+    };
+    s.publications.alpha = {
+      name: 'alpha',
+      allTables: false,
+      tables: [{ table: 'public.t', columns: ['id'], where: null }],
+      schemas: [],
+      publish: ['insert', 'update', 'delete', 'truncate'],
+      viaPartitionRoot: false,
+      comment: null,
+    };
+    s.eventTriggers.guard = {
+      name: 'guard',
+      event: 'ddl_command_start',
+      tags: [],
+      function: 'public.guard()',
+      enabled: 'O',
+      comment: null,
+    };
     const read = parseSnapshot(serializeSnapshot(s));
     expect(Object.keys(read.publications)).toEqual(['alpha', 'zeta']);
     expect(compare(read, s)).toEqual([]);
@@ -79,9 +104,17 @@ describe('parseSnapshot and text search objects', () => {
 
   it('keeps them, keys and mappings sorted, and a lost mapping is drift', () => {
     const s = emptySnapshot(17);
-    s.textSearchDictionaries = { 'public.codes': { schema: 'public', name: 'codes', template: 'pg_catalog.simple', options: "accept = 'false'", comment: null } };
+    s.textSearchDictionaries = {
+      'public.codes': { schema: 'public', name: 'codes', template: 'pg_catalog.simple', options: "accept = 'false'", comment: null },
+    };
     s.textSearchConfigurations = {
-      'public.docs': { schema: 'public', name: 'docs', parser: 'pg_catalog."default"', mappings: { word: ['pg_catalog.simple'], int: ['public.codes'] }, comment: null },
+      'public.docs': {
+        schema: 'public',
+        name: 'docs',
+        parser: 'pg_catalog."default"',
+        mappings: { word: ['pg_catalog.simple'], int: ['public.codes'] },
+        comment: null,
+      },
     };
     const read = parseSnapshot(serializeSnapshot(s));
     expect(Object.keys(read.textSearchConfigurations!['public.docs']!.mappings)).toEqual(['int', 'word']);

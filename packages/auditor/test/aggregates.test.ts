@@ -19,20 +19,41 @@ describe('aggregates', () => {
       functions: ['pg_catalog.ordered_set_transition(internal, "any")', 'stats.median_final(internal, double precision)'],
     });
     expect(b.functions['public.labelled(numeric)']!.aggregate!.options).toEqual([
-      'SFUNC = public.sum_state', 'STYPE = numeric', 'FINALFUNC = public.label_final', 'FINALFUNC_EXTRA', 'FINALFUNC_MODIFY = SHAREABLE',
+      'SFUNC = public.sum_state',
+      'STYPE = numeric',
+      'FINALFUNC = public.label_final',
+      'FINALFUNC_EXTRA',
+      'FINALFUNC_MODIFY = SHAREABLE',
     ]);
     expect(b.functions['public.moving_total(numeric)']!.aggregate!.options).toEqual([
-      'SFUNC = public.sum_state', 'STYPE = numeric', 'MSFUNC = public.sum_state', 'MINVFUNC = public.sum_inv', 'MSTYPE = numeric', "MINITCOND = '0'",
+      'SFUNC = public.sum_state',
+      'STYPE = numeric',
+      'MSFUNC = public.sum_state',
+      'MINVFUNC = public.sum_inv',
+      'MSTYPE = numeric',
+      "MINITCOND = '0'",
     ]);
 
     expect(b.functions['public.biggest(integer)']!.aggregate!.options).toEqual([
-      'SFUNC = pg_catalog.int4larger', 'STYPE = integer', 'COMBINEFUNC = pg_catalog.int4larger', 'SORTOP = >', 'PARALLEL = SAFE',
+      'SFUNC = pg_catalog.int4larger',
+      'STYPE = integer',
+      'COMBINEFUNC = pg_catalog.int4larger',
+      'SORTOP = >',
+      'PARALLEL = SAFE',
     ]);
     expect(b.functions['stats.rank_of(VARIADIC "any" ORDER BY VARIADIC "any")']!.aggregate).toMatchObject({
       kind: 'hypothetical',
-      options: ['SFUNC = pg_catalog.ordered_set_transition_multi', 'STYPE = internal', 'FINALFUNC = pg_catalog.rank_final', 'FINALFUNC_EXTRA', 'HYPOTHETICAL'],
+      options: [
+        'SFUNC = pg_catalog.ordered_set_transition_multi',
+        'STYPE = internal',
+        'FINALFUNC = pg_catalog.rank_final',
+        'FINALFUNC_EXTRA',
+        'HYPOTHETICAL',
+      ],
     });
-    const sentences = compare(a, b, { left: 'production', right: 'the models' }).filter((d) => d.objectType === 'aggregate').map((d) => d.message);
+    const sentences = compare(a, b, { left: 'production', right: 'the models' })
+      .filter((d) => d.objectType === 'aggregate')
+      .map((d) => d.message);
     expect(sentences).toEqual([
       'production is missing the aggregate biggest(integer) that the models define',
       'production is missing the aggregate labelled(numeric) that the models define',
@@ -59,11 +80,15 @@ describe('aggregates', () => {
     expect(at('DROP VIEW region_totals')).toBeLessThan(at('DROP AGGREGATE total_label(numeric)'));
     expect(at('DROP VIEW old_totals')).toBeLessThan(at('DROP AGGREGATE old_total(numeric)'));
     expect(at('CREATE OR REPLACE AGGREGATE total(numeric)')).toBeGreaterThan(0);
-    expect(at('CREATE OR REPLACE FUNCTION stats.median_final')).toBeLessThan(at('CREATE AGGREGATE stats.median(double precision ORDER BY double precision)'));
+    expect(at('CREATE OR REPLACE FUNCTION stats.median_final')).toBeLessThan(
+      at('CREATE AGGREGATE stats.median(double precision ORDER BY double precision)'),
+    );
     expect(at('CREATE AGGREGATE stats.median(')).toBeLessThan(at('CREATE VIEW medians'));
     expect(at('CREATE AGGREGATE rows_seen(*)')).toBeLessThan(at('CREATE VIEW region_totals'));
     expect(at('CREATE AGGREGATE total_label(numeric)')).toBeLessThan(at('CREATE VIEW region_totals'));
-    expect(at("COMMENT ON AGGREGATE stats.median(double precision ORDER BY double precision) IS 'the median'")).toBeGreaterThan(at('CREATE AGGREGATE stats.median('));
+    expect(at("COMMENT ON AGGREGATE stats.median(double precision ORDER BY double precision) IS 'the median'")).toBeGreaterThan(
+      at('CREATE AGGREGATE stats.median('),
+    );
     expect(up).not.toMatch(/must be created by hand/);
   });
 });

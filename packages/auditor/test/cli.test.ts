@@ -14,9 +14,17 @@ import { runSql } from './helpers.js';
 const CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../apps/migrate/dist/bin.cjs');
 const sourcesDir = fileURLToPath(new URL('./sources/', import.meta.url));
 
-function migrate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function migrate(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -27,7 +35,9 @@ function migrate(args: string[], cwd: string, env: Record<string, string> = {}):
 }
 
 async function shadowDatabases(): Promise<string[]> {
-  return await withConnection({ url: testServerUrl() }, async (c) => (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'strata_shadow%'")).rows.map((r) => r.datname));
+  return await withConnection({ url: testServerUrl() }, async (c) =>
+    (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'strata_shadow%'")).rows.map((r) => r.datname),
+  );
 }
 
 describe('migrate audit / diff / check', () => {
@@ -36,14 +46,18 @@ describe('migrate audit / diff / check', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`The CLI is not built (${CLI}): run \`pnpm exec turbo run build --filter=strata-migrate\` first.`);
+    if (!existsSync(CLI))
+      throw new Error(`The CLI is not built (${CLI}): run \`pnpm exec turbo run build --filter=strata-migrate\` first.`);
     prod = await createTestDatabase('cli_prod');
     // Production: what create_all built long ago, then hand-edited.
-    await runSql(prod.url, `
+    await runSql(
+      prod.url,
+      `
       CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email VARCHAR(100) NOT NULL, created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now());
       CREATE INDEX ix_users_email ON users (email);
       CREATE INDEX ix_users_email_lower ON users (lower(email));
-      CREATE TABLE products (id SERIAL PRIMARY KEY, name TEXT NOT NULL);`);
+      CREATE TABLE products (id SERIAL PRIMARY KEY, name TEXT NOT NULL);`,
+    );
     dir = mkdtempSync(join(tmpdir(), 'strata-cli-audit-'));
     chmodSync(dir, 0o755);
     cpSync(sourcesDir, dir, { recursive: true });
@@ -70,14 +84,27 @@ describe('migrate audit / diff / check', () => {
   });
 
   it('audit --format markdown writes a pull-request comment; --format json a document', async () => {
-    const md = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'markdown'], dir, env);
+    const md = await migrate(
+      ['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'markdown'],
+      dir,
+      env,
+    );
     expect(md.code).toBe(1);
-    expect(md.stdout).toContain('### Schema drift: production vs the models\n\n3 differences (2 errors, 1 warning).\n\n| Severity | Object | Difference |\n| --- | --- | --- |\n');
-    expect(md.stdout).toContain('| 🔴 error | column `users.email` | column users.email is varchar(100) in production but varchar(255) in the models |');
+    expect(md.stdout).toContain(
+      '### Schema drift: production vs the models\n\n3 differences (2 errors, 1 warning).\n\n| ' +
+        'Severity | Object | Difference |\n| --- | --- | --- |\n',
+    );
+    expect(md.stdout).toContain(
+      '| 🔴 error | column `users.email` | column users.email is varchar(100) in production but varchar(255) in the models |',
+    );
     const js = await migrate(['audit', '--models', 'cmd:python3 create_all.py | psql "$DATABASE_URL" -q', '--format', 'json'], dir, env);
     const doc = JSON.parse(js.stdout) as { command: string; ok: boolean; result: { differences: { kind: string; name: string }[] } };
     expect([doc.command, doc.ok]).toEqual(['audit', false]);
-    expect(doc.result.differences.map((d) => `${d.kind} ${d.name}`)).toEqual(['missing products.price', 'different users.email', 'extra ix_users_email_lower']);
+    expect(doc.result.differences.map((d) => `${d.kind} ${d.name}`)).toEqual([
+      'missing products.price',
+      'different users.email',
+      'extra ix_users_email_lower',
+    ]);
   });
 
   it('audit exits 0 when production matches, and --dump writes snapshot.json', async () => {
@@ -101,7 +128,9 @@ describe('migrate audit / diff / check', () => {
   it('bad input: an unreachable database is exit 3 and never shows the password', async () => {
     const r = await migrate(['audit', '--url', 'postgres://app:hunter2-secret@127.0.0.1:1/prod', '--models', 'models.sql'], dir, env);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe('error: Cannot connect to app@127.0.0.1:1/prod: connection refused (is the server running and listening on that port?).\n');
+    expect(r.stderr).toBe(
+      'error: Cannot connect to app@127.0.0.1:1/prod: connection refused (is the server running and listening on that port?).\n',
+    );
   });
 
   it('bad input: a models module that throws, or SQL with a syntax error, is exit 2 and leaves no shadow database', async () => {
@@ -115,16 +144,24 @@ describe('migrate audit / diff / check', () => {
   });
 
   it('bad input: an unreachable shadow server is exit 3; an embedded one is stopped and removed even when the models throw', async () => {
-    const r = await migrate(['audit', '--models', 'models.sql', '--shadow-url', 'postgres://shadow:pw-shadow-123@127.0.0.1:1/postgres'], dir, env);
+    const r = await migrate(
+      ['audit', '--models', 'models.sql', '--shadow-url', 'postgres://shadow:pw-shadow-123@127.0.0.1:1/postgres'],
+      dir,
+      env,
+    );
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe('error: Cannot connect to shadow@127.0.0.1:1/postgres: connection refused (is the server running and listening on that port?).\n');
+    expect(r.stderr).toBe(
+      'error: Cannot connect to shadow@127.0.0.1:1/postgres: connection refused (is the server running and listening on that port?).\n',
+    );
     // No SHADOW_DATABASE_URL: an embedded server starts in this TMPDIR, and must leave nothing there.
     const tmp = mkdtempSync(join(tmpdir(), 'strata-cli-tmp-'));
     chmodSync(tmp, 0o755);
     try {
       const t = await migrate(['audit', '--models', 'models-throws.ts'], dir, { DATABASE_URL: prod.url, TMPDIR: tmp });
       expect(t.code).toBe(2);
-      expect(t.stderr).toContain('error: The models module models-throws.ts threw in createAll: the models are broken: Base.metadata is empty\n');
+      expect(t.stderr).toContain(
+        'error: The models module models-throws.ts threw in createAll: the models are broken: Base.metadata is empty\n',
+      );
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -132,7 +169,11 @@ describe('migrate audit / diff / check', () => {
   });
 
   it('diff --sql prints the migration from one source to another', async () => {
-    writeFileSync(join(dir, 'next.sql'), `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nALTER TABLE users ADD COLUMN name text;\nCREATE INDEX users_name_idx ON users (name);\n`);
+    writeFileSync(
+      join(dir, 'next.sql'),
+      `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nALTER TABLE users ADD COLUMN name ` +
+        `text;\nCREATE INDEX users_name_idx ON users (name);\n`,
+    );
     const r = await migrate(['diff', '--from', 'models.sql', '--to', 'next.sql', '--sql'], dir, env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
@@ -151,8 +192,11 @@ describe('migrate audit / diff / check', () => {
     );
   });
 
-  it('diff --sql from an empty schema writes aggregates and text search configurations before the views, functions and indexes over them (issue 20 points 1-2)', async () => {
-    const estate = `CREATE TABLE rentals (id int PRIMARY KEY, amount numeric NOT NULL, note text NOT NULL);
+  it(
+    'diff --sql from an empty schema writes aggregates and text search configurations before the ' +
+      'views, functions and indexes over them (issue 20 points 1-2)',
+    async () => {
+      const estate = `CREATE TABLE rentals (id int PRIMARY KEY, amount numeric NOT NULL, note text NOT NULL);
 CREATE FUNCTION add_amount(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
 CREATE AGGREGATE total_amount(numeric) (SFUNC = add_amount, STYPE = numeric, INITCOND = '0');
 CREATE VIEW rental_totals AS SELECT total_amount(amount) AS total FROM rentals;
@@ -160,28 +204,33 @@ CREATE TEXT SEARCH CONFIGURATION notes_cfg (COPY = english);
 CREATE FUNCTION note_vector(t text) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$SELECT to_tsvector('notes_cfg', t)$$;
 CREATE INDEX rentals_note_fts ON rentals USING gin (to_tsvector('notes_cfg', note));
 `;
-    writeFileSync(join(dir, 'empty.sql'), '-- nothing yet\n');
-    writeFileSync(join(dir, 'estate.sql'), estate);
-    const r = await migrate(['diff', '--from', 'empty.sql', '--to', 'estate.sql', '--sql'], dir, env);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).not.toMatch(/by hand|not handled/);
-    const up = r.stdout.split('-- down:')[0]!;
-    for (const [first, then] of [['CREATE AGGREGATE total_amount', 'CREATE VIEW rental_totals'], ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'note_vector'], ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'CREATE INDEX rentals_note_fts']] as const) {
-      expect(up.indexOf(first), first).toBeGreaterThanOrEqual(0);
-      expect(up.indexOf(first), `${first} before ${then}`).toBeLessThan(up.indexOf(then));
-    }
-    // The script applies to an empty database and gives the estate: nothing left to diff.
-    const fresh = await createTestDatabase('cli_agg_ts');
-    try {
-      await runSql(fresh.url, up);
-      const again = await migrate(['diff', '--from', fresh.url, '--to', 'estate.sql', '--sql'], dir, env);
-      expect(again.code).toBe(0);
-      expect(again.stdout).toMatch(/^-- No changes: .* matches estate\.sql\.\n$/);
-    } finally {
-      await fresh.drop();
-    }
-  });
+      writeFileSync(join(dir, 'empty.sql'), '-- nothing yet\n');
+      writeFileSync(join(dir, 'estate.sql'), estate);
+      const r = await migrate(['diff', '--from', 'empty.sql', '--to', 'estate.sql', '--sql'], dir, env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/by hand|not handled/);
+      const up = r.stdout.split('-- down:')[0]!;
+      for (const [first, then] of [
+        ['CREATE AGGREGATE total_amount', 'CREATE VIEW rental_totals'],
+        ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'note_vector'],
+        ['CREATE TEXT SEARCH CONFIGURATION notes_cfg', 'CREATE INDEX rentals_note_fts'],
+      ] as const) {
+        expect(up.indexOf(first), first).toBeGreaterThanOrEqual(0);
+        expect(up.indexOf(first), `${first} before ${then}`).toBeLessThan(up.indexOf(then));
+      }
+      // The script applies to an empty database and gives the estate: nothing left to diff.
+      const fresh = await createTestDatabase('cli_agg_ts');
+      try {
+        await runSql(fresh.url, up);
+        const again = await migrate(['diff', '--from', fresh.url, '--to', 'estate.sql', '--sql'], dir, env);
+        expect(again.code).toBe(0);
+        expect(again.stdout).toMatch(/^-- No changes: .* matches estate\.sql\.\n$/);
+      } finally {
+        await fresh.drop();
+      }
+    },
+  );
 
   it('diff leaves GRANTs out unless --privileges is given', async () => {
     writeFileSync(join(dir, 'granted.sql'), `${readFileSync(join(dir, 'models.sql'), 'utf8')}\nGRANT SELECT ON users TO PUBLIC;\n`);
@@ -195,7 +244,11 @@ CREATE INDEX rentals_note_fts ON rentals USING gin (to_tsvector('notes_cfg', not
   });
 
   it('check exits 0 when the migrations head builds the models, 1 when it does not', async () => {
-    writeFileSync(join(dir, 'head.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));\n');
+    writeFileSync(
+      join(dir, 'head.sql'),
+      'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCREATE TABLE posts (id ' +
+        'bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));\n',
+    );
     const ok = await migrate(['check', '--models', 'head.sql'], dir, env);
     expect(ok.stdout).toBe('No drift: the migrations head matches the models.\n');
     expect(ok.code).toBe(0);

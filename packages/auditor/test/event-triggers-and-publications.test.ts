@@ -27,12 +27,28 @@ describe('event triggers', () => {
   });
 
   it('are read with their event, tags, function, state and comment', () => {
-    expect(a.eventTriggers.track_tables).toEqual({ name: 'track_tables', event: 'ddl_command_start', tags: ['CREATE TABLE'], function: 'audit.note_ddl()', enabled: 'O', comment: null });
-    expect(b.eventTriggers['New Guard']).toEqual({ name: 'New Guard', event: 'ddl_command_start', tags: ['DROP TABLE'], function: 'public.new_guard()', enabled: 'R', comment: 'watches drops' });
+    expect(a.eventTriggers.track_tables).toEqual({
+      name: 'track_tables',
+      event: 'ddl_command_start',
+      tags: ['CREATE TABLE'],
+      function: 'audit.note_ddl()',
+      enabled: 'O',
+      comment: null,
+    });
+    expect(b.eventTriggers['New Guard']).toEqual({
+      name: 'New Guard',
+      event: 'ddl_command_start',
+      tags: ['DROP TABLE'],
+      function: 'public.new_guard()',
+      enabled: 'R',
+      comment: 'watches drops',
+    });
   });
 
   it('are compared in sentences', () => {
-    const messages = compare(a, b, { left: 'production', right: 'the models' }).filter((d) => d.objectType === 'event trigger').map((d) => `${d.severity}: ${d.message}`);
+    const messages = compare(a, b, { left: 'production', right: 'the models' })
+      .filter((d) => d.objectType === 'event trigger')
+      .map((d) => `${d.severity}: ${d.message}`);
     expect(messages).toEqual([
       'error: production is missing the event trigger New Guard that the models define',
       'error: production has an extra event trigger guard that the models do not define',
@@ -41,13 +57,19 @@ describe('event triggers', () => {
       'warning: event trigger track_ddl is enabled in production but disabled in the models',
       'info: event trigger track_ddl has a different comment in production than in the models',
       'error: event trigger track_drops executes audit.note_ddl() in production but audit.note_drop() in the models',
-      'error: event trigger track_tables fires for tags (CREATE TABLE) in production but for tags (ALTER TABLE, CREATE TABLE) in the models',
+      'error: event trigger track_tables fires for tags (CREATE TABLE) in production but for tags ' +
+        '(ALTER TABLE, CREATE TABLE) in the models',
     ]);
   });
 
   it('are dropped or disabled before anything else and created last, after their functions', () => {
     const up = sql(plan(a, b).up);
-    expect(up.slice(0, 4)).toEqual(['DROP EVENT TRIGGER guard', 'DROP EVENT TRIGGER track_drops', 'DROP EVENT TRIGGER track_tables', 'ALTER EVENT TRIGGER track_ddl DISABLE']);
+    expect(up.slice(0, 4)).toEqual([
+      'DROP EVENT TRIGGER guard',
+      'DROP EVENT TRIGGER track_drops',
+      'DROP EVENT TRIGGER track_tables',
+      'ALTER EVENT TRIGGER track_ddl DISABLE',
+    ]);
     expect(up.indexOf('DROP FUNCTION old_guard()')).toBeGreaterThan(up.indexOf('DROP EVENT TRIGGER guard'));
     expect(up.slice(up.indexOf('ALTER TABLE things ADD COLUMN name text') + 1)).toEqual([
       `CREATE EVENT TRIGGER "New Guard" ON ddl_command_start WHEN TAG IN ('DROP TABLE') EXECUTE FUNCTION new_guard()`,
@@ -55,7 +77,8 @@ describe('event triggers', () => {
       'ALTER EVENT TRIGGER quiet ENABLE',
       'ALTER EVENT TRIGGER rewrites ENABLE ALWAYS',
       'CREATE EVENT TRIGGER track_drops ON sql_drop EXECUTE FUNCTION audit.note_drop()',
-      `CREATE EVENT TRIGGER track_tables ON ddl_command_start WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE') EXECUTE FUNCTION audit.note_ddl()`,
+      `CREATE EVENT TRIGGER track_tables ON ddl_command_start WHEN TAG IN ('ALTER TABLE', 'CREATE ` +
+        `TABLE') EXECUTE FUNCTION audit.note_ddl()`,
       `COMMENT ON EVENT TRIGGER "New Guard" IS 'watches drops'`,
       `COMMENT ON EVENT TRIGGER track_ddl IS 'every DDL command, when switched on'`,
     ]);
@@ -83,12 +106,23 @@ if (major >= 15) {
         viaPartitionRoot: false,
         comment: null,
       });
-      expect(b.publications['Fresh Pub']).toMatchObject({ allTables: false, tables: [{ table: 'sales.customers', columns: null, where: null }], schemas: ['archive'] });
-      expect(a.publications.everything).toMatchObject({ allTables: true, tables: [], schemas: [], publish: ['insert', 'update', 'delete', 'truncate'] });
+      expect(b.publications['Fresh Pub']).toMatchObject({
+        allTables: false,
+        tables: [{ table: 'sales.customers', columns: null, where: null }],
+        schemas: ['archive'],
+      });
+      expect(a.publications.everything).toMatchObject({
+        allTables: true,
+        tables: [],
+        schemas: [],
+        publish: ['insert', 'update', 'delete', 'truncate'],
+      });
     });
 
     it('are compared in sentences', () => {
-      const messages = compare(a, b, { left: 'production', right: 'the models' }).filter((d) => d.objectType === 'publication').map((d) => d.message);
+      const messages = compare(a, b, { left: 'production', right: 'the models' })
+        .filter((d) => d.objectType === 'publication')
+        .map((d) => d.message);
       expect(messages).toEqual([
         'production is missing the publication Fresh Pub that the models define',
         'publication archive_pub publishes the tables in schema archive in production but not in the models',
@@ -100,9 +134,12 @@ if (major >= 15) {
         'publication feed does not publish table audit_log in production but does in the models',
         'publication feed does not publish the tables in schema sales in production but does in the models',
         'publication feed has a comment in production but none in the models',
-        'publication shop publishes table sales.orders (id, total) WHERE (total > (0)::numeric) in production but table sales.orders (id, region, total) WHERE (total > (100)::numeric) in the models',
+        'publication shop publishes table sales.orders (id, total) WHERE (total > (0)::numeric) in ' +
+          'production but table sales.orders (id, region, total) WHERE (total > (100)::numeric) in the ' +
+          'models',
         'publication shop publishes insert, update in production but insert, update, delete in the models',
-        "publication shop publishes the changes of partitions as their own in production but as their partitioned table's (publish_via_partition_root) in the models",
+        'publication shop publishes the changes of partitions as their own in production but as their ' +
+          "partitioned table's (publish_via_partition_root) in the models",
         'publication shop has no comment in production but has one in the models',
       ]);
     });
@@ -131,10 +168,21 @@ if (major >= 15) {
         expect(i, s).toBeGreaterThanOrEqual(0);
         return i;
       };
-      const letGo = Math.max(at('ALTER PUBLICATION metrics_pub DROP TABLE metrics'), at('ALTER PUBLICATION shop DROP TABLE events, old_log, orders'));
+      const letGo = Math.max(
+        at('ALTER PUBLICATION metrics_pub DROP TABLE metrics'),
+        at('ALTER PUBLICATION shop DROP TABLE events, old_log, orders'),
+      );
       // events is created again and old_log removed: one DROP TABLE.
-      for (const s of ['DROP TABLE events, old_log', 'ALTER TABLE orders DROP COLUMN note', 'ALTER TABLE metrics ALTER COLUMN value TYPE bigint']) expect(at(s)).toBeGreaterThan(letGo);
-      expect(up.slice(-2)).toEqual(['ALTER PUBLICATION metrics_pub ADD TABLE metrics (id, value) WHERE (value > 0)', 'ALTER PUBLICATION shop ADD TABLE events, TABLE orders (id, total) WHERE (total > (0)::numeric)']);
+      for (const s of [
+        'DROP TABLE events, old_log',
+        'ALTER TABLE orders DROP COLUMN note',
+        'ALTER TABLE metrics ALTER COLUMN value TYPE bigint',
+      ])
+        expect(at(s)).toBeGreaterThan(letGo);
+      expect(up.slice(-2)).toEqual([
+        'ALTER PUBLICATION metrics_pub ADD TABLE metrics (id, value) WHERE (value > 0)',
+        'ALTER PUBLICATION shop ADD TABLE events, TABLE orders (id, total) WHERE (total > (0)::numeric)',
+      ]);
     });
   });
 
@@ -159,7 +207,8 @@ if (major >= 15) {
   });
 } else {
   describe('publications before PostgreSQL 15', () => {
-    const a = 'CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE notes (id int); CREATE PUBLICATION shop FOR TABLE orders;';
+    const a =
+      'CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE notes (id int); CREATE PUBLICATION shop FOR TABLE orders;';
     const b = `CREATE TABLE orders (id int PRIMARY KEY, total numeric); CREATE TABLE notes (id int);
       CREATE PUBLICATION shop FOR TABLE orders, notes WITH (publish = 'insert, update');
       CREATE PUBLICATION everything FOR ALL TABLES;`;
@@ -186,7 +235,13 @@ describe('event triggers in a Snapshot', () => {
     try {
       // plpgsql is in every database; an extension's script would do the same with its own event trigger.
       await runSql(other.url, `${fixture('93-').a}\nALTER EXTENSION plpgsql ADD EVENT TRIGGER guard;`);
-      expect(Object.keys((await introspect(other.url)).eventTriggers)).toEqual(['quiet', 'rewrites', 'track_ddl', 'track_drops', 'track_tables']);
+      expect(Object.keys((await introspect(other.url)).eventTriggers)).toEqual([
+        'quiet',
+        'rewrites',
+        'track_ddl',
+        'track_drops',
+        'track_tables',
+      ]);
     } finally {
       await other.drop();
     }

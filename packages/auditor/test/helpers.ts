@@ -95,7 +95,12 @@ function columnsByName(s: Snapshot): Snapshot {
  * a database built from `a` gives one whose Snapshot compares equal (and is
  * deep-equal, up to column order) to b's; applying .down takes it back to a.
  */
-export async function roundTrip(a: string, b: string, newDb: () => Promise<ScratchDatabase>, options: { privileges?: boolean } = {}): Promise<void> {
+export async function roundTrip(
+  a: string,
+  b: string,
+  newDb: () => Promise<ScratchDatabase>,
+  options: { privileges?: boolean } = {},
+): Promise<void> {
   const dbA = await newDb();
   const dbB = await newDb();
   try {

@@ -18,7 +18,9 @@ import { fixturesDir, runSql } from './helpers.js';
 const golden = new URL('./golden/snapshots.json.gz', import.meta.url);
 
 async function snapshots(): Promise<Record<string, string>> {
-  const files = readdirSync(fixturesDir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const out: Record<string, string> = {};
   let next = 0;
   const worker = async () => {

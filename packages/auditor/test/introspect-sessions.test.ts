@@ -10,7 +10,8 @@ import { runSql } from './helpers.js';
 
 const SCHEMA = Array.from({ length: 12 }, (_, i) =>
   [
-    `CREATE TABLE t_${i} (id int PRIMARY KEY, parent int${i > 0 ? ` REFERENCES t_${i - 1} (id)` : ''}, x int CHECK (x > 0), note text DEFAULT 'n');`,
+    `CREATE TABLE t_${i} (id int PRIMARY KEY, parent int` +
+      `${i > 0 ? ` REFERENCES t_${i - 1} (id)` : ''}, x int CHECK (x > 0), note text DEFAULT 'n');`,
     `CREATE INDEX t_${i}_x ON t_${i} (x) WHERE note <> '';`,
     `CREATE UNIQUE INDEX t_${i}_note ON t_${i} (lower(note));`,
   ].join('\n'),
@@ -42,7 +43,9 @@ describe('introspection on several sessions', () => {
     try {
       await runSql(db.url, SCHEMA);
       let changed = false;
-      const change = 'CREATE INDEX late_idx ON t_3 (note); ALTER TABLE t_4 ADD CONSTRAINT late_check CHECK (x < 100); CREATE INDEX late2_idx ON t_6 (x);';
+      const change =
+        'CREATE INDEX late_idx ON t_3 (note); ALTER TABLE t_4 ADD CONSTRAINT late_check CHECK (x < ' +
+        '100); CREATE INDEX late2_idx ON t_6 (x);';
       const logger: Logger = {
         // The main session has its snapshot and has exported it; the helpers have not joined yet.
         debug: (m) => {

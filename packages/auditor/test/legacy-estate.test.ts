@@ -22,7 +22,9 @@ describe('the legacy estate', () => {
 
   beforeAll(async () => {
     prod = await createTestDatabase('legacy_prod');
-    const { buildProduction } = (await import(`${legacy}production/build.mjs`)) as { buildProduction(url: string, o: { pg: unknown }): Promise<string[]> };
+    const { buildProduction } = (await import(`${legacy}production/build.mjs`)) as {
+      buildProduction(url: string, o: { pg: unknown }): Promise<string[]>;
+    };
     await buildProduction(prod.url, { pg });
     production = await introspect(prod.url);
     models = (await snapshotFrom(`${legacy}models/create_all.sql`, { shadowUrl: testServerUrl() })).snapshot;
@@ -42,10 +44,16 @@ describe('the legacy estate', () => {
     expect([...names('missing', 'column'), ...missingTables.flatMap(colsOf)].sort()).toEqual(t.columns_only_in_models);
     expect(drift.filter((d) => d.objectType === 'column' && d.attribute === 'type')).toEqual([]);
     expect(names('extra', 'index')).toEqual(t.indexes_only_in_production);
-    const pkIndexes = missingTables.flatMap((tb) => Object.values(models.tables[`public.${tb}`]!.constraints).filter((c) => c.type === 'primary key' || c.type === 'unique').map((c) => c.name));
+    const pkIndexes = missingTables.flatMap((tb) =>
+      Object.values(models.tables[`public.${tb}`]!.constraints)
+        .filter((c) => c.type === 'primary key' || c.type === 'unique')
+        .map((c) => c.name),
+    );
     expect([...names('missing', 'index'), ...pkIndexes].sort()).toEqual(t.indexes_only_in_models);
     expect(names('extra', 'constraint').map((n) => n.split('.').pop())).toEqual(t.constraints_only_in_production);
-    expect([...names('missing', 'constraint').map((n) => n.split('.').pop()!), ...missingTables.flatMap(consOf)].sort()).toEqual(t.constraints_only_in_models);
+    expect([...names('missing', 'constraint').map((n) => n.split('.').pop()!), ...missingTables.flatMap(consOf)].sort()).toEqual(
+      t.constraints_only_in_models,
+    );
     expect(drift.map((d) => `${d.severity}: ${d.message}`)).toEqual([
       'error: production is missing the sequence locations_id_seq that the models define',
       'error: production is missing the column audit_logs.ip_address that the models define',
@@ -82,17 +90,25 @@ describe('the legacy estate', () => {
       'CREATE INDEX idx_conversations_archived_at ON conversations (archived_at) WHERE (archived_at IS NOT NULL)',
       'CREATE INDEX idx_documents_title_lower ON documents (lower((title)::text))',
       'CREATE INDEX idx_locations_lat_lng ON locations (latitude, longitude)',
-      'ALTER TABLE locations ADD CONSTRAINT locations_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES organisations(id) ON DELETE CASCADE',
+      'ALTER TABLE locations ADD CONSTRAINT locations_organisation_id_fkey FOREIGN KEY ' +
+        '(organisation_id) REFERENCES organisations(id) ON DELETE CASCADE',
     ]);
     expect(p.up.find((x) => x.sql.startsWith('CREATE TABLE locations'))!.sql.split('\n')[1]).toBe('    id serial,');
-    expect(p.up.filter((x) => x.destructive).map((x) => x.sql)).toEqual(['ALTER TABLE messages DROP COLUMN metadata', 'ALTER TABLE users DROP COLUMN legacy_password_hash']);
+    expect(p.up.filter((x) => x.destructive).map((x) => x.sql)).toEqual([
+      'ALTER TABLE messages DROP COLUMN metadata',
+      'ALTER TABLE users DROP COLUMN legacy_password_hash',
+    ]);
     // The migration 005 renamed messages.metadata: the planner says so rather than guessing.
     expect(p.hints.map((h) => h.message)).toEqual([
-      'column messages.metadata is dropped and messages.message_metadata added with the same type jsonb: if this is a rename, replace both steps with ALTER TABLE messages RENAME COLUMN metadata TO message_metadata to keep the data',
+      'column messages.metadata is dropped and messages.message_metadata added with the same type ' +
+        'jsonb: if this is a rename, replace both steps with ALTER TABLE messages RENAME COLUMN metadata ' +
+        'TO message_metadata to keep the data',
     ]);
     const copy = await createTestDatabase('legacy_copy');
     try {
-      const { buildProduction } = (await import(`${legacy}production/build.mjs`)) as { buildProduction(url: string, o: { pg: unknown }): Promise<string[]> };
+      const { buildProduction } = (await import(`${legacy}production/build.mjs`)) as {
+        buildProduction(url: string, o: { pg: unknown }): Promise<string[]>;
+      };
       await buildProduction(copy.url, { pg });
       await applySteps(copy.url, p.up);
       expect(compare(await introspect(copy.url), models)).toEqual([]);

@@ -15,7 +15,9 @@ const opts = () => ({ shadowUrl: testServerUrl(), cwd: sourcesDir });
 
 /** Names of the shadow databases left on the test server (there must be none). */
 async function shadowDatabases(): Promise<string[]> {
-  return await withConnection({ url: testServerUrl() }, async (c) => (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'strata_shadow%'")).rows.map((r) => r.datname));
+  return await withConnection({ url: testServerUrl() }, async (c) =>
+    (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'strata_shadow%'")).rows.map((r) => r.datname),
+  );
 }
 
 async function failure(p: Promise<unknown>): Promise<StrataError> {
@@ -55,7 +57,11 @@ describe('snapshotFrom on a shadow database', () => {
     const { snapshot, source, notes } = await snapshotFrom('models.sql', opts());
     expect(source).toBe('models.sql');
     expect(notes).toEqual([]);
-    expect(snapshot.tables['public.users']!.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['id bigint', 'email character varying(255)', 'role role']);
+    expect(snapshot.tables['public.users']!.columns.map((c) => `${c.name} ${c.type}`)).toEqual([
+      'id bigint',
+      'email character varying(255)',
+      'role role',
+    ]);
     expect(snapshot.enums['public.role']!.values).toEqual(['admin', 'member']);
     expect(await shadowDatabases()).toEqual([]);
   });
@@ -71,13 +77,19 @@ describe('snapshotFrom on a shadow database', () => {
   it('reports an error PostgreSQL raises with the file, line and column it points at', async () => {
     const err = await failure(snapshotFrom('models-runtime-error.sql', opts()));
     expect(err.code).toBe('MODELS_SOURCE_FAILED');
-    expect(err.message).toBe('models-runtime-error.sql:2:1: relation "usrs" does not exist (SQLSTATE 42P01). The models SQL failed on an empty shadow database; fix the file.');
+    expect(err.message).toBe(
+      'models-runtime-error.sql:2:1: relation "usrs" does not exist (SQLSTATE 42P01). The models SQL ' +
+        'failed on an empty shadow database; fix the file.',
+    );
     expect(await shadowDatabases()).toEqual([]);
   });
 
-  it('maps the position PostgreSQL gives inside a statement to the file\'s line and column', async () => {
+  it("maps the position PostgreSQL gives inside a statement to the file's line and column", async () => {
     const err = await failure(snapshotFrom('models-type-error.sql', opts()));
-    expect(err.message).toBe('models-type-error.sql:5:8: type "nosuchtype" does not exist (SQLSTATE 42704). The models SQL failed on an empty shadow database; fix the file.');
+    expect(err.message).toBe(
+      'models-type-error.sql:5:8: type "nosuchtype" does not exist (SQLSTATE 42704). The models SQL ' +
+        'failed on an empty shadow database; fix the file.',
+    );
     expect(err.meta).toMatchObject({ file: 'models-type-error.sql', line: 5, column: 8 });
   });
 
@@ -117,7 +129,7 @@ describe('snapshotFrom on a shadow database', () => {
     expect(await shadowDatabases()).toEqual([]);
   });
 
-  it('upgrades the migrations folder to a revision, leaving out Strata\'s own tables', async () => {
+  it("upgrades the migrations folder to a revision, leaving out Strata's own tables", async () => {
     const head = await snapshotFrom('migrations:migrations', opts());
     expect(Object.keys(head.snapshot.tables)).toEqual(['public.posts', 'public.users']);
     expect(Object.keys(head.snapshot.schemas)).toEqual(['public']);
@@ -140,7 +152,9 @@ describe('snapshotFrom on a shadow database', () => {
   it('reports an unreachable database without its password', async () => {
     const err = await failure(snapshotFrom('postgres://app:s3cret-pw@127.0.0.1:1/prod', opts()));
     expect(err.code).toBe('DB_CONNECTION');
-    expect(err.message).toBe('Cannot connect to app@127.0.0.1:1/prod: connection refused (is the server running and listening on that port?).');
+    expect(err.message).toBe(
+      'Cannot connect to app@127.0.0.1:1/prod: connection refused (is the server running and listening on that port?).',
+    );
   });
 
   it('reports an unreachable shadow server', async () => {
@@ -164,7 +178,10 @@ describe('snapshotFrom on an embedded shadow server', () => {
     try {
       expect(server.major).toBe(15);
       expect(server.notes).toEqual([]);
-      const version = await withConnection({ url: server.url }, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+      const version = await withConnection(
+        { url: server.url },
+        async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
+      );
       expect(version.slice(0, 2)).toBe('15');
     } finally {
       await server.stop();
@@ -183,7 +200,10 @@ describe('snapshotFrom on an embedded shadow server', () => {
       `cache ${join(defaultPostgresCacheDir(), platform)} (no PostgreSQL 12)`,
     ];
     expect(notes).toEqual([
-      `The shadow database runs PostgreSQL 17 but the target runs 12: types and defaults are spelled as 17 spells them. No PostgreSQL 12 binaries were found (tried: ${tried.join('; ')}) and downloading is off. Install PostgreSQL 12 (or allow the download) or pass a shadow URL of a PostgreSQL 12 server (--shadow-url) to compare like with like.`,
+      `The shadow database runs PostgreSQL 17 but the target runs 12: types and defaults are spelled ` +
+        `as 17 spells them. No PostgreSQL 12 binaries were found (tried: ${tried.join('; ')}) and ` +
+        `downloading is off. Install PostgreSQL 12 (or allow the download) or pass a shadow URL of a ` +
+        `PostgreSQL 12 server (--shadow-url) to compare like with like.`,
     ]);
   });
 

@@ -31,13 +31,18 @@ describe('objects of kinds Strata does not handle', () => {
     expect(drift).toHaveLength(6);
     expect(drift.map((d) => [d.kind, d.severity])).toEqual(Array(6).fill(['missing', 'error']));
     expect(drift.map((d) => d.message)).toContain(
-      'not handled: text search parser public.my_parser (only in the models): Strata does not compare or create text search parsers yet; check it by hand and write it in a migration',
+      'not handled: text search parser public.my_parser (only in the models): Strata does not compare ' +
+        'or create text search parsers yet; check it by hand and write it in a migration',
     );
     // On both sides: listed as not compared; left out where two built sides are checked for equality.
     const both = compare(full, full).filter((d) => d.objectType === 'not handled');
     expect(both.map((d) => [d.kind, d.severity])).toEqual(Array(6).fill(['different', 'warning']));
     expect(compare(full, full, { uncompared: false })).toEqual([]);
     // The plan writes no SQL for them (the CLI prints them first and exits 1).
-    expect(plan(empty, full).up.map((s) => s.sql).join('\n')).not.toMatch(/TEXT SEARCH|OPERATOR|RULE|SERVER|STATISTICS/);
+    expect(
+      plan(empty, full)
+        .up.map((s) => s.sql)
+        .join('\n'),
+    ).not.toMatch(/TEXT SEARCH|OPERATOR|RULE|SERVER|STATISTICS/);
   });
 });

@@ -11,7 +11,10 @@ import { PlanContext, type PlanFacts } from '../src/plan/context.js';
 import { KINDS } from '../src/plan/kinds/registry.js';
 import { analyzeTables } from '../src/plan/kinds/table.js';
 
-const inputs = JSON.parse(gunzipSync(readFileSync(new URL('./golden/inputs.json.gz', import.meta.url))).toString('utf8')) as { a: Snapshot; b: Snapshot }[];
+const inputs = JSON.parse(gunzipSync(readFileSync(new URL('./golden/inputs.json.gz', import.meta.url))).toString('utf8')) as {
+  a: Snapshot;
+  b: Snapshot;
+}[];
 
 const WRITES = new Set(['add', 'set', 'push', 'delete', 'clear', 'splice']);
 
@@ -43,7 +46,10 @@ describe('planner facts follow the registry order', () => {
   it('on every captured input, both directions', () => {
     const log = new Map<string, Map<string, Set<'r' | 'w'>>>();
     for (const x of inputs) {
-      for (const [a, b] of [[x.a, x.b], [x.b, x.a]] as const) {
+      for (const [a, b] of [
+        [x.a, x.b],
+        [x.b, x.a],
+      ] as const) {
         for (const options of [{}, { privileges: true }]) {
           const ctx = new PlanContext(a, b, options, []);
           ctx.kind = '(up front)';

@@ -16,7 +16,12 @@ import { describe, expect, it } from 'vitest';
 import { plan, renderSteps, type PlanOptions, type Snapshot } from '../src/index.js';
 
 const dir = new URL('./golden/', import.meta.url);
-const inputs = JSON.parse(gunzipSync(readFileSync(new URL('inputs.json.gz', dir))).toString('utf8')) as { name: string; a: Snapshot; b: Snapshot; options: PlanOptions }[];
+const inputs = JSON.parse(gunzipSync(readFileSync(new URL('inputs.json.gz', dir))).toString('utf8')) as {
+  name: string;
+  a: Snapshot;
+  b: Snapshot;
+  options: PlanOptions;
+}[];
 
 /** Each input under its own options and with each option switched on (once each). */
 function cases(): { id: string; a: Snapshot; b: Snapshot; options: PlanOptions }[] {
@@ -34,8 +39,18 @@ function cases(): { id: string; a: Snapshot; b: Snapshot; options: PlanOptions }
 /** Everything a plan holds, written so that a difference reads as SQL. */
 function output(a: Snapshot, b: Snapshot, options: PlanOptions): string {
   const p = plan(structuredClone(a), structuredClone(b), options);
-  const flags = (steps: typeof p.up) => steps.map((s, i) => `${i}:${s.concurrently ? 'C' : ''}${s.transactional === false ? 'T' : ''}${s.destructive ? 'D' : ''}`).join(' ');
-  return ['-- up', renderSteps(p.up), `-- up flags ${flags(p.up)}`, '-- down', renderSteps(p.down), `-- down flags ${flags(p.down)}`, '-- hints', ...p.hints.map((h) => `${h.kind}: ${h.message}`)].join('\n');
+  const flags = (steps: typeof p.up) =>
+    steps.map((s, i) => `${i}:${s.concurrently ? 'C' : ''}${s.transactional === false ? 'T' : ''}${s.destructive ? 'D' : ''}`).join(' ');
+  return [
+    '-- up',
+    renderSteps(p.up),
+    `-- up flags ${flags(p.up)}`,
+    '-- down',
+    renderSteps(p.down),
+    `-- down flags ${flags(p.down)}`,
+    '-- hints',
+    ...p.hints.map((h) => `${h.kind}: ${h.message}`),
+  ].join('\n');
 }
 
 describe('planner golden output', () => {

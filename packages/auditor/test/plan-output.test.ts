@@ -47,7 +47,11 @@ describe('plan output reads like a careful person wrote it', () => {
     ]);
     expect(migrationText(plan(a, a))).toEqual({ empty: true, up: '', down: '', destructive: false, transactional: true });
     // Going back removes values: the type is built again.
-    expect(p.down.map((s) => s.sql)).toEqual(["ALTER TYPE mood RENAME TO mood_old", "CREATE TYPE mood AS ENUM ('sad', 'happy')", 'DROP TYPE mood_old']);
+    expect(p.down.map((s) => s.sql)).toEqual([
+      'ALTER TYPE mood RENAME TO mood_old',
+      "CREATE TYPE mood AS ENUM ('sad', 'happy')",
+      'DROP TYPE mood_old',
+    ]);
   });
 
   it('rebuilds an enum that loses a value, converting columns through text around their default and views', async () => {
@@ -116,11 +120,16 @@ describe('plan output reads like a careful person wrote it', () => {
     expect(p.hints).toEqual([
       {
         kind: 'possible-rename',
-        message: 'column users.name is dropped and users.full_name added with the same type text: if this is a rename, replace both steps with ALTER TABLE users RENAME COLUMN name TO full_name to keep the data',
+        message:
+          'column users.name is dropped and users.full_name added with the same type text: if this is a ' +
+          'rename, replace both steps with ALTER TABLE users RENAME COLUMN name TO full_name to keep the ' +
+          'data',
       },
       {
         kind: 'possible-rename',
-        message: 'table old_logs is dropped and logs created with the same columns: if this is a rename, replace both steps with ALTER TABLE old_logs RENAME TO logs to keep the data',
+        message:
+          'table old_logs is dropped and logs created with the same columns: if this is a rename, replace ' +
+          'both steps with ALTER TABLE old_logs RENAME TO logs to keep the data',
       },
     ]);
   });
@@ -133,10 +142,21 @@ describe('plan output reads like a careful person wrote it', () => {
       CREATE INDEX posts_user_idx ON posts (user_id);`);
     const p = plan(a, b, { concurrently: true });
     expect(p.up).toEqual([
-      { sql: 'CREATE TABLE posts (\n    id integer NOT NULL,\n    user_id integer NOT NULL,\n    CONSTRAINT posts_pkey PRIMARY KEY (id)\n)', destructive: false },
+      {
+        sql: 'CREATE TABLE posts (\n    id integer NOT NULL,\n    user_id integer NOT NULL,\n    CONSTRAINT posts_pkey PRIMARY KEY (id)\n)',
+        destructive: false,
+      },
       { sql: 'CREATE INDEX posts_user_idx ON posts (user_id)', destructive: false },
-      { sql: 'CREATE INDEX CONCURRENTLY users_email_lower_idx ON users (lower(email)) WHERE (email IS NOT NULL)', destructive: false, concurrently: true, transactional: false },
-      { sql: 'ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE', destructive: false },
+      {
+        sql: 'CREATE INDEX CONCURRENTLY users_email_lower_idx ON users (lower(email)) WHERE (email IS NOT NULL)',
+        destructive: false,
+        concurrently: true,
+        transactional: false,
+      },
+      {
+        sql: 'ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE',
+        destructive: false,
+      },
     ]);
     expect(p.down.map((s) => s.sql)).toEqual(['DROP INDEX CONCURRENTLY users_email_lower_idx', 'DROP TABLE posts']);
   });

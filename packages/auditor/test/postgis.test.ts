@@ -14,8 +14,12 @@ describe('PostGIS on PostgreSQL 15', () => {
   let server: LocalServer | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(`${BIN_DIR}/postgres`)) throw new Error(`PostgreSQL 15 is not installed in ${BIN_DIR}: run \`apt-get update && apt-get install -y postgresql-15 postgresql-15-postgis-3\`.`);
-    if (!existsSync(POSTGIS_CONTROL)) throw new Error('PostGIS is not installed for PostgreSQL 15: run `apt-get update && apt-get install -y postgresql-15-postgis-3`.');
+    if (!existsSync(`${BIN_DIR}/postgres`))
+      throw new Error(
+        `PostgreSQL 15 is not installed in ${BIN_DIR}: run \`apt-get update && apt-get install -y postgresql-15 postgresql-15-postgis-3\`.`,
+      );
+    if (!existsSync(POSTGIS_CONTROL))
+      throw new Error('PostGIS is not installed for PostgreSQL 15: run `apt-get update && apt-get install -y postgresql-15-postgis-3`.');
     server = await startLocalServer({ binDir: BIN_DIR });
   });
   afterAll(async () => {
@@ -74,7 +78,9 @@ describe('PostGIS on PostgreSQL 15', () => {
         'CREATE EXTENSION IF NOT EXISTS postgis WITH SCHEMA public',
         'CREATE SCHEMA IF NOT EXISTS topology',
         'CREATE EXTENSION IF NOT EXISTS postgis_topology WITH SCHEMA topology',
-        'CREATE TABLE places (\n    id bigint GENERATED ALWAYS AS IDENTITY,\n    name text NOT NULL,\n    geom geometry(Point,4326) NOT NULL,\n    area geography(Polygon,4326),\n    path geometry(LineStringZ,3857),\n    CONSTRAINT places_pkey PRIMARY KEY (id)\n)',
+        'CREATE TABLE places (\n    id bigint GENERATED ALWAYS AS IDENTITY,\n    name text NOT ' +
+          'NULL,\n    geom geometry(Point,4326) NOT NULL,\n    area geography(Polygon,4326),\n    path ' +
+          'geometry(LineStringZ,3857),\n    CONSTRAINT places_pkey PRIMARY KEY (id)\n)',
       ]);
 
       await applySteps(empty.url, p.up);

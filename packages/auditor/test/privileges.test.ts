@@ -117,7 +117,11 @@ describe('privileges', () => {
       const messages = drift.filter((d) => d.objectType === 'privilege').map((d) => d.message);
       expect(messages).toContain(`${reader} holds SELECT on table app.accounts in production but REFERENCES, SELECT in the models`);
       expect(messages).toContain(`PUBLIC holds EXECUTE on function app.secret() in production but nothing in the models`);
-      expect(messages).toContain(`${writer} holds INSERT (with grant option), SELECT (with grant option), UPDATE (with grant option) on table app.accounts in production but INSERT, SELECT, UPDATE (with grant option) in the models`);
+      expect(messages).toContain(
+        `${writer} holds INSERT (with grant option), SELECT (with grant option), UPDATE (with grant ` +
+          `option) on table app.accounts in production but INSERT, SELECT, UPDATE (with grant option) in ` +
+          `the models`,
+      );
       expect(drift.every((d) => d.objectType === 'privilege' && d.severity === 'warning')).toBe(true);
     });
 
@@ -142,7 +146,8 @@ describe('privileges', () => {
 describe('privileges on PostgreSQL 15', () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    if (!existsSync(`${PG15}/postgres`)) throw new Error(`PostgreSQL 15 is not installed in ${PG15}: run \`apt-get update && apt-get install -y postgresql-15\`.`);
+    if (!existsSync(`${PG15}/postgres`))
+      throw new Error(`PostgreSQL 15 is not installed in ${PG15}: run \`apt-get update && apt-get install -y postgresql-15\`.`);
     server = await startLocalServer({ binDir: PG15 });
     await createRoles(server.url);
   });

@@ -11,7 +11,8 @@ const PG15 = '/usr/lib/postgresql/15/bin';
 describe('round trip over the fixture corpus on PostgreSQL 15', () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    if (!existsSync(`${PG15}/postgres`)) throw new Error(`PostgreSQL 15 is not installed in ${PG15}: run \`apt-get update && apt-get install -y postgresql-15\`.`);
+    if (!existsSync(`${PG15}/postgres`))
+      throw new Error(`PostgreSQL 15 is not installed in ${PG15}: run \`apt-get update && apt-get install -y postgresql-15\`.`);
     server = await startLocalServer({ binDir: PG15 });
   });
   afterAll(async () => {

@@ -8,7 +8,15 @@ import type { AnalyzedStatement, Effect, ScriptAnalysis, ScriptProblem, Statemen
 export type ScriptClass = 'obsolete' | 'still_needed' | 'data_fix' | 'manual_review' | 'not_postgresql' | 'read_only' | 'not_database';
 
 /** Every class, in report order: what needs a person first. */
-export const SCRIPT_CLASSES: readonly ScriptClass[] = Object.freeze(['manual_review', 'still_needed', 'data_fix', 'obsolete', 'read_only', 'not_database', 'not_postgresql']);
+export const SCRIPT_CLASSES: readonly ScriptClass[] = Object.freeze([
+  'manual_review',
+  'still_needed',
+  'data_fix',
+  'obsolete',
+  'read_only',
+  'not_database',
+  'not_postgresql',
+]);
 
 /** Why a script got its class (several for manual review). */
 export type ReasonCode =
@@ -143,15 +151,19 @@ function guardRunsOn(s: Snapshot, g: StatementGuard, earlier: readonly AnalyzedS
   const [first, second] = g.args as [string, string | undefined];
   const named = (e: Effect, n: string) => e.from === n || e.to === n;
   // a statement under the opposite check is the other branch of the same if: never both
-  const otherBranch = (st: AnalyzedStatement) => st.guards.some((h) => h.kind === g.kind && h.negated !== g.negated && h.args.join('\0') === g.args.join('\0'));
-  const touched = earlier.some((st) =>
-    !otherBranch(st) && st.effects.some((e) => {
-      if (g.kind === 'index_exists') return e.index === first || (e.kind === 'rename_index' && named(e, first));
-      if (/_table$/.test(e.kind) && (e.table === first || named(e, first))) return true;
-      if (g.kind === 'column_exists') return e.table === first && (e.column === second || (e.kind === 'rename_column' && named(e, second ?? '')));
-      if (g.kind === 'constraint_exists') return e.constraint === (second ?? first);
-      return false;
-    }),
+  const otherBranch = (st: AnalyzedStatement) =>
+    st.guards.some((h) => h.kind === g.kind && h.negated !== g.negated && h.args.join('\0') === g.args.join('\0'));
+  const touched = earlier.some(
+    (st) =>
+      !otherBranch(st) &&
+      st.effects.some((e) => {
+        if (g.kind === 'index_exists') return e.index === first || (e.kind === 'rename_index' && named(e, first));
+        if (/_table$/.test(e.kind) && (e.table === first || named(e, first))) return true;
+        if (g.kind === 'column_exists')
+          return e.table === first && (e.column === second || (e.kind === 'rename_column' && named(e, second ?? '')));
+        if (g.kind === 'constraint_exists') return e.constraint === (second ?? first);
+        return false;
+      }),
   );
   if (touched) return undefined;
   let exists: boolean;
@@ -193,7 +205,8 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
     case 'add_column': {
       const c = col(e.column);
       if (c === undefined) return { presence: 'absent' };
-      if (e.type !== undefined && c.type !== e.type) return { presence: 'conflict', detail: `${e.table}.${e.column} is ${c.type}, the script adds ${e.type}` };
+      if (e.type !== undefined && c.type !== e.type)
+        return { presence: 'conflict', detail: `${e.table}.${e.column} is ${c.type}, the script adds ${e.type}` };
       return { presence: 'present' };
     }
     case 'drop_column':
@@ -208,7 +221,10 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
     case 'alter_column_type': {
       const c = col(e.column);
       if (c === undefined) return { presence: 'conflict', detail: `${e.table}.${e.column} does not exist` };
-      return { presence: c.type === e.type ? 'present' : 'absent', ...(c.type === e.type ? {} : { detail: `${e.table}.${e.column} is ${c.type}` }) };
+      return {
+        presence: c.type === e.type ? 'present' : 'absent',
+        ...(c.type === e.type ? {} : { detail: `${e.table}.${e.column} is ${c.type}` }),
+      };
     }
     case 'set_not_null':
     case 'drop_not_null': {
@@ -224,7 +240,10 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
     }
     case 'create_index': {
       const ix = s.indexes[`${e.schema}.${e.index}`];
-      if (ix !== undefined) return ix.table === `${e.schema}.${e.table}` ? { presence: 'present' } : { presence: 'conflict', detail: `index ${e.index} is on ${ix.table}` };
+      if (ix !== undefined)
+        return ix.table === `${e.schema}.${e.table}`
+          ? { presence: 'present' }
+          : { presence: 'conflict', detail: `index ${e.index} is on ${ix.table}` };
       if (t?.constraints[e.index ?? ''] !== undefined) return { presence: 'present', detail: `${e.index} backs a constraint` };
       return { presence: 'absent' };
     }
@@ -241,12 +260,15 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
       if (t === undefined) return { presence: 'absent' };
       const named = t.constraints[e.constraint ?? ''];
       if (named !== undefined) {
-        if (e.constraintType !== undefined && named.type !== e.constraintType) return { presence: 'conflict', detail: `constraint ${e.constraint} is a ${named.type}` };
+        if (e.constraintType !== undefined && named.type !== e.constraintType)
+          return { presence: 'conflict', detail: `constraint ${e.constraint} is a ${named.type}` };
         return { presence: 'present' };
       }
       // An unnamed constraint may carry another name in the database: match its kind and columns.
       if (e.derivedName === true) {
-        const same = Object.values(t.constraints).find((c) => c.type === e.constraintType && c.columns.join(',') === (e.keyColumns ?? []).join(','));
+        const same = Object.values(t.constraints).find(
+          (c) => c.type === e.constraintType && c.columns.join(',') === (e.keyColumns ?? []).join(','),
+        );
         if (same !== undefined) return { presence: 'present', detail: `as ${same.name}` };
       }
       return { presence: 'absent' };
@@ -257,7 +279,9 @@ export function presenceIn(s: Snapshot, e: Effect): { presence: Presence; detail
       if (t === undefined) return { presence: 'absent' };
       const now = e.column === undefined ? t.comment : col(e.column)?.comment;
       if (e.column !== undefined && col(e.column) === undefined) return { presence: 'absent' };
-      return (now ?? null) === (e.comment ?? null) ? { presence: 'present' } : { presence: 'absent', ...(now ? { detail: `its comment is now '${now}'` } : {}) };
+      return (now ?? null) === (e.comment ?? null)
+        ? { presence: 'present' }
+        : { presence: 'absent', ...(now ? { detail: `its comment is now '${now}'` } : {}) };
     }
     case 'grant': {
       const held = s.privileges[`table:${e.schema}.${e.table}:${e.grantee}`]?.privileges ?? [];
@@ -329,7 +353,8 @@ function forward(e: Effect, seq: number, timeline: Timeline): { effect: Effect; 
     const next = candidates.sort((a, b) => a.seq - b.seq)[0];
     if (next === undefined) break;
     const n = next.effect;
-    if (n.kind === 'drop_table' || n.kind === 'drop_column' || n.kind === 'drop_index') return { effect: cur, supersededBy: next.path, detail: `dropped later by ${next.path}` };
+    if (n.kind === 'drop_table' || n.kind === 'drop_column' || n.kind === 'drop_index')
+      return { effect: cur, supersededBy: next.path, detail: `dropped later by ${next.path}` };
     if (n.kind === 'rename_table') cur = cur.kind === 'rename_table' ? { ...cur, to: n.to! } : { ...cur, table: n.to! };
     else if (n.kind === 'rename_column') cur = cur.kind === 'rename_column' ? { ...cur, to: n.to! } : { ...cur, column: n.to! };
     else if (n.kind === 'rename_index') cur = cur.kind === 'rename_index' ? { ...cur, to: n.to! } : { ...cur, index: n.to! };
@@ -460,7 +485,9 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
       }
       if (e.kind === 'other') {
         manual.add('unsupported');
-        sentences.push(`line ${st.line}: ${st.tag} (${e.objectType ?? e.kind}) is not something the conversion can check against a Snapshot.`);
+        sentences.push(
+          `line ${st.line}: ${st.tag} (${e.objectType ?? e.kind}) is not something the conversion can check against a Snapshot.`,
+        );
         judged.push({ effect: e, statement: si, production: 'n/a', models: 'n/a' });
         continue;
       }
@@ -468,46 +495,90 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
       if (e.kind === 'create_table') createdHere.add(`t:${e.schema}.${e.table}`);
       const fwd = forward(e, input.seq?.[si] ?? si, timeline);
       if (fwd.supersededBy !== undefined) {
-        judged.push({ effect: e, statement: si, production: 'present', models: 'present', detail: fwd.detail!, supersededBy: fwd.supersededBy });
+        judged.push({
+          effect: e,
+          statement: si,
+          production: 'present',
+          models: 'present',
+          detail: fwd.detail!,
+          supersededBy: fwd.supersededBy,
+        });
         continue;
       }
       let p = presenceIn(production, fwd.effect);
       // DROP TABLE IF EXISTS x; CREATE TABLE x (...): idempotent when production already has the result.
       if (e.kind === 'drop_table' && p.presence === 'absent') {
         const recreated = recreatedAsInProduction(analysis, si, e, production);
-        if (recreated) p = { presence: 'present', detail: `dropped and created again by line ${recreated}; production already has the table as created there` };
+        if (recreated)
+          p = {
+            presence: 'present',
+            detail: `dropped and created again by line ${recreated}; production already has the table as created there`,
+          };
       }
       const renamesOwn =
-        (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) || (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
+        (e.kind === 'rename_column' && createdHere.has(`c:${e.schema}.${e.table}.${e.from}`)) ||
+        (e.kind === 'rename_table' && createdHere.has(`t:${e.schema}.${e.from}`));
       if (p.presence === 'conflict' && renamesOwn) p = { presence: 'absent' };
       // ADD COLUMN IF NOT EXISTS (or behind a recognised column check) with another
       // type than production's never runs there: a note, not a conflict.
-      if (p.presence === 'conflict' && e.kind === 'add_column' && (e.conditional === true || st.guards.some((g) => g.recognised && (g.kind === 'column_exists' || g.kind === 'exception')))) {
-        p = { presence: 'present', detail: `${p.detail ?? 'the types differ'}; the statement is guarded by the column's existence, so it never runs on production (note: it would add that type on a database without the column)` };
+      if (
+        p.presence === 'conflict' &&
+        e.kind === 'add_column' &&
+        (e.conditional === true || st.guards.some((g) => g.recognised && (g.kind === 'column_exists' || g.kind === 'exception')))
+      ) {
+        p = {
+          presence: 'present',
+          detail:
+            `${p.detail ?? 'the types differ'}; the statement is guarded by the column's existence, so it ` +
+            `never runs on production (note: it would add that type on a database without the column)`,
+        };
       }
       if (blocking !== undefined && (p.presence === 'absent' || p.presence === 'conflict')) {
-        p = { presence: 'present', detail: `guarded by ${guardText(blocking)}, which is false on production: it never runs on production${p.detail ? ` (${p.detail})` : ''}` };
+        p = {
+          presence: 'present',
+          detail:
+            `guarded by ${guardText(blocking)}, which is false on production: it never runs on production` +
+            `${p.detail ? ` (${p.detail})` : ''}`,
+        };
       }
       const m: { presence: Presence; detail?: string } = models ? presenceIn(models, fwd.effect) : { presence: 'n/a' };
       const detail = [fwd.detail, p.detail].filter(Boolean).join('; ');
       judged.push({ effect: e, statement: si, production: p.presence, models: m.presence, ...(detail ? { detail } : {}) });
       if (p.presence === 'conflict') {
         manual.add('conflict');
-        sentences.push(`line ${st.line}: ${describe(e)} conflicts with production: ${p.detail ?? 'it differs'}${m.detail !== undefined && m.detail !== p.detail ? ` (the models: ${m.detail})` : ''}.`);
+        sentences.push(
+          `line ${st.line}: ${describe(e)} conflicts with production: ${p.detail ?? 'it differs'}` +
+            `${m.detail !== undefined && m.detail !== p.detail ? ` (the models: ${m.detail})` : ''}.`,
+        );
       } else if (p.presence === 'absent') {
         if (DESTRUCTIVE.has(e.kind) || st.dataLoss.length > 0) {
           manual.add('destructive');
-          sentences.push(`line ${st.line}: ${st.dataLoss[0]?.message ?? describe(e)}: production still has it; a person decides when (after a backup).`);
+          sentences.push(
+            `line ${st.line}: ${st.dataLoss[0]?.message ?? describe(e)}: production still has it; a person decides when (after a backup).`,
+          );
         } else if (models !== undefined && m.presence !== 'present') {
           manual.add(m.presence === 'conflict' ? 'conflict' : 'not_in_models');
-          sentences.push(`line ${st.line}: production lacks ${describe(e)} and the models ${m.presence === 'conflict' ? `disagree (${m.detail ?? ''})` : 'do not have it either'}.`);
+          sentences.push(
+            `line ${st.line}: production lacks ${describe(e)} and the models ` +
+              `${m.presence === 'conflict' ? `disagree (${m.detail ?? ''})` : 'do not have it either'}.`,
+          );
         }
         // A condition that is not an existence check of this very object decides
         // whether the statement runs at all: the conversion cannot tell.
         const opaque = st.guards.find((g, i) => !g.recognised && evaluated[i] !== true);
         if (opaque !== undefined) {
           manual.add('unsupported');
-          sentences.push(`line ${st.line}: ${describe(e)} runs only if ${opaque.conditionSql ?? `${opaque.negated ? 'not ' : ''}${opaque.kind === 'if' ? opaque.args[0] ?? 'a helper' : opaque.kind}(${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`}${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot evaluate.`);
+          sentences.push(
+            `line ${st.line}: ${describe(e)} runs only if ` +
+              `${
+                opaque.conditionSql ??
+                `${opaque.negated ? 'not ' : ''}` +
+                  `${opaque.kind === 'if' ? (opaque.args[0] ?? 'a helper') : opaque.kind}(` +
+                  `${(opaque.kind === 'if' ? opaque.args.slice(1) : opaque.args).join(', ')})`
+              }` +
+              `${opaque.conditionSql && opaque.negated ? ' is false' : ''}, which the conversion cannot ` +
+              `evaluate.`,
+          );
         }
       }
     }
@@ -518,7 +589,14 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     return { class: 'manual_review', reasons: [...manual], reason: sentences.join(' '), effects: judged, problems };
   }
   if (analysis.fragmentCount === 0 && analysis.includes.length === 0) {
-    return { class: 'manual_review', reasons: ['no_sql_found'], reason: 'No SQL was found in it: check by hand that it changes nothing in the schema (a helper imported from another module can hide SQL).', effects: judged, problems };
+    return {
+      class: 'manual_review',
+      reasons: ['no_sql_found'],
+      reason:
+        'No SQL was found in it: check by hand that it changes nothing in the schema (a helper imported from another module can hide SQL).',
+      effects: judged,
+      problems,
+    };
   }
   const missing = schema.filter((j) => j.production === 'absent');
   if (schema.length === 0 && data.length > 0) {
@@ -529,10 +607,23 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
     const tables = [...new Set(data.map((d) => d.effect.table))].join(', ');
     const reason =
       hasRun === false
-        ? `Only DML on ${tables}: production still has ${rowsText(checks)} it would change, so it has not run; it becomes a data migration. Checked with: ${checks.filter((c) => c.pending === true).map((c) => c.sql).join('; ')}.`
+        ? `Only DML on ${tables}: production still has ${rowsText(checks)} it would change, so it has not ` +
+          `run; it becomes a data migration. Checked with: ` +
+          `${checks
+            .filter((c) => c.pending === true)
+            .map((c) => c.sql)
+            .join('; ')}.`
         : hasRun === true
-          ? `Only DML on ${tables}: no production row would change any more (0 rows), so it has run; archived with that reason. Checked with: ${checks.map((c) => c.sql).join('; ')}.`
-          : `Only DML on ${tables}: cannot tell whether it has run (${checks.length === 0 ? 'no production connection to check its rows' : checks.map((c) => c.note).filter(Boolean).join('; ') || 'no check derivable'}); archived with this reason unless told to convert it.`;
+          ? `Only DML on ${tables}: no production row would change any more (0 rows), so it has run; ` +
+            `archived with that reason. Checked with: ${checks.map((c) => c.sql).join('; ')}.`
+          : `Only DML on ${tables}: cannot tell whether it has run (${
+              checks.length === 0
+                ? 'no production connection to check its rows'
+                : checks
+                    .map((c) => c.note)
+                    .filter(Boolean)
+                    .join('; ') || 'no check derivable'
+            }); archived with this reason unless told to convert it.`;
     return {
       class: 'data_fix',
       reasons: [hasRun === false ? 'dml_not_run' : hasRun === true ? 'dml_has_run' : 'dml_unknown'],
@@ -544,18 +635,32 @@ export function classifyScript(input: ClassifyInput): ScriptClassification {
   }
   if (missing.length === 0) {
     const superseded = schema.filter((j) => j.supersededBy !== undefined);
-    const base = schema.length === 0 ? 'No schema effects (it only reads).' : `Every schema effect is in production: ${schema.map((j) => describe(j.effect)).join(', ')}.`;
-    const extra = superseded.length > 0 ? ` Undone later: ${superseded.map((j) => `${describe(j.effect)} (${j.detail ?? ''})`).join(', ')}.` : '';
+    const base =
+      schema.length === 0
+        ? 'No schema effects (it only reads).'
+        : `Every schema effect is in production: ${schema.map((j) => describe(j.effect)).join(', ')}.`;
+    const extra =
+      superseded.length > 0 ? ` Undone later: ${superseded.map((j) => `${describe(j.effect)} (${j.detail ?? ''})`).join(', ')}.` : '';
     const dml = data.length > 0 ? ' Its DML ran with it.' : '';
     const notes = schema.filter((j) => j.supersededBy === undefined && j.detail?.includes('never runs on production'));
     const noted = notes.length > 0 ? ` Note: ${notes.map((j) => `${describe(j.effect)}: ${j.detail}`).join('; ')}.` : '';
-    return { class: 'obsolete', reasons: [schema.length === 0 ? 'no_schema_effects' : 'all_effects_in_production'], reason: base + extra + noted + dml, effects: judged, problems };
+    return {
+      class: 'obsolete',
+      reasons: [schema.length === 0 ? 'no_schema_effects' : 'all_effects_in_production'],
+      reason: base + extra + noted + dml,
+      effects: judged,
+      problems,
+    };
   }
   const present = schema.filter((j) => j.production === 'present');
   return {
     class: 'still_needed',
     reasons: ['missing_in_production'],
-    reason: `Production lacks ${missing.map((j) => describe(j.effect)).join(', ')} (${models === undefined ? 'no models given: assumed wanted' : `the models have ${missing.length === 1 ? 'it' : 'them'}`})${present.length > 0 ? `; already there: ${present.map((j) => describe(j.effect)).join(', ')}` : ''}.`,
+    reason:
+      `Production lacks ${missing.map((j) => describe(j.effect)).join(', ')} (` +
+      `${models === undefined ? 'no models given: assumed wanted' : `the models have ${missing.length === 1 ? 'it' : 'them'}`}` +
+      `)${present.length > 0 ? `; already there: ${present.map((j) => describe(j.effect)).join(', ')}` : ''}` +
+      `.`,
     effects: judged,
     problems,
   };

@@ -33,7 +33,8 @@ export interface ConvertOptions {
    * are "cannot tell").
    */
   readonly productionUrl?: string;
-  /** What to do with a data fix that cannot be judged: archive it with the reason, or convert it into a data migration. Default `'archive'`. */
+  /** What to do with a data fix that cannot be judged: archive it with the reason, or convert it into a data migration. Default
+   * `'archive'`. */
   readonly dataFixes?: 'archive' | 'convert';
   /** Where migrations go. Default: `migrations` beside the root (`<root>/../migrations`). */
   readonly outDir?: string;
@@ -64,7 +65,14 @@ export interface ScriptPlan {
   readonly reason: string;
   readonly order: { readonly position: number; readonly reason: string };
   readonly effects: JudgedEffect[];
-  readonly statements: { readonly line: number; readonly column: number; readonly tag: string; readonly sql: string; readonly guards: readonly StatementGuard[]; readonly transactional: boolean }[];
+  readonly statements: {
+    readonly line: number;
+    readonly column: number;
+    readonly tag: string;
+    readonly sql: string;
+    readonly guards: readonly StatementGuard[];
+    readonly transactional: boolean;
+  }[];
   /** First and last line of SQL in the script (null when none). */
   readonly sourceLines: { readonly first: number; readonly last: number } | null;
   readonly problems: ScriptProblem[];

@@ -30,7 +30,37 @@ function rng(seed: number): () => number {
   };
 }
 
-const NASTY = ["'", '"', '"""', '$$', '$x$', ';', '(', ')', '\\', '\n', '{', '}', '%s', '%%', '`', '${', '--', '/*', '*/', 'DO $$ BEGIN', 'IF NOT EXISTS (', 'ALTER TABLE ', 'DROP COLUMN ', '\u0000', '😀', '<<EOF\n', 'psql -c "', 'execute(', 'sql`'];
+const NASTY = [
+  "'",
+  '"',
+  '"""',
+  '$$',
+  '$x$',
+  ';',
+  '(',
+  ')',
+  '\\',
+  '\n',
+  '{',
+  '}',
+  '%s',
+  '%%',
+  '`',
+  '${',
+  '--',
+  '/*',
+  '*/',
+  'DO $$ BEGIN',
+  'IF NOT EXISTS (',
+  'ALTER TABLE ',
+  'DROP COLUMN ',
+  '\u0000',
+  '😀',
+  '<<EOF\n',
+  'psql -c "',
+  'execute(',
+  'sql`',
+];
 
 function mutate(text: string, r: () => number): string {
   const ops = 1 + Math.floor(r() * 4);

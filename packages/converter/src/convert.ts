@@ -5,7 +5,16 @@ import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger, withConnection } from '@pg-strata/core';
 import { loadParser } from '@pg-strata/sql';
-import { classifyScript, isDataEffect, SCRIPT_CLASSES, Timeline, type DataFixCheck, type ReasonCode, type ScriptClass, type ScriptClassification } from './classify.js';
+import {
+  classifyScript,
+  isDataEffect,
+  SCRIPT_CLASSES,
+  Timeline,
+  type DataFixCheck,
+  type ReasonCode,
+  type ScriptClass,
+  type ScriptClassification,
+} from './classify.js';
 import { scriptKind, type ScriptKind } from './script-kind.js';
 import { deriveDataChecks } from './data-check.js';
 import { discoverScripts } from './discover.js';
@@ -45,7 +54,12 @@ function nextNumber(outDir: string): number {
   return max + 1;
 }
 
-function resolveInclude(root: string, script: string, include: string, discovered: ReadonlySet<string>): { resolved: string | null; discovered: boolean } {
+function resolveInclude(
+  root: string,
+  script: string,
+  include: string,
+  discovered: ReadonlySet<string>,
+): { resolved: string | null; discovered: boolean } {
   const inc = toPosix(include).replace(/^\.\//, '');
   const candidates = isAbsolute(include) ? [] : [posix.normalize(posix.join(posix.dirname(script), inc)), posix.normalize(inc)];
   for (const c of candidates) if (discovered.has(c)) return { resolved: c, discovered: true };
@@ -96,7 +110,12 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       const r = resolveInclude(root, path, inc.path, discovered);
       infos.push({ path: inc.path, resolved: r.resolved, classifiedOnItsOwn: r.discovered });
       if (r.resolved === null) {
-        (extraProblems.get(path) ?? extraProblems.set(path, []).get(path)!).push({ kind: 'include', message: `it runs ${inc.path}, which is neither beside it nor under the estate's root`, line: inc.line, column: inc.column });
+        (extraProblems.get(path) ?? extraProblems.set(path, []).get(path)!).push({
+          kind: 'include',
+          message: `it runs ${inc.path}, which is neither beside it nor under the estate's root`,
+          line: inc.line,
+          column: inc.column,
+        });
       } else if (r.discovered) {
         (runs.get(path) ?? runs.set(path, []).get(path)!).push(r.resolved);
       } else {
@@ -110,7 +129,11 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     includeInfo.set(path, infos);
   }
   const committed = options.gitDates === false ? undefined : await firstCommitDates(root);
-  const order = orderScripts([...analyses.keys()], { ...(options.order ? { override: options.order } : {}), runs, ...(committed ? { committed } : {}) });
+  const order = orderScripts([...analyses.keys()], {
+    ...(options.order ? { override: options.order } : {}),
+    runs,
+    ...(committed ? { committed } : {}),
+  });
   const timeline = new Timeline();
   const seqs = new Map<string, number[]>();
   for (const o of order) {
@@ -130,7 +153,9 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   // The tables a migration may count on: production's, then those created by the migrations planned before it.
   const tables = new Set(Object.keys(options.production.tables));
   const columns = new Map(Object.entries(options.production.tables).map(([k, t]) => [k, new Set(t.columns.map((c) => c.name))]));
-  const columnTypes = new Map(Object.entries(options.production.tables).map(([k, t]) => [k, new Map(t.columns.map((c) => [c.name, c.type]))]));
+  const columnTypes = new Map(
+    Object.entries(options.production.tables).map(([k, t]) => [k, new Map(t.columns.map((c) => [c.name, c.type]))]),
+  );
   const counts = Object.fromEntries(SCRIPT_CLASSES.map((k) => [k, 0])) as Record<ScriptClass, number>;
   const manualItems: ConversionPlan['manualItems'] = [];
   const outRel = toPosix(relative(dirname(root), outDir)) || '.';
@@ -138,18 +163,23 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
     const a = analyses.get(o.path)!;
     const checks = checksFor.get(o.path);
     const kind = kinds.get(o.path);
-    let c: ScriptClassification = kind !== undefined ? { class: kind.class, reasons: [kind.reason], reason: kind.sentence, effects: [], problems: [...a.problems] } : classifyScript({
-      analysis: a,
-      production: options.production,
-      ...(options.models ? { models: options.models } : {}),
-      seq: seqs.get(o.path)!,
-      timeline,
-      ...(checks ? { dataChecks: checks } : {}),
-      ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
-    });
+    let c: ScriptClassification =
+      kind !== undefined
+        ? { class: kind.class, reasons: [kind.reason], reason: kind.sentence, effects: [], problems: [...a.problems] }
+        : classifyScript({
+            analysis: a,
+            production: options.production,
+            ...(options.models ? { models: options.models } : {}),
+            seq: seqs.get(o.path)!,
+            timeline,
+            ...(checks ? { dataChecks: checks } : {}),
+            ...(extraProblems.has(o.path) ? { extraProblems: extraProblems.get(o.path)! } : {}),
+          });
     c = needsTables(c, a, tables, columns, columnTypes, options.dataFixes === 'convert', server);
     counts[c.class]++;
-    const convert = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
+    const convert =
+      c.class === 'still_needed' ||
+      (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && options.dataFixes === 'convert')));
     let target: ScriptTarget;
     // The application's own module (found by its /fix-db handler or start-up create_all) is code the app runs: never moved.
     const appCode = application.has(o.path);
@@ -158,13 +188,32 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       const parts = migrationParts({ analysis: a, effects: c.effects });
       const split = parts.transactional.length > 0 && parts.concurrent.length > 0;
       const file = (n: number, suffix = '') => `${outRel}/${String(n).padStart(4, '0')}_${slugOf(o.path)}${suffix}.sql`;
-      target = { action: 'migration', migration: file(number), ...(split ? { indexMigration: file(number + 1, '_indexes') } : {}), ...(appCode ? {} : { archivedAs: `archived/${o.path}` }) };
+      target = {
+        action: 'migration',
+        migration: file(number),
+        ...(split ? { indexMigration: file(number + 1, '_indexes') } : {}),
+        ...(appCode ? {} : { archivedAs: `archived/${o.path}` }),
+      };
       number += split ? 2 : 1;
     } else target = appCode ? { action: 'leave' } : { action: 'archive', archivedAs: `archived/${o.path}` };
     if (c.class === 'manual_review') {
       const unreadable = c.problems.filter((p) => p.kind === 'syntax_error' || p.kind === 'dynamic_sql');
-      if (unreadable.length > 0) manualItems.push({ path: o.path, description: `whatever it meant to change: its SQL cannot be read (${unreadable.map((p) => `${p.kind === 'syntax_error' ? 'syntax error' : 'built at run time'} at line ${p.line}`).join(', ')})` });
-      for (const j of c.effects) if (j.models === 'present' && j.production === 'absent' && !isDataEffect(j.effect)) manualItems.push({ path: o.path, description: `${j.effect.kind.replace(/_/g, ' ')} ${[j.effect.table, j.effect.column ?? j.effect.index ?? j.effect.constraint ?? j.effect.to].filter(Boolean).join('.')}` });
+      if (unreadable.length > 0)
+        manualItems.push({
+          path: o.path,
+          description:
+            `whatever it meant to change: its SQL cannot be read (` +
+            `${unreadable.map((p) => `${p.kind === 'syntax_error' ? 'syntax error' : 'built at run time'} at line ${p.line}`).join(', ')}` +
+            `)`,
+        });
+      for (const j of c.effects)
+        if (j.models === 'present' && j.production === 'absent' && !isDataEffect(j.effect))
+          manualItems.push({
+            path: o.path,
+            description:
+              `${j.effect.kind.replace(/_/g, ' ')} ` +
+              `${[j.effect.table, j.effect.column ?? j.effect.index ?? j.effect.constraint ?? j.effect.to].filter(Boolean).join('.')}`,
+          });
     }
     const lines = a.statements.map((s) => s.line).filter((l) => l > 0);
     const problemLines = c.problems.map((p) => p.line);
@@ -177,7 +226,14 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
       reason: c.reason,
       order: { position: o.position, reason: o.reason },
       effects: c.effects,
-      statements: a.statements.map((s) => ({ line: s.line, column: s.column, tag: s.tag, sql: s.sql, guards: s.guards, transactional: s.transactional })),
+      statements: a.statements.map((s) => ({
+        line: s.line,
+        column: s.column,
+        tag: s.tag,
+        sql: s.sql,
+        guards: s.guards,
+        transactional: s.transactional,
+      })),
       sourceLines: all.length === 0 ? null : { first: Math.min(...all), last: Math.max(...all) },
       problems: c.problems,
       includes: includeInfo.get(o.path) ?? [],
@@ -189,7 +245,22 @@ export async function convertEstate(options: ConvertOptions): Promise<Conversion
   return { root, outDir, order, scripts, baseline: { file: `${outRel}/${baseline}` }, counts, manualItems };
 }
 
-const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 'add_constraint', 'rename_column', 'alter_column_type', 'set_not_null', 'drop_not_null', 'set_default', 'drop_default', 'insert_rows', 'update_rows', 'delete_rows']);
+const ON_TABLE = new Set([
+  'set_comment',
+  'grant',
+  'add_column',
+  'create_index',
+  'add_constraint',
+  'rename_column',
+  'alter_column_type',
+  'set_not_null',
+  'drop_not_null',
+  'set_default',
+  'drop_default',
+  'insert_rows',
+  'update_rows',
+  'delete_rows',
+]);
 
 /**
  * A script that would become a migration must find its tables: in production,
@@ -197,8 +268,18 @@ const ON_TABLE = new Set(['set_comment', 'grant', 'add_column', 'create_index', 
  * a table neither has cannot apply: it goes to a person with that reason.
  * Keeps `tables` up to date with what the planned migration creates.
  */
-function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<string>, columns: Map<string, Set<string>>, columnTypes: ReadonlyMap<string, ReadonlyMap<string, string>>, convertUnknown: boolean, server?: { readonly extensions: ReadonlySet<string>; readonly roles: ReadonlySet<string> }): ScriptClassification {
-  const converted = c.class === 'still_needed' || (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
+function needsTables(
+  c: ScriptClassification,
+  a: ScriptAnalysis,
+  tables: Set<string>,
+  columns: Map<string, Set<string>>,
+  columnTypes: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  convertUnknown: boolean,
+  server?: { readonly extensions: ReadonlySet<string>; readonly roles: ReadonlySet<string> },
+): ScriptClassification {
+  const converted =
+    c.class === 'still_needed' ||
+    (c.class === 'data_fix' && (c.dataFix?.hasRun === false || (c.dataFix?.hasRun === null && convertUnknown)));
   if (!converted) return c;
   const needed = new Set(c.effects.filter((j) => j.production === 'absent' || isDataEffect(j.effect)).map((j) => j.statement));
   const local = new Set(tables);
@@ -210,10 +291,21 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
     for (const e of st.effects) {
       const key = `${e.schema}.${e.table ?? ''}`;
       if (e.kind === 'grant' && server !== undefined && e.grantee !== undefined && e.grantee !== 'public' && !server.roles.has(e.grantee)) {
-        missing.push(`line ${st.line}: the role ${e.grantee} does not exist on production's server: GRANT ... TO ${e.grantee} could not apply.`);
+        missing.push(
+          `line ${st.line}: the role ${e.grantee} does not exist on production's server: GRANT ... TO ${e.grantee} could not apply.`,
+        );
       }
-      if (e.kind === 'create_object' && e.objectType === 'extension' && server !== undefined && e.name !== undefined && !server.extensions.has(e.name)) {
-        missing.push(`line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it (not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`);
+      if (
+        e.kind === 'create_object' &&
+        e.objectType === 'extension' &&
+        server !== undefined &&
+        e.name !== undefined &&
+        !server.extensions.has(e.name)
+      ) {
+        missing.push(
+          `line ${st.line}: production lacks the extension ${e.name}, and its server cannot install it ` +
+            `(not in pg_available_extensions): CREATE EXTENSION ${e.name} could not apply.`,
+        );
       }
       if (e.kind === 'create_table') {
         for (const fk of foreignKeys(st.ast)) {
@@ -225,7 +317,10 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
             const a = own.get(col);
             const b = refType(refCols[i] ?? '');
             if (a !== undefined && b !== undefined && family(a) !== family(b)) {
-              missing.push(`line ${st.line}: ${e.table}.${col} (${a}) references ${fk.table}.${refCols[i]}, which is ${b} in production: the foreign key could not be created.`);
+              missing.push(
+                `line ${st.line}: ${e.table}.${col} (${a}) references ${fk.table}.${refCols[i]}, which is ${b} ` +
+                  `in production: the foreign key could not be created.`,
+              );
             }
           });
         }
@@ -237,10 +332,17 @@ function needsTables(c: ScriptClassification, a: ScriptAnalysis, tables: Set<str
       if (e.kind === 'create_index' && local.has(key) && e.keyColumns !== undefined) {
         const have = localColumns.get(key);
         const absent = have === undefined ? [] : e.keyColumns.filter((k) => !have.has(k));
-        if (absent.length > 0) missing.push(`line ${st.line}: ${e.table} has no column ${absent.join(', ')} in production nor from a migration planned before it: index ${e.index ?? ''} could not be built.`);
-      }
-      else if (e.kind === 'rename_table' && e.to !== undefined) local.add(`${e.schema}.${e.to}`);
-      else if (ON_TABLE.has(e.kind) && e.table !== undefined && !local.has(key)) missing.push(`line ${st.line}: production has no table ${e.table}, and no migration planned before it creates one: ${e.kind.replace(/_/g, ' ')} on ${e.table} could not apply.`);
+        if (absent.length > 0)
+          missing.push(
+            `line ${st.line}: ${e.table} has no column ${absent.join(', ')} in production nor from a ` +
+              `migration planned before it: index ${e.index ?? ''} could not be built.`,
+          );
+      } else if (e.kind === 'rename_table' && e.to !== undefined) local.add(`${e.schema}.${e.to}`);
+      else if (ON_TABLE.has(e.kind) && e.table !== undefined && !local.has(key))
+        missing.push(
+          `line ${st.line}: production has no table ${e.table}, and no migration planned before it ` +
+            `creates one: ${e.kind.replace(/_/g, ' ')} on ${e.table} could not apply.`,
+        );
     }
   });
   if (missing.length > 0) {
@@ -269,7 +371,8 @@ function family(type: string): string {
 function foreignKeys(ast: unknown): { fk: string[]; schema: string; table: string; pk: string[] }[] {
   const create = (ast as { CreateStmt?: { tableElts?: unknown[] } } | undefined)?.CreateStmt;
   if (create === undefined) return [];
-  const names = (list: unknown): string[] => ((list as { String?: { sval?: string } }[] | undefined) ?? []).map((x) => x.String?.sval ?? '');
+  const names = (list: unknown): string[] =>
+    ((list as { String?: { sval?: string } }[] | undefined) ?? []).map((x) => x.String?.sval ?? '');
   const out: { fk: string[]; schema: string; table: string; pk: string[] }[] = [];
   const add = (c: Record<string, unknown>, own: string[]) => {
     if (c['contype'] !== 'CONSTR_FOREIGN') return;
@@ -299,7 +402,10 @@ async function serverFacts(url: string): Promise<{ extensions: Set<string>; role
 async function firstCommitDates(root: string): Promise<Map<string, string> | undefined> {
   try {
     const prefix = (await run('git', ['rev-parse', '--show-prefix'], { cwd: root })).stdout.trim();
-    const log = await run('git', ['log', '--diff-filter=A', '--format=%x00%aI', '--name-only', '--', '.'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    const log = await run('git', ['log', '--diff-filter=A', '--format=%x00%aI', '--name-only', '--', '.'], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const out = new Map<string, string>();
     let date = '';
     for (const line of log.stdout.split('\n')) {
@@ -389,4 +495,3 @@ async function dataChecks(analyses: ReadonlyMap<string, ScriptAnalysis>, url: st
   });
   return out;
 }
-

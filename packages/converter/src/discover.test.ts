@@ -74,7 +74,11 @@ describe('discoverScripts', () => {
   });
 
   it('adds explicit files and honours include/exclude', async () => {
-    const found = await discoverScripts(root, { include: ['**/migrations/*.sql', '**/fix_*'], exclude: ['backend/sql/**'], files: ['backend/main.py'] });
+    const found = await discoverScripts(root, {
+      include: ['**/migrations/*.sql', '**/fix_*'],
+      exclude: ['backend/sql/**'],
+      files: ['backend/main.py'],
+    });
     expect(found.map((f) => [f.path, f.reason])).toEqual([
       ['backend/fix_users.py', 'glob'],
       ['backend/main.py', 'explicit'],

@@ -136,9 +136,13 @@ export async function discoverScripts(root: string, options: DiscoverOptions = {
     const abs = isAbsolute(file) ? file : join(root, file);
     const info = await stat(abs).catch(() => null);
     if (!info?.isFile()) {
-      throw new StrataError('CONFIG_INVALID', `Legacy script ${file} does not exist (under ${root}). Fix the path in the converter's "files" option or remove it.`, {
-        meta: { file },
-      });
+      throw new StrataError(
+        'CONFIG_INVALID',
+        `Legacy script ${file} does not exist (under ${root}). Fix the path in the converter's "files" option or remove it.`,
+        {
+          meta: { file },
+        },
+      );
     }
     const rel = relative(root, abs).split(sep).join('/');
     found.set(rel, { path: rel, absolutePath: abs, reason: 'explicit' });

@@ -86,7 +86,16 @@ export interface StatementGuard {
    * `index_exists`, `table_exists`, `if`: a helper of the script (see {@link SqlGuard});
    * `plpgsql`: an IF in a DO block.
    */
-  readonly kind: 'if_not_exists' | 'if_exists' | 'column_exists' | 'index_exists' | 'table_exists' | 'constraint_exists' | 'exception' | 'if' | 'plpgsql';
+  readonly kind:
+    | 'if_not_exists'
+    | 'if_exists'
+    | 'column_exists'
+    | 'index_exists'
+    | 'table_exists'
+    | 'constraint_exists'
+    | 'exception'
+    | 'if'
+    | 'plpgsql';
   readonly negated: boolean;
   /** For a recognised catalogue check: the catalogue relation then the names compared (`['pg_indexes', 'idx_x']`). */
   readonly args: readonly string[];

@@ -9,11 +9,39 @@ import { type Node, str, statementEffects } from './statement-effects.js';
 
 /** Relations that existence checks read, as they are written in guards. */
 const CATALOG_RELATIONS = new Set([
-  'pg_indexes', 'pg_class', 'pg_constraint', 'pg_tables', 'pg_attribute', 'pg_type', 'pg_namespace', 'pg_index', 'pg_views', 'pg_proc', 'pg_trigger', 'pg_extension', 'pg_sequences',
-  'information_schema.columns', 'information_schema.tables', 'information_schema.table_constraints', 'information_schema.constraint_column_usage', 'information_schema.key_column_usage', 'information_schema.views',
-  'information_schema.routines', 'information_schema.sequences',
+  'pg_indexes',
+  'pg_class',
+  'pg_constraint',
+  'pg_tables',
+  'pg_attribute',
+  'pg_type',
+  'pg_namespace',
+  'pg_index',
+  'pg_views',
+  'pg_proc',
+  'pg_trigger',
+  'pg_extension',
+  'pg_sequences',
+  'information_schema.columns',
+  'information_schema.tables',
+  'information_schema.table_constraints',
+  'information_schema.constraint_column_usage',
+  'information_schema.key_column_usage',
+  'information_schema.views',
+  'information_schema.routines',
+  'information_schema.sequences',
 ]);
-const SCHEMA_COLUMNS = new Set(['schemaname', 'table_schema', 'nspname', 'constraint_schema', 'connamespace', 'relnamespace', 'routine_schema', 'sequence_schema', 'table_catalog']);
+const SCHEMA_COLUMNS = new Set([
+  'schemaname',
+  'table_schema',
+  'nspname',
+  'constraint_schema',
+  'connamespace',
+  'relnamespace',
+  'routine_schema',
+  'sequence_schema',
+  'table_catalog',
+]);
 
 function stringConsts(where: unknown, out: string[]): void {
   if (where === null || typeof where !== 'object') return;
@@ -65,7 +93,8 @@ export async function catalogueCheck(conditionSql: string): Promise<string[] | u
 
 function effectNames(effects: readonly Effect[]): Set<string> {
   const names = new Set<string>();
-  for (const e of effects) for (const v of [e.table, e.column, e.index, e.constraint, e.name, e.from, e.to]) if (v !== undefined) names.add(v);
+  for (const e of effects)
+    for (const v of [e.table, e.column, e.index, e.constraint, e.name, e.from, e.to]) if (v !== undefined) names.add(v);
   return names;
 }
 
@@ -113,10 +142,23 @@ export async function analyzeScript(extraction: Extraction): Promise<ScriptAnaly
     }
     await analyzeFragment(extraction.path, fi, f, statements, problems);
   }
-  return { path: extraction.path, language: extraction.language, statements, problems, includes, fragmentCount: extraction.fragments.length };
+  return {
+    path: extraction.path,
+    language: extraction.language,
+    statements,
+    problems,
+    includes,
+    fragmentCount: extraction.fragments.length,
+  };
 }
 
-async function analyzeFragment(path: string, fi: number, f: SqlFragment, statements: AnalyzedStatement[], problems: ScriptProblem[]): Promise<void> {
+async function analyzeFragment(
+  path: string,
+  fi: number,
+  f: SqlFragment,
+  statements: AnalyzedStatement[],
+  problems: ScriptProblem[],
+): Promise<void> {
   const sql = f.sql ?? '';
   let parsed;
   try {
@@ -125,7 +167,13 @@ async function analyzeFragment(path: string, fi: number, f: SqlFragment, stateme
     if (isStrataError(err) && err.code === 'SQL_SYNTAX') {
       const meta = err.meta as { offset?: number; parserMessage?: string };
       const pos = fragmentPosition(f, meta.offset ?? 0);
-      problems.push({ kind: 'syntax_error', message: meta.parserMessage ?? err.message, line: pos.line, column: pos.column, exact: pos.exact });
+      problems.push({
+        kind: 'syntax_error',
+        message: meta.parserMessage ?? err.message,
+        line: pos.line,
+        column: pos.column,
+        exact: pos.exact,
+      });
       return;
     }
     throw err;
@@ -146,7 +194,17 @@ async function analyzeFragment(path: string, fi: number, f: SqlFragment, stateme
     }
     const effects = statementEffects(st.ast);
     const guards = [...(f.guard ? [helperGuard(f.guard, effects)] : []), ...clauseGuard(effects)];
-    statements.push({ ...base, sql: st.text, tag: st.tag, kind: st.kind, transactional: st.transactional, dataLoss: st.dataLoss, effects, guards, ast: st.ast });
+    statements.push({
+      ...base,
+      sql: st.text,
+      tag: st.tag,
+      kind: st.kind,
+      transactional: st.transactional,
+      dataLoss: st.dataLoss,
+      effects,
+      guards,
+      ast: st.ast,
+    });
   }
 }
 
@@ -166,14 +224,26 @@ async function analyzeDoBlock(
     problems.push({ kind: 'syntax_error', message: `DO block: ${message}`, line: base.line, column: base.column, exact: false });
     return;
   }
-  if (inspection.dynamic) problems.push({ kind: 'dynamic_sql', message: 'the DO block runs SQL built at run time (EXECUTE of a computed string)', line: base.line, column: base.column });
+  if (inspection.dynamic)
+    problems.push({
+      kind: 'dynamic_sql',
+      message: 'the DO block runs SQL built at run time (EXECUTE of a computed string)',
+      line: base.line,
+      column: base.column,
+    });
   for (const inner of inspection.statements) {
     let parsed;
     try {
       parsed = await parseScript(inner.sql, { file: path });
     } catch (err) {
       const message = isStrataError(err) ? ((err.meta as { parserMessage?: string }).parserMessage ?? err.message) : String(err);
-      problems.push({ kind: 'syntax_error', message: `in the DO block: ${message}`, line: inner.line ?? base.line, column: 1, exact: false });
+      problems.push({
+        kind: 'syntax_error',
+        message: `in the DO block: ${message}`,
+        line: inner.line ?? base.line,
+        column: 1,
+        exact: false,
+      });
       continue;
     }
     for (const s of parsed.statements) {

@@ -8,7 +8,33 @@ import { extractSql } from './extract.js';
 // must never throw nor fall back to its internal-failure path, and every
 // location must lie inside the mutated file.
 const legacy = fileURLToPath(new URL('../../../legacy/', import.meta.url));
-const NOISE = ['"', "'", '`', '$', '{', '}', '(', ')', '\\', '\n', '#', '<<', 'EOF', '%', '%%', ':', '"""', 'f"', '${', '-c ', '\t', 'if x:', 'for a in [', ']', '$$'];
+const NOISE = [
+  '"',
+  "'",
+  '`',
+  '$',
+  '{',
+  '}',
+  '(',
+  ')',
+  '\\',
+  '\n',
+  '#',
+  '<<',
+  'EOF',
+  '%',
+  '%%',
+  ':',
+  '"""',
+  'f"',
+  '${',
+  '-c ',
+  '\t',
+  'if x:',
+  'for a in [',
+  ']',
+  '$$',
+];
 
 describe('extractSql under mutation', () => {
   it('never crashes on 3,000 mutated or truncated legacy scripts', async () => {

@@ -20,7 +20,12 @@ describe('extractSql: SQL files', () => {
     },
   ])('$name', ({ text, loc }) => {
     const e = extractSql({ path: 'migrations/001_x.sql', text });
-    expect(e).toEqual({ path: 'migrations/001_x.sql', language: 'sql', fragments: [{ sql: text, dynamic: false, loc, mapping: 'exact', via: 'file' }], warnings: [] });
+    expect(e).toEqual({
+      path: 'migrations/001_x.sql',
+      language: 'sql',
+      fragments: [{ sql: text, dynamic: false, loc, mapping: 'exact', via: 'file' }],
+      warnings: [],
+    });
   });
 
   it('an empty or blank file has no fragment', () => {
@@ -39,8 +44,10 @@ describe('extractSql: SQL files', () => {
 });
 
 describe('extractSql: psql meta-commands in SQL files', () => {
-  it('blanks them (positions stay the file\'s), turns \\i into an include and warns about those that change what runs', () => {
-    const text = "\\set ON_ERROR_STOP on\n\\echo adding columns\nALTER TABLE t ADD COLUMN c int;\n\\i more/fix_b.sql\n\\c otherdb\nUPDATE t SET c = 1;\n";
+  it("blanks them (positions stay the file's), turns \\i into an include and warns about those that change what runs", () => {
+    const text =
+      '\\set ON_ERROR_STOP on\n\\echo adding columns\nALTER TABLE t ADD COLUMN c int;\n\\i ' +
+      'more/fix_b.sql\n\\c otherdb\nUPDATE t SET c = 1;\n';
     const e = extractSql({ path: 'fix_a.sql', text });
     const sql = e.fragments[0]!.sql!;
     expect(sql.length).toBe(text.length);

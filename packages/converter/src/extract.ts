@@ -56,7 +56,16 @@ export function extractSql(file: ScriptFile, options: ExtractOptions = {}): Extr
     return {
       path: file.path,
       language,
-      fragments: [{ sql: null, dynamic: true, reason: message, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, mapping: 'approximate', via: 'unparsed' }],
+      fragments: [
+        {
+          sql: null,
+          dynamic: true,
+          reason: message,
+          loc: { line: 1, column: 1, endLine: 1, endColumn: 1 },
+          mapping: 'approximate',
+          via: 'unparsed',
+        },
+      ],
       warnings: [{ message, line: 1, column: 1 }],
     };
   }
@@ -86,7 +95,30 @@ function extractUnchecked(file: ScriptFile, options: ExtractOptions): Extraction
 }
 
 /** psql meta-commands that only talk to the terminal or set psql's own options: dropped without a word. */
-const HARMLESS_META = new Set(['\\echo', '\\qecho', '\\warn', '\\set', '\\unset', '\\timing', '\\pset', '\\a', '\\t', '\\x', '\\o', '\\out', '\\encoding', '\\quit', '\\q', '\\prompt', '\\conninfo', '\\d', '\\dt', '\\di', '\\dn', '\\l']);
+const HARMLESS_META = new Set([
+  '\\echo',
+  '\\qecho',
+  '\\warn',
+  '\\set',
+  '\\unset',
+  '\\timing',
+  '\\pset',
+  '\\a',
+  '\\t',
+  '\\x',
+  '\\o',
+  '\\out',
+  '\\encoding',
+  '\\quit',
+  '\\q',
+  '\\prompt',
+  '\\conninfo',
+  '\\d',
+  '\\dt',
+  '\\di',
+  '\\dn',
+  '\\l',
+]);
 const INCLUDE_META = new Set(['\\i', '\\ir', '\\include', '\\include_relative']);
 
 /**
@@ -106,10 +138,17 @@ function extractSqlFile(path: string, text: string): Extraction {
     sql = sql.slice(0, m.start) + ' '.repeat(m.end - m.start) + sql.slice(m.end);
     const at = lines.range(m.start, m.end);
     if (INCLUDE_META.has(m.command)) {
-      const target = m.text.slice(m.command.length).trim().replace(/^'(.*)'$/, '$1');
+      const target = m.text
+        .slice(m.command.length)
+        .trim()
+        .replace(/^'(.*)'$/, '$1');
       fragments.push({ sql: null, dynamic: false, loc: at, mapping: 'exact', via: 'file', includes: target });
     } else if (!HARMLESS_META.has(m.command)) {
-      warnings.push({ message: `psql meta-command ${m.command} (${m.text.slice(0, 60)}) is not SQL and is not converted`, line: at.line, column: at.column });
+      warnings.push({
+        message: `psql meta-command ${m.command} (${m.text.slice(0, 60)}) is not SQL and is not converted`,
+        line: at.line,
+        column: at.column,
+      });
     }
   }
   if (sql.trim()) fragments.unshift({ sql, dynamic: false, loc: lines.range(0, text.length), mapping: 'exact', via: 'file' });

@@ -45,7 +45,7 @@ const cases: Case[] = [
   {
     name: 'a template literal whose substitution is unknown: dynamic, written as in the source',
     src: 'export async function fix(client, table) {\n  await client.query(`ALTER TABLE ${table} ADD c int`);\n}',
-    fragments: [{ sql: 'ALTER TABLE ${table} ADD c int', dynamic: true, reason: "${table}: `table` is a function parameter" }],
+    fragments: [{ sql: 'ALTER TABLE ${table} ADD c int', dynamic: true, reason: '${table}: `table` is a function parameter' }],
   },
   {
     name: '+ concatenation of literals and a constant',
@@ -84,13 +84,17 @@ const cases: Case[] = [
   },
   {
     name: 'sql tagged template: ${} are parameters',
-    src: "await sql`UPDATE users SET role = ${role} WHERE id = ${id}`;",
+    src: 'await sql`UPDATE users SET role = ${role} WHERE id = ${id}`;',
     fragments: [{ sql: 'UPDATE users SET role = $1 WHERE id = $2', params: true, paramStyle: 'template', paramCount: 2, via: 'sql' }],
   },
   {
     name: 'sql tag with sql.raw / sql.table / sql.lit of constants inlined',
-    src: "const t = 'prompt_templates';\nawait sql`ALTER TABLE ${sql.table(t)} ADD v int DEFAULT ${sql.lit('1')}; COMMENT ON TABLE ${sql.raw(t)} IS 'x'`.execute(db);",
-    fragments: [{ sql: `ALTER TABLE "prompt_templates" ADD v int DEFAULT '1'; COMMENT ON TABLE prompt_templates IS 'x'`, dynamic: false, via: 'sql' }],
+    src:
+      "const t = 'prompt_templates';\nawait sql`ALTER TABLE ${sql.table(t)} ADD v int DEFAULT " +
+      "${sql.lit('1')}; COMMENT ON TABLE ${sql.raw(t)} IS 'x'`.execute(db);",
+    fragments: [
+      { sql: `ALTER TABLE "prompt_templates" ADD v int DEFAULT '1'; COMMENT ON TABLE prompt_templates IS 'x'`, dynamic: false, via: 'sql' },
+    ],
     absent: ['params'],
   },
   {
@@ -100,8 +104,11 @@ const cases: Case[] = [
   },
   {
     name: 'a sql tag nested in another is one fragment',
-    src: "const where = sql`WHERE id = ${id}`;\nawait sql`DELETE FROM t ${where}`;",
-    fragments: [{ sql: 'WHERE id = $1', via: 'sql' }, { sql: 'DELETE FROM t WHERE id = $1', params: true, paramCount: 1 }],
+    src: 'const where = sql`WHERE id = ${id}`;\nawait sql`DELETE FROM t ${where}`;',
+    fragments: [
+      { sql: 'WHERE id = $1', via: 'sql' },
+      { sql: 'DELETE FROM t WHERE id = $1', params: true, paramCount: 1 },
+    ],
   },
   {
     name: 'a sql tag passed to db.execute is extracted once',
@@ -147,7 +154,7 @@ const cases: Case[] = [
   },
   {
     name: 'String.raw keeps backslashes',
-    src: 'client.query(String.raw`SELECT E\'\\n\'`);',
+    src: "client.query(String.raw`SELECT E'\\n'`);",
     fragments: [{ sql: "SELECT E'\\n'" }],
   },
   {
@@ -157,7 +164,9 @@ const cases: Case[] = [
   },
   {
     name: 'for...of over a literal array: one fragment per value',
-    src: "for (const t of ['documents', 'conversations']) {\n  await client.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS updated_at timestamptz`);\n}",
+    src:
+      "for (const t of ['documents', 'conversations']) {\n  await client.query(`ALTER TABLE ${t} ADD " +
+      'COLUMN IF NOT EXISTS updated_at timestamptz`);\n}',
     fragments: [
       { sql: 'ALTER TABLE documents ADD COLUMN IF NOT EXISTS updated_at timestamptz', iteration: { t: 'documents' }, dynamic: false },
       { sql: 'ALTER TABLE conversations ADD COLUMN IF NOT EXISTS updated_at timestamptz', iteration: { t: 'conversations' } },
@@ -173,8 +182,13 @@ const cases: Case[] = [
   },
   {
     name: 'for...of over rows from the database: dynamic',
-    src: "const { rows } = await client.query('SELECT tablename FROM pg_tables');\nfor (const r of rows) await client.query(`VACUUM ${r.tablename}`);",
-    fragments: [{ sql: 'SELECT tablename FROM pg_tables', dynamic: false }, { sql: 'VACUUM ${r.tablename}', dynamic: true }],
+    src:
+      "const { rows } = await client.query('SELECT tablename FROM pg_tables');\nfor (const r of rows) " +
+      'await client.query(`VACUUM ${r.tablename}`);',
+    fragments: [
+      { sql: 'SELECT tablename FROM pg_tables', dynamic: false },
+      { sql: 'VACUUM ${r.tablename}', dynamic: true },
+    ],
   },
   {
     name: 'array join of constants',
@@ -189,8 +203,13 @@ const cases: Case[] = [
   },
   {
     name: 'a wrapper function: the SQL is extracted at each call, not inside the wrapper',
-    src: "async function run(client, sql) {\n  console.log(sql);\n  return client.query(sql);\n}\nawait run(c, 'ALTER TABLE a ADD b int');\nconst again = (q) => run(c, q);\nawait again('VACUUM');",
-    fragments: [{ sql: 'ALTER TABLE a ADD b int', via: 'run', loc: loc(5, 15, 5, 38) }, { sql: 'VACUUM', via: 'again' }],
+    src:
+      'async function run(client, sql) {\n  console.log(sql);\n  return client.query(sql);\n}\nawait ' +
+      "run(c, 'ALTER TABLE a ADD b int');\nconst again = (q) => run(c, q);\nawait again('VACUUM');",
+    fragments: [
+      { sql: 'ALTER TABLE a ADD b int', via: 'run', loc: loc(5, 15, 5, 38) },
+      { sql: 'VACUUM', via: 'again' },
+    ],
   },
   {
     name: 'a wrapper never called keeps its dynamic fragment',

@@ -41,7 +41,9 @@ const isNode = (x: unknown): x is Node => typeof x === 'object' && x !== null &&
 
 function unwrap(n: Node): Node {
   let cur = n;
-  while (['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion'].includes(cur.type)) {
+  while (
+    ['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion'].includes(cur.type)
+  ) {
     cur = cur.expression as Node;
   }
   return cur;
@@ -65,7 +67,14 @@ function nameOf(callee: Node): { full: string; last: string; object?: Node } | n
   if (c.type === 'Identifier') return { full: c.name as string, last: c.name as string };
   if (c.type === 'MemberExpression' && !c.computed && isNode(c.property)) {
     const obj = unwrap(c.object as Node);
-    const objName = obj.type === 'Identifier' ? (obj.name as string) : obj.type === 'ThisExpression' ? 'this' : obj.type === 'MemberExpression' ? (nameOf(obj)?.full ?? '…') : '…';
+    const objName =
+      obj.type === 'Identifier'
+        ? (obj.name as string)
+        : obj.type === 'ThisExpression'
+          ? 'this'
+          : obj.type === 'MemberExpression'
+            ? (nameOf(obj)?.full ?? '…')
+            : '…';
     return { full: `${objName}.${c.property.name as string}`, last: c.property.name as string, object: obj };
   }
   return null;
@@ -81,17 +90,24 @@ export function extractJavaScript(
   const lines = new LineIndex(text);
   const fragments: SqlFragment[] = [];
   const warnings: ExtractionWarning[] = [];
-  const filename = language === 'typescript' ? (/\.[cm]?tsx?$/.test(path) ? path : 'script.ts') : /\.[cm]?jsx?$/.test(path) ? path : 'script.js';
+  const filename =
+    language === 'typescript' ? (/\.[cm]?tsx?$/.test(path) ? path : 'script.ts') : /\.[cm]?jsx?$/.test(path) ? path : 'script.js';
   let result: ReturnType<typeof parseSync>;
   try {
-    result = parseSync(filename, text, { sourceType: 'unambiguous', lang: language === 'typescript' ? (filename.endsWith('x') ? 'tsx' : 'ts') : filename.endsWith('x') ? 'jsx' : 'js' } as never);
+    result = parseSync(filename, text, {
+      sourceType: 'unambiguous',
+      lang: language === 'typescript' ? (filename.endsWith('x') ? 'tsx' : 'ts') : filename.endsWith('x') ? 'jsx' : 'js',
+    } as never);
   } catch (err) {
     warnings.push({ message: `JavaScript parser failed: ${(err as Error).message}`, line: 1, column: 1 });
     return { fragments, warnings };
   }
   for (const e of result.errors) {
     const label = (e.labels as { start: number }[] | undefined)?.[0];
-    warnings.push({ message: `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} syntax error: ${e.message}`, ...lines.position(label?.start ?? 0) });
+    warnings.push({
+      message: `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} syntax error: ${e.message}`,
+      ...lines.position(label?.start ?? 0),
+    });
   }
   const program = result.program as unknown as Node;
   if (result.errors.length && (program.body as unknown[]).length === 0) {
@@ -119,7 +135,11 @@ export function extractJavaScript(
   const templateExprs = new Set<Node>();
   const openLoops: Node[] = [];
   const sites: { n: Node; inTemplate: boolean; loops: Node[] }[] = [];
-  const enclosing = (n: Node) => openLoops.filter((l) => { const body = loopOf(l)!.body; return n.start >= body.start && n.end <= body.end; });
+  const enclosing = (n: Node) =>
+    openLoops.filter((l) => {
+      const body = loopOf(l)!.body;
+      return n.start >= body.start && n.end <= body.end;
+    });
   const enterLoop = (n: Node) => {
     if (loopOf(n)) openLoops.push(n);
   };
@@ -171,7 +191,8 @@ export function extractJavaScript(
     for (const p of (fn.params as Node[]) ?? []) if (p.type === 'Identifier') paramNames.add(p.name as string);
   };
   const addMethod = (n: Node) => {
-    if (isNode(n.key) && n.key.type === 'Identifier' && isNode(n.value) && FUNCTIONS.has(n.value.type)) addFunction(n.key.name as string, n.value);
+    if (isNode(n.key) && n.key.type === 'Identifier' && isNode(n.value) && FUNCTIONS.has(n.value.type))
+      addFunction(n.key.name as string, n.value);
   };
   const resolving = new Set<string>();
   // Loop variables bound to one value while walking a loop body (null: a run-time value).
@@ -182,10 +203,22 @@ export function extractJavaScript(
     const n = unwrap(raw);
     switch (n.type) {
       case 'Literal': {
-        if (typeof n.value !== 'string') return n.value === null || typeof n.value === 'object' ? { kind: 'unknown', reason: 'not a string' } : str(String(n.value), null, null, false);
+        if (typeof n.value !== 'string')
+          return n.value === null || typeof n.value === 'object'
+            ? { kind: 'unknown', reason: 'not a string' }
+            : str(String(n.value), null, null, false);
         const rawText = n.raw as string;
         const content = rawText.slice(1, -1);
-        return { kind: 'str', text: n.value, dynamic: false, reasons: [], from: n.start + 1, to: n.end - 1, exact: content === n.value, params: 0 };
+        return {
+          kind: 'str',
+          text: n.value,
+          dynamic: false,
+          reasons: [],
+          from: n.start + 1,
+          to: n.end - 1,
+          exact: content === n.value,
+          params: 0,
+        };
       }
       case 'TemplateLiteral':
         return template(n, inTag ? 'tag' : 'plain');
@@ -193,10 +226,16 @@ export function extractJavaScript(
         const name = n.name as string;
         if (loopBindings.has(name)) {
           const bound = loopBindings.get(name);
-          return typeof bound === 'string' ? str(bound, null, null, false) : { kind: 'unknown', reason: `loop variable \`${name}\` iterates over a run-time value` };
+          return typeof bound === 'string'
+            ? str(bound, null, null, false)
+            : { kind: 'unknown', reason: `loop variable \`${name}\` iterates over a run-time value` };
         }
         const init = decls.get(name);
-        if (init === undefined) return { kind: 'unknown', reason: paramNames.has(name) ? `\`${name}\` is a function parameter` : `\`${name}\` is not declared in this file` };
+        if (init === undefined)
+          return {
+            kind: 'unknown',
+            reason: paramNames.has(name) ? `\`${name}\` is a function parameter` : `\`${name}\` is not declared in this file`,
+          };
         if (init === null) return { kind: 'unknown', reason: `\`${name}\` is declared more than once` };
         if (reassigned.has(name)) return { kind: 'unknown', reason: `\`${name}\` is reassigned` };
         if (resolving.has(name)) return { kind: 'unknown', reason: `\`${name}\` refers to itself` };
@@ -214,7 +253,10 @@ export function extractJavaScript(
         if (l.kind === 'str' && r.kind === 'str') return concat(l, r);
         const bad = l.kind === 'unknown' ? l : (r as Unknown);
         if (l.kind === 'str' || r.kind === 'str') {
-          const written = (side: Val, node: Node) => (side.kind === 'str' ? side : { ...str(text.slice(node.start, node.end), null, null, false), dynamic: true, reasons: [bad.reason] });
+          const written = (side: Val, node: Node) =>
+            side.kind === 'str'
+              ? side
+              : { ...str(text.slice(node.start, node.end), null, null, false), dynamic: true, reasons: [bad.reason] };
           return concat(written(l, n.left as Node), written(r, n.right as Node));
         }
         return bad;
@@ -224,7 +266,8 @@ export function extractJavaScript(
         if (tag?.full === 'String.raw') {
           const q = n.quasi as Node;
           const quasis = q.quasis as Node[];
-          if ((q.expressions as Node[]).length === 0) return { ...str((quasis[0]!.value as { raw: string }).raw, q.start + 1, q.end - 1, true) };
+          if ((q.expressions as Node[]).length === 0)
+            return { ...str((quasis[0]!.value as { raw: string }).raw, q.start + 1, q.end - 1, true) };
         }
         if (tag && SQL_TAGS.has(tag.last)) return template(n.quasi as Node, 'tag');
         return { kind: 'unknown', reason: 'a tagged template' };
@@ -267,7 +310,16 @@ export function extractJavaScript(
     return null;
   };
 
-  const str = (t: string, from: number | null, to: number | null, exact: boolean): Str => ({ kind: 'str', text: t, dynamic: false, reasons: [], from, to, exact, params: 0 });
+  const str = (t: string, from: number | null, to: number | null, exact: boolean): Str => ({
+    kind: 'str',
+    text: t,
+    dynamic: false,
+    reasons: [],
+    from,
+    to,
+    exact,
+    params: 0,
+  });
 
   // In a sql tag, ${expr} is a parameter unless it is sql.raw/lit/table/ref/id or a nested sql tag.
   const template = (tpl: Node, mode: 'plain' | 'tag'): Str => {
@@ -280,9 +332,14 @@ export function extractJavaScript(
     quasis.forEach((q, i) => {
       const value = q.value as { raw: string; cooked: string | null };
       const contentStart = q.start + shift;
-      const piece: Str = value.cooked === null
-        ? { ...str(value.raw, contentStart, contentStart + value.raw.length, false), dynamic: true, reasons: ['invalid escape in template'] }
-        : str(value.cooked, contentStart, contentStart + value.raw.length, value.cooked === value.raw);
+      const piece: Str =
+        value.cooked === null
+          ? {
+              ...str(value.raw, contentStart, contentStart + value.raw.length, false),
+              dynamic: true,
+              reasons: ['invalid escape in template'],
+            }
+          : str(value.cooked, contentStart, contentStart + value.raw.length, value.cooked === value.raw);
       acc = acc ? concat(acc, piece) : piece;
       const e = exprs[i];
       if (!e) return;
@@ -296,9 +353,22 @@ export function extractJavaScript(
           const arg = (inner.arguments as Node[])[0];
           const v = arg ? evalNode(arg) : ({ kind: 'unknown', reason: 'no argument' } as Unknown);
           if (v.kind === 'str' && !v.dynamic) {
-            const quoted = helper === 'lit' || helper === 'literal' ? `'${v.text.replaceAll("'", "''")}'` : helper === 'raw' || helper === 'unsafe' ? v.text : v.text.split('.').map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
+            const quoted =
+              helper === 'lit' || helper === 'literal'
+                ? `'${v.text.replaceAll("'", "''")}'`
+                : helper === 'raw' || helper === 'unsafe'
+                  ? v.text
+                  : v.text
+                      .split('.')
+                      .map((p) => `"${p.replaceAll('"', '""')}"`)
+                      .join('.');
             part = { ...str(quoted, null, null, false) };
-          } else part = { ...str(written, null, null, false), dynamic: true, reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`] };
+          } else
+            part = {
+              ...str(written, null, null, false),
+              dynamic: true,
+              reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`],
+            };
         } else if (sqlTagOf(inner)) {
           const nested = template(sqlTagOf(inner)!.quasi as Node, 'tag');
           params += nested.params;
@@ -309,7 +379,14 @@ export function extractJavaScript(
         }
       } else {
         const v = evalNode(e);
-        part = v.kind === 'str' && !v.dynamic ? { ...v, from: null, to: null, exact: false } : { ...str(written, null, null, false), dynamic: true, reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`] };
+        part =
+          v.kind === 'str' && !v.dynamic
+            ? { ...v, from: null, to: null, exact: false }
+            : {
+                ...str(written, null, null, false),
+                dynamic: true,
+                reasons: [`${written}: ${v.kind === 'unknown' ? v.reason : 'not constant'}`],
+              };
       }
       acc = concat(acc, part);
     });
@@ -339,7 +416,15 @@ export function extractJavaScript(
 
   const push = (v: Val, via: string, site: Node, anchor: Node, paramStyle: ParamStyle | null, values?: (string | null)[][]) => {
     if (v.kind === 'unknown') {
-      fragments.push({ sql: null, dynamic: true, reason: v.reason, loc: lines.range(anchor.start, anchor.end), mapping: 'approximate', via, ...(iteration ? { iteration } : {}) });
+      fragments.push({
+        sql: null,
+        dynamic: true,
+        reason: v.reason,
+        loc: lines.range(anchor.start, anchor.end),
+        mapping: 'approximate',
+        via,
+        ...(iteration ? { iteration } : {}),
+      });
       return;
     }
     let sql = v.text;
@@ -447,13 +532,27 @@ export function extractJavaScript(
     let sqlNode: Node | undefined = arg;
     if (arg.type === 'ObjectExpression') {
       // client.query({ text: '...', values: [...] })
-      const prop = (arg.properties as Node[]).find((p) => p.type === 'Property' && isNode(p.key) && ((p.key.name as string) === 'text' || (p.key.value as string) === 'text' || (p.key.name as string) === 'sql'));
+      const prop = (arg.properties as Node[]).find(
+        (p) =>
+          p.type === 'Property' &&
+          isNode(p.key) &&
+          ((p.key.name as string) === 'text' || (p.key.value as string) === 'text' || (p.key.name as string) === 'sql'),
+      );
       sqlNode = prop ? (prop.value as Node) : undefined;
       if (!sqlNode) return;
     } else if (!strong && !stringish(arg)) return;
-    else if (['ArrowFunctionExpression', 'FunctionExpression', 'ArrayExpression', 'Literal'].includes(arg.type) && !(arg.type === 'Literal' && typeof arg.value === 'string')) return;
+    else if (
+      ['ArrowFunctionExpression', 'FunctionExpression', 'ArrayExpression', 'Literal'].includes(arg.type) &&
+      !(arg.type === 'Literal' && typeof arg.value === 'string')
+    )
+      return;
     const style: ParamStyle = callee.last === 'raw' && args.length > 1 ? 'question' : 'dollar';
-    const valuesNode = arg.type === 'ObjectExpression' ? ((arg.properties as Node[]).find((p) => p.type === 'Property' && isNode(p.key) && p.key.name === 'values')?.value as Node | undefined) : args[1];
+    const valuesNode =
+      arg.type === 'ObjectExpression'
+        ? ((arg.properties as Node[]).find((p) => p.type === 'Property' && isNode(p.key) && p.key.name === 'values')?.value as
+            | Node
+            | undefined)
+        : args[1];
     push(evalNode(sqlNode), callee.full, n, sqlNode, style, valuesOf(valuesNode));
   };
 
@@ -467,7 +566,8 @@ export function extractJavaScript(
     if (n.type === 'CallExpression') {
       const callee = nameOf(n.callee as Node);
       const cb = (n.arguments as Node[])[0];
-      const param = cb && (cb.type === 'ArrowFunctionExpression' || cb.type === 'FunctionExpression') ? (cb.params as Node[])[0] : undefined;
+      const param =
+        cb && (cb.type === 'ArrowFunctionExpression' || cb.type === 'FunctionExpression') ? (cb.params as Node[])[0] : undefined;
       if (callee?.object && (callee.last === 'forEach' || callee.last === 'map') && param?.type === 'Identifier') {
         return { name: param.name as string, iterable: callee.object, body: cb!.body as Node };
       }
@@ -510,7 +610,10 @@ export function extractJavaScript(
     const wTo = lines.position(w.to);
     const inside = (f: SqlFragment) => {
       const p = f.callLoc ?? f.loc;
-      return (p.line > wFrom.line || (p.line === wFrom.line && p.column >= wFrom.column)) && (p.line < wTo.line || (p.line === wTo.line && p.column <= wTo.column));
+      return (
+        (p.line > wFrom.line || (p.line === wFrom.line && p.column >= wFrom.column)) &&
+        (p.line < wTo.line || (p.line === wTo.line && p.column <= wTo.column))
+      );
     };
     for (let i = fragments.length - 1; i >= 0; i--) {
       const f = fragments[i]!;
@@ -522,4 +625,3 @@ export function extractJavaScript(
   const out = dedupeIterations(fragments).sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
   return { fragments: out, warnings };
 }
-

@@ -36,7 +36,9 @@ describe('orderScripts', () => {
   });
 
   it('an override file comes first, in its order; unknown paths in it are ignored', () => {
-    const o = orderScripts(['x.sql', 'y.sql', 'z.sql'], { override: parseOrderFile('# run order\nz.sql\n\nmissing.sql\nx.sql  # then x\n') });
+    const o = orderScripts(['x.sql', 'y.sql', 'z.sql'], {
+      override: parseOrderFile('# run order\nz.sql\n\nmissing.sql\nx.sql  # then x\n'),
+    });
     expect(paths(o)).toEqual(['z.sql', 'x.sql', 'y.sql']);
     expect(o[0]!.reason).toBe('listed at line 1 of the order file');
     expect(o.map((x) => x.position)).toEqual([1, 2, 3]);

@@ -51,7 +51,14 @@ function keyOf(path: string, committed?: ReadonlyMap<string, string>): Key {
   // A leading 8-digit date is a date, not a sequence number.
   const prefix = p === null || (date !== undefined && p[1]!.length >= 8) ? undefined : Number(p[1]);
   // A numbered file keeps its place in its sequence: a commit date would fight the prefix.
-  return { path, date, committed: date === undefined && prefix === undefined ? committed?.get(path) : undefined, dir: dirname(path), prefix, name };
+  return {
+    path,
+    date,
+    committed: date === undefined && prefix === undefined ? committed?.get(path) : undefined,
+    dir: dirname(path),
+    prefix,
+    name,
+  };
 }
 
 function compareKeys(a: Key, b: Key): number {
@@ -84,7 +91,10 @@ export function orderScripts(paths: readonly string[], options: OrderOptions = {
   const override = options.override ?? [];
   const listed = new Map<string, number>();
   for (const [i, p] of override.entries()) if (!listed.has(p) && paths.includes(p)) listed.set(p, i);
-  const rest = paths.filter((p) => !listed.has(p)).map((p) => keyOf(p, options.committed)).sort(compareKeys);
+  const rest = paths
+    .filter((p) => !listed.has(p))
+    .map((p) => keyOf(p, options.committed))
+    .sort(compareKeys);
   const reasons = new Map<string, string>(rest.map((k) => [k.path, ruleOf(k)]));
   const order = rest.map((k) => k.path);
   // Files a runner applies keep the runner's order among themselves.
@@ -98,7 +108,8 @@ export function orderScripts(paths: readonly string[], options: OrderOptions = {
     }
   }
   const out: OrderedScript[] = [];
-  for (const [p] of [...listed].sort((a, b) => a[1] - b[1])) out.push({ path: p, position: out.length + 1, reason: `listed at line ${listed.get(p)! + 1} of the order file` });
+  for (const [p] of [...listed].sort((a, b) => a[1] - b[1]))
+    out.push({ path: p, position: out.length + 1, reason: `listed at line ${listed.get(p)! + 1} of the order file` });
   for (const p of order) out.push({ path: p, position: out.length + 1, reason: reasons.get(p) ?? 'by path' });
   return out;
 }

@@ -40,7 +40,16 @@ function paramRows(v: Val, many: boolean): (string | null)[][] | undefined {
   return rows;
 }
 
-export function emit(ctx: Ctx, node: SyntaxNode, via: string, v: Val, scope: Scope, hasParams: boolean, argNode: SyntaxNode | undefined, values?: (string | null)[][]): void {
+export function emit(
+  ctx: Ctx,
+  node: SyntaxNode,
+  via: string,
+  v: Val,
+  scope: Scope,
+  hasParams: boolean,
+  argNode: SyntaxNode | undefined,
+  values?: (string | null)[][],
+): void {
   const callPos = ctx.lines.position(node.from);
   const anchor = argNode ?? node;
   if (v.kind === 'contents') {
@@ -120,7 +129,8 @@ function handleSqlCall(ctx: Ctx, node: SyntaxNode, scope: Scope, site: SqlCallSi
   const kw = args.keywords;
   const index = site.argIndex ?? 0;
   if (site.wrapper) site.wrapper.calls++;
-  const first = args.positional[index] ?? (site.argName ? kw.get(site.argName) : undefined) ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
+  const first =
+    args.positional[index] ?? (site.argName ? kw.get(site.argName) : undefined) ?? kw.get('sql') ?? kw.get('statement') ?? kw.get('query');
   if (kind === 'text') {
     // Reported at the end unless an execute consumes it first (text(...).bindparams(...) bound to a name).
     const v = first ? evalExpr(ctx, first, scope) : unknown('text() without an argument');
@@ -209,7 +219,8 @@ export function findWrappers(ctx: Ctx, root: SyntaxNode): void {
         if (site && site.kind === 'exec') {
           const args = parseArgs(ctx, n.getChild('ArgList'));
           let arg = args.positional[site.argIndex ?? 0];
-          if (arg?.name === 'CallExpression' && isSqlCall(ctx, arg)?.kind === 'text') arg = parseArgs(ctx, arg.getChild('ArgList')).positional[0];
+          if (arg?.name === 'CallExpression' && isSqlCall(ctx, arg)?.kind === 'text')
+            arg = parseArgs(ctx, arg.getChild('ArgList')).positional[0];
           if (arg?.name === 'VariableName' && params.includes(src(ctx, arg))) found = src(ctx, arg);
         }
         for (let c = n.firstChild; c; c = c.nextSibling) visit(c);

@@ -24,7 +24,11 @@ export interface CatalogVal {
 }
 
 /** Where a compared value comes from in a query's text. */
-export type Slot = { type: 'pos'; index: number } | { type: 'named'; name: string } | { type: 'fstr'; expr: string } | { type: 'const'; value: string };
+export type Slot =
+  | { type: 'pos'; index: number }
+  | { type: 'named'; name: string }
+  | { type: 'fstr'; expr: string }
+  | { type: 'const'; value: string };
 
 const ROLE_COLUMNS: Record<string, Role | 'relname'> = {
   table_name: 'table',
@@ -43,7 +47,8 @@ function catalogueKind(sql: string): CheckKind | undefined {
   const s = sql.toLowerCase();
   if (/information_schema\s*\.\s*columns\b|\bpg_attribute\b/.test(s)) return 'column_exists';
   if (/\bpg_indexes\b|\bpg_index\b|relkind\s*(=\s*'i'|in\s*\(\s*'i')/.test(s)) return 'index_exists';
-  if (/information_schema\s*\.\s*(table_constraints|key_column_usage|constraint_column_usage)\b|\bpg_constraint\b/.test(s)) return 'constraint_exists';
+  if (/information_schema\s*\.\s*(table_constraints|key_column_usage|constraint_column_usage)\b|\bpg_constraint\b/.test(s))
+    return 'constraint_exists';
   if (/information_schema\s*\.\s*tables\b|\bpg_tables\b|\bpg_class\b|\bto_regclass\s*\(/.test(s)) return 'table_exists';
   return undefined;
 }
@@ -68,7 +73,8 @@ export function readQuery(sql: string): { kind: CheckKind; slots: Partial<Record
   if (!kind) return undefined;
   const slots: Partial<Record<Role, Slot>> = {};
   let vague = false;
-  const cmp = new RegExp(String.raw`\b(?:\w+\.)?(table_name|tablename|relname|column_name|attname|indexname|indexrelname|constraint_name|conname)\s*(?:=|\blike\b|\bilike\b)\s*(?:lower\s*\(\s*)?${PLACEHOLDER}`, 'gi');
+  const names = ['table_name', 'tablename', 'relname', 'column_name', 'attname', 'indexname', 'indexrelname', 'constraint_name', 'conname'];
+  const cmp = new RegExp(String.raw`\b(?:\w+\.)?(${names.join('|')})\s*(?:=|\blike\b|\bilike\b)\s*(?:lower\s*\(\s*)?${PLACEHOLDER}`, 'gi');
   for (let m = cmp.exec(sql); m; m = cmp.exec(sql)) {
     let role = ROLE_COLUMNS[m[1]!.toLowerCase()]!;
     if (role === 'relname') role = kind === 'index_exists' ? 'index' : 'table';
@@ -123,13 +129,21 @@ export function catalogOfSql(sql: string, param: ParamOf = () => undefined): Cat
   if (q.vague) return { kind: 'catalog', vague: true };
   const names: Partial<Record<Role, string>> = {};
   for (const [role, slot] of Object.entries(q.slots) as [Role, Slot][]) {
-    const v = slot.type === 'const' ? slot.value : slot.type === 'pos' ? param({ index: slot.index }) : slot.type === 'named' ? param({ name: slot.name }) : undefined;
+    const v =
+      slot.type === 'const'
+        ? slot.value
+        : slot.type === 'pos'
+          ? param({ index: slot.index })
+          : slot.type === 'named'
+            ? param({ name: slot.name })
+            : undefined;
     if (v === undefined) return undefined;
     names[role] = v;
   }
   const check = guardFrom(q.kind, names, false);
   if (check) return { kind: 'catalog', check };
-  const what = q.kind === 'column_exists' ? 'columns' : q.kind === 'table_exists' ? 'tables' : q.kind === 'index_exists' ? 'indexes' : 'constraints';
+  const what =
+    q.kind === 'column_exists' ? 'columns' : q.kind === 'table_exists' ? 'tables' : q.kind === 'index_exists' ? 'indexes' : 'constraints';
   if (what === 'columns' && names.table === undefined) return undefined;
   return { kind: 'catalog', list: { what, ...(names.table !== undefined ? { table: unqualified(names.table) } : {}) } };
 }
@@ -140,9 +154,12 @@ export function catalogOfInspector(method: string, args: (string | undefined)[])
   if (method === 'get_columns' && t !== undefined) return { kind: 'catalog', list: { what: 'columns', table: unqualified(t) } };
   if (method === 'get_table_names') return { kind: 'catalog', list: { what: 'tables' } };
   if (method === 'get_indexes' && t !== undefined) return { kind: 'catalog', list: { what: 'indexes', table: unqualified(t) } };
-  if ((method === 'get_unique_constraints' || method === 'get_foreign_keys' || method === 'get_check_constraints') && t !== undefined) return { kind: 'catalog', list: { what: 'constraints', table: unqualified(t) } };
-  if (method === 'has_table' && t !== undefined) return { kind: 'catalog', check: { kind: 'table_exists', negated: false, args: [unqualified(t)] } };
-  if (method === 'has_index' && args[1] !== undefined) return { kind: 'catalog', check: { kind: 'index_exists', negated: false, args: [args[1]] } };
+  if ((method === 'get_unique_constraints' || method === 'get_foreign_keys' || method === 'get_check_constraints') && t !== undefined)
+    return { kind: 'catalog', list: { what: 'constraints', table: unqualified(t) } };
+  if (method === 'has_table' && t !== undefined)
+    return { kind: 'catalog', check: { kind: 'table_exists', negated: false, args: [unqualified(t)] } };
+  if (method === 'has_index' && args[1] !== undefined)
+    return { kind: 'catalog', check: { kind: 'index_exists', negated: false, args: [args[1]] } };
   return undefined;
 }
 

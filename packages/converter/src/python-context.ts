@@ -88,6 +88,7 @@ export function isSqlCall(ctx: Ctx, node: SyntaxNode): SqlCallSite | null {
   }
   if (callee.name === 'MemberExpression' && SQL_METHODS.has(last)) return { via: full, kind: 'exec' };
   if (ctx.calls.has(full) || ctx.calls.has(last)) return { via: full, kind: 'exec' };
-  if (TEXT_WRAPPERS.has(last) && (callee.name === 'VariableName' || /^(sa|sqlalchemy|sql|sqlalchemy\.sql)\.(text|DDL)$/.test(full))) return { via: 'text()', kind: 'text' };
+  if (TEXT_WRAPPERS.has(last) && (callee.name === 'VariableName' || /^(sa|sqlalchemy|sql|sqlalchemy\.sql)\.(text|DDL)$/.test(full)))
+    return { via: 'text()', kind: 'text' };
   return null;
 }

@@ -211,13 +211,24 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
       const v = evalExpr(ctx, receiver, scope);
       if (v.kind !== 'str') return v;
       const t =
-        method === 'strip' ? v.text.trim() : method === 'lstrip' ? v.text.trimStart() : method === 'rstrip' ? v.text.trimEnd() : method === 'upper' ? v.text.toUpperCase() : v.text.toLowerCase();
+        method === 'strip'
+          ? v.text.trim()
+          : method === 'lstrip'
+            ? v.text.trimStart()
+            : method === 'rstrip'
+              ? v.text.trimEnd()
+              : method === 'upper'
+                ? v.text.toUpperCase()
+                : v.text.toLowerCase();
       // strip() keeps offsets valid only from a shifted start; mapping becomes approximate.
       return { ...v, text: t, exact: false };
     }
   }
   // open('x.sql').read(), Path('x.sql').read_text(), os.path.join(DIR, 'x.sql'): an include, like psql -f
-  if ((full === 'open' || full === 'io.open' || full === 'Path' || full === 'pathlib.Path' || full === 'codecs.open') && args.positional[0]) {
+  if (
+    (full === 'open' || full === 'io.open' || full === 'Path' || full === 'pathlib.Path' || full === 'codecs.open') &&
+    args.positional[0]
+  ) {
     const p = evalExpr(ctx, args.positional[0], scope);
     if (p.kind === 'str' && !p.dynamic) return { kind: 'file', path: p.text };
     if (p.kind === 'file') return p;
@@ -244,9 +255,34 @@ function evalCall(ctx: Ctx, node: SyntaxNode, scope: Scope): Val {
 }
 
 /** Result rows of a catalogue query (`cur.fetchall()` after one, `conn.execute(text(...))`), an inspector's listing. */
-const FETCH_METHODS = new Set(['fetchall', 'fetchone', 'fetchmany', 'scalar', 'scalar_one', 'scalar_one_or_none', 'first', 'one', 'one_or_none', 'all', 'scalars', 'mappings', 'fetchval', 'fetchrow', 'fetch']);
+const FETCH_METHODS = new Set([
+  'fetchall',
+  'fetchone',
+  'fetchmany',
+  'scalar',
+  'scalar_one',
+  'scalar_one_or_none',
+  'first',
+  'one',
+  'one_or_none',
+  'all',
+  'scalars',
+  'mappings',
+  'fetchval',
+  'fetchrow',
+  'fetch',
+]);
 
-const INSPECTOR_METHODS = new Set(['get_columns', 'get_table_names', 'get_indexes', 'get_unique_constraints', 'get_foreign_keys', 'get_check_constraints', 'has_table', 'has_index']);
+const INSPECTOR_METHODS = new Set([
+  'get_columns',
+  'get_table_names',
+  'get_indexes',
+  'get_unique_constraints',
+  'get_foreign_keys',
+  'get_check_constraints',
+  'has_table',
+  'has_index',
+]);
 
 /** A call's constant query parameters: a tuple/list by position, a dict by name. */
 export function paramOf(ctx: Ctx, node: SyntaxNode | undefined, scope: Scope): ParamOf {
@@ -260,13 +296,21 @@ export function paramOf(ctx: Ctx, node: SyntaxNode | undefined, scope: Scope): P
   };
 }
 
-function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, last: string, args: ReturnType<typeof parseArgs>): CatalogVal | undefined {
+function catalogOfCall(
+  ctx: Ctx,
+  node: SyntaxNode,
+  scope: Scope,
+  full: string,
+  last: string,
+  args: ReturnType<typeof parseArgs>,
+): CatalogVal | undefined {
   const callee = node.firstChild!;
   if (['set', 'list', 'sorted', 'frozenset', 'tuple', 'bool', 'dict'].includes(full)) {
     // set(cols), set(r[0] for r in cur.fetchall())
     const kids = children(node.getChild('ArgList') ?? node);
     const inAt = kids.findIndex((k) => k.name === 'in');
-    const it = kids.some((k) => k.name === 'for') && inAt >= 0 ? kids[inAt + 1] : args.positional.length === 1 ? args.positional[0] : undefined;
+    const it =
+      kids.some((k) => k.name === 'for') && inAt >= 0 ? kids[inAt + 1] : args.positional.length === 1 ? args.positional[0] : undefined;
     const v = it ? evalExpr(ctx, it, scope) : undefined;
     return v?.kind === 'catalog' ? v : undefined;
   }
@@ -285,7 +329,10 @@ function catalogOfCall(ctx: Ctx, node: SyntaxNode, scope: Scope, full: string, l
   if (FETCH_METHODS.has(last)) {
     const known = ctx.lastCatalog.get(src(ctx, recv).replace(/\s+/g, ''));
     if (known) return known;
-    const v = recv.name === 'VariableName' || recv.name === 'CallExpression' || recv.name === 'MemberExpression' ? evalExpr(ctx, recv, scope) : undefined;
+    const v =
+      recv.name === 'VariableName' || recv.name === 'CallExpression' || recv.name === 'MemberExpression'
+        ? evalExpr(ctx, recv, scope)
+        : undefined;
     return v?.kind === 'catalog' ? v : undefined;
   }
   const site = isSqlCall(ctx, node);

@@ -87,7 +87,15 @@ const cases: Case[] = [
   {
     name: '.format() with positional and keyword constants',
     src: 'Q = "CREATE INDEX {name} ON {0} ({col})"\ncur.execute(Q.format("documents", name="idx_d", col="owner_id"))',
-    fragments: [{ sql: 'CREATE INDEX idx_d ON documents (owner_id)', dynamic: false, mapping: 'approximate', loc: loc(1, 6, 1, 40), callLoc: { line: 2, column: 1 } }],
+    fragments: [
+      {
+        sql: 'CREATE INDEX idx_d ON documents (owner_id)',
+        dynamic: false,
+        mapping: 'approximate',
+        loc: loc(1, 6, 1, 40),
+        callLoc: { line: 2, column: 1 },
+      },
+    ],
   },
   {
     name: '.format() with a run-time argument stays partial and dynamic',
@@ -111,10 +119,21 @@ const cases: Case[] = [
   },
   {
     name: 'f-string in a loop over a literal list: one fragment per iteration',
-    src: 'for table in ["documents", "conversations"]:\n    cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS updated_at timestamptz")\n',
+    src:
+      'for table in ["documents", "conversations"]:\n    cur.execute(f"ALTER TABLE {table} ADD COLUMN ' +
+      'IF NOT EXISTS updated_at timestamptz")\n',
     fragments: [
-      { sql: 'ALTER TABLE documents ADD COLUMN IF NOT EXISTS updated_at timestamptz', dynamic: false, iteration: { table: 'documents' }, loc: loc(2, 19, 2, 86) },
-      { sql: 'ALTER TABLE conversations ADD COLUMN IF NOT EXISTS updated_at timestamptz', dynamic: false, iteration: { table: 'conversations' } },
+      {
+        sql: 'ALTER TABLE documents ADD COLUMN IF NOT EXISTS updated_at timestamptz',
+        dynamic: false,
+        iteration: { table: 'documents' },
+        loc: loc(2, 19, 2, 86),
+      },
+      {
+        sql: 'ALTER TABLE conversations ADD COLUMN IF NOT EXISTS updated_at timestamptz',
+        dynamic: false,
+        iteration: { table: 'conversations' },
+      },
     ],
   },
   {
@@ -169,7 +188,15 @@ const cases: Case[] = [
   {
     name: 'SQL from a run-time variable: sql null, dynamic, located at the argument',
     src: 'import sys\nsql = sys.argv[1]\ncur.execute(sql)\n',
-    fragments: [{ sql: null, dynamic: true, reason: '`sql` is assigned at line 2 from `sys.argv[1]`, not a constant', loc: loc(3, 13, 3, 16), mapping: 'approximate' }],
+    fragments: [
+      {
+        sql: null,
+        dynamic: true,
+        reason: '`sql` is assigned at line 2 from `sys.argv[1]`, not a constant',
+        loc: loc(3, 13, 3, 16),
+        mapping: 'approximate',
+      },
+    ],
   },
   {
     name: 'SQL from a call: sql null',
@@ -179,7 +206,9 @@ const cases: Case[] = [
   {
     name: 'a name bound to a constant earlier in the same scope; callLoc points at the call',
     src: 'def fix(cur):\n    stmt = "ALTER TABLE t ADD c int"\n    cur.execute(stmt)\n',
-    fragments: [{ sql: 'ALTER TABLE t ADD c int', dynamic: false, loc: loc(2, 13, 2, 36), mapping: 'exact', callLoc: { line: 3, column: 5 } }],
+    fragments: [
+      { sql: 'ALTER TABLE t ADD c int', dynamic: false, loc: loc(2, 13, 2, 36), mapping: 'exact', callLoc: { line: 3, column: 5 } },
+    ],
   },
   {
     name: 'a name rebound to a run-time value is no longer constant',
@@ -199,7 +228,17 @@ const cases: Case[] = [
   {
     name: 'SQLAlchemy text() with :name binds, executed with parameters',
     src: 'conn.execute(text("SELECT * FROM users WHERE id = :id AND org = :org"), {"id": 1, "org": 2})',
-    fragments: [{ sql: 'SELECT * FROM users WHERE id = $1 AND org = $2', params: true, paramStyle: 'named', paramCount: 2, via: 'conn.execute', mapping: 'approximate', loc: loc(1, 20, 1, 69) }],
+    fragments: [
+      {
+        sql: 'SELECT * FROM users WHERE id = $1 AND org = $2',
+        params: true,
+        paramStyle: 'named',
+        paramCount: 2,
+        via: 'conn.execute',
+        mapping: 'approximate',
+        loc: loc(1, 20, 1, 69),
+      },
+    ],
   },
   {
     name: 'text() leaves ::casts and quoted colons alone',
@@ -209,7 +248,15 @@ const cases: Case[] = [
   {
     name: 'text() bound to a module name and executed later: one fragment',
     src: 'Q = text("""\nDO $$ BEGIN PERFORM 1; END $$;\n""")\n\ndef run(session):\n    session.execute(Q)\n',
-    fragments: [{ sql: '\nDO $$ BEGIN PERFORM 1; END $$;\n', via: 'session.execute', callLoc: { line: 6, column: 5 }, mapping: 'exact', loc: loc(1, 13, 3, 1) }],
+    fragments: [
+      {
+        sql: '\nDO $$ BEGIN PERFORM 1; END $$;\n',
+        via: 'session.execute',
+        callLoc: { line: 6, column: 5 },
+        mapping: 'exact',
+        loc: loc(1, 13, 3, 1),
+      },
+    ],
   },
   {
     name: 'text() never executed in the file is still extracted',
@@ -243,8 +290,18 @@ const cases: Case[] = [
   },
   {
     name: 'executemany over a literal list: constant parameter rows',
-    src: 'ROWS = [("summarise", "general"), ("translate", None)]\ncur.executemany("INSERT INTO p (name, category) VALUES (%s, %s) ON CONFLICT DO NOTHING", ROWS)',
-    fragments: [{ sql: 'INSERT INTO p (name, category) VALUES ($1, $2) ON CONFLICT DO NOTHING', paramValues: [['summarise', 'general'], ['translate', null]] }],
+    src:
+      'ROWS = [("summarise", "general"), ("translate", None)]\ncur.executemany("INSERT INTO p (name, ' +
+      'category) VALUES (%s, %s) ON CONFLICT DO NOTHING", ROWS)',
+    fragments: [
+      {
+        sql: 'INSERT INTO p (name, category) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        paramValues: [
+          ['summarise', 'general'],
+          ['translate', null],
+        ],
+      },
+    ],
   },
   {
     name: 'execute with a constant tuple',
@@ -282,7 +339,9 @@ const cases: Case[] = [
   {
     name: 'guard: if not column_exists(cur, table, column)',
     src: 'if not column_exists(cur, "users", "role"):\n    cur.execute("ALTER TABLE users ADD COLUMN role text")\n',
-    fragments: [{ sql: 'ALTER TABLE users ADD COLUMN role text', guard: { kind: 'column_exists', negated: true, args: ['users', 'role'] } }],
+    fragments: [
+      { sql: 'ALTER TABLE users ADD COLUMN role text', guard: { kind: 'column_exists', negated: true, args: ['users', 'role'] } },
+    ],
   },
   {
     name: 'guard: the else branch of a positive check is negated',
@@ -296,7 +355,9 @@ const cases: Case[] = [
   },
   {
     name: 'guard: another *_exists helper is recorded as if',
-    src: 'if not constraint_exists(conn, "fk_a"):\n    conn.execute(text("ALTER TABLE a ADD CONSTRAINT fk_a FOREIGN KEY (b) REFERENCES b"))',
+    src:
+      'if not constraint_exists(conn, "fk_a"):\n    conn.execute(text("ALTER TABLE a ADD CONSTRAINT ' +
+      'fk_a FOREIGN KEY (b) REFERENCES b"))',
     fragments: [{ guard: { kind: 'if', negated: true, args: ['constraint_exists', 'fk_a'] } }],
   },
   {
@@ -321,7 +382,9 @@ const cases: Case[] = [
   },
   {
     name: 'with-statement cursors and a class method',
-    src: 'class Fixer:\n    DDL = "ALTER TABLE a ADD b int"\n    def run(self, conn):\n        with conn.cursor() as cur:\n            cur.execute("ALTER TABLE a ADD c int")\n',
+    src:
+      'class Fixer:\n    DDL = "ALTER TABLE a ADD b int"\n    def run(self, conn):\n        with ' +
+      'conn.cursor() as cur:\n            cur.execute("ALTER TABLE a ADD c int")\n',
     fragments: [{ sql: 'ALTER TABLE a ADD c int', loc: loc(5, 26, 5, 49) }],
   },
   {
@@ -333,11 +396,16 @@ const cases: Case[] = [
     name: 'a project helper named in options.calls',
     src: 'run_sql(conn, "ALTER TABLE a ADD b int")\nrun_sql("VACUUM")',
     calls: ['run_sql'],
-    fragments: [{ sql: null, dynamic: true }, { sql: 'VACUUM', via: 'run_sql' }],
+    fragments: [
+      { sql: null, dynamic: true },
+      { sql: 'VACUUM', via: 'run_sql' },
+    ],
   },
   {
     name: 'psycopg2.sql composition with Identifier and Literal',
-    src: 'from psycopg2 import sql\nfor t in ["users"]:\n    cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN role SET DEFAULT {}").format(sql.Identifier(t), sql.Literal("member")))',
+    src:
+      'from psycopg2 import sql\nfor t in ["users"]:\n    cur.execute(sql.SQL("ALTER TABLE {} ALTER ' +
+      'COLUMN role SET DEFAULT {}").format(sql.Identifier(t), sql.Literal("member")))',
     fragments: [{ sql: `ALTER TABLE "users" ALTER COLUMN role SET DEFAULT 'member'`, dynamic: false, iteration: { t: 'users' } }],
   },
   {
@@ -357,7 +425,9 @@ const cases: Case[] = [
   },
   {
     name: 'a wrapper function: the SQL is extracted at each call, not inside the wrapper',
-    src: 'def run_sql(cur, sql):\n    print(sql)\n    cur.execute(sql)\n\nrun_sql(c, "ALTER TABLE a ADD b int")\nrun_sql(c, sql="VACUUM")\n',
+    src:
+      'def run_sql(cur, sql):\n    print(sql)\n    cur.execute(sql)\n\nrun_sql(c, "ALTER TABLE a ADD ' +
+      'b int")\nrun_sql(c, sql="VACUUM")\n',
     fragments: [
       { sql: 'ALTER TABLE a ADD b int', via: 'run_sql', dynamic: false, loc: loc(5, 13, 5, 36) },
       { sql: 'VACUUM', via: 'run_sql' },
@@ -380,7 +450,10 @@ const cases: Case[] = [
   },
   {
     name: 'SQL read from a constant path is an include, like psql -f',
-    src: 'import os\nDIR = "migrations"\ncur.execute(open(os.path.join(DIR, "005_rename.sql")).read())\nwith open("fix.sql") as fh:\n    cur.execute(fh.read())\ncur.execute((Path(DIR) / "x.sql").read_text())\n',
+    src:
+      'import os\nDIR = "migrations"\ncur.execute(open(os.path.join(DIR, ' +
+      '"005_rename.sql")).read())\nwith open("fix.sql") as fh:\n    ' +
+      'cur.execute(fh.read())\ncur.execute((Path(DIR) / "x.sql").read_text())\n',
     fragments: [
       { sql: null, dynamic: false, includes: 'migrations/005_rename.sql', via: 'cur.execute', loc: loc(3, 13, 3, 61) },
       { sql: null, dynamic: false, includes: 'fix.sql' },
@@ -390,7 +463,14 @@ const cases: Case[] = [
   {
     name: 'SQL read from a path computed at run time is dynamic',
     src: 'for name in sorted(os.listdir(d)):\n    with open(os.path.join(d, name)) as fh:\n        cur.execute(fh.read())\n',
-    fragments: [{ sql: null, dynamic: true, reason: '`fh.read()` reads a file: `fh` is bound by `with open(os.path.join(d, name))`: `open(...)` opens a path computed at run time' }],
+    fragments: [
+      {
+        sql: null,
+        dynamic: true,
+        reason:
+          '`fh.read()` reads a file: `fh` is bound by `with open(os.path.join(d, name))`: `open(...)` opens a path computed at run time',
+      },
+    ],
   },
   {
     name: '"".join over a list of constants',
@@ -432,7 +512,9 @@ describe('extractSql: Python', () => {
   });
 
   it('maps an offset inside an exact fragment back to the file', () => {
-    const src = 'import psycopg2\n\ncur.execute("""\n    ALTER TABLE documents\n        ADD COLUMN summary TEXT\n        ADD COLUMN summarised_at TIMESTAMPTZ\n""")\n';
+    const src =
+      'import psycopg2\n\ncur.execute("""\n    ALTER TABLE documents\n        ADD COLUMN summary ' +
+      'TEXT\n        ADD COLUMN summarised_at TIMESTAMPTZ\n""")\n';
     const [f] = extractSql({ path: 'fix_summary.py', text: src }).fragments;
     expect(f?.mapping).toBe('exact');
     // the offset PostgreSQL would report for the second ADD, counted from the fragment's start

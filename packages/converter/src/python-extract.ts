@@ -40,7 +40,17 @@ function hostOf(ctx: Ctx, scope: Scope): GuardHost {
 /** A quiet context over another file (a sibling module), for reading its helpers. */
 function moduleHost(text: string): GuardHost {
   const tree = parser.parse(text);
-  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls: new Set(), wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
+  const ctx: Ctx = {
+    text,
+    lines: new LineIndex(text),
+    fragments: [],
+    warnings: [],
+    calls: new Set(),
+    wrappers: new Map(),
+    pendingText: new Map(),
+    warned: new Set(),
+    lastCatalog: new Map(),
+  };
   ctx.globals = collectGlobals(ctx, children(tree.topNode));
   return hostOf(ctx, { env: new Map(ctx.globals), guard: undefined, iteration: undefined });
 }
@@ -64,7 +74,16 @@ function bindTarget(ctx: Ctx, target: SyntaxNode, value: Val, env: Env): void {
   }
   if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
     const names = children(target);
-    names.forEach((n, i) => bindTarget(ctx, n, value.kind === 'list' ? (value.items[i] ?? unknown('unpacking')) : unknown(`unpacked from ${value.kind === 'unknown' ? 'a run-time value' : 'a non-sequence'}`), env));
+    names.forEach((n, i) =>
+      bindTarget(
+        ctx,
+        n,
+        value.kind === 'list'
+          ? (value.items[i] ?? unknown('unpacking'))
+          : unknown(`unpacked from ${value.kind === 'unknown' ? 'a run-time value' : 'a non-sequence'}`),
+        env,
+      ),
+    );
   }
 }
 
@@ -126,23 +145,38 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       const hit = isSqlCall(ctx, valueNode);
       let v = evalExpr(ctx, valueNode, scope);
       // exists = column_exists(cur, 'users', 'email'): the name holds the check's answer
-      if (v.kind === 'unknown' && (valueNode.name === 'CallExpression' || valueNode.name === 'UnaryExpression' || valueNode.name === 'AwaitExpression')) {
+      if (
+        v.kind === 'unknown' &&
+        (valueNode.name === 'CallExpression' || valueNode.name === 'UnaryExpression' || valueNode.name === 'AwaitExpression')
+      ) {
         const g = guardOf(ctx, valueNode.name === 'AwaitExpression' ? (valueNode.lastChild ?? valueNode) : valueNode, scope);
         if (g && g.kind !== 'if') v = { kind: 'catalog', check: g };
       }
-      if (hit?.kind === 'text' && v.kind === 'str') ctx.pendingText.set(valueNode.from, { value: { ...v, textCall: valueNode.from }, node: valueNode });
+      if (hit?.kind === 'text' && v.kind === 'str')
+        ctx.pendingText.set(valueNode.from, { value: { ...v, textCall: valueNode.from }, node: valueNode });
       else scanCalls(ctx, valueNode, scope);
       const bound: Val =
         hit?.kind === 'text' && v.kind === 'str'
           ? { ...v, textCall: valueNode.from }
           : v.kind === 'unknown' && ops.length === 1 && kids[0]?.name === 'VariableName'
-            ? unknown(`\`${src(ctx, kids[0])}\` is assigned at line ${ctx.lines.position(stmt.from).line} from \`${src(ctx, valueNode).slice(0, 40)}\`, not a constant`)
+            ? unknown(
+                `\`${src(ctx, kids[0])}\` is assigned at line ${ctx.lines.position(stmt.from).line} from \`` +
+                  `${src(ctx, valueNode).slice(0, 40)}\`, not a constant`,
+              )
             : v;
       let start = 0;
       for (const op of ops) {
         const targets = kids.slice(start, op).filter((k) => k.name !== 'TypeDef');
         if (targets.length === 1) bindTarget(ctx, targets[0]!, bound, scope.env);
-        else targets.forEach((t, i) => bindTarget(ctx, t, bound.kind === 'list' ? (bound.items[i] ?? unknown('unpacking')) : unknown('unpacked at run time'), scope.env));
+        else
+          targets.forEach((t, i) =>
+            bindTarget(
+              ctx,
+              t,
+              bound.kind === 'list' ? (bound.items[i] ?? unknown('unpacking')) : unknown('unpacked at run time'),
+              scope.env,
+            ),
+          );
         start = op + 1;
         for (const t of targets) if (t.name !== 'VariableName') scanCalls(ctx, t, scope);
       }
@@ -157,8 +191,14 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
         const name = src(ctx, target);
         const cur = scope.env.get(name);
         const add = evalExpr(ctx, value, scope);
-        scope.env.set(name, cur && (cur.kind === 'str' || add.kind === 'str') ? concat(asStr(cur, name), asStr(add, src(ctx, value))) : unknown(`\`${name}\` is built at run time`));
-      } else if (target?.name === 'VariableName') scope.env.set(src(ctx, target), unknown(`\`${src(ctx, target)}\` is updated at run time`));
+        scope.env.set(
+          name,
+          cur && (cur.kind === 'str' || add.kind === 'str')
+            ? concat(asStr(cur, name), asStr(add, src(ctx, value)))
+            : unknown(`\`${name}\` is built at run time`),
+        );
+      } else if (target?.name === 'VariableName')
+        scope.env.set(src(ctx, target), unknown(`\`${src(ctx, target)}\` is updated at run time`));
       if (value) scanCalls(ctx, value, scope);
       return;
     }
@@ -180,20 +220,33 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
         for (const item of iter.items) {
           const env = new Map(scope.env);
           if (target) bindTarget(ctx, target, item, env);
-          else targets.filter((t) => t.name === 'VariableName').forEach((t, i) => env.set(src(ctx, t), item.kind === 'list' ? (item.items[i] ?? unknown('unpacking')) : unknown('unpacking')));
+          else
+            targets
+              .filter((t) => t.name === 'VariableName')
+              .forEach((t, i) =>
+                env.set(src(ctx, t), item.kind === 'list' ? (item.items[i] ?? unknown('unpacking')) : unknown('unpacking')),
+              );
           const iteration: Record<string, string> = { ...(scope.iteration ?? {}) };
           for (const n of loopNames.length ? loopNames : target ? [...assignedNamesOfTarget(ctx, target)] : []) {
             const b = env.get(n);
             if (b?.kind === 'str' && !b.dynamic) iteration[n] = b.text;
           }
-          walkBlock(ctx, bodyStatements(body), { env, guard: scope.guard, iteration: Object.keys(iteration).length ? iteration : scope.iteration });
+          walkBlock(ctx, bodyStatements(body), {
+            env,
+            guard: scope.guard,
+            iteration: Object.keys(iteration).length ? iteration : scope.iteration,
+          });
           envs.push(env);
         }
         mergeBranches(scope.env, [scope.env, ...envs], assigned);
       } else {
         const env = new Map(scope.env);
         const why = iter.kind === 'unknown' ? iter.reason : 'not a constant list';
-        for (const n of target ? [...assignedNamesOfTarget(ctx, target)] : loopNames) env.set(n, unknown(`loop variable \`${n}\` iterates over ${iterNode ? `\`${src(ctx, iterNode).slice(0, 60)}\`` : 'a value'} (${why})`));
+        for (const n of target ? [...assignedNamesOfTarget(ctx, target)] : loopNames)
+          env.set(
+            n,
+            unknown(`loop variable \`${n}\` iterates over ${iterNode ? `\`${src(ctx, iterNode).slice(0, 60)}\`` : 'a value'} (${why})`),
+          );
         walkBlock(ctx, bodyStatements(body), { env, guard: scope.guard, iteration: scope.iteration });
         for (const n of assigned) scope.env.set(n, unknown(`\`${n}\` is assigned in a loop`));
       }
@@ -244,7 +297,8 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       const env = new Map(globalsFor(ctx, scope));
       const params = stmt.getChild('ParamList');
       if (params) {
-        for (const p of children(params)) if (p.name === 'VariableName') env.set(src(ctx, p), unknown(`\`${src(ctx, p)}\` is a parameter of \`${fnName(ctx, stmt)}\``));
+        for (const p of children(params))
+          if (p.name === 'VariableName') env.set(src(ctx, p), unknown(`\`${src(ctx, p)}\` is a parameter of \`${fnName(ctx, stmt)}\``));
       }
       const body = stmt.getChild('Body');
       if (body) walkBlock(ctx, bodyStatements(body), { env, guard: undefined, iteration: undefined });
@@ -270,8 +324,13 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
       for (const c of children(stmt)) {
         if (c.name === 'Body') {
           const names = assignedNames(ctx, c);
-          walkBlock(ctx, bodyStatements(c), c.from === tryBody?.from && tryGuard ? { env: scope.env, guard: tryGuard, iteration: scope.iteration } : scope);
-          if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement') for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
+          walkBlock(
+            ctx,
+            bodyStatements(c),
+            c.from === tryBody?.from && tryGuard ? { env: scope.env, guard: tryGuard, iteration: scope.iteration } : scope,
+          );
+          if (stmt.name === 'WhileStatement' || stmt.name === 'TryStatement')
+            for (const n of names) if (!scope.env.has(n)) scope.env.set(n, unknown(`\`${n}\` is assigned at run time`));
         } else if (c.name === 'VariableName' && stmt.name === 'WithStatement') {
           // `with open('x.sql') as f:` binds f to the file; anything else is a run-time value
           const asNode = c.prevSibling;
@@ -281,7 +340,10 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
             src(ctx, c),
             bound?.kind === 'file'
               ? bound
-              : unknown(`\`${src(ctx, c)}\` is bound by \`with ${item ? src(ctx, item).slice(0, 50) : '…'}\`${bound?.kind === 'unknown' ? `: ${bound.reason}` : ''}`),
+              : unknown(
+                  `\`${src(ctx, c)}\` is bound by \`with ${item ? src(ctx, item).slice(0, 50) : '…'}\`` +
+                    `${bound?.kind === 'unknown' ? `: ${bound.reason}` : ''}`,
+                ),
           );
         } else scanCalls(ctx, c, scope);
       }
@@ -346,7 +408,17 @@ export function extractPython(
   where: { readonly root?: string; readonly path?: string } = {},
 ): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const tree = parser.parse(text);
-  const ctx: Ctx = { text, lines: new LineIndex(text), fragments: [], warnings: [], calls, wrappers: new Map(), pendingText: new Map(), warned: new Set(), lastCatalog: new Map() };
+  const ctx: Ctx = {
+    text,
+    lines: new LineIndex(text),
+    fragments: [],
+    warnings: [],
+    calls,
+    wrappers: new Map(),
+    pendingText: new Map(),
+    warned: new Set(),
+    lastCatalog: new Map(),
+  };
   // lezer recovers from syntax errors; report where, and go on with what it built.
   // One warning per top-level statement that holds errors.
   let errors = 0;
@@ -367,7 +439,15 @@ export function extractPython(
   const top = children(tree.topNode);
   findWrappers(ctx, tree.topNode);
   ctx.globals = collectGlobals(ctx, top);
-  ctx.guards = new GuardBook(hostOf({ ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() }, { env: new Map(ctx.globals), guard: undefined, iteration: undefined }), tree.topNode, where, moduleHost);
+  ctx.guards = new GuardBook(
+    hostOf(
+      { ...ctx, fragments: [], warnings: [], pendingText: new Map(), warned: new Set(ctx.warned), lastCatalog: new Map() },
+      { env: new Map(ctx.globals), guard: undefined, iteration: undefined },
+    ),
+    tree.topNode,
+    where,
+    moduleHost,
+  );
   walkBlock(ctx, top, { env: new Map(), guard: undefined, iteration: undefined });
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of ctx.wrappers.values()) {
@@ -399,7 +479,6 @@ export function extractPython(
   return { fragments, warnings: ctx.warnings };
 }
 
-
 function offsetOf(ctx: Ctx, pos: { line: number; column: number }): number {
   let line = 1;
   let i = 0;
@@ -420,13 +499,15 @@ function offsetOf(ctx: Ctx, pos: { line: number; column: number }): number {
  * Without an entry point the file may be imported: every function counts.
  */
 function unreachableFunctions(ctx: Ctx, top: SyntaxNode[]): { from: number; to: number }[] {
-  const isMain = (n: SyntaxNode) => n.name === 'IfStatement' && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(src(ctx, n).split('\n')[0] ?? '');
+  const isMain = (n: SyntaxNode) =>
+    n.name === 'IfStatement' && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(src(ctx, n).split('\n')[0] ?? '');
   if (!top.some(isMain)) return [];
   const defs = new Map<string, SyntaxNode>();
-  for (const n of top) if (n.name === 'FunctionDefinition') {
-    const name = n.getChild('VariableName');
-    if (name) defs.set(src(ctx, name), n);
-  }
+  for (const n of top)
+    if (n.name === 'FunctionDefinition') {
+      const name = n.getChild('VariableName');
+      if (name) defs.set(src(ctx, name), n);
+    }
   const names = (n: SyntaxNode, out: Set<string>) => {
     if (n.name === 'VariableName' || n.name === 'PropertyName') out.add(src(ctx, n));
     for (let c = n.firstChild; c; c = c.nextSibling) names(c, out);
@@ -436,10 +517,11 @@ function unreachableFunctions(ctx: Ctx, top: SyntaxNode[]): { from: number; to: 
   const visit = (n: SyntaxNode) => {
     const found = new Set<string>();
     names(n, found);
-    for (const f of found) if (defs.has(f) && !reached.has(f)) {
-      reached.add(f);
-      queue.push(f);
-    }
+    for (const f of found)
+      if (defs.has(f) && !reached.has(f)) {
+        reached.add(f);
+        queue.push(f);
+      }
   };
   for (const n of top) if (n.name !== 'FunctionDefinition') visit(n);
   while (queue.length > 0) {

@@ -229,7 +229,7 @@ if not table_exists(cur, "things"):
     guards: [{ kind: 'table_exists', negated: true, args: ['things'] }],
   },
   {
-    name: 'a name bound to a check\'s answer: exists = helper(...); if not exists:',
+    name: "a name bound to a check's answer: exists = helper(...); if not exists:",
     src: `
 def probe(cur, t, c):
     cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s", (t, c))
@@ -275,10 +275,13 @@ if "legacy" in cols:
   },
   {
     name: 'a set comprehension over a SQLAlchemy result, and a dict one',
-    src: `
-result = conn.execute(text("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"))
+    src:
+      `
+result = conn.execute(text("SELECT column_name, data_type FROM information_schema.columns WHERE ` +
+      `table_name = 'orders'"))
 existing = {row[0] for row in result}
-types = {r[0]: r[1] for r in conn.execute(text("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"))}
+types = {r[0]: r[1] for r in conn.execute(text("SELECT column_name, data_type FROM ` +
+      `information_schema.columns WHERE table_name = 'orders'"))}
 if "status" not in existing:
     conn.execute(text("ALTER TABLE orders ADD COLUMN status text"))
 if "total" not in types:
@@ -290,7 +293,7 @@ if "total" not in types:
     ],
   },
   {
-    name: "SQLAlchemy inspect(): get_columns, get_table_names, has_table, get_indexes",
+    name: 'SQLAlchemy inspect(): get_columns, get_table_names, has_table, get_indexes',
     src: `
 from sqlalchemy import inspect
 inspector = inspect(engine)
@@ -469,9 +472,15 @@ describe('Python guards (issue 18 point 2)', () => {
   });
 
   it('without the estate root, an imported helper falls back to its name', () => {
-    const src = 'from db_utils import has_column\nif not has_column(cur, "users", "email"):\n    cur.execute("ALTER TABLE users ADD COLUMN email text")\n';
+    const src =
+      'from db_utils import has_column\nif not has_column(cur, "users", "email"):\n    ' +
+      'cur.execute("ALTER TABLE users ADD COLUMN email text")\n';
     const x = extractSql({ path: 'backend/fix_email.py', text: src });
-    expect(x.fragments.find((f) => f.sql?.startsWith('ALTER'))?.guard).toEqual({ kind: 'if', negated: true, args: ['has_column', 'users', 'email'] });
+    expect(x.fragments.find((f) => f.sql?.startsWith('ALTER'))?.guard).toEqual({
+      kind: 'if',
+      negated: true,
+      args: ['has_column', 'users', 'email'],
+    });
   });
 });
 
@@ -483,10 +492,15 @@ describe('convertEstate reads guard helpers from the estate it is given', () => 
     writeFileSync(join(estate, 'backend', 'utils', '__init__.py'), '');
     writeFileSync(
       join(estate, 'backend', 'utils', 'schema.py'),
-      'def col_present(conn, tbl, col):\n    row = conn.execute(text("SELECT 1 FROM information_schema.columns WHERE table_name = :t AND column_name = :c"), {"t": tbl, "c": col}).first()\n    return row is not None\n',
+      'def col_present(conn, tbl, col):\n    row = conn.execute(text("SELECT 1 FROM ' +
+        'information_schema.columns WHERE table_name = :t AND column_name = :c"), {"t": tbl, "c": ' +
+        'col}).first()\n    return row is not None\n',
     );
     const script = (column: string, type: string) =>
-      `from sqlalchemy import create_engine, text\nfrom utils.schema import col_present\nengine = create_engine(DATABASE_URL)\nwith engine.begin() as conn:\n    if not col_present(conn, "users", "${column}"):\n        conn.execute(text("ALTER TABLE users ADD COLUMN ${column} ${type}"))\n`;
+      `from sqlalchemy import create_engine, text\nfrom utils.schema import col_present\nengine = ` +
+      `create_engine(DATABASE_URL)\nwith engine.begin() as conn:\n    if not col_present(conn, ` +
+      `"users", "${column}"):\n        conn.execute(text("ALTER TABLE users ADD COLUMN ${column} ` +
+      `${type}"))\n`;
     writeFileSync(join(estate, 'backend', 'fix_email.py'), script('email', 'text'));
     writeFileSync(join(estate, 'backend', 'add_role.py'), script('role', 'text'));
   });
@@ -495,14 +509,33 @@ describe('convertEstate reads guard helpers from the estate it is given', () => 
   it('present in production: obsolete; missing: a migration', async () => {
     const production = emptySnapshot(17);
     production.tables['public.users'] = {
-      schema: 'public', name: 'users', partitionBy: null, partitionOf: null, inherits: [], unlogged: false,
-      columns: ['id', 'email'].map((name) => ({ name, type: name === 'id' ? 'integer' : 'text', notNull: false, default: null, identity: null, generated: null, collation: null, comment: null })),
-      constraints: {}, rowSecurity: false, forceRowSecurity: false, comment: null,
+      schema: 'public',
+      name: 'users',
+      partitionBy: null,
+      partitionOf: null,
+      inherits: [],
+      unlogged: false,
+      columns: ['id', 'email'].map((name) => ({
+        name,
+        type: name === 'id' ? 'integer' : 'text',
+        notNull: false,
+        default: null,
+        identity: null,
+        generated: null,
+        collation: null,
+        comment: null,
+      })),
+      constraints: {},
+      rowSecurity: false,
+      forceRowSecurity: false,
+      comment: null,
     };
     const plan = await convertEstate({ root: estate, production, gitDates: false });
     const byPath = Object.fromEntries(plan.scripts.map((s) => [s.path, s]));
     expect(byPath['backend/fix_email.py']?.class, byPath['backend/fix_email.py']?.reason).toBe('obsolete');
     expect(byPath['backend/add_role.py']?.class, byPath['backend/add_role.py']?.reason).toBe('still_needed');
-    expect(byPath['backend/add_role.py']?.statements.map((s) => s.guards.map((g) => [g.kind, g.negated, g.args, g.recognised]))).toEqual([[['column_exists', true, ['users', 'role'], true]]]);
+    expect(byPath['backend/add_role.py']?.statements.map((s) => s.guards.map((g) => [g.kind, g.negated, g.args, g.recognised]))).toEqual([
+      [['column_exists', true, ['users', 'role'], true]],
+    ]);
   });
 });

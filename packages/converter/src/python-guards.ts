@@ -47,8 +47,16 @@ export function guardOfCondition(book: GuardBook, host: GuardHost, cond: SyntaxN
     const c = host.catalog(k[0]!);
     if (c?.check && right) {
       const r = src(t, right);
-      if ((op === 'is' && r === 'None') || (op === '==' && (r === '0' || r === 'False')) || (op === 'is not' && r !== 'None')) return flip({ ...c.check, negated: !c.check.negated });
-      if ((op === 'is not' && r === 'None') || (op === '>' && r === '0') || (op === '!=' && r === '0') || (op === '==' && r === 'True') || (op === '>=' && r === '1')) return flip(c.check);
+      if ((op === 'is' && r === 'None') || (op === '==' && (r === '0' || r === 'False')) || (op === 'is not' && r !== 'None'))
+        return flip({ ...c.check, negated: !c.check.negated });
+      if (
+        (op === 'is not' && r === 'None') ||
+        (op === '>' && r === '0') ||
+        (op === '!=' && r === '0') ||
+        (op === '==' && r === 'True') ||
+        (op === '>=' && r === '1')
+      )
+        return flip(c.check);
       return flip({ kind: 'if', negated: false, args: [src(t, node).replace(/\s+/g, ' ')] });
     }
     if (c) return flip({ kind: 'if', negated: false, args: [src(t, node).replace(/\s+/g, ' ').slice(0, 80)] });
@@ -68,7 +76,11 @@ export function guardOfCondition(book: GuardBook, host: GuardHost, cond: SyntaxN
   if (helper?.check === null) return flip({ kind: 'if', negated: false, args: [last, ...consts()] });
   if (!/exists?$|^has_/i.test(last)) return undefined;
   // os.path.exists(f), Path(f).exists(), sql_file.exists(): a file, not the database
-  if (callee.name === 'MemberExpression' && /^(os\.path|os|path|posixpath|pathlib\.Path|Path\(.*\)|\w*(file|path|dir)\w*)$/is.test(src(t, callee.firstChild!).replace(/\s+/g, ''))) return undefined;
+  if (
+    callee.name === 'MemberExpression' &&
+    /^(os\.path|os|path|posixpath|pathlib\.Path|Path\(.*\)|\w*(file|path|dir)\w*)$/is.test(src(t, callee.firstChild!).replace(/\s+/g, ''))
+  )
+    return undefined;
   const kind = last === 'column_exists' || last === 'index_exists' || last === 'table_exists' ? last : 'if';
   return flip({ kind, negated: false, args: kind === 'if' ? [last, ...consts()] : consts() });
 }
@@ -106,7 +118,23 @@ function fromHelper(host: GuardHost, h: HelperDef, check: HelperCheck, args: Ret
 // ---------- try / except ----------
 
 /** Exception types that a failing CREATE/ADD/DROP raises: catching one and going on makes an existence guard. */
-const SWALLOWED = /^(Exception|BaseException|(\w+\.)*(Error|DatabaseError|ProgrammingError|OperationalError|DBAPIError|SQLAlchemyError|IntegrityError|PostgresError|Duplicate\w*|\w*AlreadyExists\w*|UndefinedColumn|UndefinedTable|UndefinedObject|InFailedSqlTransaction))$/;
+const SWALLOWED_NAMES = [
+  'Error',
+  'DatabaseError',
+  'ProgrammingError',
+  'OperationalError',
+  'DBAPIError',
+  'SQLAlchemyError',
+  'IntegrityError',
+  'PostgresError',
+  String.raw`Duplicate\w*`,
+  String.raw`\w*AlreadyExists\w*`,
+  'UndefinedColumn',
+  'UndefinedTable',
+  'UndefinedObject',
+  'InFailedSqlTransaction',
+];
+const SWALLOWED = new RegExp(String.raw`^(Exception|BaseException|(\w+\.)*(${SWALLOWED_NAMES.join('|')}))$`);
 
 /**
  * `try: cur.execute("ALTER TABLE ... ADD COLUMN ...") except DuplicateColumn: pass`:
@@ -125,7 +153,14 @@ export function exceptionGuard(text: string, tryStmt: SyntaxNode): SqlGuard | un
       const e = kids[j]!;
       const items = e.name === 'TupleExpression' || e.name === 'ParenthesizedExpression' ? children(e) : [e];
       // except (A, B), except A | B
-      for (const it of items) if (it.name !== 'as') types.push(...src(text, it).replace(/[\s()]+/g, '').split('|').filter(Boolean));
+      for (const it of items)
+        if (it.name !== 'as')
+          types.push(
+            ...src(text, it)
+              .replace(/[\s()]+/g, '')
+              .split('|')
+              .filter(Boolean),
+          );
       j++;
     }
     while (kids[j] && kids[j]!.name !== 'Body') j++;

@@ -75,7 +75,8 @@ function readHelper(host: GuardHost, def: SyntaxNode): HelperDef | undefined {
     if (k.length === 3 && k[0]!.name === 'VariableName' && k[1]!.name === 'AssignOp') locals.set(src(t, k[0]!), k[2]!);
   });
   const deref = (n: SyntaxNode, depth = 0): SyntaxNode => {
-    if (depth < 4 && n.name === 'VariableName' && !paramNames.has(src(t, n)) && locals.has(src(t, n))) return deref(locals.get(src(t, n))!, depth + 1);
+    if (depth < 4 && n.name === 'VariableName' && !paramNames.has(src(t, n)) && locals.has(src(t, n)))
+      return deref(locals.get(src(t, n))!, depth + 1);
     return n;
   };
   // named placeholders: dictionary literals and keyword arguments that give them
@@ -108,15 +109,27 @@ function readHelper(host: GuardHost, def: SyntaxNode): HelperDef | undefined {
     const callee = n.firstChild!;
     const method = lastName(t, callee);
     const args = callArgs(t, n.getChild('ArgList'));
-    const inspector = catalogOfInspector(method, args.positional.map(() => 'x'));
+    const inspector = catalogOfInspector(
+      method,
+      args.positional.map(() => 'x'),
+    );
     if (inspector && callee.name === 'MemberExpression') {
       runsSql = true;
       const arg = (i: number) => sourceOf(args.positional[i]);
-      if (inspector.check?.kind === 'table_exists') check = { kind: 'table_exists', roles: { ...(arg(0) ? { table: arg(0)! } : {}) }, inverted: false };
-      else if (inspector.check?.kind === 'index_exists') check = { kind: 'index_exists', roles: { ...(arg(1) ? { index: arg(1)! } : {}) }, inverted: false };
+      if (inspector.check?.kind === 'table_exists')
+        check = { kind: 'table_exists', roles: { ...(arg(0) ? { table: arg(0)! } : {}) }, inverted: false };
+      else if (inspector.check?.kind === 'index_exists')
+        check = { kind: 'index_exists', roles: { ...(arg(1) ? { index: arg(1)! } : {}) }, inverted: false };
       else if (inspector.list) {
         // `column in [c['name'] for c in inspect(engine).get_columns(table)]`
-        const kind: CheckKind = inspector.list.what === 'columns' ? 'column_exists' : inspector.list.what === 'tables' ? 'table_exists' : inspector.list.what === 'indexes' ? 'index_exists' : 'constraint_exists';
+        const kind: CheckKind =
+          inspector.list.what === 'columns'
+            ? 'column_exists'
+            : inspector.list.what === 'tables'
+              ? 'table_exists'
+              : inspector.list.what === 'indexes'
+                ? 'index_exists'
+                : 'constraint_exists';
         const item = inItem(t, body, paramNames);
         const role = GUARD_ROLES[kind].need;
         const roles: Partial<Record<Role, Source>> = {};
@@ -140,7 +153,10 @@ function readHelper(host: GuardHost, def: SyntaxNode): HelperDef | undefined {
     // parameters: the rest of the call's arguments (one tuple or list, or each in turn), by position
     const rest = args.positional.slice(1);
     const tuple = rest.length === 1 ? deref(rest[0]!) : undefined;
-    const positional = tuple && (tuple.name === 'TupleExpression' || tuple.name === 'ArrayExpression' || tuple.name === 'ParenthesizedExpression') ? children(tuple) : rest;
+    const positional =
+      tuple && (tuple.name === 'TupleExpression' || tuple.name === 'ArrayExpression' || tuple.name === 'ParenthesizedExpression')
+        ? children(tuple)
+        : rest;
     const roles: Partial<Record<Role, Source>> = {};
     for (const [role, slot] of Object.entries(q.slots) as [Role, Slot][]) {
       let s: Source | undefined;
@@ -173,7 +189,9 @@ function invertedReturn(text: string, body: SyntaxNode): boolean {
   let last: string | undefined;
   walk(body, (n) => {
     if (n.name !== 'ReturnStatement') return;
-    const e = src(text, n).replace(/^return\b/, '').trim();
+    const e = src(text, n)
+      .replace(/^return\b/, '')
+      .trim();
     if (e && !/^(True|False|None|\d+)$/.test(e)) last = e;
   });
   if (last === undefined) return false;

@@ -11,13 +11,17 @@ export function children(node: SyntaxNode): SyntaxNode[] {
 }
 
 /** Positional arguments of a call (`star`: a `*args`/`**kw` makes positions unknown), and its keyword arguments. */
-export function callArgs(text: string, argList: SyntaxNode | null): { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; star: boolean } {
+export function callArgs(
+  text: string,
+  argList: SyntaxNode | null,
+): { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; star: boolean } {
   const out = { positional: [] as SyntaxNode[], keywords: new Map<string, SyntaxNode>(), star: false };
   if (!argList) return out;
   let group: SyntaxNode[] = [];
   const flush = () => {
     if (group.length === 1) out.positional.push(group[0]!);
-    else if (group.length === 3 && group[1]!.name === 'AssignOp' && group[0]!.name === 'VariableName') out.keywords.set(text.slice(group[0]!.from, group[0]!.to), group[2]!);
+    else if (group.length === 3 && group[1]!.name === 'AssignOp' && group[0]!.name === 'VariableName')
+      out.keywords.set(text.slice(group[0]!.from, group[0]!.to), group[2]!);
     else if (group.length > 0) out.star = true;
     group = [];
   };
@@ -31,6 +35,7 @@ export function callArgs(text: string, argList: SyntaxNode | null): { positional
 }
 
 export const src = (text: string, n: SyntaxNode) => text.slice(n.from, n.to);
-export const lastName = (text: string, callee: SyntaxNode) => (callee.name === 'MemberExpression' && callee.lastChild ? src(text, callee.lastChild) : src(text, callee).replace(/\s+/g, ''));
+export const lastName = (text: string, callee: SyntaxNode) =>
+  callee.name === 'MemberExpression' && callee.lastChild ? src(text, callee.lastChild) : src(text, callee).replace(/\s+/g, '');
 
 // ---------- reading a catalogue query ----------

@@ -15,7 +15,13 @@ export interface PythonLiteral {
 }
 
 /** Split a literal's source into prefix, quote and content bounds. */
-export function literalParts(raw: string): { prefix: string; quote: string; contentStart: number; contentEnd: number; terminated: boolean } {
+export function literalParts(raw: string): {
+  prefix: string;
+  quote: string;
+  contentStart: number;
+  contentEnd: number;
+  terminated: boolean;
+} {
   let p = 0;
   while (p < raw.length && /[rRbBuUfF]/.test(raw[p]!)) p++;
   const prefix = raw.slice(0, p).toLowerCase();
@@ -23,7 +29,10 @@ export function literalParts(raw: string): { prefix: string; quote: string; cont
   const triple = raw.startsWith(q.repeat(3), p);
   const quote = triple ? q.repeat(3) : q;
   const contentStart = p + quote.length;
-  const closes = raw.length >= contentStart + quote.length && raw.endsWith(quote) && !escapedAt(raw, raw.length - quote.length, contentStart, prefix.includes('r'));
+  const closes =
+    raw.length >= contentStart + quote.length &&
+    raw.endsWith(quote) &&
+    !escapedAt(raw, raw.length - quote.length, contentStart, prefix.includes('r'));
   return { prefix, quote, contentStart, contentEnd: closes ? raw.length - quote.length : raw.length, terminated: closes };
 }
 

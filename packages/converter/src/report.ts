@@ -6,14 +6,17 @@ const CLASS_ORDER: readonly ScriptClass[] = SCRIPT_CLASSES;
 
 /** Scripts with manual review first, then still needed, data fixes, obsolete; run order within a class. */
 export function reportOrder(plan: ConversionPlan): ScriptPlan[] {
-  return [...plan.scripts].sort((a, b) => CLASS_ORDER.indexOf(a.class) - CLASS_ORDER.indexOf(b.class) || a.order.position - b.order.position);
+  return [...plan.scripts].sort(
+    (a, b) => CLASS_ORDER.indexOf(a.class) - CLASS_ORDER.indexOf(b.class) || a.order.position - b.order.position,
+  );
 }
 
 /** An effect in the ground-truth vocabulary (`add_column`, `create_index`...), without internal fields. */
 export function effectSummary(e: Effect): Record<string, unknown> {
   const out: Record<string, unknown> = { kind: e.kind };
   if (e.schema !== 'public') out['schema'] = e.schema;
-  for (const k of ['table', 'column', 'type', 'index', 'constraint', 'from', 'to', 'objectType', 'name'] as const) if (e[k] !== undefined) out[k] = e[k];
+  for (const k of ['table', 'column', 'type', 'index', 'constraint', 'from', 'to', 'objectType', 'name'] as const)
+    if (e[k] !== undefined) out[k] = e[k];
   if ((e.kind === 'update_rows' || e.kind === 'insert_rows') && e.columns !== undefined) out['columns'] = e.columns;
   return out;
 }
@@ -50,11 +53,22 @@ function cell(text: string): string {
 function targetText(s: ScriptPlan): string {
   switch (s.target.action) {
     case 'migration':
-      return `${s.target.migration}${s.target.indexMigration ? ` + ${s.target.indexMigration}` : ''}${s.target.archivedAs === undefined ? ' (application code: left in place)' : ` (script to ${s.target.archivedAs})`}`;
+      return (
+        `${s.target.migration}${s.target.indexMigration ? ` + ${s.target.indexMigration}` : ''}` +
+        `${s.target.archivedAs === undefined ? ' (application code: left in place)' : ` (script to ${s.target.archivedAs})`}`
+      );
     case 'archive':
       return `archived to ${s.target.archivedAs}`;
     default:
-      return s.class === 'manual_review' ? 'left in place for a person' : s.class === 'obsolete' || s.class === 'data_fix' ? 'left in place: application code (take its schema changes out by hand)' : s.class === 'not_postgresql' ? 'left in place: not PostgreSQL' : s.class === 'read_only' ? 'left in place: read-only' : 'left in place: not a database script';
+      return s.class === 'manual_review'
+        ? 'left in place for a person'
+        : s.class === 'obsolete' || s.class === 'data_fix'
+          ? 'left in place: application code (take its schema changes out by hand)'
+          : s.class === 'not_postgresql'
+            ? 'left in place: not PostgreSQL'
+            : s.class === 'read_only'
+              ? 'left in place: read-only'
+              : 'left in place: not a database script';
   }
 }
 
@@ -81,10 +95,18 @@ export function renderConversionMarkdown(plan: ConversionPlan): string {
   for (const s of reportOrder(plan)) {
     const effects = s.effects.map((j) => {
       const e = effectSummary(j.effect);
-      const what = Object.entries(e).filter(([k]) => k !== 'kind').map(([, v]) => (Array.isArray(v) ? v.join(',') : String(v))).join(' ');
+      const what = Object.entries(e)
+        .filter(([k]) => k !== 'kind')
+        .map(([, v]) => (Array.isArray(v) ? v.join(',') : String(v)))
+        .join(' ');
       return `${String(e['kind'])} ${what}${j.production === 'n/a' ? '' : ` (production: ${j.production})`}`;
     });
-    const lines = s.sourceLines === null ? '' : s.sourceLines.first === s.sourceLines.last ? `${s.sourceLines.first}` : `${s.sourceLines.first}-${s.sourceLines.last}`;
+    const lines =
+      s.sourceLines === null
+        ? ''
+        : s.sourceLines.first === s.sourceLines.last
+          ? `${s.sourceLines.first}`
+          : `${s.sourceLines.first}-${s.sourceLines.last}`;
     out.push(`| \`${s.path}\` | ${s.class} | ${cell(s.reason)} | ${cell(effects.join('; '))} | ${lines} | ${cell(targetText(s))} |`);
   }
   out.push('', '## Order', '', 'The order the conversion assumes the scripts ran in, and why:', '');

@@ -21,13 +21,33 @@ const READ_ONLY_NAME = /^(check|inspect|verify|debug|diagnose)_/i;
 const SQLITE_CONNECT = /\b(?:sqlite3|aiosqlite)\.connect\s*\(|['"]sqlite(?:\+\w+)?:\/\/|better-sqlite3|\bsqlite3\s+\S+\.(?:db|sqlite3?)\b/;
 const SQLITE_IMPORT = /\bimport\s+(?:sqlite3|aiosqlite)\b|\bfrom\s+(?:sqlite3|aiosqlite)\s+import\b/;
 /** PostgreSQL drivers, URLs and tools. */
-const PG_CLIENT = /\bpsycopg2?\b|\basyncpg\b|\bpg8000\b|postgres(?:ql)?(?:\+\w+)?:\/\/|\bpsql\b|\bpg_dump\b|from\s+['"]pg['"]|require\(\s*['"]pg['"]\s*\)/;
+const PG_CLIENT =
+  /\bpsycopg2?\b|\basyncpg\b|\bpg8000\b|postgres(?:ql)?(?:\+\w+)?:\/\/|\bpsql\b|\bpg_dump\b|from\s+['"]pg['"]|require\(\s*['"]pg['"]\s*\)/;
 /** SQL only SQLite accepts (or only SQLite's catalogue has). */
 const SQLITE_SQL = /\bPRAGMA\s+\w+|\bAUTOINCREMENT\b|\bsqlite_master\b|\bsqlite_sequence\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE)\b/i;
 /** Anything that reaches a database from code. */
 const DB_WORDS = [
-  'execute', 'executemany', 'executescript', 'cursor', 'psycopg2?', 'asyncpg', 'sqlalchemy', 'create_engine', 'SessionLocal', 'get_db',
-  'create_all', 'drop_all', 'psql', 'sqlite3', 'knex', 'prisma', 'sequelize', 'typeorm', 'pg_dump', 'alembic', 'supabase',
+  'execute',
+  'executemany',
+  'executescript',
+  'cursor',
+  'psycopg2?',
+  'asyncpg',
+  'sqlalchemy',
+  'create_engine',
+  'SessionLocal',
+  'get_db',
+  'create_all',
+  'drop_all',
+  'psql',
+  'sqlite3',
+  'knex',
+  'prisma',
+  'sequelize',
+  'typeorm',
+  'pg_dump',
+  'alembic',
+  'supabase',
 ];
 const DB_ACCESS = new RegExp(`\\b(?:${DB_WORDS.join('|')})\\b|${/\.query\s*\(|\bop\.\w+\s*\(/.source}`, 'i');
 /** Statements that only read. */
@@ -51,7 +71,10 @@ function sqliteClient(text: string): RegExpExecArray | null {
 }
 
 function stripComments(sql: string): string {
-  return sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ').trim();
+  return sql
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/--[^\n]*/g, ' ')
+    .trim();
 }
 
 /** Does this fragment only read? Its text, statement by statement (a rough split: it is only asked of scripts named to read). */
@@ -61,7 +84,10 @@ function readsOnly(f: SqlFragment): boolean {
     .split(';')
     .map((s) => s.trim())
     .filter((s) => s !== '')
-    .every((s) => READ_VERB.test(s) && !/\b(?:INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|ALTER\s+TABLE|CREATE\s+|DROP\s+|TRUNCATE\b)/i.test(s));
+    .every(
+      (s) =>
+        READ_VERB.test(s) && !/\b(?:INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|ALTER\s+TABLE|CREATE\s+|DROP\s+|TRUNCATE\b)/i.test(s),
+    );
 }
 
 /**
@@ -71,7 +97,12 @@ function readsOnly(f: SqlFragment): boolean {
  * Undefined for a PostgreSQL script that may change something: that one is
  * classified against production.
  */
-export function scriptKind(input: { readonly path: string; readonly text: string; readonly fragments: readonly SqlFragment[]; readonly analysis: ScriptAnalysis }): ScriptKind | undefined {
+export function scriptKind(input: {
+  readonly path: string;
+  readonly text: string;
+  readonly fragments: readonly SqlFragment[];
+  readonly analysis: ScriptAnalysis;
+}): ScriptKind | undefined {
   const { path, text, fragments, analysis } = input;
   const base = posix.basename(path.split('\\').join('/'));
   const client = sqliteClient(text);
@@ -82,14 +113,19 @@ export function scriptKind(input: { readonly path: string; readonly text: string
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
-      sentence: `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`${SQLITE_SQL.exec(sqliteFragment.sql!)![0]}\`), run through \`${client[0].trim()}\`: none of it belongs in PostgreSQL migrations.`,
+      sentence:
+        `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`` +
+        `${SQLITE_SQL.exec(sqliteFragment.sql!)![0]}\`), run through \`${client[0].trim()}\`: none of it ` +
+        `belongs in PostgreSQL migrations.`,
     };
   }
   if (client !== null && !pg) {
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
-      sentence: `line ${locationOf(text, client.index).line}: it talks to SQLite (\`${client[0].trim()}\`), not PostgreSQL: none of it belongs in PostgreSQL migrations.`,
+      sentence:
+        `line ${locationOf(text, client.index).line}: it talks to SQLite (\`${client[0].trim()}\`), not ` +
+        `PostgreSQL: none of it belongs in PostgreSQL migrations.`,
     };
   }
   if (sqliteFragment !== undefined && !pg) {
@@ -97,7 +133,9 @@ export function scriptKind(input: { readonly path: string; readonly text: string
     return {
       class: 'not_postgresql',
       reason: 'sqlite',
-      sentence: `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`${m[0]}\`), not PostgreSQL's: none of it belongs in PostgreSQL migrations.`,
+      sentence:
+        `line ${fragmentLine(sqliteFragment)}: its SQL is SQLite's (\`${m[0]}\`), not PostgreSQL's: ` +
+        `none of it belongs in PostgreSQL migrations.`,
     };
   }
   if (READ_ONLY_NAME.test(base)) {
@@ -110,12 +148,18 @@ export function scriptKind(input: { readonly path: string; readonly text: string
         sentence:
           fragments.length === 0
             ? 'A read-only tool by its name, with no SQL that changes anything: it stays where it is.'
-            : `A read-only tool: its ${fragments.length} quer${fragments.length === 1 ? 'y only reads' : 'ies only read'} (first at line ${fragments[0]!.loc.line}); it stays where it is.`,
+            : `A read-only tool: its ${fragments.length} quer` +
+              `${fragments.length === 1 ? 'y only reads' : 'ies only read'} (first at line ` +
+              `${fragments[0]!.loc.line}); it stays where it is.`,
       };
     }
   }
   if (fragments.length === 0 && analysis.includes.length === 0 && !DB_ACCESS.test(text)) {
-    return { class: 'not_database', reason: 'no_database_access', sentence: 'Not a database script: no SQL, no database driver, connection or ORM call in it; it stays where it is.' };
+    return {
+      class: 'not_database',
+      reason: 'no_database_access',
+      sentence: 'Not a database script: no SQL, no database driver, connection or ORM call in it; it stays where it is.',
+    };
   }
   return undefined;
 }

@@ -43,17 +43,30 @@ const cases: Case[] = [
   {
     name: '$VAR and ${VAR} assigned a literal earlier are substituted',
     src: 'TABLE=documents\nIDX="idx_${TABLE}_deleted"\npsql -c "CREATE INDEX $IDX ON ${TABLE} (deleted_at)"\n',
-    fragments: [{ sql: 'CREATE INDEX idx_documents_deleted ON documents (deleted_at)', dynamic: false, mapping: 'approximate', loc: loc(3, 10, 3, 52) }],
+    fragments: [
+      {
+        sql: 'CREATE INDEX idx_documents_deleted ON documents (deleted_at)',
+        dynamic: false,
+        mapping: 'approximate',
+        loc: loc(3, 10, 3, 52),
+      },
+    ],
   },
   {
     name: 'export NAME=value counts as an assignment',
-    src: "export SCHEMA='app'\npsql -c \"CREATE SCHEMA IF NOT EXISTS $SCHEMA\"",
+    src: 'export SCHEMA=\'app\'\npsql -c "CREATE SCHEMA IF NOT EXISTS $SCHEMA"',
     fragments: [{ sql: 'CREATE SCHEMA IF NOT EXISTS app', dynamic: false }],
   },
   {
     name: 'a variable never assigned in the script: dynamic, kept as written',
     src: 'psql -c "ALTER TABLE ${TABLE} ADD c int"',
-    fragments: [{ sql: 'ALTER TABLE ${TABLE} ADD c int', dynamic: true, reason: 'shell variable $TABLE is not assigned a literal earlier in the script' }],
+    fragments: [
+      {
+        sql: 'ALTER TABLE ${TABLE} ADD c int',
+        dynamic: true,
+        reason: 'shell variable $TABLE is not assigned a literal earlier in the script',
+      },
+    ],
   },
   {
     name: 'a variable assigned from a command substitution is not a literal',
@@ -111,9 +124,18 @@ const cases: Case[] = [
     fragments: [{ sql: null, includes: 'schema/functions.sql', via: 'psql <' }],
   },
   {
-    name: "heredoc with a quoted delimiter: no expansion, exact mapping",
+    name: 'heredoc with a quoted delimiter: no expansion, exact mapping',
     src: "psql \"$URL\" <<'SQL'\nUPDATE t SET price = '$5';\nSQL\necho done\n",
-    fragments: [{ sql: "UPDATE t SET price = '$5';\n", dynamic: false, via: 'heredoc', loc: loc(2, 1, 3, 1), mapping: 'exact', callLoc: { line: 1, column: 13 } }],
+    fragments: [
+      {
+        sql: "UPDATE t SET price = '$5';\n",
+        dynamic: false,
+        via: 'heredoc',
+        loc: loc(2, 1, 3, 1),
+        mapping: 'exact',
+        callLoc: { line: 1, column: 13 },
+      },
+    ],
   },
   {
     name: 'heredoc with an unquoted delimiter: variables expand',
@@ -198,7 +220,9 @@ const cases: Case[] = [
   {
     name: 'unterminated double quote: a warning and a dynamic fragment',
     src: 'psql -c "ALTER TABLE t ADD c int\necho done\n',
-    fragments: [{ sql: 'ALTER TABLE t ADD c int\necho done\n', dynamic: true, reason: 'unterminated quote: the SQL runs to the end of the file' }],
+    fragments: [
+      { sql: 'ALTER TABLE t ADD c int\necho done\n', dynamic: true, reason: 'unterminated quote: the SQL runs to the end of the file' },
+    ],
     warnings: ['unterminated double quote'],
   },
   {
@@ -208,7 +232,7 @@ const cases: Case[] = [
     warnings: ['here-document not terminated by EOF'],
   },
   {
-    name: 'characters outside ASCII before the SQL: columns count UTF-16 units, not the parser\'s UTF-8 bytes',
+    name: "characters outside ASCII before the SQL: columns count UTF-16 units, not the parser's UTF-8 bytes",
     src: "echo 'é€😀'; psql -c 'SELECT 1'",
     fragments: [{ sql: 'SELECT 1', loc: loc(1, 23, 1, 31), mapping: 'exact' }],
   },
@@ -226,7 +250,9 @@ const cases: Case[] = [
   {
     name: 'a heredoc inside a function body',
     src: 'run() {\n  psql "$URL" <<-SQL\n\t\tCREATE INDEX i ON t (a);\n\tSQL\n}\n',
-    fragments: [{ sql: 'CREATE INDEX i ON t (a);\n', dynamic: false, mapping: 'exact', loc: loc(3, 3, 4, 1), callLoc: { line: 2, column: 15 } }],
+    fragments: [
+      { sql: 'CREATE INDEX i ON t (a);\n', dynamic: false, mapping: 'exact', loc: loc(3, 3, 4, 1), callLoc: { line: 2, column: 15 } },
+    ],
   },
   {
     name: 'an arithmetic for loop: its variable is a run-time value',
@@ -250,20 +276,9 @@ describe('lexShell', () => {
   it('splits words, operators and redirections with positions', () => {
     const { tokens, problems } = lexShell('a "b c" d>out 2>&1 | e; f && g\n');
     expect(problems).toEqual([]);
-    expect(tokens.map((t) => (t.kind === 'word' ? `w:${t.raw}` : t.kind === 'op' ? `op:${t.op === '\n' ? '\\n' : t.op}` : `r:${t.op}`))).toEqual([
-      'w:a',
-      'w:"b c"',
-      'w:d',
-      'r:>',
-      'r:>&',
-      'op:|',
-      'w:e',
-      'op:;',
-      'w:f',
-      'op:&&',
-      'w:g',
-      'op:\\n',
-    ]);
+    expect(
+      tokens.map((t) => (t.kind === 'word' ? `w:${t.raw}` : t.kind === 'op' ? `op:${t.op === '\n' ? '\\n' : t.op}` : `r:${t.op}`)),
+    ).toEqual(['w:a', 'w:"b c"', 'w:d', 'r:>', 'r:>&', 'op:|', 'w:e', 'op:;', 'w:f', 'op:&&', 'w:g', 'op:\\n']);
   });
 
   it('attaches here-document bodies to their redirections', () => {

@@ -5,7 +5,22 @@ import type { ExtractionWarning, SqlFragment } from './types.js';
 
 /** psql options that take a value (short and long forms). */
 const PSQL_VALUE_OPTS = new Set(['-c', '-f', '-d', '-h', '-p', '-U', '-v', '-o', '-L', '-F', '-R', '-P', '-T']);
-const PSQL_LONG_VALUE_OPTS = new Set(['--command', '--file', '--dbname', '--host', '--port', '--username', '--set', '--variable', '--output', '--log-file', '--field-separator', '--record-separator', '--pset', '--table-attr']);
+const PSQL_LONG_VALUE_OPTS = new Set([
+  '--command',
+  '--file',
+  '--dbname',
+  '--host',
+  '--port',
+  '--username',
+  '--set',
+  '--variable',
+  '--output',
+  '--log-file',
+  '--field-separator',
+  '--record-separator',
+  '--pset',
+  '--table-attr',
+]);
 const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const DECLARERS = new Set(['export', 'readonly', 'local', 'declare', 'typeset']);
 
@@ -279,7 +294,10 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
         fragments.push({
           sql: null,
           dynamic: true,
-          reason: `psql reads its SQL from \`${prev.words.map((w) => w.raw).join(' ').slice(0, 60)}\``,
+          reason: `psql reads its SQL from \`${prev.words
+            .map((w) => w.raw)
+            .join(' ')
+            .slice(0, 60)}\``,
           loc: lines.range(prev.words[0]?.start ?? 0, prev.words[prev.words.length - 1]?.end ?? 0),
           mapping: 'approximate',
           via: 'pipe',

@@ -8,7 +8,17 @@ import { createRequire } from 'node:module';
 import type mvdan from 'mvdan-sh';
 import type { ExpansionSegment, HereDoc, LiteralSegment, Segment, ShellLex, ShellRedirect, ShellToken, ShellWord } from './shell-tokens.js';
 
-export type { ExpansionSegment, HereDoc, LiteralSegment, Segment, ShellLex, ShellOperator, ShellRedirect, ShellToken, ShellWord } from './shell-tokens.js';
+export type {
+  ExpansionSegment,
+  HereDoc,
+  LiteralSegment,
+  Segment,
+  ShellLex,
+  ShellOperator,
+  ShellRedirect,
+  ShellToken,
+  ShellWord,
+} from './shell-tokens.js';
 
 type Problem = { message: string; offset: number };
 type Pos = mvdan.Pos;
@@ -33,7 +43,19 @@ function shell(): typeof mvdan.syntax {
 }
 
 const ANSI: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
 };
 const QUOTE_PROBLEM: Record<string, string> = {
   '"': 'unterminated double quote',
@@ -148,7 +170,13 @@ export function lexShell(src: string): ShellLex {
       last = pEnd;
       if (kind === 'Lit') {
         const raw = text.slice(pStart, pEnd);
-        out.push(textSeg(raw, pStart, raw.replace(/\\(\n|.)/gs, (_, c: string) => (c === '\n' ? '' : c))));
+        out.push(
+          textSeg(
+            raw,
+            pStart,
+            raw.replace(/\\(\n|.)/gs, (_, c: string) => (c === '\n' ? '' : c)),
+          ),
+        );
       } else if (kind === 'SglQuoted') {
         quoted = true;
         const dollar = (part as mvdan.SglQuoted).Dollar;
@@ -173,7 +201,13 @@ export function lexShell(src: string): ShellLex {
           const start = text.startsWith(value, icur) ? icur : at(inner.Pos());
           const raw = text.startsWith(value, start) ? value : text.slice(start, at(inner.End()));
           icur = start + raw.length;
-          out.push(textSeg(raw, start, raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c))));
+          out.push(
+            textSeg(
+              raw,
+              start,
+              raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c)),
+            ),
+          );
         }
       } else if (kind === 'ExtGlob') {
         const raw = text.slice(pStart, pEnd);

@@ -135,7 +135,14 @@ export function rewritePlaceholders(sql: string, style: ParamStyle): Rewritten {
         }
       }
     }
-    if (style === 'named' && c === ':' && next !== undefined && identStart(next) && sql[i - 1] !== ':' && !(i > 0 && identPart(sql[i - 1]!))) {
+    if (
+      style === 'named' &&
+      c === ':' &&
+      next !== undefined &&
+      identStart(next) &&
+      sql[i - 1] !== ':' &&
+      !(i > 0 && identPart(sql[i - 1]!))
+    ) {
       let j = i + 1;
       while (j < n && identPart(sql[j]!)) j++;
       out += `$${numberFor(sql.slice(i + 1, j))}`;

@@ -58,7 +58,13 @@ export function formatTypeName(typeName: unknown): string {
   if (raw === 'char' && names[0] === 'pg_catalog') base = 'character';
   const mods = (t.typmods ?? []).map(intConst).filter((m): m is number => m !== undefined);
   let out: string;
-  if (mods.length > 0 && (base === 'timestamp with time zone' || base === 'timestamp without time zone' || base === 'time with time zone' || base === 'time without time zone')) {
+  if (
+    mods.length > 0 &&
+    (base === 'timestamp with time zone' ||
+      base === 'timestamp without time zone' ||
+      base === 'time with time zone' ||
+      base === 'time without time zone')
+  ) {
     const [head, ...rest] = base.split(' ');
     out = `${head}(${mods.join(',')}) ${rest.join(' ')}`;
   } else if (mods.length > 0) {
@@ -106,7 +112,13 @@ function constraintTypeOf(contype: unknown): string | undefined {
   }
 }
 
-const SUFFIX: Readonly<Record<string, string>> = { 'primary key': 'pkey', unique: 'key', 'foreign key': 'fkey', check: 'check', exclude: 'excl' };
+const SUFFIX: Readonly<Record<string, string>> = {
+  'primary key': 'pkey',
+  unique: 'key',
+  'foreign key': 'fkey',
+  check: 'check',
+  exclude: 'excl',
+};
 
 /** PostgreSQL's default name for an unnamed constraint or index (`users_email_key`), cut to 63 bytes. */
 export function defaultObjectName(table: string, columns: readonly string[], suffix: string): string {
@@ -133,7 +145,9 @@ function columnRefs(node: unknown, out: string[] = []): string[] {
 }
 
 function keyNames(list: unknown): string[] {
-  return Array.isArray(list) ? list.map((k) => str(k) ?? (k as { IndexElem?: { name?: string } }).IndexElem?.name).filter((s): s is string => s !== undefined) : [];
+  return Array.isArray(list)
+    ? list.map((k) => str(k) ?? (k as { IndexElem?: { name?: string } }).IndexElem?.name).filter((s): s is string => s !== undefined)
+    : [];
 }
 
 function constraintEffect(schema: string, table: string, c: Node, column?: string): Effect | undefined {
@@ -142,11 +156,22 @@ function constraintEffect(schema: string, table: string, c: Node, column?: strin
   let keyColumns = keyNames(c['keys']);
   if (type === 'foreign key') keyColumns = keyNames(c['fk_attrs']);
   if (type === 'check') keyColumns = columnRefs(c['raw_expr']);
-  if (type === 'exclude') keyColumns = Array.isArray(c['exclusions']) ? (c['exclusions'] as unknown[]).flatMap((e) => keyNames([((e as { List?: { items?: unknown[] } }).List?.items ?? [])[0]])) : [];
+  if (type === 'exclude')
+    keyColumns = Array.isArray(c['exclusions'])
+      ? (c['exclusions'] as unknown[]).flatMap((e) => keyNames([((e as { List?: { items?: unknown[] } }).List?.items ?? [])[0]]))
+      : [];
   if (column !== undefined && keyColumns.length === 0) keyColumns = [column];
   const written = c['conname'] as string | undefined;
   const name = written ?? defaultObjectName(table, type === 'check' ? keyColumns.slice(0, 1) : keyColumns, SUFFIX[type] ?? 'key');
-  return { kind: 'add_constraint', schema, table, constraint: name, constraintType: type, keyColumns, ...(written === undefined ? { derivedName: true } : {}) };
+  return {
+    kind: 'add_constraint',
+    schema,
+    table,
+    constraint: name,
+    constraintType: type,
+    keyColumns,
+    ...(written === undefined ? { derivedName: true } : {}),
+  };
 }
 
 /** A column definition's effect-level description plus its inline constraints. */
@@ -199,7 +224,8 @@ export function statementEffects(ast: unknown): Effect[] {
     }
     case 'AlterTableStmt': {
       const { schema, table } = rangeVar(n['relation']);
-      if (n['objtype'] !== 'OBJECT_TABLE') return [{ kind: 'other', schema, objectType: 'ALTER ' + String(n['objtype'] ?? '').replace('OBJECT_', ''), name: table }];
+      if (n['objtype'] !== 'OBJECT_TABLE')
+        return [{ kind: 'other', schema, objectType: 'ALTER ' + String(n['objtype'] ?? '').replace('OBJECT_', ''), name: table }];
       const out: Effect[] = [];
       for (const rc of (n['cmds'] as unknown[] | undefined) ?? []) {
         const c = (rc as { AlterTableCmd?: Node }).AlterTableCmd ?? {};
@@ -209,7 +235,19 @@ export function statementEffects(ast: unknown): Effect[] {
           case 'AT_AddColumn': {
             const def = (c['def'] as { ColumnDef?: Node }).ColumnDef ?? {};
             const { column, constraints } = columnOf(schema, table, def);
-            out.push({ kind: 'add_column', schema, table, column: column.name, type: column.type, default: column.default, notNull: column.notNull, ...cond }, ...constraints);
+            out.push(
+              {
+                kind: 'add_column',
+                schema,
+                table,
+                column: column.name,
+                type: column.type,
+                default: column.default,
+                notNull: column.notNull,
+                ...cond,
+              },
+              ...constraints,
+            );
             break;
           }
           case 'AT_DropColumn':
@@ -227,7 +265,11 @@ export function statementEffects(ast: unknown): Effect[] {
             out.push({ kind: 'drop_not_null', schema, table, column: colName ?? '?' });
             break;
           case 'AT_ColumnDefault':
-            out.push(c['def'] === undefined ? { kind: 'drop_default', schema, table, column: colName ?? '?' } : { kind: 'set_default', schema, table, column: colName ?? '?', default: safeDeparse(c['def']) });
+            out.push(
+              c['def'] === undefined
+                ? { kind: 'drop_default', schema, table, column: colName ?? '?' }
+                : { kind: 'set_default', schema, table, column: colName ?? '?', default: safeDeparse(c['def']) },
+            );
             break;
           case 'AT_AddConstraint': {
             const con = (c['def'] as { Constraint?: Node }).Constraint;
@@ -255,7 +297,9 @@ export function statementEffects(ast: unknown): Effect[] {
         case 'OBJECT_INDEX':
           return [{ kind: 'rename_index', schema: rel.schema, index: rel.table, from: rel.table, to }];
         default:
-          return [{ kind: 'other', schema: rel.schema, objectType: `RENAME ${String(n['renameType']).replace('OBJECT_', '')}`, name: rel.table }];
+          return [
+            { kind: 'other', schema: rel.schema, objectType: `RENAME ${String(n['renameType']).replace('OBJECT_', '')}`, name: rel.table },
+          ];
       }
     }
     case 'IndexStmt': {
@@ -264,16 +308,18 @@ export function statementEffects(ast: unknown): Effect[] {
       const cols = params.map((p) => (p as { IndexElem?: { name?: string } }).IndexElem?.name ?? 'expr');
       const written = n['idxname'] as string | undefined;
       const index = written ?? defaultObjectName(table, cols, 'idx');
-      return [{
-        kind: 'create_index',
-        schema,
-        table,
-        index,
-        ...(cols.every((c) => c !== 'expr') ? { keyColumns: cols } : {}),
-        ...(written === undefined ? { derivedName: true } : {}),
-        ...(n['if_not_exists'] === true ? { conditional: true } : {}),
-        ...(n['concurrent'] === true ? { concurrent: true } : {}),
-      }];
+      return [
+        {
+          kind: 'create_index',
+          schema,
+          table,
+          index,
+          ...(cols.every((c) => c !== 'expr') ? { keyColumns: cols } : {}),
+          ...(written === undefined ? { derivedName: true } : {}),
+          ...(n['if_not_exists'] === true ? { conditional: true } : {}),
+          ...(n['concurrent'] === true ? { concurrent: true } : {}),
+        },
+      ];
     }
     case 'DropStmt': {
       const type = String(n['removeType'] ?? '');
@@ -284,7 +330,8 @@ export function statementEffects(ast: unknown): Effect[] {
         const name = parts.at(-1) ?? '?';
         const schema = parts.length > 1 ? parts[parts.length - 2]! : 'public';
         if (type === 'OBJECT_TABLE') out.push({ kind: 'drop_table', schema, table: name, ...cond });
-        else if (type === 'OBJECT_INDEX') out.push({ kind: 'drop_index', schema, index: name, ...cond, ...(n['concurrent'] === true ? { concurrent: true } : {}) });
+        else if (type === 'OBJECT_INDEX')
+          out.push({ kind: 'drop_index', schema, index: name, ...cond, ...(n['concurrent'] === true ? { concurrent: true } : {}) });
         else out.push({ kind: 'drop_object', schema, objectType: type.replace('OBJECT_', '').toLowerCase(), name, ...cond });
       }
       if (out.length === 0) out.push({ kind: 'other', schema: 'public', objectType: `DROP ${type.replace('OBJECT_', '')}` });
@@ -292,12 +339,16 @@ export function statementEffects(ast: unknown): Effect[] {
     }
     case 'InsertStmt': {
       const { schema, table } = rangeVar(n['relation']);
-      const columns = ((n['cols'] as unknown[] | undefined) ?? []).map((c) => (c as { ResTarget?: { name?: string } }).ResTarget?.name ?? '?');
+      const columns = ((n['cols'] as unknown[] | undefined) ?? []).map(
+        (c) => (c as { ResTarget?: { name?: string } }).ResTarget?.name ?? '?',
+      );
       return [{ kind: 'insert_rows', schema, table, columns }];
     }
     case 'UpdateStmt': {
       const { schema, table } = rangeVar(n['relation']);
-      const columns = ((n['targetList'] as unknown[] | undefined) ?? []).map((c) => (c as { ResTarget?: { name?: string } }).ResTarget?.name ?? '?');
+      const columns = ((n['targetList'] as unknown[] | undefined) ?? []).map(
+        (c) => (c as { ResTarget?: { name?: string } }).ResTarget?.name ?? '?',
+      );
       return [{ kind: 'update_rows', schema, table, columns: [...new Set(columns)] }];
     }
     case 'DeleteStmt': {
@@ -305,9 +356,20 @@ export function statementEffects(ast: unknown): Effect[] {
       return [{ kind: 'delete_rows', schema, table }];
     }
     case 'TruncateStmt':
-      return ((n['relations'] as unknown[] | undefined) ?? []).map((r) => ({ kind: 'truncate' as const, ...rangeVar((r as { RangeVar?: unknown }).RangeVar) }));
+      return ((n['relations'] as unknown[] | undefined) ?? []).map((r) => ({
+        kind: 'truncate' as const,
+        ...rangeVar((r as { RangeVar?: unknown }).RangeVar),
+      }));
     case 'CreateExtensionStmt':
-      return [{ kind: 'create_object', schema: 'public', objectType: 'extension', name: n['extname'] as string, ...(n['if_not_exists'] === true ? { conditional: true } : {}) }];
+      return [
+        {
+          kind: 'create_object',
+          schema: 'public',
+          objectType: 'extension',
+          name: n['extname'] as string,
+          ...(n['if_not_exists'] === true ? { conditional: true } : {}),
+        },
+      ];
     case 'ViewStmt': {
       const { schema, table } = rangeVar(n['view']);
       return [{ kind: 'create_object', schema, objectType: 'view', name: table }];
@@ -315,15 +377,32 @@ export function statementEffects(ast: unknown): Effect[] {
     case 'CreateTableAsStmt': {
       const into = (n['into'] as { rel?: unknown } | undefined)?.rel;
       const { schema, table } = rangeVar(into);
-      return [{ kind: 'create_object', schema, objectType: n['objtype'] === 'OBJECT_MATVIEW' ? 'materialized view' : 'table as', name: table }];
+      return [
+        { kind: 'create_object', schema, objectType: n['objtype'] === 'OBJECT_MATVIEW' ? 'materialized view' : 'table as', name: table },
+      ];
     }
     case 'CreateSeqStmt': {
       const { schema, table } = rangeVar(n['sequence']);
-      return [{ kind: 'create_object', schema, objectType: 'sequence', name: table, ...(n['if_not_exists'] === true ? { conditional: true } : {}) }];
+      return [
+        {
+          kind: 'create_object',
+          schema,
+          objectType: 'sequence',
+          name: table,
+          ...(n['if_not_exists'] === true ? { conditional: true } : {}),
+        },
+      ];
     }
     case 'CreateFunctionStmt': {
       const parts = ((n['funcname'] as unknown[] | undefined) ?? []).map(str).filter((s): s is string => s !== undefined);
-      return [{ kind: 'create_object', schema: parts.length > 1 ? parts[0]! : 'public', objectType: n['is_procedure'] === true ? 'procedure' : 'function', name: parts.at(-1) ?? '?' }];
+      return [
+        {
+          kind: 'create_object',
+          schema: parts.length > 1 ? parts[0]! : 'public',
+          objectType: n['is_procedure'] === true ? 'procedure' : 'function',
+          name: parts.at(-1) ?? '?',
+        },
+      ];
     }
     case 'CreateEnumStmt': {
       const parts = ((n['typeName'] as unknown[] | undefined) ?? []).map(str).filter((s): s is string => s !== undefined);
@@ -335,22 +414,34 @@ export function statementEffects(ast: unknown): Effect[] {
     }
     case 'CommentStmt': {
       const type = String(n['objtype'] ?? '');
-      const parts = (((n['object'] as { List?: { items?: unknown[] } } | undefined)?.List?.items) ?? []).map(str).filter((x): x is string => x !== undefined);
+      const parts = ((n['object'] as { List?: { items?: unknown[] } } | undefined)?.List?.items ?? [])
+        .map(str)
+        .filter((x): x is string => x !== undefined);
       const comment = (n['comment'] as string | undefined) ?? null;
-      if (type === 'OBJECT_TABLE' && parts.length >= 1) return [{ kind: 'set_comment', schema: parts.length > 1 ? parts[0]! : 'public', table: parts.at(-1)!, comment }];
-      if (type === 'OBJECT_COLUMN' && parts.length >= 2) return [{ kind: 'set_comment', schema: parts.length > 2 ? parts[0]! : 'public', table: parts.at(-2)!, column: parts.at(-1)!, comment }];
+      if (type === 'OBJECT_TABLE' && parts.length >= 1)
+        return [{ kind: 'set_comment', schema: parts.length > 1 ? parts[0]! : 'public', table: parts.at(-1)!, comment }];
+      if (type === 'OBJECT_COLUMN' && parts.length >= 2)
+        return [
+          { kind: 'set_comment', schema: parts.length > 2 ? parts[0]! : 'public', table: parts.at(-2)!, column: parts.at(-1)!, comment },
+        ];
       return [{ kind: 'other', schema: 'public', objectType: `COMMENT ON ${type.replace('OBJECT_', '')}` }];
     }
     case 'GrantStmt': {
-      if (n['is_grant'] !== true || n['targtype'] !== 'ACL_TARGET_OBJECT' || n['objtype'] !== 'OBJECT_TABLE') return [{ kind: 'other', schema: 'public', objectType: n['is_grant'] === true ? 'GRANT' : 'REVOKE' }];
-      const privileges = ((n['privileges'] as { AccessPriv?: { priv_name?: string; cols?: unknown } }[] | undefined) ?? []).map((p) => (p.AccessPriv?.cols !== undefined ? '?' : String(p.AccessPriv?.priv_name ?? '?').toUpperCase()));
+      if (n['is_grant'] !== true || n['targtype'] !== 'ACL_TARGET_OBJECT' || n['objtype'] !== 'OBJECT_TABLE')
+        return [{ kind: 'other', schema: 'public', objectType: n['is_grant'] === true ? 'GRANT' : 'REVOKE' }];
+      const privileges = ((n['privileges'] as { AccessPriv?: { priv_name?: string; cols?: unknown } }[] | undefined) ?? []).map((p) =>
+        p.AccessPriv?.cols !== undefined ? '?' : String(p.AccessPriv?.priv_name ?? '?').toUpperCase(),
+      );
       if (privileges.includes('?')) return [{ kind: 'other', schema: 'public', objectType: 'GRANT (columns)' }];
-      const grantees = ((n['grantees'] as { RoleSpec?: { roletype?: string; rolename?: string } }[] | undefined) ?? []).map((g) => (g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : g.RoleSpec?.rolename));
+      const grantees = ((n['grantees'] as { RoleSpec?: { roletype?: string; rolename?: string } }[] | undefined) ?? []).map((g) =>
+        g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : g.RoleSpec?.rolename,
+      );
       if (grantees.some((g) => g === undefined)) return [{ kind: 'other', schema: 'public', objectType: 'GRANT' }];
       const out: Effect[] = [];
       for (const o of (n['objects'] as unknown[] | undefined) ?? []) {
         const { schema, table } = rangeVar((o as { RangeVar?: unknown }).RangeVar);
-        for (const g of grantees) out.push({ kind: 'grant', schema, table, grantee: g!, privileges: privileges.length === 0 ? ['ALL'] : privileges });
+        for (const g of grantees)
+          out.push({ kind: 'grant', schema, table, grantee: g!, privileges: privileges.length === 0 ? ['ALL'] : privileges });
       }
       return out;
     }

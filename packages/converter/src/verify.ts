@@ -47,7 +47,11 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
   if (baseline !== undefined) {
     const atBaseline = await snapshotFrom({ kind: 'migrations', dir: plan.outDir, revision: baseline.revision }, base);
     const d1 = compare(options.production, atBaseline.snapshot, { left: 'production', right: 'the baseline' });
-    rows.push({ check: `baseline ${baseline.revision} = production`, ok: d1.length === 0, differences: d1.map((d) => ({ message: d.message })) });
+    rows.push({
+      check: `baseline ${baseline.revision} = production`,
+      ok: d1.length === 0,
+      differences: d1.map((d) => ({ message: d.message })),
+    });
   }
   if (options.models === undefined && written.migrations.length > (baseline === undefined ? 0 : 1)) {
     // Without models there is nothing to compare the head with, but every migration must still apply.
@@ -62,7 +66,13 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
       rows.push({
         check: `${baseline ? 'baseline + ' : ''}${converted.length} converted migrations apply`,
         ok: false,
-        differences: [{ message: failing ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}` : message.split('\n')[0]! }],
+        differences: [
+          {
+            message: failing
+              ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}`
+              : message.split('\n')[0]!,
+          },
+        ],
       });
     }
   }
@@ -74,7 +84,17 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
     } catch (err) {
       const message = (err as Error).message;
       const failing = written.migrations.find((m) => m.source !== null && message.includes(basename(m.file)));
-      rows.push({ check: 'converted migrations apply', ok: false, differences: [{ message: failing ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}` : message.split('\n')[0]! }] });
+      rows.push({
+        check: 'converted migrations apply',
+        ok: false,
+        differences: [
+          {
+            message: failing
+              ? `${basename(failing.file)} (from ${failing.source}) does not apply: ${message.split('\n')[0]}`
+              : message.split('\n')[0]!,
+          },
+        ],
+      });
       return { ok: false, rows };
     }
     const d2 = compare(atHead.snapshot, options.models, { left: 'the converted migrations', right: 'the models' });
@@ -83,20 +103,32 @@ export async function verifyConversion(plan: ConversionPlan, written: WriteResul
     for (const s of manual) sources.set(s.path, await readFile(join(plan.root, s.path), 'utf8').catch(() => ''));
     const ownerOf = (d: Difference): string | undefined => {
       const parts = words(d.name);
-      const byEffect = manual.find((s) => s.effects.some((j) => {
-        const e = j.effect;
-        const names = [e.table, e.column, e.index, e.constraint, e.from, e.to].filter((x): x is string => x !== undefined);
-        return parts.every((p) => names.includes(p));
-      }));
+      const byEffect = manual.find((s) =>
+        s.effects.some((j) => {
+          const e = j.effect;
+          const names = [e.table, e.column, e.index, e.constraint, e.from, e.to].filter((x): x is string => x !== undefined);
+          return parts.every((p) => names.includes(p));
+        }),
+      );
       if (byEffect !== undefined) return byEffect.path;
-      const bySource = manual.find((s) => s.effects.length === 0 && parts.every((p) => new RegExp(`\\b${p.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'i').test(sources.get(s.path) ?? '')));
+      const bySource = manual.find(
+        (s) =>
+          s.effects.length === 0 &&
+          parts.every((p) => new RegExp(`\\b${p.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'i').test(sources.get(s.path) ?? '')),
+      );
       return bySource === undefined ? undefined : `${bySource.path} (names it; not parsed)`;
     };
     const diffs = d2.map((d) => {
       const owner = ownerOf(d);
       return owner === undefined ? { message: d.message } : { message: d.message, owner };
     });
-    rows.push({ check: `${baseline ? `baseline + ${written.migrations.length - 1}` : `head + ${written.migrations.length}`} migrations = models, except manual review`, ok: diffs.every((d) => d.owner !== undefined), differences: diffs });
+    rows.push({
+      check:
+        `${baseline ? `baseline + ${written.migrations.length - 1}` : `head + ${written.migrations.length}`}` +
+        ` migrations = models, except manual review`,
+      ok: diffs.every((d) => d.owner !== undefined),
+      differences: diffs,
+    });
   }
   return { ok: rows.every((r) => r.ok), rows };
 }
@@ -107,7 +139,11 @@ export function renderVerify(result: VerifyResult): string {
   for (const r of result.rows) {
     const expected = r.differences.filter((d) => d.owner !== undefined).length;
     const other = r.differences.length - expected;
-    out.push(`| ${r.check} | ${r.ok ? 'ok' : 'FAILED'} | ${r.differences.length === 0 ? 'none' : `${expected} owned by manual review${other ? `, ${other} unexplained` : ''}`} |`);
+    out.push(
+      `| ${r.check} | ${r.ok ? 'ok' : 'FAILED'} | ` +
+        `${r.differences.length === 0 ? 'none' : `${expected} owned by manual review${other ? `, ${other} unexplained` : ''}`}` +
+        ` |`,
+    );
   }
   for (const r of result.rows) for (const d of r.differences) out.push(`- ${d.message}${d.owner ? ` (manual: ${d.owner})` : ''}`);
   return `${out.join('\n')}\n`;

@@ -78,7 +78,12 @@ function keepDuplicateConstraints(steps: Step[], production: Snapshot): Step[] {
   const out: Step[] = [];
   for (const st of steps) {
     const m = /^CREATE TABLE (\S+) \(/.exec(st.sql);
-    const table = m === null ? undefined : Object.values(production.tables).find((t) => (t.schema === 'public' ? quoteIdent(t.name) : `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`) === m[1]);
+    const table =
+      m === null
+        ? undefined
+        : Object.values(production.tables).find(
+            (t) => (t.schema === 'public' ? quoteIdent(t.name) : `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`) === m[1],
+          );
     if (table === undefined) {
       out.push(st);
       continue;
@@ -149,7 +154,8 @@ function hasLimit(node: unknown): boolean {
  */
 function upSql(st: AnalyzedStatement): string {
   if (st.params === true) {
-    if (st.paramValues === undefined) return `-- Its parameters have no constant values in the script: fill them in.
+    if (st.paramValues === undefined)
+      return `-- Its parameters have no constant values in the script: fill them in.
 ${st.sql};`;
     const rows = st.paramValues.map((row) => {
       try {
@@ -158,7 +164,8 @@ ${st.sql};`;
         return null;
       }
     });
-    if (rows.some((r) => r === null)) return `-- Its parameters could not be bound: fill them in.
+    if (rows.some((r) => r === null))
+      return `-- Its parameters could not be bound: fill them in.
 ${st.sql};`;
     const isDml = st.effects.some(isDataEffect);
     if (isDml && rows.length === 1 && hasLimit(st.ast)) {
@@ -183,7 +190,8 @@ ${st.sql};`;
   // The parser leaves false flags out of its trees: delete rather than set false, so trees compare.
   delete node['if_not_exists'];
   delete node['missing_ok'];
-  for (const c of (node['cmds'] as { AlterTableCmd?: Record<string, unknown> }[] | undefined) ?? []) if (c.AlterTableCmd !== undefined) delete c.AlterTableCmd['missing_ok'];
+  for (const c of (node['cmds'] as { AlterTableCmd?: Record<string, unknown> }[] | undefined) ?? [])
+    if (c.AlterTableCmd !== undefined) delete c.AlterTableCmd['missing_ok'];
   // Keep the author's layout: drop the clause from the text, and keep that
   // text only if it parses to exactly the guard-less tree; else deparse the tree.
   const edited = st.sql
@@ -208,7 +216,8 @@ function withoutLocations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutLocations);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (k !== 'location' && k !== 'stmt_location' && k !== 'stmt_len') out[k] = withoutLocations(v);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    if (k !== 'location' && k !== 'stmt_location' && k !== 'stmt_len') out[k] = withoutLocations(v);
   return out;
 }
 
@@ -242,7 +251,11 @@ function inverse(e: Effect, production: Snapshot): string {
     grant: [e.table, e.grantee],
   };
   const names = needs[e.kind];
-  if (names !== undefined && names.some((n) => n === undefined || n === '')) return `-- ${e.kind.replace(/_/g, ' ')}${e.table ? ` on ${e.table}` : ''}: the script gives it no name, so it cannot be undone here; revert by hand.`;
+  if (names !== undefined && names.some((n) => n === undefined || n === ''))
+    return (
+      `-- ${e.kind.replace(/_/g, ' ')}${e.table ? ` on ${e.table}` : ''}: the script gives it no ` +
+      `name, so it cannot be undone here; revert by hand.`
+    );
   const table = qt(e, e.table);
   const col = (c: string | undefined) => (c === undefined || c === '' ? '' : quoteIdent(c));
   const prodCol = production.tables[`${e.schema}.${e.table}`]?.columns.find((c) => c.name === e.column);
@@ -266,10 +279,14 @@ function inverse(e: Effect, production: Snapshot): string {
     case 'drop_not_null':
       return `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET NOT NULL;`;
     case 'alter_column_type':
-      return prodCol ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} TYPE ${prodCol.type};` : `-- ${table}.${e.column}: its previous type is unknown; restore it by hand.`;
+      return prodCol
+        ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} TYPE ${prodCol.type};`
+        : `-- ${table}.${e.column}: its previous type is unknown; restore it by hand.`;
     case 'set_default':
     case 'drop_default':
-      return prodCol?.default ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};` : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
+      return prodCol?.default
+        ? `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} SET DEFAULT ${prodCol.default};`
+        : `ALTER TABLE ${table} ALTER COLUMN ${col(e.column)} DROP DEFAULT;`;
     case 'set_comment': {
       const t = production.tables[`${e.schema}.${e.table}`];
       const before = e.column === undefined ? t?.comment : t?.columns.find((c) => c.name === e.column)?.comment;
@@ -280,20 +297,27 @@ function inverse(e: Effect, production: Snapshot): string {
       return `REVOKE ${(e.privileges ?? ['ALL']).join(', ')} ON ${table} FROM ${e.grantee === 'public' ? 'PUBLIC' : col(e.grantee)};`;
     case 'create_object': {
       const what = e.objectType === 'enum' ? 'type' : e.objectType;
-      if (e.name && what !== undefined && ['extension', 'view', 'materialized view', 'sequence', 'type', 'domain', 'schema'].includes(what)) {
+      if (
+        e.name &&
+        what !== undefined &&
+        ['extension', 'view', 'materialized view', 'sequence', 'type', 'domain', 'schema'].includes(what)
+      ) {
         return `DROP ${what.toUpperCase()} ${what === 'extension' || what === 'schema' ? quoteIdent(e.name) : qt(e, e.name)};`;
       }
       return `-- ${what ?? 'object'} ${e.name ?? ''}: revert by hand.`;
     }
     default:
-      return isDataEffect(e) ? `-- ${e.kind.replace('_', ' ')} on ${e.table ?? '?'}: a data change is not reverted.` : `-- ${e.kind.replace(/_/g, ' ')} ${e.name ?? e.table ?? ''}: revert by hand.`.replace(/ +:/, ':');
+      return isDataEffect(e)
+        ? `-- ${e.kind.replace('_', ' ')} on ${e.table ?? '?'}: a data change is not reverted.`
+        : `-- ${e.kind.replace(/_/g, ' ')} ${e.name ?? e.table ?? ''}: revert by hand.`.replace(/ +:/, ':');
   }
 }
 
 function slugMessage(s: ScriptPlan): string {
   const createdTables = new Set(s.effects.filter((j) => j.effect.kind === 'create_table').map((j) => j.effect.table));
   const needed = s.effects.filter(
-    (j) => (j.production === 'absent' || isDataEffect(j.effect)) && (j.effect.kind === 'create_table' || !createdTables.has(j.effect.table)),
+    (j) =>
+      (j.production === 'absent' || isDataEffect(j.effect)) && (j.effect.kind === 'create_table' || !createdTables.has(j.effect.table)),
   );
   const parts = needed.slice(0, 3).map((j) => {
     const e = j.effect;
@@ -308,7 +332,10 @@ function slugMessage(s: ScriptPlan): string {
         return `rename ${e.table}.${e.from} to ${e.to}`;
       case 'update_rows':
       case 'insert_rows':
-        return `${e.kind === 'update_rows' ? 'update' : 'insert into'} ${e.table}${e.columns && e.columns.length > 0 ? `.${(e.columns as readonly string[]).join(', ')}` : ''}`;
+        return (
+          `${e.kind === 'update_rows' ? 'update' : 'insert into'} ${e.table}` +
+          `${e.columns && e.columns.length > 0 ? `.${(e.columns as readonly string[]).join(', ')}` : ''}`
+        );
       default:
         return `${e.kind.replace(/_/g, ' ')} ${e.table ?? e.name ?? ''}`.trim();
     }
@@ -344,9 +371,14 @@ async function move(root: string, from: string, to: string, useGit: boolean): Pr
 /** A rendering failure named by the script and line it came from. */
 function fromScript(s: ScriptPlan, line: number, err: unknown): StrataError {
   const why = err instanceof Error ? err.message : String(err);
-  return new StrataError('CONVERT_REFUSED', `${s.path}:${line}: the migration for this script could not be written (${why}). Nothing was written; exclude the script (--exclude ${s.path}) or fix it, then run again.`, {
-    meta: { script: s.path, line },
-  });
+  return new StrataError(
+    'CONVERT_REFUSED',
+    `${s.path}:${line}: the migration for this script could not be written (${why}). Nothing was ` +
+      `written; exclude the script (--exclude ${s.path}) or fix it, then run again.`,
+    {
+      meta: { script: s.path, line },
+    },
+  );
 }
 
 /**
@@ -356,22 +388,37 @@ function fromScript(s: ScriptPlan, line: number, err: unknown): StrataError {
  * so that `up`'s lint passes and writes to the table never wait for the build.
  * An index on a table the same script creates stays with it: the table is empty.
  */
-export function migrationParts(s: Pick<ScriptPlan, 'analysis' | 'effects'>): { transactional: AnalyzedStatement[]; concurrent: AnalyzedStatement[] } {
+export function migrationParts(s: Pick<ScriptPlan, 'analysis' | 'effects'>): {
+  transactional: AnalyzedStatement[];
+  concurrent: AnalyzedStatement[];
+} {
   const statements = neededStatements(s.analysis, s);
-  const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
+  const created = new Set(
+    statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)),
+  );
   const concurrent = statements.filter(
-    (st) => !st.transactional || (st.kind === 'IndexStmt' && st.effects.some((e) => e.kind === 'create_index' && !created.has(`${e.schema}.${e.table}`))),
+    (st) =>
+      !st.transactional ||
+      (st.kind === 'IndexStmt' && st.effects.some((e) => e.kind === 'create_index' && !created.has(`${e.schema}.${e.table}`))),
   );
   return { transactional: statements.filter((st) => !concurrent.includes(st)), concurrent };
 }
 
 /** `CREATE [UNIQUE] INDEX` as `CREATE [UNIQUE] INDEX CONCURRENTLY`. */
 function concurrently(sql: string): string {
-  return /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b/i.test(sql) ? sql : sql.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ');
+  return /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b/i.test(sql)
+    ? sql
+    : sql.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ');
 }
 
 /** One migration's text, or an error naming the script and the line of the statement that failed. */
-function renderMigration(s: ScriptPlan, part: 'transactional' | 'concurrent' | 'all', rev: string, parent: string, production: Snapshot): string {
+function renderMigration(
+  s: ScriptPlan,
+  part: 'transactional' | 'concurrent' | 'all',
+  rev: string,
+  parent: string,
+  production: Snapshot,
+): string {
   const parts = migrationParts(s);
   const statements = part === 'all' ? [...parts.transactional, ...parts.concurrent] : parts[part];
   const moved = new Set(parts.concurrent);
@@ -397,7 +444,9 @@ function renderMigration(s: ScriptPlan, part: 'transactional' | 'concurrent' | '
       ups.push(moved.has(st) && st.kind === 'IndexStmt' ? concurrently(sql) : sql);
     }
     // Dropping a table this migration creates drops its indexes and constraints too.
-    const created = new Set(statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)));
+    const created = new Set(
+      statements.flatMap((st) => st.effects.filter((e) => e.kind === 'create_table').map((e) => `${e.schema}.${e.table}`)),
+    );
     const downs: string[] = [];
     for (const st of [...statements].reverse()) {
       current = st.line;
@@ -410,19 +459,31 @@ function renderMigration(s: ScriptPlan, part: 'transactional' | 'concurrent' | '
       }
     }
     const notes = [`From legacy ${s.path} (${s.class}): ${s.reason}`];
-    if (part === 'concurrent') notes.push(`The index builds of ${s.path}, on tables production already has: CONCURRENTLY, so writes never wait for them, and in a migration of their own because PostgreSQL refuses CONCURRENTLY inside a transaction.`);
-    else if (!transactional) notes.push('It holds a statement PostgreSQL refuses in a transaction (CONCURRENTLY): Strata runs it outside one.');
+    if (part === 'concurrent')
+      notes.push(
+        `The index builds of ${s.path}, on tables production already has: CONCURRENTLY, so writes never ` +
+          `wait for them, and in a migration of their own because PostgreSQL refuses CONCURRENTLY inside a ` +
+          `transaction.`,
+      );
+    else if (!transactional)
+      notes.push('It holds a statement PostgreSQL refuses in a transaction (CONCURRENTLY): Strata runs it outside one.');
     const message = slugMessage(s) || `from ${s.path}`;
-    return header(rev, parent, part === 'concurrent' && parts.transactional.length > 0 ? `${message} (indexes)` : message, transactional, []) + `\n-- migrate:up\n${notes.map((n) => `-- ${n}`).join('\n')}\n${ups.join('\n')}\n\n-- migrate:down\n${downs.join('\n')}\n`;
+    return (
+      header(rev, parent, part === 'concurrent' && parts.transactional.length > 0 ? `${message} (indexes)` : message, transactional, []) +
+      `\n-- migrate:up\n${notes.map((n) => `-- ${n}`).join('\n')}\n${ups.join('\n')}\n\n-- migrate:down\n${downs.join('\n')}\n`
+    );
   } catch (err) {
     throw fromScript(s, current, err);
   }
 }
 
 const LINT_REASONS: Partial<Record<string, string>> = {
-  'add-foreign-key-without-not-valid': 'validating it scans the table under SHARE ROW EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
-  'add-check-without-not-valid': 'validating it scans the table under ACCESS EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
-  'set-not-null-without-check': 'SET NOT NULL scans the table under ACCESS EXCLUSIVE; check its size first, or add a validated CHECK (col IS NOT NULL) before it',
+  'add-foreign-key-without-not-valid':
+    'validating it scans the table under SHARE ROW EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
+  'add-check-without-not-valid':
+    'validating it scans the table under ACCESS EXCLUSIVE; check its size first, or split it into NOT VALID + VALIDATE CONSTRAINT',
+  'set-not-null-without-check':
+    'SET NOT NULL scans the table under ACCESS EXCLUSIVE; check its size first, or add a validated CHECK (col IS NOT NULL) before it',
   'alter-column-type-rewrite': 'the type change rewrites the table under ACCESS EXCLUSIVE; check its size first',
   'add-column-not-null-without-default': 'it fails if the table has rows; check that it is empty in production',
   'volatile-default': 'the default is computed per row and rewrites the table; check its size first',
@@ -476,11 +537,15 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   const acting = plan.scripts.filter((s) => s.target.action !== 'leave');
   const archiving = acting.filter((s) => s.target.archivedAs !== undefined);
   const existing = existsSync(plan.outDir) ? readdirSync(plan.outDir).filter((f) => MIGRATION_FILE.test(f)) : [];
-  if (acting.length === 0 && existsSync(join(plan.root, 'conversion.json'))) return { unchanged: true, migrations: [], archived: [], reports: [] };
+  if (acting.length === 0 && existsSync(join(plan.root, 'conversion.json')))
+    return { unchanged: true, migrations: [], archived: [], reports: [] };
   if (existing.length > 0 && options.force !== true) {
     throw new StrataError(
       'CONVERT_REFUSED',
-      `${plan.outDir} already holds ${existing.length} migration${existing.length === 1 ? '' : 's'} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): the baseline must be the first one. Pass another output folder (--out), or --force to add the converted scripts after its head (without a new baseline).`,
+      `${plan.outDir} already holds ${existing.length} migration${existing.length === 1 ? '' : 's'} (` +
+        `${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}): the baseline must be ` +
+        `the first one. Pass another output folder (--out), or --force to add the converted scripts ` +
+        `after its head (without a new baseline).`,
       { meta: { dir: plan.outDir, existing: existing.length } },
     );
   }
@@ -489,7 +554,12 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     const to = s.target.archivedAs!;
     if (existsSync(join(plan.root, to))) {
       const same = (await readFile(join(plan.root, to))).equals(await readFile(join(plan.root, s.path)));
-      if (!same) throw new StrataError('CONVERT_REFUSED', `${to} already exists with other content than ${s.path}: move one of them aside and run again.`, { meta: { file: to } });
+      if (!same)
+        throw new StrataError(
+          'CONVERT_REFUSED',
+          `${to} already exists with other content than ${s.path}: move one of them aside and run again.`,
+          { meta: { file: to } },
+        );
     }
   }
   const files: { name: string; text: string; revision?: string; source?: string | null }[] = [];
@@ -499,7 +569,11 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     // converted scripts follow its single head and production's schema is not baselined again.
     const graph = buildGraph(await loadMigrations(plan.outDir));
     if (graph.heads.length !== 1) {
-      throw new StrataError('CONVERT_REFUSED', `${plan.outDir} has ${graph.heads.length} heads (${graph.heads.join(', ')}): merge them first (strata merge), then convert again.`, { meta: { dir: plan.outDir } });
+      throw new StrataError(
+        'CONVERT_REFUSED',
+        `${plan.outDir} has ${graph.heads.length} heads (${graph.heads.join(', ')}): merge them first (strata merge), then convert again.`,
+        { meta: { dir: plan.outDir } },
+      );
     }
     parent = graph.heads[0]!;
   } else {
@@ -507,7 +581,11 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     try {
       baseline = baselineSql(options.production);
     } catch (err) {
-      throw new StrataError('CONVERT_REFUSED', `the baseline could not be written from production's schema (${(err as Error).message}). Nothing was written.`, { meta: { file: plan.baseline.file } });
+      throw new StrataError(
+        'CONVERT_REFUSED',
+        `the baseline could not be written from production's schema (${(err as Error).message}). Nothing was written.`,
+        { meta: { file: plan.baseline.file } },
+      );
     }
     const baseRev = newRevision();
     files.push({
@@ -519,7 +597,9 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
           "Production's schema, from its catalogue (the auditor's planner), in dependency order.",
           `Written by \`strata convert\` from ${plan.scripts.length} legacy scripts (see CONVERSION.md).`,
           `Existing databases are stamped at this revision (\`strata stamp ${baseRev}\`) instead of running it.`,
-        ]) + `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the database: every table and its rows.\n${baseline.down}`,
+        ]) +
+        `\n-- migrate:up\n${baseline.up}\n-- migrate:down\n-- Reverting the baseline empties the ` +
+        `database: every table and its rows.\n${baseline.down}`,
     });
     const last = files.at(-1)!;
     last.text = await withLintReasons(last.text, plan.baseline.file, null);
@@ -527,7 +607,12 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   }
   for (const s of plan.scripts.filter((x) => x.target.action === 'migration')) {
     const split = s.target.indexMigration !== undefined;
-    const parts: ['transactional' | 'concurrent' | 'all', string][] = split ? [['transactional', s.target.migration!], ['concurrent', s.target.indexMigration!]] : [['all', s.target.migration!]];
+    const parts: ['transactional' | 'concurrent' | 'all', string][] = split
+      ? [
+          ['transactional', s.target.migration!],
+          ['concurrent', s.target.indexMigration!],
+        ]
+      : [['all', s.target.migration!]];
     for (const [part, file] of parts) {
       let rev: string;
       let text: string;
@@ -566,7 +651,8 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
     } else {
       for (const f of files) {
         const dst = join(plan.outDir, f.name);
-        if (existsSync(dst)) throw new StrataError('CONVERT_REFUSED', `${dst} already exists: nothing was written.`, { meta: { file: dst } });
+        if (existsSync(dst))
+          throw new StrataError('CONVERT_REFUSED', `${dst} already exists: nothing was written.`, { meta: { file: dst } });
         await rename(join(staging, f.name), dst);
         undo.push(() => rm(dst, { force: true }));
       }
@@ -590,7 +676,11 @@ export async function writeConversion(plan: ConversionPlan, options: WriteOption
   } catch (err) {
     for (const u of undo.reverse()) await u().catch(() => undefined);
     if (err instanceof StrataError) throw err;
-    throw new StrataError('CONVERT_REFUSED', `${doing} failed (${(err as Error).message}); what had been moved was put back: nothing changed.`, { cause: err });
+    throw new StrataError(
+      'CONVERT_REFUSED',
+      `${doing} failed (${(err as Error).message}); what had been moved was put back: nothing changed.`,
+      { cause: err },
+    );
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -72,7 +72,11 @@ describe('convertEstate on the legacy estate (dry run)', () => {
   it('recognises the guards the ground truth lists (helpers, catalogue checks in DO blocks)', () => {
     for (const t of truth.scripts) {
       const s = live.scripts.find((x) => x.path === t.path)!;
-      const found = s.statements.flatMap((st) => st.guards.filter((g) => g.kind !== 'if_not_exists' && g.kind !== 'if_exists').map((g) => ({ kind: g.kind, negated: g.negated, args: [...g.args] })));
+      const found = s.statements.flatMap((st) =>
+        st.guards
+          .filter((g) => g.kind !== 'if_not_exists' && g.kind !== 'if_exists')
+          .map((g) => ({ kind: g.kind, negated: g.negated, args: [...g.args] })),
+      );
       expect(found, t.path).toEqual(t.guards ?? []);
     }
   });
@@ -81,7 +85,11 @@ describe('convertEstate on the legacy estate (dry run)', () => {
     for (const t of truth.scripts.filter((x) => x.syntax_error)) {
       const s = live.scripts.find((x) => x.path === t.path)!;
       const p = s.problems.find((x) => x.kind === 'syntax_error')!;
-      expect({ line: p.line, column: p.column, message: p.message }).toEqual({ line: t.syntax_error!.line, column: t.syntax_error!.column, message: `syntax error at or near "${t.syntax_error!.near}"` });
+      expect({ line: p.line, column: p.column, message: p.message }).toEqual({
+        line: t.syntax_error!.line,
+        column: t.syntax_error!.column,
+        message: `syntax error at or near "${t.syntax_error!.near}"`,
+      });
       expect(s.reason).toContain(`${t.path}:${t.syntax_error!.line}:${t.syntax_error!.column}: syntax error at or near "ADD"`);
     }
   });
@@ -90,7 +98,11 @@ describe('convertEstate on the legacy estate (dry run)', () => {
     for (const s of offline.scripts) {
       const l = live.scripts.find((x) => x.path === s.path)!;
       if (l.class === 'data_fix') {
-        expect({ class: s.class, reasons: s.reasons, action: s.target.action }).toEqual({ class: 'data_fix', reasons: ['dml_unknown'], action: 'archive' });
+        expect({ class: s.class, reasons: s.reasons, action: s.target.action }).toEqual({
+          class: 'data_fix',
+          reasons: ['dml_unknown'],
+          action: 'archive',
+        });
         expect(s.reason).toContain('cannot tell whether it has run');
       } else {
         expect({ path: s.path, class: s.class, reasons: s.reasons }).toEqual({ path: l.path, class: l.class, reasons: l.reasons });
@@ -100,14 +112,21 @@ describe('convertEstate on the legacy estate (dry run)', () => {
 
   it('plans migrations for still-needed scripts and the data fix that has not run, archives the rest, leaves manual ones', () => {
     for (const s of live.scripts) {
-      const want = s.class === 'manual_review' ? 'leave' : s.class === 'still_needed' || (s.class === 'data_fix' && s.dataFix?.hasRun === false) ? 'migration' : 'archive';
+      const want =
+        s.class === 'manual_review'
+          ? 'leave'
+          : s.class === 'still_needed' || (s.class === 'data_fix' && s.dataFix?.hasRun === false)
+            ? 'migration'
+            : 'archive';
       expect(s.target.action, s.path).toBe(want);
       if (s.target.action !== 'leave') expect(s.target.archivedAs).toBe(`archived/${s.path}`);
     }
     const migrations = live.scripts.filter((s) => s.target.action === 'migration').map((s) => s.target.migration);
     expect(new Set(migrations).size).toBe(migrations.length);
     // The repository already holds migrations/0001..NNNN: the plan numbers after them.
-    const repoMigrations = readdirSync(fileURLToPath(new URL('../../../migrations/', import.meta.url))).filter((f) => /^\d{4}_.*\.(sql|ts)$/.test(f));
+    const repoMigrations = readdirSync(fileURLToPath(new URL('../../../migrations/', import.meta.url))).filter((f) =>
+      /^\d{4}_.*\.(sql|ts)$/.test(f),
+    );
     const last = Math.max(...repoMigrations.map((f) => Number(f.slice(0, 4))));
     const num = (file: string) => Number(/^migrations\/(\d{4})_/.exec(file)?.[1]);
     expect(live.baseline.file).toBe(`migrations/${String(last + 1).padStart(4, '0')}_baseline.sql`);
@@ -126,8 +145,14 @@ describe('convertEstate on the legacy estate (dry run)', () => {
   it('lists as manual drift the owner of every residual item of the ground truth', () => {
     const owners = new Set(live.manualItems.map((m) => m.path));
     for (const r of truth.residual_drift_after_conversion.items) expect(owners, `${r.table}.${r.column}`).toContain(r.owner);
-    expect(live.manualItems).toContainEqual({ path: 'backend/fix_cleanup_legacy_columns.py', description: 'drop column users.legacy_password_hash' });
-    expect(live.manualItems).toContainEqual({ path: 'backend/migrations/009_add_document_summary.sql', description: 'whatever it meant to change: its SQL cannot be read (syntax error at line 4)' });
+    expect(live.manualItems).toContainEqual({
+      path: 'backend/fix_cleanup_legacy_columns.py',
+      description: 'drop column users.legacy_password_hash',
+    });
+    expect(live.manualItems).toContainEqual({
+      path: 'backend/migrations/009_add_document_summary.sql',
+      description: 'whatever it meant to change: its SQL cannot be read (syntax error at line 4)',
+    });
     // and every manual item belongs to a manual-review script
     const manualPaths = new Set(live.scripts.filter((s) => s.class === 'manual_review').map((s) => s.path));
     for (const m of live.manualItems) expect(manualPaths.has(m.path), m.path).toBe(true);

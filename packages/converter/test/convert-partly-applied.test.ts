@@ -24,7 +24,10 @@ describe('a statement production has in part', () => {
     const production = await introspect(url);
     const root = join(work, 'legacy');
     mkdirSync(root);
-    writeFileSync(join(root, 'fix_sessions.sql'), 'ALTER TABLE sessions\nADD COLUMN IF NOT EXISTS user_id INTEGER,\nADD COLUMN IF NOT EXISTS updated_at TIMESTAMP DEFAULT NOW();\n');
+    writeFileSync(
+      join(root, 'fix_sessions.sql'),
+      'ALTER TABLE sessions\nADD COLUMN IF NOT EXISTS user_id INTEGER,\nADD COLUMN IF NOT EXISTS updated_at TIMESTAMP DEFAULT NOW();\n',
+    );
     const plan = await convertEstate({ root, production, outDir: join(work, 'migrations') });
     expect(plan.scripts.map((s) => [s.path, s.class])).toEqual([['fix_sessions.sql', 'still_needed']]);
     const written = await writeConversion(plan, { production });

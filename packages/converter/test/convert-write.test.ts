@@ -63,7 +63,9 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
   it('writes the baseline first, then one migration per converted script, chained', () => {
     const files = readdirSync(join(work, 'migrations')).sort();
     expect(files[0]).toBe('0001_baseline.sql');
-    expect(files.length).toBe(1 + plan.scripts.filter((s) => s.target.action === 'migration').reduce((n, s) => n + (s.target.indexMigration ? 2 : 1), 0));
+    expect(files.length).toBe(
+      1 + plan.scripts.filter((s) => s.target.action === 'migration').reduce((n, s) => n + (s.target.indexMigration ? 2 : 1), 0),
+    );
     let parent = 'none';
     for (const m of written.migrations) {
       const text = readFileSync(m.file, 'utf8');
@@ -97,7 +99,9 @@ describe('writeConversion + verifyConversion on a copy of the legacy estate', ()
     expect(locations).toContain('-- message: create locations\n');
     expect(locations).toContain('\nCREATE TABLE locations (\n    id SERIAL PRIMARY KEY,\n');
     expect(locations).toContain('\n-- migrate:down\nDROP TABLE locations;\n');
-    expect(of('backend/migrations/008_documents_title_index.sql')).toContain('\nCREATE INDEX CONCURRENTLY idx_documents_title_lower ON documents (lower(title));\n');
+    expect(of('backend/migrations/008_documents_title_index.sql')).toContain(
+      '\nCREATE INDEX CONCURRENTLY idx_documents_title_lower ON documents (lower(title));\n',
+    );
     const backfill = of('backend/fix_backfill_processing_status.py');
     expect(backfill).toContain('LIMIT 500');
     expect(backfill).toContain('EXIT WHEN changed = 0;');

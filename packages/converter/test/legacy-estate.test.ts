@@ -168,7 +168,10 @@ describe('legacy estate ground truth', () => {
       expect(dynamicLines, s.path).toEqual((s.dynamic ?? []).map((d) => d.line));
       // helper guards written in the script's own language (SQL-level IF NOT EXISTS is the parser's job)
       const helperGuards = (s.guards ?? []).filter((g) => g.kind !== 'if');
-      expect(e.fragments.flatMap((f) => (f.guard ? [f.guard] : [])), s.path).toEqual(helperGuards);
+      expect(
+        e.fragments.flatMap((f) => (f.guard ? [f.guard] : [])),
+        s.path,
+      ).toEqual(helperGuards);
     }
   });
 
@@ -197,7 +200,10 @@ describe('legacy estate ground truth', () => {
     expect(needed.length).toBeGreaterThanOrEqual(5);
     for (const s of needed) {
       const effects = schemaEffects(s);
-      expect(effects.some((e) => !present(production, e)), `${s.path}: something missing in production`).toBe(true);
+      expect(
+        effects.some((e) => !present(production, e)),
+        `${s.path}: something missing in production`,
+      ).toBe(true);
       for (const e of effects) expect(present(models, e), `${s.path}: ${JSON.stringify(e)} in the models`).toBe(true);
     }
   });
@@ -216,7 +222,10 @@ describe('legacy estate ground truth', () => {
     const fixes = truth.scripts.filter((s) => s.class === 'data_fix');
     expect(fixes.map((s) => s.data_fix?.has_run).sort()).toEqual([false, true, true]);
     for (const s of fixes) {
-      expect(s.effects.every((e) => e.kind === 'update_rows' || e.kind === 'insert_rows'), s.path).toBe(true);
+      expect(
+        s.effects.every((e) => e.kind === 'update_rows' || e.kind === 'insert_rows'),
+        s.path,
+      ).toBe(true);
       const res = await withClient(productionDb().url, (c) => c.query<{ n: number }>(s.data_fix!.check_sql));
       const pending = res.rows[0]!.n;
       expect(pending === 0, `${s.path}: ${pending} rows still to change`).toBe(s.data_fix!.has_run);
@@ -257,7 +266,12 @@ describe('legacy estate ground truth', () => {
     expect(broken.length).toBe(1);
     for (const s of broken) {
       const text = readFileSync(`${legacyDir}${s.path}`, 'utf8');
-      const err = await withClient(modelsDb().url, (c) => c.query(text).then(() => null, (e: unknown) => e as pg.DatabaseError));
+      const err = await withClient(modelsDb().url, (c) =>
+        c.query(text).then(
+          () => null,
+          (e: unknown) => e as pg.DatabaseError,
+        ),
+      );
       expect(err?.code).toBe('42601');
       expect(err?.message).toBe(`syntax error at or near "${s.syntax_error!.near}"`);
       const offset = Number(err?.position) - 1;

@@ -27,13 +27,20 @@ export function parseConnectionUrl(url: string): pg.ClientConfig {
     throw new StrataError('USAGE', 'No database URL given: pass --url or set DATABASE_URL.');
   }
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new StrataError('USAGE', 'The database URL is not a postgres:// or postgresql:// URL (the value is not shown because it may contain a password).');
+    throw new StrataError(
+      'USAGE',
+      'The database URL is not a postgres:// or postgresql:// URL (the value is not shown because it may contain a password).',
+    );
   }
   try {
     // Validate with WHATWG URL first: pg-connection-string accepts almost anything.
     new URL(url);
   } catch {
-    throw new StrataError('USAGE', 'The database URL could not be parsed (the value is not shown because it may contain a password). Percent-encode special characters in the user name and password.');
+    throw new StrataError(
+      'USAGE',
+      'The database URL could not be parsed (the value is not shown because it may contain a ' +
+        'password). Percent-encode special characters in the user name and password.',
+    );
   }
   return { connectionString: withLibpqSslSemantics(url) };
 }
@@ -55,7 +62,11 @@ function withLibpqSslSemantics(url: string): string {
   const u = new URL(url);
   const mode = u.searchParams.get('sslmode');
   if (mode !== null && !SSL_MODES.has(mode)) {
-    throw new StrataError('USAGE', `Unknown sslmode '${mode}' in the database URL: use disable, prefer, require, verify-ca or verify-full.`, { meta: { sslmode: mode } });
+    throw new StrataError(
+      'USAGE',
+      `Unknown sslmode '${mode}' in the database URL: use disable, prefer, require, verify-ca or verify-full.`,
+      { meta: { sslmode: mode } },
+    );
   }
   for (const param of ['sslrootcert', 'sslcert', 'sslkey']) {
     const file = u.searchParams.get(param);
@@ -63,11 +74,19 @@ function withLibpqSslSemantics(url: string): string {
     try {
       accessSync(file, fsConstants.R_OK);
     } catch (err) {
-      throw new StrataError('USAGE', `The ${param} file ${file} (from the database URL) cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { meta: { param, file } });
+      throw new StrataError(
+        'USAGE',
+        `The ${param} file ${file} (from the database URL) cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`,
+        { meta: { param, file } },
+      );
     }
   }
   if (mode === 'verify-ca' && u.searchParams.get('sslrootcert') === null) {
-    throw new StrataError('USAGE', 'sslmode=verify-ca needs sslrootcert (the CA certificate that signed the server certificate); with a public CA use sslmode=verify-full.');
+    throw new StrataError(
+      'USAGE',
+      'sslmode=verify-ca needs sslrootcert (the CA certificate that signed the server certificate); ' +
+        'with a public CA use sslmode=verify-full.',
+    );
   }
   if (mode === null || mode === 'no-verify' || u.searchParams.has('uselibpqcompat')) return url;
   u.searchParams.set('uselibpqcompat', 'true');
@@ -103,7 +122,9 @@ export function toConnectionError(err: unknown, url: string): StrataError {
   if (err instanceof StrataError) return err;
   if (isPgDatabaseError(err)) {
     if (err.code === '28P01' || err.code === '28000') {
-      return new StrataError('DB_AUTH', `Authentication failed for ${where}: ${clean(err.message)}. Check the user name and password.`, { meta: { sqlstate: err.code } });
+      return new StrataError('DB_AUTH', `Authentication failed for ${where}: ${clean(err.message)}. Check the user name and password.`, {
+        meta: { sqlstate: err.code },
+      });
     }
     if (err.code === '3D000') {
       return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${clean(err.message)}.`, { meta: { sqlstate: err.code } });
@@ -112,17 +133,34 @@ export function toConnectionError(err: unknown, url: string): StrataError {
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code && TLS_VERIFY_CODES.has(e.code)) {
-    const what = e.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? "the server certificate does not name this host (sslmode=verify-full checks the host name; connect by a name the certificate lists)" : 'the server certificate could not be verified against the CA given (sslrootcert / ssl.ca): use the CA certificate that signed the server certificate';
-    return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: TLS certificate verification failed: ${clean(String(e.message))} (${e.code}); ${what}.`, { meta: { errno: e.code, tls: true } });
+    const what =
+      e.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'the server certificate does not name this host (sslmode=verify-full checks the host name; ' +
+          'connect by a name the certificate lists)'
+        : 'the server certificate could not be verified against the CA given (sslrootcert / ssl.ca): use ' +
+          'the CA certificate that signed the server certificate';
+    return new StrataError(
+      'DB_CONNECTION',
+      `Cannot connect to ${where}: TLS certificate verification failed: ${clean(String(e.message))} (${e.code}); ${what}.`,
+      { meta: { errno: e.code, tls: true } },
+    );
   }
   if (/does not support SSL/i.test(String(e?.message))) {
-    return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: the server does not support TLS connections, and the URL asks for TLS (sslmode). Enable ssl on the server, or use sslmode=disable on a trusted network.`, { meta: { tls: true } });
+    return new StrataError(
+      'DB_CONNECTION',
+      `Cannot connect to ${where}: the server does not support TLS connections, and the URL asks for ` +
+        `TLS (sslmode). Enable ssl on the server, or use sslmode=disable on a trusted network.`,
+      { meta: { tls: true } },
+    );
   }
   const reason =
-    e?.code === 'ECONNREFUSED' ? 'connection refused (is the server running and listening on that port?)'
-    : e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN' ? 'host name not found'
-    : e?.code === 'ETIMEDOUT' || /timeout/i.test(String(e?.message)) ? 'timed out'
-    : clean(String(e?.message ?? err));
+    e?.code === 'ECONNREFUSED'
+      ? 'connection refused (is the server running and listening on that port?)'
+      : e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN'
+        ? 'host name not found'
+        : e?.code === 'ETIMEDOUT' || /timeout/i.test(String(e?.message))
+          ? 'timed out'
+          : clean(String(e?.message ?? err));
   return new StrataError('DB_CONNECTION', `Cannot connect to ${where}: ${reason}.`, { meta: { errno: e?.code ?? null } });
 }
 
@@ -132,7 +170,8 @@ export function toConnectionError(err: unknown, url: string): StrataError {
  * the server.
  */
 function socketOf(client: pg.Client): { once?(event: 'finish', listener: () => void): unknown; destroy?(): void } | undefined {
-  return (client as unknown as { connection?: { stream?: { once?(event: 'finish', listener: () => void): unknown; destroy?(): void } } }).connection?.stream;
+  return (client as unknown as { connection?: { stream?: { once?(event: 'finish', listener: () => void): unknown; destroy?(): void } } })
+    .connection?.stream;
 }
 
 /** A connection being opened, which can be given up before it is up. */
@@ -243,7 +282,10 @@ export interface AdvisoryLockOptions {
  * lists every database's: without the filter a session of another database
  * holding the same key (another project's migration run) could be named.
  */
-export async function describeLockHolder(client: Queryable, key: bigint | string): Promise<{ pid: number; applicationName: string } | null> {
+export async function describeLockHolder(
+  client: Queryable,
+  key: bigint | string,
+): Promise<{ pid: number; applicationName: string } | null> {
   const k = BigInt(key);
   const classid = Number((k >> 32n) & 0xffffffffn);
   const objid = Number(k & 0xffffffffn);
@@ -289,10 +331,16 @@ async function acquireAdvisoryLock(client: Queryable, key: string, options: Advi
     if (res.rows[0]?.ok) return;
     if (Date.now() >= deadline) {
       const holder = await describeLockHolder(client, key).catch(() => null);
-      const by = holder ? ` It is held by pid ${holder.pid}${holder.applicationName ? ` (application_name '${holder.applicationName}')` : ''}.` : '';
+      const by = holder
+        ? ` It is held by pid ${holder.pid}${holder.applicationName ? ` (application_name '${holder.applicationName}')` : ''}.`
+        : '';
       const code = options.timeoutMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT';
       const waited = code === 'LOCK_BUSY' ? 'at once (no waiting was allowed)' : `within ${options.timeoutMs} ms`;
-      throw new StrataError(code, `Could not take ${what} ${waited}.${by} Another migration run is in progress; wait for it to finish or raise the lock timeout.`, { meta: { key, holder } });
+      throw new StrataError(
+        code,
+        `Could not take ${what} ${waited}.${by} Another migration run is in progress; wait for it to finish or raise the lock timeout.`,
+        { meta: { key, holder } },
+      );
     }
     await new Promise((r) => setTimeout(r, Math.max(1, Math.min(pause, deadline - Date.now()))));
     pause = Math.min(pause * 2, 250);

@@ -106,7 +106,10 @@ export class StrataError extends Error {
 
 /** Type guard usable across package copies (checks the shape, not the prototype). */
 export function isStrataError(err: unknown): err is StrataError {
-  return err instanceof StrataError || (err instanceof Error && err.name === 'StrataError' && typeof (err as { code?: unknown }).code === 'string');
+  return (
+    err instanceof StrataError ||
+    (err instanceof Error && err.name === 'StrataError' && typeof (err as { code?: unknown }).code === 'string')
+  );
 }
 
 /** The fields node-postgres' DatabaseError carries that we keep. */
@@ -139,7 +142,17 @@ export const ExitCode = Object.freeze({ OK: 0, FOUND: 1, INPUT: 2, DATABASE: 3, 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Network errors of a connection (node's errno codes): the database is unreachable, not Strata broken. */
-const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+const NETWORK_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 
 /**
  * Whether `err` is a bug in Strata rather than bad input or a database

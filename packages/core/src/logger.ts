@@ -30,8 +30,10 @@ export interface LogRecord {
 /** A logger that keeps what it receives in memory. */
 export function memoryLogger(): Logger & { records: LogRecord[] } {
   const records: LogRecord[] = [];
-  const at = (level: LogRecord['level']) => (message: string, fields: LogFields = {}) => {
-    records.push({ level, message, fields });
-  };
+  const at =
+    (level: LogRecord['level']) =>
+    (message: string, fields: LogFields = {}) => {
+      records.push({ level, message, fields });
+    };
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -86,7 +86,10 @@ const major = (version: string) => Number(version.split('.')[0]);
 /** A file name from the database name and a UTC timestamp: never from the URL. */
 export function backupFileName(database: string, now: Date): string {
   const safe = database.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_') || 'database';
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${safe}-${stamp}.dump`;
 }
 
@@ -106,7 +109,9 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   const password = libpqEnvironment(options.url).PGPASSWORD;
   const clean = (s: string) => redactSecret(redactUrls(s), password).trim();
   const pgDump = options.pgDumpPath ?? 'pg_dump';
-  const pgRestore = options.pgRestorePath ?? (options.pgDumpPath && options.pgDumpPath.includes('/') ? join(dirname(options.pgDumpPath), 'pg_restore') : 'pg_restore');
+  const pgRestore =
+    options.pgRestorePath ??
+    (options.pgDumpPath && options.pgDumpPath.includes('/') ? join(dirname(options.pgDumpPath), 'pg_restore') : 'pg_restore');
 
   const server = await withConnection({ url: options.url, applicationName: options.applicationName ?? 'strata-backup' }, async (c) => {
     const r = await c.query<{ v: string; db: string }>("SELECT current_setting('server_version') AS v, current_database() AS db");
@@ -115,18 +120,35 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
 
   const versionRun = await runTool(pgDump, ['--version'], env);
   if (versionRun.missing) {
-    throw new StrataError('BACKUP_FAILED', `Cannot back up ${target}: ${pgDump} was not found (${clean(versionRun.stderr)}). Install the PostgreSQL ${major(server.version)} client tools (e.g. apt-get install postgresql-client-${major(server.version)}) or pass --pg-dump /path/to/pg_dump (config backup.pgDump). Nothing was migrated.`, {
-      meta: { pgDump, serverVersion: server.version },
-    });
+    throw new StrataError(
+      'BACKUP_FAILED',
+      `Cannot back up ${target}: ${pgDump} was not found (${clean(versionRun.stderr)}). Install the ` +
+        `PostgreSQL ${major(server.version)} client tools (e.g. apt-get install postgresql-client-` +
+        `${major(server.version)}) or pass --pg-dump /path/to/pg_dump (config backup.pgDump). Nothing ` +
+        `was migrated.`,
+      {
+        meta: { pgDump, serverVersion: server.version },
+      },
+    );
   }
   const dumpVersion = parseToolVersion(versionRun.stdout);
   if (versionRun.code !== 0 || !dumpVersion) {
-    throw new StrataError('BACKUP_FAILED', `Cannot back up ${target}: \`${pgDump} --version\` did not report a version (${clean(versionRun.stderr || versionRun.stdout) || `exit ${versionRun.code}`}). Nothing was migrated.`, { meta: { pgDump } });
+    throw new StrataError(
+      'BACKUP_FAILED',
+      `Cannot back up ${target}: \`${pgDump} --version\` did not report a version (` +
+        `${clean(versionRun.stderr || versionRun.stdout) || `exit ${versionRun.code}`}). Nothing was ` +
+        `migrated.`,
+      { meta: { pgDump } },
+    );
   }
   if (major(dumpVersion) < major(server.version)) {
     throw new StrataError(
       'BACKUP_FAILED',
-      `Cannot back up ${target}: pg_dump ${dumpVersion} (${pgDump}) is older than the server (PostgreSQL ${server.version}), and pg_dump cannot dump a newer server. Install the PostgreSQL ${major(server.version)} client tools (e.g. apt-get install postgresql-client-${major(server.version)}) and pass --pg-dump /usr/lib/postgresql/${major(server.version)}/bin/pg_dump (config backup.pgDump). Nothing was migrated.`,
+      `Cannot back up ${target}: pg_dump ${dumpVersion} (${pgDump}) is older than the server ` +
+        `(PostgreSQL ${server.version}), and pg_dump cannot dump a newer server. Install the PostgreSQL ` +
+        `${major(server.version)} client tools (e.g. apt-get install postgresql-client-` +
+        `${major(server.version)}) and pass --pg-dump /usr/lib/postgresql/${major(server.version)}` +
+        `/bin/pg_dump (config backup.pgDump). Nothing was migrated.`,
       { meta: { pgDump, pgDumpVersion: dumpVersion, serverVersion: server.version } },
     );
   }
@@ -135,24 +157,41 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new StrataError('BACKUP_FAILED', `Cannot back up ${target}: the backup directory ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? 'error'}). Nothing was migrated.`, { meta: { dir }, cause: err });
+    throw new StrataError(
+      'BACKUP_FAILED',
+      `Cannot back up ${target}: the backup directory ${dir} cannot be created (` +
+        `${(err as NodeJS.ErrnoException).code ?? 'error'}). Nothing was migrated.`,
+      { meta: { dir }, cause: err },
+    );
   }
   let file = join(dir, backupFileName(server.database, options.now ?? new Date()));
-  for (let i = 2; existsSync(file); i++) file = join(dir, backupFileName(server.database, options.now ?? new Date()).replace(/\.dump$/, `-${i}.dump`));
+  for (let i = 2; existsSync(file); i++)
+    file = join(dir, backupFileName(server.database, options.now ?? new Date()).replace(/\.dump$/, `-${i}.dump`));
   const partial = `${file}.partial`;
 
   const dump = await runTool(pgDump, ['--format=custom', '--no-password', '--file', partial], env);
   if (dump.code !== 0) {
     await rm(partial, { force: true });
-    throw new StrataError('BACKUP_FAILED', `Backing up ${target} failed: pg_dump exited with ${dump.code ?? 'an error'}: ${clean(dump.stderr).split('\n').slice(-3).join(' ')}. Nothing was migrated.`, {
-      meta: { pgDump, exitCode: dump.code },
-    });
+    throw new StrataError(
+      'BACKUP_FAILED',
+      `Backing up ${target} failed: pg_dump exited with ${dump.code ?? 'an error'}: ` +
+        `${clean(dump.stderr).split('\n').slice(-3).join(' ')}. Nothing was migrated.`,
+      {
+        meta: { pgDump, exitCode: dump.code },
+      },
+    );
   }
   const list = await runTool(pgRestore, ['--list', partial], env);
   if (list.code !== 0) {
     await rm(partial, { force: true });
-    const why = list.missing ? `${pgRestore} was not found` : `pg_restore --list exited with ${list.code}: ${clean(list.stderr).split('\n').slice(-3).join(' ')}`;
-    throw new StrataError('BACKUP_FAILED', `The backup of ${target} could not be read back (${why}); it was deleted. Nothing was migrated.`, { meta: { pgRestore } });
+    const why = list.missing
+      ? `${pgRestore} was not found`
+      : `pg_restore --list exited with ${list.code}: ${clean(list.stderr).split('\n').slice(-3).join(' ')}`;
+    throw new StrataError(
+      'BACKUP_FAILED',
+      `The backup of ${target} could not be read back (${why}); it was deleted. Nothing was migrated.`,
+      { meta: { pgRestore } },
+    );
   }
   await rename(partial, file);
   const entries = list.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')).length;

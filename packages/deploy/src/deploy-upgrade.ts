@@ -68,14 +68,18 @@ export async function deployUpgrade(options: DeployUpgradeOptions): Promise<Depl
     result.pending = st.pending;
     if (st.pending.length > 0) {
       // Read before the backup: rows after this id are the run's own.
-      const watermark = await withConnection({ url: runner.url, applicationName: runner.applicationName ?? 'strata' }, (c) => historyWatermark(c, schema));
+      const watermark = await withConnection({ url: runner.url, applicationName: runner.applicationName ?? 'strata' }, (c) =>
+        historyWatermark(c, schema),
+      );
       result.backup = await backupDatabase({ ...backup, url: runner.url });
       result.run = await upgrade(runner);
       const touched = result.run.steps.filter((s) => s.status === 'applied' || s.status === 'failed').map((s) => s.revision);
       if (touched.length > 0) {
         const b = result.backup;
         result.historyRowsAnnotated = await withConnection({ url: runner.url, applicationName: runner.applicationName ?? 'strata' }, (c) =>
-          annotateHistory(c, schema, watermark, touched, { backup: { file: b.file, sizeBytes: b.sizeBytes, entries: b.entries, pgDumpVersion: b.pgDumpVersion, durationMs: b.durationMs } }),
+          annotateHistory(c, schema, watermark, touched, {
+            backup: { file: b.file, sizeBytes: b.sizeBytes, entries: b.entries, pgDumpVersion: b.pgDumpVersion, durationMs: b.durationMs },
+          }),
         );
       }
     }
@@ -83,7 +87,8 @@ export async function deployUpgrade(options: DeployUpgradeOptions): Promise<Depl
   result.run ??= await upgrade(runner);
   const run = result.run;
   result.applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file }));
-  if (result.pending.length === 0 && !backup) result.pending = run.steps.filter((s) => s.status !== 'skipped').map((s) => ({ revision: s.revision, file: s.file }));
+  if (result.pending.length === 0 && !backup)
+    result.pending = run.steps.filter((s) => s.status !== 'skipped').map((s) => ({ revision: s.revision, file: s.file }));
   if (result.applied.length > 0) result.revertTarget = run.from.length === 0 ? 'base' : run.from.join(',');
   if (!run.ok) return result;
   result.stage = 'check-after';

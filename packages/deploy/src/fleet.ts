@@ -49,12 +49,18 @@ export function withSearchPath(url: string, schema: string): string {
 }
 
 async function listFrom(spec: string, what: string, url: string | undefined, fromFile: boolean): Promise<string[]> {
-  if (!fromFile) return spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!fromFile)
+    return spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   let text: string;
   try {
     text = await readFile(spec, 'utf8');
   } catch (err) {
-    throw new StrataError('USAGE', `The ${what} file ${spec} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
+    throw new StrataError('USAGE', `The ${what} file ${spec} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      cause: err,
+    });
   }
   if (spec.endsWith('.sql')) {
     if (!url) throw new StrataError('USAGE', `The ${what} query ${spec} needs a database to run on: pass --url or set DATABASE_URL.`);
@@ -62,12 +68,19 @@ async function listFrom(spec: string, what: string, url: string | undefined, fro
       try {
         return (await c.query<Record<string, unknown>>(text)).rows;
       } catch (err) {
-        throw new StrataError('DB_QUERY', `The ${what} query ${spec} failed on ${describeConnection(url)}: ${redactUrls((err as Error).message)}`, { cause: err });
+        throw new StrataError(
+          'DB_QUERY',
+          `The ${what} query ${spec} failed on ${describeConnection(url)}: ${redactUrls((err as Error).message)}`,
+          { cause: err },
+        );
       }
     });
     return rows.map((r) => String(Object.values(r)[0] ?? '')).filter(Boolean);
   }
-  return text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
 }
 
 /**
@@ -83,8 +96,13 @@ export async function loadFleetTargets(source: FleetTargetsSource, exists: (path
     const entries = await listFrom(source.targetsFile, 'targets', url, true);
     databases = entries.map((e, i) => {
       if (/^postgres(ql)?:\/\//i.test(e)) return e;
-      if (/:\/\//.test(e)) throw new StrataError('USAGE', `Target ${i + 1} of ${source.targetsFile} is not a postgres:// URL (the value is not shown).`);
-      if (!url) throw new StrataError('USAGE', `Target ${i + 1} of ${source.targetsFile} is a database name; pass --url (or DATABASE_URL) for the server it is on.`);
+      if (/:\/\//.test(e))
+        throw new StrataError('USAGE', `Target ${i + 1} of ${source.targetsFile} is not a postgres:// URL (the value is not shown).`);
+      if (!url)
+        throw new StrataError(
+          'USAGE',
+          `Target ${i + 1} of ${source.targetsFile} is a database name; pass --url (or DATABASE_URL) for the server it is on.`,
+        );
       return withDatabaseName(url, e);
     });
     if (databases.length === 0) throw new StrataError('USAGE', `${source.targetsFile} lists no targets.`);
@@ -97,7 +115,8 @@ export async function loadFleetTargets(source: FleetTargetsSource, exists: (path
     const fromFile = source.schemas.endsWith('.sql') || (!source.schemas.includes(',') && exists(source.schemas));
     schemas = await listFrom(source.schemas, 'schemas', url ?? databases[0], fromFile);
     const bad = schemas.find((s) => !SCHEMA_NAME.test(s));
-    if (bad !== undefined) throw new StrataError('USAGE', `Tenant schema name '${bad}' is not a lower-case identifier ([a-z_][a-z0-9_$]*).`);
+    if (bad !== undefined)
+      throw new StrataError('USAGE', `Tenant schema name '${bad}' is not a lower-case identifier ([a-z_][a-z0-9_$]*).`);
     if (schemas.length === 0) throw new StrataError('USAGE', `--schemas ${source.schemas} gives no schema.`);
   }
   const seen = new Set<string>();
@@ -162,9 +181,14 @@ export interface FleetResult {
 export async function upgradeFleet(options: UpgradeFleetOptions): Promise<FleetResult> {
   const started = Date.now();
   const { targets, concurrency = 4, onTarget, schema, ...rest } = options;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new StrataError('USAGE', `--concurrency must be a positive integer (got ${concurrency}).`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new StrataError('USAGE', `--concurrency must be a positive integer (got ${concurrency}).`);
   if (rest.backup && targets.some((t) => t.schema)) {
-    throw new StrataError('USAGE', '--backup with --schemas would dump the whole database once per tenant schema: back the database up once (strata up --backup on it, or pg_dump), then run the schemas without --backup.');
+    throw new StrataError(
+      'USAGE',
+      '--backup with --schemas would dump the whole database once per tenant schema: back the ' +
+        'database up once (strata up --backup on it, or pg_dump), then run the schemas without --backup.',
+    );
   }
   const results: FleetTargetResult[] = new Array(targets.length);
   let next = 0;
@@ -190,7 +214,11 @@ export async function upgradeFleet(options: UpgradeFleetOptions): Promise<FleetR
           durationMs: Date.now() - t0,
         };
         if (!d.ok) {
-          const message = err?.message ?? (d.stage === 'check-before' ? `health check before the run failed: ${d.checkBefore?.reason}` : `health check after the run failed: ${d.checkAfter?.reason}`);
+          const message =
+            err?.message ??
+            (d.stage === 'check-before'
+              ? `health check before the run failed: ${d.checkBefore?.reason}`
+              : `health check after the run failed: ${d.checkAfter?.reason}`);
           r.error = { code: err?.code ?? 'HEALTH_CHECK_FAILED', message: redactUrls(message), exitCode: err ? exitCodeFor(err) : 1 };
         }
       } catch (err) {
@@ -202,7 +230,11 @@ export async function upgradeFleet(options: UpgradeFleetOptions): Promise<FleetR
           from: [],
           to: [],
           durationMs: Date.now() - t0,
-          error: { code: isStrataError(err) ? err.code : 'INTERNAL', message: redactUrls(err instanceof Error ? err.message : String(err)), exitCode: exitCodeFor(err) },
+          error: {
+            code: isStrataError(err) ? err.code : 'INTERNAL',
+            message: redactUrls(err instanceof Error ? err.message : String(err)),
+            exitCode: exitCodeFor(err),
+          },
         };
       }
       results[i] = r;

@@ -46,12 +46,19 @@ export async function runHealthCheck(options: HealthCheckOptions): Promise<Healt
 /** {@link runHealthCheck} on an open connection. */
 export async function runHealthCheckOn(client: Queryable, check: HealthCheck, timeout = '60s', url?: string): Promise<HealthCheckResult> {
   const started = Date.now();
-  const done = (ok: boolean, reason?: string): HealthCheckResult => ({ ok, source: check.source, durationMs: Date.now() - started, ...(reason === undefined ? {} : { reason }) });
+  const done = (ok: boolean, reason?: string): HealthCheckResult => ({
+    ok,
+    source: check.source,
+    durationMs: Date.now() - started,
+    ...(reason === undefined ? {} : { reason }),
+  });
   await client.query('BEGIN TRANSACTION READ ONLY');
   try {
     await client.query("SELECT set_config('statement_timeout', $1, true)", [timeout]);
     // Simple protocol: the check may hold several statements; pg returns one result per statement.
-    const res = (await client.query(check.sql)) as unknown as { rows?: Record<string, unknown>[]; fields?: { name: string }[] } | { rows?: Record<string, unknown>[]; fields?: { name: string }[] }[];
+    const res = (await client.query(check.sql)) as unknown as
+      | { rows?: Record<string, unknown>[]; fields?: { name: string }[] }
+      | { rows?: Record<string, unknown>[]; fields?: { name: string }[] }[];
     const last = Array.isArray(res) ? res[res.length - 1] : res;
     const row = last?.rows?.[0];
     const column = last?.fields?.[0]?.name;
@@ -62,7 +69,11 @@ export async function runHealthCheckOn(client: Queryable, check: HealthCheck, ti
     return done(true);
   } catch (err) {
     if (isPgDatabaseError(err)) return done(false, `${err.message} (SQLSTATE ${err.code})`);
-    throw new StrataError('DB_QUERY', `Health check ${check.source} on ${url ? describeConnection(url) : 'the database'} could not run: ${(err as Error).message}`, { cause: err });
+    throw new StrataError(
+      'DB_QUERY',
+      `Health check ${check.source} on ${url ? describeConnection(url) : 'the database'} could not run: ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await client.query('ROLLBACK').catch(() => {});
   }

@@ -17,7 +17,13 @@ export async function historyWatermark(client: Queryable, schema: string): Promi
  * runner's `upgrade` takes no extra meta, so the deploy layer records the
  * backup this way, in one statement after the run. Returns the rows updated.
  */
-export async function annotateHistory(client: Queryable, schema: string, watermark: number, revisions: readonly string[], meta: Record<string, unknown>): Promise<number> {
+export async function annotateHistory(
+  client: Queryable,
+  schema: string,
+  watermark: number,
+  revisions: readonly string[],
+  meta: Record<string, unknown>,
+): Promise<number> {
   if (revisions.length === 0) return 0;
   const r = await client.query(
     `UPDATE ${quoteIdent(schema)}.strata_history SET meta = meta || $1::jsonb

@@ -38,11 +38,14 @@ function migrations(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'migrations', name), text);
   return join(dir, 'migrations');
 }
-const m = (rev: string, parents: string, up: string, down: string) => `-- revision: ${rev}\n-- parents: ${parents}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
+const m = (rev: string, parents: string, up: string, down: string) =>
+  `-- revision: ${rev}\n-- parents: ${parents}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
 
 describe('unit pieces', () => {
   it('libpqEnvironment: the URL becomes PG* variables; the password only in PGPASSWORD', () => {
-    expect(libpqEnvironment('postgresql://app%40x:p%3Ass@db.example:6543/my%20db?sslmode=verify-full&sslrootcert=/ca.crt&uselibpqcompat=true')).toEqual({
+    expect(
+      libpqEnvironment('postgresql://app%40x:p%3Ass@db.example:6543/my%20db?sslmode=verify-full&sslrootcert=/ca.crt&uselibpqcompat=true'),
+    ).toEqual({
       PGHOST: 'db.example',
       PGPORT: '6543',
       PGUSER: 'app@x',
@@ -73,9 +76,12 @@ describe('backupDatabase against PostgreSQL 15 (the pg_dump on PATH is 15)', () 
 
   it('writes a custom-format dump named <database>-<timestamp>.dump, readable by pg_restore, with no password anywhere', async () => {
     const db = await createScratchDatabase(server.url, { prefix: 'shop' });
-    await exec(db.url, `CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+    await exec(
+      db.url,
+      `CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
       INSERT INTO customers SELECT g, 'c' || g || '@example.com' FROM generate_series(1, 500) g;
-      CREATE VIEW big_customers AS SELECT * FROM customers WHERE id > 100;`);
+      CREATE VIEW big_customers AS SELECT * FROM customers WHERE id > 100;`,
+    );
     const dir = join(mkdtempSync(join(tmpdir(), 'strata-backup-')), 'nested', 'backups');
     const b = await backupDatabase({ url: db.url, dir, env, now: new Date('2026-11-22T05:00:00Z') });
     expect(b.file).toBe(join(dir, `${db.name}-2026-11-22T05-00-00Z.dump`));
@@ -98,7 +104,9 @@ describe('backupDatabase against PostgreSQL 15 (the pg_dump on PATH is 15)', () 
 
     // The dump restores into a fresh database with the data.
     const fresh = await createScratchDatabase(server.url, { prefix: 'restored' });
-    execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--dbname', fresh.name, b.file], { env: { ...env, ...libpqEnvironment(fresh.url) } });
+    execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--dbname', fresh.name, b.file], {
+      env: { ...env, ...libpqEnvironment(fresh.url) },
+    });
     expect((await exec(fresh.url, 'SELECT count(*)::int AS n FROM big_customers')).rows).toEqual([{ n: 400 }]);
     await fresh.drop();
     await db.drop();
@@ -115,18 +123,23 @@ describe('backupDatabase against PostgreSQL 15 (the pg_dump on PATH is 15)', () 
     await db.drop();
   });
 
-  it('pg_dump failing (a role that cannot read a table): BACKUP_FAILED with pg_dump\'s reason, no partial file, no password', async () => {
+  it("pg_dump failing (a role that cannot read a table): BACKUP_FAILED with pg_dump's reason, no partial file, no password", async () => {
     const db = await createScratchDatabase(server.url, { prefix: 'denied' });
     const secret = 'Sup3r:S3cret/pw';
-    await exec(db.url, `CREATE TABLE payroll (id int); REVOKE ALL ON payroll FROM PUBLIC;
-      DROP ROLE IF EXISTS limited_${db.name}; CREATE ROLE limited_${db.name} LOGIN PASSWORD '${secret}'`);
+    await exec(
+      db.url,
+      `CREATE TABLE payroll (id int); REVOKE ALL ON payroll FROM PUBLIC;
+      DROP ROLE IF EXISTS limited_${db.name}; CREATE ROLE limited_${db.name} LOGIN PASSWORD '${secret}'`,
+    );
     const u = new URL(db.url);
     u.username = `limited_${db.name}`;
     u.password = encodeURIComponent(secret);
     const dir = mkdtempSync(join(tmpdir(), 'strata-backup-'));
     const err = await thrown(backupDatabase({ url: u.toString(), dir, env }));
     expect(isStrataError(err) && err.code).toBe('BACKUP_FAILED');
-    expect(err.message).toMatch(/^Backing up limited_denied_\w+@127\.0\.0\.1:\d+\/denied_\w+ failed: pg_dump exited with 1: .*permission denied for table payroll/);
+    expect(err.message).toMatch(
+      /^Backing up limited_denied_\w+@127\.0\.0\.1:\d+\/denied_\w+ failed: pg_dump exited with 1: .*permission denied for table payroll/,
+    );
     expect(err.message).not.toContain(secret);
     expect(readdirSync(dir)).toEqual([]);
     await exec(db.url, `DROP OWNED BY limited_${db.name}`);
@@ -141,11 +154,13 @@ describe('backupDatabase against the PostgreSQL 17 test server with pg_dump 15: 
     const dir = mkdtempSync(join(tmpdir(), 'strata-backup-'));
     const err = await thrown(backupDatabase({ url: db.url, dir, env }));
     expect(isStrataError(err) && err.code).toBe('BACKUP_FAILED');
-    expect(err.message).toMatch(new RegExp(
-      /^Cannot back up postgres@127\.0\.0\.1:\d+\/mismatch_\w+: pg_dump 15\.\d+ \(pg_dump\) is /.source +
-        /older than the server \(PostgreSQL 17\.\d+\), and pg_dump cannot dump a newer server\. /.source +
-        /Install the PostgreSQL 17 client tools/.source,
-    ));
+    expect(err.message).toMatch(
+      new RegExp(
+        /^Cannot back up postgres@127\.0\.0\.1:\d+\/mismatch_\w+: pg_dump 15\.\d+ \(pg_dump\) is /.source +
+          /older than the server \(PostgreSQL 17\.\d+\), and pg_dump cannot dump a newer server\. /.source +
+          /Install the PostgreSQL 17 client tools/.source,
+      ),
+    );
     expect(err.message).toContain('--pg-dump /usr/lib/postgresql/17/bin/pg_dump');
     expect(readdirSync(dir)).toEqual([]);
     await db.drop();
@@ -165,33 +180,45 @@ describe('deployUpgrade: backup, history meta, health checks (PostgreSQL 15)', (
     '0002_b.sql': m('d2', 'd1', 'CREATE TABLE b (id int PRIMARY KEY);', 'DROP TABLE b;'),
   };
 
-  it('backs up before the first pending migration and records path and size in the run\'s history rows; nothing pending, no backup', async () => {
-    const db = await createScratchDatabase(server.url, { prefix: 'deploy' });
-    const dir = mkdtempSync(join(tmpdir(), 'strata-backup-'));
-    const migrationsDir = migrations(files);
-    const r = await deployUpgrade({ url: db.url, migrationsDir, backup: { dir, env } });
-    expect(r.ok).toBe(true);
-    expect(r.stage).toBe('done');
-    expect(r.applied.map((s) => s.revision)).toEqual(['d1', 'd2']);
-    expect(r.revertTarget).toBe('base');
-    expect(r.backup && existsSync(r.backup.file)).toBe(true);
-    expect(r.historyRowsAnnotated).toBe(2);
-    const rows = (await exec(db.url, `SELECT revision, meta->'backup' AS b FROM strata.strata_history ORDER BY id`)).rows as { revision: string; b: { file: string; sizeBytes: number } }[];
-    expect(rows.map((x) => [x.revision, x.b.file, x.b.sizeBytes])).toEqual([
-      ['d1', r.backup!.file, r.backup!.sizeBytes],
-      ['d2', r.backup!.file, r.backup!.sizeBytes],
-    ]);
-    const again = await deployUpgrade({ url: db.url, migrationsDir, backup: { dir, env } });
-    expect(again.ok).toBe(true);
-    expect(again.backup).toBeUndefined();
-    expect(again.applied).toEqual([]);
-    expect(readdirSync(dir)).toHaveLength(1);
-    await db.drop();
-  });
+  it(
+    "backs up before the first pending migration and records path and size in the run's history " + 'rows; nothing pending, no backup',
+    async () => {
+      const db = await createScratchDatabase(server.url, { prefix: 'deploy' });
+      const dir = mkdtempSync(join(tmpdir(), 'strata-backup-'));
+      const migrationsDir = migrations(files);
+      const r = await deployUpgrade({ url: db.url, migrationsDir, backup: { dir, env } });
+      expect(r.ok).toBe(true);
+      expect(r.stage).toBe('done');
+      expect(r.applied.map((s) => s.revision)).toEqual(['d1', 'd2']);
+      expect(r.revertTarget).toBe('base');
+      expect(r.backup && existsSync(r.backup.file)).toBe(true);
+      expect(r.historyRowsAnnotated).toBe(2);
+      const rows = (await exec(db.url, `SELECT revision, meta->'backup' AS b FROM strata.strata_history ORDER BY id`)).rows as {
+        revision: string;
+        b: { file: string; sizeBytes: number };
+      }[];
+      expect(rows.map((x) => [x.revision, x.b.file, x.b.sizeBytes])).toEqual([
+        ['d1', r.backup!.file, r.backup!.sizeBytes],
+        ['d2', r.backup!.file, r.backup!.sizeBytes],
+      ]);
+      const again = await deployUpgrade({ url: db.url, migrationsDir, backup: { dir, env } });
+      expect(again.ok).toBe(true);
+      expect(again.backup).toBeUndefined();
+      expect(again.applied).toEqual([]);
+      expect(readdirSync(dir)).toHaveLength(1);
+      await db.drop();
+    },
+  );
 
   it('a failing backup refuses to migrate', async () => {
     const db = await createScratchDatabase(server.url, { prefix: 'refuse' });
-    const err = await thrown(deployUpgrade({ url: db.url, migrationsDir: migrations(files), backup: { dir: mkdtempSync(join(tmpdir(), 'b-')), env, pgDumpPath: '/nope/pg_dump' } }));
+    const err = await thrown(
+      deployUpgrade({
+        url: db.url,
+        migrationsDir: migrations(files),
+        backup: { dir: mkdtempSync(join(tmpdir(), 'b-')), env, pgDumpPath: '/nope/pg_dump' },
+      }),
+    );
     expect(isStrataError(err) && err.code).toBe('BACKUP_FAILED');
     expect(err.message).toContain('Nothing was migrated.');
     expect((await exec(db.url, `SELECT to_regclass('public.a') AS t`)).rows).toEqual([{ t: null }]);
@@ -201,8 +228,16 @@ describe('deployUpgrade: backup, history meta, health checks (PostgreSQL 15)', (
   it('a failing before-check stops everything; a failing after-check reports what ran and the revert target', async () => {
     const db = await createScratchDatabase(server.url, { prefix: 'checks' });
     const migrationsDir = migrations(files);
-    const before = await deployUpgrade({ url: db.url, migrationsDir, checkBefore: { sql: `SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = 'no such db'`, source: '--check-before' } });
-    expect(before).toMatchObject({ ok: false, stage: 'check-before', checkBefore: { ok: false, reason: 'it returned false (column "?column?")' } });
+    const before = await deployUpgrade({
+      url: db.url,
+      migrationsDir,
+      checkBefore: { sql: `SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = 'no such db'`, source: '--check-before' },
+    });
+    expect(before).toMatchObject({
+      ok: false,
+      stage: 'check-before',
+      checkBefore: { ok: false, reason: 'it returned false (column "?column?")' },
+    });
     expect(before.run).toBeUndefined();
     expect((await exec(db.url, `SELECT to_regclass('public.a') AS t`)).rows).toEqual([{ t: null }]);
 
@@ -213,7 +248,10 @@ describe('deployUpgrade: backup, history meta, health checks (PostgreSQL 15)', (
       url: db.url,
       migrationsDir,
       checkBefore: { sql: 'SELECT 1 FROM a LIMIT 0', source: 'before.sql' },
-      checkAfter: { sql: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM b) THEN RAISE EXCEPTION 'table b is empty'; END IF; END $$`, source: 'checks/after.sql' },
+      checkAfter: {
+        sql: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM b) THEN RAISE EXCEPTION 'table b is empty'; END IF; END $$`,
+        source: 'checks/after.sql',
+      },
     });
     expect(after.ok).toBe(false);
     expect(after.stage).toBe('check-after');

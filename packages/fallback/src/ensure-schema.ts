@@ -14,7 +14,17 @@ import {
   type Queryable,
 } from '@pg-strata/core';
 import type { Snapshot } from '@pg-strata/auditor';
-import { backendPid, buildGraph, isAtHead, isDirect, loadMigrations, runLockKey, stampHeadsOnClient, upgrade, type RevisionGraph } from '@pg-strata/runner';
+import {
+  backendPid,
+  buildGraph,
+  isAtHead,
+  isDirect,
+  loadMigrations,
+  runLockKey,
+  stampHeadsOnClient,
+  upgrade,
+  type RevisionGraph,
+} from '@pg-strata/runner';
 import { isKysely, isPool, kyselyOnClient, queryableOf, type AppDatabase } from './client-kysely.js';
 import { parseSchemaMode, type SchemaMode } from './schema-mode.js';
 
@@ -119,7 +129,9 @@ export interface EnsureResult {
 
 /** The warning logged every time `create_all` mode is used. */
 export const CREATE_ALL_DEPRECATION =
-  "schema mode 'create_all' is deprecated: it exists only to roll back the cut-over to migrations. It builds an empty database with the legacy createAll and stamps the migrations head; switch back to 'migrate' (the default) as soon as the rollback is over.";
+  "schema mode 'create_all' is deprecated: it exists only to roll back the cut-over to " +
+  'migrations. It builds an empty database with the legacy createAll and stamps the migrations ' +
+  "head; switch back to 'migrate' (the default) as soon as the rollback is over.";
 
 /**
  * The start-up shim. Call it before the application listens:
@@ -156,16 +168,32 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
   if (mode === 'create_all') logger.warn(CREATE_ALL_DEPRECATION, { mode });
 
   // The one round trip of a start at head.
-  const check = await isAtHead(options.db ? queryableOf(options.db) : options.url, { migrationsDir: options.migrationsDir, schema, applicationName }).catch((err: unknown) => {
+  const check = await isAtHead(options.db ? queryableOf(options.db) : options.url, {
+    migrationsDir: options.migrationsDir,
+    schema,
+    applicationName,
+  }).catch((err: unknown) => {
     // The application's pool reports a refused connection as a bare Node error: give it the usual safe sentence.
-    throw isStrataError(err) ? err : isPgDatabaseError(err) ? new StrataError('DB_QUERY', `Reading the schema version on ${where} failed: ${err.message} (SQLSTATE ${err.code})`, { meta: { sqlstate: err.code ?? null }, cause: err }) : toConnectionError(err, options.url);
+    throw isStrataError(err)
+      ? err
+      : isPgDatabaseError(err)
+        ? new StrataError('DB_QUERY', `Reading the schema version on ${where} failed: ${err.message} (SQLSTATE ${err.code})`, {
+            meta: { sqlstate: err.code ?? null },
+            cause: err,
+          })
+        : toConnectionError(err, options.url);
   });
   if (check.atHead) {
     logger.info('the database is at head', { mode, heads: check.current });
     return { mode, action: 'none', applied: [], stamped: [], heads: check.current, durationMs: elapsed() };
   }
 
-  const refuse = (code: ConstructorParameters<typeof StrataError>[0], reason: string, message: string, meta: Record<string, unknown> = {}): never => {
+  const refuse = (
+    code: ConstructorParameters<typeof StrataError>[0],
+    reason: string,
+    message: string,
+    meta: Record<string, unknown> = {},
+  ): never => {
     const result: EnsureResult = { mode, action: 'refused', applied: [], stamped: [], heads: check.current, durationMs: elapsed(), reason };
     throw new StrataError(code, message, { meta: { ...meta, result } });
   };
@@ -174,14 +202,21 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     const graph = buildGraph(await loadMigrations(options.migrationsDir));
     const pending = check.pending.map((r) => ({ revision: r, file: graph.get(r)?.file ?? '?' }));
     const unknown = check.current.filter((r) => !graph.get(r));
-    const lines = [`The database ${where} is not at the head of ${options.migrationsDir} (schema mode 'verify' changes nothing, so the application must not start).`];
+    const lines = [
+      `The database ${where} is not at the head of ${options.migrationsDir} (schema mode 'verify' ` +
+        `changes nothing, so the application must not start).`,
+    ];
     if (unknown.length > 0) {
-      lines.push(`It records revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no migration file defines: this release's migration files are older than the database. Deploy the release that has them.`);
+      lines.push(
+        `It records revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no ` +
+          `migration file defines: this release's migration files are older than the database. Deploy the ` +
+          `release that has them.`,
+      );
     }
     if (pending.length > 0) {
       lines.push(`${pending.length} migration${pending.length === 1 ? ' is' : 's are'} pending:`);
       for (const p of pending) lines.push(`  ${p.revision}  ${p.file}`);
-      lines.push('Run `strata up` (the deploy\'s migration step) first, or start with STRATA_SCHEMA_MODE=migrate.');
+      lines.push("Run `strata up` (the deploy's migration step) first, or start with STRATA_SCHEMA_MODE=migrate.");
     }
     return refuse('SCHEMA_NOT_AT_HEAD', 'not at head', lines.join('\n'), { pending, unknown, current: check.current });
   }
@@ -203,15 +238,25 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<Ensure
     ...(options.lockTimeout === undefined ? {} : { lockTimeout: options.lockTimeout }),
     ...(options.statementTimeout === undefined ? {} : { statementTimeout: options.statementTimeout }),
   });
-  const applied = run.steps.filter((s) => s.status === 'applied').map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
+  const applied = run.steps
+    .filter((s) => s.status === 'applied')
+    .map((s) => ({ revision: s.revision, file: s.file, durationMs: s.durationMs }));
   if (applied.length > 0) {
     // Also when a later migration failed: the ones applied before it were applied by this mode.
     const note = { ensure: { mode, action: 'migrated' } };
-    const annotate = async (q: Queryable) => await noteInHistory(q, schema, applied.map((a) => a.revision), note);
-    await (options.db ? annotate(queryableOf(options.db)) : withConnection({ url: options.url, applicationName }, annotate)).catch((err: unknown) => {
-      // The migrations are applied and recorded; only the note is missing.
-      logger.warn('could not note the schema mode in the history rows', { error: String((err as Error)?.message ?? err) });
-    });
+    const annotate = async (q: Queryable) =>
+      await noteInHistory(
+        q,
+        schema,
+        applied.map((a) => a.revision),
+        note,
+      );
+    await (options.db ? annotate(queryableOf(options.db)) : withConnection({ url: options.url, applicationName }, annotate)).catch(
+      (err: unknown) => {
+        // The migrations are applied and recorded; only the note is missing.
+        logger.warn('could not note the schema mode in the history rows', { error: String((err as Error)?.message ?? err) });
+      },
+    );
   }
   if (!run.ok) {
     throw run.error ?? new StrataError('MIGRATION_FAILED', `Bringing ${where} to head failed; see the history table (\`strata history\`).`);
@@ -237,9 +282,15 @@ interface CreateAllContext {
  * revisions and heads, or `undefined` when the database turned out to be versioned
  * once the lock was held (another replica built it first).
  */
-async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContext): Promise<{ stamped: string[]; heads: string[] } | undefined> {
+async function createAllOnEmpty(
+  options: EnsureSchemaOptions,
+  c: CreateAllContext,
+): Promise<{ stamped: string[]; heads: string[] } | undefined> {
   if (!options.createAll) {
-    throw new StrataError('USAGE', "Schema mode 'create_all' needs the legacy createAll(db) function (option createAll, or --create-all MODULE on the command line).");
+    throw new StrataError(
+      'USAGE',
+      "Schema mode 'create_all' needs the legacy createAll(db) function (option createAll, or --create-all MODULE on the command line).",
+    );
   }
   const graph = buildGraph(await loadMigrations(options.migrationsDir));
   if (graph.heads.length !== 1) refuseHeads(graph, c);
@@ -247,8 +298,19 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
   return await withDedicatedClient(options, c.applicationName, async (client) => {
     const key = runLockKey(c.schema);
     // 'auto': the session lock only where the connection is known to be direct (a Kysely handle's is not known).
-    const mode = options.lockMode === 'session' || options.lockMode === 'transaction' ? options.lockMode : isDirect(client, await backendPid(client)) ? 'session' : 'transaction';
-    if (mode !== options.lockMode) c.logger.info(`create_all: lock mode '${mode}' (${mode === 'session' ? 'direct connection' : 'the connection goes through a pooler, or cannot be told from one'})`, { lockMode: mode });
+    const mode =
+      options.lockMode === 'session' || options.lockMode === 'transaction'
+        ? options.lockMode
+        : isDirect(client, await backendPid(client))
+          ? 'session'
+          : 'transaction';
+    if (mode !== options.lockMode)
+      c.logger.info(
+        `create_all: lock mode '${mode}' (` +
+          `${mode === 'session' ? 'direct connection' : 'the connection goes through a pooler, or cannot be told from one'}` +
+          `)`,
+        { lockMode: mode },
+      );
     const body = async (): Promise<{ stamped: string[]; heads: string[] } | undefined> => {
       // Everything from the re-check to the stamp is one transaction: a refusal or a failure anywhere rolls it all back.
       await client.query('BEGIN');
@@ -265,17 +327,34 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           c.refuse(
             'SCHEMA_NOT_AT_HEAD',
             'not empty',
-            `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not empty (${shown}). create_all only builds an empty database. Audit it against the models (\`strata audit\`), record the revision it matches with \`strata stamp <revision> --verify\`, and start in mode 'migrate'.`,
+            `Schema mode 'create_all' refuses: the database ${c.where} has no Strata version but is not ` +
+              `empty (${shown}). create_all only builds an empty database. Audit it against the models ` +
+              `(\`strata audit\`), record the revision it matches with \`strata stamp <revision> --verify\`, ` +
+              `and start in mode 'migrate'.`,
             { objects },
           );
         }
-        const head = options.headSnapshot ?? (await (await import('./head-snapshot.js')).headSnapshot({ migrationsDir: options.migrationsDir, schema: c.schema, logger: c.logger, targetMajor: await serverMajor(client), ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}) }));
+        const head =
+          options.headSnapshot ??
+          (await (
+            await import('./head-snapshot.js')
+          ).headSnapshot({
+            migrationsDir: options.migrationsDir,
+            schema: c.schema,
+            logger: c.logger,
+            targetMajor: await serverMajor(client),
+            ...(options.shadowUrl ? { shadowUrl: options.shadowUrl } : {}),
+          }));
         try {
           await options.createAll!(kyselyOnClient(client));
         } catch (err) {
           if (err instanceof StrataError) throw err;
           const detail = isPgDatabaseError(err) ? `${err.message} (SQLSTATE ${err.code})` : String((err as Error)?.message ?? err);
-          throw new StrataError('MODELS_SOURCE_FAILED', `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`, { cause: err });
+          throw new StrataError(
+            'MODELS_SOURCE_FAILED',
+            `createAll failed on ${c.where}: ${detail}. Nothing was created (the transaction was rolled back).`,
+            { cause: err },
+          );
         }
         // The auditor (and through it the SQL parser) is loaded here only: migrate and verify modes never pay for it.
         const { compare, introspect } = await import('@pg-strata/auditor');
@@ -285,24 +364,41 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
           c.refuse(
             'SCHEMA_MISMATCH',
             'createAll differs from the migrations head',
-            `Schema mode 'create_all' refuses: what createAll built differs from the head of ${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing was created (the transaction was rolled back). Make the models and the migrations agree (write a migration for the change, or fix createAll), then start again.`,
+            `Schema mode 'create_all' refuses: what createAll built differs from the head of ` +
+              `${options.migrationsDir} (${graph.heads[0]}) in ${drift.length} way` +
+              `${drift.length === 1 ? '' : 's'}:\n${drift.map((d) => `  - ${d.message}`).join('\n')}\nNothing ` +
+              `was created (the transaction was rolled back). Make the models and the migrations agree (write ` +
+              `a migration for the change, or fix createAll), then start again.`,
             { differences: drift.map((d) => d.message), drift },
           );
         }
-        const stamped = await stampHeadsOnClient(client, { graph, schema: c.schema, meta: { ensure: { mode: 'create_all', action: 'created_all' } } });
+        const stamped = await stampHeadsOnClient(client, {
+          graph,
+          schema: c.schema,
+          meta: { ensure: { mode: 'create_all', action: 'created_all' } },
+        });
         await client.query('COMMIT');
         c.logger.info('built the empty database with createAll and stamped head', { heads: stamped.to });
         return { stamped: stamped.checksumsRecorded, heads: stamped.to };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         if (!(err instanceof StrataError) && isPgDatabaseError(err)) {
-          throw new StrataError('DB_QUERY', `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created (the transaction was rolled back).`, { meta: { sqlstate: err.code ?? null }, cause: err });
+          throw new StrataError(
+            'DB_QUERY',
+            `create_all on ${c.where} failed: ${err.message} (SQLSTATE ${err.code}). Nothing was created ` +
+              `(the transaction was rolled back).`,
+            { meta: { sqlstate: err.code ?? null }, cause: err },
+          );
         }
         throw err;
       }
     };
     if (mode === 'transaction') return await body();
-    const lock = { key, what: `the migration lock (schema ${c.schema})`, ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }) };
+    const lock = {
+      key,
+      what: `the migration lock (schema ${c.schema})`,
+      ...(options.lockWaitMs === undefined ? {} : { timeoutMs: options.lockWaitMs }),
+    };
     return await withAdvisoryLock(client, lock, body);
   });
 }
@@ -314,7 +410,11 @@ async function createAllOnEmpty(options: EnsureSchemaOptions, c: CreateAllContex
  * destroyed rather than returned, so no lock or transaction state leaks into
  * the pool.
  */
-async function withDedicatedClient<T>(options: EnsureSchemaOptions, applicationName: string, fn: (client: Queryable) => Promise<T>): Promise<T> {
+async function withDedicatedClient<T>(
+  options: EnsureSchemaOptions,
+  applicationName: string,
+  fn: (client: Queryable) => Promise<T>,
+): Promise<T> {
   const db = options.db;
   if (db && isKysely(db)) return await db.connection().execute(async (bound) => await fn(queryableOf(bound)));
   if (db && isPool(db)) {
@@ -348,7 +448,13 @@ async function takeXactLock(client: Queryable, key: bigint, lockWaitMs: number |
   const k = key.toString();
   if (lockWaitMs === 0) {
     const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [k]);
-    if (!got.rows[0]?.ok) throw new StrataError('LOCK_BUSY', `Could not take the migration lock (schema ${schema}) at once (no waiting was allowed): another replica is migrating or building the database. Wait for it, or raise lockWaitMs.`, { meta: { key: k } });
+    if (!got.rows[0]?.ok)
+      throw new StrataError(
+        'LOCK_BUSY',
+        `Could not take the migration lock (schema ${schema}) at once (no waiting was allowed): another ` +
+          `replica is migrating or building the database. Wait for it, or raise lockWaitMs.`,
+        { meta: { key: k } },
+      );
     return;
   }
   await client.query("SELECT set_config('lock_timeout', $1, true)", [String(lockWaitMs ?? 0)]);
@@ -356,7 +462,12 @@ async function takeXactLock(client: Queryable, key: bigint, lockWaitMs: number |
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [k]);
   } catch (err) {
     if (isPgDatabaseError(err) && err.code === '55P03') {
-      throw new StrataError('LOCK_TIMEOUT', `Could not take the migration lock (schema ${schema}) within ${lockWaitMs} ms: another replica is migrating or building the database. Wait for it, or raise lockWaitMs.`, { meta: { key: k }, cause: err });
+      throw new StrataError(
+        'LOCK_TIMEOUT',
+        `Could not take the migration lock (schema ${schema}) within ${lockWaitMs} ms: another replica ` +
+          `is migrating or building the database. Wait for it, or raise lockWaitMs.`,
+        { meta: { key: k }, cause: err },
+      );
     }
     throw err;
   }
@@ -379,13 +490,22 @@ async function versionRows(client: Queryable, schema: string): Promise<string[]>
 
 function refuseHeads(graph: RevisionGraph, c: CreateAllContext): never {
   if (graph.heads.length === 0) {
-    return c.refuse('MIGRATION_MULTIPLE_HEADS', 'no migrations', `Schema mode 'create_all' refuses: there are no migrations, so there is no head to stamp. Write the baseline migration first (\`strata new\`).`, { heads: [] });
+    return c.refuse(
+      'MIGRATION_MULTIPLE_HEADS',
+      'no migrations',
+      `Schema mode 'create_all' refuses: there are no migrations, so there is no head to stamp. Write ` +
+        `the baseline migration first (\`strata new\`).`,
+      { heads: [] },
+    );
   }
   const list = graph.heads.map((h) => `  ${h}  ${graph.get(h)!.file}`).join('\n');
   return c.refuse(
     'MIGRATION_MULTIPLE_HEADS',
     'several heads',
-    `Schema mode 'create_all' refuses: the migrations have ${graph.heads.length} heads:\n${list}\ncreate_all stamps one head, and stamping over a branched graph hides the other branch: databases built this way would never get its migrations (fresh deployments break later). Run \`strata merge\` to write a merge migration, then start again.`,
+    `Schema mode 'create_all' refuses: the migrations have ${graph.heads.length} heads:\n${list}` +
+      `\ncreate_all stamps one head, and stamping over a branched graph hides the other branch: ` +
+      `databases built this way would never get its migrations (fresh deployments break later). Run ` +
+      `\`strata merge\` to write a merge migration, then start again.`,
     { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
   );
 }
@@ -395,18 +515,27 @@ async function userObjects(client: Queryable, strataSchema: string): Promise<str
   const res = await client.query<{ o: string }>(
     `WITH ns AS (
        SELECT oid, nspname FROM pg_namespace
-        WHERE nspname NOT IN ('pg_catalog', 'information_schema', $1) AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%')
-     SELECT format('%s %s', CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
-                   CASE WHEN ns.nspname = 'public' THEN quote_ident(c.relname) ELSE quote_ident(ns.nspname) || '.' || quote_ident(c.relname) END) AS o
+        WHERE nspname NOT IN ('pg_catalog', 'information_schema', $1) AND nspname NOT LIKE ` +
+      `'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%')
+     SELECT format('%s %s', CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized ` +
+      `view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' ` +
+      `END,
+                   CASE WHEN ns.nspname = 'public' THEN quote_ident(c.relname) ELSE ` +
+      `quote_ident(ns.nspname) || '.' || quote_ident(c.relname) END) AS o
        FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND ` +
+      `d.objid = c.oid AND d.deptype = 'e')
      UNION ALL
-     SELECT format('type %s', t.oid::regtype) FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-      WHERE t.typtype IN ('e', 'd') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     SELECT format('type %s', t.oid::regtype) FROM pg_type t JOIN ns ON ns.oid = ` +
+      `t.typnamespace
+      WHERE t.typtype IN ('e', 'd') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = ` +
+      `'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
      UNION ALL
-     SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN ns ON ns.oid = ` +
+      `p.pronamespace
+      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND ` +
+      `d.objid = p.oid AND d.deptype = 'e')
      ORDER BY 1`,
     [strataSchema],
   );
@@ -418,7 +547,8 @@ async function noteInHistory(q: Queryable, schema: string, revisions: string[], 
   const history = `${quoteIdent(schema)}.strata_history`;
   await q.query(
     `UPDATE ${history} SET meta = meta || $1::jsonb
-      WHERE id IN (SELECT max(id) FROM ${history} WHERE direction = 'up' AND outcome = 'applied' AND revision = ANY($2::text[]) GROUP BY revision)`,
+      WHERE id IN (SELECT max(id) FROM ${history} WHERE direction = 'up' AND outcome = ` +
+      `'applied' AND revision = ANY($2::text[]) GROUP BY revision)`,
     [JSON.stringify(note), revisions],
   );
 }

@@ -16,7 +16,9 @@ describe('schemaModeFrom', () => {
 
   it('refuses an unknown mode, naming the variable and the choices', () => {
     expect(() => schemaModeFrom({ STRATA_SCHEMA_MODE: 'yolo' })).toThrow(StrataError);
-    expect(() => schemaModeFrom({ STRATA_SCHEMA_MODE: 'yolo' })).toThrow("STRATA_SCHEMA_MODE is 'yolo', which is not a schema mode: use one of migrate, verify, create_all (default migrate).");
+    expect(() => schemaModeFrom({ STRATA_SCHEMA_MODE: 'yolo' })).toThrow(
+      "STRATA_SCHEMA_MODE is 'yolo', which is not a schema mode: use one of migrate, verify, create_all (default migrate).",
+    );
     expect(() => parseSchemaMode('x', '--mode')).toThrow(/^--mode is 'x'/);
   });
 });

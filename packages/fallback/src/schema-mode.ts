@@ -22,7 +22,11 @@ export const SCHEMA_MODE_VARIABLE = 'STRATA_SCHEMA_MODE';
 export function parseSchemaMode(value: string, where = 'the schema mode'): SchemaMode {
   const v = value.trim().toLowerCase().replace(/-/g, '_');
   if ((SCHEMA_MODES as readonly string[]).includes(v)) return v as SchemaMode;
-  throw new StrataError('CONFIG_INVALID', `${where} is '${value}', which is not a schema mode: use one of ${SCHEMA_MODES.join(', ')} (default migrate).`, { meta: { value } });
+  throw new StrataError(
+    'CONFIG_INVALID',
+    `${where} is '${value}', which is not a schema mode: use one of ${SCHEMA_MODES.join(', ')} (default migrate).`,
+    { meta: { value } },
+  );
 }
 
 /**

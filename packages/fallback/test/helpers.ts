@@ -16,11 +16,18 @@ export function tempMigrations(): { dir: string; write(name: string, text: strin
 
 /** An SQL migration file's text. */
 export function sqlMigration(revision: string, parents: string[], up: string, down = ''): string {
-  return `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n-- message: ${revision}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`;
+  return (
+    `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n-- ` +
+    `message: ${revision}\n\n-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`
+  );
 }
 
 /** Run one query on a fresh connection. */
-export async function query<R extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+export async function query<R extends pg.QueryResultRow = Record<string, unknown>>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -35,11 +42,28 @@ export async function query<R extends pg.QueryResultRow = Record<string, unknown
  * (a1 -> a2 -> a3) and as the equivalent legacy createAll.
  */
 export function writeAppMigrations(t: ReturnType<typeof tempMigrations>): void {
-  t.write('0001_widgets.sql', sqlMigration('a1', [], 'CREATE TABLE widgets (id serial PRIMARY KEY, name varchar(100) NOT NULL UNIQUE);', 'DROP TABLE widgets;'));
-  t.write('0002_widget_colour.sql', sqlMigration('a2', ['a1'], "ALTER TABLE widgets ADD COLUMN colour text NOT NULL DEFAULT 'blue';", 'ALTER TABLE widgets DROP COLUMN colour;'));
+  t.write(
+    '0001_widgets.sql',
+    sqlMigration('a1', [], 'CREATE TABLE widgets (id serial PRIMARY KEY, name varchar(100) NOT NULL UNIQUE);', 'DROP TABLE widgets;'),
+  );
+  t.write(
+    '0002_widget_colour.sql',
+    sqlMigration(
+      'a2',
+      ['a1'],
+      "ALTER TABLE widgets ADD COLUMN colour text NOT NULL DEFAULT 'blue';",
+      'ALTER TABLE widgets DROP COLUMN colour;',
+    ),
+  );
   t.write(
     '0003_parts.sql',
-    sqlMigration('a3', ['a2'], 'CREATE TABLE parts (id serial PRIMARY KEY, widget_id integer NOT NULL REFERENCES widgets (id) ON DELETE CASCADE, label text);\nCREATE INDEX idx_parts_widget ON parts (widget_id);', 'DROP TABLE parts;'),
+    sqlMigration(
+      'a3',
+      ['a2'],
+      'CREATE TABLE parts (id serial PRIMARY KEY, widget_id integer NOT NULL REFERENCES widgets (id) ' +
+        'ON DELETE CASCADE, label text);\nCREATE INDEX idx_parts_widget ON parts (widget_id);',
+      'DROP TABLE parts;',
+    ),
   );
 }
 

@@ -14,7 +14,85 @@ export interface RevisionSource {
   names: Map<string, PyVal>;
 }
 
-const RESERVED = new Set(['all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with']);
+const RESERVED = new Set([
+  'all',
+  'analyse',
+  'analyze',
+  'and',
+  'any',
+  'array',
+  'as',
+  'asc',
+  'asymmetric',
+  'both',
+  'case',
+  'cast',
+  'check',
+  'collate',
+  'column',
+  'constraint',
+  'create',
+  'current_catalog',
+  'current_date',
+  'current_role',
+  'current_time',
+  'current_timestamp',
+  'current_user',
+  'default',
+  'deferrable',
+  'desc',
+  'distinct',
+  'do',
+  'else',
+  'end',
+  'except',
+  'false',
+  'fetch',
+  'for',
+  'foreign',
+  'from',
+  'grant',
+  'group',
+  'having',
+  'in',
+  'initially',
+  'intersect',
+  'into',
+  'lateral',
+  'leading',
+  'limit',
+  'localtime',
+  'localtimestamp',
+  'not',
+  'null',
+  'offset',
+  'on',
+  'only',
+  'or',
+  'order',
+  'placing',
+  'primary',
+  'references',
+  'returning',
+  'select',
+  'session_user',
+  'some',
+  'symmetric',
+  'table',
+  'then',
+  'to',
+  'trailing',
+  'true',
+  'union',
+  'unique',
+  'user',
+  'using',
+  'variadic',
+  'when',
+  'where',
+  'window',
+  'with',
+]);
 
 /** An identifier as SQLAlchemy writes it: bare when it can be, quoted otherwise. */
 function q(name: string): string {
@@ -42,37 +120,81 @@ function typeSql(v: PyVal | undefined): string {
   const len = num(kw.length) ?? num(args[0]);
   const tz = bool(kw.timezone) ?? bool(args[0]);
   switch (t) {
-    case 'Integer': case 'INTEGER': case 'INT': return 'INTEGER';
-    case 'BigInteger': case 'BIGINT': return 'BIGINT';
-    case 'SmallInteger': case 'SMALLINT': return 'SMALLINT';
-    case 'String': case 'Unicode': case 'VARCHAR': case 'NVARCHAR': return len ? `VARCHAR(${len})` : 'VARCHAR';
-    case 'CHAR': case 'NCHAR': return len ? `CHAR(${len})` : 'CHAR';
-    case 'Text': case 'UnicodeText': case 'TEXT': return 'TEXT';
-    case 'Boolean': case 'BOOLEAN': return 'BOOLEAN';
-    case 'DateTime': case 'TIMESTAMP': return tz ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP WITHOUT TIME ZONE';
-    case 'Date': case 'DATE': return 'DATE';
-    case 'Time': case 'TIME': return tz ? 'TIME WITH TIME ZONE' : 'TIME WITHOUT TIME ZONE';
-    case 'Interval': case 'INTERVAL': return 'INTERVAL';
-    case 'Numeric': case 'NUMERIC': case 'DECIMAL': {
+    case 'Integer':
+    case 'INTEGER':
+    case 'INT':
+      return 'INTEGER';
+    case 'BigInteger':
+    case 'BIGINT':
+      return 'BIGINT';
+    case 'SmallInteger':
+    case 'SMALLINT':
+      return 'SMALLINT';
+    case 'String':
+    case 'Unicode':
+    case 'VARCHAR':
+    case 'NVARCHAR':
+      return len ? `VARCHAR(${len})` : 'VARCHAR';
+    case 'CHAR':
+    case 'NCHAR':
+      return len ? `CHAR(${len})` : 'CHAR';
+    case 'Text':
+    case 'UnicodeText':
+    case 'TEXT':
+      return 'TEXT';
+    case 'Boolean':
+    case 'BOOLEAN':
+      return 'BOOLEAN';
+    case 'DateTime':
+    case 'TIMESTAMP':
+      return tz ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP WITHOUT TIME ZONE';
+    case 'Date':
+    case 'DATE':
+      return 'DATE';
+    case 'Time':
+    case 'TIME':
+      return tz ? 'TIME WITH TIME ZONE' : 'TIME WITHOUT TIME ZONE';
+    case 'Interval':
+    case 'INTERVAL':
+      return 'INTERVAL';
+    case 'Numeric':
+    case 'NUMERIC':
+    case 'DECIMAL': {
       const p = num(kw.precision) ?? num(args[0]);
       const s = num(kw.scale) ?? num(args[1]);
       return p ? `NUMERIC(${p}${s ? `, ${s}` : ''})` : 'NUMERIC';
     }
-    case 'Float': case 'FLOAT': {
+    case 'Float':
+    case 'FLOAT': {
       const p = num(kw.precision) ?? num(args[0]);
       return p ? `FLOAT(${p})` : 'FLOAT';
     }
-    case 'REAL': return 'REAL';
-    case 'DOUBLE_PRECISION': case 'Double': return 'DOUBLE PRECISION';
-    case 'LargeBinary': case 'BYTEA': case 'BLOB': return 'BYTEA';
-    case 'JSON': return 'JSON';
-    case 'JSONB': return 'JSONB';
-    case 'UUID': case 'Uuid': return 'UUID';
-    case 'INET': return 'INET';
-    case 'CIDR': return 'CIDR';
-    case 'MACADDR': return 'MACADDR';
-    case 'TSVECTOR': return 'TSVECTOR';
-    case 'ARRAY': return `${typeSql(args[0] ?? kw.item_type)}[]`;
+    case 'REAL':
+      return 'REAL';
+    case 'DOUBLE_PRECISION':
+    case 'Double':
+      return 'DOUBLE PRECISION';
+    case 'LargeBinary':
+    case 'BYTEA':
+    case 'BLOB':
+      return 'BYTEA';
+    case 'JSON':
+      return 'JSON';
+    case 'JSONB':
+      return 'JSONB';
+    case 'UUID':
+    case 'Uuid':
+      return 'UUID';
+    case 'INET':
+      return 'INET';
+    case 'CIDR':
+      return 'CIDR';
+    case 'MACADDR':
+      return 'MACADDR';
+    case 'TSVECTOR':
+      return 'TSVECTOR';
+    case 'ARRAY':
+      return `${typeSql(args[0] ?? kw.item_type)}[]`;
     case 'Enum':
     case 'ENUM': {
       const e = enumOf(v);
@@ -80,7 +202,10 @@ function typeSql(v: PyVal | undefined): string {
       if (e.native === false) return `VARCHAR(${Math.max(...e.values.map((x) => x.length))})`;
       return q(e.name);
     }
-    default: throw new Untranslatable(`type ${name} is not one the static translation knows (custom types need Alembic's offline mode or hand-written SQL)`);
+    default:
+      throw new Untranslatable(
+        `type ${name} is not one the static translation knows (custom types need Alembic's offline mode or hand-written SQL)`,
+      );
   }
 }
 
@@ -98,9 +223,11 @@ const createType = (e: { name: string; values: string[] }) => `CREATE TYPE ${q(e
 /** A server_default as DDL. */
 function defaultSql(v: PyVal): string {
   if (v.kind === 'str') return lit(v.value);
-  if (v.kind === 'call' && (last(v.name) === 'text' || last(v.name) === 'literal_column') && v.args[0]?.kind === 'str') return v.args[0].value;
+  if (v.kind === 'call' && (last(v.name) === 'text' || last(v.name) === 'literal_column') && v.args[0]?.kind === 'str')
+    return v.args[0].value;
   if (v.kind === 'call' && v.name.includes('func.') && v.args.length === 0) return `${last(v.name)}()`;
-  if (v.kind === 'call' && last(v.name) === 'FetchedValue') throw new Untranslatable('server_default=FetchedValue() (nothing to emit, but the value comes from elsewhere)');
+  if (v.kind === 'call' && last(v.name) === 'FetchedValue')
+    throw new Untranslatable('server_default=FetchedValue() (nothing to emit, but the value comes from elsewhere)');
   throw new Untranslatable(`server_default ${v.kind === 'unknown' ? v.text : v.kind} is not a string, text() or func.x()`);
 }
 
@@ -132,7 +259,8 @@ function fkClause(target: string, kw: Record<string, PyVal>): { table: string; c
 }
 
 function column(v: PyVal): Column {
-  if (v.kind !== 'call' || last(v.name) !== 'Column') throw new Untranslatable(`${v.kind === 'unknown' ? v.text : 'an argument'} is not an sa.Column(...)`);
+  if (v.kind !== 'call' || last(v.name) !== 'Column')
+    throw new Untranslatable(`${v.kind === 'unknown' ? v.text : 'an argument'} is not an sa.Column(...)`);
   const name = str(v.args[0]);
   if (!name) throw new Untranslatable('a Column whose name is not a string literal');
   const fks: string[] = [];
@@ -157,7 +285,15 @@ function column(v: PyVal): Column {
   if (k.type_) type = typeSql(k.type_);
   if (!type) throw new Untranslatable(`Column '${name}' has no type`);
   const primaryKey = bool(k.primary_key) ?? false;
-  const c: Column = { name, type, nullable: bool(k.nullable) ?? !primaryKey, primaryKey, unique: bool(k.unique) ?? false, index: bool(k.index) ?? false, foreignKeys: fks };
+  const c: Column = {
+    name,
+    type,
+    nullable: bool(k.nullable) ?? !primaryKey,
+    primaryKey,
+    unique: bool(k.unique) ?? false,
+    index: bool(k.index) ?? false,
+    foreignKeys: fks,
+  };
   if (k.server_default && k.server_default.kind !== 'none') c.default = defaultSql(k.server_default);
   if (k.autoincrement) c.autoincrement = bool(k.autoincrement) ?? 'auto';
   if (enumType) c.enumType = enumType;
@@ -167,7 +303,24 @@ function column(v: PyVal): Column {
     c.comment = text;
   }
   for (const key of Object.keys(k)) {
-    if (!['nullable', 'primary_key', 'unique', 'index', 'server_default', 'autoincrement', 'type_', 'comment', 'default', 'onupdate', 'info', 'key', 'quote'].includes(key)) throw new Untranslatable(`Column '${name}': keyword ${key}= is not translated statically`);
+    if (
+      ![
+        'nullable',
+        'primary_key',
+        'unique',
+        'index',
+        'server_default',
+        'autoincrement',
+        'type_',
+        'comment',
+        'default',
+        'onupdate',
+        'info',
+        'key',
+        'quote',
+      ].includes(key)
+    )
+      throw new Untranslatable(`Column '${name}': keyword ${key}= is not translated statically`);
   }
   return c;
 }
@@ -221,19 +374,36 @@ function createTable(args: PyVal[], kw: Record<string, PyVal>): string[] {
       const remote = (a.args[1]?.kind === 'list' ? a.args[1].items : []).map((x) => str(x) ?? '?');
       const f = fkClause(remote[0] ?? '?.?', a.kwargs);
       const n = nameOf(a.kwargs.name);
-      constraints.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}FOREIGN KEY(${local.join(', ')}) REFERENCES ${q(f.table)} (${remote.map((r) => q(r.split('.').pop()!)).join(', ')})${f.suffix}`);
+      constraints.push(
+        `${n ? `CONSTRAINT ${q(n)} ` : ''}FOREIGN KEY(${local.join(', ')}) REFERENCES ${q(f.table)} (` +
+          `${remote.map((r) => q(r.split('.').pop()!)).join(', ')})${f.suffix}`,
+      );
     } else if (a.kind === 'call' && last(a.name) === 'CheckConstraint') {
       const cond = str(a.args[0]) ?? (a.args[0]?.kind === 'call' && last(a.args[0].name) === 'text' ? str(a.args[0].args[0]) : undefined);
       if (!cond) throw new Untranslatable('CheckConstraint whose condition is not a string');
       const n = nameOf(a.kwargs.name);
       constraints.push(`${n ? `CONSTRAINT ${q(n)} ` : ''}CHECK (${cond})`);
-    } else throw new Untranslatable(`create_table argument ${a.kind === 'call' ? a.name : a.kind === 'unknown' ? a.text : a.kind} is not translated statically`);
+    } else
+      throw new Untranslatable(
+        `create_table argument ${a.kind === 'call' ? a.name : a.kind === 'unknown' ? a.text : a.kind} is not translated statically`,
+      );
   }
-  for (const key of Object.keys(kw)) if (key !== 'schema') throw new Untranslatable(`create_table keyword ${key}= is not translated statically`);
+  for (const key of Object.keys(kw))
+    if (key !== 'schema') throw new Untranslatable(`create_table keyword ${key}= is not translated statically`);
   const pk = pkCols ?? cols.filter((c) => c.primaryKey).map((c) => c.name);
   for (const c of cols) if (pk.includes(c.name)) c.nullable = false;
   // SQLAlchemy's autoincrement='auto': the table's only primary key column, of an integer type, no default and no foreign key, is SERIAL.
-  const serialCol = pk.length === 1 ? cols.find((c) => c.name === pk[0] && ['INTEGER', 'BIGINT', 'SMALLINT'].includes(c.type) && c.default === undefined && c.foreignKeys.length === 0 && c.autoincrement !== false) : undefined;
+  const serialCol =
+    pk.length === 1
+      ? cols.find(
+          (c) =>
+            c.name === pk[0] &&
+            ['INTEGER', 'BIGINT', 'SMALLINT'].includes(c.type) &&
+            c.default === undefined &&
+            c.foreignKeys.length === 0 &&
+            c.autoincrement !== false,
+        )
+      : undefined;
   const lines = cols.map((c) => columnDdl(c, c === serialCol));
   if (pk.length) lines.push(`${pkName ? `CONSTRAINT ${q(pkName)} ` : ''}PRIMARY KEY (${pk.map(q).join(', ')})`);
   for (const c of cols) if (c.unique) lines.push(`UNIQUE (${q(c.name)})`);
@@ -242,7 +412,9 @@ function createTable(args: PyVal[], kw: Record<string, PyVal>): string[] {
   const types = cols.flatMap((c) => (c.enumType ? [c.enumType] : [])).filter((e, i, all) => all.findIndex((x) => x.name === e.name) === i);
   const out = [...types.map(createType), `CREATE TABLE ${qt(table, schema)} (\n    ${lines.join(', \n    ')}\n);`];
   for (const c of cols) if (c.comment !== undefined) out.push(`COMMENT ON COLUMN ${qt(table, schema)}.${q(c.name)} IS ${lit(c.comment)};`);
-  for (const c of cols) if (c.index) out.push(`CREATE INDEX ${q(`ix_${schema ? `${schema}_` : ''}${table}_${c.name}`)} ON ${qt(table, schema)} (${q(c.name)});`);
+  for (const c of cols)
+    if (c.index)
+      out.push(`CREATE INDEX ${q(`ix_${schema ? `${schema}_` : ''}${table}_${c.name}`)} ON ${qt(table, schema)} (${q(c.name)});`);
   return out;
 }
 
@@ -250,12 +422,21 @@ function alterColumn(table: string, schema: string | undefined, col: string, kw:
   const t = qt(table, schema);
   const out: string[] = [];
   for (const key of Object.keys(kw)) {
-    if (!['nullable', 'type_', 'server_default', 'new_column_name', 'schema', 'postgresql_using', 'comment'].includes(key) && !key.startsWith('existing_')) throw new Untranslatable(`alter_column keyword ${key}= is not translated statically`);
+    if (
+      !['nullable', 'type_', 'server_default', 'new_column_name', 'schema', 'postgresql_using', 'comment'].includes(key) &&
+      !key.startsWith('existing_')
+    )
+      throw new Untranslatable(`alter_column keyword ${key}= is not translated statically`);
   }
-  if (kw.type_) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} TYPE ${typeSql(kw.type_)}${str(kw.postgresql_using) ? ` USING ${str(kw.postgresql_using)}` : ''};`);
+  if (kw.type_)
+    out.push(
+      `ALTER TABLE ${t} ALTER COLUMN ${q(col)} TYPE ${typeSql(kw.type_)}` +
+        `${str(kw.postgresql_using) ? ` USING ${str(kw.postgresql_using)}` : ''};`,
+    );
   if (bool(kw.nullable) !== undefined) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} ${bool(kw.nullable) ? 'DROP' : 'SET'} NOT NULL;`);
   if (kw.server_default) {
-    if (kw.server_default.kind === 'none' || (kw.server_default.kind === 'bool' && !kw.server_default.value)) out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} DROP DEFAULT;`);
+    if (kw.server_default.kind === 'none' || (kw.server_default.kind === 'bool' && !kw.server_default.value))
+      out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} DROP DEFAULT;`);
     else out.push(`ALTER TABLE ${t} ALTER COLUMN ${q(col)} SET DEFAULT ${defaultSql(kw.server_default)};`);
   }
   if (kw.comment) throw new Untranslatable('alter_column comment= is not translated statically');
@@ -265,8 +446,11 @@ function alterColumn(table: string, schema: string | undefined, col: string, kw:
 
 function executeSql(v: PyVal | undefined): string {
   if (v?.kind === 'str') return v.value.trim().replace(/;?\s*$/, ';');
-  if (v?.kind === 'call' && last(v.name) === 'text' && v.args[0]?.kind === 'str' && v.args.length === 1) return v.args[0].value.trim().replace(/;?\s*$/, ';');
-  throw new Untranslatable(`op.execute of ${v?.kind === 'unknown' ? v.text : v?.kind === 'call' ? `${v.name}(...)` : 'a value'} that is not a constant SQL string`);
+  if (v?.kind === 'call' && last(v.name) === 'text' && v.args[0]?.kind === 'str' && v.args.length === 1)
+    return v.args[0].value.trim().replace(/;?\s*$/, ';');
+  throw new Untranslatable(
+    `op.execute of ${v?.kind === 'unknown' ? v.text : v?.kind === 'call' ? `${v.name}(...)` : 'a value'} that is not a constant SQL string`,
+  );
 }
 
 /** One op.* (or batch_op.*) call as SQL; `batch` gives the table (and schema) of a batch_alter_table block. */
@@ -307,12 +491,21 @@ function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?:
       const whereSql = where ? (where.kind === 'call' && last(where.name) === 'text' ? str(where.args[0]) : str(where)) : undefined;
       if (where && !whereSql) throw new Untranslatable('create_index postgresql_where= that is not text()');
       const using = str(kw.postgresql_using);
-      return [`CREATE ${bool(kw.unique) ? 'UNIQUE ' : ''}INDEX ${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}${bool(kw.if_not_exists) ? 'IF NOT EXISTS ' : ''}${q(name)} ON ${qt(table, schema)}${using ? ` USING ${using}` : ''} (${colList(cols).join(', ')})${whereSql ? ` WHERE ${whereSql}` : ''};`];
+      return [
+        `CREATE ${bool(kw.unique) ? 'UNIQUE ' : ''}INDEX ` +
+          `${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}` +
+          `${bool(kw.if_not_exists) ? 'IF NOT EXISTS ' : ''}${q(name)} ON ${qt(table, schema)}` +
+          `${using ? ` USING ${using}` : ''} (${colList(cols).join(', ')})` +
+          `${whereSql ? ` WHERE ${whereSql}` : ''};`,
+      ];
     }
     case 'drop_index': {
       const name = nameOf(args[0]);
       if (!name) throw new Untranslatable('drop_index: name is not a string literal');
-      return [`DROP INDEX ${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}${bool(kw.if_exists) ? 'IF EXISTS ' : ''}${schema ? `${q(schema)}.` : ''}${q(name)};`];
+      return [
+        `DROP INDEX ${bool(kw.postgresql_concurrently) ? 'CONCURRENTLY ' : ''}` +
+          `${bool(kw.if_exists) ? 'IF EXISTS ' : ''}${schema ? `${q(schema)}.` : ''}${q(name)};`,
+      ];
     }
     case 'create_foreign_key': {
       // op.create_foreign_key(name, source, referent, local_cols, remote_cols) / batch: (name, referent, local, remote)
@@ -322,7 +515,11 @@ function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?:
       const referent = str(rest[0]);
       if (!source || !referent) throw new Untranslatable('create_foreign_key: tables are not string literals');
       const f = fkClause(`${referent}.x`, kw);
-      return [`ALTER TABLE ${qt(source, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}FOREIGN KEY(${colList(rest[1]).join(', ')}) REFERENCES ${qt(referent, str(kw.referent_schema))} (${colList(rest[2]).join(', ')})${f.suffix};`];
+      return [
+        `ALTER TABLE ${qt(source, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}FOREIGN KEY(` +
+          `${colList(rest[1]).join(', ')}) REFERENCES ${qt(referent, str(kw.referent_schema))} (` +
+          `${colList(rest[2]).join(', ')})${f.suffix};`,
+      ];
     }
     case 'create_unique_constraint':
     case 'create_primary_key': {
@@ -330,7 +527,10 @@ function opSql(method: string, args: PyVal[], kw: Record<string, PyVal>, batch?:
       const table = batch ? batch.table : str(args[1]);
       const cols = batch ? args[1] : args[2];
       if (!table) throw new Untranslatable(`${method}: table is not a string literal`);
-      return [`ALTER TABLE ${qt(table, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}${method === 'create_primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} (${colList(cols).join(', ')});`];
+      return [
+        `ALTER TABLE ${qt(table, schema)} ADD ${name ? `CONSTRAINT ${q(name)} ` : ''}` +
+          `${method === 'create_primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} (${colList(cols).join(', ')});`,
+      ];
     }
     case 'create_check_constraint': {
       const name = nameOf(args[0]);
@@ -381,8 +581,18 @@ export function translateBody(f: RevisionSource, body: SyntaxNode, report: Repor
   const out: string[] = [];
   const line = (n: SyntaxNode) => f.text.slice(0, n.from).split('\n').length;
   const fail = (n: SyntaxNode, why: string) => {
-    report.push({ file: f.file, line: line(n), kind: 'untranslated', severity: 'error', message: `${why}: not carried over (write its SQL into the revision by hand, or import with Alembic's offline mode).` });
-    const code = f.text.slice(n.from, n.to).split('\n').map((l) => `-- ${l}`).join('\n');
+    report.push({
+      file: f.file,
+      line: line(n),
+      kind: 'untranslated',
+      severity: 'error',
+      message: `${why}: not carried over (write its SQL into the revision by hand, or import with Alembic's offline mode).`,
+    });
+    const code = f.text
+      .slice(n.from, n.to)
+      .split('\n')
+      .map((l) => `-- ${l}`)
+      .join('\n');
     out.push(`-- (import) not translated (${why}):\n${code}`);
   };
   const stmt = (n: SyntaxNode, batch?: { table: string; schema?: string; alias: string }) => {
@@ -413,8 +623,19 @@ export function translateBody(f: RevisionSource, body: SyntaxNode, report: Repor
       const v = call ? evalPy(f.text, call, f.names) : undefined;
       if (v?.kind === 'call' && v.name === 'op.batch_alter_table' && alias && inner && str(v.args[0])) {
         const other = Object.keys(v.kwargs).filter((x) => x !== 'schema' && x !== 'recreate');
-        if (other.length) report.push({ file: f.file, line: line(n), kind: 'batch', severity: 'warning', message: `batch_alter_table ${other.join(', ')}= ignored (PostgreSQL alters in place; SQLite's table copy is not needed).` });
-        const b = { table: str(v.args[0])!, alias: f.text.slice(alias.from, alias.to), ...(str(v.kwargs.schema) ? { schema: str(v.kwargs.schema)! } : {}) };
+        if (other.length)
+          report.push({
+            file: f.file,
+            line: line(n),
+            kind: 'batch',
+            severity: 'warning',
+            message: `batch_alter_table ${other.join(', ')}= ignored (PostgreSQL alters in place; SQLite's table copy is not needed).`,
+          });
+        const b = {
+          table: str(v.args[0])!,
+          alias: f.text.slice(alias.from, alias.to),
+          ...(str(v.kwargs.schema) ? { schema: str(v.kwargs.schema)! } : {}),
+        };
         for (const c of kids(inner)) stmt(c, b);
         return;
       }
@@ -425,4 +646,3 @@ export function translateBody(f: RevisionSource, body: SyntaxNode, report: Repor
   for (const c of kids(body)) stmt(c);
   return out.join('\n\n');
 }
-

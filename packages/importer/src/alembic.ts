@@ -59,14 +59,24 @@ function readRevisionFile(file: string, text: string): AlembicFile | undefined {
   out.revision = revision;
   out.downRevisions = strings(names.get('down_revision'));
   out.dependsOn = strings(names.get('depends_on'));
-  const first = (docstring ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '');
-  out.message = first ?? file.replace(/^.*\//, '').replace(/\.py$/, '').replace(/^[0-9a-f]+_/, '').replace(/_/g, ' ');
+  const first = (docstring ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  out.message =
+    first ??
+    file
+      .replace(/^.*\//, '')
+      .replace(/\.py$/, '')
+      .replace(/^[0-9a-f]+_/, '')
+      .replace(/_/g, ' ');
   return out as AlembicFile;
 }
 
 /** The Alembic project folder (`script_location`) and its versions folder, from the folder given. */
 function alembicFolders(dir: string): { scriptDir: string; versionsDir: string } {
-  if (existsSync(join(dir, 'versions')) && statSync(join(dir, 'versions')).isDirectory()) return { scriptDir: dir, versionsDir: join(dir, 'versions') };
+  if (existsSync(join(dir, 'versions')) && statSync(join(dir, 'versions')).isDirectory())
+    return { scriptDir: dir, versionsDir: join(dir, 'versions') };
   return { scriptDir: dirname(dir), versionsDir: dir };
 }
 
@@ -83,13 +93,19 @@ export async function readAlembic(dir: string, options: ReadSourceOptions): Prom
   for (const f of listFiles(versionsDir, true)) {
     const rel = relative(dir, join(versionsDir, f)).split('\\').join('/');
     if (!f.endsWith('.py')) {
-      if (!f.endsWith('.pyc')) report.push({ file: rel, kind: 'unsupported-file', severity: 'warning', message: 'not a Python revision file: ignored.' });
+      if (!f.endsWith('.pyc'))
+        report.push({ file: rel, kind: 'unsupported-file', severity: 'warning', message: 'not a Python revision file: ignored.' });
       continue;
     }
     if (f.endsWith('__init__.py')) continue;
     const r = readRevisionFile(rel, readText(versionsDir, f));
     if (!r) {
-      report.push({ file: rel, kind: 'unsupported-file', severity: 'warning', message: "no `revision = '...'` string at module level: not an Alembic revision, ignored." });
+      report.push({
+        file: rel,
+        kind: 'unsupported-file',
+        severity: 'warning',
+        message: "no `revision = '...'` string at module level: not an Alembic revision, ignored.",
+      });
       continue;
     }
     files.push(r);
@@ -97,7 +113,10 @@ export async function readAlembic(dir: string, options: ReadSourceOptions): Prom
   const byRev = new Map<string, AlembicFile>();
   for (const f of files) {
     const dup = byRev.get(f.revision);
-    if (dup) throw new StrataError('USAGE', `Alembic: revision ${f.revision} is defined by ${dup.file} and ${f.file}.`, { meta: { revision: f.revision } });
+    if (dup)
+      throw new StrataError('USAGE', `Alembic: revision ${f.revision} is defined by ${dup.file} and ${f.file}.`, {
+        meta: { revision: f.revision },
+      });
     byRev.set(f.revision, f);
   }
   // Parents before children; among ready revisions, file name order.
@@ -105,8 +124,18 @@ export async function readAlembic(dir: string, options: ReadSourceOptions): Prom
   const done = new Set<string>();
   const parentsOf = (f: AlembicFile) => [...f.downRevisions, ...f.dependsOn.filter((d) => !f.downRevisions.includes(d))];
   for (const f of files) {
-    for (const p of parentsOf(f)) if (!byRev.has(p)) throw new StrataError('USAGE', `Alembic: ${f.file} follows ${p}, which no revision file defines.`, { meta: { file: f.file, parent: p } });
-    if (f.dependsOn.length) report.push({ file: f.file, kind: 'depends-on', severity: 'warning', message: `depends_on ${f.dependsOn.join(', ')}: kept as extra parent(s) in Strata's graph.` });
+    for (const p of parentsOf(f))
+      if (!byRev.has(p))
+        throw new StrataError('USAGE', `Alembic: ${f.file} follows ${p}, which no revision file defines.`, {
+          meta: { file: f.file, parent: p },
+        });
+    if (f.dependsOn.length)
+      report.push({
+        file: f.file,
+        kind: 'depends-on',
+        severity: 'warning',
+        message: `depends_on ${f.dependsOn.join(', ')}: kept as extra parent(s) in Strata's graph.`,
+      });
   }
   const pending = [...files].sort((a, b) => (a.file < b.file ? -1 : 1));
   while (pending.length) {
@@ -121,7 +150,13 @@ export async function readAlembic(dir: string, options: ReadSourceOptions): Prom
   if (mode !== 'static') {
     const python = alembicAvailable(options.python, options.env);
     if (python) offline = runOffline(python, scriptDir, ordered, options, report);
-    else if (mode === 'offline') throw new StrataError('USAGE', `Alembic's offline mode needs Python with Alembic installed (tried ${(options.python ?? DEFAULT_PYTHONS).join(', ')}): install it (pip install alembic, or apt-get install python3-alembic) or use --alembic-mode static.`);
+    else if (mode === 'offline')
+      throw new StrataError(
+        'USAGE',
+        `Alembic's offline mode needs Python with Alembic installed (tried ` +
+          `${(options.python ?? DEFAULT_PYTHONS).join(', ')}): install it (pip install alembic, or apt-get ` +
+          `install python3-alembic) or use --alembic-mode static.`,
+      );
   }
   const migrations = ordered.map((f): SourceMigration => {
     const m: SourceMigration = { id: f.revision, file: f.file, message: f.message, parents: parentsOf(f) };
@@ -132,11 +167,18 @@ export async function readAlembic(dir: string, options: ReadSourceOptions): Prom
     } else {
       m.up = f.upgrade ? translateBody(f, f.upgrade, report) : '';
       if (f.downgrade) m.down = translateBody(f, f.downgrade, report);
-      else report.push({ file: f.file, kind: 'no-down', severity: 'warning', message: 'no downgrade(): the revision has no down section.' });
+      else
+        report.push({ file: f.file, kind: 'no-down', severity: 'warning', message: 'no downgrade(): the revision has no down section.' });
     }
     return m;
   });
-  if (!offline) report.unshift({ file: relative(dir, versionsDir) || '.', kind: 'static', severity: 'warning', message: 'translated statically from the op.* calls (Alembic was not available or --alembic-mode static).' });
+  if (!offline)
+    report.unshift({
+      file: relative(dir, versionsDir) || '.',
+      kind: 'static',
+      severity: 'warning',
+      message: 'translated statically from the op.* calls (Alembic was not available or --alembic-mode static).',
+    });
   return { tool: 'alembic', dir, migrations, report };
 }
 
@@ -145,7 +187,11 @@ const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 /** The first Python that imports Alembic, or undefined. */
 export function alembicAvailable(pythons: string[] = DEFAULT_PYTHONS, env?: Record<string, string | undefined>): string | undefined {
   for (const py of pythons) {
-    const r = spawnSync(py, ['-c', 'import alembic, sqlalchemy'], { stdio: 'ignore', ...(env ? { env: env as NodeJS.ProcessEnv } : {}), timeout: 20_000 });
+    const r = spawnSync(py, ['-c', 'import alembic, sqlalchemy'], {
+      stdio: 'ignore',
+      ...(env ? { env: env as NodeJS.ProcessEnv } : {}),
+      timeout: 20_000,
+    });
     if (r.status === 0) return py;
   }
   return undefined;
@@ -170,26 +216,55 @@ function splitOffline(out: string, direction: 'upgrade' | 'downgrade'): Map<stri
   return chunks;
 }
 
-function runOffline(python: string, scriptDir: string, ordered: AlembicFile[], options: ReadSourceOptions, report: ReportItem[]): Map<string, { up: string; down?: string }> {
+function runOffline(
+  python: string,
+  scriptDir: string,
+  ordered: AlembicFile[],
+  options: ReadSourceOptions,
+  report: ReportItem[],
+): Map<string, { up: string; down?: string }> {
   const ini = options.alembicIni ?? [join(scriptDir, 'alembic.ini'), join(dirname(scriptDir), 'alembic.ini')].find((p) => existsSync(p));
-  if (!ini) throw new StrataError('USAGE', `Alembic's offline mode needs an alembic.ini (none in ${scriptDir} or its parent): pass --alembic-ini FILE, or --alembic-mode static.`);
+  if (!ini)
+    throw new StrataError(
+      'USAGE',
+      `Alembic's offline mode needs an alembic.ini (none in ${scriptDir} or its parent): pass ` +
+        `--alembic-ini FILE, or --alembic-mode static.`,
+    );
   const run = (args: string[]): string => {
     // No __pycache__ left in the imported project (the import reads it, nothing more).
     const env = options.env ? { env: { ...options.env, PYTHONDONTWRITEBYTECODE: '1' } as NodeJS.ProcessEnv } : {};
-    const r = spawnSync(python, ['-m', 'alembic', '-c', ini, ...args, '--sql'], { cwd: dirname(ini), encoding: 'utf8', maxBuffer: 256 << 20, ...env, timeout: 300_000 });
+    const r = spawnSync(python, ['-m', 'alembic', '-c', ini, ...args, '--sql'], {
+      cwd: dirname(ini),
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+      ...env,
+      timeout: 300_000,
+    });
     if (r.status !== 0) {
       const err = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
-      throw new StrataError('USAGE', `alembic ${args.join(' ')} --sql failed (exit ${r.status}):\n${err}\nFix the project's offline mode (env.py's run_migrations_offline), or use --alembic-mode static.`, { meta: { args } });
+      throw new StrataError(
+        'USAGE',
+        `alembic ${args.join(' ')} --sql failed (exit ${r.status}):\n${err}\nFix the project's offline ` +
+          `mode (env.py's run_migrations_offline), or use --alembic-mode static.`,
+        { meta: { args } },
+      );
     }
     return r.stdout;
   };
   const up = splitOffline(run(['upgrade', 'heads']), 'upgrade');
   const heads = ordered.filter((f) => !ordered.some((g) => g.downRevisions.includes(f.revision) || g.dependsOn.includes(f.revision)));
   const down = new Map<string, string>();
-  for (const h of heads) for (const [k, v] of splitOffline(run(['downgrade', `${h.revision}:base`]), 'downgrade')) if (!down.has(k)) down.set(k, v);
+  for (const h of heads)
+    for (const [k, v] of splitOffline(run(['downgrade', `${h.revision}:base`]), 'downgrade')) if (!down.has(k)) down.set(k, v);
   const out = new Map<string, { up: string; down?: string }>();
   for (const f of ordered) {
-    if (!up.has(f.revision)) report.push({ file: f.file, kind: 'offline', severity: 'error', message: "Alembic's offline upgrade printed nothing for this revision: check it by hand." });
+    if (!up.has(f.revision))
+      report.push({
+        file: f.file,
+        kind: 'offline',
+        severity: 'error',
+        message: "Alembic's offline upgrade printed nothing for this revision: check it by hand.",
+      });
     out.set(f.revision, { up: up.get(f.revision) ?? '', down: down.get(f.revision) ?? '' });
   }
   return out;

@@ -52,7 +52,13 @@ export function stripTransactionControl(sql: string, file: string, report: Repor
     out += sql.slice(pos, s.start);
     out += `-- (import) removed: ${text.replace(/;$/, '')}`;
     pos = end;
-    report.push({ file, line: s.line + lineOffset, kind: 'transaction-control', severity: 'warning', message: `'${text.replace(/;$/, '')}' removed: Strata runs each migration in its own transaction.` });
+    report.push({
+      file,
+      line: s.line + lineOffset,
+      kind: 'transaction-control',
+      severity: 'warning',
+      message: `'${text.replace(/;$/, '')}' removed: Strata runs each migration in its own transaction.`,
+    });
   }
   return out + sql.slice(pos);
 }

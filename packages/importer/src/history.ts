@@ -48,7 +48,12 @@ export async function readToolHistory(client: Queryable, tool: ImportTool, optio
     [table, given ?? null],
   );
   if (found.rows.length === 0) {
-    throw new StrataError('USAGE', `No ${tool} history table ${given ? `${given}.` : ''}${table} in the database: is this the database ${tool} migrated? (Another name: --history-table schema.table.)`, { meta: { tool, table } });
+    throw new StrataError(
+      'USAGE',
+      `No ${tool} history table ${given ? `${given}.` : ''}${table} in the database: is this the ` +
+        `database ${tool} migrated? (Another name: --history-table schema.table.)`,
+      { meta: { tool, table } },
+    );
   }
   const schema = found.rows[0]!.schema;
   const q = `${quoteIdent(schema)}.${quoteIdent(table)}`;
@@ -59,12 +64,16 @@ export async function readToolHistory(client: Queryable, tool: ImportTool, optio
       h.heads = (await rows<{ v: string }>('SELECT version_num AS v FROM $T ORDER BY 1')).map((r) => r.v);
       break;
     case 'flyway': {
-      const all = await rows<{ version: string | null; description: string; type: string; success: boolean }>('SELECT version, description, type, success FROM $T ORDER BY installed_rank');
+      const all = await rows<{ version: string | null; description: string; type: string; success: boolean }>(
+        'SELECT version, description, type, success FROM $T ORDER BY installed_rank',
+      );
       const applied = new Map<string, true>();
       for (const r of all) {
         if (r.type === 'SCHEMA' || r.type === 'DELETE') continue;
         if (!r.success) {
-          h.problems.push(`Flyway recorded a failed migration: ${r.version ?? 'R'} ${r.description} (run flyway repair, or finish it, first).`);
+          h.problems.push(
+            `Flyway recorded a failed migration: ${r.version ?? 'R'} ${r.description} (run flyway repair, or finish it, first).`,
+          );
           continue;
         }
         const id = r.version === null ? `R:${r.description}` : normalVersion(r.version);
@@ -82,7 +91,11 @@ export async function readToolHistory(client: Queryable, tool: ImportTool, optio
       const all = await rows<{ v: string; dirty: boolean }>('SELECT version::text AS v, dirty FROM $T');
       if (all.length > 1) h.problems.push(`${h.table} has ${all.length} rows; golang-migrate keeps one.`);
       const r = all[0];
-      if (r?.dirty) h.problems.push(`golang-migrate marks version ${r.v} dirty (a migration failed half-way): fix the database, then \`migrate force\` with golang-migrate, before taking over.`);
+      if (r?.dirty)
+        h.problems.push(
+          `golang-migrate marks version ${r.v} dirty (a migration failed half-way): fix the database, ` +
+            `then \`migrate force\` with golang-migrate, before taking over.`,
+        );
       // The current version: every version up to it is applied (filled in by resolveHistory).
       if (r && r.v !== '-1') h.applied = [r.v];
       break;
@@ -99,7 +112,8 @@ export async function readToolHistory(client: Queryable, tool: ImportTool, optio
       break;
     case 'prisma': {
       const all = await rows<{ name: string; finished: boolean; rolled: boolean }>(
-        'SELECT migration_name AS name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled FROM $T ORDER BY started_at, migration_name',
+        'SELECT migration_name AS name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL ' +
+          'AS rolled FROM $T ORDER BY started_at, migration_name',
       );
       const done = new Set<string>();
       for (const r of all) {
@@ -132,7 +146,9 @@ export interface ImportedRevision {
 /** The imported revisions of a migrations folder (files with `-- imported-from: <tool>` / `export const importedFrom`), in file order. */
 export function importedRevisions(dir: string, tool?: ImportTool): ImportedRevision[] {
   const out: ImportedRevision[] = [];
-  for (const file of readdirSync(dir).filter((n) => MIGRATION_FILE_RE.test(n)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((n) => MIGRATION_FILE_RE.test(n))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     let t: string | undefined;
     let id: string | undefined;
@@ -159,34 +175,71 @@ export function importedRevisions(dir: string, tool?: ImportTool): ImportedRevis
  * applied migration after a gap, or one the folder does not have, is an error.
  */
 export function revisionsFromHistory(history: ToolHistory, imported: ImportedRevision[]): { revisions: string[]; sourceIds: string[] } {
-  if (history.problems.length > 0) throw new StrataError('USAGE', `Not taking over ${history.table}:\n  ${history.problems.join('\n  ')}`, { meta: { problems: history.problems } });
-  if (imported.length === 0) throw new StrataError('USAGE', `The migrations folder holds no revision imported from ${history.tool}: run \`strata import --from ${history.tool} <dir>\` first.`);
+  if (history.problems.length > 0)
+    throw new StrataError('USAGE', `Not taking over ${history.table}:\n  ${history.problems.join('\n  ')}`, {
+      meta: { problems: history.problems },
+    });
+  if (imported.length === 0)
+    throw new StrataError(
+      'USAGE',
+      `The migrations folder holds no revision imported from ${history.tool}: run \`strata import --from ${history.tool} <dir>\` first.`,
+    );
   const bySource = new Map(imported.map((r) => [r.sourceId, r]));
   if (history.tool === 'alembic') {
     const heads = history.heads ?? [];
-    if (heads.length === 0) throw new StrataError('USAGE', `${history.table} is empty: the database is at Alembic's base; nothing to take over (strata up runs everything).`);
+    if (heads.length === 0)
+      throw new StrataError(
+        'USAGE',
+        `${history.table} is empty: the database is at Alembic's base; nothing to take over (strata up runs everything).`,
+      );
     const missing = heads.filter((h) => !bySource.has(h));
-    if (missing.length) throw new StrataError('USAGE', `${history.table} holds ${missing.join(', ')}, which the imported migrations do not have: import the folder the database was migrated with.`, { meta: { missing } });
+    if (missing.length)
+      throw new StrataError(
+        'USAGE',
+        `${history.table} holds ${missing.join(', ')}, which the imported migrations do not have: ` +
+          `import the folder the database was migrated with.`,
+        { meta: { missing } },
+      );
     return { revisions: heads.map((h) => bySource.get(h)!.revision), sourceIds: heads };
   }
   let applied = new Set(history.applied);
   if (history.tool === 'golang-migrate' && history.applied.length === 1) {
     const current = BigInt(history.applied[0]!);
-    if (!bySource.has(history.applied[0]!)) throw new StrataError('USAGE', `${history.table} is at version ${current}, which the imported migrations do not have.`);
+    if (!bySource.has(history.applied[0]!))
+      throw new StrataError('USAGE', `${history.table} is at version ${current}, which the imported migrations do not have.`);
     applied = new Set(imported.filter((r) => /^\d+$/.test(r.sourceId) && BigInt(r.sourceId) <= current).map((r) => r.sourceId));
   }
   if (history.baseline !== undefined) {
-    for (const r of imported) if (!r.sourceId.startsWith('R:') && compareVersions(r.sourceId, history.baseline) <= 0) applied.add(r.sourceId);
+    for (const r of imported)
+      if (!r.sourceId.startsWith('R:') && compareVersions(r.sourceId, history.baseline) <= 0) applied.add(r.sourceId);
   }
   const unknown = [...applied].filter((id) => !bySource.has(id) && id !== history.baseline);
-  if (unknown.length) throw new StrataError('USAGE', `${history.table} lists ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? '...' : ''}, which the imported migrations do not have: import the folder the database was migrated with (or import again after adding them).`, { meta: { unknown } });
+  if (unknown.length)
+    throw new StrataError(
+      'USAGE',
+      `${history.table} lists ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? '...' : ''}, ` +
+        `which the imported migrations do not have: import the folder the database was migrated with (or ` +
+        `import again after adding them).`,
+      { meta: { unknown } },
+    );
   let last = -1;
   while (last + 1 < imported.length && applied.has(imported[last + 1]!.sourceId)) last++;
   const after = imported.slice(last + 1).filter((r) => applied.has(r.sourceId));
   if (after.length) {
-    throw new StrataError('USAGE', `${history.table} has ${after.map((r) => r.sourceId).join(', ')} applied but not ${imported[last + 1]!.sourceId} before it: Strata applies migrations in order, so this history cannot be taken over as it is (apply the missing one with ${history.tool} first).`, { meta: { gap: imported[last + 1]!.sourceId } });
+    throw new StrataError(
+      'USAGE',
+      `${history.table} has ${after.map((r) => r.sourceId).join(', ')} applied but not ` +
+        `${imported[last + 1]!.sourceId} before it: Strata applies migrations in order, so this history ` +
+        `cannot be taken over as it is (apply the missing one with ${history.tool} first).`,
+      { meta: { gap: imported[last + 1]!.sourceId } },
+    );
   }
-  if (last < 0) throw new StrataError('USAGE', `${history.table} records no migration of the imported folder: the database is at base; nothing to take over (strata up runs everything).`);
+  if (last < 0)
+    throw new StrataError(
+      'USAGE',
+      `${history.table} records no migration of the imported folder: the database is at base; nothing ` +
+        `to take over (strata up runs everything).`,
+    );
   return { revisions: [imported[last]!.revision], sourceIds: imported.slice(0, last + 1).map((r) => r.sourceId) };
 }
 

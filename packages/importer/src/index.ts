@@ -18,7 +18,8 @@ export function isImportTool(s: string): s is ImportTool {
 
 /** Read a tool's migrations folder, in the tool's order, with the report of what is not carried over. */
 export async function readSource(tool: string, dir: string, options: ReadSourceOptions = {}): Promise<SourceSet> {
-  if (!isImportTool(tool)) throw new StrataError('USAGE', `Unknown tool '${tool}': import reads ${IMPORT_TOOLS.join(', ')}.`, { meta: { tool } });
+  if (!isImportTool(tool))
+    throw new StrataError('USAGE', `Unknown tool '${tool}': import reads ${IMPORT_TOOLS.join(', ')}.`, { meta: { tool } });
   const abs = resolve(dir);
   switch (tool) {
     case 'flyway':
@@ -42,4 +43,11 @@ export async function readSource(tool: string, dir: string, options: ReadSourceO
 
 export { IMPORT_TOOLS, type ImportTool, type ReadSourceOptions, type ReportItem, type SourceMigration, type SourceSet } from './types.js';
 export { planImport, writeImport, renderReport, type ImportPlan, type PlannedFile, type WriteImportResult } from './write.js';
-export { readToolHistory, importedRevisions, revisionsFromHistory, historyExcludes, type ToolHistory, type ImportedRevision } from './history.js';
+export {
+  readToolHistory,
+  importedRevisions,
+  revisionsFromHistory,
+  historyExcludes,
+  type ToolHistory,
+  type ImportedRevision,
+} from './history.js';

@@ -34,16 +34,25 @@ export function decodeString(raw: string): string {
   if (prefix.includes('r')) return body;
   return body.replace(/\\(\n|\\|'|"|a|b|f|n|r|t|v|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|.)/g, (_w, e: string) => {
     switch (e[0]) {
-      case '\n': return '';
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case 'a': return '\x07';
-      case 'b': return '\b';
-      case 'f': return '\f';
-      case 'v': return '\v';
+      case '\n':
+        return '';
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'a':
+        return '\x07';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
       case 'x':
-      case 'u': return e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : `\\${e}`;
+      case 'u':
+        return e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : `\\${e}`;
       default:
         if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
         return e === '\\' || e === "'" || e === '"' ? e : `\\${e}`;
@@ -58,7 +67,12 @@ export function evalPy(text: string, node: SyntaxNode, names: ReadonlyMap<string
     case 'String':
       return { kind: 'str', value: decodeString(src) };
     case 'ContinuedString': {
-      return { kind: 'str', value: kids(node).map((k) => decodeString(text.slice(k.from, k.to))).join('') };
+      return {
+        kind: 'str',
+        value: kids(node)
+          .map((k) => decodeString(text.slice(k.from, k.to)))
+          .join(''),
+      };
     }
     case 'FormatString':
       return { kind: 'unknown', text: src };

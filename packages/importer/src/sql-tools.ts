@@ -8,7 +8,16 @@ import type { ReadSourceOptions, ReportItem, SourceMigration, SourceSet } from '
 const FLYWAY_RE = /^(?:.*\/)?([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
 const FLYWAY_R_RE = /^(?:.*\/)?R__(.+)\.sql$/;
 const FLYWAY_CALLBACK_RE = /^(?:.*\/)?(before|after)[A-Z][A-Za-z]*(__.*)?\.sql$/;
-const FLYWAY_BUILTIN = new Set(['flyway:defaultSchema', 'flyway:user', 'flyway:database', 'flyway:timestamp', 'flyway:filename', 'flyway:workingDirectory', 'flyway:table', 'flyway:environment']);
+const FLYWAY_BUILTIN = new Set([
+  'flyway:defaultSchema',
+  'flyway:user',
+  'flyway:database',
+  'flyway:timestamp',
+  'flyway:filename',
+  'flyway:workingDirectory',
+  'flyway:table',
+  'flyway:environment',
+]);
 
 /** Flyway's `${name}` placeholders: substituted from `values`, `${flyway:filename}` from the file, the rest reported. */
 function flywayPlaceholders(sql: string, file: string, values: Record<string, string>, report: ReportItem[]): string {
@@ -22,7 +31,10 @@ function flywayPlaceholders(sql: string, file: string, values: Record<string, st
       line,
       kind: 'placeholder',
       severity: 'error',
-      message: `placeholder ${whole}${FLYWAY_BUILTIN.has(name) ? ' (a Flyway built-in)' : ''} has no value: left as written, so the migration fails until it is replaced (give it with --placeholder ${name}=VALUE, or edit the file).`,
+      message:
+        `placeholder ${whole}${FLYWAY_BUILTIN.has(name) ? ' (a Flyway built-in)' : ''} has no value: ` +
+        `left as written, so the migration fails until it is replaced (give it with --placeholder ${name}` +
+        `=VALUE, or edit the file).`,
     });
     return whole;
   });
@@ -33,13 +45,22 @@ function flywayScriptConfig(dir: string, file: string, report: ReportItem[]): { 
   const conf = `${file}.conf`;
   if (!existsSync(join(dir, conf))) return {};
   const out: { transactional?: boolean } = {};
-  readText(dir, conf).split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const m = /^([A-Za-z.]+)\s*=\s*(.*)$/.exec(line);
-    if (m && m[1] === 'executeInTransaction') out.transactional = m[2]!.trim().toLowerCase() !== 'false';
-    else report.push({ file: conf, line: i + 1, kind: 'script-config', severity: 'warning', message: `'${line}' is not carried over (only executeInTransaction is).` });
-  });
+  readText(dir, conf)
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const m = /^([A-Za-z.]+)\s*=\s*(.*)$/.exec(line);
+      if (m && m[1] === 'executeInTransaction') out.transactional = m[2]!.trim().toLowerCase() !== 'false';
+      else
+        report.push({
+          file: conf,
+          line: i + 1,
+          kind: 'script-config',
+          severity: 'warning',
+          message: `'${line}' is not carried over (only executeInTransaction is).`,
+        });
+    });
   return out;
 }
 
@@ -62,10 +83,21 @@ export function readFlyway(dir: string, options: ReadSourceOptions): SourceSet {
       const version = v[2]!.replace(/_/g, '.');
       const normal = version.replace(/(\.0+)+$/, '') || '0';
       if (v[1] === 'U') undo.set(normal, file);
-      else if (v[1] === 'B') report.push({ file, kind: 'baseline-migration', severity: 'warning', message: `baseline migration ${version} not imported: the versioned migrations it stands for are (a database baselined by it is stamped from its history row).` });
+      else if (v[1] === 'B')
+        report.push({
+          file,
+          kind: 'baseline-migration',
+          severity: 'warning',
+          message:
+            `baseline migration ${version} not imported: the versioned migrations it stands for are (a ` +
+            `database baselined by it is stamped from its history row).`,
+        });
       else {
         const prev = versioned.get(normal);
-        if (prev) throw new StrataError('USAGE', `Flyway: two migrations with version ${version}: ${prev.file} and ${file}.`, { meta: { files: [prev.file, file] } });
+        if (prev)
+          throw new StrataError('USAGE', `Flyway: two migrations with version ${version}: ${prev.file} and ${file}.`, {
+            meta: { files: [prev.file, file] },
+          });
         versioned.set(normal, { file, description: words(v[3]!) });
       }
       continue;
@@ -77,33 +109,82 @@ export function readFlyway(dir: string, options: ReadSourceOptions): SourceSet {
     }
     if (file.endsWith('.sql.conf')) continue;
     if (FLYWAY_CALLBACK_RE.test(file)) {
-      report.push({ file, kind: 'callback', severity: 'error', message: 'Flyway callback not carried over: Strata runs no SQL around its migrations; run it yourself or fold it into a migration.' });
+      report.push({
+        file,
+        kind: 'callback',
+        severity: 'error',
+        message: 'Flyway callback not carried over: Strata runs no SQL around its migrations; run it yourself or fold it into a migration.',
+      });
       continue;
     }
     if (/\.(java|class|kt|scala)$/.test(file)) {
-      report.push({ file, kind: 'java-migration', severity: 'error', message: 'Java-based migration not carried over: write its SQL into the revision named after it (none was made: Strata cannot tell its version from here unless it follows V<version>__).' });
+      report.push({
+        file,
+        kind: 'java-migration',
+        severity: 'error',
+        message:
+          'Java-based migration not carried over: write its SQL into the revision named after it (none ' +
+          'was made: Strata cannot tell its version from here unless it follows V<version>__).',
+      });
       continue;
     }
-    if (/\.(sql)$/.test(file)) report.push({ file, kind: 'unsupported-file', severity: 'warning', message: 'not a Flyway migration name (V<version>__<description>.sql, U..., R__...): ignored, as Flyway ignores it.' });
+    if (/\.(sql)$/.test(file))
+      report.push({
+        file,
+        kind: 'unsupported-file',
+        severity: 'warning',
+        message: 'not a Flyway migration name (V<version>__<description>.sql, U..., R__...): ignored, as Flyway ignores it.',
+      });
   }
   const migrations: SourceMigration[] = [];
   for (const [version, { file, description }] of [...versioned].sort((a, b) => compareVersions(a[0], b[0]))) {
     const cfg = flywayScriptConfig(dir, file, report);
     const undoFile = undo.get(version);
     undo.delete(version);
-    const m: SourceMigration = { id: version, file, message: description, up: flywayPlaceholders(readText(dir, file), file, placeholders, report) };
+    const m: SourceMigration = {
+      id: version,
+      file,
+      message: description,
+      up: flywayPlaceholders(readText(dir, file), file, placeholders, report),
+    };
     if (undoFile) {
       m.down = flywayPlaceholders(readText(dir, undoFile), undoFile, placeholders, report);
       m.otherFiles = [undoFile];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no undo (U) migration: the revision has no down section, so `strata down` past it is refused.' });
+    } else
+      report.push({
+        file,
+        kind: 'no-down',
+        severity: 'warning',
+        message: 'no undo (U) migration: the revision has no down section, so `strata down` past it is refused.',
+      });
     if (cfg.transactional === false) m.transactional = false;
     migrations.push(m);
   }
-  for (const [version, file] of undo) report.push({ file, kind: 'orphan-undo', severity: 'warning', message: `undo migration for version ${version}, which has no V file: ignored.` });
-  for (const { file, description } of repeatable.sort((a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0))) {
+  for (const [version, file] of undo)
+    report.push({
+      file,
+      kind: 'orphan-undo',
+      severity: 'warning',
+      message: `undo migration for version ${version}, which has no V file: ignored.`,
+    });
+  for (const { file, description } of repeatable.sort((a, b) =>
+    a.description < b.description ? -1 : a.description > b.description ? 1 : 0,
+  )) {
     const cfg = flywayScriptConfig(dir, file, report);
-    report.push({ file, kind: 'repeatable', severity: 'warning', message: 'repeatable migration: imported once, after the versioned ones (Flyway re-applies it when it changes; with Strata, put a change in a new migration).' });
-    const m: SourceMigration = { id: `R:${description}`, file, message: description, up: flywayPlaceholders(readText(dir, file), file, placeholders, report) };
+    report.push({
+      file,
+      kind: 'repeatable',
+      severity: 'warning',
+      message:
+        'repeatable migration: imported once, after the versioned ones (Flyway re-applies it when it ' +
+        'changes; with Strata, put a change in a new migration).',
+    });
+    const m: SourceMigration = {
+      id: `R:${description}`,
+      file,
+      message: description,
+      up: flywayPlaceholders(readText(dir, file), file, placeholders, report),
+    };
     if (cfg.transactional === false) m.transactional = false;
     migrations.push(m);
   }
@@ -120,7 +201,12 @@ export function readDbmate(dir: string): SourceSet {
   for (const file of listFiles(dir)) {
     const m = /^(\d+)_?(.*)\.sql$/.exec(file);
     if (!m) {
-      report.push({ file, kind: 'unsupported-file', severity: 'warning', message: 'not a dbmate migration name (<version>_<name>.sql): ignored, as dbmate ignores it.' });
+      report.push({
+        file,
+        kind: 'unsupported-file',
+        severity: 'warning',
+        message: 'not a dbmate migration name (<version>_<name>.sql): ignored, as dbmate ignores it.',
+      });
       continue;
     }
     found.push({ version: m[1]!, file, name: words(m[2]!) });
@@ -137,16 +223,32 @@ export function readDbmate(dir: string): SourceSet {
       const mk = marks[i]!;
       const start = mk.index! + mk[0].length;
       const end = marks[i + 1]?.index ?? text.length;
-      return { sql: text.slice(start, end).replace(/^\r?\n/, ''), noTx: /transaction\s*:\s*false/i.test(mk[2]!), line: locationOf(text, start).line };
+      return {
+        sql: text.slice(start, end).replace(/^\r?\n/, ''),
+        noTx: /transaction\s*:\s*false/i.test(mk[2]!),
+        line: locationOf(text, start).line,
+      };
     };
     const u = section('up')!;
     const d = section('down');
     const sm: SourceMigration = { id: version, file, message: name, up: stripTransactionControl(u.sql, file, report, u.line) };
     if (d) sm.down = stripTransactionControl(d.sql, file, report, d.line);
-    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- migrate:down' section: the revision has none, so `strata down` past it is refused." });
+    else
+      report.push({
+        file,
+        kind: 'no-down',
+        severity: 'warning',
+        message: "no '-- migrate:down' section: the revision has none, so `strata down` past it is refused.",
+      });
     if (u.noTx || d?.noTx) {
       sm.transactional = false;
-      if (u.noTx !== Boolean(d?.noTx) && d) report.push({ file, kind: 'transaction', severity: 'warning', message: 'transaction:false on one section only: Strata marks the whole migration non-transactional.' });
+      if (u.noTx !== Boolean(d?.noTx) && d)
+        report.push({
+          file,
+          kind: 'transaction',
+          severity: 'warning',
+          message: 'transaction:false on one section only: Strata marks the whole migration non-transactional.',
+        });
     }
     return sm;
   });
@@ -160,7 +262,12 @@ export function readGolangMigrate(dir: string): SourceSet {
   for (const file of listFiles(dir)) {
     const m = /^(\d+)_(.*)\.(up|down)\.(\w+)$/.exec(file);
     if (!m) {
-      report.push({ file, kind: 'unsupported-file', severity: 'warning', message: 'not a golang-migrate file name (<version>_<title>.up.sql / .down.sql): ignored, as golang-migrate ignores it.' });
+      report.push({
+        file,
+        kind: 'unsupported-file',
+        severity: 'warning',
+        message: 'not a golang-migrate file name (<version>_<title>.up.sql / .down.sql): ignored, as golang-migrate ignores it.',
+      });
       continue;
     }
     if (m[4] !== 'sql') {
@@ -169,19 +276,32 @@ export function readGolangMigrate(dir: string): SourceSet {
     }
     const version = BigInt(m[1]!).toString();
     const e = byVersion.get(version) ?? { title: words(m[2]!) };
-    if (e[m[3] as 'up' | 'down']) throw new StrataError('USAGE', `golang-migrate: two ${m[3]} files for version ${version}.`, { meta: { file } });
+    if (e[m[3] as 'up' | 'down'])
+      throw new StrataError('USAGE', `golang-migrate: two ${m[3]} files for version ${version}.`, { meta: { file } });
     e[m[3] as 'up' | 'down'] = file;
     byVersion.set(version, e);
   }
   const migrations: SourceMigration[] = [];
   for (const [version, e] of [...byVersion].sort((a, b) => compareNumeric(a[0], b[0]))) {
     const file = e.up ?? e.down!;
-    const sm: SourceMigration = { id: version, file, message: e.title, up: e.up ? stripTransactionControl(readText(dir, e.up), e.up, report) : '' };
-    if (!e.up) report.push({ file, kind: 'no-up', severity: 'warning', message: 'only a down file: the revision has an empty up section.' });
+    const sm: SourceMigration = {
+      id: version,
+      file,
+      message: e.title,
+      up: e.up ? stripTransactionControl(readText(dir, e.up), e.up, report) : '',
+    };
+    if (!e.up)
+      report.push({ file, kind: 'no-up', severity: 'warning', message: 'only a down file: the revision has an empty up section.' });
     if (e.down) {
       sm.down = stripTransactionControl(readText(dir, e.down), e.down, report);
       if (e.up) sm.otherFiles = [e.down];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'no .down.sql: the revision has no down section, so `strata down` past it is refused.' });
+    } else
+      report.push({
+        file,
+        kind: 'no-down',
+        severity: 'warning',
+        message: 'no .down.sql: the revision has no down section, so `strata down` past it is refused.',
+      });
     migrations.push(sm);
   }
   return { tool: 'golang-migrate', dir, migrations, report };
@@ -196,7 +316,13 @@ export function readGoose(dir: string): SourceSet {
   for (const file of listFiles(dir)) {
     const m = /^(\d+)_(.*)\.(sql|go)$/.exec(file);
     if (!m || file.endsWith('_test.go')) {
-      if (!/\.go$/.test(file) || !file.endsWith('_test.go')) report.push({ file, kind: 'unsupported-file', severity: 'warning', message: 'not a goose migration name (<version>_<name>.sql or .go): ignored, as goose ignores it.' });
+      if (!/\.go$/.test(file) || !file.endsWith('_test.go'))
+        report.push({
+          file,
+          kind: 'unsupported-file',
+          severity: 'warning',
+          message: 'not a goose migration name (<version>_<name>.sql or .go): ignored, as goose ignores it.',
+        });
       continue;
     }
     found.push({ version: BigInt(m[1]!).toString(), file, name: words(m[2]!), go: m[3] === 'go' });
@@ -204,8 +330,21 @@ export function readGoose(dir: string): SourceSet {
   found.sort((a, b) => compareNumeric(a.version, b.version));
   const migrations = found.map(({ version, file, name, go }): SourceMigration => {
     if (go) {
-      report.push({ file, kind: 'go-migration', severity: 'error', message: 'Go migration not carried over: its revision is empty (up and down) so that the order and the history match; write its SQL there before running it on a database that does not have it yet.' });
-      return { id: version, file, message: name, up: '-- (import) Go migration not carried over: write its SQL here.\n', down: '-- (import) Go migration not carried over: write its SQL here.\n' };
+      report.push({
+        file,
+        kind: 'go-migration',
+        severity: 'error',
+        message:
+          'Go migration not carried over: its revision is empty (up and down) so that the order and the ' +
+          'history match; write its SQL there before running it on a database that does not have it yet.',
+      });
+      return {
+        id: version,
+        file,
+        message: name,
+        up: '-- (import) Go migration not carried over: write its SQL here.\n',
+        down: '-- (import) Go migration not carried over: write its SQL here.\n',
+      };
     }
     const text = readText(dir, file);
     const lines = text.split('\n');
@@ -226,13 +365,34 @@ export function readGoose(dir: string): SourceSet {
       else if (what === 'statementbegin' || what === 'statementend') {
         // Statement grouping: Strata's splitter already keeps function bodies whole.
       } else if (what.startsWith('envsub')) {
-        report.push({ file, line: i + 1, kind: 'env-substitution', severity: 'error', message: `'-- +goose ${a[1]}': environment variables are not substituted on import; replace each \${VAR} in the revision by its value.` });
-      } else report.push({ file, line: i + 1, kind: 'annotation', severity: 'warning', message: `annotation '-- +goose ${a[1]}' is not carried over.` });
+        report.push({
+          file,
+          line: i + 1,
+          kind: 'env-substitution',
+          severity: 'error',
+          message:
+            `'-- +goose ${a[1]}': environment variables are not substituted on import; replace each \${VAR} ` +
+            `in the revision by its value.`,
+        });
+      } else
+        report.push({
+          file,
+          line: i + 1,
+          kind: 'annotation',
+          severity: 'warning',
+          message: `annotation '-- +goose ${a[1]}' is not carried over.`,
+        });
     });
     if (!sections.up) throw new StrataError('USAGE', `goose: ${file} has no '-- +goose Up' annotation.`, { meta: { file } });
     const sm: SourceMigration = { id: version, file, message: name, up: stripTransactionControl(sections.up.join('\n'), file, report) };
     if (sections.down) sm.down = stripTransactionControl(sections.down.join('\n'), file, report);
-    else report.push({ file, kind: 'no-down', severity: 'warning', message: "no '-- +goose Down' section: the revision has no down section, so `strata down` past it is refused." });
+    else
+      report.push({
+        file,
+        kind: 'no-down',
+        severity: 'warning',
+        message: "no '-- +goose Down' section: the revision has no down section, so `strata down` past it is refused.",
+      });
     if (noTx) sm.transactional = false;
     return sm;
   });
@@ -250,20 +410,43 @@ export function readPrisma(dir: string): SourceSet {
   const lock = all.find((f) => f === 'migration_lock.toml');
   if (lock) {
     const provider = /provider\s*=\s*"([^"]+)"/.exec(readText(dir, lock))?.[1];
-    if (provider && provider !== 'postgresql' && provider !== 'postgres') throw new StrataError('USAGE', `Prisma: migration_lock.toml says provider = "${provider}"; Strata imports PostgreSQL migrations only.`, { meta: { provider } });
+    if (provider && provider !== 'postgresql' && provider !== 'postgres')
+      throw new StrataError(
+        'USAGE',
+        `Prisma: migration_lock.toml says provider = "${provider}"; Strata imports PostgreSQL migrations only.`,
+        { meta: { provider } },
+      );
   }
   const folders = [...new Set(all.filter((f) => /^[^/]+\/migration\.sql$/.test(f)).map((f) => f.split('/')[0]!))].sort();
   for (const f of all) {
     if (f === 'migration_lock.toml' || /^[^/]+\/(migration|down)\.sql$/.test(f)) continue;
-    report.push({ file: f, kind: 'unsupported-file', severity: 'warning', message: 'not part of a Prisma migration (<folder>/migration.sql): ignored, as Prisma ignores it.' });
+    report.push({
+      file: f,
+      kind: 'unsupported-file',
+      severity: 'warning',
+      message: 'not part of a Prisma migration (<folder>/migration.sql): ignored, as Prisma ignores it.',
+    });
   }
   const migrations = folders.map((folder): SourceMigration => {
     const file = `${folder}/migration.sql`;
-    const m: SourceMigration = { id: folder, file, message: words(folder.replace(/^\d+_?/, '')) || folder, up: stripTransactionControl(readText(dir, file), file, report) };
+    const m: SourceMigration = {
+      id: folder,
+      file,
+      message: words(folder.replace(/^\d+_?/, '')) || folder,
+      up: stripTransactionControl(readText(dir, file), file, report),
+    };
     if (all.includes(`${folder}/down.sql`)) {
       m.down = stripTransactionControl(readText(dir, `${folder}/down.sql`), `${folder}/down.sql`, report);
       m.otherFiles = [`${folder}/down.sql`];
-    } else report.push({ file, kind: 'no-down', severity: 'warning', message: 'Prisma migrations have no down: the revision has no down section, so `strata down` past it is refused (add one by hand, or a down.sql beside migration.sql before importing).' });
+    } else
+      report.push({
+        file,
+        kind: 'no-down',
+        severity: 'warning',
+        message:
+          'Prisma migrations have no down: the revision has no down section, so `strata down` past it is ' +
+          'refused (add one by hand, or a down.sql beside migration.sql before importing).',
+      });
     return m;
   });
   return { tool: 'prisma', dir, migrations, report };

@@ -7,16 +7,19 @@ export interface ReportItem {
   /** Source file, relative to the imported folder. */
   file: string;
   line?: number;
-  /** `placeholder`, `callback`, `go-migration`, `no-down`, `untranslated`, `transaction-control`, `repeatable`, `java-migration`, `env-substitution`, `unsupported-file`, `import`, ... */
+  /** `placeholder`, `callback`, `go-migration`, `no-down`, `untranslated`, `transaction-control`, `repeatable`, `java-migration`,
+   * `env-substitution`, `unsupported-file`, `import`, ... */
   kind: string;
-  /** `error`: the imported revision does not do what the source did (a person must finish it); `warning`: carried over with a difference worth knowing. */
+  /** `error`: the imported revision does not do what the source did (a person must finish it); `warning`: carried over with a difference
+   * worth knowing. */
   severity: 'error' | 'warning';
   message: string;
 }
 
 /** One migration of the source tool, read from its folder. */
 export interface SourceMigration {
-  /** The tool's own key for it, as its history table holds it (Flyway's version, dbmate's version, Alembic's revision, Prisma's folder name...). */
+  /** The tool's own key for it, as its history table holds it (Flyway's version, dbmate's version, Alembic's revision, Prisma's folder
+   * name...). */
   id: string;
   /** The main source file, relative to the folder. */
   file: string;
@@ -49,7 +52,8 @@ export interface SourceSet {
 export interface ReadSourceOptions {
   /** Flyway placeholders (`${name}`) to substitute; others are reported and left as written. */
   placeholders?: Record<string, string>;
-  /** Alembic: `'offline'` (Alembic's own `--sql` mode, needs `python`), `'static'` (the op.* calls read without Python), or `'auto'` (offline when Alembic imports, else static). Default `'auto'`. */
+  /** Alembic: `'offline'` (Alembic's own `--sql` mode, needs `python`), `'static'` (the op.* calls read without Python), or `'auto'`
+   * (offline when Alembic imports, else static). Default `'auto'`. */
   alembicMode?: 'auto' | 'offline' | 'static';
   /** Alembic: the Python interpreter(s) to try, in order. Default `['python3', '/usr/bin/python3']`. */
   python?: string[];

@@ -7,7 +7,8 @@ import type { ImportTool, ReportItem, SourceSet } from './types.js';
 
 const REVISION_RE = /^[A-Za-z0-9_]+$/;
 
-/** The Strata revision id of a source migration: Alembic's own id when it is a valid one, else 12 hex digits of sha256(`tool:id`) (so a re-import gives the same ids). */
+/** The Strata revision id of a source migration: Alembic's own id when it is a valid one, else 12 hex digits of sha256(`tool:id`) (so a
+ * re-import gives the same ids). */
 export function revisionFor(tool: ImportTool, id: string): string {
   if (tool === 'alembic' && REVISION_RE.test(id) && id.length >= 4) return id;
   return hash('sha256', `${tool}:${id}`, 'hex').slice(0, 12);
@@ -34,7 +35,12 @@ export interface ImportPlan {
 }
 
 function slugOf(message: string): string {
-  const slug = message.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48).replace(/_+$/g, '');
+  const slug = message
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 48)
+    .replace(/_+$/g, '');
   return slug || 'migration';
 }
 
@@ -59,7 +65,10 @@ export function planImport(source: SourceSet, options: { firstNumber?: number; r
   for (const m of source.migrations) {
     const r = revisionFor(source.tool, m.id);
     const clash = taken.get(r);
-    if (clash !== undefined) throw new StrataError('USAGE', `${source.tool}: ${m.file} and ${clash} map to the same revision ${r}.`, { meta: { files: [clash, m.file] } });
+    if (clash !== undefined)
+      throw new StrataError('USAGE', `${source.tool}: ${m.file} and ${clash} map to the same revision ${r}.`, {
+        meta: { files: [clash, m.file] },
+      });
     taken.set(r, m.file);
     revisionOf.set(m.id, r);
   }
@@ -76,7 +85,10 @@ export function planImport(source: SourceSet, options: { firstNumber?: number; r
     if (m.parents !== undefined) {
       parents = m.parents.map((p) => {
         const r = revisionOf.get(p);
-        if (r === undefined) throw new StrataError('USAGE', `${source.tool}: ${m.file} follows ${p}, which is not in the folder.`, { meta: { file: m.file, parent: p } });
+        if (r === undefined)
+          throw new StrataError('USAGE', `${source.tool}: ${m.file} follows ${p}, which is not in the folder.`, {
+            meta: { file: m.file, parent: p },
+          });
         return r;
       });
       if (parents.length === 0) parents = [...(options.rootParents ?? [])];
@@ -89,7 +101,16 @@ export function planImport(source: SourceSet, options: { firstNumber?: number; r
     const hasDown = m.ts ? m.ts.hasDown : m.down !== undefined;
     let text: string;
     if (m.ts) {
-      text = `${m.ts.text.trimEnd()}\n\n// Imported by Strata (strata import --from ${source.tool}) from ${sources.join(', ')}.\n${notes.map((n) => `// import ${n.severity}: ${oneLine(n.message)}\n`).join('')}export const revision = '${revision}';\nexport const parents: string[] = [${parents.map((p) => `'${p}'`).join(', ')}];\nexport const message = ${JSON.stringify(oneLine(m.message))};\nexport const importedFrom = ${JSON.stringify(`${source.tool} ${sources.join(', ')}`)};\nexport const importId = ${JSON.stringify(m.id)};\n${m.transactional === false ? 'export const transactional = false;\n' : ''}`;
+      text =
+        `${m.ts.text.trimEnd()}\n\n// Imported by Strata (strata import --from ${source.tool}) from ` +
+        `${sources.join(', ')}.\n` +
+        `${notes.map((n) => `// import ${n.severity}: ${oneLine(n.message)}\n`).join('')}export const ` +
+        `revision = '${revision}';\nexport const parents: string[] = [` +
+        `${parents.map((p) => `'${p}'`).join(', ')}];\nexport const message = ` +
+        `${JSON.stringify(oneLine(m.message))};\nexport const importedFrom = ` +
+        `${JSON.stringify(`${source.tool} ${sources.join(', ')}`)};\nexport const importId = ` +
+        `${JSON.stringify(m.id)};\n` +
+        `${m.transactional === false ? 'export const transactional = false;\n' : ''}`;
     } else {
       const header = [
         `-- revision: ${revision}`,
@@ -126,7 +147,11 @@ export interface WriteImportResult {
  * `append` is set (the imported chain then follows the folder's single head).
  * Nothing is written when anything is refused.
  */
-export async function writeImport(source: SourceSet, outDir: string, options: { append?: boolean } = {}): Promise<WriteImportResult & { plan: ImportPlan }> {
+export async function writeImport(
+  source: SourceSet,
+  outDir: string,
+  options: { append?: boolean } = {},
+): Promise<WriteImportResult & { plan: ImportPlan }> {
   const dir = resolve(outDir);
   const existing = existsSync(dir) ? readdirSync(dir).filter((n) => MIGRATION_FILE_RE.test(n)) : [];
   let plan = planImport(source);
@@ -138,17 +163,40 @@ export async function writeImport(source: SourceSet, outDir: string, options: { 
     const byRevision = new Set(set.migrations.map((m) => m.revision));
     const already = plan.files.filter((f) => byRevision.has(f.revision));
     if (!options.append) {
-      throw new StrataError('USAGE', `${dir} already holds ${existing.length} migration(s)${already.length ? `, ${already.length} of them from an earlier import of this folder that differs from this one (the source changed?)` : ''}: not importing into it. Import into an empty folder (--out), or pass --append to add the imported migrations after its current head.`, { meta: { dir, existing: existing.length } });
+      throw new StrataError(
+        'USAGE',
+        `${dir} already holds ${existing.length} migration(s)` +
+          `${
+            already.length
+              ? `, ${already.length} of them from an earlier import of this folder that differs from this one ` + `(the source changed?)`
+              : ''
+          }` +
+          `: not importing into it. Import into an empty folder (--out), or pass --append to add the ` +
+          `imported migrations after its current head.`,
+        { meta: { dir, existing: existing.length } },
+      );
     }
     if (already.length === plan.files.length && options.append) {
       // An appended import, imported again: the same files after the same head change nothing.
       const first = set.migrations.find((m) => m.revision === plan.files[0]!.revision)!;
       const again = planImport(source, { firstNumber: first.number, rootParents: [...first.parents] });
-      if (again.files.every((f) => existsSync(join(dir, f.name)) && readFileSync(join(dir, f.name), 'utf8') === f.text)) return { plan: again, written: [], unchanged: again.files.map((f) => f.name) };
+      if (again.files.every((f) => existsSync(join(dir, f.name)) && readFileSync(join(dir, f.name), 'utf8') === f.text))
+        return { plan: again, written: [], unchanged: again.files.map((f) => f.name) };
     }
-    if (already.length > 0) throw new StrataError('USAGE', `${dir} already holds revisions of this import (${already.map((f) => f.revision).slice(0, 3).join(', ')}...): --append adds a folder's migrations once. Remove them first to import again.`, { meta: { dir } });
+    if (already.length > 0)
+      throw new StrataError(
+        'USAGE',
+        `${dir} already holds revisions of this import (${already
+          .map((f) => f.revision)
+          .slice(0, 3)
+          .join(', ')}...): --append adds a folder's migrations once. Remove them first to import again.`,
+        { meta: { dir } },
+      );
     const graph = buildGraph(set);
-    if (graph.heads.length !== 1) throw new StrataError('USAGE', `${dir} has ${graph.heads.length} heads: merge them (migrate merge) before appending an import.`, { meta: { heads: [...graph.heads] } });
+    if (graph.heads.length !== 1)
+      throw new StrataError('USAGE', `${dir} has ${graph.heads.length} heads: merge them (migrate merge) before appending an import.`, {
+        meta: { heads: [...graph.heads] },
+      });
     const next = Math.max(0, ...set.migrations.map((m) => (Number.isNaN(m.number) ? 0 : m.number))) + 1;
     plan = planImport(source, { firstNumber: next, rootParents: [...graph.heads] });
   }
@@ -172,7 +220,9 @@ export function renderReport(plan: ImportPlan, format: 'text' | 'markdown'): str
   const warnings = plan.report.filter((r) => r.severity === 'warning');
   const at = (r: ReportItem) => `${r.file}${r.line ? `:${r.line}` : ''}`;
   if (format === 'text') {
-    const lines = [`${plan.files.length} migration(s) imported from ${plan.tool}; ${errors.length} not carried over, ${warnings.length} warning(s).`];
+    const lines = [
+      `${plan.files.length} migration(s) imported from ${plan.tool}; ${errors.length} not carried over, ${warnings.length} warning(s).`,
+    ];
     for (const r of errors) lines.push(`  error   ${at(r)}: [${r.kind}] ${r.message}`);
     for (const r of warnings) lines.push(`  warning ${at(r)}: [${r.kind}] ${r.message}`);
     return `${lines.join('\n')}\n`;
@@ -180,7 +230,8 @@ export function renderReport(plan: ImportPlan, format: 'text' | 'markdown'): str
   const lines = [
     `# Import from ${plan.tool}`,
     '',
-    `${plan.files.length} migration(s) imported. ${errors.length} item(s) not carried over (a person must finish them), ${warnings.length} warning(s).`,
+    `${plan.files.length} migration(s) imported. ${errors.length} item(s) not carried over (a ` +
+      `person must finish them), ${warnings.length} warning(s).`,
     '',
     '| Revision | File | Source |',
     '| --- | --- | --- |',

@@ -9,8 +9,24 @@ export interface ColumnType {
 }
 
 // serial types are integer columns with a sequence default.
-const ALIASES: Record<string, string> = { serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2', decimal: 'numeric' };
-const DISPLAY: Record<string, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', bool: 'boolean', bpchar: 'char' };
+const ALIASES: Record<string, string> = {
+  serial: 'int4',
+  serial4: 'int4',
+  bigserial: 'int8',
+  serial8: 'int8',
+  smallserial: 'int2',
+  serial2: 'int2',
+  decimal: 'numeric',
+};
+const DISPLAY: Record<string, string> = {
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  bool: 'boolean',
+  bpchar: 'char',
+};
 
 interface TypeNameNode {
   names?: { String?: { sval?: string } }[];
@@ -53,7 +69,8 @@ const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz', '
  * no-op (the planner support functions varchar_support, numeric_support,
  * timestamp_support, interval_support, varbit_support simplify it away):
  * - the same type and modifiers;
- * - varchar(n) -> varchar(m >= n), varchar, text; varchar/text -> unbounded varchar, text; citext <-> text/varchar (casts WITHOUT FUNCTION);
+ * - varchar(n) -> varchar(m >= n), varchar, text; varchar/text -> unbounded varchar, text; citext <-> text/varchar (casts WITHOUT
+ * FUNCTION);
  * - numeric(p,s) -> numeric(q >= p, s) or unconstrained numeric;
  * - timestamp/timestamptz/time/timetz/interval(p) -> the same type with a precision >= p or none;
  * - varbit(n) -> varbit(m >= n) or varbit; cidr -> inet.
@@ -88,5 +105,8 @@ export function typeChangeKeepsTable(from: ColumnType, to: ColumnType): boolean 
  * flag the safe cases the rule exists to allow.
  */
 export function mayKeepTable(to: ColumnType): boolean {
-  return to.array === 0 && (TEXTUAL.has(to.name) || to.name === 'numeric' || to.name === 'varbit' || to.name === 'inet' || PRECISION_TYPES.has(to.name));
+  return (
+    to.array === 0 &&
+    (TEXTUAL.has(to.name) || to.name === 'numeric' || to.name === 'varbit' || to.name === 'inet' || PRECISION_TYPES.has(to.name))
+  );
 }

@@ -52,7 +52,11 @@ export function commentLines(source: string): Set<number> {
 }
 
 /** The directives in the run of comment lines directly above `line` (no blank line between). */
-export function directivesAbove(line: number, directives: ReadonlyMap<number, IgnoreDirective>, comments: ReadonlySet<number>): IgnoreDirective[] {
+export function directivesAbove(
+  line: number,
+  directives: ReadonlyMap<number, IgnoreDirective>,
+  comments: ReadonlySet<number>,
+): IgnoreDirective[] {
   const out: IgnoreDirective[] = [];
   for (let l = line - 1; l >= 1 && comments.has(l); l--) {
     const d = directives.get(l);

@@ -43,12 +43,30 @@ class FileLinter {
     for (const d of this.#directives.values()) {
       const ids = [...d.rules, ...d.unknown].join(', ');
       for (const id of d.unknown) {
-        this.add('invalid-ignore', d.line, d.column, `strata-lint-ignore names an unknown rule '${id}'`, `Use one of the rule ids listed by \`strata lint --help\` (${RULES[0]!.id}, ...).`);
+        this.add(
+          'invalid-ignore',
+          d.line,
+          d.column,
+          `strata-lint-ignore names an unknown rule '${id}'`,
+          `Use one of the rule ids listed by \`strata lint --help\` (${RULES[0]!.id}, ...).`,
+        );
       }
       if (d.rules.length === 0 && d.unknown.length === 0) {
-        this.add('invalid-ignore', d.line, d.column, 'strata-lint-ignore names no rule', 'Name the rule it silences: -- strata-lint-ignore rule-id: <reason>');
+        this.add(
+          'invalid-ignore',
+          d.line,
+          d.column,
+          'strata-lint-ignore names no rule',
+          'Name the rule it silences: -- strata-lint-ignore rule-id: <reason>',
+        );
       } else if (d.reason === '') {
-        this.add('invalid-ignore', d.line, d.column, `strata-lint-ignore ${ids || '(no rule)'} has no reason, so it is not applied`, `Say why the statement is safe after a colon: -- strata-lint-ignore ${ids || 'rule-id'}: <reason>`);
+        this.add(
+          'invalid-ignore',
+          d.line,
+          d.column,
+          `strata-lint-ignore ${ids || '(no rule)'} has no reason, so it is not applied`,
+          `Say why the statement is safe after a colon: -- strata-lint-ignore ${ids || 'rule-id'}: <reason>`,
+        );
       }
     }
   }
@@ -117,15 +135,27 @@ function lintSection(
       else fl.add(rule, stmt.range.line, stmt.range.column, message, hint);
     },
   };
-  const result: SectionResult = { count: 0, anyDdl: false, firstStrongLock: undefined, setsLockTimeout: false, created: ctx.created, added: ctx.added };
-  eachStatement(section.text, { file, startLine: section.line, startColumn: 1, ...(syntaxChecked ? { unparsed: noRuleLooksAt } : {}) }, (s) => {
-    count++;
-    if (!s.transactional) nonTx++;
-    checkStatement(s, ctx);
-    if (s.isDdl) result.anyDdl = true;
-    if (s.kind === 'VariableSetStmt' && /\block_timeout\b/i.test(s.text)) result.setsLockTimeout = true;
-    if (!result.firstStrongLock && s.lock !== null && STRONG_LOCKS.has(s.lock)) result.firstStrongLock = { line: s.range.line, column: s.range.column, tag: s.tag, lock: s.lock };
-  });
+  const result: SectionResult = {
+    count: 0,
+    anyDdl: false,
+    firstStrongLock: undefined,
+    setsLockTimeout: false,
+    created: ctx.created,
+    added: ctx.added,
+  };
+  eachStatement(
+    section.text,
+    { file, startLine: section.line, startColumn: 1, ...(syntaxChecked ? { unparsed: noRuleLooksAt } : {}) },
+    (s) => {
+      count++;
+      if (!s.transactional) nonTx++;
+      checkStatement(s, ctx);
+      if (s.isDdl) result.anyDdl = true;
+      if (s.kind === 'VariableSetStmt' && /\block_timeout\b/i.test(s.text)) result.setsLockTimeout = true;
+      if (!result.firstStrongLock && s.lock !== null && STRONG_LOCKS.has(s.lock))
+        result.firstStrongLock = { line: s.range.line, column: s.range.column, tag: s.tag, lock: s.lock };
+    },
+  );
   result.count = count;
   // Without a header, a section of nothing but non-transactional statements runs outside a transaction.
   if (header.transactional === undefined && nonTx < count) {
@@ -143,8 +173,11 @@ function noLockTimeout(fl: FileLinter, section: SectionResult, m: { lockTimeout?
     'no-lock-timeout',
     first.line,
     first.column,
-    `this migration sets no lock_timeout and Strata's default is switched off (lockTimeout: '${runnerLockTimeout}'): ${first.tag} waits for its ${first.lock} lock behind any long-running transaction, and every query on the table queues behind it`,
-    "Add '-- lock_timeout: 5s' to the header (or SET lock_timeout = '5s' at the top of the section), and retry the migration if it times out.",
+    `this migration sets no lock_timeout and Strata's default is switched off (lockTimeout: '` +
+      `${runnerLockTimeout}'): ${first.tag} waits for its ${first.lock} lock behind any long-running ` +
+      `transaction, and every query on the table queues behind it`,
+    "Add '-- lock_timeout: 5s' to the header (or SET lock_timeout = '5s' at the top of the " +
+      'section), and retry the migration if it times out.',
     true,
   );
 }
@@ -162,7 +195,14 @@ function lintOne(
     // TypeScript migrations are code: only their shape is checked here.
     const fl = new FileLinter(file, m.revision, m.source, Number.MAX_SAFE_INTEGER, levels);
     if (!/export\s+(async\s+)?function\s+down\b|export\s+(const|let)\s+down\b|export\s*\{[^}]*\bdown\b/.test(m.source)) {
-      fl.add('missing-down', 1, 1, `${m.file} exports no down(): it cannot be reverted`, 'Export `async function down(db)` that undoes up().', true);
+      fl.add(
+        'missing-down',
+        1,
+        1,
+        `${m.file} exports no down(): it cannot be reverted`,
+        'Export `async function down(db)` that undoes up().',
+        true,
+      );
     }
     return fl.findings;
   }
@@ -175,13 +215,27 @@ function lintOne(
   const checkTimeout = timeoutOff(lockTimeout);
   if (checkTimeout) noLockTimeout(fl, upResult, header, lockTimeout);
   if (!down) {
-    fl.add('missing-down', 1, 1, `${m.file} has no '-- migrate:down' section: it cannot be reverted`, "Add a '-- migrate:down' section that undoes the up (empty only when there is nothing to undo).", true);
+    fl.add(
+      'missing-down',
+      1,
+      1,
+      `${m.file} has no '-- migrate:down' section: it cannot be reverted`,
+      "Add a '-- migrate:down' section that undoes the up (empty only when there is nothing to undo).",
+      true,
+    );
     return fl.findings;
   }
   const downResult = lintSection(fl, down, header, state, { tables: upResult.created, columns: upResult.added }, file, syntaxChecked);
   if (checkTimeout) noLockTimeout(fl, downResult, header, lockTimeout);
   if (downResult.count === 0 && upResult.anyDdl) {
-    fl.add('missing-down', down.markerLine, 1, `the '-- migrate:down' section of ${m.file} is empty although the up changes the schema: reverting would change nothing`, 'Write the statements that undo the up section.', true);
+    fl.add(
+      'missing-down',
+      down.markerLine,
+      1,
+      `the '-- migrate:down' section of ${m.file} is empty although the up changes the schema: reverting would change nothing`,
+      'Write the statements that undo the up section.',
+      true,
+    );
   }
   return fl.findings;
 }
@@ -199,12 +253,18 @@ function byPosition(a: Finding, b: Finding): number {
  * the runner's graph errors (cycles, missing parents); unknown rule ids in
  * `options.rules` throw `CONFIG_INVALID`.
  */
-export async function lintMigrations(input: string | MigrationSet | readonly LintableMigration[], options: LintOptions = {}): Promise<Finding[]> {
+export async function lintMigrations(
+  input: string | MigrationSet | readonly LintableMigration[],
+  options: LintOptions = {},
+): Promise<Finding[]> {
   const levels = resolveLevels(options.rules);
   let ordered: readonly LintableMigration[];
   if (typeof input === 'string') ordered = buildGraph(await loadMigrations(input)).order;
   else if ('migrations' in input) ordered = buildGraph(input).order;
-  else ordered = (input as readonly MigrationFile[]).every((m) => 'parents' in m) ? buildGraph({ dir: '', migrations: input as readonly MigrationFile[] }).order : input;
+  else
+    ordered = (input as readonly MigrationFile[]).every((m) => 'parents' in m)
+      ? buildGraph({ dir: '', migrations: input as readonly MigrationFile[] }).order
+      : input;
   await loadParser();
   const only = options.only ? new Set(options.only) : undefined;
   const lockTimeout = options.lockTimeout ?? '10s';
@@ -212,7 +272,15 @@ export async function lintMigrations(input: string | MigrationSet | readonly Lin
   const out: Finding[] = [];
   for (const m of ordered) {
     const file = options.cwd ? relative(options.cwd, m.path) : m.file;
-    const findings = lintOne(m, file, state, levels, lockTimeout, { transactional: m.transactional, lockTimeout: m.lockTimeout }, options.syntaxChecked === true);
+    const findings = lintOne(
+      m,
+      file,
+      state,
+      levels,
+      lockTimeout,
+      { transactional: m.transactional, lockTimeout: m.lockTimeout },
+      options.syntaxChecked === true,
+    );
     if (only && !only.has(m.revision) && !only.has(m.file)) continue;
     out.push(...findings.sort(byPosition));
   }
@@ -234,15 +302,35 @@ export async function lintSql(source: string, options: LintOptions & { file: str
   const state = new SchemaState();
   const name = options.file.replace(/.*[\\/]/, '');
   if (splitSections(text).length > 0) {
-    const m: LintableMigration = { revision: header.revision ?? '', file: name, path: options.file, kind: 'sql', source: text, transactional: header.transactional, lockTimeout: header.lockTimeout };
-    const findings = lintOne(m, options.file, state, levels, lockTimeout, { transactional: header.transactional, lockTimeout: header.lockTimeout });
-    return findings.map((f) => {
-      if (header.revision === undefined) delete f.revision;
-      return f;
-    }).sort(byPosition);
+    const m: LintableMigration = {
+      revision: header.revision ?? '',
+      file: name,
+      path: options.file,
+      kind: 'sql',
+      source: text,
+      transactional: header.transactional,
+      lockTimeout: header.lockTimeout,
+    };
+    const findings = lintOne(m, options.file, state, levels, lockTimeout, {
+      transactional: header.transactional,
+      lockTimeout: header.lockTimeout,
+    });
+    return findings
+      .map((f) => {
+        if (header.revision === undefined) delete f.revision;
+        return f;
+      })
+      .sort(byPosition);
   }
   const fl = new FileLinter(options.file, undefined, text, Number.MAX_SAFE_INTEGER, levels);
-  const result = lintSection(fl, { direction: 'script', text, line: 1 }, { transactional: header.transactional }, state, undefined, options.file);
+  const result = lintSection(
+    fl,
+    { direction: 'script', text, line: 1 },
+    { transactional: header.transactional },
+    state,
+    undefined,
+    options.file,
+  );
   if (timeoutOff(lockTimeout)) noLockTimeout(fl, result, header, lockTimeout);
   return fl.findings.sort(byPosition);
 }

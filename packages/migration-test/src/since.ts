@@ -29,7 +29,10 @@ export async function isGitRef(dir: string, ref: string): Promise<boolean> {
  */
 export async function migrationFilesAddedSince(migrationsDir: string, ref: string): Promise<string[]> {
   if (!(await isGitRef(migrationsDir, ref))) {
-    throw new StrataError('USAGE', `${ref} is neither a revision of the migrations nor a git commit of the repository ${basename(migrationsDir)}/ is in.`);
+    throw new StrataError(
+      'USAGE',
+      `${ref} is neither a revision of the migrations nor a git commit of the repository ${basename(migrationsDir)}/ is in.`,
+    );
   }
   const added = await git(migrationsDir, ['diff', '--name-only', '--no-renames', '--diff-filter=A', '--relative', ref, '--', '.']);
   const untracked = await git(migrationsDir, ['ls-files', '--others', '--exclude-standard', '--', '.']);

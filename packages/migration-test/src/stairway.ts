@@ -2,7 +2,17 @@ import { StrataError, closeConnection, connect, silentLogger, withConnection, ty
 import { compare, introspect, snapshotFrom, startShadowServer, type ModelSource, type Snapshot } from '@pg-strata/auditor';
 import { availableParallelism } from 'node:os';
 import { createScratchDatabase, type ScratchDatabase } from '@pg-strata/pg-server';
-import { buildGraph, downgrade, loadMigrations, openRunSession, upgrade, type MigrationFile, type RevisionGraph, type RunResult, type RunSession } from '@pg-strata/runner';
+import {
+  buildGraph,
+  downgrade,
+  loadMigrations,
+  openRunSession,
+  upgrade,
+  type MigrationFile,
+  type RevisionGraph,
+  type RunResult,
+  type RunSession,
+} from '@pg-strata/runner';
 import { catalogFingerprint } from './fingerprint.js';
 
 /** The checks {@link testMigrations} runs, in order. */
@@ -18,7 +28,8 @@ export interface MigrationTestOptions {
    * stopped afterwards.
    */
   shadowUrl?: string;
-  /** A models source (auditor syntax: `schema.sql`, `models.ts`, `cmd:...`, a snapshot JSON). Default: none, the models check is skipped. */
+  /** A models source (auditor syntax: `schema.sql`, `models.ts`, `cmd:...`, a snapshot JSON). Default: none, the models check is skipped.
+   * */
   models?: string | ModelSource;
   /** Directory a relative models path resolves against. Default: the process's working directory. */
   cwd?: string;
@@ -34,7 +45,8 @@ export interface MigrationTestOptions {
    * database is first upgraded to it in one plain run. Default: every revision.
    */
   since?: string;
-  /** Run the stairway only for these revisions (ids or unique prefixes), e.g. the ones whose files a pull request adds; combined with `since`, both must hold. */
+  /** Run the stairway only for these revisions (ids or unique prefixes), e.g. the ones whose files a pull request adds; combined with
+   * `since`, both must hold. */
   stairwayOnly?: readonly string[];
   /** Databases the stairway runs on at once, each taking a contiguous part of the chain. Default: the CPUs available, at most 4. */
   concurrency?: number;
@@ -117,7 +129,11 @@ const named = (m: MigrationFile) => `${m.file} (revision ${m.revision})`;
 function runFailure(check: CheckName, graph: RevisionGraph, result: RunResult, what: string): TestFailure {
   const step = result.steps.find((s) => s.status === 'failed');
   const m = step ? graph.get(step.revision) : undefined;
-  const f: TestFailure = { check, message: `${what}${m ? ` failed at ${named(m)}` : ' failed'}: ${result.error?.message ?? step?.error?.message ?? 'unknown error'}`, differences: [] };
+  const f: TestFailure = {
+    check,
+    message: `${what}${m ? ` failed at ${named(m)}` : ' failed'}: ${result.error?.message ?? step?.error?.message ?? 'unknown error'}`,
+    differences: [],
+  };
   if (m) {
     f.revision = m.revision;
     f.file = m.file;
@@ -181,7 +197,13 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
   await check('single-head', async () => {
     if (graph.heads.length <= 1) return true;
     const heads = graph.heads.map((h) => named(graph.get(h)!));
-    failures.push({ check: 'single-head', message: `The migrations have ${heads.length} heads: ${heads.join(', ')}. Merge them with \`strata merge\` so every database ends at the same schema.`, differences: [] });
+    failures.push({
+      check: 'single-head',
+      message:
+        `The migrations have ${heads.length} heads: ${heads.join(', ')}. Merge them with \`strata ` +
+        `merge\` so every database ends at the same schema.`,
+      differences: [],
+    });
     return false;
   });
 
@@ -200,7 +222,13 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
       scratch.push(db);
       return db;
     };
-    const runner = (url: string) => ({ url, migrationsDir: options.migrationsDir, allowDataLoss: true, applicationName: 'strata-migration-test', ...(options.schema ? { schema: options.schema } : {}) });
+    const runner = (url: string) => ({
+      url,
+      migrationsDir: options.migrationsDir,
+      allowDataLoss: true,
+      applicationName: 'strata-migration-test',
+      ...(options.schema ? { schema: options.schema } : {}),
+    });
     const snap = (target: string | RunSession['client']) => introspect(target, options.schema ? { strataSchema: options.schema } : {});
 
     const main = await fresh();
@@ -208,56 +236,101 @@ export async function testMigrations(options: MigrationTestOptions): Promise<Mig
     let head: Snapshot | undefined;
     let headFp: string | undefined;
     const models = options.models;
-    const upgraded = await check('upgrade', async () => {
-      try {
-        const result = await upgrade({ ...runner(main.url), target: 'heads' });
-        if (!result.ok) {
-          failures.push(runFailure('upgrade', graph, result, 'Upgrading from base to head'));
+    const upgraded = await check(
+      'upgrade',
+      async () => {
+        try {
+          const result = await upgrade({ ...runner(main.url), target: 'heads' });
+          if (!result.ok) {
+            failures.push(runFailure('upgrade', graph, result, 'Upgrading from base to head'));
+            return false;
+          }
+        } catch (err) {
+          failures.push(thrownFailure('upgrade', err, 'Upgrading from base to head'));
           return false;
         }
-      } catch (err) {
-        failures.push(thrownFailure('upgrade', err, 'Upgrading from base to head'));
+        // The head's Snapshot is needed only to compare it with the models; its fingerprint, for the stairway's end.
+        if (models !== undefined) head = await snap(main.url);
+        const fpOf = (c: Queryable) => catalogFingerprint(c, options.schema ?? 'strata');
+        headFp = await withConnection({ url: main.url, applicationName: 'strata-migration-test' }, fpOf);
+        return true;
+      },
+      graph.order.length === 0 ? 'there are no migrations' : undefined,
+    );
+
+    await check(
+      'models',
+      async () => {
+        const m = await snapshotFrom(models!, {
+          shadowUrl: admin,
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+          ...(options.env ? { env: options.env } : {}),
+          ...(options.schema ? { strataSchema: options.schema } : {}),
+        });
+        const drift = compare(head!, m.snapshot, { left: 'the migrations head', right: 'the models' });
+        if (drift.length === 0) return true;
+        failures.push({
+          check: 'models',
+          message:
+            `The schema the migrations build at head differs from the models (${m.source}) in ` +
+            `${drift.length} way${drift.length === 1 ? '' : 's'}.`,
+          differences: drift.map((d) => d.message),
+        });
         return false;
-      }
-      // The head's Snapshot is needed only to compare it with the models; its fingerprint, for the stairway's end.
-      if (models !== undefined) head = await snap(main.url);
-      const fpOf = (c: Queryable) => catalogFingerprint(c, options.schema ?? 'strata');
-      headFp = await withConnection({ url: main.url, applicationName: 'strata-migration-test' }, fpOf);
-      return true;
-    }, graph.order.length === 0 ? 'there are no migrations' : undefined);
+      },
+      models === undefined ? 'no models source configured' : !upgraded ? 'the upgrade to head failed' : undefined,
+    );
 
-    await check('models', async () => {
-      const m = await snapshotFrom(models!, { shadowUrl: admin, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}), ...(options.schema ? { strataSchema: options.schema } : {}) });
-      const drift = compare(head!, m.snapshot, { left: 'the migrations head', right: 'the models' });
-      if (drift.length === 0) return true;
-      failures.push({ check: 'models', message: `The schema the migrations build at head differs from the models (${m.source}) in ${drift.length} way${drift.length === 1 ? '' : 's'}.`, differences: drift.map((d) => d.message) });
-      return false;
-    }, models === undefined ? 'no models source configured' : !upgraded ? 'the upgrade to head failed' : undefined);
-
-    await check('downgrade', async () => {
-      try {
-        const result = await downgrade({ ...runner(main.url), target: 'base' });
-        if (!result.ok) {
-          failures.push(runFailure('downgrade', graph, result, 'Downgrading from head to base'));
+    await check(
+      'downgrade',
+      async () => {
+        try {
+          const result = await downgrade({ ...runner(main.url), target: 'base' });
+          if (!result.ok) {
+            failures.push(runFailure('downgrade', graph, result, 'Downgrading from head to base'));
+            return false;
+          }
+        } catch (err) {
+          failures.push(thrownFailure('downgrade', err, 'Downgrading from head to base'));
           return false;
         }
-      } catch (err) {
-        failures.push(thrownFailure('downgrade', err, 'Downgrading from head to base'));
+        const drift = compare(await snap(main.url), empty, { left: 'the database downgraded to base', right: 'an empty database' });
+        if (drift.length === 0) return true;
+        failures.push({
+          check: 'downgrade',
+          message: `Downgrading to base leaves ${drift.length} object${drift.length === 1 ? '' : 's'} behind besides Strata's own schema.`,
+          differences: drift.map((d) => d.message),
+        });
         return false;
-      }
-      const drift = compare(await snap(main.url), empty, { left: 'the database downgraded to base', right: 'an empty database' });
-      if (drift.length === 0) return true;
-      failures.push({ check: 'downgrade', message: `Downgrading to base leaves ${drift.length} object${drift.length === 1 ? '' : 's'} behind besides Strata's own schema.`, differences: drift.map((d) => d.message) });
-      return false;
-    }, !upgraded ? 'the upgrade to head failed' : undefined);
+      },
+      !upgraded ? 'the upgrade to head failed' : undefined,
+    );
 
-    const workers = Math.max(1, Math.min(options.concurrency ?? Math.min(4, availableParallelism()), Math.ceil(tested.size / MIN_STEPS_PER_WORKER)));
-    await check('stairway', async () => {
-      const schema = options.schema ?? 'strata';
-      const r = await stairway({ graph, tested, workers, fresh, runner, snap, schema, progress, failures, ...(headFp ? { headFp } : {}) });
-      stats = r.stats;
-      return r.ok;
-    }, !upgraded ? 'the upgrade to head failed' : undefined);
+    const workers = Math.max(
+      1,
+      Math.min(options.concurrency ?? Math.min(4, availableParallelism()), Math.ceil(tested.size / MIN_STEPS_PER_WORKER)),
+    );
+    await check(
+      'stairway',
+      async () => {
+        const schema = options.schema ?? 'strata';
+        const r = await stairway({
+          graph,
+          tested,
+          workers,
+          fresh,
+          runner,
+          snap,
+          schema,
+          progress,
+          failures,
+          ...(headFp ? { headFp } : {}),
+        });
+        stats = r.stats;
+        return r.ok;
+      },
+      !upgraded ? 'the upgrade to head failed' : undefined,
+    );
   } finally {
     for (const db of scratch) await db.drop().catch((err: unknown) => logger.warn(`could not drop ${db.name}: ${(err as Error).message}`));
     await stopServer?.();
@@ -338,25 +411,46 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
   for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(origin.name));
   let done = 0;
   // allSettled: when one part throws (the server went away), the others still end before their databases are dropped.
-  const settled = await Promise.allSettled(parts.map(async ([from, to], k) => {
-    const failures: TestFailure[] = [];
-    const db = dbs[k]!;
-    const walked = await inSession(c, db.url, async (session): Promise<WalkResult | undefined> => {
-      if (from > first) {
-        try {
-          await upTo(session, from);
-        } catch (err) {
-          // Only when an up in an earlier part fails, and that part stops there first: reported, never reached.
-          failures.push(thrownFailure('stairway', err, 'Reaching the start of a part of the stairway'));
-          return undefined;
+  const settled = await Promise.allSettled(
+    parts.map(async ([from, to], k) => {
+      const failures: TestFailure[] = [];
+      const db = dbs[k]!;
+      const walked = await inSession(c, db.url, async (session): Promise<WalkResult | undefined> => {
+        if (from > first) {
+          try {
+            await upTo(session, from);
+          } catch (err) {
+            // Only when an up in an earlier part fails, and that part stops there first: reported, never reached.
+            failures.push(thrownFailure('stairway', err, 'Reaching the start of a part of the stairway'));
+            return undefined;
+          }
         }
-      }
-      return await walk(c, session, db.url, [from, to], failures, stats, (m, ok, durationMs, fullCompare) => {
-        c.progress({ type: 'step', index: ++done, total: tested.size, revision: m.revision, file: m.file, ok, durationMs, elapsedMs: Math.round(performance.now() - started), fullCompare });
-      }, false);
-    });
-    return { failures, walked };
-  }));
+        return await walk(
+          c,
+          session,
+          db.url,
+          [from, to],
+          failures,
+          stats,
+          (m, ok, durationMs, fullCompare) => {
+            c.progress({
+              type: 'step',
+              index: ++done,
+              total: tested.size,
+              revision: m.revision,
+              file: m.file,
+              ok,
+              durationMs,
+              elapsedMs: Math.round(performance.now() - started),
+              fullCompare,
+            });
+          },
+          false,
+        );
+      });
+      return { failures, walked };
+    }),
+  );
   const thrown = settled.find((r) => r.status === 'rejected');
   if (thrown) throw thrown.reason;
   const results = settled.map((r) => (r as PromiseFulfilledResult<{ failures: TestFailure[]; walked: WalkResult | undefined }>).value);
@@ -522,10 +616,22 @@ async function walkWith(
       const back = await c.snap(session.client);
       before.snap ??= await snapshotAt(c, i);
       // Same server, same roles: a GRANT the down section does not REVOKE is a real difference here.
-      undone = compare(back, before.snap, { left: `the schema after reverting ${m.file}`, right: 'the schema before it', privileges: true }).map((d) => d.message);
+      undone = compare(back, before.snap, {
+        left: `the schema after reverting ${m.file}`,
+        right: 'the schema before it',
+        privileges: true,
+      }).map((d) => d.message);
     }
     if (undone.length > 0) {
-      const f: TestFailure = { check: 'stairway', revision: m.revision, file: m.file, message: `Reverting ${named(m)} does not restore the schema from before it: its down section does not undo its up section (${undone.length} difference${undone.length === 1 ? '' : 's'}).`, differences: undone };
+      const f: TestFailure = {
+        check: 'stairway',
+        revision: m.revision,
+        file: m.file,
+        message:
+          `Reverting ${named(m)} does not restore the schema from before it: its down section does not ` +
+          `undo its up section (${undone.length} difference${undone.length === 1 ? '' : 's'}).`,
+        differences: undone,
+      };
       failures.push(f);
       const mark = failures.length;
       if (!(await up(''))) {
@@ -549,7 +655,15 @@ async function walkWith(
       const sides = { left: `the schema after re-applying ${m.file}`, right: 'the schema after applying it the first time' };
       const redo = compare(again.snap, first, { ...sides, privileges: true });
       if (redo.length > 0) {
-        failures.push({ check: 'stairway', revision: m.revision, file: m.file, message: `Applying ${named(m)} again after reverting it gives a different schema than the first time (${redo.length} difference${redo.length === 1 ? '' : 's'}).`, differences: redo.map((d) => d.message) });
+        failures.push({
+          check: 'stairway',
+          revision: m.revision,
+          file: m.file,
+          message:
+            `Applying ${named(m)} again after reverting it gives a different schema than the first time (` +
+            `${redo.length} difference${redo.length === 1 ? '' : 's'}).`,
+          differences: redo.map((d) => d.message),
+        });
       }
     }
     before = again;

@@ -15,7 +15,10 @@ import { catalogFingerprint, testMigrations, type ProgressEvent } from '@pg-stra
 // in a later part, and stops where a single run would.
 
 function mig(revision: string, parents: string[], up: string, down: string | null): string {
-  return `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- migrate:up\n${up}\n${down === null ? '' : `\n-- migrate:down\n${down}\n`}`;
+  return (
+    `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- ` +
+    `migrate:up\n${up}\n${down === null ? '' : `\n-- migrate:down\n${down}\n`}`
+  );
 }
 
 function folder(files: Record<string, string>): string {
@@ -33,8 +36,20 @@ function chain(n: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 1; i <= n; i++) {
     const parents = i === 1 ? [] : [r(i - 1)];
-    if (i % 3 === 1) out[file(i, `t${i}`)] = mig(r(i), parents, `CREATE TABLE t${i} (id serial PRIMARY KEY, name text NOT NULL);\nINSERT INTO t${i} (name) VALUES ('a'), ('b');`, `DROP TABLE t${i};`);
-    else if (i % 3 === 2) out[file(i, `c${i}`)] = mig(r(i), parents, `ALTER TABLE t${i - 1} ADD COLUMN c${i} int;\nCREATE INDEX t${i - 1}_c${i} ON t${i - 1} (c${i});`, `DROP INDEX t${i - 1}_c${i};\nALTER TABLE t${i - 1} DROP COLUMN c${i};`);
+    if (i % 3 === 1)
+      out[file(i, `t${i}`)] = mig(
+        r(i),
+        parents,
+        `CREATE TABLE t${i} (id serial PRIMARY KEY, name text NOT NULL);\nINSERT INTO t${i} (name) VALUES ('a'), ('b');`,
+        `DROP TABLE t${i};`,
+      );
+    else if (i % 3 === 2)
+      out[file(i, `c${i}`)] = mig(
+        r(i),
+        parents,
+        `ALTER TABLE t${i - 1} ADD COLUMN c${i} int;\nCREATE INDEX t${i - 1}_c${i} ON t${i - 1} (c${i});`,
+        `DROP INDEX t${i - 1}_c${i};\nALTER TABLE t${i - 1} DROP COLUMN c${i};`,
+      );
     else out[file(i, `u${i}`)] = mig(r(i), parents, `UPDATE t${i - 2} SET name = upper(name);`, `UPDATE t${i - 2} SET name = lower(name);`);
   }
   return out;
@@ -43,19 +58,35 @@ function chain(n: number): Record<string, string> {
 describe('the stairway on catalogue fingerprints', () => {
   it('passes a good chain of 40 on two databases without a single full compare, one progress event per step', async () => {
     const events: ProgressEvent[] = [];
-    const res = await testMigrations({ migrationsDir: folder(chain(40)), shadowUrl: testServerUrl(), concurrency: 2, onProgress: (e) => events.push(e) });
+    const res = await testMigrations({
+      migrationsDir: folder(chain(40)),
+      shadowUrl: testServerUrl(),
+      concurrency: 2,
+      onProgress: (e) => events.push(e),
+    });
     expect(res.failures).toEqual([]);
     expect(res.stairway).toEqual({ steps: 40, skipped: 0, workers: 2, fullCompares: 0, rechecked: 0 });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((e) => e.index)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(new Set(steps.map((e) => e.revision)).size).toBe(40);
     expect(steps.every((e) => e.ok && e.total === 40 && !e.fullCompare)).toBe(true);
-    expect(events.filter((e) => e.type === 'check-finished').map((e) => e.check)).toEqual(['single-head', 'upgrade', 'models', 'downgrade', 'stairway']);
+    expect(events.filter((e) => e.type === 'check-finished').map((e) => e.check)).toEqual([
+      'single-head',
+      'upgrade',
+      'models',
+      'downgrade',
+      'stairway',
+    ]);
   });
 
   it('finds a down that leaves a column behind, in the second part of the chain, with the same message', async () => {
     const files = chain(30);
-    files[file(23, 'c23')] = mig(r(23), [r(22)], 'ALTER TABLE t22 ADD COLUMN c23 int;\nCREATE INDEX t22_c23 ON t22 (c23);', 'DROP INDEX t22_c23;');
+    files[file(23, 'c23')] = mig(
+      r(23),
+      [r(22)],
+      'ALTER TABLE t22 ADD COLUMN c23 int;\nCREATE INDEX t22_c23 ON t22 (c23);',
+      'DROP INDEX t22_c23;',
+    );
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
     expect(res.stairway).toMatchObject({ workers: 2, fullCompares: 1 });
     expect(res.failures).toEqual([
@@ -63,7 +94,11 @@ describe('the stairway on catalogue fingerprints', () => {
         check: 'stairway',
         revision: r(23),
         file: '0023_c23.sql',
-        message: `Reverting 0023_c23.sql (revision ${r(23)}) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0023_c23.sql:5:1: applying revision ${r(23)} failed: column "c23" of relation "t22" already exists (SQLSTATE 42701)); the stairway stops here.`,
+        message:
+          `Reverting 0023_c23.sql (revision ${r(23)}) does not restore the schema from before it: its ` +
+          `down section does not undo its up section (1 difference). Applying it again then fails ` +
+          `(0023_c23.sql:5:1: applying revision ${r(23)} failed: column "c23" of relation "t22" already ` +
+          `exists (SQLSTATE 42701)); the stairway stops here.`,
         differences: ['the schema after reverting 0023_c23.sql has an extra column t22.c23 that the schema before it does not define'],
       },
     ]);
@@ -73,9 +108,19 @@ describe('the stairway on catalogue fingerprints', () => {
 
   it('finds a down that leaves an index behind, and an up that stops the first part hides nothing a single run would report', async () => {
     const files = chain(24);
-    files[file(5, 'c5')] = mig(r(5), [r(4)], 'ALTER TABLE t4 ADD COLUMN c5 int;\nCREATE INDEX t4_c5 ON t4 (c5);', 'ALTER TABLE t4 DROP COLUMN c5;\nSELECT 1;');
+    files[file(5, 'c5')] = mig(
+      r(5),
+      [r(4)],
+      'ALTER TABLE t4 ADD COLUMN c5 int;\nCREATE INDEX t4_c5 ON t4 (c5);',
+      'ALTER TABLE t4 DROP COLUMN c5;\nSELECT 1;',
+    );
     // DROP COLUMN drops the index on it too: this one is fine. The index on name is not.
-    files[file(8, 'c8')] = mig(r(8), [r(7)], 'ALTER TABLE t7 ADD COLUMN c8 int;\nCREATE INDEX t7_name ON t7 (name);', 'ALTER TABLE t7 DROP COLUMN c8;');
+    files[file(8, 'c8')] = mig(
+      r(8),
+      [r(7)],
+      'ALTER TABLE t7 ADD COLUMN c8 int;\nCREATE INDEX t7_name ON t7 (name);',
+      'ALTER TABLE t7 DROP COLUMN c8;',
+    );
     files[file(20, 'c20')] = mig(r(20), [r(19)], 'ALTER TABLE t19 ADD COLUMN c20 int;', 'SELECT 1;');
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
     // Part two (revisions 13 to 24) found its own failure at 20, but the stairway stopped at 8 in part one, as a single run would.
@@ -84,7 +129,11 @@ describe('the stairway on catalogue fingerprints', () => {
         check: 'stairway',
         revision: r(8),
         file: '0008_c8.sql',
-        message: `Reverting 0008_c8.sql (revision ${r(8)}) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0008_c8.sql:6:1: applying revision ${r(8)} failed: relation "t7_name" already exists (SQLSTATE 42P07)); the stairway stops here.`,
+        message:
+          `Reverting 0008_c8.sql (revision ${r(8)}) does not restore the schema from before it: its down ` +
+          `section does not undo its up section (1 difference). Applying it again then fails ` +
+          `(0008_c8.sql:6:1: applying revision ${r(8)} failed: relation "t7_name" already exists (SQLSTATE ` +
+          `42P07)); the stairway stops here.`,
         differences: ['the schema after reverting 0008_c8.sql has an extra index t7_name that the schema before it does not define'],
       },
     ]);
@@ -101,17 +150,19 @@ describe('the stairway on catalogue fingerprints', () => {
     const files = chain(24);
     files[file(5, 'c5')] = mig(r(5), [r(4)], sneaky('t4'), `DROP INDEX IF EXISTS t4_again;`);
     files[file(20, 'c20')] = mig(r(20), [r(19)], sneaky('t19'), `DROP INDEX IF EXISTS t19_again;`);
-    const expected = ([
-      [5, 't4'],
-      [20, 't19'],
-    ] as const).map(([i, t]) => {
+    const expected = (
+      [
+        [5, 't4'],
+        [20, 't19'],
+      ] as const
+    ).map(([i, t]) => {
       const name = file(i, `c${i}`).replace('migrations/', '');
       return {
         check: 'stairway',
         revision: r(i),
         file: name,
-        message: `Applying ${name} (revision ${r(i)}) again after reverting it ` +
-          'gives a different schema than the first time (1 difference).',
+        message:
+          `Applying ${name} (revision ${r(i)}) again after reverting it ` + 'gives a different schema than the first time (1 difference).',
         differences: [
           `the schema after re-applying ${name} has an extra index ${t}_again ` +
             'that the schema after applying it the first time does not define',
@@ -134,7 +185,12 @@ describe('the stairway on catalogue fingerprints', () => {
   it('finds a data migration that cannot be reverted: no down section, and a down that refuses', async () => {
     const files = chain(12);
     files[file(13, 'backfill')] = mig(r(13), [r(12)], "UPDATE t10 SET name = 'x' || name;", null);
-    files[file(14, 'squash')] = mig(r(14), [r(13)], "DELETE FROM t10 WHERE name = 'xb';", "DO $$ BEGIN RAISE EXCEPTION 'irreversible: the deleted rows are gone'; END $$;");
+    files[file(14, 'squash')] = mig(
+      r(14),
+      [r(13)],
+      "DELETE FROM t10 WHERE name = 'xb';",
+      "DO $$ BEGIN RAISE EXCEPTION 'irreversible: the deleted rows are gone'; END $$;",
+    );
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
     const stair = res.failures.filter((f) => f.check === 'stairway');
     expect(stair.map((f) => [f.revision, f.file])).toEqual([
@@ -142,9 +198,17 @@ describe('the stairway on catalogue fingerprints', () => {
       [r(14), '0014_squash.sql'],
     ]);
     expect(stair[0]!.message).toBe(
-      `Reverting 0013_backfill.sql (revision ${r(13)}) failed: 0013_backfill.sql (revision ${r(13)}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`strata stamp\` to move the version without running it.`,
+      `Reverting 0013_backfill.sql (revision ${r(13)}) failed: 0013_backfill.sql (revision ${r(13)}) ` +
+        `has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if ` +
+        `reverting needs no SQL), or use \`strata stamp\` to move the version without running it.`,
     );
-    expect(stair[1]!.message).toMatch(new RegExp(`^Reverting 0014_squash\\.sql \\(revision ${r(14)}\\) failed at 0014_squash\\.sql \\(revision ${r(14)}\\): 0014_squash\\.sql:8:1: reverting revision ${r(14)} failed: irreversible: the deleted rows are gone`));
+    expect(stair[1]!.message).toMatch(
+      new RegExp(
+        `^Reverting 0014_squash\\.sql \\(revision ${r(14)}\\) failed at 0014_squash\\.sql \\(revision ` +
+          `${r(14)}\\): 0014_squash\\.sql:8:1: reverting revision ${r(14)} failed: irreversible: the ` +
+          `deleted rows are gone`,
+      ),
+    );
     expect(res.stairway).toMatchObject({ fullCompares: 0 });
   });
 
@@ -156,7 +220,9 @@ describe('the stairway on catalogue fingerprints', () => {
     expect(res.failures).toEqual([
       {
         check: 'single-head',
-        message: `The migrations have 2 heads: 0011_left.sql (revision ${r(11)}), 0012_right.sql (revision ${r(12)}). Merge them with \`strata merge\` so every database ends at the same schema.`,
+        message:
+          `The migrations have 2 heads: 0011_left.sql (revision ${r(11)}), 0012_right.sql (revision ` +
+          `${r(12)}). Merge them with \`strata merge\` so every database ends at the same schema.`,
         differences: [],
       },
     ]);
@@ -168,11 +234,18 @@ describe('the stairway on catalogue fingerprints', () => {
     const files = chain(12);
     files[file(12, 'u12')] = mig(r(12), [r(11)], 'CREATE INDEX t10_name ON t10 (name);', 'SELECT 1;');
     const events: ProgressEvent[] = [];
-    const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), since: r(9), onProgress: (e) => events.push(e) });
+    const res = await testMigrations({
+      migrationsDir: folder(files),
+      shadowUrl: testServerUrl(),
+      since: r(9),
+      onProgress: (e) => events.push(e),
+    });
     expect(res.stairway).toEqual({ steps: 3, skipped: 9, workers: 1, fullCompares: 1, rechecked: 0 });
     expect(events.filter((e) => e.type === 'step').map((e) => e.revision)).toEqual([r(10), r(11), r(12)]);
     expect(res.failures.map((f) => [f.check, f.revision])).toEqual([['stairway', r(12)]]);
-    expect(res.failures[0]!.differences).toEqual(['the schema after reverting 0012_u12.sql has an extra index t10_name that the schema before it does not define']);
+    expect(res.failures[0]!.differences).toEqual([
+      'the schema after reverting 0012_u12.sql has an extra index t10_name that the schema before it does not define',
+    ]);
   });
 
   it('stairwayOnly: revisions in between are applied plainly; a selected one is compared with the schema just before it', async () => {
@@ -206,12 +279,12 @@ describe('the stairway on catalogue fingerprints', () => {
         const fp = () => catalogFingerprint(c, 'strata');
         await c.query('CREATE TABLE a (id serial PRIMARY KEY, x int)');
         const start = await fp();
-        await c.query('ALTER TABLE a ADD COLUMN y text DEFAULT \'z\'; CREATE INDEX a_y ON a (y)');
+        await c.query("ALTER TABLE a ADD COLUMN y text DEFAULT 'z'; CREATE INDEX a_y ON a (y)");
         const after = await fp();
         expect(after).not.toBe(start);
         await c.query('DROP INDEX a_y; ALTER TABLE a DROP COLUMN y');
         expect(await fp()).toBe(start);
-        await c.query('ALTER TABLE a ADD COLUMN y text DEFAULT \'z\'; CREATE INDEX a_y ON a (y)');
+        await c.query("ALTER TABLE a ADD COLUMN y text DEFAULT 'z'; CREATE INDEX a_y ON a (y)");
         expect(await fp()).toBe(after);
         for (const [change, undo] of [
           ["COMMENT ON COLUMN a.x IS 'n'", 'COMMENT ON COLUMN a.x IS NULL'],

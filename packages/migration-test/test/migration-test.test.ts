@@ -8,7 +8,10 @@ import { testMigrations } from '@pg-strata/migration-test';
 const repo = resolve(import.meta.dirname, '../../..');
 
 function mig(revision: string, parents: string[], up: string, down: string | null): string {
-  return `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- migrate:up\n${up}\n${down === null ? '' : `\n-- migrate:down\n${down}\n`}`;
+  return (
+    `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- ` +
+    `migrate:up\n${up}\n${down === null ? '' : `\n-- migrate:down\n${down}\n`}`
+  );
 }
 
 function folder(files: Record<string, string>): string {
@@ -24,7 +27,11 @@ const base = {
 
 describe('migrate test on shadow databases', () => {
   it("passes on the repository's own migrations/, models included (legacy/models/create_all.sql)", async () => {
-    const r = await testMigrations({ migrationsDir: join(repo, 'migrations'), shadowUrl: testServerUrl(), models: join(repo, 'legacy/models/create_all.sql') });
+    const r = await testMigrations({
+      migrationsDir: join(repo, 'migrations'),
+      shadowUrl: testServerUrl(),
+      models: join(repo, 'legacy/models/create_all.sql'),
+    });
     expect(r.failures).toEqual([]);
     expect(r.checks.map((c) => [c.name, c.status])).toEqual([
       ['single-head', 'passed'],
@@ -40,7 +47,12 @@ describe('migrate test on shadow databases', () => {
   it('finds a down section that forgets to drop an index', async () => {
     const dir = folder({
       ...base,
-      'migrations/0002_orgs_note.sql': mig('a2', ['a1'], 'ALTER TABLE orgs ADD COLUMN note text;\nCREATE INDEX orgs_name ON orgs (name);', 'ALTER TABLE orgs DROP COLUMN note;'),
+      'migrations/0002_orgs_note.sql': mig(
+        'a2',
+        ['a1'],
+        'ALTER TABLE orgs ADD COLUMN note text;\nCREATE INDEX orgs_name ON orgs (name);',
+        'ALTER TABLE orgs DROP COLUMN note;',
+      ),
     });
     const r = await testMigrations({ migrationsDir: join(dir, 'migrations'), shadowUrl: testServerUrl() });
     expect(r.ok).toBe(false);
@@ -50,8 +62,13 @@ describe('migrate test on shadow databases', () => {
         revision: 'a2',
         file: '0002_orgs_note.sql',
         message:
-          'Reverting 0002_orgs_note.sql (revision a2) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0002_orgs_note.sql:6:1: applying revision a2 failed: relation "orgs_name" already exists (SQLSTATE 42P07)); the stairway stops here.',
-        differences: ['the schema after reverting 0002_orgs_note.sql has an extra index orgs_name that the schema before it does not define'],
+          'Reverting 0002_orgs_note.sql (revision a2) does not restore the schema from before it: its ' +
+          'down section does not undo its up section (1 difference). Applying it again then fails ' +
+          '(0002_orgs_note.sql:6:1: applying revision a2 failed: relation "orgs_name" already exists ' +
+          '(SQLSTATE 42P07)); the stairway stops here.',
+        differences: [
+          'the schema after reverting 0002_orgs_note.sql has an extra index orgs_name that the schema before it does not define',
+        ],
       },
     ]);
     expect(r.checks.find((c) => c.name === 'downgrade')!.status).toBe('passed');
@@ -71,13 +88,17 @@ describe('migrate test on shadow databases', () => {
       ['a3', '0003_bad_down.sql'],
     ]);
     expect(stair[0]!.message).toBe(
-      "Reverting 0002_no_down.sql (revision a2) failed: 0002_no_down.sql (revision a2) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use `strata stamp` to move the version without running it.",
+      "Reverting 0002_no_down.sql (revision a2) failed: 0002_no_down.sql (revision a2) has no '-- " +
+        "migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no " +
+        'SQL), or use `strata stamp` to move the version without running it.',
     );
-    expect(stair[1]!.message).toMatch(new RegExp(
-      /^Reverting 0003_bad_down\.sql \(revision a3\) failed at 0003_bad_down\.sql \(revision a3/.source +
-        /\): 0003_bad_down\.sql:8:1: reverting revision a3 failed: column "slugg" of relation /.source +
-        /"orgs" does not exist \(SQLSTATE 42703\)/.source,
-    ));
+    expect(stair[1]!.message).toMatch(
+      new RegExp(
+        /^Reverting 0003_bad_down\.sql \(revision a3\) failed at 0003_bad_down\.sql \(revision a3/.source +
+          /\): 0003_bad_down\.sql:8:1: reverting revision a3 failed: column "slugg" of relation /.source +
+          /"orgs" does not exist \(SQLSTATE 42703\)/.source,
+      ),
+    );
     const down = r.failures.find((f) => f.check === 'downgrade')!;
     expect(down).toMatchObject({ revision: 'a2', file: '0002_no_down.sql' });
   });
@@ -92,7 +113,9 @@ describe('migrate test on shadow databases', () => {
     expect(r.failures).toEqual([
       {
         check: 'single-head',
-        message: 'The migrations have 2 heads: 0002_left.sql (revision b2), 0002_right.sql (revision c2). Merge them with `strata merge` so every database ends at the same schema.',
+        message:
+          'The migrations have 2 heads: 0002_left.sql (revision b2), 0002_right.sql (revision c2). Merge ' +
+          'them with `strata merge` so every database ends at the same schema.',
         differences: [],
       },
     ]);
@@ -117,22 +140,40 @@ describe('migrate test on shadow databases', () => {
     const b = await testMigrations({ migrationsDir: join(broken, 'migrations'), shadowUrl: testServerUrl() });
     expect(b.failures).toHaveLength(1);
     expect(b.failures[0]).toMatchObject({ check: 'upgrade', revision: 'a2', file: '0002_typo.sql' });
-    expect(b.failures[0]!.message).toMatch(new RegExp(
-      /^Upgrading from base to head failed at 0002_typo\.sql \(revision a2\): 0002_typo/.source +
-        /\.sql:5:1: applying revision a2 failed: relation "orgz" does not exist/.source,
-    ));
+    expect(b.failures[0]!.message).toMatch(
+      new RegExp(
+        /^Upgrading from base to head failed at 0002_typo\.sql \(revision a2\): 0002_typo/.source +
+          /\.sql:5:1: applying revision a2 failed: relation "orgz" does not exist/.source,
+      ),
+    );
     expect(b.checks.map((c) => c.status)).toEqual(['passed', 'failed', 'skipped', 'skipped', 'skipped']);
   });
 
   it('finds what a downgrade to base leaves behind', async () => {
     const dir = folder({
       ...base,
-      'migrations/0002_ext.sql': mig('a2', ['a1'], 'CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date);', 'DROP TABLE reporting.daily;'),
+      'migrations/0002_ext.sql': mig(
+        'a2',
+        ['a1'],
+        'CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date);',
+        'DROP TABLE reporting.daily;',
+      ),
     });
     const r = await testMigrations({ migrationsDir: join(dir, 'migrations'), shadowUrl: testServerUrl() });
     expect(r.failures.map((f) => [f.check, f.message, f.differences])).toEqual([
-      ['downgrade', "Downgrading to base leaves 1 object behind besides Strata's own schema.", ['the database downgraded to base has an extra schema reporting that an empty database does not define']],
-      ['stairway', 'Reverting 0002_ext.sql (revision a2) does not restore the schema from before it: its down section does not undo its up section (1 difference). Applying it again then fails (0002_ext.sql:5:1: applying revision a2 failed: schema "reporting" already exists (SQLSTATE 42P06)); the stairway stops here.', ['the schema after reverting 0002_ext.sql has an extra schema reporting that the schema before it does not define']],
+      [
+        'downgrade',
+        "Downgrading to base leaves 1 object behind besides Strata's own schema.",
+        ['the database downgraded to base has an extra schema reporting that an empty database does not define'],
+      ],
+      [
+        'stairway',
+        'Reverting 0002_ext.sql (revision a2) does not restore the schema from before it: its down ' +
+          'section does not undo its up section (1 difference). Applying it again then fails ' +
+          '(0002_ext.sql:5:1: applying revision a2 failed: schema "reporting" already exists (SQLSTATE ' +
+          '42P06)); the stairway stops here.',
+        ['the schema after reverting 0002_ext.sql has an extra schema reporting that the schema before it does not define'],
+      ],
     ]);
   });
 });

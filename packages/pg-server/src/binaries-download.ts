@@ -121,7 +121,9 @@ export async function downloadPostgresBinaries(options: DownloadOptions): Promis
   const started = Date.now();
 
   const metaUrl = `${registry.base}${pkg.replace('/', '%2f')}`;
-  const metaBody = await getBody(metaUrl, registry, fail, { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' });
+  const metaBody = await getBody(metaUrl, registry, fail, {
+    accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8',
+  });
   let packument: Packument;
   try {
     packument = JSON.parse(metaBody.toString('utf8')) as Packument;
@@ -139,7 +141,9 @@ export async function downloadPostgresBinaries(options: DownloadOptions): Promis
   const tarball = await getBody(dist.tarball, registry, fail, {});
   const actual = createHash('sha512').update(tarball).digest('base64');
   if (actual !== integrity) {
-    throw fail(`the tarball of ${pkg}@${version} does not match the registry's integrity (expected sha512-${integrity}, got sha512-${actual}).`);
+    throw fail(
+      `the tarball of ${pkg}@${version} does not match the registry's integrity (expected sha512-${integrity}, got sha512-${actual}).`,
+    );
   }
 
   const platformDir = join(options.cacheDir, pkg.split('/')[1] as string);
@@ -194,7 +198,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function getBody(url: string, registry: Registry, fail: (what: string, cause?: unknown) => StrataError, headers: Record<string, string>): Promise<Buffer> {
+async function getBody(
+  url: string,
+  registry: Registry,
+  fail: (what: string, cause?: unknown) => StrataError,
+  headers: Record<string, string>,
+): Promise<Buffer> {
   let target: URL;
   try {
     target = new URL(url);
@@ -208,7 +217,10 @@ async function getBody(url: string, registry: Registry, fail: (what: string, cau
   target.password = '';
   let res: Response;
   try {
-    res = await fetch(target, { headers: { ...headers, ...(sameOrigin && registry.authorization ? { authorization: registry.authorization } : {}) }, redirect: 'follow' });
+    res = await fetch(target, {
+      headers: { ...headers, ...(sameOrigin && registry.authorization ? { authorization: registry.authorization } : {}) },
+      redirect: 'follow',
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw fail(`GET ${shown} failed (${cause?.code ?? cause?.message ?? (err as Error).message}).`, err);

@@ -89,7 +89,11 @@ function runAsForRoot(): RunAs | undefined {
     /* reported below */
   }
   const created = lookup();
-  if (!created) throw new StrataError('SERVER_START_FAILED', 'Running as root, and no `postgres` system user exists or could be created to run the embedded PostgreSQL server.');
+  if (!created)
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      'Running as root, and no `postgres` system user exists or could be created to run the embedded PostgreSQL server.',
+    );
   return created;
 }
 
@@ -111,19 +115,27 @@ function installExitHook(): void {
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const logger = options.logger ?? silentLogger;
-  const binDir = options.binDir ?? (options.major === undefined ? embeddedBinDir() : (await resolvePostgresBinaries({ major: options.major, logger })).binDir);
+  const binDir =
+    options.binDir ??
+    (options.major === undefined ? embeddedBinDir() : (await resolvePostgresBinaries({ major: options.major, logger })).binDir);
   for (const bin of ['initdb', 'postgres']) {
     if (!existsSync(join(binDir, bin))) throw new StrataError('SERVER_START_FAILED', `PostgreSQL binary '${bin}' not found in ${binDir}.`);
   }
   const probed = probePostgresBinaries(binDir);
-  if (!probed) throw new StrataError('SERVER_START_FAILED', `The PostgreSQL binaries in ${binDir} do not run here (\`postgres --version\` failed).`, { meta: { binDir } });
+  if (!probed)
+    throw new StrataError('SERVER_START_FAILED', `The PostgreSQL binaries in ${binDir} do not run here (\`postgres --version\` failed).`, {
+      meta: { binDir },
+    });
   const major = probed.major;
   const runAs = runAsForRoot();
   // As root the server runs as `postgres`, who may not reach binaries inside a
   // private folder (a project under /root): run a reachable copy (runtime-dir.ts).
   const serverBinDir = runAs ? reachableBinDir(binDir, runAs, probed.version, logger) : binDir;
   if (runAs && options.baseDir !== undefined && !reachableBy(options.baseDir, runAs)) {
-    throw new StrataError('SERVER_START_FAILED', `The data directory's parent ${options.baseDir} cannot be entered by the postgres user the server runs as; choose another baseDir.`);
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      `The data directory's parent ${options.baseDir} cannot be entered by the postgres user the server runs as; choose another baseDir.`,
+    );
   }
   const tempBase = options.baseDir ?? reachableTempDir(runAs);
   removeStaleServerFolders(tempBase, logger);
@@ -150,7 +162,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   logger.debug('initdb', { binDir: serverBinDir, major });
   try {
-    await run(join(serverBinDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'], spawnOpts);
+    await run(
+      join(serverBinDir, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'],
+      spawnOpts,
+    );
   } catch (err) {
     cleanupDir();
     throw new StrataError('SERVER_START_FAILED', `initdb failed: ${(err as Error).message}`, { cause: err });
@@ -198,7 +214,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (Date.now() > deadline) {
         child.kill('SIGQUIT');
         cleanupDir();
-        throw new StrataError('SERVER_START_FAILED', `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 60_000} ms.`);
+        throw new StrataError(
+          'SERVER_START_FAILED',
+          `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 60_000} ms.`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -236,7 +255,6 @@ function run(cmd: string, args: string[], opts: object): Promise<void> {
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${out.trim().slice(-1000)}`))));
   });
 }
-
 
 /** The file in a server's folder naming the process that owns it. */
 const OWNER_FILE = 'owner.pid';
@@ -306,7 +324,11 @@ export function removeStaleServerFolders(dir: string, logger: Logger = silentLog
       }
       rmSync(root, { recursive: true, force: true });
       removed.push(root);
-      logger.info('removed the folder of a PostgreSQL server whose owner is gone', { folder: root, owner: owner ?? null, stoppedServer: postmaster ?? null });
+      logger.info('removed the folder of a PostgreSQL server whose owner is gone', {
+        folder: root,
+        owner: owner ?? null,
+        stoppedServer: postmaster ?? null,
+      });
     } catch {
       // another process removes it at the same moment, or it is not ours to remove
     }

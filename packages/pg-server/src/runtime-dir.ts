@@ -77,7 +77,11 @@ export function reachableTempDir(user: RunAs | undefined): string {
   if (!user) return candidates[0] as string;
   const found = candidates.find((d) => reachableBy(d, user));
   if (!found) {
-    throw new StrataError('SERVER_START_FAILED', `Neither ${candidates.join(' nor ')} can be entered by the user the embedded PostgreSQL runs as (uid ${user.uid}); set TMPDIR to a folder it can reach.`);
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      `Neither ${candidates.join(' nor ')} can be entered by the user the embedded PostgreSQL runs as ` +
+        `(uid ${user.uid}); set TMPDIR to a folder it can reach.`,
+    );
   }
   return found;
 }
@@ -153,13 +157,18 @@ function runtimeRoot(user: RunAs): string {
 function checkedRoot(root: string): string {
   const st = lstatSync(root);
   if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o022) !== 0) {
-    throw new StrataError('SERVER_START_FAILED', `Refusing the runtime folder ${root}: it must be a directory owned by this user and writable by no one else. Remove it and try again.`);
+    throw new StrataError(
+      'SERVER_START_FAILED',
+      `Refusing the runtime folder ${root}: it must be a directory owned by this user and writable by ` +
+        `no one else. Remove it and try again.`,
+    );
   }
   if ((st.mode & 0o755) !== 0o755) chmodSync(root, 0o755);
   return root;
 }
 
-/** Recreate `from` at `to`: folders 755, files hard-linked (copied when linking fails or the file is not world-readable), symbolic links as links. */
+/** Recreate `from` at `to`: folders 755, files hard-linked (copied when linking fails or the file is not world-readable), symbolic links as
+ * links. */
 function mirror(from: string, to: string): void {
   mkdirSync(to, { mode: 0o755 });
   chmodSync(to, 0o755); // whatever the umask says
@@ -247,4 +256,3 @@ function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-

@@ -31,7 +31,10 @@ export function withDatabase(url: string, database: string): string {
  * may CREATE DATABASE), named `<prefix>_<random>`.
  */
 export async function createScratchDatabase(adminUrl: string, options: ScratchDatabaseOptions = {}): Promise<ScratchDatabase> {
-  const prefix = (options.prefix ?? 'strata_scratch').toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  const prefix = (options.prefix ?? 'strata_scratch')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const template = options.template ?? 'template0';
   await withConnection({ url: adminUrl, applicationName: 'strata-scratch' }, async (c) => {

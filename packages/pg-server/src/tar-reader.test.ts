@@ -61,7 +61,9 @@ describe('readTar', () => {
     await expect(all(Buffer.concat([member('package/../../etc/passwd', '0', 'x'), end]))).rejects.toThrow(
       "tar member 'package/../../etc/passwd' would be written outside the extraction directory",
     );
-    await expect(all(Buffer.concat([member('/etc/passwd', '0', 'x'), end]))).rejects.toThrow("tar member '/etc/passwd' would be written outside the extraction directory");
+    await expect(all(Buffer.concat([member('/etc/passwd', '0', 'x'), end]))).rejects.toThrow(
+      "tar member '/etc/passwd' would be written outside the extraction directory",
+    );
   });
 
   it('refuses a truncated archive', async () => {

@@ -28,7 +28,8 @@ export async function* readTar(archive: Buffer): AsyncGenerator<TarEntry> {
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const { header } = entry;
       const path = safePath(header.name);
-      const type = header.type === 'file' || header.type === 'contiguous-file' ? 'file' : header.type === 'directory' ? 'directory' : 'other';
+      const type =
+        header.type === 'file' || header.type === 'contiguous-file' ? 'file' : header.type === 'directory' ? 'directory' : 'other';
       yield { path, type, mode: header.mode ?? 0, data: type === 'file' ? Buffer.concat(chunks) : Buffer.alloc(0) };
     }
   } catch (err) {

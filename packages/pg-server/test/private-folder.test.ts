@@ -58,57 +58,62 @@ describe('the embedded server with its binaries in a mode-700 folder', () => {
     expect(reachableBy(tmpdir(), stranger)).toBe(true);
   });
 
-  it(isRoot ? 'as root, runs a reachable copy in the runtime folder, made once and reused, and cleans stale copies' : 'as a user, runs the binaries where they are', async () => {
-    let runtimeRoot: string | undefined;
-    if (isRoot) {
-      // Leftovers a crashed run and a deleted project would leave behind.
-      // Beside root's download cache (a read-only /var would make it <temp>/strata-pg-runtime-0).
-      runtimeRoot = join(dirname(defaultPostgresCacheDir()), 'postgres-runtime');
-      mkdirSync(runtimeRoot, { recursive: true, mode: 0o755 });
-      const deadStaging = join(runtimeRoot, '.staging-2147483646-00000000');
-      const orphan = join(runtimeRoot, '0.0-000000000000');
-      for (const d of [deadStaging, join(orphan, 'bin')]) mkdirSync(d, { recursive: true });
-      writeFileSync(join(orphan, '.source'), join(privateDir, 'deleted-project'));
-      const unrelated = join(runtimeRoot, 'not-ours');
-      mkdirSync(unrelated, { recursive: true });
+  it(
+    isRoot
+      ? 'as root, runs a reachable copy in the runtime folder, made once and reused, and cleans stale copies'
+      : 'as a user, runs the binaries where they are',
+    async () => {
+      let runtimeRoot: string | undefined;
+      if (isRoot) {
+        // Leftovers a crashed run and a deleted project would leave behind.
+        // Beside root's download cache (a read-only /var would make it <temp>/strata-pg-runtime-0).
+        runtimeRoot = join(dirname(defaultPostgresCacheDir()), 'postgres-runtime');
+        mkdirSync(runtimeRoot, { recursive: true, mode: 0o755 });
+        const deadStaging = join(runtimeRoot, '.staging-2147483646-00000000');
+        const orphan = join(runtimeRoot, '0.0-000000000000');
+        for (const d of [deadStaging, join(orphan, 'bin')]) mkdirSync(d, { recursive: true });
+        writeFileSync(join(orphan, '.source'), join(privateDir, 'deleted-project'));
+        const unrelated = join(runtimeRoot, 'not-ours');
+        mkdirSync(unrelated, { recursive: true });
 
-      const first = await startLocalServer({ binDir });
-      let program: string;
-      try {
-        program = await serverProgram(first.url);
-      } finally {
-        await first.stop();
-      }
-      const copy = dirname(dirname(program));
-      copies.add(copy);
-      expect(dirname(copy)).toBe(runtimeRoot);
-      expect(readFileSync(join(copy, '.source'), 'utf8').trim()).toBe(dirname(binDir));
-      expect(existsSync(deadStaging)).toBe(false);
-      expect(existsSync(orphan)).toBe(false);
-      expect(existsSync(unrelated)).toBe(true);
-      rmSync(unrelated, { recursive: true });
+        const first = await startLocalServer({ binDir });
+        let program: string;
+        try {
+          program = await serverProgram(first.url);
+        } finally {
+          await first.stop();
+        }
+        const copy = dirname(dirname(program));
+        copies.add(copy);
+        expect(dirname(copy)).toBe(runtimeRoot);
+        expect(readFileSync(join(copy, '.source'), 'utf8').trim()).toBe(dirname(binDir));
+        expect(existsSync(deadStaging)).toBe(false);
+        expect(existsSync(orphan)).toBe(false);
+        expect(existsSync(unrelated)).toBe(true);
+        rmSync(unrelated, { recursive: true });
 
-      const second = await startLocalServer({ binDir });
-      try {
-        expect(await serverProgram(second.url)).toBe(program);
-      } finally {
-        await second.stop();
-      }
+        const second = await startLocalServer({ binDir });
+        try {
+          expect(await serverProgram(second.url)).toBe(program);
+        } finally {
+          await second.stop();
+        }
 
-      // A data directory the postgres user could not enter is refused with a reason, not an EACCES.
-      const err = await startLocalServer({ binDir, baseDir: privateDir }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(isStrataError(err) && err.code).toBe('SERVER_START_FAILED');
-      expect((err as Error).message).toContain('cannot be entered by the postgres user');
-    } else {
-      const server = await startLocalServer({ binDir, baseDir: privateDir });
-      try {
-        expect((await serverProgram(server.url)).startsWith(privateDir)).toBe(true);
-      } finally {
-        await server.stop();
+        // A data directory the postgres user could not enter is refused with a reason, not an EACCES.
+        const err = await startLocalServer({ binDir, baseDir: privateDir }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isStrataError(err) && err.code).toBe('SERVER_START_FAILED');
+        expect((err as Error).message).toContain('cannot be entered by the postgres user');
+      } else {
+        const server = await startLocalServer({ binDir, baseDir: privateDir });
+        try {
+          expect((await serverProgram(server.url)).startsWith(privateDir)).toBe(true);
+        } finally {
+          await server.stop();
+        }
       }
-    }
-  });
+    },
+  );
 });

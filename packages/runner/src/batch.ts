@@ -15,7 +15,13 @@ import { settleFailure } from './step-failure.js';
  * round trips of their own; non-transactional ones run statement by statement.)
  */
 export function batchable(step: PreparedStep, ctx: ExecContext): boolean {
-  return ctx.lockMode === 'session' && step.transactional && step.sql !== undefined && step.sql.section.text.length <= CHUNK_CHARS && step.sql.statements.cutsAfter.size === 0;
+  return (
+    ctx.lockMode === 'session' &&
+    step.transactional &&
+    step.sql !== undefined &&
+    step.sql.section.text.length <= CHUNK_CHARS &&
+    step.sql.statements.cutsAfter.size === 0
+  );
 }
 
 /** One step's part of a batch. */
@@ -79,7 +85,8 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
     const durations = new Map<string, number>();
     for (const res of r.results) {
       const row = res.rows?.[0] as Record<string, unknown> | undefined;
-      if (row && typeof row[STEP_RETURNING.revision] === 'string') durations.set(row[STEP_RETURNING.revision] as string, Number(row[STEP_RETURNING.durationMs] ?? 0));
+      if (row && typeof row[STEP_RETURNING.revision] === 'string')
+        durations.set(row[STEP_RETURNING.revision] as string, Number(row[STEP_RETURNING.durationMs] ?? 0));
     }
     return segments.map((s, i) => done(s, i, durations.get(s.step.migration.revision) ?? 0));
   }
@@ -87,7 +94,8 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
   await ctx.client.query('ROLLBACK').catch(() => {});
   // Where the message stopped, by the statements PostgreSQL completed ...
   let byCount = 0;
-  for (let seen = 0; byCount < segments.length && seen + segments[byCount]!.statements <= r.completed; byCount++) seen += segments[byCount]!.statements;
+  for (let seen = 0; byCount < segments.length && seen + segments[byCount]!.statements <= r.completed; byCount++)
+    seen += segments[byCount]!.statements;
   // ... and, authoritatively, by what the version table now records.
   const committed = await committedSegments(segments, ctx).catch(() => undefined);
   const failedAt = committed?.count ?? byCount;
@@ -116,24 +124,38 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
   if (!location && failed) location = { line: failed.range.line, column: failed.range.column };
   if (failedAt > 0) ctx.emit({ type: 'migration-started', ...baseOf(seg) });
   const durationMs = Math.max(0, Date.now() - started - attributed);
-  out.push(await settleFailure(step, { error: r.error, location, statementIndex, rolledBack: true }, seg.record, new Date(Date.now() - durationMs), durationMs, ctx));
+  out.push(
+    await settleFailure(
+      step,
+      { error: r.error, location, statementIndex, rolledBack: true },
+      seg.record,
+      new Date(Date.now() - durationMs),
+      durationMs,
+      ctx,
+    ),
+  );
   return out;
 }
 
 /** After a failed batch: how many of its steps committed (in order), and their recorded durations. */
-async function committedSegments(segments: readonly Segment[], ctx: ExecContext): Promise<{ count: number; durations: Map<string, number> }> {
+async function committedSegments(
+  segments: readonly Segment[],
+  ctx: ExecContext,
+): Promise<{ count: number; durations: Map<string, number> }> {
   const t = tableNames(ctx.schema);
   const revisions = segments.map((s) => quoteLiteral(s.step.migration.revision)).join(', ');
   const rows = (
     await ctx.client.query<{ k: string; r: string; d: number | null }>(
       `SELECT 'h' AS k, revision AS r, NULL::int AS d FROM ${t.version}
        UNION ALL
-       SELECT 'd', revision, duration_ms FROM (SELECT DISTINCT ON (revision) revision, duration_ms, outcome FROM ${t.history} WHERE revision IN (${revisions}) ORDER BY revision, id DESC) l WHERE outcome = 'applied'`,
+       SELECT 'd', revision, duration_ms FROM (SELECT DISTINCT ON (revision) revision, ` +
+        `duration_ms, outcome FROM ${t.history} WHERE revision IN (${revisions}) ORDER BY revision, id ` +
+        `DESC) l WHERE outcome = 'applied'`,
     )
   ).rows;
   const { applied } = ctx.graph.appliedFrom(rows.filter((x) => x.k === 'h').map((x) => x.r));
   let count = 0;
-  while (count < segments.length && (segments[count]!.step.direction === 'up') === applied.has(segments[count]!.step.migration.revision)) count++;
+  while (count < segments.length && (segments[count]!.step.direction === 'up') === applied.has(segments[count]!.step.migration.revision))
+    count++;
   return { count, durations: new Map(rows.filter((x) => x.k === 'd').map((x) => [x.r, x.d ?? 0])) };
 }
-

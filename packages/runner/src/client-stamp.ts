@@ -30,9 +30,17 @@ export async function stampHeadsOnClient(client: Queryable, options: ClientStamp
   const t = tableNames(schema);
   const graph = options.graph;
   await client.query(createTablesSql(schema));
-  const current = (await client.query<{ revision: string }>(`SELECT revision FROM ${t.version} ORDER BY revision`)).rows.map((r) => r.revision);
+  const current = (await client.query<{ revision: string }>(`SELECT revision FROM ${t.version} ORDER BY revision`)).rows.map(
+    (r) => r.revision,
+  );
   if (current.length > 0) {
-    throw new StrataError('USAGE', `Cannot stamp the heads on top of revision${current.length === 1 ? '' : 's'} ${current.join(', ')}: stampHeadsOnClient only records a database at base. Use \`strata stamp\` to move an existing version.`, { meta: { current } });
+    throw new StrataError(
+      'USAGE',
+      `Cannot stamp the heads on top of revision${current.length === 1 ? '' : 's'} ` +
+        `${current.join(', ')}: stampHeadsOnClient only records a database at base. Use \`strata stamp\` ` +
+        `to move an existing version.`,
+      { meta: { current } },
+    );
   }
   const heads = [...graph.heads];
   const rows = graph.order;
@@ -42,7 +50,14 @@ export async function stampHeadsOnClient(client: Queryable, options: ClientStamp
       `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, duration_ms, tool_version, meta)
        SELECT r, 'up', 'stamped', f, msg, c, clock_timestamp(), 0, $5, $6::jsonb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(r, f, msg, c, n) ORDER BY n`,
-      [rows.map((m) => m.revision), rows.map((m) => m.file), rows.map((m) => m.message), rows.map((m) => m.checksum), TOOL_VERSION, JSON.stringify(options.meta ?? {})],
+      [
+        rows.map((m) => m.revision),
+        rows.map((m) => m.file),
+        rows.map((m) => m.message),
+        rows.map((m) => m.checksum),
+        TOOL_VERSION,
+        JSON.stringify(options.meta ?? {}),
+      ],
     );
   }
   return { from: [], to: heads, checksumsRecorded: rows.map((m) => m.revision) };

@@ -27,7 +27,10 @@ export async function openClient(o: ResolvedOptions): Promise<pg.Client> {
  * still judged first: a broken graph is reported (and the connection
  * dropped) whether or not the database answers.
  */
-export async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.Client) => Promise<T>): Promise<{ graph: RevisionGraph; client: Promise<pg.Client>; first: Promise<T>; abandon: () => void }> {
+export async function graphAndClient<T>(
+  o: ResolvedOptions,
+  first: (client: pg.Client) => Promise<T>,
+): Promise<{ graph: RevisionGraph; client: Promise<pg.Client>; first: Promise<T>; abandon: () => void }> {
   const opening = openConnection({ url: o.url, applicationName: o.applicationName });
   const client = opening.client.then((c) => withNotices(c, o));
   // The first query (the state) goes out as soon as the connection is up, and
@@ -49,7 +52,12 @@ export async function graphAndClient<T>(o: ResolvedOptions, first: (client: pg.C
   }
 }
 
-export async function withClient<T>(o: ResolvedOptions, fn: (client: pg.Client) => Promise<T>, opened?: Promise<pg.Client>, keepOpen = false): Promise<T> {
+export async function withClient<T>(
+  o: ResolvedOptions,
+  fn: (client: pg.Client) => Promise<T>,
+  opened?: Promise<pg.Client>,
+  keepOpen = false,
+): Promise<T> {
   const client = await (opened ?? openClient(o));
   try {
     return await fn(client);
@@ -75,9 +83,18 @@ function asStrataError(err: unknown, o: ResolvedOptions): unknown {
   if (pooler) return pooler;
   if (isPgDatabaseError(err)) {
     if (err.code === '55P03') {
-      return new StrataError('LOCK_TIMEOUT', `Could not take the migration lock of schema ${o.schema} on ${describeConnection(o.url)} within ${o.lockWaitMs ?? 0} ms: another migration run holds it. Wait for it to finish or raise lockWaitMs.`, { meta: { sqlstate: err.code }, cause: err });
+      return new StrataError(
+        'LOCK_TIMEOUT',
+        `Could not take the migration lock of schema ${o.schema} on ${describeConnection(o.url)} within ` +
+          `${o.lockWaitMs ?? 0} ms: another migration run holds it. Wait for it to finish or raise ` +
+          `lockWaitMs.`,
+        { meta: { sqlstate: err.code }, cause: err },
+      );
     }
-    return new StrataError('DB_QUERY', `Query on ${describeConnection(o.url)} failed: ${err.message} (SQLSTATE ${err.code})`, { meta: { sqlstate: err.code ?? null }, cause: err });
+    return new StrataError('DB_QUERY', `Query on ${describeConnection(o.url)} failed: ${err.message} (SQLSTATE ${err.code})`, {
+      meta: { sqlstate: err.code ?? null },
+      cause: err,
+    });
   }
   return err;
 }
@@ -99,7 +116,10 @@ export async function watchForDeadClient(client: pg.Client): Promise<{ version: 
   END IF;
 EXCEPTION WHEN others THEN NULL;
 END $$;
-SELECT current_setting('server_version_num')::int AS v, pg_backend_pid() AS pid;`)) as unknown as pg.QueryResult<{ v: number; pid: number }>[];
+SELECT current_setting('server_version_num')::int AS v, pg_backend_pid() AS pid;`)) as unknown as pg.QueryResult<{
+    v: number;
+    pid: number;
+  }>[];
   return { version: results[1]?.rows[0]?.v ?? 0, pid: results[1]?.rows[0]?.pid };
 }
 
@@ -113,10 +133,24 @@ export async function loadGraph(dir: string): Promise<RevisionGraph> {
  * transaction in progress is rolled back. Best effort.
  */
 export function cancelQuery(client: pg.Client): void {
-  const c = client as pg.Client & { _getActiveQuery?: () => unknown; host?: string; port?: number; processID?: number | null; secretKey?: number | null };
+  const c = client as pg.Client & {
+    _getActiveQuery?: () => unknown;
+    host?: string;
+    port?: number;
+    processID?: number | null;
+    secretKey?: number | null;
+  };
   if (c._getActiveQuery?.() === null || c.processID == null || c.secretKey == null) return;
   try {
-    const Connection = (pg as unknown as { Connection: new () => { connect(port: number, host: string): void; on(e: string, f: () => void): void; cancel(pid: number, key: number): void } }).Connection;
+    const Connection = (
+      pg as unknown as {
+        Connection: new () => {
+          connect(port: number, host: string): void;
+          on(e: string, f: () => void): void;
+          cancel(pid: number, key: number): void;
+        };
+      }
+    ).Connection;
     const con = new Connection();
     con.on('error', () => {});
     con.on('connect', () => con.cancel(c.processID!, c.secretKey!));

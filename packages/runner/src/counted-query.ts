@@ -14,11 +14,18 @@ class CountingQuery extends pg.Query {
   completed = 0;
   handleCommandComplete(msg: unknown, connection: unknown): void {
     this.completed++;
-    (pg.Query.prototype as unknown as { handleCommandComplete(m: unknown, c: unknown): void }).handleCommandComplete.call(this, msg, connection);
+    (pg.Query.prototype as unknown as { handleCommandComplete(m: unknown, c: unknown): void }).handleCommandComplete.call(
+      this,
+      msg,
+      connection,
+    );
   }
 }
 
-export async function countedQuery(client: pg.Client, text: string): Promise<{ ok: true; results: pg.QueryResult[] } | { ok: false; error: unknown; completed: number }> {
+export async function countedQuery(
+  client: pg.Client,
+  text: string,
+): Promise<{ ok: true; results: pg.QueryResult[] } | { ok: false; error: unknown; completed: number }> {
   return await new Promise((resolve) => {
     const q = new CountingQuery(text, (err: Error | undefined, res: unknown) => {
       if (err) resolve({ ok: false, error: err, completed: q.completed });
@@ -71,7 +78,8 @@ export async function chunkedQuery(
   suffix: string,
 ): Promise<{ ok: true } | { ok: false; error: unknown; completed: number; text: string; textStart: number; before: number }> {
   const pre = await countedQuery(client, prefix);
-  if (!pre.ok) return { ok: false, error: pre.error, completed: pre.completed, text: prefix, textStart: -prefix.length, before: pre.completed + 1 };
+  if (!pre.ok)
+    return { ok: false, error: pre.error, completed: pre.completed, text: prefix, textStart: -prefix.length, before: pre.completed + 1 };
   const body = statements.source;
   let from = 0;
   let first = 0;

@@ -41,7 +41,15 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
       if (step.sql) {
         const body = step.sql.section.text;
         const statements = step.sql.statements;
-        const r = body.length > CHUNK_CHARS || statements.cutsAfter.size > 0 ? await chunkedQuery(ctx.client, prefix, statements, suffix) : await countedQuery(ctx.client, prefix + body + suffix).then((q) => ({ ...q, text: prefix + body + suffix, textStart: -prefix.length, before: prefixStatements }));
+        const r =
+          body.length > CHUNK_CHARS || statements.cutsAfter.size > 0
+            ? await chunkedQuery(ctx.client, prefix, statements, suffix)
+            : await countedQuery(ctx.client, prefix + body + suffix).then((q) => ({
+                ...q,
+                text: prefix + body + suffix,
+                textStart: -prefix.length,
+                before: prefixStatements,
+              }));
         if (!r.ok) {
           await ctx.client.query('ROLLBACK').catch(() => {});
           const idx = r.completed - r.before;

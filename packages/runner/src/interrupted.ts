@@ -21,7 +21,10 @@ export interface ClaimedStatement {
 const STATEMENT_CHARS = 2000;
 
 export function claimedStatements(statements: Iterable<{ text: string; range: { line: number } }>): ClaimedStatement[] {
-  return [...statements].map((s) => ({ line: s.range.line, sql: s.text.length > STATEMENT_CHARS ? `${s.text.slice(0, STATEMENT_CHARS)}...` : s.text }));
+  return [...statements].map((s) => ({
+    line: s.range.line,
+    sql: s.text.length > STATEMENT_CHARS ? `${s.text.slice(0, STATEMENT_CHARS)}...` : s.text,
+  }));
 }
 
 /** A `running` history row as readState returns it. */
@@ -42,25 +45,28 @@ export interface RunningRow {
 }
 
 /** What to do about an interrupted migration. */
-export type Verdict =
-  | { action: 'resume'; from: number; why: string }
-  | { action: 'refuse'; step: string; why: string };
+export type Verdict = { action: 'resume'; from: number; why: string } | { action: 'refuse'; step: string; why: string };
 
 const strip = (sql: string) => sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
 const CREATE_INDEX_RE = new RegExp(
   /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?/.source +
-    /((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s+ON\b/.source, 'i',
+    /((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s+ON\b/.source,
+  'i',
 );
 const DROP_INDEX_RE = new RegExp(
   /^\s*DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?/.source +
     /((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))?)\s*/.source +
-    /(?:CASCADE|RESTRICT)?\s*;?\s*$/.source, 'i',
+    /(?:CASCADE|RESTRICT)?\s*;?\s*$/.source,
+  'i',
 );
 const IDEMPOTENT_RE = /\bIF\s+(?:NOT\s+)?EXISTS\b|\bCREATE\s+OR\s+REPLACE\b/i;
 
 /** `pg_index` state of an index named as in SQL (schema-qualified or on the search path). */
 async function indexState(client: Queryable, name: string): Promise<'valid' | 'invalid' | 'absent'> {
-  const r = await client.query<{ v: boolean | null }>(`SELECT (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)) AS v, to_regclass($1) IS NOT NULL AS e`, [name]);
+  const r = await client.query<{ v: boolean | null }>(
+    `SELECT (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)) AS v, to_regclass($1) IS NOT NULL AS e`,
+    [name],
+  );
   const row = r.rows[0] as { v: boolean | null; e?: boolean } | undefined;
   if (!row || row.v === null) return 'absent';
   return row.v ? 'valid' : 'invalid';
@@ -80,10 +86,23 @@ export function describeStatement(file: string, s: ClaimedStatement, index: numb
  * run); a statement written to be re-run (IF [NOT] EXISTS, CREATE OR
  * REPLACE) is re-run; anything else is for a person to judge.
  */
-export async function judgeInterrupted(client: Queryable, row: RunningRow, file: string, revision: string, checksumNow: string | null): Promise<Verdict> {
+export async function judgeInterrupted(
+  client: Queryable,
+  row: RunningRow,
+  file: string,
+  revision: string,
+  checksumNow: string | null,
+): Promise<Verdict> {
   const resolveHint = (did: string) =>
-    `check what ${did} ran, then either finish it by hand and record it with \`strata resolve ${revision} --applied\`, or undo what ran and run \`strata resolve ${revision} --rolled-back\` (then \`strata up\` runs it again from its first statement)`;
-  if (row.statements === null) return { action: 'refuse', step: resolveHint('it'), why: 'Its statements were not recorded (a TypeScript migration, or one claimed by an older Strata).' };
+    `check what ${did} ran, then either finish it by hand and record it with \`strata resolve ` +
+    `${revision} --applied\`, or undo what ran and run \`strata resolve ${revision} --rolled-back\` ` +
+    `(then \`strata up\` runs it again from its first statement)`;
+  if (row.statements === null)
+    return {
+      action: 'refuse',
+      step: resolveHint('it'),
+      why: 'Its statements were not recorded (a TypeScript migration, or one claimed by an older Strata).',
+    };
   if (checksumNow !== null && row.checksum !== null && row.checksum !== checksumNow) {
     return { action: 'refuse', step: resolveHint('the file as it was then'), why: 'Its file was edited since the interrupted attempt.' };
   }
@@ -101,7 +120,9 @@ export async function judgeInterrupted(client: Queryable, row: RunningRow, file:
     if (state === 'absent') return { action: 'resume', from: done, why: `${what} had not run (no index ${name})` };
     return {
       action: 'refuse',
-      step: `drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS ${name}; then run \`strata up\` again, which builds it anew and carries on`,
+      step:
+        `drop the INVALID index it left: DROP INDEX CONCURRENTLY IF EXISTS ${name}; then run \`strata ` +
+        `up\` again, which builds it anew and carries on`,
       why: `${what} was interrupted while building index ${name}, which PostgreSQL left INVALID.`,
     };
   }
@@ -112,20 +133,38 @@ export async function judgeInterrupted(client: Queryable, row: RunningRow, file:
     if (state === 'absent') return { action: 'resume', from: done + 1, why: `${what} had completed (no index ${name})` };
     return { action: 'resume', from: done, why: `${what} had not completed (index ${name} is still there)` };
   }
-  if (IDEMPOTENT_RE.test(text)) return { action: 'resume', from: done, why: `${what} may have run, and is written to be re-run (IF [NOT] EXISTS / OR REPLACE)` };
-  return { action: 'refuse', step: resolveHint(`statement ${done + 1}`), why: `${what} may or may not have run, and re-running it is not known to be safe.` };
+  if (IDEMPOTENT_RE.test(text))
+    return { action: 'resume', from: done, why: `${what} may have run, and is written to be re-run (IF [NOT] EXISTS / OR REPLACE)` };
+  return {
+    action: 'refuse',
+    step: resolveHint(`statement ${done + 1}`),
+    why: `${what} may or may not have run, and re-running it is not known to be safe.`,
+  };
 }
 
 /** The error `up`/`down` refuse with when an interrupted migration needs a person. */
-export function interruptedError(row: RunningRow, file: string, revision: string, verdict: Extract<Verdict, { action: 'refuse' }>): StrataError {
+export function interruptedError(
+  row: RunningRow,
+  file: string,
+  revision: string,
+  verdict: Extract<Verdict, { action: 'refuse' }>,
+): StrataError {
   const n = row.statements?.length;
   const done = Math.min(row.statementsDone, n ?? 0);
-  const completed = done === 0 ? 'None of its statements is known to have completed' : `Statement${done === 1 ? '' : 's'} 1${done > 1 ? `-${done}` : ''} completed`;
-  const rest = n === undefined || done >= n ? '' : `; statement ${done + 1} may have run; ${done + 1 < n ? `statements ${done + 2}-${n} did not run` : 'it is the last one'}`;
+  const completed =
+    done === 0
+      ? 'None of its statements is known to have completed'
+      : `Statement${done === 1 ? '' : 's'} 1${done > 1 ? `-${done}` : ''} completed`;
+  const rest =
+    n === undefined || done >= n
+      ? ''
+      : `; statement ${done + 1} may have run; ${done + 1 < n ? `statements ${done + 2}-${n} did not run` : 'it is the last one'}`;
   const progress = n === undefined ? 'Which of its statements ran is not known.' : `${completed}${rest}.`;
   return new StrataError(
     'MIGRATION_INTERRUPTED',
-    `${file} (revision ${revision}) was interrupted: it runs outside a transaction, and the runner that started it at ${row.since}${row.pid !== null ? ` (server pid ${row.pid})` : ''} is gone. ${progress} ${verdict.why}\nNothing was run. To go on: ${verdict.step}.`,
+    `${file} (revision ${revision}) was interrupted: it runs outside a transaction, and the runner ` +
+      `that started it at ${row.since}${row.pid !== null ? ` (server pid ${row.pid})` : ''} is gone. ` +
+      `${progress} ${verdict.why}\nNothing was run. To go on: ${verdict.step}.`,
     { meta: { file, revision, direction: row.direction, statementsDone: done, statements: n ?? null, step: verdict.step } },
   );
 }

@@ -27,12 +27,23 @@ describe('offline rendering of parameters', () => {
 describe('the recording Kysely', () => {
   it('records writes with inlined parameters and refuses reads', async () => {
     const rec = recordingKysely('0001_x.ts (revision x)');
-    await rec.db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+    await rec.db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .execute();
     await rec.db.insertInto('t').values({ id: 7 }).execute();
     await sql`UPDATE t SET id = ${8}`.execute(rec.db);
-    expect(rec.statements).toEqual(['create table "t" ("id" integer primary key)', 'insert into "t" ("id") values (7)', 'UPDATE t SET id = 8']);
+    expect(rec.statements).toEqual([
+      'create table "t" ("id" integer primary key)',
+      'insert into "t" ("id") values (7)',
+      'UPDATE t SET id = 8',
+    ]);
     await expect(rec.db.selectFrom('t').selectAll().execute()).rejects.toMatchObject({ code: 'MIGRATION_OFFLINE_UNSUPPORTED' });
-    await expect(rec.db.insertInto('t').values({ id: 9 }).returning('id').execute()).rejects.toMatchObject({ code: 'MIGRATION_OFFLINE_UNSUPPORTED' });
-    await expect(sql`WITH x AS (SELECT 1) SELECT * FROM x`.execute(rec.db)).rejects.toThrow('0001_x.ts (revision x) reads data (WITH x AS (SELECT 1) SELECT * FROM x)');
+    await expect(rec.db.insertInto('t').values({ id: 9 }).returning('id').execute()).rejects.toMatchObject({
+      code: 'MIGRATION_OFFLINE_UNSUPPORTED',
+    });
+    await expect(sql`WITH x AS (SELECT 1) SELECT * FROM x`.execute(rec.db)).rejects.toThrow(
+      '0001_x.ts (revision x) reads data (WITH x AS (SELECT 1) SELECT * FROM x)',
+    );
   });
 });

@@ -34,7 +34,10 @@ class ClientConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     this.#onQuery?.(compiled.sql);
     const res = await this.#client.query(compiled.sql, [...compiled.parameters]);
-    const affected = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command) && res.rowCount !== null ? { numAffectedRows: BigInt(res.rowCount) } : {};
+    const affected =
+      ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command) && res.rowCount !== null
+        ? { numAffectedRows: BigInt(res.rowCount) }
+        : {};
     return { rows: (res.rows ?? []) as R[], ...affected };
   }
   // eslint-disable-next-line require-yield
@@ -61,13 +64,22 @@ export class SingleConnectionDriver implements Driver {
     return this.#connection;
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery({ sql: this.#outerTransaction ? 'SAVEPOINT strata_nested' : 'BEGIN', parameters: [] } as unknown as CompiledQuery);
+    await connection.executeQuery({
+      sql: this.#outerTransaction ? 'SAVEPOINT strata_nested' : 'BEGIN',
+      parameters: [],
+    } as unknown as CompiledQuery);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery({ sql: this.#outerTransaction ? 'RELEASE SAVEPOINT strata_nested' : 'COMMIT', parameters: [] } as unknown as CompiledQuery);
+    await connection.executeQuery({
+      sql: this.#outerTransaction ? 'RELEASE SAVEPOINT strata_nested' : 'COMMIT',
+      parameters: [],
+    } as unknown as CompiledQuery);
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery({ sql: this.#outerTransaction ? 'ROLLBACK TO SAVEPOINT strata_nested' : 'ROLLBACK', parameters: [] } as unknown as CompiledQuery);
+    await connection.executeQuery({
+      sql: this.#outerTransaction ? 'ROLLBACK TO SAVEPOINT strata_nested' : 'ROLLBACK',
+      parameters: [],
+    } as unknown as CompiledQuery);
   }
   async releaseConnection(): Promise<void> {}
   async destroy(): Promise<void> {}
@@ -140,11 +152,14 @@ export class RecordingDriver implements Driver {
     return {
       async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
         const node = compiled.query as { kind: string; returning?: unknown };
-        const reads = node.kind === 'SelectQueryNode' || node.returning !== undefined || (node.kind === 'RawNode' && READ_RE.test(compiled.sql));
+        const reads =
+          node.kind === 'SelectQueryNode' || node.returning !== undefined || (node.kind === 'RawNode' && READ_RE.test(compiled.sql));
         if (reads) {
           throw new StrataError(
             'MIGRATION_OFFLINE_UNSUPPORTED',
-            `${what} reads data (${compiled.sql.trim().split('\n')[0]!.slice(0, 80)}), so it cannot be turned into an offline script: the result is only known when it runs. Run it online (strata up without --sql), or rewrite it so it only writes.`,
+            `${what} reads data (${compiled.sql.trim().split('\n')[0]!.slice(0, 80)}), so it cannot be ` +
+              `turned into an offline script: the result is only known when it runs. Run it online (strata up ` +
+              `without --sql), or rewrite it so it only writes.`,
             { meta: { sql: compiled.sql } },
           );
         }

@@ -63,7 +63,11 @@ export function decodeMigration(file: string, bytes: Buffer): { text: string; de
     try {
       decoder = new TextDecoder(declared.toLowerCase());
     } catch {
-      throw invalid(file, `'-- encoding: ${declared}' is not an encoding this Node.js knows (e.g. latin1, windows-1252, iso-8859-15, utf-8).`, { encoding: declared });
+      throw invalid(
+        file,
+        `'-- encoding: ${declared}' is not an encoding this Node.js knows (e.g. latin1, windows-1252, iso-8859-15, utf-8).`,
+        { encoding: declared },
+      );
     }
     return { text: decoder.decode(bytes), declared: decoder.encoding };
   }
@@ -73,7 +77,9 @@ export function decodeMigration(file: string, bytes: Buffer): { text: string; de
   const shown = [...bytes.subarray(at, at + 4)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
   throw invalid(
     `${file}:${line}`,
-    `byte offset ${at}: not valid UTF-8 (${shown}). Strata reads migrations as UTF-8, and sending these bytes would store U+FFFD in place of the character. Convert the file (e.g. iconv -f latin1 -t utf-8), or declare its encoding with a '-- encoding: latin1' header line.`,
+    `byte offset ${at}: not valid UTF-8 (${shown}). Strata reads migrations as UTF-8, and sending ` +
+      `these bytes would store U+FFFD in place of the character. Convert the file (e.g. iconv -f ` +
+      `latin1 -t utf-8), or declare its encoding with a '-- encoding: latin1' header line.`,
     { line, byteOffset: at },
   );
 }
@@ -119,7 +125,10 @@ function parseRevisionList(file: string, value: string, line: number): string[] 
   if (v === '' || v.toLowerCase() === 'none') return [];
   // The common case, one parent: no split, map and filter.
   if (!v.includes(',') && REVISION_RE.test(v)) return [v];
-  const ids = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const ids = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const id of ids) {
     if (!REVISION_RE.test(id)) throw invalid(`${file}:${line}`, `parent '${id}' is not a revision id (letters, digits and _ only).`);
   }
@@ -141,7 +150,9 @@ interface Header {
 /** A data-loss acknowledgement must say why: an empty one is refused rather than taken as consent. */
 function dataLossReason(file: string, value: string, how: string): string {
   const v = value.trim();
-  const example = how.includes('export') ? "export const dataLoss = 'legacy column, emptied in 0041'" : "'-- data-loss: legacy column, emptied in 0041'";
+  const example = how.includes('export')
+    ? "export const dataLoss = 'legacy column, emptied in 0041'"
+    : "'-- data-loss: legacy column, emptied in 0041'";
   if (v === '') throw invalid(file, `${how} needs a reason (who reviewed the loss, or why it is fine), e.g. ${example}.`);
   return v;
 }
@@ -155,7 +166,13 @@ function parseBoolean(file: string, value: string): boolean {
 
 /** Parse the leading `-- key: value` lines of an SQL migration (stops at the first other line). */
 export function parseSqlHeader(file: string, source: string): Header {
-  const header: Header = { message: '', transactional: undefined, lockTimeout: undefined, statementTimeout: undefined, dataLoss: undefined };
+  const header: Header = {
+    message: '',
+    transactional: undefined,
+    lockTimeout: undefined,
+    statementTimeout: undefined,
+    dataLoss: undefined,
+  };
   // A byte-order mark (some Windows editors) is not part of the first header line.
   let pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
@@ -178,7 +195,8 @@ export function parseSqlHeader(file: string, source: string): Header {
     const value = m[2]!.trim();
     switch (key) {
       case 'revision':
-        if (!REVISION_RE.test(value)) throw invalid(`${file}:${lineNo}`, `revision '${value}' is not a revision id (letters, digits and _ only).`);
+        if (!REVISION_RE.test(value))
+          throw invalid(`${file}:${lineNo}`, `revision '${value}' is not a revision id (letters, digits and _ only).`);
         header.revision = value;
         break;
       case 'parents':
@@ -225,7 +243,8 @@ function stringLiteral(source: string, name: string): string | undefined {
  */
 export function parseTsHeader(file: string, source: string): Header {
   const revision = stringLiteral(source, 'revision');
-  if (revision !== undefined && !REVISION_RE.test(revision)) throw invalid(file, `revision '${revision}' is not a revision id (letters, digits and _ only).`);
+  if (revision !== undefined && !REVISION_RE.test(revision))
+    throw invalid(file, `revision '${revision}' is not a revision id (letters, digits and _ only).`);
   const pm = /export\s+const\s+parents\s*(?::[^=]+)?=\s*\[([^\]]*)\]/.exec(source);
   let parents: string[] | undefined;
   if (pm) {
@@ -234,7 +253,8 @@ export function parseTsHeader(file: string, source: string): Header {
       const t = part.trim();
       if (t === '') continue;
       const s = /^(['"`])([A-Za-z0-9_]+)\1$/.exec(t);
-      if (!s) throw invalid(file, `parents must be a literal array of revision ids, e.g. export const parents = ['1a2b3c4d5e6f']; found ${t}.`);
+      if (!s)
+        throw invalid(file, `parents must be a literal array of revision ids, e.g. export const parents = ['1a2b3c4d5e6f']; found ${t}.`);
       parents.push(s[2]!);
     }
   }
@@ -312,27 +332,33 @@ export function migrationFromSource(file: string, path: string, raw: string | Bu
   }
   const header = kind === 'sql' ? parseSqlHeader(file, source) : parseTsHeader(file, source);
   const how = kind === 'sql' ? "a '-- revision: <id>' header line" : "export const revision = '<id>'";
-  const howParents = kind === 'sql' ? "a '-- parents: <id>[, <id>...]' header line ('none' for the first migration)" : "export const parents = ['<id>'] ([] for the first migration)";
+  const howParents =
+    kind === 'sql'
+      ? "a '-- parents: <id>[, <id>...]' header line ('none' for the first migration)"
+      : "export const parents = ['<id>'] ([] for the first migration)";
   if (header.revision === undefined) throw invalid(file, `no revision: add ${how}.`);
   if (header.parents === undefined) throw invalid(file, `no parents: add ${howParents}.`);
   if (header.parents.includes(header.revision)) throw invalid(file, `revision ${header.revision} lists itself as a parent.`);
   if (header.parents.length > 1 && new Set(header.parents).size !== header.parents.length) throw invalid(file, `a parent is listed twice.`);
   // The header usually ends at the up marker; only otherwise is the whole text searched.
   if (kind === 'sql' && !header.endsAtUp && !UP_MARKER_RE.test(source)) throw invalid(file, "no '-- migrate:up' section line.");
-  return new MigrationFileImpl({
-    revision: header.revision,
-    parents: header.parents,
-    message: header.message,
-    file,
-    path,
-    kind,
-    transactional: header.transactional,
-    lockTimeout: header.lockTimeout,
-    statementTimeout: header.statementTimeout,
-    dataLoss: header.dataLoss,
-    source,
-    number: Number(m[1]),
-  }, checksum);
+  return new MigrationFileImpl(
+    {
+      revision: header.revision,
+      parents: header.parents,
+      message: header.message,
+      file,
+      path,
+      kind,
+      transactional: header.transactional,
+      lockTimeout: header.lockTimeout,
+      statementTimeout: header.statementTimeout,
+      dataLoss: header.dataLoss,
+      source,
+      number: Number(m[1]),
+    },
+    checksum,
+  );
 }
 
 /**
@@ -347,16 +373,30 @@ export async function loadMigrations(dir: string): Promise<MigrationSet> {
     names = readdirSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new StrataError('CONFIG_INVALID', `The migrations folder ${dir} does not exist. Create it with \`strata init\` or point migrationsDir at the right folder.`, { meta: { dir } });
-    throw new StrataError('CONFIG_INVALID', `Cannot read the migrations folder ${dir}: ${(err as Error).message}`, { meta: { dir }, cause: err });
+    if (code === 'ENOENT')
+      throw new StrataError(
+        'CONFIG_INVALID',
+        `The migrations folder ${dir} does not exist. Create it with \`strata init\` or point migrationsDir at the right folder.`,
+        { meta: { dir } },
+      );
+    throw new StrataError('CONFIG_INVALID', `Cannot read the migrations folder ${dir}: ${(err as Error).message}`, {
+      meta: { dir },
+      cause: err,
+    });
   }
   // A .sql file that is not named like a migration would otherwise be skipped
   // without a word: a migration silently never applied. (.ts files may be helpers.)
   const stray = names.filter((n) => n.endsWith('.sql') && !MIGRATION_FILE_RE.test(n));
   if (stray.length > 0) {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${stray.join(', ')} in ${dir} ${stray.length === 1 ? 'does' : 'do'} not look like a migration (NNNN_slug.sql). Rename ${stray.length === 1 ? 'it' : 'them'} (\`strata new\` writes the right name) or move ${stray.length === 1 ? 'it' : 'them'} out of the migrations folder.`, {
-      meta: { files: stray, dir },
-    });
+    throw new StrataError(
+      'MIGRATION_FILE_INVALID',
+      `${stray.join(', ')} in ${dir} ${stray.length === 1 ? 'does' : 'do'} not look like a migration ` +
+        `(NNNN_slug.sql). Rename ${stray.length === 1 ? 'it' : 'them'} (\`strata new\` writes the right ` +
+        `name) or move ${stray.length === 1 ? 'it' : 'them'} out of the migrations folder.`,
+      {
+        meta: { files: stray, dir },
+      },
+    );
   }
   const files = sortFileNames(names.filter((n) => MIGRATION_FILE_RE.test(n) && !n.endsWith('.d.ts')));
   // Synchronous reads on purpose: for a thousand small files they are several

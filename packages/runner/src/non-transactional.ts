@@ -20,13 +20,24 @@ import { kyselyFor, lockAndRecheck, SKIPPED, type ExecContext, type Failure } fr
  * reset after. A resumed migration (ctx.resume) starts at the statement the
  * judgement named.
  */
-export async function executeNonTransactional(step: PreparedStep, ctx: ExecContext, t: { lock: string; statement: string }, record: StepRecord, startedAt: Date): Promise<Failure | undefined> {
+export async function executeNonTransactional(
+  step: PreparedStep,
+  ctx: ExecContext,
+  t: { lock: string; statement: string },
+  record: StepRecord,
+  startedAt: Date,
+): Promise<Failure | undefined> {
   const m = step.migration;
   const client = ctx.client;
   const history = tableNames(ctx.schema).history;
   const resume = ctx.resume?.get(m.revision);
   const from = resume?.from ?? 0;
-  const claimMeta = { ...record.meta, statements: step.sql ? claimedStatements(step.sql.statements) : null, statementsDone: from, ...(resume ? { resumedFrom: from, interruptedClaim: resume.id } : {}) };
+  const claimMeta = {
+    ...record.meta,
+    statements: step.sql ? claimedStatements(step.sql.statements) : null,
+    statementsDone: from,
+    ...(resume ? { resumedFrom: from, interruptedClaim: resume.id } : {}),
+  };
   let claim: string;
   if (ctx.lockMode === 'transaction') {
     const claimed = await claimStep(step, ctx, { ...record, meta: claimMeta }, startedAt);
@@ -34,9 +45,17 @@ export async function executeNonTransactional(step: PreparedStep, ctx: ExecConte
     claim = claimed;
   } else {
     // The session lock is held: no other runner is on it; an interrupted claim judged resumable is replaced.
-    claim = (await client.query<{ id: string }>(`WITH gone AS (DELETE FROM ${history} WHERE id = $9::bigint AND outcome = 'running') ${insertClaimSql(history)}`, [...claimParams({ ...record, meta: claimMeta }, startedAt), resume?.id ?? null])).rows[0]!.id;
+    claim = (
+      await client.query<{ id: string }>(
+        `WITH gone AS (DELETE FROM ${history} WHERE id = $9::bigint AND outcome = 'running') ${insertClaimSql(history)}`,
+        [...claimParams({ ...record, meta: claimMeta }, startedAt), resume?.id ?? null],
+      )
+    ).rows[0]!.id;
   }
-  if (resume) ctx.logger.warn(`resuming ${m.file} at statement ${from + 1} of ${step.sql?.statements.length ?? '?'}: ${resume.why}`, { revision: m.revision });
+  if (resume)
+    ctx.logger.warn(`resuming ${m.file} at statement ${from + 1} of ${step.sql?.statements.length ?? '?'}: ${resume.why}`, {
+      revision: m.revision,
+    });
   const releaseClaim = async () => {
     await client.query(`DELETE FROM ${history} WHERE id = $1`, [claim]).catch(() => {});
   };
@@ -49,7 +68,12 @@ export async function executeNonTransactional(step: PreparedStep, ctx: ExecConte
         const s = statements[i]!;
         if (ctx.stopRequested?.() === 'cancel') {
           await releaseClaim();
-          return { error: new StrataError('MIGRATION_FAILED', 'interrupted by a signal before this statement'), statementIndex: done, rolledBack: false, statementsDone: done };
+          return {
+            error: new StrataError('MIGRATION_FAILED', 'interrupted by a signal before this statement'),
+            statementIndex: done,
+            rolledBack: false,
+            statementsDone: done,
+          };
         }
         try {
           await client.query(s.text);
@@ -62,7 +86,10 @@ export async function executeNonTransactional(step: PreparedStep, ctx: ExecConte
         }
         done++;
         // Progress: a later run knows this statement completed.
-        await client.query(`UPDATE ${history} SET meta = jsonb_set(meta, '{statementsDone}', to_jsonb($2::int)) WHERE id = $1`, [claim, done]);
+        await client.query(`UPDATE ${history} SET meta = jsonb_set(meta, '{statementsDone}', to_jsonb($2::int)) WHERE id = $1`, [
+          claim,
+          done,
+        ]);
       }
     } else {
       const seen: { sql?: string } = {};
@@ -85,7 +112,10 @@ export async function executeNonTransactional(step: PreparedStep, ctx: ExecConte
   const change = headsChange(ctx.graph, ctx.applied, m.revision, step.direction);
   const finalRecord = resume ? { ...record, meta: { ...record.meta, resumedFrom: from } } : record;
   try {
-    await client.query(`DELETE FROM ${history} WHERE id = ${quoteLiteral(claim)}::bigint;\n${stepDml(ctx.schema, change, finalRecord, startedAt.toISOString())}\nCOMMIT;`);
+    await client.query(
+      `DELETE FROM ${history} WHERE id = ${quoteLiteral(claim)}::bigint;\n` +
+        `${stepDml(ctx.schema, change, finalRecord, startedAt.toISOString())}\nCOMMIT;`,
+    );
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     await releaseClaim();
@@ -98,13 +128,27 @@ export async function executeNonTransactional(step: PreparedStep, ctx: ExecConte
 
 /** INSERT of a claim ($1-$8, see claimParams), with the session's pid and backend start, returning its id. */
 function insertClaimSql(history: string): string {
-  return `INSERT INTO ${history} (revision, direction, outcome, file, message, checksum, started_at, tool_version, meta)
-       SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity WHERE pid = pg_backend_pid()))
-       RETURNING id::text`;
+  return (
+    `INSERT INTO ${history} (revision, direction, outcome, file, message, checksum, started_at, ` +
+    `tool_version, meta)
+       SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', ` +
+    `pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity ` +
+    `WHERE pid = pg_backend_pid()))
+       RETURNING id::text`
+  );
 }
 
 function claimParams(record: StepRecord, startedAt: Date): unknown[] {
-  return [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, JSON.stringify(record.meta)];
+  return [
+    record.revision,
+    record.direction,
+    record.file,
+    record.message,
+    record.checksum,
+    startedAt.toISOString(),
+    TOOL_VERSION,
+    JSON.stringify(record.meta),
+  ];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,9 +170,18 @@ async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecor
       await ctx.client.query('COMMIT');
       return 'done';
     }
-    const last = await ctx.client.query<{ id: string; outcome: string; alive: boolean; since: string; direction: string; meta: Record<string, unknown> }>(
-      `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || jsonb_build_object('file', h.file, 'checksum', h.checksum) AS meta,
-              EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart') AS alive
+    const last = await ctx.client.query<{
+      id: string;
+      outcome: string;
+      alive: boolean;
+      since: string;
+      direction: string;
+      meta: Record<string, unknown>;
+    }>(
+      `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || ` +
+        `jsonb_build_object('file', h.file, 'checksum', h.checksum) AS meta,
+              EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND ` +
+        `to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart') AS alive
          FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
       [record.revision],
     );
@@ -136,7 +189,12 @@ async function claimStep(step: PreparedStep, ctx: ExecContext, record: StepRecor
     if (row?.outcome === 'running' && row.alive) {
       await ctx.client.query('COMMIT');
       if (Date.now() >= deadline) {
-        throw new StrataError('LOCK_TIMEOUT', `${step.migration.file} (revision ${record.revision}) is being run by another runner (claimed at ${row.since}); gave up after ${ctx.lockWaitMs} ms.`, { meta: { file: step.migration.file, revision: record.revision } });
+        throw new StrataError(
+          'LOCK_TIMEOUT',
+          `${step.migration.file} (revision ${record.revision}) is being run by another runner (claimed ` +
+            `at ${row.since}); gave up after ${ctx.lockWaitMs} ms.`,
+          { meta: { file: step.migration.file, revision: record.revision } },
+        );
       }
       await sleep(200);
       continue;

@@ -43,7 +43,11 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
     const f = options.from.trim();
     fromHeads = f === '' || f === 'base' ? [] : f.split(',').map((r) => graph.resolve(r.trim()).revision);
   } else {
-    if (!options.url) throw new StrataError('USAGE', 'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.');
+    if (!options.url)
+      throw new StrataError(
+        'USAGE',
+        'An offline script needs either `from` (the revision the database is at) or a database URL to read it from.',
+      );
     fromHeads = await withClient(o, async (client) => {
       const state = await settleState(client, o, graph, await readState(client, o.schema));
       verifyChecksums(graph, appliedOrThrow(state, o), state);
@@ -57,5 +61,13 @@ export async function offlineScript(options: OfflineScriptOptions): Promise<stri
   const findings = dataLossFindings(steps);
   options.onDataLoss?.(findings);
   return await offlineScriptFor(steps, {
-    dataLoss: findings, graph, applied, schema: o.schema, lockTimeout: o.lockTimeout, statementTimeout: o.statementTimeout, fromHeads, target });
+    dataLoss: findings,
+    graph,
+    applied,
+    schema: o.schema,
+    lockTimeout: o.lockTimeout,
+    statementTimeout: o.statementTimeout,
+    fromHeads,
+    target,
+  });
 }

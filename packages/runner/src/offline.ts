@@ -37,9 +37,15 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
   const direction = steps[0]?.direction ?? 'up';
   const out: string[] = [
     `-- Strata ${TOOL_VERSION} offline ${direction === 'up' ? 'upgrade' : 'downgrade'} script`,
-    `-- from: ${ctx.fromHeads.length > 0 ? ctx.fromHeads.join(', ') : 'base'}; target: ${ctx.target}; ${steps.length} migration${steps.length === 1 ? '' : 's'}`,
+    `-- from: ${ctx.fromHeads.length > 0 ? ctx.fromHeads.join(', ') : 'base'}; target: ${ctx.target}` +
+      `; ${steps.length} migration${steps.length === 1 ? '' : 's'}`,
     '-- Run with: psql -X -f <this file> "<database url>" (ON_ERROR_STOP is set below: psql stops at the first error).',
-    ...(ctx.dataLoss?.length ? [`-- ${ctx.dataLoss.length} statement(s) lose data; read them before running this script:`, ...ctx.dataLoss.map((f) => `--   ${findingLine(f).replaceAll('\n', ' ')}`)] : []),
+    ...(ctx.dataLoss?.length
+      ? [
+          `-- ${ctx.dataLoss.length} statement(s) lose data; read them before running this script:`,
+          ...ctx.dataLoss.map((f) => `--   ${findingLine(f).replaceAll('\n', ' ')}`),
+        ]
+      : []),
     '\\set ON_ERROR_STOP on',
     '',
     createTablesSql(ctx.schema).trimEnd(),
@@ -49,7 +55,14 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     const lock = m.lockTimeout ?? ctx.lockTimeout;
     const statement = m.statementTimeout ?? ctx.statementTimeout;
     const change = headsChange(ctx.graph, applied, m.revision, step.direction);
-    const dml = stepDml(ctx.schema, change, { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode: 'offline', kind: m.kind, transactional: step.transactional } });
+    const dml = stepDml(ctx.schema, change, {
+      revision: m.revision,
+      direction: step.direction,
+      file: m.file,
+      message: m.message,
+      checksum: m.checksum,
+      meta: { mode: 'offline', kind: m.kind, transactional: step.transactional },
+    });
     let body: string[];
     if (step.sql) {
       body = step.transactional ? [step.sql.section.text.trimEnd(), ';'] : [...step.sql.statements].map((s) => terminated(s.text));
@@ -63,11 +76,26 @@ export async function offlineScriptFor(steps: readonly PreparedStep[], ctx: Offl
     if (step.transactional) {
       out.push('BEGIN;', setLocalSql(lock, statement).trimEnd(), ...body, dml, 'COMMIT;');
     } else {
-      out.push('-- runs outside a transaction, one statement at a time', `SET lock_timeout = ${quoteLiteral(lock)};`, `SET statement_timeout = ${quoteLiteral(statement)};`, ...body, 'RESET lock_timeout;', 'RESET statement_timeout;', 'BEGIN;', dml, 'COMMIT;');
+      out.push(
+        '-- runs outside a transaction, one statement at a time',
+        `SET lock_timeout = ${quoteLiteral(lock)};`,
+        `SET statement_timeout = ${quoteLiteral(statement)};`,
+        ...body,
+        'RESET lock_timeout;',
+        'RESET statement_timeout;',
+        'BEGIN;',
+        dml,
+        'COMMIT;',
+      );
     }
     if (step.direction === 'up') applied.add(m.revision);
     else applied.delete(m.revision);
   }
-  if (steps.length > 0) out.push('', "-- Strata's summary of the history, which later runs read instead of the whole history", refreshSummarySql(ctx.schema).trimEnd());
+  if (steps.length > 0)
+    out.push(
+      '',
+      "-- Strata's summary of the history, which later runs read instead of the whole history",
+      refreshSummarySql(ctx.schema).trimEnd(),
+    );
   return `${out.join('\n')}\n`;
 }

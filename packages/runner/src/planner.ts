@@ -7,7 +7,10 @@ function relative(target: string): number | undefined {
   if (!m) return undefined;
   const n = Number(m[2]);
   // +0 / -0 would be a run that does nothing and reports success.
-  if (n === 0) throw new StrataError('USAGE', `'${target.trim()}' is not a step count: use ${m[1]}N with N of 1 or more.`, { meta: { target: target.trim() } });
+  if (n === 0)
+    throw new StrataError('USAGE', `'${target.trim()}' is not a step count: use ${m[1]}N with N of 1 or more.`, {
+      meta: { target: target.trim() },
+    });
   return (m[1] === '-' ? -1 : 1) * n;
 }
 
@@ -33,7 +36,10 @@ export function planUpgrade(graph: RevisionGraph, applied: ReadonlySet<string>, 
   if (n !== undefined) {
     if (n < 0) throw new StrataError('USAGE', `'${t}' goes backwards: use downgrade (strata down ${t}).`, { meta: { target: t } });
     const all = graph.order.filter((m) => !applied.has(m.revision));
-    if (n > all.length) throw new StrataError('USAGE', `Cannot apply ${n} migrations: only ${all.length} ${all.length === 1 ? 'is' : 'are'} pending.`, { meta: { target: t, pending: all.length } });
+    if (n > all.length)
+      throw new StrataError('USAGE', `Cannot apply ${n} migrations: only ${all.length} ${all.length === 1 ? 'is' : 'are'} pending.`, {
+        meta: { target: t, pending: all.length },
+      });
     return all.slice(0, n);
   }
   return pending(graph.ancestors(graph.resolve(t).revision));
@@ -49,12 +55,18 @@ export function planDowngrade(graph: RevisionGraph, applied: ReadonlySet<string>
   const t = target.trim();
   const newestFirst = (set: Set<string>) => graph.order.filter((m) => set.has(m.revision)).reverse();
   if (t === 'base') return newestFirst(new Set(applied));
-  if (t === 'head' || t === 'heads') throw new StrataError('USAGE', `'${t}' is not a downgrade target: use a revision, -N or base.`, { meta: { target: t } });
+  if (t === 'head' || t === 'heads')
+    throw new StrataError('USAGE', `'${t}' is not a downgrade target: use a revision, -N or base.`, { meta: { target: t } });
   const n = relative(t);
   if (n !== undefined) {
     if (n > 0) throw new StrataError('USAGE', `'${t}' goes forwards: use upgrade (strata up ${t}).`, { meta: { target: t } });
     const steps = -n;
-    if (steps > applied.size) throw new StrataError('USAGE', `Cannot revert ${steps} migrations: only ${applied.size} ${applied.size === 1 ? 'is' : 'are'} applied.`, { meta: { target: t, applied: applied.size } });
+    if (steps > applied.size)
+      throw new StrataError(
+        'USAGE',
+        `Cannot revert ${steps} migrations: only ${applied.size} ${applied.size === 1 ? 'is' : 'are'} applied.`,
+        { meta: { target: t, applied: applied.size } },
+      );
     const remaining = new Set(applied);
     const out: MigrationFile[] = [];
     for (let i = 0; i < steps; i++) {
@@ -66,7 +78,11 @@ export function planDowngrade(graph: RevisionGraph, applied: ReadonlySet<string>
   }
   const rev = graph.resolve(t).revision;
   if (!applied.has(rev)) {
-    throw new StrataError('USAGE', `Cannot downgrade to ${rev} (${graph.get(rev)!.file}): it is not applied. Use 'base' to revert everything.`, { meta: { target: rev } });
+    throw new StrataError(
+      'USAGE',
+      `Cannot downgrade to ${rev} (${graph.get(rev)!.file}): it is not applied. Use 'base' to revert everything.`,
+      { meta: { target: rev } },
+    );
   }
   const revert = new Set([...graph.descendants(rev, false)].filter((r) => applied.has(r)));
   return newestFirst(revert);

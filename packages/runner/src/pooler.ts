@@ -70,7 +70,10 @@ export function announce(path: ConnectionPath, o: ResolvedOptions, laterPid?: nu
   const what = moved
     ? 'the connection goes through a transaction-pooling connection pooler (its server connection changed between two transactions)'
     : 'the connection goes through a connection pooler (PgBouncer or similar: the server backend is not the one announced at connect)';
-  const reason = `${what}; using transaction-scoped locks (lock mode 'transaction') and no prepared statements. Use --lock-mode session (lockMode: 'session') only with a direct connection or a session-pooling pooler.`;
+  const reason =
+    `${what}; using transaction-scoped locks (lock mode 'transaction') and no prepared statements. ` +
+    `Use --lock-mode session (lockMode: 'session') only with a direct connection or a ` +
+    `session-pooling pooler.`;
   o.logger.info(reason, { lockMode: 'transaction', transactionPooling: moved });
   o.emit({ type: 'lock-mode', mode: 'transaction', pooler: true, reason });
 }
@@ -106,7 +109,11 @@ export function poolerError(err: unknown): StrataError | undefined {
   if (!/statement pooling mode|long transactions not allowed/i.test(message)) return undefined;
   return new StrataError(
     'POOLER_UNSUPPORTED',
-    'The connection goes through a pooler in statement pooling mode (pool_mode = statement), which runs every statement on its own and refuses transactions of several statements; migrations need them (the lock, the migration and its version/history rows commit together). Nothing was applied. Use a direct connection (the provider\'s "direct" or "session" URL, or PostgreSQL\'s own port), or a pool in transaction or session mode, for migrations.',
+    'The connection goes through a pooler in statement pooling mode (pool_mode = statement), which ' +
+      'runs every statement on its own and refuses transactions of several statements; migrations need ' +
+      'them (the lock, the migration and its version/history rows commit together). Nothing was ' +
+      'applied. Use a direct connection (the provider\'s "direct" or "session" URL, or PostgreSQL\'s ' +
+      'own port), or a pool in transaction or session mode, for migrations.',
     { meta: { poolMode: 'statement', sqlstate: isPgDatabaseError(err) ? (err.code ?? null) : null }, cause: err },
   );
 }

@@ -38,12 +38,23 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
       let dataLoss: PreparedStep['dataLoss'] = [];
       if (compiled) {
         const fnName = `${direction}()`;
-        dataLoss = compiled.flatMap((s) => s.dataLoss.map((d) => ({ file: m.file, line: 0, column: 0, code: d.code, message: `${d.message} (compiled from ${fnName})`, tag: s.tag })));
+        dataLoss = compiled.flatMap((s) =>
+          s.dataLoss.map((d) => ({
+            file: m.file,
+            line: 0,
+            column: 0,
+            code: d.code,
+            message: `${d.message} (compiled from ${fnName})`,
+            tag: s.tag,
+          })),
+        );
         const nonTx = compiled.filter((s) => !s.transactional);
         if (nonTx.length > 0 && m.transactional !== false) {
           throw new StrataError(
             'MIGRATION_MIXED_TRANSACTIONALITY',
-            `${m.file} (revision ${m.revision}) runs ${nonTx.map((s) => s.tag).join(', ')} in ${fnName}, which PostgreSQL refuses inside a transaction. Add \`export const transactional = false;\` to run it outside one.`,
+            `${m.file} (revision ${m.revision}) runs ${nonTx.map((s) => s.tag).join(', ')} in ${fnName}, ` +
+              `which PostgreSQL refuses inside a transaction. Add \`export const transactional = false;\` to ` +
+              `run it outside one.`,
             { meta: { file: m.file, revision: m.revision, statements: nonTx.map((s) => s.tag) } },
           );
         }
@@ -53,9 +64,15 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
     }
     const section = sqlSection(m, direction);
     if (!section) {
-      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file} (revision ${m.revision}) has no '-- migrate:down' section, so it cannot be reverted. Add one (it may be empty if reverting needs no SQL), or use \`strata stamp\` to move the version without running it.`, {
-        meta: { file: m.file, revision: m.revision },
-      });
+      throw new StrataError(
+        'MIGRATION_FILE_INVALID',
+        `${m.file} (revision ${m.revision}) has no '-- migrate:down' section, so it cannot be reverted. ` +
+          `Add one (it may be empty if reverting needs no SQL), or use \`strata stamp\` to move the ` +
+          `version without running it.`,
+        {
+          meta: { file: m.file, revision: m.revision },
+        },
+      );
     }
     // One pass, statement by statement: the list keeps positions and kinds, not parse trees.
     const statements = new StatementList(section.text);
@@ -69,23 +86,41 @@ export async function prepareSteps(migrations: readonly MigrationFile[], directi
       statements.push(s);
       if (s.transactionControl) control ??= s;
       if (!s.transactional && nonTxCount++ < 10) nonTx.push(s);
-      for (const d of s.dataLoss) dataLoss.push({ file: m.file, line: s.range.line, column: s.range.column, code: d.code, message: d.message, tag: s.tag });
+      for (const d of s.dataLoss)
+        dataLoss.push({ file: m.file, line: s.range.line, column: s.range.column, code: d.code, message: d.message, tag: s.tag });
     });
     if (control) {
-      throw new StrataError('MIGRATION_FILE_INVALID', `${m.file}:${control.range.line}:${control.range.column}: ${control.tag} inside a migration. Strata runs each migration in its own transaction; remove the transaction control (or mark the migration '-- transactional: false' and let each statement commit on its own).`, {
-        meta: { file: m.file, revision: m.revision, line: control.range.line, column: control.range.column },
-      });
+      throw new StrataError(
+        'MIGRATION_FILE_INVALID',
+        `${m.file}:${control.range.line}:${control.range.column}: ${control.tag} inside a migration. ` +
+          `Strata runs each migration in its own transaction; remove the transaction control (or mark the ` +
+          `migration '-- transactional: false' and let each statement commit on its own).`,
+        {
+          meta: { file: m.file, revision: m.revision, line: control.range.line, column: control.range.column },
+        },
+      );
     }
     let transactional: boolean;
     if (m.transactional === false) transactional = false;
     else if (nonTxCount === 0) transactional = true;
     else if (nonTxCount === statements.length) transactional = false;
     else {
-      const list = nonTx.map((s) => `${m.file}:${s.range.line}:${s.range.column} ${s.tag}`).join('; ') + (nonTxCount > nonTx.length ? `; and ${nonTxCount - nonTx.length} more` : '');
+      const list =
+        nonTx.map((s) => `${m.file}:${s.range.line}:${s.range.column} ${s.tag}`).join('; ') +
+        (nonTxCount > nonTx.length ? `; and ${nonTxCount - nonTx.length} more` : '');
       throw new StrataError(
         'MIGRATION_MIXED_TRANSACTIONALITY',
-        `${m.file} (revision ${m.revision}) mixes statements that cannot run inside a transaction (${list}) with ones that can. Move the non-transactional statements into a migration of their own, or add the header '-- transactional: false' to run every statement on its own, knowing a failure half-way leaves the earlier ones applied.`,
-        { meta: { file: m.file, revision: m.revision, statements: nonTx.map((s) => ({ line: s.range.line, column: s.range.column, tag: s.tag })) } },
+        `${m.file} (revision ${m.revision}) mixes statements that cannot run inside a transaction (` +
+          `${list}) with ones that can. Move the non-transactional statements into a migration of their ` +
+          `own, or add the header '-- transactional: false' to run every statement on its own, knowing a ` +
+          `failure half-way leaves the earlier ones applied.`,
+        {
+          meta: {
+            file: m.file,
+            revision: m.revision,
+            statements: nonTx.map((s) => ({ line: s.range.line, column: s.range.column, tag: s.tag })),
+          },
+        },
       );
     }
     out.push({ migration: m, direction, transactional, sql: { section, statements }, dataLoss });
@@ -113,7 +148,10 @@ export function dataLossFindings(steps: readonly PreparedStep[]): DataLossFindin
 
 /** Where a finding is, for messages. */
 export function findingLine(f: DataLossFinding): string {
-  return `${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}${f.acknowledged !== undefined ? ` (acknowledged by its data-loss header: ${f.acknowledged})` : ''}`;
+  return (
+    `${f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file}: ${f.message}` +
+    `${f.acknowledged !== undefined ? ` (acknowledged by its data-loss header: ${f.acknowledged})` : ''}`
+  );
 }
 
 /**
@@ -129,7 +167,16 @@ export function checkDataLoss(steps: readonly PreparedStep[], allowDataLoss: boo
   const up = steps.some((s) => s.direction === 'up');
   throw new StrataError(
     'DATA_LOSS_REFUSED',
-    `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer needed, then ${up ? "acknowledge it in the migration itself with a '-- data-loss: <reason>' header line (export const dataLoss = '<reason>' in a .ts migration), which covers that migration alone, or " : ''}re-run with --allow-data-loss (allowDataLoss: true)${up ? ', which covers the whole run' : ''}.`,
+    `Refusing to run ${findings.length} statement${findings.length === 1 ? '' : 's'} that would ` +
+      `lose data:\n${lines.join('\n')}\nNothing was run. Check that the data is backed up or no longer ` +
+      `needed, then ` +
+      `${
+        up
+          ? "acknowledge it in the migration itself with a '-- data-loss: <reason>' header line (export " +
+            "const dataLoss = '<reason>' in a .ts migration), which covers that migration alone, or "
+          : ''
+      }` +
+      `re-run with --allow-data-loss (allowDataLoss: true)${up ? ', which covers the whole run' : ''}.`,
     { meta: { findings } },
   );
 }

@@ -52,7 +52,8 @@ export interface ResolveResult {
  */
 export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
   const o = resolveOptions(options);
-  if (options.as !== 'applied' && options.as !== 'rolled-back') throw new StrataError('USAGE', `resolve needs as: 'applied' or 'rolled-back', not ${JSON.stringify(options.as)}.`);
+  if (options.as !== 'applied' && options.as !== 'rolled-back')
+    throw new StrataError('USAGE', `resolve needs as: 'applied' or 'rolled-back', not ${JSON.stringify(options.as)}.`);
   const graph = await loadGraph(o.migrationsDir);
   const m = graph.resolve(options.revision);
   return await withClient(o, async (client) => {
@@ -64,46 +65,96 @@ export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
       try {
         if (path.mode === 'transaction') {
           const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
-          await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
+          await client.query(
+            `SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
+              `${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`,
+          );
         }
         type Row = { id: string; outcome: string; direction: Direction; since: string; meta: Record<string, unknown> };
         let last: Row | undefined;
         try {
-          last = (await client.query<Row>(
-            `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || jsonb_build_object('file', h.file, 'checksum', h.checksum, 'alive', EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart')) AS meta
+          last = (
+            await client.query<Row>(
+              `SELECT h.id::text, h.outcome, h.direction, to_json(h.started_at) #>> '{}' AS since, h.meta || ` +
+                `jsonb_build_object('file', h.file, 'checksum', h.checksum, 'alive', EXISTS (SELECT 1 FROM ` +
+                `pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = ` +
+                `h.meta->>'backendStart')) AS meta
                FROM ${t.history} h WHERE h.revision = $1 ORDER BY h.id DESC LIMIT 1`,
-            [m.revision],
-          )).rows[0];
+              [m.revision],
+            )
+          ).rows[0];
         } catch (err) {
           if (!(isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000'))) throw err;
         }
         const unresolvedFailure = last?.outcome === 'failed' && last.meta.resolved === undefined;
         if (!last || (last.outcome !== 'running' && !unresolvedFailure)) {
-          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) ${last ? `was last ${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`} at ${last.since}` : 'has no history here'}; only an interrupted or failed migration is resolved. \`strata status\` shows what is.`, {
-            meta: { revision: m.revision, file: m.file, last: last?.outcome ?? null },
-          });
+          throw new StrataError(
+            'USAGE',
+            `Nothing to resolve: ${m.file} (revision ${m.revision}) ` +
+              `${
+                last
+                  ? `was last ` +
+                    `${last.outcome === 'failed' ? 'failed and already resolved' : `${last.outcome} (${last.direction})`}` +
+                    ` at ${last.since}`
+                  : 'has no history here'
+              }` +
+              `; only an interrupted or failed migration is resolved. \`strata status\` shows what is.`,
+            {
+              meta: { revision: m.revision, file: m.file, last: last?.outcome ?? null },
+            },
+          );
         }
         if (last.outcome === 'running' && last.meta.alive === true) {
-          throw new StrataError('LOCK_BUSY', `${m.file} (revision ${m.revision}) is being run right now (server pid ${String(last.meta.pid)}, since ${last.since}); wait for it to finish.`, { meta: { revision: m.revision, pid: last.meta.pid ?? null } });
+          throw new StrataError(
+            'LOCK_BUSY',
+            `${m.file} (revision ${m.revision}) is being run right now (server pid ${String(last.meta.pid)}` +
+              `, since ${last.since}); wait for it to finish.`,
+            { meta: { revision: m.revision, pid: last.meta.pid ?? null } },
+          );
         }
         const was = last.outcome === 'running' ? 'interrupted' : 'failed';
         const direction = last.direction;
         const state = await readState(client, o.schema, { full: true });
         const { applied, unknown } = graph.appliedFrom(state.heads);
-        if (unknown.length > 0) throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The database is at revision(s) ${unknown.join(', ')}, which no file defines; resolve cannot place ${m.revision}.`, { meta: { unknown } });
+        if (unknown.length > 0)
+          throw new StrataError(
+            'MIGRATION_UNKNOWN_REVISION',
+            `The database is at revision(s) ${unknown.join(', ')}, which no file defines; resolve cannot place ${m.revision}.`,
+            { meta: { unknown } },
+          );
         if ((direction === 'up') === applied.has(m.revision)) {
-          throw new StrataError('USAGE', `Nothing to resolve: ${m.file} (revision ${m.revision}) is already recorded as ${direction === 'up' ? 'applied' : 'reverted'}.`, { meta: { revision: m.revision } });
+          throw new StrataError(
+            'USAGE',
+            `Nothing to resolve: ${m.file} (revision ${m.revision}) is already recorded as ${direction === 'up' ? 'applied' : 'reverted'}.`,
+            { meta: { revision: m.revision } },
+          );
         }
         const note = { resolved: options.as, resolvedAt: new Date().toISOString(), was };
         if (options.as === 'applied') {
           const change = headsChange(graph, applied, m.revision, direction);
-          const dml = stepDml(o.schema, change, { revision: m.revision, direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode: 'resolve', kind: m.kind, ...note, attempt: Number(last.id) } });
-          await client.query(`${was === 'interrupted' ? `DELETE FROM ${t.history} WHERE id = ${quoteLiteral(last.id)}::bigint;\n` : `UPDATE ${t.history} SET meta = meta || ${quoteLiteral(JSON.stringify(note))}::jsonb WHERE id = ${quoteLiteral(last.id)}::bigint;\n`}${dml}`);
+          const dml = stepDml(o.schema, change, {
+            revision: m.revision,
+            direction,
+            file: m.file,
+            message: m.message,
+            checksum: m.checksum,
+            meta: { mode: 'resolve', kind: m.kind, ...note, attempt: Number(last.id) },
+          });
+          await client.query(
+            `${
+              was === 'interrupted'
+                ? `DELETE FROM ${t.history} WHERE id = ${quoteLiteral(last.id)}::bigint;\n`
+                : `UPDATE ${t.history} SET meta = meta || ${quoteLiteral(JSON.stringify(note))}::jsonb WHERE id = ` +
+                  `${quoteLiteral(last.id)}::bigint;\n`
+            }` + `${dml}`,
+          );
           if (direction === 'up') applied.add(m.revision);
           else applied.delete(m.revision);
         } else {
           await client.query(
-            `UPDATE ${t.history} SET outcome = 'failed', finished_at = coalesce(finished_at, clock_timestamp()), error = coalesce(error, 'interrupted: the runner was gone before it finished'), meta = meta || $2::jsonb WHERE id = $1::bigint`,
+            `UPDATE ${t.history} SET outcome = 'failed', finished_at = coalesce(finished_at, ` +
+              `clock_timestamp()), error = coalesce(error, 'interrupted: the runner was gone before it ` +
+              `finished'), meta = meta || $2::jsonb WHERE id = $1::bigint`,
             [last.id, JSON.stringify(note)],
           );
         }
@@ -138,7 +189,10 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
       try {
         if (path.mode === 'transaction') {
           const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
-          await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`);
+          await client.query(
+            `SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
+              `${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`,
+          );
         }
         const result = await stampOnClient(client, { graph, schema: o.schema, revision: options.revision, purge: !!options.purge });
         await client.query('COMMIT');

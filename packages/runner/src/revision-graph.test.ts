@@ -9,7 +9,11 @@ function set(spec: [string, string, string[]][]): MigrationSet {
   return {
     dir: '/m',
     migrations: spec.map(([file, revision, parents]) =>
-      migrationFromSource(file, `/m/${file}`, `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- migrate:up\n\n-- migrate:down\n`),
+      migrationFromSource(
+        file,
+        `/m/${file}`,
+        `-- revision: ${revision}\n-- parents: ${parents.length ? parents.join(', ') : 'none'}\n\n-- migrate:up\n\n-- migrate:down\n`,
+      ),
     ),
   };
 }
@@ -36,27 +40,44 @@ describe('buildGraph errors name the files', () => {
   it.each<[string, MigrationSet, string, string]>([
     [
       'duplicate revision',
-      set([['0001_a.sql', 'dup', []], ['0002_b.sql', 'dup', []]]),
+      set([
+        ['0001_a.sql', 'dup', []],
+        ['0002_b.sql', 'dup', []],
+      ]),
       'MIGRATION_DUPLICATE_REVISION',
-      'Revision dup is defined twice: in 0001_a.sql and in 0002_b.sql. Give one of them a new revision id (and update the parents that point at it).',
+      'Revision dup is defined twice: in 0001_a.sql and in 0002_b.sql. Give one of them a new ' +
+        'revision id (and update the parents that point at it).',
     ],
     [
       'missing parent',
-      set([['0001_a.sql', 'a', []], ['0002_b.sql', 'b', ['zzz']]]),
+      set([
+        ['0001_a.sql', 'a', []],
+        ['0002_b.sql', 'b', ['zzz']],
+      ]),
       'MIGRATION_MISSING_PARENT',
-      '0002_b.sql (revision b) names parent zzz, but no migration file has that revision. Fix the parents header or restore the missing file.',
+      '0002_b.sql (revision b) names parent zzz, but no migration file has that revision. Fix the ' +
+        'parents header or restore the missing file.',
     ],
     [
       'two roots',
-      set([['0001_a.sql', 'a', []], ['0002_b.sql', 'b', []]]),
+      set([
+        ['0001_a.sql', 'a', []],
+        ['0002_b.sql', 'b', []],
+      ]),
       'MIGRATION_MULTIPLE_ROOTS',
-      "More than one migration has no parent: 0001_a.sql (a), 0002_b.sql (b). Only the first migration may have 'parents: none'; give the others the revision they follow.",
+      'More than one migration has no parent: 0001_a.sql (a), 0002_b.sql (b). Only the first ' +
+        "migration may have 'parents: none'; give the others the revision they follow.",
     ],
     [
       'cycle',
-      set([['0001_a.sql', 'a', []], ['0002_b.sql', 'b', ['a', 'c']], ['0003_c.sql', 'c', ['b']]]),
+      set([
+        ['0001_a.sql', 'a', []],
+        ['0002_b.sql', 'b', ['a', 'c']],
+        ['0003_c.sql', 'c', ['b']],
+      ]),
       'MIGRATION_CYCLE',
-      "The parents of these migrations form a cycle: 0003_c.sql (c) -> 0002_b.sql (b) -> 0003_c.sql (c). A migration's parents must be older migrations.",
+      'The parents of these migrations form a cycle: 0003_c.sql (c) -> 0002_b.sql (b) -> 0003_c.sql ' +
+        "(c). A migration's parents must be older migrations.",
     ],
   ])('%s', (_name, s, code, message) => {
     expect(() => buildGraph(s)).toThrow(expect.objectContaining({ code, message }));
@@ -120,11 +141,21 @@ describe('planning', () => {
   });
 
   it.each<[string, () => unknown, string]>([
-    ['head with two heads', () => planUpgrade(buildGraph(twoHeads), new Set(), 'head'), "Cannot upgrade to 'head': the migrations have 2 heads: l2 (0002_left.sql), x3 (0003_right.sql). Run `strata merge` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch)."],
+    [
+      'head with two heads',
+      () => planUpgrade(buildGraph(twoHeads), new Set(), 'head'),
+      "Cannot upgrade to 'head': the migrations have 2 heads: l2 (0002_left.sql), x3 " +
+        '(0003_right.sql). Run `strata merge` to write a merge migration, or name a target (a revision, ' +
+        "or 'heads' to apply every branch).",
+    ],
     ['too many', () => planUpgrade(g, new Set(['r1', 'l2', 'x3']), '+2'), 'Cannot apply 2 migrations: only 1 is pending.'],
     ['backwards', () => planUpgrade(g, new Set(), '-1'), "'-1' goes backwards: use downgrade (strata down -1)."],
     ['nothing applied', () => planDowngrade(g, new Set(), '-1'), 'Cannot revert 1 migrations: only 0 are applied.'],
-    ['not applied', () => planDowngrade(g, new Set(['r1']), 'l2'), "Cannot downgrade to l2 (0002_left.sql): it is not applied. Use 'base' to revert everything."],
+    [
+      'not applied',
+      () => planDowngrade(g, new Set(['r1']), 'l2'),
+      "Cannot downgrade to l2 (0002_left.sql): it is not applied. Use 'base' to revert everything.",
+    ],
   ])('refuses %s', (_n, fn, message) => {
     expect(fn).toThrow(message);
   });

@@ -36,9 +36,14 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
   for (const m of set.migrations) {
     const other = byRevision.get(m.revision);
     if (other) {
-      throw new StrataError('MIGRATION_DUPLICATE_REVISION', `Revision ${m.revision} is defined twice: in ${other.file} and in ${m.file}. Give one of them a new revision id (and update the parents that point at it).`, {
-        meta: { revision: m.revision, files: [other.file, m.file] },
-      });
+      throw new StrataError(
+        'MIGRATION_DUPLICATE_REVISION',
+        `Revision ${m.revision} is defined twice: in ${other.file} and in ${m.file}. Give one of them a ` +
+          `new revision id (and update the parents that point at it).`,
+        {
+          meta: { revision: m.revision, files: [other.file, m.file] },
+        },
+      );
     }
     byRevision.set(m.revision, m);
   }
@@ -51,9 +56,14 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
     for (let i = 0; i < m.parents.length; i++) {
       const p = m.parents[i]!;
       if (!byRevision.has(p)) {
-        throw new StrataError('MIGRATION_MISSING_PARENT', `${m.file} (revision ${m.revision}) names parent ${p}, but no migration file has that revision. Fix the parents header or restore the missing file.`, {
-          meta: { file: m.file, revision: m.revision, parent: p },
-        });
+        throw new StrataError(
+          'MIGRATION_MISSING_PARENT',
+          `${m.file} (revision ${m.revision}) names parent ${p}, but no migration file has that revision. ` +
+            `Fix the parents header or restore the missing file.`,
+          {
+            meta: { file: m.file, revision: m.revision, parent: p },
+          },
+        );
       }
       const list = children.get(p);
       if (list) list.push(m.revision);
@@ -63,18 +73,34 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
   const childrenOf = (r: string): readonly string[] => children.get(r) ?? NONE;
   const roots = set.migrations.filter((m) => m.parents.length === 0);
   if (roots.length > 1) {
-    throw new StrataError('MIGRATION_MULTIPLE_ROOTS', `More than one migration has no parent: ${roots.map((r) => `${r.file} (${r.revision})`).join(', ')}. Only the first migration may have 'parents: none'; give the others the revision they follow.`, {
-      meta: { roots: roots.map((r) => r.revision), files: roots.map(fileOf) },
-    });
+    throw new StrataError(
+      'MIGRATION_MULTIPLE_ROOTS',
+      `More than one migration has no parent: ` +
+        `${roots.map((r) => `${r.file} (${r.revision})`).join(', ')}. Only the first migration may have ` +
+        `'parents: none'; give the others the revision they follow.`,
+      {
+        meta: { roots: roots.map((r) => r.revision), files: roots.map(fileOf) },
+      },
+    );
   }
 
   // Kahn's algorithm; the ready list is kept sorted by file number then name,
   // so independent branches run in the order people numbered them.
   const rank = (m: MigrationFile) => m;
-  const cmp = (a: MigrationFile, b: MigrationFile) => (a.number !== b.number && !Number.isNaN(a.number) && !Number.isNaN(b.number) ? a.number - b.number : a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  const cmp = (a: MigrationFile, b: MigrationFile) =>
+    a.number !== b.number && !Number.isNaN(a.number) && !Number.isNaN(b.number)
+      ? a.number - b.number
+      : a.file < b.file
+        ? -1
+        : a.file > b.file
+          ? 1
+          : 0;
   const indegree = new Map<string, number>();
   for (const m of set.migrations) indegree.set(m.revision, m.parents.length);
-  const ready = set.migrations.filter((m) => m.parents.length === 0).map(rank).sort(cmp);
+  const ready = set.migrations
+    .filter((m) => m.parents.length === 0)
+    .map(rank)
+    .sort(cmp);
   const order: MigrationFile[] = [];
   while (ready.length > 0) {
     const m = ready.shift()!;
@@ -109,9 +135,15 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
     const cycle = path.slice(seen.get(cur)!).reverse();
     cycle.push(cycle[0]!);
     const files = [...new Set(cycle)].map((r) => byRevision.get(r)!.file);
-    throw new StrataError('MIGRATION_CYCLE', `The parents of these migrations form a cycle: ${cycle.map((r) => `${byRevision.get(r)!.file} (${r})`).join(' -> ')}. A migration's parents must be older migrations.`, {
-      meta: { cycle, files },
-    });
+    throw new StrataError(
+      'MIGRATION_CYCLE',
+      `The parents of these migrations form a cycle: ` +
+        `${cycle.map((r) => `${byRevision.get(r)!.file} (${r})`).join(' -> ')}. A migration's parents ` +
+        `must be older migrations.`,
+      {
+        meta: { cycle, files },
+      },
+    );
   }
 
   const index = new Map<string, number>();
@@ -146,11 +178,18 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
       const matches = ref.length > 0 ? order.filter((m) => m.revision.startsWith(ref)) : [];
       if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) {
-        throw new StrataError('MIGRATION_AMBIGUOUS_REVISION', `Revision prefix '${ref}' is ambiguous: it matches ${matches.map((m) => `${m.revision} (${m.file})`).join(', ')}. Give more characters.`, {
-          meta: { prefix: ref, matches: matches.map((m) => m.revision), files: matches.map(fileOf) },
-        });
+        throw new StrataError(
+          'MIGRATION_AMBIGUOUS_REVISION',
+          `Revision prefix '${ref}' is ambiguous: it matches ` +
+            `${matches.map((m) => `${m.revision} (${m.file})`).join(', ')}. Give more characters.`,
+          {
+            meta: { prefix: ref, matches: matches.map((m) => m.revision), files: matches.map(fileOf) },
+          },
+        );
       }
-      throw new StrataError('MIGRATION_UNKNOWN_REVISION', `No migration has revision '${ref}' (nor a revision starting with it).`, { meta: { revision: ref } });
+      throw new StrataError('MIGRATION_UNKNOWN_REVISION', `No migration has revision '${ref}' (nor a revision starting with it).`, {
+        meta: { revision: ref },
+      });
     },
     ancestors: (r, inclusive = true) => walk(r, parentsOf, inclusive),
     descendants: (r, inclusive = true) => walk(r, childrenOf, inclusive),
@@ -181,7 +220,13 @@ export function buildGraph(set: MigrationSet): RevisionGraph {
 /** Several heads cannot be upgraded to `head`: the message lists them and says how to merge. */
 export function multipleHeadsError(graph: RevisionGraph, what = "Cannot upgrade to 'head'"): StrataError {
   const list = graph.heads.map((h) => `${h} (${graph.get(h)!.file})`);
-  return new StrataError('MIGRATION_MULTIPLE_HEADS', `${what}: the migrations have ${graph.heads.length} heads: ${list.join(', ')}. Run \`strata merge\` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch).`, {
-    meta: { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
-  });
+  return new StrataError(
+    'MIGRATION_MULTIPLE_HEADS',
+    `${what}: the migrations have ${graph.heads.length} heads: ${list.join(', ')}. Run \`strata ` +
+      `merge\` to write a merge migration, or name a target (a revision, or 'heads' to apply every ` +
+      `branch).`,
+    {
+      meta: { heads: [...graph.heads], files: graph.heads.map((h) => graph.get(h)!.file) },
+    },
+  );
 }

@@ -31,12 +31,16 @@ export function runLockKey(schema: string): bigint {
 export async function withRunLock<T>(client: pg.Client, o: ResolvedOptions, fn: () => Promise<T>): Promise<T> {
   const key = runLockKey(o.schema).toString();
   const t0 = Date.now();
-  const tryLock = async () => (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])).rows[0]?.ok === true;
+  const tryLock = async () =>
+    (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])).rows[0]?.ok === true;
   let got = await tryLock();
   if (!got) {
     const holder = await describeLockHolder(client, key).catch(() => null);
     o.emit({ type: 'lock-waiting', key, holder });
-    o.logger.info('waiting for the migration lock', { holderPid: holder?.pid ?? null, holderApplicationName: holder?.applicationName ?? null });
+    o.logger.info('waiting for the migration lock', {
+      holderPid: holder?.pid ?? null,
+      holderApplicationName: holder?.applicationName ?? null,
+    });
     let delay = 10;
     while (!got) {
       const waited = Date.now() - t0;
@@ -45,9 +49,14 @@ export async function withRunLock<T>(client: pg.Client, o: ResolvedOptions, fn: 
         const by = now ? ` It is held by pid ${now.pid}${now.applicationName ? ` (application_name '${now.applicationName}')` : ''}.` : '';
         const code = o.lockWaitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT';
         const when = o.lockWaitMs === 0 ? 'at once (no waiting was allowed)' : `within ${o.lockWaitMs} ms`;
-        throw new StrataError(code, `Could not take the migration lock of schema ${o.schema} (advisory lock ${key}) ${when}.${by} Another migration run is in progress; wait for it to finish or raise the lock wait.`, {
-          meta: { key, holder: now },
-        });
+        throw new StrataError(
+          code,
+          `Could not take the migration lock of schema ${o.schema} (advisory lock ${key}) ${when}.${by} ` +
+            `Another migration run is in progress; wait for it to finish or raise the lock wait.`,
+          {
+            meta: { key, holder: now },
+          },
+        );
       }
       const pause = o.lockWaitMs === undefined ? delay : Math.min(delay, Math.max(1, o.lockWaitMs - waited));
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -80,7 +89,10 @@ export async function ensureTables(client: pg.Client, o: ResolvedOptions, probe 
   const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
   const pid = probe ? await beginReadingPid(client) : undefined;
   try {
-    await client.query(`${probe ? '' : 'BEGIN;\n'}SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${key}::bigint);\n${createTablesSql(o.schema)}COMMIT;`);
+    await client.query(
+      `${probe ? '' : 'BEGIN;\n'}SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT ` +
+        `pg_advisory_xact_lock(${key}::bigint);\n${createTablesSql(o.schema)}COMMIT;`,
+    );
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;

@@ -23,7 +23,13 @@ export interface SettledState extends DbState {
  * DbState allows: no checksum problem can be found), otherwise every
  * checksum is read (a second round trip, whose answer names the edited files).
  */
-export async function settleState(client: Queryable, o: ResolvedOptions, graph: RevisionGraph, state: DbState, options: { invalidIndexes?: boolean } = {}): Promise<SettledState> {
+export async function settleState(
+  client: Queryable,
+  o: ResolvedOptions,
+  graph: RevisionGraph,
+  state: DbState,
+  options: { invalidIndexes?: boolean } = {},
+): Promise<SettledState> {
   const { applied, unknown } = graph.appliedFrom(state.heads);
   if (state.appliedDigest === undefined) return { ...state, applied, unknown };
   const files = graph.order.filter((m) => applied.has(m.revision));
@@ -48,7 +54,10 @@ export function appliedOrThrow(state: SettledState, o: ResolvedOptions): Set<str
   if (unknown.length > 0) {
     throw new StrataError(
       'MIGRATION_UNKNOWN_REVISION',
-      `The database ${describeConnection(o.url)} is at revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file in ${o.migrationsDir} defines. Restore the missing migration file(s), or record where the database really is with \`strata stamp <revision> --purge\`.`,
+      `The database ${describeConnection(o.url)} is at revision${unknown.length === 1 ? '' : 's'} ` +
+        `${unknown.join(', ')}, which no file in ${o.migrationsDir} defines. Restore the missing ` +
+        `migration file(s), or record where the database really is with \`strata stamp <revision> ` +
+        `--purge\`.`,
       { meta: { unknown } },
     );
   }
@@ -75,7 +84,12 @@ export function verifyChecksums(graph: RevisionGraph, applied: ReadonlySet<strin
   const list = problems.map((p) => `  ${p.file} (revision ${p.revision}): recorded ${p.recorded}, file now ${p.actual}`).join('\n');
   throw new StrataError(
     'CHECKSUM_MISMATCH',
-    `${problems.length === 1 ? 'An applied migration was' : `${problems.length} applied migrations were`} edited after being applied:\n${list}\nNothing was run. Restore the file${problems.length === 1 ? '' : 's'} as applied (e.g. from version control), and put the change in a new migration. If the edit only touched comments or formatting, or the database already matches the new text, accept it with \`strata stamp ${stampTo}\`, which records the checksums of the files as they are now.`,
+    `${problems.length === 1 ? 'An applied migration was' : `${problems.length} applied migrations were`}` +
+      ` edited after being applied:\n${list}\nNothing was run. Restore the file` +
+      `${problems.length === 1 ? '' : 's'} as applied (e.g. from version control), and put the change ` +
+      `in a new migration. If the edit only touched comments or formatting, or the database already ` +
+      `matches the new text, accept it with \`strata stamp ${stampTo}\`, which records the checksums ` +
+      `of the files as they are now.`,
     { meta: { problems, files: problems.map((p) => p.file) } },
   );
 }
@@ -89,7 +103,10 @@ export function checkPreviousFailures(steps: readonly PreparedStep[], state: DbS
     if (mine.length === 0) continue;
     throw new StrataError(
       'PREVIOUS_FAILURE',
-      `${s.migration.file} (revision ${s.migration.revision}) failed on the previous run (${f.at}): ${f.error.split('\n')[0]}\nIt runs outside a transaction, and it left INVALID index${mine.length === 1 ? '' : 'es'} ${mine.join(', ')}. Drop ${mine.length === 1 ? 'it' : 'them'} (DROP INDEX CONCURRENTLY ${mine[0]}), fix the cause, then run \`strata up\` again.`,
+      `${s.migration.file} (revision ${s.migration.revision}) failed on the previous run (${f.at}): ` +
+        `${f.error.split('\n')[0]}\nIt runs outside a transaction, and it left INVALID index` +
+        `${mine.length === 1 ? '' : 'es'} ${mine.join(', ')}. Drop ${mine.length === 1 ? 'it' : 'them'} ` +
+        `(DROP INDEX CONCURRENTLY ${mine[0]}), fix the cause, then run \`strata up\` again.`,
       { meta: { file: s.migration.file, revision: s.migration.revision, invalidIndexes: mine, previousError: f.error } },
     );
   }
@@ -110,7 +127,11 @@ export function indexesNamedIn(m: MigrationFile, invalid: readonly string[]): st
  * person stops the run before anything executes (MIGRATION_INTERRUPTED),
  * the others are resumed at the statement the judgement names.
  */
-export async function judgeRunning(client: Queryable, state: DbState, steps: readonly PreparedStep[]): Promise<Map<string, { id: string; from: number; why: string }>> {
+export async function judgeRunning(
+  client: Queryable,
+  state: DbState,
+  steps: readonly PreparedStep[],
+): Promise<Map<string, { id: string; from: number; why: string }>> {
   const resume = new Map<string, { id: string; from: number; why: string }>();
   for (const row of state.running) {
     if (row.alive) continue;
@@ -118,7 +139,10 @@ export async function judgeRunning(client: Queryable, state: DbState, steps: rea
     if (!step) continue;
     const m = step.migration;
     // A claim by an older Strata recorded no statements: with one statement, it is the one in doubt.
-    const known = row.statements === null && step.sql?.statements.length === 1 ? { ...row, statements: claimedStatements(step.sql.statements), statementsDone: 0 } : row;
+    const known =
+      row.statements === null && step.sql?.statements.length === 1
+        ? { ...row, statements: claimedStatements(step.sql.statements), statementsDone: 0 }
+        : row;
     const verdict = await judgeInterrupted(client, known, m.file, m.revision, m.checksum);
     if (verdict.action === 'refuse') throw interruptedError(row, m.file, m.revision, verdict);
     resume.set(m.revision, { id: row.id, from: verdict.from, why: verdict.why });

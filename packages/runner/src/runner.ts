@@ -52,22 +52,40 @@ export interface DowngradeOptions extends RunnerOptions {
   beforeRun?: BeforeRun;
 }
 
-function summarize(direction: Direction, from: string[], to: string[], steps: StepResult[], dryRun: boolean, original?: StrataError): RunResult {
+function summarize(
+  direction: Direction,
+  from: string[],
+  to: string[],
+  steps: StepResult[],
+  dryRun: boolean,
+  original?: StrataError,
+): RunResult {
   const failed = steps.find((s) => s.status === 'failed');
   const result: RunResult = { direction, from, to, steps, ok: !failed, dryRun };
-  if (failed?.error) result.error = original ?? new StrataError(failed.error.code as 'MIGRATION_FAILED', failed.error.message, { meta: failed.error.meta });
+  if (failed?.error)
+    result.error = original ?? new StrataError(failed.error.code as 'MIGRATION_FAILED', failed.error.message, { meta: failed.error.meta });
   return result;
 }
 
-async function run(options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun }, direction: Direction, session?: { client: pg.Client; graph: RevisionGraph }): Promise<RunResult> {
+async function run(
+  options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun },
+  direction: Direction,
+  session?: { client: pg.Client; graph: RevisionGraph },
+): Promise<RunResult> {
   const o = resolveOptions(options);
-  const { graph, client: opened, first: firstState, abandon } = session ? sessionStart(session, o) : await graphAndClient(o, (c) => readState(c, o.schema));
+  const {
+    graph,
+    client: opened,
+    first: firstState,
+    abandon,
+  } = session ? sessionStart(session, o) : await graphAndClient(o, (c) => readState(c, o.schema));
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
   if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
     abandon();
     throw multipleHeadsError(graph);
   }
-  const plan = (applied: ReadonlySet<string>) => (direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target));
+  const plan = (applied: ReadonlySet<string>) =>
+    direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target);
   const prepared = new Map<string, PreparedStep>();
   const prepare = async (migrations: MigrationFile[]): Promise<PreparedStep[]> => {
     const missing = migrations.filter((m) => !prepared.has(m.revision));
@@ -79,132 +97,162 @@ async function run(options: RunnerOptions & { target?: string; dryRun?: boolean;
   };
 
   let connected = false;
-  return await withClient(o, async (client) => {
-    connected = true;
-    // One round trip tells whether there is anything to do; a run at head stops here.
-    const first = await settleState(client, o, graph, await firstState);
-    const firstApplied = appliedOrThrow(first, o);
-    verifyChecksums(graph, firstApplied, first);
-    const firstPlan = plan(firstApplied);
-    if (firstPlan.length === 0) return summarize(direction, first.heads, first.heads, [], !!options.dryRun);
-    // Parse and check every step before anything executes.
-    const firstSteps = await prepare(firstPlan);
-    if (firstSteps.some((s) => !s.transactional && first.failures.has(s.migration.revision))) {
-      checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
-    }
-    await options.beforeRun?.(firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction })), graph.order);
-    if (options.dryRun) {
-      const projected = new Set(firstApplied);
-      for (const m of firstPlan) (direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision));
-      // `to` is where the run would leave the database.
-      const result = summarize(direction, first.heads, graph.headsOf(projected), firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction, status: 'planned', durationMs: 0, lockTimeout: s.migration.lockTimeout ?? o.lockTimeout, statementTimeout: s.migration.statementTimeout ?? o.statementTimeout })), true);
-      result.dataLoss = dataLossFindings(firstSteps);
-      return result;
-    }
+  return await withClient(
+    o,
+    async (client) => {
+      connected = true;
+      // One round trip tells whether there is anything to do; a run at head stops here.
+      const first = await settleState(client, o, graph, await firstState);
+      const firstApplied = appliedOrThrow(first, o);
+      verifyChecksums(graph, firstApplied, first);
+      const firstPlan = plan(firstApplied);
+      if (firstPlan.length === 0) return summarize(direction, first.heads, first.heads, [], !!options.dryRun);
+      // Parse and check every step before anything executes.
+      const firstSteps = await prepare(firstPlan);
+      if (firstSteps.some((s) => !s.transactional && first.failures.has(s.migration.revision))) {
+        checkPreviousFailures(firstSteps, first, (await readState(client, o.schema, { invalidIndexes: true })).invalidIndexes);
+      }
+      await options.beforeRun?.(
+        firstSteps.map((s) => ({ revision: s.migration.revision, file: s.migration.file, direction })),
+        graph.order,
+      );
+      if (options.dryRun) {
+        const projected = new Set(firstApplied);
+        for (const m of firstPlan) direction === 'up' ? projected.add(m.revision) : projected.delete(m.revision);
+        // `to` is where the run would leave the database.
+        const result = summarize(
+          direction,
+          first.heads,
+          graph.headsOf(projected),
+          firstSteps.map((s) => ({
+            revision: s.migration.revision,
+            file: s.migration.file,
+            direction,
+            status: 'planned',
+            durationMs: 0,
+            lockTimeout: s.migration.lockTimeout ?? o.lockTimeout,
+            statementTimeout: s.migration.statementTimeout ?? o.statementTimeout,
+          })),
+          true,
+        );
+        result.dataLoss = dataLossFindings(firstSteps);
+        return result;
+      }
 
-    const { version: serverVersion, pid } = await watchForDeadClient(client);
-    // Direct, or through a pooler (then transaction locks; see pooler.ts). `eo`: the options with the mode to use.
-    const path = choosePath(client, o, pid);
-    const eo: ResolvedOptions = { ...o, lockMode: path.mode };
-    const execute = async (): Promise<RunResult> => {
-      announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
-      // Re-read inside the lock: another runner may have moved the database meanwhile.
-      const state = await settleState(client, o, graph, await readState(client, o.schema));
-      const applied = appliedOrThrow(state, o);
-      verifyChecksums(graph, applied, state);
-      const steps = await prepare(plan(applied));
-      // A non-transactional migration interrupted by a dead runner: resumed where that is safe, else the run stops with the step to take.
-      const resume = await judgeRunning(client, state, steps);
-      const ctx: ExecContext = {
-        resume,
-        client,
-        schema: o.schema,
-        graph,
-        applied: new Set(applied),
-        lockTimeout: o.lockTimeout,
-        statementTimeout: o.statementTimeout,
-        lockMode: path.mode,
-        lockKey: runLockKey(o.schema),
-        lockWaitMs: o.lockWaitMs,
-        failures: state.failures,
-        logger: o.logger,
-        emit: (event) => {
-          // Keep the failure itself (with its cause) for RunResult.error.
-          if (event.type === 'migration-failed') firstError ??= event.error;
-          o.emit(event);
-        },
-      };
-      let firstError: StrataError | undefined;
-      const results: StepResult[] = [];
-      // Consecutive transactional SQL migrations share round trips (see
-      // executeBatch), in batches that grow while migrations are quick and
-      // shrink again when they are slow, so progress lines lag by one batch at most.
-      // PostgreSQL 12 and older time a multi-statement message as a whole, so
-      // there each migration keeps a message of its own.
-      const anyBatchable = steps.some((s) => batchable(s, ctx));
-      const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
-      // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one;
-      // through a pooler the next transaction may run on another server connection.
-      if (anyBatchable && path.direct && !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))) {
-        await client.query(prepareStepDml(o.schema));
-        ctx.preparedDml = true;
-      }
-      let size = 1;
-      // A stop request (signal): nothing more starts; a transactional step in flight is cancelled (it rolls back).
-      const stop = o.stop;
-      let inFlight: { transactional: boolean } | undefined;
-      if (stop) {
-        ctx.stopRequested = () => (stop.force ? 'cancel' : stop.reason ? 'finish' : undefined);
-        stop.changed = () => {
-          if (inFlight && (inFlight.transactional || stop.force)) cancelQuery(client);
+      const { version: serverVersion, pid } = await watchForDeadClient(client);
+      // Direct, or through a pooler (then transaction locks; see pooler.ts). `eo`: the options with the mode to use.
+      const path = choosePath(client, o, pid);
+      const eo: ResolvedOptions = { ...o, lockMode: path.mode };
+      const execute = async (): Promise<RunResult> => {
+        announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
+        // Re-read inside the lock: another runner may have moved the database meanwhile.
+        const state = await settleState(client, o, graph, await readState(client, o.schema));
+        const applied = appliedOrThrow(state, o);
+        verifyChecksums(graph, applied, state);
+        const steps = await prepare(plan(applied));
+        // A non-transactional migration interrupted by a dead runner: resumed where that is safe, else the run stops with the step to take.
+        const resume = await judgeRunning(client, state, steps);
+        const ctx: ExecContext = {
+          resume,
+          client,
+          schema: o.schema,
+          graph,
+          applied: new Set(applied),
+          lockTimeout: o.lockTimeout,
+          statementTimeout: o.statementTimeout,
+          lockMode: path.mode,
+          lockKey: runLockKey(o.schema),
+          lockWaitMs: o.lockWaitMs,
+          failures: state.failures,
+          logger: o.logger,
+          emit: (event) => {
+            // Keep the failure itself (with its cause) for RunResult.error.
+            if (event.type === 'migration-failed') firstError ??= event.error;
+            o.emit(event);
+          },
         };
-      }
-      for (let i = 0; i < steps.length; ) {
-        if (stop?.reason) break;
-        const step = steps[i]!;
-        inFlight = { transactional: step.transactional };
-        if (!batchable(step, ctx)) {
-          const r = await executeStep(step, ctx);
-          results.push(r);
-          if (r.status === 'failed') break;
-          i++;
-          continue;
+        let firstError: StrataError | undefined;
+        const results: StepResult[] = [];
+        // Consecutive transactional SQL migrations share round trips (see
+        // executeBatch), in batches that grow while migrations are quick and
+        // shrink again when they are slow, so progress lines lag by one batch at most.
+        // PostgreSQL 12 and older time a multi-statement message as a whole, so
+        // there each migration keeps a message of its own.
+        const anyBatchable = steps.some((s) => batchable(s, ctx));
+        const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
+        // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one;
+        // through a pooler the next transaction may run on another server connection.
+        if (
+          anyBatchable &&
+          path.direct &&
+          !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))
+        ) {
+          await client.query(prepareStepDml(o.schema));
+          ctx.preparedDml = true;
         }
-        let j = i + 1;
-        let bytes = step.sql!.section.text.length;
-        while (canBatch && j < steps.length && j - i < size && batchable(steps[j]!, ctx) && bytes < MAX_BATCH_BYTES) bytes += steps[j++]!.sql!.section.text.length;
-        const t0 = performance.now();
-        const rs = await executeBatch(steps.slice(i, j), ctx);
-        results.push(...rs);
-        if (rs.length < j - i || rs.some((r) => r.status === 'failed')) break;
-        size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
-        i = j;
+        let size = 1;
+        // A stop request (signal): nothing more starts; a transactional step in flight is cancelled (it rolls back).
+        const stop = o.stop;
+        let inFlight: { transactional: boolean } | undefined;
+        if (stop) {
+          ctx.stopRequested = () => (stop.force ? 'cancel' : stop.reason ? 'finish' : undefined);
+          stop.changed = () => {
+            if (inFlight && (inFlight.transactional || stop.force)) cancelQuery(client);
+          };
+        }
+        for (let i = 0; i < steps.length; ) {
+          if (stop?.reason) break;
+          const step = steps[i]!;
+          inFlight = { transactional: step.transactional };
+          if (!batchable(step, ctx)) {
+            const r = await executeStep(step, ctx);
+            results.push(r);
+            if (r.status === 'failed') break;
+            i++;
+            continue;
+          }
+          let j = i + 1;
+          let bytes = step.sql!.section.text.length;
+          while (canBatch && j < steps.length && j - i < size && batchable(steps[j]!, ctx) && bytes < MAX_BATCH_BYTES)
+            bytes += steps[j++]!.sql!.section.text.length;
+          const t0 = performance.now();
+          const rs = await executeBatch(steps.slice(i, j), ctx);
+          results.push(...rs);
+          if (rs.length < j - i || rs.some((r) => r.status === 'failed')) break;
+          size = performance.now() - t0 < QUICK_BATCH_MS ? Math.min(size * 2, MAX_BATCH) : Math.max(1, size >> 1);
+          i = j;
+        }
+        inFlight = undefined;
+        if (results.length > 0) await refreshSummary(client, o);
+        const result = summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+        if (stop?.reason) {
+          result.interrupted = stop.reason;
+          const ran = new Set(results.filter((r) => r.status === 'applied').map((r) => r.revision));
+          result.notRun = steps
+            .filter((s) => !ran.has(s.migration.revision))
+            .map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
+        }
+        return result;
+      };
+      // A stop before the first migration (waiting for the lock, reading the state): cancel the wait, run nothing.
+      const stop = o.stop;
+      if (stop) stop.changed = () => cancelQuery(client);
+      if (stop?.reason) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+      try {
+        return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+      } catch (err) {
+        if (stop?.reason && isCancel(err)) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
+        throw err;
       }
-      inFlight = undefined;
-      if (results.length > 0) await refreshSummary(client, o);
-      const result = summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
-      if (stop?.reason) {
-        result.interrupted = stop.reason;
-        const ran = new Set(results.filter((r) => r.status === 'applied').map((r) => r.revision));
-        result.notRun = steps.filter((s) => !ran.has(s.migration.revision)).map((s) => ({ revision: s.migration.revision, file: s.migration.file }));
-      }
-      return result;
-    };
-    // A stop before the first migration (waiting for the lock, reading the state): cancel the wait, run nothing.
-    const stop = o.stop;
-    if (stop) stop.changed = () => cancelQuery(client);
-    if (stop?.reason) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
-    try {
-      return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
-    } catch (err) {
-      if (stop?.reason && isCancel(err)) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
-      throw err;
-    }
-  }, opened, !!session).catch(async (err: unknown) => {
+    },
+    opened,
+    !!session,
+  ).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
     // worth reporting first (exit 2): check every SQL file of this direction.
-    if (!connected && isStrataError(err) && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH')) await syntaxCheck(graph.order, direction);
+    if (!connected && isStrataError(err) && (err.code === 'DB_CONNECTION' || err.code === 'DB_AUTH'))
+      await syntaxCheck(graph.order, direction);
     throw err;
   });
 }

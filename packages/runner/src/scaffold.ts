@@ -18,7 +18,12 @@ export interface CreateMigrationOptions {
 }
 
 function slugOf(message: string): string {
-  const slug = message.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48).replace(/_+$/g, '');
+  const slug = message
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 48)
+    .replace(/_+$/g, '');
   return slug || 'migration';
 }
 
@@ -26,7 +31,15 @@ function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
-async function write(dir: string, message: string, parents: string[], ts: boolean, taken: Set<string>, nextNumber: number, body?: CreateMigrationOptions['body']): Promise<{ path: string; revision: string }> {
+async function write(
+  dir: string,
+  message: string,
+  parents: string[],
+  ts: boolean,
+  taken: Set<string>,
+  nextNumber: number,
+  body?: CreateMigrationOptions['body'],
+): Promise<{ path: string; revision: string }> {
   let revision = randomBytes(6).toString('hex');
   while (taken.has(revision)) revision = randomBytes(6).toString('hex');
   const name = `${String(nextNumber).padStart(4, '0')}_${slugOf(message)}.${ts ? 'ts' : 'sql'}`;
@@ -48,7 +61,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     : `-- revision: ${revision}
 -- parents: ${parents.length > 0 ? parents.join(', ') : 'none'}
 -- message: ${msg}
-${body?.transactional === false ? '-- transactional: false\n' : ''}${body?.comment ? `${body.comment.replace(/^/gm, '-- ').trimEnd()}\n` : ''}
+${body?.transactional === false ? '-- transactional: false\n' : ''}` +
+      `${body?.comment ? `${body.comment.replace(/^/gm, '-- ').trimEnd()}\n` : ''}
 -- migrate:up
 ${body ? `${body.up.trimEnd()}\n` : '\n'}
 -- migrate:down
@@ -67,7 +81,11 @@ ${body ? `${body.down.trimEnd()}\n` : ''}`;
  * Its parent is the single current head; with several heads, pass `parents`
  * or write a merge first (`mergeHeads`).
  */
-export async function createMigration(dir: string, message: string, options: CreateMigrationOptions = {}): Promise<{ path: string; revision: string }> {
+export async function createMigration(
+  dir: string,
+  message: string,
+  options: CreateMigrationOptions = {},
+): Promise<{ path: string; revision: string }> {
   const set = await loadMigrations(dir);
   const graph = buildGraph(set);
   let parents: string[];
@@ -84,11 +102,22 @@ export async function mergeHeads(dir: string, message?: string): Promise<{ path:
   const set = await loadMigrations(dir);
   const graph = buildGraph(set);
   if (graph.heads.length < 2) {
-    throw new StrataError('USAGE', `Nothing to merge: the migrations have ${graph.heads.length === 0 ? 'no head' : `a single head (${graph.heads[0]})`}.`, { meta: { heads: [...graph.heads] } });
+    throw new StrataError(
+      'USAGE',
+      `Nothing to merge: the migrations have ${graph.heads.length === 0 ? 'no head' : `a single head (${graph.heads[0]})`}.`,
+      { meta: { heads: [...graph.heads] } },
+    );
   }
   const parents = [...graph.heads];
   const next = Math.max(0, ...set.migrations.map((m) => (Number.isNaN(m.number) ? 0 : m.number))) + 1;
-  const written = await write(dir, message ?? `merge ${parents.join(', ')}`, parents, false, new Set(set.migrations.map((m) => m.revision)), next);
+  const written = await write(
+    dir,
+    message ?? `merge ${parents.join(', ')}`,
+    parents,
+    false,
+    new Set(set.migrations.map((m) => m.revision)),
+    next,
+  );
   return { ...written, parents };
 }
 
@@ -123,7 +152,8 @@ export async function initProject(dir: string): Promise<{ created: string[] }> {
     writeFileSync(readme, README, { flag: 'wx' });
     created.push(readme);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StrataError('USAGE', `Cannot write ${readme}: ${(err as Error).message}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new StrataError('USAGE', `Cannot write ${readme}: ${(err as Error).message}`, { cause: err });
   }
   return { created };
 }

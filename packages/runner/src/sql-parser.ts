@@ -18,7 +18,11 @@ type ParseOptions = { file?: string; startLine?: number; startColumn?: number };
 export interface SqlModule {
   parseScript(source: string, options: ParseOptions): Promise<{ statements: ParsedStatement[] }> | { statements: ParsedStatement[] };
   /** Statements one at a time, parsed in bounded batches (memory follows the batch, not the file). */
-  eachStatement(source: string, options: ParseOptions & { syntaxOnly?: (firstWord: string) => boolean }, visit: (statement: ParsedStatement) => void): { count: number };
+  eachStatement(
+    source: string,
+    options: ParseOptions & { syntaxOnly?: (firstWord: string) => boolean },
+    visit: (statement: ParsedStatement) => void,
+  ): { count: number };
   codeFrame(source: string, line: number, column: number, options?: { file?: string }): string;
 }
 
@@ -32,7 +36,8 @@ let loaded: Promise<SqlModule> | undefined;
 export function sqlModule(): Promise<SqlModule> {
   loaded ??= (async () => {
     const mod = (await import('@pg-strata/sql')) as unknown as Partial<SqlModule> & { loadParser?: () => Promise<unknown> };
-    if (typeof mod.parseScript !== 'function' || typeof mod.eachStatement !== 'function') throw new StrataError('INTERNAL', '@pg-strata/sql does not export parseScript and eachStatement.');
+    if (typeof mod.parseScript !== 'function' || typeof mod.eachStatement !== 'function')
+      throw new StrataError('INTERNAL', '@pg-strata/sql does not export parseScript and eachStatement.');
     if (typeof mod.loadParser === 'function') await mod.loadParser();
     return mod as SqlModule;
   })();
@@ -112,7 +117,13 @@ export class StatementList implements Iterable<ListedStatement> {
     const p = this.#pos;
     const o = i * 6;
     const range = { start: p[o]!, end: p[o + 1]!, line: p[o + 2]!, column: p[o + 3]!, endLine: p[o + 4]!, endColumn: p[o + 5]! };
-    return { text: this.source.slice(range.start, range.end), range, kind: this.#names[this.#meta[i * 2]!]!, tag: this.#names[this.#meta[i * 2 + 1]!]!, transactional: this.#tx[i] === 1 };
+    return {
+      text: this.source.slice(range.start, range.end),
+      range,
+      kind: this.#names[this.#meta[i * 2]!]!,
+      tag: this.#names[this.#meta[i * 2 + 1]!]!,
+      transactional: this.#tx[i] === 1,
+    };
   }
 
   *[Symbol.iterator](): Iterator<ListedStatement> {

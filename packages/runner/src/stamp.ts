@@ -35,7 +35,12 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   const fromHeads = options.purge ? [] : state.heads;
   const { applied: before, unknown } = graph.appliedFrom(fromHeads);
   if (unknown.length > 0) {
-    throw new StrataError('MIGRATION_UNKNOWN_REVISION', `The version table holds revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which no file defines; run stamp with --purge (purge: true) to replace it.`, { meta: { unknown } });
+    throw new StrataError(
+      'MIGRATION_UNKNOWN_REVISION',
+      `The version table holds revision${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, ` +
+        `which no file defines; run stamp with --purge (purge: true) to replace it.`,
+      { meta: { unknown } },
+    );
   }
   const ref = (options.revision ?? 'heads').trim();
   let newHeads: string[];
@@ -53,7 +58,13 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   const finalHeads = graph.headsOf(after);
   const added = graph.order.filter((m) => after.has(m.revision) && !before.has(m.revision));
   const removed = graph.order.filter((m) => before.has(m.revision) && !after.has(m.revision));
-  const rechecked = graph.order.filter((m) => after.has(m.revision) && before.has(m.revision) && state.checksums.has(m.revision) && !m.matchesChecksum(state.checksums.get(m.revision)!));
+  const rechecked = graph.order.filter(
+    (m) =>
+      after.has(m.revision) &&
+      before.has(m.revision) &&
+      state.checksums.has(m.revision) &&
+      !m.matchesChecksum(state.checksums.get(m.revision)!),
+  );
   const rows = [
     ...added.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
     ...rechecked.map((m) => ({ m, direction: 'up', outcome: 'stamped' })),
@@ -65,9 +76,13 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
     // settled history row is an up and that stays unapplied gets its `unstamped` row, so the
     // history says it is no longer applied (and applying it again is not a second apply).
     await client.query(
-      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, finished_at, duration_ms, tool_version, meta)
-       SELECT l.revision, 'down', 'unstamped', l.file, l.message, clock_timestamp(), 0, $2, $3::jsonb
-         FROM (SELECT DISTINCT ON (revision) revision, direction, file, message FROM ${t.history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) l
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, finished_at, ` +
+        `duration_ms, tool_version, meta)
+       SELECT l.revision, 'down', 'unstamped', l.file, l.message, clock_timestamp(), 0, $2, ` +
+        `$3::jsonb
+         FROM (SELECT DISTINCT ON (revision) revision, direction, file, message FROM ` +
+        `${t.history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) ` +
+        `l
         WHERE l.direction = 'up' AND NOT l.revision = ANY ($1::text[])
         ORDER BY l.revision`,
       [[...after], TOOL_VERSION, JSON.stringify({ purge: true, ...(options.meta ?? {}) })],
@@ -77,9 +92,11 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   if (finalHeads.length > 0) await client.query(`INSERT INTO ${t.version} (revision) SELECT unnest($1::text[])`, [finalHeads]);
   if (rows.length > 0) {
     await client.query(
-      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, duration_ms, tool_version, meta)
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, ` +
+        `duration_ms, tool_version, meta)
        SELECT r, d, oc, f, msg, c, clock_timestamp(), 0, $7, $8::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(r, d, oc, f, msg, c, n) ORDER BY n`,
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ` +
+        `WITH ORDINALITY AS u(r, d, oc, f, msg, c, n) ORDER BY n`,
       [
         rows.map((r) => r.m.revision),
         rows.map((r) => r.direction),

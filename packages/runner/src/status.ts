@@ -35,47 +35,72 @@ export interface IsAtHeadResult {
 export async function status(options: RunnerOptions): Promise<StatusResult> {
   const o = resolveOptions(options);
   const { graph, client: opened, first } = await graphAndClient(o, (c) => readState(c, o.schema, { invalidIndexes: true }));
-  return await withClient(o, async (client) => {
-    const state = await settleState(client, o, graph, await first, { invalidIndexes: true });
-    const { applied, unknown } = state;
-    const pending = graph.order.filter((m) => !applied.has(m.revision));
-    const failed: FailedMigration[] = [...state.failures].map(([revision, f]) => {
-      const m = graph.get(revision);
+  return await withClient(
+    o,
+    async (client) => {
+      const state = await settleState(client, o, graph, await first, { invalidIndexes: true });
+      const { applied, unknown } = state;
+      const pending = graph.order.filter((m) => !applied.has(m.revision));
+      const failed: FailedMigration[] = [...state.failures]
+        .map(([revision, f]) => {
+          const m = graph.get(revision);
+          return {
+            revision,
+            file: m?.file ?? f.file,
+            direction: f.direction,
+            failedAt: f.at,
+            error: f.error,
+            sqlstate: f.sqlstate,
+            invalidIndexes: m ? indexesNamedIn(m, state.invalidIndexes) : [],
+          };
+        })
+        .filter((f) => (f.direction === 'up') !== applied.has(f.revision));
       return {
-        revision,
-        file: m?.file ?? f.file,
-        direction: f.direction,
-        failedAt: f.at,
-        error: f.error,
-        sqlstate: f.sqlstate,
-        invalidIndexes: m ? indexesNamedIn(m, state.invalidIndexes) : [],
+        current: state.heads,
+        heads: [...graph.heads],
+        atHead: pending.length === 0 && unknown.length === 0,
+        applied: graph.order.filter((m) => applied.has(m.revision)).map((m) => ({ revision: m.revision, file: m.file })),
+        pending: pending.map((m) => ({ revision: m.revision, file: m.file })),
+        failed,
+        checksumProblems: checksumProblems(graph, applied, state),
+        unknown,
+        invalidIndexes: state.invalidIndexes,
+        initialised: state.initialised,
+        running: await Promise.all(state.running.map((r) => runningStatus(client, graph, r))),
       };
-    }).filter((f) => (f.direction === 'up') !== applied.has(f.revision));
-    return {
-      current: state.heads,
-      heads: [...graph.heads],
-      atHead: pending.length === 0 && unknown.length === 0,
-      applied: graph.order.filter((m) => applied.has(m.revision)).map((m) => ({ revision: m.revision, file: m.file })),
-      pending: pending.map((m) => ({ revision: m.revision, file: m.file })),
-      failed,
-      checksumProblems: checksumProblems(graph, applied, state),
-      unknown,
-      invalidIndexes: state.invalidIndexes,
-      initialised: state.initialised,
-      running: await Promise.all(state.running.map((r) => runningStatus(client, graph, r))),
-    };
-  }, opened);
+    },
+    opened,
+  );
 }
 
 /** A `running` row for `status`: in progress, or interrupted with what the next run would do about it. */
 async function runningStatus(client: Queryable, graph: RevisionGraph, r: RunningRow): Promise<StatusResult['running'][number]> {
   const m = graph.get(r.revision);
   const file = m?.file ?? r.file;
-  const base = { revision: r.revision, file, direction: r.direction, since: r.since, pid: r.pid, interrupted: !r.alive, statements: r.statements?.length ?? null, statementsDone: r.statementsDone };
+  const base = {
+    revision: r.revision,
+    file,
+    direction: r.direction,
+    since: r.since,
+    pid: r.pid,
+    interrupted: !r.alive,
+    statements: r.statements?.length ?? null,
+    statementsDone: r.statementsDone,
+  };
   if (r.alive) return base;
-  const statementsInDoubt = r.statements && r.statementsDone < r.statements.length ? [{ index: r.statementsDone + 1, line: r.statements[r.statementsDone]!.line, sql: r.statements[r.statementsDone]!.sql }] : [];
+  const statementsInDoubt =
+    r.statements && r.statementsDone < r.statements.length
+      ? [{ index: r.statementsDone + 1, line: r.statements[r.statementsDone]!.line, sql: r.statements[r.statementsDone]!.sql }]
+      : [];
   const verdict = await judgeInterrupted(client, r, file ?? r.revision, r.revision, m?.checksum ?? null);
-  return { ...base, statementsInDoubt, next: verdict.action === 'resume' ? `\`strata ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}` : `${verdict.why} To go on: ${verdict.step}.` };
+  return {
+    ...base,
+    statementsInDoubt,
+    next:
+      verdict.action === 'resume'
+        ? `\`strata ${r.direction}\` resumes it at statement ${verdict.from + 1}: ${verdict.why}`
+        : `${verdict.why} To go on: ${verdict.step}.`,
+  };
 }
 /** History rows, newest first. */
 export async function history(options: HistoryOptions): Promise<HistoryEntry[]> {

@@ -54,7 +54,14 @@ function osUserName(): string | null {
 
 export function recordOf(step: PreparedStep, mode: string): StepRecord {
   const m = step.migration;
-  return { revision: m.revision, direction: step.direction, file: m.file, message: m.message, checksum: m.checksum, meta: { mode, kind: m.kind, transactional: step.transactional, host: hostname(), osUser: osUserName(), clientPid: process.pid } };
+  return {
+    revision: m.revision,
+    direction: step.direction,
+    file: m.file,
+    message: m.message,
+    checksum: m.checksum,
+    meta: { mode, kind: m.kind, transactional: step.transactional, host: hostname(), osUser: osUserName(), clientPid: process.pid },
+  };
 }
 
 export function timeouts(step: PreparedStep, ctx: ExecContext): { lock: string; statement: string } {
@@ -87,15 +94,22 @@ export async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Prom
   let res: pg.QueryResult<{ revision: string }>[];
   try {
     res = (await ctx.client.query(
-      `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
+      `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
+        `${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
     )) as unknown as pg.QueryResult<{ revision: string }>[];
   } catch (err) {
     await ctx.client.query('ROLLBACK').catch(() => {});
     if (isPgDatabaseError(err) && err.code === '55P03') {
-      throw new StrataError('LOCK_TIMEOUT', `Could not take the migration lock (transaction mode, advisory lock ${ctx.lockKey}) within ${ctx.lockWaitMs} ms before ${step.migration.file}; another runner holds it. Nothing of ${step.migration.file} ran.`, {
-        meta: { file: step.migration.file, revision: step.migration.revision },
-        cause: err,
-      });
+      throw new StrataError(
+        'LOCK_TIMEOUT',
+        `Could not take the migration lock (transaction mode, advisory lock ${ctx.lockKey}) within ` +
+          `${ctx.lockWaitMs} ms before ${step.migration.file}; another runner holds it. Nothing of ` +
+          `${step.migration.file} ran.`,
+        {
+          meta: { file: step.migration.file, revision: step.migration.revision },
+          cause: err,
+        },
+      );
     }
     throw err;
   }
@@ -103,7 +117,11 @@ export async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Prom
   const { applied, unknown } = ctx.graph.appliedFrom(heads);
   if (unknown.length > 0) {
     await ctx.client.query('ROLLBACK');
-    throw new StrataError('MIGRATION_UNKNOWN_REVISION', `Another runner recorded revision(s) ${unknown.join(', ')} that no migration file here defines; this runner's files are out of date.`, { meta: { unknown } });
+    throw new StrataError(
+      'MIGRATION_UNKNOWN_REVISION',
+      `Another runner recorded revision(s) ${unknown.join(', ')} that no migration file here defines; this runner's files are out of date.`,
+      { meta: { unknown } },
+    );
   }
   ctx.applied.clear();
   for (const r of applied) ctx.applied.add(r);

@@ -39,11 +39,16 @@ export async function loadTsMigration(migration: MigrationFile): Promise<TsMigra
   try {
     mod = (await jiti.import(migration.path)) as Record<string, unknown>;
   } catch (err) {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file}: cannot be loaded: ${(err as Error).message}`, { meta: { file: migration.file, revision: migration.revision }, cause: err });
+    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file}: cannot be loaded: ${(err as Error).message}`, {
+      meta: { file: migration.file, revision: migration.revision },
+      cause: err,
+    });
   }
   const source = (typeof mod.up === 'function' ? mod : (mod.default as Record<string, unknown> | undefined)) ?? {};
   if (typeof source.up !== 'function') {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file}: a TypeScript migration must export an up(db) function.`, { meta: { file: migration.file, revision: migration.revision } });
+    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file}: a TypeScript migration must export an up(db) function.`, {
+      meta: { file: migration.file, revision: migration.revision },
+    });
   }
   return source as unknown as TsMigrationModule;
 }
@@ -52,9 +57,14 @@ export async function loadTsMigration(migration: MigrationFile): Promise<TsMigra
 export function tsStep(migration: MigrationFile, mod: TsMigrationModule, direction: Direction): (db: Kysely<any>) => Promise<void> | void {
   const fn = direction === 'up' ? mod.up : mod.down;
   if (typeof fn !== 'function') {
-    throw new StrataError('MIGRATION_FILE_INVALID', `${migration.file} (revision ${migration.revision}) exports no down(db) function, so it cannot be reverted. Add one, or use \`strata stamp\` to move the version without running it.`, {
-      meta: { file: migration.file, revision: migration.revision },
-    });
+    throw new StrataError(
+      'MIGRATION_FILE_INVALID',
+      `${migration.file} (revision ${migration.revision}) exports no down(db) function, so it cannot ` +
+        `be reverted. Add one, or use \`strata stamp\` to move the version without running it.`,
+      {
+        meta: { file: migration.file, revision: migration.revision },
+      },
+    );
   }
   return fn.bind(mod);
 }

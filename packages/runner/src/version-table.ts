@@ -72,29 +72,40 @@ const SETTLED = "('applied', 'stamped', 'unstamped')";
  */
 function historyOnceSql(schema: string): string {
   const t = tableNames(schema);
-  return `DO $strata$ BEGIN
+  return (
+    `DO $strata$ BEGIN
   IF to_regclass(${quoteLiteral(`${t.schema}.strata_history_applied_once`)}) IS NULL THEN
-    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${quoteLiteral(t.history)}::regclass AND attname = 'generation' AND NOT attisdropped) THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${quoteLiteral(t.history)}` +
+    `::regclass AND attname = 'generation' AND NOT attisdropped) THEN
       ALTER TABLE ${t.history} ADD COLUMN generation integer;
     END IF;
     UPDATE ${t.history} h SET generation = x.n
-      FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) AS k
+      FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) ` +
+    `AS k
               FROM (SELECT id, revision, direction, outcome,
-                           coalesce(CASE direction WHEN 'up' THEN sum((direction = 'down' AND outcome IN ${SETTLED})::int) OVER w
-                                                   ELSE sum((direction = 'up' AND outcome IN ${SETTLED})::int) OVER w END, 0) AS n
+                           coalesce(CASE direction WHEN 'up' THEN sum((direction = 'down' AND ` +
+    `outcome IN ${SETTLED})::int) OVER w
+                                                   ELSE sum((direction = 'up' AND outcome IN ` +
+    `${SETTLED})::int) OVER w END, 0) AS n
                       FROM ${t.history}
-                    WINDOW w AS (PARTITION BY revision ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) s
+                    WINDOW w AS (PARTITION BY revision ORDER BY id ROWS BETWEEN UNBOUNDED ` +
+    `PRECEDING AND 1 PRECEDING)) s
              WHERE outcome = 'applied') x
      WHERE h.id = x.id AND x.k = 1 AND h.generation IS NULL;
-    CREATE UNIQUE INDEX strata_history_applied_once ON ${t.history} (revision, direction, generation) WHERE outcome = 'applied';
+    CREATE UNIQUE INDEX strata_history_applied_once ON ${t.history} (revision, direction, ` +
+    `generation) WHERE outcome = 'applied';
   END IF;
 END $strata$;
-`;
+`
+  );
 }
 
 /** The `generation` of an `applied` row (see historyOnceSql), as an expression on the row's revision and direction. */
 function generationSql(history: string, revision: string, direction: string): string {
-  return `(SELECT count(*)::int FROM ${history} g WHERE g.revision = ${revision} AND g.direction <> ${direction} AND g.outcome IN ${SETTLED})`;
+  return (
+    `(SELECT count(*)::int FROM ${history} g WHERE g.revision = ${revision} AND g.direction <> ` +
+    `${direction} AND g.outcome IN ${SETTLED})`
+  );
 }
 
 /**
@@ -102,7 +113,10 @@ function generationSql(history: string, revision: string, direction: string): st
  * revision superseded (rare: the query starts from them), as `f`.
  */
 function failedRows(history: string): string {
-  return `${history} f WHERE f.outcome = 'failed' AND f.meta->>'resolved' IS NULL AND NOT EXISTS (SELECT 1 FROM ${history} l WHERE l.revision = f.revision AND l.id > f.id)`;
+  return (
+    `${history} f WHERE f.outcome = 'failed' AND f.meta->>'resolved' IS NULL AND NOT EXISTS (SELECT ` +
+    `1 FROM ${history} l WHERE l.revision = f.revision AND l.id > f.id)`
+  );
 }
 
 /**
@@ -114,9 +128,13 @@ function failedRows(history: string): string {
  * it was applied, and the checksums themselves need not cross the wire.
  */
 function appliedDigestSql(history: string): string {
-  return `SELECT encode(sha256(convert_to(coalesce(string_agg(l.revision || ':' || l.checksum, ',' ORDER BY l.revision COLLATE "C"), ''), 'UTF8')), 'hex')
-  FROM (SELECT DISTINCT ON (revision) revision, direction, checksum FROM ${history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) l
- WHERE l.direction = 'up' AND l.checksum IS NOT NULL`;
+  return (
+    `SELECT encode(sha256(convert_to(coalesce(string_agg(l.revision || ':' || l.checksum, ',' ORDER ` +
+    `BY l.revision COLLATE "C"), ''), 'UTF8')), 'hex')
+  FROM (SELECT DISTINCT ON (revision) revision, direction, checksum FROM ${history} WHERE ` +
+    `outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) l
+ WHERE l.direction = 'up' AND l.checksum IS NOT NULL`
+  );
 }
 
 /** The digest {@link appliedDigestSql} computes, from \`[revision, checksum]\` pairs. */
@@ -137,12 +155,22 @@ export function appliedDigestOf(pairs: Iterable<readonly [string, string]>): str
  */
 export function refreshSummarySql(schema: string, lockKey?: bigint): string {
   const t = tableNames(schema);
-  return `INSERT INTO ${t.summary} (one, applied_digest, history_max_id, clean, written_at)
-SELECT true, (${appliedDigestSql(t.history)}), coalesce((SELECT max(id) FROM ${t.history}), 0),
-       NOT EXISTS (SELECT 1 FROM ${failedRows(t.history)}) AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE outcome = 'running'), now()${lockKey === undefined ? '' : `
- WHERE pg_try_advisory_xact_lock(${lockKey.toString()}::bigint)`}
-ON CONFLICT (one) DO UPDATE SET applied_digest = EXCLUDED.applied_digest, history_max_id = EXCLUDED.history_max_id, clean = EXCLUDED.clean, written_at = EXCLUDED.written_at;
-`;
+  return (
+    `INSERT INTO ${t.summary} (one, applied_digest, history_max_id, clean, written_at)
+SELECT true, (${appliedDigestSql(t.history)}), coalesce((SELECT max(id) FROM ${t.history}), ` +
+    `0),
+       NOT EXISTS (SELECT 1 FROM ${failedRows(t.history)}) AND NOT EXISTS (SELECT 1 FROM ` +
+    `${t.history} WHERE outcome = 'running'), now()` +
+    `${
+      lockKey === undefined
+        ? ''
+        : `
+ WHERE pg_try_advisory_xact_lock(${lockKey.toString()}::bigint)`
+    }
+ON CONFLICT (one) DO UPDATE SET applied_digest = EXCLUDED.applied_digest, history_max_id = ` +
+    `EXCLUDED.history_max_id, clean = EXCLUDED.clean, written_at = EXCLUDED.written_at;
+`
+  );
 }
 
 /** What the database records, read in one round trip. */
@@ -164,7 +192,10 @@ export interface DbState {
    */
   appliedDigest?: string;
   /** Revisions whose latest history row is a failure. */
-  failures: Map<string, { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }>;
+  failures: Map<
+    string,
+    { direction: Direction; at: string; error: string; sqlstate: string | null; file: string | null; meta: Record<string, unknown> }
+  >;
   /** INVALID indexes (`schema.name`), when asked for. */
   invalidIndexes: string[];
   /** Non-transactional migrations recorded as running: in progress (`alive`) or interrupted. */
@@ -189,21 +220,34 @@ export interface DbState {
  * history read itself ~16 ms. The second round trip is paid only after a
  * write that did not refresh the summary.
  */
-export async function readState(client: Queryable, schema: string, options: { invalidIndexes?: boolean; full?: boolean } = {}): Promise<DbState> {
+export async function readState(
+  client: Queryable,
+  schema: string,
+  options: { invalidIndexes?: boolean; full?: boolean } = {},
+): Promise<DbState> {
   const t = tableNames(schema);
   const parts = [`SELECT 'v' AS k, revision AS r, NULL AS a, NULL AS b, NULL AS c, NULL::jsonb AS m FROM ${t.version}`];
   if (options.full) {
     parts.push(
       // Every applied checksum in one jsonb value: one row, not one per migration
       // (a thousand rows cost the client ~10 ms to decode; one JSON.parse ~0.5 ms).
-      `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
-      `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}`,
+      `SELECT 'c', NULL, NULL, NULL, NULL, jsonb_object_agg(r, c) FROM (SELECT DISTINCT ON (revision) ` +
+        `revision AS r, checksum AS c FROM ${t.history} WHERE direction = 'up' AND outcome IN ` +
+        `('applied', 'stamped') AND checksum IS NOT NULL ORDER BY revision, id DESC) c`,
+      `SELECT 'f', f.revision, f.direction, to_json(f.finished_at) #>> '{}', f.error, f.meta || ` +
+        `jsonb_build_object('file', f.file) FROM ${failedRows(t.history)}`,
       // Claims of non-transactional migrations in transaction lock mode (deleted when they settle).
       // Each with whether the session that wrote it is still there (an interrupted one is not).
-      `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', id::text, meta || jsonb_build_object('file', file, 'checksum', checksum, 'alive', EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = h.meta->>'backendStart')) FROM ${t.history} h WHERE outcome = 'running'`,
+      `SELECT 'r', revision, direction, to_json(started_at) #>> '{}', id::text, meta || ` +
+        `jsonb_build_object('file', file, 'checksum', checksum, 'alive', EXISTS (SELECT 1 FROM ` +
+        `pg_stat_activity a WHERE a.pid = (h.meta->>'pid')::int AND to_json(a.backend_start) #>> '{}' = ` +
+        `h.meta->>'backendStart')) FROM ${t.history} h WHERE outcome = 'running'`,
     );
   } else {
-    parts.push(`SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM ${t.summary} WHERE clean AND history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0)`);
+    parts.push(
+      `SELECT 'd', applied_digest, NULL, NULL, NULL, NULL FROM ${t.summary} WHERE clean AND ` +
+        `history_max_id = coalesce((SELECT max(id) FROM ${t.history}), 0)`,
+    );
   }
   if (options.invalidIndexes) parts.push(INVALID_INDEXES_PART);
   type Row = { k: string; r: string; a: string | null; b: string | null; c: string | null; m: Record<string, unknown> | null };
@@ -214,7 +258,8 @@ export async function readState(client: Queryable, schema: string, options: { in
     // 42P01 undefined_table, 3F000 invalid_schema_name: Strata never ran here;
     // or, without `full`, the summary is missing (tables made by an older
     // Strata) or not as this one makes it (42703 undefined_column): the history answers.
-    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '42703') && !options.full) return await readState(client, schema, { ...options, full: true });
+    if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '42703') && !options.full)
+      return await readState(client, schema, { ...options, full: true });
     if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) {
       const invalidIndexes = options.invalidIndexes ? (await client.query<Row>(INVALID_INDEXES_PART)).rows.map((r) => r.r) : [];
       return { initialised: false, heads: [], checksums: new Map(), failures: new Map(), invalidIndexes, running: [] };
@@ -270,7 +315,9 @@ export function runningRow(id: string, revision: string, direction: Direction, s
 /** The version table's rows alone (current heads, sorted); none when Strata never ran here. */
 export async function readHeads(client: Queryable, schema: string): Promise<string[]> {
   try {
-    return (await client.query<{ revision: string }>(`SELECT revision FROM ${tableNames(schema).version} ORDER BY revision COLLATE "C"`)).rows.map((r) => r.revision);
+    return (
+      await client.query<{ revision: string }>(`SELECT revision FROM ${tableNames(schema).version} ORDER BY revision COLLATE "C"`)
+    ).rows.map((r) => r.revision);
   } catch (err) {
     if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) return [];
     throw err;
@@ -311,14 +358,22 @@ export const STEP_RETURNING = { revision: 'strata_step_revision', durationMs: 's
  * and the server-measured duration, which is how a batch learns each step's
  * time, and the start is the batched transaction's own (BATCHED_STARTED).
  */
-export function stepDml(schema: string, change: { remove: string[]; add: string[] }, record: StepRecord, startedAt?: string, options: { returning?: boolean } = {}): string {
+export function stepDml(
+  schema: string,
+  change: { remove: string[]; add: string[] },
+  record: StepRecord,
+  startedAt?: string,
+  options: { returning?: boolean } = {},
+): string {
   const t = tableNames(schema);
   const out: string[] = [];
   if (change.remove.length > 0) out.push(`DELETE FROM ${t.version} WHERE revision IN (${change.remove.map(quoteLiteral).join(', ')});`);
-  if (change.add.length > 0) out.push(`INSERT INTO ${t.version} (revision) VALUES ${change.add.map((r) => `(${quoteLiteral(r)})`).join(', ')};`);
+  if (change.add.length > 0)
+    out.push(`INSERT INTO ${t.version} (revision) VALUES ${change.add.map((r) => `(${quoteLiteral(r)})`).join(', ')};`);
   const started = startedAt ? `${quoteLiteral(startedAt)}::timestamptz` : options.returning ? BATCHED_STARTED : 'now()';
   out.push(
-    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation) VALUES (` +
+    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, ` +
+      `finished_at, duration_ms, tool_version, meta, generation) VALUES (` +
       [
         quoteLiteral(record.revision),
         quoteLiteral(record.direction),
@@ -348,7 +403,11 @@ export const BATCHED_STARTED = "current_setting('strata.step_started')::timestam
 
 /** The start of a batched step's transaction: timeouts and its start time, in one statement. */
 export function batchPrefixSql(lock: string, statement: string): string {
-  return `BEGIN;\nSELECT set_config('lock_timeout', ${quoteLiteral(lock)}, true), set_config('statement_timeout', ${quoteLiteral(statement)}, true), set_config('strata.step_started', clock_timestamp()::text, true);\n`;
+  return (
+    `BEGIN;\nSELECT set_config('lock_timeout', ${quoteLiteral(lock)}, true), ` +
+    `set_config('statement_timeout', ${quoteLiteral(statement)}, true), ` +
+    `set_config('strata.step_started', clock_timestamp()::text, true);\n`
+  );
 }
 
 /** Name of the session's prepared version/history statement (see {@link prepareStepDml}). */
@@ -364,18 +423,33 @@ export const STEP_STATEMENT = 'strata_record_step';
  */
 export function prepareStepDml(schema: string): string {
   const t = tableNames(schema);
-  return `PREPARE ${STEP_STATEMENT}(text[], text[], text, text, text, text, text, text, jsonb) AS
+  return (
+    `PREPARE ${STEP_STATEMENT}(text[], text[], text, text, text, text, text, text, jsonb) AS
 WITH removed AS (DELETE FROM ${t.version} WHERE revision = ANY ($1)),
      added AS (INSERT INTO ${t.version} (revision) SELECT unnest($2))
-INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation)
-VALUES ($3, $4, 'applied', $5, $6, $7, ${BATCHED_STARTED}, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - ${BATCHED_STARTED}) * 1000)::int, $8, $9, ${generationSql(t.history, '$3', '$4')})
-RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs}`;
+INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, ` +
+    `finished_at, duration_ms, tool_version, meta, generation)
+VALUES ($3, $4, 'applied', $5, $6, $7, ${BATCHED_STARTED}, clock_timestamp(), ` +
+    `round(extract(epoch FROM clock_timestamp() - ${BATCHED_STARTED}) * 1000)::int, $8, $9, ` +
+    `${generationSql(t.history, '$3', '$4')})
+RETURNING revision AS ${STEP_RETURNING.revision}, duration_ms AS ${STEP_RETURNING.durationMs}`
+  );
 }
 
 /** EXECUTE the prepared step DML (one statement) for a step of a transaction. */
 export function executeStepDml(change: { remove: string[]; add: string[] }, record: StepRecord): string {
   const arr = (xs: string[]) => `ARRAY[${xs.map(quoteLiteral).join(', ')}]::text[]`;
-  const args = [arr(change.remove), arr(change.add), quoteLiteral(record.revision), quoteLiteral(record.direction), quoteLiteral(record.file), quoteLiteral(record.message), record.checksum === null ? 'NULL' : quoteLiteral(record.checksum), quoteLiteral(TOOL_VERSION), quoteLiteral(JSON.stringify(record.meta))];
+  const args = [
+    arr(change.remove),
+    arr(change.add),
+    quoteLiteral(record.revision),
+    quoteLiteral(record.direction),
+    quoteLiteral(record.file),
+    quoteLiteral(record.message),
+    record.checksum === null ? 'NULL' : quoteLiteral(record.checksum),
+    quoteLiteral(TOOL_VERSION),
+    quoteLiteral(JSON.stringify(record.meta)),
+  ];
   return `EXECUTE ${STEP_STATEMENT}(${args.join(', ')});`;
 }
 
@@ -383,9 +457,21 @@ export function executeStepDml(change: { remove: string[]; add: string[] }, reco
 export async function recordFailure(client: Queryable, schema: string, record: StepRecord, startedAt: Date, error: string): Promise<void> {
   const t = tableNames(schema);
   await client.query(
-    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, error, meta)
-     VALUES ($1, $2, 'failed', $3, $4, $5, $6, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - $6::timestamptz) * 1000)::int, $7, $8, $9)`,
-    [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION, error, JSON.stringify(record.meta)],
+    `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, started_at, ` +
+      `finished_at, duration_ms, tool_version, error, meta)
+     VALUES ($1, $2, 'failed', $3, $4, $5, $6, clock_timestamp(), round(extract(epoch FROM ` +
+      `clock_timestamp() - $6::timestamptz) * 1000)::int, $7, $8, $9)`,
+    [
+      record.revision,
+      record.direction,
+      record.file,
+      record.message,
+      record.checksum,
+      startedAt.toISOString(),
+      TOOL_VERSION,
+      error,
+      JSON.stringify(record.meta),
+    ],
   );
 }
 
@@ -393,18 +479,34 @@ export async function recordFailure(client: Queryable, schema: string, record: S
 export async function readHistory(client: Queryable, schema: string, limit?: number): Promise<HistoryEntry[]> {
   const t = tableNames(schema);
   type Row = {
-    id: string; revision: string; direction: Direction; outcome: HistoryEntry['outcome']; file: string | null; message: string | null; checksum: string | null;
-    started_at: string; finished_at: string | null; duration_ms: number | null; applied_by: string; tool_version: string; error: string | null; meta: Record<string, unknown>;
+    id: string;
+    revision: string;
+    direction: Direction;
+    outcome: HistoryEntry['outcome'];
+    file: string | null;
+    message: string | null;
+    checksum: string | null;
+    started_at: string;
+    finished_at: string | null;
+    duration_ms: number | null;
+    applied_by: string;
+    tool_version: string;
+    error: string | null;
+    meta: Record<string, unknown>;
   };
   let rows: Row[];
   try {
-    rows = (await client.query<Row>(
-      // ORDER BY h.id, the bigint column: a bare 'id' would name the text output column and sort '9' after '15'.
-      `SELECT h.id::text AS id, revision, direction, outcome, file, message, checksum, to_json(started_at) #>> '{}' AS started_at, to_json(finished_at) #>> '{}' AS finished_at,
+    rows = (
+      await client.query<Row>(
+        // ORDER BY h.id, the bigint column: a bare 'id' would name the text output column and sort '9' after '15'.
+        `SELECT h.id::text AS id, revision, direction, outcome, file, message, checksum, ` +
+          `to_json(started_at) #>> '{}' AS started_at, to_json(finished_at) #>> '{}' AS ` +
+          `finished_at,
               duration_ms, applied_by, tool_version, error, meta
          FROM ${t.history} h ORDER BY h.id DESC LIMIT $1`,
-      [limit ?? null],
-    )).rows;
+        [limit ?? null],
+      )
+    ).rows;
   } catch (err) {
     if (isPgDatabaseError(err) && (err.code === '42P01' || err.code === '3F000')) return [];
     throw err;

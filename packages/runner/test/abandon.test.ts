@@ -16,7 +16,11 @@ let url: string;
 beforeAll(async () => {
   // A TCP server that accepts connections and never says a word, in another
   // process, so that every TCP socket in this one is the runner's.
-  server = spawn(process.execPath, ['-e', "require('net').createServer(() => {}).listen(0, '127.0.0.1', function () { console.log(this.address().port); })"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(
+    process.execPath,
+    ['-e', "require('net').createServer(() => {}).listen(0, '127.0.0.1', function () { console.log(this.address().port); })"],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const [chunk] = (await once(server.stdout!, 'data')) as [Buffer];
   url = `postgres://nobody:secret@127.0.0.1:${chunk.toString().trim()}/nothing`;
 });

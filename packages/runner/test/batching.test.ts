@@ -28,7 +28,9 @@ function batchLog(): { logger: Logger; sizes: Map<string, number> } {
 }
 
 async function tablesIn(schema: string): Promise<string[]> {
-  return (await query(db().url, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])).map((r) => r.table_name as string);
+  return (await query(db().url, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])).map(
+    (r) => r.table_name as string,
+  );
 }
 
 describe('batched migrations', () => {
@@ -46,10 +48,14 @@ describe('batched migrations', () => {
     // Batches grow 1, 2, 4: migration 7 is the last of a batch of four (4-7).
     expect(sizes.get('0007_m7.sql')).toBeGreaterThan(1);
     expect(r.ok).toBe(false);
-    expect(r.steps.map((s) => `${s.file} ${s.status}`)).toEqual([1, 2, 3, 4, 5, 6].map((i) => `${String(i).padStart(4, '0')}_m${i}.sql applied`).concat(['0007_m7.sql failed']));
+    expect(r.steps.map((s) => `${s.file} ${s.status}`)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => `${String(i).padStart(4, '0')}_m${i}.sql applied`).concat(['0007_m7.sql failed']),
+    );
     const err = r.steps[6]!.error!;
     // Header 4 lines, blank, marker: the body starts on line 6; the INSERT is on line 7, the table name at column 13.
-    expect(err.message.split('\n')[0]).toBe(`0007_m7.sql:7:13: applying revision a7 failed: relation "${app}.missing" does not exist (SQLSTATE 42P01)`);
+    expect(err.message.split('\n')[0]).toBe(
+      `0007_m7.sql:7:13: applying revision a7 failed: relation "${app}.missing" does not exist (SQLSTATE 42P01)`,
+    );
     expect(err.meta).toMatchObject({ line: 7, column: 13, statementIndex: 1, revision: 'a7' });
     expect(r.to).toEqual(['a6']);
     expect(await tablesIn(app)).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
@@ -58,7 +64,15 @@ describe('batched migrations', () => {
     expect(st.pending.map((p) => p.revision)).toEqual(['a7', 'a8', 'a9', 'a10']);
     expect(st.failed.map((f) => f.revision)).toEqual(['a7']);
     const h = await history({ url: db().url, migrationsDir: m.dir, schema });
-    expect(h.map((x) => `${x.revision} ${x.outcome}`)).toEqual(['a7 failed', 'a6 applied', 'a5 applied', 'a4 applied', 'a3 applied', 'a2 applied', 'a1 applied']);
+    expect(h.map((x) => `${x.revision} ${x.outcome}`)).toEqual([
+      'a7 failed',
+      'a6 applied',
+      'a5 applied',
+      'a4 applied',
+      'a3 applied',
+      'a2 applied',
+      'a1 applied',
+    ]);
   });
 
   it('stop at a migration whose COMMIT fails (a deferred foreign key): nothing after it runs', async () => {
@@ -82,14 +96,21 @@ describe('batched migrations', () => {
 
   it('record each migration its own duration, not the batch time, and name the batch in pg_stat_activity', async () => {
     const { m, schema, app } = setup();
-    writeChain(m, 'd', 6, (i) => (i === 1 ? `CREATE SCHEMA ${app};` : i === 5 ? 'SELECT pg_sleep(0.4);' : `CREATE TABLE ${app}.t${i} (id int);`));
+    writeChain(m, 'd', 6, (i) =>
+      i === 1 ? `CREATE SCHEMA ${app};` : i === 5 ? 'SELECT pg_sleep(0.4);' : `CREATE TABLE ${app}.t${i} (id int);`,
+    );
     const { logger, sizes } = batchLog();
     // While the batch runs, sample what other sessions see (every 50 ms).
     const seen = new Set<string>();
     let running = true;
     const watcher = (async () => {
       while (running) {
-        for (const row of await query(db().url, `SELECT application_name, split_part(query, E'\\n', 1) AS first FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.4)%' AND pid <> pg_backend_pid()`)) seen.add(`${row.application_name} | ${row.first}`);
+        for (const row of await query(
+          db().url,
+          `SELECT application_name, split_part(query, E'\\n', 1) AS first FROM pg_stat_activity WHERE ` +
+            `query LIKE '%pg_sleep(0.4)%' AND pid <> pg_backend_pid()`,
+        ))
+          seen.add(`${row.application_name} | ${row.first}`);
         await new Promise((res) => setTimeout(res, 50));
       }
     })();
@@ -115,7 +136,12 @@ describe('batched migrations', () => {
       m,
       'e',
       6,
-      (i) => (i === 1 ? `CREATE SCHEMA ${app};` : i === 3 ? `DEALLOCATE ALL;\nCREATE TABLE ${app}.t3 (id int);` : `CREATE TABLE ${app}.t${i} (id int);`),
+      (i) =>
+        i === 1
+          ? `CREATE SCHEMA ${app};`
+          : i === 3
+            ? `DEALLOCATE ALL;\nCREATE TABLE ${app}.t3 (id int);`
+            : `CREATE TABLE ${app}.t${i} (id int);`,
       (i) => (i === 1 ? `DROP SCHEMA ${app};` : `DROP TABLE ${app}.t${i};`),
     );
     const up = await upgrade({ url: db().url, migrationsDir: m.dir, schema });

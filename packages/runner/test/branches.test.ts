@@ -22,7 +22,9 @@ describe('branches and merges', () => {
     const err = await upgrade(opts).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MIGRATION_MULTIPLE_HEADS' });
     expect((err as Error).message).toBe(
-      "Cannot upgrade to 'head': the migrations have 2 heads: f1 (0003_feature.sql), b2 (0004_main_more.sql). Run `strata merge` to write a merge migration, or name a target (a revision, or 'heads' to apply every branch).",
+      "Cannot upgrade to 'head': the migrations have 2 heads: f1 (0003_feature.sql), b2 " +
+        '(0004_main_more.sql). Run `strata merge` to write a merge migration, or name a target (a ' +
+        "revision, or 'heads' to apply every branch).",
     );
     const noNew = await createMigration(m.dir, 'x').catch((e: unknown) => e);
     expect(noNew).toMatchObject({ code: 'MIGRATION_MULTIPLE_HEADS' });

@@ -50,7 +50,11 @@ describe('the end of a run', () => {
     // The sessions were ended by Terminate, not dropped: none is left behind.
     let left = 1;
     for (let i = 0; i < 50 && left > 0; i++) {
-      left = Number((await query<{ n: string }>(db().url, "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'strata-close-test'"))[0]!.n);
+      left = Number(
+        (
+          await query<{ n: string }>(db().url, "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'strata-close-test'")
+        )[0]!.n,
+      );
       if (left > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(left).toBe(0);

@@ -17,7 +17,10 @@ function folderFor(app: string) {
     const rev = `c${String(i).padStart(3, '0')}`;
     const parent = `c${String(i - 1).padStart(3, '0')}`;
     // no IF NOT EXISTS: a migration run twice would fail
-    const body = i === CONCURRENT ? `CREATE INDEX CONCURRENTLY t1_id ON ${app}.t1 (id);` : `CREATE TABLE ${app}.t${i} (id int);\nINSERT INTO ${app}.counter VALUES (${i});`;
+    const body =
+      i === CONCURRENT
+        ? `CREATE INDEX CONCURRENTLY t1_id ON ${app}.t1 (id);`
+        : `CREATE TABLE ${app}.t${i} (id int);\nINSERT INTO ${app}.counter VALUES (${i});`;
     t.write(`${String(i).padStart(4, '0')}_m${i}.sql`, sqlMigration(rev, [parent], body));
   }
   return t;
@@ -29,7 +32,9 @@ async function race(lockMode: 'session' | 'transaction', app: string, schema: st
     const url = db().url;
     const events: RunnerEvent[] = [];
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => upgrade({ url, migrationsDir: t.dir, schema, lockMode, applicationName: `runner-${i}`, onEvent: (e) => events.push(e) })),
+      Array.from({ length: 8 }, (_, i) =>
+        upgrade({ url, migrationsDir: t.dir, schema, lockMode, applicationName: `runner-${i}`, onEvent: (e) => events.push(e) }),
+      ),
     );
     for (const r of results) expect(r.error?.message ?? null).toBeNull();
     const applied = results.flatMap((r) => r.steps.filter((s) => s.status === 'applied').map((s) => s.revision));
@@ -37,9 +42,14 @@ async function race(lockMode: 'session' | 'transaction', app: string, schema: st
     const counts = await query(url, `SELECT i, count(*)::int AS n FROM ${app}.counter GROUP BY i HAVING count(*) <> 1`);
     expect(counts).toEqual([]);
     expect(await query(url, `SELECT count(*)::int AS n FROM ${app}.counter`)).toEqual([{ n: N - 1 }]);
-    expect(await query(url, `SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [`${app}.t1_id`])).toEqual([{ indisvalid: true }]);
+    expect(await query(url, `SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [`${app}.t1_id`])).toEqual([
+      { indisvalid: true },
+    ]);
     expect(await query(url, `SELECT count(*)::int AS n FROM ${schema}.strata_history WHERE outcome <> 'applied'`)).toEqual([{ n: 0 }]);
-    const hist = await query(url, `SELECT revision, count(*)::int AS n FROM ${schema}.strata_history WHERE outcome = 'applied' GROUP BY revision HAVING count(*) <> 1`);
+    const hist = await query(
+      url,
+      `SELECT revision, count(*)::int AS n FROM ${schema}.strata_history WHERE outcome = 'applied' GROUP BY revision HAVING count(*) <> 1`,
+    );
     expect(hist).toEqual([]);
     expect(await query(url, `SELECT count(*)::int AS n FROM ${schema}.strata_history WHERE outcome = 'applied'`)).toEqual([{ n: N + 1 }]);
     expect(await query(url, `SELECT revision FROM ${schema}.strata_version`)).toEqual([{ revision: `c${String(N).padStart(3, '0')}` }]);

@@ -23,7 +23,15 @@ describe('a failing statement', () => {
     const { schema, app } = schemaFor();
     const m = folder();
     m.write('0001_a.sql', sqlMigration('f1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int PRIMARY KEY);`));
-    m.write('0002_b.sql', sqlMigration('f2', ['f1'], `CREATE TABLE ${app}.u (id int);\nINSERT INTO ${app}.u VALUES (1);\nINSERT INTO ${app}.nope VALUES (1);\nCREATE TABLE ${app}.v (id int);`));
+    m.write(
+      '0002_b.sql',
+      sqlMigration(
+        'f2',
+        ['f1'],
+        `CREATE TABLE ${app}.u (id int);\nINSERT INTO ${app}.u VALUES (1);\nINSERT INTO ${app}.nope ` +
+          `VALUES (1);\nCREATE TABLE ${app}.v (id int);`,
+      ),
+    );
     m.write('0003_c.sql', sqlMigration('f3', ['f2'], `CREATE TABLE ${app}.w (id int);`));
     const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema });
     expect(r.ok).toBe(false);
@@ -34,7 +42,9 @@ describe('a failing statement', () => {
     const err = r.steps[1]!.error!;
     expect(err.code).toBe('MIGRATION_FAILED');
     // header is 4 lines + blank line + marker: the body starts on line 6; the third statement is on line 8, "nope" at column 20.
-    expect(err.message.split('\n')[0]).toBe(`0002_b.sql:8:13: applying revision f2 failed: relation "${app}.nope" does not exist (SQLSTATE 42P01)`);
+    expect(err.message.split('\n')[0]).toBe(
+      `0002_b.sql:8:13: applying revision f2 failed: relation "${app}.nope" does not exist (SQLSTATE 42P01)`,
+    );
     expect(err.message).toContain('^');
     expect(err.message).toContain('The migration was rolled back');
     expect(err.meta).toMatchObject({ sqlstate: '42P01', line: 8, column: 13, statementIndex: 2, file: '0002_b.sql', revision: 'f2' });
@@ -53,11 +63,21 @@ describe('a failing statement', () => {
   it('locates a failure without a position (a unique violation) by counting completed statements', async () => {
     const { schema, app } = schemaFor();
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('g1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int PRIMARY KEY);\n  INSERT INTO ${app}.t VALUES (1);\n  INSERT INTO ${app}.t VALUES (1);`));
+    m.write(
+      '0001_a.sql',
+      sqlMigration(
+        'g1',
+        [],
+        `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int PRIMARY KEY);\n  INSERT INTO ${app}.t ` +
+          `VALUES (1);\n  INSERT INTO ${app}.t VALUES (1);`,
+      ),
+    );
     const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema });
     expect(r.ok).toBe(false);
     const err = r.steps[0]!.error!;
-    expect(err.message.split('\n')[0]).toBe(`0001_a.sql:9:3: applying revision g1 failed: duplicate key value violates unique constraint "t_pkey" (SQLSTATE 23505)`);
+    expect(err.message.split('\n')[0]).toBe(
+      `0001_a.sql:9:3: applying revision g1 failed: duplicate key value violates unique constraint "t_pkey" (SQLSTATE 23505)`,
+    );
     expect(err.message).toContain('DETAIL: Key (id)=(1) already exists.');
     expect(await query(db().url, `SELECT to_regnamespace($1) AS s`, [app])).toEqual([{ s: null }]);
   });
@@ -121,7 +141,9 @@ describe('validation before anything runs', () => {
     const err = await upgrade({ url: db().url, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SQL_SYNTAX' });
     expect((err as Error).message).toContain('0003_c.sql:7:8');
-    expect(await query(db().url, `SELECT to_regnamespace($1) AS s, to_regnamespace($2) AS t`, [app, schema])).toEqual([{ s: null, t: null }]);
+    expect(await query(db().url, `SELECT to_regnamespace($1) AS s, to_regnamespace($2) AS t`, [app, schema])).toEqual([
+      { s: null, t: null },
+    ]);
     // An unreachable database does not hide the syntax error (an input error, reported first)...
     const unreachable = 'postgres://someone:s3cret-pw@127.0.0.1:1/nowhere';
     const offline = await upgrade({ url: unreachable, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
@@ -138,9 +160,15 @@ describe('validation before anything runs', () => {
   it('refuses data-losing statements in either direction unless allowed, listing file:line', async () => {
     const { schema, app } = schemaFor();
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('d1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int, note text);`, `DROP SCHEMA ${app};`));
+    m.write(
+      '0001_a.sql',
+      sqlMigration('d1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int, note text);`, `DROP SCHEMA ${app};`),
+    );
     m.write('0002_b.sql', sqlMigration('d2', ['d1'], `CREATE TABLE ${app}.u (id int);`, `DROP TABLE ${app}.u;`));
-    m.write('0003_c.sql', sqlMigration('d3', ['d2'], `ALTER TABLE ${app}.t DROP COLUMN note;`, `ALTER TABLE ${app}.t ADD COLUMN note text;`));
+    m.write(
+      '0003_c.sql',
+      sqlMigration('d3', ['d2'], `ALTER TABLE ${app}.t DROP COLUMN note;`, `ALTER TABLE ${app}.t ADD COLUMN note text;`),
+    );
     const url = db().url;
     const err = await upgrade({ url, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'DATA_LOSS_REFUSED' });
@@ -159,11 +187,23 @@ describe('validation before anything runs', () => {
   it('refuses a migration mixing transactional and non-transactional statements unless marked', async () => {
     const { schema, app } = schemaFor();
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('x1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int);\nCREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`));
+    m.write(
+      '0001_a.sql',
+      sqlMigration('x1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int);\nCREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`),
+    );
     const err = await upgrade({ url: db().url, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MIGRATION_MIXED_TRANSACTIONALITY' });
     expect((err as Error).message).toContain('0001_a.sql:8:1 CREATE INDEX');
-    m.write('0001_a.sql', sqlMigration('x1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int);\nCREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`, '', '-- transactional: false'));
+    m.write(
+      '0001_a.sql',
+      sqlMigration(
+        'x1',
+        [],
+        `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int);\nCREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`,
+        '',
+        '-- transactional: false',
+      ),
+    );
     const r = await upgrade({ url: db().url, migrationsDir: m.dir, schema });
     expect(r.ok).toBe(true);
     expect(await query(db().url, `SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [app])).toEqual([{ indexname: 't_id' }]);
@@ -175,9 +215,18 @@ describe('CREATE INDEX CONCURRENTLY', () => {
     const { schema, app } = schemaFor();
     const m = folder();
     const url = db().url;
-    m.write('0001_a.sql', sqlMigration('c1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int, k int);\nINSERT INTO ${app}.t VALUES (1, 1), (2, 1);`));
-    m.write('0002_b.sql', sqlMigration('c2', ['c1'], `CREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`, `DROP INDEX CONCURRENTLY ${app}.t_id;`));
-    m.write('0003_c.sql', sqlMigration('c3', ['c2'], `CREATE UNIQUE INDEX CONCURRENTLY t_k ON ${app}.t (k);`, `DROP INDEX CONCURRENTLY ${app}.t_k;`));
+    m.write(
+      '0001_a.sql',
+      sqlMigration('c1', [], `CREATE SCHEMA ${app};\nCREATE TABLE ${app}.t (id int, k int);\nINSERT INTO ${app}.t VALUES (1, 1), (2, 1);`),
+    );
+    m.write(
+      '0002_b.sql',
+      sqlMigration('c2', ['c1'], `CREATE INDEX CONCURRENTLY t_id ON ${app}.t (id);`, `DROP INDEX CONCURRENTLY ${app}.t_id;`),
+    );
+    m.write(
+      '0003_c.sql',
+      sqlMigration('c3', ['c2'], `CREATE UNIQUE INDEX CONCURRENTLY t_k ON ${app}.t (k);`, `DROP INDEX CONCURRENTLY ${app}.t_k;`),
+    );
     const r = await upgrade({ url, migrationsDir: m.dir, schema });
     expect(r.steps.map((s) => [s.revision, s.status])).toEqual([
       ['c1', 'applied'],
@@ -185,12 +234,16 @@ describe('CREATE INDEX CONCURRENTLY', () => {
       ['c3', 'failed'],
     ]);
     const err = r.steps[2]!.error!;
-    expect(err.message.split('\n')[0]).toContain('0003_c.sql:6:1: applying revision c3 failed: could not create unique index "t_k" (SQLSTATE 23505)');
+    expect(err.message.split('\n')[0]).toContain(
+      '0003_c.sql:6:1: applying revision c3 failed: could not create unique index "t_k" (SQLSTATE 23505)',
+    );
     expect(err.message).toContain(`INVALID index left behind: ${app}.t_k`);
     expect(err.meta.invalidIndexes).toEqual([`${app}.t_k`]);
     const st = await status({ url, migrationsDir: m.dir, schema });
     expect(st.current).toEqual(['c2']);
-    expect(st.failed).toEqual([expect.objectContaining({ revision: 'c3', file: '0003_c.sql', invalidIndexes: [`${app}.t_k`], sqlstate: '23505' })]);
+    expect(st.failed).toEqual([
+      expect.objectContaining({ revision: 'c3', file: '0003_c.sql', invalidIndexes: [`${app}.t_k`], sqlstate: '23505' }),
+    ]);
     const again = await upgrade({ url, migrationsDir: m.dir, schema }).catch((e: unknown) => e);
     expect(again).toMatchObject({ code: 'PREVIOUS_FAILURE' });
     expect((again as Error).message).toContain(`left INVALID index ${app}.t_k`);
@@ -198,11 +251,22 @@ describe('CREATE INDEX CONCURRENTLY', () => {
     await query(url, `DROP INDEX ${app}.t_k; UPDATE ${app}.t SET k = id`);
     const fixed = await upgrade({ url, migrationsDir: m.dir, schema });
     expect(fixed.steps.map((s) => [s.revision, s.status])).toEqual([['c3', 'applied']]);
-    const valid = await query(url, `SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, [app]);
-    expect(valid).toEqual([{ relname: 't_id', indisvalid: true }, { relname: 't_k', indisvalid: true }]);
+    const valid = await query(
+      url,
+      `SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ` +
+        `pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`,
+      [app],
+    );
+    expect(valid).toEqual([
+      { relname: 't_id', indisvalid: true },
+      { relname: 't_k', indisvalid: true },
+    ]);
     // Reverting runs DROP INDEX CONCURRENTLY outside a transaction too.
     const down = await downgrade({ url, migrationsDir: m.dir, schema, target: 'c1' });
-    expect(down.steps.map((s) => [s.revision, s.status])).toEqual([['c3', 'applied'], ['c2', 'applied']]);
+    expect(down.steps.map((s) => [s.revision, s.status])).toEqual([
+      ['c3', 'applied'],
+      ['c2', 'applied'],
+    ]);
     expect(await query(url, `SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [app])).toEqual([]);
     expect((await status({ url, migrationsDir: m.dir, schema })).current).toEqual(['c1']);
   });

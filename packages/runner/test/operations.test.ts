@@ -23,7 +23,15 @@ describe('stamp', () => {
     m.write('0002_more.sql', sqlMigration('s2', ['s1'], 'ALTER TABLE legacy.users ADD COLUMN email text;'));
     const opts = { url, migrationsDir: m.dir, schema };
     const before = await status(opts);
-    expect(before).toMatchObject({ initialised: false, current: [], atHead: false, pending: [{ revision: 's1', file: '0001_baseline.sql' }, { revision: 's2', file: '0002_more.sql' }] });
+    expect(before).toMatchObject({
+      initialised: false,
+      current: [],
+      atHead: false,
+      pending: [
+        { revision: 's1', file: '0001_baseline.sql' },
+        { revision: 's2', file: '0002_more.sql' },
+      ],
+    });
 
     expect(await stamp({ ...opts, revision: 's1' })).toEqual({ from: [], to: ['s1'], checksumsRecorded: ['s1'] });
     const r = await upgrade(opts);
@@ -33,9 +41,14 @@ describe('stamp', () => {
 
     // stamp base forgets everything (nothing is run); stamp heads records both again
     expect(await stamp({ ...opts, revision: 'base' })).toMatchObject({ from: ['s2'], to: [] });
-    expect((await history({ ...opts, limit: 2 })).map((e) => `${e.revision}:${e.direction}:${e.outcome}`)).toEqual(['s1:down:unstamped', 's2:down:unstamped']);
+    expect((await history({ ...opts, limit: 2 })).map((e) => `${e.revision}:${e.direction}:${e.outcome}`)).toEqual([
+      's1:down:unstamped',
+      's2:down:unstamped',
+    ]);
     expect(await stamp({ ...opts, revision: 'heads' })).toMatchObject({ from: [], to: ['s2'] });
-    expect(await query(url, `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'legacy' AND table_name = 'users'`)).toEqual([{ n: 2 }]);
+    expect(
+      await query(url, `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'legacy' AND table_name = 'users'`),
+    ).toEqual([{ n: 2 }]);
   });
 
   it('refuses a version table naming an unknown revision until stamped with purge', async () => {
@@ -67,14 +80,22 @@ describe('isAtHead and dry runs', () => {
     expect(await isAtHead(url, { migrationsDir: m.dir, schema })).toEqual({ atHead: false, pending: ['h1', 'h2'], current: [] });
     const dry = await upgrade({ url, migrationsDir: m.dir, schema, dryRun: true });
     expect(dry).toMatchObject({ dryRun: true, ok: true, from: [], to: ['h2'] });
-    expect(dry.steps.map((s) => [s.revision, s.status])).toEqual([['h1', 'planned'], ['h2', 'planned']]);
+    expect(dry.steps.map((s) => [s.revision, s.status])).toEqual([
+      ['h1', 'planned'],
+      ['h2', 'planned'],
+    ]);
     expect(await query(url, `SELECT to_regclass('athead_a') AS t, to_regnamespace($1) AS s`, [schema])).toEqual([{ t: null, s: null }]);
     await upgrade({ url, migrationsDir: m.dir, schema });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       let queries = 0;
-      const counting = { query: (...args: Parameters<pg.Client['query']>) => { queries++; return (client.query as (...a: unknown[]) => unknown)(...args); } } as unknown as pg.Client;
+      const counting = {
+        query: (...args: Parameters<pg.Client['query']>) => {
+          queries++;
+          return (client.query as (...a: unknown[]) => unknown)(...args);
+        },
+      } as unknown as pg.Client;
       expect(await isAtHead(counting, { migrationsDir: m.dir, schema })).toEqual({ atHead: true, pending: [], current: ['h2'] });
       expect(queries).toBe(1);
     } finally {
@@ -92,7 +113,13 @@ describe('isAtHead and dry runs', () => {
     const opts = { url, migrationsDir: m.dir, schema };
     const seen: string[][] = [];
     const refusal = new Error('no thanks');
-    const refused = await upgrade({ ...opts, beforeRun: (steps) => { seen.push(steps.map((s) => `${s.revision}:${s.file}:${s.direction}`)); throw refusal; } }).catch((e: unknown) => e);
+    const refused = await upgrade({
+      ...opts,
+      beforeRun: (steps) => {
+        seen.push(steps.map((s) => `${s.revision}:${s.file}:${s.direction}`));
+        throw refusal;
+      },
+    }).catch((e: unknown) => e);
     expect(refused).toBe(refusal);
     expect(seen).toEqual([['b1:0001_a.sql:up', 'b2:0002_b.sql:up', 'b3:0003_c.sql:up']]);
     expect(await query(url, `SELECT to_regclass('before_a') AS t`)).toEqual([{ t: null }]);
@@ -112,10 +139,34 @@ describe('per-migration settings and events', () => {
     const url = db().url;
     const schema = 'strata_timeouts';
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('t1', [], `CREATE TABLE timeouts (rev text, lock text, stmt text);\nINSERT INTO timeouts VALUES ('t1', current_setting('lock_timeout'), current_setting('statement_timeout'));`));
-    m.write('0002_b.sql', sqlMigration('t2', ['t1'], `INSERT INTO timeouts VALUES ('t2', current_setting('lock_timeout'), current_setting('statement_timeout'));`, '', '-- lock_timeout: 3s\n-- statement_timeout: 2min'));
+    m.write(
+      '0001_a.sql',
+      sqlMigration(
+        't1',
+        [],
+        `CREATE TABLE timeouts (rev text, lock text, stmt text);\nINSERT INTO timeouts VALUES ('t1', ` +
+          `current_setting('lock_timeout'), current_setting('statement_timeout'));`,
+      ),
+    );
+    m.write(
+      '0002_b.sql',
+      sqlMigration(
+        't2',
+        ['t1'],
+        `INSERT INTO timeouts VALUES ('t2', current_setting('lock_timeout'), current_setting('statement_timeout'));`,
+        '',
+        '-- lock_timeout: 3s\n-- statement_timeout: 2min',
+      ),
+    );
     const events: RunnerEvent[] = [];
-    const r = await upgrade({ url, migrationsDir: m.dir, schema, lockTimeout: '7s', statementTimeout: '1h', onEvent: (e) => events.push(e) });
+    const r = await upgrade({
+      url,
+      migrationsDir: m.dir,
+      schema,
+      lockTimeout: '7s',
+      statementTimeout: '1h',
+      onEvent: (e) => events.push(e),
+    });
     expect(r.ok).toBe(true);
     expect(await query(url, 'SELECT * FROM timeouts ORDER BY rev')).toEqual([
       { rev: 't1', lock: '7s', stmt: '1h' },
@@ -138,7 +189,9 @@ describe('per-migration settings and events', () => {
     m.write('0002_b.sql', sqlMigration('e2', ['e1'], 'SELECT 1;\nSELECT pg_sleep(2);', '', '-- statement_timeout: 100ms'));
     const r = await upgrade({ url, migrationsDir: m.dir, schema });
     expect(r.steps.map((s) => s.status)).toEqual(['applied', 'failed']);
-    expect(r.steps[1]!.error!.message.split('\n')[0]).toBe('0002_b.sql:7:1: applying revision e2 failed: canceling statement due to statement timeout (SQLSTATE 57014)');
+    expect(r.steps[1]!.error!.message.split('\n')[0]).toBe(
+      '0002_b.sql:7:1: applying revision e2 failed: canceling statement due to statement timeout (SQLSTATE 57014)',
+    );
     m.write('0002_b.sql', sqlMigration('e2', ['e1'], 'ALTER TABLE enforce_t ADD COLUMN x int;'));
     const holder = new pg.Client({ connectionString: url });
     await holder.connect();
@@ -146,7 +199,9 @@ describe('per-migration settings and events', () => {
       await holder.query('BEGIN; LOCK TABLE enforce_t IN ACCESS SHARE MODE');
       // The lock timeout (not the test's timeout) ends the wait: the error says so.
       const blocked = await upgrade({ url, migrationsDir: m.dir, schema, lockTimeout: '200ms' });
-      expect(blocked.steps[0]!.error!.message.split('\n')[0]).toBe('0002_b.sql:6:1: applying revision e2 failed: canceling statement due to lock timeout (SQLSTATE 55P03)');
+      expect(blocked.steps[0]!.error!.message.split('\n')[0]).toBe(
+        '0002_b.sql:6:1: applying revision e2 failed: canceling statement due to lock timeout (SQLSTATE 55P03)',
+      );
     } finally {
       await holder.end();
     }
@@ -157,7 +212,10 @@ describe('per-migration settings and events', () => {
     const url = db().url;
     const schema = 'strata_nontx';
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('n1', [], 'CREATE TABLE nontx_a (id int);\nCREATE TABLE nontx_a (id int);', '', '-- transactional: false'));
+    m.write(
+      '0001_a.sql',
+      sqlMigration('n1', [], 'CREATE TABLE nontx_a (id int);\nCREATE TABLE nontx_a (id int);', '', '-- transactional: false'),
+    );
     const r = await upgrade({ url, migrationsDir: m.dir, schema });
     expect(r.ok).toBe(false);
     const msg = r.steps[0]!.error!.message;
@@ -171,9 +229,14 @@ describe('per-migration settings and events', () => {
     const url = db().url;
     const schema = 'strata_txloc';
     const m = folder();
-    m.write('0001_a.sql', sqlMigration('l1', [], 'CREATE TABLE txloc (id int PRIMARY KEY);\nINSERT INTO txloc VALUES (1);\n    INSERT INTO txloc VALUES (1);'));
+    m.write(
+      '0001_a.sql',
+      sqlMigration('l1', [], 'CREATE TABLE txloc (id int PRIMARY KEY);\nINSERT INTO txloc VALUES (1);\n    INSERT INTO txloc VALUES (1);'),
+    );
     const r = await upgrade({ url, migrationsDir: m.dir, schema, lockMode: 'transaction' });
-    expect(r.steps[0]!.error!.message.split('\n')[0]).toBe('0001_a.sql:8:5: applying revision l1 failed: duplicate key value violates unique constraint "txloc_pkey" (SQLSTATE 23505)');
+    expect(r.steps[0]!.error!.message.split('\n')[0]).toBe(
+      '0001_a.sql:8:5: applying revision l1 failed: duplicate key value violates unique constraint "txloc_pkey" (SQLSTATE 23505)',
+    );
     expect(r.steps[0]!.error!.meta).toMatchObject({ statementIndex: 2, rolledBack: true });
     expect(await query(url, `SELECT to_regclass('txloc') AS t`)).toEqual([{ t: null }]);
   });
@@ -187,7 +250,11 @@ describe('per-migration settings and events', () => {
     const opts = { url, migrationsDir: m.dir, schema, lockMode: 'transaction' as const };
     expect((await upgrade({ ...opts, target: 'k1' })).ok).toBe(true);
     // A runner that died while building the index left its claim behind.
-    await query(url, `INSERT INTO ${schema}.strata_history (revision, direction, outcome, tool_version, meta) VALUES ('k2', 'up', 'running', 'test', '{"pid": 999999, "backendStart": "2000-01-01"}')`);
+    await query(
+      url,
+      `INSERT INTO ${schema}.strata_history (revision, direction, outcome, tool_version, meta) VALUES ` +
+        `('k2', 'up', 'running', 'test', '{"pid": 999999, "backendStart": "2000-01-01"}')`,
+    );
     const st = await status(opts);
     expect(st.running).toEqual([expect.objectContaining({ revision: 'k2', file: '0002_b.sql', direction: 'up', pid: 999999 })]);
     const r = await upgrade(opts);

@@ -31,10 +31,20 @@ const DIFFERS = 'the summary differs from the files: reading every recorded chec
 describe("Strata's summary of the history", () => {
   it('answers a status and an up at head, for a chain, after a down, and after a stamp', async () => {
     const { m, schema } = setup();
-    writeChain(m, 'a', 5, (i) => `CREATE TABLE sum_a${i} (id int);`, (i) => `DROP TABLE sum_a${i};`);
+    writeChain(
+      m,
+      'a',
+      5,
+      (i) => `CREATE TABLE sum_a${i} (id int);`,
+      (i) => `DROP TABLE sum_a${i};`,
+    );
     const opts = { url: db().url, migrationsDir: m.dir, schema };
     await upgrade(opts);
-    const [row] = await query(db().url, `SELECT clean, history_max_id::int AS max, (SELECT max(id)::int FROM ${schema}.strata_history) AS newest FROM ${schema}.strata_summary`);
+    const [row] = await query(
+      db().url,
+      `SELECT clean, history_max_id::int AS max, (SELECT max(id)::int FROM ${schema}.strata_history) ` +
+        `AS newest FROM ${schema}.strata_summary`,
+    );
     expect(row).toEqual({ clean: true, max: 5, newest: 5 });
 
     const log = summaryLog();
@@ -76,7 +86,11 @@ describe("Strata's summary of the history", () => {
     const opts = { url: db().url, migrationsDir: m.dir, schema };
     await upgrade(opts);
     // A row written by hand (or by an older Strata): the summary no longer covers the history.
-    await query(db().url, `INSERT INTO ${schema}.strata_history (revision, direction, outcome, tool_version, error) VALUES ('c2', 'up', 'failed', 'hand', 'written by hand')`);
+    await query(
+      db().url,
+      `INSERT INTO ${schema}.strata_history (revision, direction, outcome, tool_version, error) ` +
+        `VALUES ('c2', 'up', 'failed', 'hand', 'written by hand')`,
+    );
     const log = summaryLog();
     const s = await status({ ...opts, logger: log.logger });
     expect(s.failed).toEqual([]); // an up failure of an applied revision is not outstanding...
@@ -88,7 +102,9 @@ describe("Strata's summary of the history", () => {
     const [row] = await query(db().url, `SELECT clean FROM ${schema}.strata_summary`);
     expect(row).toEqual({ clean: false });
     const again = summaryLog();
-    expect((await status({ ...opts, logger: again.logger })).failed).toEqual([expect.objectContaining({ revision: 'c3', file: '0003_m3.sql' })]);
+    expect((await status({ ...opts, logger: again.logger })).failed).toEqual([
+      expect.objectContaining({ revision: 'c3', file: '0003_m3.sql' }),
+    ]);
     expect(again.said).toEqual([]);
   });
 
@@ -112,6 +128,8 @@ describe("Strata's summary of the history", () => {
     const { m, schema } = setup();
     writeChain(m, 'e', 2);
     const script = await offlineScript({ migrationsDir: m.dir, schema, direction: 'up', from: 'base' });
-    expect(script.trimEnd().split('\n').slice(-6).join('\n')).toMatch(new RegExp(`^INSERT INTO ${schema}\\.strata_summary [^]*ON CONFLICT \\(one\\) DO UPDATE SET [^]*;$`, 'm'));
+    expect(script.trimEnd().split('\n').slice(-6).join('\n')).toMatch(
+      new RegExp(`^INSERT INTO ${schema}\\.strata_summary [^]*ON CONFLICT \\(one\\) DO UPDATE SET [^]*;$`, 'm'),
+    );
   });
 });

@@ -7,9 +7,28 @@ const db = useTestDatabase('runner_upgrade');
 const m = tempMigrations();
 afterAll(() => m.rm());
 
-m.write('0001_users.sql', sqlMigration('a00000000001', [], 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);', 'DROP TABLE users;'));
-m.write('0002_email.sql', sqlMigration('a00000000002', ['a00000000001'], 'ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);', 'DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;'));
-m.write('0003_posts.sql', sqlMigration('a00000000003', ['a00000000002'], 'CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), body text);', 'DROP TABLE posts;'));
+m.write(
+  '0001_users.sql',
+  sqlMigration('a00000000001', [], 'CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);', 'DROP TABLE users;'),
+);
+m.write(
+  '0002_email.sql',
+  sqlMigration(
+    'a00000000002',
+    ['a00000000001'],
+    'ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);',
+    'DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;',
+  ),
+);
+m.write(
+  '0003_posts.sql',
+  sqlMigration(
+    'a00000000003',
+    ['a00000000002'],
+    'CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), body text);',
+    'DROP TABLE posts;',
+  ),
+);
 
 describe('a fresh database', () => {
   it('goes up to head, down one, down to base and up again to an identical catalogue', async () => {
@@ -38,7 +57,11 @@ describe('a fresh database', () => {
     const base = await downgrade({ ...opts, target: 'base' });
     expect(base.steps.map((s) => s.revision)).toEqual(['a00000000002', 'a00000000001']);
     expect(base.to).toEqual([]);
-    const tables = await query(url, `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`);
+    const tables = await query(
+      url,
+      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE ` +
+        `table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+    );
     expect(tables.map((r) => r.t)).toEqual(['strata.strata_history', 'strata.strata_summary', 'strata.strata_version']);
 
     const up2 = await upgrade(opts);

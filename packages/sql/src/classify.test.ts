@@ -194,20 +194,32 @@ const LOSS_CASES: LossCase[] = [
     sql: 'ALTER TABLE app.users ADD COLUMN a int, DROP COLUMN IF EXISTS b CASCADE',
     dataLoss: [{ code: 'drop_column', message: "ALTER TABLE app.users DROP COLUMN b loses that column's data", object: 'app.users.b' }],
   },
-  { sql: 'DROP SCHEMA billing CASCADE', dataLoss: [{ code: 'drop_schema', message: 'DROP SCHEMA billing loses every object in it', object: 'billing' }] },
+  {
+    sql: 'DROP SCHEMA billing CASCADE',
+    dataLoss: [{ code: 'drop_schema', message: 'DROP SCHEMA billing loses every object in it', object: 'billing' }],
+  },
   {
     sql: 'DROP TYPE mood',
     dataLoss: [{ code: 'drop_type', message: 'DROP TYPE mood loses the type and any column that uses it (with CASCADE)', object: 'mood' }],
   },
   {
     sql: 'DROP DOMAIN app.email',
-    dataLoss: [{ code: 'drop_type', message: 'DROP DOMAIN app.email loses the domain and any column that uses it (with CASCADE)', object: 'app.email' }],
+    dataLoss: [
+      {
+        code: 'drop_type',
+        message: 'DROP DOMAIN app.email loses the domain and any column that uses it (with CASCADE)',
+        object: 'app.email',
+      },
+    ],
   },
   {
     sql: 'DROP MATERIALIZED VIEW stats',
     dataLoss: [{ code: 'drop_materialized_view', message: 'DROP MATERIALIZED VIEW stats loses its stored rows', object: 'stats' }],
   },
-  { sql: 'DROP SEQUENCE order_no', dataLoss: [{ code: 'drop_sequence', message: 'DROP SEQUENCE order_no loses its current value', object: 'order_no' }] },
+  {
+    sql: 'DROP SEQUENCE order_no',
+    dataLoss: [{ code: 'drop_sequence', message: 'DROP SEQUENCE order_no loses its current value', object: 'order_no' }],
+  },
   {
     sql: 'TRUNCATE audit_log, sessions RESTART IDENTITY',
     dataLoss: [
@@ -215,56 +227,127 @@ const LOSS_CASES: LossCase[] = [
       { code: 'truncate', message: 'TRUNCATE sessions loses all its rows', object: 'sessions' },
     ],
   },
-  { sql: 'DELETE FROM sessions', dataLoss: [{ code: 'delete_without_where', message: 'DELETE FROM sessions without WHERE deletes every row', object: 'sessions' }] },
-  { sql: 'UPDATE users SET active = true', dataLoss: [{ code: 'update_without_where', message: 'UPDATE users without WHERE overwrites every row', object: 'users' }] },
+  {
+    sql: 'DELETE FROM sessions',
+    dataLoss: [{ code: 'delete_without_where', message: 'DELETE FROM sessions without WHERE deletes every row', object: 'sessions' }],
+  },
+  {
+    sql: 'UPDATE users SET active = true',
+    dataLoss: [{ code: 'update_without_where', message: 'UPDATE users without WHERE overwrites every row', object: 'users' }],
+  },
   {
     sql: 'WITH x AS (DELETE FROM sessions RETURNING 1) SELECT count(*) FROM x',
     dataLoss: [{ code: 'delete_without_where', message: 'DELETE FROM sessions without WHERE deletes every row', object: 'sessions' }],
   },
-  { sql: 'DROP OWNED BY legacy_app', dataLoss: [{ code: 'drop_owned', message: 'DROP OWNED BY legacy_app drops every object the role owns', object: 'legacy_app' }] },
+  {
+    sql: 'DROP OWNED BY legacy_app',
+    dataLoss: [{ code: 'drop_owned', message: 'DROP OWNED BY legacy_app drops every object the role owns', object: 'legacy_app' }],
+  },
   {
     sql: 'ALTER TABLE users ALTER COLUMN age TYPE smallint',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE users ALTER COLUMN age TYPE smallint may truncate, round or reject existing values', object: 'users.age' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE users ALTER COLUMN age TYPE smallint may truncate, round or reject existing values',
+        object: 'users.age',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE users ALTER COLUMN n TYPE integer',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE users ALTER COLUMN n TYPE integer may truncate, round or reject existing values', object: 'users.n' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE users ALTER COLUMN n TYPE integer may truncate, round or reject existing values',
+        object: 'users.n',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(20)',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(20) may truncate, round or reject existing values', object: 'users.name' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(20) may truncate, round or reject existing values',
+        object: 'users.name',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE prices ALTER COLUMN amount SET DATA TYPE numeric(10,2)',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE prices ALTER COLUMN amount TYPE numeric(10,2) may truncate, round or reject existing values', object: 'prices.amount' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE prices ALTER COLUMN amount TYPE numeric(10,2) may truncate, round or reject existing values',
+        object: 'prices.amount',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE m ALTER COLUMN x TYPE real',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE m ALTER COLUMN x TYPE real may truncate, round or reject existing values', object: 'm.x' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE m ALTER COLUMN x TYPE real may truncate, round or reject existing values',
+        object: 'm.x',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE m ALTER COLUMN c TYPE char',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE m ALTER COLUMN c TYPE char(1) may truncate, round or reject existing values', object: 'm.c' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE m ALTER COLUMN c TYPE char(1) may truncate, round or reject existing values',
+        object: 'm.c',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE events ALTER COLUMN at TYPE date',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE events ALTER COLUMN at TYPE date may truncate, round or reject existing values', object: 'events.at' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE events ALTER COLUMN at TYPE date may truncate, round or reject existing values',
+        object: 'events.at',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE users ALTER COLUMN meta TYPE jsonb USING meta::jsonb',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE users ALTER COLUMN meta TYPE jsonb with USING may rewrite or lose existing values', object: 'users.meta' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE users ALTER COLUMN meta TYPE jsonb with USING may rewrite or lose existing values',
+        object: 'users.meta',
+      },
+    ],
   },
   {
     sql: 'ALTER TYPE address DROP ATTRIBUTE zip',
-    dataLoss: [{ code: 'drop_column', message: "ALTER TYPE address DROP ATTRIBUTE zip loses that attribute's data", object: 'address.zip' }],
+    dataLoss: [
+      { code: 'drop_column', message: "ALTER TYPE address DROP ATTRIBUTE zip loses that attribute's data", object: 'address.zip' },
+    ],
   },
   {
     sql: 'ALTER TYPE address ALTER ATTRIBUTE zip TYPE varchar(5)',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TYPE address ALTER ATTRIBUTE zip TYPE varchar(5) may truncate, round or reject existing values', object: 'address.zip' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TYPE address ALTER ATTRIBUTE zip TYPE varchar(5) may truncate, round or reject existing values',
+        object: 'address.zip',
+      },
+    ],
   },
   {
     sql: 'ALTER TABLE t ALTER COLUMN c TYPE int2[]',
-    dataLoss: [{ code: 'alter_column_type', message: 'ALTER TABLE t ALTER COLUMN c TYPE int2[] may truncate, round or reject existing values', object: 't.c' }],
+    dataLoss: [
+      {
+        code: 'alter_column_type',
+        message: 'ALTER TABLE t ALTER COLUMN c TYPE int2[] may truncate, round or reject existing values',
+        object: 't.c',
+      },
+    ],
   },
   // Must NOT fire.
   { sql: 'ALTER TABLE t ALTER COLUMN c TYPE bigint[]', dataLoss: [] },

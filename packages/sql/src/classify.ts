@@ -91,7 +91,8 @@ function isTransactional(kind: string, body: unknown): boolean {
     case 'AlterTableStmt':
       // ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+).
       return !alterCmds(body as t.AlterTableStmt).some(
-        (c) => c.subtype === 'AT_DetachPartition' && c.def !== undefined && 'PartitionCmd' in c.def && c.def.PartitionCmd.concurrent === true,
+        (c) =>
+          c.subtype === 'AT_DetachPartition' && c.def !== undefined && 'PartitionCmd' in c.def && c.def.PartitionCmd.concurrent === true,
       );
     case 'CreateSubscriptionStmt': {
       // create_slot defaults to true, and connect = false implies create_slot = false.
@@ -101,7 +102,11 @@ function isTransactional(kind: string, body: unknown): boolean {
     case 'AlterSubscriptionStmt': {
       const s = body as t.AlterSubscriptionStmt;
       if (s.kind === 'ALTER_SUBSCRIPTION_REFRESH') return false;
-      if (s.kind === 'ALTER_SUBSCRIPTION_ADD_PUBLICATION' || s.kind === 'ALTER_SUBSCRIPTION_DROP_PUBLICATION' || s.kind === 'ALTER_SUBSCRIPTION_SET_PUBLICATION') {
+      if (
+        s.kind === 'ALTER_SUBSCRIPTION_ADD_PUBLICATION' ||
+        s.kind === 'ALTER_SUBSCRIPTION_DROP_PUBLICATION' ||
+        s.kind === 'ALTER_SUBSCRIPTION_SET_PUBLICATION'
+      ) {
         return optionOn(s.options, 'refresh') === false;
       }
       return true;
@@ -124,11 +129,37 @@ function alterCmds(s: t.AlterTableStmt): t.AlterTableCmd[] {
  * transaction control...) is neither.
  */
 const NOT_DDL: ReadonlySet<string> = new Set([
-  'SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'TruncateStmt', 'CopyStmt',
-  'TransactionStmt', 'DeclareCursorStmt', 'ClosePortalStmt', 'FetchStmt', 'PrepareStmt', 'ExecuteStmt',
-  'DeallocateStmt', 'DoStmt', 'NotifyStmt', 'ListenStmt', 'UnlistenStmt', 'LoadStmt', 'CallStmt',
-  'VacuumStmt', 'ExplainStmt', 'VariableSetStmt', 'VariableShowStmt', 'DiscardStmt', 'LockStmt',
-  'ConstraintsSetStmt', 'CheckPointStmt', 'ReindexStmt', 'PLAssignStmt', 'ReturnStmt',
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'TruncateStmt',
+  'CopyStmt',
+  'TransactionStmt',
+  'DeclareCursorStmt',
+  'ClosePortalStmt',
+  'FetchStmt',
+  'PrepareStmt',
+  'ExecuteStmt',
+  'DeallocateStmt',
+  'DoStmt',
+  'NotifyStmt',
+  'ListenStmt',
+  'UnlistenStmt',
+  'LoadStmt',
+  'CallStmt',
+  'VacuumStmt',
+  'ExplainStmt',
+  'VariableSetStmt',
+  'VariableShowStmt',
+  'DiscardStmt',
+  'LockStmt',
+  'ConstraintsSetStmt',
+  'CheckPointStmt',
+  'ReindexStmt',
+  'PLAssignStmt',
+  'ReturnStmt',
 ]);
 const DML_KINDS: ReadonlySet<string> = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -157,12 +188,20 @@ function cteQueries(kind: string, body: unknown): t.Node[] {
   if (kind !== 'SelectStmt' && !DML_KINDS.has(kind)) return [];
   const w = (body as { withClause?: t.WithClause }).withClause;
   const out: t.Node[] = [];
-  for (const c of w?.ctes ?? []) if ('CommonTableExpr' in c && c.CommonTableExpr.ctequery !== undefined) out.push(c.CommonTableExpr.ctequery);
+  for (const c of w?.ctes ?? [])
+    if ('CommonTableExpr' in c && c.CommonTableExpr.ctequery !== undefined) out.push(c.CommonTableExpr.ctequery);
   return out;
 }
 
 const LOCK_ORDER: readonly LockMode[] = [
-  'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE',
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
 ];
 
 function stronger(a: LockMode | null, b: LockMode | null): LockMode | null {
@@ -187,7 +226,9 @@ const LIGHT_RELOPTIONS = new RegExp(
 
 function relOptionsLock(def: t.Node | undefined): LockMode {
   if (def === undefined || !('List' in def)) return 'ACCESS EXCLUSIVE';
-  const names = defElems(def.List.items).map((d) => (d.defnamespace !== undefined ? `${d.defnamespace}.${d.defname ?? ''}` : (d.defname ?? '')));
+  const names = defElems(def.List.items).map((d) =>
+    d.defnamespace !== undefined ? `${d.defnamespace}.${d.defname ?? ''}` : (d.defname ?? ''),
+  );
   return names.length > 0 && names.every((n) => LIGHT_RELOPTIONS.test(n)) ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
 }
 
@@ -203,7 +244,9 @@ function alterCmdLock(cmd: t.AlterTableCmd): LockMode {
     case 'AT_DetachPartitionFinalize':
       return 'SHARE UPDATE EXCLUSIVE';
     case 'AT_DetachPartition':
-      return cmd.def !== undefined && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent === true ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+      return cmd.def !== undefined && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent === true
+        ? 'SHARE UPDATE EXCLUSIVE'
+        : 'ACCESS EXCLUSIVE';
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions':
       return relOptionsLock(cmd.def);
@@ -222,14 +265,21 @@ function alterCmdLock(cmd: t.AlterTableCmd): LockMode {
       return 'SHARE ROW EXCLUSIVE';
     case 'AT_AddConstraint':
       // A foreign key takes SHARE ROW EXCLUSIVE on both tables; other constraints ACCESS EXCLUSIVE.
-      return cmd.def !== undefined && 'Constraint' in cmd.def && cmd.def.Constraint.contype === 'CONSTR_FOREIGN' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+      return cmd.def !== undefined && 'Constraint' in cmd.def && cmd.def.Constraint.contype === 'CONSTR_FOREIGN'
+        ? 'SHARE ROW EXCLUSIVE'
+        : 'ACCESS EXCLUSIVE';
     default:
       return 'ACCESS EXCLUSIVE';
   }
 }
 
 const RELATION_OBJECTS: ReadonlySet<string> = new Set([
-  'OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE',
+  'OBJECT_TABLE',
+  'OBJECT_INDEX',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_SEQUENCE',
+  'OBJECT_FOREIGN_TABLE',
 ]);
 // Objects that hang off a table: DROP/RENAME of them locks the table.
 const TABLE_CHILD_OBJECTS: ReadonlySet<string> = new Set(['OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE']);
@@ -284,7 +334,9 @@ function lockOf(kind: string, body: unknown, targets: string[]): LockMode | null
       // Renaming an index takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
       if (s.renameType === 'OBJECT_INDEX') return 'SHARE UPDATE EXCLUSIVE';
       const type = s.renameType ?? '';
-      return RELATION_OBJECTS.has(type) || TABLE_CHILD_OBJECTS.has(type) || type === 'OBJECT_COLUMN' || type === 'OBJECT_TABCONSTRAINT' ? 'ACCESS EXCLUSIVE' : null;
+      return RELATION_OBJECTS.has(type) || TABLE_CHILD_OBJECTS.has(type) || type === 'OBJECT_COLUMN' || type === 'OBJECT_TABCONSTRAINT'
+        ? 'ACCESS EXCLUSIVE'
+        : null;
     }
     case 'AlterObjectSchemaStmt':
       return (body as t.AlterObjectSchemaStmt).relation !== undefined ? 'ACCESS EXCLUSIVE' : null;
@@ -361,7 +413,8 @@ function targetsOf(kind: string, body: unknown): string[] {
   } else {
     // Collect CTE names first so `WITH x AS (...) SELECT ... FROM x` does not report x.
     const w = (body as { withClause?: t.WithClause }).withClause;
-    for (const c of w?.ctes ?? []) if ('CommonTableExpr' in c && c.CommonTableExpr.ctename !== undefined) cteNames.add(c.CommonTableExpr.ctename);
+    for (const c of w?.ctes ?? [])
+      if ('CommonTableExpr' in c && c.CommonTableExpr.ctename !== undefined) cteNames.add(c.CommonTableExpr.ctename);
     visit(body);
   }
   return [...new Set(found.filter((n) => n !== ''))];
@@ -378,7 +431,8 @@ export function classify(node: t.Node): Classification {
     const k = nodeKind(q);
     dataLoss.push(...dataLossOf(k, bodyOf(q, k)));
   }
-  const enumValueAdded = kind === 'AlterEnumStmt' && (body as t.AlterEnumStmt).newVal !== undefined && (body as t.AlterEnumStmt).oldVal === undefined;
+  const enumValueAdded =
+    kind === 'AlterEnumStmt' && (body as t.AlterEnumStmt).newVal !== undefined && (body as t.AlterEnumStmt).oldVal === undefined;
   return {
     kind,
     tag: commandTag(kind, body),

@@ -62,14 +62,26 @@ export function dataLossOf(kind: string, body: unknown): DataLossReason[] {
         const column = `${table}.${cmd.name ?? ''}`;
         if (cmd.subtype === 'AT_DropColumn') {
           const what = word === 'TYPE' ? 'ATTRIBUTE' : 'COLUMN';
-          out.push({ code: 'drop_column', message: `ALTER ${word} ${table} DROP ${what} ${cmd.name ?? ''} loses that ${what === 'COLUMN' ? 'column' : 'attribute'}'s data`, object: column });
+          out.push({
+            code: 'drop_column',
+            message:
+              `ALTER ${word} ${table} DROP ${what} ${cmd.name ?? ''} loses that ` + `${what === 'COLUMN' ? 'column' : 'attribute'}'s data`,
+            object: column,
+          });
         } else if (cmd.subtype === 'AT_AlterColumnType' && cmd.def !== undefined && 'ColumnDef' in cmd.def) {
           const def = cmd.def.ColumnDef;
           if (!isNarrowing(def)) continue;
           const target = def.typeName === undefined ? '?' : typeNameText(def.typeName);
-          const why = def.raw_default !== undefined ? 'with USING may rewrite or lose existing values' : 'may truncate, round or reject existing values';
+          const why =
+            def.raw_default !== undefined
+              ? 'with USING may rewrite or lose existing values'
+              : 'may truncate, round or reject existing values';
           const what = word === 'TYPE' ? 'ATTRIBUTE' : 'COLUMN';
-          out.push({ code: 'alter_column_type', message: `ALTER ${word} ${table} ALTER ${what} ${cmd.name ?? ''} TYPE ${target} ${why}`, object: column });
+          out.push({
+            code: 'alter_column_type',
+            message: `ALTER ${word} ${table} ALTER ${what} ${cmd.name ?? ''} TYPE ${target} ${why}`,
+            object: column,
+          });
         }
       }
       break;

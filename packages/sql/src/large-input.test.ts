@@ -18,7 +18,8 @@ function migration(i: number): string {
     `ALTER TABLE orders_${i} ADD COLUMN status varchar(20) NOT NULL DEFAULT 'new', ADD COLUMN amount numeric(12,2);`,
     `CREATE INDEX CONCURRENTLY orders_${i}_user ON orders_${i} (user_id) WHERE status <> 'done';`,
     `UPDATE orders_${i} SET status = 'old' WHERE id < 100; -- backfill`,
-    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood_${i}') THEN CREATE TYPE mood_${i} AS ENUM ('a'); END IF; END $$;`,
+    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood_${i}') THEN CREATE TYPE ` +
+      `mood_${i} AS ENUM ('a'); END IF; END $$;`,
     `COMMENT ON TABLE orders_${i} IS 'orders, shard ${i}';`,
     `ALTER TABLE orders_${i} ALTER COLUMN note TYPE varchar(200) USING left(note, 200);`,
     `DELETE FROM orders_${i} WHERE status = 'void';`,

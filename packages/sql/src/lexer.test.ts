@@ -28,7 +28,8 @@ describe('the statement splitter', () => {
   });
 
   it('follows SET standard_conforming_strings in the script', () => {
-    const src = `SET standard_conforming_strings = off; INSERT INTO t VALUES ('it\\'s; ok'); RESET standard_conforming_strings; SELECT 'a\\'`;
+    const src =
+      `SET standard_conforming_strings = off; INSERT INTO t VALUES ('it\\'s; ok'); RESET ` + `standard_conforming_strings; SELECT 'a\\'`;
     const { statements } = splitStatements(src);
     expect(statements.map((s) => src.slice(s.start, s.end))).toEqual([
       'SET standard_conforming_strings = off',
@@ -41,7 +42,8 @@ describe('the statement splitter', () => {
   });
 
   it('keeps a BEGIN ATOMIC body whole, CASE ... END inside it included', () => {
-    const fn = 'CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END; SELECT 3; END';
+    const fn =
+      'CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END; SELECT 3; END';
     expect(texts(`${fn}; BEGIN; SELECT 1; END;`)).toEqual([fn, 'BEGIN', 'SELECT 1', 'END']);
     const proc = 'create procedure p() begin atomic insert into t values (1); end';
     expect(texts(`${proc};select 1`)).toEqual([proc, 'select 1']);
@@ -53,7 +55,9 @@ describe('the statement splitter', () => {
   });
 
   it('reports psql meta-commands and does not send them', () => {
-    const src = '\\echo Use "CREATE EXTENSION x" to load this file. \\quit\nCREATE TABLE t (a int);\n\\i other.sql\nSELECT 1;\n\\set ON_ERROR_STOP 1\n';
+    const src =
+      '\\echo Use "CREATE EXTENSION x" to load this file. \\quit\nCREATE TABLE t (a int);\n\\i ' +
+      'other.sql\nSELECT 1;\n\\set ON_ERROR_STOP 1\n';
     const { statements, metaCommands } = splitStatements(src);
     expect(statements.map((s) => src.slice(s.start, s.end))).toEqual(['CREATE TABLE t (a int)', 'SELECT 1']);
     expect(metaCommands.map((m) => [m.line, m.command])).toEqual([
@@ -72,7 +76,9 @@ describe('the statement splitter', () => {
   it('keeps CRLF line endings inside statements and counts lines', () => {
     const src = 'SELECT 1;\r\nCREATE FUNCTION f() RETURNS int AS $$\r\nSELECT 1\r\n$$ LANGUAGE sql;\r\n';
     const { statements } = splitStatements(src);
-    expect(src.slice(statements[1]!.start, statements[1]!.end)).toBe('CREATE FUNCTION f() RETURNS int AS $$\r\nSELECT 1\r\n$$ LANGUAGE sql');
+    expect(src.slice(statements[1]!.start, statements[1]!.end)).toBe(
+      'CREATE FUNCTION f() RETURNS int AS $$\r\nSELECT 1\r\n$$ LANGUAGE sql',
+    );
     expect(statements.map((s) => s.line)).toEqual([1, 2]);
   });
 

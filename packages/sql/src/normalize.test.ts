@@ -26,7 +26,12 @@ describe('fingerprint', () => {
     } catch (err) {
       caught = err;
     }
-    expect(isStrataError(caught) && caught.meta).toEqual({ line: 1, column: 10, offset: 9, parserMessage: 'syntax error at or near "FORM"' });
+    expect(isStrataError(caught) && caught.meta).toEqual({
+      line: 1,
+      column: 10,
+      offset: 9,
+      parserMessage: 'syntax error at or near "FORM"',
+    });
   });
 });
 

@@ -121,7 +121,12 @@ describe('inspectDoBlock', () => {
 
   it('lists CALL, COMMIT and ROLLBACK', () => {
     const source = 'DO $$ BEGIN CALL batch(1); COMMIT; CALL batch(2); ROLLBACK AND CHAIN; END $$';
-    expect(inspectDoBlock(doBlock(source)).statements.map((s) => s.sql)).toEqual(['CALL batch(1)', 'COMMIT', 'CALL batch(2)', 'ROLLBACK AND CHAIN']);
+    expect(inspectDoBlock(doBlock(source)).statements.map((s) => s.sql)).toEqual([
+      'CALL batch(1)',
+      'COMMIT',
+      'CALL batch(2)',
+      'ROLLBACK AND CHAIN',
+    ]);
   });
 
   it('FOR ... IN EXECUTE is dynamic', () => {

@@ -46,7 +46,9 @@ function constantString(exprSql: string): string | undefined {
   } catch {
     return undefined;
   }
-  const target = (tree.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: unknown } }[]; fromClause?: unknown } } | undefined)?.SelectStmt;
+  const target = (
+    tree.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: unknown } }[]; fromClause?: unknown } } | undefined
+  )?.SelectStmt;
   if (target === undefined || target.fromClause !== undefined || target.targetList?.length !== 1) return undefined;
   const value = (node: unknown): string | undefined => {
     const n = node as Record<string, Record<string, unknown>> | undefined;
@@ -89,7 +91,9 @@ function guardOf(cond: string, inElse: boolean): PlpgsqlGuard {
 function topBoolOp(cond: string): string | undefined {
   try {
     const tree = rawParse(`SELECT ${cond}`, 'inspectDoBlock');
-    const sel = (tree.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { BoolExpr?: { boolop?: string } } } }[] } } | undefined)?.SelectStmt;
+    const sel = (
+      tree.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { BoolExpr?: { boolop?: string } } } }[] } } | undefined
+    )?.SelectStmt;
     return sel?.targetList?.[0]?.ResTarget?.val?.BoolExpr?.boolop;
   } catch {
     return undefined;
@@ -176,10 +180,14 @@ function inspect(source: string, lineOffset: number): PlpgsqlInspection {
     if (isStrataError(err)) throw err;
     const { message } = parserErrorDetails(err);
     // libpg_query reports PL/pgSQL errors without a position.
-    throw new StrataError('SQL_SYNTAX', `PL/pgSQL body does not compile: ${message.replace(/^Unexpected token .*is not valid JSON$/, 'invalid PL/pgSQL')}`, {
-      meta: { parserMessage: message },
-      cause: err,
-    });
+    throw new StrataError(
+      'SQL_SYNTAX',
+      `PL/pgSQL body does not compile: ${message.replace(/^Unexpected token .*is not valid JSON$/, 'invalid PL/pgSQL')}`,
+      {
+        meta: { parserMessage: message },
+        cause: err,
+      },
+    );
   }
   const out: PlpgsqlInspection = { statements: [], dynamic: false };
   const funcs = (tree as { plpgsql_funcs?: { PLpgSQL_function?: { action?: PlNode } }[] }).plpgsql_funcs ?? [];
@@ -221,7 +229,8 @@ export function inspectDoBlock(stmt: SqlStatement): PlpgsqlInspection {
   if (stmt.kind !== 'DoStmt') {
     throw new StrataError('INTERNAL', `inspectDoBlock() needs a DO statement, got ${stmt.tag}`);
   }
-  const args = (stmt.ast as { DoStmt?: { args?: { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[] } }).DoStmt?.args ?? [];
+  const args =
+    (stmt.ast as { DoStmt?: { args?: { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[] } }).DoStmt?.args ?? [];
   const language = args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval ?? 'plpgsql';
   if (language.toLowerCase() !== 'plpgsql') return { statements: [], dynamic: true };
   // PL/pgSQL numbers lines from the line of the opening quote of the body.
@@ -238,7 +247,8 @@ export function inspectDoBlock(stmt: SqlStatement): PlpgsqlInspection {
  */
 export function doBlockEndsTransaction(doStatementText: string, ast: unknown): boolean {
   if (!/\b(commit|rollback)\b/i.test(doStatementText)) return false;
-  const args = (ast as { DoStmt?: { args?: { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[] } }).DoStmt?.args ?? [];
+  const args =
+    (ast as { DoStmt?: { args?: { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[] } }).DoStmt?.args ?? [];
   const language = args.find((a) => a.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval ?? 'plpgsql';
   if (language.toLowerCase() !== 'plpgsql') return false;
   try {

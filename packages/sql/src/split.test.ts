@@ -22,7 +22,7 @@ const SPLIT_CASES: SplitCase[] = [
   { name: 'whitespace only', source: ' \n\t\r\n ', texts: [] },
   {
     name: 'line comment with a semicolon',
-    source: "-- drop it; later\nSELECT 1 -- trailing; comment\n, 2;\nSELECT 3;",
+    source: '-- drop it; later\nSELECT 1 -- trailing; comment\n, 2;\nSELECT 3;',
     texts: ['SELECT 1 -- trailing; comment\n, 2', 'SELECT 3'],
   },
   {
@@ -66,7 +66,7 @@ const SPLIT_CASES: SplitCase[] = [
     texts: ["INSERT INTO t VALUES (E'it\\'s; fine')", 'SELECT 1'],
   },
   {
-    name: "standard string with doubled quote and semicolon",
+    name: 'standard string with doubled quote and semicolon',
     source: "SELECT 'a'';b';SELECT 2",
     texts: ["SELECT 'a'';b'", 'SELECT 2'],
   },
@@ -203,7 +203,9 @@ describe('eachStatement with unparsed', () => {
     await loadParser();
     const seen: [string, string][] = [];
     // The INSERT is not valid SQL: unparsed, it is not checked (the caller parsed it already).
-    eachStatement('CREATE TABLE t (a int);\ninsert into t values (1 2);\nDROP TABLE t;', { unparsed: (w) => w === 'insert' }, (s) => seen.push([s.kind, s.text]));
+    eachStatement('CREATE TABLE t (a int);\ninsert into t values (1 2);\nDROP TABLE t;', { unparsed: (w) => w === 'insert' }, (s) =>
+      seen.push([s.kind, s.text]),
+    );
     expect(seen).toEqual([
       ['CreateStmt', 'CREATE TABLE t (a int)'],
       ['Unparsed', 'insert into t values (1 2)'],
@@ -217,7 +219,8 @@ describe('eachStatement with syntaxOnly', () => {
   it('checks the statements it names without building their trees, in order, and still finds their syntax errors', async () => {
     await loadParser();
     const seen: [string, string][] = [];
-    const src = 'CREATE TABLE t (a int);\ninsert into t values (1);\nINSERT INTO t VALUES (2);\nUPDATE t SET a = 3;\ninsert into t values (4);';
+    const src =
+      'CREATE TABLE t (a int);\ninsert into t values (1);\nINSERT INTO t VALUES (2);\nUPDATE t SET a = 3;\ninsert into t values (4);';
     eachStatement(src, { syntaxOnly: (w) => w === 'insert' }, (s) => seen.push([s.kind, s.text]));
     expect(seen).toEqual([
       ['CreateStmt', 'CREATE TABLE t (a int)'],
@@ -226,8 +229,12 @@ describe('eachStatement with syntaxOnly', () => {
       ['UpdateStmt', 'UPDATE t SET a = 3'],
       ['Unparsed', 'insert into t values (4)'],
     ]);
-    expect(() => eachStatement('insert into t values (1);\n\ninsert into t values (1 2);', { file: 'x.sql', syntaxOnly: (w) => w === 'insert' }, () => {})).toThrow(
-      'x.sql:3:25: syntax error at or near "2"',
-    );
+    expect(() =>
+      eachStatement(
+        'insert into t values (1);\n\ninsert into t values (1 2);',
+        { file: 'x.sql', syntaxOnly: (w) => w === 'insert' },
+        () => {},
+      ),
+    ).toThrow('x.sql:3:25: syntax error at or near "2"');
   });
 });

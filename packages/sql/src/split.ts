@@ -70,7 +70,10 @@ class Batch {
 export function eachStatement(source: string, options: ParseScriptOptions, visit: (statement: SqlStatement) => void): ScriptSummary {
   const startLine = options.startLine ?? 1;
   const startColumn = options.startColumn ?? 1;
-  const splitter = new StatementSplitter(source, options.standardConformingStrings === undefined ? {} : { standardConformingStrings: options.standardConformingStrings });
+  const splitter = new StatementSplitter(
+    source,
+    options.standardConformingStrings === undefined ? {} : { standardConformingStrings: options.standardConformingStrings },
+  );
   let index = 0;
   let seenMeta = 0;
   const ends = new LineCursor(source);
@@ -229,7 +232,14 @@ function agrees(text: string, raw: RawStmt[], batch: Batch, from: number): boole
 }
 
 /** The SQL_SYNTAX error for a statement that failed to parse on its own. */
-function errorIn(source: string, split: SplitStatement, text: string, inserted: number[], err: unknown, options: ParseScriptOptions): Error {
+function errorIn(
+  source: string,
+  split: SplitStatement,
+  text: string,
+  inserted: number[],
+  err: unknown,
+  options: ParseScriptOptions,
+): Error {
   const { message, cursorPosition } = parserErrorDetails(err);
   let cursor = cursorPosition;
   // Map the cursor back over the `E` prefixes added for the parser.

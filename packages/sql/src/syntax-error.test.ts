@@ -49,7 +49,11 @@ const ERROR_CASES: ErrorCase[] = [
     options: { file: 'a.sql' },
     line: 3,
     column: 26,
-    message: ['a.sql:3:26: syntax error at or near "FROM"', '3 | ALTER TABLE t ADD COLUMN FROM int;', '  |                          ^'].join('\n'),
+    message: [
+      'a.sql:3:26: syntax error at or near "FROM"',
+      '3 | ALTER TABLE t ADD COLUMN FROM int;',
+      '  |                          ^',
+    ].join('\n'),
   },
   {
     name: 'after non-ASCII text on the same line (byte offset converted to characters)',
@@ -97,14 +101,19 @@ const ERROR_CASES: ErrorCase[] = [
     source: 'SELECT 1;\nDO $$ BEGIN NULL; END;\n',
     line: 2,
     column: 4,
-    message: ['<input>:2:4: unterminated dollar-quoted string at or near "$$ BEGIN NULL; END;', '"', '2 | DO $$ BEGIN NULL; END;', '  |    ^'].join('\n'),
+    message: [
+      '<input>:2:4: unterminated dollar-quoted string at or near "$$ BEGIN NULL; END;',
+      '"',
+      '2 | DO $$ BEGIN NULL; END;',
+      '  |    ^',
+    ].join('\n'),
   },
   {
     name: 'unterminated quoted string',
     source: "SELECT 'abc",
     line: 1,
     column: 8,
-    message: ['<input>:1:8: unterminated quoted string at or near "\'abc"', "1 | SELECT 'abc", "  |        ^"].join('\n'),
+    message: ['<input>:1:8: unterminated quoted string at or near "\'abc"', "1 | SELECT 'abc", '  |        ^'].join('\n'),
   },
   {
     name: 'many emoji before the error (code points, not bytes or UTF-16 units)',

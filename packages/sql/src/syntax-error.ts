@@ -34,7 +34,9 @@ export function syntaxError(
 ): StrataError {
   const parsed = options.within?.text ?? source;
   const base = options.within?.start ?? 0;
-  let offset = knownCursor(parsed, parserMessage, cursorPosition) ? base + offsetOfCodePoint(parsed, cursorPosition ?? 0) : base + leadingTrivia(parsed);
+  let offset = knownCursor(parsed, parserMessage, cursorPosition)
+    ? base + offsetOfCodePoint(parsed, cursorPosition ?? 0)
+    : base + leadingTrivia(parsed);
   // "at end of input" points past the last byte; past a trailing newline that is
   // an empty line nobody wrote. Point just after the last character written.
   if (/at end of input/.test(parserMessage)) {
@@ -49,9 +51,14 @@ export function metaCommandError(
   meta: { start: number; command: string; text: string },
   options: { file?: string | undefined; startLine?: number | undefined; startColumn?: number | undefined },
 ): StrataError {
-  const message = `${meta.command} is a psql meta-command, not SQL: Strata sends SQL to the server and runs no psql commands. Remove the line${
-    meta.command === '\\i' || meta.command === '\\ir' || meta.command === '\\include' ? ' and put the included file\'s statements in the migration' : ''
-  }.`;
+  const message =
+    `${meta.command} is a psql meta-command, not SQL: Strata sends SQL to the server and runs no ` +
+    `psql commands. Remove the line` +
+    `${
+      meta.command === '\\i' || meta.command === '\\ir' || meta.command === '\\include'
+        ? " and put the included file's statements in the migration"
+        : ''
+    }.`;
   return errorAt(source, meta.start, message, { ...options, meta: { metaCommand: meta.text } });
 }
 
@@ -59,7 +66,13 @@ function errorAt(
   source: string,
   offset: number,
   message: string,
-  options: { file?: string | undefined; startLine?: number | undefined; startColumn?: number | undefined; cause?: unknown; meta: Record<string, unknown> },
+  options: {
+    file?: string | undefined;
+    startLine?: number | undefined;
+    startColumn?: number | undefined;
+    cause?: unknown;
+    meta: Record<string, unknown>;
+  },
 ): StrataError {
   const startLine = options.startLine ?? 1;
   const startColumn = options.startColumn ?? 1;

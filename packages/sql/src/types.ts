@@ -62,7 +62,8 @@ export interface SqlStatement {
   kind: string;
   /** PostgreSQL command tag: `CREATE TABLE`, `CREATE INDEX`, `INSERT`... */
   tag: string;
-  /** The statement's parse tree node, `{ [kind]: {...} }` (its `location` fields are byte offsets into the text the parser saw, a batch of statements: do not use them as script offsets). */
+  /** The statement's parse tree node, `{ [kind]: {...} }` (its `location` fields are byte offsets into the text the parser saw, a batch of
+   * statements: do not use them as script offsets). */
   ast: Node;
   /** False where PostgreSQL refuses to run it inside a transaction block. */
   transactional: boolean;

@@ -48,7 +48,6 @@ export interface PgBouncer {
   stop(): Promise<void>;
 }
 
-
 /** PgBouncer refuses to run as root: run it as the `postgres` system user (as the test server runs). */
 function runAsForRoot(): { uid: number; gid: number } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
@@ -57,7 +56,9 @@ function runAsForRoot(): { uid: number; gid: number } | undefined {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch {
-    throw new Error('Running as root and there is no `postgres` system user to run PgBouncer as (start a local PostgreSQL server first: it creates one).');
+    throw new Error(
+      'Running as root and there is no `postgres` system user to run PgBouncer as (start a local PostgreSQL server first: it creates one).',
+    );
   }
 }
 
@@ -106,7 +107,11 @@ admin_users = ${user}
   writeFileSync(join(dir, 'userlist.txt'), `${quoted(user)} ${quoted(password)}\n`, { mode: 0o600 });
   if (runAs) for (const f of ['', 'pgbouncer.ini', 'userlist.txt']) chownSync(join(dir, f), runAs.uid, runAs.gid);
 
-  const child = spawn(binary, [join(dir, 'pgbouncer.ini')], { ...(runAs ?? {}), stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const child = spawn(binary, [join(dir, 'pgbouncer.ini')], {
+    ...(runAs ?? {}),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
   live.add(child);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -154,7 +159,10 @@ admin_users = ${user}
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         cleanup();
-        throw new Error(`PgBouncer did not accept connections within ${options.startTimeoutMs ?? 15_000} ms: ${(err as Error).message}; log: ${log.trim().split('\n').slice(-5).join(' | ')}`);
+        throw new Error(
+          `PgBouncer did not accept connections within ${options.startTimeoutMs ?? 15_000} ms: ` +
+            `${(err as Error).message}; log: ${log.trim().split('\n').slice(-5).join(' | ')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -60,7 +60,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (await dockerAvailable()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer(`postgres:${major}-alpine`)
-      .withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400'])
+      .withCommand([
+        'postgres',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=400',
+      ])
       .start();
     return { url: container.getConnectionUri(), source: 'testcontainers', stop: async () => void (await container.stop()) };
   }

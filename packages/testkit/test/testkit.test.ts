@@ -9,7 +9,9 @@ describe('testkit', () => {
     const client = new pg.Client({ connectionString: db().url });
     await client.connect();
     try {
-      const res = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'");
+      const res = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
+      );
       expect(res.rows[0]?.n).toBe(0);
     } finally {
       await client.end();

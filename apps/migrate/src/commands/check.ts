@@ -2,7 +2,17 @@ import { Option, type Command } from 'commander';
 import { ExitCode } from '@pg-strata/core';
 import { compare, snapshotFrom } from '@pg-strata/auditor';
 import type { CliContext } from '../context.js';
-import { auditOptions, driftResult, formatOf, modelsSource, noModels, printDrift, sourceOptions, withSharedShadow, type AuditFlags } from '../audit-options.js';
+import {
+  auditOptions,
+  driftResult,
+  formatOf,
+  modelsSource,
+  noModels,
+  printDrift,
+  sourceOptions,
+  withSharedShadow,
+  type AuditFlags,
+} from '../audit-options.js';
 
 /** `strata check`: exit 1 when the migrations head does not build the models' schema (alembic check). */
 export function register(program: Command, ctx: CliContext): void {
@@ -12,10 +22,13 @@ export function register(program: Command, ctx: CliContext): void {
       .description('Exit 1 when the schema the migrations build (at head) differs from the models.')
       .addOption(new Option('--models <source>', 'models: file.sql, models.ts (createAll), cmd:<command>, postgres://..., snapshot.json')),
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata check --models schema.sql
-  $ strata check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`)
+  $ strata check --models "cmd:python -m app.create_all" --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+    )
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<AuditFlags>();
@@ -31,7 +44,11 @@ Examples:
         });
         for (const n of m.notes) ctx.note(`note: ${n}`);
         const drift = compare(head.snapshot, m.snapshot, { left, right, privileges: Boolean(g.privileges) });
-        return { code: drift.length ? ExitCode.FOUND : ExitCode.OK, result: driftResult(drift, left, right), text: () => printDrift(ctx, drift, formatOf(g, r), left, right) };
+        return {
+          code: drift.length ? ExitCode.FOUND : ExitCode.OK,
+          result: driftResult(drift, left, right),
+          text: () => printDrift(ctx, drift, formatOf(g, r), left, right),
+        };
       }),
     );
 }

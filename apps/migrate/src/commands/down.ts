@@ -10,24 +10,42 @@ import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('down')
-    .argument('[target]', "'-1' (default), -N (N >= 1), a revision or prefix (reverted down to, not including it), or 'base'", targetArgument('-'), '-1')
+    .argument(
+      '[target]',
+      "'-1' (default), -N (N >= 1), a revision or prefix (reverted down to, not including it), or 'base'",
+      targetArgument('-'),
+      '-1',
+    )
     .description('Revert applied migrations down to the target.')
     .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
-    .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
-    .addHelpText('after', `
+    .addOption(
+      new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata down                    revert the last migration
   $ strata down -3                 revert the last three
   $ strata down base --allow-data-loss
                                     revert everything (DROP TABLE needs the flag)
-  $ strata down --sql --from 3f2a9c   print the revert script without connecting`);
+  $ strata down --sql --from 3f2a9c   print the revert script without connecting`,
+    );
   addLockOptions(cmd).action(
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
       const r = await ctx.resolve(g);
       if (g.sql) {
         const url = g.from ? undefined : ctx.databaseUrl(g, r);
-        const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'down', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
+        const script = await offlineScript({
+          ...fileOptions(g, r),
+          ...timeoutOptions(r),
+          ...(url ? { url } : {}),
+          direction: 'down',
+          target,
+          ...(g.from ? { from: g.from } : {}),
+          onDataLoss: (findings) => printDataLoss(ctx, findings),
+        });
         return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
       }
       const result = await withStopRequest(ctx, (stop) => downgrade({ ...runnerOptions(ctx, g, r), stop, target, dryRun: r.dryRun }));

@@ -8,10 +8,13 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('heads')
     .description('List the head revision(s) of the migrations folder; more than one means a merge is needed.')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata heads
-  $ strata heads --json`)
+  $ strata heads --json`,
+    )
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals();

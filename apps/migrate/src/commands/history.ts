@@ -11,11 +11,16 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('history')
     .description('Show the history table: who applied or reverted what, when, and how long it took.')
-    .addOption(new Option('-n, --limit <n>', 'show the n newest entries').argParser(wholeNumberOption(1, 'a number of entries')).default(50))
-    .addHelpText('after', `
+    .addOption(
+      new Option('-n, --limit <n>', 'show the n newest entries').argParser(wholeNumberOption(1, 'a number of entries')).default(50),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata history -n 10
-  $ strata history --json`)
+  $ strata history --json`,
+    )
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<RunnerFlags & { limit: number }>();
@@ -29,7 +34,15 @@ Examples:
           ctx.out(
             table(
               ['when', 'revision', 'direction', 'outcome', 'took', 'by', 'file'],
-              rows.map((h) => [h.startedAt.replace('T', ' ').slice(0, 19), h.revision, h.direction, h.outcome, h.durationMs === null ? '' : ms(h.durationMs), h.appliedBy, h.file ?? '']),
+              rows.map((h) => [
+                h.startedAt.replace('T', ' ').slice(0, 19),
+                h.revision,
+                h.direction,
+                h.outcome,
+                h.durationMs === null ? '' : ms(h.durationMs),
+                h.appliedBy,
+                h.file ?? '',
+              ]),
             ),
           );
         };

@@ -9,10 +9,13 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('init')
     .description('Create the migrations folder (nothing is overwritten).')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata init
-  $ strata init --migrations db/migrations`)
+  $ strata init --migrations db/migrations`,
+    )
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals();

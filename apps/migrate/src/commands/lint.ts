@@ -18,7 +18,9 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[files...]', 'migration or SQL files (default: every migration in the migrations folder)')
     .description('Find operations that are dangerous on a busy production table; exit 1 on an error-level finding.')
     .addOption(new Option('--format <format>', 'text, json, or github (workflow annotations)').choices(['text', 'json', 'github']))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Rules (id, default severity, why); set levels in the config file, e.g. lint: { rules: { 'drop-column': 'error', 'rename-column': 'off' } }:
 ${rules}
 
@@ -29,7 +31,8 @@ In the header (before -- migrate:up) it also covers the file-level rules (missin
 Examples:
   $ strata lint
   $ strata lint migrations/0042_add_index.sql legacy/fix.sql
-  $ strata lint --format github        in a GitHub Actions step`)
+  $ strata lint --format github        in a GitHub Actions step`,
+    )
     .action(
       ctx.action(async (files: string[], _opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<LintFlags>();
@@ -49,7 +52,8 @@ Examples:
             const rel = relative(r.migrationsDir, abs);
             (rel && !rel.startsWith('..') && !rel.includes('/') && /^\d+_.*\.(sql|ts)$/.test(rel) ? inDir : loose).push(abs);
           }
-          if (inDir.length) findings.push(...(await lintMigrations(r.migrationsDir, { ...options, only: inDir.map((p) => relative(r.migrationsDir, p)) })));
+          if (inDir.length)
+            findings.push(...(await lintMigrations(r.migrationsDir, { ...options, only: inDir.map((p) => relative(r.migrationsDir, p)) })));
           for (const abs of loose) {
             let bytes: Buffer;
             try {
@@ -66,7 +70,10 @@ Examples:
         const text = () => {
           if (format === 'github') {
             for (const f of findings) {
-              ctx.out(`::${f.severity} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.rule)}::${ghData(`${f.message}. Hint: ${f.hint}`)}`);
+              ctx.out(
+                `::${f.severity} file=${ghProp(f.file)},line=${f.line},col=${f.column},title=${ghProp(f.rule)}::` +
+                  `${ghData(`${f.message}. Hint: ${f.hint}`)}`,
+              );
             }
             return;
           }

@@ -10,16 +10,23 @@ export function register(program: Command, ctx: CliContext): void {
     .command('merge')
     .argument('[message]', 'message of the merge revision', 'merge heads')
     .description('Write a merge migration joining every head of the migrations folder.')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata merge
-  $ strata merge "merge billing and search branches"`)
+  $ strata merge "merge billing and search branches"`,
+    )
     .action(
       ctx.action(async (message: string, _opts: unknown, command: Command) => {
         const g = command.optsWithGlobals();
         const r = await ctx.resolve(g);
         const m = await mergeHeads(r.migrationsDir, message);
-        return { code: ExitCode.OK, result: m, text: () => ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`) };
+        return {
+          code: ExitCode.OK,
+          result: m,
+          text: () => ctx.out(`Wrote ${relative(ctx.io.cwd, m.path)} (revision ${m.revision}, merging ${m.parents.join(', ')}).`),
+        };
       }),
     );
 }

@@ -12,19 +12,37 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[revision]', "a revision or prefix, 'head', or 'base' (none with --from-history)")
     .description('Mark the database as being at a revision without running migrations (baseline an existing database).')
     .addOption(new Option('--purge', 'clear the version table first (recover from a broken state)'))
-    .addOption(new Option('--verify', 'first check that the database has exactly the schema the migrations build at that revision (shadow database); refuse with the drift otherwise'))
-    .addOption(new Option('--from-history <tool>', "take over another tool's history table (alembic, flyway, dbmate, golang-migrate, goose, node-pg-migrate, prisma, kysely): stamp the imported revision it is at, after --verify (implied)"))
-    .addOption(new Option('--history-table <name>', 'with --from-history: the table, when not the tool\'s default name ([schema.]table)'))
+    .addOption(
+      new Option(
+        '--verify',
+        'first check that the database has exactly the schema the migrations build at that revision ' +
+          '(shadow database); refuse with the drift otherwise',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--from-history <tool>',
+        "take over another tool's history table (alembic, flyway, dbmate, golang-migrate, goose, " +
+          'node-pg-migrate, prisma, kysely): stamp the imported revision it is at, after --verify ' +
+          '(implied)',
+      ),
+    )
+    .addOption(new Option('--history-table <name>', "with --from-history: the table, when not the tool's default name ([schema.]table)"))
     .addOption(new Option('--shadow-url <url>', 'with --verify: server for the shadow database (default: an embedded PostgreSQL)'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata stamp head              an existing database already has the schema of head
   $ strata stamp 5b1f0c --verify   baseline production, after checking it matches the baseline exactly
   $ strata stamp 3f2a9c --purge    forget what was recorded and start from 3f2a9c
-  $ strata stamp --from-history flyway   after strata import --from flyway: take over flyway_schema_history`)
+  $ strata stamp --from-history flyway   after strata import --from flyway: take over flyway_schema_history`,
+    )
     .action(
       ctx.action(async (given: string | undefined, _opts: unknown, command: Command) => {
-        const g = command.optsWithGlobals<RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string; fromHistory?: string; historyTable?: string }>();
+        const g = command.optsWithGlobals<
+          RunnerFlags & { purge?: boolean; verify?: boolean; shadowUrl?: string; fromHistory?: string; historyTable?: string }
+        >();
         if (given === undefined && !g.fromHistory) throw new StrataError('USAGE', 'stamp needs a revision (or --from-history <tool>).');
         const r = await ctx.resolve(g);
         const options = runnerOptions(ctx, g, r);
@@ -53,7 +71,8 @@ Examples:
           const right = `the migrations at ${revision}`;
           const drift = compare(db, at.snapshot, { left, right, uncompared: false });
           if (drift.length > 0) {
-            const message = `Not stamped: the database is not at ${revision}. Bring it there (or fix the migrations) and run stamp --verify again.`;
+            const message =
+              `Not stamped: the database is not at ${revision}. Bring it there (or fix the migrations) and ` + `run stamp --verify again.`;
             return {
               code: ExitCode.FOUND,
               result: driftResult(drift, left, right),

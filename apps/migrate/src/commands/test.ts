@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, escapeRegExp } from '@pg-strata/core';
-import { migrationFilesAddedSince, testMigrations, type MigrationTestResult, type ProgressEvent, type TestFailure } from '@pg-strata/migration-test';
+import {
+  migrationFilesAddedSince,
+  testMigrations,
+  type MigrationTestResult,
+  type ProgressEvent,
+  type TestFailure,
+} from '@pg-strata/migration-test';
 import { buildGraph, loadMigrations } from '@pg-strata/runner';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ghData, ghProp, ms } from '../render.js';
@@ -15,13 +21,39 @@ type TestFlags = GlobalOptions & { models?: string; shadowUrl?: string; since?: 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('test')
-    .description('Test the migrations on shadow databases: one head, up to head, head vs models, down to base, and the stairway (up, down, up for each).')
-    .addOption(new Option('--models <source>', 'models to compare the head with: file.sql, models.ts (createAll), cmd:<command>, snapshot.json (default: the config\'s models; none: skipped)'))
-    .addOption(new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'))
-    .addOption(new Option('--since <ref>', 'stairway only for the revisions added since <ref>: a revision (those after it), or a git commit (those whose files were added since)'))
-    .addOption(new Option('--format <format>', "text, json (as --json: the envelope on stdout, one event per step on stderr), json-lines (stdout streams one JSON line per event, then the envelope on one line), or github (workflow annotations on the migration files)").choices(['text', 'json', 'json-lines', 'github']))
+    .description(
+      'Test the migrations on shadow databases: one head, up to head, head vs models, down to base, ' +
+        'and the stairway (up, down, up for each).',
+    )
+    .addOption(
+      new Option(
+        '--models <source>',
+        'models to compare the head with: file.sql, models.ts (createAll), cmd:<command>, snapshot.json ' +
+          "(default: the config's models; none: skipped)",
+      ),
+    )
+    .addOption(
+      new Option('--shadow-url <url>', 'server for scratch shadow databases (default: $SHADOW_DATABASE_URL, else an embedded PostgreSQL)'),
+    )
+    .addOption(
+      new Option(
+        '--since <ref>',
+        'stairway only for the revisions added since <ref>: a revision (those after it), or a git ' +
+          'commit (those whose files were added since)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'text, json (as --json: the envelope on stdout, one event per step on stderr), json-lines ' +
+          '(stdout streams one JSON line per event, then the envelope on one line), or github (workflow ' +
+          'annotations on the migration files)',
+      ).choices(['text', 'json', 'json-lines', 'github']),
+    )
     .addOption(new Option('--concurrency <n>', 'databases the stairway runs on at once (default: the CPUs, at most 4)'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Progress goes to stderr: on a terminal one line, rewritten (step N of M, revision, elapsed);
 otherwise one line per check; with --json one JSON object per step and check (stdout has
 the envelope); with --format json-lines the events are JSON lines on stdout, the envelope last.
@@ -31,7 +63,8 @@ Examples:
   $ strata test --models schema.sql --shadow-url postgres://postgres@localhost:5432/postgres
   $ strata test --since origin/main --format github      in a pull request's check
   $ strata test --json | jq '.result.failures'
-  $ strata test --format json-lines               one event per line, the envelope last (docs/json.md)`)
+  $ strata test --format json-lines               one event per line, the envelope last (docs/json.md)`,
+    )
     .action(
       ctx.action(async (_opts: unknown, command: Command) => {
         const g = command.optsWithGlobals<TestFlags>();
@@ -44,7 +77,11 @@ Examples:
         if (!shadowUrl && tty) ctx.note('Starting a shadow PostgreSQL server...');
         let since: { since?: string; stairwayOnly?: string[] } = {};
         if (g.since !== undefined) since = await resolveSince(r.migrationsDir, g.since);
-        if (since.stairwayOnly && !json) ctx.note(`strata test --since ${g.since}: the stairway takes the ${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`);
+        if (since.stairwayOnly && !json)
+          ctx.note(
+            `strata test --since ${g.since}: the stairway takes the ` +
+              `${plural(since.stairwayOnly.length, 'revision')} whose files git shows added since.`,
+          );
         const concurrency = g.concurrency === undefined ? undefined : Number(g.concurrency);
         const result = await testMigrations({
           migrationsDir: r.migrationsDir,
@@ -65,7 +102,8 @@ Examples:
             return;
           }
           for (const c of result.checks) {
-            const mark = c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
+            const mark =
+              c.status === 'passed' ? ctx.paint('32', 'passed ') : c.status === 'failed' ? ctx.paint('31', 'FAILED ') : 'skipped';
             ctx.out(`${mark}  ${c.name}${c.status === 'skipped' ? ` (${c.reason})` : ` (${ms(c.durationMs)})`}`);
             for (const f of result.failures.filter((x) => x.check === c.name)) {
               ctx.out(`  ${f.message.split('\n').join('\n  ')}`);
@@ -83,7 +121,9 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function summary(result: MigrationTestResult): string {
   const failed = result.checks.filter((c) => c.status === 'failed').length;
-  return failed ? `strata test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).` : `strata test: all checks passed (${result.migrations} migrations).`;
+  return failed
+    ? `strata test: ${failed} of ${result.checks.length} checks failed (${result.migrations} migrations).`
+    : `strata test: all checks passed (${result.migrations} migrations).`;
 }
 
 /** `--since`: a revision of the files (the ones after it), else a git commit (the revisions whose files were added since). */
@@ -137,11 +177,17 @@ function progressWriter(ctx: CliContext, mode: 'tty' | 'lines' | 'json' | 'json-
     }
     if (e.type === 'check-finished') {
       clear();
-      if (mode === 'lines') ctx.progress(`strata test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
+      if (mode === 'lines')
+        ctx.progress(`strata test: ${e.check} ${e.status}${e.status === 'skipped' ? ` (${e.reason})` : ` (${ms(e.durationMs)})`}`);
       return;
     }
     if (e.type === 'stairway-planned' && mode === 'lines') {
-      ctx.progress(e.steps === 0 ? `strata test: stairway has no revision to take (${e.skipped} left out)` : `strata test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}${e.skipped ? `, ${e.skipped} applied plainly` : ''}`);
+      ctx.progress(
+        e.steps === 0
+          ? `strata test: stairway has no revision to take (${e.skipped} left out)`
+          : `strata test: stairway over ${plural(e.steps, 'revision')} on ${plural(e.workers, 'database')}` +
+              `${e.skipped ? `, ${e.skipped} applied plainly` : ''}`,
+      );
     }
   };
 }

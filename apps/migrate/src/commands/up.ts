@@ -15,9 +15,13 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[target]', "'head' (default), 'heads', a revision or prefix, or +N (N >= 1)", targetArgument('+'), 'head')
     .description('Apply pending migrations up to the target.')
     .addOption(new Option('--sql', 'print the SQL script a DBA can run with psql instead of running it'))
-    .addOption(new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"))
+    .addOption(
+      new Option('--from <revision>', "with --sql: the revision the database is at ('base' for an empty one); no connection is made"),
+    )
     .addOption(new Option('--no-lint', 'do not lint the pending migrations first (by default up refuses error-level findings)'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ strata up                      apply everything pending
   $ strata up +1                   apply the next migration only
@@ -27,7 +31,8 @@ Examples:
   $ strata up --backup /var/backups/db --check-after checks/after.sql
                                     back up first; exit 1 (and print the revert command) if the check fails
   $ strata up --targets tenants.txt --concurrency 8
-                                    every database listed (URLs or names on --url); re-run to resume`);
+                                    every database listed (URLs or names on --url); re-run to resume`,
+    );
   addDeployOptions(addLockOptions(cmd), ctx.io.cwd).action(
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
@@ -35,13 +40,27 @@ Examples:
       if (g.sql) {
         const url = g.from ? undefined : ctx.databaseUrl(g, r);
         // The same timeouts as a real run: the config's, else the runner's defaults.
-        const script = await offlineScript({ ...fileOptions(g, r), ...timeoutOptions(r), ...(url ? { url } : {}), direction: 'up', target, ...(g.from ? { from: g.from } : {}), onDataLoss: (findings) => printDataLoss(ctx, findings) });
+        const script = await offlineScript({
+          ...fileOptions(g, r),
+          ...timeoutOptions(r),
+          ...(url ? { url } : {}),
+          direction: 'up',
+          target,
+          ...(g.from ? { from: g.from } : {}),
+          onDataLoss: (findings) => printDataLoss(ctx, findings),
+        });
         return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
       }
       const lint = command.opts<{ lint?: boolean }>().lint !== false;
       if (isFleet(g)) {
         // A fleet may have no --url (a list of URLs): the lint gate runs on the least advanced target.
-        return await runFleetUp(ctx, g, r, { target, dryRun: r.dryRun }, lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined);
+        return await runFleetUp(
+          ctx,
+          g,
+          r,
+          { target, dryRun: r.dryRun },
+          lint ? (runner) => lintBeforeUp(ctx, r, runner, target) : undefined,
+        );
       }
       const safeguards = deploySafeguards(ctx, g, r);
       if (safeguards) {
@@ -51,7 +70,9 @@ Examples:
       }
       const runner = runnerOptions(ctx, g, r);
       try {
-        const result = await withStopRequest(ctx, (stop) => upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }));
+        const result = await withStopRequest(ctx, (stop) =>
+          upgrade({ ...runner, stop, target, dryRun: r.dryRun, ...(lint ? { beforeRun: lintHook(ctx, r) } : {}) }),
+        );
         return runOutcome(ctx, result);
       } catch (err) {
         if (err instanceof LintRefused) return err.outcome;

@@ -16,7 +16,11 @@ import type { IntrospectOptions } from './options.js';
  */
 function parts(kind: string, sessions: number): { lane: number; half: 0 | 1 | null }[] {
   const deparsing = kind === 'index' || kind === 'constraint';
-  if (sessions >= 3 && deparsing) return [{ lane: 1, half: 0 }, { lane: 2, half: 1 }];
+  if (sessions >= 3 && deparsing)
+    return [
+      { lane: 1, half: 0 },
+      { lane: 2, half: 1 },
+    ];
   if (sessions >= 2 && (deparsing || kind === 'trigger' || kind === 'policy')) return [{ lane: 1, half: null }];
   return [{ lane: 0, half: null }];
 }
@@ -39,7 +43,14 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   };
   const [{ v }] = (await q<{ v: number }>(client, "SELECT current_setting('server_version_num')::int AS v")) as [{ v: number }];
   const major = Math.floor(v / 10000);
-  const ctx: CatalogContext = { major, options, snap: emptySnapshot(major), namespaces: [], relations: new Map(), attributeNames: new Map() };
+  const ctx: CatalogContext = {
+    major,
+    options,
+    snap: emptySnapshot(major),
+    namespaces: [],
+    relations: new Map(),
+    attributeNames: new Map(),
+  };
   const [first, ...rest] = CATALOG_KINDS as [CatalogKind<any>, ...CatalogKind<any>[]];
   first.map(await q(client, first.sql(ctx), first.params === 'namespaces' ? [ctx.namespaces] : []), ctx);
   // One query at a time per session, each session's next one sent as soon as its last answered.
@@ -70,7 +81,8 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   return normalizeSnapshot(snap);
 }
 
-/** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table; event triggers and publications go by name). */
+/** Apply `include` / `exclude` name patterns to every collection (triggers and policies follow their table; event triggers and publications
+ * go by name). */
 export function applyNameFilters(snap: Snapshot, options: IntrospectOptions): void {
   const inc = matcher(options.include);
   const exc = matcher(options.exclude);
@@ -81,7 +93,18 @@ export function applyNameFilters(snap: Snapshot, options: IntrospectOptions): vo
     if (exc && (exc(q) || exc(name))) return false;
     return true;
   };
-  for (const coll of ['collations', 'enums', 'domains', 'compositeTypes', 'rangeTypes', 'sequences', 'tables', 'views', 'materializedViews', 'functions'] as const) {
+  for (const coll of [
+    'collations',
+    'enums',
+    'domains',
+    'compositeTypes',
+    'rangeTypes',
+    'sequences',
+    'tables',
+    'views',
+    'materializedViews',
+    'functions',
+  ] as const) {
     const rec = snap[coll] as Record<string, { schema: string; name: string }>;
     for (const [k, v] of Object.entries(rec)) if (!keep(v.schema, v.name)) delete rec[k];
   }

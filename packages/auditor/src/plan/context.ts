@@ -24,7 +24,8 @@ export class PlanFacts {
   readonly createdTables = new Set<string>();
   /** Tables dropped (removed, or dropped to be created again). Known up front. */
   readonly droppedTables = new Set<string>();
-  /** Tables created again because their partitioning or parents change, and whether their parent's drop takes them along. Known up front. */
+  /** Tables created again because their partitioning or parents change, and whether their parent's drop takes them along. Known up front.
+   * */
   readonly recreatedTables = new Map<string, { withParent: boolean }>();
   /** `b`'s tables, parents before partitions and inheriting tables. Known up front. */
   tableOrder: [string, TableDef][] = [];
@@ -35,7 +36,8 @@ export class PlanFacts {
 
   /** Columns dropped (`table\0column`). Writer: table. */
   readonly droppedColumns = new Set<string>();
-  /** Tables whose column types change (views and policies reading them are rebuilt). Writers: enum, domain, composite (rebuilt types), table (column types). */
+  /** Tables whose column types change (views and policies reading them are rebuilt). Writers: enum, domain, composite (rebuilt types),
+   * table (column types). */
   readonly typeChanged = new Map<string, Set<string>>();
   /** Enums rebuilt: key -> temporary name of the old type. Writer: enum. */
   readonly rebuiltEnums = new Map<string, string>();
@@ -63,7 +65,8 @@ export class PlanFacts {
   readonly createdPublications = new Set<string>();
   /** Writer: event trigger. */
   readonly recreatedEventTriggers = new Set<string>();
-  /** Types removed from `a`, dropped by the removed-types kind each before the types it is built on. Writers: enum, range, domain, composite. */
+  /** Types removed from `a`, dropped by the removed-types kind each before the types it is built on. Writers: enum, range, domain,
+   * composite. */
   readonly removedTypes: { key: string; uses: string[]; step: Step }[] = [];
 }
 
@@ -123,7 +126,14 @@ export function columnsOfType(ctx: PlanContext, tname: string): TypedColumn[] {
 export function freeTypeName(ctx: PlanContext, schema: string, name: string): string {
   const { a, b } = ctx;
   const taken = new Set(
-    [...Object.values(a.enums), ...Object.values(b.enums), ...Object.values(a.compositeTypes), ...Object.values(b.compositeTypes), ...Object.values(a.domains), ...Object.values(b.domains)]
+    [
+      ...Object.values(a.enums),
+      ...Object.values(b.enums),
+      ...Object.values(a.compositeTypes),
+      ...Object.values(b.compositeTypes),
+      ...Object.values(a.domains),
+      ...Object.values(b.domains),
+    ]
       .filter((x) => x.schema === schema)
       .map((x) => x.name),
   );
@@ -137,7 +147,10 @@ export function dropDefaultEarly(ctx: PlanContext, key: string, table: TableDef,
   const id = `${key}\0${column.name}`;
   if (column.default === null || ctx.facts.defaultDropped.has(id)) return;
   ctx.facts.defaultDropped.add(id);
-  ctx.emit('dropDefaults', { sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`, destructive: false });
+  ctx.emit('dropDefaults', {
+    sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`,
+    destructive: false,
+  });
 }
 
 /** Functions whose signature names a type about to be rebuilt: dropped first, created again against the new type. */
@@ -147,7 +160,11 @@ export function functionsUsingType(ctx: PlanContext, tname: string): void {
     if (!(k in ctx.b.functions) || ctx.facts.recreatedFunctions.has(k)) continue;
     if (!re.test(f.identityArguments) && !re.test(f.result ?? '')) continue;
     ctx.facts.recreatedFunctions.add(k);
-    ctx.emit('dropFunctions', { sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`, destructive: false, comment: `its signature uses ${tname}, which is built again` });
+    ctx.emit('dropFunctions', {
+      sql: `DROP ${fnKindWord(f)} ${fnRef(f)}`,
+      destructive: false,
+      comment: `its signature uses ${tname}, which is built again`,
+    });
   }
 }
 

@@ -2,11 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { orderChanges, type Change } from './graph.js';
 import type { Phase } from './phases.js';
 
-const change = (phase: Phase, sql: string, seq: number, extra: Partial<Change> = {}): Change => ({ phase, step: { sql, destructive: false }, seq, ...extra });
+const change = (phase: Phase, sql: string, seq: number, extra: Partial<Change> = {}): Change => ({
+  phase,
+  step: { sql, destructive: false },
+  seq,
+  ...extra,
+});
 
 describe('orderChanges (the topological sort of the statement graph)', () => {
   it('puts changes in phase order and keeps the emitted order within a phase', () => {
-    const changes = [change('views', 'CREATE VIEW v', 0), change('tables', 'CREATE TABLE t', 1), change('dropViews', 'DROP VIEW w', 2), change('tables', 'CREATE TABLE u', 3)];
+    const changes = [
+      change('views', 'CREATE VIEW v', 0),
+      change('tables', 'CREATE TABLE t', 1),
+      change('dropViews', 'DROP VIEW w', 2),
+      change('tables', 'CREATE TABLE u', 3),
+    ];
     expect(orderChanges(changes).map((s) => s.sql)).toEqual(['DROP VIEW w', 'CREATE TABLE t', 'CREATE TABLE u', 'CREATE VIEW v']);
   });
 

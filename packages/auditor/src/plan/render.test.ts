@@ -8,7 +8,10 @@ describe('renderSteps', () => {
         { sql: 'ALTER TABLE t DROP COLUMN c', destructive: true, comment: 'first\nsecond' },
         { sql: "ALTER TYPE m ADD VALUE 'x'", destructive: false, transactional: false },
       ]),
-    ).toBe("-- first\n-- second\n-- destructive: may lose data\nALTER TABLE t DROP COLUMN c;\n\n-- run outside a transaction block\nALTER TYPE m ADD VALUE 'x';\n");
+    ).toBe(
+      '-- first\n-- second\n-- destructive: may lose data\nALTER TABLE t DROP COLUMN c;\n\n-- run ' +
+        "outside a transaction block\nALTER TYPE m ADD VALUE 'x';\n",
+    );
     expect(renderSteps([])).toBe('');
   });
 });

@@ -11,6 +11,10 @@ describe('plan naming and ordering helpers', () => {
     const deps: Record<string, string[]> = { a: ['c'], b: [], c: [] };
     expect(topo(items, (x) => deps[x.key]!).map((x) => x.key)).toEqual(['c', 'a', 'b']);
     const cyc: Record<string, string[]> = { a: ['b'], b: ['a'], c: [] };
-    expect(topo(items, (x) => cyc[x.key]!).map((x) => x.key).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      topo(items, (x) => cyc[x.key]!)
+        .map((x) => x.key)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
   });
 });

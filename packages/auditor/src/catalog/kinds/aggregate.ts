@@ -8,15 +8,33 @@ type Row = {
   name: string;
   args: string;
   kind: 'n' | 'o' | 'h';
-  sfunc: Fn; stype: string; sspace: number; finalfunc: Fn; finalextra: boolean; finalmodify: string;
-  combinefunc: Fn; serialfunc: Fn; deserialfunc: Fn; initcond: string | null;
-  msfunc: Fn; minvfunc: Fn; mstype: string | null; msspace: number; mfinalfunc: Fn; mfinalextra: boolean; mfinalmodify: string; minitcond: string | null;
-  sortop: string | null; parallel: 's' | 'r' | 'u';
+  sfunc: Fn;
+  stype: string;
+  sspace: number;
+  finalfunc: Fn;
+  finalextra: boolean;
+  finalmodify: string;
+  combinefunc: Fn;
+  serialfunc: Fn;
+  deserialfunc: Fn;
+  initcond: string | null;
+  msfunc: Fn;
+  minvfunc: Fn;
+  mstype: string | null;
+  msspace: number;
+  mfinalfunc: Fn;
+  mfinalextra: boolean;
+  mfinalmodify: string;
+  minitcond: string | null;
+  sortop: string | null;
+  parallel: 's' | 'r' | 'u';
 };
 
 /** A support function as `CREATE AGGREGATE` names it (schema-qualified) and as the Snapshot keys it. */
 const fn = (col: string) =>
-  `(SELECT json_build_object('name', quote_ident(fn.nspname) || '.' || quote_ident(f.proname), 'key', fn.nspname || '.' || f.proname || '(' || pg_get_function_identity_arguments(f.oid) || ')')
+  `(SELECT json_build_object('name', quote_ident(fn.nspname) || '.' || quote_ident(f.proname), ` +
+  `'key', fn.nspname || '.' || f.proname || '(' || pg_get_function_identity_arguments(f.oid) || ` +
+  `')')
       FROM pg_proc f JOIN pg_namespace fn ON fn.oid = f.pronamespace WHERE f.oid = ${col}::oid)`;
 
 const MODIFY: Record<string, string> = { r: 'READ_ONLY', s: 'SHAREABLE', w: 'READ_WRITE' };
@@ -63,23 +81,35 @@ export const aggregateKind: CatalogKind<Row> = {
   name: 'aggregate',
   params: 'namespaces',
   sql: () =>
-    `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, a.aggkind AS kind,
-            ${fn('a.aggtransfn')} AS sfunc, format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace,
-            ${fn('a.aggfinalfn')} AS finalfunc, a.aggfinalextra AS finalextra, a.aggfinalmodify AS finalmodify,
-            ${fn('a.aggcombinefn')} AS combinefunc, ${fn('a.aggserialfn')} AS serialfunc, ${fn('a.aggdeserialfn')} AS deserialfunc, a.agginitval AS initcond,
-            ${fn('a.aggmtransfn')} AS msfunc, ${fn('a.aggminvtransfn')} AS minvfunc,
-            CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace AS msspace,
-            ${fn('a.aggmfinalfn')} AS mfinalfunc, a.aggmfinalextra AS mfinalextra, a.aggmfinalmodify AS mfinalmodify, a.aggminitval AS minitcond,
-            (SELECT CASE WHEN onsp.nspname = 'pg_catalog' THEN o.oprname ELSE 'OPERATOR(' || quote_ident(onsp.nspname) || '.' || o.oprname || ')' END
-               FROM pg_operator o JOIN pg_namespace onsp ON onsp.oid = o.oprnamespace WHERE o.oid = a.aggsortop) AS sortop,
+    `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS ` +
+    `args, a.aggkind AS kind,
+            ${fn('a.aggtransfn')} AS sfunc, format_type(a.aggtranstype, NULL) AS stype, ` +
+    `a.aggtransspace AS sspace,
+            ${fn('a.aggfinalfn')} AS finalfunc, a.aggfinalextra AS finalextra, a.aggfinalmodify ` +
+    `AS finalmodify,
+            ${fn('a.aggcombinefn')} AS combinefunc, ${fn('a.aggserialfn')} AS serialfunc, ` +
+    `${fn('a.aggdeserialfn')} AS deserialfunc, a.agginitval AS initcond,
+            ${fn('a.aggmtransfn')} AS msfunc, ${fn('a.aggminvtransfn')} AS ` +
+    `minvfunc,
+            CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS ` +
+    `mstype, a.aggmtransspace AS msspace,
+            ${fn('a.aggmfinalfn')} AS mfinalfunc, a.aggmfinalextra AS mfinalextra, ` +
+    `a.aggmfinalmodify AS mfinalmodify, a.aggminitval AS minitcond,
+            (SELECT CASE WHEN onsp.nspname = 'pg_catalog' THEN o.oprname ELSE 'OPERATOR(' || ` +
+    `quote_ident(onsp.nspname) || '.' || o.oprname || ')' END
+               FROM pg_operator o JOIN pg_namespace onsp ON onsp.oid = o.oprnamespace WHERE ` +
+    `o.oid = a.aggsortop) AS sortop,
             p.proparallel AS parallel
-       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = ` +
+    `p.pronamespace
       WHERE p.pronamespace = ANY($1::oid[]) AND ${notExt('pg_proc', 'p.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {
       const f = ctx.snap.functions[`${objectKey(r.schema, r.name)}(${r.args})`];
       if (!f) continue;
-      const support = [r.sfunc, r.finalfunc, r.combinefunc, r.serialfunc, r.deserialfunc, r.msfunc, r.minvfunc, r.mfinalfunc].flatMap((x) => (x ? [x.key] : []));
+      const support = [r.sfunc, r.finalfunc, r.combinefunc, r.serialfunc, r.deserialfunc, r.msfunc, r.minvfunc, r.mfinalfunc].flatMap(
+        (x) => (x ? [x.key] : []),
+      );
       const kind: AggregateDef['kind'] = r.kind === 'n' ? 'normal' : r.kind === 'o' ? 'ordered-set' : 'hypothetical';
       f.aggregate = { kind, options: aggregateOptions(r), functions: [...new Set(support)].sort(byCodePoint) };
     }

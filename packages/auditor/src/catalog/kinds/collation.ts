@@ -1,7 +1,17 @@
 import { objectKey } from '../../snapshot.js';
 import { notExt, type CatalogKind } from '../context.js';
 
-type Row = { schema: string; name: string; provider: string; locale: string | null; lc_collate: string | null; lc_ctype: string | null; deterministic: boolean; rules: string | null; comment: string | null };
+type Row = {
+  schema: string;
+  name: string;
+  provider: string;
+  locale: string | null;
+  lc_collate: string | null;
+  lc_ctype: string | null;
+  deterministic: boolean;
+  rules: string | null;
+  comment: string | null;
+};
 
 export const collationKind: CatalogKind<Row> = {
   name: 'collation',

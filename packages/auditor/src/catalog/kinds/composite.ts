@@ -1,7 +1,12 @@
 import { objectKey } from '../../snapshot.js';
 import { COLLATION, notExt, type CatalogKind } from '../context.js';
 
-type Row = { schema: string; name: string; attrs: { name: string; type: string; collation: string | null; comment: string | null }[] | null; comment: string | null };
+type Row = {
+  schema: string;
+  name: string;
+  attrs: { name: string; type: string; collation: string | null; comment: string | null }[] | null;
+  comment: string | null;
+};
 
 export const compositeKind: CatalogKind<Row> = {
   name: 'composite type',
@@ -18,6 +23,12 @@ export const compositeKind: CatalogKind<Row> = {
        LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
       WHERE t.typtype = 'c' AND c.relkind = 'c' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
   map(rows, ctx) {
-    for (const r of rows) ctx.snap.compositeTypes[objectKey(r.schema, r.name)] = { schema: r.schema, name: r.name, attributes: r.attrs ?? [], comment: r.comment };
+    for (const r of rows)
+      ctx.snap.compositeTypes[objectKey(r.schema, r.name)] = {
+        schema: r.schema,
+        name: r.name,
+        attributes: r.attrs ?? [],
+        comment: r.comment,
+      };
   },
 };

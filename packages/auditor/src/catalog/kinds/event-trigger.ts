@@ -1,7 +1,16 @@
 import { byCodePoint, objectKey } from '../../snapshot.js';
 import { notExt, type CatalogKind } from '../context.js';
 
-type Row = { name: string; event: string; tags: string[] | null; fschema: string; fname: string; fargs: string; enabled: 'O' | 'D' | 'R' | 'A'; comment: string | null };
+type Row = {
+  name: string;
+  event: string;
+  tags: string[] | null;
+  fschema: string;
+  fname: string;
+  fargs: string;
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+};
 
 /** Event triggers belong to the database, not to a schema: read whatever the schema filters. */
 export const eventTriggerKind: CatalogKind<Row> = {

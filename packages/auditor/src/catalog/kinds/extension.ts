@@ -1,6 +1,14 @@
 import type { CatalogKind } from '../context.js';
 
-type Row = { name: string; schema: string; version: string; requires: string[]; comment: string | null; default_version: string | null; default_comment: string | null };
+type Row = {
+  name: string;
+  schema: string;
+  version: string;
+  requires: string[];
+  comment: string | null;
+  default_version: string | null;
+  default_comment: string | null;
+};
 
 /** Extensions (not plpgsql), with those they require and the server's default version and comment. */
 export const extensionKind: CatalogKind<Row> = {

@@ -8,14 +8,51 @@ import { CATALOG_KINDS } from './registry.js';
 import { relationKind } from './relation.js';
 import { schemaKind } from './schema.js';
 
-const context = (options: CatalogContext['options'] = {}, major = 17): CatalogContext => ({ major, options, snap: emptySnapshot(major), namespaces: [], relations: new Map(), attributeNames: new Map() });
+const context = (options: CatalogContext['options'] = {}, major = 17): CatalogContext => ({
+  major,
+  options,
+  snap: emptySnapshot(major),
+  namespaces: [],
+  relations: new Map(),
+  attributeNames: new Map(),
+});
 
 const relation = (oid: number, name: string, extra: Record<string, unknown> = {}) => ({
-  oid, schema: 'public', name, kind: 'r', partkey: null, parent: null, bound: null, inherits: [], unlogged: false, replident: 'd', replindex: null,
-  rls: false, force: false, comment: null, viewdef: null, options: null, populated: true, deps: null, ...extra,
+  oid,
+  schema: 'public',
+  name,
+  kind: 'r',
+  partkey: null,
+  parent: null,
+  bound: null,
+  inherits: [],
+  unlogged: false,
+  replident: 'd',
+  replindex: null,
+  rls: false,
+  force: false,
+  comment: null,
+  viewdef: null,
+  options: null,
+  populated: true,
+  deps: null,
+  ...extra,
 });
 const column = (rel: number, num: number, name: string, extra: Record<string, unknown> = {}) => ({
-  rel, num, name, type: 'integer', notnull: false, def: null, identity: '', generated: '', coll: null, comment: null, local: true, inh: 0, seq: null, ...extra,
+  rel,
+  num,
+  name,
+  type: 'integer',
+  notnull: false,
+  def: null,
+  identity: '',
+  generated: '',
+  coll: null,
+  comment: null,
+  local: true,
+  inh: 0,
+  seq: null,
+  ...extra,
 });
 
 describe('catalogue kinds: one query and one mapper each', () => {
@@ -27,7 +64,7 @@ describe('catalogue kinds: one query and one mapper each', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('schema: extension schemas, Strata\'s own and filtered ones are left out; the rest give the namespaces read', () => {
+  it("schema: extension schemas, Strata's own and filtered ones are left out; the rest give the namespaces read", () => {
     const ctx = context({ excludeSchemas: ['audit_*'] });
     schemaKind.map(
       [
@@ -49,20 +86,55 @@ describe('catalogue kinds: one query and one mapper each', () => {
     expect(collationKind.sql(context({}, 14))).not.toContain('collicurules');
   });
 
-  it('column and constraint: an inherited column is listed only where it differs; constraint columns are named from the column rows', () => {
-    const ctx = context();
-    relationKind.map([relation(10, 'parent'), relation(11, 'child', { inherits: ['public.parent'] })] as never, ctx);
-    columnKind.map(
-      [column(11, 2, 'note', { type: 'text' }), column(10, 1, 'id', { notnull: true }), column(11, 1, 'id', { notnull: true, inh: 1, local: false }), column(10, 2, 'n', { inh: 0 }), column(11, 3, 'n', { inh: 1, notnull: true })] as never,
-      ctx,
-    );
-    expect(ctx.snap.tables['public.parent']!.columns.map((c) => c.name)).toEqual(['id', 'n']);
-    // id is the parent's as it is; n has a NOT NULL of its own.
-    expect(ctx.snap.tables['public.child']!.columns.map((c) => `${c.name}:${c.notNull}`)).toEqual(['note:false', 'n:true']);
-    constraintKind.map(
-      [{ rel: 10, name: 'parent_pkey', type: 'p', def: 'PRIMARY KEY (id)', cols: [1], frel: 0, fnums: null, validated: true, deferrable: false, deferred: false, noinherit: false, fschema: null, ftable: null, fcols: null, upd: 'a', del: 'a', match: 's', nnd: false, comment: null }],
-      ctx,
-    );
-    expect(ctx.snap.tables['public.parent']!.constraints.parent_pkey).toMatchObject({ type: 'primary key', columns: ['id'], references: null });
-  });
+  it(
+    'column and constraint: an inherited column is listed only where it differs; constraint columns ' + 'are named from the column rows',
+    () => {
+      const ctx = context();
+      relationKind.map([relation(10, 'parent'), relation(11, 'child', { inherits: ['public.parent'] })] as never, ctx);
+      columnKind.map(
+        [
+          column(11, 2, 'note', { type: 'text' }),
+          column(10, 1, 'id', { notnull: true }),
+          column(11, 1, 'id', { notnull: true, inh: 1, local: false }),
+          column(10, 2, 'n', { inh: 0 }),
+          column(11, 3, 'n', { inh: 1, notnull: true }),
+        ] as never,
+        ctx,
+      );
+      expect(ctx.snap.tables['public.parent']!.columns.map((c) => c.name)).toEqual(['id', 'n']);
+      // id is the parent's as it is; n has a NOT NULL of its own.
+      expect(ctx.snap.tables['public.child']!.columns.map((c) => `${c.name}:${c.notNull}`)).toEqual(['note:false', 'n:true']);
+      constraintKind.map(
+        [
+          {
+            rel: 10,
+            name: 'parent_pkey',
+            type: 'p',
+            def: 'PRIMARY KEY (id)',
+            cols: [1],
+            frel: 0,
+            fnums: null,
+            validated: true,
+            deferrable: false,
+            deferred: false,
+            noinherit: false,
+            fschema: null,
+            ftable: null,
+            fcols: null,
+            upd: 'a',
+            del: 'a',
+            match: 's',
+            nnd: false,
+            comment: null,
+          },
+        ],
+        ctx,
+      );
+      expect(ctx.snap.tables['public.parent']!.constraints.parent_pkey).toMatchObject({
+        type: 'primary key',
+        columns: ['id'],
+        references: null,
+      });
+    },
+  );
 });

@@ -1,7 +1,15 @@
 import { objectKey, privilegeKey, type PrivilegeObjectType } from '../../snapshot.js';
 import type { CatalogKind } from '../context.js';
 
-type Row = { kind: PrivilegeObjectType; schema: string; name: string; args: string | null; grantee: string; privilege: string; grantable: boolean };
+type Row = {
+  kind: PrivilegeObjectType;
+  schema: string;
+  name: string;
+  args: string | null;
+  grantee: string;
+  privilege: string;
+  grantable: boolean;
+};
 
 const grantee = "CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END";
 
@@ -10,21 +18,28 @@ export const privilegeKind: CatalogKind<Row> = {
   name: 'privilege',
   params: 'namespaces',
   sql: () =>
-    `SELECT 'schema' AS kind, n.nspname AS schema, n.nspname AS name, NULL AS args, ${grantee} AS grantee, a.privilege_type AS privilege, a.is_grantable AS grantable
+    `SELECT 'schema' AS kind, n.nspname AS schema, n.nspname AS name, NULL AS args, ${grantee} AS ` +
+    `grantee, a.privilege_type AS privilege, a.is_grantable AS grantable
        FROM pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
       WHERE n.oid = ANY($1::oid[]) AND a.grantee <> n.nspowner
      UNION ALL
-     SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname, NULL, ${grantee}, a.privilege_type, a.is_grantable
+     SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname, ` +
+    `NULL, ${grantee}, a.privilege_type, a.is_grantable
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
-            aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
-      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relnamespace = ANY($1::oid[]) AND a.grantee <> c.relowner
+            aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE ` +
+    `'r' END::"char", c.relowner))) a
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relnamespace = ANY($1::oid[]) AND ` +
+    `a.grantee <> c.relowner
      UNION ALL
-     SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), ${grantee}, a.privilege_type, a.is_grantable
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+     SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), ` +
+    `${grantee}, a.privilege_type, a.is_grantable
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, ` +
+    `aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
       WHERE p.pronamespace = ANY($1::oid[]) AND a.grantee <> p.proowner`,
   map(rows, ctx) {
     for (const r of rows) {
-      const object = r.kind === 'schema' ? r.name : r.kind === 'function' ? `${objectKey(r.schema, r.name)}(${r.args})` : objectKey(r.schema, r.name);
+      const object =
+        r.kind === 'schema' ? r.name : r.kind === 'function' ? `${objectKey(r.schema, r.name)}(${r.args})` : objectKey(r.schema, r.name);
       const key = privilegeKey(r.kind, object, r.grantee);
       const e = (ctx.snap.privileges[key] ??= { objectType: r.kind, object, grantee: r.grantee, privileges: [], grantable: [] });
       e.privileges.push(r.privilege);

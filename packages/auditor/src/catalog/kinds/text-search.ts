@@ -2,7 +2,8 @@ import { objectKey } from '../../snapshot.js';
 import { notExt, type CatalogKind } from '../context.js';
 
 const qualified = (ns: string, name: string) => `quote_ident(${ns}.nspname) || '.' || quote_ident(${name})`;
-const comment = (cat: string, oid: string) => `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${cat}'::regclass AND ds.objsubid = 0)`;
+const comment = (cat: string, oid: string) =>
+  `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${cat}'::regclass AND ds.objsubid = 0)`;
 
 type DictRow = { schema: string; name: string; template: string; options: string | null; comment: string | null };
 
@@ -11,13 +12,21 @@ export const textSearchDictionaryKind: CatalogKind<DictRow> = {
   name: 'text search dictionary',
   params: 'namespaces',
   sql: () =>
-    `SELECT n.nspname AS schema, d.dictname AS name, ${qualified('tn', 't.tmplname')} AS template, d.dictinitoption AS options, ${comment('pg_ts_dict', 'd.oid')} AS comment
+    `SELECT n.nspname AS schema, d.dictname AS name, ${qualified('tn', 't.tmplname')} AS template, ` +
+    `d.dictinitoption AS options, ${comment('pg_ts_dict', 'd.oid')} AS comment
        FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
-       JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+       JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = ` +
+    `t.tmplnamespace
       WHERE d.dictnamespace = ANY($1::oid[]) AND ${notExt('pg_ts_dict', 'd.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {
-      (ctx.snap.textSearchDictionaries ??= {})[objectKey(r.schema, r.name)] = { schema: r.schema, name: r.name, template: r.template, options: r.options, comment: r.comment };
+      (ctx.snap.textSearchDictionaries ??= {})[objectKey(r.schema, r.name)] = {
+        schema: r.schema,
+        name: r.name,
+        template: r.template,
+        options: r.options,
+        comment: r.comment,
+      };
     }
   },
 };
@@ -41,7 +50,13 @@ export const textSearchConfigurationKind: CatalogKind<ConfigRow> = {
       WHERE c.cfgnamespace = ANY($1::oid[]) AND ${notExt('pg_ts_config', 'c.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {
-      (ctx.snap.textSearchConfigurations ??= {})[objectKey(r.schema, r.name)] = { schema: r.schema, name: r.name, parser: r.parser, mappings: r.mappings ?? {}, comment: r.comment };
+      (ctx.snap.textSearchConfigurations ??= {})[objectKey(r.schema, r.name)] = {
+        schema: r.schema,
+        name: r.name,
+        parser: r.parser,
+        mappings: r.mappings ?? {},
+        comment: r.comment,
+      };
     }
   },
 };

@@ -16,7 +16,14 @@ export const triggerKind: CatalogKind<Row> = {
       const rel = ctx.relations.get(r.rel);
       if (!rel) continue;
       const [schema, table] = splitKeyOf(rel.key, ctx.snap);
-      ctx.snap.triggers[`${rel.key}.${r.name}`] = { schema, table, name: r.name, definition: r.def, enabled: r.enabled, comment: r.comment };
+      ctx.snap.triggers[`${rel.key}.${r.name}`] = {
+        schema,
+        table,
+        name: r.name,
+        definition: r.def,
+        enabled: r.enabled,
+        comment: r.comment,
+      };
     }
   },
 };

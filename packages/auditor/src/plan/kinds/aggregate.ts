@@ -42,13 +42,25 @@ export const aggregateKind: PlanKind = {
       const supportRecreated = f.aggregate.functions.some((s) => recreated.has(s) || (s in a.functions && !(s in b.functions)));
       if (old && !recreated.has(k) && !supportRecreated && sameAggregate(old, f)) continue;
       if (old && !recreated.has(k)) {
-        if (!supportRecreated && old.aggregate && old.kind === f.kind && old.result === f.result && old.aggregate.kind === f.aggregate.kind) {
+        if (
+          !supportRecreated &&
+          old.aggregate &&
+          old.kind === f.kind &&
+          old.result === f.result &&
+          old.aggregate.kind === f.aggregate.kind
+        ) {
           ctx.emit('aggregates', { sql: createAggregate(f, true), destructive: false });
           continue;
         }
         recreated.add(k);
-        const why = supportRecreated ? 'a function it is built from is created again' : 'its result type or kind changes (CREATE OR REPLACE cannot do that)';
-        ctx.emit('dropAggregates', { sql: `DROP AGGREGATE ${aggregateRef(old)}`, destructive: false, comment: `${why}: the aggregate is created again` });
+        const why = supportRecreated
+          ? 'a function it is built from is created again'
+          : 'its result type or kind changes (CREATE OR REPLACE cannot do that)';
+        ctx.emit('dropAggregates', {
+          sql: `DROP AGGREGATE ${aggregateRef(old)}`,
+          destructive: false,
+          comment: `${why}: the aggregate is created again`,
+        });
       }
       ctx.emit('aggregates', { sql: createAggregate(f), destructive: false });
     }

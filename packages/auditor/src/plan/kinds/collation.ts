@@ -12,7 +12,12 @@ export const collationKind: PlanKind = {
     for (const [k, c] of sorted(b.collations ?? {})) {
       const old = a.collations?.[k];
       if (old && deepEqual(old, { ...c, comment: old.comment })) continue;
-      if (old) ctx.emit('dropTypes', { sql: `DROP COLLATION ${qn(old.schema, old.name)}`, destructive: false, comment: 'a collation cannot be altered: it is created again' });
+      if (old)
+        ctx.emit('dropTypes', {
+          sql: `DROP COLLATION ${qn(old.schema, old.name)}`,
+          destructive: false,
+          comment: 'a collation cannot be altered: it is created again',
+        });
       const opts = [`provider = ${c.provider}`];
       if (c.provider === 'libc') {
         if (c.lcCollate === c.lcCtype) opts.push(`locale = ${quoteLiteral(c.lcCollate ?? '')}`);

@@ -11,7 +11,10 @@ const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real'
 const TIME_TYPES = new Set(['timestamp without time zone', 'timestamp with time zone', 'date']);
 
 function baseType(t: string): string {
-  return t.replace(/\(.*\)/, '').replace(/\[\]$/, '').trim();
+  return t
+    .replace(/\(.*\)/, '')
+    .replace(/\[\]$/, '')
+    .trim();
 }
 function typmod(t: string): number[] {
   const m = /\(([\d, ]+)\)/.exec(t);
@@ -71,11 +74,14 @@ export function columnClause(ctx: PlanContext, c: ColumnDef, tableKey?: string):
 /** NOT NULL and default of an inherited column, from what it has to what it should have. */
 export function inheritedColumnChanges(ctx: PlanContext, table: string, before: ColumnDef, target: ColumnDef): void {
   const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(target.name)} ${sql}`;
-  if (before.default !== target.default) ctx.emit('columns', { sql: alter(target.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${target.default}`), destructive: false });
-  if (before.notNull !== target.notNull) ctx.emit('columns', { sql: alter(target.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
+  if (before.default !== target.default)
+    ctx.emit('columns', { sql: alter(target.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${target.default}`), destructive: false });
+  if (before.notNull !== target.notNull)
+    ctx.emit('columns', { sql: alter(target.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
 }
 
-/** `::text` (or `::text[]`) when a column of an enum changes to another type: PostgreSQL has no cast from one enum to another, but every enum reads from and prints to text. */
+/** `::text` (or `::text[]`) when a column of an enum changes to another type: PostgreSQL has no cast from one enum to another, but every
+ * enum reads from and prints to text. */
 function castThroughText(ctx: PlanContext, from: string, to: string): string {
   const arr = from.endsWith('[]');
   const base = from.replace(/\[\]$/, '');
@@ -111,7 +117,11 @@ export function alterColumn(ctx: PlanContext, k: string, table: string, c: Colum
   const typeChanges = c.type !== n.type || c.collation !== n.collation;
   const rebuiltType = facts.rebuiltTypes.has(c.type.replace(/\[\]$/, ''));
   const using = c.type !== n.type && needsUsing(c.type, n.type);
-  if (c.default !== null && (c.default !== n.default || using || callsRecreatedFunction(ctx, c.default)) && !facts.defaultDropped.has(key)) {
+  if (
+    c.default !== null &&
+    (c.default !== n.default || using || callsRecreatedFunction(ctx, c.default)) &&
+    !facts.defaultDropped.has(key)
+  ) {
     facts.defaultDropped.add(key);
     ctx.emit('dropDefaults', { sql: alter('DROP DEFAULT'), destructive: false });
   }
@@ -130,12 +140,17 @@ export function alterColumn(ctx: PlanContext, k: string, table: string, c: Colum
       ...(c.type !== n.type ? { comment } : {}),
     });
   }
-  if (n.default !== null && (n.default !== c.default || facts.defaultDropped.has(key))) ctx.emit('columns', { sql: alter(`SET DEFAULT ${n.default}`), destructive: false });
-  if (c.notNull !== n.notNull && !(n.identity && n.notNull)) ctx.emit('columns', { sql: alter(n.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
+  if (n.default !== null && (n.default !== c.default || facts.defaultDropped.has(key)))
+    ctx.emit('columns', { sql: alter(`SET DEFAULT ${n.default}`), destructive: false });
+  if (c.notNull !== n.notNull && !(n.identity && n.notNull))
+    ctx.emit('columns', { sql: alter(n.notNull ? 'SET NOT NULL' : 'DROP NOT NULL'), destructive: false });
   if (n.identity && !c.identity) {
     if (!c.notNull) ctx.emit('columns', { sql: alter('SET NOT NULL'), destructive: false });
     const opts = sequenceClauses(n.identity, n.identity.type !== n.type);
-    ctx.emit('columns', { sql: alter(`ADD GENERATED ${n.identity.generation.toUpperCase()} AS IDENTITY${opts.length ? ` (${opts.join(' ')})` : ''}`), destructive: false });
+    ctx.emit('columns', {
+      sql: alter(`ADD GENERATED ${n.identity.generation.toUpperCase()} AS IDENTITY${opts.length ? ` (${opts.join(' ')})` : ''}`),
+      destructive: false,
+    });
   } else if (n.identity && c.identity && !deepEqual(n.identity, c.identity)) {
     const parts: string[] = [];
     if (n.identity.generation !== c.identity.generation) parts.push(`SET GENERATED ${n.identity.generation.toUpperCase()}`);

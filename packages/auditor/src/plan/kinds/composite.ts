@@ -7,7 +7,11 @@ import { qn, sorted, typeName } from '../sql.js';
 import type { PlanKind } from './kind.js';
 
 function createComposite(t: CompositeTypeDef): string {
-  return `CREATE TYPE ${qn(t.schema, t.name)} AS (\n${t.attributes.map((at) => `    ${quoteIdent(at.name)} ${at.type}${at.collation ? ` COLLATE ${at.collation}` : ''}`).join(',\n')}\n)`;
+  return (
+    `CREATE TYPE ${qn(t.schema, t.name)} AS (\n` +
+    `${t.attributes.map((at) => `    ${quoteIdent(at.name)} ${at.type}${at.collation ? ` COLLATE ${at.collation}` : ''}`).join(',\n')}` +
+    `\n)`
+  );
 }
 
 /**
@@ -30,7 +34,10 @@ export const compositeKind: PlanKind = {
       const users = columnsOfType(ctx, typeName(t.schema, t.name));
       if (onlyAdded) {
         for (const y of t.attributes.slice(old.attributes.length)) {
-          ctx.emit('types', { sql: `ALTER TYPE ${name} ADD ATTRIBUTE ${quoteIdent(y.name)} ${y.type}${y.collation ? ` COLLATE ${y.collation}` : ''}`, destructive: false });
+          ctx.emit('types', {
+            sql: `ALTER TYPE ${name} ADD ATTRIBUTE ${quoteIdent(y.name)} ${y.type}${y.collation ? ` COLLATE ${y.collation}` : ''}`,
+            destructive: false,
+          });
         }
         continue;
       }
@@ -45,21 +52,35 @@ export const compositeKind: PlanKind = {
       ctx.facts.rebuiltTypes.add(typeName(t.schema, t.name));
       functionsUsingType(ctx, typeName(t.schema, t.name));
       const lost = old.attributes.filter((x) => !t.attributes.some((y) => y.name === x.name)).map((x) => x.name);
-      ctx.emit('types', { sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`, destructive: false, comment: `composite type ${displayName(t.schema, t.name)} changes shape: it is built again` });
+      ctx.emit('types', {
+        sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`,
+        destructive: false,
+        comment: `composite type ${displayName(t.schema, t.name)} changes shape: it is built again`,
+      });
       ctx.emit('types', { sql: createComposite(t), destructive: false });
       for (const { key, table, column } of users) {
         const col = quoteIdent(column.name);
-        const fields = t.attributes.map((y) => (old.attributes.some((x) => x.name === y.name) ? `(${col}).${quoteIdent(y.name)}::${y.type}` : 'NULL'));
+        const fields = t.attributes.map((y) =>
+          old.attributes.some((x) => x.name === y.name) ? `(${col}).${quoteIdent(y.name)}::${y.type}` : 'NULL',
+        );
         dropDefaultEarly(ctx, key, table, column);
         ctx.typeChanged(key, column.name);
         ctx.emit('columns', {
-          sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${col} TYPE ${name} USING CASE WHEN ${col} IS NULL THEN NULL ELSE ROW(${fields.join(', ')})::${name} END`,
+          sql:
+            `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${col} TYPE ${name} USING CASE WHEN ` +
+            `${col} IS NULL THEN NULL ELSE ROW(${fields.join(', ')})::${name} END`,
           destructive: lost.length > 0,
           ...(lost.length ? { comment: `drops the attribute${lost.length > 1 ? 's' : ''} ${lost.join(', ')}` } : {}),
         });
       }
       ctx.emit('typeCleanup', { sql: `DROP TYPE ${qn(t.schema, tmp)}`, destructive: false });
     }
-    for (const [k, t] of sorted(a.compositeTypes)) if (!(k in b.compositeTypes)) ctx.facts.removedTypes.push({ key: typeName(t.schema, t.name), uses: t.attributes.map((at) => at.type), step: { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true } });
+    for (const [k, t] of sorted(a.compositeTypes))
+      if (!(k in b.compositeTypes))
+        ctx.facts.removedTypes.push({
+          key: typeName(t.schema, t.name),
+          uses: t.attributes.map((at) => at.type),
+          step: { sql: `DROP TYPE ${qn(t.schema, t.name)}`, destructive: true },
+        });
   },
 };

@@ -20,7 +20,8 @@ export const constraintKind: PlanKind = {
   plan(ctx: PlanContext): void {
     const { a, b, facts } = ctx;
     const renames = renamedConstraints(ctx);
-    const changed = (x: ConstraintDef | undefined, y: ConstraintDef | undefined) => !x || !y || x.definition !== y.definition || (x.validated && !y.validated);
+    const changed = (x: ConstraintDef | undefined, y: ConstraintDef | undefined) =>
+      !x || !y || x.definition !== y.definition || (x.validated && !y.validated);
     // Unique/primary keys dropped or changed: foreign keys that rely on them go first.
     const keyGone = new Set<string>();
     for (const [k, t] of sorted(a.tables)) {
@@ -66,12 +67,17 @@ export const constraintKind: PlanKind = {
           continue;
         }
         const under =
-          touchesRebuiltType(ctx, k, c.definition) || callsRecreatedFunction(ctx, c.definition) || usesDroppedColumn(ctx, k, c.columns, exprText);
+          touchesRebuiltType(ctx, k, c.definition) ||
+          callsRecreatedFunction(ctx, c.definition) ||
+          usesDroppedColumn(ctx, k, c.columns, exprText);
         if (changed(c, n) || (c.type === 'foreign key' && fkRelies(c, k)) || under) {
           dropped.add(`${k}\0${c.name}`);
           facts.recreatedConstraints.add(`${k}\0${c.name}`);
           facts.droppedConstraints.add(`${k}#${c.name}`);
-          ctx.emit(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', { sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+          ctx.emit(c.type === 'foreign key' ? 'dropForeignKeys' : 'dropConstraints', {
+            sql: `ALTER TABLE ${qn(t.schema, t.name)} DROP CONSTRAINT ${quoteIdent(c.name)}`,
+            destructive: false,
+          });
         }
       }
     }

@@ -13,7 +13,10 @@ export function domainsInOrder(domains: Record<string, DomainDef>): [string, Dom
     const k = byType.get(x.d.type.replace(/\[\]$/, ''));
     return k === undefined ? [] : [k];
   };
-  return topo(sorted(domains).map(([key, d]) => ({ key, d })), baseDomain).map((x): [string, DomainDef] => [x.key, x.d]);
+  return topo(
+    sorted(domains).map(([key, d]) => ({ key, d })),
+    baseDomain,
+  ).map((x): [string, DomainDef] => [x.key, x.d]);
 }
 
 export function createDomain(d: DomainDef): string {
@@ -52,27 +55,48 @@ export const domainKind: PlanKind = {
         ctx.emit('types', { sql: createDomain({ ...d, checks: early }), destructive: false });
         for (const c of d.checks) {
           if (early.includes(c)) continue;
-          ctx.emit(checkPhase(c), { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
+          ctx.emit(checkPhase(c), {
+            sql:
+              `ALTER DOMAIN ${qn(d.schema, d.name)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}` +
+              `${c.validated ? '' : ' NOT VALID'}`,
+            destructive: false,
+          });
         }
         continue;
       }
       const name = qn(d.schema, d.name);
-      if (old.default !== d.default) ctx.emit('types', { sql: d.default === null ? `ALTER DOMAIN ${name} DROP DEFAULT` : `ALTER DOMAIN ${name} SET DEFAULT ${d.default}`, destructive: false });
-      if (old.notNull !== d.notNull) ctx.emit('types', { sql: `ALTER DOMAIN ${name} ${d.notNull ? 'SET' : 'DROP'} NOT NULL`, destructive: false });
+      if (old.default !== d.default)
+        ctx.emit('types', {
+          sql: d.default === null ? `ALTER DOMAIN ${name} DROP DEFAULT` : `ALTER DOMAIN ${name} SET DEFAULT ${d.default}`,
+          destructive: false,
+        });
+      if (old.notNull !== d.notNull)
+        ctx.emit('types', { sql: `ALTER DOMAIN ${name} ${d.notNull ? 'SET' : 'DROP'} NOT NULL`, destructive: false });
       const oc = new Map(old.checks.map((c) => [c.name, c]));
       const nc = new Map(d.checks.map((c) => [c.name, c]));
       for (const c of old.checks) {
         const n = nc.get(c.name);
-        if (!n || n.definition !== c.definition || (c.validated && !n.validated)) ctx.emit('types', { sql: `ALTER DOMAIN ${name} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+        if (!n || n.definition !== c.definition || (c.validated && !n.validated))
+          ctx.emit('types', { sql: `ALTER DOMAIN ${name} DROP CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
       for (const c of d.checks) {
         const o = oc.get(c.name);
         if (!o || o.definition !== c.definition || (o.validated && !c.validated)) {
-          ctx.emit(checkPhase(c), { sql: `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`, destructive: false });
-        } else if (!o.validated && c.validated) ctx.emit('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
+          ctx.emit(checkPhase(c), {
+            sql: `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}${c.validated ? '' : ' NOT VALID'}`,
+            destructive: false,
+          });
+        } else if (!o.validated && c.validated)
+          ctx.emit('types', { sql: `ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, destructive: false });
       }
     }
-    for (const [k, d] of sorted(a.domains)) if (!(k in b.domains)) ctx.facts.removedTypes.push({ key: typeName(d.schema, d.name), uses: [d.type], step: { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true } });
+    for (const [k, d] of sorted(a.domains))
+      if (!(k in b.domains))
+        ctx.facts.removedTypes.push({
+          key: typeName(d.schema, d.name),
+          uses: [d.type],
+          step: { sql: `DROP DOMAIN ${qn(d.schema, d.name)}`, destructive: true },
+        });
   },
 };
 
@@ -86,13 +110,19 @@ function rebuildDomain(ctx: PlanContext, d: DomainDef, users: TypedColumn[]): vo
   const tname = typeName(d.schema, d.name);
   ctx.facts.rebuiltTypes.add(tname);
   functionsUsingType(ctx, tname);
-  ctx.emit('types', { sql: `ALTER DOMAIN ${qn(d.schema, d.name)} RENAME TO ${quoteIdent(tmp)}`, destructive: false, comment: `domain ${displayName(d.schema, d.name)} changes its base type: it is built again` });
+  ctx.emit('types', {
+    sql: `ALTER DOMAIN ${qn(d.schema, d.name)} RENAME TO ${quoteIdent(tmp)}`,
+    destructive: false,
+    comment: `domain ${displayName(d.schema, d.name)} changes its base type: it is built again`,
+  });
   for (const { key, table, column } of users) {
     dropDefaultEarly(ctx, key, table, column);
     ctx.typeChanged(key, column.name);
     const arr = column.type.endsWith('[]') ? '[]' : '';
     ctx.emit('columns', {
-      sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.type} USING ${quoteIdent(column.name)}::${d.type}${arr}::${column.type}`,
+      sql:
+        `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ` +
+        `${column.type} USING ${quoteIdent(column.name)}::${d.type}${arr}::${column.type}`,
       destructive: true,
       comment: `${prettyType(d.type)} is the new base type of ${displayName(d.schema, d.name)}: fails if a value does not convert`,
     });

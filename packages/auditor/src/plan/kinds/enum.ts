@@ -24,7 +24,13 @@ export const enumKind: PlanKind = {
       if (!old) ctx.emit('types', { sql: createEnum(e), destructive: false });
       else if (!deepEqual(old.values, e.values)) changeEnum(ctx, old, e);
     }
-    for (const [k, e] of sorted(a.enums)) if (!(k in b.enums)) ctx.facts.removedTypes.push({ key: typeName(e.schema, e.name), uses: [], step: { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true } });
+    for (const [k, e] of sorted(a.enums))
+      if (!(k in b.enums))
+        ctx.facts.removedTypes.push({
+          key: typeName(e.schema, e.name),
+          uses: [],
+          step: { sql: `DROP TYPE ${qn(e.schema, e.name)}`, destructive: true },
+        });
   },
 };
 
@@ -36,7 +42,12 @@ function changeEnum(ctx: PlanContext, old: EnumDef, e: EnumDef): void {
     const present = [...old.values];
     e.values.forEach((v, i) => {
       if (present.includes(v)) return;
-      const at = i === e.values.length - 1 && present.length === i ? '' : i === 0 ? ` BEFORE ${quoteLiteral(e.values[1]!)}` : ` AFTER ${quoteLiteral(e.values[i - 1]!)}`;
+      const at =
+        i === e.values.length - 1 && present.length === i
+          ? ''
+          : i === 0
+            ? ` BEFORE ${quoteLiteral(e.values[1]!)}`
+            : ` AFTER ${quoteLiteral(e.values[i - 1]!)}`;
       ctx.emit('types', {
         sql: `ALTER TYPE ${name} ADD VALUE ${quoteLiteral(v)}${at}`,
         destructive: false,
@@ -57,7 +68,9 @@ function changeEnum(ctx: PlanContext, old: EnumDef, e: EnumDef): void {
   ctx.emit('types', {
     sql: `ALTER TYPE ${name} RENAME TO ${quoteIdent(tmp)}`,
     destructive: false,
-    comment: removed.length ? `enum ${displayName(e.schema, e.name)} loses ${removed.map((v) => `'${v}'`).join(', ')}: it is built again` : `enum ${displayName(e.schema, e.name)} values are reordered: it is built again`,
+    comment: removed.length
+      ? `enum ${displayName(e.schema, e.name)} loses ${removed.map((v) => `'${v}'`).join(', ')}: it is built again`
+      : `enum ${displayName(e.schema, e.name)} values are reordered: it is built again`,
   });
   ctx.emit('types', { sql: createEnum(e), destructive: false });
   for (const { key, table, column } of columnsOfType(ctx, typeName(e.schema, e.name))) {
@@ -65,7 +78,9 @@ function changeEnum(ctx: PlanContext, old: EnumDef, e: EnumDef): void {
     ctx.typeChanged(key, column.name);
     const arr = column.type.endsWith('[]') ? '[]' : '';
     ctx.emit('columns', {
-      sql: `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.type} USING ${quoteIdent(column.name)}::text${arr}::${column.type}`,
+      sql:
+        `ALTER TABLE ${qn(table.schema, table.name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ` +
+        `${column.type} USING ${quoteIdent(column.name)}::text${arr}::${column.type}`,
       destructive: removed.length > 0,
       ...(removed.length ? { comment: `fails if a row still holds ${removed.map((v) => `'${v}'`).join(', ')}` } : {}),
     });

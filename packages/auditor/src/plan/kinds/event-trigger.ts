@@ -33,7 +33,8 @@ export const eventTriggerKind: PlanKind = {
     const eb = ctx.b.eventTriggers ?? {};
     for (const [k, e] of sorted(ea)) {
       const n = eb[k];
-      if (n && n.event === e.event && deepEqual(n.tags, e.tags) && n.function === e.function && !facts.recreatedFunctions.has(e.function)) continue;
+      if (n && n.event === e.event && deepEqual(n.tags, e.tags) && n.function === e.function && !facts.recreatedFunctions.has(e.function))
+        continue;
       if (n) facts.recreatedEventTriggers.add(k);
       ctx.emit('dropEventTriggers', { sql: `DROP EVENT TRIGGER ${quoteIdent(e.name)}`, destructive: false });
     }
@@ -42,9 +43,15 @@ export const eventTriggerKind: PlanKind = {
       if (!o || facts.recreatedEventTriggers.has(k)) {
         facts.recreatedEventTriggers.add(k);
         const tags = e.tags.length ? ` WHEN TAG IN (${e.tags.map(quoteLiteral).join(', ')})` : '';
-        ctx.emit('eventTriggers', { sql: `CREATE EVENT TRIGGER ${quoteIdent(e.name)} ON ${quoteIdent(e.event)}${tags} EXECUTE FUNCTION ${functionCall(e.function, ctx.b)}`, destructive: false });
+        ctx.emit('eventTriggers', {
+          sql:
+            `CREATE EVENT TRIGGER ${quoteIdent(e.name)} ON ${quoteIdent(e.event)}${tags} EXECUTE FUNCTION ` +
+            `${functionCall(e.function, ctx.b)}`,
+          destructive: false,
+        });
         if (e.enabled !== 'O') ctx.emit('eventTriggers', { sql: enableEventTrigger(e), destructive: false });
-      } else if (o.enabled !== e.enabled) ctx.emit(e.enabled === 'D' ? 'dropEventTriggers' : 'eventTriggers', { sql: enableEventTrigger(e), destructive: false });
+      } else if (o.enabled !== e.enabled)
+        ctx.emit(e.enabled === 'D' ? 'dropEventTriggers' : 'eventTriggers', { sql: enableEventTrigger(e), destructive: false });
     }
   },
 };

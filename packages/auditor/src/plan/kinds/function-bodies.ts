@@ -10,6 +10,10 @@ export const functionBodiesKind: PlanKind = {
   name: 'function bodies',
   plan(ctx: PlanContext): void {
     if (!ctx.changes.some((c) => c.phase === 'functions' && /\bLANGUAGE sql\b/i.test(c.step.sql))) return;
-    ctx.emit('pre', { sql: 'SET check_function_bodies = off', destructive: false, comment: 'SQL functions may refer to tables created further down, as pg_dump does' });
+    ctx.emit('pre', {
+      sql: 'SET check_function_bodies = off',
+      destructive: false,
+      comment: 'SQL functions may refer to tables created further down, as pg_dump does',
+    });
   },
 };

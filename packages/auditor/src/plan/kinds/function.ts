@@ -33,12 +33,16 @@ export const functionKind: PlanKind = {
       if (old && old.definition === f.definition && !recreated.has(k)) continue;
       if (f.definition === null) {
         // An aggregate of a Snapshot written before aggregates were read: its definition is not known.
-        ctx.hints.push({ kind: 'unsupported', message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand` });
+        ctx.hints.push({
+          kind: 'unsupported',
+          message: `aggregate ${displayName(f.schema, f.name)}(${f.identityArguments}) must be created by hand`,
+        });
         continue;
       }
       if (old && !recreated.has(k) && (old.kind !== f.kind || old.result !== f.result || signatureOf(old) !== signatureOf(f))) {
         recreated.add(k);
-        const why = old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
+        const why =
+          old.kind !== f.kind || old.result !== f.result ? 'the result type changes' : 'parameter names, defaults or OUT parameters change';
         const comment = `${why} (CREATE OR REPLACE cannot do that): the function is created again`;
         const step = { sql: `DROP ${fnKindWord(old)} ${fnRef(old)}`, destructive: false, comment };
         ctx.emit(usesRowType(old, a) ? 'dropRowTypeFunctions' : 'dropFunctions', step, dropEdges(ctx, k));
@@ -52,7 +56,8 @@ export const functionKind: PlanKind = {
     }
     // A function over a table's row type goes before the table can.
     // ... and one that a domain's CHECK calls goes after the domain.
-    const calledByDomain = (f: FunctionDef) => Object.values(a.domains).some((d) => d.checks.some((c) => c.definition.includes(`${qn(f.schema, f.name)}(`)));
+    const calledByDomain = (f: FunctionDef) =>
+      Object.values(a.domains).some((d) => d.checks.some((c) => c.definition.includes(`${qn(f.schema, f.name)}(`)));
     for (const [k, f] of sorted(a.functions)) {
       if (k in b.functions || f.aggregate) continue;
       const phase: Phase = usesRowType(f, a) ? 'dropRowTypeFunctions' : calledByDomain(f) ? 'dropFunctionsUsedByTypes' : 'dropFunctions';

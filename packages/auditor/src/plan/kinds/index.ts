@@ -13,14 +13,22 @@ import type { PlanKind } from './kind.js';
  * expressions and predicates stay exactly as PostgreSQL printed them.
  */
 export function readableIndexDef(definition: string): string {
-  return definition.replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\.((?:"(?:[^"]|"")+"|[^\s(]+)) USING btree \(/, '$1$2 (').replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\./, '$1');
+  return definition
+    .replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\.((?:"(?:[^"]|"")+"|[^\s(]+)) USING btree \(/, '$1$2 (')
+    .replace(/^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)public\./, '$1');
 }
 
 export function createIndex(i: IndexDef, concurrently: boolean): Step {
-  // pg_get_indexdef says ON ONLY for a partitioned table's index; created that way it stays invalid until every partition's index is attached.
+  // pg_get_indexdef says ON ONLY for a partitioned table's index; created that way it stays invalid until every partition's index is
+  // attached.
   const sql = readableIndexDef(i.definition.replace(/ ON ONLY /, ' ON '));
   if (!concurrently) return { sql, destructive: false };
-  return { sql: sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '), destructive: false, concurrently: true, transactional: false };
+  return {
+    sql: sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY '),
+    destructive: false,
+    concurrently: true,
+    transactional: false,
+  };
 }
 
 /** Whether an index of `a` (not of a materialised view) is dropped: it changes, goes, or a column or type under it does. */
@@ -85,7 +93,12 @@ export const indexKind: PlanKind = {
       if (!indexGoes(ctx, k, i) || renamed.has(k)) continue;
       const goneCols = i.keys.every((col) => facts.droppedColumns.has(`${i.table}\0${col}`));
       if (!n && goneCols) continue;
-      ctx.emit('dropIndexes', conc ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false } : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false });
+      ctx.emit(
+        'dropIndexes',
+        conc
+          ? { sql: `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)}`, destructive: false, concurrently: true, transactional: false }
+          : { sql: `DROP INDEX ${qn(i.schema, i.name)}`, destructive: false },
+      );
     }
     for (const [k, i] of sorted(b.indexes)) {
       if (i.table in b.materializedViews) continue;

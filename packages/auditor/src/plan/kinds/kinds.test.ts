@@ -25,7 +25,17 @@ const snap = (fill: (s: Snapshot) => void): Snapshot => {
   fill(s);
   return s;
 };
-const col = (name: string, type: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, type, notNull: false, default: null, identity: null, generated: null, collation: null, comment: null, ...extra });
+const col = (name: string, type: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  type,
+  notNull: false,
+  default: null,
+  identity: null,
+  generated: null,
+  collation: null,
+  comment: null,
+  ...extra,
+});
 const table = (name: string, columns: ColumnDef[]): TableDef => ({
   schema: 'public',
   name,
@@ -39,14 +49,36 @@ const table = (name: string, columns: ColumnDef[]): TableDef => ({
   forceRowSecurity: false,
   comment: null,
 });
-const seq = (name: string, extra: Partial<SequenceDef> = {}): SequenceDef => ({ schema: 'public', name, type: 'bigint', start: '1', increment: '1', min: '1', max: '9223372036854775807', cache: '1', cycle: false, ownedBy: null, comment: null, ...extra });
-const view = (name: string, dependsOn: string[]): ViewDef => ({ schema: 'public', name, definition: ` SELECT 1;`, columns: [], options: [], dependsOn, comment: null });
+const seq = (name: string, extra: Partial<SequenceDef> = {}): SequenceDef => ({
+  schema: 'public',
+  name,
+  type: 'bigint',
+  start: '1',
+  increment: '1',
+  min: '1',
+  max: '9223372036854775807',
+  cache: '1',
+  cycle: false,
+  ownedBy: null,
+  comment: null,
+  ...extra,
+});
+const view = (name: string, dependsOn: string[]): ViewDef => ({
+  schema: 'public',
+  name,
+  definition: ` SELECT 1;`,
+  columns: [],
+  options: [],
+  dependsOn,
+  comment: null,
+});
 
 describe('plan kinds, each on its own', () => {
   it('registry: every kind once, comments and privileges after the kinds whose facts they read', () => {
     const names = KINDS.map((k) => k.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const later of ['comment', 'privilege']) for (const earlier of ['table', 'function', 'view', 'trigger']) expect(names.indexOf(later)).toBeGreaterThan(names.indexOf(earlier));
+    for (const later of ['comment', 'privilege'])
+      for (const earlier of ['table', 'function', 'view', 'trigger']) expect(names.indexOf(later)).toBeGreaterThan(names.indexOf(earlier));
     expect(names.indexOf('removed types')).toBeGreaterThan(names.indexOf('composite type'));
   });
 
@@ -56,7 +88,10 @@ describe('plan kinds, each on its own', () => {
       s.extensions.earthdistance = { name: 'earthdistance', schema: 'public', version: '1.2', requires: ['cube'] };
       s.extensions.cube = { name: 'cube', schema: 'public', version: '1.5', requires: [] };
     });
-    expect(run(extensionKind, a, b).out).toEqual(['extensions: CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public', 'extensions: CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public']);
+    expect(run(extensionKind, a, b).out).toEqual([
+      'extensions: CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public',
+      'extensions: CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public',
+    ]);
     expect(run(extensionKind, b, a).out).toEqual(['dropExtensions: DROP EXTENSION earthdistance', 'dropExtensions: DROP EXTENSION cube']);
   });
 
@@ -66,15 +101,31 @@ describe('plan kinds, each on its own', () => {
     expect(add.out).toEqual(["types: ALTER TYPE mood ADD VALUE 'happy'"]);
     expect(add.ctx.changes[0]!.step.transactional).toBe(false);
     const rebuilt = run(enumKind, mood(['sad', 'happy']), mood(['happy']));
-    expect(rebuilt.out).toEqual(['types: ALTER TYPE mood RENAME TO mood_old', "types: CREATE TYPE mood AS ENUM ('happy')", 'typeCleanup: DROP TYPE mood_old']);
+    expect(rebuilt.out).toEqual([
+      'types: ALTER TYPE mood RENAME TO mood_old',
+      "types: CREATE TYPE mood AS ENUM ('happy')",
+      'typeCleanup: DROP TYPE mood_old',
+    ]);
     expect([...rebuilt.ctx.facts.rebuiltTypes]).toEqual(['mood']);
-    expect(run(enumKind, mood(['a']), snap(() => {})).ctx.facts.removedTypes.map((r) => r.step.sql)).toEqual(['DROP TYPE mood']);
+    expect(
+      run(
+        enumKind,
+        mood(['a']),
+        snap(() => {}),
+      ).ctx.facts.removedTypes.map((r) => r.step.sql),
+    ).toEqual(['DROP TYPE mood']);
   });
 
   it('sequence: created with non-default options only; narrower bounds restart', () => {
     const a = snap((s) => (s.sequences['public.s'] = seq('s')));
     const b = snap((s) => (s.sequences['public.s'] = seq('s', { max: '1000', increment: '2' })));
-    expect(run(sequenceKind, snap(() => {}), b).out).toEqual(['sequences: CREATE SEQUENCE s INCREMENT BY 2 MAXVALUE 1000']);
+    expect(
+      run(
+        sequenceKind,
+        snap(() => {}),
+        b,
+      ).out,
+    ).toEqual(['sequences: CREATE SEQUENCE s INCREMENT BY 2 MAXVALUE 1000']);
     expect(run(sequenceKind, a, b).out).toEqual(['sequences: ALTER SEQUENCE s INCREMENT BY 2 MAXVALUE 1000 RESTART']);
     expect(run(sequenceKind, b, a).out).toEqual(['sequences: ALTER SEQUENCE s INCREMENT BY 1 MAXVALUE 9223372036854775807']);
   });
@@ -86,7 +137,11 @@ describe('plan kinds, each on its own', () => {
       s.tables['public.u'] = table('u', [col('x', 'bigint')]);
     });
     const { out, ctx } = run(tableKind, a, b, analyzeTables);
-    expect(out).toEqual(['dropColumns: ALTER TABLE t DROP COLUMN old_name', 'columns: ALTER TABLE t ADD COLUMN new_name text', 'tables: CREATE TABLE u (\n    x bigint\n)']);
+    expect(out).toEqual([
+      'dropColumns: ALTER TABLE t DROP COLUMN old_name',
+      'columns: ALTER TABLE t ADD COLUMN new_name text',
+      'tables: CREATE TABLE u (\n    x bigint\n)',
+    ]);
     expect([...ctx.facts.createdTables]).toEqual(['public.u']);
     expect([...ctx.facts.droppedColumns]).toEqual(['public.t\0old_name']);
     expect(ctx.hints.map((h) => h.kind)).toEqual(['possible-rename']);
@@ -110,7 +165,12 @@ describe('plan kinds, each on its own', () => {
     const b = structuredClone(a);
     b.views['public.base']!.definition = ' SELECT 2;';
     const { out, ctx } = run(viewKind, a, b);
-    expect(out).toEqual(['dropViews: DROP VIEW top', 'dropViews: DROP VIEW base', 'views: CREATE VIEW base AS\nSELECT 2', 'views: CREATE VIEW top AS\nSELECT 1']);
+    expect(out).toEqual([
+      'dropViews: DROP VIEW top',
+      'dropViews: DROP VIEW base',
+      'views: CREATE VIEW base AS\nSELECT 2',
+      'views: CREATE VIEW top AS\nSELECT 1',
+    ]);
     expect([...ctx.facts.rebuiltViews].sort()).toEqual(['public.base', 'public.top']);
   });
 
@@ -124,6 +184,10 @@ describe('plan kinds, each on its own', () => {
     // Before the sort: each change with the kind that emitted it and its phase.
     const withComment = structuredClone(b);
     withComment.tables['public.t']!.comment = 'the table';
-    expect(planChanges(a, withComment, {}, []).map((c) => `${c.kind} ${c.phase}`)).toEqual(['enum types', 'table columns', 'comment comments']);
+    expect(planChanges(a, withComment, {}, []).map((c) => `${c.kind} ${c.phase}`)).toEqual([
+      'enum types',
+      'table columns',
+      'comment comments',
+    ]);
   });
 });

@@ -33,7 +33,13 @@ export const policyKind: PlanKind = {
         continue;
       }
       const text = `${p.using ?? ''} ${p.withCheck ?? ''}`;
-      const needsDrop = !n || n.permissive !== p.permissive || n.command !== p.command || (p.using !== null && n.using === null) || (p.withCheck !== null && n.withCheck === null) || disturbed(ctx, tk, text);
+      const needsDrop =
+        !n ||
+        n.permissive !== p.permissive ||
+        n.command !== p.command ||
+        (p.using !== null && n.using === null) ||
+        (p.withCheck !== null && n.withCheck === null) ||
+        disturbed(ctx, tk, text);
       if (needsDrop) {
         if (n) recreate.add(k);
         ctx.emit('dropPolicies', { sql: `DROP POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)}`, destructive: false });
@@ -50,7 +56,11 @@ export const policyKind: PlanKind = {
       if (!deepEqual(o.roles, p.roles)) parts.push(`TO ${roles(p)}`);
       if (o.using !== p.using && p.using !== null) parts.push(`USING (${p.using})`);
       if (o.withCheck !== p.withCheck && p.withCheck !== null) parts.push(`WITH CHECK (${p.withCheck})`);
-      if (parts.length) ctx.emit('policies', { sql: `ALTER POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)} ${parts.join(' ')}`, destructive: false });
+      if (parts.length)
+        ctx.emit('policies', {
+          sql: `ALTER POLICY ${quoteIdent(p.name)} ON ${qn(p.schema, p.table)} ${parts.join(' ')}`,
+          destructive: false,
+        });
     }
   },
 };

@@ -63,18 +63,25 @@ export const privilegeKind: PlanKind = {
       const on = privilegeTarget(ctx, e);
       if (!on) continue; // the object goes, and its privileges with it
       const old = pa[k];
-      const before = createdInPlan(ctx, e.objectType, e.object) ? defaultPrivileges(e) : { privileges: old?.privileges ?? [], grantable: old?.grantable ?? [] };
+      const before = createdInPlan(ctx, e.objectType, e.object)
+        ? defaultPrivileges(e)
+        : { privileges: old?.privileges ?? [], grantable: old?.grantable ?? [] };
       const want = { privileges: pb[k]?.privileges ?? [], grantable: pb[k]?.grantable ?? [] };
       const who = e.grantee === 'public' ? 'PUBLIC' : quoteIdent(e.grantee);
       const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
       const revoke = minus(before.privileges, want.privileges);
-      const revokeOption = minus(before.grantable.filter((p) => want.privileges.includes(p)), want.grantable);
+      const revokeOption = minus(
+        before.grantable.filter((p) => want.privileges.includes(p)),
+        want.grantable,
+      );
       const grant = minus(minus(want.privileges, want.grantable), before.privileges);
       const grantOption = minus(want.grantable, before.grantable);
       if (revoke.length) ctx.emit('privileges', { sql: `REVOKE ${revoke.join(', ')} ON ${on} FROM ${who}`, destructive: false });
-      if (revokeOption.length) ctx.emit('privileges', { sql: `REVOKE GRANT OPTION FOR ${revokeOption.join(', ')} ON ${on} FROM ${who}`, destructive: false });
+      if (revokeOption.length)
+        ctx.emit('privileges', { sql: `REVOKE GRANT OPTION FOR ${revokeOption.join(', ')} ON ${on} FROM ${who}`, destructive: false });
       if (grant.length) ctx.emit('privileges', { sql: `GRANT ${grant.join(', ')} ON ${on} TO ${who}`, destructive: false });
-      if (grantOption.length) ctx.emit('privileges', { sql: `GRANT ${grantOption.join(', ')} ON ${on} TO ${who} WITH GRANT OPTION`, destructive: false });
+      if (grantOption.length)
+        ctx.emit('privileges', { sql: `GRANT ${grantOption.join(', ')} ON ${on} TO ${who} WITH GRANT OPTION`, destructive: false });
     }
   },
 };

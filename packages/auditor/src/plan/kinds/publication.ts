@@ -24,13 +24,18 @@ export function parenthesised(expr: string): string {
 /** `WITH (...)` / `SET (...)` options of a publication: those not at PostgreSQL's default when it is created, else those that change. */
 function publicationOptions(o: PublicationDef | undefined, p: PublicationDef): string[] {
   const out: string[] = [];
-  if (o ? !deepEqual(o.publish, p.publish) : !deepEqual(p.publish, PUBLISH_ACTIONS)) out.push(`publish = ${quoteLiteral(p.publish.join(', '))}`);
+  if (o ? !deepEqual(o.publish, p.publish) : !deepEqual(p.publish, PUBLISH_ACTIONS))
+    out.push(`publish = ${quoteLiteral(p.publish.join(', '))}`);
   if (o ? o.viaPartitionRoot !== p.viaPartitionRoot : p.viaPartitionRoot) out.push(`publish_via_partition_root = ${p.viaPartitionRoot}`);
   return out;
 }
 
 function publishedTable(ctx: PlanContext, t: PublicationTableDef): string {
-  return `TABLE ${tableRef(t.table, ctx.b)}${t.columns ? ` (${t.columns.map(quoteIdent).join(', ')})` : ''}${t.where !== null ? ` WHERE ${parenthesised(t.where)}` : ''}`;
+  return (
+    `TABLE ${tableRef(t.table, ctx.b)}` +
+    `${t.columns ? ` (${t.columns.map(quoteIdent).join(', ')})` : ''}` +
+    `${t.where !== null ? ` WHERE ${parenthesised(t.where)}` : ''}`
+  );
 }
 
 /** `TABLE orders (id, total) WHERE (total > 0), TABLES IN SCHEMA sales`. */
@@ -66,7 +71,11 @@ export const publicationKind: PlanKind = {
       const n = pb[k];
       if (n && n.allTables === p.allTables) continue;
       if (n) facts.createdPublications.add(k);
-      ctx.emit('dropPublications', { sql: `DROP PUBLICATION ${quoteIdent(p.name)}`, destructive: false, ...(n ? { comment: 'FOR ALL TABLES cannot be switched on or off: the publication is created again' } : {}) });
+      ctx.emit('dropPublications', {
+        sql: `DROP PUBLICATION ${quoteIdent(p.name)}`,
+        destructive: false,
+        ...(n ? { comment: 'FOR ALL TABLES cannot be switched on or off: the publication is created again' } : {}),
+      });
     }
     for (const [k, p] of sorted(pb)) {
       const o = pa[k];
@@ -74,7 +83,10 @@ export const publicationKind: PlanKind = {
         facts.createdPublications.add(k);
         const objects = p.allTables ? ' FOR ALL TABLES' : p.tables.length || p.schemas.length ? ` FOR ${publicationObjects(ctx, p)}` : '';
         const opts = publicationOptions(undefined, p);
-        ctx.emit('publications', { sql: `CREATE PUBLICATION ${quoteIdent(p.name)}${objects}${opts.length ? ` WITH (${opts.join(', ')})` : ''}`, destructive: false });
+        ctx.emit('publications', {
+          sql: `CREATE PUBLICATION ${quoteIdent(p.name)}${objects}${opts.length ? ` WITH (${opts.join(', ')})` : ''}`,
+          destructive: false,
+        });
       } else alterPublication(ctx, o, p);
     }
   },
@@ -84,19 +96,39 @@ function alterPublication(ctx: PlanContext, o: PublicationDef, p: PublicationDef
   const name = quoteIdent(p.name);
   const want = new Map(p.tables.map((t) => [t.table, t]));
   const leave = o.tables.filter((t) => !want.has(t.table) || publicationEntryDisturbed(ctx, t));
-  if (leave.length) ctx.emit('dropPublications', { sql: `ALTER PUBLICATION ${name} DROP TABLE ${leave.map((t) => tableRef(t.table, ctx.a)).join(', ')}`, destructive: false });
+  if (leave.length)
+    ctx.emit('dropPublications', {
+      sql: `ALTER PUBLICATION ${name} DROP TABLE ${leave.map((t) => tableRef(t.table, ctx.a)).join(', ')}`,
+      destructive: false,
+    });
   const goneSchemas = o.schemas.filter((x) => !p.schemas.includes(x));
-  if (goneSchemas.length) ctx.emit('dropPublications', { sql: `ALTER PUBLICATION ${name} DROP TABLES IN SCHEMA ${goneSchemas.map(quoteIdent).join(', ')}`, destructive: false });
+  if (goneSchemas.length)
+    ctx.emit('dropPublications', {
+      sql: `ALTER PUBLICATION ${name} DROP TABLES IN SCHEMA ${goneSchemas.map(quoteIdent).join(', ')}`,
+      destructive: false,
+    });
   // Options first: a partitioned table with a row filter may only be added once publish_via_partition_root is on.
   const opts = publicationOptions(o, p);
   if (opts.length) ctx.emit('publications', { sql: `ALTER PUBLICATION ${name} SET (${opts.join(', ')})`, destructive: false });
   const kept = new Map(o.tables.filter((t) => !leave.includes(t)).map((t) => [t.table, t]));
   if (p.tables.some((t) => kept.has(t.table) && !deepEqual(kept.get(t.table), t))) {
-    ctx.emit('publications', { sql: `ALTER PUBLICATION ${name} SET ${publicationObjects(ctx, p)}`, destructive: false, comment: 'a column list or row filter changes: SET writes the whole list of tables and schemas' });
+    ctx.emit('publications', {
+      sql: `ALTER PUBLICATION ${name} SET ${publicationObjects(ctx, p)}`,
+      destructive: false,
+      comment: 'a column list or row filter changes: SET writes the whole list of tables and schemas',
+    });
     return;
   }
   const added = p.tables.filter((t) => !kept.has(t.table));
-  if (added.length) ctx.emit('publications', { sql: `ALTER PUBLICATION ${name} ADD ${added.map((t) => publishedTable(ctx, t)).join(', ')}`, destructive: false });
+  if (added.length)
+    ctx.emit('publications', {
+      sql: `ALTER PUBLICATION ${name} ADD ${added.map((t) => publishedTable(ctx, t)).join(', ')}`,
+      destructive: false,
+    });
   const newSchemas = p.schemas.filter((x) => !o.schemas.includes(x));
-  if (newSchemas.length) ctx.emit('publications', { sql: `ALTER PUBLICATION ${name} ADD TABLES IN SCHEMA ${newSchemas.map(quoteIdent).join(', ')}`, destructive: false });
+  if (newSchemas.length)
+    ctx.emit('publications', {
+      sql: `ALTER PUBLICATION ${name} ADD TABLES IN SCHEMA ${newSchemas.map(quoteIdent).join(', ')}`,
+      destructive: false,
+    });
 }

@@ -14,6 +14,8 @@ export const removedTypesKind: PlanKind = {
     // Each after the removed types built on it: ordered by "is used by", so topo puts users first.
     const usedBy = (name: string) => removed.filter((r) => r.uses.some((u) => u.replace(/(\[\])+$/, '') === name)).map((r) => r.key);
     for (const r of topo(removed, (r) => usedBy(r.key))) ctx.emit('dropRemovedTypes', r.step);
-    for (const [k, c] of sorted(ctx.a.collations ?? {})) if (!(k in (ctx.b.collations ?? {}))) ctx.emit('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
+    for (const [k, c] of sorted(ctx.a.collations ?? {}))
+      if (!(k in (ctx.b.collations ?? {})))
+        ctx.emit('dropRemovedTypes', { sql: `DROP COLLATION ${qn(c.schema, c.name)}`, destructive: false });
   },
 };

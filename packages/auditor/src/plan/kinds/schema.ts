@@ -8,7 +8,9 @@ export const schemaKind: PlanKind = {
   name: 'schema',
   plan(ctx: PlanContext): void {
     const { a, b } = ctx;
-    for (const [k, s] of sorted(b.schemas)) if (!(k in a.schemas)) ctx.emit('schemas', { sql: `CREATE SCHEMA ${quoteIdent(s.name)}`, destructive: false });
-    for (const [k, s] of sorted(a.schemas)) if (!(k in b.schemas)) ctx.emit('dropSchemas', { sql: `DROP SCHEMA ${quoteIdent(s.name)}`, destructive: true });
+    for (const [k, s] of sorted(b.schemas))
+      if (!(k in a.schemas)) ctx.emit('schemas', { sql: `CREATE SCHEMA ${quoteIdent(s.name)}`, destructive: false });
+    for (const [k, s] of sorted(a.schemas))
+      if (!(k in b.schemas)) ctx.emit('dropSchemas', { sql: `DROP SCHEMA ${quoteIdent(s.name)}`, destructive: true });
   },
 };

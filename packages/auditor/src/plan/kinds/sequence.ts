@@ -63,7 +63,8 @@ export const sequenceKind: PlanKind = {
       if (old?.ownedBy && facts.recreatedTables.has(old.ownedBy.table)) {
         // Keep the sequence (and its position) while its table is dropped and created again.
         ctx.emit('dropDefaults', { sql: `ALTER SEQUENCE ${name} OWNED BY NONE`, destructive: false });
-        if (s.ownedBy) ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
+        if (s.ownedBy)
+          ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
         const changes = sequenceChanges(old, s, true);
         if (changes.length) ctx.emit('sequences', { sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`, destructive: false });
         continue;
@@ -71,7 +72,8 @@ export const sequenceKind: PlanKind = {
       if (!old) {
         const opts = sequenceClauses(s, true);
         ctx.emit('sequences', { sql: `CREATE SEQUENCE ${name}${opts.length ? ` ${opts.join(' ')}` : ''}`, destructive: false });
-        if (s.ownedBy) ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
+        if (s.ownedBy)
+          ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
         continue;
       }
       const changes = sequenceChanges(old, s, true);
@@ -82,19 +84,28 @@ export const sequenceKind: PlanKind = {
         ctx.emit('sequences', {
           sql: `ALTER SEQUENCE ${name} ${changes.join(' ')}`,
           destructive: false,
-          ...(narrower ? { comment: 'the bounds narrow: the sequence restarts at its START WITH value; check it stays clear of existing keys' } : {}),
+          ...(narrower
+            ? { comment: 'the bounds narrow: the sequence restarts at its START WITH value; check it stays clear of existing keys' }
+            : {}),
         });
       }
       if (!deepEqual(old.ownedBy, s.ownedBy)) {
         // Drop the old owner's claim first: dropping that column or table would drop the sequence too.
         if (old.ownedBy) ctx.emit('dropDefaults', { sql: `ALTER SEQUENCE ${name} OWNED BY NONE`, destructive: false });
-        if (s.ownedBy) ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
+        if (s.ownedBy)
+          ctx.emit('sequenceOwnership', { sql: `ALTER SEQUENCE ${name} OWNED BY ${ownerRef(s.ownedBy, b)}`, destructive: false });
       }
     }
     for (const [k, s] of sorted(a.sequences)) {
       if (k in b.sequences) continue;
       // Owned sequences go with their table or column.
-      if (s.ownedBy && (!(s.ownedBy.table in b.tables) || facts.droppedTables.has(s.ownedBy.table) || !b.tables[s.ownedBy.table]!.columns.some((c) => c.name === s.ownedBy!.column))) continue;
+      if (
+        s.ownedBy &&
+        (!(s.ownedBy.table in b.tables) ||
+          facts.droppedTables.has(s.ownedBy.table) ||
+          !b.tables[s.ownedBy.table]!.columns.some((c) => c.name === s.ownedBy!.column))
+      )
+        continue;
       ctx.emit('dropSequences', { sql: `DROP SEQUENCE ${qn(s.schema, s.name)}`, destructive: true });
     }
   },

@@ -19,12 +19,22 @@ const SERIAL: Record<string, string> = { smallint: 'smallserial', integer: 'seri
  */
 export function analyzeTables(ctx: PlanContext): void {
   const { a, b, facts } = ctx;
-  facts.tableOrder = topo(sorted(b.tables).map(([key, t]) => ({ key, t })), (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])]).map((x): [string, TableDef] => [x.key, x.t]);
+  facts.tableOrder = topo(
+    sorted(b.tables).map(([key, t]) => ({ key, t })),
+    (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])],
+  ).map((x): [string, TableDef] => [x.key, x.t]);
   for (const [k, t] of facts.tableOrder) {
     const old = a.tables[k];
-    const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) => facts.recreatedTables.has(p));
+    const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) =>
+      facts.recreatedTables.has(p),
+    );
     if (!old) facts.createdTables.add(k);
-    else if (!deepEqual(old.partitionOf, t.partitionOf) || old.partitionBy !== t.partitionBy || !deepEqual(old.inherits ?? [], t.inherits ?? []) || parentRecreated) {
+    else if (
+      !deepEqual(old.partitionOf, t.partitionOf) ||
+      old.partitionBy !== t.partitionBy ||
+      !deepEqual(old.inherits ?? [], t.inherits ?? []) ||
+      parentRecreated
+    ) {
       // Its parent's drop takes it along only if it was already under that parent (a table that becomes a partition is dropped itself).
       const oldParents = [...(old.partitionOf ? [old.partitionOf.table] : []), ...(old.inherits ?? [])];
       facts.recreatedTables.set(k, { withParent: parentRecreated && oldParents.some((p) => facts.recreatedTables.has(p)) });
@@ -75,14 +85,21 @@ export function createTable(ctx: PlanContext, t: TableDef, key: string): string 
     const parent = ctx.b.tables[t.partitionOf.table];
     const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
     const body = lines.length ? ` (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '';
-    return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`;
+    return (
+      `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ` +
+      `${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`
+    );
   }
   const inherits = (t.inherits ?? []).map((p) => {
     const parent = ctx.b.tables[p];
     return parent ? qn(parent.schema, parent.name) : p;
   });
   const body = lines.length ? `(\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '()';
-  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`;
+  return (
+    `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}` +
+    `${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}` +
+    `${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`
+  );
 }
 
 /**
@@ -112,15 +129,20 @@ export const tableKind: PlanKind = {
           const from = inheritedColumn(b, t, c.name);
           if (from) inheritedColumnChanges(ctx, qn(t.schema, t.name), from, c);
         }
-        if (t.rowSecurity) ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
-        if (t.forceRowSecurity) ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY`, destructive: false });
+        if (t.rowSecurity)
+          ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
+        if (t.forceRowSecurity)
+          ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY`, destructive: false });
         continue;
       }
       if (old) alterTable(ctx, k, old, t);
     }
     const removed = sorted(a.tables).filter(([k]) => !(k in b.tables));
     // A partition goes with its parent.
-    const parentGone = (t: TableDef): boolean => t.partitionOf !== null && (facts.droppedTables.has(t.partitionOf.table) || (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
+    const parentGone = (t: TableDef): boolean =>
+      t.partitionOf !== null &&
+      (facts.droppedTables.has(t.partitionOf.table) ||
+        (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
     const dropped = removed.filter(([, t]) => !parentGone(t));
     if (dropAgain) {
       const names = [...again, ...dropped.map(([, t]) => qn(t.schema, t.name))];
@@ -181,15 +203,18 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
     if (pa && pa.notNull !== pb.notNull) before.notNull = pb.notNull;
     inheritedColumnChanges(ctx, name, before, newCols.get(col) ?? pb);
   }
-  if (Boolean(old.unlogged) !== Boolean(t.unlogged)) ctx.emit('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
+  if (Boolean(old.unlogged) !== Boolean(t.unlogged))
+    ctx.emit('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
   const oldOpts = new Map((old.options ?? []).map(splitOption));
   const newOpts = new Map((t.options ?? []).map(splitOption));
   const reset = [...oldOpts.keys()].filter((o) => !newOpts.has(o));
   const set = [...newOpts].filter(([o, v]) => oldOpts.get(o) !== v).map(([o, v]) => `${o}=${v}`);
   if (reset.length) ctx.emit('columns', { sql: at(`RESET (${reset.join(', ')})`), destructive: false });
   if (set.length) ctx.emit('columns', { sql: at(`SET (${set.join(', ')})`), destructive: false });
-  if (old.rowSecurity !== t.rowSecurity) ctx.emit('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
-  if (old.forceRowSecurity !== t.forceRowSecurity) ctx.emit('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
+  if (old.rowSecurity !== t.rowSecurity)
+    ctx.emit('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
+  if (old.forceRowSecurity !== t.forceRowSecurity)
+    ctx.emit('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
 }
 
 /** Renames are never guessed: a dropped and an added column (or table) of the same shape become a hint with the RENAME to use instead. */
@@ -205,7 +230,11 @@ function renameHints(ctx: PlanContext): void {
         const tn = displayName(t.schema, t.name);
         hints.push({
           kind: 'possible-rename',
-          message: `column ${tn}.${g.name} is dropped and ${tn}.${n.name} added with the same type ${prettyType(n.type)}: if this is a rename, replace both steps with ALTER TABLE ${qn(t.schema, t.name)} RENAME COLUMN ${quoteIdent(g.name)} TO ${quoteIdent(n.name)} to keep the data`,
+          message:
+            `column ${tn}.${g.name} is dropped and ${tn}.${n.name} added with the same type ` +
+            `${prettyType(n.type)}: if this is a rename, replace both steps with ALTER TABLE ` +
+            `${qn(t.schema, t.name)} RENAME COLUMN ${quoteIdent(g.name)} TO ${quoteIdent(n.name)} to keep ` +
+            `the data`,
         });
       }
     }
@@ -217,7 +246,10 @@ function renameHints(ctx: PlanContext): void {
       if (k2 in a.tables || n.schema !== t.schema || sig(n) !== sig(t)) continue;
       hints.push({
         kind: 'possible-rename',
-        message: `table ${displayName(t.schema, t.name)} is dropped and ${displayName(n.schema, n.name)} created with the same columns: if this is a rename, replace both steps with ALTER TABLE ${qn(t.schema, t.name)} RENAME TO ${quoteIdent(n.name)} to keep the data`,
+        message:
+          `table ${displayName(t.schema, t.name)} is dropped and ${displayName(n.schema, n.name)} created ` +
+          `with the same columns: if this is a rename, replace both steps with ALTER TABLE ` +
+          `${qn(t.schema, t.name)} RENAME TO ${quoteIdent(n.name)} to keep the data`,
       });
     }
   }

@@ -28,14 +28,19 @@ function byDictionaries(entries: [string, string[]][]): [string[], string[]][] {
 }
 
 function createDictionary(d: TextSearchDictionaryDef): string {
-  return `CREATE TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} (\n    TEMPLATE = ${d.template}${d.options ? `,\n    ${d.options}` : ''}\n)`;
+  return (
+    `CREATE TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} (\n    TEMPLATE = ${d.template}` + `${d.options ? `,\n    ${d.options}` : ''}\n)`
+  );
 }
 
 function createConfiguration(ctx: PlanContext, c: TextSearchConfigurationDef): void {
   const name = qn(c.schema, c.name);
   ctx.emit('textSearch', { sql: `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${c.parser})`, destructive: false });
   for (const [tokens, dicts] of byDictionaries(sorted(c.mappings))) {
-    ctx.emit('textSearch', { sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`, destructive: false });
+    ctx.emit('textSearch', {
+      sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
+      destructive: false,
+    });
   }
 }
 
@@ -56,33 +61,72 @@ export const textSearchKind: PlanKind = {
     const cb = ctx.b.textSearchConfigurations ?? {};
     const recreatedDicts = new Set(Object.keys(db).filter((k) => da[k] && da[k].template !== db[k]!.template));
     // A configuration is created again when its parser changes, or it maps to a dictionary created again.
-    const recreatedConfigs = new Set(Object.keys(cb).filter((k) => ca[k] && (ca[k].parser !== cb[k]!.parser || Object.values(ca[k].mappings).flat().some((d) => [...recreatedDicts].some((rd) => d === qnQuoted(da[rd]!))))));
+    const recreatedConfigs = new Set(
+      Object.keys(cb).filter(
+        (k) =>
+          ca[k] &&
+          (ca[k].parser !== cb[k]!.parser ||
+            Object.values(ca[k].mappings)
+              .flat()
+              .some((d) => [...recreatedDicts].some((rd) => d === qnQuoted(da[rd]!)))),
+      ),
+    );
 
     for (const [k, c] of sorted(ca)) {
-      if (!(k in cb) || recreatedConfigs.has(k)) ctx.emit('dropTextSearch', { sql: `DROP TEXT SEARCH CONFIGURATION ${qn(c.schema, c.name)}`, destructive: false, ...(k in cb ? { comment: 'its parser (or a dictionary it maps to) changes: the configuration is created again' } : {}) });
+      if (!(k in cb) || recreatedConfigs.has(k))
+        ctx.emit('dropTextSearch', {
+          sql: `DROP TEXT SEARCH CONFIGURATION ${qn(c.schema, c.name)}`,
+          destructive: false,
+          ...(k in cb ? { comment: 'its parser (or a dictionary it maps to) changes: the configuration is created again' } : {}),
+        });
     }
     // Mappings of kept configurations: changed before dictionaries they stop using are dropped, after those they start using are created.
-    const dropped = new Set(Object.entries(da).filter(([k]) => !(k in db) || recreatedDicts.has(k)).map(([, d]) => qnQuoted(d)));
-    const created = new Set(Object.entries(db).filter(([k]) => !(k in da) || recreatedDicts.has(k)).map(([, d]) => qnQuoted(d)));
+    const dropped = new Set(
+      Object.entries(da)
+        .filter(([k]) => !(k in db) || recreatedDicts.has(k))
+        .map(([, d]) => qnQuoted(d)),
+    );
+    const created = new Set(
+      Object.entries(db)
+        .filter(([k]) => !(k in da) || recreatedDicts.has(k))
+        .map(([, d]) => qnQuoted(d)),
+    );
     const late: [string, [string, string[]][], 'ALTER' | 'ADD'][] = [];
     for (const [k, c] of sorted(cb)) {
       const o = ca[k];
       if (!o || recreatedConfigs.has(k) || deepEqual(o.mappings, c.mappings)) continue;
       const name = qn(c.schema, c.name);
-      const early: string[] = Object.keys(o.mappings).filter((t) => !(t in c.mappings)).sort();
+      const early: string[] = Object.keys(o.mappings)
+        .filter((t) => !(t in c.mappings))
+        .sort();
       const changed = sorted(c.mappings).filter(([t, ds]) => t in o.mappings && !deepEqual(o.mappings[t], ds));
       const needsNew = ([, ds]: [string, string[]]) => ds.some((x) => created.has(x));
       const lateAlter = changed.filter((e) => needsNew(e) && !o.mappings[e[0]]!.some((x) => dropped.has(x)));
       const lateAdd = changed.filter((e) => needsNew(e) && o.mappings[e[0]]!.some((x) => dropped.has(x)));
       early.push(...lateAdd.map(([t]) => t));
-      if (early.length) ctx.emit('dropTextSearch', { sql: `ALTER TEXT SEARCH CONFIGURATION ${name} DROP MAPPING FOR ${early.sort().join(', ')}`, destructive: false });
+      if (early.length)
+        ctx.emit('dropTextSearch', {
+          sql: `ALTER TEXT SEARCH CONFIGURATION ${name} DROP MAPPING FOR ${early.sort().join(', ')}`,
+          destructive: false,
+        });
       for (const [tokens, dicts] of byDictionaries(changed.filter((e) => !needsNew(e)))) {
-        ctx.emit('dropTextSearch', { sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ALTER MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`, destructive: false });
+        ctx.emit('dropTextSearch', {
+          sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ALTER MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
+          destructive: false,
+        });
       }
-      late.push([name, lateAlter, 'ALTER'], [name, [...lateAdd, ...sorted(c.mappings).filter(([t]) => !(t in o.mappings))].sort(([x], [y]) => (x < y ? -1 : 1)), 'ADD']);
+      late.push(
+        [name, lateAlter, 'ALTER'],
+        [name, [...lateAdd, ...sorted(c.mappings).filter(([t]) => !(t in o.mappings))].sort(([x], [y]) => (x < y ? -1 : 1)), 'ADD'],
+      );
     }
     for (const [k, d] of sorted(da)) {
-      if (!(k in db) || recreatedDicts.has(k)) ctx.emit('dropTextSearch', { sql: `DROP TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)}`, destructive: false, ...(k in db ? { comment: 'its template changes: the dictionary is created again' } : {}) });
+      if (!(k in db) || recreatedDicts.has(k))
+        ctx.emit('dropTextSearch', {
+          sql: `DROP TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)}`,
+          destructive: false,
+          ...(k in db ? { comment: 'its template changes: the dictionary is created again' } : {}),
+        });
     }
     for (const [k, d] of sorted(db)) {
       const o = da[k];
@@ -92,18 +136,34 @@ export const textSearchKind: PlanKind = {
         const after = dictionaryOptions(d.options);
         const set = [...after].filter(([n, v]) => before.get(n) !== v).map(([n, v]) => `${n} = ${v}`);
         const reset = [...before.keys()].filter((n) => !after.has(n));
-        if (set.length || reset.length) ctx.emit('textSearch', { sql: `ALTER TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} (${[...set, ...reset].join(', ')})`, destructive: false });
+        if (set.length || reset.length)
+          ctx.emit('textSearch', {
+            sql: `ALTER TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} (${[...set, ...reset].join(', ')})`,
+            destructive: false,
+          });
       }
-      if (d.comment !== (o && !recreatedDicts.has(k) ? o.comment : null)) ctx.emit('comments', { sql: `COMMENT ON TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} IS ${d.comment === null ? 'NULL' : quoteLiteral(d.comment)}`, destructive: false });
+      if (d.comment !== (o && !recreatedDicts.has(k) ? o.comment : null))
+        ctx.emit('comments', {
+          sql: `COMMENT ON TEXT SEARCH DICTIONARY ${qn(d.schema, d.name)} IS ${d.comment === null ? 'NULL' : quoteLiteral(d.comment)}`,
+          destructive: false,
+        });
     }
     for (const [k, c] of sorted(cb)) {
       const o = ca[k];
       const fresh = !o || recreatedConfigs.has(k);
       if (fresh) createConfiguration(ctx, c);
       for (const [name, entries, verb] of late.filter(([n]) => n === qn(c.schema, c.name))) {
-        for (const [tokens, dicts] of byDictionaries(entries)) ctx.emit('textSearch', { sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ${verb} MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`, destructive: false });
+        for (const [tokens, dicts] of byDictionaries(entries))
+          ctx.emit('textSearch', {
+            sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ${verb} MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
+            destructive: false,
+          });
       }
-      if (c.comment !== (fresh ? null : o!.comment)) ctx.emit('comments', { sql: `COMMENT ON TEXT SEARCH CONFIGURATION ${qn(c.schema, c.name)} IS ${c.comment === null ? 'NULL' : quoteLiteral(c.comment)}`, destructive: false });
+      if (c.comment !== (fresh ? null : o!.comment))
+        ctx.emit('comments', {
+          sql: `COMMENT ON TEXT SEARCH CONFIGURATION ${qn(c.schema, c.name)} IS ${c.comment === null ? 'NULL' : quoteLiteral(c.comment)}`,
+          destructive: false,
+        });
     }
   },
 };

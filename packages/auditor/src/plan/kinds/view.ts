@@ -29,13 +29,27 @@ export const viewKind: PlanKind = {
     const rebuild = new Set<string>();
     for (const [k, v] of av) {
       const n = bv.get(k);
-      if (!n || n.mat !== v.mat || n.def.definition !== v.def.definition || !deepEqual(n.def.columns.map((c) => [c.name, c.type]), v.def.columns.map((c) => [c.name, c.type])) || !deepEqual(n.def.options, v.def.options)) {
+      if (
+        !n ||
+        n.mat !== v.mat ||
+        n.def.definition !== v.def.definition ||
+        !deepEqual(
+          n.def.columns.map((c) => [c.name, c.type]),
+          v.def.columns.map((c) => [c.name, c.type]),
+        ) ||
+        !deepEqual(n.def.options, v.def.options)
+      ) {
         rebuild.add(k);
       }
     }
     const touchedFns = new Set([...facts.recreatedFunctions, ...Object.keys(a.functions).filter((f) => !(f in b.functions))]);
     const affected = (dep: string) =>
-      facts.droppedTables.has(dep) || facts.droppedConstraints.has(dep) || facts.typeChanged.has(dep) || rebuild.has(dep) || touchedFns.has(dep) || [...facts.droppedColumns].some((c) => c.startsWith(`${dep}\0`));
+      facts.droppedTables.has(dep) ||
+      facts.droppedConstraints.has(dep) ||
+      facts.typeChanged.has(dep) ||
+      rebuild.has(dep) ||
+      touchedFns.has(dep) ||
+      [...facts.droppedColumns].some((c) => c.startsWith(`${dep}\0`));
     for (let grew = true; grew; ) {
       grew = false;
       for (const [k, v] of av) {
@@ -46,8 +60,15 @@ export const viewKind: PlanKind = {
       }
     }
     // Drop dependents first.
-    const dropOrder = topo([...av.values()].filter((v) => rebuild.has(v.key)), (v) => v.def.dependsOn).reverse();
-    for (const v of dropOrder) ctx.emit('dropViews', { sql: `DROP ${v.mat ? 'MATERIALIZED VIEW' : 'VIEW'} ${qn(v.def.schema, v.def.name)}`, destructive: v.mat && !bv.has(v.key) });
+    const dropOrder = topo(
+      [...av.values()].filter((v) => rebuild.has(v.key)),
+      (v) => v.def.dependsOn,
+    ).reverse();
+    for (const v of dropOrder)
+      ctx.emit('dropViews', {
+        sql: `DROP ${v.mat ? 'MATERIALIZED VIEW' : 'VIEW'} ${qn(v.def.schema, v.def.name)}`,
+        destructive: v.mat && !bv.has(v.key),
+      });
     const create = [...bv.values()].filter((v) => !av.has(v.key) || rebuild.has(v.key));
     for (const v of topo(create, (x) => x.def.dependsOn)) {
       const d = v.def;
@@ -55,7 +76,10 @@ export const viewKind: PlanKind = {
       const body = stripSemicolon(d.definition);
       if (v.mat) {
         const populated = (d as Snapshot['materializedViews'][string]).populated;
-        ctx.emit('views', { sql: `CREATE MATERIALIZED VIEW ${qn(d.schema, d.name)}${opts} AS\n${body}\nWITH ${populated ? '' : 'NO '}DATA`, destructive: false });
+        ctx.emit('views', {
+          sql: `CREATE MATERIALIZED VIEW ${qn(d.schema, d.name)}${opts} AS\n${body}\nWITH ${populated ? '' : 'NO '}DATA`,
+          destructive: false,
+        });
       } else {
         ctx.emit('views', { sql: `CREATE VIEW ${qn(d.schema, d.name)}${opts} AS\n${body}`, destructive: false });
       }
@@ -64,7 +88,10 @@ export const viewKind: PlanKind = {
     for (const [k, v] of sorted(b.materializedViews)) {
       const o = a.materializedViews[k];
       if (!o || rebuild.has(k) || o.populated === v.populated) continue;
-      ctx.emit('views', { sql: `REFRESH MATERIALIZED VIEW ${qn(v.schema, v.name)}${v.populated ? '' : ' WITH NO DATA'}`, destructive: false });
+      ctx.emit('views', {
+        sql: `REFRESH MATERIALIZED VIEW ${qn(v.schema, v.name)}${v.populated ? '' : ' WITH NO DATA'}`,
+        destructive: false,
+      });
     }
     // Indexes of materialised views: after the view; all of them when it was built again.
     const conc = Boolean(ctx.options.concurrently);
