@@ -4,6 +4,7 @@ import { emptySnapshot, normalizeSnapshot, objectKey, privilegeObjectExists, typ
 import { matcher, type CatalogContext, type CatalogKind } from './context.js';
 import { CATALOG_KINDS } from './kinds/registry.js';
 import type { IntrospectOptions } from './options.js';
+import { canonicalViewDefinition, prepareViewCanon } from '../view-canon.js';
 
 /**
  * Where a kind's query runs when there are several sessions: the kinds that
@@ -69,6 +70,9 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   for (const p of pending) p.catch(() => {}); // awaited below, in order; a later kind's failure must not go unhandled meanwhile
   for (const [i, kind] of rest.entries()) kind.map(await pending[i]!, ctx);
   const { snap } = ctx;
+  const views = [...Object.values(snap.views), ...Object.values(snap.materializedViews)];
+  await prepareViewCanon(views.map((v) => v.definition));
+  for (const v of views) v.definition = canonicalViewDefinition(v.definition);
   applyNameFilters(snap, options);
   // Only privileges on objects the Snapshot holds (not on extension members, identity sequences, filtered objects).
   for (const [k, e] of Object.entries(snap.privileges)) {
