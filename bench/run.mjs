@@ -62,16 +62,13 @@ function writeKysely(dir, migs) {
   const pgUrl = import.meta.resolve('pg');
   writeFileSync(
     join(dir, 'run.mjs'),
-    `import { Kysely, Migrator, PostgresDialect, FileMigrationProvider, NO_MIGRATIONS } from ` +
-      `${JSON.stringify(kyselyUrl)};
+    `import { Kysely, Migrator, PostgresDialect, FileMigrationProvider, NO_MIGRATIONS } from ${JSON.stringify(kyselyUrl)};
 import pg from ${JSON.stringify(pgUrl)};
 import { promises as fs } from 'node:fs'; import path from 'node:path';
-const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ` +
-      `process.env.DATABASE_URL, max: 1 }) }) });
+const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
 const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, ` +
       `migrationFolder: path.join(import.meta.dirname, 'm') }) });
-const r = process.argv[2] === 'down' ? await migrator.migrateTo(NO_MIGRATIONS) : await ` +
-      `migrator.migrateToLatest();
+const r = process.argv[2] === 'down' ? await migrator.migrateTo(NO_MIGRATIONS) : await migrator.migrateToLatest();
 await db.destroy();
 if (r.error) { console.error(r.error); process.exit(1); }
 `,

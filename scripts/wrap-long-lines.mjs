@@ -118,6 +118,8 @@ function wrapLiterals(file, text) {
         for (let i = 0; i < points.length; i++) {
           const nl = text.lastIndexOf('\n', points[i] - 1);
           if (nl >= lastLineStart) lastLineStart = nl + 1;
+          // Only the long lines of a literal are cut: the others of a multi-line one stay as written.
+          if (lineLen(lineOf(points[i])) <= WIDTH) continue;
           const next = points[i + 1] ?? node.getEnd();
           const segStart = Math.max(from, lastLineStart);
           if (next - segStart > PIECE && points[i] - segStart > 8) {

@@ -31,10 +31,8 @@ async function execEach(url: string, sql: string): Promise<void> {
 const FLYWAY_TABLE =
   `CREATE TABLE flyway_schema_history (installed_rank integer NOT NULL, version varchar(50), ` +
   `description varchar(200) NOT NULL,
-  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by ` +
-  `varchar(100) NOT NULL,
-  installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success ` +
-  `boolean NOT NULL,
+  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
+  installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL,
   CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank));
 CREATE INDEX flyway_schema_history_s_idx ON flyway_schema_history (success);`;
 
@@ -99,8 +97,7 @@ async function applyPrisma(url: string, upTo = Infinity): Promise<void> {
   const dir = join(FIXTURES, 'prisma');
   await exec(
     url,
-    `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY NOT NULL, checksum varchar(64) NOT ` +
-      `NULL, finished_at timestamptz,
+    `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY NOT NULL, checksum varchar(64) NOT NULL, finished_at timestamptz,
     migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at ` +
       `timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`,
   );

@@ -34,8 +34,7 @@ CREATE INDEX customers_tier ON customers (tier) WHERE tier = 'pro';`,
     ['e00000000001'],
     `CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id) ` +
       `ON DELETE CASCADE, total numeric(10,2) CHECK (total >= 0));
-CREATE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY ` +
-      `customer_id;`,
+CREATE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;`,
     'DROP VIEW order_totals; DROP TABLE orders;',
   ),
 };

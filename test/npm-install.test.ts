@@ -244,8 +244,7 @@ import { defineConfig } from 'strata-migrate';
 export type Seen = [MigrationSet, Snapshot, ConvertOptions];
 export const config = defineConfig({ migrationsDir: 'migrations' });
 
-/** Never called: the check fails if the shim's types did not resolve (everything would be ` +
-        `\`any\`). */
+/** Never called: the check fails if the shim's types did not resolve (everything would be \`any\`). */
 export function typed(): void {
   // @ts-expect-error: url is a string.
   void ensureSchema({ url: 1, migrationsDir: 'migrations' });
@@ -254,13 +253,11 @@ export function typed(): void {
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set');
 const pool = new pg.Pool({ connectionString: url });
-const logger: Logger = { debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => ` +
-        `console.error(m) };
+const logger: Logger = { debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => console.error(m) };
 try {
   const result: EnsureResult = await ensureSchema({ url, db: pool, migrationsDir: 'migrations', ` +
         `mode: schemaModeFrom(process.env), logger });
-  console.log(JSON.stringify({ action: result.action, applied: result.applied.map((a) => ` +
-        `a.revision), heads: result.heads }));
+  console.log(JSON.stringify({ action: result.action, applied: result.applied.map((a) => a.revision), heads: result.heads }));
 } catch (err) {
   console.error(isStrataError(err) ? \`\${err.code}: \${err.message}\` : err);
   process.exitCode = 1;

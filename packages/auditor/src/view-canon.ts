@@ -89,7 +89,8 @@ function leaves(sel: AnyNode): AnyNode[] {
 
 const CLAUSE = /^\s+(?:FROM|UNION|INTERSECT|EXCEPT|WHERE|GROUP|HAVING|ORDER|LIMIT|OFFSET|WINDOW)\b/i;
 
-/** Where a printed target (`NULL::integer`, `'a'::text`, `(1)::numeric(10,2)`) ends: before a `,`, a line break or the next clause at depth 0. */
+/** Where a printed target (`NULL::integer`, `'a'::text`, `(1)::numeric(10,2)`) ends: before a `,`, a line break or the next clause at depth
+ * 0. */
 function targetEnd(text: string, start: number): number | undefined {
   let depth = 0;
   let i = start;

@@ -277,8 +277,7 @@ if "legacy" in cols:
     name: 'a set comprehension over a SQLAlchemy result, and a dict one',
     src:
       `
-result = conn.execute(text("SELECT column_name, data_type FROM information_schema.columns WHERE ` +
-      `table_name = 'orders'"))
+result = conn.execute(text("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"))
 existing = {row[0] for row in result}
 types = {r[0]: r[1] for r in conn.execute(text("SELECT column_name, data_type FROM ` +
       `information_schema.columns WHERE table_name = 'orders'"))}

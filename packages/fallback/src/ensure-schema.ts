@@ -524,18 +524,14 @@ async function userObjects(client: Queryable, strataSchema: string): Promise<str
       `quote_ident(ns.nspname) || '.' || quote_ident(c.relname) END) AS o
        FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND ` +
-      `d.objid = c.oid AND d.deptype = 'e')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
      UNION ALL
-     SELECT format('type %s', t.oid::regtype) FROM pg_type t JOIN ns ON ns.oid = ` +
-      `t.typnamespace
+     SELECT format('type %s', t.oid::regtype) FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
       WHERE t.typtype IN ('e', 'd') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = ` +
       `'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
      UNION ALL
-     SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN ns ON ns.oid = ` +
-      `p.pronamespace
-      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND ` +
-      `d.objid = p.oid AND d.deptype = 'e')
+     SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
      ORDER BY 1`,
     [strataSchema],
   );

@@ -28,8 +28,7 @@ describe('readToolHistory on real tables', () => {
         `installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT ` +
         `NULL);
       INSERT INTO flyway_schema_history VALUES
-        (1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'app', ` +
-        `now(), 0, true),
+        (1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'app', now(), 0, true),
         (2, '3', 'three', 'SQL', 'V3__three.sql', 1, 'app', now(), 1, true),
         (3, '4', 'four', 'SQL', 'V4__four.sql', 1, 'app', now(), 1, true),
         (4, '4', 'four', 'UNDO_SQL', 'U4__four.sql', 1, 'app', now(), 1, true),
@@ -53,8 +52,7 @@ describe('readToolHistory on real tables', () => {
     await client.query(
       `CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied ` +
         `boolean NOT NULL, tstamp timestamp DEFAULT now());
-      INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, ` +
-        `true), (3, true), (3, false)`,
+      INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (3, false)`,
     );
     const h = await readToolHistory(client, 'goose');
     expect(h.applied).toEqual(['1', '2']);
@@ -65,10 +63,8 @@ describe('readToolHistory on real tables', () => {
     await client.query(
       `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, ` +
         `finished_at timestamptz, migration_name varchar(255) NOT NULL,
-      logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), ` +
-        `applied_steps_count int NOT NULL DEFAULT 0);
-      INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, ` +
-        `rolled_back_at, started_at) VALUES
+      logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count int NOT NULL DEFAULT 0);
+      INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at, started_at) VALUES
         ('a', 'x', now(), '1_init', NULL, now() - interval '3 min'),
         ('b', 'x', NULL, '2_bad', now(), now() - interval '2 min'),
         ('c', 'x', now(), '2_bad', NULL, now() - interval '1 min')`,

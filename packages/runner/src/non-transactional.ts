@@ -129,8 +129,7 @@ export async function executeNonTransactional(
 /** INSERT of a claim ($1-$8, see claimParams), with the session's pid and backend start, returning its id. */
 function insertClaimSql(history: string): string {
   return (
-    `INSERT INTO ${history} (revision, direction, outcome, file, message, checksum, started_at, ` +
-    `tool_version, meta)
+    `INSERT INTO ${history} (revision, direction, outcome, file, message, checksum, started_at, tool_version, meta)
        SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8::jsonb || jsonb_build_object('pid', ` +
     `pg_backend_pid(), 'backendStart', (SELECT to_json(backend_start) #>> '{}' FROM pg_stat_activity ` +
     `WHERE pid = pg_backend_pid()))

@@ -76,10 +76,8 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
     // settled history row is an up and that stays unapplied gets its `unstamped` row, so the
     // history says it is no longer applied (and applying it again is not a second apply).
     await client.query(
-      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, finished_at, ` +
-        `duration_ms, tool_version, meta)
-       SELECT l.revision, 'down', 'unstamped', l.file, l.message, clock_timestamp(), 0, $2, ` +
-        `$3::jsonb
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, finished_at, duration_ms, tool_version, meta)
+       SELECT l.revision, 'down', 'unstamped', l.file, l.message, clock_timestamp(), 0, $2, $3::jsonb
          FROM (SELECT DISTINCT ON (revision) revision, direction, file, message FROM ` +
         `${t.history} WHERE outcome IN ('applied', 'stamped', 'unstamped') ORDER BY revision, id DESC) ` +
         `l
@@ -92,8 +90,7 @@ export async function stampOnClient(client: Queryable, options: StampOnClientOpt
   if (finalHeads.length > 0) await client.query(`INSERT INTO ${t.version} (revision) SELECT unnest($1::text[])`, [finalHeads]);
   if (rows.length > 0) {
     await client.query(
-      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, ` +
-        `duration_ms, tool_version, meta)
+      `INSERT INTO ${t.history} (revision, direction, outcome, file, message, checksum, finished_at, duration_ms, tool_version, meta)
        SELECT r, d, oc, f, msg, c, clock_timestamp(), 0, $7, $8::jsonb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ` +
         `WITH ORDINALITY AS u(r, d, oc, f, msg, c, n) ORDER BY n`,

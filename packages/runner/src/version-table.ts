@@ -80,20 +80,15 @@ function historyOnceSql(schema: string): string {
       ALTER TABLE ${t.history} ADD COLUMN generation integer;
     END IF;
     UPDATE ${t.history} h SET generation = x.n
-      FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) ` +
-    `AS k
+      FROM (SELECT id, n, row_number() OVER (PARTITION BY revision, direction, n ORDER BY id) AS k
               FROM (SELECT id, revision, direction, outcome,
-                           coalesce(CASE direction WHEN 'up' THEN sum((direction = 'down' AND ` +
-    `outcome IN ${SETTLED})::int) OVER w
-                                                   ELSE sum((direction = 'up' AND outcome IN ` +
-    `${SETTLED})::int) OVER w END, 0) AS n
+                           coalesce(CASE direction WHEN 'up' THEN sum((direction = 'down' AND outcome IN ${SETTLED})::int) OVER w
+                                                   ELSE sum((direction = 'up' AND outcome IN ${SETTLED})::int) OVER w END, 0) AS n
                       FROM ${t.history}
-                    WINDOW w AS (PARTITION BY revision ORDER BY id ROWS BETWEEN UNBOUNDED ` +
-    `PRECEDING AND 1 PRECEDING)) s
+                    WINDOW w AS (PARTITION BY revision ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) s
              WHERE outcome = 'applied') x
      WHERE h.id = x.id AND x.k = 1 AND h.generation IS NULL;
-    CREATE UNIQUE INDEX strata_history_applied_once ON ${t.history} (revision, direction, ` +
-    `generation) WHERE outcome = 'applied';
+    CREATE UNIQUE INDEX strata_history_applied_once ON ${t.history} (revision, direction, generation) WHERE outcome = 'applied';
   END IF;
 END $strata$;
 `
@@ -157,16 +152,13 @@ export function refreshSummarySql(schema: string, lockKey?: bigint): string {
   const t = tableNames(schema);
   return (
     `INSERT INTO ${t.summary} (one, applied_digest, history_max_id, clean, written_at)
-SELECT true, (${appliedDigestSql(t.history)}), coalesce((SELECT max(id) FROM ${t.history}), ` +
-    `0),
-       NOT EXISTS (SELECT 1 FROM ${failedRows(t.history)}) AND NOT EXISTS (SELECT 1 FROM ` +
-    `${t.history} WHERE outcome = 'running'), now()` +
-    `${
-      lockKey === undefined
-        ? ''
-        : `
+SELECT true, (${appliedDigestSql(t.history)}), coalesce((SELECT max(id) FROM ${t.history}), 0),
+       NOT EXISTS (SELECT 1 FROM ${failedRows(t.history)}) AND NOT EXISTS (SELECT 1 FROM ${t.history} WHERE outcome = 'running'), now()${
+         lockKey === undefined
+           ? ''
+           : `
  WHERE pg_try_advisory_xact_lock(${lockKey.toString()}::bigint)`
-    }
+       }
 ON CONFLICT (one) DO UPDATE SET applied_digest = EXCLUDED.applied_digest, history_max_id = ` +
     `EXCLUDED.history_max_id, clean = EXCLUDED.clean, written_at = EXCLUDED.written_at;
 `

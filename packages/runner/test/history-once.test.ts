@@ -10,8 +10,7 @@ const next = scratchProjects('once');
 const duplicateOf = (schema: string, revision: string, direction: 'up' | 'down') =>
   `INSERT INTO ${schema}.strata_history (revision, direction, outcome, file, message, checksum, ` +
   `started_at, finished_at, duration_ms, tool_version, meta, generation)
-   SELECT revision, direction, outcome, file, message, checksum, started_at, finished_at, ` +
-  `duration_ms, tool_version, meta, generation
+   SELECT revision, direction, outcome, file, message, checksum, started_at, finished_at, duration_ms, tool_version, meta, generation
      FROM ${schema}.strata_history WHERE revision = '${revision}' AND direction = '${direction}` +
   `' AND outcome = 'applied' ORDER BY id DESC LIMIT 1`;
 

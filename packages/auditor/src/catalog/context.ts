@@ -45,8 +45,7 @@ export const COLLATION = (collExpr: string, typeCollExpr: string) =>
   `CASE WHEN ${collExpr} <> 0 AND ${collExpr} <> ${typeCollExpr} THEN
      (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname) ELSE ` +
   `quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-        FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ` +
-  `${collExpr}) END`;
+        FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${collExpr}) END`;
 
 /** Name globs (`*`, `?`, `[abc]`, `{a,b}`: picomatch, as the converter's paths; parentheses literal), undefined when none. */
 export function matcher(patterns: readonly string[] | undefined): ((s: string) => boolean) | undefined {

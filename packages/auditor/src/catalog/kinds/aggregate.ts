@@ -81,27 +81,20 @@ export const aggregateKind: CatalogKind<Row> = {
   name: 'aggregate',
   params: 'namespaces',
   sql: () =>
-    `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS ` +
-    `args, a.aggkind AS kind,
-            ${fn('a.aggtransfn')} AS sfunc, format_type(a.aggtranstype, NULL) AS stype, ` +
-    `a.aggtransspace AS sspace,
-            ${fn('a.aggfinalfn')} AS finalfunc, a.aggfinalextra AS finalextra, a.aggfinalmodify ` +
-    `AS finalmodify,
+    `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, a.aggkind AS kind,
+            ${fn('a.aggtransfn')} AS sfunc, format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace AS sspace,
+            ${fn('a.aggfinalfn')} AS finalfunc, a.aggfinalextra AS finalextra, a.aggfinalmodify AS finalmodify,
             ${fn('a.aggcombinefn')} AS combinefunc, ${fn('a.aggserialfn')} AS serialfunc, ` +
     `${fn('a.aggdeserialfn')} AS deserialfunc, a.agginitval AS initcond,
-            ${fn('a.aggmtransfn')} AS msfunc, ${fn('a.aggminvtransfn')} AS ` +
-    `minvfunc,
-            CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS ` +
-    `mstype, a.aggmtransspace AS msspace,
+            ${fn('a.aggmtransfn')} AS msfunc, ${fn('a.aggminvtransfn')} AS minvfunc,
+            CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace AS msspace,
             ${fn('a.aggmfinalfn')} AS mfinalfunc, a.aggmfinalextra AS mfinalextra, ` +
     `a.aggmfinalmodify AS mfinalmodify, a.aggminitval AS minitcond,
             (SELECT CASE WHEN onsp.nspname = 'pg_catalog' THEN o.oprname ELSE 'OPERATOR(' || ` +
     `quote_ident(onsp.nspname) || '.' || o.oprname || ')' END
-               FROM pg_operator o JOIN pg_namespace onsp ON onsp.oid = o.oprnamespace WHERE ` +
-    `o.oid = a.aggsortop) AS sortop,
+               FROM pg_operator o JOIN pg_namespace onsp ON onsp.oid = o.oprnamespace WHERE o.oid = a.aggsortop) AS sortop,
             p.proparallel AS parallel
-       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = ` +
-    `p.pronamespace
+       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE p.pronamespace = ANY($1::oid[]) AND ${notExt('pg_proc', 'p.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {

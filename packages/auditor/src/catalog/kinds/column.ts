@@ -31,27 +31,20 @@ export const columnKind: CatalogKind<Row> = {
   sql: () =>
     `SELECT a.attrelid::int AS rel, a.attnum AS num, a.attname AS name, format_type(a.atttypid, ` +
     `a.atttypmod) AS type, a.attnotnull AS notnull,
-            pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS ` +
-    `def,
+            pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS def,
             a.attidentity AS identity, a.attgenerated AS generated,
-            ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, ` +
-    `a.attislocal AS local, a.attinhcount AS inh,
+            ${COLLATION('a.attcollation', 't.typcollation')} AS coll, d.description AS comment, a.attislocal AS local, a.attinhcount AS inh,
             CASE WHEN a.attidentity <> '' THEN (
               SELECT ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, ` +
     `s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, ` +
     `s.seqcycle::text]
                 FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
-               WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND ` +
-    `dep.refobjsubid = a.attnum
-                 AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' LIMIT 1) END AS ` +
-    `seq
-       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = ` +
-    `a.atttypid
+               WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+                 AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' LIMIT 1) END AS seq
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-       LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = ` +
-    `'pg_class'::regclass AND d.objsubid = a.attnum
-      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ` +
-    `ANY($1::oid[])
+       LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[])
         AND a.attnum > 0 AND NOT a.attisdropped`,
   map(colRows, ctx) {
     const { snap } = ctx;

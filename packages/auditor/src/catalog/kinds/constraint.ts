@@ -32,31 +32,22 @@ export const constraintKind: CatalogKind<Row> = {
   name: 'constraint',
   params: 'namespaces',
   sql: ({ major }) =>
-    `SELECT con.conrelid::int AS rel, con.conname AS name, con.contype AS type, ` +
-    `pg_get_constraintdef(con.oid) AS def,
-            con.conkey::int[] AS cols, con.confrelid::int AS frel, con.confkey::int[] AS ` +
-    `fnums,
-            con.convalidated AS validated, con.condeferrable AS deferrable, con.condeferred AS ` +
-    `deferred, con.connoinherit AS noinherit,
+    `SELECT con.conrelid::int AS rel, con.conname AS name, con.contype AS type, pg_get_constraintdef(con.oid) AS def,
+            con.conkey::int[] AS cols, con.confrelid::int AS frel, con.confkey::int[] AS fnums,
+            con.convalidated AS validated, con.condeferrable AS deferrable, con.condeferred AS deferred, con.connoinherit AS noinherit,
             fn.nspname AS fschema, fc.relname AS ftable,
-            -- Column names of a referenced table outside the schemas read (the others are ` +
-    `mapped from the column query).
-            CASE WHEN con.contype = 'f' AND NOT fc.relnamespace = ANY($1::oid[]) ` +
-    `THEN
+            -- Column names of a referenced table outside the schemas read (the others are mapped from the column query).
+            CASE WHEN con.contype = 'f' AND NOT fc.relnamespace = ANY($1::oid[]) THEN
               ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN ` +
     `pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] END AS ` +
     `fcols,
             con.confupdtype AS upd, con.confdeltype AS del, con.confmatchtype AS match, ` +
     `${major >= 15 ? 'ix.indnullsnotdistinct' : 'false'} AS nnd, d.description AS comment
        FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
-       LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = ` +
-    `fc.relnamespace
-       LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', ` +
-    `'u')
-       LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = ` +
-    `'pg_constraint'::regclass AND d.objsubid = 0
-      WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND con.conislocal AND con.conparentid = ` +
-    `0
+       LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+       LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', 'u')
+       LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+      WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND con.conislocal AND con.conparentid = 0
         AND c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1::oid[])`,
   map(rows, ctx) {
     for (const r of rows) {

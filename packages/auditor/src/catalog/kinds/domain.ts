@@ -16,10 +16,8 @@ export const domainKind: CatalogKind<Row> = {
   name: 'domain',
   params: 'namespaces',
   sql: () =>
-    `SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS ` +
-    `type, t.typnotnull AS notnull,
-            t.typdefault AS def, ${COLLATION('t.typcollation', 'bt.typcollation')} AS ` +
-    `coll,
+    `SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, t.typnotnull AS notnull,
+            t.typdefault AS def, ${COLLATION('t.typcollation', 'bt.typcollation')} AS coll,
             (SELECT json_agg(json_build_object('name', c.conname, 'definition', ` +
     `pg_get_constraintdef(c.oid), 'validated', c.convalidated, 'comment', cd.description) ORDER BY ` +
     `c.conname)
@@ -27,12 +25,9 @@ export const domainKind: CatalogKind<Row> = {
     `cd.classoid = 'pg_constraint'::regclass AND cd.objsubid = 0
               WHERE c.contypid = t.oid AND c.contype = 'c') AS checks,
             d.description AS comment
-       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = ` +
-    `t.typbasetype
-       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND ` +
-    `d.objsubid = 0
-      WHERE t.typtype = 'd' AND t.typnamespace = ANY($1::oid[]) AND ` +
-    `${notExt('pg_type', 't.oid')}`,
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+      WHERE t.typtype = 'd' AND t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {
       ctx.snap.domains[objectKey(r.schema, r.name)] = {

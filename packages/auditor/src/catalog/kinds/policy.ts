@@ -18,15 +18,12 @@ export const policyKind: CatalogKind<Row> = {
   name: 'policy',
   params: 'namespaces',
   sql: () =>
-    `SELECT p.polrelid::int AS rel, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS ` +
-    `cmd,
+    `SELECT p.polrelid::int AS rel, p.polname AS name, p.polpermissive AS permissive, p.polcmd AS cmd,
             ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END FROM ` +
     `unnest(p.polroles) r ORDER BY 1)::text[] AS roles,
-            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, ` +
-    `p.polrelid) AS check, d.description AS comment
+            pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS check, d.description AS comment
        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass ` +
-    `AND d.objsubid = 0
+       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0
       WHERE c.relnamespace = ANY($1::oid[])`,
   map(rows, ctx) {
     for (const r of rows) {

@@ -35,15 +35,12 @@ export const publicationKind: CatalogKind<Row> = {
       `SELECT p.pubname AS name, p.puballtables AS alltables, p.pubinsert AS ins, p.pubupdate AS upd, ` +
       `p.pubdelete AS del, p.pubtruncate AS trunc,
             ${major >= 13 ? 'p.pubviaroot' : 'false'} AS viaroot,
-            (SELECT json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, ` +
-      `'columns', ${pubCols}, 'where', ${pubQual}))
-               FROM pg_publication_rel pr JOIN pg_class rc ON rc.oid = pr.prrelid JOIN ` +
-      `pg_namespace rn ON rn.oid = rc.relnamespace
+            (SELECT json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'columns', ${pubCols}, 'where', ${pubQual}))
+               FROM pg_publication_rel pr JOIN pg_class rc ON rc.oid = pr.prrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
               WHERE pr.prpubid = p.oid) AS tables,
             ${pubSchemas} AS schemas, d.description AS comment
        FROM pg_publication p
-       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = ` +
-      `'pg_publication'::regclass AND d.objsubid = 0
+       LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_publication'::regclass AND d.objsubid = 0
       WHERE ${notExt('pg_publication', 'p.oid')}`
     );
   },

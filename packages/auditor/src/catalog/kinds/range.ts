@@ -22,25 +22,19 @@ export const rangeKind: CatalogKind<Row> = {
   name: 'range type',
   params: 'namespaces',
   sql: ({ major }) =>
-    `SELECT n.nspname AS schema, t.typname AS name, format_type(r.rngsubtype, NULL) AS ` +
-    `subtype,
+    `SELECT n.nspname AS schema, t.typname AS name, format_type(r.rngsubtype, NULL) AS subtype,
             CASE WHEN NOT oc.opcdefault THEN (CASE WHEN ocn.nspname = 'pg_catalog' THEN ` +
     `quote_ident(oc.opcname) ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END) ` +
     `END AS opclass,
             ${COLLATION('r.rngcollation', 'st.typcollation')} AS coll,
-            CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END AS ` +
-    `canonical,
-            CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END AS ` +
-    `diff,
+            CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END AS canonical,
+            CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END AS diff,
             ${major >= 14 ? MULTIRANGE : 'NULL'} AS multirange, d.description AS comment
-       FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid JOIN pg_namespace n ON n.oid = ` +
-    `t.typnamespace
+       FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace
        JOIN pg_type st ON st.oid = r.rngsubtype
-       JOIN pg_opclass oc ON oc.oid = r.rngsubopc JOIN pg_namespace ocn ON ocn.oid = ` +
-    `oc.opcnamespace
+       JOIN pg_opclass oc ON oc.oid = r.rngsubopc JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
        ${major >= 14 ? 'LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid' : ''}
-       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND ` +
-    `d.objsubid = 0
+       LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
       WHERE t.typnamespace = ANY($1::oid[]) AND ${notExt('pg_type', 't.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {

@@ -15,8 +15,7 @@ export const textSearchDictionaryKind: CatalogKind<DictRow> = {
     `SELECT n.nspname AS schema, d.dictname AS name, ${qualified('tn', 't.tmplname')} AS template, ` +
     `d.dictinitoption AS options, ${comment('pg_ts_dict', 'd.oid')} AS comment
        FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
-       JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = ` +
-    `t.tmplnamespace
+       JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
       WHERE d.dictnamespace = ANY($1::oid[]) AND ${notExt('pg_ts_dict', 'd.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {

@@ -32,8 +32,7 @@ export const unhandledKind: CatalogKind<Row> = {
       // Casts a type made itself (a range type's multirange casts) depend on it internally: not the user's.
       `SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, ` +
         `NULL) || ')' FROM pg_cast c WHERE c.oid >= 16384 AND ${notExt('pg_cast', 'c.oid')}
-          AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND ` +
-        `i.objid = c.oid AND i.deptype = 'i')`,
+          AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')`,
       `SELECT 'conversion', ${qname('n', 'c.conname')} FROM pg_conversion c JOIN pg_namespace n ON ` +
         `n.oid = c.connamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_conversion', 'c.oid')}`,
       `SELECT 'statistics object', ${qname('n', 's.stxname')} FROM pg_statistic_ext s JOIN ` +
