@@ -1,3 +1,4 @@
+// Stays whole: extractJavaScript is one oxc Visitor pass whose handlers share its scope and value state (lines 84 to the end).
 import { parseSync, Visitor } from 'oxc-parser';
 import { dedupeIterations } from './fragments.js';
 import { LineIndex } from './line-index.js';

@@ -12,7 +12,7 @@ import { lintMigrations } from '@pg-strata/lint';
 import { upgrade } from '@pg-strata/runner';
 import { createTestDatabase, testServerUrl, useTestDatabase } from '@pg-strata/testkit';
 import { convertEstate, verifyConversion, writeConversion, type ScriptPlan } from '../src/index.js';
-import { baselineSql } from '../src/write.js';
+import { baselineSql } from '../src/write-sql.js';
 
 const PRODUCTION = `
 CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL, created_at TIMESTAMPTZ DEFAULT now());

@@ -5,15 +5,15 @@
  * stairway (each revision up, down and up again, comparing Snapshots).
  * Never prints: the result lists each check and each failure.
  */
-export {
-  testMigrations,
-  type MigrationTestOptions,
-  type MigrationTestResult,
-  type CheckName,
-  type CheckResult,
-  type TestFailure,
-  type ProgressEvent,
-  type StairwayStats,
-} from './stairway.js';
+export { testMigrations } from './stairway.js';
+export type {
+  MigrationTestOptions,
+  MigrationTestResult,
+  CheckName,
+  CheckResult,
+  TestFailure,
+  ProgressEvent,
+  StairwayStats,
+} from './stairway-types.js';
 export { catalogFingerprint } from './fingerprint.js';
 export { migrationFilesAddedSince } from './since.js';
