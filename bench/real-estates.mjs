@@ -49,8 +49,8 @@ const arg = (name, dflt) => {
 };
 const SKIP_DIRS = new Set(['node_modules', '.git', 'archived', 'venv', '.venv', '__pycache__', 'dist', 'build', 'site-packages']);
 const DB_TEXT = new RegExp(
-  /\b(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+TABLE|DROP\s+(?:TABLE|INDEX)|/.source +
-    /INSERT\s+INTO|UPDATE\s+["\w.]+\s+SET|DELETE\s+FROM)\b/.source,
+  String.raw`\b(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+TABLE|DROP\s+(?:TABLE|INDEX)|` +
+    String.raw`INSERT\s+INTO|UPDATE\s+["\w.]+\s+SET|DELETE\s+FROM)\b`,
   'i',
 );
 const RUNS_SQL = /\.execute\w*\s*\(|\bpsql\b|\.query\s*\(|exec_driver_sql|\bsqlite3\b|\bexecutescript\b/;
