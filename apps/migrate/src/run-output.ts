@@ -2,9 +2,10 @@
 // fleet), the data-loss list of scripts and dry runs, and the stop request
 // fed by SIGINT/SIGTERM: shared by up, down and deploy-flags.ts.
 import { ExitCode, exitCodeFor } from '@pg-strata/core';
-import type { DataLossFinding, RunResult, StopRequest } from '@pg-strata/runner';
+import { offlineScript, type DataLossFinding, type RunResult, type StopRequest } from '@pg-strata/runner';
 import { onStopSignals, STOP_SIGNALS } from './signals.js';
-import type { CliContext } from './context.js';
+import type { CliContext, Resolved } from './context.js';
+import { fileOptions, timeoutOptions, type RunnerFlags } from './runner-options.js';
 import type { Outcome, OutcomeError } from './outcome.js';
 import { ms } from './render.js';
 
@@ -120,4 +121,29 @@ export async function withStopRequest<T>(ctx: CliContext, fn: (stop: StopRequest
   } finally {
     off();
   }
+}
+
+/**
+ * `up --sql` / `down --sql`: the script a DBA runs with psql, printed, not run. With
+ * `--from` it needs no database; the timeouts are a real run's (the config's, else the
+ * runner's defaults).
+ */
+export async function offlineOutcome(
+  ctx: CliContext,
+  g: RunnerFlags & { from?: string },
+  r: Resolved,
+  direction: 'up' | 'down',
+  target: string,
+): Promise<Outcome> {
+  const url = g.from ? undefined : ctx.databaseUrl(g, r);
+  const script = await offlineScript({
+    ...fileOptions(g, r),
+    ...timeoutOptions(r),
+    ...(url ? { url } : {}),
+    direction,
+    target,
+    ...(g.from ? { from: g.from } : {}),
+    onDataLoss: (findings) => printDataLoss(ctx, findings),
+  });
+  return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
 }

@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@pg-strata/core';
-import { downgrade, offlineScript } from '@pg-strata/runner';
+import { downgrade } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
-import { addLockOptions, fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
+import { offlineOutcome, runOutcome, withStopRequest } from '../run-output.js';
 
 /** `strata down [target]`: revert migrations (default: the last one). */
 export function register(program: Command, ctx: CliContext): void {
@@ -35,19 +34,7 @@ Examples:
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & { sql?: boolean; from?: string }>();
       const r = await ctx.resolve(g);
-      if (g.sql) {
-        const url = g.from ? undefined : ctx.databaseUrl(g, r);
-        const script = await offlineScript({
-          ...fileOptions(g, r),
-          ...timeoutOptions(r),
-          ...(url ? { url } : {}),
-          direction: 'down',
-          target,
-          ...(g.from ? { from: g.from } : {}),
-          onDataLoss: (findings) => printDataLoss(ctx, findings),
-        });
-        return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
-      }
+      if (g.sql) return offlineOutcome(ctx, g, r, 'down', target);
       const result = await withStopRequest(ctx, (stop) => downgrade({ ...runnerOptions(ctx, g, r), stop, target, dryRun: r.dryRun }));
       return runOutcome(ctx, result);
     }),

@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
-import { ExitCode } from '@pg-strata/core';
-import { offlineScript, upgrade } from '@pg-strata/runner';
+import { upgrade } from '@pg-strata/runner';
 import type { CliContext } from '../context.js';
-import { addLockOptions, fileOptions, runnerOptions, timeoutOptions, type RunnerFlags } from '../runner-options.js';
+import { addLockOptions, runnerOptions, type RunnerFlags } from '../runner-options.js';
 import { targetArgument } from '../checks.js';
-import { printDataLoss, runOutcome, withStopRequest } from '../run-output.js';
+import { offlineOutcome, runOutcome, withStopRequest } from '../run-output.js';
 import { LintRefused, lintBeforeUp, lintHook } from '../lint-gate.js';
 import { addDeployOptions, deploySafeguards, isFleet, runDeployUp, runFleetUp, type DeployFlags } from '../deploy-flags.js';
 
@@ -37,20 +36,7 @@ Examples:
     ctx.action(async (target: string, _opts: unknown, command: Command) => {
       const g = command.optsWithGlobals<RunnerFlags & DeployFlags & { sql?: boolean; from?: string }>();
       const r = await ctx.resolve(g);
-      if (g.sql) {
-        const url = g.from ? undefined : ctx.databaseUrl(g, r);
-        // The same timeouts as a real run: the config's, else the runner's defaults.
-        const script = await offlineScript({
-          ...fileOptions(g, r),
-          ...timeoutOptions(r),
-          ...(url ? { url } : {}),
-          direction: 'up',
-          target,
-          ...(g.from ? { from: g.from } : {}),
-          onDataLoss: (findings) => printDataLoss(ctx, findings),
-        });
-        return { code: ExitCode.OK, result: { script }, text: () => ctx.io.stdout.write(script) };
-      }
+      if (g.sql) return offlineOutcome(ctx, g, r, 'up', target);
       const lint = command.opts<{ lint?: boolean }>().lint !== false;
       if (isFleet(g)) {
         // A fleet may have no --url (a list of URLs): the lint gate runs on the least advanced target.
