@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StrataError } from '@pg-strata/core';
-import { MIGRATION_FILE_RE, buildGraph, loadMigrations } from '@pg-strata/runner';
+import { MIGRATION_FILE_RE, buildGraph, loadMigrations, slugOf } from '@pg-strata/runner';
 import type { ImportTool, ReportItem, SourceSet } from './types.js';
 
 const REVISION_RE = /^[A-Za-z0-9_]+$/;
@@ -32,16 +32,6 @@ export interface ImportPlan {
   tool: ImportTool;
   files: PlannedFile[];
   report: ReportItem[];
-}
-
-function slugOf(message: string): string {
-  const slug = message
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 48)
-    .replace(/_+$/g, '');
-  return slug || 'migration';
 }
 
 const oneLine = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();

@@ -1,3 +1,4 @@
+import { sqlTypeName } from '@pg-strata/sql';
 /** A column type as the parser gives it, reduced to what the rewrite rule needs. */
 export interface ColumnType {
   /** Catalogue name: `int4`, `varchar`, `numeric`, `timestamptz`, `text`, a user type... */
@@ -17,15 +18,6 @@ const ALIASES: Record<string, string> = {
   smallserial: 'int2',
   serial2: 'int2',
   decimal: 'numeric',
-};
-const DISPLAY: Record<string, string> = {
-  int2: 'smallint',
-  int4: 'integer',
-  int8: 'bigint',
-  float4: 'real',
-  float8: 'double precision',
-  bool: 'boolean',
-  bpchar: 'char',
 };
 
 interface TypeNameNode {
@@ -56,7 +48,7 @@ export function isSerial(typeName: unknown): boolean {
 
 /** `varchar(20)`, `integer`, `numeric(10,2)[]`. */
 export function formatType(t: ColumnType): string {
-  return `${DISPLAY[t.name] ?? t.name}${t.mods.length ? `(${t.mods.join(',')})` : ''}${'[]'.repeat(t.array)}`;
+  return `${sqlTypeName(t.name)}${t.mods.length ? `(${t.mods.join(',')})` : ''}${'[]'.repeat(t.array)}`;
 }
 
 const TEXTUAL = new Set(['text', 'varchar', 'citext']);

@@ -19,7 +19,7 @@ export { stamp, resolve, type StampOptions, type ResolveOptions, type ResolveRes
 export { offlineScript, type OfflineScriptOptions } from './offline-script.js';
 export { loadMigrations, checksumOf, decodeMigration, splitSections, MIGRATION_FILE_RE, type Section } from './migration-file.js';
 export { buildGraph, type RevisionGraph } from './revision-graph.js';
-export { createMigration, mergeHeads, initProject, type CreateMigrationOptions } from './scaffold.js';
+export { createMigration, mergeHeads, initProject, slugOf, type CreateMigrationOptions } from './scaffold.js';
 export { runLockKey } from './run-lock.js';
 export { isDirect, backendPid } from './pooler.js';
 export { stampHeadsOnClient, type ClientStampOptions } from './client-stamp.js';

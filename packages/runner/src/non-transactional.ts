@@ -4,7 +4,7 @@ import { codePointOffsetToIndex, lineColumnIn } from './counted-query.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { Direction } from './types.js';
-import { runningRow, stepDml, tableNames, TOOL_VERSION, type StepRecord } from './version-table.js';
+import { runningRow, stepDml, stepRecordParams, tableNames, type StepRecord } from './version-table.js';
 import { claimedStatements, interruptedError, judgeInterrupted } from './interrupted.js';
 import { kyselyFor, lockAndRecheck, SKIPPED, type ExecContext, type Failure } from './step-context.js';
 
@@ -138,16 +138,7 @@ function insertClaimSql(history: string): string {
 }
 
 function claimParams(record: StepRecord, startedAt: Date): unknown[] {
-  return [
-    record.revision,
-    record.direction,
-    record.file,
-    record.message,
-    record.checksum,
-    startedAt.toISOString(),
-    TOOL_VERSION,
-    JSON.stringify(record.meta),
-  ];
+  return [...stepRecordParams(record, startedAt), JSON.stringify(record.meta)];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import { loadGraph, withClient } from './connection.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { headsChange } from './planner.js';
 import { announce, backendPid, beginReadingPid, choosePath } from './pooler.js';
-import { runLockKey, withRunLock } from './run-lock.js';
+import { runLockKey, withRunLock, xactLockSql } from './run-lock.js';
 import { refreshSummary } from './run-state.js';
 import { stampOnClient } from './stamp.js';
 import type { Direction, RunnerOptions, StampResult } from './types.js';
@@ -64,11 +64,7 @@ export async function resolve(options: ResolveOptions): Promise<ResolveResult> {
       await client.query('BEGIN');
       try {
         if (path.mode === 'transaction') {
-          const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
-          await client.query(
-            `SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
-              `${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`,
-          );
+          await client.query(`${xactLockSql(runLockKey(o.schema), o.lockWaitMs)}\nSET LOCAL lock_timeout = 0;`);
         }
         type Row = { id: string; outcome: string; direction: Direction; since: string; meta: Record<string, unknown> };
         let last: Row | undefined;
@@ -188,11 +184,7 @@ export async function stamp(options: StampOptions): Promise<StampResult> {
       else await client.query('BEGIN');
       try {
         if (path.mode === 'transaction') {
-          const wait = o.lockWaitMs === undefined ? '0' : String(Math.max(1, o.lockWaitMs));
-          await client.query(
-            `SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
-              `${runLockKey(o.schema).toString()}::bigint);\nSET LOCAL lock_timeout = 0;`,
-          );
+          await client.query(`${xactLockSql(runLockKey(o.schema), o.lockWaitMs)}\nSET LOCAL lock_timeout = 0;`);
         }
         const result = await stampOnClient(client, { graph, schema: o.schema, revision: options.revision, purge: !!options.purge });
         await client.query('COMMIT');

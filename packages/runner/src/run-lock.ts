@@ -17,6 +17,16 @@ export function runLockKey(schema: string): bigint {
 }
 
 /**
+ * Transaction mode's lock, inside an open transaction: wait at most
+ * `lockWaitMs` (none given: for ever) for the transaction-level run lock,
+ * then lift the wait limit again for the migration's own statements.
+ */
+export function xactLockSql(key: bigint, lockWaitMs: number | undefined): string {
+  const wait = lockWaitMs === undefined ? '0' : String(Math.max(1, lockWaitMs));
+  return `SET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(${key.toString()}::bigint);`;
+}
+
+/**
  * Session mode: hold the session-level run lock while `fn` runs, released in
  * `finally` (and by the server if the connection dies, so a killed runner
  * never leaks it).

@@ -17,7 +17,8 @@ export interface CreateMigrationOptions {
   body?: { up: string; down: string; comment?: string; transactional?: boolean };
 }
 
-function slugOf(message: string): string {
+/** The file-name part of a migration's message: lower case, `_` between words, at most 48 characters (`migration` when empty). */
+export function slugOf(message: string): string {
   const slug = message
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { StrataError, isPgDatabaseError, quoteLiteral, type Logger } from '@pg-strata/core';
 import type { PreparedStep } from './prepare.js';
 import type { RevisionGraph } from './revision-graph.js';
+import { xactLockSql } from './run-lock.js';
 import type { RunnerEvent } from './types.js';
 import { tableNames, type DbState, type StepRecord } from './version-table.js';
 
@@ -90,12 +91,10 @@ export const SKIPPED = Symbol('skipped');
 /** Transaction mode: inside a fresh transaction, take the xact lock and re-read the heads. */
 export async function lockAndRecheck(step: PreparedStep, ctx: ExecContext): Promise<'pending' | 'done'> {
   const t = tableNames(ctx.schema);
-  const wait = ctx.lockWaitMs === undefined ? '0' : String(Math.max(1, ctx.lockWaitMs));
   let res: pg.QueryResult<{ revision: string }>[];
   try {
     res = (await ctx.client.query(
-      `BEGIN;\nSET LOCAL lock_timeout = ${quoteLiteral(wait)};\nSELECT pg_advisory_xact_lock(` +
-        `${ctx.lockKey.toString()}::bigint);\nSELECT revision FROM ${t.version};`,
+      `BEGIN;\n${xactLockSql(ctx.lockKey, ctx.lockWaitMs)}\nSELECT revision FROM ${t.version};`,
     )) as unknown as pg.QueryResult<{ revision: string }>[];
   } catch (err) {
     await ctx.client.query('ROLLBACK').catch(() => {});

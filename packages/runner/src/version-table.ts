@@ -445,6 +445,14 @@ export function executeStepDml(change: { remove: string[]; add: string[] }, reco
   return `EXECUTE ${STEP_STATEMENT}(${args.join(', ')});`;
 }
 
+/**
+ * The columns every history row starts with, as query parameters $1-$7:
+ * revision, direction, file, message, checksum, started_at, tool_version.
+ */
+export function stepRecordParams(record: StepRecord, startedAt: Date): unknown[] {
+  return [record.revision, record.direction, record.file, record.message, record.checksum, startedAt.toISOString(), TOOL_VERSION];
+}
+
 /** Record a failed attempt (its own autocommit statement, after the rollback). */
 export async function recordFailure(client: Queryable, schema: string, record: StepRecord, startedAt: Date, error: string): Promise<void> {
   const t = tableNames(schema);
@@ -453,17 +461,7 @@ export async function recordFailure(client: Queryable, schema: string, record: S
       `finished_at, duration_ms, tool_version, error, meta)
      VALUES ($1, $2, 'failed', $3, $4, $5, $6, clock_timestamp(), round(extract(epoch FROM ` +
       `clock_timestamp() - $6::timestamptz) * 1000)::int, $7, $8, $9)`,
-    [
-      record.revision,
-      record.direction,
-      record.file,
-      record.message,
-      record.checksum,
-      startedAt.toISOString(),
-      TOOL_VERSION,
-      error,
-      JSON.stringify(record.meta),
-    ],
+    [...stepRecordParams(record, startedAt), error, JSON.stringify(record.meta)],
   );
 }
 

@@ -48,6 +48,11 @@ const SQL_TYPE_NAMES: Readonly<Record<string, string>> = {
   varbit: 'varbit',
 };
 
+/** The SQL spelling of a built-in type's internal name (`int4` -> `integer`); other names unchanged. */
+export function sqlTypeName(internal: string): string {
+  return SQL_TYPE_NAMES[internal] ?? internal;
+}
+
 /** The built-in base name of a type (`int4`, `varchar`, `text`), or the last part of a user type. */
 export function typeBaseName(tn: TypeName): { schema: string | undefined; name: string } {
   const parts = nameParts(tn.names);
