@@ -2,9 +2,8 @@ import { extname } from 'node:path';
 import { extractJavaScript } from './js-strings.js';
 import { extractPython } from './python-extract.js';
 import { extractShell } from './shell-extract.js';
-import { LineIndex } from './line-index.js';
 import type { ExtractOptions, Extraction, ExtractionWarning, ScriptFile, ScriptLanguage, SqlFragment } from './types.js';
-import { splitStatements } from '@pg-strata/sql';
+import { splitStatements, LineIndex } from '@pg-strata/sql';
 
 const BY_EXTENSION: Record<string, ScriptLanguage> = {
   '.py': 'python',

@@ -1,7 +1,7 @@
+import { LineIndex } from '@pg-strata/sql';
 // Stays whole: extractJavaScript is one oxc Visitor pass whose handlers share its scope and value state (lines 84 to the end).
 import { parseSync, Visitor } from 'oxc-parser';
 import { dedupeIterations } from './fragments.js';
-import { LineIndex } from './line-index.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
 import type { ExtractionWarning, ParamStyle, SqlFragment } from './types.js';
 
@@ -107,7 +107,7 @@ export function extractJavaScript(
     const label = (e.labels as { start: number }[] | undefined)?.[0];
     warnings.push({
       message: `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} syntax error: ${e.message}`,
-      ...lines.position(label?.start ?? 0),
+      ...lines.locate(label?.start ?? 0),
     });
   }
   const program = result.program as unknown as Node;
@@ -453,7 +453,7 @@ export function extractJavaScript(
       ...(v.dynamic ? { reason: [...new Set(v.reasons)].join('; ') } : {}),
       loc: lines.range(from, to),
       mapping: exact ? 'exact' : 'approximate',
-      ...(inSite ? {} : { callLoc: lines.position(site.start) }),
+      ...(inSite ? {} : { callLoc: lines.locate(site.start) }),
       via,
       ...(style ? { params: true as const, paramStyle: style, paramCount: count } : {}),
       ...(style && values ? { paramValues: values } : {}),
@@ -607,8 +607,8 @@ export function extractJavaScript(
   // Inside a wrapper called from this file the SQL is a parameter: its callers hold it.
   for (const w of wrappers.values()) {
     if (w.calls === 0) continue;
-    const wFrom = lines.position(w.from);
-    const wTo = lines.position(w.to);
+    const wFrom = lines.locate(w.from);
+    const wTo = lines.locate(w.to);
     const inside = (f: SqlFragment) => {
       const p = f.callLoc ?? f.loc;
       return (

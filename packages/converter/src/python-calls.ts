@@ -50,7 +50,7 @@ export function emit(
   argNode: SyntaxNode | undefined,
   values?: (string | null)[][],
 ): void {
-  const callPos = ctx.lines.position(node.from);
+  const callPos = ctx.lines.locate(node.from);
   const anchor = argNode ?? node;
   if (v.kind === 'contents') {
     ctx.fragments.push({

@@ -1,6 +1,6 @@
+import { LineIndex } from '@pg-strata/sql';
 // What the Python extractor's modules share: the walk's context and scope, and telling an SQL call from another call.
 import type { SyntaxNode } from '@lezer/common';
-import { LineIndex } from './line-index.js';
 import type { Env, Val } from './python-values.js';
 import { callArgs } from './python-nodes.js';
 import { GuardBook } from './python-helpers.js';
@@ -43,7 +43,7 @@ export function src(ctx: Ctx, node: SyntaxNode): string {
 export function warn(ctx: Ctx, offset: number, message: string): void {
   if (ctx.warned.has(offset)) return;
   ctx.warned.add(offset);
-  ctx.warnings.push({ message, ...ctx.lines.position(offset) });
+  ctx.warnings.push({ message, ...ctx.lines.locate(offset) });
 }
 
 // ---------- expressions ----------

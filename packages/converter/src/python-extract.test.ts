@@ -495,7 +495,7 @@ const cases: Case[] = [
     fragments: [{ sql: null, dynamic: true, reason: 'called without an SQL argument' }],
   },
   {
-    name: 'non-ASCII text before the literal: columns count UTF-16 units',
+    name: 'non-ASCII text before the literal: columns count characters (code points)',
     src: '# café\nx = "é"; cur.execute("SELECT \'ü\'")',
     fragments: [{ sql: "SELECT 'ü'", loc: loc(2, 23, 2, 33), mapping: 'exact' }],
   },

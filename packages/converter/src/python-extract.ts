@@ -1,9 +1,9 @@
+import { LineIndex } from '@pg-strata/sql';
 // Python scripts (issue 18): the statement walk (scopes, branches, loops, functions, guards of `if` blocks) and extractPython.
 // Strings are resolved in python-eval.ts, SQL calls found and emitted in python-calls.ts, guards read in python-guards.ts.
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { dedupeIterations } from './fragments.js';
-import { LineIndex } from './line-index.js';
 import { asStr, concat, unknown, type Env, type Val } from './python-values.js';
 import { children, PUNCT } from './python-nodes.js';
 import { exceptionGuard, guardOfCondition } from './python-guards.js';
@@ -160,7 +160,7 @@ function walkStatement(ctx: Ctx, stmt: SyntaxNode, scope: Scope): void {
           ? { ...v, textCall: valueNode.from }
           : v.kind === 'unknown' && ops.length === 1 && kids[0]?.name === 'VariableName'
             ? unknown(
-                `\`${src(ctx, kids[0])}\` is assigned at line ${ctx.lines.position(stmt.from).line} from \`` +
+                `\`${src(ctx, kids[0])}\` is assigned at line ${ctx.lines.locate(stmt.from).line} from \`` +
                   `${src(ctx, valueNode).slice(0, 40)}\`, not a constant`,
               )
             : v;
@@ -433,7 +433,7 @@ export function extractPython(
     if (stmt.type.isError) first = stmt.from;
     if (first !== null) {
       errors++;
-      ctx.warnings.push({ message: 'Python syntax error: the parser recovered and extraction went on', ...ctx.lines.position(first) });
+      ctx.warnings.push({ message: 'Python syntax error: the parser recovered and extraction went on', ...ctx.lines.locate(first) });
     }
   }
   const top = children(tree.topNode);

@@ -232,9 +232,9 @@ const cases: Case[] = [
     warnings: ['here-document not terminated by EOF'],
   },
   {
-    name: "characters outside ASCII before the SQL: columns count UTF-16 units, not the parser's UTF-8 bytes",
+    name: "characters outside ASCII before the SQL: columns count code points (as SQL errors do), not UTF-16 units or the parser's UTF-8 bytes",
     src: "echo 'é€😀'; psql -c 'SELECT 1'",
-    fragments: [{ sql: 'SELECT 1', loc: loc(1, 23, 1, 31), mapping: 'exact' }],
+    fragments: [{ sql: 'SELECT 1', loc: loc(1, 22, 1, 30), mapping: 'exact' }],
   },
   {
     name: 'a delimiter quoted with a backslash (<<\\EOF): no expansion in the body',

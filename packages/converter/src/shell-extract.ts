@@ -1,5 +1,5 @@
+import { LineIndex } from '@pg-strata/sql';
 import { dedupeIterations } from './fragments.js';
-import { LineIndex } from './line-index.js';
 import { lexShell, type Segment, type ShellRedirect, type ShellToken, type ShellWord } from './shell-words.js';
 import type { ExtractionWarning, SqlFragment } from './types.js';
 
@@ -107,7 +107,7 @@ function splitCommands(tokens: ShellToken[]): { pipelines: Command[][] } {
 export function extractShell(text: string): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const lines = new LineIndex(text);
   const { tokens, problems } = lexShell(text);
-  const warnings: ExtractionWarning[] = problems.map((p) => ({ message: p.message, ...lines.position(p.offset) }));
+  const warnings: ExtractionWarning[] = problems.map((p) => ({ message: p.message, ...lines.locate(p.offset) }));
   const fragments: SqlFragment[] = [];
   const env: Env = new Map();
 
@@ -115,7 +115,7 @@ export function extractShell(text: string): { fragments: SqlFragment[]; warnings
     if (iteration) extra = { ...extra, iteration };
     const from = b.from ?? anchor;
     const to = b.exact && b.from !== null ? b.from + b.text.length : (b.to ?? anchor);
-    const lineOf = lines.position(anchor);
+    const lineOf = lines.locate(anchor);
     const loc = lines.range(from, to);
     return {
       sql: b.text,

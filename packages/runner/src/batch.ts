@@ -1,6 +1,7 @@
+import { locationOf, offsetOfCodePoint, shiftLocation } from '@pg-strata/sql';
 /** Consecutive transactional SQL steps in one round trip, each still its own transaction. */
 import { isPgDatabaseError, quoteLiteral } from '@pg-strata/core';
-import { codePointOffsetToIndex, countedQuery, lineColumnIn, CHUNK_CHARS } from './counted-query.js';
+import { countedQuery, CHUNK_CHARS } from './counted-query.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { StepResult } from './types.js';
@@ -114,8 +115,8 @@ export async function executeBatch(steps: readonly PreparedStep[], ctx: ExecCont
   let location: { line: number; column: number } | undefined;
   const pos = isPgDatabaseError(r.error) && r.error.position ? Number(r.error.position) : NaN;
   if (!Number.isNaN(pos)) {
-    const at = codePointOffsetToIndex(text, pos - 1) - seg.bodyStart;
-    if (at >= 0 && at < body.length) location = lineColumnIn(body, at, sqlText.section.line, 1);
+    const at = offsetOfCodePoint(text, pos - 1) - seg.bodyStart;
+    if (at >= 0 && at < body.length) location = shiftLocation(locationOf(body, at), sqlText.section.line, 1);
   }
   const before = segments.slice(0, failedAt).reduce((n, s) => n + s.statements, 0);
   const idx = r.completed - before - 2;

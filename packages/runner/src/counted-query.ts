@@ -35,28 +35,6 @@ export async function countedQuery(
   });
 }
 
-/** PostgreSQL's `position` counts characters (code points); JS strings index UTF-16 units. */
-export function codePointOffsetToIndex(text: string, codePoints: number): number {
-  let i = 0;
-  let n = 0;
-  while (i < text.length && n < codePoints) {
-    const c = text.codePointAt(i)!;
-    i += c > 0xffff ? 2 : 1;
-    n++;
-  }
-  return i;
-}
-
-export function lineColumnIn(text: string, index: number, startLine: number, startColumn: number): { line: number; column: number } {
-  let line = startLine;
-  let lastNl = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lastNl = i;
-  }
-  const column = lastNl === -1 ? startColumn + index : index - lastNl;
-  return { line, column };
-}
 /**
  * A migration body longer than this is sent in pieces of about this size, cut
  * between statements, inside its one transaction: a 50 MB migration is never

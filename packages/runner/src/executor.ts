@@ -1,6 +1,7 @@
+import { locationOf, offsetOfCodePoint, shiftLocation } from '@pg-strata/sql';
 /** One step online: its transaction (or, outside one, non-transactional.ts), its bookkeeping, and its failure settled. */
 import { isPgDatabaseError } from '@pg-strata/core';
-import { chunkedQuery, codePointOffsetToIndex, countedQuery, lineColumnIn, CHUNK_CHARS } from './counted-query.js';
+import { chunkedQuery, countedQuery, CHUNK_CHARS } from './counted-query.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { StepResult } from './types.js';
@@ -56,8 +57,8 @@ export async function executeStep(step: PreparedStep, ctx: ExecContext): Promise
           let location: { line: number; column: number } | undefined;
           const pos = isPgDatabaseError(r.error) && r.error.position ? Number(r.error.position) : NaN;
           if (!Number.isNaN(pos)) {
-            const at = codePointOffsetToIndex(r.text, pos - 1) + r.textStart;
-            if (at >= 0 && at < body.length) location = lineColumnIn(body, at, step.sql.section.line, 1);
+            const at = offsetOfCodePoint(r.text, pos - 1) + r.textStart;
+            if (at >= 0 && at < body.length) location = shiftLocation(locationOf(body, at), step.sql.section.line, 1);
           }
           const failed = statements.at(idx);
           if (!location && failed) location = { line: failed.range.line, column: failed.range.column };

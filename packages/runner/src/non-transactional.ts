@@ -1,6 +1,6 @@
+import { locationOf, offsetOfCodePoint, shiftLocation } from '@pg-strata/sql';
 /** Migrations run outside a transaction: statement by statement, under a `running` claim in the history that records their progress. */
 import { StrataError, isPgDatabaseError, quoteLiteral } from '@pg-strata/core';
-import { codePointOffsetToIndex, lineColumnIn } from './counted-query.js';
 import { headsChange } from './planner.js';
 import type { PreparedStep } from './prepare.js';
 import type { Direction } from './types.js';
@@ -80,7 +80,8 @@ export async function executeNonTransactional(
         } catch (err) {
           let location = { line: s.range.line, column: s.range.column };
           const pos = isPgDatabaseError(err) && err.position ? Number(err.position) : NaN;
-          if (!Number.isNaN(pos)) location = lineColumnIn(s.text, codePointOffsetToIndex(s.text, pos - 1), s.range.line, s.range.column);
+          if (!Number.isNaN(pos))
+            location = shiftLocation(locationOf(s.text, offsetOfCodePoint(s.text, pos - 1)), s.range.line, s.range.column);
           await releaseClaim();
           return { error: err, location, statementIndex: done, rolledBack: false, statementsDone: done };
         }

@@ -9,7 +9,7 @@ export { classify, type Classification } from './classify.js';
 /** A compiler-style excerpt with a caret under a line/column. */
 export { codeFrame, type CodeFrameOptions } from './code-frame.js';
 /** 1-based line and code-point column of a JS string offset; JS offset of a code-point index (PostgreSQL's `position` is one, 1-based). */
-export { locationOf, offsetOfCodePoint, type LineColumn } from './position.js';
+export { LineIndex, locationOf, offsetOfCodePoint, shiftLocation, type LineColumn } from './position.js';
 /** The SQL spelling of a built-in type's internal name (`int4` -> `integer`). */
 export { sqlTypeName } from './names.js';
 /** Inspect the SQL inside DO blocks and PL/pgSQL bodies, with their IF guards. */

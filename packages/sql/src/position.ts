@@ -115,6 +115,13 @@ export class LineIndex {
     return { line: lo + 1, column };
   }
 
+  /** The 1-based start and end (line, code-point column) of the JS offsets `[from, to)`. */
+  range(from: number, to: number): { line: number; column: number; endLine: number; endColumn: number } {
+    const a = this.locate(from);
+    const b = this.locate(to);
+    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+
   /** JS offset of a 1-based line and code-point column (clamped to that line). */
   offsetOf(line: number, column: number): number {
     const start = this.lineStart(line);
