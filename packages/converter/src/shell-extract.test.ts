@@ -232,7 +232,7 @@ const cases: Case[] = [
     warnings: ['here-document not terminated by EOF'],
   },
   {
-    name: "characters outside ASCII before the SQL: columns count code points (as SQL errors do), not UTF-16 units or the parser's UTF-8 bytes",
+    name: "non-ASCII before the SQL: columns count code points (as SQL errors do), not UTF-16 units or the parser's UTF-8 bytes",
     src: "echo 'é€😀'; psql -c 'SELECT 1'",
     fragments: [{ sql: 'SELECT 1', loc: loc(1, 22, 1, 30), mapping: 'exact' }],
   },
