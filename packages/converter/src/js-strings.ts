@@ -1,4 +1,5 @@
 import { LineIndex } from '@pg-strata/sql';
+import { concat as concatStr, type Str as PyStr } from './python-values.js';
 // Stays whole: extractJavaScript is one oxc Visitor pass whose handlers share its scope and value state (lines 84 to the end).
 import { parseSync, Visitor } from 'oxc-parser';
 import { dedupeIterations } from './fragments.js';
@@ -21,14 +22,7 @@ interface Node {
   [key: string]: unknown;
 }
 
-interface Str {
-  kind: 'str';
-  text: string;
-  dynamic: boolean;
-  reasons: string[];
-  from: number | null;
-  to: number | null;
-  exact: boolean;
+interface Str extends PyStr {
   /** `$n` parameters introduced for `${expr}` in a sql tag. */
   params: number;
 }
@@ -51,16 +45,7 @@ function unwrap(n: Node): Node {
 }
 
 function concat(a: Str, b: Str): Str {
-  return {
-    kind: 'str',
-    text: a.text + b.text,
-    dynamic: a.dynamic || b.dynamic,
-    reasons: [...a.reasons, ...b.reasons],
-    from: a.from ?? b.from,
-    to: b.to ?? a.to,
-    exact: false,
-    params: a.params + b.params,
-  };
+  return { ...concatStr(a, b), params: a.params + b.params };
 }
 
 function nameOf(callee: Node): { full: string; last: string; object?: Node } | null {

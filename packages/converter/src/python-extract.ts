@@ -37,20 +37,25 @@ function hostOf(ctx: Ctx, scope: Scope): GuardHost {
   };
 }
 
-/** A quiet context over another file (a sibling module), for reading its helpers. */
-function moduleHost(text: string): GuardHost {
-  const tree = parser.parse(text);
-  const ctx: Ctx = {
+/** A fresh extraction context over `text`, looking for calls of `calls`. */
+function newContext(text: string, calls: ReadonlySet<string>): Ctx {
+  return {
     text,
     lines: new LineIndex(text),
     fragments: [],
     warnings: [],
-    calls: new Set(),
+    calls,
     wrappers: new Map(),
     pendingText: new Map(),
     warned: new Set(),
     lastCatalog: new Map(),
   };
+}
+
+/** A quiet context over another file (a sibling module), for reading its helpers. */
+function moduleHost(text: string): GuardHost {
+  const tree = parser.parse(text);
+  const ctx = newContext(text, new Set());
   ctx.globals = collectGlobals(ctx, children(tree.topNode));
   return hostOf(ctx, { env: new Map(ctx.globals), guard: undefined, iteration: undefined });
 }
@@ -408,17 +413,7 @@ export function extractPython(
   where: { readonly root?: string; readonly path?: string } = {},
 ): { fragments: SqlFragment[]; warnings: ExtractionWarning[] } {
   const tree = parser.parse(text);
-  const ctx: Ctx = {
-    text,
-    lines: new LineIndex(text),
-    fragments: [],
-    warnings: [],
-    calls,
-    wrappers: new Map(),
-    pendingText: new Map(),
-    warned: new Set(),
-    lastCatalog: new Map(),
-  };
+  const ctx = newContext(text, calls);
   // lezer recovers from syntax errors; report where, and go on with what it built.
   // One warning per top-level statement that holds errors.
   let errors = 0;
