@@ -26,6 +26,8 @@ export function defaultPrivileges(d: DriftBuilder, a: Snapshot, b: Snapshot): vo
   const pb = b.defaultPrivileges ?? {};
   for (const k of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort(byCodePoint)) {
     const e = (pa[k] ?? pb[k])!;
+    // Defaults in a schema only one side has are part of that schema's difference.
+    if (e.schema !== null && !(e.schema in a.schemas && e.schema in b.schemas)) continue;
     const x = defaultGrant(pa[k], e);
     const y = defaultGrant(pb[k], e);
     if (x.privileges.join() === y.privileges.join() && x.grantable.join() === y.grantable.join()) continue;
