@@ -71,7 +71,9 @@ describe('default privileges', () => {
       up.indexOf('ALTER DEFAULT PRIVILEGES FOR ROLE pg_monitor IN SCHEMA reports GRANT SELECT, UPDATE ON TABLES TO PUBLIC'),
     );
     expect(up.filter((s) => s.includes('IN SCHEMA old'))).toEqual([]);
-    expect(up).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me} IN SCHEMA app GRANT INSERT ON TABLES TO pg_read_all_stats WITH GRANT OPTION`);
+    expect(up).toContain(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${me} IN SCHEMA app GRANT INSERT ON TABLES TO pg_read_all_stats WITH GRANT OPTION`,
+    );
     expect(up).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me} GRANT EXECUTE ON FUNCTIONS TO PUBLIC`);
     expect(up).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me} REVOKE USAGE ON TYPES FROM PUBLIC`);
     expect(renderSteps(plan(a, b).up)).not.toContain('DEFAULT PRIVILEGES');
