@@ -37,7 +37,7 @@ async function withOwners(a: string, b: string): Promise<[Snapshot, Snapshot]> {
 }
 
 describe('default privileges', () => {
-  it('are read where they differ from the built-in ones, compared with --privileges in sentences naming role, schema and kind', async () => {
+  it('are read where they differ from the built-in ones, compared with --privileges naming role, schema and kind', async () => {
     const me = await currentUser();
     const [a, b] = await introspectPair(fixture('140-default-privileges', 'a'), fixture('140-default-privileges', 'b'), 'dpo');
     expect(a.defaultPrivileges?.[`functions:${me}::public`]).toEqual({
