@@ -75,8 +75,9 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   const { snap } = ctx;
   const views = [...Object.values(snap.views), ...Object.values(snap.materializedViews)];
   await prepareViewCanon(views.map((v) => v.definition));
-  // The plan reads LANGUAGE sql string bodies with the parser (plan/function-calls.ts), synchronously.
-  if (Object.values(snap.functions).some((f) => f.language === 'sql' && !f.sqlBody)) await loadParser();
+  // The plan reads LANGUAGE sql string bodies with the parser (plan/function-calls.ts), synchronously. Not for a
+  // caller inside its own transaction (the start-up shim checking what it built compares, it does not plan).
+  if (!options.inTransaction && Object.values(snap.functions).some((f) => f.language === 'sql' && !f.sqlBody)) await loadParser();
   for (const v of views) v.definition = canonicalViewDefinition(v.definition);
   applyNameFilters(snap, options);
   // Only privileges on objects the Snapshot holds (not on extension members, identity sequences, filtered objects).
