@@ -38,7 +38,11 @@ export const defaultPrivilegeKind: PlanKind = {
       const kinds = created.get(e.objectType);
       const acts = kinds !== undefined && pa[k] !== undefined && (e.schema === null ? kinds.size > 0 : kinds.has(e.schema));
       if (acts) {
-        emitChange(ctx, 'pre', e, before, builtin);
+        const final = want.privileges.join() !== builtin.privileges.join() || want.grantable.length > 0;
+        const why = final
+          ? 'set back to the built-in default while the plan creates objects it would apply to, set again at the end'
+          : 'made first: it would apply to the objects the plan creates';
+        emitChange(ctx, 'pre', e, before, builtin, why);
         emitChange(ctx, 'privileges', e, builtin, want);
       } else emitChange(ctx, 'privileges', e, before, want);
     }
@@ -65,7 +69,7 @@ function createdSchemas(ctx: PlanContext): Map<DefaultPrivilegeObjectType, Set<s
   return out;
 }
 
-function emitChange(ctx: PlanContext, phase: Phase, e: DefaultPrivilegeDef, before: Grant, want: Grant): void {
+function emitChange(ctx: PlanContext, phase: Phase, e: DefaultPrivilegeDef, before: Grant, want: Grant, comment?: string): void {
   const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
   const revoke = minus(before.privileges, want.privileges);
   const revokeOption = minus(
@@ -77,7 +81,6 @@ function emitChange(ctx: PlanContext, phase: Phase, e: DefaultPrivilegeDef, befo
   const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(e.role)}${e.schema === null ? '' : ` IN SCHEMA ${quoteIdent(e.schema)}`}`;
   const on = `ON ${e.objectType.toUpperCase()}`;
   const who = e.grantee === 'public' ? 'PUBLIC' : quoteIdent(e.grantee);
-  const comment = phase === 'pre' ? 'set back to the built-in default while the plan creates objects it would apply to' : undefined;
   const emit = (sql: string) => ctx.emit(phase, { sql: `${head} ${sql}`, destructive: false, ...(comment ? { comment } : {}) });
   if (revoke.length) emit(`REVOKE ${revoke.join(', ')} ${on} FROM ${who}`);
   if (revokeOption.length) emit(`REVOKE GRANT OPTION FOR ${revokeOption.join(', ')} ${on} FROM ${who}`);
