@@ -186,3 +186,19 @@ describe('LANGUAGE sql functions with string bodies', () => {
     expect(parsedCalls('SELEC z_base(1)', b)).toBeUndefined();
   });
 });
+
+describe('base types', () => {
+  it('are listed as not handled (their array type is not), instead of being left out without a word', async () => {
+    const [a, b] = await introspectPair(
+      'SELECT 1',
+      `CREATE TYPE label;
+       CREATE FUNCTION label_in(cstring) RETURNS label LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+       CREATE FUNCTION label_out(label) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+       CREATE TYPE label (INPUT = label_in, OUTPUT = label_out, LIKE = text);`,
+      'dpo',
+    );
+    expect(b.unhandled).toEqual({ 'base type:public.label': { kind: 'base type', name: 'public.label' } });
+    const errors = compare(a, b).filter((d) => d.objectType === 'not handled' && d.severity === 'error');
+    expect(errors.map((d) => d.name)).toEqual(['base type public.label']);
+  });
+});
