@@ -7,7 +7,7 @@ import { renderDrift, startShadowServer, type Drift, type ShadowServer, type Sna
 import type { CliContext, GlobalOptions, Resolved } from './context.js';
 
 /** Flags shared by audit, diff and check. */
-export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; format?: string; privileges?: boolean };
+export type AuditFlags = GlobalOptions & { models?: string; shadowUrl?: string; format?: string; privileges?: boolean; owners?: boolean };
 
 /** Declare `--shadow-url` and `--format` on a command. */
 export function auditOptions(command: Command): Command {
@@ -20,7 +20,8 @@ export function auditOptions(command: Command): Command {
       ),
     )
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
-    .addOption(new Option('--privileges', 'compare GRANTs too (off by default: production grants to roles the models do not describe)'));
+    .addOption(new Option('--privileges', 'compare GRANTs too (off by default: production grants to roles the models do not describe)'))
+    .addOption(new Option('--owners', 'compare owners too (ALTER ... OWNER TO; off by default: owners depend on who ran the migrations)'));
 }
 
 /**
@@ -37,6 +38,7 @@ export function sourceOptions(ctx: CliContext, g: AuditFlags, r: Resolved, shado
     cwd: ctx.io.cwd,
     env: ctx.io.env,
     strataSchema: r.schema,
+    ...(g.owners ? { owners: true } : {}),
     logger: ctx.logger(r.json || g.format === 'json'),
   };
 }

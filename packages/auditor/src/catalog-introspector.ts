@@ -50,8 +50,9 @@ async function joinHelpers(
   try {
     // Not in a savepoint: a subtransaction cannot export its snapshot.
     snapshot = (await main.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s;
-  } catch {
+  } catch (err) {
     // Refused (the transaction is now aborted): read on the main session alone, in a new transaction.
+    logger.debug('catalogue snapshot refused: reading on one session', { reason: (err as Error).message });
     await main.query('ROLLBACK');
     await main.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await main.query(SETTINGS, [searchPath]);

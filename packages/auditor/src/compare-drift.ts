@@ -30,6 +30,8 @@ export type ObjectType =
   | 'privilege'
   | 'event trigger'
   | 'publication'
+  | 'default privileges'
+  | 'owner'
   | 'not handled';
 
 /**
@@ -66,6 +68,12 @@ export interface CompareOptions {
    * so a default-on check would report drift on every real database.
    */
   privileges?: boolean;
+  /**
+   * Compare owners too (`ALTER ... OWNER TO`; needs Snapshots introspected
+   * with `owners`). Default `false`, like privileges: who owns what depends on
+   * the role that ran the migrations.
+   */
+  owners?: boolean;
   /**
    * List objects of kinds Strata does not handle that both sides have (as
    * warnings: they were not compared). Default `true`. Objects on one side

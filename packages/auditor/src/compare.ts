@@ -14,6 +14,7 @@ import {
 } from './compare-drift.js';
 import { compareAggregate, compareEventTrigger, comparePublication, notHandled, privileges } from './compare-kinds.js';
 import { compareTable } from './compare-table.js';
+import { defaultPrivileges, owners } from './compare-access.js';
 
 export {
   attributeShape,
@@ -318,6 +319,8 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     (n, x, y) => comparePublication(d, n, x, y, a, b),
   );
   if (options.privileges) privileges(d, a, b);
+  if (options.privileges) defaultPrivileges(d, a, b);
+  if (options.owners) owners(d, a, b);
   notHandled(d, a, b, options.uncompared ?? true);
   return d.out;
 }

@@ -38,6 +38,10 @@ export {
   type FunctionDef,
   type TriggerDef,
   type PolicyDef,
+  type DefaultPrivilegeDef,
+  type DefaultPrivilegeObjectType,
+  type OwnerDef,
+  type OwnerObjectType,
 } from './snapshot.js';
 export { introspect, type IntrospectOptions, type IntrospectTarget } from './catalog-introspector.js';
 export { compare, type Drift, type Difference, type CompareOptions, type Severity, type ObjectType } from './compare.js';

@@ -39,6 +39,11 @@ export interface Snapshot {
   textSearchDictionaries?: Record<string, TextSearchDictionaryDef>;
   /** Text search configurations, keyed `schema.name`. Written only when there are some; absent read as none. */
   textSearchConfigurations?: Record<string, TextSearchConfigurationDef>;
+  /** Default privileges (`ALTER DEFAULT PRIVILEGES`, pg_default_acl) that differ from the built-in ones, keyed
+   * `type:role:schema:grantee` (see {@link DefaultPrivilegeDef}). Written only when there are some; absent read as none. */
+  defaultPrivileges?: Record<string, DefaultPrivilegeDef>;
+  /** Owners of the objects, keyed `type:object` (see {@link OwnerDef}): read only when introspect is asked for them (`owners`). */
+  owners?: Record<string, OwnerDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
    * configurations, operators, casts, rules, foreign servers...), keyed
@@ -442,6 +447,58 @@ export interface PrivilegeDef {
   grantable: string[];
 }
 
+/** The kinds of object `ALTER DEFAULT PRIVILEGES ... ON <kind>` applies to. */
+export type DefaultPrivilegeObjectType = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas';
+
+/**
+ * What one grantee (a role or `public`) is given on the objects of one kind
+ * that one role creates (`ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA
+ * schema] GRANT ... ON <kind> TO grantee`). A default for the whole database
+ * (`schema` null) replaces the built-in one (`builtin`: the owner's own
+ * privileges, `EXECUTE` / `USAGE` for `public` on functions / types), so it
+ * can take privileges away; one in a schema adds to it (`builtin` is `[]`).
+ * Only grantees whose privileges differ from `builtin` are listed.
+ */
+export interface DefaultPrivilegeDef {
+  /** The role whose new objects get these privileges (`FOR ROLE`). */
+  role: string;
+  /** `IN SCHEMA`, or null for the whole database. */
+  schema: string | null;
+  objectType: DefaultPrivilegeObjectType;
+  /** Role name, or `public`. */
+  grantee: string;
+  /** `SELECT`, `INSERT`, `EXECUTE`, ..., sorted. */
+  privileges: string[];
+  /** The privileges given `WITH GRANT OPTION`, sorted. */
+  grantable: string[];
+  /** What the grantee holds when there is no such default, sorted. */
+  builtin: string[];
+}
+
+/** Kinds of object whose owner a Snapshot records (with introspect's `owners` option). */
+export type OwnerObjectType =
+  | 'schema'
+  | 'table'
+  | 'view'
+  | 'materialized view'
+  | 'sequence'
+  | 'function'
+  | 'type'
+  | 'domain'
+  | 'collation'
+  | 'text search dictionary'
+  | 'text search configuration'
+  | 'event trigger'
+  | 'publication';
+
+/** The owner of one object (`ALTER ... OWNER TO`). Indexes, triggers, policies and sequences owned by a column follow their table. */
+export interface OwnerDef {
+  objectType: OwnerObjectType;
+  /** Key of the object in its collection (types: in `enums`, `compositeTypes` or `rangeTypes`). */
+  object: string;
+  owner: string;
+}
+
 /** The object kinds of a Snapshot that hold keyed objects. */
 export const OBJECT_COLLECTIONS = [
   'schemas',
@@ -469,7 +526,7 @@ export const OBJECT_COLLECTIONS = [
  * after version 1's first release: Snapshots of schemas without them read
  * and serialise as before).
  */
-export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations'] as const;
+export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations', 'defaultPrivileges', 'owners'] as const;
 
 /** A key of a Snapshot collection. */
 export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];

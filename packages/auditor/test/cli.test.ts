@@ -243,6 +243,29 @@ CREATE INDEX rentals_note_fts ON rentals USING gin (to_tsvector('notes_cfg', not
     expect(withPrivileges.stdout).toContain('-- REVOKE SELECT ON TABLE users FROM PUBLIC;');
   });
 
+  it('diff leaves owners out unless --owners is given, and default privileges unless --privileges', async () => {
+    writeFileSync(
+      join(dir, 'owned.sql'),
+      `${readFileSync(join(dir, 'models.sql'), 'utf8')}
+ALTER TABLE users OWNER TO pg_monitor;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO pg_monitor;
+`,
+    );
+    const plain = await migrate(['diff', '--from', 'models.sql', '--to', 'owned.sql', '--sql'], dir, env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^-- No changes: /);
+    const owners = await migrate(['diff', '--from', 'models.sql', '--to', 'owned.sql', '--sql', '--owners'], dir, env);
+    expect(owners.code).toBe(0);
+    expect(owners.stdout).toContain('\nALTER TABLE users OWNER TO pg_monitor;\n');
+    expect(owners.stdout).toMatch(/^-- ALTER TABLE users OWNER TO \S+;$/m);
+    expect(owners.stdout).not.toContain('DEFAULT PRIVILEGES');
+    const sentence = await migrate(['diff', '--from', 'models.sql', '--to', 'owned.sql', '--owners'], dir, env);
+    expect(sentence.stdout).toMatch(/table users is owned by \S+ in models\.sql but pg_monitor in owned\.sql/);
+    const defaults = await migrate(['diff', '--from', 'models.sql', '--to', 'owned.sql', '--sql', '--privileges'], dir, env);
+    expect(defaults.stdout).toMatch(/^ALTER DEFAULT PRIVILEGES FOR ROLE \S+ GRANT SELECT ON TABLES TO pg_monitor;$/m);
+    expect(defaults.stdout).not.toContain('OWNER TO');
+  });
+
   it('check exits 0 when the migrations head builds the models, 1 when it does not', async () => {
     writeFileSync(
       join(dir, 'head.sql'),

@@ -19,6 +19,24 @@ export interface FixturePair {
    * `-- requires: PostgreSQL N (why)` in either file; 0 when there is none.
    */
   requires: number;
+  /** Compare and plan options from a line `-- options: privileges owners` in either file (owners are then introspected too). */
+  options: RoundTripOptions;
+}
+
+/** Options of a round trip: compared and planned with, and owners read when `owners`. */
+export interface RoundTripOptions {
+  privileges?: boolean;
+  owners?: boolean;
+}
+
+const OPTIONS = /^-- options:(.*)$/m;
+
+function fixtureOptions(...texts: string[]): RoundTripOptions {
+  const words = texts.flatMap((t) => (OPTIONS.exec(t)?.[1] ?? '').trim().split(/[\s,]+/));
+  return {
+    ...(words.includes('privileges') ? { privileges: true } : {}),
+    ...(words.includes('owners') ? { owners: true } : {}),
+  };
 }
 
 const REQUIRES = /^-- requires: PostgreSQL (\d+)\b/;
@@ -33,7 +51,7 @@ export function fixturePairs(): FixturePair[] {
       const a = readFileSync(`${fixturesDir}${name}.a.sql`, 'utf8');
       const b = readFileSync(`${fixturesDir}${name}.b.sql`, 'utf8');
       const requires = Math.max(Number(REQUIRES.exec(a)?.[1] ?? 0), Number(REQUIRES.exec(b)?.[1] ?? 0));
-      return { name, a, b, requires };
+      return { name, a, b, requires, options: fixtureOptions(a, b) };
     });
 }
 
@@ -51,7 +69,7 @@ export async function serverMajor(url: string): Promise<number> {
  * its `-- requires:` line stays true (and nothing is skipped silently).
  */
 export async function roundTripOn(major: number, pair: FixturePair, newDb: () => Promise<ScratchDatabase>): Promise<void> {
-  if (pair.requires <= major) return await roundTrip(pair.a, pair.b, newDb);
+  if (pair.requires <= major) return await roundTrip(pair.a, pair.b, newDb, pair.options);
   let refused = false;
   for (const sql of [pair.a, pair.b]) {
     const db = await newDb();
@@ -99,26 +117,27 @@ export async function roundTrip(
   a: string,
   b: string,
   newDb: () => Promise<ScratchDatabase>,
-  options: { privileges?: boolean } = {},
+  options: RoundTripOptions = {},
 ): Promise<void> {
+  const read = options.owners ? { owners: true } : {};
   const dbA = await newDb();
   const dbB = await newDb();
   try {
     await runSql(dbA.url, a);
     await runSql(dbB.url, b);
-    const sa = await introspect(dbA.url);
-    const sb = await introspect(dbB.url);
+    const sa = await introspect(dbA.url, read);
+    const sb = await introspect(dbB.url, read);
     expect(compare(sa, sb, options).length, 'the two sides of a fixture must differ').toBeGreaterThan(0);
     const p = plan(sa, sb, options);
 
     await applySteps(dbA.url, p.up);
-    const afterUp = await introspect(dbA.url);
+    const afterUp = await introspect(dbA.url, read);
     expect(compare(afterUp, sb, { left: 'after up', right: 'b', ...options }), renderSteps(p.up)).toEqual([]);
     // Beyond compare: the Snapshots are deep-equal, up to column order (ADD COLUMN appends).
     expect(columnsByName(afterUp)).toEqual(columnsByName(sb));
 
     await applySteps(dbA.url, p.down);
-    const afterDown = await introspect(dbA.url);
+    const afterDown = await introspect(dbA.url, read);
     expect(compare(afterDown, sa, { left: 'after down', right: 'a', ...options }), renderSteps(p.down)).toEqual([]);
   } finally {
     await dbA.drop();

@@ -2,9 +2,9 @@
 // one exported snapshot: the Snapshot is the same whatever their number, and a change committed
 // after the main session's snapshot, before the helpers join, is seen by none of them.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@pg-strata/core';
-import { createTestDatabase } from '@pg-strata/testkit';
+import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { introspect, serializeSnapshot } from '../src/index.js';
 import { runSql } from './helpers.js';
 
@@ -66,6 +66,52 @@ describe('introspection on several sessions', () => {
       const after = await introspect(db.url, { connections: 3 });
       expect(Object.keys(after.indexes)).toEqual(expect.arrayContaining(['public.late_idx', 'public.late2_idx']));
       expect(Object.keys(after.tables['public.t_4']!.constraints)).toContain('late_check');
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+// Where pg_export_snapshot() is refused (a role it is not granted to; a pooler or a managed service that
+// refuses it), introspection reads on the main session alone: the same Snapshot, nothing else changes.
+describe('introspection where pg_export_snapshot is refused', () => {
+  const role = `strata_no_export_${process.pid}`;
+  beforeAll(async () => {
+    await runSql(testServerUrl(), `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN PASSWORD 'strata';`);
+  });
+  afterAll(async () => {
+    await runSql(testServerUrl(), `DROP ROLE IF EXISTS ${role};`);
+  });
+
+  it('falls back to one session and gives the Snapshot the superuser gets on three', async () => {
+    const db = await createTestDatabase('intro_no_export');
+    try {
+      await runSql(
+        db.url,
+        `${SCHEMA}
+         CREATE VIEW v AS SELECT t_1.id, t_2.note FROM t_1 JOIN t_2 ON t_2.parent = t_1.id;
+         CREATE FUNCTION f(i int) RETURNS int LANGUAGE sql AS $$ SELECT i + 1 $$;
+         REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC;
+         GRANT CONNECT ON DATABASE ${db.name} TO ${role};`,
+      );
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'strata';
+      const events: string[] = [];
+      const logger: Logger = { debug: (m) => events.push(m), info() {}, warn() {}, error() {} };
+      const refused = serializeSnapshot(await introspect(url.toString(), { connections: 3, logger }));
+      // The refusal happened, and the helpers were not used.
+      expect(events).toContain('catalogue snapshot refused: reading on one session');
+      expect(events).not.toContain('catalogue snapshot exported');
+      expect(refused).toBe(serializeSnapshot(await introspect(url.toString(), { connections: 1 })));
+      // ... and it is the Snapshot a role allowed to export reads on three sessions.
+      const superuser: string[] = [];
+      const allowed = serializeSnapshot(
+        await introspect(db.url, { connections: 3, logger: { ...logger, debug: (m) => superuser.push(m) } }),
+      );
+      expect(superuser).toContain('catalogue snapshot exported');
+      expect(refused).toBe(allowed);
+      expect(Object.keys(JSON.parse(refused).indexes)).toHaveLength(24);
     } finally {
       await db.drop();
     }

@@ -5,6 +5,8 @@
 // CLI's diff / autogenerate tests ran (captured once, with a temporary hook in plan()).
 // test/golden/expected.json.gz holds what plan() returned for each of them, under the
 // options it was called with and also with `concurrently` and `privileges` switched on.
+// The fixtures added since (named `fixture NNN-name`, with the options their round trip uses) were
+// appended to the inputs once, from Snapshots of their two sides.
 //
 //   check:  npx vitest run packages/auditor/test/plan-golden.test.ts
 //   record: STRATA_GOLDEN=record npx vitest run packages/auditor/test/plan-golden.test.ts
@@ -28,7 +30,12 @@ function cases(): { id: string; a: Snapshot; b: Snapshot; options: PlanOptions }
   const out = new Map<string, { id: string; a: Snapshot; b: Snapshot; options: PlanOptions }>();
   for (const x of inputs) {
     for (const o of [x.options, { ...x.options, concurrently: true }, { ...x.options, privileges: true }]) {
-      const options: PlanOptions = { concurrently: Boolean(o.concurrently), privileges: Boolean(o.privileges) };
+      // `owners` only where an input has it (the inputs captured before it existed keep their ids).
+      const options: PlanOptions = {
+        concurrently: Boolean(o.concurrently),
+        privileges: Boolean(o.privileges),
+        ...(o.owners ? { owners: true } : {}),
+      };
       const id = `${x.name} ${JSON.stringify(options)}`;
       out.set(id, { id, a: x.a, b: x.b, options });
     }

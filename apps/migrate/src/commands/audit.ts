@@ -53,7 +53,11 @@ Examples:
         const format = formatOf(g, r);
         const base = sourceOptions(ctx, g, r);
         if (ctx.io.stderr.isTTY && format !== 'json') ctx.note(`Reading the catalogue of ${ctx.describe(url)}...`);
-        const production = await introspect(url, { strataSchema: r.schema, ...(base.logger ? { logger: base.logger } : {}) });
+        const production = await introspect(url, {
+          strataSchema: r.schema,
+          ...(g.owners ? { owners: true } : {}),
+          ...(base.logger ? { logger: base.logger } : {}),
+        });
         const left = 'production';
         let dumped: Record<string, unknown> = {};
         if (g.dump) {
@@ -70,7 +74,7 @@ Examples:
         const m = await withSharedShadow(ctx, base, production.server.major, needsShadow(models), (o) => snapshotFrom(models, o));
         for (const n of m.notes) ctx.note(`note: ${n}`);
         const right = 'the models';
-        const drift = compare(production, m.snapshot, { left, right, privileges: Boolean(g.privileges) });
+        const drift = compare(production, m.snapshot, { left, right, privileges: Boolean(g.privileges), owners: Boolean(g.owners) });
         return {
           code: drift.length ? ExitCode.FOUND : ExitCode.OK,
           result: driftResult(drift, left, right, { ...dumped, notes: m.notes }),

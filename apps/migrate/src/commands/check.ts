@@ -43,7 +43,7 @@ Examples:
           return [h, await snapshotFrom(models, o)] as const;
         });
         for (const n of m.notes) ctx.note(`note: ${n}`);
-        const drift = compare(head.snapshot, m.snapshot, { left, right, privileges: Boolean(g.privileges) });
+        const drift = compare(head.snapshot, m.snapshot, { left, right, privileges: Boolean(g.privileges), owners: Boolean(g.owners) });
         return {
           code: drift.length ? ExitCode.FOUND : ExitCode.OK,
           result: driftResult(drift, left, right),

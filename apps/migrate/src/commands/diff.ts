@@ -47,7 +47,12 @@ Examples:
           return [a, b] as const;
         });
         for (const n of [...from.notes, ...to.notes]) ctx.note(`note: ${n}`);
-        const drift = compare(from.snapshot, to.snapshot, { left: from.source, right: to.source, privileges: Boolean(g.privileges) });
+        const drift = compare(from.snapshot, to.snapshot, {
+          left: from.source,
+          right: to.source,
+          privileges: Boolean(g.privileges),
+          owners: Boolean(g.owners),
+        });
         const differs = g.exitCode && drift.length ? ExitCode.FOUND : ExitCode.OK;
         if (!g.sql)
           return {
@@ -55,7 +60,11 @@ Examples:
             result: driftResult(drift, from.source, to.source),
             text: () => printDrift(ctx, drift, formatOf(g, r), from.source, to.source),
           };
-        const p = plan(from.snapshot, to.snapshot, { concurrently: Boolean(g.concurrently), privileges: Boolean(g.privileges) });
+        const p = plan(from.snapshot, to.snapshot, {
+          concurrently: Boolean(g.concurrently),
+          privileges: Boolean(g.privileges),
+          owners: Boolean(g.owners),
+        });
         // Objects the plan cannot create or drop come first, and make the exit code 1: the script alone does not get there.
         const notHandled = drift.filter((d) => d.objectType === 'not handled' && d.severity === 'error');
         const text = () => {

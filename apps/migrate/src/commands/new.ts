@@ -24,6 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--shadow-url <url>', 'with --autogenerate: server for the shadow databases (default: an embedded PostgreSQL)'))
     .addOption(new Option('--concurrently', 'with --autogenerate: build new indexes CONCURRENTLY'))
     .addOption(new Option('--privileges', 'with --autogenerate: GRANT and REVOKE to match the models too'))
+    .addOption(new Option('--owners', 'with --autogenerate: ALTER ... OWNER TO to match the models too'))
     .addHelpText(
       'after',
       `
@@ -50,7 +51,10 @@ Examples:
             const h = await snapshotFrom({ kind: 'migrations', dir: r.migrationsDir, revision: 'head' }, o);
             return [h, await snapshotFrom(models, o)] as const;
           });
-          if (compare(head.snapshot, m.snapshot, { privileges: Boolean(g.privileges), uncompared: false }).length === 0) {
+          if (
+            compare(head.snapshot, m.snapshot, { privileges: Boolean(g.privileges), owners: Boolean(g.owners), uncompared: false })
+              .length === 0
+          ) {
             return {
               code: ExitCode.OK,
               result: { written: false, reason: 'no changes' },
@@ -58,7 +62,11 @@ Examples:
             };
           }
           const text = migrationText(
-            plan(head.snapshot, m.snapshot, { concurrently: Boolean(g.concurrently), privileges: Boolean(g.privileges) }),
+            plan(head.snapshot, m.snapshot, {
+              concurrently: Boolean(g.concurrently),
+              privileges: Boolean(g.privileges),
+              owners: Boolean(g.owners),
+            }),
           );
           body = {
             up: text.up,

@@ -32,6 +32,8 @@ export interface CatalogContext {
 export interface CatalogKind<R extends pg.QueryResultRow = pg.QueryResultRow> {
   name: string;
   params: 'none' | 'namespaces';
+  /** Whether the kind is read at all (default: always), e.g. only with an option. */
+  when?(ctx: CatalogContext): boolean;
   sql(ctx: CatalogContext): string;
   map(rows: R[], ctx: CatalogContext): void;
 }

@@ -37,4 +37,10 @@ export interface IntrospectOptions {
    * connection. Ignored for a client passed in. Default 3.
    */
   connections?: number;
+  /**
+   * Read who owns each object (`owners` in the Snapshot; for `ALTER ... OWNER
+   * TO` with compare's and plan's `owners`). Default `false`: owners depend on
+   * the environment (the role that ran the migrations), as grants do.
+   */
+  owners?: boolean;
 }

@@ -3,8 +3,10 @@ import { silentLogger, type Queryable } from '@pg-strata/core';
 import { emptySnapshot, normalizeSnapshot, objectKey, privilegeObjectExists, type Snapshot } from '../snapshot.js';
 import { matcher, type CatalogContext, type CatalogKind } from './context.js';
 import { CATALOG_KINDS } from './kinds/registry.js';
+import { ownerObject } from '../owner-objects.js';
 import type { IntrospectOptions } from './options.js';
 import { canonicalViewDefinition, prepareViewCanon } from '../view-canon.js';
+import { loadParser } from '@pg-strata/sql';
 
 /**
  * Where a kind's query runs when there are several sessions: the kinds that
@@ -57,6 +59,7 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   // One query at a time per session, each session's next one sent as soon as its last answered.
   const lanes: { on: Queryable; last: Promise<unknown> }[] = [client, ...helpers].map((on) => ({ on, last: Promise.resolve() }));
   const pending = rest.map(async (kind) => {
+    if (kind.when && !kind.when(ctx)) return [];
     const params = kind.params === 'namespaces' ? [ctx.namespaces] : [];
     const sent = parts(kind.name, lanes.length).map(({ lane, half }) => {
       const l = lanes[lane]!;
@@ -72,6 +75,9 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
   const { snap } = ctx;
   const views = [...Object.values(snap.views), ...Object.values(snap.materializedViews)];
   await prepareViewCanon(views.map((v) => v.definition));
+  // The plan reads LANGUAGE sql string bodies with the parser (plan/function-calls.ts), synchronously. Not for a
+  // caller inside its own transaction (the start-up shim checking what it built compares, it does not plan).
+  if (!options.inTransaction && Object.values(snap.functions).some((f) => f.language === 'sql' && !f.sqlBody)) await loadParser();
   for (const v of views) v.definition = canonicalViewDefinition(v.definition);
   applyNameFilters(snap, options);
   // Only privileges on objects the Snapshot holds (not on extension members, identity sequences, filtered objects).
@@ -82,6 +88,8 @@ export async function readCatalog(client: Queryable, options: IntrospectOptions,
       e.grantable.sort();
     }
   }
+  // Only owners of objects the Snapshot holds (a sequence owned by a column follows its table).
+  for (const [k, e] of Object.entries(snap.owners ?? {})) if (!ownerObject(snap, e.objectType, e.object)) delete snap.owners![k];
   return normalizeSnapshot(snap);
 }
 

@@ -1,3 +1,4 @@
+import { parseScriptSync } from '@pg-strata/sql';
 import type { FunctionDef, Snapshot } from '../snapshot.js';
 
 /**
@@ -64,3 +65,68 @@ export function callGraph(snap: Snapshot): Map<string, string[]> {
 }
 
 const graphs = new WeakMap<Snapshot, Map<string, string[]>>();
+
+/** The string body of a `LANGUAGE sql` function (`AS $function$...$function$` in pg_get_functiondef), undefined for any other. */
+export function sqlStringBody(f: FunctionDef): string | undefined {
+  if (f.language !== 'sql' || f.sqlBody || !f.definition) return undefined;
+  const m = /\nAS (\$[^$\s]*\$)([\s\S]*)\1\s*$/.exec(f.definition);
+  return m?.[2];
+}
+
+type AnyNode = Record<string, unknown>;
+
+/**
+ * The functions of `snap` an SQL text calls, from its parse tree (packages/sql):
+ * every `FuncCall`, matched by name and, when qualified, schema. Names in
+ * strings and comments are not calls. Undefined when the text does not parse
+ * (or the parser is not loaded: `loadParser`, which introspect awaits when a
+ * Snapshot has such functions); callers then fall back to {@link calledFunctions}.
+ */
+export function parsedCalls(text: string, snap: Snapshot, self?: string): string[] | undefined {
+  let asts: unknown[];
+  try {
+    asts = parseScriptSync(text).statements.map((st) => st.ast);
+  } catch {
+    return undefined;
+  }
+  const index = byName(snap);
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const call = (node as AnyNode).FuncCall as AnyNode | undefined;
+    if (call) {
+      const parts = ((call.funcname as AnyNode[] | undefined) ?? []).map((n) => (n.String as AnyNode | undefined)?.sval as string);
+      const name = parts[parts.length - 1];
+      const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+      for (const [k, f] of index.get(name ?? '') ?? []) if (k !== self && (schema === undefined || schema === f.schema)) found.add(k);
+    }
+    for (const v of Object.values(node)) visit(v);
+  };
+  visit(asts);
+  return [...found].sort();
+}
+
+/**
+ * For each `LANGUAGE sql` function of `snap` with a string body, the functions
+ * the body calls: PostgreSQL parses and checks such a body when the function
+ * is created (with check_function_bodies on), so they must exist first.
+ * PL/pgSQL bodies are not checked then, and are left out.
+ */
+export function sqlStringCallGraph(snap: Snapshot): Map<string, string[]> {
+  let g = stringGraphs.get(snap);
+  if (!g) {
+    g = new Map();
+    for (const [k, f] of Object.entries(snap.functions)) {
+      const body = sqlStringBody(f);
+      if (body !== undefined) g.set(k, parsedCalls(body, snap, k) ?? calledFunctions(body, snap, k));
+    }
+    stringGraphs.set(snap, g);
+  }
+  return g;
+}
+
+const stringGraphs = new WeakMap<Snapshot, Map<string, string[]>>();

@@ -50,6 +50,7 @@ export const PHASES = [
   'policies',
   'publications',
   'comments',
+  'owners',
   'privileges',
   'eventTriggers',
 ] as const;

@@ -40,4 +40,9 @@ export interface PlanOptions {
   concurrently?: boolean;
   /** GRANT and REVOKE to match `b`'s privileges (see {@link CompareOptions.privileges}). Default `false`. */
   privileges?: boolean;
+  /**
+   * `ALTER ... OWNER TO` to match `b`'s owners (see {@link CompareOptions.owners}; needs Snapshots introspected with `owners`).
+   * Default `false`.
+   */
+  owners?: boolean;
 }

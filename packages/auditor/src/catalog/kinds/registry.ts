@@ -12,6 +12,8 @@ import { functionKind } from './function.js';
 import { indexKind } from './index.js';
 import { policyKind } from './policy.js';
 import { privilegeKind } from './privilege.js';
+import { defaultPrivilegeKind } from './default-privilege.js';
+import { ownerKind } from './owner.js';
 import { publicationKind } from './publication.js';
 import { rangeKind } from './range.js';
 import { relationKind } from './relation.js';
@@ -50,4 +52,6 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   publicationKind,
   unhandledKind,
   privilegeKind,
+  defaultPrivilegeKind,
+  ownerKind,
 ];

@@ -48,10 +48,10 @@ export const unhandledKind: CatalogKind<Row> = {
         `r.rulename <> '_RETURN' AND ${inNs('n.oid')} AND ${notExt('pg_class', 'c.oid')}`,
       `SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND ${notExt('pg_language', 'l.oid')}`,
       `SELECT 'access method', quote_ident(a.amname) FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
-      `SELECT 'default privileges', coalesce(pg_get_userbyid(d.defaclrole)::text, '?') || coalesce(' ` +
-        `IN SCHEMA ' || (SELECT quote_ident(nspname) FROM pg_namespace WHERE oid = d.defaclnamespace), ` +
-        `'') || ' ON ' || CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' ` +
-        `THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END FROM pg_default_acl d`,
+      // Base types (CREATE TYPE with INPUT / OUTPUT functions); their array types depend on them internally.
+      `SELECT 'base type', ${qname('n', 't.typname')} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
+        `WHERE t.typtype = 'b' AND ${inNs('n.oid')} AND ${notExt('pg_type', 't.oid')} AND NOT EXISTS (SELECT 1 FROM ` +
+        `pg_depend i WHERE i.classid = 'pg_type'::regclass AND i.objid = t.oid AND i.deptype = 'i')`,
       `SELECT 'security label', s.provider || ' on ' || pg_describe_object(s.classoid, s.objoid, ` +
         `s.objsubid) FROM pg_seclabel s WHERE s.objoid >= 16384`,
       `SELECT 'subscription', quote_ident(s.subname) FROM pg_subscription s WHERE s.subdbid = (SELECT ` +

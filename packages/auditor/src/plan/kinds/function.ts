@@ -2,7 +2,7 @@ import { displayName } from '../../compare.js';
 import type { FunctionDef } from '../../snapshot.js';
 import { usesRowType, type PlanContext } from '../context.js';
 import type { Phase } from '../phases.js';
-import { callGraph } from '../function-calls.js';
+import { callGraph, sqlStringCallGraph } from '../function-calls.js';
 import { fnKindWord, fnRef, qn, sorted, stripSemicolon } from '../sql.js';
 import type { PlanKind } from './kind.js';
 
@@ -50,7 +50,12 @@ export const functionKind: PlanKind = {
       // A signature naming a table's row type needs the table; so does an SQL-standard body.
       // An SQL-standard body is bound at creation: it comes after the functions it calls. (Other bodies are
       // not checked then, and one a column default or a domain needs must stay early.)
-      const after = f.sqlBody ? (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`) : [];
+      // A LANGUAGE sql string body is checked at creation too: it comes after the functions it calls that are created
+      // in the same phase (not after late ones, which would hold it back past tables whose defaults may call it).
+      const late = (g: string) => Boolean(b.functions[g]!.aggregate) || b.functions[g]!.sqlBody || usesRowType(b.functions[g]!, b);
+      const after = f.sqlBody
+        ? (callGraph(b).get(k) ?? []).map((g) => `function:create:${g}`)
+        : (sqlStringCallGraph(b).get(k) ?? []).filter((g) => !late(g)).map((g) => `function:create:${g}`);
       const step = { sql: stripSemicolon(f.definition), destructive: false };
       ctx.emit(f.sqlBody || usesRowType(f, b) ? 'lateFunctions' : 'functions', step, { id: `function:create:${k}`, after });
     }

@@ -13,6 +13,8 @@ import { indexKind, replicaIdentityKind } from './index.js';
 import type { PlanKind } from './kind.js';
 import { policyKind } from './policy.js';
 import { privilegeKind } from './privilege.js';
+import { defaultPrivilegeKind } from './default-privilege.js';
+import { ownerKind } from './owner.js';
 import { publicationKind } from './publication.js';
 import { rangeKind } from './range.js';
 import { removedTypesKind } from './removed-types.js';
@@ -55,5 +57,7 @@ export const KINDS: readonly PlanKind[] = [
   eventTriggerKind,
   commentKind,
   privilegeKind,
+  defaultPrivilegeKind,
+  ownerKind,
   functionBodiesKind,
 ];
