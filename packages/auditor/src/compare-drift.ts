@@ -30,6 +30,10 @@ export type ObjectType =
   | 'privilege'
   | 'event trigger'
   | 'publication'
+  | 'rule'
+  | 'statistics object'
+  | 'cast'
+  | 'conversion'
   | 'not handled';
 
 /**

@@ -14,6 +14,7 @@ import {
 } from './compare-drift.js';
 import { compareAggregate, compareEventTrigger, comparePublication, notHandled, privileges } from './compare-kinds.js';
 import { compareTable } from './compare-table.js';
+import { compareRulesAndCasts } from './compare-rules-casts.js';
 
 export {
   attributeShape,
@@ -317,6 +318,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     'error',
     (n, x, y) => comparePublication(d, n, x, y, a, b),
   );
+  compareRulesAndCasts(d, a, b);
   if (options.privileges) privileges(d, a, b);
   notHandled(d, a, b, options.uncompared ?? true);
   return d.out;

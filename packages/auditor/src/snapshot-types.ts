@@ -1,5 +1,9 @@
 /** The Snapshot's shape: its format version, every object type it holds, and the lists of its collections. */
 
+import type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
+
+export type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
+
 /** The Snapshot format version this package reads and writes. */
 export const SNAPSHOT_VERSION = 1 as const;
 
@@ -39,6 +43,14 @@ export interface Snapshot {
   textSearchDictionaries?: Record<string, TextSearchDictionaryDef>;
   /** Text search configurations, keyed `schema.name`. Written only when there are some; absent read as none. */
   textSearchConfigurations?: Record<string, TextSearchConfigurationDef>;
+  /** Rewrite rules (not views' `_RETURN`), keyed `schema.table.rule`. Written only when there are some; absent read as none. */
+  rules?: Record<string, RuleDef>;
+  /** Extended statistics objects, keyed `schema.name`. Written only when there are some; absent read as none. */
+  statistics?: Record<string, StatisticsDef>;
+  /** User-defined casts, keyed `(source AS target)`. Written only when there are some; absent read as none. */
+  casts?: Record<string, CastDef>;
+  /** Encoding conversions, keyed `schema.name`. Written only when there are some; absent read as none. */
+  conversions?: Record<string, ConversionDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
    * configurations, operators, casts, rules, foreign servers...), keyed
@@ -469,7 +481,14 @@ export const OBJECT_COLLECTIONS = [
  * after version 1's first release: Snapshots of schemas without them read
  * and serialise as before).
  */
-export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations'] as const;
+export const OPTIONAL_COLLECTIONS = [
+  'textSearchDictionaries',
+  'textSearchConfigurations',
+  'rules',
+  'statistics',
+  'casts',
+  'conversions',
+] as const;
 
 /** A key of a Snapshot collection. */
 export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];
