@@ -30,7 +30,8 @@ function createCast(c: CastDef, snap: Snapshot): string {
 
 function createConversion(c: ConversionDef): string {
   const fn = c.function.replace(/^public\./, '');
-  return `CREATE ${c.default ? 'DEFAULT ' : ''}CONVERSION ${qn(c.schema, c.name)} FOR ${quoteLiteral(c.from)} TO ${quoteLiteral(c.to)} FROM ${fn}`;
+  const encodings = `FOR ${quoteLiteral(c.from)} TO ${quoteLiteral(c.to)}`;
+  return `CREATE ${c.default ? 'DEFAULT ' : ''}CONVERSION ${qn(c.schema, c.name)} ${encodings} FROM ${fn}`;
 }
 
 function sameCast(x: CastDef, y: CastDef): boolean {

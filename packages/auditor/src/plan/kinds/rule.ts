@@ -68,11 +68,10 @@ export const ruleKind: PlanKind = {
         if (o.definition !== r.definition) ctx.emit('rules', { sql: ruleSql(r, true), destructive: false });
         if (o.enabled !== r.enabled) ctx.emit('rules', { sql: enableRule(r), destructive: false });
       }
-      if (r.comment !== (fresh ? null : o!.comment))
-        ctx.emit('comments', {
-          sql: `COMMENT ON RULE ${quoteIdent(r.name)} ON ${qn(r.schema, r.table)} IS ${r.comment === null ? 'NULL' : quoteLiteral(r.comment)}`,
-          destructive: false,
-        });
+      if (r.comment !== (fresh ? null : o!.comment)) {
+        const text = r.comment === null ? 'NULL' : quoteLiteral(r.comment);
+        ctx.emit('comments', { sql: `COMMENT ON RULE ${quoteIdent(r.name)} ON ${qn(r.schema, r.table)} IS ${text}`, destructive: false });
+      }
     }
   },
 };
