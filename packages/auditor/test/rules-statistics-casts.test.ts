@@ -93,6 +93,13 @@ describe('rules', () => {
     expect(at(down, 'DROP RULE accounts_close ON accounts')).toBeLessThan(at(down, 'ALTER TABLE accounts DROP COLUMN closed'));
     expect(at(down, 'CREATE TABLE legacy')).toBeLessThan(at(down, 'CREATE RULE legacy_read_only'));
     expect(down).toContain("COMMENT ON RULE accounts_no_delete ON accounts IS 'accounts are closed, never deleted'");
+    // A view dropped takes its rules along: no DROP RULE of its own.
+    const noView = structuredClone(b);
+    delete noView.views['public.active_accounts'];
+    delete noView.rules!['public.active_accounts.active_accounts_ins'];
+    const dropView = renderSteps(plan(b, noView).up);
+    expect(dropView).toContain('DROP VIEW active_accounts');
+    expect(dropView).not.toContain('DROP RULE');
   });
 });
 

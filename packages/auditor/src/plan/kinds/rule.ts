@@ -31,9 +31,10 @@ export const ruleKind: PlanKind = {
     const { a, b, facts } = ctx;
     const ra = a.rules ?? {};
     const rb = b.rules ?? {};
-    // A relation dropped, or a view built again: its rules go with it.
-    const gone = (rel: string) =>
-      facts.droppedTables.has(rel) || (facts.rebuiltViews.has(rel) && (rel in a.views || rel in a.materializedViews));
+    // A table dropped, or a view dropped or built again: its rules go with it.
+    const wasView = (rel: string) => rel in a.views || rel in a.materializedViews;
+    const isView = (rel: string) => rel in b.views || rel in b.materializedViews;
+    const gone = (rel: string) => facts.droppedTables.has(rel) || (wasView(rel) && (facts.rebuiltViews.has(rel) || !isView(rel)));
     const touched = (r: RuleDef): boolean => {
       const own = objectKey(r.schema, r.table);
       if (disturbed(ctx, own, r.definition)) return true;
