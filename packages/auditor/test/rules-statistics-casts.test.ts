@@ -285,6 +285,25 @@ describe('conversions', () => {
   });
 });
 
+describe('base types', () => {
+  it('are listed as not handled (the casts over them are read, but nothing creates the type)', async () => {
+    const b = `
+      CREATE TYPE ci;
+      CREATE FUNCTION ci_in(cstring) RETURNS ci AS 'textin' LANGUAGE internal IMMUTABLE STRICT;
+      CREATE FUNCTION ci_out(ci) RETURNS cstring AS 'textout' LANGUAGE internal IMMUTABLE STRICT;
+      CREATE TYPE ci (INPUT = ci_in, OUTPUT = ci_out, LIKE = text);
+      CREATE CAST (ci AS text) WITHOUT FUNCTION AS IMPLICIT;`;
+    const [empty, full] = await introspectPair('', b, 'basetype');
+    expect(full.unhandled).toEqual({ 'base type:public.ci': { kind: 'base type', name: 'public.ci' } });
+    expect(full.casts?.['(ci AS text)']?.method).toBe('binary');
+    expect(
+      compare(empty, full)
+        .filter((d) => d.objectType === 'not handled')
+        .map((d) => [d.severity, d.name]),
+    ).toEqual([['error', 'base type public.ci']]);
+  });
+});
+
 describe('the new collections in a Snapshot', () => {
   it('are written only when there are some, so older Snapshots read and serialise as before', () => {
     const text = serializeSnapshot(emptySnapshot(17));

@@ -35,6 +35,10 @@ export const unhandledKind: CatalogKind<Row> = {
       `SELECT 'foreign-data wrapper', quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w WHERE ` +
         `${notExt('pg_foreign_data_wrapper', 'w.oid')}`,
       `SELECT 'server', quote_ident(s.srvname) FROM pg_foreign_server s WHERE ${notExt('pg_foreign_server', 's.oid')}`,
+      // Base types (CREATE TYPE ... (INPUT = ...)) and their array types are not read: listed, never skipped silently.
+      `SELECT 'base type', ${qname('n', 't.typname')} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
+        `WHERE t.typtype = 'b' AND t.oid >= 16384 AND ${inNs('n.oid')} AND ${notExt('pg_type', 't.oid')} ` +
+        `AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)`,
       `SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND ${notExt('pg_language', 'l.oid')}`,
       `SELECT 'access method', quote_ident(a.amname) FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
       `SELECT 'default privileges', coalesce(pg_get_userbyid(d.defaclrole)::text, '?') || coalesce(' ` +
