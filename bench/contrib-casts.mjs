@@ -3,7 +3,7 @@
 // PostgreSQL's contrib extensions, read at run time from the server's extension folder (never copied here)
 // and loaded as plain user objects (the extension wrapper stripped: \echo lines dropped, @extschema@ ->
 // public, MODULE_PATHNAME -> the control file's module_pathname). For each script:
-//   casts up:    diff --from <the script without its CREATE CAST statements> --to <the script> --sql,
+//   casts up:    diff --from <the script, then its casts dropped> --to <the script> --sql,
 //                applied with psql ON_ERROR_STOP, then the re-diff must be empty;
 //   casts down:  the same from the script to the script without its casts;
 //   from empty:  diff --from <empty> --to <the script> --sql applied to an empty database (this needs
@@ -73,27 +73,35 @@ const said = (d) => (d.left.length === 0 ? `empty (${d.uncompared} not-handled o
 const apply = (url, file) => psql(url, ['-f', file]);
 const count = (url, sql) => Number(psql(url, ['-tAc', sql]).stdout.trim());
 
-/** The install script of an extension as plain SQL, or null when there is none. */
-function script(name) {
+/** The install script of an extension as plain SQL (after those of the extensions it requires), or null when there is none. */
+function script(name, seen = new Set([name])) {
   const control = readFileSync(join(extdir, `${name}.control`), 'utf8');
   const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
   const module = /module_pathname\s*=\s*'([^']+)'/.exec(control)?.[1] ?? `$libdir/${name}`;
+  const schema = /^\s*schema\s*=\s*'?(\w+)'?/m.exec(control)?.[1] ?? 'public';
+  const requires = (/^\s*requires\s*=\s*'?([^'\n]*)'?/m.exec(control)?.[1] ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r && !seen.has(r) && existsSync(join(extdir, `${r}.control`)));
   const base = readdirSync(extdir)
     .filter((f) => new RegExp(`^${name}--[^-]+\\.sql$`).test(f))
     .sort((x, y) => (x === `${name}--${version}.sql` ? -1 : y === `${name}--${version}.sql` ? 1 : 0));
   if (base.length === 0) return null;
+  const first = requires.map((r) => (seen.add(r), script(r, seen)?.text ?? '')).join('\n');
   const text = readFileSync(join(extdir, base[0]), 'utf8')
     .split('\n')
     .filter((l) => !l.startsWith('\\echo'))
     .join('\n')
-    .replaceAll('@extschema@', 'public')
+    .replaceAll('@extschema@', schema)
     .replaceAll('@extowner@', 'CURRENT_USER')
-    .replaceAll('MODULE_PATHNAME', module);
-  return { file: base[0], text };
+    .replaceAll('MODULE_PATHNAME', module)
+    // pg_extension_config_dump() works only inside CREATE EXTENSION: not needed for user objects.
+    .replace(/SELECT pg_catalog\.pg_extension_config_dump\([\s\S]*?\);/g, '');
+  const own = schema === 'public' ? '' : `CREATE SCHEMA IF NOT EXISTS ${schema};\nSET search_path = ${schema}, public;\n`;
+  return { file: base[0], text: `${first}\n${own}${text}\n${own ? 'RESET search_path;\n' : ''}` };
 }
 
 const KINDS = /^\s*CREATE\s+(CAST|(DEFAULT\s+)?CONVERSION|(OR\s+REPLACE\s+)?RULE|STATISTICS)\b/im;
-const CAST = /^\s*CREATE\s+CAST\b[^;]*;/gim;
 const names = positionals.length
   ? positionals
   : readdirSync(extdir)
@@ -111,7 +119,11 @@ for (const name of names) {
   const row = { extension: name, file: s?.file ?? '-' };
   rows.push(row);
   if (!s) continue;
-  const withoutCasts = s.text.replace(CAST, '');
+  // The same objects without their casts: the script, then each of its casts dropped (later statements of a
+  // script may need its casts, so the casts cannot simply be left out of it).
+  const withoutCasts =
+    `${s.text}\nDO $$ DECLARE c record; BEGIN FOR c IN SELECT castsource, casttarget FROM pg_cast WHERE oid >= 16384 LOOP ` +
+    `EXECUTE format('DROP CAST (%s AS %s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL)); END LOOP; END $$;\n`;
   writeFileSync(join(work, `${name}.sql`), s.text);
   writeFileSync(join(work, `${name}.nocasts.sql`), withoutCasts);
   const full = fresh('cc_full');
@@ -122,14 +134,20 @@ for (const name of names) {
   }
   row.loads = 'yes';
   row.casts = count(full, 'SELECT count(*) FROM pg_cast WHERE oid >= 16384');
+  row.rules = count(full, "SELECT count(*) FROM pg_rewrite WHERE rulename <> '_RETURN' AND oid >= 16384");
+  row.statistics = count(full, 'SELECT count(*) FROM pg_statistic_ext');
+  row.conversions = count(full, 'SELECT count(*) FROM pg_conversion WHERE oid >= 16384');
   for (const [dir, fromSql, toSql] of [
     ['up', `${name}.nocasts.sql`, `${name}.sql`],
     ['down', `${name}.sql`, `${name}.nocasts.sql`],
   ]) {
     const from = fresh('cc_from');
     const to = fresh('cc_to');
-    apply(from, join(work, fromSql));
-    apply(to, join(work, toSql));
+    const loaded = [apply(from, join(work, fromSql)), apply(to, join(work, toSql))].find((x) => x.status !== 0);
+    if (loaded) {
+      row[dir] = `the script without its casts does not load: ${firstError(loaded.stderr)}`;
+      continue;
+    }
     const sql = join(work, `${name}.${dir}.sql`);
     r = diffSql(from, to, sql);
     const lines = readFileSync(sql, 'utf8').split('\n');
