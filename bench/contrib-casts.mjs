@@ -3,7 +3,7 @@
 // PostgreSQL's contrib extensions, read at run time from the server's extension folder (never copied here)
 // and loaded as plain user objects (the extension wrapper stripped: \echo lines dropped, @extschema@ ->
 // public, MODULE_PATHNAME -> the control file's module_pathname). For each script:
-//   casts up:    diff --from <the script, then its casts dropped> --to <the script> --sql,
+//   casts up:    diff --from <the script, then its casts and rules dropped> --to <the script> --sql,
 //                applied with psql ON_ERROR_STOP, then the re-diff must be empty;
 //   casts down:  the same from the script to the script without its casts;
 //   from empty:  diff --from <empty> --to <the script> --sql applied to an empty database (this needs
@@ -119,11 +119,13 @@ for (const name of names) {
   const row = { extension: name, file: s?.file ?? '-' };
   rows.push(row);
   if (!s) continue;
-  // The same objects without their casts: the script, then each of its casts dropped (later statements of a
-  // script may need its casts, so the casts cannot simply be left out of it).
+  // The same objects without their casts and rules: the script, then each of them dropped (later statements of a
+  // script may need its casts, so they cannot simply be left out of it).
   const withoutCasts =
     `${s.text}\nDO $$ DECLARE c record; BEGIN FOR c IN SELECT castsource, casttarget FROM pg_cast WHERE oid >= 16384 LOOP ` +
-    `EXECUTE format('DROP CAST (%s AS %s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL)); END LOOP; END $$;\n`;
+    `EXECUTE format('DROP CAST (%s AS %s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL)); END LOOP;\n` +
+    `FOR c IN SELECT rulename, ev_class FROM pg_rewrite WHERE rulename <> '_RETURN' AND oid >= 16384 LOOP ` +
+    `EXECUTE format('DROP RULE %I ON %s', c.rulename, c.ev_class::regclass); END LOOP; END $$;\n`;
   writeFileSync(join(work, `${name}.sql`), s.text);
   writeFileSync(join(work, `${name}.nocasts.sql`), withoutCasts);
   const full = fresh('cc_full');
@@ -151,18 +153,18 @@ for (const name of names) {
     const sql = join(work, `${name}.${dir}.sql`);
     r = diffSql(from, to, sql);
     const lines = readFileSync(sql, 'utf8').split('\n');
-    const steps = lines.filter((l) => /^(CREATE|DROP) CAST/.test(l)).length;
+    const steps = lines.filter((l) => /^(CREATE|DROP) (CAST|RULE)/.test(l)).length;
     if (r.status !== 0 && r.status !== 1) {
       row[dir] = `diff exit ${r.status}: ${firstError(r.stderr || r.stdout)}`;
       continue;
     }
     const a = apply(from, sql);
     if (a.status !== 0) {
-      row[dir] = `${steps} cast statements; apply fails: ${firstError(a.stderr)}`;
+      row[dir] = `${steps} cast and rule statements; apply fails: ${firstError(a.stderr)}`;
       continue;
     }
     const again = drift(from, to);
-    row[dir] = `${steps} cast statements, applied; re-diff ${said(again)}`;
+    row[dir] = `${steps} cast and rule statements, applied; re-diff ${said(again)}`;
   }
   const empty = fresh('cc_empty');
   const sql = join(work, `${name}.empty.sql`);
