@@ -250,6 +250,16 @@ describe('casts', () => {
     expect(at(down, 'DROP CAST (integer AS pts)')).toBeLessThan(at(down, 'DROP FUNCTION zz_pt(integer)'));
     await roundTrip(a, b, () => createTestDatabase('cast'));
   });
+
+  it('over a composite type dropped and created again (no column uses it) go first and come back', async () => {
+    const a = `CREATE TYPE pair AS (x int, y int); CREATE CAST (text AS pair) WITH INOUT;`;
+    const b = `CREATE TYPE pair AS (x bigint, y bigint); CREATE CAST (text AS pair) WITH INOUT;`;
+    const [sa, sb] = await introspectPair(a, b, 'cast');
+    const up = renderSteps(plan(sa, sb).up);
+    expect(at(up, 'DROP CAST (text AS pair)')).toBeLessThan(at(up, 'DROP TYPE pair'));
+    expect(at(up, 'CREATE TYPE pair')).toBeLessThan(at(up, 'CREATE CAST (text AS pair) WITH INOUT'));
+    await roundTrip(a, b, () => createTestDatabase('cast'));
+  });
 });
 
 describe('conversions', () => {

@@ -57,7 +57,10 @@ export const castKind: PlanKind = {
     const { a, b, facts } = ctx;
     const fnAgain = (key: string | null) =>
       key !== null && (facts.recreatedFunctions.has(key) || (key in a.functions && !(key in b.functions)));
-    const typeAgain = (t: string) => facts.rebuiltTypes.has(t) || facts.rebuiltTypes.has(t.replace(/\[\]$/, ''));
+    // Types built again (their columns converted), and composite types dropped and created again (no column uses them).
+    const composites = [...facts.recreatedComposites].map((k) => b.compositeTypes[k]!);
+    const again = new Set([...facts.rebuiltTypes, ...composites.map((c) => qn(c.schema, c.name))]);
+    const typeAgain = (t: string) => again.has(t) || again.has(t.replace(/\[\]$/, ''));
     const ca = a.casts ?? {};
     const cb = b.casts ?? {};
     const castAgain = new Set<string>();
