@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl } from '@pg-strata/testkit';
 import { compare, emptySnapshot, parseSnapshot, plan, renderSteps, serializeSnapshot, type Snapshot } from '../src/index.js';
+import { applyNameFilters } from '../src/catalog/read.js';
 import { introspectPair, roundTrip, runSql, serverMajor } from './helpers.js';
 
 const fixture = (name: string, side: 'a' | 'b') => readFileSync(new URL(`./fixtures/${name}.${side}.sql`, import.meta.url), 'utf8');
@@ -311,6 +312,25 @@ describe('base types', () => {
         .filter((d) => d.objectType === 'not handled')
         .map((d) => [d.severity, d.name]),
     ).toEqual([['error', 'base type public.ci']]);
+  });
+});
+
+describe('name filters', () => {
+  it("keep a table's rules and statistics objects with it, and match statistics objects and conversions by name", async () => {
+    const [, b] = await introspectPair(
+      '',
+      `CREATE TABLE kept (a int, b int); CREATE TABLE gone (a int, b int);
+       CREATE RULE kept_r AS ON DELETE TO kept DO INSTEAD NOTHING; CREATE RULE gone_r AS ON DELETE TO gone DO INSTEAD NOTHING;
+       CREATE STATISTICS kept_s ON a, b FROM kept; CREATE STATISTICS kept_other ON a, b FROM kept;
+       CREATE STATISTICS gone_s ON a, b FROM gone;
+       CREATE CONVERSION l1 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+       CREATE CONVERSION l1_old FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;`,
+      'filters',
+    );
+    applyNameFilters(b, { exclude: ['gone', 'kept_other', 'l1_old'] });
+    expect(Object.keys(b.rules ?? {})).toEqual(['public.kept.kept_r']);
+    expect(Object.keys(b.statistics ?? {})).toEqual(['public.kept_s']);
+    expect(Object.keys(b.conversions ?? {})).toEqual(['public.l1']);
   });
 });
 
