@@ -32,6 +32,7 @@ const FILES = [
   'packages/auditor/test/plan-output.test.ts',
   'packages/auditor/test/event-triggers-and-publications.test.ts',
   'packages/auditor/test/not-handled.test.ts',
+  'packages/auditor/test/rules-statistics-casts.test.ts',
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -32,6 +32,10 @@ export type ObjectType =
   | 'publication'
   | 'default privileges'
   | 'owner'
+  | 'rule'
+  | 'statistics object'
+  | 'cast'
+  | 'conversion'
   | 'not handled';
 
 /**

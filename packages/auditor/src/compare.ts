@@ -15,6 +15,7 @@ import {
 import { compareAggregate, compareEventTrigger, comparePublication, notHandled, privileges } from './compare-kinds.js';
 import { compareTable } from './compare-table.js';
 import { defaultPrivileges, owners } from './compare-access.js';
+import { compareRulesAndCasts } from './compare-rules-casts.js';
 
 export {
   attributeShape,
@@ -318,6 +319,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     'error',
     (n, x, y) => comparePublication(d, n, x, y, a, b),
   );
+  compareRulesAndCasts(d, a, b);
   if (options.privileges) privileges(d, a, b);
   if (options.privileges) defaultPrivileges(d, a, b);
   if (options.owners) owners(d, a, b);

@@ -1,5 +1,9 @@
 /** The Snapshot's shape: its format version, every object type it holds, and the lists of its collections. */
 
+import type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
+
+export type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
+
 /** The Snapshot format version this package reads and writes. */
 export const SNAPSHOT_VERSION = 1 as const;
 
@@ -44,6 +48,14 @@ export interface Snapshot {
   defaultPrivileges?: Record<string, DefaultPrivilegeDef>;
   /** Owners of the objects, keyed `type:object` (see {@link OwnerDef}): read only when introspect is asked for them (`owners`). */
   owners?: Record<string, OwnerDef>;
+  /** Rewrite rules (not views' `_RETURN`), keyed `schema.table.rule`. Written only when there are some; absent read as none. */
+  rules?: Record<string, RuleDef>;
+  /** Extended statistics objects, keyed `schema.name`. Written only when there are some; absent read as none. */
+  statistics?: Record<string, StatisticsDef>;
+  /** User-defined casts, keyed `(source AS target)`. Written only when there are some; absent read as none. */
+  casts?: Record<string, CastDef>;
+  /** Encoding conversions, keyed `schema.name`. Written only when there are some; absent read as none. */
+  conversions?: Record<string, ConversionDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
    * configurations, operators, casts, rules, foreign servers...), keyed
@@ -526,7 +538,16 @@ export const OBJECT_COLLECTIONS = [
  * after version 1's first release: Snapshots of schemas without them read
  * and serialise as before).
  */
-export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations', 'defaultPrivileges', 'owners'] as const;
+export const OPTIONAL_COLLECTIONS = [
+  'textSearchDictionaries',
+  'textSearchConfigurations',
+  'defaultPrivileges',
+  'owners',
+  'rules',
+  'statistics',
+  'casts',
+  'conversions',
+] as const;
 
 /** A key of a Snapshot collection. */
 export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];

@@ -128,6 +128,9 @@ export function applyNameFilters(snap: Snapshot, options: IntrospectOptions): vo
   for (const [k, v] of Object.entries(snap.indexes)) if (!relKept(v.table) || !keep(v.schema, v.name)) delete snap.indexes[k];
   for (const [k, v] of Object.entries(snap.triggers)) if (!relKept(objectKey(v.schema, v.table))) delete snap.triggers[k];
   for (const [k, v] of Object.entries(snap.policies)) if (!relKept(objectKey(v.schema, v.table))) delete snap.policies[k];
+  for (const [k, v] of Object.entries(snap.rules ?? {})) if (!relKept(objectKey(v.schema, v.table))) delete snap.rules![k];
+  for (const [k, v] of Object.entries(snap.statistics ?? {})) if (!relKept(v.table) || !keep(v.schema, v.name)) delete snap.statistics![k];
+  for (const [k, v] of Object.entries(snap.conversions ?? {})) if (!keep(v.schema, v.name)) delete snap.conversions![k];
   // Event triggers and publications have no schema: the patterns apply to their name.
   const keepName = (name: string) => (!inc || inc(name)) && !exc?.(name);
   for (const coll of ['eventTriggers', 'publications'] as const) {

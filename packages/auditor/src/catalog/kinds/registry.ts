@@ -22,6 +22,9 @@ import { sequenceKind } from './sequence.js';
 import { textSearchConfigurationKind, textSearchDictionaryKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { unhandledKind } from './unhandled.js';
+import { ruleKind } from './rule.js';
+import { statisticsKind } from './statistics.js';
+import { castKind, conversionKind } from './cast.js';
 
 /**
  * The catalogue kinds, in the order they are read: schemas first (every
@@ -50,6 +53,10 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   policyKind,
   eventTriggerKind,
   publicationKind,
+  ruleKind,
+  statisticsKind,
+  castKind,
+  conversionKind,
   unhandledKind,
   privilegeKind,
   defaultPrivilegeKind,

@@ -29,23 +29,12 @@ export const unhandledKind: CatalogKind<Row> = {
         `f.opfmethod WHERE ${inNs('n.oid')} AND ${notExt('pg_opfamily', 'f.oid')}
           AND NOT EXISTS (SELECT 1 FROM pg_opclass c WHERE c.opcfamily = f.oid AND c.opcname = ` +
         `f.opfname AND c.opcnamespace = f.opfnamespace)`,
-      // Casts a type made itself (a range type's multirange casts) depend on it internally: not the user's.
-      `SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, ` +
-        `NULL) || ')' FROM pg_cast c WHERE c.oid >= 16384 AND ${notExt('pg_cast', 'c.oid')}
-          AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')`,
-      `SELECT 'conversion', ${qname('n', 'c.conname')} FROM pg_conversion c JOIN pg_namespace n ON ` +
-        `n.oid = c.connamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_conversion', 'c.oid')}`,
-      `SELECT 'statistics object', ${qname('n', 's.stxname')} FROM pg_statistic_ext s JOIN ` +
-        `pg_namespace n ON n.oid = s.stxnamespace WHERE ${inNs('n.oid')}`,
       `SELECT 'foreign table', ${qname('n', 'c.relname')} FROM pg_class c JOIN pg_namespace n ON ` +
         `n.oid = c.relnamespace WHERE c.relkind = 'f' AND ${inNs('n.oid')} AND ` +
         `${notExt('pg_class', 'c.oid')}`,
       `SELECT 'foreign-data wrapper', quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w WHERE ` +
         `${notExt('pg_foreign_data_wrapper', 'w.oid')}`,
       `SELECT 'server', quote_ident(s.srvname) FROM pg_foreign_server s WHERE ${notExt('pg_foreign_server', 's.oid')}`,
-      `SELECT 'rule', quote_ident(r.rulename) || ' ON ' || ${qname('n', 'c.relname')} FROM pg_rewrite ` +
-        `r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` +
-        `r.rulename <> '_RETURN' AND ${inNs('n.oid')} AND ${notExt('pg_class', 'c.oid')}`,
       `SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND ${notExt('pg_language', 'l.oid')}`,
       `SELECT 'access method', quote_ident(a.amname) FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
       // Base types (CREATE TYPE with INPUT / OUTPUT functions); their array types depend on them internally.

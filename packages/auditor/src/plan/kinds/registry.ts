@@ -24,6 +24,9 @@ import { tableKind } from './table.js';
 import { textSearchKind } from './text-search.js';
 import { triggerKind } from './trigger.js';
 import { viewKind } from './view.js';
+import { ruleKind } from './rule.js';
+import { statisticsKind } from './statistics.js';
+import { castKind } from './cast.js';
 
 /**
  * The kinds, in the order they are planned. A kind may read the facts of the
@@ -55,6 +58,9 @@ export const KINDS: readonly PlanKind[] = [
   policyKind,
   publicationKind,
   eventTriggerKind,
+  ruleKind,
+  statisticsKind,
+  castKind,
   commentKind,
   privilegeKind,
   defaultPrivilegeKind,
