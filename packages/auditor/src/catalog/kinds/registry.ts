@@ -11,6 +11,7 @@ import { aggregateKind } from './aggregate.js';
 import { functionKind } from './function.js';
 import { indexKind } from './index.js';
 import { policyKind } from './policy.js';
+import { operatorClassKind, operatorFamilyKind, operatorKind, textSearchParserKind, textSearchTemplateKind } from './operator.js';
 import { privilegeKind } from './privilege.js';
 import { publicationKind } from './publication.js';
 import { rangeKind } from './range.js';
@@ -48,6 +49,11 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   policyKind,
   eventTriggerKind,
   publicationKind,
+  operatorKind,
+  operatorFamilyKind,
+  operatorClassKind,
+  textSearchParserKind,
+  textSearchTemplateKind,
   unhandledKind,
   privilegeKind,
 ];
