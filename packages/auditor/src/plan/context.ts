@@ -67,8 +67,11 @@ export class PlanFacts {
   readonly recreatedEventTriggers = new Set<string>();
   /** Operators dropped and created again (keys). Writer: operator. */
   readonly recreatedOperators = new Set<string>();
-  /** Indexes of `a` over an operator class that is dropped or created again: built again. Writer: operator class. */
-  readonly opclassIndexes = new Set<string>();
+  /**
+   * Indexes of `a` over an operator class or a text search configuration that is dropped or created again: built again.
+   * Writers: text search, operator class.
+   */
+  readonly indexesOverRecreated = new Set<string>();
   /** Types removed from `a`, dropped by the removed-types kind each before the types it is built on. Writers: enum, range, domain,
    * composite. */
   readonly removedTypes: { key: string; uses: string[]; step: Step }[] = [];

@@ -10,9 +10,11 @@ const operatorRef = (oid: string) =>
            coalesce(format_type(nullif(r.oprright, 0), NULL), 'NONE') || ')'
       FROM pg_operator r JOIN pg_namespace rn ON rn.oid = r.oprnamespace WHERE r.oid = ${oid})`;
 
+const FUNCTION_ARGS = " || '(' || pg_get_function_identity_arguments(fp.oid) || ')'";
+
 /** A function by oid, qualified, with its identity arguments (`withArgs`) or not; null for 0. */
 export const functionRef = (oid: string, withArgs = true) =>
-  `(SELECT quote_ident(pn.nspname) || '.' || quote_ident(fp.proname)${withArgs ? " || '(' || pg_get_function_identity_arguments(fp.oid) || ')'" : ''}
+  `(SELECT quote_ident(pn.nspname) || '.' || quote_ident(fp.proname)${withArgs ? FUNCTION_ARGS : ''}
       FROM pg_proc fp JOIN pg_namespace pn ON pn.oid = fp.pronamespace WHERE fp.oid = ${oid})`;
 
 /** The members of an operator class or family that depend on it (`cat` `pg_opclass` or `pg_opfamily`, oid `oid`). */

@@ -69,7 +69,7 @@ const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * again (PostgreSQL has no ALTER for its members), and so is one listing an
  * operator or function that is dropped or created again. The indexes over a
  * class dropped or created again go first and are built again after it
- * (`opclassIndexes`). Dropping a family takes its classes along.
+ * (`indexesOverRecreated`). Dropping a family takes its classes along.
  */
 export const operatorClassKind: PlanKind = {
   name: 'operator class',
@@ -97,7 +97,7 @@ export const operatorClassKind: PlanKind = {
         recreatedClasses.set(k, 'an operator or function it lists is created again');
     }
     const goneClasses = Object.keys(ca).filter((k) => !(k in cb) || recreatedClasses.has(k));
-    for (const k of goneClasses) for (const i of indexesOver(a, ca[k]!)) facts.opclassIndexes.add(i);
+    for (const k of goneClasses) for (const i of indexesOver(a, ca[k]!)) facts.indexesOverRecreated.add(i);
 
     // Drops: a family's own members that go, classes that go (their family staying), families that go.
     const adds: [string, Member[]][] = [];

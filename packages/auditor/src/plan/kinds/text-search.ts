@@ -89,6 +89,12 @@ export const textSearchKind: PlanKind = {
       ),
     );
 
+    // Indexes over a configuration created again (`'cfg'::regconfig` names it) go first and are built again after it.
+    for (const k of recreatedConfigs) {
+      const c = cb[k]!;
+      const lit = `'${(c.schema === 'public' ? '' : `${quoteIdent(c.schema)}.`) + quoteIdent(c.name)}'::regconfig`;
+      for (const [ik, i] of sorted(ctx.a.indexes)) if (i.definition.includes(lit)) ctx.facts.indexesOverRecreated.add(ik);
+    }
     for (const [k, c] of sorted(ca)) {
       if (!(k in cb) || recreatedConfigs.has(k))
         ctx.emit('dropTextSearch', {
