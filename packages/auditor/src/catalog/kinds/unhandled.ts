@@ -17,6 +17,10 @@ export const unhandledKind: CatalogKind<Row> = {
       `SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, ` +
         `NULL) || ')' FROM pg_cast c WHERE c.oid >= 16384 AND ${notExt('pg_cast', 'c.oid')}
           AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')`,
+      // Base types (CREATE TYPE ... (INPUT = ...)), not the array types PostgreSQL makes for them.
+      `SELECT 'base type', ${qname('n', 't.typname')} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
+        `WHERE t.typtype = 'b' AND ${inNs('n.oid')} AND ${notExt('pg_type', 't.oid')} ` +
+        `AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)`,
       `SELECT 'conversion', ${qname('n', 'c.conname')} FROM pg_conversion c JOIN pg_namespace n ON ` +
         `n.oid = c.connamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_conversion', 'c.oid')}`,
       `SELECT 'statistics object', ${qname('n', 's.stxname')} FROM pg_statistic_ext s JOIN ` +
