@@ -90,6 +90,10 @@ describe('operators, operator families and classes', () => {
     );
     expect(at(up, 'CREATE OPERATOR CLASS public.abs_ops')).toBeLessThan(at(up, 'CREATE INDEX t_abs ON t (v abs_ops)'));
     expect(at(up, 'CREATE OPERATOR CLASS public.abs_hash_ops')).toBeLessThan(at(up, 'CREATE INDEX t_abs_hash'));
+    // The exclusion constraint over the class and its =# goes first and comes back after both.
+    expect(at(up, 'ALTER TABLE t DROP CONSTRAINT t_abs_distinct')).toBeLessThan(at(up, 'DROP OPERATOR CLASS public.abs_ops USING btree'));
+    expect(at(up, 'CREATE OPERATOR CLASS public.abs_ops')).toBeLessThan(at(up, 'ADD CONSTRAINT t_abs_distinct EXCLUDE USING btree'));
+    expect(at(up, 'CREATE OPERATOR public.=# (')).toBeLessThan(at(up, 'ADD CONSTRAINT t_abs_distinct EXCLUDE USING btree'));
     expect(up).not.toContain('btequalimage'); // the family's own member stays where it is
     // Down: the family's own member comes back after the family; the new class's index goes before its family.
     expect(at(down, 'CREATE OPERATOR FAMILY public.old_fam USING hash')).toBeLessThan(

@@ -72,6 +72,8 @@ export class PlanFacts {
    * Writers: text search, operator class.
    */
   readonly indexesOverRecreated = new Set<string>();
+  /** Exclusion constraints (`table\0name`) over an operator or operator class that is dropped or created again. Writer: operator class. */
+  readonly constraintsOverRecreated = new Set<string>();
   /** Types removed from `a`, dropped by the removed-types kind each before the types it is built on. Writers: enum, range, domain,
    * composite. */
   readonly removedTypes: { key: string; uses: string[]; step: Step }[] = [];

@@ -57,6 +57,25 @@ function indexesOver(s: Snapshot, c: OperatorClassDef): string[] {
     .map(([, i]) => objectKey(i.schema, i.name));
 }
 
+/** Exclusion constraints of `a` (`EXCLUDE USING gist (c WITH &&)`) over one of `ops` or of `classes`: dropped and added again. */
+function exclusionsOver(ctx: PlanContext, ops: string[], classes: OperatorClassDef[]): void {
+  const opNames = [...new Set(ops.map((o) => splitRef(o)[0].replace(/^.*\./, '')))];
+  for (const [k, t] of sorted(ctx.a.tables)) {
+    const types = new Map(t.columns.map((col) => [col.name, col.type]));
+    for (const c of Object.values(t.constraints)) {
+      if (c.type !== 'exclude') continue;
+      const byOp = opNames.some((o) => new RegExp(`WITH (OPERATOR\\([^)]*\\.)?${escape(o)}\\)?[,)]`).test(c.definition));
+      const byClass = classes.some(
+        (cl) =>
+          c.definition.includes(` USING ${cl.method} (`) &&
+          (new RegExp(`[ ,(]${escape(quoteIdent(cl.name))} WITH `).test(c.definition) ||
+            (cl.default && c.columns.some((col) => types.get(col) === cl.type))),
+      );
+      if (byOp || byClass) ctx.facts.constraintsOverRecreated.add(`${k}\0${c.name}`);
+    }
+  }
+}
+
 const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -98,6 +117,11 @@ export const operatorClassKind: PlanKind = {
     }
     const goneClasses = Object.keys(ca).filter((k) => !(k in cb) || recreatedClasses.has(k));
     for (const k of goneClasses) for (const i of indexesOver(a, ca[k]!)) facts.indexesOverRecreated.add(i);
+    exclusionsOver(
+      ctx,
+      [...goneOps],
+      goneClasses.map((k) => ca[k]!),
+    );
 
     // Drops: a family's own members that go, classes that go (their family staying), families that go.
     const adds: [string, Member[]][] = [];
