@@ -94,6 +94,11 @@ describe('operators, operator families and classes', () => {
     expect(at(up, 'ALTER TABLE t DROP CONSTRAINT t_abs_distinct')).toBeLessThan(at(up, 'DROP OPERATOR CLASS public.abs_ops USING btree'));
     expect(at(up, 'CREATE OPERATOR CLASS public.abs_ops')).toBeLessThan(at(up, 'ADD CONSTRAINT t_abs_distinct EXCLUDE USING btree'));
     expect(at(up, 'CREATE OPERATOR public.=# (')).toBeLessThan(at(up, 'ADD CONSTRAINT t_abs_distinct EXCLUDE USING btree'));
+    // So do the view and the CHECK over operators created again (=== gains a negator, =# HASHES).
+    expect(at(up, 'DROP VIEW t_matches')).toBeLessThan(at(up, 'DROP OPERATOR public.=== (integer, text)'));
+    expect(at(up, 'CREATE OPERATOR public.=== (')).toBeLessThan(at(up, 'CREATE VIEW t_matches'));
+    expect(at(up, 'ALTER TABLE t DROP CONSTRAINT t_not_thousand')).toBeLessThan(at(up, 'DROP OPERATOR public.=# (integer, integer)'));
+    expect(at(up, 'CREATE OPERATOR public.=# (')).toBeLessThan(at(up, 'ADD CONSTRAINT t_not_thousand CHECK'));
     expect(up).not.toContain('btequalimage'); // the family's own member stays where it is
     // Down: the family's own member comes back after the family; the new class's index goes before its family.
     expect(at(down, 'CREATE OPERATOR FAMILY public.old_fam USING hash')).toBeLessThan(

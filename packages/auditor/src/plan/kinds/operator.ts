@@ -66,6 +66,25 @@ function operatorChanges(o: OperatorDef, n: OperatorDef): boolean {
 }
 
 /**
+ * What PostgreSQL would refuse to drop an operator under: views, indexes, CHECK and
+ * exclusion constraints whose text uses it (`a === b`, `OPERATOR(app.===)`; by name,
+ * so an operator of the same name over other types counts too: one more rebuild at worst).
+ */
+function usersOf(ctx: PlanContext, refs: string[]): void {
+  const { a, facts } = ctx;
+  const names = [...new Set(refs.map((r) => splitRef(r)[0].replace(/^.*?\./, '')))];
+  if (names.length === 0) return;
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const res = names.map((n) => new RegExp(`(^|[\\s(])${escape(n)}\\s|OPERATOR\\([^)]*\\.${escape(n)}\\)`));
+  const uses = (text: string) => res.some((re) => re.test(text));
+  for (const [k, v] of [...sorted(a.views), ...sorted(a.materializedViews)]) if (uses(v.definition)) facts.viewsOverRecreated.add(k);
+  for (const [k, i] of sorted(a.indexes)) if (uses(i.definition)) facts.indexesOverRecreated.add(k);
+  for (const [k, t] of sorted(a.tables))
+    for (const c of Object.values(t.constraints))
+      if ((c.type === 'check' || c.type === 'exclude') && uses(c.definition)) facts.constraintsOverRecreated.add(`${k}\0${c.name}`);
+}
+
+/**
  * Operators: created after the functions they call (and the types they take),
  * before the operator classes, columns, constraints, indexes and views that
  * use them; dropped after those and before their functions. A changed
@@ -100,6 +119,7 @@ export const operatorKind: PlanKind = {
         { id: `operator:drop:${k}` },
       );
     }
+    usersOf(ctx, [...recreated]);
     for (const [k, n] of sorted(ob)) {
       const o = oa[k];
       const fresh = !o || recreated.has(k);
