@@ -13,6 +13,7 @@ import {
   type Drift,
 } from './compare-drift.js';
 import { compareAggregate, compareEventTrigger, comparePublication, notHandled, privileges } from './compare-kinds.js';
+import { compareOperatorKinds } from './compare-operators.js';
 import { compareTable } from './compare-table.js';
 import { defaultPrivileges, owners } from './compare-access.js';
 import { compareRulesAndCasts } from './compare-rules-casts.js';
@@ -105,6 +106,7 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'text search configuration', n, x.comment, y.comment);
   });
+  compareOperatorKinds(d, a, b);
   keyed(d, a.enums, b.enums, 'enum', dn, 'error', (n, x, y) => {
     if (!isDeepStrictEqual(x.values, y.values))
       d.isVs('enum', n, 'values', x.values, y.values, 'error', `has values (${x.values.join(', ')})`, `(${y.values.join(', ')})`);

@@ -65,6 +65,20 @@ export class PlanFacts {
   readonly createdPublications = new Set<string>();
   /** Writer: event trigger. */
   readonly recreatedEventTriggers = new Set<string>();
+  /** Operators dropped and created again (keys). Writer: operator. */
+  readonly recreatedOperators = new Set<string>();
+  /**
+   * Indexes of `a` over an operator class, a text search configuration or an operator that is dropped or created
+   * again: built again. Writers: text search, operator, operator class.
+   */
+  readonly indexesOverRecreated = new Set<string>();
+  /**
+   * CHECK and exclusion constraints (`table\0name`) over an operator or operator class that is dropped or created again.
+   * Writers: operator, operator class.
+   */
+  readonly constraintsOverRecreated = new Set<string>();
+  /** Views and materialised views of `a` whose definition uses an operator that is created again: rebuilt. Writer: operator. */
+  readonly viewsOverRecreated = new Set<string>();
   /** Types removed from `a`, dropped by the removed-types kind each before the types it is built on. Writers: enum, range, domain,
    * composite. */
   readonly removedTypes: { key: string; uses: string[]; step: Step }[] = [];

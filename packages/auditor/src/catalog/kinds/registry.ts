@@ -11,6 +11,7 @@ import { aggregateKind } from './aggregate.js';
 import { functionKind } from './function.js';
 import { indexKind } from './index.js';
 import { policyKind } from './policy.js';
+import { operatorClassKind, operatorFamilyKind, operatorKind, textSearchParserKind, textSearchTemplateKind } from './operator.js';
 import { privilegeKind } from './privilege.js';
 import { defaultPrivilegeKind } from './default-privilege.js';
 import { ownerKind } from './owner.js';
@@ -57,6 +58,11 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   statisticsKind,
   castKind,
   conversionKind,
+  operatorKind,
+  operatorFamilyKind,
+  operatorClassKind,
+  textSearchParserKind,
+  textSearchTemplateKind,
   unhandledKind,
   privilegeKind,
   defaultPrivilegeKind,

@@ -11,24 +11,8 @@ export const unhandledKind: CatalogKind<Row> = {
   params: 'namespaces',
   sql: () =>
     [
-      `SELECT 'text search parser' AS kind, ${qname('n', 'c.prsname')} AS name FROM pg_ts_parser c ` +
-        `JOIN pg_namespace n ON n.oid = c.prsnamespace WHERE ${inNs('n.oid')} AND ` +
-        `${notExt('pg_ts_parser', 'c.oid')}`,
-      `SELECT 'text search template', ${qname('n', 'c.tmplname')} FROM pg_ts_template c JOIN ` +
-        `pg_namespace n ON n.oid = c.tmplnamespace WHERE ${inNs('n.oid')} AND ` +
-        `${notExt('pg_ts_template', 'c.oid')}`,
-      `SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname || '(' || ` +
-        `coalesce(format_type(o.oprleft, NULL), 'NONE') || ', ' || coalesce(format_type(o.oprright, ` +
-        `NULL), 'NONE') || ')' FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ` +
-        `${inNs('n.oid')} AND ${notExt('pg_operator', 'o.oid')}`,
-      `SELECT 'operator class', ${qname('n', 'c.opcname')} || ' USING ' || am.amname FROM pg_opclass ` +
-        `c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod WHERE ` +
-        `${inNs('n.oid')} AND ${notExt('pg_opclass', 'c.oid')}`,
-      `SELECT 'operator family', ${qname('n', 'f.opfname')} || ' USING ' || am.amname FROM ` +
-        `pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = ` +
-        `f.opfmethod WHERE ${inNs('n.oid')} AND ${notExt('pg_opfamily', 'f.oid')}
-          AND NOT EXISTS (SELECT 1 FROM pg_opclass c WHERE c.opcfamily = f.oid AND c.opcname = ` +
-        `f.opfname AND c.opcnamespace = f.opfnamespace)`,
+      // Names the columns, whichever kinds below are left.
+      'SELECT NULL::text AS kind, NULL::text AS name WHERE false',
       `SELECT 'foreign table', ${qname('n', 'c.relname')} FROM pg_class c JOIN pg_namespace n ON ` +
         `n.oid = c.relnamespace WHERE c.relkind = 'f' AND ${inNs('n.oid')} AND ` +
         `${notExt('pg_class', 'c.oid')}`,

@@ -67,6 +67,7 @@ export const constraintKind: PlanKind = {
           continue;
         }
         const under =
+          facts.constraintsOverRecreated.has(`${k}\0${c.name}`) ||
           touchesRebuiltType(ctx, k, c.definition) ||
           callsRecreatedFunction(ctx, c.definition) ||
           usesDroppedColumn(ctx, k, c.columns, exprText);

@@ -40,6 +40,7 @@ export function indexGoes(ctx: PlanContext, k: string, i: IndexDef): boolean {
 /** Whether a column, type or function under an index changes (the index is built again). */
 function indexDisturbed(ctx: PlanContext, i: IndexDef): boolean {
   return (
+    ctx.facts.indexesOverRecreated.has(objectKey(i.schema, i.name)) ||
     touchesRebuiltType(ctx, i.table, i.definition) ||
     callsRecreatedFunction(ctx, i.definition) ||
     usesDroppedColumn(ctx, i.table, [...i.keys, ...i.include], [...i.keys, ...i.include, i.predicate ?? ''].join(' '))

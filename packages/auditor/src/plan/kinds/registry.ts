@@ -11,6 +11,8 @@ import { functionKind } from './function.js';
 import { functionBodiesKind } from './function-bodies.js';
 import { indexKind, replicaIdentityKind } from './index.js';
 import type { PlanKind } from './kind.js';
+import { operatorKind } from './operator.js';
+import { operatorClassKind } from './operator-class.js';
 import { policyKind } from './policy.js';
 import { privilegeKind } from './privilege.js';
 import { defaultPrivilegeKind } from './default-privilege.js';
@@ -22,6 +24,7 @@ import { schemaKind } from './schema.js';
 import { sequenceKind } from './sequence.js';
 import { tableKind } from './table.js';
 import { textSearchKind } from './text-search.js';
+import { textSearchParserKind } from './text-search-parser.js';
 import { triggerKind } from './trigger.js';
 import { viewKind } from './view.js';
 import { ruleKind } from './rule.js';
@@ -48,6 +51,9 @@ export const KINDS: readonly PlanKind[] = [
   removedTypesKind,
   functionKind,
   aggregateKind,
+  operatorKind,
+  operatorClassKind,
+  textSearchParserKind,
   sequenceKind,
   tableKind,
   constraintKind,

@@ -4,6 +4,10 @@ import type { TextSearchConfigurationDef, TextSearchDictionaryDef } from '../../
 import type { PlanContext } from '../context.js';
 import { qn, sorted } from '../sql.js';
 import type { PlanKind } from './kind.js';
+import { changedParsers, changedTemplates } from './text-search-parser.js';
+
+/** Edges to the creation of dictionaries the plan creates (they may wait for their template; text-search-parser.ts). */
+const afterDicts = (dicts: string[]) => dicts.map((d) => `tsdict:create:${d}`);
 
 /**
  * The options of a dictionary as PostgreSQL keeps them
@@ -35,12 +39,20 @@ function createDictionary(d: TextSearchDictionaryDef): string {
 
 function createConfiguration(ctx: PlanContext, c: TextSearchConfigurationDef): void {
   const name = qn(c.schema, c.name);
-  ctx.emit('textSearch', { sql: `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${c.parser})`, destructive: false });
+  ctx.emit(
+    'textSearch',
+    { sql: `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${c.parser})`, destructive: false },
+    { after: [`tsparser:create:${c.parser}`] },
+  );
   for (const [tokens, dicts] of byDictionaries(sorted(c.mappings))) {
-    ctx.emit('textSearch', {
-      sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
-      destructive: false,
-    });
+    ctx.emit(
+      'textSearch',
+      {
+        sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
+        destructive: false,
+      },
+      { after: [`tsparser:create:${c.parser}`, ...afterDicts(dicts)] },
+    );
   }
 }
 
@@ -59,19 +71,30 @@ export const textSearchKind: PlanKind = {
     const db = ctx.b.textSearchDictionaries ?? {};
     const ca = ctx.a.textSearchConfigurations ?? {};
     const cb = ctx.b.textSearchConfigurations ?? {};
-    const recreatedDicts = new Set(Object.keys(db).filter((k) => da[k] && da[k].template !== db[k]!.template));
+    const newTemplates = changedTemplates(ctx.a, ctx.b);
+    const newParsers = changedParsers(ctx.a, ctx.b);
+    const recreatedDicts = new Set(
+      Object.keys(db).filter((k) => da[k] && (da[k].template !== db[k]!.template || newTemplates.has(db[k]!.template))),
+    );
     // A configuration is created again when its parser changes, or it maps to a dictionary created again.
     const recreatedConfigs = new Set(
       Object.keys(cb).filter(
         (k) =>
           ca[k] &&
           (ca[k].parser !== cb[k]!.parser ||
+            newParsers.has(cb[k]!.parser) ||
             Object.values(ca[k].mappings)
               .flat()
               .some((d) => [...recreatedDicts].some((rd) => d === qnQuoted(da[rd]!)))),
       ),
     );
 
+    // Indexes over a configuration created again (`'cfg'::regconfig` names it) go first and are built again after it.
+    for (const k of recreatedConfigs) {
+      const c = cb[k]!;
+      const lit = `'${(c.schema === 'public' ? '' : `${quoteIdent(c.schema)}.`) + quoteIdent(c.name)}'::regconfig`;
+      for (const [ik, i] of sorted(ctx.a.indexes)) if (i.definition.includes(lit)) ctx.facts.indexesOverRecreated.add(ik);
+    }
     for (const [k, c] of sorted(ca)) {
       if (!(k in cb) || recreatedConfigs.has(k))
         ctx.emit('dropTextSearch', {
@@ -130,7 +153,12 @@ export const textSearchKind: PlanKind = {
     }
     for (const [k, d] of sorted(db)) {
       const o = da[k];
-      if (!o || recreatedDicts.has(k)) ctx.emit('textSearch', { sql: createDictionary(d), destructive: false });
+      if (!o || recreatedDicts.has(k))
+        ctx.emit(
+          'textSearch',
+          { sql: createDictionary(d), destructive: false },
+          { id: `tsdict:create:${qnQuoted(d)}`, after: [`tstemplate:create:${d.template}`] },
+        );
       else if (o.options !== d.options) {
         const before = dictionaryOptions(o.options);
         const after = dictionaryOptions(d.options);
@@ -154,10 +182,14 @@ export const textSearchKind: PlanKind = {
       if (fresh) createConfiguration(ctx, c);
       for (const [name, entries, verb] of late.filter(([n]) => n === qn(c.schema, c.name))) {
         for (const [tokens, dicts] of byDictionaries(entries))
-          ctx.emit('textSearch', {
-            sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ${verb} MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
-            destructive: false,
-          });
+          ctx.emit(
+            'textSearch',
+            {
+              sql: `ALTER TEXT SEARCH CONFIGURATION ${name} ${verb} MAPPING FOR ${tokens.join(', ')} WITH ${dicts.join(', ')}`,
+              destructive: false,
+            },
+            { after: afterDicts(dicts) },
+          );
       }
       if (c.comment !== (fresh ? null : o!.comment))
         ctx.emit('comments', {

@@ -31,6 +31,7 @@ export const viewKind: PlanKind = {
       const n = bv.get(k);
       if (
         !n ||
+        facts.viewsOverRecreated.has(k) ||
         n.mat !== v.mat ||
         n.def.definition !== v.def.definition ||
         !deepEqual(
