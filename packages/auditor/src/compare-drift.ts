@@ -30,6 +30,12 @@ export type ObjectType =
   | 'privilege'
   | 'event trigger'
   | 'publication'
+  | 'foreign-data wrapper'
+  | 'server'
+  | 'user mapping'
+  | 'foreign table'
+  | 'language'
+  | 'access method'
   | 'not handled';
 
 /**

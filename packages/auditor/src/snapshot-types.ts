@@ -39,6 +39,16 @@ export interface Snapshot {
   textSearchDictionaries?: Record<string, TextSearchDictionaryDef>;
   /** Text search configurations, keyed `schema.name`. Written only when there are some; absent read as none. */
   textSearchConfigurations?: Record<string, TextSearchConfigurationDef>;
+  /** Foreign-data wrappers (not extension members), keyed by name. Written only when there are some; absent read as none. */
+  foreignDataWrappers?: Record<string, ForeignDataWrapperDef>;
+  /** Foreign servers, keyed by name. Written only when there are some; absent read as none. */
+  foreignServers?: Record<string, ForeignServerDef>;
+  /** User mappings, keyed `user@server` (`public@files`). Written only when there are some; absent read as none. */
+  userMappings?: Record<string, UserMappingDef>;
+  /** Procedural languages not from extensions, keyed by name. Written only when there are some; absent read as none. */
+  languages?: Record<string, LanguageDef>;
+  /** Access methods not from extensions, keyed by name. Written only when there are some; absent read as none. */
+  accessMethods?: Record<string, AccessMethodDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
    * configurations, operators, casts, rules, foreign servers...), keyed
@@ -69,6 +79,78 @@ export interface TextSearchConfigurationDef {
    * sorted. */
   mappings: Record<string, string[]>;
   comment: string | null;
+}
+
+/**
+ * Options of a foreign-data wrapper, server, user mapping, foreign table or
+ * foreign table column (`OPTIONS (host 'db1', port '5432')`), by name, sorted.
+ * A user mapping's secret options (see {@link UserMappingDef}) have the value null.
+ */
+export type FdwOptions = Record<string, string | null>;
+
+/** A foreign-data wrapper (`CREATE FOREIGN DATA WRAPPER`). */
+export interface ForeignDataWrapperDef {
+  name: string;
+  /** Key of its handler function (`schema.name()`), or null (`NO HANDLER`). */
+  handler: string | null;
+  /** Key of its validator function (`schema.name(text[], oid)`), or null. */
+  validator: string | null;
+  options: FdwOptions;
+  comment: string | null;
+}
+
+/** A foreign server (`CREATE SERVER`). */
+export interface ForeignServerDef {
+  name: string;
+  /** Name of its foreign-data wrapper. */
+  wrapper: string;
+  /** `TYPE '...'`, or null. */
+  type: string | null;
+  /** `VERSION '...'`, or null. */
+  version: string | null;
+  options: FdwOptions;
+  comment: string | null;
+}
+
+/**
+ * A user mapping (`CREATE USER MAPPING FOR user SERVER server`). Secrets are
+ * never read: the value of an option whose name says it holds one (`password`,
+ * `sslpassword`, `...secret`, `...token`...) is left in the database and kept
+ * here as null, so a Snapshot, a drift sentence or a plan never holds it.
+ */
+export interface UserMappingDef {
+  /** Role name, or `public`. */
+  user: string;
+  server: string;
+  /** Its options; null when the introspecting role may not read them (pg_user_mappings hides them). */
+  options: FdwOptions | null;
+}
+
+/** A procedural language not created by an extension (`CREATE [TRUSTED] LANGUAGE`). */
+export interface LanguageDef {
+  name: string;
+  trusted: boolean;
+  /** Keys of its call handler, inline handler and validator functions (`schema.name(args)`); null when it has none. */
+  handler: string | null;
+  inline: string | null;
+  validator: string | null;
+  comment: string | null;
+}
+
+/** An access method not created by an extension (`CREATE ACCESS METHOD name TYPE TABLE|INDEX HANDLER f`). */
+export interface AccessMethodDef {
+  name: string;
+  type: 'table' | 'index';
+  /** Key of its handler function (`schema.name(internal)`). */
+  handler: string;
+  comment: string | null;
+}
+
+/** What makes a table a foreign table (`CREATE FOREIGN TABLE ... SERVER s OPTIONS (...)`). */
+export interface ForeignTableInfo {
+  /** Name of its server. */
+  server: string;
+  options: FdwOptions;
 }
 
 /** An object of a kind the auditor does not handle: its kind (`text search configuration`) and name (`public.english_nostop`). */
@@ -203,6 +285,8 @@ export interface ColumnDef {
   /** Collation, only when it is not the type's default. */
   collation: string | null;
   comment: string | null;
+  /** A foreign table column's `OPTIONS (...)`; absent when it has none (and on every other table's columns). */
+  fdwOptions?: FdwOptions;
 }
 
 /** Constraint kinds. */
@@ -234,7 +318,7 @@ export interface ConstraintDef {
 /** A foreign-key referential action. */
 export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
-/** A table (ordinary or partitioned). */
+/** A table (ordinary or partitioned), or a foreign table (with `foreign`). */
 export interface TableDef {
   schema: string;
   name: string;
@@ -261,6 +345,8 @@ export interface TableDef {
   rowSecurity: boolean;
   forceRowSecurity: boolean;
   comment: string | null;
+  /** Present on a foreign table only (relkind `f`): its server and options. */
+  foreign?: ForeignTableInfo;
 }
 
 /** An index that does not back a constraint. */
@@ -469,7 +555,15 @@ export const OBJECT_COLLECTIONS = [
  * after version 1's first release: Snapshots of schemas without them read
  * and serialise as before).
  */
-export const OPTIONAL_COLLECTIONS = ['textSearchDictionaries', 'textSearchConfigurations'] as const;
+export const OPTIONAL_COLLECTIONS = [
+  'textSearchDictionaries',
+  'textSearchConfigurations',
+  'foreignDataWrappers',
+  'foreignServers',
+  'userMappings',
+  'languages',
+  'accessMethods',
+] as const;
 
 /** A key of a Snapshot collection. */
 export type ObjectCollection = (typeof OBJECT_COLLECTIONS)[number];

@@ -27,7 +27,7 @@ export const privilegeKind: CatalogKind<Row> = {
     `NULL, ${grantee}, a.privilege_type, a.is_grantable
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
             aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
-      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relnamespace = ANY($1::oid[]) AND a.grantee <> c.relowner
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND c.relnamespace = ANY($1::oid[]) AND a.grantee <> c.relowner
      UNION ALL
      SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), ${grantee}, a.privilege_type, a.is_grantable
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a

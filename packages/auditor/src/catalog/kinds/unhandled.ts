@@ -37,17 +37,9 @@ export const unhandledKind: CatalogKind<Row> = {
         `n.oid = c.connamespace WHERE ${inNs('n.oid')} AND ${notExt('pg_conversion', 'c.oid')}`,
       `SELECT 'statistics object', ${qname('n', 's.stxname')} FROM pg_statistic_ext s JOIN ` +
         `pg_namespace n ON n.oid = s.stxnamespace WHERE ${inNs('n.oid')}`,
-      `SELECT 'foreign table', ${qname('n', 'c.relname')} FROM pg_class c JOIN pg_namespace n ON ` +
-        `n.oid = c.relnamespace WHERE c.relkind = 'f' AND ${inNs('n.oid')} AND ` +
-        `${notExt('pg_class', 'c.oid')}`,
-      `SELECT 'foreign-data wrapper', quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w WHERE ` +
-        `${notExt('pg_foreign_data_wrapper', 'w.oid')}`,
-      `SELECT 'server', quote_ident(s.srvname) FROM pg_foreign_server s WHERE ${notExt('pg_foreign_server', 's.oid')}`,
       `SELECT 'rule', quote_ident(r.rulename) || ' ON ' || ${qname('n', 'c.relname')} FROM pg_rewrite ` +
         `r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` +
         `r.rulename <> '_RETURN' AND ${inNs('n.oid')} AND ${notExt('pg_class', 'c.oid')}`,
-      `SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND ${notExt('pg_language', 'l.oid')}`,
-      `SELECT 'access method', quote_ident(a.amname) FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
       `SELECT 'default privileges', coalesce(pg_get_userbyid(d.defaclrole)::text, '?') || coalesce(' ` +
         `IN SCHEMA ' || (SELECT quote_ident(nspname) FROM pg_namespace WHERE oid = d.defaclnamespace), ` +
         `'') || ' ON ' || CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' ` +

@@ -5,6 +5,7 @@ import type { ColumnDef } from '../../snapshot.js';
 import { callsRecreatedFunction, type PlanContext } from '../context.js';
 import { typeName } from '../sql.js';
 import { sequenceChanges, sequenceClauses } from './sequence.js';
+import { createOptions } from './foreign.js';
 
 const STRING_TYPES = new Set(['text', 'character varying', 'character', 'name', 'citext', 'bpchar']);
 const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
@@ -60,6 +61,7 @@ export function columnClause(ctx: PlanContext, c: ColumnDef, tableKey?: string):
   const serial = tableKey ? ctx.facts.serialColumns.get(`${tableKey}\0${c.name}`) : undefined;
   if (serial) return `${quoteIdent(c.name)} ${serial}`;
   let s = `${quoteIdent(c.name)} ${c.type}`;
+  s += createOptions(c.fdwOptions); // a foreign table's column
   if (c.collation) s += ` COLLATE ${c.collation}`;
   if (c.generated !== null) s += ` GENERATED ALWAYS AS (${c.generated.replace(/^\((.*)\)$/s, '$1')}) STORED`;
   if (c.default !== null) s += ` DEFAULT ${c.default}`;
