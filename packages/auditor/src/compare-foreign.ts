@@ -42,23 +42,79 @@ const fnName = (key: string | null) => (key === null ? 'none' : key.replace(/^pu
 /** A foreign table on both sides: its server and options (columns, constraints and the rest as a table's). */
 export function compareForeignTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef): void {
   if (!x.foreign || !y.foreign) {
-    d.isVs('foreign table', n, 'foreign', Boolean(x.foreign), Boolean(y.foreign), 'error', x.foreign ? 'is a foreign table' : 'is a table', y.foreign ? 'a foreign table' : 'a table');
+    d.isVs(
+      'foreign table',
+      n,
+      'foreign',
+      Boolean(x.foreign),
+      Boolean(y.foreign),
+      'error',
+      x.foreign ? 'is a foreign table' : 'is a table',
+      y.foreign ? 'a foreign table' : 'a table',
+    );
     return;
   }
   if (x.foreign.server !== y.foreign.server)
-    d.isVs('foreign table', n, 'server', x.foreign.server, y.foreign.server, 'error', `is on server ${x.foreign.server}`, `on ${y.foreign.server}`);
+    d.isVs(
+      'foreign table',
+      n,
+      'server',
+      x.foreign.server,
+      y.foreign.server,
+      'error',
+      `is on server ${x.foreign.server}`,
+      `on ${y.foreign.server}`,
+    );
   compareOptions(d, 'foreign table', n, x.foreign.options, y.foreign.options);
 }
 
 /** Wrappers, servers, user mappings, languages and access methods of two Snapshots. */
 export function compareForeignKinds(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
-  keyed(d, a.foreignDataWrappers ?? {}, b.foreignDataWrappers ?? {}, 'foreign-data wrapper', (w) => w.name, 'error', (n, x, y) => wrapper(d, n, x, y));
-  keyed(d, a.foreignServers ?? {}, b.foreignServers ?? {}, 'server', (s) => s.name, 'error', (n, x, y) => server(d, n, x, y));
-  keyed(d, a.userMappings ?? {}, b.userMappings ?? {}, 'user mapping', (m) => `for ${m.user} on server ${m.server}`, 'error', (n, x, y) =>
-    mapping(d, n, x, y),
+  keyed(
+    d,
+    a.foreignDataWrappers ?? {},
+    b.foreignDataWrappers ?? {},
+    'foreign-data wrapper',
+    (w) => w.name,
+    'error',
+    (n, x, y) => wrapper(d, n, x, y),
   );
-  keyed(d, a.languages ?? {}, b.languages ?? {}, 'language', (l) => l.name, 'error', (n, x, y) => language(d, n, x, y));
-  keyed(d, a.accessMethods ?? {}, b.accessMethods ?? {}, 'access method', (m) => m.name, 'error', (n, x, y) => accessMethod(d, n, x, y));
+  keyed(
+    d,
+    a.foreignServers ?? {},
+    b.foreignServers ?? {},
+    'server',
+    (s) => s.name,
+    'error',
+    (n, x, y) => server(d, n, x, y),
+  );
+  keyed(
+    d,
+    a.userMappings ?? {},
+    b.userMappings ?? {},
+    'user mapping',
+    (m) => `for ${m.user === 'public' ? 'PUBLIC' : m.user} on server ${m.server}`,
+    'error',
+    (n, x, y) => mapping(d, n, x, y),
+  );
+  keyed(
+    d,
+    a.languages ?? {},
+    b.languages ?? {},
+    'language',
+    (l) => l.name,
+    'error',
+    (n, x, y) => language(d, n, x, y),
+  );
+  keyed(
+    d,
+    a.accessMethods ?? {},
+    b.accessMethods ?? {},
+    'access method',
+    (m) => m.name,
+    'error',
+    (n, x, y) => accessMethod(d, n, x, y),
+  );
 }
 
 function wrapper(d: DriftBuilder, n: string, x: ForeignDataWrapperDef, y: ForeignDataWrapperDef): void {
@@ -75,7 +131,16 @@ function server(d: DriftBuilder, n: string, x: ForeignServerDef, y: ForeignServe
     d.isVs('server', n, 'wrapper', x.wrapper, y.wrapper, 'error', `uses foreign-data wrapper ${x.wrapper}`, y.wrapper);
   for (const k of ['type', 'version'] as const) {
     if (x[k] !== y[k])
-      d.isVs('server', n, k, x[k], y[k], k === 'type' ? 'error' : 'warning', x[k] === null ? `has no ${k}` : `has ${k} '${x[k]}'`, y[k] === null ? 'none' : `'${y[k]}'`);
+      d.isVs(
+        'server',
+        n,
+        k,
+        x[k],
+        y[k],
+        k === 'type' ? 'error' : 'warning',
+        x[k] === null ? `has no ${k}` : `has ${k} '${x[k]}'`,
+        y[k] === null ? 'none' : `'${y[k]}'`,
+      );
   }
   compareOptions(d, 'server', n, x.options, y.options);
   comment(d, 'server', n, x.comment, y.comment);
@@ -89,7 +154,16 @@ function mapping(d: DriftBuilder, n: string, x: UserMappingDef, y: UserMappingDe
 
 function language(d: DriftBuilder, n: string, x: LanguageDef, y: LanguageDef): void {
   if (x.trusted !== y.trusted)
-    d.isVs('language', n, 'trusted', x.trusted, y.trusted, 'error', x.trusted ? 'is trusted' : 'is not trusted', y.trusted ? 'trusted' : 'not');
+    d.isVs(
+      'language',
+      n,
+      'trusted',
+      x.trusted,
+      y.trusted,
+      'error',
+      x.trusted ? 'is trusted' : 'is not trusted',
+      y.trusted ? 'trusted' : 'not',
+    );
   for (const k of ['handler', 'inline', 'validator'] as const) {
     const word = k === 'inline' ? 'inline handler' : k;
     if (x[k] !== y[k]) d.isVs('language', n, k, x[k], y[k], 'error', x[k] ? `has ${word} ${fnName(x[k])}` : `has no ${word}`, fnName(y[k]));

@@ -151,7 +151,12 @@ export const accessMethodKind: CatalogKind<AmRow> = {
        FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
   map(rows, ctx) {
     for (const r of rows) {
-      (ctx.snap.accessMethods ??= {})[r.name] = { name: r.name, type: r.type === 't' ? 'table' : 'index', handler: r.handler, comment: r.comment };
+      (ctx.snap.accessMethods ??= {})[r.name] = {
+        name: r.name,
+        type: r.type === 't' ? 'table' : 'index',
+        handler: r.handler,
+        comment: r.comment,
+      };
     }
   },
 };

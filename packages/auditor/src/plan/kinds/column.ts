@@ -110,11 +110,11 @@ export function epochConversion(from: string, to: string, col: string): { using:
   return undefined;
 }
 
-/** A column of both sides: default, generation, identity, type, NOT NULL. */
-export function alterColumn(ctx: PlanContext, k: string, table: string, c: ColumnDef, n: ColumnDef): void {
+/** A column of both sides: default, generation, identity, type, NOT NULL (`foreign`: of a foreign table). */
+export function alterColumn(ctx: PlanContext, k: string, table: string, c: ColumnDef, n: ColumnDef, foreign = false): void {
   const { facts } = ctx;
   const col = quoteIdent(n.name);
-  const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${col} ${sql}`;
+  const alter = (sql: string) => `ALTER ${foreign ? 'FOREIGN ' : ''}TABLE ${table} ALTER COLUMN ${col} ${sql}`;
   const key = `${k}\0${n.name}`;
   const typeChanges = c.type !== n.type || c.collation !== n.collation;
   const rebuiltType = facts.rebuiltTypes.has(c.type.replace(/\[\]$/, ''));

@@ -67,9 +67,12 @@ const mappingName = (m: UserMappingDef) => `FOR ${m.user === 'public' ? 'PUBLIC'
 
 function secretNote(ctx: PlanContext, m: UserMappingDef, secrets: string[]): string {
   const what = secrets.join(', ');
-  const how = `ALTER USER MAPPING ${mappingName(m)} OPTIONS (ADD ${secrets.map((s) => `${quoteIdent(s)} '...'`).join(', ')})`;
+  const how = `ALTER USER MAPPING ${mappingName(m)} OPTIONS (${secrets.map((s) => `ADD ${quoteIdent(s)} '...'`).join(', ')})`;
   const note = `${what} ${secrets.length > 1 ? 'are secrets' : 'is a secret'} Strata never reads: set ${secrets.length > 1 ? 'them' : 'it'} by hand (${how})`;
-  ctx.hints.push({ kind: 'unsupported', message: `user mapping ${mappingName(m).slice(4)}: ${note}` });
+  ctx.hints.push({
+    kind: 'unsupported',
+    message: `user mapping for ${m.user === 'public' ? 'PUBLIC' : m.user} on server ${m.server}: ${note}`,
+  });
   return note;
 }
 
@@ -112,7 +115,11 @@ export const foreignKind: PlanKind = {
     }
     for (const [k, w] of sorted(wa)) {
       if (k in wb) continue;
-      ctx.emit('dropForeignServers', { sql: `DROP FOREIGN DATA WRAPPER ${quoteIdent(w.name)}`, destructive: false }, { id: `wrapper:drop:${k}` });
+      ctx.emit(
+        'dropForeignServers',
+        { sql: `DROP FOREIGN DATA WRAPPER ${quoteIdent(w.name)}`, destructive: false },
+        { id: `wrapper:drop:${k}` },
+      );
       for (const f of [w.handler, w.validator]) if (f) addAfter(ctx, `function:drop:${f}`, `wrapper:drop:${k}`);
     }
     // Creates and changes.
@@ -136,7 +143,8 @@ export const foreignKind: PlanKind = {
           const sql = `ALTER FOREIGN DATA WRAPPER ${name} ${parts.join(' ')}`;
           ctx.emit('foreignServers', { sql, destructive: false }, { id: `wrapper:alter:${k}`, after: fns });
         }
-        for (const f of [o.handler, o.validator]) if (f && f !== w.handler && f !== w.validator) addAfter(ctx, `function:drop:${f}`, `wrapper:alter:${k}`);
+        for (const f of [o.handler, o.validator])
+          if (f && f !== w.handler && f !== w.validator) addAfter(ctx, `function:drop:${f}`, `wrapper:alter:${k}`);
       }
       put(ctx, `FOREIGN DATA WRAPPER ${name}`, o?.comment ?? null, w.comment);
     }

@@ -59,7 +59,11 @@ export const languageKind: PlanKind = {
       if (n && !changed(m, n)) continue;
       const id = `access method:drop:${k}`;
       const comment = 'its type or handler changes (there is no ALTER ACCESS METHOD): it is created again';
-      ctx.emit('dropAccessMethods', { sql: `DROP ACCESS METHOD ${quoteIdent(m.name)}`, destructive: false, ...(n ? { comment } : {}) }, { id });
+      ctx.emit(
+        'dropAccessMethods',
+        { sql: `DROP ACCESS METHOD ${quoteIdent(m.name)}`, destructive: false, ...(n ? { comment } : {}) },
+        { id },
+      );
       addAfter(ctx, `function:drop:${m.handler}`, id);
     }
     for (const [k, m] of sorted(ab)) {

@@ -141,7 +141,10 @@ export const tableKind: PlanKind = {
           // A foreign partition's inherited column takes its OPTIONS here (PARTITION OF has no place for them).
           const opts = from && t.foreign ? alterOptions({}, c.fdwOptions) : undefined;
           if (opts)
-            ctx.emit('columns', { sql: `ALTER FOREIGN TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} ${opts}`, destructive: false });
+            ctx.emit('columns', {
+              sql: `ALTER FOREIGN TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} ${opts}`,
+              destructive: false,
+            });
         }
         if (t.rowSecurity)
           ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
@@ -159,7 +162,10 @@ export const tableKind: PlanKind = {
         (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
     // Foreign tables apart: DROP TABLE refuses them.
     const dropped = removed.filter(([, t]) => !parentGone(t) && !t.foreign);
-    const droppedForeign = [...againForeign, ...removed.filter(([, t]) => !parentGone(t) && t.foreign).map(([, t]) => qn(t.schema, t.name))];
+    const droppedForeign = [
+      ...againForeign,
+      ...removed.filter(([, t]) => !parentGone(t) && t.foreign).map(([, t]) => qn(t.schema, t.name)),
+    ];
     if (droppedForeign.length) {
       const comment = `its server, partitioning or kind changes: ${againForeign.join(', ')} ${againForeign.length > 1 ? 'are' : 'is'} created again`;
       ctx.emit('dropTables', {
@@ -183,6 +189,7 @@ export const tableKind: PlanKind = {
 
 function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): void {
   const { facts } = ctx;
+  const first = ctx.changes.length;
   const name = qn(t.schema, t.name);
   const at = (sql: string) => `ALTER ${t.foreign ? 'FOREIGN ' : ''}TABLE ${name} ${sql}`;
   const oldCols = new Map(old.columns.map((c) => [c.name, c]));
@@ -213,7 +220,7 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
       ctx.emit('columns', step);
       continue;
     }
-    alterColumn(ctx, k, name, c, n);
+    alterColumn(ctx, k, name, c, n, Boolean(t.foreign));
   }
   // Inherited columns: the child's own NOT NULL and default. The parent's SET/DROP DEFAULT and
   // SET/DROP NOT NULL recurse to its children, so where the parent's change, the child starts from the parent's new ones.
@@ -228,6 +235,8 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
     inheritedColumnChanges(ctx, name, before, newCols.get(col) ?? pb);
   }
   foreignOptions(ctx, k, old, t, at);
+  // A foreign table holds no rows here: dropping or narrowing its columns loses nothing (the remote data stays as it is).
+  if (t.foreign) for (const c of ctx.changes.slice(first)) c.step.destructive = false;
   if (Boolean(old.unlogged) !== Boolean(t.unlogged))
     ctx.emit('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
   const oldOpts = new Map((old.options ?? []).map(splitOption));
