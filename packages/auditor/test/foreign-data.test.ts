@@ -56,7 +56,8 @@ describe('foreign-data wrappers, servers and user mappings', () => {
       'production has an extra server old_server that the models do not define',
       expect.stringMatching(/^production has an extra user mapping for \S+ on server kept_server that the models do not define$/),
       "user mapping for PUBLIC on server kept_server has option fetch_size '100' in production but '500' in the models",
-      "user mapping for PUBLIC on server kept_server has no option use_remote_estimate in production but use_remote_estimate 'true' in the models",
+      'user mapping for PUBLIC on server kept_server has no option use_remote_estimate in production ' +
+        "but use_remote_estimate 'true' in the models",
       'production is missing the user mapping for PUBLIC on server new_server that the models define',
       'production has an extra user mapping for PUBLIC on server old_server that the models do not define',
     ]);
@@ -178,7 +179,8 @@ describe('foreign tables', () => {
     expect(
       at(
         up,
-        "CREATE FOREIGN TABLE measurements_remote PARTITION OF measurements FOR VALUES IN (2) SERVER archive OPTIONS (filename '/data/city2.csv')",
+        'CREATE FOREIGN TABLE measurements_remote PARTITION OF measurements FOR VALUES IN (2) SERVER ' +
+          "archive OPTIONS (filename '/data/city2.csv')",
       ),
     ).toBeLessThan(at(up, "ALTER FOREIGN TABLE measurements_remote ALTER COLUMN reading OPTIONS (ADD column_name 'value')"));
     // The column under a view changes type in place (the view is rebuilt), marked non-destructive: a foreign table holds no rows here.

@@ -27,7 +27,8 @@ type Row = {
 
 const REPLIDENT: Record<string, NonNullable<TableDef['replicaIdentity']>> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
 
-/** Tables (foreign ones too), views and materialised views: the relations whose columns, constraints, indexes, triggers and policies the later kinds read. */
+/** Tables (foreign ones too), views and materialised views: the relations whose columns, constraints, indexes, triggers and policies the
+ * later kinds read. */
 export const relationKind: CatalogKind<Row> = {
   name: 'relation',
   params: 'namespaces',

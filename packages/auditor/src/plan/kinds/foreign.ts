@@ -41,7 +41,8 @@ export function functionByKey(key: string, snap: Snapshot): string {
   return m ? qn(m[1]!, m[2]!) : key;
 }
 
-/** Servers that cannot be altered into what `b` has (another wrapper or TYPE): dropped and created again, with their mappings and tables. */
+/** Servers that cannot be altered into what `b` has (another wrapper or TYPE): dropped and created again, with their mappings and tables.
+ * */
 export function recreatedServers(a: Snapshot, b: Snapshot): Set<string> {
   const out = new Set<string>();
   for (const [k, s] of sorted(b.foreignServers ?? {})) {
@@ -59,7 +60,8 @@ export function addAfter(ctx: PlanContext, id: string, dep: string): void {
 function createServer(s: ForeignServerDef): string {
   return (
     `CREATE SERVER ${quoteIdent(s.name)}${s.type !== null ? ` TYPE ${quoteLiteral(s.type)}` : ''}` +
-    `${s.version !== null ? ` VERSION ${quoteLiteral(s.version)}` : ''} FOREIGN DATA WRAPPER ${quoteIdent(s.wrapper)}${createOptions(s.options)}`
+    `${s.version !== null ? ` VERSION ${quoteLiteral(s.version)}` : ''} FOREIGN DATA WRAPPER ` +
+    `${quoteIdent(s.wrapper)}${createOptions(s.options)}`
   );
 }
 
@@ -68,7 +70,9 @@ const mappingName = (m: UserMappingDef) => `FOR ${m.user === 'public' ? 'PUBLIC'
 function secretNote(ctx: PlanContext, m: UserMappingDef, secrets: string[]): string {
   const what = secrets.join(', ');
   const how = `ALTER USER MAPPING ${mappingName(m)} OPTIONS (${secrets.map((s) => `ADD ${quoteIdent(s)} '...'`).join(', ')})`;
-  const note = `${what} ${secrets.length > 1 ? 'are secrets' : 'is a secret'} Strata never reads: set ${secrets.length > 1 ? 'them' : 'it'} by hand (${how})`;
+  const note =
+    `${what} ${secrets.length > 1 ? 'are secrets' : 'is a secret'} Strata never reads: set ` +
+    `${secrets.length > 1 ? 'them' : 'it'} by hand (${how})`;
   ctx.hints.push({
     kind: 'unsupported',
     message: `user mapping for ${m.user === 'public' ? 'PUBLIC' : m.user} on server ${m.server}: ${note}`,

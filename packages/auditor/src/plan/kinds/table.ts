@@ -167,7 +167,8 @@ export const tableKind: PlanKind = {
       ...removed.filter(([, t]) => !parentGone(t) && t.foreign).map(([, t]) => qn(t.schema, t.name)),
     ];
     if (droppedForeign.length) {
-      const comment = `its server, partitioning or kind changes: ${againForeign.join(', ')} ${againForeign.length > 1 ? 'are' : 'is'} created again`;
+      const comment =
+        `its server, partitioning or kind changes: ${againForeign.join(', ')} ` + `${againForeign.length > 1 ? 'are' : 'is'} created again`;
       ctx.emit('dropTables', {
         sql: `DROP FOREIGN TABLE ${droppedForeign.join(', ')}`,
         destructive: false,
