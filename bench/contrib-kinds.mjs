@@ -48,7 +48,14 @@ const safe = (s) => s.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://***');
 
 function psql(db, sql) {
   const r = spawnSync(tool('psql'), [dbUrl(db), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'], { input: sql, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(safe(r.stderr || `psql exited ${r.status}`).trim().split('\n').slice(0, 3).join(' / '));
+  if (r.status !== 0)
+    throw new Error(
+      safe(r.stderr || `psql exited ${r.status}`)
+        .trim()
+        .split('\n')
+        .slice(0, 3)
+        .join(' / '),
+    );
   return r.stdout;
 }
 function strata(...cmd) {
@@ -61,7 +68,11 @@ function recreate(db) {
 
 /** The newest full-install script of an extension (`name--1.2.sql`, not an update `name--1.0--1.1.sql`). */
 function baseScript(name) {
-  const version = (f) => f.slice(name.length + 2, -4).split('.').map(Number);
+  const version = (f) =>
+    f
+      .slice(name.length + 2, -4)
+      .split('.')
+      .map(Number);
   const files = readdirSync(extDir)
     .filter((f) => f.startsWith(`${name}--`) && /^[\d.]+$/.test(f.slice(name.length + 2, -4)))
     .sort((x, y) => {
@@ -103,7 +114,8 @@ function serversFor(db) {
         // A libpq wrapper takes a user and password; file_fdw's validator refuses every mapping option but wants a file.
         (w === 'file_fdw'
           ? `CREATE USER MAPPING FOR PUBLIC SERVER srv_${i};\n` +
-            `CREATE FOREIGN TABLE public.ft_${i} (id int NOT NULL, label text) SERVER srv_${i} OPTIONS (filename '/dev/null', format 'csv');\n`
+            `CREATE FOREIGN TABLE public.ft_${i} (id int NOT NULL, label text) SERVER srv_${i} OPTIONS ` +
+            `(filename '/dev/null', format 'csv');\n`
           : `CREATE USER MAPPING FOR PUBLIC SERVER srv_${i} OPTIONS (user 'app', password '${SECRET}');\n` +
             `CREATE FOREIGN TABLE public.ft_${i} (id int NOT NULL, label text) SERVER srv_${i};\n`) +
         `CREATE VIEW public.ft_${i}_labels AS SELECT label FROM public.ft_${i};\n`,
@@ -118,7 +130,9 @@ const candidates =
         ...new Set(
           readdirSync(extDir)
             .filter((f) => f.endsWith('.sql') && !f.startsWith('plpgsql--'))
-            .filter((f) => /CREATE\s+(FOREIGN DATA WRAPPER|ACCESS METHOD|(TRUSTED\s+)?LANGUAGE)/i.test(readFileSync(join(extDir, f), 'utf8')))
+            .filter((f) =>
+              /CREATE\s+(FOREIGN DATA WRAPPER|ACCESS METHOD|(TRUSTED\s+)?LANGUAGE)/i.test(readFileSync(join(extDir, f), 'utf8')),
+            )
             .map((f) => f.slice(0, f.indexOf('--'))),
         ),
       ].sort();
@@ -142,7 +156,8 @@ for (const name of candidates) {
          nullif((SELECT count(*) FROM pg_class WHERE relkind = 'f')::text || ' foreign table(s)', '0 foreign table(s)'),
          nullif((SELECT count(*) FROM pg_language WHERE oid >= 16384 AND lanname <> 'plpgsql')::text || ' language(s)', '0 language(s)'),
          nullif((SELECT count(*) FROM pg_am WHERE oid >= 16384)::text || ' access method(s)', '0 access method(s)'),
-         (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname LIKE 'ext\\_%')::text || ' function(s)')) TO STDOUT;`,
+         (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ` +
+        `n.nspname LIKE 'ext\\_%')::text || ' function(s)')) TO STDOUT;`,
     ).trim();
     const diff = strata('diff', '--from', dbUrl('ck_empty'), '--to', dbUrl('ck_src'), '--sql', '--privileges');
     if (diff.code !== 0) {
@@ -166,7 +181,10 @@ for (const name of candidates) {
     }
     const again = strata('diff', '--from', dbUrl('ck_dst'), '--to', dbUrl('ck_src'), '--exit-code', '--privileges');
     if (again.out.includes(SECRET) || again.err.includes(SECRET)) row.leak = 'YES';
-    const left = again.out.trim().split('\n').filter((l) => l.trim() && !/^no differences/i.test(l));
+    const left = again.out
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() && !/^no differences/i.test(l));
     row.rediff = again.code === 0 ? 'empty' : `${left.length} line(s): ${left.slice(0, 3).join(' / ')}`;
     const dump = (db) =>
       execFileSync(tool('pg_dump'), ['-s', '--no-owner', dbUrl(db)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -177,7 +195,11 @@ for (const name of candidates) {
     try {
       row.dump = dump('ck_src') === dump('ck_dst') ? 'equal' : 'differs';
     } catch (err) {
-      row.dump = `not compared (${safe(String(err.stderr ?? err.message)).trim().split('\n')[0]})`;
+      row.dump = `not compared (${
+        safe(String(err.stderr ?? err.message))
+          .trim()
+          .split('\n')[0]
+      })`;
     }
   } catch (err) {
     row.applied ||= `not run: ${safe(err.message)}`;
@@ -185,7 +207,10 @@ for (const name of candidates) {
 }
 if (!args.includes('--keep')) for (const db of ['ck_src', 'ck_empty', 'ck_dst']) psql('postgres', `DROP DATABASE IF EXISTS ${db};`);
 
-console.log(`| script | user objects loaded | diff --sql lines | applied (ON_ERROR_STOP) | re-diff | pg_dump -s (sorted lines) | secret in output |`);
+console.log(
+  `| script | user objects loaded | diff --sql lines | applied (ON_ERROR_STOP) | re-diff | ` +
+    `pg_dump -s (sorted lines) | secret in output |`,
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(`| ${r.file || r.name} | ${r.objects} | ${r.sqlLines} | ${r.applied} | ${r.rediff} | ${r.dump} | ${r.leak} |`);

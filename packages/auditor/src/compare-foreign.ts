@@ -68,6 +68,13 @@ export function compareForeignTable(d: DriftBuilder, n: string, x: TableDef, y: 
   compareOptions(d, 'foreign table', n, x.foreign.options, y.foreign.options);
 }
 
+/** A table's access method (`USING am`; absent is heap). */
+export function compareTableAccessMethod(d: DriftBuilder, n: string, x: TableDef, y: TableDef): void {
+  const u = x.accessMethod ?? 'heap';
+  const v = y.accessMethod ?? 'heap';
+  if (u !== v) d.isVs('table', n, 'accessMethod', u, v, 'error', `uses access method ${u}`, v);
+}
+
 /** Wrappers, servers, user mappings, languages and access methods of two Snapshots. */
 export function compareForeignKinds(d: DriftBuilder, a: Snapshot, b: Snapshot): void {
   keyed(

@@ -14,7 +14,7 @@ import {
 } from './compare-drift.js';
 import { compareAggregate, compareEventTrigger, comparePublication, notHandled, privileges } from './compare-kinds.js';
 import { compareTable } from './compare-table.js';
-import { compareForeignKinds, compareForeignTable } from './compare-foreign.js';
+import { compareForeignKinds, compareForeignTable, compareTableAccessMethod } from './compare-foreign.js';
 
 export {
   attributeShape,
@@ -174,7 +174,10 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   // Foreign tables (on either side) apart, so that sentences call them foreign tables.
   const isForeign = (k: string) => Boolean(a.tables[k]?.foreign || b.tables[k]?.foreign);
   const tables = (s: Snapshot, foreign: boolean) => Object.fromEntries(Object.entries(s.tables).filter(([k]) => isForeign(k) === foreign));
-  keyed(d, tables(a, false), tables(b, false), 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y, a, b));
+  keyed(d, tables(a, false), tables(b, false), 'table', dn, 'error', (n, x, y) => {
+    compareTable(d, n, x, y, a, b);
+    compareTableAccessMethod(d, n, x, y);
+  });
   compareForeignKinds(d, a, b);
   keyed(d, tables(a, true), tables(b, true), 'foreign table', dn, 'error', (n, x, y) => {
     compareForeignTable(d, n, x, y);

@@ -347,6 +347,8 @@ export interface TableDef {
   comment: string | null;
   /** Present on a foreign table only (relkind `f`): its server and options. */
   foreign?: ForeignTableInfo;
+  /** Its table access method (`CREATE TABLE ... USING am`) when not `heap`; absent for heap. */
+  accessMethod?: string;
 }
 
 /** An index that does not back a constraint. */

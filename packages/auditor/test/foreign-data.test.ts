@@ -261,5 +261,27 @@ describe('languages and access methods', () => {
     expect(at(down, 'DROP FUNCTION in_new_pl(n integer)')).toBeLessThan(at(down, 'DROP LANGUAGE new_pl'));
     expect(at(down, 'DROP LANGUAGE new_pl')).toBeLessThan(at(down, 'DROP FUNCTION strata_new_handler()'));
     expect(at(down, 'CREATE LANGUAGE old_pl')).toBeLessThan(at(down, 'CREATE OR REPLACE FUNCTION public.in_old_pl()'));
+    // A table of a custom table access method: created after it, dropped before it.
+    expect(b.tables['public.new_rows']?.accessMethod).toBe('new_heap');
+    expect(a.tables['public.new_rows']).toBeUndefined();
+    expect(at(up, 'CREATE ACCESS METHOD new_heap')).toBeLessThan(at(up, ') USING new_heap;'));
+    expect(at(down, 'DROP TABLE new_rows')).toBeLessThan(at(down, 'DROP ACCESS METHOD new_heap'));
+  });
+
+  it('move a table to another table access method with SET ACCESS METHOD, before the old one is dropped', async () => {
+    const am = 'CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;';
+    const [a, b] = await introspectPair(`${am} CREATE TABLE t (id int) USING heap2;`, 'CREATE TABLE t (id int);', 'tam');
+    expect(a.tables['public.t']?.accessMethod).toBe('heap2');
+    expect(b.tables['public.t']).not.toHaveProperty('accessMethod');
+    expect(compare(a, b, { left: 'production', right: 'the models' }).map((d) => d.message)).toEqual([
+      'table t uses access method heap2 in production but heap in the models',
+      'production has an extra access method heap2 that the models do not define',
+    ]);
+    const p = plan(a, b);
+    expect(p.up.map((s) => s.sql)).toEqual(['ALTER TABLE t SET ACCESS METHOD heap', 'DROP ACCESS METHOD heap2']);
+    expect(p.down.map((s) => s.sql)).toEqual([
+      'CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER pg_catalog.heap_tableam_handler',
+      'ALTER TABLE t SET ACCESS METHOD heap2',
+    ]);
   });
 });

@@ -22,6 +22,7 @@ type Row = {
   populated: boolean;
   deps: string[] | null;
   server: string | null;
+  am: string | null;
   ftoptions: FdwOptions | null;
 };
 
@@ -70,7 +71,9 @@ export const relationKind: CatalogKind<Row> = {
                WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid AND dep.deptype = 'n'
                  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = dep.refclassid AND e.objid = dep.refobjid AND e.deptype = 'e')
                  AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass)) END AS deps,
-            fs.srvname AS server, ${optionsJson('ft.ftoptions')} AS ftoptions
+            fs.srvname AS server,
+            CASE WHEN c.relkind = 'r' THEN (SELECT am.amname FROM pg_am am WHERE am.oid = ` +
+    `c.relam AND am.amname <> 'heap') END AS am, ${optionsJson('ft.ftoptions')} AS ftoptions
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
@@ -98,6 +101,7 @@ export const relationKind: CatalogKind<Row> = {
           forceRowSecurity: r.force,
           comment: r.comment,
         };
+        if (r.am) t.accessMethod = r.am;
         if (r.kind === 'f') t.foreign = { server: r.server ?? '', options: sortedOptions(r.ftoptions) };
         snap.tables[key] = t;
         ctx.relations.set(r.oid, { key, kind: 't', columns: t.columns });

@@ -59,10 +59,14 @@ export const languageKind: PlanKind = {
       if (n && !changed(m, n)) continue;
       const id = `access method:drop:${k}`;
       const comment = 'its type or handler changes (there is no ALTER ACCESS METHOD): it is created again';
+      // After the tables that used it have moved to another one.
+      const after = sorted(a.tables)
+        .filter(([, t]) => t.accessMethod === m.name)
+        .map(([tk]) => `table:am:${tk}`);
       ctx.emit(
         'dropAccessMethods',
         { sql: `DROP ACCESS METHOD ${quoteIdent(m.name)}`, destructive: false, ...(n ? { comment } : {}) },
-        { id },
+        { id, after },
       );
       addAfter(ctx, `function:drop:${m.handler}`, id);
     }

@@ -87,7 +87,8 @@ export function createTable(ctx: PlanContext, t: TableDef, key: string): string 
   const own = t.columns.filter((c) => !inheritedColumn(ctx.b, t, c.name));
   const lines = [...own.map((c) => columnClause(ctx, c, key)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
   // A foreign table names its server and options where a table has its storage parameters.
-  const tail = t.foreign ? ` SERVER ${quoteIdent(t.foreign.server)}${createOptions(t.foreign.options)}` : withOptions(t);
+  const using = t.accessMethod ? ` USING ${quoteIdent(t.accessMethod)}` : '';
+  const tail = t.foreign ? ` SERVER ${quoteIdent(t.foreign.server)}${createOptions(t.foreign.options)}` : `${using}${withOptions(t)}`;
   const create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${t.foreign ? 'FOREIGN ' : ''}TABLE`;
   if (t.partitionOf) {
     const parent = ctx.b.tables[t.partitionOf.table];
@@ -236,6 +237,17 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
     inheritedColumnChanges(ctx, name, before, newCols.get(col) ?? pb);
   }
   foreignOptions(ctx, k, old, t, at);
+  // Another table access method rewrites the table (PostgreSQL 15+); the access method's drop waits for it (kinds/language.ts).
+  if ((old.accessMethod ?? 'heap') !== (t.accessMethod ?? 'heap'))
+    ctx.emit(
+      'columns',
+      {
+        sql: at(`SET ACCESS METHOD ${quoteIdent(t.accessMethod ?? 'heap')}`),
+        destructive: false,
+        comment: 'rewrites the table (PostgreSQL 15+)',
+      },
+      { id: `table:am:${k}` },
+    );
   // A foreign table holds no rows here: dropping or narrowing its columns loses nothing (the remote data stays as it is).
   if (t.foreign) for (const c of ctx.changes.slice(first)) c.step.destructive = false;
   if (Boolean(old.unlogged) !== Boolean(t.unlogged))
