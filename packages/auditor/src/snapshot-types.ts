@@ -508,7 +508,7 @@ export type PublishAction = 'insert' | 'update' | 'delete' | 'truncate';
 export const PUBLISH_ACTIONS: readonly PublishAction[] = ['insert', 'update', 'delete', 'truncate'];
 
 /** Kinds of object whose privileges a Snapshot records. */
-export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
+export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function' | 'foreign data wrapper' | 'server' | 'language';
 
 /**
  * What one role (or `public`) holds on one object, apart from the object's
@@ -519,8 +519,8 @@ export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
  */
 export interface PrivilegeDef {
   objectType: PrivilegeObjectType;
-  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), or a function key.
-   * */
+  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), a function key,
+   * or the name of a foreign-data wrapper, server or (trusted) language. */
   object: string;
   /** Role name, or `public`. */
   grantee: string;

@@ -200,6 +200,30 @@ describe('foreign tables', () => {
     expect(at(down, 'CREATE FOREIGN TABLE old_events')).toBeGreaterThan(0);
   });
 
+  it('USAGE on wrappers, servers and trusted languages is compared and granted with privileges on', async () => {
+    const base =
+      'CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE SERVER s2 FOREIGN DATA WRAPPER w;' +
+      " CREATE FUNCTION h() RETURNS language_handler LANGUAGE c AS '$libdir/plpgsql', 'plpgsql_call_handler';" +
+      ' CREATE TRUSTED LANGUAGE tpl HANDLER h;';
+    const granted =
+      `${base} GRANT USAGE ON FOREIGN DATA WRAPPER w TO PUBLIC; GRANT USAGE ON FOREIGN SERVER s TO PUBLIC;` +
+      ' REVOKE USAGE ON LANGUAGE tpl FROM PUBLIC;';
+    const [a, b] = await introspectPair(base, granted, 'fdwpriv');
+    expect(compare(a, b, { privileges: true, left: 'production', right: 'the models' }).map((d) => d.message)).toEqual([
+      'PUBLIC holds nothing on foreign-data wrapper w in production but USAGE in the models',
+      'PUBLIC holds USAGE on language tpl in production but nothing in the models',
+      'PUBLIC holds nothing on server s in production but USAGE in the models',
+    ]);
+    expect(plan(a, b, { privileges: true }).up.map((s) => s.sql)).toEqual([
+      'GRANT USAGE ON FOREIGN DATA WRAPPER w TO PUBLIC',
+      'REVOKE USAGE ON LANGUAGE tpl FROM PUBLIC',
+      'GRANT USAGE ON FOREIGN SERVER s TO PUBLIC',
+    ]);
+    await roundTrip(base, granted, () => createTestDatabase('fdwpriv'), { privileges: true });
+    // From nothing: created, then granted.
+    await roundTrip('SELECT 1', granted, () => createTestDatabase('fdwpriv'), { privileges: true });
+  });
+
   it('keep their privileges like tables (with privileges on)', async () => {
     const base = 'CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a int) SERVER s;';
     await roundTrip(base, `${base} GRANT SELECT ON ft TO PUBLIC;`, () => createTestDatabase('ftpriv'), { privileges: true });
