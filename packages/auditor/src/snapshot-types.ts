@@ -51,7 +51,7 @@ export interface Snapshot {
   accessMethods?: Record<string, AccessMethodDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
-   * configurations, operators, casts, rules, foreign servers...), keyed
+   * configurations, operators, casts, rules, subscriptions...), keyed
    * `kind:name`: listed so that nothing is skipped silently. Absent from older
    * Snapshots, read as none.
    */
