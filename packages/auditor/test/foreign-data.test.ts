@@ -307,5 +307,12 @@ describe('languages and access methods', () => {
       'CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER pg_catalog.heap_tableam_handler',
       'ALTER TABLE t SET ACCESS METHOD heap2',
     ]);
+    // An access method to be created again while a table uses it: said in a hint (PostgreSQL would refuse the drop).
+    const other = structuredClone(a);
+    other.accessMethods!.heap2!.handler = 'public.my_tableam_handler(internal)';
+    expect(plan(a, other).hints.map((h) => h.message)).toEqual([
+      'access method heap2 is dropped and created again (its type or handler changes), but t uses it and PostgreSQL refuses the ' +
+        'drop: first move what uses it to another access method (or drop it, and its operator classes), by hand',
+    ]);
   });
 });

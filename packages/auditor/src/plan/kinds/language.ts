@@ -73,6 +73,19 @@ export const languageKind: PlanKind = {
     for (const [k, m] of sorted(ab)) {
       const o = aa[k];
       const fresh = !o || changed(o, m);
+      // What is built on it stays in the way of its drop: said, not done (rebuilding tables and indexes twice is a decision).
+      const users = [
+        ...sorted(a.tables).filter(([, t]) => t.accessMethod === m.name),
+        ...sorted(a.indexes).filter(([, i]) => i.method === m.name),
+      ].map(([uk]) => uk.replace(/^public\./, ''));
+      if (o && fresh && users.length)
+        ctx.hints.push({
+          kind: 'unsupported',
+          message:
+            `access method ${m.name} is dropped and created again (its type or handler changes), but ${users.join(', ')} ` +
+            `${users.length > 1 ? 'use' : 'uses'} it and PostgreSQL refuses the drop: first move what uses it to another access ` +
+            'method (or drop it, and its operator classes), by hand',
+        });
       if (fresh) {
         const sql = `CREATE ACCESS METHOD ${quoteIdent(m.name)} TYPE ${m.type.toUpperCase()} HANDLER ${functionByKey(m.handler, b)}`;
         ctx.emit('accessMethods', { sql, destructive: false }, { after: [`function:create:${m.handler}`] });
