@@ -122,6 +122,8 @@ describe('foreign-data wrappers, servers and user mappings', () => {
     expect(p.hints.map((h) => h.message)).toEqual([
       'user mapping for PUBLIC on server pw_server: api_token, password are secrets Strata never reads: set them by hand ' +
         "(ALTER USER MAPPING FOR PUBLIC SERVER pw_server OPTIONS (ADD api_token '...', ADD password '...'))",
+      'foreign table ft: sslpassword is a secret Strata never reads: set it by hand (ALTER FOREIGN ' +
+        "TABLE ft OPTIONS (ADD sslpassword '...'))",
     ]);
     // Both sides with the secret set: equal, whatever its value (it is not read).
     expect(compare(full, full, { uncompared: false })).toEqual([]);

@@ -178,8 +178,51 @@ export const foreignKind: PlanKind = {
         else if (secrets.length) secretNote(ctx, m, secrets);
       }
     }
+    otherSecrets(ctx, again);
   },
 };
+
+/**
+ * Secret options of wrappers, servers and foreign tables (a wrapper may take a password there): never
+ * read, so never written; a hint says to set each one by hand where the plan creates the object or the
+ * option is new.
+ */
+function otherSecrets(ctx: PlanContext, serversAgain: Set<string>): void {
+  const { a, b } = ctx;
+  const check = (what: string, alter: string, from: FdwOptions | undefined, to: FdwOptions) => {
+    const names = sorted(to)
+      .filter(([n, v]) => v === null && !(from && n in from))
+      .map(([n]) => n);
+    if (!names.length) return;
+    const how = `${alter} OPTIONS (${names.map((n) => `ADD ${quoteIdent(n)} '...'`).join(', ')})`;
+    ctx.hints.push({
+      kind: 'unsupported',
+      message:
+        `${what}: ${names.join(', ')} ${names.length > 1 ? 'are secrets' : 'is a secret'} Strata never ` +
+        `reads: set ${names.length > 1 ? 'them' : 'it'} by hand (${how})`,
+    });
+  };
+  for (const [k, w] of sorted(b.foreignDataWrappers ?? {}))
+    check(
+      `foreign-data wrapper ${w.name}`,
+      `ALTER FOREIGN DATA WRAPPER ${quoteIdent(w.name)}`,
+      a.foreignDataWrappers?.[k]?.options,
+      w.options,
+    );
+  for (const [k, s] of sorted(b.foreignServers ?? {}))
+    check(
+      `server ${s.name}`,
+      `ALTER SERVER ${quoteIdent(s.name)}`,
+      serversAgain.has(k) ? undefined : a.foreignServers?.[k]?.options,
+      s.options,
+    );
+  for (const [k, t] of sorted(b.tables)) {
+    if (!t.foreign) continue;
+    const name = qn(t.schema, t.name);
+    const old = ctx.facts.createdTables.has(k) ? undefined : a.tables[k];
+    check(`foreign table ${name}`, `ALTER FOREIGN TABLE ${name}`, old?.foreign?.options, t.foreign.options);
+  }
+}
 
 /** `COMMENT ON` an object of these kinds where it changes (a new object starts with none). */
 export function put(ctx: PlanContext, target: string, from: string | null, to: string | null): void {
