@@ -41,6 +41,12 @@ export type ObjectType =
   | 'statistics object'
   | 'cast'
   | 'conversion'
+  | 'foreign-data wrapper'
+  | 'server'
+  | 'user mapping'
+  | 'foreign table'
+  | 'language'
+  | 'access method'
   | 'not handled';
 
 /**

@@ -228,6 +228,8 @@ export function comparePublication(d: DriftBuilder, n: string, x: PublicationDef
 /** How a privilege's object is named in a sentence: `table users`, `function f(integer)`. */
 function privilegeObject(s: Snapshot, type: PrivilegeDef['objectType'], object: string): string {
   if (type === 'schema') return `schema ${object}`;
+  if (type === 'foreign data wrapper') return `foreign-data wrapper ${object}`;
+  if (type === 'server' || type === 'language') return `${type} ${object}`;
   if (type === 'function') {
     const f = s.functions[object];
     return f

@@ -3,11 +3,21 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ColumnDef, ConstraintDef, Snapshot, TableDef } from './snapshot.js';
 import { byCodePoint, inheritedColumn } from './snapshot.js';
 import { DriftBuilder, comment, prettyType } from './compare-drift.js';
+import { compareOptions } from './compare-foreign.js';
 
-export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDef, sa: Snapshot, sb: Snapshot): void {
+/** A table on both sides; `type` is `foreign table` for a foreign one (compare-foreign.ts compares what makes it foreign). */
+export function compareTable(
+  d: DriftBuilder,
+  n: string,
+  x: TableDef,
+  y: TableDef,
+  sa: Snapshot,
+  sb: Snapshot,
+  type: 'table' | 'foreign table' = 'table',
+): void {
   if (x.partitionBy !== y.partitionBy)
     d.isVs(
-      'table',
+      type,
       n,
       'partitionBy',
       x.partitionBy,
@@ -16,17 +26,17 @@ export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDe
       x.partitionBy ? `is partitioned by ${x.partitionBy}` : 'is not partitioned',
       y.partitionBy ? `partitioned by ${y.partitionBy}` : 'not partitioned',
     );
-  if (!isDeepStrictEqual(x.partitionOf, y.partitionOf)) d.different('table', n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
+  if (!isDeepStrictEqual(x.partitionOf, y.partitionOf)) d.different(type, n, 'partitionOf', x.partitionOf, y.partitionOf, 'error');
   if (!isDeepStrictEqual(x.inherits ?? [], y.inherits ?? [])) {
     const inh = (t: TableDef) =>
       (t.inherits ?? []).length
         ? `inherits from ${(t.inherits ?? []).map((p) => p.replace(/^public\./, '')).join(', ')}`
         : 'inherits from no table';
-    d.isVs('table', n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
+    d.isVs(type, n, 'inherits', x.inherits, y.inherits, 'error', inh(x), inh(y).replace(/^inherits from /, 'from '));
   }
   if (Boolean(x.unlogged) !== Boolean(y.unlogged))
     d.isVs(
-      'table',
+      type,
       n,
       'unlogged',
       x.unlogged,
@@ -39,7 +49,7 @@ export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDe
   const yo = y.options ?? [];
   if (!isDeepStrictEqual(xo, yo))
     d.isVs(
-      'table',
+      type,
       n,
       'options',
       xo,
@@ -52,10 +62,10 @@ export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDe
     (t.replicaIdentity ?? 'default') === 'index'
       ? `USING INDEX ${t.replicaIdentityIndex ?? '?'}`
       : (t.replicaIdentity ?? 'default').toUpperCase();
-  if (ri(x) !== ri(y)) d.isVs('table', n, 'replicaIdentity', ri(x), ri(y), 'warning', `has REPLICA IDENTITY ${ri(x)}`, ri(y));
+  if (ri(x) !== ri(y)) d.isVs(type, n, 'replicaIdentity', ri(x), ri(y), 'warning', `has REPLICA IDENTITY ${ri(x)}`, ri(y));
   if (x.rowSecurity !== y.rowSecurity)
     d.isVs(
-      'table',
+      type,
       n,
       'rowSecurity',
       x.rowSecurity,
@@ -66,7 +76,7 @@ export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDe
     );
   if (x.forceRowSecurity !== y.forceRowSecurity)
     d.isVs(
-      'table',
+      type,
       n,
       'forceRowSecurity',
       x.forceRowSecurity,
@@ -75,7 +85,7 @@ export function compareTable(d: DriftBuilder, n: string, x: TableDef, y: TableDe
       x.forceRowSecurity ? 'forces row level security' : 'does not force row level security',
       y.forceRowSecurity ? 'forces it' : 'does not',
     );
-  comment(d, 'table', n, x.comment, y.comment);
+  comment(d, type, n, x.comment, y.comment);
 
   const ycols = new Map(y.columns.map((c) => [c.name, c]));
   const xcols = new Map(x.columns.map((c) => [c.name, c]));
@@ -158,6 +168,7 @@ function compareColumn(d: DriftBuilder, n: string, x: ColumnDef, y: ColumnDef): 
       y.collation ? `collation ${y.collation}` : 'the default collation',
     );
   comment(d, 'column', n, x.comment, y.comment);
+  compareOptions(d, 'column', n, x.fdwOptions ?? {}, y.fdwOptions ?? {});
 }
 
 function compareConstraint(d: DriftBuilder, n: string, x: ConstraintDef, y: ConstraintDef): void {

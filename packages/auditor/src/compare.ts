@@ -17,6 +17,7 @@ import { compareOperatorKinds } from './compare-operators.js';
 import { compareTable } from './compare-table.js';
 import { defaultPrivileges, owners } from './compare-access.js';
 import { compareRulesAndCasts } from './compare-rules-casts.js';
+import { compareForeignKinds, compareForeignTable, compareTableAccessMethod } from './compare-foreign.js';
 
 export {
   attributeShape,
@@ -174,7 +175,18 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
     }
     comment(d, 'sequence', n, x.comment, y.comment);
   });
-  keyed(d, a.tables, b.tables, 'table', dn, 'error', (n, x, y) => compareTable(d, n, x, y, a, b));
+  // Foreign tables (on either side) apart, so that sentences call them foreign tables.
+  const isForeign = (k: string) => Boolean(a.tables[k]?.foreign || b.tables[k]?.foreign);
+  const tables = (s: Snapshot, foreign: boolean) => Object.fromEntries(Object.entries(s.tables).filter(([k]) => isForeign(k) === foreign));
+  keyed(d, tables(a, false), tables(b, false), 'table', dn, 'error', (n, x, y) => {
+    compareTable(d, n, x, y, a, b);
+    compareTableAccessMethod(d, n, x, y);
+  });
+  compareForeignKinds(d, a, b);
+  keyed(d, tables(a, true), tables(b, true), 'foreign table', dn, 'error', (n, x, y) => {
+    compareForeignTable(d, n, x, y);
+    compareTable(d, n, x, y, a, b, 'foreign table');
+  });
   keyed(d, a.indexes, b.indexes, 'index', dn, 'warning', (n, x, y) => {
     if (x.definition !== y.definition)
       d.isVs(

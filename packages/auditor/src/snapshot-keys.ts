@@ -12,6 +12,12 @@ export function privilegeObjectExists(snap: Snapshot, type: PrivilegeObjectType,
       return object in snap.functions;
     case 'table':
       return object in snap.tables || object in snap.views || object in snap.materializedViews;
+    case 'foreign data wrapper':
+      return object in (snap.foreignDataWrappers ?? {});
+    case 'server':
+      return object in (snap.foreignServers ?? {});
+    case 'language':
+      return object in (snap.languages ?? {});
   }
 }
 

@@ -3,6 +3,17 @@
 import type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
 
 export type { CastDef, ConversionDef, RuleDef, StatisticsDef } from './snapshot-types-rules-casts.js';
+import type {
+  AccessMethodDef,
+  ForeignDataWrapperDef,
+  ForeignServerDef,
+  ForeignTableInfo,
+  FdwOptions,
+  LanguageDef,
+  UserMappingDef,
+} from './snapshot-foreign-types.js';
+
+export type * from './snapshot-foreign-types.js';
 
 /** The Snapshot format version this package reads and writes. */
 export const SNAPSHOT_VERSION = 1 as const;
@@ -66,9 +77,19 @@ export interface Snapshot {
   textSearchParsers?: Record<string, TextSearchParserDef>;
   /** Text search templates, keyed `schema.name`. Written only when there are some; absent read as none. */
   textSearchTemplates?: Record<string, TextSearchTemplateDef>;
+  /** Foreign-data wrappers (not extension members), keyed by name. Written only when there are some; absent read as none. */
+  foreignDataWrappers?: Record<string, ForeignDataWrapperDef>;
+  /** Foreign servers, keyed by name. Written only when there are some; absent read as none. */
+  foreignServers?: Record<string, ForeignServerDef>;
+  /** User mappings, keyed `user@server` (`public@files`). Written only when there are some; absent read as none. */
+  userMappings?: Record<string, UserMappingDef>;
+  /** Procedural languages not from extensions, keyed by name. Written only when there are some; absent read as none. */
+  languages?: Record<string, LanguageDef>;
+  /** Access methods not from extensions, keyed by name. Written only when there are some; absent read as none. */
+  accessMethods?: Record<string, AccessMethodDef>;
   /**
    * Objects of kinds Strata does not compare or create (text search parsers and templates
-   * configurations, operators, casts, rules, foreign servers...), keyed
+   * configurations, operators, casts, rules, subscriptions...), keyed
    * `kind:name`: listed so that nothing is skipped silently. Absent from older
    * Snapshots, read as none.
    */
@@ -323,6 +344,8 @@ export interface ColumnDef {
   /** Collation, only when it is not the type's default. */
   collation: string | null;
   comment: string | null;
+  /** A foreign table column's `OPTIONS (...)`; absent when it has none (and on every other table's columns). */
+  fdwOptions?: FdwOptions;
 }
 
 /** Constraint kinds. */
@@ -354,7 +377,7 @@ export interface ConstraintDef {
 /** A foreign-key referential action. */
 export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
-/** A table (ordinary or partitioned). */
+/** A table (ordinary or partitioned), or a foreign table (with `foreign`). */
 export interface TableDef {
   schema: string;
   name: string;
@@ -381,6 +404,10 @@ export interface TableDef {
   rowSecurity: boolean;
   forceRowSecurity: boolean;
   comment: string | null;
+  /** Present on a foreign table only (relkind `f`): its server and options. */
+  foreign?: ForeignTableInfo;
+  /** Its table access method (`CREATE TABLE ... USING am`) when not `heap`; absent for heap. */
+  accessMethod?: string;
 }
 
 /** An index that does not back a constraint. */
@@ -540,7 +567,7 @@ export type PublishAction = 'insert' | 'update' | 'delete' | 'truncate';
 export const PUBLISH_ACTIONS: readonly PublishAction[] = ['insert', 'update', 'delete', 'truncate'];
 
 /** Kinds of object whose privileges a Snapshot records. */
-export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
+export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function' | 'foreign data wrapper' | 'server' | 'language';
 
 /**
  * What one role (or `public`) holds on one object, apart from the object's
@@ -551,8 +578,8 @@ export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function';
  */
 export interface PrivilegeDef {
   objectType: PrivilegeObjectType;
-  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), or a function key.
-   * */
+  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), a function key,
+   * or the name of a foreign-data wrapper, server or (trusted) language. */
   object: string;
   /** Role name, or `public`. */
   grantee: string;
@@ -655,6 +682,11 @@ export const OPTIONAL_COLLECTIONS = [
   'operatorClasses',
   'textSearchParsers',
   'textSearchTemplates',
+  'foreignDataWrappers',
+  'foreignServers',
+  'userMappings',
+  'languages',
+  'accessMethods',
 ] as const;
 
 /** A key of a Snapshot collection. */

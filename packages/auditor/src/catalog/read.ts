@@ -137,4 +137,10 @@ export function applyNameFilters(snap: Snapshot, options: IntrospectOptions): vo
     const rec = snap[coll] as Record<string, { name: string }>;
     for (const [k, v] of Object.entries(rec)) if (!keepName(v.name)) delete rec[k];
   }
+  // So do wrappers, servers, languages and access methods; a user mapping follows its server.
+  for (const coll of ['foreignDataWrappers', 'foreignServers', 'languages', 'accessMethods'] as const) {
+    const rec = snap[coll] as Record<string, { name: string }> | undefined;
+    for (const [k, v] of Object.entries(rec ?? {})) if (!keepName(v.name)) delete rec![k];
+  }
+  for (const [k, v] of Object.entries(snap.userMappings ?? {})) if (!snap.foreignServers?.[v.server]) delete snap.userMappings![k];
 }

@@ -1,5 +1,6 @@
-import { tableParents, type ColumnDef, type TableDef } from '../../snapshot.js';
+import { tableParents, type ColumnDef, type FdwOptions, type TableDef } from '../../snapshot.js';
 import { COLLATION, type CatalogKind } from '../context.js';
+import { optionsJson, sortedOptions } from './foreign.js';
 
 type Row = {
   rel: number;
@@ -15,6 +16,7 @@ type Row = {
   local: boolean;
   inh: number;
   seq: (string | boolean)[] | null;
+  fdwoptions: FdwOptions | null;
 };
 
 /**
@@ -40,11 +42,12 @@ export const columnKind: CatalogKind<Row> = {
     `s.seqcycle::text]
                 FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
                WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
-                 AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' LIMIT 1) END AS seq
+                 AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i' LIMIT 1) END AS seq,
+            CASE WHEN c.relkind = 'f' THEN ${optionsJson('a.attfdwoptions')} END AS fdwoptions
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
        LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[])
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relpersistence <> 't' AND c.relnamespace = ANY($1::oid[])
         AND a.attnum > 0 AND NOT a.attisdropped`,
   map(colRows, ctx) {
     const { snap } = ctx;
@@ -78,8 +81,10 @@ export const columnKind: CatalogKind<Row> = {
       // Inherited columns are the parent's (PARTITION OF / INHERITS recreate them), unless NOT NULL, default or comment are the child's
       // own.
       const parent = table && r.inh > 0 ? parentRow(table, r.name) : undefined;
+      // A foreign table column's OPTIONS, only where it has some.
+      const fdw = r.fdwoptions ? { fdwOptions: sortedOptions(r.fdwoptions) } : {};
       if (parent) {
-        if (r.notnull !== parent.notnull || ownDefault(r) !== ownDefault(parent) || r.comment !== null) {
+        if (r.notnull !== parent.notnull || ownDefault(r) !== ownDefault(parent) || r.comment !== null || r.fdwoptions) {
           (rel.columns as ColumnDef[]).push({
             name: r.name,
             type: r.type,
@@ -89,6 +94,7 @@ export const columnKind: CatalogKind<Row> = {
             generated: null,
             collation: r.coll,
             comment: r.comment,
+            ...fdw,
           });
         }
         continue;
@@ -115,6 +121,7 @@ export const columnKind: CatalogKind<Row> = {
         generated: r.generated === 's' ? r.def : null,
         collation: r.coll,
         comment: r.comment,
+        ...fdw,
       });
     }
   },

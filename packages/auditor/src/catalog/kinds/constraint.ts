@@ -48,7 +48,7 @@ export const constraintKind: CatalogKind<Row> = {
        LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid AND con.contype IN ('p', 'u')
        LEFT JOIN pg_description d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
       WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND con.conislocal AND con.conparentid = 0
-        AND c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1::oid[])`,
+        AND c.relkind IN ('r', 'p', 'f') AND c.relnamespace = ANY($1::oid[])`,
   map(rows, ctx) {
     for (const r of rows) {
       const rel = ctx.relations.get(r.rel);

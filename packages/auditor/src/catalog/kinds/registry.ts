@@ -7,6 +7,7 @@ import { domainKind } from './domain.js';
 import { enumKind } from './enum.js';
 import { eventTriggerKind } from './event-trigger.js';
 import { extensionKind } from './extension.js';
+import { accessMethodKind, foreignDataWrapperKind, foreignServerKind, languageKind, userMappingKind } from './foreign.js';
 import { aggregateKind } from './aggregate.js';
 import { functionKind } from './function.js';
 import { indexKind } from './index.js';
@@ -63,6 +64,11 @@ export const CATALOG_KINDS: readonly CatalogKind<any>[] = [
   operatorClassKind,
   textSearchParserKind,
   textSearchTemplateKind,
+  foreignDataWrapperKind,
+  foreignServerKind,
+  userMappingKind,
+  languageKind,
+  accessMethodKind,
   unhandledKind,
   privilegeKind,
   defaultPrivilegeKind,

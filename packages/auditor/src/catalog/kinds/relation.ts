@@ -1,5 +1,6 @@
-import { objectKey, type ColumnDef, type ConstraintDef, type TableDef, type ViewColumnDef } from '../../snapshot.js';
+import { objectKey, type ColumnDef, type ConstraintDef, type FdwOptions, type TableDef, type ViewColumnDef } from '../../snapshot.js';
 import { notExt, type CatalogKind } from '../context.js';
+import { optionsJson, sortedOptions } from './foreign.js';
 
 type Row = {
   oid: number;
@@ -20,11 +21,15 @@ type Row = {
   options: string[] | null;
   populated: boolean;
   deps: string[] | null;
+  server: string | null;
+  am: string | null;
+  ftoptions: FdwOptions | null;
 };
 
 const REPLIDENT: Record<string, NonNullable<TableDef['replicaIdentity']>> = { d: 'default', f: 'full', n: 'nothing', i: 'index' };
 
-/** Tables, views and materialised views: the relations whose columns, constraints, indexes, triggers and policies the later kinds read. */
+/** Tables (foreign ones too), views and materialised views: the relations whose columns, constraints, indexes, triggers and policies the
+ * later kinds read. */
 export const relationKind: CatalogKind<Row> = {
   name: 'relation',
   params: 'namespaces',
@@ -35,7 +40,7 @@ export const relationKind: CatalogKind<Row> = {
     `pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
                    JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) END AS parent,
             CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
-            CASE WHEN c.relkind IN ('r', 'p') AND NOT c.relispartition THEN ARRAY(SELECT ` +
+            CASE WHEN c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition THEN ARRAY(SELECT ` +
     `pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = ` +
     `i.inhparent
                    JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)::text[] END AS inherits,
@@ -65,17 +70,21 @@ export const relationKind: CatalogKind<Row> = {
                 FROM pg_rewrite rw JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
                WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid AND dep.deptype = 'n'
                  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = dep.refclassid AND e.objid = dep.refobjid AND e.deptype = 'e')
-                 AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass)) END AS deps
+                 AND dep.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass)) END AS deps,
+            fs.srvname AS server,
+            CASE WHEN c.relkind = 'r' THEN (SELECT am.amname FROM pg_am am WHERE am.oid = ` +
+    `c.relam AND am.amname <> 'heap') END AS am, ${optionsJson('ft.ftoptions')} AS ftoptions
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't' AND c.relnamespace = ` +
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relpersistence <> 't' AND c.relnamespace = ` +
     `ANY($1::oid[]) AND ${notExt('pg_class', 'c.oid')}`,
   map(rows, ctx) {
     const { snap } = ctx;
     for (const r of rows) {
       const key = objectKey(r.schema, r.name);
-      if (r.kind === 'r' || r.kind === 'p') {
-        const t = {
+      if (r.kind === 'r' || r.kind === 'p' || r.kind === 'f') {
+        const t: TableDef = {
           schema: r.schema,
           name: r.name,
           partitionBy: r.partkey,
@@ -83,7 +92,8 @@ export const relationKind: CatalogKind<Row> = {
           inherits: r.inherits ?? [],
           unlogged: r.unlogged,
           options: [...(r.options ?? [])].sort(),
-          replicaIdentity: REPLIDENT[r.replident] ?? 'default',
+          // A foreign table has no replica identity (PostgreSQL keeps 'nothing'): read as the default, which plans nothing.
+          replicaIdentity: r.kind === 'f' ? 'default' : (REPLIDENT[r.replident] ?? 'default'),
           replicaIdentityIndex: r.replident === 'i' ? r.replindex : null,
           columns: [] as ColumnDef[],
           constraints: {} as Record<string, ConstraintDef>,
@@ -91,6 +101,8 @@ export const relationKind: CatalogKind<Row> = {
           forceRowSecurity: r.force,
           comment: r.comment,
         };
+        if (r.am) t.accessMethod = r.am;
+        if (r.kind === 'f') t.foreign = { server: r.server ?? '', options: sortedOptions(r.ftoptions) };
         snap.tables[key] = t;
         ctx.relations.set(r.oid, { key, kind: 't', columns: t.columns });
       } else {

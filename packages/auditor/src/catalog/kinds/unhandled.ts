@@ -13,14 +13,6 @@ export const unhandledKind: CatalogKind<Row> = {
     [
       // Names the columns, whichever kinds below are left.
       'SELECT NULL::text AS kind, NULL::text AS name WHERE false',
-      `SELECT 'foreign table', ${qname('n', 'c.relname')} FROM pg_class c JOIN pg_namespace n ON ` +
-        `n.oid = c.relnamespace WHERE c.relkind = 'f' AND ${inNs('n.oid')} AND ` +
-        `${notExt('pg_class', 'c.oid')}`,
-      `SELECT 'foreign-data wrapper', quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w WHERE ` +
-        `${notExt('pg_foreign_data_wrapper', 'w.oid')}`,
-      `SELECT 'server', quote_ident(s.srvname) FROM pg_foreign_server s WHERE ${notExt('pg_foreign_server', 's.oid')}`,
-      `SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND ${notExt('pg_language', 'l.oid')}`,
-      `SELECT 'access method', quote_ident(a.amname) FROM pg_am a WHERE a.oid >= 16384 AND ${notExt('pg_am', 'a.oid')}`,
       // Base types (CREATE TYPE with INPUT / OUTPUT functions); their array types depend on them internally.
       `SELECT 'base type', ${qname('n', 't.typname')} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
         `WHERE t.typtype = 'b' AND ${inNs('n.oid')} AND ${notExt('pg_type', 't.oid')} AND NOT EXISTS (SELECT 1 FROM ` +

@@ -5,6 +5,7 @@ import type { ColumnDef } from '../../snapshot.js';
 import { callsRecreatedFunction, type PlanContext } from '../context.js';
 import { typeName } from '../sql.js';
 import { sequenceChanges, sequenceClauses } from './sequence.js';
+import { createOptions } from './foreign.js';
 
 const STRING_TYPES = new Set(['text', 'character varying', 'character', 'name', 'citext', 'bpchar']);
 const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
@@ -60,6 +61,7 @@ export function columnClause(ctx: PlanContext, c: ColumnDef, tableKey?: string):
   const serial = tableKey ? ctx.facts.serialColumns.get(`${tableKey}\0${c.name}`) : undefined;
   if (serial) return `${quoteIdent(c.name)} ${serial}`;
   let s = `${quoteIdent(c.name)} ${c.type}`;
+  s += createOptions(c.fdwOptions); // a foreign table's column
   if (c.collation) s += ` COLLATE ${c.collation}`;
   if (c.generated !== null) s += ` GENERATED ALWAYS AS (${c.generated.replace(/^\((.*)\)$/s, '$1')}) STORED`;
   if (c.default !== null) s += ` DEFAULT ${c.default}`;
@@ -108,11 +110,11 @@ export function epochConversion(from: string, to: string, col: string): { using:
   return undefined;
 }
 
-/** A column of both sides: default, generation, identity, type, NOT NULL. */
-export function alterColumn(ctx: PlanContext, k: string, table: string, c: ColumnDef, n: ColumnDef): void {
+/** A column of both sides: default, generation, identity, type, NOT NULL (`foreign`: of a foreign table). */
+export function alterColumn(ctx: PlanContext, k: string, table: string, c: ColumnDef, n: ColumnDef, foreign = false): void {
   const { facts } = ctx;
   const col = quoteIdent(n.name);
-  const alter = (sql: string) => `ALTER TABLE ${table} ALTER COLUMN ${col} ${sql}`;
+  const alter = (sql: string) => `ALTER ${foreign ? 'FOREIGN ' : ''}TABLE ${table} ALTER COLUMN ${col} ${sql}`;
   const key = `${k}\0${n.name}`;
   const typeChanges = c.type !== n.type || c.collation !== n.collation;
   const rebuiltType = facts.rebuiltTypes.has(c.type.replace(/\[\]$/, ''));

@@ -68,7 +68,7 @@ export const commentKind: PlanKind = {
       const fresh = facts.createdTables.has(k);
       const old = fresh ? undefined : a.tables[k];
       const name = qn(t.schema, t.name);
-      put(`TABLE ${name}`, old?.comment, t.comment, fresh);
+      put(`${t.foreign ? 'FOREIGN ' : ''}TABLE ${name}`, old?.comment, t.comment, fresh);
       for (const c of t.columns) {
         const oc = old?.columns.find((x) => x.name === c.name);
         put(`COLUMN ${name}.${quoteIdent(c.name)}`, oc?.comment, c.comment, !oc || facts.droppedColumns.has(`${k}\0${c.name}`));

@@ -2,10 +2,12 @@ import { quoteIdent } from '@pg-strata/core';
 import { byCodePoint, privilegeKey, type PrivilegeDef, type PrivilegeObjectType } from '../../snapshot.js';
 import type { PlanContext } from '../context.js';
 import { qn } from '../sql.js';
+import { recreatedServers } from './foreign.js';
 import type { PlanKind } from './kind.js';
 
-/** What a role holds on a newly created object before any GRANT: `EXECUTE` for PUBLIC on functions, else nothing. */
+/** What a role holds on a newly created object before any GRANT: `EXECUTE` for PUBLIC on functions, `USAGE` on languages, else nothing. */
 function defaultPrivileges(e: PrivilegeDef): { privileges: string[]; grantable: string[] } {
+  if (e.grantee === 'public' && e.objectType === 'language') return { privileges: ['USAGE'], grantable: [] };
   return { privileges: e.objectType === 'function' && e.grantee === 'public' ? ['EXECUTE'] : [], grantable: [] };
 }
 
@@ -20,6 +22,12 @@ function createdInPlan(ctx: PlanContext, type: PrivilegeObjectType, object: stri
       return !(object in ctx.a.functions) || ctx.facts.recreatedFunctions.has(object);
     case 'table':
       return ctx.facts.createdTables.has(object) || ctx.facts.rebuiltViews.has(object);
+    case 'foreign data wrapper':
+      return !(object in (ctx.a.foreignDataWrappers ?? {}));
+    case 'server':
+      return !(object in (ctx.a.foreignServers ?? {})) || recreatedServers(ctx.a, ctx.b).has(object);
+    case 'language':
+      return !(object in (ctx.a.languages ?? {})); // CREATE OR REPLACE LANGUAGE keeps its grants
   }
 }
 
@@ -41,6 +49,12 @@ function privilegeTarget(ctx: PlanContext, e: PrivilegeDef): string | undefined 
       const rel = b.tables[e.object] ?? b.views[e.object] ?? b.materializedViews[e.object];
       return rel ? `TABLE ${qn(rel.schema, rel.name)}` : undefined;
     }
+    case 'foreign data wrapper':
+      return e.object in (b.foreignDataWrappers ?? {}) ? `FOREIGN DATA WRAPPER ${quoteIdent(e.object)}` : undefined;
+    case 'server':
+      return e.object in (b.foreignServers ?? {}) ? `FOREIGN SERVER ${quoteIdent(e.object)}` : undefined;
+    case 'language':
+      return b.languages?.[e.object]?.trusted ? `LANGUAGE ${quoteIdent(e.object)}` : undefined;
   }
 }
 
@@ -58,6 +72,12 @@ export const privilegeKind: PlanKind = {
       if (!createdInPlan(ctx, 'function', k)) continue;
       const key = privilegeKey('function', k, 'public');
       if (!entries.has(key)) entries.set(key, { objectType: 'function', object: k, grantee: 'public', privileges: [], grantable: [] });
+    }
+    // So does a new trusted language PUBLIC USAGE.
+    for (const [k, l] of Object.entries(ctx.b.languages ?? {})) {
+      const key = privilegeKey('language', k, 'public');
+      if (l.trusted && createdInPlan(ctx, 'language', k) && !entries.has(key))
+        entries.set(key, { objectType: 'language', object: k, grantee: 'public', privileges: [], grantable: [] });
     }
     for (const [k, e] of [...entries].sort(([x], [y]) => byCodePoint(x, y))) {
       const on = privilegeTarget(ctx, e);

@@ -7,9 +7,11 @@ import { domainKind } from './domain.js';
 import { enumKind } from './enum.js';
 import { eventTriggerKind } from './event-trigger.js';
 import { extensionKind } from './extension.js';
+import { foreignKind } from './foreign.js';
 import { functionKind } from './function.js';
 import { functionBodiesKind } from './function-bodies.js';
 import { indexKind, replicaIdentityKind } from './index.js';
+import { languageKind } from './language.js';
 import type { PlanKind } from './kind.js';
 import { operatorKind } from './operator.js';
 import { operatorClassKind } from './operator-class.js';
@@ -67,6 +69,8 @@ export const KINDS: readonly PlanKind[] = [
   ruleKind,
   statisticsKind,
   castKind,
+  foreignKind,
+  languageKind,
   commentKind,
   privilegeKind,
   defaultPrivilegeKind,

@@ -8,6 +8,7 @@ import { qn, sorted, topo } from '../sql.js';
 import { alterColumn, columnClause, inheritedColumnChanges } from './column.js';
 import type { PlanKind } from './kind.js';
 import { sequenceClauses } from './sequence.js';
+import { alterOptions, createOptions, recreatedServers } from './foreign.js';
 
 const SERIAL: Record<string, string> = { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' };
 
@@ -23,6 +24,7 @@ export function analyzeTables(ctx: PlanContext): void {
     sorted(b.tables).map(([key, t]) => ({ key, t })),
     (x) => [...(x.t.partitionOf ? [x.t.partitionOf.table] : []), ...(x.t.inherits ?? [])],
   ).map((x): [string, TableDef] => [x.key, x.t]);
+  const serversAgain = recreatedServers(a, b);
   for (const [k, t] of facts.tableOrder) {
     const old = a.tables[k];
     const parentRecreated = [...(t.partitionOf ? [t.partitionOf.table] : []), ...(t.inherits ?? [])].some((p) =>
@@ -33,7 +35,10 @@ export function analyzeTables(ctx: PlanContext): void {
       !deepEqual(old.partitionOf, t.partitionOf) ||
       old.partitionBy !== t.partitionBy ||
       !deepEqual(old.inherits ?? [], t.inherits ?? []) ||
-      parentRecreated
+      parentRecreated ||
+      // A table becoming a foreign one (or the reverse), or a foreign table on another server (or on one created again).
+      Boolean(old.foreign) !== Boolean(t.foreign) ||
+      (old.foreign && (old.foreign.server !== t.foreign?.server || serversAgain.has(old.foreign.server)))
     ) {
       // Its parent's drop takes it along only if it was already under that parent (a table that becomes a partition is dropped itself).
       const oldParents = [...(old.partitionOf ? [old.partitionOf.table] : []), ...(old.inherits ?? [])];
@@ -81,13 +86,17 @@ export function createTable(ctx: PlanContext, t: TableDef, key: string): string 
   const inline = Object.values(t.constraints).filter((c) => c.type !== 'foreign key' && c.validated);
   const own = t.columns.filter((c) => !inheritedColumn(ctx.b, t, c.name));
   const lines = [...own.map((c) => columnClause(ctx, c, key)), ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`)];
+  // A foreign table names its server and options where a table has its storage parameters.
+  const using = t.accessMethod ? ` USING ${quoteIdent(t.accessMethod)}` : '';
+  const tail = t.foreign ? ` SERVER ${quoteIdent(t.foreign.server)}${createOptions(t.foreign.options)}` : `${using}${withOptions(t)}`;
+  const create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${t.foreign ? 'FOREIGN ' : ''}TABLE`;
   if (t.partitionOf) {
     const parent = ctx.b.tables[t.partitionOf.table];
     const pname = parent ? qn(parent.schema, parent.name) : t.partitionOf.table;
     const body = lines.length ? ` (\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '';
     return (
-      `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} PARTITION OF ${pname}${body} ` +
-      `${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`
+      `${create} ${name} PARTITION OF ${pname}${body} ` +
+      `${t.partitionOf.bound}${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${tail}`
     );
   }
   const inherits = (t.inherits ?? []).map((p) => {
@@ -96,9 +105,9 @@ export function createTable(ctx: PlanContext, t: TableDef, key: string): string 
   });
   const body = lines.length ? `(\n${lines.map((l) => `    ${l}`).join(',\n')}\n)` : '()';
   return (
-    `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name} ${body}` +
+    `${create} ${name} ${body}` +
     `${inherits.length ? ` INHERITS (${inherits.join(', ')})` : ''}` +
-    `${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${withOptions(t)}`
+    `${t.partitionBy ? ` PARTITION BY ${t.partitionBy}` : ''}${tail}`
   );
 }
 
@@ -113,12 +122,14 @@ export const tableKind: PlanKind = {
     const { a, b, facts } = ctx;
     // Tables created again are dropped in one statement, with the removed ones: foreign keys among them need no ordering.
     const again: string[] = [];
+    const againForeign: string[] = [];
     let dropAgain: Step | undefined;
     for (const [k, t] of facts.tableOrder) {
       const old = a.tables[k];
       if (facts.createdTables.has(k)) {
         const recreated = facts.recreatedTables.get(k);
-        if (old && recreated && !recreated.withParent) {
+        if (old?.foreign && recreated && !recreated.withParent) againForeign.push(qn(old.schema, old.name));
+        else if (old && recreated && !recreated.withParent) {
           again.push(qn(old.schema, old.name));
           const comment = 'partitioning or inheritance changes: the table is created again';
           dropAgain ??= ctx.emit('dropTables', { sql: '', destructive: true, comment }).step;
@@ -128,6 +139,13 @@ export const tableKind: PlanKind = {
         for (const c of t.columns) {
           const from = inheritedColumn(b, t, c.name);
           if (from) inheritedColumnChanges(ctx, qn(t.schema, t.name), from, c);
+          // A foreign partition's inherited column takes its OPTIONS here (PARTITION OF has no place for them).
+          const opts = from && t.foreign ? alterOptions({}, c.fdwOptions) : undefined;
+          if (opts)
+            ctx.emit('columns', {
+              sql: `ALTER FOREIGN TABLE ${qn(t.schema, t.name)} ALTER COLUMN ${quoteIdent(c.name)} ${opts}`,
+              destructive: false,
+            });
         }
         if (t.rowSecurity)
           ctx.emit('rowSecurity', { sql: `ALTER TABLE ${qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY`, destructive: false });
@@ -143,7 +161,21 @@ export const tableKind: PlanKind = {
       t.partitionOf !== null &&
       (facts.droppedTables.has(t.partitionOf.table) ||
         (a.tables[t.partitionOf.table] ? parentGone(a.tables[t.partitionOf.table]!) : false));
-    const dropped = removed.filter(([, t]) => !parentGone(t));
+    // Foreign tables apart: DROP TABLE refuses them.
+    const dropped = removed.filter(([, t]) => !parentGone(t) && !t.foreign);
+    const droppedForeign = [
+      ...againForeign,
+      ...removed.filter(([, t]) => !parentGone(t) && t.foreign).map(([, t]) => qn(t.schema, t.name)),
+    ];
+    if (droppedForeign.length) {
+      const comment =
+        `its server, partitioning or kind changes: ${againForeign.join(', ')} ` + `${againForeign.length > 1 ? 'are' : 'is'} created again`;
+      ctx.emit('dropTables', {
+        sql: `DROP FOREIGN TABLE ${droppedForeign.join(', ')}`,
+        destructive: false,
+        ...(againForeign.length ? { comment } : {}),
+      });
+    }
     if (dropAgain) {
       const names = [...again, ...dropped.map(([, t]) => qn(t.schema, t.name))];
       dropAgain.sql = `DROP TABLE ${names.join(', ')}`;
@@ -159,8 +191,9 @@ export const tableKind: PlanKind = {
 
 function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): void {
   const { facts } = ctx;
+  const first = ctx.changes.length;
   const name = qn(t.schema, t.name);
-  const at = (sql: string) => `ALTER TABLE ${name} ${sql}`;
+  const at = (sql: string) => `ALTER ${t.foreign ? 'FOREIGN ' : ''}TABLE ${name} ${sql}`;
   const oldCols = new Map(old.columns.map((c) => [c.name, c]));
   const newCols = new Map(t.columns.map((c) => [c.name, c]));
   const fromParentA = (col: string) => inheritedColumn(ctx.a, old, col);
@@ -189,7 +222,7 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
       ctx.emit('columns', step);
       continue;
     }
-    alterColumn(ctx, k, name, c, n);
+    alterColumn(ctx, k, name, c, n, Boolean(t.foreign));
   }
   // Inherited columns: the child's own NOT NULL and default. The parent's SET/DROP DEFAULT and
   // SET/DROP NOT NULL recurse to its children, so where the parent's change, the child starts from the parent's new ones.
@@ -203,6 +236,20 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
     if (pa && pa.notNull !== pb.notNull) before.notNull = pb.notNull;
     inheritedColumnChanges(ctx, name, before, newCols.get(col) ?? pb);
   }
+  foreignOptions(ctx, k, old, t, at);
+  // Another table access method rewrites the table (PostgreSQL 15+); the access method's drop waits for it (kinds/language.ts).
+  if ((old.accessMethod ?? 'heap') !== (t.accessMethod ?? 'heap'))
+    ctx.emit(
+      'columns',
+      {
+        sql: at(`SET ACCESS METHOD ${quoteIdent(t.accessMethod ?? 'heap')}`),
+        destructive: false,
+        comment: 'rewrites the table (PostgreSQL 15+)',
+      },
+      { id: `table:am:${k}` },
+    );
+  // A foreign table holds no rows here: dropping or narrowing its columns loses nothing (the remote data stays as it is).
+  if (t.foreign) for (const c of ctx.changes.slice(first)) c.step.destructive = false;
   if (Boolean(old.unlogged) !== Boolean(t.unlogged))
     ctx.emit('columns', { sql: at(t.unlogged ? 'SET UNLOGGED' : 'SET LOGGED'), destructive: false });
   const oldOpts = new Map((old.options ?? []).map(splitOption));
@@ -215,6 +262,19 @@ function alterTable(ctx: PlanContext, k: string, old: TableDef, t: TableDef): vo
     ctx.emit('rowSecurity', { sql: at(`${t.rowSecurity ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`), destructive: false });
   if (old.forceRowSecurity !== t.forceRowSecurity)
     ctx.emit('rowSecurity', { sql: at(`${t.forceRowSecurity ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`), destructive: false });
+}
+
+/** A foreign table's OPTIONS and its columns' (a column added again took its options with it). */
+function foreignOptions(ctx: PlanContext, k: string, old: TableDef, t: TableDef, at: (sql: string) => string): void {
+  if (!t.foreign || !old.foreign) return;
+  for (const n of t.columns) {
+    const c = old.columns.find((x) => x.name === n.name) ?? inheritedColumn(ctx.a, old, n.name);
+    if (!c || ctx.facts.droppedColumns.has(`${k}\0${n.name}`)) continue;
+    const opts = alterOptions(c.fdwOptions, n.fdwOptions);
+    if (opts) ctx.emit('columns', { sql: at(`ALTER COLUMN ${quoteIdent(n.name)} ${opts}`), destructive: false });
+  }
+  const opts = alterOptions(old.foreign.options, t.foreign.options);
+  if (opts) ctx.emit('columns', { sql: at(opts), destructive: false });
 }
 
 /** Renames are never guessed: a dropped and an added column (or table) of the same shape become a hint with the RENAME to use instead. */
