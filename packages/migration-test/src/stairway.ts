@@ -385,7 +385,7 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
 }
 
 async function inSession<T>(c: StairwayContext, url: string, fn: (session: RunSession) => Promise<T>): Promise<T> {
-  const session = await openRunSession(c.runner(url));
+  const session = await openRunSession({ ...c.runner(url), exclusive: true });
   try {
     return await fn(session);
   } finally {
