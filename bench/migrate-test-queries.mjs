@@ -44,6 +44,7 @@ function label(text) {
     [/pg_try_advisory_lock/, 'lock'],
     [/pg_advisory_unlock/, 'unlock'],
     [/^DISCARD ALL/, 'DISCARD ALL (reset)'],
+    [/^CLOSE ALL; SET SESSION AUTHORIZATION/, 'reset (exclusive: DISCARD ALL but the lock)'],
     [/client_connection_check_interval/, 'connection check + version'],
     [/^CREATE SCHEMA IF NOT EXISTS/, 'CREATE ... IF NOT EXISTS (tables)'],
     [/^PREPARE/, 'PREPARE step DML'],
@@ -135,12 +136,12 @@ try {
           `${(s.cpu / k / 1e6).toFixed(2).padStart(14)}`,
       );
     }
-    console.log(
-      `${'all queries'.padEnd(52)} ${''.padStart(6)} ${(total.wall / k).toFixed(2).padStart(8)} ${(total.cpu / k / 1e6).toFixed(2).padStart(14)}`,
-    );
+    const all = `${(total.wall / k).toFixed(2).padStart(8)} ${(total.cpu / k / 1e6).toFixed(2).padStart(14)}`;
+    console.log(`${'all queries'.padEnd(52)} ${''.padStart(6)} ${all}`);
     console.log(
       `runs: ${(runs.count / (k + 3)).toFixed(0)} a step, Node.js CPU ${(runs.node / runs.count / 1e6).toFixed(2)} ms and wall ` +
-        `${(runs.wall / runs.count).toFixed(2)} ms a run; a step's wall ${(inSteps / k).toFixed(1)} ms (${(wall / k).toFixed(1)} with the extra down)`,
+        `${(runs.wall / runs.count).toFixed(2)} ms a run; a step's wall ${(inSteps / k).toFixed(1)} ms ` +
+        `(${(wall / k).toFixed(1)} with the extra down)`,
     );
   } finally {
     await closeConnection(reader);

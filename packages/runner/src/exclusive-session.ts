@@ -64,7 +64,9 @@ export async function makeExclusive(client: pg.Client, o: ResolvedOptions): Prom
  */
 export async function resetExclusive(client: pg.Client, state: ExclusiveState): Promise<void> {
   const check = state.serverVersion >= 140000 ? ' SET client_connection_check_interval = 1000;' : '';
-  const reset = `CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES;${check}`;
+  const reset =
+    'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; ' +
+    `DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES;${check}`;
   await client.query(reset).catch(async () => {
     await client.query('ROLLBACK').catch(() => {});
     await client.query(reset).catch(() => {});
