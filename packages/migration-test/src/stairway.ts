@@ -14,6 +14,7 @@ import {
   type RunSession,
 } from '@pg-strata/runner';
 import { catalogFingerprint } from './fingerprint.js';
+import { cutParts } from './parts.js';
 import {
   type CheckName,
   type CheckResult,
@@ -285,15 +286,9 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
     c.progress({ type: 'stairway-planned', steps: 0, workers: 0, skipped: stats.skipped });
     return { ok: true, stats };
   }
-  // Contiguous parts with about as many tested revisions each.
+  // Contiguous parts that should take about as long each (parts.ts).
   const testedIdx = graph.order.map((m, i) => (tested.has(m.revision) ? i : -1)).filter((i) => i >= 0);
-  const parts: [number, number][] = [];
-  const per = Math.ceil(testedIdx.length / c.workers);
-  for (let k = 0; k * per < testedIdx.length; k++) {
-    const from = k === 0 ? first : testedIdx[k * per]!;
-    const to = (k + 1) * per < testedIdx.length ? testedIdx[(k + 1) * per]! : graph.order.length;
-    parts.push([from, to]);
-  }
+  const parts = cutParts(testedIdx, c.workers, first, graph.order.length);
   stats.workers = parts.length;
   c.progress({ type: 'stairway-planned', steps: tested.size, workers: parts.length, skipped: stats.skipped });
 
