@@ -153,7 +153,8 @@ async function run(
       const eo: ResolvedOptions = { ...o, lockMode: path.mode };
       const execute = async (): Promise<RunResult> => {
         // An exclusive session made the tables and holds the lock since before `first` was read: nobody moved the database.
-        if (!exclusive) announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
+        // (Unless a migration dropped Strata's tables, which then fails: the state read after it finds them missing.)
+        if (!exclusive || !first.initialised) announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
         // Re-read inside the lock: another runner may have moved the database meanwhile.
         const state = exclusive ? first : await settleState(client, o, graph, await readState(client, o.schema));
         const applied = appliedOrThrow(state, o);
