@@ -1,18 +1,20 @@
 /**
  * How the stairway's chain is cut into contiguous parts, one per database
- * run at once. A step costs more the more the schema already holds (the
- * fingerprint reads the whole catalogue: at 200 generated migrations a step
- * at revision 200 cost about 8% more than one at revision 100 on a loaded
- * machine, more on a quiet one, where the fingerprint is a larger share), and
- * a part after the first starts late by the plain upgrade to its start
- * (about a twentieth of a step per migration). Parts are cut so that the
- * slowest part is as quick as it can be under that model, rather than with
- * as many steps each, which left the second of two parts finishing about a
- * second after the first (200 migrations, `bench/migrate-test.mjs`).
+ * run at once. A step costs more the more the schema already holds: its two
+ * fingerprints read the whole catalogue, and on a quiet server they are two
+ * thirds of a step's CPU at revision 120 of 200 (a step's CPU is then about
+ * 1 + j/90 times that of a step at revision 0), while on a loaded machine the
+ * wall time follows the round trips more than the CPU (steps at revision 150
+ * took about 8% longer than at 50). A part after the first also starts
+ * late, by the plain upgrade to its start (about a twentieth of a step per
+ * migration). Parts are cut so that the slowest part is as quick as it can be
+ * under a model between the two (1 + j/200), rather than with as many steps
+ * each, which left the second of two parts finishing about a second after the
+ * first (200 migrations, `bench/migrate-test.mjs`).
  */
 
-/** Relative cost of the step at graph position `index`: a step at position 800 costs twice one at 0. */
-const stepCost = (index: number): number => 1 + index / 800;
+/** Relative cost of the step at graph position `index`: a step at position 200 costs twice one at 0. */
+const stepCost = (index: number): number => 1 + index / 200;
 /** Cost of the plain upgrade a later part does first, per migration applied, relative to a step's. */
 const UP_TO_COST = 0.05;
 
