@@ -300,11 +300,13 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
       if (!r.ok) throw r.error ?? new Error(`upgrading to ${h} failed`);
     }
   };
-  const origin = await c.fresh();
-  if (first > 0) await inSession(c, origin.url, (s) => upTo(s, first));
-  // Every fork before any part starts: a template database may have no connection while it is copied.
-  const dbs = [origin];
-  for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(origin.name));
+  // From base, every part's database is a new empty one, made at once; else one is upgraded to the first tested
+  // revision and forked, every fork before any part starts (a template database may have no connection while copied).
+  const dbs = first === 0 ? await Promise.all(parts.map(() => c.fresh())) : [await c.fresh()];
+  if (first > 0) {
+    await inSession(c, dbs[0]!.url, (s) => upTo(s, first));
+    for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(dbs[0]!.name));
+  }
   let done = 0;
   // allSettled: when one part throws (the server went away), the others still end before their databases are dropped.
   const settled = await Promise.allSettled(
