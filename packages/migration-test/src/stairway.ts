@@ -14,6 +14,7 @@ import {
   type RunSession,
 } from '@pg-strata/runner';
 import { catalogFingerprint } from './fingerprint.js';
+import { cutParts } from './parts.js';
 import {
   type CheckName,
   type CheckResult,
@@ -285,15 +286,9 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
     c.progress({ type: 'stairway-planned', steps: 0, workers: 0, skipped: stats.skipped });
     return { ok: true, stats };
   }
-  // Contiguous parts with about as many tested revisions each.
+  // Contiguous parts that should take about as long each (parts.ts).
   const testedIdx = graph.order.map((m, i) => (tested.has(m.revision) ? i : -1)).filter((i) => i >= 0);
-  const parts: [number, number][] = [];
-  const per = Math.ceil(testedIdx.length / c.workers);
-  for (let k = 0; k * per < testedIdx.length; k++) {
-    const from = k === 0 ? first : testedIdx[k * per]!;
-    const to = (k + 1) * per < testedIdx.length ? testedIdx[(k + 1) * per]! : graph.order.length;
-    parts.push([from, to]);
-  }
+  const parts = cutParts(testedIdx, c.workers, first, graph.order.length);
   stats.workers = parts.length;
   c.progress({ type: 'stairway-planned', steps: tested.size, workers: parts.length, skipped: stats.skipped });
 
@@ -305,11 +300,13 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
       if (!r.ok) throw r.error ?? new Error(`upgrading to ${h} failed`);
     }
   };
-  const origin = await c.fresh();
-  if (first > 0) await inSession(c, origin.url, (s) => upTo(s, first));
-  // Every fork before any part starts: a template database may have no connection while it is copied.
-  const dbs = [origin];
-  for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(origin.name));
+  // From base, every part's database is a new empty one, made at once; else one is upgraded to the first tested
+  // revision and forked, every fork before any part starts (a template database may have no connection while copied).
+  const dbs = first === 0 ? await Promise.all(parts.map(() => c.fresh())) : [await c.fresh()];
+  if (first > 0) {
+    await inSession(c, dbs[0]!.url, (s) => upTo(s, first));
+    for (let k = 1; k < parts.length; k++) dbs.push(await c.fresh(dbs[0]!.name));
+  }
   let done = 0;
   // allSettled: when one part throws (the server went away), the others still end before their databases are dropped.
   const settled = await Promise.allSettled(
@@ -385,7 +382,7 @@ async function stairway(c: StairwayContext): Promise<{ ok: boolean; stats: Stair
 }
 
 async function inSession<T>(c: StairwayContext, url: string, fn: (session: RunSession) => Promise<T>): Promise<T> {
-  const session = await openRunSession(c.runner(url));
+  const session = await openRunSession({ ...c.runner(url), exclusive: true });
   try {
     return await fn(session);
   } finally {

@@ -123,7 +123,7 @@ describe('the stairway on catalogue fingerprints', () => {
     );
     files[file(20, 'c20')] = mig(r(20), [r(19)], 'ALTER TABLE t19 ADD COLUMN c20 int;', 'SELECT 1;');
     const res = await testMigrations({ migrationsDir: folder(files), shadowUrl: testServerUrl(), concurrency: 2 });
-    // Part two (revisions 13 to 24) found its own failure at 20, but the stairway stopped at 8 in part one, as a single run would.
+    // Part two (revisions 14 to 24) found its own failure at 20, but the stairway stopped at 8 in part one, as a single run would.
     expect(res.failures).toEqual([
       {
         check: 'stairway',

@@ -56,7 +56,8 @@ export async function withClient<T>(
   o: ResolvedOptions,
   fn: (client: pg.Client) => Promise<T>,
   opened?: Promise<pg.Client>,
-  keepOpen = false,
+  /** Keep the connection (a run session's), reset by `DISCARD ALL` or by the function given. */
+  keepOpen: boolean | (() => Promise<void>) = false,
 ): Promise<T> {
   const client = await (opened ?? openClient(o));
   try {
@@ -64,7 +65,8 @@ export async function withClient<T>(
   } catch (err) {
     throw asStrataError(err, o);
   } finally {
-    if (keepOpen) await resetSession(client);
+    if (typeof keepOpen === 'function') await keepOpen();
+    else if (keepOpen) await resetSession(client);
     else await closeConnection(client);
   }
 }

@@ -15,7 +15,8 @@ import { announce, choosePath } from './pooler.js';
 import { ensureTables, runLockKey, withRunLock } from './run-lock.js';
 import { appliedOrThrow, checkPreviousFailures, judgeRunning, refreshSummary, settleState, verifyChecksums } from './run-state.js';
 import type { Direction, MigrationFile, RunnerOptions, RunResult, StepResult } from './types.js';
-import { prepareStepDml, readState } from './version-table.js';
+import { prepareStepDml, readState, type DbState } from './version-table.js';
+import { closeExclusive, makeExclusive, resetExclusive, stateAfter, type ExclusiveState } from './exclusive-session.js';
 
 /** A step a run is about to execute, as given to {@link UpgradeOptions.beforeRun}. */
 export interface PlannedStep {
@@ -70,15 +71,19 @@ function summarize(
 async function run(
   options: RunnerOptions & { target?: string; dryRun?: boolean; beforeRun?: BeforeRun },
   direction: Direction,
-  session?: { client: pg.Client; graph: RevisionGraph },
+  session?: Session,
 ): Promise<RunResult> {
   const o = resolveOptions(options);
+  // An exclusive session (see exclusive-session.ts) knows the state its last run left, when that run succeeded.
+  const exclusive = session?.exclusive;
+  const known = exclusive?.known;
+  if (exclusive) exclusive.known = undefined;
   const {
     graph,
     client: opened,
     first: firstState,
     abandon,
-  } = session ? sessionStart(session, o) : await graphAndClient(o, (c) => readState(c, o.schema));
+  } = session ? sessionStart(session, o, known) : await graphAndClient(o, (c) => readState(c, o.schema));
   const target = options.target ?? (direction === 'up' ? 'head' : '-1');
   if (direction === 'up' && target.trim() === 'head' && graph.heads.length > 1) {
     abandon();
@@ -86,11 +91,12 @@ async function run(
   }
   const plan = (applied: ReadonlySet<string>) =>
     direction === 'up' ? planUpgrade(graph, applied, target) : planDowngrade(graph, applied, target);
-  const prepared = new Map<string, PreparedStep>();
+  // Parsed once per run; once per exclusive session (its files are read once).
+  const prepared = exclusive?.prepared ?? new Map<string, PreparedStep>();
   const prepare = async (migrations: MigrationFile[]): Promise<PreparedStep[]> => {
-    const missing = migrations.filter((m) => !prepared.has(m.revision));
-    for (const p of await prepareSteps(missing, direction)) prepared.set(p.migration.revision, p);
-    const steps = migrations.map((m) => prepared.get(m.revision)!);
+    const missing = migrations.filter((m) => !prepared.has(`${direction}:${m.revision}`));
+    for (const p of await prepareSteps(missing, direction)) prepared.set(`${direction}:${p.migration.revision}`, p);
+    const steps = migrations.map((m) => prepared.get(`${direction}:${m.revision}`)!);
     // A dry run runs nothing, so it asks for no consent: it lists the data loss instead.
     if (!options.dryRun) checkDataLoss(steps, o.allowDataLoss);
     return steps;
@@ -139,14 +145,18 @@ async function run(
         return result;
       }
 
-      const { version: serverVersion, pid } = await watchForDeadClient(client);
+      const { version: serverVersion, pid } = exclusive
+        ? { version: exclusive.serverVersion, pid: exclusive.pid }
+        : await watchForDeadClient(client);
       // Direct, or through a pooler (then transaction locks; see pooler.ts). `eo`: the options with the mode to use.
       const path = choosePath(client, o, pid);
       const eo: ResolvedOptions = { ...o, lockMode: path.mode };
       const execute = async (): Promise<RunResult> => {
-        announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
+        // An exclusive session made the tables and holds the lock since before `first` was read: nobody moved the database.
+        // (Unless a migration dropped Strata's tables, which then fails: the state read after it finds them missing.)
+        if (!exclusive || !first.initialised) announce(path, o, await ensureTables(client, eo, path.auto && !path.direct));
         // Re-read inside the lock: another runner may have moved the database meanwhile.
-        const state = await settleState(client, o, graph, await readState(client, o.schema));
+        const state = exclusive ? first : await settleState(client, o, graph, await readState(client, o.schema));
         const applied = appliedOrThrow(state, o);
         verifyChecksums(graph, applied, state);
         const steps = await prepare(plan(applied));
@@ -182,9 +192,11 @@ async function run(
         const canBatch = steps.length > 1 && anyBatchable && serverVersion >= 130000;
         // A migration that DEALLOCATEs or DISCARDs would drop the prepared DML under the next one;
         // through a pooler the next transaction may run on another server connection.
+        // A one-step run of an exclusive session sends its rows inline: the PREPARE would cost a round trip of its own.
         if (
           anyBatchable &&
           path.direct &&
+          !(exclusive && steps.length === 1) &&
           !steps.some((s) => s.sql?.statements.kinds.has('DeallocateStmt') || s.sql?.statements.kinds.has('DiscardStmt'))
         ) {
           await client.query(prepareStepDml(o.schema));
@@ -223,8 +235,10 @@ async function run(
           i = j;
         }
         inFlight = undefined;
-        if (results.length > 0) await refreshSummary(client, o);
+        if (results.length > 0 && exclusive) exclusive.summaryStale = true;
+        else if (results.length > 0) await refreshSummary(client, o);
         const result = summarize(direction, state.heads, graph.headsOf(ctx.applied), results, false, firstError);
+        if (exclusive && result.ok && !stop?.reason) exclusive.known = stateAfter(state, result.to);
         if (stop?.reason) {
           result.interrupted = stop.reason;
           const ran = new Set(results.filter((r) => r.status === 'applied').map((r) => r.revision));
@@ -239,14 +253,14 @@ async function run(
       if (stop) stop.changed = () => cancelQuery(client);
       if (stop?.reason) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
       try {
-        return path.mode === 'session' ? await withRunLock(client, eo, execute) : await execute();
+        return path.mode === 'session' && !exclusive ? await withRunLock(client, eo, execute) : await execute();
       } catch (err) {
         if (stop?.reason && isCancel(err)) return stoppedBefore(direction, first.heads, firstSteps, stop.reason);
         throw err;
       }
     },
     opened,
-    !!session,
+    session ? (exclusive ? () => resetExclusive(session.client, exclusive) : true) : false,
   ).catch(async (err: unknown) => {
     // Which migrations are pending is only known from the database. When it
     // cannot be reached, a syntax error in the files is still an input error
@@ -300,8 +314,15 @@ export async function downgrade(options: DowngradeOptions): Promise<RunResult> {
   return await run(options, 'down');
 }
 
-function sessionStart(session: { client: pg.Client; graph: RevisionGraph }, o: ResolvedOptions) {
-  const first = readState(session.client, o.schema);
+/** A run session's connection and files; `exclusive` when it holds the run lock throughout (exclusive-session.ts). */
+interface Session {
+  client: pg.Client;
+  graph: RevisionGraph;
+  exclusive?: ExclusiveState;
+}
+
+function sessionStart(session: Session, o: ResolvedOptions, known: DbState | undefined) {
+  const first = known ? Promise.resolve(known) : readState(session.client, o.schema);
   first.catch(() => {});
   return { graph: session.graph, client: Promise.resolve(session.client), first, abandon: () => {} };
 }
@@ -316,6 +337,8 @@ export interface RunSession {
   readonly graph: RevisionGraph;
   /** The session's connection, for the caller's own queries between runs (never inside one). */
   readonly client: pg.Client;
+  /** Whether the session holds the run lock throughout (asked for with `exclusive`, and granted). */
+  readonly exclusive: boolean;
   close(): Promise<void>;
 }
 
@@ -326,17 +349,42 @@ export interface RunSession {
  * Each run behaves as {@link upgrade}/{@link downgrade} (lock, state read
  * inside the lock, checksums, history), and leaves the session as a new
  * connection would find it (`DISCARD ALL`). Runs must not overlap.
+ *
+ * `exclusive`: the caller owns the database (no other runner uses it while
+ * the session is open, e.g. a scratch database it made). The session then
+ * takes the run lock at opening and holds it until `close`, creates
+ * Strata's tables once, and after a run that succeeded knows the state it
+ * left instead of reading it; the summary is written at `close`. Runs still
+ * parse, plan, check data loss and record their history rows as
+ * {@link upgrade} does. When the lock is taken by someone else or the
+ * connection goes through a pooler, the session is an ordinary one
+ * (`exclusive` false on it).
  */
-export async function openRunSession(options: RunnerOptions): Promise<RunSession> {
+export async function openRunSession(options: RunnerOptions & { exclusive?: boolean }): Promise<RunSession> {
   const o = resolveOptions(options);
   const graph = await loadGraph(o.migrationsDir);
   const client = await openClient(o);
-  const session = { client, graph };
+  let session: Session;
+  try {
+    const exclusive = options.exclusive ? await makeExclusive(client, o) : undefined;
+    session = { client, graph, ...(exclusive ? { exclusive } : {}) };
+  } catch (err) {
+    await closeConnection(client);
+    throw err;
+  }
+  const { exclusive: _, ...runOptions } = options;
   return {
     graph,
     client,
-    upgrade: async (r = {}) => await run({ ...options, ...r }, 'up', session),
-    downgrade: async (r = {}) => await run({ ...options, ...r }, 'down', session),
-    close: async () => await closeConnection(client),
+    exclusive: session.exclusive !== undefined,
+    upgrade: async (r = {}) => await run({ ...runOptions, ...r }, 'up', session),
+    downgrade: async (r = {}) => await run({ ...runOptions, ...r }, 'down', session),
+    close: async () => {
+      try {
+        if (session.exclusive) await closeExclusive(client, o, session.exclusive);
+      } finally {
+        await closeConnection(client);
+      }
+    },
   };
 }
