@@ -14,6 +14,19 @@ import type {
 } from './snapshot-foreign-types.js';
 
 export type * from './snapshot-foreign-types.js';
+import type {
+  TextSearchDictionaryDef,
+  TextSearchConfigurationDef,
+  OperatorDef,
+  OperatorFamilyDef,
+  OperatorClassDef,
+  TextSearchParserDef,
+  TextSearchTemplateDef,
+} from './snapshot-operator-types.js';
+import type { PrivilegeDef, DefaultPrivilegeDef, OwnerDef } from './snapshot-access-types.js';
+
+export type * from './snapshot-operator-types.js';
+export type * from './snapshot-access-types.js';
 
 /** The Snapshot format version this package reads and writes. */
 export const SNAPSHOT_VERSION = 1 as const;
@@ -94,122 +107,6 @@ export interface Snapshot {
    * Snapshots, read as none.
    */
   unhandled?: Record<string, UnhandledDef>;
-}
-
-/** A text search dictionary (`CREATE TEXT SEARCH DICTIONARY`). */
-export interface TextSearchDictionaryDef {
-  schema: string;
-  name: string;
-  /** Its template, schema-qualified and quoted: `pg_catalog.snowball`. */
-  template: string;
-  /** Its options as PostgreSQL keeps them (`language = 'english', stopwords = 'english'`), or null. */
-  options: string | null;
-  comment: string | null;
-}
-
-/** A text search configuration (`CREATE TEXT SEARCH CONFIGURATION`). */
-export interface TextSearchConfigurationDef {
-  schema: string;
-  name: string;
-  /** Its parser, schema-qualified and quoted: `pg_catalog."default"`. */
-  parser: string;
-  /** Token type (the parser's alias, `asciiword`) -> its dictionaries in the order they are tried, schema-qualified and quoted; keys
-   * sorted. */
-  mappings: Record<string, string[]>;
-  comment: string | null;
-}
-
-/**
- * An operator (`CREATE OPERATOR`). Operators and functions are named as SQL
- * takes them, schema-qualified and quoted where needed: an operator
- * `public.===(integer, text)` (`NONE` for a prefix operator's missing left
- * argument), a function `public.int_eq_text(integer, text)`.
- */
-export interface OperatorDef {
-  schema: string;
-  name: string;
-  /** `format_type` of the left argument; null for a prefix operator. */
-  left: string | null;
-  right: string;
-  /** The function it calls, with its identity arguments. */
-  function: string;
-  /** Its commutator and negator operators, or null. */
-  commutator: string | null;
-  negator: string | null;
-  /** Restriction and join selectivity estimators (`pg_catalog.eqsel`), or null. */
-  restrict: string | null;
-  join: string | null;
-  hashes: boolean;
-  merges: boolean;
-  comment: string | null;
-}
-
-/** An operator of an operator class or family: `OPERATOR strategy op(left, right) [FOR ORDER BY family]`. */
-export interface OpclassOperatorDef {
-  strategy: number;
-  /** The operator, as {@link OperatorDef} names operators. */
-  operator: string;
-  /** `FOR ORDER BY` with this btree family (qualified), or null for a search operator. */
-  orderBy: string | null;
-}
-
-/** A support function of an operator class or family: `FUNCTION number (left, right) fn(args)`. */
-export interface OpclassFunctionDef {
-  number: number;
-  left: string;
-  right: string;
-  /** The function with its identity arguments, qualified. */
-  function: string;
-}
-
-/** An operator family (`CREATE OPERATOR FAMILY`); a class created without `FAMILY` makes one of its own name. */
-export interface OperatorFamilyDef {
-  schema: string;
-  name: string;
-  method: string;
-  /** Members that belong to the family itself (`ALTER OPERATOR FAMILY ... ADD`), not to one of its classes; sorted. */
-  operators: OpclassOperatorDef[];
-  functions: OpclassFunctionDef[];
-  comment: string | null;
-}
-
-/** An operator class (`CREATE OPERATOR CLASS`). */
-export interface OperatorClassDef {
-  schema: string;
-  name: string;
-  method: string;
-  /** `FOR TYPE`, as `format_type` gives it. */
-  type: string;
-  default: boolean;
-  /** Key of its family (`schema.name USING method`). */
-  family: string;
-  /** `STORAGE` type, or null when it is the indexed type. */
-  storage: string | null;
-  /** Its own members (not those of its family), sorted. */
-  operators: OpclassOperatorDef[];
-  functions: OpclassFunctionDef[];
-  comment: string | null;
-}
-
-/** A text search parser (`CREATE TEXT SEARCH PARSER`); its functions qualified (`pg_catalog.prsd_start`). */
-export interface TextSearchParserDef {
-  schema: string;
-  name: string;
-  start: string;
-  gettoken: string;
-  end: string;
-  lextypes: string;
-  headline: string | null;
-  comment: string | null;
-}
-
-/** A text search template (`CREATE TEXT SEARCH TEMPLATE`); its functions qualified. */
-export interface TextSearchTemplateDef {
-  schema: string;
-  name: string;
-  init: string | null;
-  lexize: string;
-  comment: string | null;
 }
 
 /** An object of a kind the auditor does not handle: its kind (`text search configuration`) and name (`public.english_nostop`). */
@@ -565,81 +462,6 @@ export type PublishAction = 'insert' | 'update' | 'delete' | 'truncate';
 
 /** Every publish action, in the order PostgreSQL lists them (its default: all). */
 export const PUBLISH_ACTIONS: readonly PublishAction[] = ['insert', 'update', 'delete', 'truncate'];
-
-/** Kinds of object whose privileges a Snapshot records. */
-export type PrivilegeObjectType = 'schema' | 'table' | 'sequence' | 'function' | 'foreign data wrapper' | 'server' | 'language';
-
-/**
- * What one role (or `public`) holds on one object, apart from the object's
- * owner, whose own privileges are implied and whose name depends on the
- * environment. Objects start with PostgreSQL's defaults (`EXECUTE` for
- * `public` on functions, nothing else), and those defaults are listed like
- * any grant, so a `REVOKE EXECUTE ... FROM PUBLIC` shows as their absence.
- */
-export interface PrivilegeDef {
-  objectType: PrivilegeObjectType;
-  /** Key of the object in its collection: the schema name, `schema.name` (tables, views, materialised views, sequences), a function key,
-   * or the name of a foreign-data wrapper, server or (trusted) language. */
-  object: string;
-  /** Role name, or `public`. */
-  grantee: string;
-  /** `SELECT`, `INSERT`, `USAGE`, `EXECUTE`, ..., sorted. */
-  privileges: string[];
-  /** The privileges held `WITH GRANT OPTION`, sorted. */
-  grantable: string[];
-}
-
-/** The kinds of object `ALTER DEFAULT PRIVILEGES ... ON <kind>` applies to. */
-export type DefaultPrivilegeObjectType = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas';
-
-/**
- * What one grantee (a role or `public`) is given on the objects of one kind
- * that one role creates (`ALTER DEFAULT PRIVILEGES FOR ROLE role [IN SCHEMA
- * schema] GRANT ... ON <kind> TO grantee`). A default for the whole database
- * (`schema` null) replaces the built-in one (`builtin`: the owner's own
- * privileges, `EXECUTE` / `USAGE` for `public` on functions / types), so it
- * can take privileges away; one in a schema adds to it (`builtin` is `[]`).
- * Only grantees whose privileges differ from `builtin` are listed.
- */
-export interface DefaultPrivilegeDef {
-  /** The role whose new objects get these privileges (`FOR ROLE`). */
-  role: string;
-  /** `IN SCHEMA`, or null for the whole database. */
-  schema: string | null;
-  objectType: DefaultPrivilegeObjectType;
-  /** Role name, or `public`. */
-  grantee: string;
-  /** `SELECT`, `INSERT`, `EXECUTE`, ..., sorted. */
-  privileges: string[];
-  /** The privileges given `WITH GRANT OPTION`, sorted. */
-  grantable: string[];
-  /** What the grantee holds when there is no such default, sorted. */
-  builtin: string[];
-}
-
-/** Kinds of object whose owner a Snapshot records (with introspect's `owners` option). */
-export type OwnerObjectType =
-  | 'schema'
-  | 'table'
-  | 'view'
-  | 'materialized view'
-  | 'sequence'
-  | 'function'
-  | 'type'
-  | 'domain'
-  | 'collation'
-  | 'text search dictionary'
-  | 'text search configuration'
-  | 'event trigger'
-  | 'publication';
-
-/** The owner of one object (`ALTER ... OWNER TO`). Indexes, triggers, policies and sequences owned by a column follow their table. */
-export interface OwnerDef {
-  objectType: OwnerObjectType;
-  /** Key of the object in its collection (types: in `enums`, `compositeTypes` or `rangeTypes`). */
-  object: string;
-  owner: string;
-}
 
 /** The object kinds of a Snapshot that hold keyed objects. */
 export const OBJECT_COLLECTIONS = [
