@@ -5,6 +5,7 @@ import type { PlanContext } from '../context.js';
 import type { Phase } from '../phases.js';
 import { sorted } from '../sql.js';
 import type { PlanKind } from './kind.js';
+import { grantDelta } from './privilege.js';
 
 type Grant = { privileges: string[]; grantable: string[] };
 
@@ -70,14 +71,7 @@ function createdSchemas(ctx: PlanContext): Map<DefaultPrivilegeObjectType, Set<s
 }
 
 function emitChange(ctx: PlanContext, phase: Phase, e: DefaultPrivilegeDef, before: Grant, want: Grant, comment?: string): void {
-  const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
-  const revoke = minus(before.privileges, want.privileges);
-  const revokeOption = minus(
-    before.grantable.filter((p) => want.privileges.includes(p)),
-    want.grantable,
-  );
-  const grant = minus(minus(want.privileges, want.grantable), before.privileges);
-  const grantOption = minus(want.grantable, before.grantable);
+  const { revoke, revokeOption, grant, grantOption } = grantDelta(before, want);
   const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(e.role)}${e.schema === null ? '' : ` IN SCHEMA ${quoteIdent(e.schema)}`}`;
   const on = `ON ${e.objectType.toUpperCase()}`;
   const who = e.grantee === 'public' ? 'PUBLIC' : quoteIdent(e.grantee);

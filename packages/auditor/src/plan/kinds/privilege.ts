@@ -58,6 +58,27 @@ function privilegeTarget(ctx: PlanContext, e: PrivilegeDef): string | undefined 
   }
 }
 
+/**
+ * What turns the privileges `before` into `want`: the privileges to revoke,
+ * the grant options to revoke (of privileges kept), the privileges to grant
+ * without and with the grant option.
+ */
+export function grantDelta(
+  before: { privileges: string[]; grantable: string[] },
+  want: { privileges: string[]; grantable: string[] },
+): { revoke: string[]; revokeOption: string[]; grant: string[]; grantOption: string[] } {
+  const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
+  return {
+    revoke: minus(before.privileges, want.privileges),
+    revokeOption: minus(
+      before.grantable.filter((p) => want.privileges.includes(p)),
+      want.grantable,
+    ),
+    grant: minus(minus(want.privileges, want.grantable), before.privileges),
+    grantOption: minus(want.grantable, before.grantable),
+  };
+}
+
 /** GRANT and REVOKE to match `b`'s privileges (only with `{ privileges: true }`). */
 export const privilegeKind: PlanKind = {
   name: 'privilege',
@@ -88,14 +109,7 @@ export const privilegeKind: PlanKind = {
         : { privileges: old?.privileges ?? [], grantable: old?.grantable ?? [] };
       const want = { privileges: pb[k]?.privileges ?? [], grantable: pb[k]?.grantable ?? [] };
       const who = e.grantee === 'public' ? 'PUBLIC' : quoteIdent(e.grantee);
-      const minus = (x: string[], y: string[]) => x.filter((p) => !y.includes(p));
-      const revoke = minus(before.privileges, want.privileges);
-      const revokeOption = minus(
-        before.grantable.filter((p) => want.privileges.includes(p)),
-        want.grantable,
-      );
-      const grant = minus(minus(want.privileges, want.grantable), before.privileges);
-      const grantOption = minus(want.grantable, before.grantable);
+      const { revoke, revokeOption, grant, grantOption } = grantDelta(before, want);
       if (revoke.length) ctx.emit('privileges', { sql: `REVOKE ${revoke.join(', ')} ON ${on} FROM ${who}`, destructive: false });
       if (revokeOption.length)
         ctx.emit('privileges', { sql: `REVOKE GRANT OPTION FOR ${revokeOption.join(', ')} ON ${on} FROM ${who}`, destructive: false });
