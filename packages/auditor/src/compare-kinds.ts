@@ -16,14 +16,16 @@ import { DriftBuilder, comment, displayName, prettyType } from './compare-drift.
 /**
  * Objects of kinds Strata does not compare or create: each is listed, never
  * skipped. On one side only it is an error (a plan cannot create or drop it);
- * on both it is a warning (it was not compared).
+ * on both it is a warning (it was not compared). Column privileges are
+ * listed only when privileges are compared (`privileges`), as grants are.
  */
-export function notHandled(d: DriftBuilder, a: Snapshot, b: Snapshot, bothSides: boolean): void {
+export function notHandled(d: DriftBuilder, a: Snapshot, b: Snapshot, bothSides: boolean, privileges = false): void {
   const ua = a.unhandled ?? {};
   const ub = b.unhandled ?? {};
   for (const key of [...new Set([...Object.keys(ua), ...Object.keys(ub)])].sort(byCodePoint)) {
     const o = (ua[key] ?? ub[key])!;
     if (key in ua && key in ub && !bothSides) continue;
+    if (o.kind === 'column privilege' && !privileges) continue;
     const name = `${o.kind} ${o.name}`;
     const where = !(key in ub) ? `only in ${d.left}` : !(key in ua) ? `only in ${d.right}` : `in both ${d.left} and ${d.right}`;
     d.out.push({

@@ -337,6 +337,6 @@ export function compare(a: Snapshot, b: Snapshot, options: CompareOptions = {}):
   if (options.privileges) privileges(d, a, b);
   if (options.privileges) defaultPrivileges(d, a, b);
   if (options.owners) owners(d, a, b);
-  notHandled(d, a, b, options.uncompared ?? true);
+  notHandled(d, a, b, options.uncompared ?? true, options.privileges ?? false);
   return d.out;
 }

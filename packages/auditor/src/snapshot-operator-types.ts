@@ -1,4 +1,4 @@
-/** The Snapshot's text search and operator kinds: dictionaries, configurations, parsers, templates, operators, operator classes and families. */
+/** The Snapshot's text search and operator kinds: dictionaries, configurations, parsers, templates, operators, classes and families. */
 
 /** A text search dictionary (`CREATE TEXT SEARCH DICTIONARY`). */
 export interface TextSearchDictionaryDef {

@@ -7,9 +7,11 @@ import { runSql } from './helpers.js';
 // or create are listed by kind and name, as errors where one side lacks them.
 // Every other kind of the issue's list round-trips (their own tests); what is
 // left is what the issue allows to be reported: subscriptions (and security
-// labels, which need a label provider module this server does not load).
+// labels, which need a label provider module this server does not load), and
+// grants on single columns, listed only when privileges are compared.
 const KINDS = `
 CREATE TABLE t (a int, b int);
+GRANT SELECT (a), UPDATE (b) ON t TO PUBLIC;
 CREATE PUBLICATION nh_pub;
 CREATE SUBSCRIPTION nh_sub CONNECTION 'dbname=nowhere' PUBLICATION nh_pub WITH (connect = false, slot_name = NONE);
 `;
@@ -23,7 +25,19 @@ describe('objects of kinds Strata does not handle', () => {
       await runSql(fullDb.url, KINDS);
       const empty = await introspect(emptyDb.url);
       const full = await introspect(fullDb.url);
-      expect(Object.keys(full.unhandled ?? {}).sort()).toEqual(['subscription:nh_sub']);
+      expect(Object.keys(full.unhandled ?? {}).sort()).toEqual([
+        'column privilege:public.t(a)',
+        'column privilege:public.t(b)',
+        'subscription:nh_sub',
+      ]);
+      // Column grants are privileges: listed (as errors where one side lacks them) only when privileges are compared.
+      const withPrivileges = compare(empty, full, { privileges: true }).filter((d) => d.objectType === 'not handled');
+      expect(withPrivileges.map((d) => d.name)).toEqual([
+        'column privilege public.t(a)',
+        'column privilege public.t(b)',
+        'subscription nh_sub',
+      ]);
+      expect(withPrivileges[0]?.severity).toBe('error');
       const drift = compare(empty, full, { left: 'the database', right: 'the models' }).filter((d) => d.objectType === 'not handled');
       expect(drift.map((d) => [d.kind, d.severity])).toEqual([['missing', 'error']]);
       expect(drift.map((d) => d.message)).toEqual([

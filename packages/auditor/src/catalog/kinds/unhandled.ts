@@ -17,6 +17,11 @@ export const unhandledKind: CatalogKind<Row> = {
       `SELECT 'base type', ${qname('n', 't.typname')} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
         `WHERE t.typtype = 'b' AND ${inNs('n.oid')} AND ${notExt('pg_type', 't.oid')} AND NOT EXISTS (SELECT 1 FROM ` +
         `pg_depend i WHERE i.classid = 'pg_type'::regclass AND i.objid = t.oid AND i.deptype = 'i')`,
+      // Grants on single columns (GRANT SELECT (a) ON t): compared only with privileges (compare-kinds.ts).
+      `SELECT 'column privilege', ${qname('n', 'c.relname')} || '(' || quote_ident(a.attname) || ')' FROM pg_attribute a ` +
+        `JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE cardinality(a.attacl) > 0 ` +
+        `AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${inNs('n.oid')} AND ` +
+        `${notExt('pg_class', 'c.oid')}`,
       `SELECT 'security label', s.provider || ' on ' || pg_describe_object(s.classoid, s.objoid, ` +
         `s.objsubid) FROM pg_seclabel s WHERE s.objoid >= 16384`,
       `SELECT 'subscription', quote_ident(s.subname) FROM pg_subscription s WHERE s.subdbid = (SELECT ` +
