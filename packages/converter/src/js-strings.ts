@@ -1,6 +1,6 @@
+// Stays whole: extractJavaScript is one oxc Visitor pass whose handlers share its scope and value state (lines 84 to the end).
 import { LineIndex } from '@pg-strata/sql';
 import { concat as concatStr, type Str as PyStr } from './python-values.js';
-// Stays whole: extractJavaScript is one oxc Visitor pass whose handlers share its scope and value state (lines 84 to the end).
 import { parseSync, Visitor } from 'oxc-parser';
 import { dedupeIterations } from './fragments.js';
 import { rewritePlaceholders } from './sql-placeholders.js';
