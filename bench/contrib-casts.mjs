@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { asUserObjects, controlModule } from './contrib-scripts.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values, positionals } = parseArgs({
@@ -77,7 +78,7 @@ const count = (url, sql) => Number(psql(url, ['-tAc', sql]).stdout.trim());
 function script(name, seen = new Set([name])) {
   const control = readFileSync(join(extdir, `${name}.control`), 'utf8');
   const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
-  const module = /module_pathname\s*=\s*'([^']+)'/.exec(control)?.[1] ?? `$libdir/${name}`;
+  const module = controlModule(extdir, name);
   const schema = /^\s*schema\s*=\s*'?(\w+)'?/m.exec(control)?.[1] ?? 'public';
   const requires = (/^\s*requires\s*=\s*'?([^'\n]*)'?/m.exec(control)?.[1] ?? '')
     .split(',')
@@ -88,15 +89,7 @@ function script(name, seen = new Set([name])) {
     .sort((x, y) => (x === `${name}--${version}.sql` ? -1 : y === `${name}--${version}.sql` ? 1 : 0));
   if (base.length === 0) return null;
   const first = requires.map((r) => (seen.add(r), script(r, seen)?.text ?? '')).join('\n');
-  const text = readFileSync(join(extdir, base[0]), 'utf8')
-    .split('\n')
-    .filter((l) => !l.startsWith('\\echo'))
-    .join('\n')
-    .replaceAll('@extschema@', schema)
-    .replaceAll('@extowner@', 'CURRENT_USER')
-    .replaceAll('MODULE_PATHNAME', module)
-    // pg_extension_config_dump() works only inside CREATE EXTENSION: not needed for user objects.
-    .replace(/SELECT pg_catalog\.pg_extension_config_dump\([\s\S]*?\);/g, '');
+  const text = asUserObjects(readFileSync(join(extdir, base[0]), 'utf8'), { schema, module });
   const own = schema === 'public' ? '' : `CREATE SCHEMA IF NOT EXISTS ${schema};\nSET search_path = ${schema}, public;\n`;
   return { file: base[0], text: `${first}\n${own}${text}\n${own ? 'RESET search_path;\n' : ''}` };
 }

@@ -18,6 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asUserObjects, controlModule } from './contrib-scripts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../apps/migrate/dist/bin.cjs');
@@ -83,24 +84,11 @@ function baseScript(name) {
   return files.at(-1);
 }
 
-/** The module a control file names (`module_pathname = '$libdir/plperl'`), else the extension's name. */
-function modulePath(name) {
-  const control = join(extDir, `${name}.control`);
-  const m = existsSync(control) ? /module_pathname\s*=\s*'([^']+)'/.exec(readFileSync(control, 'utf8')) : null;
-  return m ? m[1] : `$libdir/${name}`;
-}
-
 function userScript(name) {
   const file = baseScript(name);
   if (!file) throw new Error(`no install script for ${name} in ${extDir}`);
   const schema = `ext_${name.replace(/\W/g, '_')}`;
-  const body = readFileSync(join(extDir, file), 'utf8')
-    .split('\n')
-    .filter((l) => !l.startsWith('\\echo'))
-    .join('\n')
-    .replaceAll('@extschema@', schema)
-    .replaceAll('@extowner@', 'CURRENT_USER')
-    .replaceAll('MODULE_PATHNAME', modulePath(name));
+  const body = asUserObjects(readFileSync(join(extDir, file), 'utf8'), { schema, module: controlModule(extDir, name) });
   return { file, sql: `CREATE SCHEMA ${schema};\nSET search_path = ${schema}, public;\n${body}\nRESET search_path;\n` };
 }
 

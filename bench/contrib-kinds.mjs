@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asUserObjects } from './contrib-scripts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../apps/migrate/dist/bin.cjs');
@@ -101,15 +102,8 @@ function scripts(ext, target) {
   return best;
 }
 
-/** An extension script as plain SQL: the wrapper's psql commands and ALTER EXTENSION statements left out. */
-function unwrap(text, module) {
-  return text
-    .replace(/^\\echo.*$/gm, '')
-    .replace(/^\\quit.*$/gm, '')
-    .replace(/ALTER EXTENSION [^;]*;/gi, '')
-    .replaceAll('@extschema@', 'public')
-    .replaceAll('MODULE_PATHNAME', module);
-}
+/** An extension script as plain SQL in public (contrib-scripts.mjs). */
+const unwrap = (text, module) => asUserObjects(text, { module });
 
 /** SQL statements, split at top-level semicolons (quotes, dollar quotes and comments respected). */
 function statements(sql) {

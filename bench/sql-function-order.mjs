@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asUserObjects } from './contrib-scripts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../apps/migrate/dist/bin.cjs');
@@ -47,12 +48,7 @@ const rows = [];
 try {
   for (const c of CASES) {
     const name = c.script.split('--')[0];
-    const text = readFileSync(join(extdir, c.script), 'utf8')
-      .split('\n')
-      .filter((l) => !l.startsWith('\\echo'))
-      .join('\n')
-      .replaceAll('@extschema@', 'public')
-      .replaceAll('MODULE_PATHNAME', `$libdir/${name}`);
+    const text = asUserObjects(readFileSync(join(extdir, c.script), 'utf8'), { module: `$libdir/${name}` });
     const sqlFunctions = (text.match(/LANGUAGE\s+'?sql'?/gi) ?? []).length;
     const [src, dst] = [`sqlfn_src_${name}`, `sqlfn_dst_${name}`];
     for (const db of [src, dst]) psql(url, `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db};`);
